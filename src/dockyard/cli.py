@@ -1,0 +1,67 @@
+"""Command line: parse arguments, hand them to one command module, return its exit code. Nothing else.
+
+Each sub-command lives in ``dockyard.commands.<module>`` and exposes ``configure(parser)`` and
+``run(args) -> int``. Modules are imported only when their command runs, which keeps start-up cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from dockyard import __version__
+
+# command name -> (module under dockyard.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "audit a repository against the standard"),
+    "fix": ("fix", "apply safe automatic fixes"),
+    "rules": ("rules", "list the rules"),
+    "rule": ("rule", "explain one rule"),
+    "env": ("env", "per-environment view of compose and env files"),
+    "init": ("init", "generate the reference FastAPI service"),
+    "deps": ("deps", "lock, wheelhouse and wheel-availability jobs"),
+}
+
+
+def _build_parser(command: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dockyard", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"dockyard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:  # only the chosen command's module is imported
+            importlib.import_module(f"dockyard.commands.{module}").configure(sp)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in COMMANDS:
+        command = None
+    parser = _build_parser(command)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    from dockyard.model import UsageError
+
+    module = importlib.import_module(f"dockyard.commands.{COMMANDS[args.command][0]}")
+    try:
+        return int(module.run(args))
+    except UsageError as exc:
+        print(f"dockyard: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal error is exit 2 with a clear line, never a bare traceback
+        if "DOCKYARD_DEBUG" in __import__("os").environ:
+            raise
+        print(f"dockyard: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2

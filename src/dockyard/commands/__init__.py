@@ -1,0 +1,1 @@
+"""Sub-commands: each module exposes configure(parser) and run(args) -> int."""
