@@ -1,0 +1,26 @@
+"""``dockyard rule CODE``: the rule's documentation, generated from its metadata."""
+
+from __future__ import annotations
+
+import sys
+
+from dockyard.model import UsageError
+
+
+def configure(parser) -> None:
+    parser.add_argument("code", metavar="CODE", help="rule code (e.g. DF010) or name (e.g. base-image-tag)")
+
+
+def run(args) -> int:
+    from dockyard.config import _closest
+    from dockyard.rules.base import all_rules
+    from dockyard.rules.docs import render_rule_doc
+
+    rules = all_rules()
+    wanted = args.code.strip()
+    match = next((r for r in rules if r.code == wanted.upper() or r.name == wanted.lower()), None)
+    if match is None:
+        choices = [r.code for r in rules] + [r.name for r in rules]
+        raise UsageError(f"unknown rule {wanted!r}{_closest(wanted, choices)}")
+    sys.stdout.write(render_rule_doc(match))
+    return 0

@@ -1,0 +1,211 @@
+"""Run the enabled rules over a project and produce the one result every reporter reads.
+
+A rule that raises does not hide the others: its crash becomes a DY002 finding naming the rule.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from dockyard.model import Finding, Position, Problem, Severity
+from dockyard.project import Project
+from dockyard.rules.base import Context, Rule, Scope, all_rules
+from dockyard.source import FileKind, SourceFile
+from dockyard.suppress import Suppression, find_suppressions
+
+# The rule that owns "this file cannot be read/parsed" findings, by kind of file.
+PARSE_RULE = {FileKind.DOCKERFILE: "DF001", FileKind.COMPOSE: "CO001", FileKind.ENV: "EN001"}
+UNUSED_SUPPRESSION = "DY001"
+INTERNAL_ERROR = "DY002"
+UNREADABLE = "DY003"
+
+
+@dataclass
+class Result:
+    root: Path
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    rules_run: int = 0
+    fail_on: Severity = Severity.INFO
+
+    @property
+    def failed(self) -> bool:
+        return any(f.severity >= self.fail_on for f in self.findings)
+
+    def summary(self) -> dict:
+        counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            counts[f.severity.label] += 1
+        return {
+            "files": len(self.files),
+            "rules": self.rules_run,
+            "findings": len(self.findings),
+            "by_severity": counts,
+            "fixable": sum(1 for f in self.findings if f.fixable),
+        }
+
+
+# -- contexts per scope ------------------------------------------------------------------------------
+def _readable(project: Project, kind: str) -> Iterator[SourceFile]:
+    for sf in project.files_of(kind):
+        if sf.text is not None:
+            yield sf
+
+
+def _dockerfile_contexts(project: Project) -> Iterator[Context]:
+    for sf in _readable(project, FileKind.DOCKERFILE):
+        yield Context(project, sf, project.dockerfile(sf), build_context=sf.abspath.parent)
+
+
+def _dockerignore_contexts(project: Project) -> Iterator[Context]:
+    from dockyard.parsers.dockerignore import parse_dockerignore
+
+    for sf in _readable(project, FileKind.DOCKERIGNORE):
+        yield Context(project, sf, project.parsed(sf, parse_dockerignore))
+
+
+def _compose_contexts(project: Project) -> Iterator[Context]:
+    from dockyard.parsers.yamlpos import load_yaml
+
+    for sf in _readable(project, FileKind.COMPOSE):
+        yield Context(project, sf, project.parsed(sf, load_yaml))
+
+
+def _env_file_contexts(project: Project) -> Iterator[Context]:
+    from dockyard.parsers.dotenv import parse_env
+
+    for sf in _readable(project, FileKind.ENV):
+        yield Context(project, sf, project.parsed(sf, parse_env))
+
+
+def _environment_contexts(project: Project) -> Iterator[Context]:
+    # Provided by the compose package: one context per environment, with its merged model.
+    module = importlib.import_module("dockyard.compose.context")
+    yield from module.environment_contexts(project)
+
+
+def _project_contexts(project: Project) -> Iterator[Context]:
+    yield Context(project)
+
+
+PROVIDERS: dict[str, Callable[[Project], Iterator[Context]]] = {
+    Scope.DOCKERFILE: _dockerfile_contexts,
+    Scope.DOCKERIGNORE: _dockerignore_contexts,
+    Scope.COMPOSE: _compose_contexts,
+    Scope.ENV_FILE: _env_file_contexts,
+    Scope.ENVIRONMENT: _environment_contexts,
+    Scope.PROJECT: _project_contexts,
+}
+
+
+# -- running ------------------------------------------------------------------------------------------
+def _finding(rule: Rule, severity: Severity, path: str, problem: Problem) -> Finding:
+    return Finding(
+        code=rule.code,
+        rule=rule.name,
+        severity=severity,
+        message=problem.message,
+        path=problem.path or path,
+        position=problem.position,
+        standard=rule.standard,
+        fix=problem.fix,
+    )
+
+
+def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
+    config = project.config
+    result = Result(project.root, fail_on=config.fail_on)
+    result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
+    by_code = {r.code: r for r in all_rules()}
+    selected = [r for r in (rules if rules is not None else by_code.values()) if config.enabled(r.code)]
+    result.rules_run = len(selected)
+    raw: list[Finding] = []
+
+    def emit(code: str, path: str, message: str, position: Position | None = None) -> None:
+        rule = by_code.get(code) or by_code[UNREADABLE]
+        if not config.enabled(rule.code):
+            return
+        sev = config.severity_for(rule.code, rule.severity)
+        raw.append(_finding(rule, sev, path, Problem(message, position or Position.whole_file())))
+
+    for sf in project.files:
+        if sf.error is not None:
+            emit(PARSE_RULE.get(sf.kind, UNREADABLE), sf.path, f"cannot check this file: {sf.error}")
+    for rel, message in project.problems:
+        emit(UNREADABLE, rel, message)
+
+    contexts: dict[str, list[Context]] = {}
+    for rule in selected:
+        if rule.scope not in contexts:
+            try:
+                contexts[rule.scope] = list(PROVIDERS[rule.scope](project))
+            except Exception as exc:  # a broken provider is reported, the other scopes still run
+                contexts[rule.scope] = []
+                emit(INTERNAL_ERROR, ".", f"internal error preparing {rule.scope} checks: {type(exc).__name__}: {exc}")
+        sev = config.severity_for(rule.code, rule.severity)
+        for ctx in contexts[rule.scope]:
+            default_path = ctx.file.path if ctx.file is not None else "."
+            try:
+                for problem in rule.check(ctx):
+                    raw.append(_finding(rule, sev, default_path, problem))
+            except Exception as exc:
+                emit(INTERNAL_ERROR, default_path,
+                     f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}")
+
+    result.findings = _apply_suppressions(project, raw, by_code)
+    result.findings.sort(key=lambda f: f.sort_key)
+    return result
+
+
+def _statement_ends(project: Project, sf: SourceFile) -> dict[int, int] | None:
+    if sf.kind != FileKind.DOCKERFILE:
+        return None
+    try:
+        model = project.dockerfile(sf)
+    except Exception:
+        return None
+    ends: dict[int, int] = {}
+    for ins in getattr(model, "instructions", ()):
+        ends[ins.span.line] = ins.span.end_line
+    return ends
+
+
+def _apply_suppressions(project: Project, findings: list[Finding], by_code: dict[str, Rule]) -> list[Finding]:
+    config = project.config
+    pragmas: dict[str, list[Suppression]] = {}
+    for sf in project.files:
+        if sf.text is None or "dockyard" not in sf.text:
+            continue
+        pragmas[sf.path] = find_suppressions(sf.path, sf.text, _statement_ends(project, sf))
+    kept: list[Finding] = []
+    for f in findings:
+        if config.ignored_in_file(f.code, f.path):
+            continue
+        suppressed = False
+        for s in pragmas.get(f.path, ()):
+            matched = s.covers(f.code, f.position.line)
+            if matched is not None:
+                s.used.add(matched)
+                suppressed = True
+        if not suppressed:
+            kept.append(f)
+    unused_rule = by_code.get(UNUSED_SUPPRESSION)
+    if unused_rule is not None and config.enabled(UNUSED_SUPPRESSION):
+        sev = config.severity_for(UNUSED_SUPPRESSION, unused_rule.severity)
+        for path, items in pragmas.items():
+            for s in items:
+                stale = [c for c in s.codes if c not in s.used and _any_enabled(c, by_code, config)]
+                if not s.codes and not s.used:
+                    stale = ["(all)"]
+                if stale:
+                    kind = "ignore-file" if s.whole_file else "ignore"
+                    kept.append(_finding(unused_rule, sev, path, Problem(
+                        f"unused suppression: `{kind}` of {', '.join(stale)} matches no finding", s.position)))
+    return kept
+
+
+def _any_enabled(prefix: str, by_code: dict[str, Rule], config) -> bool:
+    return any(code.startswith(prefix) and config.enabled(code) for code in by_code)

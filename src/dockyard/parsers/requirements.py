@@ -1,0 +1,437 @@
+"""pip requirements and lock files (``requirements.txt``, ``requirements.lock.txt``) with positions.
+
+The line grammar follows pip's own reader (``pip._internal.req.req_file``):
+
+* a physical line ending in ``\\`` continues on the next one, unless the line is a comment;
+* ``#`` starts a comment at the start of a line or after whitespace (``pkg @ https://h/x#egg=pkg`` keeps its
+  fragment);
+* tokens up to the first one starting with ``-`` form the requirement, the rest are per-requirement options
+  (``--hash``, ``--config-settings``, ``--global-option``);
+* a line starting with ``-`` is an options line: ``-r``/``--requirement`` and ``-c``/``--constraint`` (includes),
+  ``-e``/``--editable``, ``-i``/``--index-url``, ``--extra-index-url``, ``-f``/``--find-links``, ``--no-index``,
+  ``--no-binary``, ``--only-binary``, ``--prefer-binary``, ``--require-hashes``, ``--pre``, ``--trusted-host``,
+  ``--use-feature``.
+
+The requirement itself is parsed by ``packaging.requirements.Requirement`` (PEP 508). Because importing
+``packaging.requirements`` costs tens of milliseconds, the common lock-file line ``name==version`` (optionally with
+extras) takes an exact fast path that yields the same fields ``packaging`` would; everything else imports
+``packaging`` on first use. Bare URLs and paths (``./pkg``, ``git+https://...#egg=name``) are accepted as pip does.
+
+Positions are 1-based; ``end_column`` is exclusive. :func:`parse_requirements` never raises: problems are
+:class:`ReqError` values in ``RequirementsFile.errors``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = [
+    "Include",
+    "OptionLine",
+    "ReqError",
+    "ReqLine",
+    "RequirementsFile",
+    "canonicalize_name",
+    "parse_requirements",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReqLine:
+    """One requirement. ``name`` is as written ("" for an unnamed path/URL); ``key`` is its canonical form.
+
+    ``specifier`` is the normalised specifier set (``"==1.16.0"``, ``">=1,<2"``, ``""``); ``pinned_version`` is set
+    for an exact ``==``/``===`` pin without wildcard. ``hashes`` are ``"algo:hexdigest"`` strings. The position
+    (``line``, ``column`` .. ``end_line``, ``end_column``) covers the requirement text itself, not its options.
+    """
+
+    name: str
+    specifier: str
+    pinned_version: str | None
+    hashes: tuple[str, ...]
+    markers: str | None
+    line: int
+    column: int
+    end_column: int
+    end_line: int = 0
+    extras: tuple[str, ...] = ()
+    url: str | None = None
+    editable: bool = False
+    text: str = ""  # the requirement as written (continuations joined)
+
+    @property
+    def key(self) -> str:
+        return canonicalize_name(self.name)
+
+
+class Include(NamedTuple):
+    """``-r FILE`` / ``-c FILE`` (target as written, relative to the including file)."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class OptionLine:
+    """A global option line. ``name`` is the long form (``--index-url``); ``value`` is None for flags."""
+
+    name: str
+    value: str | None
+    line: int
+    column: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReqError:
+    message: str
+    line: int
+    column: int = 1
+    end_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementsFile:
+    path: str
+    entries: tuple[ReqLine, ...] = ()
+    includes: tuple[Include, ...] = ()
+    errors: tuple[ReqError, ...] = ()
+    options: tuple[OptionLine, ...] = ()  # every options line, includes and editables among them
+
+    @property
+    def constraints(self) -> tuple[Include, ...]:
+        """The ``-c`` includes (``includes`` holds both kinds)."""
+        wanted = {o.line for o in self.options if o.name == "--constraint"}
+        return tuple(i for i in self.includes if i.line in wanted)
+
+
+_CANON_RE = re.compile(r"[-_.]+")
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 normalisation (same result as ``packaging.utils.canonicalize_name``)."""
+    return _CANON_RE.sub("-", name).lower()
+
+
+# Options pip accepts in a requirements file: long name -> takes a value.
+_GLOBAL_OPTIONS: dict[str, bool] = {
+    "--index-url": True,
+    "--extra-index-url": True,
+    "--no-index": False,
+    "--constraint": True,
+    "--requirement": True,
+    "--editable": True,
+    "--find-links": True,
+    "--no-binary": True,
+    "--only-binary": True,
+    "--prefer-binary": False,
+    "--require-hashes": False,
+    "--pre": False,
+    "--trusted-host": True,
+    "--use-feature": True,
+}
+_PER_REQ_OPTIONS: dict[str, bool] = {"--hash": True, "--config-settings": True, "--global-option": True}
+_SHORT = {"-i": "--index-url", "-c": "--constraint", "-r": "--requirement", "-e": "--editable", "-f": "--find-links"}
+
+_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_LINE_COMMENT_RE = re.compile(r"^\s*#")  # a comment line never continues (pip's COMMENT_RE.match)
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+# name[extras]==version, where version is a plain PEP 440 version: what packaging yields is known exactly.
+_FAST_RE = re.compile(
+    rf"(?P<name>{_NAME})[ \t]*(?:\[[ \t]*(?P<extras>{_NAME}(?:[ \t]*,[ \t]*{_NAME})*)?[ \t]*\])?"
+    r"[ \t]*==[ \t]*(?P<version>[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+    r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?)"
+)
+_URLISH_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}[/\\]|[A-Za-z]:[/\\]|~)")
+_ARCHIVE_RE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$", re.IGNORECASE)
+_EGG_RE = re.compile(r"[#&]egg=([^&\s]+)")
+
+
+class _Logical:
+    """A logical line (continuations joined) with a map back to physical positions."""
+
+    __slots__ = ("text", "line", "_starts", "_segs")
+
+    def __init__(self, line: int) -> None:
+        self.text = ""
+        self.line = line
+        self._starts: list[int] = []  # logical offset where each segment starts
+        self._segs: list[tuple[int, int]] = []  # (physical line, 0-based column) of each segment start
+
+    def add(self, piece: str, line: int, col0: int) -> None:
+        self._starts.append(len(self.text))
+        self._segs.append((line, col0))
+        self.text += piece
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a logical offset (an end offset maps to just past the previous char)."""
+        if not self._starts:
+            return self.line, 1
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i > 0 and offset == self._starts[i]:
+            i -= 1  # an end offset at a segment boundary belongs to the previous segment
+        i = max(i, 0)
+        line, col0 = self._segs[i]
+        return line, col0 + (offset - self._starts[i]) + 1
+
+
+def _logical_lines(text: str):
+    lines = text.splitlines()
+    current: _Logical | None = None
+    for number, raw in enumerate(lines, start=1):
+        if raw.endswith("\\") and not _LINE_COMMENT_RE.match(raw):
+            # pip strips backslashes from both ends of a continued line
+            lead = len(raw) - len(raw.lstrip("\\"))
+            piece = raw.strip("\\")
+            if current is None:
+                current = _Logical(number)
+            current.add(piece, number, lead)
+            continue
+        if current is None:
+            current = _Logical(number)
+        if _LINE_COMMENT_RE.match(raw) and current.text:
+            raw = " " + raw  # pip: a comment ends the continued line; it is dropped below
+            current.add(raw, number, -1)
+        else:
+            current.add(raw, number, 0)
+        yield current
+        current = None
+    if current is not None:
+        yield current
+
+
+def _tokens(text: str, start: int):
+    """Split ``text[start:]`` like shlex (quotes, backslash escapes), yielding (value, begin, end) offsets."""
+    i, n = start, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            return
+        begin = i
+        out: list[str] = []
+        quote = ""
+        while i < n:
+            ch = text[i]
+            if quote:
+                if ch == quote:
+                    quote = ""
+                elif ch == "\\" and quote == '"' and i + 1 < n and text[i + 1] in '"\\$`':
+                    i += 1
+                    out.append(text[i])
+                else:
+                    out.append(ch)
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "\\" and i + 1 < n:
+                i += 1
+                out.append(text[i])
+            elif ch.isspace():
+                break
+            else:
+                out.append(ch)
+            i += 1
+        yield "".join(out), begin, i
+
+
+def _egg_name(url: str) -> str:
+    m = _EGG_RE.search(url)
+    if m:
+        return m.group(1).split("[", 1)[0]
+    base = url.split("#", 1)[0].split("?", 1)[0].rstrip("/\\")
+    base = re.split(r"[/\\]", base)[-1]
+    if base.lower().endswith(".whl"):
+        return base.split("-", 1)[0]
+    return ""
+
+
+_PACKAGING = None
+
+
+def _requirement_cls():
+    global _PACKAGING
+    if _PACKAGING is None:
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        _PACKAGING = (Requirement, InvalidRequirement)
+    return _PACKAGING
+
+
+def _parse_req(text: str):
+    """-> (name, specifier, pinned, markers, extras, url) or an error message."""
+    m = _FAST_RE.fullmatch(text)
+    if m:
+        extras = m.group("extras")
+        names = tuple(sorted({e.strip() for e in extras.split(",")})) if extras else ()
+        version = m.group("version")
+        return m.group("name"), f"=={version}", version, None, names, None
+    requirement, invalid = _requirement_cls()
+    try:
+        req = requirement(text)
+    except invalid as exc:
+        if _URLISH_RE.match(text):
+            return _egg_name(text), "", None, None, (), text
+        return f"invalid requirement {text!r}: {str(exc).splitlines()[0]}"
+    specs = list(req.specifier)
+    pinned = None
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(".*"):
+        pinned = specs[0].version
+    return (
+        req.name,
+        str(req.specifier),
+        pinned,
+        str(req.marker) if req.marker is not None else None,
+        tuple(sorted(req.extras)),
+        req.url,
+    )
+
+
+def _long_option(token: str, table: dict[str, bool]) -> tuple[str, str | None] | None:
+    """Resolve ``--opt``, ``--opt=value``, ``-x``, ``-xVALUE`` (with optparse's unique-prefix matching)."""
+    if token.startswith("--"):
+        name, eq, value = token.partition("=")
+        if name not in table:
+            matches = [o for o in table if o.startswith(name)]
+            if len(matches) != 1:
+                return None
+            name = matches[0]
+        return name, (value if eq else None)
+    if len(token) >= 2 and token[:2] in _SHORT and _SHORT[token[:2]] in table:
+        return _SHORT[token[:2]], (token[2:] or None)
+    return None
+
+
+def parse_requirements(text: str | bytes, path: str = "requirements.txt") -> RequirementsFile:
+    """Parse a requirements or lock file. Never raises."""
+    try:
+        return _parse(text, path)
+    except Exception as exc:  # defensive: a parser bug must become a value, not an escape
+        return RequirementsFile(path=path, errors=(ReqError(f"cannot parse: {type(exc).__name__}: {exc}", 1),))
+
+
+def _parse(text: str | bytes, path: str) -> RequirementsFile:
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    entries: list[ReqLine] = []
+    includes: list[Include] = []
+    options: list[OptionLine] = []
+    errors: list[ReqError] = []
+
+    for logical in _logical_lines(text):
+        stripped = _COMMENT_RE.sub("", logical.text)
+        if not stripped.strip():
+            continue
+        # requirement = tokens before the first one starting with "-" (pip's break_args_options)
+        body_start = len(stripped) - len(stripped.lstrip())
+        opt_start = len(stripped)
+        for m in re.finditer(r"\S+", stripped):
+            if m.group().startswith("-"):
+                opt_start = m.start()
+                break
+        req_text = stripped[body_start:opt_start].strip()
+
+        toks = list(_tokens(stripped, opt_start))
+        per_req: dict[str, list[str]] = {}
+        table = _PER_REQ_OPTIONS if req_text else _GLOBAL_OPTIONS
+        i = 0
+        while i < len(toks):
+            value, b, e = toks[i]
+            i += 1
+            line, col = logical.pos(b)
+            resolved = _long_option(value, table) if value.startswith("-") else None
+            if resolved is None:
+                _, end_col = logical.pos(e)
+                what = "option" if value.startswith("-") else "argument"
+                where = "after a requirement" if req_text else "in a requirements file"
+                errors.append(ReqError(f"unsupported {what} {value!r} {where}", line, col, end_col))
+                continue
+            name, arg = resolved
+            val_b, val_e = b, e  # span of the value (the option token itself when attached)
+            if table[name] and arg is None:
+                if i >= len(toks):
+                    _, end_col = logical.pos(e)
+                    errors.append(ReqError(f"option {name} needs a value", line, col, end_col))
+                    continue
+                arg, val_b, val_e = toks[i]
+                i += 1
+            if not table[name] and arg is not None:
+                _, end_col = logical.pos(e)
+                errors.append(ReqError(f"option {name} takes no value", line, col, end_col))
+                continue
+            _, end_col = logical.pos(val_e)
+            if req_text:
+                per_req.setdefault(name, []).append(arg or "")
+                continue
+            options.append(OptionLine(name, arg, line, col, end_col))
+            if name in ("--requirement", "--constraint"):
+                includes.append(Include(arg or "", line))
+            elif name == "--editable":
+                entries.append(_editable(arg or "", logical, val_b, val_e))
+
+        if not req_text:
+            continue
+        req_begin = body_start
+        req_end = body_start + len(req_text)
+        line, col = logical.pos(req_begin)
+        end_line, end_col = logical.pos(req_end)
+        parsed = _parse_req(req_text)
+        if isinstance(parsed, str):
+            errors.append(ReqError(parsed, line, col, end_col if end_line == line else col + 1))
+            continue
+        name, spec, pinned, markers, extras, url = parsed
+        hashes = tuple(h for v in per_req.get("--hash", []) for h in v.split(",") if h)
+        for h in hashes:
+            if ":" not in h:
+                errors.append(ReqError(f"--hash {h!r} must be algorithm:hexdigest", line, col, end_col))
+        entries.append(
+            ReqLine(
+                name=name,
+                specifier=spec,
+                pinned_version=pinned,
+                hashes=hashes,
+                markers=markers,
+                line=line,
+                column=col,
+                end_column=end_col,
+                end_line=end_line,
+                extras=extras,
+                url=url,
+                text=req_text,
+            )
+        )
+    return RequirementsFile(
+        path=path,
+        entries=tuple(entries),
+        includes=tuple(includes),
+        errors=tuple(errors),
+        options=tuple(options),
+    )
+
+
+def _editable(target: str, logical: _Logical, begin: int, end: int) -> ReqLine:
+    line, col = logical.pos(begin)
+    end_line, end_col = logical.pos(end)
+    written, name, extras = target, _egg_name(target), ()
+    m = re.fullmatch(r"(.*?)\[([^\]]*)\]", target)
+    if m and not _EGG_RE.search(target):
+        target, extras = m.group(1), tuple(sorted(x.strip() for x in m.group(2).split(",") if x.strip()))
+    return ReqLine(
+        name=name,
+        specifier="",
+        pinned_version=None,
+        hashes=(),
+        markers=None,
+        line=line,
+        column=col,
+        end_column=end_col,
+        end_line=end_line,
+        extras=extras,
+        url=target,
+        editable=True,
+        text=written,
+    )

@@ -1,0 +1,199 @@
+"""Discover a repository's files once, and parse each on first use.
+
+Discovery skips ``.git``, virtualenvs, ``node_modules`` and caches, honours the root ``.gitignore``
+(git's own matching, via :mod:`dockyard.parsers.ignorefile`), never follows a symlink out of the tree,
+and records files it cannot read so that the engine can report them instead of crashing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, Callable
+
+from dockyard.config import Config
+from dockyard.source import FileKind, SourceFile, classify, relpath
+
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", "site-packages", ".eggs",
+    }
+)
+# Kinds whose files are read during discovery; Python files are only read when a rule asks.
+INTERESTING = frozenset(
+    {
+        FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV, FileKind.GITIGNORE,
+        FileKind.PYTHON, FileKind.REQUIREMENTS, FileKind.MAKEFILE, FileKind.WORKFLOW, FileKind.GITLAB_CI,
+        FileKind.PYPROJECT,
+    }
+)
+MAX_DEPTH = 12
+
+
+class Project:
+    """The checked tree: its files by kind, parsed models (cached), and facts from git."""
+
+    def __init__(self, root: Path, config: Config | None = None) -> None:
+        self.root = root.resolve()
+        self.config = config or Config()
+        self.files: list[SourceFile] = []
+        self.problems: list[tuple[str, str]] = []  # (relative path, message) for files that could not be visited
+        self._parsed: dict[tuple[str, str], Any] = {}
+        self._cache: dict[str, Any] = {}
+
+    # -- discovery -------------------------------------------------------------------------------
+    @classmethod
+    def discover(cls, root: Path, config: Config | None = None) -> "Project":
+        project = cls(root, config)
+        project._walk()
+        return project
+
+    @classmethod
+    def from_files(cls, root: Path, paths: list[Path], config: Config | None = None) -> "Project":
+        """A project made of explicitly named files, each checked as the kind its name says."""
+        project = cls(root, config)
+        for path in paths:
+            rel = relpath(path.resolve() if not path.is_symlink() else path, project.root)
+            kind = classify(path.name, path.parent.parts)
+            project.files.append(SourceFile.load(path, rel, kind))
+        return project
+
+    def _walk(self) -> None:
+        root = self.root
+        gitignore = None
+        gi_path = root / ".gitignore"
+        if gi_path.is_file():
+            from dockyard.parsers.ignorefile import GitIgnore
+
+            try:
+                gitignore = GitIgnore.parse(gi_path.read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                gitignore = None
+        exclude = self.config.excluded
+        stack: list[tuple[Path, str, int]] = [(root, "", 0)]
+        seen_dirs: set[tuple[int, int]] = set()
+        while stack:
+            folder, prefix, depth = stack.pop()
+            try:
+                st = folder.stat()
+                if (st.st_dev, st.st_ino) in seen_dirs:
+                    continue
+                seen_dirs.add((st.st_dev, st.st_ino))
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append((prefix or ".", f"cannot list directory: {exc.strerror or exc}"))
+                continue
+            subdirs = []
+            for entry in entries:
+                rel = f"{prefix}{entry.name}"
+                try:
+                    is_link = entry.is_symlink()
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info"):
+                        continue
+                    if gitignore is not None and gitignore.ignored(rel, is_dir=True):
+                        continue
+                    if exclude(rel) or depth >= MAX_DEPTH:
+                        continue
+                    subdirs.append((Path(entry.path), rel + "/", depth + 1))
+                    continue
+                parts = tuple(prefix.rstrip("/").split("/")) if prefix else ()
+                kind = classify(entry.name, parts)
+                if kind not in INTERESTING or exclude(rel):
+                    continue
+                if gitignore is not None and kind != FileKind.ENV and gitignore.ignored(rel, is_dir=False):
+                    # env files are kept even when ignored: whether they are ignored is itself checked
+                    continue
+                if is_link:
+                    target = self._link_target(Path(entry.path))
+                    if target is None:
+                        self.problems.append((rel, "symbolic link that is broken, loops, or points outside the checked tree"))
+                        continue
+                    if target.is_dir():
+                        continue
+                sf = SourceFile(rel, Path(entry.path), kind)
+                if kind != FileKind.PYTHON:
+                    sf = SourceFile.load(Path(entry.path), rel, kind)
+                self.files.append(sf)
+            stack.extend(reversed(subdirs))
+        self.files.sort(key=lambda f: f.path)
+
+    def _link_target(self, path: Path) -> Path | None:
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        try:
+            target.relative_to(self.root)
+        except ValueError:
+            return None
+        return target
+
+    # -- access --------------------------------------------------------------------------------
+    def files_of(self, kind: str) -> list[SourceFile]:
+        return [f for f in self.files if f.kind == kind]
+
+    def file(self, rel: str) -> SourceFile | None:
+        for f in self.files:
+            if f.path == rel:
+                return f
+        return None
+
+    def read(self, sf: SourceFile) -> SourceFile:
+        """Make sure a lazily discovered file (Python sources) has been read."""
+        if sf.text is None and sf.error is None:
+            loaded = SourceFile.load(sf.abspath, sf.path, sf.kind)
+            sf.text, sf.error, sf.bom = loaded.text, loaded.error, loaded.bom
+        return sf
+
+    def parsed(self, sf: SourceFile, parser: Callable[[str], Any], key: str | None = None) -> Any:
+        """``parser(text)`` for a file, computed once per run."""
+        k = (sf.path, key or getattr(parser, "__qualname__", repr(parser)))
+        if k not in self._parsed:
+            self.read(sf)
+            self._parsed[k] = parser(sf.text) if sf.text is not None else None
+        return self._parsed[k]
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A per-run cache for derived facts (environments, build contexts, git state...)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    # -- parsed models of the common kinds ---------------------------------------------------------
+    def dockerfile(self, sf: SourceFile):
+        from dockyard.parsers.dockerfile import parse_dockerfile
+
+        return self.parsed(sf, parse_dockerfile)
+
+    def dockerfiles(self) -> list[SourceFile]:
+        return self.files_of(FileKind.DOCKERFILE)
+
+    # -- facts from git ------------------------------------------------------------------------------
+    def git_tracked(self) -> set[str] | None:
+        """Paths (relative to the root) that git tracks, or None when the tree is not in a git work tree."""
+
+        def compute() -> set[str] | None:
+            try:
+                out = subprocess.run(
+                    ["git", "-C", str(self.root), "ls-files", "-z", "--full-name", "."],
+                    capture_output=True, timeout=20, check=False,
+                )
+                top = subprocess.run(
+                    ["git", "-C", str(self.root), "rev-parse", "--show-prefix"],
+                    capture_output=True, text=True, timeout=20, check=False,
+                )
+            except (OSError, subprocess.SubprocessError):
+                return None
+            if out.returncode != 0 or top.returncode != 0:
+                return None
+            prefix = top.stdout.strip()
+            names = out.stdout.decode("utf-8", "replace").split("\0")
+            return {n[len(prefix):] for n in names if n and n.startswith(prefix)}
+
+        return self.memo("git_tracked", compute)

@@ -1,0 +1,67 @@
+"""SARIF 2.1.0: one run, the rules that produced results as ``tool.driver.rules``."""
+
+from __future__ import annotations
+
+import json
+
+from dockyard import __version__
+
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def render(result, *, color: bool = False) -> str:
+    from dockyard.rules.base import all_rules
+
+    rules = all_rules()
+    index = {r.code: i for i, r in enumerate(rules)}
+    driver_rules = [
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.why},
+            "help": {"text": f"{r.summary}\n\n{r.why}"},
+            "defaultConfiguration": {"level": LEVEL[r.severity.label]},
+            "properties": {"standard": list(r.standard), "family": r.family},
+        }
+        for r in rules
+    ]
+    results = []
+    for f in result.findings:
+        p = f.position
+        region = {"startLine": p.line, "startColumn": p.column}
+        if p.end_line >= p.line:
+            region["endLine"] = p.end_line
+            region["endColumn"] = max(p.end_column, 1)
+        item = {
+            "ruleId": f.code,
+            "level": LEVEL[f.severity.label],
+            "message": {"text": f.message},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": f.path, "uriBaseId": "SRCROOT"}, "region": region}}
+            ],
+            "properties": {"standard": list(f.standard), "fixable": f.fixable},
+        }
+        if f.code in index:
+            item["ruleIndex"] = index[f.code]
+        results.append(item)
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dockyard",
+                        "version": __version__,
+                        "rules": driver_rules,
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": result.root.as_uri() + "/"}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

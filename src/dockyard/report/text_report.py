@@ -1,0 +1,25 @@
+"""``path:line:col: CODE message`` lines and a summary; colour only when asked (on a TTY)."""
+
+from __future__ import annotations
+
+COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+BOLD, RESET = "\033[1m", "\033[0m"
+
+
+def render(result, *, color: bool = False) -> str:
+    lines = []
+    for f in result.findings:
+        p = f.position
+        code = f.code
+        if color:
+            code = f"{COLORS[f.severity.label]}{BOLD}{code}{RESET}"
+        fix = " [*]" if f.fixable else ""
+        lines.append(f"{f.path}:{p.line}:{p.column}: {code}{fix} {f.message}")
+    s = result.summary()
+    if s["findings"]:
+        by = ", ".join(f"{n} {label}" for label, n in s["by_severity"].items() if n)
+        fixable = f"; {s['fixable']} fixable with `dockyard fix`" if s["fixable"] else ""
+        lines.append(f"Found {s['findings']} finding{'s' if s['findings'] != 1 else ''} ({by}) in {s['files']} files{fixable}.")
+    else:
+        lines.append(f"All checks passed ({s['files']} files, {s['rules']} rules).")
+    return "\n".join(lines) + "\n"

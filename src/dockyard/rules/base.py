@@ -1,0 +1,180 @@
+"""What a rule is, and the registry of rules.
+
+A rule is a small declarative record plus one generator::
+
+    @rule(
+        code="DF010", name="base-image-tag", scope=Scope.DOCKERFILE,
+        summary="External base images name a specific version tag",
+        why="Untagged or `latest` bases change under you; builds stop being reproducible.",
+        standard=("DF-BASE-TAG",), section="Base Image Selection",
+        example="FROM python\\n", use_instead="FROM python:3.12-slim\\n",
+    )
+    def check(ctx: Context) -> Iterator[Problem]:
+        ...
+
+The decorator's metadata *is* the documentation (``dockyard rule DF010``); a test runs every rule on its
+own ``example`` (it must fire) and ``use_instead`` (it must not). Rules never print, never read files,
+never pick exit codes: they get parsed models through ``ctx`` and yield :class:`Problem` records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+
+from dockyard.model import Problem, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.project import Project
+    from dockyard.source import SourceFile
+
+
+class Scope:
+    """What a rule is run on; the engine calls ``check`` once per such item."""
+
+    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile, ctx.build_context
+    DOCKERIGNORE = "dockerignore"  # ctx.file, ctx.model: the parsed ignore file
+    COMPOSE = "compose"  # ctx.file, ctx.model: the loaded compose file (one file, before merging)
+    ENV_FILE = "env-file"  # ctx.file, ctx.model: parsers.dotenv.EnvFile
+    ENVIRONMENT = "environment"  # ctx.environment: one environment's merged, interpolated model
+    PROJECT = "project"  # ctx.project only; once per checked tree
+
+
+# The file a rule's documented examples are written to, by scope (examples may also be a {path: text} mapping).
+EXAMPLE_FILE = {
+    Scope.DOCKERFILE: "Dockerfile",
+    Scope.DOCKERIGNORE: ".dockerignore",
+    Scope.COMPOSE: "compose.yaml",
+    Scope.ENV_FILE: ".env.dev.example",
+}
+
+FAMILIES = {
+    "DF": "Dockerfile",
+    "DI": ".dockerignore",
+    "CO": "Compose",
+    "EN": "Environment files",
+    "PY": "Python runtime",
+    "CI": "Build tooling and CI",
+    "DY": "dockyard itself",
+}
+
+
+@dataclass
+class Context:
+    """What a rule sees. ``file``/``model`` are set for file scopes, ``environment`` for the environment scope."""
+
+    project: "Project"
+    file: "SourceFile | None" = None
+    model: Any = None
+    environment: Any = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    build_context: Any = None  # for Dockerfiles: the directory (Path) that is the build context
+
+    def problem(self, message: str, position=None, **kw) -> Problem:
+        if position is None:
+            return Problem(message, **kw)
+        return Problem(message, position, **kw)
+
+
+Check = Callable[[Context], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    scope: str
+    summary: str
+    why: str
+    standard: tuple[str, ...]
+    section: str
+    severity: Severity
+    example: str | Mapping[str, str]
+    use_instead: str | Mapping[str, str]
+    check: Check
+    fix: str | None = None  # None, "safe" or "unsafe": what fixes this rule offers
+    options: Mapping[str, Any] = field(default_factory=dict)
+    notes: str = ""  # e.g. where the standard's own example contradicts the checklist item
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[:2], self.code[:2])
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def example_files(self, which: str = "example") -> dict[str, str]:
+        value = self.example if which == "example" else self.use_instead
+        if isinstance(value, str):
+            return {EXAMPLE_FILE.get(self.scope, "Dockerfile"): value}
+        return dict(value)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "summary": self.summary,
+            "severity": self.severity.label,
+            "family": self.family,
+            "standard": list(self.standard),
+            "fixable": self.fixable,
+        }
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    *,
+    code: str,
+    name: str,
+    scope: str,
+    summary: str,
+    why: str,
+    standard: tuple[str, ...] | list[str],
+    section: str,
+    example: str | Mapping[str, str],
+    use_instead: str | Mapping[str, str],
+    severity: str = "error",
+    fix: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    notes: str = "",
+) -> Callable[[Check], Check]:
+    def register(func: Check) -> Check:
+        if code in _REGISTRY:
+            raise RuntimeError(f"duplicate rule code {code}")
+        _REGISTRY[code] = Rule(
+            code=code,
+            name=name,
+            scope=scope,
+            summary=summary,
+            why=why,
+            standard=tuple(standard),
+            section=section,
+            severity=Severity.parse(severity),
+            example=example,
+            use_instead=use_instead,
+            check=func,
+            fix=fix,
+            options=dict(options or {}),
+            notes=notes,
+        )
+        return func
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, sorted by code. Imports the rule modules on first use."""
+    from dockyard.rules import load_all
+
+    load_all()
+    return sorted(_REGISTRY.values(), key=lambda r: r.code)
+
+
+def get_rule(code: str) -> Rule | None:
+    from dockyard.rules import load_all
+
+    load_all()
+    return _REGISTRY.get(code.upper())

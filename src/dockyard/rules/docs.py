@@ -1,0 +1,38 @@
+"""A rule's documentation, made from its metadata (used by ``dockyard rule`` and the README table)."""
+
+from __future__ import annotations
+
+from dockyard.rules.base import Rule
+
+
+def _files_block(files: dict[str, str]) -> str:
+    parts = []
+    for name, text in files.items():
+        body = text if text.endswith("\n") or not text else text + "\n"
+        if len(files) > 1 or name not in ("Dockerfile",):
+            parts.append(f"# {name}")
+        parts.append(body.rstrip("\n"))
+    return "\n".join("    " + line if line else "" for line in "\n".join(parts).splitlines())
+
+
+def render_rule_doc(rule: Rule) -> str:
+    out = [f"{rule.code} {rule.name}", "", rule.summary, ""]
+    out += [f"Severity: {rule.severity.label}    Family: {rule.family}    "
+            f"Fix: {rule.fix or 'none'}"]
+    if rule.standard:
+        out.append(f"Standard: {', '.join(rule.standard)}" + (f" ({rule.section})" if rule.section else ""))
+    out += ["", "## What it does", rule.summary, "", "## Why is this bad?", rule.why]
+    example, fixed = rule.example_files("example"), rule.example_files("use_instead")
+    if example:
+        out += ["", "## Example", _files_block(example)]
+    if fixed:
+        out += ["", "## Use instead", _files_block(fixed)]
+    if rule.fix:
+        safety = ("the fix is safe: it keeps behaviour and is applied by `dockyard fix`" if rule.fix == "safe"
+                  else "the fix may change behaviour: it is applied only with `dockyard fix --unsafe-fixes`")
+        out += ["", "## Fix safety", safety]
+    if rule.options:
+        out += ["", "## Options"] + [f"- `{k}` (default `{v!r}`)" for k, v in rule.options.items()]
+    if rule.notes:
+        out += ["", "## Notes", rule.notes]
+    return "\n".join(out) + "\n"

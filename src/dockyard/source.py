@@ -1,0 +1,159 @@
+"""A file as dockyard reads it: decoded text (line endings kept), and offset <-> position mapping."""
+
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dockyard.model import Position
+
+MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported, not read
+
+
+class FileKind:
+    DOCKERFILE = "dockerfile"
+    DOCKERIGNORE = "dockerignore"
+    COMPOSE = "compose"
+    ENV = "env"
+    GITIGNORE = "gitignore"
+    PYTHON = "python"
+    REQUIREMENTS = "requirements"
+    MAKEFILE = "makefile"
+    WORKFLOW = "workflow"
+    GITLAB_CI = "gitlab-ci"
+    PYPROJECT = "pyproject"
+    OTHER = "other"
+
+
+def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
+    """The kind of a file, from its name (and for CI files, its folder)."""
+    lower = name.lower()
+    if name in ("Dockerfile", "Containerfile") or name.startswith(("Dockerfile.", "Containerfile.")) or (
+        lower.endswith(".dockerfile") and not lower.endswith(".dockerignore")
+    ):
+        if lower.endswith(".dockerignore"):
+            return FileKind.DOCKERIGNORE
+        return FileKind.DOCKERFILE
+    if name == ".dockerignore" or lower.endswith(".dockerignore"):
+        return FileKind.DOCKERIGNORE
+    if lower.endswith((".yml", ".yaml")):
+        if parent_parts[-2:] == (".github", "workflows"):
+            return FileKind.WORKFLOW
+        if lower in (".gitlab-ci.yml", ".gitlab-ci.yaml"):
+            return FileKind.GITLAB_CI
+        stem = lower.rsplit(".", 1)[0]
+        if stem in ("compose", "docker-compose") or stem.startswith(("compose.", "docker-compose.")):
+            return FileKind.COMPOSE
+        return FileKind.OTHER
+    if name == ".env" or name.startswith(".env."):
+        return FileKind.ENV
+    if name == ".gitignore":
+        return FileKind.GITIGNORE
+    if name in ("Makefile", "makefile", "GNUmakefile"):
+        return FileKind.MAKEFILE
+    if name == "pyproject.toml":
+        return FileKind.PYPROJECT
+    if lower.endswith(".py"):
+        return FileKind.PYTHON
+    if lower.startswith("requirements") and lower.endswith((".txt", ".in")):
+        return FileKind.REQUIREMENTS
+    return FileKind.OTHER
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One file of the checked tree. ``text`` is None when it could not be read; ``error`` says why."""
+
+    path: str  # relative to the project root, POSIX
+    abspath: Path
+    kind: str
+    text: str | None = None
+    error: str | None = None
+    bom: bool = False
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, abspath: Path, relpath: str, kind: str) -> "SourceFile":
+        sf = cls(relpath, abspath, kind)
+        try:
+            if abspath.is_dir():
+                sf.error = "is a directory"
+                return sf
+            size = abspath.stat().st_size
+            if size > MAX_FILE_BYTES:
+                sf.error = f"file is too large to check ({size} bytes; limit {MAX_FILE_BYTES})"
+                return sf
+            data = abspath.read_bytes()
+        except OSError as exc:
+            sf.error = f"cannot read file: {exc.strerror or exc}"
+            return sf
+        sf.set_bytes(data)
+        return sf
+
+    def set_bytes(self, data: bytes) -> None:
+        if b"\x00" in data[:8192]:
+            self.error = "binary file (contains NUL bytes)"
+            return
+        if data.startswith(b"\xef\xbb\xbf"):
+            self.bom = True
+            data = data[3:]
+        try:
+            self.text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.error = f"not valid UTF-8 (byte {exc.start})"
+
+    @classmethod
+    def from_text(cls, relpath: str, text: str, kind: str | None = None) -> "SourceFile":
+        p = Path(relpath)
+        return cls(relpath, p, kind or classify(p.name, p.parent.parts), text)
+
+    # -- positions -----------------------------------------------------------------------------
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            text = self.text or ""
+            starts = [0]
+            find = text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        starts = self.line_starts
+        idx = bisect.bisect_right(starts, offset) - 1
+        return idx + 1, offset - starts[idx] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        starts = self.line_starts
+        line = max(1, min(line, len(starts)))
+        return starts[line - 1] + column - 1
+
+    def span(self, start: int, end: int) -> Position:
+        line, col = self.line_col(start)
+        end_line, end_col = self.line_col(end)
+        return Position(line, col, end_line, end_col)
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        text = self.text or ""
+        end = starts[line] if line < len(starts) else len(text)
+        return text[starts[line - 1] : end].rstrip("\r\n")
+
+    def line_position(self, line: int) -> Position:
+        """The whole of one line, for findings about a line."""
+        content = self.line_text(line)
+        return Position(line, 1, line, len(content) + 1)
+
+
+def relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()

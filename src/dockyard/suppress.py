@@ -1,0 +1,88 @@
+"""Inline suppressions: ``# dockyard: ignore[CODE,...]`` and ``# dockyard: ignore-file[CODE,...]``.
+
+A trailing pragma covers its own line; a pragma on a line of its own covers the next line that is not
+blank or a comment, extended to the whole statement that starts there (a Dockerfile instruction with its
+continuations and heredocs, or a YAML key with the block indented below it). Codes are exact codes or
+prefixes. A pragma code that suppressed nothing is reported as unused (DY001).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dockyard.model import Position
+
+PRAGMA = re.compile(r"#\s*dockyard:\s*(ignore-file|ignore)\s*(?:\[([^\]]*)\])?", re.IGNORECASE)
+
+
+@dataclass
+class Suppression:
+    path: str
+    line: int  # where the pragma is written
+    column: int
+    end_column: int
+    codes: tuple[str, ...]  # () means every code
+    whole_file: bool
+    first: int  # covered lines, inclusive
+    last: int
+    used: set[str] = field(default_factory=set)
+
+    def covers(self, code: str, line: int) -> str | None:
+        if not self.whole_file and not (self.first <= line <= self.last):
+            return None
+        if not self.codes:
+            return "*"
+        for c in self.codes:
+            if code.startswith(c):
+                return c
+        return None
+
+    @property
+    def position(self) -> Position:
+        return Position(self.line, self.column, self.line, self.end_column)
+
+
+def find_suppressions(path: str, text: str, statement_end: dict[int, int] | None = None) -> list[Suppression]:
+    """Pragmas of one file. ``statement_end`` maps a statement's first line to its last line."""
+    if "dockyard" not in text:
+        return []
+    lines = text.splitlines()
+    out: list[Suppression] = []
+    for idx, line in enumerate(lines):
+        if "dockyard" not in line:
+            continue
+        m = PRAGMA.search(line)
+        if m is None:
+            continue
+        lineno = idx + 1
+        kind, codes_text = m.group(1).lower(), m.group(2)
+        codes = tuple(c.strip().upper() for c in (codes_text or "").split(",") if c.strip())
+        whole = kind == "ignore-file"
+        before = line[: m.start()].strip()
+        if whole:
+            first, last = 1, len(lines)
+        elif before:  # trailing comment: this line (and the statement it belongs to)
+            first = last = lineno
+        else:
+            first = lineno + 1
+            while first <= len(lines) and (not lines[first - 1].strip() or lines[first - 1].lstrip().startswith("#")):
+                first += 1
+            last = first
+        if statement_end and not whole:
+            last = max(last, statement_end.get(first, last))
+        elif not whole and before == "" and first <= len(lines):
+            # an indentation-structured file (YAML): the block under the covered line
+            indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
+            j = first + 1
+            while j <= len(lines):
+                nxt = lines[j - 1]
+                if nxt.strip() and not nxt.lstrip().startswith("#"):
+                    if len(nxt) - len(nxt.lstrip()) <= indent and not nxt.lstrip().startswith("- "):
+                        break
+                    if len(nxt) - len(nxt.lstrip()) <= indent:
+                        break
+                    last = j
+                j += 1
+        out.append(Suppression(path, lineno, m.start() + 1, m.end() + 1, codes, whole, first, last))
+    return out

@@ -1,0 +1,54 @@
+"""Every rule documents itself, and its documented examples behave as documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dockyard.rules.base import all_rules
+from dockyard.rules.docs import render_rule_doc
+from tests.helpers import run_files
+
+RULES = all_rules()
+# DY002 reports a defect in dockyard itself; no input is meant to trigger it.
+NOT_TRIGGERABLE = {"DY002"}
+CHECKLIST = Path(__file__).resolve().parents[2] / "shared" / "standard" / "checklist.md"
+
+
+def test_codes_and_names_are_well_formed_and_unique():
+    assert len({r.code for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+    for r in RULES:
+        assert re.fullmatch(r"(DF|DI|CO|EN|PY|CI|DY)\d{3}", r.code), r.code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r.name), r.name
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_has_documentation(rule):
+    assert rule.summary and rule.why
+    assert len(rule.why) >= 40, "the rationale should say why, not just restate the summary"
+    if rule.code.startswith("DY"):
+        return
+    assert rule.standard, "a standard rule names the checklist items it enforces"
+    assert rule.section
+    doc = render_rule_doc(rule)
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert heading in doc
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NOT_TRIGGERABLE], ids=lambda r: r.code)
+def test_documented_example_triggers_and_fix_does_not(rule, tmp_path):
+    bad = run_files(tmp_path / "example", rule.example_files("example"), select=rule.code)
+    assert any(f.code == rule.code for f in bad), f"{rule.code}: its documented example does not trigger it"
+    good = run_files(tmp_path / "use_instead", rule.example_files("use_instead"), select=rule.code)
+    assert not [f for f in good if f.code == rule.code], f"{rule.code}: 'use instead' still triggers: {good}"
+
+
+@pytest.mark.skipif(not CHECKLIST.is_file(), reason="the standard's checklist is beside the repository")
+def test_rule_standard_ids_exist_in_checklist():
+    ids = set(re.findall(r"^\| ([A-Z]{2}-[A-Z0-9-]+) \|", CHECKLIST.read_text(), re.M))
+    for r in RULES:
+        for item in r.standard:
+            assert item in ids, f"{r.code} names unknown checklist item {item}"
