@@ -1,0 +1,397 @@
+"""Safe YAML loading that keeps positions, with compose's flavour of YAML.
+
+``load_yaml(text) -> YamlDocument(root, errors, documents)``; never raises.
+
+* Mappings become :class:`YMap` (a ``dict``), sequences :class:`YSeq` (a ``list``), scalars plain Python
+  values (``str``, ``int``, ``float``, ``bool``, ``None``). Positions live in the containers:
+  ``m.key_pos(k)``, ``m.value_pos(k)``, ``s.item_pos(i)``, and ``.pos`` for the container itself; the root's
+  position is ``doc.root_pos``. All positions are :class:`dockyard.model.Position` (1-based, end exclusive).
+* Plain scalars resolve as go-yaml v3 (what compose uses) resolves them, i.e. YAML 1.2-style: ``yes``/``on``
+  stay strings, ``0777`` / ``0o777`` / ``0x1F`` / ``1_000`` are ints, ``~``/``null``/empty are null.
+* Merge keys ``<<`` (a mapping or a list of mappings) are applied; explicit keys win.
+* Compose's tags ``!reset`` and ``!override`` are kept: ``m.tag(k)`` returns ``"!reset"``/``"!override"``
+  (or ``None``); ``YMap.tags`` maps keys to tags. ``!reset`` values are kept as written (merge decides).
+* Alias expansion is bounded (``MAX_ALIAS_NODES``): a "billion laughs" document is an error value.
+* Duplicate keys are errors (compose rejects them), as are syntax errors, tabs in indentation, undefined
+  aliases, non-UTF-8 input (via :func:`load_yaml_bytes`), excessive nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockyard.model import Position
+
+MAX_ALIAS_NODES = 10_000
+MAX_DEPTH = 500
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_SPECIAL_FLOATS = {".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+                   ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+                   "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+                   "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf")}
+
+COMPOSE_TAGS = ("!reset", "!override")
+
+
+@dataclass(frozen=True, slots=True)
+class YamlError:
+    message: str
+    position: Position = field(default_factory=Position.whole_file)
+    kind: str = "syntax"  # syntax | duplicate-key | alias-bomb | encoding | depth | tag
+
+    def __str__(self) -> str:
+        return f"{self.position.line}:{self.position.column}: {self.message}"
+
+
+class YMap(dict):
+    """A mapping that remembers where each key and value was written."""
+
+    __slots__ = ("pos", "_kpos", "_vpos", "tags", "anchor")
+
+    def __init__(self, pos: Position | None = None) -> None:
+        super().__init__()
+        self.pos = pos or Position()
+        self._kpos: dict[Any, Position] = {}
+        self._vpos: dict[Any, Position] = {}
+        self.tags: dict[Any, str] = {}
+        self.anchor: str | None = None
+
+    def key_pos(self, key: Any) -> Position | None:
+        return self._kpos.get(key)
+
+    def value_pos(self, key: Any) -> Position | None:
+        return self._vpos.get(key)
+
+    def tag(self, key: Any) -> str | None:
+        return self.tags.get(key)
+
+    def _set(self, key: Any, value: Any, kpos: Position, vpos: Position, tag: str | None) -> None:
+        self[key] = value
+        self._kpos[key] = kpos
+        self._vpos[key] = vpos
+        if tag:
+            self.tags[key] = tag
+
+
+class YSeq(list):
+    """A sequence that remembers where each item was written."""
+
+    __slots__ = ("pos", "_ipos", "item_tags")
+
+    def __init__(self, pos: Position | None = None) -> None:
+        super().__init__()
+        self.pos = pos or Position()
+        self._ipos: list[Position] = []
+        self.item_tags: dict[int, str] = {}
+
+    def item_pos(self, index: int) -> Position | None:
+        try:
+            return self._ipos[index]
+        except IndexError:
+            return None
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    root: Any
+    errors: tuple[YamlError, ...] = ()
+    documents: tuple[Any, ...] = ()
+    root_pos: Position = field(default_factory=Position.whole_file)
+    root_tag: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def to_plain(value: Any) -> Any:
+    """Deep copy into plain ``dict``/``list``/scalars (positions dropped)."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def resolve_plain(text: str) -> Any:
+    """go-yaml v3's resolution of an untagged plain scalar."""
+    if text in _NULLS:
+        return None
+    c = text[0]
+    if c in "tTfF":
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        return text
+    if c in "0123456789+-.":
+        if c == "." or c in "+-" and len(text) > 1 and text[1] == ".":
+            sp = _SPECIAL_FLOATS.get(text)
+            if sp is not None:
+                return sp
+        plain = text.replace("_", "")
+        if _GO_INT.match(plain):
+            return _go_int(plain)
+        if _FLOAT.match(plain):
+            try:
+                return float(plain)
+            except ValueError:
+                return text
+    elif c == "<" and text == "<<":
+        return text
+    return text
+
+
+def _go_int(plain: str) -> int | str:
+    sign = 1
+    body = plain
+    if body[0] in "+-":
+        sign = -1 if body[0] == "-" else 1
+        body = body[1:]
+    low = body.lower()
+    if low.startswith("0x"):
+        v = int(body[2:], 16)
+    elif low.startswith("0o"):
+        v = int(body[2:], 8)
+    elif low.startswith("0b"):
+        v = int(body[2:], 2)
+    elif len(body) > 1 and body[0] == "0":
+        v = int(body[1:], 8)
+    else:
+        v = int(body)
+    v *= sign
+    if v < -(2**63) or v >= 2**64:
+        return plain
+    return v
+
+
+def _pos(node: Any) -> Position:
+    s, e = node.start_mark, node.end_mark
+    return Position(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _mark_pos(mark: Any) -> Position:
+    if mark is None:
+        return Position()
+    return Position(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+
+
+class _Budget(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.errors: list[YamlError] = []
+        self.seen: set[int] = set()
+        self.expanded = 0
+        self.alias_depth = 0
+
+    def build(self, node: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            self.errors.append(YamlError(f"nesting deeper than {MAX_DEPTH} levels", _pos(node), "depth"))
+            raise _Budget
+        nid = id(node)
+        is_alias = nid in self.seen and node.id != "scalar"
+        if is_alias or self.alias_depth:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_NODES:
+                self.errors.append(YamlError(
+                    f"alias expansion exceeds {MAX_ALIAS_NODES} nodes (possible 'billion laughs' document)",
+                    _pos(node), "alias-bomb"))
+                raise _Budget
+        self.seen.add(nid)
+        if is_alias:
+            self.alias_depth += 1
+        try:
+            kind = node.id
+            if kind == "scalar":
+                return self.scalar(node)
+            if kind == "sequence":
+                seq = YSeq(_pos(node))
+                for item in node.value:
+                    seq.append(self.build(item, depth + 1))
+                    seq._ipos.append(_pos(item))
+                    if item.tag in COMPOSE_TAGS:
+                        seq.item_tags[len(seq) - 1] = item.tag
+                return seq
+            return self.mapping(node, depth)
+        finally:
+            if is_alias:
+                self.alias_depth -= 1
+
+    def scalar(self, node: Any) -> Any:
+        tag = node.tag or ""
+        value = node.value
+        if tag.startswith("tag:yaml.org,2002:") and tag not in _IMPLICIT_TAGS:
+            return self.explicit(tag, value, node)
+        if node.style:  # quoted or block scalar: a string (plain is None or "" depending on the loader)
+            return value
+        return resolve_plain(value)
+
+    def explicit(self, tag: str, value: str, node: Any) -> Any:
+        short = tag.rsplit(":", 1)[-1]
+        if short == "str":
+            return value
+        r = resolve_plain(value) if value else None
+        if short == "int" and isinstance(r, int) and not isinstance(r, bool):
+            return r
+        if short == "float" and isinstance(r, (int, float)) and not isinstance(r, bool):
+            return float(r)
+        if short == "bool" and isinstance(r, bool):
+            return r
+        if short == "null" and r is None:
+            return None
+        if short in ("binary", "timestamp", "merge", "value", "yaml"):
+            return value
+        self.errors.append(YamlError(f"cannot decode {value!r} as !!{short}", _pos(node), "tag"))
+        return value
+
+    def mapping(self, node: Any, depth: int) -> YMap:
+        m = YMap(_pos(node))
+        merges: list[Any] = []
+        for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge" or (knode.id == "scalar" and knode.style is None
+                                                          and knode.value == "<<"):
+                merges.append(vnode)
+                continue
+            if knode.id != "scalar":
+                key: Any = to_plain(self.build(knode, depth + 1))
+                try:
+                    hash(key)
+                except TypeError:
+                    self.errors.append(YamlError("mapping key must be a scalar", _pos(knode), "syntax"))
+                    continue
+            else:
+                key = self.build(knode, depth + 1)
+            if key in m:
+                first = m.key_pos(key)
+                where = f" (first defined at line {first.line})" if first else ""
+                self.errors.append(YamlError(f"duplicate key {key!r}{where}", _pos(knode), "duplicate-key"))
+                continue
+            value = self.build(vnode, depth + 1)
+            tag = vnode.tag if vnode.tag in COMPOSE_TAGS else None
+            m._set(key, value, _pos(knode), _pos(vnode), tag)
+        for mnode in merges:
+            sources = mnode.value if mnode.id == "sequence" else [mnode]
+            for src in sources:
+                built = self.build(src, depth + 1)
+                if not isinstance(built, YMap):
+                    self.errors.append(YamlError("merge key '<<' needs a mapping or a list of mappings",
+                                                 _pos(src), "syntax"))
+                    continue
+                for k, v in built.items():
+                    if k not in m:
+                        m._set(k, v, built.key_pos(k) or _pos(src), built.value_pos(k) or _pos(src),
+                               built.tag(k))
+        return m
+
+
+_IMPLICIT_TAGS = frozenset((
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:value", "tag:yaml.org,2002:yaml",
+))
+
+
+def _loader_class() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> YamlDocument:
+    """Parse every document of ``text``. ``root`` is the first document's value (``None`` if empty)."""
+    import yaml
+
+    errors: list[YamlError] = []
+    roots: list[Any] = []
+    root_pos = Position.whole_file()
+    root_tag = None
+    loader = _loader_class()(text)
+    try:
+        builder = _Builder()
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                if not roots:
+                    root_pos = _pos(node)
+                    root_tag = node.tag if node.tag in COMPOSE_TAGS else None
+                try:
+                    roots.append(builder.build(node))
+                except _Budget:
+                    roots.append(None)
+                    break
+                except RecursionError:
+                    errors.append(YamlError("document nested too deeply", _pos(node), "depth"))
+                    roots.append(None)
+                    break
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            msg = " ".join(x for x in (e.context, e.problem) if x) or "invalid YAML"
+            if mark is not None and _tab_at(text, mark.line):
+                msg = "tab character used for indentation (YAML allows only spaces): " + msg
+            errors.append(YamlError(msg, _mark_pos(mark), "syntax"))
+        except yaml.YAMLError as e:
+            errors.append(YamlError(str(e) or "invalid YAML", Position(), "syntax"))
+        except RecursionError:
+            errors.append(YamlError("document nested too deeply", Position(), "depth"))
+        errors.extend(builder.errors)
+    finally:
+        try:
+            loader.dispose()
+        except Exception:  # pragma: no cover - C loader cleanup
+            pass
+    errors = _dedupe(errors)
+    return YamlDocument(roots[0] if roots else None, tuple(errors), tuple(roots), root_pos, root_tag)
+
+
+def _tab_at(text: str, line0: int) -> bool:
+    lines = text.split("\n", line0 + 1)
+    if line0 >= len(lines):
+        return False
+    row = lines[line0]
+    return "\t" in row[: len(row) - len(row.lstrip(" \t"))]
+
+
+def _dedupe(errors: list[YamlError]) -> list[YamlError]:
+    out: list[YamlError] = []
+    seen: set[tuple[int, str]] = set()
+    for e in errors:
+        k = (e.position.line, e.kind)
+        if k in seen and e.kind == "syntax":
+            continue
+        seen.add(k)
+        out.append(e)
+    return out
+
+
+def load_yaml_bytes(data: bytes) -> YamlDocument:
+    """Decode (UTF-8, BOM allowed; UTF-16 with BOM) and parse; undecodable or binary data is an error."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return load_yaml(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        return YamlDocument(None, (YamlError("file looks binary (NUL bytes)", Position(), "encoding"),))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        prefix = data[: e.start].decode("utf-8", errors="replace")
+        line = prefix.count("\n") + 1
+        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        return YamlDocument(None, (YamlError(f"file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
+                                             Position(line, col), "encoding"),))
+    return load_yaml(text)
