@@ -1,0 +1,215 @@
+"""Shell analysis of RUN bodies and shell-form CMD/ENTRYPOINT for dockyard.
+
+Built on tree-sitter-bash; tree-sitter is imported lazily on the first call of
+:func:`parse_shell` so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import os.path
+from dataclasses import dataclass
+
+__all__ = ["SimpleCommand", "ShellScript", "Word", "parse_shell", "unquote"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str  # static value: quotes and escapes removed, expansions left as written
+    raw: str
+    start: int  # character offsets into the script
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleCommand:
+    argv: tuple[Word, ...]
+    assignments: tuple[str, ...]
+    start: int
+    end: int
+    background: bool
+    negated: bool
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        if not self.argv:
+            return ""
+        return os.path.basename(self.argv[0].text)
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return tuple(w.text for w in self.argv[1:])
+
+    def has_flag(self, *flags: str) -> bool:
+        """True if any of ``flags`` is present (``-y`` also matches inside ``-qy``)."""
+        for a in self.args:
+            if a == "--":
+                break
+            for f in flags:
+                if a == f or (f.startswith("--") and a.startswith(f + "=")):
+                    return True
+                if len(f) == 2 and f[0] == "-" and f[1] != "-" and a.startswith("-") and not a.startswith("--"):
+                    if f[1] in a[1:]:
+                        return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class ShellScript:
+    script: str
+    commands: tuple[SimpleCommand, ...]
+    has_error: bool
+
+    def find(self, name: str) -> list[SimpleCommand]:
+        return [c for c in self.commands if c.name == name]
+
+
+def unquote(s: str) -> str:
+    """Static shell quote removal (no expansion)."""
+    if "'" not in s and '"' not in s and "\\" not in s:
+        return s
+    out = []
+    i, n = 0, len(s)
+    q = ""
+    while i < n:
+        c = s[i]
+        if q == "'":
+            if c == "'":
+                q = ""
+            else:
+                out.append(c)
+        elif q == '"':
+            if c == '"':
+                q = ""
+            elif c == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
+                i += 1
+                if s[i] != "\n":
+                    out.append(s[i])
+            else:
+                out.append(c)
+        else:
+            if c in "'\"":
+                q = c
+            elif c == "\\" and i + 1 < n:
+                i += 1
+                if s[i] != "\n":
+                    out.append(s[i])
+            elif c == "$" and i + 1 < n and s[i + 1] in "'\"":
+                pass  # $'..' / $".." : drop the $ and keep the quoted text
+            else:
+                out.append(c)
+        i += 1
+    return "".join(out)
+
+
+_parser = None
+
+
+def _get_parser():
+    global _parser
+    if _parser is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _parser
+
+
+_STATEMENT_CONTAINERS = frozenset(
+    {"program", "list", "pipeline", "subshell", "compound_statement", "if_statement", "elif_clause",
+     "else_clause", "for_statement", "c_style_for_statement", "while_statement", "do_group",
+     "case_statement", "case_item", "function_definition", "redirected_statement", "negated_command"}
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_shell(script: str) -> ShellScript:
+    """Parse ``script`` and list every simple command in source order. Never raises."""
+    try:
+        return _parse(script)
+    except Exception:  # pragma: no cover - defensive net
+        return ShellScript(script, (), True)
+
+
+def _parse(script: str) -> ShellScript:
+    data = script.encode("utf-8", "surrogatepass")
+    if len(data) == len(script):
+        def b2c(b: int) -> int:
+            return b
+    else:
+        table: list[int] = []
+        for ci, ch in enumerate(script):
+            table.extend([ci] * len(ch.encode("utf-8", "surrogatepass")))
+        table.append(len(script))
+
+        def b2c(b: int) -> int:
+            return table[b] if b < len(table) else len(script)
+
+    tree = _get_parser().parse(data)
+    root = tree.root_node
+    commands: list[SimpleCommand] = []
+
+    def text_of(node) -> str:
+        return script[b2c(node.start_byte) : b2c(node.end_byte)]
+
+    # iterative walk; each stack entry: (node, background, negated)
+    stack = [(root, False, False)]
+    while stack:
+        node, bg, neg = stack.pop()
+        t = node.type
+        children = node.children
+        if t == "command":
+            argv: list[Word] = []
+            assigns: list[str] = []
+            redirects: list[str] = []
+            for ch in children:
+                ct = ch.type
+                if ct == "variable_assignment":
+                    if not argv:
+                        assigns.append(text_of(ch))
+                    else:
+                        raw = text_of(ch)
+                        argv.append(Word(unquote(raw), raw, b2c(ch.start_byte), b2c(ch.end_byte)))
+                elif ct in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                    redirects.append(text_of(ch))
+                elif ct == "command_name" or ch.is_named:
+                    if ct == "comment":
+                        continue
+                    raw = text_of(ch)
+                    argv.append(Word(unquote(raw), raw, b2c(ch.start_byte), b2c(ch.end_byte)))
+            commands.append(
+                SimpleCommand(tuple(argv), tuple(assigns), b2c(node.start_byte), b2c(node.end_byte), bg, neg,
+                              tuple(redirects))
+            )
+            # commands inside command substitutions / process substitutions
+            for ch in reversed(children):
+                _push_substitutions(ch, stack, bg, neg)
+            continue
+        if t == "negated_command":
+            neg = True
+        # background: a statement directly followed by '&'
+        kids = []
+        for k, ch in enumerate(children):
+            b = bg
+            if k + 1 < len(children) and children[k + 1].type == "&":
+                b = True
+            kids.append((ch, b, neg))
+        for item in reversed(kids):
+            if item[0].is_named or item[0].child_count:
+                stack.append(item)
+    commands.sort(key=lambda c: c.start)
+    return ShellScript(script, tuple(commands), root.has_error)
+
+
+def _push_substitutions(node, stack, bg, neg) -> None:
+    todo = [node]
+    found = []
+    while todo:
+        n = todo.pop()
+        if n.type in ("command_substitution", "process_substitution"):
+            found.append(n)
+            continue
+        todo.extend(n.children)
+    for n in found:
+        stack.append((n, bg, neg))
