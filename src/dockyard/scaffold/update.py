@@ -1,0 +1,243 @@
+"""Writing a render to disk: conflict detection, backups, atomic writes, and ``--update`` merges.
+
+Why not copier: copier would bring jinja2, a git dependency for updates and its own answers format, and
+its update needs the *old template version* to be available (a git tag of the template). Here the template
+ships inside dockyard, so the old version is gone once dockyard is upgraded. Instead the generated project
+keeps the pristine render it received (``.dockyard/pristine.json``); ``--update`` three-way merges
+base = that pristine render, ours = the files on disk, theirs = the new render. That needs only difflib.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import stat
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dockyard import __version__
+from dockyard.scaffold.render import TEMPLATE_VERSION, Answers, Rendered
+
+ANSWERS_FILE = ".dockyard-answers.yml"
+PRISTINE_FILE = ".dockyard/pristine.json"
+
+
+# ----------------------------------------------------------------------------------------------- merge
+def merge3(base: str, ours: str, theirs: str, labels: tuple[str, str] = ("yours", "template")) -> tuple[str, int]:
+    """diff3-style line merge. Returns (text, number of conflicts); conflicts carry git-style markers."""
+    if ours == theirs or theirs == base:
+        return ours, 0
+    if ours == base:
+        return theirs, 0
+    b, o, t = base.splitlines(keepends=True), ours.splitlines(keepends=True), theirs.splitlines(keepends=True)
+    o_map = _matches(b, o)
+    t_map = _matches(b, t)
+    out: list[str] = []
+    conflicts = 0
+    ib = io = it = 0
+    while ib < len(b) or io < len(o) or it < len(t):
+        if ib < len(b) and o_map.get(ib) == io and t_map.get(ib) == it:
+            out.append(b[ib])
+            ib, io, it = ib + 1, io + 1, it + 1
+            continue
+        # next line of base that both sides kept, after the current positions: the end of this hunk
+        nb = next((x for x in range(ib, len(b)) if x in o_map and x in t_map and o_map[x] >= io and t_map[x] >= it),
+                  None)
+        if nb is None:
+            nb, no, nt = len(b), len(o), len(t)
+        else:
+            no, nt = o_map[nb], t_map[nb]
+        bc, oc, tc = b[ib:nb], o[io:no], t[it:nt]
+        if oc == bc:
+            out.extend(tc)
+        elif tc == bc or oc == tc:
+            out.extend(oc)
+        else:
+            conflicts += 1
+            out.append(f"<<<<<<< {labels[0]}\n")
+            out.extend(_terminated(oc))
+            out.append("=======\n")
+            out.extend(_terminated(tc))
+            out.append(f">>>>>>> {labels[1]}\n")
+        ib, io, it = nb, no, nt
+    return "".join(out), conflicts
+
+
+def _terminated(lines: list[str]) -> list[str]:
+    if lines and not lines[-1].endswith("\n"):
+        return [*lines[:-1], lines[-1] + "\n"]
+    return lines
+
+
+def _matches(a: list[str], b: list[str]) -> dict[int, int]:
+    mapping: dict[int, int] = {}
+    for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            mapping[block.a + k] = block.b + k
+    return mapping
+
+
+# ----------------------------------------------------------------------------------------------- writes
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Write via a temporary file in the same directory and ``os.replace``; keep an existing file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def backup(path: Path, stamp: str) -> Path:
+    target = path.with_name(f"{path.name}.dockyard-bak-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.dockyard-bak-{stamp}-{n}")
+        n += 1
+    write_atomic(target, path.read_text(encoding="utf-8", errors="surrogateescape"), stat.S_IMODE(path.stat().st_mode))
+    return target
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (UnicodeDecodeError, IsADirectoryError):
+        return "\0<unreadable>"  # never equal to a render: always a conflict
+
+
+# ----------------------------------------------------------------------------------------------- records
+def answers_text(answers: Answers) -> str:
+    data = {"_dockyard_version": __version__, "_template_version": TEMPLATE_VERSION, **answers.to_dict()}
+    return (
+        "# Answers given to `dockyard init`; `dockyard init --update` re-renders the template with them.\n"
+        + yaml.safe_dump(data, sort_keys=False)
+    )
+
+
+def read_answers(root: Path) -> dict:
+    text = _read(root / ANSWERS_FILE)
+    if text is None:
+        return {}
+    data = yaml.safe_load(text)
+    return data if isinstance(data, dict) else {}
+
+
+def pristine_text(rendered: Rendered) -> str:
+    return json.dumps({"dockyard_version": __version__, "template_version": TEMPLATE_VERSION,
+                       "files": rendered.files}, indent=1, sort_keys=True) + "\n"
+
+
+def read_pristine(root: Path) -> dict[str, str]:
+    text = _read(root / PRISTINE_FILE)
+    if not text:
+        return {}
+    try:
+        files = json.loads(text).get("files", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+# ----------------------------------------------------------------------------------------------- plans
+@dataclass
+class Plan:
+    writes: dict[str, str] = field(default_factory=dict)  # path -> new text
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: dict[str, str] = field(default_factory=dict)  # path -> reason
+    merged: list[str] = field(default_factory=list)  # paths whose text combines the user's edits and the template's
+    kept: list[str] = field(default_factory=list)  # paths the user deleted or changed that the template did not
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_init(root: Path, rendered: Rendered, answers: Answers) -> Plan:
+    plan = Plan()
+    files = dict(rendered.files)
+    files[ANSWERS_FILE] = answers_text(answers)
+    files[PRISTINE_FILE] = pristine_text(rendered)
+    for rel, text in sorted(files.items()):
+        current = _read(root / rel)
+        if current is None:
+            plan.writes[rel] = text
+        elif current == text:
+            plan.unchanged.append(rel)
+        else:
+            plan.writes[rel] = text
+            plan.conflicts[rel] = "exists with different content"
+    return plan
+
+
+def plan_update(root: Path, rendered: Rendered, answers: Answers) -> Plan:
+    plan = Plan()
+    base = read_pristine(root)
+    if not base:
+        plan.notes.append(f"no {PRISTINE_FILE}: every differing file is treated as a conflict")
+    for rel, theirs in sorted(rendered.files.items()):
+        ours = _read(root / rel)
+        old = base.get(rel)
+        if ours is None:
+            if old is not None and old == theirs:
+                plan.kept.append(rel)  # the user deleted it and the template did not change it: respect that
+            elif old is not None:
+                plan.writes[rel] = theirs
+                plan.conflicts[rel] = "deleted locally but changed in the template"
+            else:
+                plan.writes[rel] = theirs  # new in this template version
+            continue
+        if ours == theirs:
+            plan.unchanged.append(rel)
+            continue
+        if old is None:
+            plan.writes[rel] = theirs
+            plan.conflicts[rel] = "exists and was not generated by dockyard"
+            continue
+        text, conflicts = merge3(old, ours, theirs)
+        if text == ours:
+            plan.kept.append(rel)
+            continue
+        plan.writes[rel] = text
+        if conflicts:
+            plan.conflicts[rel] = f"{conflicts} conflicting hunk(s) between your edits and the template"
+        elif ours != old:
+            plan.merged.append(rel)
+    for rel in sorted(set(base) - set(rendered.files)):
+        if (root / rel).exists():
+            plan.notes.append(f"{rel}: no longer part of the template; left in place")
+    plan.writes[ANSWERS_FILE] = answers_text(answers)
+    plan.writes[PRISTINE_FILE] = pristine_text(rendered)
+    return plan
+
+
+def apply(root: Path, plan: Plan, *, force: bool) -> list[tuple[str, str]]:
+    """Write the plan. Files that already exist and change are backed up first when ``force`` is set.
+
+    Returns (path, backup path) pairs. Call only when there are no conflicts or ``force`` is set.
+    """
+    stamp = time.strftime("%Y%m%d%H%M%S")
+    backups = []
+    for rel, text in plan.writes.items():
+        path = root / rel
+        if force and rel in plan.conflicts and path.is_file():
+            backups.append((rel, str(backup(path, stamp).relative_to(root))))
+        write_atomic(path, text)
+    return backups
