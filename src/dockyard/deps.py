@@ -701,15 +701,43 @@ def check_wheels(
         raise UsageError(f"lock file {lock_path} not found (run `dockyard deps lock` first)")
     pyv = parse_python(python)
     targets = [build_target(p, pyv, libc=libc, libc_version=libc_version) for p in platforms]
-    parsed = parse_requirements(lock_path.read_text(encoding="utf-8", errors="replace"), str(lock_path))
-    notes = [f"{lock_path.name}:{e.line}: {e.message}" for e in parsed.errors]
+    notes: list[str] = []
     pinned = []
-    for entry in parsed.entries:
-        if entry.pinned_version and entry.name and not entry.url:
-            pinned.append(entry)
-        else:
-            notes.append(f"{lock_path.name}:{entry.line}: skipped {entry.text!r}: not pinned with ==")
-    config = (config or read_pip_config()).with_lock_options(parsed.options)
+    seen_entries: set[tuple] = set()
+    options = []
+    seen_files: set[Path] = set()
+
+    def visit(path: Path, depth: int) -> None:
+        # -r includes are expanded where they stand, as pip does; cycles and depth are bounded
+        path = path.resolve()
+        if path in seen_files or depth > 20:
+            return
+        seen_files.add(path)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+        parsed = parse_requirements(text, str(path))
+        label = os.path.relpath(path, lock_path.parent.resolve())
+        notes.extend(f"{label}:{e.line}: {e.message}" for e in parsed.errors)
+        options.extend(parsed.options)
+        constraint_lines = {o.line for o in parsed.options if o.name == "--constraint"}
+        items = [(e.line, 1, e) for e in parsed.entries]
+        items += [(i.line, 0, i) for i in parsed.includes if i.line not in constraint_lines]
+        for line, kind, item in sorted(items, key=lambda t: (t[0], t[1])):
+            if kind == 0:
+                if "://" in item.target:
+                    notes.append(f"{label}:{line}: skipped remote include {item.target}")
+                else:
+                    visit(path.parent / item.target, depth + 1)
+            elif not (item.pinned_version and item.name and not item.url):
+                notes.append(f"{label}:{line}: skipped {item.text!r}: not pinned with ==")
+            elif (item.key, item.pinned_version, item.markers) not in seen_entries:
+                seen_entries.add((item.key, item.pinned_version, item.markers))
+                pinned.append(item)
+
+    visit(lock_path, 0)
+    config = (config or read_pip_config()).with_lock_options(options)
     context = _ssl_context(config.cert)
     if not pinned:
         return [], notes

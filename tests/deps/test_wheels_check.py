@@ -170,3 +170,24 @@ def test_target_tags_follow_packaging():
     assert Tag("cp312", "cp312", "manylinux_2_37_aarch64") not in target.tags
     assert Tag("cp312", "cp312", "manylinux_2_17_x86_64") not in target.tags
     assert Tag("cp311", "cp311", "manylinux_2_17_aarch64") not in target.tags
+
+
+def test_includes_are_followed_and_duplicates_reported_once(tmp_path):
+    index = _local_index(tmp_path)
+    (tmp_path / "sub").mkdir()
+    _lock(tmp_path / "sub", "-r ../requirements.lock.txt\nabi3pkg==0.5\n", name="more.txt")
+    _lock(tmp_path, f"""\
+--no-index
+--find-links {tmp_path / 'links'}
+--extra-index-url {index.as_uri()}
+-r sub/more.txt
+-c constraints.txt
+psycopg2==2.9.9
+""")
+    proc = run_dockyard("deps", "wheels-check", "--platform", "linux/amd64", cwd=tmp_path, isolated=True)
+    assert proc.returncode == 1, proc.stderr
+    rows = table(proc.stdout)
+    assert list(rows) == ["package", "abi3pkg", "psycopg2"]
+    assert rows["abi3pkg"] == ["0.5", "wheel", "-"]
+    # --no-index: the extra index is ignored, as pip does; only find-links is searched
+    assert rows["psycopg2"] == ["2.9.9", "missing", "-"]

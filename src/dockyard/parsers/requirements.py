@@ -146,7 +146,6 @@ _FAST_RE = re.compile(
     r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?)"
 )
 _URLISH_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}[/\\]|[A-Za-z]:[/\\]|~)")
-_ARCHIVE_RE = re.compile(r"\.(?:whl|tar\.gz|tgz|tar\.bz2|tbz|tar\.xz|txz|tar|zip)$", re.IGNORECASE)
 _EGG_RE = re.compile(r"[#&]egg=([^&\s]+)")
 
 
