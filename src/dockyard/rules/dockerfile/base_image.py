@@ -1,0 +1,241 @@
+"""DF003-DF005: base images: official and minimal, a specific version tag, a digest pin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from dockyard.model import Position, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._stages import lineage, position, runtime_stages, value_token
+
+SUGGESTED = "python:3.12-slim"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    registry: str  # "" for Docker Hub
+    repository: str  # "python", "library/python", "tiangolo/uvicorn-gunicorn"
+    tag: str | None
+    digest: str | None
+
+    @property
+    def official_name(self) -> str | None:
+        """The Docker Official Image name (`python`), or None for other images."""
+        if self.registry not in ("", "docker.io", "index.docker.io", "registry-1.docker.io"):
+            return None
+        repo = self.repository
+        if repo.startswith("library/"):
+            repo = repo[len("library/"):]
+        return None if "/" in repo else repo
+
+
+def parse_ref(ref: str) -> ImageRef:
+    rest, _, digest = ref.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    tag = None
+    if colon > slash:
+        rest, tag = rest[:colon], rest[colon + 1:]
+    registry = ""
+    first, sep, remainder = rest.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        registry, rest = first, remainder
+    return ImageRef(registry.lower(), rest.lower(), tag, digest or None)
+
+
+@dataclass
+class Base:
+    """An external FROM: its raw and resolved reference and where they are."""
+
+    stage: object
+    raw: str
+    resolved: str
+    start: int  # file offsets of the image token
+    end: int
+
+
+def external_bases(df) -> Iterator[Base]:
+    for stage in df.stages:
+        if not stage.is_external:
+            continue
+        ins = stage.from_instruction
+        if not ins.value:
+            continue
+        start, end = value_token(df, ins, 0)
+        yield Base(stage, ins.value[0], stage.base_resolved, start, end)
+
+
+def _unresolved(text: str) -> bool:
+    return "$" in text
+
+
+def _part_position(df, base: Base, part: str) -> Position:
+    """Position of the tag (`part="tag"`) or the digest of the raw token, else of the whole token."""
+    raw = base.raw
+    if df.text[base.start:base.end] != raw:
+        return position(df, base.start, base.end)
+    at = raw.find("@")
+    name = raw if at == -1 else raw[:at]
+    if part == "tag":
+        colon = name.rfind(":")
+        if colon > name.rfind("/") and colon != -1:
+            return position(df, base.start + colon + 1, base.start + len(name))
+    return position(df, base.start, base.end)
+
+
+def _suggest(ref: ImageRef) -> str:
+    if ref.official_name == "python":
+        return f"pin a version such as `{SUGGESTED}`"
+    return "pin a specific version tag"
+
+
+@rule(
+    code="DF003",
+    name="base-image-official-minimal",
+    scope=Scope.DOCKERFILE,
+    summary="The runtime stage is built on an official minimal Python image (`python:X.Y-slim` or `-alpine`)",
+    why="Full Debian-based images carry compilers, headers and hundreds of packages the app never uses: more "
+    "CVEs to patch, slower pulls. Unofficial images add an unreviewed publisher to the supply chain.",
+    standard=("DF-BASE-OFFICIAL",),
+    section="Base Image Selection; Minimal Base Images",
+    severity="error",
+    example="FROM python:3.12 AS production\n",
+    use_instead="FROM python:3.12-slim AS production\n",
+    notes="The final stage and a stage named `production` are judged through their `FROM <stage>` chain down to "
+    "the external image. `FROM scratch` and references that stay unresolved (an `ARG` without default) are not "
+    "judged here.",
+)
+def check_official(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    seen: set[int] = set()
+    for stage in runtime_stages(df):
+        root = lineage(df, stage)[0]
+        if root.index in seen or not root.is_external:
+            continue
+        seen.add(root.index)
+        ins = root.from_instruction
+        if not ins.value or _unresolved(root.base_resolved):
+            continue
+        start, end = value_token(df, ins, 0)
+        where = position(df, start, end)
+        ref = parse_ref(root.base_resolved)
+        shown = f"`{root.base_resolved}`"
+        if ref.official_name != "python":
+            yield Problem(
+                f"the runtime image is built on {shown}, which is not the official minimal Python image; "
+                f"use `{SUGGESTED}` (or `-alpine`)",
+                where,
+            )
+            continue
+        variant = (ref.tag or "").lower()
+        if not any(part.startswith(("slim", "alpine")) for part in variant.split("-")):
+            version = variant.split("-")[0] if variant and variant[0].isdigit() else "3.12"
+            yield Problem(
+                f"the runtime image is built on {shown}, the full Debian image with compilers and headers; "
+                f"use the minimal `python:{version}-slim` (or `-alpine`)",
+                where,
+            )
+
+
+@rule(
+    code="DF004",
+    name="base-image-tag",
+    scope=Scope.DOCKERFILE,
+    summary="Every external base image names a specific version tag (no untagged, no `latest`)",
+    why="An untagged, `latest` or versionless (`slim`, `bookworm`) base moves under you: the same Dockerfile "
+    "builds a different Python tomorrow, and a rebuild can break without a single changed line.",
+    standard=("DF-BASE-TAG",),
+    section="Base Image Selection; Architecture Principles (Reproducible)",
+    severity="error",
+    example="FROM python\n",
+    use_instead="FROM python:3.12-slim\n",
+    notes="`ARG` defaults used in `FROM` are resolved first; `FROM <stage>` and `FROM scratch` are exempt. A "
+    "reference pinned only by `@sha256:` digest is reproducible and accepted.",
+)
+def check_tag(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    for base in external_bases(df):
+        resolved = base.resolved
+        via = f" (`{base.raw}` resolves to `{resolved}`)" if resolved != base.raw else ""
+        if _unresolved(resolved):
+            names = _variables(resolved)
+            yield Problem(
+                f"base image `{base.raw}` depends on build argument {names} with no default; give the "
+                "global `ARG` a default version so a plain build is reproducible",
+                position(df, base.start, base.end),
+            )
+            continue
+        ref = parse_ref(resolved)
+        if ref.tag is None:
+            if ref.digest:
+                continue
+            yield Problem(
+                f"base image `{resolved}` has no tag and means `latest`; {_suggest(ref)}",
+                position(df, base.start, base.end),
+            )
+        elif ref.tag.lower() == "latest":
+            yield Problem(
+                f"base image `{resolved}` uses the `latest` tag{via}; {_suggest(ref)}",
+                _part_position(df, base, "tag"),
+            )
+        elif not any(ch.isdigit() for ch in ref.tag):
+            yield Problem(
+                f"base image `{resolved}` uses the tag `{ref.tag}`{via}, which names no version and moves with "
+                f"every release; {_suggest(ref)}",
+                _part_position(df, base, "tag"),
+            )
+
+
+def _variables(text: str) -> str:
+    names = []
+    i = 0
+    while True:
+        i = text.find("$", i)
+        if i == -1:
+            break
+        j = i + 1
+        if j < len(text) and text[j] == "{":
+            j += 1
+        k = j
+        while k < len(text) and (text[k].isalnum() or text[k] == "_"):
+            k += 1
+        if text[j:k]:
+            names.append(f"`{text[j:k]}`")
+        i = k
+    return ", ".join(dict.fromkeys(names)) or "`?`"
+
+
+@rule(
+    code="DF005",
+    name="base-image-digest",
+    scope=Scope.DOCKERFILE,
+    summary="External base images are pinned by `@sha256:` digest",
+    why="A tag such as `3.12-slim` is re-pushed for every patch release and security rebuild; only a digest "
+    "names exactly one image, so builds are repeatable and a compromised tag cannot slip in.",
+    standard=("DF-BASE-DIGEST",),
+    section="Image Pinning",
+    severity="warning",
+    example="FROM python:3.12-slim\n",
+    use_instead="FROM python:3.12-slim@sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c\n",
+    notes="References that stay unresolved (an `ARG` without default) are left to DF004.",
+)
+def check_digest(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    for base in external_bases(df):
+        if _unresolved(base.resolved):
+            continue
+        ref = parse_ref(base.resolved)
+        if ref.digest and ref.digest.startswith("sha256:"):
+            continue
+        yield Problem(
+            f"base image `{base.resolved}` is not pinned by digest; append `@sha256:<digest>` "
+            f"(`docker buildx imagetools inspect {base.resolved}` prints it) and let a bot update it",
+            position(df, base.start, base.end),
+        )
