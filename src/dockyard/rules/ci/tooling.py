@@ -1,0 +1,117 @@
+"""Build tooling: Makefile targets for the dependency jobs; the media-packages switch."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Position, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
+
+TARGETS = ("lock-deps", "wheelhouse-build", "wheelhouse-check")
+MEDIA_PACKAGES = (
+    "ffmpeg", "imagemagick", "libmagickwand-dev", "ghostscript", "poppler-utils", "tesseract-ocr", "libvips",
+    "libvips-dev", "libavcodec-dev", "libavformat-dev", "libswscale-dev", "libjpeg-dev", "libjpeg62-turbo-dev",
+    "libpng-dev", "libwebp-dev", "libtiff-dev", "libheif-dev", "libopenjp2-7-dev", "libmagic1", "libsndfile1",
+    "libgl1", "libglib2.0-0",
+)
+
+
+@rule(
+    code="CI006",
+    name="make-targets",
+    scope=Scope.PROJECT,
+    severity="warning",
+    summary="A Makefile provides `lock-deps`, `wheelhouse-build` and `wheelhouse-check`",
+    why="The standard's dependency jobs (lock, build the wheelhouse, check wheel availability per platform) should "
+    "run the same way on a laptop and in CI. Make targets give them one name; a target that only exists in a "
+    "comment does not count.",
+    standard=("CI-MAKE-TARGETS",),
+    section="Wheelhouse (Makefile targets)",
+    example={"Dockerfile": "FROM python:3.12-slim\n", "Makefile": "# lock-deps: pip-compile\nup:\n\tdocker compose up\n"},
+    use_instead={"Dockerfile": "FROM python:3.12-slim\n", "Makefile":
+                 "lock-deps:\n\tdockyard deps lock --hashes\nwheelhouse-build:\n\tdockyard deps wheelhouse\n"
+                 "wheelhouse-check:\n\tdockyard deps wheels-check\n"},
+)
+def make_targets(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.makefile import parse_makefile
+
+    project = ctx.project
+    makefiles = [sf for sf in project.files_of(FileKind.MAKEFILE) if "/" not in sf.path]
+    if not makefiles:
+        if project.files_of(FileKind.DOCKERFILE):
+            yield Problem(f"no Makefile: add targets {', '.join(f'`{t}`' for t in TARGETS)}", path="Makefile")
+        return
+    for sf in makefiles:
+        if sf.text is None:
+            continue
+        mk = project.parsed(sf, parse_makefile)
+        missing = [t for t in TARGETS if t not in mk.targets]
+        if missing:
+            yield Problem(f"Makefile has no {', '.join(f'`{t}`' for t in missing)} target"
+                          f"{'s' if len(missing) > 1 else ''}", Position(1, 1))
+
+
+def _media_installs(project):
+    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk."""
+    from dockyard.parsers.shell import parse_shell
+
+    found = []
+    for sf in project.files_of(FileKind.DOCKERFILE):
+        if sf.text is None:
+            continue
+        df = project.dockerfile(sf)
+        for ins in df.instructions:
+            if ins.keyword != "RUN":
+                continue
+            for script in [ins.shell_text] + [h.content for h in ins.heredocs]:
+                for cmd in parse_shell(script).commands:
+                    if cmd.name in ("apt-get", "apt", "apk") and ("install" in cmd.args or "add" in cmd.args):
+                        for a in cmd.args:
+                            if a in MEDIA_PACKAGES:
+                                found.append((sf, df, ins, a))
+    return found
+
+
+@rule(
+    code="CI007",
+    name="skip-media-packages",
+    scope=Scope.PROJECT,
+    severity="warning",
+    summary="Media/native packages can be skipped with a `SKIP_MEDIA_PACKAGES` build argument, documented in the README",
+    why="Media libraries (ffmpeg, ImageMagick, image codecs) add hundreds of megabytes and long builds. The standard "
+    "lets services that do not need them skip them with `--build-arg SKIP_MEDIA_PACKAGES=1`; the README must say "
+    "so, or nobody knows the switch exists.",
+    standard=("CI-SKIP-MEDIA",),
+    section="Wheelhouse notes",
+    example={"Dockerfile": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends ffmpeg "
+                           "&& rm -rf /var/lib/apt/lists/*\n"},
+    use_instead={
+        "Dockerfile": "FROM python:3.12-slim\nARG SKIP_MEDIA_PACKAGES=0\nRUN if [ \"$SKIP_MEDIA_PACKAGES\" != \"1\" ]; then "
+        "apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*; fi\n",
+        "README.md": "Build with `--build-arg SKIP_MEDIA_PACKAGES=1` to leave out ffmpeg.\n",
+    },
+)
+def skip_media(ctx: Context) -> Iterator[Problem]:
+    installs = _media_installs(ctx.project)
+    if not installs:
+        return
+    readme = ctx.project.root / "README.md"
+    try:
+        documented = "SKIP_MEDIA_PACKAGES" in readme.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        documented = False
+    reported: set[str] = set()
+    for sf, df, ins, pkg in installs:
+        if sf.path in reported:
+            continue
+        has_arg = any(i.keyword == "ARG" and any(v.split("=", 1)[0] == "SKIP_MEDIA_PACKAGES" for v in i.value)
+                      for i in df.instructions)
+        s = ins.span
+        if not has_arg:
+            reported.add(sf.path)
+            yield Problem(f"media package `{pkg}` is always installed; guard it with `ARG SKIP_MEDIA_PACKAGES`",
+                          Position(s.line, s.column, s.line, s.column + 3), path=sf.path)
+        elif not documented:
+            reported.add(sf.path)
+            yield Problem("`SKIP_MEDIA_PACKAGES` is not documented in README.md", path="README.md")

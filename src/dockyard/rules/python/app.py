@@ -1,0 +1,44 @@
+"""The FastAPI app exposes a liveness endpoint."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Position, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.python._runtime import app_model
+
+
+@rule(
+    code="PY001",
+    name="health-endpoint",
+    scope=Scope.PROJECT,
+    summary="The FastAPI application defines `GET /health`",
+    why="Container healthchecks, compose `depends_on: service_healthy` and orchestrators probe `/health`; without "
+    "it a healthy container is reported unhealthy (or a broken one healthy). The endpoint is found statically: "
+    "decorators on the app and on routers included into it (with their prefixes), and `add_api_route`.",
+    standard=("PY-HEALTH-ENDPOINT",),
+    section="Health Check Endpoint",
+    example={"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\ndef root():\n    return {}\n"},
+    use_instead={
+        "app/main.py": "from fastapi import FastAPI\n\nfrom app.api import health\n\napp = FastAPI()\n"
+        "app.include_router(health.router)\n",
+        "app/api/health.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get(\"/health\")\n"
+        "async def health():\n    return {\"status\": \"ok\"}\n",
+    },
+)
+def health_endpoint(ctx: Context) -> Iterator[Problem]:
+    model = app_model(ctx.project)
+    for app in model.apps:
+        routes = model.routes_of(app)
+        if any(r.method in ("GET", "HEAD") and r.path.rstrip("/") == "/health" for r in routes):
+            continue
+        info = next((m for m in model.modules.values() if m.name == app.module), None)
+        path = info.path if info else "."
+        name = app.name.rsplit(".", 1)[-1]
+        yield Problem(
+            f"FastAPI app `{name}` has no `GET /health` route (found {len(routes)} route"
+            f"{'s' if len(routes) != 1 else ''}); add a liveness endpoint that touches no dependencies",
+            Position(app.line, app.column, app.line, app.column + len(name)),
+            path=path,
+        )
