@@ -34,52 +34,60 @@ def merge3(base: str, ours: str, theirs: str, labels: tuple[str, str] = ("yours"
         return ours, 0
     if ours == base:
         return theirs, 0
-    b, o, t = base.splitlines(keepends=True), ours.splitlines(keepends=True), theirs.splitlines(keepends=True)
-    o_map = _matches(b, o)
-    t_map = _matches(b, t)
+    b = base.splitlines(keepends=True)
+    hunks = sorted(
+        [(s, e, rep, 0) for s, e, rep in _hunks(b, ours.splitlines(keepends=True))]
+        + [(s, e, rep, 1) for s, e, rep in _hunks(b, theirs.splitlines(keepends=True))],
+        key=lambda h: (h[0], h[1], h[3]),
+    )
     out: list[str] = []
     conflicts = 0
-    ib = io = it = 0
-    while ib < len(b) or io < len(o) or it < len(t):
-        if ib < len(b) and o_map.get(ib) == io and t_map.get(ib) == it:
-            out.append(b[ib])
-            ib, io, it = ib + 1, io + 1, it + 1
-            continue
-        # next line of base that both sides kept, after the current positions: the end of this hunk
-        nb = next((x for x in range(ib, len(b)) if x in o_map and x in t_map and o_map[x] >= io and t_map[x] >= it),
-                  None)
-        if nb is None:
-            nb, no, nt = len(b), len(o), len(t)
-        else:
-            no, nt = o_map[nb], t_map[nb]
-        bc, oc, tc = b[ib:nb], o[io:no], t[it:nt]
-        if oc == bc:
-            out.extend(tc)
-        elif tc == bc or oc == tc:
-            out.extend(oc)
+    pos = 0
+    i = 0
+    while i < len(hunks):
+        # a cluster: hunks whose base ranges overlap (or that insert at the same place)
+        start, end = hunks[i][0], hunks[i][1]
+        group = [hunks[i]]
+        i += 1
+        while i < len(hunks) and (hunks[i][0] < end or hunks[i][0] == start):
+            end = max(end, hunks[i][1])
+            group.append(hunks[i])
+            i += 1
+        out.extend(b[pos:start])
+        versions = [_apply(b, start, end, [h for h in group if h[3] == side]) for side in (0, 1)]
+        if {h[3] for h in group} != {0, 1} or versions[0] == versions[1]:
+            out.extend(versions[0] if any(h[3] == 0 for h in group) else versions[1])
         else:
             conflicts += 1
             out.append(f"<<<<<<< {labels[0]}\n")
-            out.extend(_terminated(oc))
+            out.extend(_terminated(versions[0]))
             out.append("=======\n")
-            out.extend(_terminated(tc))
+            out.extend(_terminated(versions[1]))
             out.append(f">>>>>>> {labels[1]}\n")
-        ib, io, it = nb, no, nt
+        pos = end
+    out.extend(b[pos:])
     return "".join(out), conflicts
+
+
+def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
+    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
+    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _apply(base: list[str], start: int, end: int, hunks: list) -> list[str]:
+    result, cur = [], start
+    for s, e, rep, _ in hunks:
+        result.extend(base[cur:s])
+        result.extend(rep)
+        cur = e
+    result.extend(base[cur:end])
+    return result
 
 
 def _terminated(lines: list[str]) -> list[str]:
     if lines and not lines[-1].endswith("\n"):
         return [*lines[:-1], lines[-1] + "\n"]
     return lines
-
-
-def _matches(a: list[str], b: list[str]) -> dict[int, int]:
-    mapping: dict[int, int] = {}
-    for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
-        for k in range(block.size):
-            mapping[block.a + k] = block.b + k
-    return mapping
 
 
 # ----------------------------------------------------------------------------------------------- writes
