@@ -1,0 +1,288 @@
+"""What compose rules share: kinds of services, walking one compose file, positions inside scalars.
+
+Kinds of services (decided on the merged model of an environment, or on one file when that is all there is):
+
+* *application service*: built from the project (``build:``), or running the image a built service produces;
+* *web application*: an application service whose command is absent (the image's own, the web server) or
+  runs an ASGI/WSGI server (uvicorn, gunicorn, hypercorn, granian, fastapi);
+* *database*: postgres / postgis / mysql / mariadb / mongo images; *cache*: redis / valkey / memcached / keydb;
+* *one-off*: ``restart: "no"`` (or ``deploy.restart_policy.condition: none``) or behind ``profiles``: jobs and
+  tools, not held to the rules for long-running services.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator
+
+from dockyard.model import Position, Problem
+
+DATABASE_IMAGES = ("postgres", "postgis", "postgresql", "timescaledb", "mysql", "mariadb", "mongo", "mongodb",
+                   "percona", "mongodb-community-server")
+CACHE_IMAGES = ("redis", "valkey", "memcached", "keydb", "redis-stack", "redis-stack-server", "dragonfly")
+REDIS_IMAGES = ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server")
+WEB_SERVERS = ("uvicorn", "gunicorn", "hypercorn", "granian", "fastapi", "daphne")
+DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
+             "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
+_WORD = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+# -- images ----------------------------------------------------------------------------------------------
+def image_repository(image: Any) -> str:
+    """``docker.io/library/postgres:16@sha256:...`` -> ``postgres`` (last path component, lower case)."""
+    if not isinstance(image, str):
+        return ""
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    return last.split(":", 1)[0].lower()
+
+
+def image_path(image: Any) -> str:
+    """The repository path without registry port confusion: ``bitnami/redis:7`` -> ``bitnami/redis``."""
+    if not isinstance(image, str):
+        return ""
+    ref = image.split("@", 1)[0]
+    head, _, last = ref.rpartition("/")
+    return ((head + "/") if head else "") + last.split(":", 1)[0].lower()
+
+
+def _matches(image: Any, names: Iterable[str]) -> bool:
+    repo = image_repository(image)
+    return any(repo == n or repo.startswith(n + "-") for n in names)
+
+
+def is_database(svc: dict) -> bool:
+    return _matches(svc.get("image"), DATABASE_IMAGES)
+
+
+def is_cache(svc: dict) -> bool:
+    return _matches(svc.get("image"), CACHE_IMAGES)
+
+
+def is_redis(svc: dict) -> bool:
+    return _matches(svc.get("image"), REDIS_IMAGES)
+
+
+def is_postgres(svc: dict) -> bool:
+    return _matches(svc.get("image"), ("postgres", "postgis", "postgresql", "timescaledb"))
+
+
+def is_dev_tool(name: str, svc: dict) -> bool:
+    repo = image_repository(svc.get("image"))
+    return any(repo == t or repo.startswith(t) for t in DEV_TOOLS) or name.lower() in DEV_TOOLS
+
+
+# -- services ----------------------------------------------------------------------------------------------
+def built_images(services: dict[str, dict]) -> set[str]:
+    return {s["image"] for s in services.values() if isinstance(s, dict) and s.get("build") is not None
+            and isinstance(s.get("image"), str)}
+
+
+def is_application(svc: dict, services: dict[str, dict]) -> bool:
+    if not isinstance(svc, dict):
+        return False
+    if svc.get("build") is not None:
+        return True
+    image = svc.get("image")
+    return isinstance(image, str) and image in built_images(services)
+
+
+def command_words(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None]
+    if isinstance(value, str):
+        return _WORD.findall(value)
+    return []
+
+
+def is_web_application(svc: dict, services: dict[str, dict]) -> bool:
+    if not is_application(svc, services):
+        return False
+    cmd = svc.get("command")
+    if cmd is None or cmd == [] or cmd == "":
+        return True
+    words = " ".join(command_words(cmd) + command_words(svc.get("entrypoint"))).lower()
+    return any(w in words for w in WEB_SERVERS)
+
+
+def is_one_off(svc: dict) -> bool:
+    if not isinstance(svc, dict):
+        return True
+    restart = svc.get("restart")
+    if restart is False or (isinstance(restart, str) and restart.strip().lower() in ("no", '"no"')):
+        return True
+    policy = (svc.get("deploy") or {}).get("restart_policy") if isinstance(svc.get("deploy"), dict) else None
+    if isinstance(policy, dict) and str(policy.get("condition", "")).lower() == "none":
+        return True
+    return bool(svc.get("profiles"))
+
+
+def is_long_running(svc: dict) -> bool:
+    return isinstance(svc, dict) and not is_one_off(svc)
+
+
+def dig(d: Any, *keys: Any) -> Any:
+    for k in keys:
+        if isinstance(d, dict):
+            d = d.get(k)
+        elif isinstance(d, list) and isinstance(k, int) and 0 <= k < len(d):
+            d = d[k]
+        else:
+            return None
+    return d
+
+
+def healthcheck_test_words(test: Any) -> tuple[str, list[str]]:
+    """``(form, words)`` of a healthcheck ``test``: form ``CMD``, ``CMD-SHELL``, ``NONE`` or ``""``."""
+    if isinstance(test, str):
+        return "CMD-SHELL", test.split()
+    if isinstance(test, list) and test:
+        form = str(test[0]).upper()
+        rest = [str(x) for x in test[1:]]
+        if form == "CMD-SHELL":
+            return form, " ".join(rest).split()
+        return form, rest
+    return "", []
+
+
+def healthcheck_disabled(hc: Any) -> bool:
+    if not isinstance(hc, dict):
+        return False
+    if hc.get("disable") is True:
+        return True
+    form, _ = healthcheck_test_words(hc.get("test"))
+    return form == "NONE"
+
+
+# -- environment rules: positions and de-duplication ---------------------------------------------------------
+def at(view, path: tuple, message: str, first: bool = False, value: bool = False) -> Problem:
+    """A problem located where ``path`` was written (the last file that set it, or the first with ``first``)."""
+    o = view.origin_record(path, first=first)
+    if o is None:
+        f = view.compose_files[0].path if view.compose_files else "."
+        return Problem(message, Position.whole_file(), path=f)
+    return Problem(message, o.value if value else o.key, path=o.path)
+
+
+def once(ctx, code: str, problems: Iterable[Problem]) -> Iterator[Problem]:
+    """Each problem once per run: environments sharing a base file report its lines once."""
+    seen: set = ctx.project.memo(f"compose.reported.{code}", set)
+    for p in problems:
+        k = (p.path, p.position.line, p.position.column, p.message)
+        if k in seen:
+            continue
+        seen.add(k)
+        yield p
+
+
+def env_label(view) -> str:
+    return f"environment `{view.name}`"
+
+
+# -- one compose file -------------------------------------------------------------------------------------
+def file_services(doc) -> Iterator[tuple[str, Any]]:
+    """``(name, YMap)`` of each service of a parsed compose file."""
+    from dockyard.parsers.yamlpos import YMap
+
+    root = getattr(doc, "root", None)
+    if not isinstance(root, YMap):
+        return
+    services = root.get("services")
+    if not isinstance(services, YMap):
+        return
+    for name, svc in services.items():
+        if isinstance(svc, YMap):
+            yield str(name), svc
+
+
+def scalar_span(sf, vpos: Position, template: str, start: int, end: int) -> Position:
+    from dockyard.compose.context import locate
+
+    return locate(sf, vpos, template, start, end)
+
+
+def mapping_items(node) -> Iterator[tuple[str, Any, Position, Position, int]]:
+    """Entries of an ``environment``/``args``/``labels`` node written as a mapping or as ``K=V`` items.
+
+    Yields ``(key, value, key position, scalar position, value offset)``: the value text starts ``offset``
+    characters into the scalar written at ``scalar position`` (0 for a mapping value). ``value`` is None for
+    a bare ``KEY`` item.
+    """
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    if isinstance(node, YMap):
+        for k, v in node.items():
+            kp = node.key_pos(k) or node.pos
+            yield str(k), v, kp, node.value_pos(k) or kp, 0
+    elif isinstance(node, YSeq):
+        for i, item in enumerate(node):
+            if not isinstance(item, str):
+                continue
+            ip = node.item_pos(i) or node.pos
+            k, sep, v = item.partition("=")
+            yield k, (v if sep else None), ip, ip, len(k) + 1
+
+
+def value_position(sf, scalar_pos: Position, scalar_text: str, offset: int, value: str) -> Position:
+    """The position of ``value`` (which starts at ``offset`` in ``scalar_text``) in the file."""
+    if offset == 0:
+        return scalar_pos
+    return scalar_span(sf, scalar_pos, scalar_text, offset, offset + len(value))
+
+
+def strings(node, path: tuple = ()) -> Iterator[tuple[tuple, str, Position]]:
+    """Every string scalar value under ``node`` (keys excluded) with its path and position."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    if isinstance(node, YMap):
+        for k, v in node.items():
+            vp = node.value_pos(k) or node.pos
+            if isinstance(v, str):
+                yield path + (k,), v, vp
+            else:
+                yield from strings(v, path + (k,))
+    elif isinstance(node, YSeq):
+        for i, v in enumerate(node):
+            ip = node.item_pos(i) or node.pos
+            if isinstance(v, str):
+                yield path + (i,), v, ip
+            else:
+                yield from strings(v, path + (i,))
+
+
+def strip_references(text: str) -> str:
+    """``text`` with each top-level ``${...}``/``$NAME`` replaced by ``\\x00`` (a variable part)."""
+    if "$" not in text:
+        return text
+    from dockyard.parsers.interpolation import scan
+
+    out = []
+    pos = 0
+    for ref in scan(text).refs:
+        if ref.depth != 0 or ref.start < pos:
+            continue
+        out.append(text[pos:ref.start])
+        out.append("\x00")
+        pos = ref.end
+    out.append(text[pos:])
+    return "".join(out).replace("$$", "$")
+
+
+def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
+    """A problem in one file of the environment (default: its override), at the deepest part of ``path``
+    that file writes (the file's first line when it writes none of it)."""
+    from dockyard.parsers.yamlpos import YMap
+
+    if not view.compose_files:
+        return Problem(message, path=".")
+    sf = view.compose_files[index]
+    doc = view.documents[index] if -len(view.documents) <= index < len(view.documents) else None
+    node = getattr(doc, "root", None)
+    pos = Position.whole_file()
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            pos = node.key_pos(step) or pos
+            node = node[step]
+        else:
+            break
+    return Problem(message, pos, path=sf.path)

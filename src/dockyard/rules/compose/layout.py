@@ -1,0 +1,119 @@
+"""How compose files are organised: one base plus one override per environment, each loading its env file."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import at, in_file, is_application, once
+from dockyard.source import FileKind
+
+_CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
+               "`docker-compose.dev.yml` / `docker-compose.prod.yml` (or `compose.yaml` + `compose.<env>.yaml`)")
+
+
+@rule(
+    code="CO006", name="compose-layout", scope=Scope.PROJECT,
+    summary="Compose files are a base file plus one override per environment, the same base for all",
+    why="One base with a small override per environment keeps what is shared in one place and what differs "
+        "visible; a lone `docker-compose.yml` (or per-environment copies) drifts, and compose silently "
+        "merges a stray `docker-compose.override.yml` into every run.",
+    standard=("CO-LAYOUT",), section="Basic Compose File; Compose File Overrides; Production Compose",
+    example={"docker-compose.yml": "services:\n  app:\n    image: python:3.12-slim\n"},
+    use_instead={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        "docker-compose.prod.yml": "services:\n  app:\n    restart: unless-stopped\n",
+    },
+)
+def compose_layout(ctx: Context) -> Iterator[Problem]:
+    from dockyard.compose.context import environment_views
+
+    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE)]
+    if not compose_files:
+        return
+    views = environment_views(ctx.project)
+    named = [v for v in views if posixpath.basename(v.name) != "default"]
+    used = {sf.path for v in views for sf in v.compose_files}
+    if not named:
+        first = next((sf for sf in compose_files if sf.path in used), compose_files[0])
+        yield Problem(f"no per-environment overrides: {_CONVENTION}", path=first.path)
+    else:
+        bases = {v.compose_files[0].path for v in named if v.compose_files}
+        if len(bases) > 1:
+            yield Problem(f"environments use different base files ({', '.join(sorted(bases))}): every "
+                          "environment should share one base", path=sorted(bases)[0])
+        for v in named:
+            if len(v.compose_files) < 2 and v.compose_files:
+                yield Problem(f"environment `{v.name}` uses a single compose file: {_CONVENTION}",
+                              path=v.compose_files[0].path)
+        if bases:
+            base = sorted(bases)[0]
+            if not any(v.is_production for v in named):
+                yield Problem("no production override (e.g. `docker-compose.prod.yml`) next to the base file",
+                              path=base)
+            if not any(v.is_development for v in named):
+                yield Problem("no development override (e.g. `docker-compose.dev.yml`) next to the base file",
+                              path=base)
+    for sf in compose_files:
+        if sf.path not in used:
+            yield Problem("compose file is not part of any environment (base + override): "
+                          f"remove it or name it after an environment; {_CONVENTION}", path=sf.path)
+
+
+def _wanted_names(ctx: Context, view) -> set[str]:
+    names = {f".env.{posixpath.basename(view.name)}"}
+    configured = (getattr(ctx.project.config, "environments", None) or {}).get(view.name) or {}
+    if configured.get("env_file"):
+        names.add(posixpath.basename(configured["env_file"]))
+    if view.env_file is not None:
+        base = posixpath.basename(view.env_file.path)
+        names.add(base[: -len(".example")] if base.endswith(".example") else base)
+    return names
+
+
+@rule(
+    code="CO007", name="compose-service-env-file", scope=Scope.ENVIRONMENT,
+    summary="Application services load the environment's file with `env_file`",
+    why="The environment file is the single source of truth for an environment's configuration; an "
+        "application service that does not load it (or loads another environment's file) runs with "
+        "settings nobody reviews in one place.",
+    standard=("CO-ENV-FILE",), section="Environment Variables; Docker Compose Environment Configuration",
+    example={
+        "docker-compose.base.yml": "services:\n  app:\n    build: .\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        ".env.dev.example": "DEBUG=true\n",
+    },
+    use_instead={
+        "docker-compose.base.yml": "services:\n  app:\n    build: .\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    env_file:\n      - .env.dev\n",
+        ".env.dev.example": "DEBUG=true\n",
+    },
+    notes="A name such as `.env.dev` is expected, not its `.example` template, which holds placeholders.",
+)
+def service_env_file(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    if posixpath.basename(view.name) == "default":
+        return
+    wanted = _wanted_names(ctx, view)
+    services = view.services
+    out = []
+    for name, svc in services.items():
+        if not is_application(svc, services):
+            continue
+        files = svc.get("env_file") or []
+        paths = [f.get("path") if isinstance(f, dict) else f for f in files]
+        if any(isinstance(p, str) and posixpath.basename(p) in wanted for p in paths):
+            continue
+        want = sorted(wanted)[0]
+        if paths:
+            out.append(at(view, ("services", name, "env_file"),
+                          f"service `{name}` loads {', '.join(f'`{p}`' for p in paths)} but not `{want}` "
+                          f"in environment `{view.name}`"))
+        else:
+            out.append(in_file(view, ("services", name),
+                               f"application service `{name}` does not load `{want}`: add `env_file: [{want}]` "
+                               f"(environment `{view.name}`)"))
+    yield from once(ctx, "CO007", out)

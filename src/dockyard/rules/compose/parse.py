@@ -1,0 +1,134 @@
+"""Compose files that compose itself would refuse: YAML errors, and documents outside the Compose Specification."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Position, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import once
+
+
+@rule(
+    code="CO001", name="compose-parse-error", scope=Scope.COMPOSE,
+    summary="Compose files are valid YAML mappings compose can load",
+    why="Compose refuses a file with a YAML syntax error, a duplicate key, an alias bomb or a top level that "
+        "is not a mapping, so nothing in it can be started or checked.",
+    standard=("CO-SCHEMA",), section="Docker Compose Orchestration",
+    example="services:\n  app:\n    image: python:3.12-slim\n    image: python:3.13-slim\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n",
+)
+def parse_error(ctx: Context) -> Iterator[Problem]:
+    doc = ctx.model
+    if doc is None:
+        return
+    for err in doc.errors:
+        yield Problem(err.message, err.position)
+    if doc.errors:
+        return
+    if doc.root is None:
+        yield Problem("compose file is empty: it needs at least a top-level `services:` mapping")
+    elif not isinstance(doc.root, dict):
+        yield Problem(f"top level is a {type(doc.root).__name__}, not a mapping of `services:`, `volumes:`...",
+                      doc.root_pos)
+    if len(doc.documents) > 1:
+        yield Problem("compose reads only one YAML document per file; this file has "
+                      f"{len(doc.documents)} (`---` separators)")
+
+
+def _position_of(root, path: tuple, keys: tuple) -> Position:
+    """The key (or item) at ``path`` in a positioned YAML tree; an offending key when ``keys`` names one."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    node = root
+    pos = getattr(root, "pos", None) or Position()
+    for step in path:
+        if isinstance(node, YMap) and step in node:
+            pos = node.key_pos(step) or pos
+            node = node[step]
+        elif isinstance(node, YSeq) and isinstance(step, int) and 0 <= step < len(node):
+            pos = node.item_pos(step) or pos
+            node = node[step]
+        else:
+            break
+    if keys and isinstance(node, YMap):
+        for k in keys:
+            for real in node:
+                if str(real) == k:
+                    return node.key_pos(real) or pos
+    return pos
+
+
+def file_schema_ok(ctx: Context, sf) -> bool:
+    """Whether one compose file passes the schema (computed once per run and file)."""
+    from dockyard.parsers.yamlpos import load_yaml
+    from dockyard.rules.compose._schema import validate
+
+    def compute():
+        doc = ctx.project.parsed(sf, load_yaml)
+        if doc is None or doc.errors or not isinstance(doc.root, dict):
+            return False, None
+        err = validate(doc.root)
+        return err is None, err
+
+    return ctx.project.memo(f"compose.schema.{sf.path}", compute)
+
+
+@rule(
+    code="CO002", name="compose-schema", scope=Scope.COMPOSE,
+    summary="Each compose file is valid against the Compose Specification",
+    why="Compose validates every file against its JSON schema before doing anything; a misspelt key, a "
+        "wrong type or an unknown option is a hard error at `docker compose up` (or, for some keys, silently "
+        "ignored by older tools).",
+    standard=("CO-SCHEMA",), section="Docker Compose Orchestration",
+    example="services:\n  app:\n    image: python:3.12-slim\n    restrat: unless-stopped\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n",
+)
+def file_schema(ctx: Context) -> Iterator[Problem]:
+    doc = ctx.model
+    if doc is None or doc.errors or not isinstance(doc.root, dict):
+        return
+    ok, err = file_schema_ok(ctx, ctx.file)
+    if ok or err is None:
+        return
+    yield Problem(f"not valid Compose: {err.message}", _position_of(doc.root, err.path, err.keys))
+
+
+@rule(
+    code="CO003", name="compose-merged-schema", scope=Scope.ENVIRONMENT,
+    summary="Each environment's merged, interpolated configuration is valid against the Compose Specification",
+    why="Files that are valid one by one can still combine into an invalid configuration, and interpolated "
+        "values (a port, a memory size, a restart policy from `.env`) are only checked once substituted: "
+        "compose rejects the environment at start-up.",
+    standard=("CO-SCHEMA",), section="Docker Compose Orchestration; Compose File Overrides",
+    example={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    container_name: \"${APP_NAME:-app}\"\n",
+        ".env.dev.example": "APP_NAME=_\n",
+    },
+    use_instead={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        ".env.dev.example": "",
+    },
+    notes="Checked only when every file of the environment is itself valid (CO001, CO002 report those).",
+)
+def merged_schema(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    if not view.usable or not view.compose_files:
+        return
+    if not all(file_schema_ok(ctx, sf)[0] for sf in view.compose_files):
+        return
+    from dockyard.rules.compose._schema import validate
+
+    err = validate(view.model)
+    if err is None:
+        return
+    path = err.path
+    if err.keys:
+        path = path + (err.keys[0],)
+    o = view.origin_record(path)
+    problem = Problem(f"{view.name}: merged configuration is not valid Compose: {err.message}",
+                      o.key if o else Position(), path=o.path if o else view.compose_files[0].path)
+    yield from once(ctx, "CO003", [problem])
+

@@ -1,0 +1,180 @@
+"""``${...}`` in compose files: well-formed, resolvable per environment, required where it matters, and
+defined where compose actually looks for it."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import file_services, once, scalar_span, strings
+from dockyard.secrets import is_secret_name
+
+
+@rule(
+    code="CO004", name="compose-interpolation-syntax", scope=Scope.COMPOSE,
+    summary="Every `${...}` in a compose file is well-formed",
+    why="Compose stops with `invalid interpolation format` on a malformed `${...}` (a missing brace, a space in "
+        "the name, a `$` that should be `$$`), whichever environment is started.",
+    standard=("CO-INTERPOLATION",), section="Environment Variable Substitution",
+    example="services:\n  app:\n    image: python:3.12-slim\n    environment:\n      PORT: \"${PORT:-8000\"\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n      PORT: \"${PORT:-8000}\"\n",
+)
+def interpolation_syntax(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.interpolation import scan
+
+    root = getattr(ctx.model, "root", None)
+    if not isinstance(root, dict):
+        return
+    for _path, text, pos in strings(root):
+        if "$" not in text:
+            continue
+        for err in scan(text).errors:
+            piece = text[err.start:err.end]
+            yield Problem(f"invalid interpolation `{piece[:60]}`: use `${{NAME}}`, `${{NAME:-default}}` or "
+                          "`${NAME:?message}`, and `$$` for a literal `$`",
+                          scalar_span(ctx.file, pos, text, err.start, err.end))
+
+
+def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
+    """Variables defined by the env files services load (``env_file:``), other than the interpolation one."""
+    from dockyard.parsers.dotenv import parse_env
+
+    out: dict[str, str] = {}
+    own = view.env_file.path if view.env_file is not None else None
+    for name, svc in view.services.items():
+        files = svc.get("env_file") or []
+        for i, item in enumerate(files):
+            rel = item.get("path") if isinstance(item, dict) else item
+            if not isinstance(rel, str):
+                continue
+            origin = view.defined_in(("services", name, "env_file", i)) or (view.compose_files[0].path
+                                                                            if view.compose_files else "")
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(origin), rel))
+            candidates = [path] + ([path + ".example"] if not path.endswith(".example") else [])
+            for cand in candidates:
+                if cand == own:
+                    break
+                sf = ctx.project.file(cand)
+                if sf is None or sf.text is None:
+                    continue
+                env = ctx.project.parsed(sf, parse_env)
+                for key in env.keys():
+                    out.setdefault(key, cand)
+                break
+    return out
+
+
+@rule(
+    code="CO005", name="compose-unresolved-variable", scope=Scope.ENVIRONMENT,
+    summary="For each environment, every variable a compose file interpolates resolves",
+    why="A missing `${VAR:?...}` stops `docker compose up` for that environment; a missing `${VAR}` without a "
+        "default silently becomes an empty string (a blank password, an empty host) with only a warning.",
+    standard=("CO-INTERPOLATION",), section="Environment Variable Substitution; Environment File Validation",
+    example={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                                   "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        ".env.dev.example": "DEBUG=true\n",
+    },
+    use_instead={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                                   "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        ".env.dev.example": "SECRET_KEY=change-me\n",
+    },
+    notes="The interpolation environment is the environment's env file (as `docker compose --env-file "
+          ".env.<env>` reads it), never the shell of the machine running the check. Variables that only a "
+          "service's `env_file` defines are reported by CO030 instead.",
+)
+def unresolved_variable(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    only_in_env_file = _service_env_file_keys(ctx, view)
+    where = view.env_file.path if view.env_file is not None else "no env file"
+    out = []
+    for issue in view.issues:
+        if issue.kind == "invalid" or issue.variable in only_in_env_file:
+            continue
+        if issue.kind == "required":
+            msg = (f"`{issue.variable}` is required but not set for environment `{view.name}` ({where}): "
+                   f"compose refuses to start")
+        else:
+            msg = (f"`{issue.variable}` is not set for environment `{view.name}` ({where}) and has no default: "
+                   "compose substitutes an empty string")
+        out.append(Problem(msg, issue.position, path=issue.path))
+    yield from once(ctx, "CO005", out)
+
+
+@rule(
+    code="CO008", name="compose-required-variable-syntax", scope=Scope.COMPOSE,
+    summary="Secrets use `${VAR:?message}`; other variables are either required or given a default",
+    why="`${SECRET:-default}` ships a known secret when the variable is missing and `${VAR}` silently becomes "
+        "empty; `${VAR:?descriptive message}` makes compose stop and say what to set.",
+    standard=("CO-REQUIRED-VARS",), section="Required vs Optional Variables; Environment Variable Substitution",
+    example="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+            "      SECRET_KEY: \"${SECRET_KEY:-dev-secret}\"\n      HOST: \"${HOST}\"\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
+)
+def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.interpolation import scan
+
+    root = getattr(ctx.model, "root", None)
+    if not isinstance(root, dict):
+        return
+    for _path, text, pos in strings(root):
+        if "$" not in text:
+            continue
+        for ref in scan(text).refs:
+            span = scalar_span(ctx.file, pos, text, ref.start, ref.end)
+            if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+"):
+                how = "has a default" if ref.has_default else "is neither required nor defaulted"
+                yield Problem(f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`", span)
+            elif ref.required and not (ref.argument or "").strip():
+                yield Problem(f"`${{{ref.name}{ref.operator}}}` has no message: say what to set, e.g. "
+                              f"`${{{ref.name}:?{ref.name} is required}}`", span)
+            elif ref.operator == "" and ref.depth == 0:
+                yield Problem(f"`{text[ref.start:ref.end]}` is neither required nor defaulted: use "
+                              f"`${{{ref.name}:?message}}` or `${{{ref.name}:-default}}`", span)
+
+
+@rule(
+    code="CO030", name="compose-env-file-not-interpolated", scope=Scope.ENVIRONMENT,
+    summary="Variables a compose file interpolates come from the interpolation environment, not a service's `env_file`",
+    why="Compose interpolates `${VAR}` from the shell, the project `.env` or `--env-file` only; a variable "
+        "defined solely in a file a service loads with `env_file:` is unset at interpolation time, so it "
+        "becomes empty (or compose refuses to start) even though the file defines it.",
+    standard=("CO-ENVFILE-NOT-INTERP",), section="Docker Compose Environment Configuration",
+    severity="error",
+    example={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    env_file: .env.app\n"
+                                   "    environment:\n      DB_PASSWORD: \"${DB_PASSWORD:?DB_PASSWORD is required}\"\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        ".env.dev.example": "DEBUG=true\n",
+        ".env.app": "DB_PASSWORD=change-me\n",
+    },
+    use_instead={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    env_file: .env.app\n"
+                                   "    environment:\n      DB_PASSWORD: \"${DB_PASSWORD:?DB_PASSWORD is required}\"\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+        ".env.dev.example": "DB_PASSWORD=change-me\n",
+        ".env.app": "DEBUG=true\n",
+    },
+    notes="Error: the container gets an empty value or compose refuses to start.",
+)
+def env_file_not_interpolated(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    only_in_env_file = _service_env_file_keys(ctx, view)
+    if not only_in_env_file:
+        return
+    out = []
+    for issue in view.issues:
+        if issue.kind == "invalid" or issue.variable not in only_in_env_file:
+            continue
+        out.append(Problem(
+            f"`{issue.variable}` is defined only in `{only_in_env_file[issue.variable]}` (a service `env_file`), "
+            f"which compose does not use for interpolation: define it in the interpolation environment "
+            f"({view.env_file.path if view.env_file else f'.env.{view.name}'}) too",
+            issue.position, path=issue.path))
+    yield from once(ctx, "CO030", out)
