@@ -1,0 +1,208 @@
+"""What the env rules share: the project's env files, parsed once, and the environments they belong to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from dockyard.envtools import environment_of, is_template, parse_env_tolerant
+from dockyard.model import Position
+from dockyard.source import FileKind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.parsers.dotenv import EnvEntry, EnvFile
+    from dockyard.project import Project
+    from dockyard.source import SourceFile
+
+
+def env_files(project: "Project") -> list["SourceFile"]:
+    """Readable env files of the tree, in path order."""
+    return [sf for sf in project.files_of(FileKind.ENV) if sf.text is not None]
+
+
+def parsed(project: "Project", sf: "SourceFile") -> "EnvFile":
+    """The file as compose reads it, tolerating ``${X:?}`` references to the shell (see envtools)."""
+    return project.parsed(sf, parse_env_tolerant)
+
+
+def key_position(entry: "EnvEntry") -> Position:
+    return Position(entry.line, entry.column, entry.line, entry.column + len(entry.key))
+
+
+def value_position(entry: "EnvEntry") -> Position:
+    return Position(entry.value_line, entry.value_column, entry.end_line, entry.end_column)
+
+
+@dataclass
+class EnvGroup:
+    """The env files of one environment in one folder: its template and its real file (either may be absent)."""
+
+    name: str
+    folder: str  # "" for the root
+    template: "SourceFile | None" = None
+    real: "SourceFile | None" = None
+    others: list["SourceFile"] = field(default_factory=list)  # templates with a non-standard suffix
+
+
+def env_groups(project: "Project") -> list[EnvGroup]:
+    """Per (folder, environment name): the files that belong to it, from the ``.env.<env>[.example]`` names."""
+
+    def compute() -> list[EnvGroup]:
+        groups: dict[tuple[str, str], EnvGroup] = {}
+        for sf in env_files(project):
+            env = environment_of(sf.path)
+            if env is None:
+                continue
+            folder = str(PurePosixPath(sf.path).parent)
+            folder = "" if folder == "." else folder
+            group = groups.setdefault((folder, env), EnvGroup(env, folder))
+            if sf.path.endswith(".example"):
+                group.template = sf
+            elif is_template(sf.path):
+                group.others.append(sf)
+            else:
+                group.real = sf
+        return [groups[k] for k in sorted(groups)]
+
+    return project.memo("env.groups", compute)
+
+
+def in_folder(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def configured_environments(project: "Project") -> dict[str, dict]:
+    return dict(getattr(project.config, "environments", {}) or {})
+
+
+def compose_environment_names(project: "Project") -> dict[str, str]:
+    """Environment names the compose side knows (name -> a compose file that names it), when it can tell."""
+
+    def compute() -> dict[str, str]:
+        try:
+            from dockyard.compose.context import discover_environments
+        except ImportError:
+            return {}
+        out: dict[str, str] = {}
+        try:
+            for spec in discover_environments(project):
+                if spec.name.rsplit("/", 1)[-1] == "default":  # a single compose file: no named environment
+                    continue
+                out[spec.name] = spec.compose[-1] if spec.compose else ""
+        except Exception:  # environment discovery is best effort for these rules
+            return {}
+        return out
+
+    return project.memo("env.compose-names", compute)
+
+
+# -- what compose files ask of an environment ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Need:
+    """A variable compose needs from the env file: ``kind`` is ``required`` (``${X:?}``/``${X?}``, compose
+    refuses to start), ``non-empty`` (``${X:?}`` with the key present but empty) or ``unset`` (``${X}`` with
+    no default: compose substitutes an empty string)."""
+
+    name: str
+    kind: str
+    path: str
+    line: int
+    column: int
+    form: str  # the reference's shape without its argument, e.g. "${X:?...}"
+
+
+def compose_strings(documents, files) -> "list[tuple[str, str, Position]]":
+    """(compose file path, string value, position of the value) for every string value of the documents."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    out: list[tuple[str, str, Position]] = []
+
+    def walk(node, path: str, pos: Position, depth: int) -> None:
+        if depth > 100:
+            return
+        if isinstance(node, YMap):
+            for k, v in node.items():
+                walk(v, path, node.value_pos(k) or pos, depth + 1)
+        elif isinstance(node, (YSeq, list)):
+            for i, v in enumerate(node):
+                ip = node.item_pos(i) if isinstance(node, YSeq) else None
+                walk(v, path, ip or pos, depth + 1)
+        elif isinstance(node, str) and "$" in node:
+            out.append((path, node, pos))
+
+    for sf, doc in zip(files, documents):
+        if doc is not None and getattr(doc, "root", None) is not None:
+            walk(doc.root, sf.path, getattr(doc, "root_pos", Position()), 0)
+    return out
+
+
+def _form(ref) -> str:
+    if not ref.braced:
+        return f"${ref.name}"
+    if not ref.operator:
+        return "${" + ref.name + "}"
+    return "${" + ref.name + ref.operator + "...}"
+
+
+def needs_of(template: str, variables: dict) -> "list[tuple[object, str]]":
+    """The references of ``template`` that ``variables`` leaves unresolved, as compose would evaluate them:
+    ``(VarRef, kind)``. Arguments are evaluated eagerly (a required reference anywhere counts); a bare
+    reference inside a default or replacement counts only when that branch is taken."""
+    from dockyard.parsers.interpolation import scan
+
+    refs = sorted(scan(template).refs, key=lambda r: (r.start, r.depth))
+    found: list[tuple[object, str]] = []
+
+    def children(parent):
+        return [r for r in refs if r.depth == parent.depth + 1 and parent.start < r.start < parent.end]
+
+    def visit(ref, branch_taken: bool) -> None:
+        value = variables.get(ref.name)
+        op = ref.operator
+        if op in (":?", "?"):
+            if value is None:
+                found.append((ref, "required"))
+            elif op == ":?" and value == "":
+                found.append((ref, "non-empty"))
+        elif op == "" and branch_taken and value is None:
+            found.append((ref, "unset"))
+        if op == ":-":
+            used = not value
+        elif op == "-":
+            used = value is None
+        elif op == ":+":
+            used = bool(value)
+        elif op == "+":
+            used = value is not None
+        else:
+            used = False
+        for child in children(ref):
+            visit(child, branch_taken and used)
+
+    for ref in refs:
+        if ref.depth == 0:
+            visit(ref, True)
+    return found
+
+
+def environment_needs(view, variables: dict) -> list[Need]:
+    """Every variable the environment's compose files need and ``variables`` does not provide, first use first."""
+    needs: dict[tuple[str, str], Need] = {}
+    for path, text, pos in compose_strings(view.documents, view.compose_files):
+        for ref, kind in needs_of(text, variables):
+            key = (ref.name, kind)
+            if key not in needs:
+                needs[key] = Need(ref.name, kind, path, pos.line, pos.column, _form(ref))
+    order = {"required": 0, "non-empty": 1, "unset": 2}
+    best: dict[str, Need] = {}
+    for need in needs.values():
+        if need.name not in best or order[need.kind] < order[best[need.name].kind]:
+            best[need.name] = need
+    return list(best.values())
+
+
+def template_of(project: "Project", env_path: str) -> "SourceFile | None":
+    if env_path.endswith(".example"):
+        return None
+    return project.file(env_path + ".example")

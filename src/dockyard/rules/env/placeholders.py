@@ -1,0 +1,92 @@
+"""EN007, EN008: templates hold placeholders for secrets; deployed env files hold none."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from dockyard.envtools import (
+    contains_placeholder, environment_of, is_local_environment, is_placeholder, is_reference_only, is_template,
+    value_span,
+)
+from dockyard.model import Applicability, Edit, Fix, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.env._envfiles import parsed, value_position
+from dockyard.secrets import is_secret_name
+
+_URL_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:(?P<password>[^@/\s]+)@")
+
+
+def placeholder_for(key: str) -> str:
+    return "CHANGE_ME_" + re.sub(r"[^A-Za-z0-9_]", "_", key).upper()
+
+
+@rule(
+    code="EN007", name="template-holds-secret", scope=Scope.ENV_FILE,
+    summary="Env templates hold `CHANGE_ME_...` placeholders for secrets, never real or empty secret values",
+    why="Templates are committed: a real value in one is a leaked secret, and it tends to be copied unchanged "
+    "into every environment created from the template. A placeholder makes the missing secret obvious and "
+    "lets `dockyard env init` generate a strong one.",
+    standard=("EN-PLACEHOLDERS",),
+    section="Comprehensive Environment File Organization; Secrets Management",
+    fix="unsafe",
+    example="SECRET_KEY=s3cr3t-dev-key\n",
+    use_instead="SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\n",
+    notes="Applies to `*.example` templates. Values built only from references (`${DB_PASSWORD}`) are "
+    "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. The fix writes a "
+    "placeholder; the replaced secret must still be rotated, as it stays in the repository's history.",
+)
+def template_secrets(ctx: Context) -> Iterator[Problem]:
+    sf = ctx.file
+    if sf is None or not is_template(sf.path):
+        return
+    env = parsed(ctx.project, sf)
+    for entry in env.entries:
+        raw = entry.raw_value
+        if entry.inherited or is_placeholder(raw) or is_reference_only(raw):
+            continue
+        if is_secret_name(entry.key):
+            start, end = value_span(sf.text, entry)
+            fix = Fix(f"replace the value of `{entry.key}` with a placeholder",
+                      (Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
+            if raw == "":
+                yield Problem(f"secret `{entry.key}` is empty in the template: write a `CHANGE_ME_...` placeholder "
+                              "so that every environment must set it (and `dockyard env init` can generate it)",
+                              value_position(entry), fix=fix)
+            else:
+                yield Problem(f"`{entry.key}` holds what looks like a real secret (********) in a committed "
+                              f"template: replace it with a placeholder such as `{placeholder_for(entry.key)}` "
+                              "and rotate it", value_position(entry), fix=fix)
+            continue
+        m = _URL_PASSWORD.search(raw)
+        if m is not None:
+            password = m.group("password")
+            if not is_placeholder(password) and not is_reference_only(password) and "$" not in password:
+                yield Problem(f"`{entry.key}` embeds a password (********) in a committed template: use "
+                              f"`${{...}}` references to a placeholder secret instead", value_position(entry))
+
+
+@rule(
+    code="EN008", name="placeholder-in-env-file", scope=Scope.ENV_FILE,
+    summary="Real env files of deployed environments (staging, production, ...) hold no `CHANGE_ME` placeholders",
+    why="A placeholder left in a staging or production env file is a publicly known value: anyone who has read "
+    "the template knows the secret, and the service starts as if configured.",
+    standard=("EN-PLACEHOLDERS",),
+    section="Comprehensive Environment File Organization; Secrets Management",
+    example={".env.prod": "SECRET_KEY=CHANGE_ME_PROD_SECRET_KEY_MIN_32_CHARS\n"},
+    use_instead={".env.prod": "SECRET_KEY=q7H2vN9xLc4RtY8wZ1mKp3Bs6Dg0Jf5Ua2Xe\n"},
+    notes="Real files of local environments (`dev`, `development`, `local`, `test`, `testing`, `ci`) and the "
+    "plain `.env` may keep placeholders. `dockyard env init --env NAME` replaces them with generated secrets.",
+)
+def deployed_placeholders(ctx: Context) -> Iterator[Problem]:
+    sf = ctx.file
+    if sf is None or is_template(sf.path):
+        return
+    name = environment_of(sf.path)
+    if is_local_environment(name):
+        return
+    for entry in parsed(ctx.project, sf).entries:
+        if not entry.inherited and contains_placeholder(entry.raw_value):
+            yield Problem(f"`{entry.key}` still holds the template's placeholder in the `{name}` env file: set a "
+                          f"real value (for secrets, `dockyard env init --env {name}` generates them)",
+                          value_position(entry))

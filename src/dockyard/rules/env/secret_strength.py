@@ -1,0 +1,57 @@
+"""EN009: secrets in real env files are long and random."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from dockyard.envtools import MIN_SECRET_LENGTH, contains_placeholder, is_reference_only, is_template, weakness
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.env._envfiles import parsed, value_position
+from dockyard.secrets import is_secret_name
+
+_URL_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:(?P<password>[^@/\s]+)@")
+
+
+@rule(
+    code="EN009", name="weak-secret", scope=Scope.ENV_FILE,
+    summary=f"Secrets in real env files are at least {MIN_SECRET_LENGTH} characters and not guessable",
+    why="Signing keys and passwords that are short, made of words, repeated or sequential fall to a dictionary "
+    "or brute-force attack in minutes; a token from a cryptographic generator does not. The standard asks for "
+    f"{MIN_SECRET_LENGTH} characters at least (`MIN_32_CHARS`).",
+    standard=("EN-SECRET-STRENGTH",), section="Comprehensive Environment File Organization (MIN_32_CHARS)",
+    example={".env.prod": "SECRET_KEY=my-secret-key\n"},
+    use_instead={".env.prod": "SECRET_KEY=q7H2vN9xLc4RtY8wZ1mKp3Bs6Dg0Jf5Ua2Xe\n"},
+    notes="Judged: variables whose names say they are secrets (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, "
+    "`*_KEY`, ...) and passwords inside URLs, in real env files (not templates). A secret is weak when it is "
+    f"shorter than {MIN_SECRET_LENGTH} characters, repeats a pattern or a character, contains a common word or "
+    "a keyboard/alphabet sequence, uses a single character class, or has under 3 bits of Shannon entropy per "
+    "character. Empty values, values built from `${...}` references and `CHANGE_ME` placeholders (EN008) are "
+    "left to other rules. `python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes a good one.",
+)
+def check(ctx: Context) -> Iterator[Problem]:
+    sf = ctx.file
+    if sf is None or is_template(sf.path):
+        return
+    for entry in parsed(ctx.project, sf).entries:
+        raw, value = entry.raw_value, entry.value
+        if entry.inherited or value is None or contains_placeholder(raw) or is_reference_only(raw):
+            continue
+        if is_secret_name(entry.key):
+            if value == "":
+                continue
+            m = _URL_PASSWORD.search(value) if "://" in value else None
+            candidate = m.group("password") if m is not None else value
+            reason = weakness(candidate)
+            if reason is not None:
+                what = "the password in" if m is not None else "secret"
+                yield Problem(f"{what} `{entry.key}` is weak: {reason}; generate one with "
+                              "`secrets.token_urlsafe(32)`", value_position(entry))
+            continue
+        m = _URL_PASSWORD.search(value)
+        if m is not None and "$" not in m.group("password") and "${" not in raw[:raw.find("@")]:
+            reason = weakness(m.group("password"))
+            if reason is not None:
+                yield Problem(f"the password in `{entry.key}` is weak: {reason}; reference a strong secret "
+                              "variable instead", value_position(entry))
