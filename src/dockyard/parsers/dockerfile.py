@@ -21,7 +21,6 @@ The parser is linear in the size of the input and never raises.
 
 from __future__ import annotations
 
-import json as _json
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -71,6 +70,8 @@ def _rx(name: str):
         if name == "directive":
             # Go: ^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$   (Go \s = [\t\n\f\r ])
             r = re.compile(r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*\Z")
+        elif name == "gows":
+            r = re.compile("[" + _GO_SPACE + "]+")
         elif name == "ws":
             r = re.compile(r"[\t\v\f\r ]+")
         elif name == "heredoc":
@@ -534,6 +535,8 @@ def _extract_builder_flags(line: str) -> tuple[int, list[tuple[str, int, int]]]:
 
 def _parse_words(rest: str, esc: str) -> list[str]:
     """Port of parseWords (quotes are kept)."""
+    if '"' not in rest and "'" not in rest and esc not in rest:
+        return [w for w in _rx("gows").split(rest) if w]
     words: list[str] = []
     phase = 0
     word: list[str] = []
@@ -593,6 +596,9 @@ def _parse_words(rest: str, esc: str) -> list[str]:
     return words
 
 
+_json_decoder = None
+
+
 def _no_constant(name: str):
     raise ValueError(name)
 
@@ -602,9 +608,13 @@ def _parse_json(rest: str) -> tuple[str, ...] | None:
     rest = rest.lstrip(_GO_SPACE)
     if not rest.startswith("["):
         return None
+    global _json_decoder
+    if _json_decoder is None:
+        import json
+
+        _json_decoder = json.JSONDecoder(parse_constant=_no_constant)
     try:
-        dec = _json.JSONDecoder(parse_constant=_no_constant)
-        obj, _ = dec.raw_decode(rest)
+        obj, _ = _json_decoder.raw_decode(rest)
     except (ValueError, RecursionError):
         return None
     if not isinstance(obj, list):
@@ -672,7 +682,7 @@ def _health(rest: str) -> tuple[tuple[str, ...], bool]:
     return (typ,) + cmd, js
 
 
-def _new_node(line: str, esc: str, depth: int = 0) -> _Node:
+def _new_node(line: str, esc: str, depth: int = 0, base_off: int = 0) -> _Node:
     """Port of newNodeFromLine + splitCommand. Raises _LineError."""
     node = _Node()
     stripped = line.strip(_GO_SPACE)
@@ -683,16 +693,16 @@ def _new_node(line: str, esc: str, depth: int = 0) -> _Node:
         i += 1
     cmd = stripped[:i]
     node.cmd = cmd
-    node.cmd_start = lead
+    node.cmd_start = base_off + lead
     args = ""
-    args_start = lead + i
+    args_start = base_off + lead + i
     if i < n:
         j = i
         while j < n and stripped[j] in _TOKEN_WS_SET:
             j += 1
         rest_line = stripped[j:]
         roff, flags = _extract_builder_flags(rest_line)
-        base = lead + j
+        base = base_off + lead + j
         node.flags = [(w, base + s, base + e) for (w, s, e) in flags]
         raw_args = rest_line[roff:]
         args = raw_args.strip(_GO_SPACE)
@@ -722,13 +732,12 @@ def _new_node(line: str, esc: str, depth: int = 0) -> _Node:
         if args:
             if depth >= _MAX_SUBCOMMAND_DEPTH:
                 raise _LineError("ONBUILD nested too deeply")
-            sub = _new_node(args, esc, depth + 1)
-            sub.cmd_start += node.args_start
-            sub.args_start += node.args_start
-            sub.flags = [(w, s + node.args_start, e + node.args_start) for (w, s, e) in sub.flags]
+            sub = _new_node(args, esc, depth + 1, node.args_start)
             node.sub = sub
+            # BuildKit's Node for ONBUILD holds the sub-command as a child: its own
+            # value chain is a single empty node and it has no json attribute.
             node.values = sub.node_values
-            node.json = sub.json
+            node.json = False
             node.node_values = ("",)
             return node
         node.values = ()
@@ -739,6 +748,28 @@ def _new_node(line: str, esc: str, depth: int = 0) -> _Node:
 
 
 # ---------------------------------------------------------------- heredoc lexing
+
+
+def _skip_brace_var(line: str, i: int) -> int:
+    """``line[i:]`` starts with ``${``: index after the closing brace, -1 on a lexer error."""
+    n = len(line)
+    j = i + 2
+    if j >= n or line[j] == "}":
+        return -1
+    if line[j].isascii() and (line[j].isalnum() or line[j] == "_"):
+        while j < n and line[j].isascii() and (line[j].isalnum() or line[j] == "_"):
+            j += 1
+    else:
+        j += 1
+    if j >= n:
+        return -1
+    c = line[j]
+    if c == "}":
+        return j + 1
+    if c in ":-+?":
+        k = line.find("}", j)
+        return -1 if k < 0 else k + 1
+    return -1
 
 
 def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | None:
@@ -789,6 +820,13 @@ def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | 
                         cur.append(line[i + 1])
                         i += 2
                         continue
+                if c == "$" and i + 1 < n and line[i + 1] == "{":
+                    j = _skip_brace_var(line, i)
+                    if j < 0:
+                        return None
+                    cur.append(line[i:j])
+                    i = j
+                    continue
                 cur.append(c)
                 i += 1
             if not closed:
@@ -803,6 +841,13 @@ def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | 
                 cur.append(line[i + 1])
             i += 2
             continue
+        if c == "$" and i + 1 < n and line[i + 1] == "{":
+            j = _skip_brace_var(line, i)
+            if j < 0:
+                return None
+            cur.append(line[i:j])
+            i = j
+            continue
         cur.append(c)
         i += 1
     if in_word:
@@ -812,6 +857,8 @@ def _shell_words(line: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | 
 
 def _heredocs_from_line(line: str) -> list[tuple[str, int, bool, bool]]:
     """Port of heredocsFromLine: [(name, fd, expand, chomp)]."""
+    if "<<" not in line:
+        return []
     words = _shell_words(line, True, True)
     if not words:
         return []
@@ -1085,7 +1132,7 @@ class _Parser:
             ke = self._map(segs, lead + len(cmd), True) if cmd else ks
             return Instruction(
                 keyword=cmd.upper(), keyword_raw=cmd, flags=(), value=(), json_form=False, original=line,
-                heredocs=heredocs, span=self._span(ks, sp_end), keyword_span=self._span(ks, ke),
+                heredocs=heredocs, span=self._span(start_off, sp_end), keyword_span=self._span(ks, ke),
                 args_span=self._span(ke, sp_end), comments=tuple(inner_comments), stage=stage, sub=None,
                 args_text="",
             )
@@ -1100,10 +1147,10 @@ class _Parser:
         original = line
         if heredocs and node.sub is None:
             original = line + "\n" + "".join(h.raw_content + h.name + "\n" for h in heredocs)
-        span_start = ks if node.cmd else start_off
+        span_start = start_off  # BuildKit's StartLine: the instruction's first line
         return Instruction(
             keyword=node.cmd.upper(), keyword_raw=node.cmd, flags=flags, value=node.values,
-            json_form=node.json, original=original, heredocs=heredocs,
+            json_form=node.sub.json if node.sub is not None else node.json, original=original, heredocs=heredocs,
             span=self._span(span_start, max(sp_end, span_start)), keyword_span=self._span(ks, ke),
             args_span=self._span(as_, ae), comments=tuple(inner_comments), stage=stage, sub=sub,
             args_text=node.args,
@@ -1120,7 +1167,8 @@ class _Parser:
         sp_end = max(last_end, ks)
         return Instruction(
             keyword=node.cmd.upper(), keyword_raw=node.cmd, flags=flags, value=node.values,
-            json_form=node.json, original=line[node.cmd_start :], heredocs=heredocs,
+            json_form=node.sub.json if node.sub is not None else node.json,
+            original=line[node.cmd_start :].strip(_GO_SPACE), heredocs=heredocs,
             span=self._span(ks, sp_end), keyword_span=self._span(ks, ke), args_span=self._span(as_, ae),
             comments=(), stage=stage, sub=sub, args_text=node.args,
         )
