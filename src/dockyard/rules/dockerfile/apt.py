@@ -1,0 +1,193 @@
+"""apt (and apk) hygiene: one RUN updates and installs, non-interactively, without extras, leaving no lists."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Applicability, Edit, Fix, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._commands import calls, runs, span_position
+
+APT = ("apt-get", "apt")
+LISTS = "/var/lib/apt/lists"
+
+
+def _apt_calls(script):
+    return [c for c in calls(script) if c.tool in APT]
+
+
+def _cache_mounts(ins) -> dict[str, dict[str, str]]:
+    """target -> options of the instruction's cache mounts."""
+    out = {}
+    for flag in ins.flags_named("mount"):
+        opts = flag.options()
+        if opts.get("type") == "cache":
+            target = (opts.get("target") or opts.get("dst") or opts.get("destination") or "").rstrip("/")
+            if target:
+                out[target] = opts
+    return out
+
+
+def _insert_after(script, word, text: str) -> Fix | None:
+    r = script.file_range(word.start, word.end)
+    if r is None:
+        return None
+    return r[1]
+
+
+@rule(
+    code="DF046", name="apt-update-with-install", scope=Scope.DOCKERFILE,
+    summary="`apt-get update` and `apt-get install` run in the same RUN",
+    why="A separate `RUN apt-get update` layer is cached: later edits to the install line reuse stale package "
+        "lists, installing outdated versions or failing with 404s once the mirror moves on.",
+    standard=("DF-APT-HYGIENE",), section="Clean Package Cache; Multi-Line RUN Optimization", severity="error",
+    example="FROM python:3.12-slim\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl "
+            "&& rm -rf /var/lib/apt/lists/*\n",
+    use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+                "    && rm -rf /var/lib/apt/lists/*\n",
+)
+def update_with_install(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for _ins, script in runs(df, df.instructions):
+        apt = _apt_calls(script)
+        updates = [c for c in apt if c.sub == "update"]
+        installs = [c for c in apt if c.sub in ("install", "upgrade", "dist-upgrade")]
+        if installs and not updates:
+            c = installs[0]
+            yield Problem(f"`{c.tool} {c.sub}` without `{c.tool} update` in the same RUN installs from stale "
+                          "package lists", script.word_position(ctx.file, c.sub_word))
+        elif updates and not installs:
+            c = updates[0]
+            yield Problem(f"`{c.tool} update` alone in a RUN: its cached layer goes stale; update and install "
+                          "in one RUN", script.word_position(ctx.file, c.sub_word))
+
+
+@rule(
+    code="DF047", name="apt-install-yes", scope=Scope.DOCKERFILE,
+    summary="`apt-get install` runs non-interactively with `-y`",
+    why="Without `-y` apt asks for confirmation; in a build there is no one to answer and the install aborts.",
+    standard=("DF-APT-HYGIENE",), section="Clean Package Cache", severity="error", fix="safe",
+    example="FROM python:3.12-slim\nRUN apt-get update && apt-get install --no-install-recommends curl "
+            "&& rm -rf /var/lib/apt/lists/*\n",
+    use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl "
+                "&& rm -rf /var/lib/apt/lists/*\n",
+)
+def install_yes(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for _ins, script in runs(df, df.instructions):
+        for c in _apt_calls(script):
+            if c.sub != "install":
+                continue
+            if c.command.has_flag("-y", "--yes", "--assume-yes") or any(
+                    w.text in ("-qq", "--quiet=2") for w in c.command.argv):
+                continue
+            end = _insert_after(script, c.sub_word, "")
+            fix = Fix("add `-y`", (Edit(end, end, " -y"),)) if end is not None else None
+            yield Problem(f"`{c.tool} install` without `-y` waits for a confirmation no one can give",
+                          script.word_position(ctx.file, c.sub_word), fix=fix)
+
+
+@rule(
+    code="DF048", name="apt-no-install-recommends", scope=Scope.DOCKERFILE,
+    summary="`apt-get install` uses `--no-install-recommends`",
+    why="Recommended packages are not needed to run the requested ones; they add tens of megabytes and more "
+        "code to patch and scan in every image.",
+    standard=("DF-APT-HYGIENE",), section="Clean Package Cache; Multi-Line RUN Optimization", severity="error",
+    fix="unsafe",
+    example="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+    use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl "
+                "&& rm -rf /var/lib/apt/lists/*\n",
+    notes="The fix is unsafe: a program may rely on a package that was only pulled in as a recommendation.",
+)
+def no_recommends(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for _ins, script in runs(df, df.instructions):
+        for c in _apt_calls(script):
+            if c.sub != "install":
+                continue
+            texts = [w.text for w in c.command.argv]
+            if "--no-install-recommends" in texts or any(
+                    t.lower().replace(" ", "") in ("apt::install-recommends=false", "apt::install-recommends=0",
+                                                   "apt::install-recommends=no") for t in texts):
+                continue
+            end = _insert_after(script, c.sub_word, "")
+            fix = (Fix("add `--no-install-recommends`", (Edit(end, end, " --no-install-recommends"),),
+                       Applicability.UNSAFE) if end is not None else None)
+            yield Problem(f"`{c.tool} install` without `--no-install-recommends` also installs recommended packages",
+                          script.word_position(ctx.file, c.sub_word), fix=fix)
+
+
+def _removes(script, prefix: str) -> bool:
+    for cmd in script.commands:
+        if cmd.name == "rm" and any(w.text.startswith(prefix) for w in cmd.argv[1:]):
+            return True
+    return False
+
+
+@rule(
+    code="DF049", name="apt-lists-cleanup", scope=Scope.DOCKERFILE,
+    summary="A RUN that uses apt removes `/var/lib/apt/lists/*` (or caches it in a mount); apk uses `--no-cache`",
+    why="Package lists left in the layer add tens of megabytes to the image, and deleting them in a later RUN "
+        "does not shrink it: the bytes stay in the earlier layer.",
+    standard=("DF-APT-HYGIENE",), section="Clean Package Cache", severity="error", fix="safe",
+    example="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
+    use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+                "    && rm -rf /var/lib/apt/lists/*\n",
+    notes="A cache mount on `/var/lib/apt` keeps the lists out of the layer and is accepted instead of the removal.",
+)
+def lists_cleanup(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for ins, script in runs(df, df.instructions):
+        mounts = _cache_mounts(ins)
+        apt = [c for c in _apt_calls(script) if c.sub in ("update", "install", "upgrade", "dist-upgrade")]
+        if apt and not _removes(script, LISTS) and not any(t in mounts for t in ("/var/lib/apt", LISTS)):
+            fix = None
+            if script.offsets and not ins.heredocs:
+                end = script.offsets[-1] + 1
+                esc = df.escape
+                fix = Fix("remove the apt lists in the same RUN",
+                          (Edit(end, end, f" {esc}\n    && rm -rf /var/lib/apt/lists/*"),))
+            yield Problem("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
+                          "or use a cache mount for `/var/lib/apt`", span_position(ctx.file, ins.keyword_span),
+                          fix=fix)
+        for c in calls(script):
+            if c.tool == "apk" and c.sub == "add" and not c.command.has_flag("--no-cache") \
+                    and "/var/cache/apk" not in mounts and not _removes(script, "/var/cache/apk"):
+                yield Problem("`apk add` without `--no-cache` leaves the package index in the layer",
+                              script.word_position(ctx.file, c.sub_word))
+
+
+@rule(
+    code="DF050", name="apt-cache-mount", scope=Scope.DOCKERFILE,
+    summary="apt runs with locked cache mounts for `/var/cache/apt` and `/var/lib/apt`",
+    why="Cache mounts keep downloaded packages and lists between builds without putting them in the image; "
+        "`sharing=locked` stops parallel builds from corrupting apt's shared state.",
+    standard=("DF-APT-CACHE-MOUNT",), section="BuildKit Cache Mounts", severity="warning",
+    example="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n",
+    use_instead="# syntax=docker/dockerfile:1\nFROM python:3.12-slim\n"
+                "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n"
+                "    --mount=type=cache,target=/var/lib/apt,sharing=locked \\\n"
+                "    rm -f /etc/apt/apt.conf.d/docker-clean \\\n"
+                "    && apt-get update && apt-get install -y --no-install-recommends curl\n",
+    notes="Debian-based images delete downloaded packages after each install (`/etc/apt/apt.conf.d/docker-clean`); "
+          "remove that file in the same RUN for the `/var/cache/apt` mount to have an effect.",
+)
+def cache_mount(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for ins, script in runs(df, df.instructions):
+        if not _apt_calls(script):
+            continue
+        mounts = _cache_mounts(ins)
+        missing = [t for t in ("/var/cache/apt", "/var/lib/apt") if t not in mounts]
+        if missing:
+            listed = " and ".join(f"`--mount=type=cache,target={t},sharing=locked`" for t in missing)
+            yield Problem(f"apt runs without {listed}", span_position(ctx.file, ins.keyword_span))
+            continue
+        for flag in ins.flags_named("mount"):
+            opts = flag.options()
+            target = (opts.get("target") or opts.get("dst") or opts.get("destination") or "").rstrip("/")
+            if opts.get("type") == "cache" and target in ("/var/cache/apt", "/var/lib/apt") \
+                    and opts.get("sharing", "shared") != "locked":
+                yield Problem(f"the apt cache mount on `{target}` needs `sharing=locked`: apt cannot share its "
+                              "cache between concurrent builds", span_position(ctx.file, flag.span))

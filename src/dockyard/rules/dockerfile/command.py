@@ -1,0 +1,271 @@
+"""The container's command: exec form, a production ASGI server, one process, nothing installed at start."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from dockyard.model import Applicability, Edit, Fix, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._commands import (
+    exec_argv, last_of, lineage, lineage_instructions, package_call, script_of, span_position,
+)
+
+SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "honcho",
+                         "foreman", "forego", "overmind"})
+SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "celery", "nginx", "redis-server",
+                     "postgres", "rq", "dramatiq", "arq", "huey_consumer", "flower", "cron", "crond"})
+INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pipenv", "apt-get", "apt", "apk", "npm", "yarn", "conda"})
+OLD_WORKER = "uvicorn.workers.UvicornWorker"
+NEW_WORKER = "uvicorn_worker.UvicornWorker"
+
+
+def _final_commands(df):
+    instructions = lineage_instructions(df)
+    return last_of(instructions, "ENTRYPOINT"), last_of(instructions, "CMD")
+
+
+def _simple_exec_form(script) -> list[str] | None:
+    """The argv of a shell script that is one plain command (no operators, expansions or globs)."""
+    if script is None or script.has_error or len(script.commands) != 1:
+        return None
+    cmd = script.commands[0]
+    if cmd.assignments or cmd.background or cmd.negated or cmd.redirects:
+        return None
+    if script.text[cmd.start:cmd.end].strip() != script.text.strip():
+        return None
+    out = []
+    for w in cmd.argv:
+        if any(ch in w.raw for ch in "$`*?[]{}~;&|<>()"):
+            return None
+        out.append(w.text)
+    return out or None
+
+
+@rule(
+    code="DF055", name="cmd-exec-form", scope=Scope.DOCKERFILE,
+    summary="The final CMD/ENTRYPOINT uses the exec (JSON) form",
+    why="In shell form `/bin/sh -c` is PID 1: SIGTERM from `docker stop` never reaches the server, requests are "
+        "cut off after the 10 s kill timeout instead of draining gracefully.",
+    standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers", severity="error", fix="safe",
+    example="FROM python:3.12-slim\nCMD gunicorn -c gunicorn_config.py app.main:app\n",
+    use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    notes="The fix is offered when the shell form is one plain command without variables, globs or operators.",
+)
+def exec_form(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    stages = lineage(df)
+    if not stages:
+        return
+    entrypoint, cmd = _final_commands(df)
+    if entrypoint is None and cmd is None:
+        yield Problem("the final stage sets no `CMD` or `ENTRYPOINT`: it inherits the base image's command; start "
+                      "the server in exec form", span_position(ctx.file, stages[-1].from_instruction.keyword_span))
+        return
+    for ins in (entrypoint, cmd):
+        if ins is None or ins.json_form:
+            continue
+        fix = None
+        argv = _simple_exec_form(script_of(df, ins))
+        if argv is not None:
+            fix = Fix("use the exec form", (Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
+                      Applicability.SAFE)
+        yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
+                      "the exec form `[\"...\", \"...\"]`", span_position(ctx.file, ins.keyword_span), fix=fix)
+
+
+def _program(argv: list[str]) -> tuple[str, int]:
+    """The server program an argv starts (skipping init wrappers and `python -m`) and its index."""
+    i = 0
+    while i < len(argv):
+        name = argv[i].rsplit("/", 1)[-1]
+        if name in ("tini", "dumb-init", "exec", "env") or name.startswith("-"):
+            i += 1
+            continue
+        if name.startswith("python") and i + 2 < len(argv) + 1 and i + 1 < len(argv) and argv[i + 1] == "-m":
+            return (argv[i + 2] if i + 2 < len(argv) else ""), i + 2
+        return name, i
+    return "", -1
+
+
+def _gunicorn_ok(args: list[str]) -> bool:
+    for k, a in enumerate(args):
+        if a in ("-c", "--config") or a.startswith("--config="):
+            return True
+        if a.startswith("-c") and len(a) > 2 and not a.startswith("--"):
+            return True
+        value = None
+        if a in ("-k", "--worker-class") and k + 1 < len(args):
+            value = args[k + 1]
+        elif a.startswith("--worker-class="):
+            value = a.split("=", 1)[1]
+        elif a.startswith("-k") and len(a) > 2:
+            value = a[2:]
+        if value and "UvicornWorker" in value:
+            return True
+    return False
+
+
+@rule(
+    code="DF056", name="production-server", scope=Scope.DOCKERFILE,
+    summary="The final command starts gunicorn with a uvicorn worker or a gunicorn config file",
+    why="A bare `uvicorn` (let alone `--reload` or `fastapi dev`) runs one process with no worker supervision; "
+        "gunicorn restarts crashed workers, recycles leaking ones and scales to the CPUs.",
+    standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers", severity="error",
+    example="FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n",
+    use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    notes="Judged on exec-form commands (a shell form is DF055's finding). With an ENTRYPOINT the program is "
+          "looked for in ENTRYPOINT followed by CMD.",
+)
+def production_server(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    entrypoint, cmd = _final_commands(df)
+    if entrypoint is not None:
+        if not entrypoint.json_form:
+            return
+        parts = [entrypoint]
+        # ENTRYPOINT resets a CMD inherited from an earlier stage; a CMD of the same stage or later is kept
+        if cmd is not None and (cmd.stage == entrypoint.stage or cmd.span.start > entrypoint.span.start):
+            if not cmd.json_form:
+                return
+            parts.append(cmd)
+    elif cmd is not None and cmd.json_form:
+        parts = [cmd]
+    else:
+        return
+    argv = [a for ins in parts for a in exec_argv(ins)]
+    if not argv:
+        return
+    target = parts[-1]
+    for ins in parts:
+        if any(a.rsplit("/", 1)[-1] == "gunicorn" for a in exec_argv(ins)):
+            target = ins
+    words = [a.rsplit("/", 1)[-1] for a in argv]
+    if "gunicorn" in words:
+        i = words.index("gunicorn")
+        if not _gunicorn_ok(argv[i + 1 :]):
+            yield Problem("gunicorn is started without a uvicorn worker (`-k uvicorn_worker.UvicornWorker`) or a "
+                          "config file (`-c gunicorn_config.py`): its default sync worker cannot serve an ASGI app",
+                          span_position(ctx.file, target.args_span))
+        return
+    program, _ = _program(argv)
+    if program and program not in ("sh", "bash") and not program.endswith(".sh"):
+        yield Problem(f"the final command starts `{program}`, not gunicorn with a uvicorn worker; use e.g. "
+                      "`[\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]`",
+                      span_position(ctx.file, target.args_span))
+
+
+def _command_scripts(df):
+    """(instruction, script or None, argv) for every CMD and ENTRYPOINT of the file."""
+    for ins in df.instructions:
+        if ins.keyword in ("CMD", "ENTRYPOINT"):
+            yield ins, script_of(df, ins), list(exec_argv(ins))
+
+
+@rule(
+    code="DF057", name="single-process", scope=Scope.DOCKERFILE,
+    summary="The container command starts one main process",
+    why="Backgrounded or chained servers are invisible to Docker: if one dies the container keeps running "
+        "half-broken, its logs and signals are lost, and it cannot be scaled or restarted on its own.",
+    standard=("DF-SINGLE-PROCESS",), section="Container Philosophy (Single Responsibility)", severity="error",
+    example="FROM python:3.12-slim\nCMD celery -A app.worker worker & gunicorn -c gunicorn_config.py app.main:app\n",
+    use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    notes="Run each server as its own compose service from the same image, with its own command.",
+)
+def single_process(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for ins, script, argv in _command_scripts(df):
+        if script is None:
+            name = argv[0].rsplit("/", 1)[-1] if argv else ""
+            if name in SUPERVISORS:
+                yield Problem(f"`{name}` supervises several processes in one container; run one process per "
+                              "container", span_position(ctx.file, ins.args_span))
+            continue
+        servers = []
+        reported = False
+        for c in script.commands:
+            if c.name in SUPERVISORS:
+                yield Problem(f"`{c.name}` supervises several processes in one container; run one process per "
+                              "container", script.word_position(ctx.file, c.argv[0]))
+                reported = True
+                break
+            if c.background:
+                yield Problem(f"`{c.name}` is started in the background with `&`: the container runs several "
+                              "processes and Docker watches only the last", script.word_position(ctx.file, c.argv[0]))
+                reported = True
+                break
+            if c.name in SERVERS or (c.name.startswith("python") and len(c.argv) > 2 and c.argv[1].text == "-m"
+                                     and c.argv[2].text in SERVERS):
+                servers.append(c)
+        if not reported and len(servers) > 1:
+            c = servers[1]
+            yield Problem(f"the command chains several servers (`{servers[0].name}` and `{c.name}`); run each in its "
+                          "own container", script.word_position(ctx.file, c.argv[0]))
+
+
+@rule(
+    code="DF058", name="no-install-at-start", scope=Scope.DOCKERFILE,
+    summary="CMD/ENTRYPOINT install nothing when the container starts",
+    why="Installing at start makes every container different from the image that was tested, slows every "
+        "start and restart, and fails when the package index is unreachable.",
+    standard=("DF-IMMUTABLE",), section="Container Philosophy (Immutable)", severity="error",
+    example="FROM python:3.12-slim\nCMD pip install -r requirements.txt && gunicorn -c gunicorn_config.py app.main:app\n",
+    use_instead="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.lock.txt\n"
+                "CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+)
+def no_install_at_start(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for ins, script, argv in _command_scripts(df):
+        if script is None:
+            from dockyard.parsers.shell import SimpleCommand, Word
+
+            if not argv:
+                continue
+            words = tuple(Word(a, a, 0, 0) for a in argv)
+            commands = [SimpleCommand(words, (), 0, 0, False, False)]
+        else:
+            commands = list(script.commands)
+        for c in commands:
+            call = package_call(c)
+            if call is None or call.sub not in ("install", "add", "upgrade", "update", "sync"):
+                if c.name in ("poetry", "pipenv", "npm", "yarn", "conda") and c.args[:1] in (("install",), ("add",)):
+                    call = c
+                else:
+                    continue
+            pos = (script.word_position(ctx.file, c.argv[0]) if script is not None
+                   else span_position(ctx.file, ins.args_span))
+            what = f"{c.name} {c.args[0]}" if c.args else c.name
+            yield Problem(f"`{ins.keyword}` runs `{what}` at container start; install at build time in a RUN", pos)
+            break
+
+
+def _occurrences(df, needle: str):
+    """File offsets of ``needle`` inside instructions, skipping comment lines."""
+    text = df.text
+    for ins in df.instructions:
+        start = text.find(needle, ins.span.start, ins.span.end)
+        while start != -1:
+            line_start = text.rfind("\n", 0, start) + 1
+            if not text[line_start:start].lstrip().startswith("#"):
+                yield start
+            start = text.find(needle, start + 1, ins.span.end)
+
+
+@rule(
+    code="DF059", name="uvicorn-worker-deprecated", scope=Scope.DOCKERFILE,
+    summary="Use `uvicorn_worker.UvicornWorker`, not the deprecated `uvicorn.workers.UvicornWorker`",
+    why="`uvicorn.workers` is deprecated and slated for removal from uvicorn; an upgrade then breaks the "
+        "container at start with an import error. The worker lives on in the `uvicorn-worker` package.",
+    standard=("DF-UVICORN-WORKER",), section="Gunicorn Configuration", severity="warning", fix="unsafe",
+    example="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn.workers.UvicornWorker\", \"app.main:app\"]\n",
+    use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"app.main:app\"]\n",
+    notes="The standard's examples use `uvicorn.workers.UvicornWorker`; the checklist item wins. The fix is unsafe: "
+          "`uvicorn-worker` must be added to the dependencies. A gunicorn config file is judged by the Python rules.",
+)
+def uvicorn_worker(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for start in _occurrences(df, OLD_WORKER):
+        yield Problem(f"`{OLD_WORKER}` is deprecated; use `{NEW_WORKER}` from the `uvicorn-worker` package",
+                      ctx.file.span(start, start + len(OLD_WORKER)),
+                      fix=Fix(f"use `{NEW_WORKER}`", (Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
+                              Applicability.UNSAFE))

@@ -1,0 +1,127 @@
+"""The final image carries a complete HEALTHCHECK whose probe program exists in the image."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._commands import (
+    exec_argv, installed_packages, last_of, lineage, lineage_instructions, root_base, script_of, span_position,
+)
+
+OPTIONS = ("interval", "timeout", "start-period", "retries")
+PYTHON_PROBE = ('CMD ["python", "-c", "import urllib.request; '
+                "urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)\"]")
+
+
+def _healthcheck(df):
+    return last_of(lineage_instructions(df), "HEALTHCHECK")
+
+
+def _is_none(ins) -> bool:
+    return bool(ins.value) and ins.value[0].upper() == "NONE"
+
+
+@rule(
+    code="DF043", name="healthcheck-present", scope=Scope.DOCKERFILE,
+    summary="The final stage declares a HEALTHCHECK",
+    why="Without a health check Docker reports a hung or crash-looping app as running; orchestrators and "
+        "`depends_on: condition: service_healthy` cannot tell a live service from a dead one.",
+    standard=("DF-HEALTHCHECK",), section="Health Check; Dockerfile Health Check", severity="error",
+    example="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    use_instead="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+                "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n"
+                "CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+)
+def present(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    stages = lineage(df)
+    if not stages:
+        return
+    hc = _healthcheck(df)
+    if hc is None:
+        yield Problem("the final stage has no `HEALTHCHECK`; add one that probes the app's health endpoint",
+                      span_position(ctx.file, stages[-1].from_instruction.keyword_span))
+    elif _is_none(hc):
+        yield Problem("`HEALTHCHECK NONE` disables the health check of the final image",
+                      span_position(ctx.file, hc.args_span))
+
+
+@rule(
+    code="DF044", name="healthcheck-options", scope=Scope.DOCKERFILE,
+    summary="The HEALTHCHECK sets --interval, --timeout, --start-period and --retries explicitly",
+    why="Docker's defaults (30s interval, 30s timeout, no start period) mark slow-starting apps unhealthy "
+        "and let a hung probe block for half a minute; explicit values document the service's contract.",
+    standard=("DF-HEALTHCHECK",), section="Health Check; Dockerfile Health Check", severity="error",
+    example="FROM python:3.12-slim\nHEALTHCHECK CMD [\"python\", \"-c\", \"import urllib.request; "
+            "urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n",
+    use_instead="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+                "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n",
+)
+def options(ctx: Context) -> Iterator[Problem]:
+    hc = _healthcheck(ctx.model)
+    if hc is None or _is_none(hc):
+        return
+    missing = [o for o in OPTIONS if hc.flag(o) is None]
+    if missing:
+        listed = ", ".join(f"`--{o}`" for o in missing)
+        yield Problem(f"`HEALTHCHECK` relies on Docker's defaults for {listed}; set them explicitly",
+                      span_position(ctx.file, hc.keyword_span))
+
+
+def _missing_tools(base: str) -> frozenset[str]:
+    """HTTP clients a base image lacks: Debian slim has neither; Alpine's busybox provides only wget."""
+    ref = base.lower().rsplit("/", 1)[-1]
+    tag = ref.split(":", 1)[1] if ":" in ref else ""
+    if "alpine" in tag:
+        return frozenset({"curl"})
+    if "slim" in tag or "distroless" in base.lower():
+        return frozenset({"curl", "wget"})
+    return frozenset()
+
+
+def _json_word_position(ctx, ins, word: str):
+    text = ctx.model.text
+    i = text.find(f'"{word}"', ins.args_span.start, ins.span.end)
+    if i < 0:
+        return span_position(ctx.file, ins.args_span)
+    return ctx.file.span(i + 1, i + 1 + len(word))
+
+
+@rule(
+    code="DF045", name="healthcheck-tool-installed", scope=Scope.DOCKERFILE,
+    summary="The program a HEALTHCHECK runs exists in the image",
+    why="`python:*-slim` images ship without curl and wget (Alpine has only busybox wget): a `curl` probe "
+        "fails with `not found` on every run and the container is reported unhealthy forever.",
+    standard=("DF-HEALTHCHECK-TOOL",), section="Health Check", severity="error",
+    example="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+            "    CMD curl -f http://localhost:8000/health || exit 1\n",
+    use_instead="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+                "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n",
+    notes="The standard's own example probes with `curl` on `python:3.11-slim`, which has no curl; this rule "
+          "follows the checklist item (beyond the standard): install the tool in the final stage's lineage or "
+          "probe with the image's Python. The build succeeds but the container never becomes healthy, hence error.",
+)
+def tool_installed(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    hc = _healthcheck(df)
+    if hc is None or _is_none(hc):
+        return
+    missing = _missing_tools(root_base(df))
+    if not missing:
+        return
+    missing = missing - installed_packages(df, lineage_instructions(df))
+    argv = exec_argv(hc)
+    found = []
+    if argv and argv[0].rsplit("/", 1)[-1] in missing:
+        found.append((argv[0].rsplit("/", 1)[-1], _json_word_position(ctx, hc, argv[0])))
+    else:
+        script = script_of(df, hc)
+        if script is not None:
+            for cmd in script.commands:
+                if cmd.name in missing:
+                    found.append((cmd.name, script.word_position(ctx.file, cmd.argv[0])))
+    for tool, pos in found[:1]:
+        yield Problem(f"the healthcheck runs `{tool}`, which `{root_base(df)}` does not include and no stage "
+                      f"installs; probe with the image's Python instead: {PYTHON_PROBE}", pos)

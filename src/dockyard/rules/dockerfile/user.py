@@ -1,0 +1,177 @@
+"""The final stage runs as a dedicated non-root user with fixed IDs, and owns the directories it writes."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._commands import last_of, lineage, lineage_instructions, runs, span_position
+
+ROOT_NAMES = frozenset({"root", "0"})
+WRITABLE_DIRS = frozenset({"uploads", "upload", "temp", "tmp", "storage", "logs", "log", "data", "media", "cache"})
+SYSTEM_TMP = frozenset({"/tmp", "/var/tmp"})
+
+
+def _user_name(ins) -> str:
+    return (ins.value[0] if ins.value else "").split(":", 1)[0]
+
+
+def _is_root(name: str) -> bool:
+    return name.lower() in ROOT_NAMES
+
+
+@rule(
+    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE,
+    summary="The final stage switches to a non-root user",
+    why="A process running as root inside the container turns any code-execution bug into root on the "
+        "container's filesystem, and one kernel or runtime flaw away from root on the host.",
+    standard=("DF-NONROOT",), section="Non-Root User; Security Best Practices", severity="error",
+    example="FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"app\"]\n",
+    use_instead="FROM python:3.12-slim\nRUN groupadd --system --gid 10001 app \\\n"
+                "    && useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app\n"
+                "USER app\nCMD [\"python\", \"-m\", \"app\"]\n",
+    notes="Only the final stage (and the stages it is built from) is judged: builder stages may run as root.",
+)
+def final_user(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    stages = lineage(df)
+    if not stages:
+        return
+    user = last_of(lineage_instructions(df), "USER")
+    final = stages[-1]
+    if user is None:
+        yield Problem("the final stage runs as root: it never sets `USER`; create a dedicated user and "
+                      "switch to it (`USER app`) before `CMD`", span_position(ctx.file, final.from_instruction.keyword_span))
+    elif _is_root(_user_name(user)):
+        yield Problem(f"the final stage's last `USER` is `{user.value[0]}`: the container runs as root",
+                      span_position(ctx.file, user.args_span))
+
+
+def _option_value(words, i, short: str, long: str) -> tuple[bool, str | None]:
+    """Whether argv[i] is the option (``-u 1``, ``-u1``, ``--uid 1``, ``--uid=1``) and its value."""
+    t = words[i].text
+    if t == short or t == long:
+        return True, words[i + 1].text if i + 1 < len(words) else None
+    if t.startswith(long + "="):
+        return True, t[len(long) + 1 :]
+    if short and len(short) == 2 and t.startswith(short) and not t.startswith("--") and len(t) > 2:
+        return True, t[2:]
+    return False, None
+
+
+def _fixed(value: str | None) -> bool:
+    return value is not None and (value.isdigit() or "$" in value)
+
+
+@rule(
+    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE,
+    summary="The runtime user and group are created with fixed numeric UID and GID",
+    why="Without an explicit UID/GID the IDs depend on what the base image already allocated, so files on "
+        "volumes and bind mounts change owner between builds and hosts cannot grant access by ID.",
+    standard=("DF-NONROOT",), section="Non-Root User; Security Best Practices", severity="error",
+    example="FROM python:3.12-slim\nRUN groupadd app && useradd -g app app\nUSER app\n",
+    use_instead="FROM python:3.12-slim\nRUN groupadd --gid 10001 app && useradd --uid 10001 --gid app app\nUSER app\n",
+)
+def fixed_ids(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    instructions = lineage_instructions(df)
+    user = last_of(instructions, "USER")
+    if user is None:
+        return
+    name = _user_name(user)
+    if not name or _is_root(name) or name.isdigit() or "$" in name:
+        return
+    for _ins, script in runs(df, instructions):
+        for cmd in script.commands:
+            tool = cmd.name
+            if tool not in ("useradd", "adduser", "groupadd", "addgroup"):
+                continue
+            words = cmd.argv
+            is_user = tool in ("useradd", "adduser")
+            short, long = ("-u", "--uid") if is_user else ("-g", "--gid")
+            found, value = False, None
+            positional = []
+            i = 1
+            while i < len(words):
+                hit, v = _option_value(words, i, short, long)
+                if hit:
+                    found, value = True, v
+                t = words[i].text
+                if not t.startswith("-"):
+                    positional.append(t)
+                i += 1
+            if is_user and name not in positional:
+                continue
+            if not found or not _fixed(value):
+                what = "user" if is_user else "group"
+                yield Problem(f"`{tool}` creates the {what} without a fixed numeric {'UID' if is_user else 'GID'}; "
+                              f"pass `{long} 10001` so file ownership is the same on every build and host",
+                              script.word_position(ctx.file, words[0]))
+
+
+def _chown_targets(cmd, workdir: str) -> list[tuple[str, bool]]:
+    """(path, recursive) of a ``chown`` call's paths, made absolute against the working directory."""
+    args = [w.text for w in cmd.argv[1:]]
+    recursive = any(a in ("-R", "--recursive") or (a.startswith("-") and not a.startswith("--") and "R" in a)
+                    for a in args)
+    plain = [a for a in args if not a.startswith("-")]
+    return [(posixpath.normpath(posixpath.join(workdir, p)), recursive) for p in plain[1:]]
+
+
+@rule(
+    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE,
+    summary="Directories the app writes are owned by the app user",
+    why="A directory created by root stays root-owned after `USER app`: the first upload, log line or temp "
+        "file fails with `Permission denied` at runtime, long after the image built fine.",
+    standard=("DF-CHOWN",), section="Non-Root User; Volume Permissions", severity="error",
+    example="FROM python:3.12-slim\nWORKDIR /app\nRUN useradd --uid 10001 app && mkdir -p /app/uploads /app/logs\n"
+            "USER app\n",
+    use_instead="FROM python:3.12-slim\nWORKDIR /app\nRUN useradd --uid 10001 app && mkdir -p /app/uploads /app/logs \\\n"
+                "    && chown -R app:app /app/uploads /app/logs\nUSER app\n",
+    notes="Judged when the final stage runs as a non-root user; directories named uploads, temp, tmp, storage, "
+          "logs, data, media or cache that a `RUN mkdir` creates must be covered by a `chown` (or created after "
+          "`USER` switched to the app user).",
+)
+def writable_dirs(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    instructions = lineage_instructions(df)
+    user = last_of(instructions, "USER")
+    if user is None or _is_root(_user_name(user)):
+        return
+    workdir = "/"
+    current_user = "root"
+    created: list[tuple[str, object, object]] = []  # (absolute dir, script, word)
+    owned: list[tuple[str, bool]] = []
+    for ins in instructions:
+        if ins.keyword == "WORKDIR" and ins.value:
+            workdir = posixpath.normpath(posixpath.join(workdir, ins.value[0]))
+        elif ins.keyword == "USER" and ins.value:
+            current_user = _user_name(ins)
+        elif ins.keyword in ("COPY", "ADD") and ins.flag("chown") is not None and len(ins.value) >= 2:
+            owned.append((posixpath.normpath(posixpath.join(workdir, ins.value[-1])), True))
+        elif ins.keyword == "RUN":
+            for _i, script in runs(df, [ins]):
+                for cmd in script.commands:
+                    if cmd.name == "chown":
+                        owned.extend(_chown_targets(cmd, workdir))
+                    elif cmd.name == "install" and any(w.text == "-d" for w in cmd.argv):
+                        if any(w.text in ("-o", "--owner") or w.text.startswith("--owner=") for w in cmd.argv):
+                            for w in cmd.argv[1:]:
+                                if w.text.startswith("/"):
+                                    owned.append((posixpath.normpath(w.text), False))
+                    elif cmd.name == "mkdir":
+                        for w in cmd.argv[1:]:
+                            if w.text.startswith("-") or "$" in w.text:
+                                continue
+                            path = posixpath.normpath(posixpath.join(workdir, w.text))
+                            if posixpath.basename(path) in WRITABLE_DIRS and path not in SYSTEM_TMP:
+                                if _is_root(current_user):
+                                    created.append((path, script, w))
+    for path, script, word in created:
+        if any(path == p or (rec and path.startswith(p.rstrip("/") + "/")) for p, rec in owned):
+            continue
+        name = _user_name(user)
+        yield Problem(f"`{path}` is created as root but the container runs as `{name}`: writes to it will fail; "
+                      f"add `chown -R {name}:{name} {path}`", script.word_position(ctx.file, word))
