@@ -144,6 +144,30 @@ class Project:
                 return f
         return None
 
+    def include(self, rel: str, kind: str = FileKind.OTHER) -> SourceFile | None:
+        """A file named by another one (``-r base.txt``, ``extends: file:``), loaded on demand.
+
+        Stays inside the checked tree: a path that leaves it, or a link pointing out of it, gives None.
+        """
+        existing = self.file(rel)
+        if existing is not None:
+            return existing
+        path = (self.root / rel)
+        try:
+            resolved = path.resolve(strict=True)
+            resolved.relative_to(self.root)
+        except (OSError, RuntimeError, ValueError):
+            return None
+        if not resolved.is_file():
+            return None
+        clean = relpath(resolved, self.root)
+        existing = self.file(clean)
+        if existing is not None:
+            return existing
+        sf = SourceFile.load(resolved, clean, kind)
+        self.files.append(sf)
+        return sf
+
     def read(self, sf: SourceFile) -> SourceFile:
         """Make sure a lazily discovered file (Python sources) has been read."""
         if sf.text is None and sf.error is None:

@@ -60,6 +60,10 @@ def _lines(value) -> list[str]:
 def _docker_build_commands(script: str) -> list[list[str]]:
     from dockyard.parsers.shell import parse_shell
 
+    import re
+
+    # CI expressions (`${{ github.sha }}`) are substituted before the shell runs: keep each as one word
+    script = re.sub(r"\$\{\{(.*?)\}\}", lambda m: "{{" + m.group(1).replace(" ", "") + "}}", script)
     found = []
     for cmd in parse_shell(script).commands:
         args = list(cmd.args)

@@ -108,7 +108,7 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
                               path=sf.path)
         base = sf.path.rsplit("/", 1)[0] + "/" if "/" in sf.path else ""
         for inc in req.includes:
-            target = project.file(str(PurePosixPath(base + inc.target)))
+            target = project.include(str(PurePosixPath(base + inc.target)), FileKind.REQUIREMENTS)
             if target is not None:
                 queue.append(target)
 

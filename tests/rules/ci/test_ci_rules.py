@@ -1,0 +1,74 @@
+from dockyard.rules.ci.pipeline import BAD_WORKFLOW, GOOD_WORKFLOW
+from tests.helpers import run_files, triples
+
+DF = {"Dockerfile": "FROM python:3.12-slim\n"}
+
+
+def test_good_workflow_passes_every_ci_rule(tmp_path):
+    files = {**DF, ".github/workflows/ci.yml": GOOD_WORKFLOW,
+             "Makefile": "lock-deps:\n\tx\nwheelhouse-build:\n\tx\nwheelhouse-check:\n\tx\n"}
+    assert run_files(tmp_path, files, select="CI") == []
+
+
+def test_bad_workflow_positions(tmp_path):
+    found = run_files(tmp_path, {**DF, ".github/workflows/ci.yml": BAD_WORKFLOW}, select=("CI002", "CI003", "CI004", "CI005"))
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
+        ("CI002", ".github/workflows/ci.yml", 1, 1),
+        ("CI003", ".github/workflows/ci.yml", 8, 9),
+        ("CI004", ".github/workflows/ci.yml", 8, 9),
+        ("CI005", ".github/workflows/ci.yml", 8, 9),
+    ]
+    msg = {f.code: f.message for f in found}
+    assert "`BUILD_VERSION`, `BUILD_DATE`, `GIT_COMMIT`" in msg["CI003"]
+    assert "version, sha, latest" in msg["CI004"]
+
+
+def test_no_ci_at_all_is_reported_when_there_is_an_image(tmp_path):
+    found = run_files(tmp_path, dict(DF), select=("CI002", "CI003", "CI004", "CI005"))
+    assert [(f.code, f.path) for f in found] == [
+        ("CI002", ".github/workflows"), ("CI003", ".github/workflows"),
+        ("CI004", ".github/workflows"), ("CI005", ".github/workflows")]
+    assert run_files(tmp_path / "empty", {"README.md": "x\n"}, select="CI") == []
+
+
+def test_docker_buildx_command_with_flags_counts(tmp_path):
+    wf = ("on: push\njobs:\n  wheels:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: make wheelhouse-build\n      - uses: actions/upload-artifact@v4\n        with: {name: w, path: wheels}\n"
+          "  image:\n    runs-on: ubuntu-latest\n    needs: [wheels]\n    steps:\n"
+          "      - run: |\n          docker buildx build --platform linux/amd64,linux/arm64 \\\n"
+          "            --build-arg BUILD_VERSION=$V --build-arg BUILD_DATE=$D --build-arg GIT_COMMIT=${{ github.sha }} \\\n"
+          "            -t acme/api:${{ github.ref_name }} -t acme/api:${{ github.sha }} -t acme/api:latest .\n")
+    found = run_files(tmp_path, {**DF, ".github/workflows/build.yaml": wf}, select="CI")
+    assert [(f.code, f.path) for f in found] == [("CI006", "Makefile")]  # only the absent Makefile
+
+
+def test_gitlab_ci_is_read(tmp_path):
+    gl = ("build:\n  script:\n    - docker build --build-arg BUILD_VERSION=$CI_COMMIT_TAG -t $IMG:$CI_COMMIT_SHA .\n")
+    found = run_files(tmp_path, {**DF, ".gitlab-ci.yml": gl}, select=("CI003", "CI004"))
+    assert triples(found) == [("CI003", 3, 7), ("CI004", 3, 7)]
+    assert "`BUILD_DATE`, `GIT_COMMIT`" in found[0].message
+    assert "version, latest" in found[1].message
+
+
+def test_workflow_schema_points_at_the_offending_job(tmp_path):
+    wf = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n  test:\n    step:\n      - run: x\n"
+    found = run_files(tmp_path, {".github/workflows/ci.yml": wf}, select="CI001")
+    assert triples(found) == [("CI001", 7, 3)]
+
+
+def test_make_targets(tmp_path):
+    mk = "# lock-deps:\nwheelhouse-build: ; pip wheel\nX := wheelhouse-check: y\n"
+    found = run_files(tmp_path, {**DF, "Makefile": mk}, select="CI006")
+    assert triples(found) == [("CI006", 1, 1)]
+    assert found[0].message == "Makefile has no `lock-deps`, `wheelhouse-check` targets"
+    assert [(f.path, f.code) for f in run_files(tmp_path / "b", dict(DF), select="CI006")] == [("Makefile", "CI006")]
+
+
+def test_skip_media_packages(tmp_path):
+    df = "FROM python:3.12-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends ffmpeg\n"
+    assert triples(run_files(tmp_path, {"Dockerfile": df}, select="CI007")) == [("CI007", 2, 1)]
+    guarded = df.replace("FROM python:3.12-slim\n", "FROM python:3.12-slim\nARG SKIP_MEDIA_PACKAGES=0\n")
+    found = run_files(tmp_path / "b", {"Dockerfile": guarded}, select="CI007")
+    assert [(f.path, f.position.line) for f in found] == [("README.md", 1)]
+    assert run_files(tmp_path / "c", {"Dockerfile": guarded, "README.md": "SKIP_MEDIA_PACKAGES=1 skips ffmpeg\n"},
+                     select="CI007") == []

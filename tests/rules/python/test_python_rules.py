@@ -1,0 +1,141 @@
+from dockyard.parsers.fastapi_app import analyse
+from tests.helpers import run_files, triples
+
+APP_NO_HEALTH = "from fastapi import FastAPI\n\napp = FastAPI(title='x')\n\n\n@app.get('/items')\ndef items():\n    return []\n"
+
+
+def test_health_missing_points_at_the_app_object(tmp_path):
+    found = run_files(tmp_path, {"app/main.py": APP_NO_HEALTH}, select="PY001")
+    assert triples(found) == [("PY001", 3, 1)]
+    assert found[0].path == "app/main.py"
+    assert found[0].position.end_column == 4
+
+
+def test_health_found_through_routers_prefixes_and_factories(tmp_path):
+    files = {
+        "app/main.py": (
+            "from fastapi import FastAPI\nfrom app.api.routes import api_router\n\n"
+            "def create_app() -> FastAPI:\n    application = FastAPI()\n"
+            "    application.include_router(api_router, prefix=PREFIX)\n    return application\n\n"
+            "PREFIX = ''\napp = create_app()\n"
+        ),
+        "app/api/__init__.py": "",
+        "app/api/routes.py": "from fastapi import APIRouter\nfrom . import health\n\napi_router = APIRouter()\n"
+                             "api_router.include_router(health.router)\n",
+        "app/api/health.py": "from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/health')\n\n\n"
+                             "@router.get('')\nasync def live():\n    return {'status': 'ok'}\n",
+    }
+    assert run_files(tmp_path, files, select="PY001") == []
+
+
+def test_health_with_wrong_method_or_prefix_is_reported(tmp_path):
+    files = {
+        "main.py": "from fastapi import FastAPI, APIRouter\nr = APIRouter(prefix='/api')\n"
+                   "@r.get('/health')\ndef h():\n    return 1\napp = FastAPI()\napp.include_router(r)\n"
+                   "app.add_api_route('/health', h, methods=['POST'])\n",
+    }
+    assert triples(run_files(tmp_path, files, select="PY001")) == [("PY001", 6, 1)]
+
+
+def test_route_analysis_resolves_prefix_concatenation():
+    model = analyse({
+        "svc/app.py": "from fastapi import FastAPI\nfrom svc.routers import items as it\napp = FastAPI()\n"
+                      "app.include_router(it.router, prefix='/v1')\n@app.api_route('/health', methods=['GET', 'HEAD'])\n"
+                      "def h():\n    pass\n",
+        "svc/routers/items.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/items')\n"
+                                "@router.get('/{id}')\ndef get(id: int):\n    pass\n",
+    })
+    (app,) = model.apps
+    assert sorted((r.method, r.path) for r in model.routes_of(app)) == [
+        ("GET", "/health"), ("GET", "/v1/items/{id}"), ("HEAD", "/health")]
+
+
+GOOD = (
+    "import os\n\n\ndef _cpus():\n    try:\n        q, p = open('/sys/fs/cgroup/cpu.max').read().split()\n"
+    "        return max(1, int(q) // int(p)) if q != 'max' else len(os.sched_getaffinity(0))\n"
+    "    except (OSError, ValueError):\n        return len(os.sched_getaffinity(0))\n\n\n"
+    "bind = os.getenv('BIND', '0.0.0.0:8000')\nworkers = int(os.getenv('WEB_CONCURRENCY', _cpus() * 2 + 1))\n"
+    "worker_class = 'uvicorn_worker.UvicornWorker'\ntimeout = 60\nkeepalive = 5\nmax_requests = 1000\n"
+    "max_requests_jitter = 50\naccesslog = '-'\nerrorlog = '-'\n"
+)
+
+
+def test_good_gunicorn_config_passes_every_py_rule(tmp_path):
+    assert run_files(tmp_path, {"gunicorn_config.py": GOOD, "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"
+                                "@app.get('/health')\ndef h():\n    return {}\n"}, select="PY00") == []
+
+
+def test_missing_settings_are_listed_once_at_the_config_file(tmp_path):
+    found = run_files(tmp_path, {"gunicorn_config.py": "bind = '0.0.0.0:8000'\nworkers = 3\naccesslog = '/var/log/a.log'\n"},
+                      select="PY002")
+    assert triples(found) == [("PY002", 1, 1), ("PY002", 3, 13)]
+    assert "`worker_class`, `timeout`, `keepalive`, `max_requests`, `max_requests_jitter`" in found[0].message
+
+
+def test_settings_from_dockerfile_command_flags(tmp_path):
+    dockerfile = ("FROM python:3.12-slim\nCMD [\"gunicorn\", \"app.main:app\", \"-k\", \"uvicorn.workers.UvicornWorker\", "
+                  "\"-w\", \"4\", \"--bind\", \"0.0.0.0:8000\"]\n")
+    found = run_files(tmp_path, {"Dockerfile": dockerfile}, select=("PY002", "PY003"))
+    assert triples(found) == [("PY002", 2, 5), ("PY003", 2, 5)]
+    assert "`timeout`" in found[0].message and "`bind`" not in found[0].message
+
+
+def test_worker_class_not_uvicorn(tmp_path):
+    found = run_files(tmp_path, {"gunicorn.conf.py": GOOD.replace("uvicorn_worker.UvicornWorker", "sync")}, select="PY002")
+    assert triples(found) == [("PY002", 14, 16)]
+
+
+def test_fixed_worker_count(tmp_path):
+    assert triples(run_files(tmp_path, {"gunicorn_config.py": "import os\nworkers = 8\n"}, select="PY003")) == [("PY003", 2, 11)]
+    assert run_files(tmp_path / "b", {"gunicorn_config.py": "import multiprocessing\nworkers = multiprocessing.cpu_count() * 2 + 1\n"},
+                     select="PY003") == []
+
+
+def test_cpu_count_without_quota(tmp_path):
+    found = run_files(tmp_path, {"gunicorn_config.py": "import os\nworkers = int(os.getenv('W', os.cpu_count() * 2 + 1))\n"},
+                      select="PY004")
+    assert triples(found) == [("PY004", 2, 30)]
+    assert found[0].position.end_column == 44
+
+
+def test_preload_with_async_worker_in_command(tmp_path):
+    compose = "services:\n  app:\n    image: x:1\n    command: gunicorn app:app -k uvicorn_worker.UvicornWorker --preload\n"
+    assert triples(run_files(tmp_path, {"compose.yaml": compose}, select="PY005")) == [("PY005", 4, 14)]
+    sync = compose.replace("-k uvicorn_worker.UvicornWorker ", "")
+    assert run_files(tmp_path / "b", {"compose.yaml": sync}, select="PY005") == []
+
+
+def test_worker_connections_with_uvicorn(tmp_path):
+    cfg = "worker_class = 'uvicorn_worker.UvicornWorker'\nworker_connections = 1000\n"
+    assert triples(run_files(tmp_path, {"gunicorn_config.py": cfg}, select="PY006")) == [("PY006", 2, 22)]
+    cfg2 = "worker_class = 'gevent'\nworker_connections = 1000\n"
+    assert run_files(tmp_path / "b", {"gunicorn_config.py": cfg2}, select="PY006") == []
+
+
+def test_deprecated_worker_fix(tmp_path):
+    from dockyard.fix import apply_edits
+
+    text = "worker_class = 'uvicorn.workers.UvicornWorker'  # async\n"
+    (f,) = run_files(tmp_path, {"gunicorn_config.py": text}, select="PY007")
+    assert (f.code, f.position.line, f.position.column, f.position.end_column) == ("PY007", 1, 16, 47)
+    assert apply_edits(text, list(f.fix.edits)) == "worker_class = 'uvicorn_worker.UvicornWorker'  # async\n"
+
+
+def test_lock_file_missing_unpinned_and_included(tmp_path):
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nRUN pip install -r requirements.lock.txt\n",
+        "requirements.lock.txt": "-r base.lock.txt\nfastapi==0.115.0\nuvicorn>=0.30\n",
+        "base.lock.txt": "six\n",
+    }
+    found = run_files(tmp_path, files, select="PY008")
+    assert [(f.path, f.position.line, f.position.column) for f in found] == [
+        ("base.lock.txt", 1, 1), ("requirements.lock.txt", 3, 1)]
+    missing = run_files(tmp_path / "b", {"Dockerfile": "FROM python:3.12-slim\nRUN pip install -r req.lock\n"}, select="PY008")
+    assert [(f.path, f.position.line) for f in missing] == [("req.lock", 1)]
+
+
+def test_lock_hashes_is_informational(tmp_path):
+    found = run_files(tmp_path, {"requirements.lock.txt": "six==1.16.0 \\\n    --hash=sha256:" + "a" * 64 + "\nidna==3.7\n"},
+                      select="PY009")
+    assert triples(found) == [("PY009", 3, 1)]
+    assert found[0].severity.label == "info"
