@@ -69,8 +69,7 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
     working_dir = Path(project_dir).absolute() if project_dir else (paths[0].parent if paths else Path.cwd())
     problems: list[LoadProblem] = []
     if env_files:
-        ef = [(working_dir / e) if not Path(e).is_absolute() and project_dir is None and False else Path(e).absolute()
-              for e in env_files]
+        ef = [Path(e).absolute() for e in env_files]
     else:
         default = working_dir / ".env"
         ef = [default] if default.is_file() else []
@@ -94,7 +93,10 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
         profiles = [x for x in cp.split(",") if x] if cp else []
     name = merged.get("name") or environment.get("COMPOSE_PROJECT_NAME") or working_dir.name
     name = normalize_project_name(str(name))
-    _finalize(merged, name, working_dir, environment, profiles, problems)
+    try:
+        _finalize(merged, name, working_dir, environment, profiles, problems)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
+        problems.append(LoadProblem(f"invalid project: {e}", paths[0] if paths else None, kind="load"))
     return Project(name, working_dir, tuple(paths), tuple(ef), environment, merged, problems, origins,
                    tuple(profiles))
 
@@ -180,6 +182,9 @@ def _read_yaml(p: Path, ctx: _Ctx) -> Any:
 
 
 def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> dict | None:
+    if depth > 20:
+        ctx.problems.append(LoadProblem(f"include cycle or chain too deep at {p}", p, kind="include"))
+        return None
     root = _read_yaml(p, ctx)
     if root is None:
         return None
@@ -196,13 +201,30 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> dict | Non
                 services[sname] = _resolve_extends(svc, sname, p, ctx, base_dir, depth)
         for sname, svc in services.items():
             if isinstance(svc, dict):
-                _canonical_service(svc, base_dir, ctx)
+                try:
+                    _canonical_service(svc, base_dir, ctx)
+                except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
+                    origin = ctx.origins.get(("services", sname))
+                    ctx.problems.append(LoadProblem(f"services.{sname}: invalid value ({e})", p,
+                                                    origin[1] if origin else Position(), kind="load"))
     if includes:
-        _apply_includes(root, includes, p, ctx, depth)
+        try:
+            _apply_includes(root, includes, p, ctx, depth)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
+            ctx.problems.append(LoadProblem(f"invalid include ({e})", p, kind="include"))
     return root
 
 
 def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int) -> dict:
+    try:
+        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
+        ctx.problems.append(LoadProblem(f"services.{sname}: invalid extends ({e})", file, kind="extends"))
+        svc.pop("extends", None)
+        return svc
+
+
+def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int) -> dict:
     from dockyard.compose.merge import merge_models
 
     ext = svc.pop("extends")
@@ -335,8 +357,6 @@ def _scalar_str(v: Any) -> Any:
 
 
 def _canonical_service(svc: dict, base: Path, ctx: _Ctx) -> None:
-    if svc.get("__canonical__") is base:
-        return
     if isinstance(svc.get("environment"), list):
         env: dict = {}
         for item in svc["environment"]:
@@ -559,7 +579,6 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
         svc = services[sname]
         if not isinstance(svc, dict):
             continue
-        svc.pop("__canonical__", None)
         sp = svc.get("profiles")
         if sp and "*" not in active and not (set(sp) & active):
             del services[sname]
@@ -641,6 +660,7 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
         if nets is None:
             nets = model["networks"] = {}
         nets.setdefault("default", None)
+    _prune_unused(model)
     for kind in ("networks", "volumes"):
         section = model.get(kind)
         if not isinstance(section, dict):
@@ -661,3 +681,28 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             for key, spec in section.items():
                 if isinstance(spec, dict) and "file" in spec:
                     spec["file"] = _abs(str(spec["file"]), working_dir)
+
+
+def _prune_unused(model: dict) -> None:
+    """compose-go's WithoutUnnecessaryResources: drop networks/volumes/secrets/configs no enabled service
+    uses."""
+    used: dict[str, set] = {"networks": set(), "volumes": set(), "secrets": set(), "configs": set()}
+    for svc in (model.get("services") or {}).values():
+        if not isinstance(svc, dict):
+            continue
+        used["networks"].update((svc.get("networks") or {}).keys())
+        for v in svc.get("volumes") or []:
+            if isinstance(v, dict) and v.get("type") == "volume" and v.get("source"):
+                used["volumes"].add(v["source"])
+        for kind in ("secrets", "configs"):
+            for s in svc.get(kind) or []:
+                if isinstance(s, dict) and s.get("source"):
+                    used[kind].add(s["source"])
+    for kind, names in used.items():
+        section = model.get(kind)
+        if isinstance(section, dict):
+            for key in list(section):
+                if key not in names:
+                    del section[key]
+            if not section:
+                del model[kind]
