@@ -155,7 +155,10 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
                 emit(INTERNAL_ERROR, default_path,
                      f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}")
 
-    result.findings = _apply_suppressions(project, raw, by_code)
+    unique: dict[tuple, Finding] = {}
+    for f in raw:  # a rule reaching one place twice (e.g. per environment) reports it once
+        unique.setdefault((f.code, f.path, f.position, f.message), f)
+    result.findings = _apply_suppressions(project, list(unique.values()), by_code)
     result.findings.sort(key=lambda f: f.sort_key)
     return result
 
