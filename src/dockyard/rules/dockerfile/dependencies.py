@@ -1,0 +1,508 @@
+"""DF008-DF012: how Python dependencies get into the image.
+
+DF008 manifests before source, DF009 installs from a lock file, DF010 pip cache mounts, DF011 wheelhouse install in
+the runtime stage, DF012 a virtual environment rather than `/root/.local`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._stages import (
+    PipCall,
+    arg_tokens,
+    cache_mount_targets,
+    env_at,
+    is_archive_target,
+    is_pip_cache_target,
+    is_project_target,
+    lineage_instructions,
+    pip_call,
+    position,
+    run_script,
+    runtime_stages,
+    span_position,
+    truthy,
+)
+
+LOCK_EXAMPLE = "requirements.lock.txt"
+
+
+def _call_position(call: PipCall):
+    rs = call.run
+    first = call.command.argv[0]
+    start = rs.offset(first.start)
+    end = rs.offset(call.sub_word.end - 1) + 1
+    return position(rs.df, start, end)
+
+
+def _shown(call: PipCall) -> str:
+    return ("uv pip " if call.tool == "uv" else "pip ") + call.subcommand
+
+
+# ------------------------------------------------------------------------------------ DF008
+_NOT_SOURCE = frozenset({"wheels", "wheelhouse", "dist", "requirements", "constraints", "locks", "vendor"})
+_MANIFEST_NAMES = frozenset({"pipfile", "makefile", "license", "readme", "dockerfile", "procfile", "notice"})
+
+
+def _is_source_tree(src: str) -> bool:
+    s = src.strip("\"'")
+    if s in (".", "./", "*", "./*", "./.", "/", ""):
+        return True
+    if s.startswith("$") or "://" in s:
+        return False
+    base = posixpath.basename(s.rstrip("/"))
+    if base.lower() in _NOT_SOURCE:
+        return False
+    if s.endswith("/"):
+        return True
+    return "." not in base and "*" not in base and base.lower() not in _MANIFEST_NAMES and base == base.lower()
+
+
+def _dependency_install(df, ins) -> bool:
+    rs = run_script(df, ins)
+    if rs is None:
+        return False
+    for cmd in rs.commands:
+        call = pip_call(rs, cmd)
+        if call is not None:
+            if call.subcommand not in ("install", "wheel", "sync", "download"):
+                continue
+            if call.values("--requirement", "--constraint") or call.subcommand == "sync":
+                return True
+            for w in call.targets:
+                if not is_project_target(w.text) or not call.has("--no-deps"):
+                    return True
+            for _ in call.values("--editable"):
+                if not call.has("--no-deps"):
+                    return True
+            continue
+        args = cmd.args
+        if cmd.name == "uv" and args[:1] == ("sync",):
+            return True
+        if cmd.name in ("poetry", "pipenv") and "install" in args:
+            return True
+        if cmd.name == "pip-sync":
+            return True
+    return False
+
+
+def _source_copy(df, ins):
+    """(source, start, end) of the first source-tree argument of a COPY/ADD from the build context."""
+    if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.json_form:
+        return None
+    toks = arg_tokens(df, ins)
+    for tok, start, end in toks[:-1]:
+        if _is_source_tree(tok):
+            return tok, start, end
+    return None
+
+
+@rule(
+    code="DF008",
+    name="dependencies-before-source",
+    scope=Scope.DOCKERFILE,
+    summary="Dependency manifests are copied and installed before the application source",
+    why="Docker reuses a layer only while everything before it is unchanged. Copying the source first means "
+    "every code edit re-runs the whole dependency install; copying the lock file first keeps that layer cached.",
+    standard=("DF-DEPS-FIRST",),
+    section="Dependency Installation; Source Code Copying; Layer Caching",
+    severity="error",
+    example="FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.lock.txt\n",
+    use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.lock.txt ./\n"
+    "RUN pip install -r requirements.lock.txt\nCOPY . .\n",
+    notes="Installing the project itself with `--no-deps` after the source is copied is fine once the "
+    "dependencies were installed earlier. Folders such as `wheels/` are not source.",
+)
+def check_deps_first(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    reported: set[int] = set()
+    for stage in df.stages:
+        first_copy = None
+        for ins in lineage_instructions(df, stage):
+            if first_copy is None:
+                hit = _source_copy(df, ins)
+                if hit is not None:
+                    first_copy = (ins, hit)
+                    continue
+                if _dependency_install(df, ins):
+                    break  # dependencies come first in this lineage
+            elif _dependency_install(df, ins):
+                copy_ins, (src, start, end) = first_copy
+                if copy_ins.span.start not in reported:
+                    reported.add(copy_ins.span.start)
+                    yield Problem(
+                        f"the application source (`{src}`) is copied before the dependencies are installed on "
+                        f"line {ins.span.line}; copy the manifests (`{LOCK_EXAMPLE}`), install, then copy the "
+                        "source so code edits keep the install layer cached",
+                        position(df, start, end),
+                    )
+                break
+
+
+# ------------------------------------------------------------------------------------ DF009
+def _is_lock_name(path: str) -> bool:
+    base = posixpath.basename(path).lower()
+    return "lock" in base
+
+
+def _context_file(ctx: Context, path: str):
+    folder = posixpath.dirname(ctx.file.path) if ctx.file is not None else ""
+    clean = path.strip("\"'")
+    candidates = []
+    if not clean.startswith("/"):
+        candidates.append(posixpath.normpath(posixpath.join(folder, clean)))
+    candidates.append(posixpath.normpath(posixpath.join(folder, posixpath.basename(clean))))
+    for rel in candidates:
+        sf = ctx.project.file(rel)
+        if sf is not None:
+            return sf
+    return None
+
+
+def _loose_count(ctx: Context, path: str) -> tuple[int, int] | None:
+    """(unpinned, total) requirements of the file in the build context, or None when it is not there."""
+    sf = _context_file(ctx, path)
+    if sf is None:
+        return None
+    from dockyard.parsers.requirements import parse_requirements
+
+    parsed = ctx.project.parsed(sf, lambda text: parse_requirements(text, sf.path), key="requirements")
+    if parsed is None:
+        return None
+    entries = [e for e in parsed.entries if not e.editable]
+    loose = [e for e in entries if not e.pinned_version and not e.url]
+    loose_includes = [i for i in parsed.includes if not _is_lock_name(i.target)]
+    return len(loose) + len(loose_includes), len(entries)
+
+
+@rule(
+    code="DF009",
+    name="install-from-lock-file",
+    scope=Scope.DOCKERFILE,
+    summary="Python packages are installed from a pinned lock file, not from unpinned names or a loose "
+    "requirements file",
+    why="`pip install fastapi` or a `requirements.txt` with ranges resolves again on every build: two builds "
+    "of the same commit can ship different libraries, and a bad upstream release breaks production silently.",
+    standard=("DF-LOCKFILE",),
+    section="Dependency Installation",
+    severity="error",
+    example="FROM python:3.12-slim\nRUN pip install fastapi uvicorn\n",
+    use_instead="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
+    notes="A requirements file counts as a lock when its name says so (`requirements.lock.txt`), when the install "
+    "uses `--require-hashes`, or when the file in the build context pins every requirement with `==`. Names "
+    "pinned inline (`pip==24.0`) and installs from a local wheelhouse (`--no-index`) are accepted. The project "
+    "itself (`pip install .`) is accepted with `--no-deps` or after a lock-file install. The standard's own "
+    "examples install `requirements.txt` and `pip install --upgrade pip`; the item wins.",
+)
+def check_lockfile(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    for stage in df.stages:
+        locked = False
+        for ins in stage.instructions:
+            rs = run_script(df, ins)
+            if rs is None:
+                continue
+            for cmd in rs.commands:
+                if cmd.name == "uv" and cmd.args[:1] == ("sync",):
+                    if not cmd.has_flag("--locked", "--frozen"):
+                        yield Problem("`uv sync` may re-resolve and rewrite `uv.lock`; use `uv sync --locked` "
+                                      "(or `--frozen`)", rs.word_position(cmd.argv[1]))
+                    else:
+                        locked = True
+                    continue
+                call = pip_call(rs, cmd)
+                if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
+                    continue
+                problems, locks = _judge_call(ctx, call, locked or _ancestor_locked(df, stage))
+                locked = locked or locks
+                yield from problems
+
+
+def _ancestor_locked(df, stage) -> bool:
+    from dockyard.rules.dockerfile._stages import lineage
+
+    for st in lineage(df, stage)[:-1]:
+        for ins in st.instructions:
+            rs = run_script(df, ins)
+            if rs is None:
+                continue
+            for cmd in rs.commands:
+                call = pip_call(rs, cmd)
+                if call is not None and any(_is_lock_name(o.value) for o in call.values("--requirement")):
+                    return True
+    return False
+
+
+def _judge_call(ctx: Context, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
+    out: list[Problem] = []
+    hashes = call.has("--require-hashes")
+    wheelhouse = call.has("--no-index")
+    req_files = call.values("--requirement")
+    if call.subcommand == "sync":  # uv pip sync FILE...
+        req_files = req_files + [_as_option(w) for w in call.targets]
+    has_lock = False
+    for opt in req_files:
+        value = opt.value or ""
+        if "$" in value or hashes or _is_lock_name(value):
+            has_lock = True
+            continue
+        counts = _loose_count(ctx, value)
+        if counts is not None and counts[0] == 0 and counts[1] > 0:
+            has_lock = True
+            continue
+        detail = ""
+        if counts is not None and counts[1]:
+            detail = f" ({counts[0]} of {counts[1]} requirements are not pinned with `==`)"
+        out.append(Problem(
+            f"`{_shown(call)} -r {value}` installs from a loose requirements file{detail}; install from a pinned "
+            f"lock such as `{LOCK_EXAMPLE}` (`pip-compile` / `uv pip compile` generate it)",
+            call.value_position(opt),
+        ))
+    constrained = any(_is_lock_name(o.value or "") for o in call.values("--constraint"))
+    if call.subcommand == "sync":
+        return out, has_lock
+    for w in call.targets:
+        text = w.text
+        if "$" in text or is_archive_target(text):
+            continue
+        if is_project_target(text):
+            if call.has("--no-deps") or has_lock or constrained or hashes or locked_before or wheelhouse:
+                continue
+            out.append(Problem(
+                f"`{_shown(call)} {text}` resolves the project's dependencies afresh; install the lock file first "
+                f"(`-r {LOCK_EXAMPLE}`) or add `--no-deps`",
+                call.run.word_position(w),
+            ))
+            continue
+        if wheelhouse or hashes or constrained:
+            continue
+        if _pinned(text):
+            continue
+        name = _req_name(text)
+        out.append(Problem(
+            f"`{name}` is installed without a pinned version (`{text}`); add it to the lock file and "
+            f"install with `-r {LOCK_EXAMPLE}` (or pin it: `{name}==<version>`)",
+            call.run.word_position(w),
+        ))
+    for opt in call.values("--editable"):
+        text = opt.value or ""
+        if "$" in text or call.has("--no-deps") or has_lock or constrained or locked_before or wheelhouse:
+            continue
+        if is_project_target(text):
+            out.append(Problem(
+                f"`{_shown(call)} -e {text}` resolves the project's dependencies afresh; install the lock file "
+                f"first (`-r {LOCK_EXAMPLE}`) or add `--no-deps`",
+                call.value_position(opt),
+            ))
+    return out, has_lock or hashes
+
+
+def _as_option(word):
+    from dockyard.rules.dockerfile._stages import PipOption
+
+    return PipOption("--requirement", word, word.text, word)
+
+
+def _pinned(spec: str) -> bool:
+    s = spec.split(";", 1)[0]
+    if "===" in s:
+        return True
+    if "==" in s:
+        return "*" not in s.split("==", 1)[1] and "," not in s
+    return " @ " in spec or "@" in s and "://" in s
+
+
+def _req_name(spec: str) -> str:
+    out = []
+    for ch in spec:
+        if ch.isalnum() or ch in "-_.":
+            out.append(ch)
+        else:
+            break
+    return "".join(out) or spec
+
+
+# ------------------------------------------------------------------------------------ DF010
+@rule(
+    code="DF010",
+    name="pip-cache-mount",
+    scope=Scope.DOCKERFILE,
+    summary="`pip install`/`pip wheel` runs with a BuildKit cache mount that pip actually uses",
+    why="A `--mount=type=cache,target=/root/.cache/pip` keeps downloaded and built wheels between builds "
+    "without putting them in a layer. A mount that `--no-cache-dir` or `PIP_NO_CACHE_DIR` switches off does "
+    "nothing but suggest it works.",
+    standard=("DF-PIP-CACHE-MOUNT",),
+    section="BuildKit Cache Mounts; Dependency Installation",
+    severity="warning",
+    example="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
+    use_instead="# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nCOPY requirements.lock.txt ./\n"
+    "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.lock.txt\n",
+    notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount. The "
+    "standard's Complete Dockerfile Example sets `PIP_NO_CACHE_DIR=1` and then mounts a pip cache in the same "
+    "stage, so its mount is never used; set `PIP_NO_CACHE_DIR` only in the runtime stage.",
+)
+def check_cache_mount(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    for stage in df.stages:
+        for ins in stage.instructions:
+            rs = run_script(df, ins)
+            if rs is None:
+                continue
+            mounts = cache_mount_targets(ins)
+            for cmd in rs.commands:
+                call = pip_call(rs, cmd)
+                if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
+                    continue
+                if not call.downloads:
+                    continue
+                target = "/root/.cache/uv" if call.tool == "uv" else "/root/.cache/pip"
+                matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
+                if not matching:
+                    yield Problem(
+                        f"`{_shown(call)}` downloads packages without a pip cache mount; add "
+                        f"`--mount=type=cache,target={target}` to this RUN",
+                        _call_position(call),
+                    )
+                    continue
+                off = _cache_disabled(df, stage, ins, call)
+                if off:
+                    t, flag = matching[0]
+                    yield Problem(
+                        f"the cache mount at `{t}` is never used: {off} turns pip's cache off for this install; "
+                        "drop it here (keep `PIP_NO_CACHE_DIR=1` for the runtime stage only)",
+                        span_position(flag.span),
+                    )
+
+
+def _cache_disabled(df, stage, ins, call: PipCall) -> str:
+    if call.tool == "uv":
+        if call.has("--no-cache", "-n"):
+            return "`--no-cache`"
+        v = env_at(df, stage, ins).get("UV_NO_CACHE")
+        return f"`UV_NO_CACHE={v[0]}` (line {v[1].span.line})" if v and truthy(v[0]) else ""
+    if call.has("--no-cache-dir"):
+        return "`--no-cache-dir`"
+    v = env_at(df, stage, ins).get("PIP_NO_CACHE_DIR")
+    if v and v[0].strip() and v[0].strip().lower() not in ("0", "false", "no", "off"):
+        return f"`PIP_NO_CACHE_DIR={v[0]}` (line {v[1].span.line})"
+    return ""
+
+
+# ------------------------------------------------------------------------------------ DF011
+@rule(
+    code="DF011",
+    name="wheelhouse-install",
+    scope=Scope.DOCKERFILE,
+    summary="The runtime stage installs prebuilt wheels with `--no-index --find-links`, not from the index",
+    why="Resolving and downloading in the runtime stage repeats resolver work on every build and lets the "
+    "image pick up whatever the index serves that day; a builder-made wheelhouse installs exactly the locked "
+    "wheels, offline, without compilers in the runtime image.",
+    standard=("DF-WHEELHOUSE",),
+    section="Wheelhouse & BuildKit wheel caching",
+    severity="warning",
+    example="FROM python:3.12-slim AS production\nCOPY requirements.lock.txt ./\n"
+    "RUN pip install -r requirements.lock.txt\n",
+    use_instead="FROM python:3.12-slim AS builder\nCOPY requirements.lock.txt ./\n"
+    "RUN pip wheel --wheel-dir /wheels -r requirements.lock.txt\n"
+    "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\nCOPY requirements.lock.txt ./\n"
+    "RUN pip install --no-index --find-links /wheels -r requirements.lock.txt\n",
+    notes="Judged on the final stage and a stage named `production`, including the stages they are built FROM. "
+    "A runtime stage that installs nothing (a virtual environment copied from the builder) is accepted.",
+)
+def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    seen: set[tuple[int, int]] = set()
+    for stage in runtime_stages(df):
+        for ins in lineage_instructions(df, stage):
+            rs = run_script(df, ins)
+            if rs is None:
+                continue
+            for cmd in rs.commands:
+                call = pip_call(rs, cmd)
+                if call is None or call.subcommand not in ("install", "sync") or not call.downloads:
+                    continue
+                key = (ins.span.start, cmd.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield Problem(
+                    f"the runtime image runs `{_shown(call)}` against the package index; build wheels in a builder "
+                    "stage (`pip wheel --wheel-dir /wheels`) and install them here with "
+                    "`--no-index --find-links /wheels`",
+                    _call_position(call),
+                )
+
+
+# ------------------------------------------------------------------------------------ DF012
+@rule(
+    code="DF012",
+    name="virtualenv-not-user-site",
+    scope=Scope.DOCKERFILE,
+    summary="Runtime dependencies live in a virtual environment (or a wheelhouse install), not in `/root/.local`",
+    why="`pip install --user` puts packages under root's home: a non-root runtime user cannot read them, and "
+    "copying `/root/.local` or `site-packages` between images drags along whatever else lives there. A venv "
+    "copied from the builder is one self-contained directory.",
+    standard=("DF-VENV",),
+    section="Multi-Stage with Virtual Environment",
+    severity="warning",
+    example="FROM python:3.12-slim AS builder\nRUN pip install --user -r requirements.lock.txt\n"
+    "FROM python:3.12-slim AS production\nCOPY --from=builder /root/.local /root/.local\n",
+    use_instead="FROM python:3.12-slim AS builder\nRUN python -m venv /opt/venv && "
+    "/opt/venv/bin/pip install -r requirements.lock.txt\n"
+    "FROM python:3.12-slim AS production\nCOPY --from=builder /opt/venv /opt/venv\n",
+    notes="The standard's Basic Multi-Stage Pattern and Security Scanning examples copy `/root/.local`; the "
+    "recommended venv pattern wins.",
+)
+def check_venv(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    runtime = set()
+    for stage in runtime_stages(df):
+        for ins in lineage_instructions(df, stage):
+            runtime.add(ins.span.start)
+    for ins in df.instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.span.start in runtime and ins.flag("from") is not None:
+            for tok, start, end in arg_tokens(df, ins)[:-1]:
+                clean = tok.rstrip("/")
+                if clean.endswith("/.local") or "/.local/" in clean:
+                    yield Problem(
+                        f"the runtime image copies `{tok}` (a `pip install --user` tree) from another stage; "
+                        "install into a virtual environment in the builder (`python -m venv /opt/venv`) and copy "
+                        "`/opt/venv`",
+                        position(df, start, end),
+                    )
+                elif "site-packages" in clean or "dist-packages" in clean:
+                    yield Problem(
+                        f"the runtime image copies `{tok}` between images; install into a virtual environment in "
+                        "the builder and copy that one directory",
+                        position(df, start, end),
+                    )
+        elif ins.keyword == "RUN":
+            rs = run_script(df, ins)
+            if rs is None:
+                continue
+            for cmd in rs.commands:
+                call = pip_call(rs, cmd)
+                if call is None or call.subcommand not in ("install",):
+                    continue
+                for opt in call.options:
+                    if opt.name == "--user":
+                        yield Problem(
+                            f"`{_shown(call)} --user` puts packages in root's `~/.local`; create a virtual "
+                            "environment (`python -m venv /opt/venv`) and install there",
+                            rs.word_position(opt.word),
+                        )
+                        break

@@ -1,0 +1,295 @@
+"""DF013-DF016, DF018: the shape of a multi-stage build.
+
+DF013 a builder and a separate runtime stage, DF014 a `production` target, DF015 no build toolchain in the runtime
+image, DF016 a security-scan stage that is actually built, DF018 no editable installs in production.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._stages import (
+    is_dev_dockerfile,
+    lineage_instructions,
+    package_installs,
+    package_name,
+    pip_call,
+    referenced_stages,
+    run_script,
+    runtime_stages,
+    span_position,
+    stage_label,
+)
+
+
+def _from_position(stage):
+    return span_position(stage.from_instruction.keyword_span)
+
+
+# ------------------------------------------------------------------------------------ DF013
+@rule(
+    code="DF013",
+    name="multi-stage-build",
+    scope=Scope.DOCKERFILE,
+    summary="The build has a builder stage and a separate runtime stage",
+    why="A single-stage image ships everything it took to build it: compilers, headers, pip caches, build "
+    "tools. A runtime stage that only receives the results (a venv, a wheelhouse) is smaller and has far less "
+    "to patch.",
+    standard=("DF-MULTISTAGE",),
+    section="Multi-Stage Builds",
+    severity="error",
+    example="FROM python:3.12-slim\nRUN pip install -r requirements.lock.txt\n",
+    use_instead="FROM python:3.12-slim AS builder\nRUN pip wheel --wheel-dir /wheels -r requirements.lock.txt\n"
+    "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\n",
+    notes="The runtime stage must take something from another stage: be built FROM it, `COPY --from` it or "
+    "`RUN --mount=from=` it.",
+)
+def check_multistage(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None or not df.stages:
+        return
+    final = df.final_stage
+    if len(df.stages) == 1:
+        yield Problem(
+            "the Dockerfile has a single stage; build dependencies in a `builder` stage and copy only the results "
+            "(a venv or wheelhouse) into a separate runtime stage",
+            _from_position(final),
+        )
+        return
+    for stage in runtime_stages(df):
+        if len(referenced_stages(df, stage)) < 2:
+            yield Problem(
+                f"runtime stage {stage_label(stage)} takes nothing from another stage, so the other stages are never "
+                "built for it; install into a builder stage and `COPY --from=builder` the results",
+                _from_position(stage),
+            )
+
+
+# ------------------------------------------------------------------------------------ DF014
+@rule(
+    code="DF014",
+    name="production-target",
+    scope=Scope.DOCKERFILE,
+    summary="A stage named `production` exists",
+    why="Compose files and CI build `target: production`; without a stage of that name the build fails, or "
+    "people fall back to the last stage and ship whatever happens to come last.",
+    standard=("DF-PROD-TARGET",),
+    section="Complete Dockerfile Example; Production Compose",
+    severity="error",
+    example="FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS runtime\n",
+    use_instead="FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS production\n",
+    notes="Dockerfiles whose name marks them as development or test only (`Dockerfile.dev`, `test.Dockerfile`) "
+    "are not judged.",
+)
+def check_production_target(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None or not df.stages or (ctx.file is not None and is_dev_dockerfile(ctx.file.path)):
+        return
+    if any(s.name == "production" for s in df.stages):
+        return
+    final = df.final_stage
+    names = ", ".join(f"`{s.name_raw}`" for s in df.stages if s.name_raw)
+    have = f" (stages: {names})" if names else ""
+    yield Problem(
+        f"no stage is named `production`{have}; name the runtime stage `FROM ... AS production` so compose and CI "
+        "can build `target: production`",
+        _from_position(final),
+    )
+
+
+# ------------------------------------------------------------------------------------ DF015
+_TOOLCHAIN = frozenset({
+    "gcc", "g++", "cc", "c++", "clang", "build-essential", "build-base", "make", "cmake", "ninja-build",
+    "autoconf", "automake", "libtool", "gfortran", "rustc", "cargo", "musl-dev", "linux-headers",
+    "pkg-config", "pkgconf", "gcc-c++", "cpp",
+})
+
+
+def is_build_package(name: str) -> bool:
+    n = package_name(name).split(":", 1)[0]
+    if n in _TOOLCHAIN:
+        return True
+    for prefix in ("gcc-", "g++-", "clang-", "llvm-"):
+        if n.startswith(prefix) and n[len(prefix):].replace(".", "").isdigit():
+            return True
+    return n.endswith(("-dev", "-devel", "-headers"))
+
+
+@rule(
+    code="DF015",
+    name="no-build-deps-in-runtime",
+    scope=Scope.DOCKERFILE,
+    summary="The runtime image installs no compilers, build toolchains or `-dev` headers",
+    why="Compilers and headers are only needed to build wheels. Left in the runtime image they add hundreds of "
+    "megabytes and CVEs, and hand an attacker a toolchain.",
+    standard=("DF-BUILD-DEPS-FINAL",),
+    section="Remove Build Dependencies",
+    severity="error",
+    example="FROM python:3.12-slim AS production\nRUN apt-get update && apt-get install -y --no-install-recommends "
+    "gcc libpq-dev && rm -rf /var/lib/apt/lists/*\n",
+    use_instead="FROM python:3.12-slim AS production\nRUN apt-get update && apt-get install -y "
+    "--no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n",
+    notes="Judged on the final stage and a stage named `production`, including the stages they are built FROM "
+    "(the standard's Complete Dockerfile Example installs `gcc`, `g++` and `-dev` headers in `base`, which "
+    "`production` is built FROM; the item wins). Packages removed again in the same RUN (`apt-get purge`, "
+    "`apk del` of a `--virtual` group) are accepted.",
+)
+def check_build_deps(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    seen: set[int] = set()
+    for stage in runtime_stages(df):
+        for inst in package_installs(df, lineage_instructions(df, stage)):
+            for w in inst.packages:
+                if not is_build_package(w.text):
+                    continue
+                pos = inst.run.word_position(w)
+                key = inst.run.offset(w.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield Problem(
+                    f"`{w.text}` is a build dependency installed into the runtime image (stage "
+                    f"{stage_label(stage)}); install it in a builder stage and copy only the built wheels or venv",
+                    pos,
+                )
+
+
+# ------------------------------------------------------------------------------------ DF016
+_SCANNERS = frozenset({"pip-audit", "safety", "bandit", "trivy", "grype", "snyk", "osv-scanner", "semgrep"})
+_SCAN_MODULES = frozenset({"pip_audit", "bandit", "safety", "semgrep"})
+
+
+def _scanner(df, stage) -> str | None:
+    for ins in stage.instructions:
+        rs = run_script(df, ins)
+        if rs is None:
+            continue
+        for cmd in rs.commands:
+            if cmd.name in _SCANNERS:
+                return cmd.name
+            if cmd.name.startswith("python") and "-m" in cmd.args:
+                i = cmd.args.index("-m")
+                if i + 1 < len(cmd.args) and cmd.args[i + 1] in _SCAN_MODULES:
+                    return f"python -m {cmd.args[i + 1]}"
+            if cmd.name in ("uvx", "pipx"):
+                tool = next((a for a in cmd.args if a in _SCANNERS), None)
+                if tool:
+                    return tool
+    return None
+
+
+def _targeted_by_ci(ctx: Context, name: str) -> bool:
+    from dockyard.source import FileKind
+
+    needles = (f"--target {name}", f"--target={name}", f"target: {name}", f'target: "{name}"',
+               f"target: '{name}'", f"-target {name}")
+    for kind in (FileKind.WORKFLOW, FileKind.GITLAB_CI, FileKind.MAKEFILE, FileKind.COMPOSE):
+        for sf in ctx.project.files_of(kind):
+            text = ctx.project.read(sf).text or ""
+            for needle in needles:
+                i = text.find(needle)
+                while i != -1:
+                    after = text[i + len(needle): i + len(needle) + 1]
+                    if not after or not (after.isalnum() or after in "-_."):
+                        return True
+                    i = text.find(needle, i + 1)
+    return False
+
+
+@rule(
+    code="DF016",
+    name="security-scan-stage",
+    scope=Scope.DOCKERFILE,
+    summary="A stage scans dependencies and code (pip-audit/safety, bandit) and is actually built",
+    why="A scan stage catches known-vulnerable pins and risky code before the image ships. BuildKit skips "
+    "stages the target does not depend on, so a scan stage nobody builds (`--target security` in CI, or a file "
+    "the final stage copies from it) never runs.",
+    standard=("DF-SCAN-STAGE",),
+    section="Multi-Stage with Security Scanning",
+    severity="warning",
+    example="FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS production\n",
+    use_instead={
+        "Dockerfile": "FROM python:3.12-slim AS builder\nFROM builder AS security\n"
+        "RUN pip-audit -r requirements.lock.txt && bandit -r app\nFROM python:3.12-slim AS production\n",
+        ".github/workflows/ci.yml": "jobs:\n  scan:\n    steps:\n      - run: docker build --target security .\n",
+    },
+    notes="A scan stage counts when the final or `production` stage depends on it, or when a CI workflow, "
+    "GitLab CI file, Makefile or compose file builds it as a target. The standard's own scanning example has "
+    "nothing depend on its `security` stage.",
+)
+def check_scan_stage(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None or not df.stages or (ctx.file is not None and is_dev_dockerfile(ctx.file.path)):
+        return
+    scans = [(s, tool) for s in df.stages for tool in [_scanner(df, s)] if tool]
+    final = df.final_stage
+    if not scans:
+        yield Problem(
+            "no stage runs a security scan; add a `security` stage that runs `pip-audit` on the lock file and "
+            "`bandit` on the source, and build it in CI (`--target security`)",
+            _from_position(final),
+        )
+        return
+    needed: set[int] = set()
+    for stage in runtime_stages(df):
+        needed |= referenced_stages(df, stage)
+    for stage, tool in scans:
+        if stage.index in needed:
+            return
+        if stage.name and _targeted_by_ci(ctx, stage.name):
+            return
+    stage, tool = scans[0]
+    yield Problem(
+        f"stage {stage_label(stage)} runs `{tool}`, but nothing builds it: BuildKit skips stages the target does "
+        f"not depend on; build it in CI (`docker build --target {stage.name or stage.index}`) or copy a file from "
+        "it into the final stage",
+        _from_position(stage),
+    )
+
+
+# ------------------------------------------------------------------------------------ DF018
+@rule(
+    code="DF018",
+    name="no-editable-install-in-production",
+    scope=Scope.DOCKERFILE,
+    summary="The production image does not `pip install -e`",
+    why="An editable install only links the source tree into site-packages: the image then depends on that "
+    "directory staying where it is, ignores the package's build step, and ships a development workflow.",
+    standard=("DF-NO-EDITABLE-PROD",),
+    section="Container Philosophy (Immutable)",
+    severity="warning",
+    example="FROM python:3.12-slim AS production\nCOPY . .\nRUN pip install --no-deps -e .\n",
+    use_instead="FROM python:3.12-slim AS production\nCOPY . .\nRUN pip install --no-deps .\n",
+    notes="Judged on the `production` stage (or the final stage when there is none), including the stages it is "
+    "built FROM. The standard's Complete Dockerfile Example runs `pip install -e \".[production]\"` in its "
+    "production stage; the item wins.",
+)
+def check_editable(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None or not df.stages:
+        return
+    prod = next((s for s in df.stages if s.name == "production"), None) or df.final_stage
+    for ins in lineage_instructions(df, prod):
+        rs = run_script(df, ins)
+        if rs is None:
+            continue
+        for cmd in rs.commands:
+            call = pip_call(rs, cmd)
+            if call is None or call.subcommand != "install":
+                continue
+            for opt in call.options:
+                if opt.name == "--editable":
+                    yield Problem(
+                        f"`{_editable_text(call, opt)}` is an editable install in the production image (stage {stage_label(prod)}); install "
+                        "the project normally (`pip install --no-deps .`) or from a built wheel",
+                        rs.word_position(opt.word),
+                    )
+
+
+def _editable_text(call, opt) -> str:
+    prog = "uv pip" if call.tool == "uv" else "pip"
+    return f"{prog} install -e {opt.value}" if opt.value else f"{prog} install -e"

@@ -1,0 +1,111 @@
+"""DF007: an absolute WORKDIR is set before anything relies on the working directory."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._stages import arg_tokens, pip_call, position, run_script, stage_label
+
+
+def _absolute(path: str) -> bool:
+    p = path.strip("\"'")
+    return p.startswith(("/", "$")) or (len(p) > 2 and p[1] == ":" and p[2] in "\\/")
+
+
+def _relative_word(text: str) -> bool:
+    return text == "." or text.startswith(("./", "../")) or text == ".."
+
+
+def _run_relies(df, ins):
+    """The first word of a RUN that names a path relative to the working directory, or None."""
+    rs = run_script(df, ins)
+    if rs is None:
+        return None, None
+    if any(c.name in ("cd", "pushd") for c in rs.commands):
+        return None, None
+    for cmd in rs.commands:
+        call = pip_call(rs, cmd)
+        if call is not None:
+            for opt in call.values("--requirement", "--constraint"):
+                if opt.value and not _absolute(opt.value):
+                    return rs, (opt, call)
+            for w in call.targets:
+                if _relative_word(w.text.split("[", 1)[0]):
+                    return rs, w
+            for opt in call.values("--editable"):
+                if _relative_word(opt.value.split("[", 1)[0]):
+                    return rs, (opt, call)
+            continue
+        for w in cmd.argv[1:]:
+            if _relative_word(w.text):
+                return rs, w
+    return None, None
+
+
+@rule(
+    code="DF007",
+    name="workdir",
+    scope=Scope.DOCKERFILE,
+    summary="An absolute `WORKDIR` is set before the first COPY/ADD/RUN that uses relative paths",
+    why="Without a WORKDIR, `COPY . .` and `pip install -r requirements.txt` work in `/`, mixing the app with "
+    "the system tree; a relative WORKDIR depends on whatever the base image chose.",
+    standard=("DF-WORKDIR",),
+    section="Working Directory",
+    severity="error",
+    example="FROM python:3.12-slim\nCOPY . .\n",
+    use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n",
+    notes="A WORKDIR set in the stage a stage is built FROM counts. A RUN that changes directory itself (`cd`) "
+    "is not judged.",
+)
+def check(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    if df is None:
+        return
+    state: dict[int, bool] = {}
+    for stage in df.stages:
+        has_workdir = state.get(stage.parent, False) if stage.parent is not None else False
+        reported = False
+        for ins in stage.instructions:
+            kw = ins.keyword
+            if kw == "WORKDIR":
+                toks = arg_tokens(df, ins)
+                if ins.value and not _absolute(ins.value[0]) and toks:
+                    yield Problem(
+                        f"`WORKDIR {ins.value[0]}` is relative, so it depends on the previous working directory; "
+                        f"use an absolute path such as `/app`",
+                        position(df, toks[0][1], toks[-1][2]),
+                    )
+                has_workdir = True
+                continue
+            if has_workdir or reported:
+                continue
+            if kw in ("COPY", "ADD") and len(ins.value) >= 2 and not ins.json_form:
+                dest = ins.value[-1]
+                if not _absolute(dest):
+                    toks = arg_tokens(df, ins)
+                    where = position(df, toks[-1][1], toks[-1][2]) if toks else position(
+                        df, ins.args_span.start, ins.args_span.end)
+                    yield Problem(
+                        f"`{kw} ... {dest}` copies relative to the working directory, but stage "
+                        f"{stage_label(stage)} sets no WORKDIR before it; add `WORKDIR /app` first",
+                        where,
+                    )
+                    reported = True
+            elif kw == "RUN":
+                rs, hit = _run_relies(df, ins)
+                if hit is None:
+                    continue
+                if isinstance(hit, tuple):
+                    opt, call = hit
+                    where, shown = call.value_position(opt), opt.value
+                else:
+                    where, shown = rs.word_position(hit), hit.text
+                yield Problem(
+                    f"`RUN` uses the relative path `{shown}`, but stage {stage_label(stage)} sets no WORKDIR "
+                    "before it; add `WORKDIR /app` first",
+                    where,
+                )
+                reported = True
+        state[stage.index] = has_workdir
