@@ -1,0 +1,113 @@
+"""Build contexts of a project and the ignore file each one uses.
+
+A context is the folder of a Dockerfile (``docker build .`` next to it) or a compose service's
+``build.context``; a Dockerfile that compose builds from another context is judged with that context only.
+BuildKit prefers ``<Dockerfile name>.dockerignore`` beside the Dockerfile over ``<context>/.dockerignore``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from dockyard.model import Position
+from dockyard.source import FileKind
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    dir: str  # relative POSIX folder of the context; "" is the project root
+    dockerfile: str | None  # relative path of the Dockerfile built in it, when known
+    origin: str  # the file that names this context (a Dockerfile or a compose file)
+    position: Position  # where in ``origin``
+
+    def rel(self, path: str) -> str:
+        return posixpath.join(self.dir, path) if self.dir else path
+
+
+def _norm(path: str) -> str | None:
+    p = posixpath.normpath(path)
+    if p == ".":
+        return ""
+    if p.startswith("..") or p.startswith("/"):
+        return None
+    return p
+
+
+def _compose_contexts(project) -> list[BuildContext]:
+    from dockyard.parsers.yamlpos import load_yaml
+
+    out = []
+    for sf in project.files_of(FileKind.COMPOSE):
+        if sf.text is None:
+            continue
+        doc = project.parsed(sf, load_yaml)
+        root = getattr(doc, "root", None)
+        services = root.get("services") if isinstance(root, dict) else None
+        if not isinstance(services, dict):
+            continue
+        folder = posixpath.dirname(sf.path)
+        for svc in services.values():
+            if not isinstance(svc, dict) or "build" not in svc:
+                continue
+            build = svc["build"]
+            pos = svc.value_pos("build") if hasattr(svc, "value_pos") else None
+            if isinstance(build, str):
+                context, dockerfile = build, "Dockerfile"
+            elif isinstance(build, dict):
+                context = build.get("context", ".")
+                dockerfile = build.get("dockerfile", "Dockerfile")
+                if hasattr(build, "value_pos") and build.value_pos("context") is not None:
+                    pos = build.value_pos("context")
+            else:
+                continue
+            if not isinstance(context, str) or not isinstance(dockerfile, str):
+                continue
+            if "$" in context or "://" in context or context.startswith("git@") or "$" in dockerfile:
+                continue
+            cdir = _norm(posixpath.join(folder, context))
+            if cdir is None:
+                continue
+            dpath = _norm(posixpath.join(cdir, dockerfile)) if not dockerfile.startswith("/") else None
+            out.append(BuildContext(cdir, dpath, sf.path, pos or Position.whole_file()))
+    return out
+
+
+def build_contexts(project) -> list[BuildContext]:
+    def compute() -> list[BuildContext]:
+        contexts = _compose_contexts(project)
+        by_compose = {c.dockerfile for c in contexts}
+        for sf in project.files_of(FileKind.DOCKERFILE):
+            if sf.path in by_compose:
+                continue
+            contexts.append(BuildContext(posixpath.dirname(sf.path), sf.path, sf.path, Position.whole_file()))
+        seen, unique = set(), []
+        for c in contexts:
+            key = (c.dir, c.dockerfile)
+            if key not in seen:
+                seen.add(key)
+                unique.append(c)
+        return unique
+
+    return project.memo("dockerignore.build_contexts", compute)
+
+
+def contexts_of_dockerfile(project, path: str) -> list[BuildContext]:
+    return [c for c in build_contexts(project) if c.dockerfile == path]
+
+
+def ignore_file(project, context: BuildContext):
+    """The ignore file BuildKit uses for a context (SourceFile), or None."""
+    if context.dockerfile:
+        specific = project.file(context.dockerfile + ".dockerignore")
+        if specific is not None:
+            return specific
+    return project.file(context.rel(".dockerignore"))
+
+
+def ignore_model(project, sf):
+    from dockyard.parsers.dockerignore import parse_dockerignore
+
+    if sf is None or sf.text is None:
+        return None
+    return project.parsed(sf, parse_dockerignore)

@@ -1,0 +1,107 @@
+"""Every build context has a .dockerignore, and it excludes what the standard lists."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Edit, Fix, Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerignore._contexts import build_contexts, ignore_file
+
+# (group, entries to add, paths that must be excluded at the context root)
+GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Git", (".git",), (".git/HEAD",)),
+    ("Environment files (secrets)", (".env", ".env.*"), (".env", ".env.production")),
+    ("Virtual environments", ("venv/", ".venv/", "env/"), ("venv/pyvenv.cfg", ".venv/pyvenv.cfg", "env/pyvenv.cfg")),
+    ("Python bytecode", ("**/__pycache__/", "**/*.py[cod]"), ("__pycache__/m.cpython-312.pyc", "m.pyc", "m.pyo")),
+    ("Test and coverage output", (".pytest_cache/", ".coverage", ".coverage.*", "htmlcov/"),
+     (".pytest_cache/README.md", ".coverage", "htmlcov/index.html")),
+    ("Logs", ("*.log", "logs/"), ("app.log", "logs/app.log")),
+    ("IDE files", (".vscode/", ".idea/", "*.swp"), (".vscode/settings.json", ".idea/workspace.xml")),
+    ("Build output", ("build/", "dist/", "*.egg-info/"), ("build/lib/m.py", "dist/m.whl", "m.egg-info/PKG-INFO")),
+)
+
+
+def _block(groups) -> str:
+    return "\n".join(f"# {name}\n" + "\n".join(entries) + "\n" for name, entries, _ in groups)
+
+
+STANDARD_IGNORE = ("# Build context exclusions. Never list a path the Dockerfile COPYs.\n\n" + _block(GROUPS))
+
+
+@rule(
+    code="DI001", name="dockerignore-exists", scope=Scope.PROJECT,
+    summary="Every build context has a .dockerignore",
+    why="Without it the whole folder is sent to the builder and `COPY . .` bakes `.git`, `.env` secrets, "
+        "virtualenvs and caches into the image, and every stray file change busts the layer cache.",
+    standard=("DI-EXISTS",), section="Image Layers; .dockerignore File", severity="error", fix="safe",
+    example={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"},
+    use_instead={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": STANDARD_IGNORE},
+    notes="Contexts are each Dockerfile's folder and each compose `build:` context (a Dockerfile that compose "
+          "builds from another context is judged with that one). `<Dockerfile>.dockerignore` beside the "
+          "Dockerfile counts, as BuildKit prefers it. The fix creates the file with the standard's entries.",
+)
+def exists(ctx: Context) -> Iterator[Problem]:
+    project = ctx.project
+    for c in build_contexts(project):
+        if ignore_file(project, c) is not None:
+            continue
+        where = f"`{c.dir}/`" if c.dir else "the project root"
+        target = c.rel(".dockerignore")
+        yield Problem(f"the build context {where} has no `.dockerignore`: everything in it is sent to the builder "
+                      f"and `COPY . .` copies it all; create `{target}`", c.position, path=c.origin,
+                      fix=Fix(f"create {target}", (Edit(0, 0, STANDARD_IGNORE),), path=target))
+
+
+@rule(
+    code="DI002", name="dockerignore-entries", scope=Scope.DOCKERIGNORE,
+    summary="The .dockerignore excludes git, env files, virtualenvs, bytecode, test output, logs, IDE and build files",
+    why="Whatever is not excluded ends up in the image with `COPY . .`: `.env` secrets, the git history, a "
+        "host-built virtualenv that breaks the image's Python, and caches that bust every layer.",
+    standard=("DI-ENTRIES",), section=".dockerignore File", severity="error", fix="safe",
+    example=".git\n",
+    use_instead=STANDARD_IGNORE,
+    notes="Each group is checked with Docker's own matching on a representative path at the context root, so "
+          "`**/.env` or `.venv` count as well as the standard's spelling. The fix appends the missing groups.",
+)
+def entries(ctx: Context) -> Iterator[Problem]:
+    ig = ctx.model
+    if ig is None:
+        return
+    missing = [g for g in GROUPS if not all(ig.excluded(p) for p in g[2])]
+    if not missing:
+        return
+    names = "; ".join(f"{name.lower()} ({', '.join(f'`{e}`' for e in entries)})" for name, entries, _ in missing)
+    text = ctx.file.text or ""
+    lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+    fix = Fix("append the missing entries", (Edit(len(text), len(text), lead + _block(missing)),))
+    yield Problem(f"the ignore file does not exclude {names}", fix=fix)
+
+
+BYTECODE = {"__pycache__": "**/__pycache__", "*.pyc": "**/*.pyc", "*.pyo": "**/*.pyo", "*.pyd": "**/*.pyd",
+            "*.py[cod]": "**/*.py[cod]", "*.py[co]": "**/*.py[co]", "*.py[oc]": "**/*.py[oc]"}
+
+
+@rule(
+    code="DI003", name="dockerignore-root-only-pattern", scope=Scope.DOCKERIGNORE,
+    summary="Bytecode patterns use `**/` so they match in every folder",
+    why="Unlike .gitignore, a .dockerignore pattern is anchored at the context root: `__pycache__/` and `*.pyc` "
+        "only exclude the root's, so every package's stale bytecode is still copied into the image.",
+    standard=("DI-ENTRIES",), section=".dockerignore File", severity="warning", fix="safe",
+    example="__pycache__/\n*.py[cod]\n",
+    use_instead="**/__pycache__/\n**/*.py[cod]\n",
+    notes="The standard's own example writes `__pycache__/` and `*.py[cod]`; Docker's matching "
+          "(moby/patternmatcher) makes those root-only.",
+)
+def root_only(ctx: Context) -> Iterator[Problem]:
+    ig = ctx.model
+    if ig is None:
+        return
+    for p in ig.patterns:
+        if p.exclusion or p.pattern not in BYTECODE:
+            continue
+        yield Problem(f"`{p.text}` only matches at the root of the build context; write `{BYTECODE[p.pattern]}"
+                      f"{'/' if p.text.endswith('/') else ''}` to exclude it in every folder",
+                      ctx.file.span(p.start, p.end),
+                      fix=Fix("match in every folder", (Edit(p.start, p.start + (1 if p.text.startswith('/') else 0),
+                                                             "**/"),)))
