@@ -121,6 +121,8 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
     result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
     by_code = {r.code: r for r in all_rules()}
     selected = [r for r in (rules if rules is not None else by_code.values()) if config.enabled(r.code)]
+    if project.explicit_files:  # named files are judged alone, not the repository around them
+        selected = [r for r in selected if r.scope not in (Scope.PROJECT, Scope.ENVIRONMENT)]
     result.rules_run = len(selected)
     raw: list[Finding] = []
 

@@ -42,6 +42,8 @@ class Project:
         self.problems: list[tuple[str, str]] = []  # (relative path, message) for files that could not be visited
         self._parsed: dict[tuple[str, str], Any] = {}
         self._cache: dict[str, Any] = {}
+        # True when the user named files: only those files are judged, not the repository around them
+        self.explicit_files = False
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
@@ -54,6 +56,7 @@ class Project:
     def from_files(cls, root: Path, paths: list[Path], config: Config | None = None) -> "Project":
         """A project made of explicitly named files, each checked as the kind its name says."""
         project = cls(root, config)
+        project.explicit_files = True
         for path in paths:
             rel = relpath(path.resolve() if not path.is_symlink() else path, project.root)
             kind = classify(path.name, path.parent.parts)

@@ -1,0 +1,124 @@
+"""The command line end to end: exit codes, formats, robustness of discovery."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockyard.cli import main
+from tests.helpers import chdir, write_tree
+
+GOOD_ENOUGH = {"Dockerfile": "FROM python:3.12-slim\n"}
+
+
+def test_exit_1_with_findings_and_0_with_exit_zero(tmp_path, capsys):
+    write_tree(tmp_path, GOOD_ENOUGH)
+    assert main(["check", str(tmp_path)]) == 1
+    assert main(["check", str(tmp_path), "--exit-zero"]) == 0
+
+
+def test_exit_0_when_nothing_selected_fails(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": "# syntax=docker/dockerfile:1\nFROM python:3.12-slim\n"})
+    assert main(["check", str(tmp_path), "--select", "DF002"]) == 0
+    assert "All checks passed" in capsys.readouterr().out
+
+
+def test_fail_on_threshold(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": "# syntax=docker/dockerfile:1\nFROM python:3.12-slim\n"})
+    assert main(["check", str(tmp_path), "--select", "DF005"]) == 1  # a warning fails by default
+    assert main(["check", str(tmp_path), "--select", "DF005", "--fail-on", "error"]) == 0
+
+
+def test_paths_are_shown_relative_to_the_working_directory(tmp_path, capsys):
+    write_tree(tmp_path / "svc", GOOD_ENOUGH)
+    with chdir(tmp_path):
+        main(["check", "svc", "--select", "DF004", "--format", "json"])
+    assert main(["check", str(tmp_path / "svc"), "--select", "DF002", "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    first = json.loads(out[: out.index("}\n{") + 2]) if "}\n{" in out else json.loads(out)
+    assert all(not f["path"].startswith("/") for f in first["findings"])
+
+
+def test_single_file_argument_is_checked_as_its_kind(tmp_path, capsys):
+    write_tree(tmp_path, {"docker/api.Dockerfile": "FROM python\n"})
+    with chdir(tmp_path):
+        assert main(["check", "docker/api.Dockerfile", "--select", "DF004", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["line"], f["column"]) for f in doc["findings"]] == [("docker/api.Dockerfile", 1, 6)]
+
+
+def test_robust_inputs_give_findings_not_tracebacks(tmp_path, capsys):
+    files = {
+        "empty/Dockerfile": "",
+        "binary/Dockerfile": b"\x00\x01\x02\xff",
+        "latin1/Dockerfile": "FROM python:3.12-slim\nLABEL a=\xe9\n".encode("latin-1"),
+        "crlf/Dockerfile": "FROM python:3.12-slim\r\nRUN echo hi\r\n",
+        "bom/Dockerfile": "\ufeffFROM python:3.12-slim\n".encode("utf-8"),
+        "heredoc/Dockerfile": "FROM python:3.12-slim\nRUN <<EOF\necho never closed\n",
+        "continuation/Dockerfile": "FROM python:3.12-slim\nRUN echo \\\n" + "  a \\\n" * 2000 + "  end\n",
+        "compose-bad/compose.yaml": "services: [\n",
+        "env-bad/.env.dev": "A='unterminated\n",
+    }
+    write_tree(tmp_path, files)
+    (tmp_path / "dir-named" / "Dockerfile").mkdir(parents=True)
+    os.symlink("loop-b", tmp_path / "loop-a")
+    os.symlink("loop-a", tmp_path / "loop-b")
+    os.symlink("/etc/passwd", tmp_path / "outside.Dockerfile")
+    unreadable = tmp_path / "unreadable" / "Dockerfile"
+    unreadable.parent.mkdir()
+    unreadable.write_text("FROM python\n")
+    unreadable.chmod(0)
+    code = main(["check", str(tmp_path), "--format", "json"])
+    out = capsys.readouterr()
+    assert code == 1, out.err
+    doc = json.loads(out.out)
+    by_path = {}
+    for f in doc["findings"]:
+        by_path.setdefault(f["path"], set()).add(f["code"])
+    assert "DF001" in by_path["binary/Dockerfile"]
+    assert "DF001" in by_path["latin1/Dockerfile"]
+    assert "DF001" in by_path["heredoc/Dockerfile"]
+    assert "DF001" in by_path["empty/Dockerfile"]
+    assert "CO001" in by_path["compose-bad/compose.yaml"]
+    assert "EN001" in by_path["env-bad/.env.dev"]
+    assert "DY003" in by_path["outside.Dockerfile"]
+    if os.geteuid() != 0:  # root reads a file whatever its mode
+        assert "DF001" in by_path["unreadable/Dockerfile"]
+    assert "DF001" not in by_path.get("crlf/Dockerfile", set())
+    assert "DF001" not in by_path.get("bom/Dockerfile", set())
+    assert "internal" not in out.err and "Traceback" not in out.err
+    assert not [f for f in doc["findings"] if f["code"] == "DY002"]
+
+
+def test_directory_named_dockerfile_given_as_path(tmp_path, capsys):
+    (tmp_path / "Dockerfile").mkdir()
+    assert main(["check", str(tmp_path / "Dockerfile"), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["message"]) for f in doc["findings"]] == [("DF001", "cannot check this file: is a directory")]
+
+
+def test_python_dash_m_and_version():
+    out = subprocess.run([sys.executable, "-m", "dockyard", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("dockyard ")
+    out = subprocess.run([sys.executable, "-m", "dockyard"], capture_output=True, text=True)
+    assert out.returncode == 2
+
+
+def test_rules_json_contract(capsys):
+    assert main(["rules", "--format", "json"]) == 0
+    rules = json.loads(capsys.readouterr().out)
+    assert {tuple(sorted(r)) for r in rules} == {("code", "family", "fixable", "name", "severity", "standard", "summary")}
+
+
+def test_rule_command_prints_docs_and_rejects_unknown(capsys):
+    assert main(["rule", "DF004"]) == 0
+    out = capsys.readouterr().out
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "DF-BASE-TAG"):
+        assert section in out
+    assert main(["rule", "base-image-tag"]) == 0
+    capsys.readouterr()
+    assert main(["rule", "DF0004"]) == 2
+    assert "unknown rule" in capsys.readouterr().err
