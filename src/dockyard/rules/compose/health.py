@@ -1,0 +1,312 @@
+"""Health checks and what waits on them, judged on each environment's merged configuration."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import (at, command_words, dig, healthcheck_disabled, healthcheck_test_words,
+                                            image_repository, is_application, is_long_running, is_postgres,
+                                            is_redis, is_web_application, once)
+
+_BASE = "docker-compose.base.yml"
+_DEV = "docker-compose.dev.yml"
+
+
+def _ex(base: str, dev: str = "services: {}\n") -> dict:
+    return {_BASE: base, _DEV: dev}
+
+
+@rule(
+    code="CO012", name="compose-healthcheck", scope=Scope.ENVIRONMENT,
+    summary="Every long-running service has a complete healthcheck that tests the right thing",
+    why="Without a healthcheck compose only knows a process exists, not that it answers: dependants start "
+        "too early and a hung app is never restarted. `interval`, `timeout` and `retries` (and `start_period` "
+        "for the app) make its behaviour explicit; postgres is probed with `pg_isready`, redis with "
+        "`redis-cli ping`, the app through its `/health` endpoint.",
+    standard=("CO-HEALTHCHECK",), section="Compose Health Check; Database Health Check; Redis Health Check",
+    example=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"),
+    use_instead=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"
+                    "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n"
+                    "      interval: 10s\n      timeout: 5s\n      retries: 5\n"),
+)
+def healthcheck(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    services = view.services
+    out = []
+    for name, svc in services.items():
+        if not is_long_running(svc):
+            continue
+        base = ("services", name)
+        hc = svc.get("healthcheck")
+        if not isinstance(hc, dict) or healthcheck_disabled(hc) or hc.get("test") in (None, [], ""):
+            what = "disables its healthcheck" if healthcheck_disabled(hc) else "has no healthcheck"
+            path = base + ("healthcheck",) if isinstance(hc, dict) else base
+            out.append(at(view, path, f"long-running service `{name}` {what}", first=not isinstance(hc, dict)))
+            continue
+        web = is_web_application(svc, services)
+        needed = ["interval", "timeout", "retries"] + (["start_period"] if is_application(svc, services) else [])
+        missing = [k for k in needed if hc.get(k) in (None, "")]
+        if missing:
+            out.append(at(view, base + ("healthcheck",), f"healthcheck of `{name}` does not set "
+                          f"{', '.join(f'`{k}`' for k in missing)}"))
+        _form, words = healthcheck_test_words(hc.get("test"))
+        text = " ".join(words)
+        test_at = base + ("healthcheck", "test")
+        if is_postgres(svc) and "pg_isready" not in text:
+            out.append(at(view, test_at, f"postgres service `{name}` should be probed with `pg_isready`"))
+        elif is_redis(svc) and not ("redis-cli" in text or "valkey-cli" in text) or (
+                is_redis(svc) and "ping" not in text.lower()):
+            out.append(at(view, test_at, f"redis service `{name}` should be probed with `redis-cli ping`"))
+        elif web and "/health" not in text:
+            out.append(at(view, test_at, f"healthcheck of application service `{name}` should request its "
+                          "`/health` endpoint"))
+    yield from once(ctx, "CO012", out)
+
+
+def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
+    hc = svc.get("healthcheck")
+    if isinstance(hc, dict):
+        if healthcheck_disabled(hc):
+            return False
+        if hc.get("test"):
+            return True
+    stage = _built_stage(ctx, view, svc)
+    if stage is not None:
+        df, st = stage
+        for s in df.ancestry(st):
+            for ins in s.instructions:
+                if ins.keyword == "HEALTHCHECK":
+                    return not (ins.value and str(ins.value[0]).upper() == "NONE")
+    return False
+
+
+@rule(
+    code="CO013", name="compose-depends-on-healthy", scope=Scope.ENVIRONMENT,
+    summary="`depends_on` waits with `condition: service_healthy` for dependencies that have a healthcheck",
+    why="A plain `depends_on` only waits for the dependency's container to start, not for the database to "
+        "accept connections: the app starts, fails its first queries and crash-loops.",
+    standard=("CO-DEPENDS-HEALTHY",), section="Service Dependencies",
+    example=_ex("services:\n  app:\n    build: .\n    depends_on:\n      - db\n  db:\n    image: postgres:17.2\n"
+                "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready\"]\n"),
+    use_instead=_ex("services:\n  app:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n"
+                    "  db:\n    image: postgres:17.2\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready\"]\n"),
+)
+def depends_on_healthy(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    services = view.services
+    out = []
+    for name, svc in services.items():
+        deps = svc.get("depends_on")
+        if not isinstance(deps, dict):
+            continue
+        for dep, spec in deps.items():
+            target = services.get(dep)
+            if target is None or not _has_healthcheck(ctx, view, target):
+                continue
+            cond = spec.get("condition") if isinstance(spec, dict) else None
+            if cond == "service_healthy":
+                continue
+            path = ("services", name, "depends_on", dep)
+            if isinstance(spec, dict) and view.defined_in(path + ("condition",)) and \
+                    view.raw(path) != dep:
+                path = path + ("condition",)
+            out.append(at(view, path, f"`{name}` depends on `{dep}` without `condition: service_healthy`, though "
+                          f"`{dep}` has a healthcheck"))
+    yield from once(ctx, "CO013", out)
+
+
+@rule(
+    code="CO027", name="compose-healthy-dependency-without-healthcheck", scope=Scope.ENVIRONMENT,
+    summary="A dependency waited on with `service_healthy` has a healthcheck",
+    why="Compose accepts the file, then `up` fails with `dependency failed to start: container ... has no "
+        "healthcheck configured`: the whole stack does not start.",
+    standard=("CO-HEALTHY-DEP-HAS-CHECK",), section="Service Dependencies", severity="error",
+    example=_ex("services:\n  app:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n"
+                "  db:\n    image: postgres:17.2\n"),
+    use_instead=_ex("services:\n  app:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n"
+                    "  db:\n    image: postgres:17.2\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready\"]\n"),
+    notes="Error: the stack fails to start. A HEALTHCHECK in the project's Dockerfile (the built stage) counts.",
+)
+def healthy_dependency_without_healthcheck(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    services = view.services
+    out = []
+    for name, svc in services.items():
+        deps = svc.get("depends_on")
+        if not isinstance(deps, dict):
+            continue
+        for dep, spec in deps.items():
+            if not isinstance(spec, dict) or spec.get("condition") != "service_healthy":
+                continue
+            target = services.get(dep)
+            if target is None or _has_healthcheck(ctx, view, target):
+                continue
+            out.append(at(view, ("services", name, "depends_on", dep, "condition"),
+                          f"`{name}` waits for `{dep}` to be healthy, but `{dep}` has no healthcheck: "
+                          "`docker compose up` fails"))
+    yield from once(ctx, "CO027", out)
+
+
+# -- what is inside an image --------------------------------------------------------------------------------
+def _built_stage(ctx: Context, view, svc: dict):
+    """``(Dockerfile model, Stage)`` a service is built from (its target, else the last stage), or None."""
+    build = svc.get("build")
+    if not isinstance(build, dict):
+        return None
+    sf = dockerfile_of(ctx, view, svc)
+    if sf is None:
+        return None
+    try:
+        df = ctx.project.dockerfile(sf)
+    except Exception:
+        return None
+    if df is None or not df.stages:
+        return None
+    target = build.get("target")
+    st = df.stage_by_name(target) if isinstance(target, str) and target else df.final_stage
+    return (df, st) if st is not None else None
+
+
+def dockerfile_of(ctx: Context, view, svc: dict):
+    """The project's Dockerfile a service builds from (``build.context`` + ``build.dockerfile``), or None."""
+    build = svc.get("build")
+    if not isinstance(build, dict) or build.get("dockerfile_inline"):
+        return None
+    context = build.get("context") or "."
+    if not isinstance(context, str) or "://" in context or context.startswith("git@"):
+        return None
+    dockerfile = build.get("dockerfile") or "Dockerfile"
+    if not isinstance(dockerfile, str):
+        return None
+    base_dir = posixpath.dirname(view.compose_files[0].path) if view.compose_files else ""
+    rel = posixpath.normpath(posixpath.join(base_dir, context, dockerfile))
+    return ctx.project.file(rel)
+
+
+_PY_SLIM = re.compile(r"^(python|pypy)$")
+_INSTALL = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*\b(install|add)\b([^;&|]*)")
+
+
+def _tool_available(ctx: Context, view, svc: dict, tool: str) -> bool | None:
+    """True/False when known, None when dockyard cannot tell."""
+    stage = _built_stage(ctx, view, svc)
+    if stage is not None:
+        df, st = stage
+        chain = df.ancestry(st)
+        for s in chain:
+            for ins in s.instructions:
+                if ins.keyword == "RUN":
+                    for m in _INSTALL.finditer(ins.shell_text or " ".join(ins.value)):
+                        if re.search(rf"(^|\s){re.escape(tool)}(\s|$|=)", m.group(3)):
+                            return True
+        root = chain[-1]
+        image = root.base_resolved or root.base
+    else:
+        image = svc.get("image")
+    if not isinstance(image, str):
+        return None
+    repo = image_repository(image)
+    tag = image.split("@", 1)[0].rsplit("/", 1)[-1].partition(":")[2].lower()
+    alpine = "alpine" in tag
+    if _PY_SLIM.match(repo):
+        if "slim" in tag or alpine:
+            return tool == "wget" and alpine
+        return None
+    if repo in ("postgres", "redis", "valkey", "mongo", "mariadb", "mysql"):
+        if tool == "curl":
+            return False
+        if tool == "wget":
+            return alpine or None
+    return None
+
+
+@rule(
+    code="CO028", name="compose-healthcheck-tool-missing", scope=Scope.ENVIRONMENT,
+    summary="The program a healthcheck runs exists in the service's image",
+    why="`curl` is not in `python:*-slim`, `postgres` or `redis` images: the healthcheck fails forever, the "
+        "service is marked unhealthy and everything that waits for it never starts.",
+    standard=("CO-HC-TOOL",), section="Compose Health Check", severity="error",
+    example={"docker-compose.base.yml": "services:\n  app:\n    build: .\n    healthcheck:\n"
+                                        "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n",
+             "docker-compose.dev.yml": "services: {}\n",
+             "Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"},
+    use_instead={"docker-compose.base.yml": "services:\n  app:\n    build: .\n    healthcheck:\n"
+                                            "      test: [\"CMD\", \"python\", \"-c\", \"import urllib.request; "
+                                            "urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n",
+                 "docker-compose.dev.yml": "services: {}\n",
+                 "Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"},
+    notes="The standard's own healthcheck uses `curl` on a slim image; the checklist item wins. Error: the "
+          "container is never healthy.",
+)
+def healthcheck_tool_missing(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        hc = svc.get("healthcheck")
+        if not isinstance(hc, dict) or healthcheck_disabled(hc):
+            continue
+        form, words = healthcheck_test_words(hc.get("test"))
+        if not words:
+            continue
+        program = posixpath.basename(words[0])
+        if form == "CMD-SHELL":
+            for w in words:
+                if "=" not in w:
+                    program = posixpath.basename(w)
+                    break
+        if program not in ("curl", "wget"):
+            continue
+        if _tool_available(ctx, view, svc, program) is False:
+            out.append(at(view, ("services", name, "healthcheck", "test"),
+                          f"healthcheck of `{name}` runs `{program}`, which its image does not contain: use a "
+                          "tool the image has (e.g. `python -c \"import urllib.request; ...\"`) or install it"))
+    yield from once(ctx, "CO028", out)
+
+
+def redis_password_set(svc: dict) -> bool:
+    words = command_words(svc.get("command"))
+    text = " ".join(str(w) for w in (svc.get("command") if isinstance(svc.get("command"), list)
+                                     else [svc.get("command") or ""]))
+    return "--requirepass" in text or "requirepass" in words or bool(
+        (svc.get("environment") or {}).get("REDIS_PASSWORD")) and "bitnami" in str(svc.get("image"))
+
+
+@rule(
+    code="CO029", name="compose-redis-healthcheck-auth", scope=Scope.ENVIRONMENT,
+    summary="A redis healthcheck authenticates when redis requires a password",
+    why="With `requirepass`, an unauthenticated `redis-cli ping` gets `NOAUTH Authentication required`: "
+        "depending on the redis-cli version the check always fails, or always passes without proving anything.",
+    standard=("CO-REDIS-HC-AUTH",), section="Redis Health Check",
+    example=_ex("services:\n  redis:\n    image: redis:7.4.2\n    command: [\"redis-server\", \"--requirepass\", "
+                "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\"]\n    healthcheck:\n"
+                "      test: [\"CMD\", \"redis-cli\", \"ping\"]\n"),
+    use_instead=_ex("services:\n  redis:\n    image: redis:7.4.2\n    command: [\"redis-server\", \"--requirepass\", "
+                    "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\"]\n    healthcheck:\n"
+                    "      test: [\"CMD-SHELL\", \"redis-cli -a \\\"$$REDIS_PASSWORD\\\" --no-auth-warning ping\"]\n"),
+    notes="`-a`, `--pass`, `--user` or `REDISCLI_AUTH` in the service environment count as authenticating.",
+)
+def redis_healthcheck_auth(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        if not is_redis(svc) or not redis_password_set(svc):
+            continue
+        hc = svc.get("healthcheck")
+        if not isinstance(hc, dict):
+            continue
+        _form, words = healthcheck_test_words(hc.get("test"))
+        if not any(w.endswith(("redis-cli", "valkey-cli")) for w in words):
+            continue
+        if any(w in ("-a", "--pass", "--user", "--askpass") or w.startswith(("-a", "--pass=", "--user="))
+               for w in words) or "REDISCLI_AUTH" in " ".join(words):
+            continue
+        if "REDISCLI_AUTH" in (svc.get("environment") or {}):
+            continue
+        out.append(at(view, ("services", name, "healthcheck", "test"),
+                      f"redis service `{name}` requires a password but its healthcheck does not authenticate: "
+                      "add `-a \"$$REDIS_PASSWORD\" --no-auth-warning` (or set `REDISCLI_AUTH`)"))
+    yield from once(ctx, "CO029", out)

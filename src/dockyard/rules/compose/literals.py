@@ -1,0 +1,250 @@
+"""Values written literally in compose files that must come from the environment: secrets, URLs and hosts,
+connection strings, image tags; and commands that start more than one process."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
+                                            value_position)
+from dockyard.secrets import is_secret_name, mask
+
+CONNECTION_NAMES = re.compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDIS|CACHE|BROKER|AMQP|RABBITMQ|"
+                              r"CELERY_BROKER|CELERY_RESULT_BACKEND|SQLALCHEMY_DATABASE)(_URL|_URI|_DSN)?$|"
+                              r"_(URL|URI|DSN)$", re.I)
+_CONN_ONLY = re.compile(r"(DATABASE|DB|POSTGRES|MYSQL|MONGO|REDIS|CACHE|BROKER|AMQP|RABBITMQ|CELERY|SQLALCHEMY)",
+                        re.I)
+_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s\"'`]*)")
+_HOST_NAMES = re.compile(r"_(HOST|HOSTNAME|DOMAIN|SERVER|ENDPOINT)$", re.I)
+_LOCAL_BIND = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
+_SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", "--api-key", "--token")
+
+
+def _conn_name(name: str) -> bool:
+    return bool(CONNECTION_NAMES.search(name)) and bool(_CONN_ONLY.search(name)) or name.upper().endswith("_DSN")
+
+
+def _env_like(svc):
+    """``environment`` and ``build.args`` nodes of a service."""
+    env = svc.get("environment")
+    if env is not None:
+        yield env
+    build = svc.get("build")
+    if isinstance(build, dict) and build.get("args") is not None:
+        yield build.get("args")
+
+
+def _literal(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value) != "" and (
+        "$" not in str(value) or strip_references(str(value)).replace("\x00", "") == str(value))
+
+
+@rule(
+    code="CO009", name="compose-hardcoded-secret", scope=Scope.COMPOSE,
+    summary="No literal secrets (passwords, keys, tokens, credentials in URLs) in compose files",
+    why="Compose files are committed and copied around; a password written in one is leaked to everyone "
+        "with the repository and is the same in every environment. Secrets come from the env file.",
+    standard=("CO-NO-HARDCODED-SECRETS",), section="Secrets Management",
+    example="services:\n  app:\n    image: python:3.12-slim\n    environment:\n      - SECRET_KEY=hardcoded-key\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                "      - SECRET_KEY=${SECRET_KEY:?SECRET_KEY is required}\n",
+)
+def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.yamlpos import YSeq
+
+    for name, svc in file_services(ctx.model):
+        seen = set()
+        for node in _env_like(svc):
+            for key, value, kpos, spos, off in mapping_items(node):
+                if value is None or not is_secret_name(key) or not _literal(value):
+                    continue
+                text = str(value)
+                scalar = f"{key}={text}" if off else text
+                pos = value_position(ctx.file, spos, scalar, off, text)
+                seen.add((pos.line, pos.column))
+                yield Problem(f"`{key}` is set to a literal secret ({mask(text, key)}) in service `{name}`: use "
+                              f"`${{{key}:?{key} is required}}` and set it in the env file", pos)
+        from dockyard.rules.compose._common import strings
+
+        for path, text, pos in strings(svc):
+            for m in _URL_CRED.finditer(text):
+                password = m.group("password")
+                if "$" in password:
+                    continue
+                where = scalar_span(ctx.file, pos, text, m.start("password"), m.end("password"))
+                if (where.line, where.column) in seen:
+                    continue
+                seen.add((where.line, where.column))
+                yield Problem(f"URL in service `{name}` carries a literal password ({mask(m.group(0))}): build it "
+                              "from `${...}` components", where)
+        for key in ("command", "entrypoint"):
+            cmd = svc.get(key)
+            words = list(cmd) if isinstance(cmd, YSeq) else (cmd.split() if isinstance(cmd, str) else [])
+            for i, w in enumerate(words[:-1]):
+                if str(w) in _SECRET_FLAGS and isinstance(words[i + 1], str) and "$" not in words[i + 1]:
+                    secret = words[i + 1]
+                    if isinstance(cmd, YSeq):
+                        where = cmd.item_pos(i + 1) or svc.key_pos(key)
+                    else:
+                        text = cmd
+                        start = text.find(secret, text.find(str(w)) + len(str(w)))
+                        where = scalar_span(ctx.file, svc.value_pos(key), text, start, start + len(secret))
+                    yield Problem(f"`{w}` is given a literal secret (********) in service `{name}`: use a "
+                                  "`${VAR:?message}` variable", where)
+
+
+_URL_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
+
+
+@rule(
+    code="CO010", name="compose-hardcoded-url", scope=Scope.COMPOSE,
+    summary="URLs, hostnames and DNS names in service configuration come from variables",
+    why="A literal URL or hostname ties the compose file to one deployment: moving to staging, another "
+        "cloud or a new domain then means editing compose files instead of the environment's `.env`.",
+    standard=("CO-NO-HARDCODED-URLS",), section="URL and DNS Best Practices",
+    example="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+            "      - API_URL=https://api.example.com\n      - REDIS_HOST=redis-cluster-0\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                "      - API_URL=${API_URL:?API_URL is required}\n      - REDIS_HOST=${REDIS_HOST:-redis}\n",
+    notes="Defaults inside `${VAR:-default}` are allowed (the standard's own examples use them). Connection "
+          "strings are checked by CO011.",
+)
+def hardcoded_url(ctx: Context) -> Iterator[Problem]:
+    for name, svc in file_services(ctx.model):
+        for node in _env_like(svc):
+            for key, value, kpos, spos, off in mapping_items(node):
+                if value is None or not isinstance(value, str) or _conn_name(key):
+                    continue
+                scalar = f"{key}={value}" if off else value
+                stripped = strip_references(value)
+                m = _URL.search(stripped)
+                if m and m.group(2)[:1] not in ("\x00", "") and not m.group(2).startswith("@"):
+                    host = re.split(r"[:/?#]", m.group(2).rsplit("@", 1)[-1], maxsplit=1)[0]
+                    if host and "\x00" not in host:
+                        pos = value_position(ctx.file, spos, scalar, off, value)
+                        yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
+                                      f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos)
+                        continue
+                if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND:
+                    pos = value_position(ctx.file, spos, scalar, off, value)
+                    yield Problem(f"`{key}` in service `{name}` hardcodes the host `{value}`: use "
+                                  f"`${{{key}:-{value}}}` so each environment can change it", pos)
+
+
+@rule(
+    code="CO011", name="compose-literal-connection-string", scope=Scope.COMPOSE,
+    summary="Connection strings (`DATABASE_URL`, `REDIS_URL`, broker URLs) are built from variable components",
+    why="A literal connection string hardcodes host, port, user and often the password; building it from "
+        "`${DB_USER}`, `${DB_PASSWORD:?...}`, `${DB_HOST}`... lets each environment point elsewhere and keeps "
+        "the password out of the file.",
+    standard=("CO-CONN-STRINGS",), section="Connection String Construction",
+    example="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+            "      - REDIS_URL=redis://redis:6379/0\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                "      - REDIS_URL=redis://${REDIS_HOST:-redis}:${REDIS_PORT:-6379}/0\n",
+    notes="`${REDIS_URL:-redis://${REDIS_HOST:-redis}:...}` is accepted: the whole URL comes from the "
+          "environment and its default is built from components.",
+)
+def literal_connection_string(ctx: Context) -> Iterator[Problem]:
+    for name, svc in file_services(ctx.model):
+        for node in _env_like(svc):
+            for key, value, kpos, spos, off in mapping_items(node):
+                if value is None or not isinstance(value, str) or not _conn_name(key):
+                    continue
+                stripped = strip_references(value)
+                m = _URL.search(stripped)
+                if not m:
+                    continue
+                rest = m.group(2)
+                hostport = rest.rsplit("@", 1)[-1] if "@" in rest.split("/", 1)[0] else rest
+                host = re.split(r"[:/?#]", hostport, maxsplit=1)[0]
+                if "\x00" in host:
+                    continue
+                scalar = f"{key}={value}" if off else value
+                pos = value_position(ctx.file, spos, scalar, off, value)
+                yield Problem(f"`{key}` in service `{name}` is a literal connection string ({mask(value)}): build "
+                              "it from variables, e.g. `scheme://${USER}:${PASSWORD:?...}@${HOST}:${PORT}/${NAME}`",
+                              pos)
+
+
+@rule(
+    code="CO019", name="compose-image-tag", scope=Scope.COMPOSE,
+    summary="Every `image:` names a specific version tag (not untagged, not `latest`)",
+    why="`postgres` or `redis:latest` pulls whatever is newest on the day: two machines run different "
+        "versions, and a major upgrade arrives unannounced with the next `pull`.",
+    standard=("CO-IMAGE-TAGS",), section="Architecture Principles (Reproducible); Image Tagging",
+    example="services:\n  db:\n    image: postgres:latest\n",
+    use_instead="services:\n  db:\n    image: postgres:17.2-alpine\n",
+    notes="The standard's own production example uses `image: myapp:latest`; the checklist item wins. A tag "
+          "from a variable without a default (`myapp:${APP_VERSION:?...}`) is accepted.",
+)
+def image_tag(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.interpolation import InterpolationError, references, substitute
+
+    for name, svc in file_services(ctx.model):
+        image = svc.get("image")
+        if not isinstance(image, str) or not image:
+            continue
+        pos = svc.value_pos("image") or svc.key_pos("image")
+        refs = [r for r in references(image) if r.depth == 0]
+        if any(not r.has_default for r in refs):
+            continue
+        by_default = ""
+        resolved = image
+        if refs:
+            try:
+                resolved = substitute(image, lambda _n: None)
+            except (InterpolationError, Exception):
+                continue
+            by_default = " by default"
+        if "@" in resolved:
+            continue
+        last = resolved.rsplit("/", 1)[-1]
+        tag = last.split(":", 1)[1] if ":" in last else ""
+        if not tag:
+            yield Problem(f"image `{resolved}` of service `{name}` has no tag{by_default}: pin a version such as "
+                          f"`{resolved}:<version>`", pos)
+        elif tag.lower() == "latest":
+            yield Problem(f"image `{resolved}` of service `{name}` uses `latest`{by_default}: pin a version", pos)
+
+
+_BACKGROUND = re.compile(r"(?<![&>|<])&(?![&>])")
+
+
+@rule(
+    code="CO023", name="compose-single-process", scope=Scope.COMPOSE,
+    summary="A service's command runs one main process (no `&`-backgrounded servers, no supervisors)",
+    why="Compose watches one process per container: a server started in the background with `&` is not "
+        "restarted when it dies, its logs and signals are lost, and scaling one part scales all of them.",
+    standard=("CO-SINGLE-PROCESS",), section="Container Philosophy",
+    example="services:\n  app:\n    image: python:3.12-slim\n"
+            "    command: sh -c \"celery -A app worker & uvicorn app.main:app\"\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n    command: [\"uvicorn\", \"app.main:app\"]\n"
+                "  worker:\n    image: python:3.12-slim\n    command: [\"celery\", \"-A\", \"app\", \"worker\"]\n",
+)
+def single_process(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.yamlpos import YSeq
+
+    for name, svc in file_services(ctx.model):
+        for key in ("command", "entrypoint"):
+            cmd = svc.get(key)
+            if isinstance(cmd, YSeq):
+                parts = [(str(v), cmd.item_pos(i)) for i, v in enumerate(cmd) if isinstance(v, (str, int))]
+            elif isinstance(cmd, str):
+                parts = [(cmd, svc.value_pos(key))]
+            else:
+                continue
+            words = " ".join(p for p, _ in parts).split()
+            if words and words[0].rsplit("/", 1)[-1] in ("supervisord", "supervisor", "s6-svscan", "runit"):
+                yield Problem(f"service `{name}` runs a process supervisor (`{words[0]}`): run one process per "
+                              "service instead", parts[0][1] or svc.key_pos(key))
+                continue
+            for text, pos in parts:
+                m = _BACKGROUND.search(text)
+                if m and pos is not None:
+                    yield Problem(f"service `{name}` starts a process in the background with `&`: give each "
+                                  "process its own service", scalar_span(ctx.file, pos, text, m.start(), m.end()))
+                    break

@@ -1,0 +1,199 @@
+"""How long-running services run: restart policy, resources, logs, file limits, optional tools."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import (at, dig, image_repository, in_file, is_dev_tool, is_long_running,
+                                            is_web_application, once)
+
+_BASE = "docker-compose.base.yml"
+
+
+def _ex(base: str, over: str = "services: {}\n", env: str = "dev") -> dict:
+    return {_BASE: base, f"docker-compose.{env}.yml": over}
+
+
+@rule(
+    code="CO014", name="compose-restart-policy", scope=Scope.ENVIRONMENT,
+    summary="Every long-running service sets `restart` (`unless-stopped` in production)",
+    why="Without a restart policy a crashed or OOM-killed service stays down until someone notices, and "
+        "nothing comes back after the host reboots.",
+    standard=("CO-RESTART",), section="Restart Policies",
+    example=_ex("services:\n  app:\n    image: python:3.12-slim\n"),
+    use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n"),
+    notes="Services with `restart: \"no\"` or `profiles` are one-off jobs and tools, not held to this. "
+          "`deploy.restart_policy` also counts.",
+)
+def restart_policy(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        if not is_long_running(svc):
+            continue
+        restart = svc.get("restart")
+        if restart is None and dig(svc, "deploy", "restart_policy") is None:
+            out.append(at(view, ("services", name), f"long-running service `{name}` sets no `restart` policy",
+                          first=True))
+        elif view.is_production and restart is not None and restart != "unless-stopped":
+            out.append(at(view, ("services", name, "restart"),
+                          f"`{name}` restarts `{restart}` in production: use `unless-stopped`", value=True))
+    yield from once(ctx, "CO014", out)
+
+
+@rule(
+    code="CO015", name="compose-resource-limits", scope=Scope.ENVIRONMENT,
+    summary="Services set `deploy.resources` limits and reservations for `cpus` and `memory`",
+    why="An unlimited container can starve its neighbours or get the host's OOM killer to pick a random "
+        "victim; reservations tell the scheduler what the service needs to run at all.",
+    standard=("CO-RESOURCES",), section="Resource Limits; CPU Limits; Memory Limits",
+    example=_ex("services:\n  app:\n    image: python:3.12-slim\n    deploy:\n      resources:\n"
+                "        limits:\n          memory: 512M\n"),
+    use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    deploy:\n      resources:\n"
+                    "        limits:\n          cpus: \"1.0\"\n          memory: 512M\n        reservations:\n"
+                    "          cpus: \"0.25\"\n          memory: 256M\n"),
+)
+def resource_limits(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        if not is_long_running(svc):
+            continue
+        res = dig(svc, "deploy", "resources")
+        missing = [f"{part}.{k}" for part in ("limits", "reservations") for k in ("cpus", "memory")
+                   if dig(res, part, k) in (None, "")]
+        if not missing:
+            continue
+        base = ("services", name)
+        path = base + ("deploy", "resources") if isinstance(res, dict) else (
+            base + ("deploy",) if isinstance(svc.get("deploy"), dict) else base)
+        out.append(at(view, path, f"`{name}` does not set deploy.resources "
+                      f"{', '.join(f'`{m}`' for m in missing)}", first=path == base))
+    yield from once(ctx, "CO015", out)
+
+
+_SHIPPING = frozenset({"fluentd", "gelf", "syslog", "journald", "awslogs", "splunk", "gcplogs", "logentries",
+                       "loki", "grafana/loki-docker-driver", "etwlogs", "datadog"})
+_ROTATING = frozenset({"local"}) | _SHIPPING
+
+
+@rule(
+    code="CO016", name="compose-log-rotation", scope=Scope.ENVIRONMENT,
+    summary="Services set a logging driver with rotation (`json-file` with `max-size` and `max-file`)",
+    why="Docker's default `json-file` driver never rotates: a chatty service fills the host's disk and takes "
+        "every other container down with it.",
+    standard=("CO-LOGGING",), section="Logging Configuration; Production Compose",
+    example=_ex("services:\n  app:\n    image: python:3.12-slim\n    logging:\n      driver: json-file\n"),
+    use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    logging:\n      driver: json-file\n"
+                    "      options:\n        max-size: \"10m\"\n        max-file: \"3\"\n"),
+    notes="The `local` driver rotates by default; drivers that ship logs elsewhere (fluentd, gelf, syslog...) "
+          "are accepted.",
+)
+def log_rotation(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        if not is_long_running(svc):
+            continue
+        log = svc.get("logging")
+        base = ("services", name)
+        if not isinstance(log, dict):
+            out.append(at(view, base, f"`{name}` sets no `logging`: the default json-file driver never rotates",
+                          first=True))
+            continue
+        driver = log.get("driver") or "json-file"
+        if driver == "none":
+            out.append(at(view, base + ("logging", "driver"), f"`{name}` discards its logs (`driver: none`)",
+                          value=True))
+            continue
+        if driver in _ROTATING:
+            continue
+        opts = log.get("options") if isinstance(log.get("options"), dict) else {}
+        missing = [k for k in ("max-size", "max-file") if opts.get(k) in (None, "")]
+        if missing:
+            out.append(at(view, base + ("logging",), f"`{name}` logs with `{driver}` without "
+                          f"{' and '.join(f'`{m}`' for m in missing)}: logs grow without bound"))
+    yield from once(ctx, "CO016", out)
+
+
+@rule(
+    code="CO024", name="compose-dev-tools-profiles", scope=Scope.ENVIRONMENT,
+    summary="Development-only tools (mail catchers, database admin UIs) sit behind `profiles`",
+    why="pgAdmin, Adminer or MailHog started by default run in every environment that uses the file, "
+        "exposing data and admin interfaces where nobody intended them.",
+    standard=("CO-PROFILES",), section="Profiles", severity="warning",
+    example=_ex("services:\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n"),
+    use_instead=_ex("services:\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n    profiles: [\"tools\"]\n"),
+)
+def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        if is_dev_tool(name, svc) and not svc.get("profiles"):
+            out.append(at(view, ("services", name),
+                          f"`{name}` is a development tool and starts by default: put it behind `profiles`"))
+    yield from once(ctx, "CO024", out)
+
+
+@rule(
+    code="CO025", name="compose-app-ulimits", scope=Scope.ENVIRONMENT,
+    summary="The application service sets `ulimits.nofile`",
+    why="Every connection is a file descriptor; an ASGI server under load hits the default open-file limit "
+        "and starts refusing connections with `Too many open files`.",
+    standard=("CO-ULIMITS",), section="ulimits", severity="warning",
+    example=_ex("services:\n  app:\n    build: .\n"),
+    use_instead=_ex("services:\n  app:\n    build: .\n    ulimits:\n      nofile:\n        soft: 65536\n"
+                    "        hard: 65536\n"),
+)
+def app_ulimits(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    services = view.services
+    out = []
+    for name, svc in services.items():
+        if not is_web_application(svc, services) or not is_long_running(svc):
+            continue
+        if dig(svc, "ulimits", "nofile") is None:
+            path = ("services", name, "ulimits") if isinstance(svc.get("ulimits"), dict) else ("services", name)
+            out.append(at(view, path, f"application service `{name}` does not set `ulimits.nofile`",
+                          first=len(path) == 2))
+    yield from once(ctx, "CO025", out)
+
+
+_SHIPPERS = ("fluentd", "fluent-bit", "promtail", "vector", "filebeat", "logstash", "alloy", "otel",
+             "opentelemetry-collector", "datadog", "splunk", "loki")
+
+
+@rule(
+    code="CO026", name="compose-log-aggregation", scope=Scope.ENVIRONMENT,
+    summary="Production logs can ship to an aggregator",
+    why="Logs that stay in per-container files on one host are lost with the host and cannot be searched "
+        "across replicas; production needs a logging driver or collector that ships them.",
+    standard=("CO-LOG-AGGREGATION",), section="Log Aggregation", severity="warning",
+    example=_ex("services:\n  app:\n    build: .\n    logging:\n      driver: json-file\n", env="prod"),
+    use_instead=_ex("services:\n  app:\n    build: .\n", "services:\n  app:\n    logging:\n      driver: fluentd\n"
+                    "      options:\n        tag: app.logs\n", env="prod"),
+    notes="Accepted: a shipping driver (fluentd, gelf, syslog, awslogs...), `json-file`/`local` with a `tag` or "
+          "`labels` option for a node-level collector, or a collector service (fluent-bit, promtail, vector...).",
+)
+def log_aggregation(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    if not view.is_production:
+        return
+    services = view.services
+    if any(any(s in image_repository(svc.get("image")) for s in _SHIPPERS) for svc in services.values()):
+        return
+    out = []
+    for name, svc in services.items():
+        if not is_web_application(svc, services) or not is_long_running(svc):
+            continue
+        log = svc.get("logging") if isinstance(svc.get("logging"), dict) else {}
+        driver = log.get("driver") or "json-file"
+        opts = log.get("options") if isinstance(log.get("options"), dict) else {}
+        if driver in _SHIPPING or opts.get("tag") or opts.get("labels"):
+            continue
+        out.append(in_file(view, ("services", name, "logging"),
+                           f"production logs of `{name}` stay on the host (`{driver}`): ship them to an aggregator "
+                           "(e.g. `driver: fluentd`) or tag them for a collector"))
+    yield from once(ctx, "CO026", out)

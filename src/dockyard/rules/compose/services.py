@@ -1,0 +1,187 @@
+"""Volumes, build targets and redis hardening, per environment."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Iterator
+
+from dockyard.compose.context import split_volume
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import (at, command_words, is_application, is_cache, is_database, is_redis,
+                                            once)
+from dockyard.rules.compose.health import dockerfile_of
+
+_BASE = "docker-compose.base.yml"
+
+
+def _ex(base: str, over: str = "services: {}\n", env: str = "dev", **more: str) -> dict:
+    return {_BASE: base, f"docker-compose.{env}.yml": over, **more}
+
+
+def _mount(item) -> tuple[str, str | None, str, bool]:
+    """``(type, source, target, read_only)`` of a service volume entry."""
+    if isinstance(item, dict):
+        kind = item.get("type") or "volume"
+        return kind, item.get("source"), str(item.get("target", "")), bool(item.get("read_only"))
+    src, target, mode = split_volume(str(item))
+    if src is None:
+        return "volume", None, target, False
+    bind = src.startswith((".", "/", "~", "$")) or (len(src) > 1 and src[1] == ":")
+    return ("bind" if bind else "volume"), src, target, "ro" in mode.split(",")
+
+
+_DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis")
+
+
+@rule(
+    code="CO018", name="compose-named-volumes", scope=Scope.ENVIRONMENT,
+    summary="Persistent data uses declared named volumes; source bind mounts only in the development override",
+    why="Database files in an anonymous volume or a bind-mounted folder are lost or broken by a `down -v`, a "
+        "new checkout or a permission change; a source bind mount outside development ships whatever is on "
+        "the host instead of the image that was built and tested.",
+    standard=("CO-NAMED-VOLUMES",), section="Named Volumes; Bind Mounts",
+    example=_ex("services:\n  db:\n    image: postgres:17.2\n    volumes:\n      - ./data:/var/lib/postgresql/data\n"),
+    use_instead=_ex("services:\n  db:\n    image: postgres:17.2\n    volumes:\n"
+                    "      - postgres_data:/var/lib/postgresql/data\nvolumes:\n  postgres_data:\n    driver: local\n"),
+)
+def named_volumes(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    services = view.services
+    declared = set(view.top("volumes"))
+    out = []
+    for name, svc in services.items():
+        vols = svc.get("volumes") if isinstance(svc.get("volumes"), list) else []
+        stateful = is_database(svc) or is_cache(svc)
+        has_named = False
+        for i, item in enumerate(vols):
+            kind, src, target, ro = _mount(item)
+            path = ("services", name, "volumes", i)
+            if kind == "volume" and src:
+                has_named = True
+                if src not in declared:
+                    out.append(at(view, path, f"`{name}` mounts volume `{src}`, which is not declared under "
+                                  "top-level `volumes:`"))
+            elif kind == "bind":
+                if stateful and target.startswith(_DATA_DIRS):
+                    out.append(at(view, path, f"data of `{name}` is in a bind mount (`{src}`): use a named volume"))
+                    has_named = True
+                elif is_application(svc, services) and not view.is_development and not ro:
+                    out.append(at(view, path, f"`{name}` bind-mounts `{src}` in environment `{view.name}`: source "
+                                  "bind mounts belong only in the development override"))
+        if stateful and is_database(svc) and not has_named:
+            out.append(at(view, ("services", name), f"database `{name}` keeps its data in no named volume",
+                          first=True))
+    yield from once(ctx, "CO018", out)
+
+
+@rule(
+    code="CO020", name="compose-build-target", scope=Scope.ENVIRONMENT,
+    summary="A service built from the project's Dockerfile names its `target` (`production` outside development)",
+    why="Without `target` compose builds the Dockerfile's last stage, whatever it is today; outside "
+        "development anything but the production stage ships compilers, dev dependencies or reloaders.",
+    standard=("CO-BUILD-TARGET",), section="Basic Compose File",
+    example=_ex("services:\n  app:\n    build:\n      context: .\n", env="prod",
+                Dockerfile="FROM python:3.12-slim AS production\n"),
+    use_instead=_ex("services:\n  app:\n    build:\n      context: .\n      target: production\n", env="prod",
+                    Dockerfile="FROM python:3.12-slim AS production\n"),
+)
+def build_target(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        build = svc.get("build")
+        if not isinstance(build, dict):
+            continue
+        target = build.get("target")
+        if not target:
+            out.append(at(view, ("services", name, "build"), f"`{name}` is built without a `target` stage", first=True))
+        elif not view.is_development and target != "production":
+            out.append(at(view, ("services", name, "build", "target"),
+                          f"`{name}` builds stage `{target}` in environment `{view.name}`: use `production`",
+                          value=True))
+    yield from once(ctx, "CO020", out)
+
+
+@rule(
+    code="CO031", name="compose-build-target-missing-stage", scope=Scope.ENVIRONMENT,
+    summary="Every `build.target` names a stage that exists in the Dockerfile it builds",
+    why="`target: prod` against a Dockerfile whose stage is `production` fails the build with `target stage "
+        "\"prod\" could not be found`; after merging, an override can point the base's build at such a stage.",
+    standard=("CO-BUILD-TARGET-EXISTS",), section="Basic Compose File; Multi-Stage Builds", severity="error",
+    example=_ex("services:\n  app:\n    build:\n      context: .\n      target: prod\n",
+                Dockerfile="FROM python:3.12-slim AS production\n"),
+    use_instead=_ex("services:\n  app:\n    build:\n      context: .\n      target: production\n",
+                    Dockerfile="FROM python:3.12-slim AS production\n"),
+    notes="Error: the build fails.",
+)
+def build_target_missing_stage(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        build = svc.get("build")
+        if not isinstance(build, dict) or not isinstance(build.get("target"), str) or not build.get("target"):
+            continue
+        sf = dockerfile_of(ctx, view, svc)
+        if sf is None or sf.text is None:
+            continue
+        try:
+            df = ctx.project.dockerfile(sf)
+        except Exception:
+            continue
+        if df is None or not df.stages:
+            continue
+        target = build["target"]
+        names = [s.name for s in df.stages if s.name]
+        if target.lower() not in names:
+            listed = ", ".join(f"`{n}`" for n in names) or "none named"
+            out.append(at(view, ("services", name, "build", "target"),
+                          f"`{name}` builds stage `{target}`, which `{sf.path}` does not define (stages: {listed})",
+                          value=True))
+    yield from once(ctx, "CO031", out)
+
+
+@rule(
+    code="CO022", name="compose-redis-hardening", scope=Scope.ENVIRONMENT,
+    summary="Redis runs with `--requirepass` from a required variable, `--appendonly yes` and a `maxmemory` policy",
+    why="Redis without a password accepts any client on its network; without persistence a restart empties "
+        "queues and sessions; without `maxmemory` it grows until the OOM killer stops it.",
+    standard=("CO-REDIS-SECURE",), section="Basic Compose File",
+    example=_ex("services:\n  redis:\n    image: redis:7.4.2\n"),
+    use_instead=_ex("services:\n  redis:\n    image: redis:7.4.2\n    command: [\"redis-server\", \"--requirepass\", "
+                    "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\", \"--appendonly\", \"yes\", \"--maxmemory\", "
+                    "\"256mb\", \"--maxmemory-policy\", \"allkeys-lru\"]\n"),
+    notes="A command that loads a configuration file (`redis-server /path/redis.conf`) is not judged.",
+)
+def redis_hardening(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    out = []
+    for name, svc in view.services.items():
+        if not is_redis(svc) or "memcached" in str(svc.get("image")):
+            continue
+        cmd = svc.get("command")
+        words = [str(w) for w in cmd] if isinstance(cmd, list) else (str(cmd).split() if cmd else [])
+        if any(w.endswith(".conf") for w in words):
+            continue
+        raw = view.raw(("services", name, "command"))
+        raw_words = [str(w) for w in raw] if isinstance(raw, list) else (str(raw).split() if raw else [])
+        missing = []
+        if "--requirepass" not in words:
+            missing.append("`--requirepass ${REDIS_PASSWORD:?...}`")
+        else:
+            i = raw_words.index("--requirepass") if "--requirepass" in raw_words else -1
+            value = raw_words[i + 1] if 0 <= i < len(raw_words) - 1 else ""
+            if ":?" not in value and "?" not in value:
+                missing.append("`--requirepass` from a required variable (`${REDIS_PASSWORD:?...}`)")
+        joined = " ".join(words)
+        if "--appendonly yes" not in joined:
+            missing.append("`--appendonly yes`")
+        if "--maxmemory" not in words:
+            missing.append("`--maxmemory`")
+        if "--maxmemory-policy" not in words:
+            missing.append("`--maxmemory-policy`")
+        if missing:
+            path = ("services", name, "command") if cmd else ("services", name)
+            out.append(at(view, path, f"redis service `{name}` runs without {', '.join(missing)}",
+                          first=not cmd))
+    yield from once(ctx, "CO022", out)
