@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -205,9 +206,190 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-@dataclass(frozen=True)
-class EnvFileRef:
-    """An env file named on the command line or by environment name, resolved to a path."""
+# -- env check -----------------------------------------------------------------------------------------------
+CATEGORIES = {
+    "EN001": "syntax", "EN002": "missing", "EN003": "committed", "EN004": "gitignore", "EN005": "missing",
+    "EN006": "drift", "EN007": "placeholder", "EN008": "placeholder", "EN009": "weak", "EN010": "order",
+    "EN011": "missing",
+}
+_ENV_IN_MESSAGE = re.compile(r"environment `([^`]+)`")
 
-    label: str
-    path: str
+
+@dataclass
+class EnvironmentReport:
+    name: str
+    env_file: str | None = None
+    template: bool = False
+    compose_files: list[str] = field(default_factory=list)
+    findings: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "env_file": self.env_file,
+            "env_file_is_template": self.template,
+            "compose_files": self.compose_files,
+            "findings": [dict(f.to_dict(), category=category(f.code)) for f in self.findings],
+        }
+
+
+def category(code: str) -> str:
+    return CATEGORIES.get(code, "interpolation" if code.startswith("CO") else "other")
+
+
+def check_rules():
+    """The rules ``env check`` runs: every EN rule and compose's per-environment interpolation rule(s)."""
+    from dockyard.rules.base import Scope, all_rules
+
+    return [r for r in all_rules() if r.code.startswith("EN")
+            or (r.code.startswith("CO") and r.scope == Scope.ENVIRONMENT and "CO-INTERPOLATION" in r.standard)]
+
+
+def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], list]:
+    """Findings per environment (by the files that belong to it only, or the environment a shared file's
+    finding names), and the project-wide rest."""
+    from dockyard.compose.context import environment_views
+
+    reports: dict[str, EnvironmentReport] = {}
+    owner: dict[str, set[str]] = {}
+    for view in environment_views(project):
+        rep = reports.setdefault(view.name, EnvironmentReport(view.name))
+        rep.compose_files = [sf.path for sf in view.compose_files]
+        if view.env_file is not None:
+            rep.env_file, rep.template = view.env_file.path, view.env_file_is_template
+            for path in {view.env_file.path, view.env_file.path.removesuffix(TEMPLATE_SUFFIX)}:
+                owner.setdefault(path, set()).add(view.name)
+                owner.setdefault(path + TEMPLATE_SUFFIX, set()).add(view.name)
+        for path in rep.compose_files:
+            owner.setdefault(path, set()).add(view.name)
+    for sf in project.files:
+        env = environment_of(sf.path)
+        if env is not None and sf.path not in owner:
+            if env not in reports:
+                reports[env] = EnvironmentReport(env, sf.path, is_template(sf.path))
+            owner.setdefault(sf.path, set()).add(env)
+    rest = []
+    for f in findings:
+        names = owner.get(f.path, set())
+        target = None
+        if len(names) == 1:
+            target = next(iter(names))
+        else:
+            m = _ENV_IN_MESSAGE.search(f.message)
+            if m is not None and m.group(1) in reports:
+                target = m.group(1)
+        if target is None:
+            rest.append(f)
+        else:
+            reports[target].findings.append(f)
+    return [reports[k] for k in sorted(reports)], rest
+
+
+# -- env diff ------------------------------------------------------------------------------------------------
+@dataclass
+class EnvDiff:
+    a: str
+    b: str
+    only_a: list[str]
+    only_b: list[str]
+    different: list[tuple[str, str | None, str | None]]  # key, shown value in a, shown value in b
+
+    @property
+    def keys_differ(self) -> bool:
+        return bool(self.only_a or self.only_b)
+
+
+def resolve_env_file(spec: str, root: Path) -> Path:
+    """An env file path, or an environment name: ``.env.<name>``, else its template."""
+    from dockyard.model import UsageError
+
+    direct = Path(spec)
+    if direct.is_file():
+        return direct
+    if not direct.is_absolute() and (root / spec).is_file():
+        return root / spec
+    if "/" not in spec and not spec.startswith("."):
+        for candidate in (root / real_name(spec), root / template_name(spec)):
+            if candidate.is_file():
+                return candidate
+        raise UsageError(f"no env file for environment {spec!r}: neither {real_name(spec)} nor "
+                         f"{template_name(spec)} exists in {root}")
+    raise UsageError(f"no such env file: {spec}")
+
+
+def read_env(path: Path) -> "EnvFile":
+    from dockyard.model import UsageError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_env_tolerant(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
+
+
+def diff_env_files(a_label: str, a: "EnvFile", b_label: str, b: "EnvFile", show_values: bool) -> EnvDiff:
+    from dockyard.secrets import MASK, mask
+
+    da, db = a.as_dict(), b.as_dict()
+    ka, kb = a.keys(), b.keys()
+    only_a = [k for k in ka if k not in set(kb)]
+    only_b = [k for k in kb if k not in set(ka)]
+    different = []
+    in_b = set(kb)
+    for key in ka:
+        if key in in_b and da.get(key) != db.get(key):
+            if show_values:
+                va = mask(da[key], key) if key in da else None
+                vb = mask(db[key], key) if key in db else None
+            else:
+                va = MASK if key in da else None
+                vb = MASK if key in db else None
+            different.append((key, va, vb))
+    return EnvDiff(a_label, b_label, only_a, only_b, different)
+
+
+# -- env init --------------------------------------------------------------------------------------------------
+@dataclass
+class InitResult:
+    text: str
+    generated: list[str]  # keys whose secret was generated
+    remaining: list[tuple[str, int]]  # placeholders left for a person to fill in: (key, line)
+
+
+def fill_template(template_text: str) -> InitResult:
+    """The template with every placeholder secret replaced by a generated one; everything else (comments,
+    order, quoting, line endings) kept byte for byte. The same placeholder text gets the same secret."""
+    from dockyard.secrets import is_secret_name
+
+    env = parse_env_tolerant(template_text)
+    by_placeholder: dict[str, str] = {}
+    edits: list[tuple[int, int, str]] = []
+    generated: list[str] = []
+    remaining: list[tuple[str, int]] = []
+    for entry in env.entries:
+        if entry.inherited:
+            continue
+        raw = entry.raw_value
+        start, end = value_span(template_text, entry)
+        if is_placeholder(raw) and is_secret_name(entry.key):
+            secret = by_placeholder.setdefault(raw, generate_secret())
+            edits.append((start, end, secret))
+            generated.append(entry.key)
+            continue
+        replaced = False
+        if "://" in raw and contains_placeholder(raw):
+            m = re.search(r"://[^:/@\s]*:(CHANGE_?ME[A-Za-z0-9_]*)@", raw, re.IGNORECASE)
+            if m is not None:
+                secret = by_placeholder.setdefault(m.group(1), generate_secret())
+                edits.append((start + m.start(1), start + m.end(1), secret))
+                generated.append(entry.key)
+                replaced = contains_placeholder(raw[: m.start(1)] + raw[m.end(1):]) is False
+        if not replaced and contains_placeholder(raw):
+            remaining.append((entry.key, entry.line))
+    out, last = [], 0
+    for s, e, rep in sorted(edits):
+        out.append(template_text[last:s])
+        out.append(rep)
+        last = e
+    out.append(template_text[last:])
+    return InitResult("".join(out), generated, remaining)

@@ -1,0 +1,50 @@
+from tests.helpers import run_files, triples
+
+BASE = ("services:\n  api:\n    image: api:1.0\n    environment:\n"
+        "      SECRET_KEY: ${SECRET_KEY:?SECRET_KEY is required}\n"
+        "      REDIS_URL: redis://${REDIS_HOST}:${REDIS_PORT:-6379}\n"
+        "      API_BASE_URL: ${API_BASE_URL:-${BASE_URL}/api}\n"
+        "      WEBUI: ${WEBUI_URL:-${UI_HOST:?UI_HOST is required}}\n")
+DEV = "services:\n  api:\n    env_file: [.env.dev]\n"
+
+
+def _files(template, real=None):
+    files = {"docker-compose.base.yml": BASE, "docker-compose.dev.yml": DEV, ".env.dev.example": template}
+    if real is not None:
+        files[".env.dev"] = real
+    return files
+
+
+def test_missing_required_unset_and_nested(tmp_path):
+    found = run_files(tmp_path, _files("API_BASE_URL=http://x/api\n"), select="EN005")
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [
+        (".env.dev.example", "EN005", 1, 1)] * 3
+    text = " | ".join(f.message for f in found)
+    assert "`SECRET_KEY` is not defined" in text and "refuses to start" in text
+    assert "`REDIS_HOST` is not defined" in text and "empty string" in text
+    assert "`UI_HOST`" in text  # required references count even inside a default
+    assert "BASE_URL`" not in text.replace("API_BASE_URL", "")  # its default is not used
+
+
+def test_default_used_makes_nested_reference_needed(tmp_path):
+    template = "SECRET_KEY=CHANGE_ME\nREDIS_HOST=redis\nUI_HOST=ui\n"
+    found = run_files(tmp_path, _files(template), select="EN005")
+    assert triples(found) == [("EN005", 1, 1)] and "`BASE_URL`" in found[0].message
+
+
+def test_empty_value_for_colon_question(tmp_path):
+    template = "SECRET_KEY=\nREDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"
+    found = run_files(tmp_path, _files(template), select="EN005")
+    assert triples(found) == [("EN005", 1, 1)] and "is empty" in found[0].message
+
+
+def test_real_file_and_its_template_are_both_checked(tmp_path):
+    complete = "SECRET_KEY=CHANGE_ME\nREDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"
+    found = run_files(tmp_path, _files(complete, real="REDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"),
+                      select="EN005")
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env.dev", "EN005", 1, 1)]
+
+
+def test_complete_passes(tmp_path):
+    complete = "SECRET_KEY=CHANGE_ME\nREDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"
+    assert run_files(tmp_path, _files(complete), select="EN005") == []

@@ -1,0 +1,32 @@
+from dockyard.fix import apply_edits
+from tests.helpers import run_files, triples
+
+
+def test_real_and_empty_secrets_in_templates(tmp_path):
+    text = ("SECRET_KEY=s3cr3t\nJWT_SECRET_KEY=\"another-one\"\nADMIN_PASSWORD=\nDB_PASSWORD=CHANGE_ME_DB\n"
+            "DATABASE_URL=postgresql://app:hunter2@db/app\nREDIS_URL=redis://:${REDIS_PASSWORD}@redis\n"
+            "DERIVED_TOKEN=${SECRET_KEY}\nJWT_ALGORITHM=HS256\n")
+    found = run_files(tmp_path, {".env.dev.example": text}, select="EN007")
+    assert triples(found) == [("EN007", 1, 12), ("EN007", 2, 16), ("EN007", 3, 16), ("EN007", 5, 14)]
+    assert all("s3cr3t" not in f.message and "hunter2" not in f.message for f in found)
+    fixed = apply_edits(text, [e for f in found[:3] for e in f.fix.edits])
+    assert fixed.splitlines()[:3] == ["SECRET_KEY=CHANGE_ME_SECRET_KEY", 'JWT_SECRET_KEY="CHANGE_ME_JWT_SECRET_KEY"',
+                                      "ADMIN_PASSWORD=CHANGE_ME_ADMIN_PASSWORD"]
+
+
+def test_templates_with_placeholders_pass(tmp_path):
+    text = "SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\nURL=postgresql://app:CHANGE_ME_PW@db/app\n"
+    assert run_files(tmp_path, {".env.dev.example": text, ".env.dev": "SECRET_KEY=x\n"}, select="EN007") == []
+
+
+def test_placeholders_left_in_deployed_files(tmp_path):
+    prod = "BASE_URL=https://api.example.com\nSECRET_KEY=CHANGE_ME_PROD_SECRET\nHOOK=https://CHANGE_ME.example\n"
+    found = run_files(tmp_path, {".env.prod": prod, ".env.staging": "A='change_me'\n"}, select="EN008")
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [
+        (".env.prod", "EN008", 2, 12), (".env.prod", "EN008", 3, 6), (".env.staging", "EN008", 1, 3)]
+
+
+def test_local_files_and_templates_may_keep_placeholders(tmp_path):
+    files = {".env.dev": "SECRET_KEY=CHANGE_ME\n", ".env": "SECRET_KEY=CHANGE_ME\n",
+             ".env.prod.example": "SECRET_KEY=CHANGE_ME\n", ".env.test": "SECRET_KEY=CHANGE_ME\n"}
+    assert run_files(tmp_path, files, select="EN008") == []

@@ -1,0 +1,40 @@
+import pytest
+
+from dockyard.envtools import generate_secret, weakness
+from tests.helpers import run_files, triples
+
+STRONG = "q7H2vN9xLc4RtY8wZ1mKp3Bs6Dg0Jf5Ua2Xe"
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("short", "5 characters"),
+    ("abcdabcdabcdabcdabcdabcdabcdabcdabcd", "repeated pattern"),
+    ("xK9#mP2$vL5@nQ8!aaaaT3&wR6*zY1^bB4", "same character"),
+    ("Tr0ub4dor&3-MyPassword-Is-Long-Enough!", "common word"),
+    ("x9Q2mLzxcvbnm7Hk3Zv8Np4Ws1Ct6Rb0Ty", "sequence"),
+    ("kjqdfgkxhdfgwerpaibzxmtqvlkrhgwdsaqe", "single character class"),
+    ("abcabcabcabcabcabcabcabcabcabcabcabc", "repeated pattern"),
+    ("aAaaAAaAAaaaAaAAaaAaAAAaaAaAaaAAaAaaA", "low entropy"),
+])
+def test_weakness_reasons(value, reason):
+    assert reason in weakness(value)
+
+
+def test_generated_secrets_are_strong():
+    for _ in range(200):
+        s = generate_secret()
+        assert len(s) >= 32 and weakness(s) is None
+
+
+def test_weak_secrets_in_real_files(tmp_path):
+    prod = (f"SECRET_KEY=my-secret-key\nJWT_SECRET_KEY={STRONG}\nDATABASE_URL=postgresql://app:pw@db/app\n"
+            f"ADMIN_PASSWORD=\"{'x' * 40}\"\nEMPTY_TOKEN=\nDERIVED_SECRET=${{JWT_SECRET_KEY}}\n"
+            "API_KEY=CHANGE_ME_API_KEY\nDEBUG=false\n")
+    found = run_files(tmp_path, {".env.prod": prod}, select="EN009")
+    assert triples(found) == [("EN009", 1, 12), ("EN009", 3, 14), ("EN009", 4, 16)]
+    assert all("my-secret-key" not in f.message and "x" * 40 not in f.message for f in found)
+
+
+def test_templates_are_not_judged_and_strong_secrets_pass(tmp_path):
+    files = {".env.prod.example": "SECRET_KEY=short\n", ".env.prod": f"SECRET_KEY={STRONG}\n"}
+    assert run_files(tmp_path, files, select="EN009") == []
