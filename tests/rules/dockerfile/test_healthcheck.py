@@ -1,0 +1,52 @@
+from tests.helpers import run_files, triples
+
+OPTS = "--interval=30s --timeout=5s --start-period=30s --retries=3"
+PY = "CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]"
+
+
+def test_missing_healthcheck_reported_at_final_from(tmp_path):
+    text = f"FROM python:3.12-slim AS a\nHEALTHCHECK {OPTS} {PY}\nFROM python:3.12-slim\n"
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF043")) == [("DF043", 3, 1)]
+
+
+def test_healthcheck_none_disables(tmp_path):
+    text = f"FROM python:3.12-slim AS a\nHEALTHCHECK {OPTS} {PY}\nFROM a\nHEALTHCHECK NONE\n"
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF043")) == [("DF043", 4, 13)]
+
+
+def test_inherited_healthcheck_passes(tmp_path):
+    text = f"FROM python:3.12-slim AS a\nHEALTHCHECK {OPTS} {PY}\nFROM a\n"
+    assert run_files(tmp_path, {"Dockerfile": text}, select=("DF043", "DF044")) == []
+
+
+def test_options_missing(tmp_path):
+    text = f"FROM python:3.12-slim\nHEALTHCHECK --interval=30s {PY}\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF044")
+    assert triples(found) == [("DF044", 2, 1)]
+    assert "`--timeout`, `--start-period`, `--retries`" in found[0].message
+
+
+def test_curl_on_slim_without_install(tmp_path):
+    text = f"FROM python:3.12-slim\nHEALTHCHECK {OPTS} \\\n    CMD curl -f http://localhost:8000/health || exit 1\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF045")
+    assert triples(found) == [("DF045", 3, 9)]
+    assert "urllib" in found[0].message
+
+
+def test_wget_exec_form_on_slim_lineage(tmp_path):
+    text = f"FROM python:3.12-slim AS base\nFROM base\nHEALTHCHECK {OPTS} CMD [\"wget\", \"-qO-\", \"http://x/health\"]\n"
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF045")) == [("DF045", 3, 78)]
+
+
+def test_tool_present_passes(tmp_path):
+    probe = f"HEALTHCHECK {OPTS} CMD curl -f http://localhost:8000/health || exit 1\n"
+    installed = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl "
+                 "&& rm -rf /var/lib/apt/lists/*\n" + probe)
+    assert run_files(tmp_path / "a", {"Dockerfile": installed}, select="DF045") == []
+    full = "FROM python:3.12\n" + probe
+    assert run_files(tmp_path / "b", {"Dockerfile": full}, select="DF045") == []
+    busybox = f"FROM python:3.12-alpine\nHEALTHCHECK {OPTS} CMD wget -qO- http://localhost:8000/health\n"
+    assert run_files(tmp_path / "c", {"Dockerfile": busybox}, select="DF045") == []
+    builder_only = ("FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y curl\n"
+                    "FROM python:3.12-slim\n" + probe)
+    assert triples(run_files(tmp_path / "d", {"Dockerfile": builder_only}, select="DF045")) == [("DF045", 4, 76)]

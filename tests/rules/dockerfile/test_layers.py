@@ -1,0 +1,38 @@
+from dockyard.fix import apply_edits
+from tests.helpers import run_files, triples
+
+
+def test_consecutive_runs_with_same_mounts(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN groupadd --gid 10001 app\n# make the user\nRUN useradd --uid 10001 app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.lock.txt\nCOPY . .\n"
+            "RUN echo a\nFROM python:3.12-slim\nRUN echo b\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 4, 1)]
+    assert found[0].fix.applicability.value == "unsafe"
+    assert apply_edits(text, list(found[0].fix.edits)).startswith(
+        "FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n    && useradd --uid 10001 app\nRUN --mount")
+
+
+def test_runs_separated_by_other_instructions_pass(tmp_path):
+    text = "FROM python:3.12-slim\nRUN echo a\nWORKDIR /app\nRUN echo b\n"
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF051") == []
+
+
+def test_unsorted_packages_fix_keeps_layout(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+            "    git \\\n    curl \\\n    && rm -rf /var/lib/apt/lists/*\n")
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF052")
+    assert triples([f]) == [("DF052", 3, 5)]
+    assert apply_edits(text, list(f.fix.edits)) == text.replace("git \\\n    curl", "curl \\\n    git")
+
+
+def test_pip_and_apk_lists(tmp_path):
+    text = ("FROM python:3.12-alpine\nRUN apk add --no-cache -t .deps musl-dev gcc\n"
+            "RUN python -m pip install --no-cache-dir -r r.txt uvicorn fastapi\n"
+            "RUN pip install \"$PKG\" a\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF052")) == [("DF052", 2, 33), ("DF052", 3, 51)]
+
+
+def test_sorted_packages_pass(tmp_path):
+    text = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends Curl git\n"
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF052") == []
