@@ -1,0 +1,49 @@
+from tests.helpers import run_files, triples
+
+
+def run(tmp_path, text):
+    return run_files(tmp_path, {"Dockerfile": text}, select="DF007")
+
+
+def test_copy_to_relative_destination_without_workdir(tmp_path):
+    found = run(tmp_path, "FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nCOPY . .\n")
+    assert triples(found) == [("DF007", 2, 28)]
+
+
+def test_run_with_relative_requirement_file(tmp_path):
+    text = "FROM python:3.12-slim\nCOPY r.lock /r.lock\nRUN apt-get update && \\\n    pip install -r requirements.lock.txt\n"
+    found = run(tmp_path, text)
+    assert triples(found) == [("DF007", 4, 20)]
+    assert "`requirements.lock.txt`" in found[0].message
+
+
+def test_run_with_project_path_and_heredoc(tmp_path):
+    text = "FROM python:3.12-slim\nRUN <<EOF\nset -e\npython -m pip install --no-deps .\nEOF\n"
+    assert triples(run(tmp_path, text)) == [("DF007", 4, 33)]
+
+
+def test_relative_workdir(tmp_path):
+    text = "FROM python:3.12-slim\nWORKDIR app\nCOPY . .\n"
+    assert triples(run(tmp_path, text)) == [("DF007", 2, 9)]
+
+
+def test_workdir_inherited_from_parent_stage(tmp_path):
+    text = "FROM python:3.12-slim AS base\nWORKDIR /app\nFROM base AS production\nCOPY . .\n"
+    assert run(tmp_path, text) == []
+
+
+def test_each_stage_judged_once(tmp_path):
+    text = ("FROM python:3.12-slim AS builder\nCOPY a ./\nCOPY b ./\n"
+            "FROM python:3.12-slim AS production\nWORKDIR /app\nCOPY . .\n")
+    assert triples(run(tmp_path, text)) == [("DF007", 2, 8)]
+
+
+def test_absolute_paths_and_cd_need_no_workdir(tmp_path):
+    text = ("FROM python:3.12-slim\nCOPY requirements.lock.txt /tmp/\nRUN pip install -r /tmp/requirements.lock.txt\n"
+            "RUN cd /src && pip install .\nENV APP=/app\nCOPY . $APP\nWORKDIR /app\nCOPY . .\n")
+    assert run(tmp_path, text) == []
+
+
+def test_escape_backtick(tmp_path):
+    text = "# escape=`\nFROM python:3.12-slim\nRUN pip install `\n    -r req.lock\n"
+    assert triples(run(tmp_path, text)) == [("DF007", 4, 8)]
