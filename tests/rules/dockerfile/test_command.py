@@ -1,0 +1,67 @@
+from dockyard.fix import apply_edits
+from tests.helpers import run_files, triples
+
+GOOD_CMD = "CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n"
+
+
+def test_shell_form_cmd_fixed_to_exec_form(tmp_path):
+    text = "FROM python:3.12-slim\nCMD gunicorn -c gunicorn_config.py app.main:app\n"
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF055")
+    assert triples([f]) == [("DF055", 2, 1)]
+    assert apply_edits(text, list(f.fix.edits)) == "FROM python:3.12-slim\n" + GOOD_CMD
+
+
+def test_shell_form_with_variables_has_no_fix_and_missing_cmd(tmp_path):
+    text = "FROM python:3.12-slim\nENTRYPOINT gunicorn -b 0.0.0.0:$PORT app:app\n"
+    (f,) = run_files(tmp_path / "a", {"Dockerfile": text}, select="DF055")
+    assert triples([f]) == [("DF055", 2, 1)] and f.fix is None
+    none = "FROM python:3.12-slim AS a\nCMD [\"x\"]\nFROM python:3.12-slim\n"
+    assert triples(run_files(tmp_path / "b", {"Dockerfile": none}, select="DF055")) == [("DF055", 3, 1)]
+
+
+def test_exec_form_passes(tmp_path):
+    assert run_files(tmp_path, {"Dockerfile": "FROM python:3.12-slim\n" + GOOD_CMD}, select=("DF055", "DF056")) == []
+
+
+def test_not_a_production_server(tmp_path):
+    text = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\", \"--reload\"]\n"
+    assert triples(run_files(tmp_path / "a", {"Dockerfile": text}, select="DF056")) == [("DF056", 2, 5)]
+    sync = "FROM python:3.12-slim\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"gunicorn\", \"-w\", \"4\", \"app.main:app\"]\n"
+    assert triples(run_files(tmp_path / "b", {"Dockerfile": sync}, select="DF056")) == [("DF056", 3, 5)]
+
+
+def test_gunicorn_with_worker_class_passes(tmp_path):
+    text = ("FROM python:3.12-slim\nENTRYPOINT [\"python\", \"-m\", \"gunicorn\"]\n"
+            "CMD [\"--worker-class=uvicorn_worker.UvicornWorker\", \"app.main:app\"]\n")
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF056") == []
+
+
+def test_background_supervisor_and_chained_servers(tmp_path):
+    text = ("FROM python:3.12-slim\nCMD celery -A app.worker worker & gunicorn app:app\n"
+            "CMD [\"supervisord\", \"-n\"]\n"
+            "CMD [\"sh\", \"-c\", \"alembic upgrade head && uvicorn app:app; celery -A w worker\"]\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF057")) == [
+        ("DF057", 2, 5), ("DF057", 3, 5), ("DF057", 4, 1)]
+
+
+def test_one_process_with_migrations_first_passes(tmp_path):
+    text = "FROM python:3.12-slim\nCMD alembic upgrade head && exec gunicorn -c gunicorn_config.py app:app\n"
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF057") == []
+
+
+def test_install_at_start(tmp_path):
+    text = ("FROM python:3.12-slim\nCMD pip install -r requirements.txt && gunicorn app:app\n"
+            "ENTRYPOINT [\"apt-get\", \"install\", \"-y\", \"curl\"]\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF058")) == [("DF058", 2, 5), ("DF058", 3, 12)]
+    ok = "FROM python:3.12-slim\nRUN pip install x\nCMD [\"pip\", \"--version\"]\n"
+    assert run_files(tmp_path / "ok", {"Dockerfile": ok}, select="DF058") == []
+
+
+def test_deprecated_uvicorn_worker(tmp_path):
+    text = ("FROM python:3.12-slim\n# not uvicorn.workers.UvicornWorker in a comment\n"
+            "ENV GUNICORN_CMD_ARGS=\"-k uvicorn.workers.UvicornWorker\"\n"
+            "CMD [\"gunicorn\", \"-k\", \"uvicorn.workers.UvicornWorker\", \"app:app\"]\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF059")
+    assert triples(found) == [("DF059", 3, 27), ("DF059", 4, 25)]
+    assert apply_edits(text, list(found[1].fix.edits)).endswith("\"uvicorn_worker.UvicornWorker\", \"app:app\"]\n")
+    assert found[1].fix.applicability.value == "unsafe"
