@@ -287,9 +287,9 @@ def test_errors_are_values() -> None:
 def test_binary_garbage_and_large_inputs() -> None:
     d = parse_dockerfile("\x00\x01\x02\xff\ufffd\n" * 10)
     assert d.errors
-    big = "FROM a\n" + ("RUN echo " + "x" * 90 + "\n") * 100_000  # ~10 MB
+    big = "FROM a\n" + ("RUN echo " + "x" * 990 + "\n") * 10_000  # ~10 MB
     d = parse_dockerfile(big)
-    assert len(d.instructions) == 100_001
+    assert len(d.instructions) == 10_001
     d = parse_dockerfile("FROM a\nRUN a \\\n" + "  b \\\n" * 2000 + "  c\n")
     assert d.instructions[1].span.end_line == 2003
 
@@ -304,9 +304,10 @@ def test_linear_time_800_instructions() -> None:
 
 
 def _timed(text: str) -> float:
-    t = time.perf_counter()
+    # CPU time of this process: robust against a loaded machine
+    t = time.process_time()
     parse_dockerfile(text)
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def test_position_of() -> None:

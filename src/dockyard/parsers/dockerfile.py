@@ -312,7 +312,7 @@ class Dockerfile:
 class LineIndex:
     """Offsets of line starts for fast offset -> (line, column) conversion."""
 
-    __slots__ = ("text", "starts")
+    __slots__ = ("text", "starts", "_last")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -323,22 +323,41 @@ class LineIndex:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
+        self._last = 0
+
+    def _line0(self, offset: int) -> int:
+        starts = self.starts
+        ln = self._last
+        # offsets are mostly requested in increasing order: try the cached line first
+        if starts[ln] <= offset and (ln + 1 == len(starts) or offset < starts[ln + 1]):
+            return ln
+        ln = bisect_right(starts, offset) - 1
+        self._last = ln
+        return ln
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
         if offset < 0:
             offset = 0
-        if offset > len(self.text):
+        elif offset > len(self.text):
             offset = len(self.text)
-        ln = bisect_right(self.starts, offset) - 1
+        ln = self._line0(offset)
         return ln + 1, offset - self.starts[ln] + 1
 
     def span(self, start: int, end: int) -> Span:
+        n = len(self.text)
+        if start < 0:
+            start = 0
+        elif start > n:
+            start = n
         if end < start:
             end = start
-        l1, c1 = self.position(start)
-        l2, c2 = self.position(end)
-        return Span(l1, c1, l2, c2, start, end)
+        elif end > n:
+            end = n
+        starts = self.starts
+        l1 = self._line0(start)
+        l2 = self._line0(end)
+        return Span(l1 + 1, start - starts[l1] + 1, l2 + 1, end - starts[l2] + 1, start, end)
 
 
 def position_of(text: str, offset: int) -> tuple[int, int]:
@@ -462,6 +481,8 @@ def _extract_builder_flags(line: str) -> tuple[int, list[tuple[str, int, int]]]:
 
     Returns (offset of the remaining text, [(flag, start, end)]) with char offsets.
     """
+    if not line.startswith("--") and (not line or line[0] not in _GO_SPACE_SET):
+        return 0, []
     b = _go_bytes(line)
     bmap = _ByteMap(line)
     words: list[tuple[str, int, int]] = []
@@ -1230,7 +1251,9 @@ class _Parser:
                 if name is not None and name not in stage_names:
                     stage_names[name] = stage
             elif stage < 0:
-                if kw == "arg":
+                if kw and kw not in _KNOWN:
+                    pass  # already reported as an unknown instruction
+                elif kw == "arg":
                     global_args.append(ins)
                     for k, d in ins.key_values():
                         arg_defaults[k] = d
