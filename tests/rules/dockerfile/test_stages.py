@@ -1,0 +1,110 @@
+from tests.helpers import run_files, triples
+
+
+def run(tmp_path, files, code):
+    if isinstance(files, str):
+        files = {"Dockerfile": files}
+    return run_files(tmp_path, files, select=code)
+
+
+# ---------------------------------------------------------------- DF013 multi-stage
+def test_single_stage(tmp_path):
+    assert triples(run(tmp_path, "ARG X=1\nFROM python:3.12-slim\nRUN true\n", "DF013")) == [("DF013", 2, 1)]
+
+
+def test_runtime_stage_takes_nothing_from_builder(tmp_path):
+    text = "FROM python:3.12-slim AS builder\nRUN true\nFROM python:3.12-slim AS production\nCOPY . .\n"
+    assert triples(run(tmp_path, text, "DF013")) == [("DF013", 3, 1)]
+
+
+def test_copy_from_mount_from_or_built_from(tmp_path):
+    for i, tail in enumerate(("COPY --from=builder /w /w\n",
+                              "RUN --mount=type=bind,from=builder,source=/w,target=/w true\n")):
+        text = f"FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS production\n{tail}"
+        assert run(tmp_path / str(i), text, "DF013") == []
+    assert run(tmp_path / "c", "FROM python:3.12-slim AS base\nfrom base as production\n", "DF013") == []
+
+
+# ---------------------------------------------------------------- DF014 production target
+def test_no_production_stage(tmp_path):
+    found = run(tmp_path, "FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS runtime\n", "DF014")
+    assert triples(found) == [("DF014", 2, 1)]
+    assert "(stages: `builder`, `runtime`)" in found[0].message
+
+
+def test_production_stage_any_case_and_dev_dockerfiles(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12-slim AS Production\n", "Dockerfile.dev": "FROM python:3.12-slim\n",
+             "docker/test.Dockerfile": "FROM python:3.12-slim\n"}
+    assert run(tmp_path, files, "DF014") == []
+
+
+def test_multiple_dockerfiles_each_judged(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12-slim AS production\n",
+             "services/worker/Dockerfile": "FROM python:3.12-slim\n"}
+    found = run(tmp_path, files, "DF014")
+    assert [(f.path, f.position.line) for f in found] == [("services/worker/Dockerfile", 1)]
+
+
+# ---------------------------------------------------------------- DF015 build deps in runtime
+def test_compilers_in_final_lineage(tmp_path):
+    text = ("FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+            "    gcc \\\n    libpq-dev \\\n    libpq5 \\\n    && rm -rf /var/lib/apt/lists/*\n"
+            "FROM base AS production\nRUN apk add --no-cache build-base\n")
+    found = run(tmp_path, text, "DF015")
+    assert triples(found) == [("DF015", 3, 5), ("DF015", 4, 5), ("DF015", 8, 24)]
+
+
+def test_builder_may_have_compilers_and_removed_in_same_run_is_ok(tmp_path):
+    text = ("FROM python:3.12-slim AS builder\nRUN apt-get install -y gcc\n"
+            "FROM python:3.12-alpine AS production\n"
+            "RUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install x==1 && apk del .build-deps\n"
+            "RUN apt-get install -y g++ && apt-get purge -y g++\n")
+    assert run(tmp_path, text, "DF015") == []
+
+
+# ---------------------------------------------------------------- DF016 scan stage
+def test_no_scan_stage(tmp_path):
+    found = run(tmp_path, "FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS production\n", "DF016")
+    assert triples(found) == [("DF016", 2, 1)]
+
+
+def test_scan_stage_nobody_builds(tmp_path):
+    text = ("FROM python:3.12-slim AS builder\nFROM builder AS security\nRUN pip-audit -r r.lock\n"
+            "FROM python:3.12-slim AS production\n")
+    found = run(tmp_path, text, "DF016")
+    assert triples(found) == [("DF016", 2, 1)]
+    assert "--target security" in found[0].message
+
+
+def test_scan_stage_targeted_by_ci_or_needed_by_final(tmp_path):
+    text = ("FROM python:3.12-slim AS builder\nFROM builder AS security\nRUN python -m bandit -r app\n"
+            "FROM python:3.12-slim AS production\n")
+    ci = {".github/workflows/ci.yml": "jobs:\n  s:\n    steps:\n      - uses: docker/build-push-action@v6\n"
+                                      "        with:\n          target: security\n"}
+    assert run(tmp_path / "a", {"Dockerfile": text, **ci}, "DF016") == []
+    mk = {"Makefile": "scan:\n\tdocker build --target=security .\n"}
+    assert run(tmp_path / "b", {"Dockerfile": text, **mk}, "DF016") == []
+    needed = text + "COPY --from=security /etc/hostname /tmp/scanned\n"
+    assert run(tmp_path / "c", needed, "DF016") == []
+    wrong = {"Makefile": "scan:\n\tdocker build --target security-extra .\n"}
+    assert triples(run(tmp_path / "d", {"Dockerfile": text, **wrong}, "DF016")) == [("DF016", 2, 1)]
+
+
+# ---------------------------------------------------------------- DF018 editable in production
+def test_editable_install_in_production_lineage(tmp_path):
+    text = ("FROM python:3.12-slim AS base\nRUN pip install --no-deps -e .\n"
+            "FROM base AS production\nRUN uv pip install --editable=./pkg\n"
+            "FROM python:3.12-slim AS development\nRUN pip install -e .\n")
+    found = run(tmp_path, text, "DF018")
+    assert triples(found) == [("DF018", 2, 27), ("DF018", 4, 20)]
+    assert found[0].message.startswith("`pip install -e .` is an editable install")
+
+
+def test_editable_in_heredoc_of_final_stage(tmp_path):
+    text = "FROM python:3.12-slim\nRUN <<EOF\npip install -e .\nEOF\n"
+    assert triples(run(tmp_path, text, "DF018")) == [("DF018", 3, 13)]
+
+
+def test_non_editable_production(tmp_path):
+    text = "FROM python:3.12-slim AS production\nRUN pip install --no-deps .\n"
+    assert run(tmp_path, text, "DF018") == []
