@@ -1,0 +1,94 @@
+"""``env render`` agrees with the real ``docker compose config --format json``."""
+
+import json
+import os
+
+import pytest
+
+from dockyard.cli import main
+from tests.compose import _oracle
+from tests.env._projects import DB_PASSWORD, SECRET, project
+from tests.helpers import chdir, write_tree
+
+pytestmark = pytest.mark.skipif(not _oracle.available(), reason="docker compose binary not installed")
+
+FIXTURES = {
+    "standard": (project(), ["docker-compose.base.yml", "docker-compose.prod.yml"], [".env.prod"]),
+    "single-file": ({
+        "compose.yaml": "name: shop\nservices:\n  web:\n    image: nginx:${NGINX_TAG:-1.27}\n"
+                        "    command: [\"echo\", \"$${HOME}\", \"${GREETING}\"]\n"
+                        "    environment:\n      - API_TOKEN=${API_TOKEN}\n      - PLAIN\n"
+                        "    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 30s\n",
+        ".env": f"GREETING=\"hello world\"\nAPI_TOKEN={SECRET}\nNGINX_TAG=1.27.1\n",
+    }, [], []),
+    "override-and-extends": ({
+        "compose.yaml": "services:\n  base:\n    image: python:3.12-slim\n    environment: [A=1, B=2]\n"
+                        "    volumes: [\"./data:/data\"]\n  app:\n    extends: base\n    ports: [\"8000:8000\"]\n"
+                        "    labels:\n      com.example.password: ${DB_PASSWORD}\n",
+        "compose.override.yaml": "services:\n  app:\n    environment:\n      B: ${B_VALUE:-three}\n"
+                                 "    depends_on: [base]\n",
+        "settings.env": f"DB_PASSWORD={DB_PASSWORD}\nB_VALUE='single $quoted'\n",
+    }, ["compose.yaml", "compose.override.yaml"], ["settings.env"]),
+}
+
+
+def _dockyard_render(tmp_path, capsys, files, env_files, *extra):
+    args = ["env", "render"]
+    for f in files:
+        args += ["-f", f]
+    for e in env_files:
+        args += ["--env-file", e]
+    with chdir(tmp_path):
+        code = main(args + list(extra))
+    return code, capsys.readouterr()
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_show_secrets_json_equals_docker_compose_config(name, tmp_path, capsys, monkeypatch):
+    tree, files, env_files = FIXTURES[name]
+    write_tree(tmp_path, tree)
+    for k in list(os.environ):
+        monkeypatch.delenv(k)
+    for k, v in _oracle.BASE_ENV.items():
+        monkeypatch.setenv(k, v)
+    rc, expected, err = _oracle.run_config(tmp_path, files, env_files=env_files)
+    assert rc == 0, err
+    code, out = _dockyard_render(tmp_path, capsys, files, env_files, "--format", "json", "--show-secrets")
+    assert code == 0, out.err
+    assert json.loads(out.out) == expected
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_masked_by_default(name, fmt, tmp_path, capsys):
+    tree, files, env_files = FIXTURES[name]
+    write_tree(tmp_path, tree)
+    code, out = _dockyard_render(tmp_path, capsys, files, env_files, "--format", fmt)
+    assert code == 0, out.err
+    assert SECRET not in out.out and DB_PASSWORD not in out.out and "********" in out.out
+
+
+def test_environment_by_name(tmp_path, capsys, monkeypatch):
+    write_tree(tmp_path, project())
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    rc, expected, err = _oracle.run_config(tmp_path, ["docker-compose.base.yml", "docker-compose.dev.yml"],
+                                           env_files=[".env.dev"])
+    code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "dev", "--format", "json", "--show-secrets")
+    assert (rc, code) == (0, 0)
+    assert json.loads(out.out) == expected
+
+
+def test_missing_required_variable_fails_like_compose(tmp_path, capsys):
+    write_tree(tmp_path, project(**{".env.prod": "BASE_URL=https://api.example.com\n"}))
+    rc, _, err = _oracle.run_config(tmp_path, ["docker-compose.base.yml"], env_files=[".env.prod"])
+    code, out = _dockyard_render(tmp_path, capsys, ["docker-compose.base.yml"], [".env.prod"])
+    assert rc == 1 and code == 1
+    assert "required variable" in err and "required variable" in out.err and out.out == ""
+
+
+def test_usage_errors(tmp_path, capsys):
+    assert _dockyard_render(tmp_path, capsys, [], [])[0] == 2
+    assert _dockyard_render(tmp_path, capsys, ["nope.yaml"], [])[0] == 2
+    write_tree(tmp_path, project())
+    code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "qa")
+    assert code == 2 and "unknown environment 'qa'" in out.err
