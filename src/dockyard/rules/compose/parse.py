@@ -29,7 +29,8 @@ def parse_error(ctx: Context) -> Iterator[Problem]:
     if doc.root is None:
         yield Problem("compose file is empty: it needs at least a top-level `services:` mapping")
     elif not isinstance(doc.root, dict):
-        yield Problem(f"top level is a {type(doc.root).__name__}, not a mapping of `services:`, `volumes:`...",
+        kind = "list" if isinstance(doc.root, list) else "scalar"
+        yield Problem(f"top level is a {kind}, not a mapping of `services:`, `volumes:`...",
                       doc.root_pos)
     if len(doc.documents) > 1:
         yield Problem("compose reads only one YAML document per file; this file has "
@@ -128,7 +129,7 @@ def merged_schema(ctx: Context) -> Iterator[Problem]:
     if err.keys:
         path = path + (err.keys[0],)
     o = view.origin_record(path)
-    problem = Problem(f"{view.name}: merged configuration is not valid Compose: {err.message}",
+    problem = Problem(f"merged configuration is not valid Compose: {err.message}",
                       o.key if o else Position(), path=o.path if o else view.compose_files[0].path)
     yield from once(ctx, "CO003", [problem])
 

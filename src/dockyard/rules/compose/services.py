@@ -67,8 +67,8 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                     out.append(at(view, path, f"data of `{name}` is in a bind mount (`{src}`): use a named volume"))
                     has_named = True
                 elif is_application(svc, services) and not view.is_development and not ro:
-                    out.append(at(view, path, f"`{name}` bind-mounts `{src}` in environment `{view.name}`: source "
-                                  "bind mounts belong only in the development override"))
+                    out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
+                                  "mounts belong only in the development override"))
         if stateful and is_database(svc) and not has_named:
             out.append(at(view, ("services", name), f"database `{name}` keeps its data in no named volume",
                           first=True))
@@ -98,7 +98,7 @@ def build_target(ctx: Context) -> Iterator[Problem]:
             out.append(at(view, ("services", name, "build"), f"`{name}` is built without a `target` stage", first=True))
         elif not view.is_development and target != "production":
             out.append(at(view, ("services", name, "build", "target"),
-                          f"`{name}` builds stage `{target}` in environment `{view.name}`: use `production`",
+                          f"`{name}` builds stage `{target}` outside development: use `production`",
                           value=True))
     yield from once(ctx, "CO020", out)
 
