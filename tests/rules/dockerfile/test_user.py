@@ -1,4 +1,3 @@
-from dockyard.fix import apply_edits
 from tests.helpers import run_files, triples
 
 CREATE = ("RUN groupadd --system --gid 10001 app \\\n"

@@ -28,7 +28,8 @@ def _cache_mounts(ins) -> dict[str, dict[str, str]]:
     return out
 
 
-def _insert_after(script, word, text: str) -> Fix | None:
+def _end_of(script, word) -> int | None:
+    """File offset just after a word, for inserting an option after it."""
     r = script.file_range(word.start, word.end)
     if r is None:
         return None
@@ -81,7 +82,7 @@ def install_yes(ctx: Context) -> Iterator[Problem]:
             if c.command.has_flag("-y", "--yes", "--assume-yes") or any(
                     w.text in ("-qq", "--quiet=2") for w in c.command.argv):
                 continue
-            end = _insert_after(script, c.sub_word, "")
+            end = _end_of(script, c.sub_word)
             fix = Fix("add `-y`", (Edit(end, end, " -y"),)) if end is not None else None
             yield Problem(f"`{c.tool} install` without `-y` waits for a confirmation no one can give",
                           script.word_position(ctx.file, c.sub_word), fix=fix)
@@ -110,7 +111,7 @@ def no_recommends(ctx: Context) -> Iterator[Problem]:
                     t.lower().replace(" ", "") in ("apt::install-recommends=false", "apt::install-recommends=0",
                                                    "apt::install-recommends=no") for t in texts):
                 continue
-            end = _insert_after(script, c.sub_word, "")
+            end = _end_of(script, c.sub_word)
             fix = (Fix("add `--no-install-recommends`", (Edit(end, end, " --no-install-recommends"),),
                        Applicability.UNSAFE) if end is not None else None)
             yield Problem(f"`{c.tool} install` without `--no-install-recommends` also installs recommended packages",
