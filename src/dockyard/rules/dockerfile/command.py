@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
 from dockyard.model import Applicability, Edit, Fix, Problem
@@ -68,6 +67,8 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
         fix = None
         argv = _simple_exec_form(script_of(df, ins))
         if argv is not None:
+            import json
+
             fix = Fix("use the exec form", (Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
                       Applicability.SAFE)
         yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
