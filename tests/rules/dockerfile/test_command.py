@@ -65,3 +65,17 @@ def test_deprecated_uvicorn_worker(tmp_path):
     assert triples(found) == [("DF059", 3, 27), ("DF059", 4, 25)]
     assert apply_edits(text, list(found[1].fix.edits)).endswith("\"uvicorn_worker.UvicornWorker\", \"app:app\"]\n")
     assert found[1].fix.applicability.value == "unsafe"
+
+
+def test_expose_missing_or_different_port(tmp_path):
+    assert triples(run_files(tmp_path / "a", {"Dockerfile": "FROM python:3.12-slim\n" + GOOD_CMD},
+                             select="DF061")) == [("DF061", 1, 1)]
+    text = ("FROM python:3.12-slim\nEXPOSE 8080/tcp\n"
+            "CMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"--bind\", \"0.0.0.0:8000\", \"app:app\"]\n")
+    assert triples(run_files(tmp_path / "b", {"Dockerfile": text}, select="DF061")) == [("DF061", 2, 8)]
+
+
+def test_expose_matching_port_passes(tmp_path):
+    text = ("FROM python:3.12-slim AS base\nEXPOSE 8000\nFROM base\n"
+            "CMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"-b\", \":8000\", \"app:app\"]\n")
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF061") == []

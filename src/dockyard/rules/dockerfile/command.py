@@ -270,3 +270,51 @@ def uvicorn_worker(ctx: Context) -> Iterator[Problem]:
                       ctx.file.span(start, start + len(OLD_WORKER)),
                       fix=Fix(f"use `{NEW_WORKER}`", (Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
                               Applicability.UNSAFE))
+
+
+def _bound_port(argv: list[str]) -> str | None:
+    """The port a server's argv binds (`--bind 0.0.0.0:8000`, `-b :8000`, `--port 8000`), if written literally."""
+    for k, a in enumerate(argv):
+        value = None
+        if a in ("-b", "--bind", "--port") and k + 1 < len(argv):
+            value = argv[k + 1]
+        elif a.startswith(("--bind=", "--port=")):
+            value = a.split("=", 1)[1]
+        if value is None:
+            continue
+        port = value.rsplit(":", 1)[-1] if a.startswith(("-b", "--bind")) else value
+        if port.isdigit():
+            return port
+    return None
+
+
+@rule(
+    code="DF061", name="expose-port", scope=Scope.DOCKERFILE,
+    summary="The final stage EXPOSEs the port the server binds",
+    why="EXPOSE documents the image's contract: `docker run -P`, compose readers and platform tooling learn "
+        "from it which port serves traffic; a missing or different port sends them to nothing.",
+    standard=("DF-EXPOSE",), section="Port Exposure", severity="error",
+    example="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    use_instead="FROM python:3.12-slim\nEXPOSE 8000\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    notes="When the command binds a literal port (`--bind 0.0.0.0:8000`, `--port 8000`) that port must be among "
+          "the exposed ones; a port set in a gunicorn config file is judged by the Python rules.",
+)
+def expose_port(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    stages = lineage(df)
+    if not stages:
+        return
+    instructions = lineage_instructions(df)
+    exposes = [ins for ins in instructions if ins.keyword == "EXPOSE"]
+    if not exposes:
+        yield Problem("the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE 8000`)",
+                      span_position(ctx.file, stages[-1].from_instruction.keyword_span))
+        return
+    ports = {v.split("/", 1)[0] for ins in exposes for v in ins.value}
+    entrypoint, cmd = _final_commands(df)
+    argv = [a for ins in (entrypoint, cmd) if ins is not None for a in exec_argv(ins)]
+    port = _bound_port(argv)
+    if port is not None and port not in ports and not any("$" in p for p in ports):
+        last = exposes[-1]
+        yield Problem(f"the server binds port {port}, but the final stage exposes {', '.join(sorted(ports))}",
+                      span_position(ctx.file, last.args_span))
