@@ -36,3 +36,36 @@ def render_rule_doc(rule: Rule) -> str:
     if rule.notes:
         out += ["", "## Notes", rule.notes]
     return "\n".join(out) + "\n"
+
+
+README_BEGIN = "<!-- rules:begin (generated from rule metadata by `python -m dockyard.rules.docs`) -->"
+README_END = "<!-- rules:end -->"
+
+
+def readme_table() -> str:
+    """The README's rule table, made from the rules' metadata."""
+    from dockyard.rules.base import all_rules
+
+    lines = [README_BEGIN, "", "| code | name | severity | fix | checklist items | summary |", "|---|---|---|---|---|---|"]
+    for r in all_rules():
+        summary = r.summary.replace("|", "\\|")
+        lines.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {r.fix or ''} | {', '.join(r.standard)} | {summary} |")
+    lines += ["", README_END]
+    return "\n".join(lines)
+
+
+def update_readme(path: str = "README.md") -> bool:
+    """Rewrite the generated part of the README; True when it changed."""
+    from dockyard.fsutil import atomic_write
+
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)
+    new = text[:start] + readme_table() + text[end:]
+    if new != text:
+        atomic_write(path, new)
+    return new != text
+
+
+if __name__ == "__main__":
+    print("README.md updated" if update_readme() else "README.md already current")
