@@ -7,18 +7,18 @@ generated validator code is cached on disk (keyed by the schema's hash) and impo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 import os
 import sys
+import zlib
 from pathlib import Path
 from typing import Any, Callable
 
 _VALIDATORS: dict[str, Callable[[Any], Any]] = {}
 
 
-def schema_text(name: str) -> str:
+def schema_path(name: str) -> Path:
     # find_spec locates the package without importing it (its import pulls in a CLI stack we do not need)
     import importlib.util
 
@@ -26,7 +26,11 @@ def schema_text(name: str) -> str:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("check-jsonschema is not installed; it provides the vendored schemas")
     folder = Path(list(spec.submodule_search_locations)[0]) / "builtin_schemas" / "vendor"
-    return (folder / f"{name}.json").read_text(encoding="utf-8")
+    return folder / f"{name}.json"
+
+
+def schema_text(name: str) -> str:
+    return schema_path(name).read_text(encoding="utf-8")
 
 
 def _cache_dir() -> Path:
@@ -41,8 +45,10 @@ def validator(name: str) -> Callable[[Any], Any]:
         return _VALIDATORS[name]
     import fastjsonschema
 
-    text = schema_text(name)
-    digest = hashlib.sha256((text + fastjsonschema.VERSION + sys.version).encode()).hexdigest()[:16]
+    # keyed by the schema file's identity, not its hash: hashlib's import alone costs more than the check
+    path = schema_path(name)
+    st = path.stat()
+    digest = f"{st.st_size:x}{st.st_mtime_ns:x}{zlib.crc32((fastjsonschema.VERSION + sys.version).encode()):x}"
     cached = _cache_dir() / f"schema_{name.replace('-', '_')}_{digest}.bin"
     code_obj = None
     if cached.is_file():
@@ -53,7 +59,7 @@ def validator(name: str) -> Callable[[Any], Any]:
     if code_obj is None:
         import re
 
-        source = fastjsonschema.compile_to_code(json.loads(text))
+        source = fastjsonschema.compile_to_code(json.loads(path.read_text(encoding="utf-8")))
         entry = re.search(r"^def (\w+)", source, re.M)
         source += f"\n\nvalidate = {entry.group(1)}\n"
         code_obj = compile(source, f"<schema {name}>", "exec")
