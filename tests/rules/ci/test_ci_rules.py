@@ -72,3 +72,27 @@ def test_skip_media_packages(tmp_path):
     assert [(f.path, f.position.line) for f in found] == [("README.md", 1)]
     assert run_files(tmp_path / "c", {"Dockerfile": guarded, "README.md": "SKIP_MEDIA_PACKAGES=1 skips ffmpeg\n"},
                      select="CI007") == []
+
+
+def test_scan_builds_are_not_image_builds_and_meta_outputs_count(tmp_path):
+    wf = GOOD_WORKFLOW.replace("      - uses: docker/setup-buildx-action@v3\n",
+                               "      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n"
+                               "        with:\n          target: security\n          push: false\n")
+    wf = wf.replace("ghcr.io/acme/api:${{ github.sha }}", "ghcr.io/acme/api:${{ steps.meta.outputs.sha }}")
+    wf = wf.replace("ghcr.io/acme/api:${{ github.ref_name }}", "${{ env.IMAGE }}:${{ steps.meta.outputs.version }}")
+    files = {**DF, ".github/workflows/ci.yml": wf}
+    assert run_files(tmp_path, files, select=("CI002", "CI003", "CI004", "CI005")) == []
+
+
+def test_metadata_action_tag_rules(tmp_path):
+    wf = GOOD_WORKFLOW.replace(
+        "          tags: |\n            ghcr.io/acme/api:${{ github.ref_name }}\n            ghcr.io/acme/api:${{ github.sha }}\n"
+        "            ghcr.io/acme/api:latest\n",
+        "          tags: ${{ steps.meta.outputs.tags }}\n")
+    wf = wf.replace("      - uses: docker/setup-buildx-action@v3\n",
+                    "      - uses: docker/metadata-action@v5\n        id: meta\n        with:\n          images: ghcr.io/acme/api\n"
+                    "          tags: |\n            type=semver,pattern={{version}}\n            type=sha\n"
+                    "      - uses: docker/setup-buildx-action@v3\n")
+    found = run_files(tmp_path, {**DF, ".github/workflows/ci.yml": wf}, select="CI004")
+    assert [(f.code, f.position.line) for f in found] == [("CI004", 33)]
+    assert found[0].message.startswith("image tags lack latest")

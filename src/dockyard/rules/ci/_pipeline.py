@@ -83,6 +83,11 @@ def _flags(args: list[str], names: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _publishes(with_: dict) -> bool:
+    push = str(with_.get("push", "")).strip().lower()
+    return bool(with_.get("tags")) or push not in ("", "false") or str(with_.get("target", "")) == "production"
+
+
 def pipeline(project) -> Pipeline:
     def compute() -> Pipeline:
         from dockyard.parsers.yamlpos import load_yaml
@@ -140,6 +145,8 @@ def pipeline(project) -> Pipeline:
                                              with_={"path": "\n".join(map(str, artifacts.get("paths") or []))}))
         for step in pl.steps:
             if step.uses.startswith("docker/build-push-action"):
+                if not _publishes(step.with_):
+                    continue  # a build that neither tags nor pushes (e.g. a scan stage) produces no image
                 args = {}
                 for line in _lines(step.with_.get("build-args")):
                     k, _, v = line.partition("=")

@@ -142,16 +142,33 @@ def build_args(ctx: Context) -> Iterator[Problem]:
 
 
 def _tag_kinds(tags: list[str]) -> set[str]:
+    """Which of version / sha / latest a list of tags (or metadata-action tag rules) provides."""
     kinds = set()
     for t in tags:
-        low = t.lower()
-        ref = low.rsplit(":", 1)[-1] if ":" in low.rsplit("/", 1)[-1] else low
-        if "latest" in ref or "type=raw,value=latest" in low or "flavor" in low:
+        low = t.lower().replace(" ", "")
+        if low.startswith("type="):  # docker/metadata-action rules
+            if "type=sha" in low:
+                kinds.add("sha")
+            if "type=semver" in low or "type=ref" in low or "type=pep440" in low:
+                kinds.add("version")
+            if "value=latest" in low or "latest=true" in low:
+                kinds.add("latest")
+            continue
+        # the tag is what follows the last ':' outside an expression: registry/name:TAG
+        depth, cut = 0, -1
+        for i, ch in enumerate(low):
+            if low.startswith("${{", i) or low.startswith("{{", i):
+                depth += 1
+            elif low.startswith("}}", i) and depth:
+                depth -= 1
+            elif ch == ":" and depth == 0:
+                cut = i
+        ref = low[cut + 1:] if cut >= 0 else low
+        if "latest" in ref:
             kinds.add("latest")
-        if "github.sha" in ref or "ci_commit_sha" in ref or "ci_commit_short_sha" in ref or "type=sha" in low \
-                or "git_commit" in ref or "${{ env.sha" in ref:
+        if any(k in ref for k in ("sha", "commit")):
             kinds.add("sha")
-        if any(k in ref for k in ("version", "ref_name", "type=semver", "type=ref", "ci_commit_tag", "tag_name", "github.ref")):
+        if any(k in ref for k in ("version", "ref_name", "semver", "tag", "github.ref", "release")):
             kinds.add("version")
     return kinds
 
