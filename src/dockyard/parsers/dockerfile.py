@@ -59,6 +59,7 @@ _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _MAX_SUBCOMMAND_DEPTH = 64
 
 _regex_cache: dict[str, object] = {}
+_INF = float("inf")
 
 
 def _rx(name: str):
@@ -151,6 +152,30 @@ class Heredoc:
     file_descriptor: int = 0
     raw_content: str = ""  # content exactly as the BuildKit parser stores it
 
+    def source_offset(self, i: int) -> int:
+        """Offset in the file of character ``i`` of :attr:`content` (``len(content)``: just after it).
+
+        ``raw_content`` is a verbatim slice of the file starting at ``span.start``; ``<<-`` only removes the
+        leading tabs of each line, which is all this has to account for.
+        """
+        start = self.span.start
+        i = max(i, 0)
+        if not self.chomp or self.raw_content == self.content:
+            return start + min(i, len(self.raw_content))
+        raw = self.raw_content
+        line_start = 0  # in raw
+        done = 0  # characters of content before this line
+        while True:
+            nl = raw.find("\n", line_start)
+            line_end = len(raw) if nl == -1 else nl + 1
+            body = line_start
+            while body < line_end and raw[body] == "\t":
+                body += 1
+            if i < done + (line_end - body) or nl == -1:
+                return start + body + (i - done)
+            done += line_end - body
+            line_start = line_end
+
 
 @dataclass(frozen=True, slots=True)
 class ParseError:
@@ -177,6 +202,8 @@ class Instruction:
     stage: int
     sub: "Instruction | None" = None
     args_text: str = ""  # arguments after keyword and flags, continuations joined
+    # (offset in args_text, offset in the file) wherever the joined text continues on another line
+    source_map: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def start_line(self) -> int:
@@ -225,6 +252,58 @@ class Instruction:
                 return "".join(h.content for h in self.heredocs)
             return text + "\n" + "".join(h.content + h.name + "\n" for h in self.heredocs)
         return text
+
+    def source_offset(self, i: int) -> int:
+        """Offset in the file of character ``i`` of :attr:`args_text`.
+
+        Exact across continuation lines, comment and blank lines inside them, either escape character, CRLF
+        and a BOM. ``i == len(args_text)`` gives the offset just after the last character; an instruction
+        without arguments maps everything to ``args_span.start``.
+        """
+        m = self.source_map
+        n = len(self.args_text)
+        if not m or n == 0:
+            return self.args_span.start
+        if i >= n:
+            return self.source_offset(n - 1) + 1
+        if i < 0:
+            i = 0
+        k = bisect_right(m, (i, _INF)) - 1
+        joined, file_offset = m[k]
+        return file_offset + (i - joined)
+
+    def shell_source_offset(self, i: int) -> int:
+        """Offset in the file of character ``i`` of :attr:`shell_text`.
+
+        For ``cmd <<EOF`` the shell text is the command, a newline, then each heredoc's body, name and a
+        newline; the added newlines are not in the file: the first maps to the end of the command, the others
+        to the end of the terminator line. Heredoc names map to their terminator.
+        """
+        if self.sub is not None:
+            return self.sub.shell_source_offset(i)
+        text = self.shell_text
+        if not self.heredocs:
+            # the shell text is a suffix of the arguments (after ``CMD`` for HEALTHCHECK)
+            return self.source_offset(len(self.args_text) - len(text) + i)
+        i = max(i, 0)
+        words = self.value[0].split() if self.value else []
+        only_heredocs = bool(words) and all(_heredoc_word(w) for w in words)
+        if not only_heredocs:
+            head = len(self.value[0]) if self.value else 0
+            if i <= head:
+                return self.source_offset(i)
+            i -= head + 1
+        for h in self.heredocs:
+            if i < len(h.content):
+                return h.source_offset(i)
+            i -= len(h.content)
+            if not only_heredocs:
+                tail = len(h.name) + 1
+                if i < tail:
+                    return h.span.end - len(h.name) + i
+                i -= tail
+        last = self.heredocs[-1]
+        return last.span.end if not only_heredocs else last.source_offset(len(last.content))
 
     def key_values(self) -> tuple[tuple[str, str | None], ...]:
         """ENV/LABEL pairs and ARG name/default pairs with static quote removal."""
@@ -1137,6 +1216,18 @@ class _Parser:
         eli = self.idx.position(last_end)[0] - 1 if last_end > start_off else sli
         return (line, segs, sli, eli, last_end, inner_comments, node, err, tuple(heredocs), start_off), i
 
+    @staticmethod
+    def _source_map(segs, args_start: int) -> tuple[tuple[int, int], ...]:
+        """``segs`` (offset in the joined line, file offset) re-based on the arguments' first character."""
+        out: list[tuple[int, int]] = []
+        for joined, file_offset in segs:
+            rel = joined - args_start
+            if rel <= 0:
+                out = [(0, file_offset - rel)]
+            else:
+                out.append((rel, file_offset))
+        return tuple(out)
+
     def _flag(self, segs, w: str, s: int, e: int) -> Flag:
         body = w[2:] if w.startswith("--") else w
         name, sep, value = body.partition("=")
@@ -1174,7 +1265,7 @@ class _Parser:
             json_form=node.sub.json if node.sub is not None else node.json, original=original, heredocs=heredocs,
             span=self._span(span_start, max(sp_end, span_start)), keyword_span=self._span(ks, ke),
             args_span=self._span(as_, ae), comments=tuple(inner_comments), stage=stage, sub=sub,
-            args_text=node.args,
+            args_text=node.args, source_map=self._source_map(segs, node.args_start),
         )
 
     def _sub_instruction(self, item, node: _Node, stage: int) -> Instruction:
@@ -1192,6 +1283,7 @@ class _Parser:
             original=line[node.cmd_start :].strip(_GO_SPACE), heredocs=heredocs,
             span=self._span(ks, sp_end), keyword_span=self._span(ks, ke), args_span=self._span(as_, ae),
             comments=(), stage=stage, sub=sub, args_text=node.args,
+            source_map=self._source_map(segs, node.args_start),
         )
 
     # -- stages
