@@ -1,27 +1,20 @@
-"""The Compose Specification JSON schema (as vendored by check-jsonschema), compiled once.
+"""The Compose Specification check used by the compose rules, on top of :mod:`dockyard.schemas`.
 
-Compiling the schema with fastjsonschema takes about a second, so the generated validator's code object is
-cached on disk (``$XDG_CACHE_HOME/dockyard``), keyed by the schema's hash and the fastjsonschema and Python
-versions; without a writable cache it is compiled in memory, once per process.
-
-fastjsonschema does not implement ``unevaluatedProperties`` (which the schema uses for service keys), so
-unknown service keys are checked here against the properties the service definition may evaluate.
+:mod:`dockyard.schemas` compiles and caches the vendored ``compose-spec`` validator. Two things are added
+here: the violation is mapped back to a path in the document (keys containing dots included), and unknown
+service keys are reported, because fastjsonschema does not implement ``unevaluatedProperties`` (which the
+schema uses for service keys).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import marshal
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-_STATE: dict[str, Any] = {}
+_SCHEMA = "compose-spec"
+_STATE: dict[str, frozenset[str]] = {}
+_PROPS = re.compile(r"must not contain \{(.*)\} properties")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,62 +24,19 @@ class SchemaError:
     keys: tuple = ()  # offending property names, for "must not contain" errors
 
 
-def _schema_text() -> str:
-    from importlib.resources import files
+def _service_keys() -> frozenset[str]:
+    """Properties a service definition may evaluate (service, container_spec, workload_spec)."""
+    if "service_keys" not in _STATE:
+        import json
 
-    return files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text("utf-8")
+        from dockyard.schemas import schema_text
 
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dockyard"
-
-
-def _compile(text: str) -> Callable[[Any], Any]:
-    import fastjsonschema
-
-    schema = json.loads(text)
-    key = hashlib.sha256(
-        (text + fastjsonschema.VERSION + sys.version).encode("utf-8")).hexdigest()[:20]
-    cache = _cache_dir() / f"compose-spec-{key}.marshal"
-    code = None
-    try:
-        code = marshal.loads(cache.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        code = None
-    if code is None:
-        source = fastjsonschema.compile_to_code(schema)
-        code = compile(source, "<compose-spec validator>", "exec")
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".compose-spec-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(code))
-            os.replace(tmp, cache)
-        except OSError:
-            pass
-    namespace: dict[str, Any] = {}
-    exec(code, namespace)  # the validator fastjsonschema generated from the vendored schema
-    name = next(k for k in namespace if k.startswith("validate") and "___" not in k)
-    _STATE["service_keys"] = _service_keys(schema)
-    return namespace[name]
-
-
-def _service_keys(schema: dict) -> frozenset[str]:
-    defs = schema.get("$defs", {})
-    keys: set[str] = set()
-    for name in ("service", "container_spec", "workload_spec"):
-        keys.update((defs.get(name) or {}).get("properties", {}))
-    return frozenset(keys)
-
-
-def validator() -> tuple[Callable[[Any], Any], frozenset[str]]:
-    if "validate" not in _STATE:
-        _STATE["validate"] = _compile(_schema_text())
-    return _STATE["validate"], _STATE["service_keys"]
-
-
-_PROPS = re.compile(r"must not contain \{(.*)\} properties")
+        defs = json.loads(schema_text(_SCHEMA)).get("$defs", {})
+        keys: set[str] = set()
+        for name in ("service", "container_spec", "workload_spec"):
+            keys.update((defs.get(name) or {}).get("properties", {}))
+        _STATE["service_keys"] = frozenset(keys)
+    return _STATE["service_keys"]
 
 
 def _split_path(tokens: list[str], data: Any) -> tuple:
@@ -122,9 +72,10 @@ def validate(data: Any) -> SchemaError | None:
     """The first schema violation of ``data`` (a plain or positioned compose document), or None."""
     import fastjsonschema
 
-    check, service_keys = validator()
+    from dockyard.schemas import validator
+
     try:
-        check(data)
+        validator(_SCHEMA)(data)
     except fastjsonschema.JsonSchemaValueException as exc:
         path = _split_path(list(exc.path), data)
         m = _PROPS.search(exc.message)
@@ -140,6 +91,7 @@ def validate(data: Any) -> SchemaError | None:
         return SchemaError((), f"could not be validated: {type(exc).__name__}")
     services = data.get("services") if isinstance(data, dict) else None
     if isinstance(services, dict):
+        service_keys = _service_keys()
         for name, svc in services.items():
             if not isinstance(svc, dict):
                 continue
