@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from dockyard.rules.base import all_rules
 from dockyard.rules.docs import render_rule_doc
-from tests.helpers import run_files
+from tests.helpers import run_files, write_tree
 
 RULES = all_rules()
 # DY002 reports a defect in dockyard itself; no input is meant to trigger it.
@@ -38,11 +40,20 @@ def test_rule_has_documentation(rule):
         assert heading in doc
 
 
+def _in_git(folder, files):
+    """Examples are judged as a committed repository would be: in a git work tree with every file added."""
+    write_tree(folder, files)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", str(folder)], check=True, env=env)
+    subprocess.run(["git", "-C", str(folder), "add", "-A"], check=True, env=env)
+    return folder
+
+
 @pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NOT_TRIGGERABLE], ids=lambda r: r.code)
 def test_documented_example_triggers_and_fix_does_not(rule, tmp_path):
-    bad = run_files(tmp_path / "example", rule.example_files("example"), select=rule.code)
+    bad = run_files(_in_git(tmp_path / "example", rule.example_files("example")), {}, select=rule.code)
     assert any(f.code == rule.code for f in bad), f"{rule.code}: its documented example does not trigger it"
-    good = run_files(tmp_path / "use_instead", rule.example_files("use_instead"), select=rule.code)
+    good = run_files(_in_git(tmp_path / "use_instead", rule.example_files("use_instead")), {}, select=rule.code)
     assert not [f for f in good if f.code == rule.code], f"{rule.code}: 'use instead' still triggers: {good}"
 
 
