@@ -116,6 +116,7 @@ def test_dockerfile_and_compose_shape(project: Path) -> None:
     assert 'CMD ["gunicorn", "-c", "gunicorn_config.py", "app.main:app"]' in final
     assert "curl" not in final and "gcc" not in final and "build-essential" not in final and "pip install -e" not in final
     assert re.search(r"HEALTHCHECK --interval=\S+ --timeout=\S+ --start-period=\S+ --retries=\d+", final)
+    assert 'CMD ["python", "-m", "app.healthcheck", "/health"]' in final
     for label in ("version=", "build-date=", "git-commit="):
         assert label in final
     config = (project / "gunicorn_config.py").read_text()

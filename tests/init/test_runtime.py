@@ -129,6 +129,10 @@ def test_generated_tests_pass(runtime) -> None:
                             cwd=project, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+    # the Dockerfile's security stage runs bandit on app/: it must pass as generated
+    scan = subprocess.run([str(venv / "bin" / "bandit"), "--recursive", "app", "--quiet"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert scan.returncode == 0, scan.stdout + scan.stderr
 
 
 def test_gunicorn_serves_health_and_readiness_and_stops_on_sigterm(runtime, tmp_path) -> None:
