@@ -6,7 +6,8 @@ from typing import Iterator
 
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import calls, runs, span_position
+from dockyard.rules.dockerfile._shell import calls, run_scripts
+from dockyard.rules.dockerfile._stages import span_position
 
 APT = ("apt-get", "apt")
 LISTS = "/var/lib/apt/lists"
@@ -49,18 +50,18 @@ def _end_of(script, word) -> int | None:
 )
 def update_with_install(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for _ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
         apt = _apt_calls(script)
         updates = [c for c in apt if c.sub == "update"]
         installs = [c for c in apt if c.sub in ("install", "upgrade", "dist-upgrade")]
         if installs and not updates:
             c = installs[0]
             yield Problem(f"`{c.tool} {c.sub}` without `{c.tool} update` in the same RUN installs from stale "
-                          "package lists", script.word_position(ctx.file, c.sub_word))
+                          "package lists", script.word_position(c.sub_word))
         elif updates and not installs:
             c = updates[0]
             yield Problem(f"`{c.tool} update` alone in a RUN: its cached layer goes stale; update and install "
-                          "in one RUN", script.word_position(ctx.file, c.sub_word))
+                          "in one RUN", script.word_position(c.sub_word))
 
 
 @rule(
@@ -75,7 +76,7 @@ def update_with_install(ctx: Context) -> Iterator[Problem]:
 )
 def install_yes(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for _ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
         for c in _apt_calls(script):
             if c.sub != "install":
                 continue
@@ -85,7 +86,7 @@ def install_yes(ctx: Context) -> Iterator[Problem]:
             end = _end_of(script, c.sub_word)
             fix = Fix("add `-y`", (Edit(end, end, " -y"),)) if end is not None else None
             yield Problem(f"`{c.tool} install` without `-y` waits for a confirmation no one can give",
-                          script.word_position(ctx.file, c.sub_word), fix=fix)
+                          script.word_position(c.sub_word), fix=fix)
 
 
 @rule(
@@ -102,7 +103,7 @@ def install_yes(ctx: Context) -> Iterator[Problem]:
 )
 def no_recommends(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for _ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
         for c in _apt_calls(script):
             if c.sub != "install":
                 continue
@@ -115,7 +116,7 @@ def no_recommends(ctx: Context) -> Iterator[Problem]:
             fix = (Fix("add `--no-install-recommends`", (Edit(end, end, " --no-install-recommends"),),
                        Applicability.UNSAFE) if end is not None else None)
             yield Problem(f"`{c.tool} install` without `--no-install-recommends` also installs recommended packages",
-                          script.word_position(ctx.file, c.sub_word), fix=fix)
+                          script.word_position(c.sub_word), fix=fix)
 
 
 def _removes(script, prefix: str) -> bool:
@@ -138,24 +139,26 @@ def _removes(script, prefix: str) -> bool:
 )
 def lists_cleanup(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
+        ins = script.instruction
         mounts = _cache_mounts(ins)
         apt = [c for c in _apt_calls(script) if c.sub in ("update", "install", "upgrade", "dist-upgrade")]
         if apt and not _removes(script, LISTS) and not any(t in mounts for t in ("/var/lib/apt", LISTS)):
             fix = None
-            if script.offsets and not ins.heredocs:
-                end = script.offsets[-1] + 1
+            whole = script.file_range(0, len(script.text))
+            if whole is not None and not ins.heredocs and not ins.json_form:
+                end = whole[1]
                 esc = df.escape
                 fix = Fix("remove the apt lists in the same RUN",
                           (Edit(end, end, f" {esc}\n    && rm -rf /var/lib/apt/lists/*"),))
             yield Problem("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
-                          "or use a cache mount for `/var/lib/apt`", span_position(ctx.file, ins.keyword_span),
+                          "or use a cache mount for `/var/lib/apt`", span_position(ins.keyword_span),
                           fix=fix)
         for c in calls(script):
             if c.tool == "apk" and c.sub == "add" and not c.command.has_flag("--no-cache") \
                     and "/var/cache/apk" not in mounts and not _removes(script, "/var/cache/apk"):
                 yield Problem("`apk add` without `--no-cache` leaves the package index in the layer",
-                              script.word_position(ctx.file, c.sub_word))
+                              script.word_position(c.sub_word))
 
 
 @rule(
@@ -176,14 +179,15 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
 )
 def cache_mount(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
+        ins = script.instruction
         if not _apt_calls(script):
             continue
         mounts = _cache_mounts(ins)
         missing = [t for t in ("/var/cache/apt", "/var/lib/apt") if t not in mounts]
         if missing:
             listed = " and ".join(f"`--mount=type=cache,target={t},sharing=locked`" for t in missing)
-            yield Problem(f"apt runs without {listed}", span_position(ctx.file, ins.keyword_span))
+            yield Problem(f"apt runs without {listed}", span_position(ins.keyword_span))
             continue
         for flag in ins.flags_named("mount"):
             opts = flag.options()
@@ -191,4 +195,4 @@ def cache_mount(ctx: Context) -> Iterator[Problem]:
             if opts.get("type") == "cache" and target in ("/var/cache/apt", "/var/lib/apt") \
                     and opts.get("sharing", "shared") != "locked":
                 yield Problem(f"the apt cache mount on `{target}` needs `sharing=locked`: apt cannot share its "
-                              "cache between concurrent builds", span_position(ctx.file, flag.span))
+                              "cache between concurrent builds", span_position(flag.span))

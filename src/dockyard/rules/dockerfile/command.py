@@ -6,8 +6,9 @@ from typing import Iterator
 
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import (
-    exec_argv, last_of, lineage, lineage_instructions, package_call, script_of, span_position,
+from dockyard.rules.dockerfile._shell import exec_argv, instruction_script, package_call
+from dockyard.rules.dockerfile._stages import (
+    final_lineage, final_lineage_instructions, last_of, span_position,
 )
 
 SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "honcho",
@@ -20,7 +21,7 @@ NEW_WORKER = "uvicorn_worker.UvicornWorker"
 
 
 def _final_commands(df):
-    instructions = lineage_instructions(df)
+    instructions = final_lineage_instructions(df)
     return last_of(instructions, "ENTRYPOINT"), last_of(instructions, "CMD")
 
 
@@ -53,26 +54,26 @@ def _simple_exec_form(script) -> list[str] | None:
 )
 def exec_form(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    stages = lineage(df)
+    stages = final_lineage(df)
     if not stages:
         return
     entrypoint, cmd = _final_commands(df)
     if entrypoint is None and cmd is None:
         yield Problem("the final stage sets no `CMD` or `ENTRYPOINT`: it inherits the base image's command; start "
-                      "the server in exec form", span_position(ctx.file, stages[-1].from_instruction.keyword_span))
+                      "the server in exec form", span_position(stages[-1].from_instruction.keyword_span))
         return
     for ins in (entrypoint, cmd):
         if ins is None or ins.json_form:
             continue
         fix = None
-        argv = _simple_exec_form(script_of(df, ins))
+        argv = _simple_exec_form(instruction_script(df, ins))
         if argv is not None:
             import json
 
             fix = Fix("use the exec form", (Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
                       Applicability.SAFE)
         yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
-                      "the exec form `[\"...\", \"...\"]`", span_position(ctx.file, ins.keyword_span), fix=fix)
+                      "the exec form `[\"...\", \"...\"]`", span_position(ins.keyword_span), fix=fix)
 
 
 def _program(argv: list[str]) -> tuple[str, int]:
@@ -147,20 +148,20 @@ def production_server(ctx: Context) -> Iterator[Problem]:
         if not _gunicorn_ok(argv[i + 1 :]):
             yield Problem("gunicorn is started without a uvicorn worker (`-k uvicorn_worker.UvicornWorker`) or a "
                           "config file (`-c gunicorn_config.py`): its default sync worker cannot serve an ASGI app",
-                          span_position(ctx.file, target.args_span))
+                          span_position(target.args_span))
         return
     program, _ = _program(argv)
     if program and program not in ("sh", "bash") and not program.endswith(".sh"):
         yield Problem(f"the final command starts `{program}`, not gunicorn with a uvicorn worker; use e.g. "
                       "`[\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]`",
-                      span_position(ctx.file, target.args_span))
+                      span_position(target.args_span))
 
 
 def _command_scripts(df):
     """(instruction, script or None, argv) for every CMD and ENTRYPOINT of the file."""
     for ins in df.instructions:
         if ins.keyword in ("CMD", "ENTRYPOINT"):
-            yield ins, script_of(df, ins), list(exec_argv(ins))
+            yield ins, instruction_script(df, ins), list(exec_argv(ins))
 
 
 @rule(
@@ -180,19 +181,19 @@ def single_process(ctx: Context) -> Iterator[Problem]:
             name = argv[0].rsplit("/", 1)[-1] if argv else ""
             if name in SUPERVISORS:
                 yield Problem(f"`{name}` supervises several processes in one container; run one process per "
-                              "container", span_position(ctx.file, ins.args_span))
+                              "container", span_position(ins.args_span))
             continue
         servers = []
         reported = False
         for c in script.commands:
             if c.name in SUPERVISORS:
                 yield Problem(f"`{c.name}` supervises several processes in one container; run one process per "
-                              "container", script.word_position(ctx.file, c.argv[0]))
+                              "container", script.word_position(c.argv[0]))
                 reported = True
                 break
             if c.background:
                 yield Problem(f"`{c.name}` is started in the background with `&`: the container runs several "
-                              "processes and Docker watches only the last", script.word_position(ctx.file, c.argv[0]))
+                              "processes and Docker watches only the last", script.word_position(c.argv[0]))
                 reported = True
                 break
             if c.name in SERVERS or (c.name.startswith("python") and len(c.argv) > 2 and c.argv[1].text == "-m"
@@ -201,7 +202,7 @@ def single_process(ctx: Context) -> Iterator[Problem]:
         if not reported and len(servers) > 1:
             c = servers[1]
             yield Problem(f"the command chains several servers (`{servers[0].name}` and `{c.name}`); run each in its "
-                          "own container", script.word_position(ctx.file, c.argv[0]))
+                          "own container", script.word_position(c.argv[0]))
 
 
 @rule(
@@ -233,8 +234,8 @@ def no_install_at_start(ctx: Context) -> Iterator[Problem]:
                     call = c
                 else:
                     continue
-            pos = (script.word_position(ctx.file, c.argv[0]) if script is not None
-                   else span_position(ctx.file, ins.args_span))
+            pos = (script.word_position(c.argv[0]) if script is not None
+                   else span_position(ins.args_span))
             what = f"{c.name} {c.args[0]}" if c.args else c.name
             yield Problem(f"`{ins.keyword}` runs `{what}` at container start; install at build time in a RUN", pos)
             break
@@ -301,14 +302,14 @@ def _bound_port(argv: list[str]) -> str | None:
 )
 def expose_port(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    stages = lineage(df)
+    stages = final_lineage(df)
     if not stages:
         return
-    instructions = lineage_instructions(df)
+    instructions = final_lineage_instructions(df)
     exposes = [ins for ins in instructions if ins.keyword == "EXPOSE"]
     if not exposes:
         yield Problem("the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE 8000`)",
-                      span_position(ctx.file, stages[-1].from_instruction.keyword_span))
+                      span_position(stages[-1].from_instruction.keyword_span))
         return
     ports = {v.split("/", 1)[0] for ins in exposes for v in ins.value}
     entrypoint, cmd = _final_commands(df)
@@ -317,4 +318,4 @@ def expose_port(ctx: Context) -> Iterator[Problem]:
     if port is not None and port not in ports and not any("$" in p for p in ports):
         last = exposes[-1]
         yield Problem(f"the server binds port {port}, but the final stage exposes {', '.join(sorted(ports))}",
-                      span_position(ctx.file, last.args_span))
+                      span_position(last.args_span))

@@ -11,8 +11,8 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._shell import PipCall, pip_call, run_script
 from dockyard.rules.dockerfile._stages import (
-    PipCall,
     arg_tokens,
     cache_mount_targets,
     env_at,
@@ -20,9 +20,7 @@ from dockyard.rules.dockerfile._stages import (
     is_pip_cache_target,
     is_project_target,
     lineage_instructions,
-    pip_call,
     position,
-    run_script,
     runtime_stages,
     span_position,
     truthy,
@@ -306,7 +304,7 @@ def _judge_call(ctx: Context, call: PipCall, locked_before: bool) -> tuple[list[
 
 
 def _as_option(word):
-    from dockyard.rules.dockerfile._stages import PipOption
+    from dockyard.rules.dockerfile._shell import PipOption
 
     return PipOption("--requirement", word, word.text, word)
 

@@ -6,8 +6,9 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import (
-    exec_argv, installed_packages, last_of, lineage, lineage_instructions, root_base, script_of, span_position,
+from dockyard.rules.dockerfile._shell import exec_argv, installed_packages, instruction_script
+from dockyard.rules.dockerfile._stages import (
+    final_lineage, final_lineage_instructions, last_of, root_base, span_position,
 )
 
 OPTIONS = ("interval", "timeout", "start-period", "retries")
@@ -16,7 +17,7 @@ PYTHON_PROBE = ('CMD ["python", "-c", "import urllib.request; '
 
 
 def _healthcheck(df):
-    return last_of(lineage_instructions(df), "HEALTHCHECK")
+    return last_of(final_lineage_instructions(df), "HEALTHCHECK")
 
 
 def _is_none(ins) -> bool:
@@ -36,16 +37,16 @@ def _is_none(ins) -> bool:
 )
 def present(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    stages = lineage(df)
+    stages = final_lineage(df)
     if not stages:
         return
     hc = _healthcheck(df)
     if hc is None:
         yield Problem("the final stage has no `HEALTHCHECK`; add one that probes the app's health endpoint",
-                      span_position(ctx.file, stages[-1].from_instruction.keyword_span))
+                      span_position(stages[-1].from_instruction.keyword_span))
     elif _is_none(hc):
         yield Problem("`HEALTHCHECK NONE` disables the health check of the final image",
-                      span_position(ctx.file, hc.args_span))
+                      span_position(hc.args_span))
 
 
 @rule(
@@ -67,7 +68,7 @@ def options(ctx: Context) -> Iterator[Problem]:
     if missing:
         listed = ", ".join(f"`--{o}`" for o in missing)
         yield Problem(f"`HEALTHCHECK` relies on Docker's defaults for {listed}; set them explicitly",
-                      span_position(ctx.file, hc.keyword_span))
+                      span_position(hc.keyword_span))
 
 
 def _missing_tools(base: str) -> frozenset[str]:
@@ -85,7 +86,7 @@ def _json_word_position(ctx, ins, word: str):
     text = ctx.model.text
     i = text.find(f'"{word}"', ins.args_span.start, ins.span.end)
     if i < 0:
-        return span_position(ctx.file, ins.args_span)
+        return span_position(ins.args_span)
     return ctx.file.span(i + 1, i + 1 + len(word))
 
 
@@ -111,17 +112,17 @@ def tool_installed(ctx: Context) -> Iterator[Problem]:
     missing = _missing_tools(root_base(df))
     if not missing:
         return
-    missing = missing - installed_packages(df, lineage_instructions(df))
+    missing = missing - installed_packages(df, final_lineage_instructions(df))
     argv = exec_argv(hc)
     found = []
     if argv and argv[0].rsplit("/", 1)[-1] in missing:
         found.append((argv[0].rsplit("/", 1)[-1], _json_word_position(ctx, hc, argv[0])))
     else:
-        script = script_of(df, hc)
+        script = instruction_script(df, hc)
         if script is not None:
             for cmd in script.commands:
                 if cmd.name in missing:
-                    found.append((cmd.name, script.word_position(ctx.file, cmd.argv[0])))
+                    found.append((cmd.name, script.word_position(cmd.argv[0])))
     for tool, pos in found[:1]:
         yield Problem(f"the healthcheck runs `{tool}`, which `{root_base(df)}` does not include and no stage "
                       f"installs; probe with the image's Python instead: {PYTHON_PROBE}", pos)

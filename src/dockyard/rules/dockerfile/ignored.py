@@ -6,7 +6,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import span_position
+from dockyard.rules.dockerfile._stages import span_position
 
 GLOB = frozenset("*?[")
 
@@ -26,7 +26,7 @@ def _source_position(ctx, ins, src: str):
     text = ctx.model.text
     i = text.find(src, ins.args_span.start, ins.span.end)
     if i < 0:
-        return span_position(ctx.file, ins.args_span)
+        return span_position(ins.args_span)
     return ctx.file.span(i, i + len(src))
 
 

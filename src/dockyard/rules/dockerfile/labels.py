@@ -6,7 +6,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import key_positions, lineage, lineage_instructions, span_position
+from dockyard.rules.dockerfile._stages import final_lineage, final_lineage_instructions, key_positions, span_position
 
 # label -> (build argument, accepted OCI equivalent)
 LABELS = {
@@ -35,10 +35,10 @@ def _refers_to(value: str, arg: str) -> bool:
 )
 def build_labels(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    stages = lineage(df)
+    stages = final_lineage(df)
     if not stages:
         return
-    instructions = lineage_instructions(df)
+    instructions = final_lineage_instructions(df)
     args = {k for ins in instructions if ins.keyword == "ARG" for k, _ in ins.key_values()}
     labels: dict[str, tuple[str, object]] = {}
     for ins in instructions:
@@ -60,4 +60,4 @@ def build_labels(ctx: Context) -> Iterator[Problem]:
                           "is always empty", pos)
     if missing:
         yield Problem(f"the final stage sets no {', '.join(missing)} label", span_position(
-            ctx.file, stages[-1].from_instruction.keyword_span))
+            stages[-1].from_instruction.keyword_span))

@@ -6,12 +6,18 @@ from typing import Iterator
 
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import calls, is_install, runs, script_of, span_position
+from dockyard.rules.dockerfile._shell import calls, instruction_script, is_install, run_scripts
+from dockyard.rules.dockerfile._stages import span_position
 
 
 def _run_options(ins) -> tuple:
     """What must be equal for two RUNs to merge: their flags (mounts, network, security), as written."""
     return tuple(sorted(f.raw or f"--{f.name}={f.value}" for f in ins.flags))
+
+
+def _whole(script) -> tuple[int, int] | None:
+    """File offsets of a script's first character and of the end of its last."""
+    return None if script is None else script.file_range(0, len(script.text))
 
 
 @rule(
@@ -37,14 +43,14 @@ def combine(ctx: Context) -> Iterator[Problem]:
                 continue
             if prev is not None and _run_options(prev) == _run_options(ins):
                 fix = None
-                a, b = script_of(df, prev), script_of(df, ins)
-                if (a is not None and b is not None and a.offsets and b.offsets and not prev.json_form
+                a, b = _whole(instruction_script(df, prev)), _whole(instruction_script(df, ins))
+                if (a is not None and b is not None and not prev.json_form
                         and not ins.json_form and not prev.heredocs and not ins.heredocs):
                     fix = Fix("join the RUN instructions with `&&`",
-                              (Edit(a.offsets[-1] + 1, b.offsets[0], f" {df.escape}\n    && "),),
+                              (Edit(a[1], b[0], f" {df.escape}\n    && "),),
                               Applicability.UNSAFE)
                 yield Problem(f"this RUN directly follows the RUN on line {prev.span.line} with the same mounts; "
-                              "combine them into one layer", span_position(ctx.file, ins.keyword_span), fix=fix)
+                              "combine them into one layer", span_position(ins.keyword_span), fix=fix)
             prev = ins
 
 
@@ -65,7 +71,7 @@ def _sort_key(name: str) -> str:
 )
 def sorted_packages(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for _ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
         for c in calls(script):
             if not is_install(c) or len(c.packages) < 2:
                 continue
@@ -85,4 +91,4 @@ def sorted_packages(ctx: Context) -> Iterator[Problem]:
                           tuple(Edit(r[0], r[1], by_text[name]) for r, name in zip(ranges, ordered)
                                 if r is not None))
             yield Problem(f"`{c.tool} {c.sub}` packages are not sorted: `{names[first]}` should come after "
-                          f"`{ordered[first]}`", script.word_position(ctx.file, words[first]), fix=fix)
+                          f"`{ordered[first]}`", script.word_position(words[first]), fix=fix)

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import key_positions
+from dockyard.rules.dockerfile._stages import key_positions
 from dockyard.secrets import is_secret_name, mask
 
 

@@ -10,14 +10,11 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._shell import package_installs, package_name, pip_call, run_script
 from dockyard.rules.dockerfile._stages import (
     is_dev_dockerfile,
     lineage_instructions,
-    package_installs,
-    package_name,
-    pip_call,
     referenced_stages,
-    run_script,
     runtime_stages,
     span_position,
     stage_label,

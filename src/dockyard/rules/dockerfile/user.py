@@ -7,7 +7,8 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._commands import last_of, lineage, lineage_instructions, runs, span_position
+from dockyard.rules.dockerfile._shell import run_scripts
+from dockyard.rules.dockerfile._stages import final_lineage, final_lineage_instructions, last_of, span_position
 
 ROOT_NAMES = frozenset({"root", "0"})
 WRITABLE_DIRS = frozenset({"uploads", "upload", "temp", "tmp", "storage", "logs", "log", "data", "media", "cache"})
@@ -36,17 +37,17 @@ def _is_root(name: str) -> bool:
 )
 def final_user(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    stages = lineage(df)
+    stages = final_lineage(df)
     if not stages:
         return
-    user = last_of(lineage_instructions(df), "USER")
+    user = last_of(final_lineage_instructions(df), "USER")
     final = stages[-1]
     if user is None:
         yield Problem("the final stage runs as root: it never sets `USER`; create a dedicated user and "
-                      "switch to it (`USER app`) before `CMD`", span_position(ctx.file, final.from_instruction.keyword_span))
+                      "switch to it (`USER app`) before `CMD`", span_position(final.from_instruction.keyword_span))
     elif _is_root(_user_name(user)):
         yield Problem(f"the final stage's last `USER` is `{user.value[0]}`: the container runs as root",
-                      span_position(ctx.file, user.args_span))
+                      span_position(user.args_span))
 
 
 def _option_value(words, i, short: str, long: str) -> tuple[bool, str | None]:
@@ -76,14 +77,14 @@ def _fixed(value: str | None) -> bool:
 )
 def fixed_ids(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    instructions = lineage_instructions(df)
+    instructions = final_lineage_instructions(df)
     user = last_of(instructions, "USER")
     if user is None:
         return
     name = _user_name(user)
     if not name or _is_root(name) or name.isdigit() or "$" in name:
         return
-    for _ins, script in runs(df, instructions):
+    for script in run_scripts(df, instructions):
         for cmd in script.commands:
             tool = cmd.name
             if tool not in ("useradd", "adduser", "groupadd", "addgroup"):
@@ -108,7 +109,7 @@ def fixed_ids(ctx: Context) -> Iterator[Problem]:
                 what = "user" if is_user else "group"
                 yield Problem(f"`{tool}` creates the {what} without a fixed numeric {'UID' if is_user else 'GID'}; "
                               f"pass `{long} 10001` so file ownership is the same on every build and host",
-                              script.word_position(ctx.file, words[0]))
+                              script.word_position(words[0]))
 
 
 def _chown_targets(cmd, workdir: str) -> list[tuple[str, bool]]:
@@ -136,7 +137,7 @@ def _chown_targets(cmd, workdir: str) -> list[tuple[str, bool]]:
 )
 def writable_dirs(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    instructions = lineage_instructions(df)
+    instructions = final_lineage_instructions(df)
     user = last_of(instructions, "USER")
     if user is None or _is_root(_user_name(user)):
         return
@@ -152,7 +153,7 @@ def writable_dirs(ctx: Context) -> Iterator[Problem]:
         elif ins.keyword in ("COPY", "ADD") and ins.flag("chown") is not None and len(ins.value) >= 2:
             owned.append((posixpath.normpath(posixpath.join(workdir, ins.value[-1])), True))
         elif ins.keyword == "RUN":
-            for _i, script in runs(df, [ins]):
+            for script in run_scripts(df, [ins]):
                 for cmd in script.commands:
                     if cmd.name == "chown":
                         owned.extend(_chown_targets(cmd, workdir))
@@ -174,4 +175,4 @@ def writable_dirs(ctx: Context) -> Iterator[Problem]:
             continue
         name = _user_name(user)
         yield Problem(f"`{path}` is created as root but the container runs as `{name}`: writes to it will fail; "
-                      f"add `chown -R {name}:{name} {path}`", script.word_position(ctx.file, word))
+                      f"add `chown -R {name}:{name} {path}`", script.word_position(word))

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import arg_tokens, pip_call, position, run_script, stage_label
+from dockyard.rules.dockerfile._shell import pip_call, run_script
+from dockyard.rules.dockerfile._stages import arg_tokens, position, stage_label
 
 
 def _absolute(path: str) -> bool:

@@ -13,9 +13,9 @@ PROJECT_ARGS = frozenset({".", "./"})
 
 def _installs_project(df) -> bool:
     """True when a RUN builds the context's own project (`pip install .`, `pip install -e ".[dev]"`, `pip wheel .`)."""
-    from dockyard.rules.dockerfile._commands import calls, runs
+    from dockyard.rules.dockerfile._shell import calls, run_scripts
 
-    for _ins, script in runs(df, df.instructions):
+    for script in run_scripts(df, df.instructions):
         for call in calls(script):
             if call.tool != "pip" or call.sub not in ("install", "wheel"):
                 continue

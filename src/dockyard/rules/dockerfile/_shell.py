@@ -1,0 +1,521 @@
+"""The shell commands Dockerfile instructions run, and the package-manager calls among them.
+
+* :func:`instruction_script`: the parsed shell of a RUN/CMD/ENTRYPOINT/HEALTHCHECK CMD (heredocs included, and
+  the script of an exec form ``["sh", "-c", "..."]``), with file positions for every script offset, taken from
+  the parser (:meth:`Instruction.shell_source_offset`);
+* :func:`run_scripts`: that script for every RUN of a list of instructions;
+* :func:`package_call` / :func:`calls`: apt-get/apt/apk/pip invocations split into subcommand and package words;
+  :func:`pip_call` / :func:`pip_calls`: pip and `uv pip` with their options; :func:`package_installs`: system
+  package installs minus what the same RUN removes again.
+
+Used by the DF rules, the .dockerignore rules and the CI/Python rules that read RUN instructions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from dockyard.model import Position
+from dockyard.rules.dockerfile._stages import position, span_position
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.parsers.dockerfile import Dockerfile, Instruction
+    from dockyard.parsers.shell import ShellScript, SimpleCommand, Word
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+_SHELL_FLAGS = frozenset({"-c", "-ec", "-ce", "-lc"})
+
+
+def exec_argv(ins: "Instruction") -> tuple[str, ...]:
+    """The argv of an exec-form CMD/ENTRYPOINT/RUN or HEALTHCHECK CMD (() for shell forms)."""
+    if ins.keyword == "HEALTHCHECK":
+        # the parser keeps HEALTHCHECK as ("CMD", args...) with json_form set for the exec form
+        v = ins.value
+        if ins.json_form and v and v[0].upper() == "CMD":
+            return tuple(v[1:])
+        return ()
+    return tuple(ins.value) if ins.json_form else ()
+
+
+# ----------------------------------------------------------------------------------------- scripts
+@dataclass
+class InstructionScript:
+    """The shell an instruction runs, with a way back from script offsets to file offsets."""
+
+    df: "Dockerfile"
+    instruction: "Instruction"
+    script: "ShellScript"
+    # file offset of script offset i (i == len(text): just after the script); None when not known
+    source_offset: Callable[[int], int] | None
+
+    @property
+    def text(self) -> str:
+        return self.script.script
+
+    @property
+    def commands(self) -> tuple["SimpleCommand", ...]:
+        return self.script.commands
+
+    @property
+    def has_error(self) -> bool:
+        return self.script.has_error
+
+    def offset(self, i: int) -> int:
+        """File offset of script character ``i`` (the start of the arguments when positions are unknown)."""
+        if self.source_offset is None:
+            return self.instruction.args_span.start
+        return self.source_offset(min(max(i, 0), len(self.text)))
+
+    def file_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """File offsets of script characters ``start:end`` (None when unknown or empty)."""
+        if self.source_offset is None or not self.text or start >= len(self.text) or end <= start:
+            return None
+        return self.offset(start), self.offset(min(end, len(self.text)) - 1) + 1
+
+    def word_position(self, word: "Word") -> Position:
+        r = self.file_range(word.start, word.end)
+        if r is None:
+            if self.source_offset is None:
+                return span_position(self.instruction.keyword_span)
+            start = self.offset(word.start)
+            return position(self.df, start, start)
+        return position(self.df, *r)
+
+    def subword_position(self, word: "Word", skip: int) -> Position:
+        """Position of ``word`` without its first ``skip`` characters (``-rfile``, ``--requirement=file``)."""
+        if skip <= 0 or word.raw != word.text:
+            return self.word_position(word)
+        return self.word_position(_shifted(word, skip))
+
+
+def _shifted(word: "Word", skip: int) -> "Word":
+    from dockyard.parsers.shell import Word
+
+    return Word(word.text[skip:], word.raw[skip:], word.start + skip, word.end)
+
+
+def instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
+    """The shell script of a RUN/CMD/ENTRYPOINT/HEALTHCHECK CMD; the inner script of an exec form
+    ``["sh", "-c", "..."]``; an exec-form RUN as one simple command. None for other exec forms, for other
+    instructions and for heredocs with a non-shell interpreter line."""
+    from dockyard.parsers.shell import parse_shell
+
+    kw = ins.keyword
+    if kw not in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK") or ins.sub is not None:
+        return None
+    if kw == "HEALTHCHECK" and not (ins.value and ins.value[0].upper() == "CMD"):
+        return None
+    if ins.json_form:
+        return _exec_form(df, ins)
+    text = ins.shell_text
+    if not text:
+        return None
+    if ins.heredocs and text.startswith("#!") and not text.split("\n", 1)[0].rstrip().endswith(
+            ("sh", "bash", "dash", "ash")):
+        return None
+    return InstructionScript(df, ins, parse_shell(text), ins.shell_source_offset)
+
+
+def _exec_form(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
+    import json
+
+    from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell
+
+    argv = exec_argv(ins)
+    args = ins.args_text
+    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1] in _SHELL_FLAGS:
+        # findings in the script of ``["sh", "-c", "..."]`` point at the instruction's keyword
+        return InstructionScript(df, ins, parse_shell(argv[2]), None)
+    if ins.keyword != "RUN" or not argv:
+        return None
+    # ``RUN ["pip", "install", "x"]``: one simple command whose words sit in the JSON text
+    words = []
+    pos = 0
+    for v in argv:
+        quoted = json.dumps(v)
+        k = args.find(quoted, pos)
+        if k == -1:
+            k = args.find(v, pos)
+            s, e = (k, k + len(v)) if k != -1 else (pos, pos)
+        else:
+            s, e = k + 1, k + len(quoted) - 1
+        words.append(Word(v, v, s, e))
+        pos = max(pos, e)
+    cmd = SimpleCommand(tuple(words), (), 0, len(args), False, False)
+    return InstructionScript(df, ins, ShellScript(args, (cmd,), False), ins.source_offset)
+
+
+def run_script(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
+    """:func:`instruction_script` of a RUN (None for any other instruction)."""
+    return instruction_script(df, ins) if ins.keyword == "RUN" else None
+
+
+def run_scripts(df: "Dockerfile", instructions) -> Iterator[InstructionScript]:
+    for ins in instructions:
+        rs = run_script(df, ins)
+        if rs is not None:
+            yield rs
+
+
+# ------------------------------------------------------------------------------ programs and wrappers
+_WRAPPERS = frozenset({"sudo", "env", "exec", "nice", "nohup", "time", "command", "xargs", "su-exec", "gosu"})
+
+
+def unwrap(argv: tuple) -> tuple:
+    """Drop wrappers such as `env A=1`, `sudo`, `exec` in front of the real program."""
+    import os.path
+
+    i = 0
+    while i < len(argv) and os.path.basename(argv[i].text) in _WRAPPERS:
+        i += 1
+        while i < len(argv) and (argv[i].text.startswith("-") or "=" in argv[i].text):
+            i += 1
+    return argv[i:]
+
+
+def _is_python(name: str) -> bool:
+    if not name.startswith("python"):
+        return False
+    rest = name[6:]
+    if rest.endswith("m"):
+        rest = rest[:-1]
+    return rest == "" or all(p.isdigit() for p in rest.split(".")) and not rest.startswith(".")
+
+
+def _is_pip(name: str) -> bool:
+    if not name.startswith("pip"):
+        return False
+    rest = name[3:]
+    return rest == "" or all(p.isdigit() for p in rest.split(".") if p) and rest[0].isdigit()
+
+
+def _pip_words(argv: tuple) -> tuple[str, tuple] | None:
+    """("pip" or "uv", the words after `pip`) when ``argv`` runs pip: pip, pip3, python -m pip, uv pip."""
+    import os.path
+
+    name = os.path.basename(argv[0].text)
+    if _is_pip(name):
+        return "pip", argv[1:]
+    if _is_python(name):
+        k = 1
+        while k < len(argv):
+            t = argv[k].text
+            if t == "-m":
+                if k + 1 < len(argv) and argv[k + 1].text in ("pip", "pip3"):
+                    return "pip", argv[k + 2:]
+                return None
+            if t == "-mpip":
+                return "pip", argv[k + 1:]
+            if t in ("-X", "-W"):
+                k += 2
+                continue
+            if not t.startswith("-"):
+                return None
+            k += 1
+        return None
+    if name == "uv":
+        k = 1
+        while k < len(argv) and argv[k].text.startswith("-"):
+            k += 1
+        if k < len(argv) and argv[k].text == "pip":
+            return "uv", argv[k + 1:]
+    return None
+
+
+# --------------------------------------------------------------------------------------------- pip
+_PIP_VALUE = frozenset({
+    "--requirement", "--constraint", "--editable", "--index-url", "--extra-index-url", "--find-links",
+    "--wheel-dir", "--target", "--prefix", "--root", "--src", "--platform", "--python-version",
+    "--implementation", "--abi", "--only-binary", "--no-binary", "--progress-bar", "--cache-dir",
+    "--trusted-host", "--log", "--log-file", "--timeout", "--retries", "--proxy", "--exists-action", "--cert",
+    "--client-cert", "--upgrade-strategy", "--config-settings", "--global-option", "--build-option",
+    "--report", "--python", "--root-user-action", "--keyring-provider", "--use-feature", "--hash",
+    "--resolution", "--index-strategy", "--extra", "--group", "--prerelease", "--override",
+    "--build-constraint", "--index", "--default-index", "--python-platform", "--link-mode",
+    "--reinstall-package", "--upgrade-package", "--no-binary-package", "--no-build-package",
+})
+_PIP_SHORT = {
+    "r": "--requirement", "c": "--constraint", "e": "--editable", "i": "--index-url", "f": "--find-links",
+    "w": "--wheel-dir", "t": "--target", "U": "--upgrade", "q": "--quiet", "v": "--verbose",
+    "I": "--ignore-installed", "C": "--config-settings", "P": "--upgrade-package",
+}
+_PIP_SHORT_VALUE = frozenset("rcefiwtCP")
+
+
+@dataclass
+class PipOption:
+    name: str  # long form, e.g. "--requirement"
+    word: "Word"  # the word holding the option
+    value: str | None = None
+    value_word: "Word | None" = None
+    value_skip: int = 0  # characters of value_word before the value (``-rfile`` -> 2)
+
+
+@dataclass
+class PipCall:
+    """One `pip <subcommand>` invocation, however it is spelled (pip, pip3, python -m pip, uv pip)."""
+
+    run: InstructionScript
+    command: "SimpleCommand"
+    tool: str  # "pip" or "uv"
+    subcommand: str
+    sub_word: "Word"
+    options: list[PipOption]
+    targets: list["Word"]  # positional arguments (package specs, paths)
+
+    def has(self, *names: str) -> bool:
+        return any(o.name in names for o in self.options)
+
+    def values(self, *names: str) -> list[PipOption]:
+        return [o for o in self.options if o.name in names and o.value is not None]
+
+    def value_position(self, opt: PipOption) -> Position:
+        if opt.value_word is None:
+            return self.run.word_position(opt.word)
+        return self.run.subword_position(opt.value_word, opt.value_skip)
+
+    @property
+    def is_install(self) -> bool:
+        return self.subcommand in ("install", "wheel", "sync", "download")
+
+    @property
+    def downloads(self) -> bool:
+        """Whether pip may fetch from an index (no `--no-index`)."""
+        return not self.has("--no-index")
+
+
+def pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
+    argv = unwrap(cmd.argv)
+    if not argv:
+        return None
+    found = _pip_words(argv)
+    if found is None:
+        return None
+    tool, rest = found
+    # global options before the subcommand
+    k = 0
+    while k < len(rest) and rest[k].text.startswith("-"):
+        k += 2 if rest[k].text in _PIP_VALUE else 1
+    if k >= len(rest):
+        return None
+    sub = rest[k]
+    options, targets = _pip_args(rest[k + 1:])
+    return PipCall(run, cmd, tool, sub.text, sub, options, targets)
+
+
+def _pip_args(words: tuple) -> tuple[list[PipOption], list]:
+    options: list[PipOption] = []
+    targets: list = []
+    i = 0
+    n = len(words)
+    only_pos = False
+    while i < n:
+        w = words[i]
+        t = w.text
+        if only_pos or not t.startswith("-") or t == "-":
+            targets.append(w)
+            i += 1
+            continue
+        if t == "--":
+            only_pos = True
+            i += 1
+            continue
+        if t.startswith("--"):
+            long, eq, val = t.partition("=")
+            if eq:
+                options.append(PipOption(long, w, val, w, len(long) + 1))
+            elif long in _PIP_VALUE and i + 1 < n:
+                options.append(PipOption(long, w, words[i + 1].text, words[i + 1]))
+                i += 1
+            else:
+                options.append(PipOption(long, w))
+            i += 1
+            continue
+        # short options, possibly bundled (-qU, -rfile)
+        body = t[1:]
+        j = 0
+        consumed_next = False
+        while j < len(body):
+            ch = body[j]
+            long = _PIP_SHORT.get(ch, "-" + ch)
+            if ch in _PIP_SHORT_VALUE:
+                if j + 1 < len(body):
+                    options.append(PipOption(long, w, body[j + 1:], w, j + 2))
+                elif i + 1 < n:
+                    options.append(PipOption(long, w, words[i + 1].text, words[i + 1]))
+                    consumed_next = True
+                else:
+                    options.append(PipOption(long, w))
+                break
+            options.append(PipOption(long, w))
+            j += 1
+        i += 2 if consumed_next else 1
+    return options, targets
+
+
+def pip_calls(df: "Dockerfile", instructions) -> Iterator[PipCall]:
+    for rs in run_scripts(df, instructions):
+        for cmd in rs.commands:
+            call = pip_call(rs, cmd)
+            if call is not None:
+                yield call
+
+
+# ------------------------------------------------------------------------------- package managers
+_SYSTEM_VALUE = {
+    "apt-get": frozenset({"-o", "-c", "-t", "--target-release", "--default-release", "--option", "--config-file"}),
+    "apk": frozenset({"-X", "--repository", "-t", "--virtual", "-p", "--root", "--repositories-file", "--cache-dir",
+                      "--arch", "--keys-dir", "--cache-max-age"}),
+    "yum": frozenset({"-c", "--config", "--enablerepo", "--disablerepo", "--setopt", "-x", "--exclude",
+                      "--releasever", "--installroot"}),
+}
+_SYSTEM_VALUE["apt"] = _SYSTEM_VALUE["apt-get"]
+_SYSTEM_VALUE["dnf"] = _SYSTEM_VALUE["microdnf"] = _SYSTEM_VALUE["yum"]
+_PIP_ALL_VALUE = _PIP_VALUE | {"-" + c for c in _PIP_SHORT_VALUE} | {"-p"}
+_INSTALL_VERBS = {"apt-get": {"install"}, "apt": {"install"}, "apk": {"add"}, "yum": {"install"},
+                  "dnf": {"install"}, "microdnf": {"install"}}
+_REMOVE_VERBS = {"apt-get": {"purge", "remove"}, "apt": {"purge", "remove"}, "apk": {"del"},
+                 "yum": {"remove", "erase"}, "dnf": {"remove", "erase"}, "microdnf": {"remove"}}
+
+
+@dataclass
+class Call:
+    """A package-manager invocation: ``tool`` is apt-get/apt/apk/pip; ``words`` follow the subcommand."""
+
+    tool: str
+    sub: str
+    sub_word: "Word"
+    command: "SimpleCommand"
+    words: tuple  # Word objects after the subcommand
+    packages: tuple  # Word objects naming packages (option values skipped)
+
+
+def package_call(cmd: "SimpleCommand") -> Call | None:
+    """The apt-get/apt/apk/pip call ``cmd`` makes (wrappers such as `sudo` or `env A=1` skipped), if any."""
+    import os.path
+
+    argv = unwrap(cmd.argv)
+    if not argv:
+        return None
+    name = os.path.basename(argv[0].text)
+    if name in ("apt-get", "apt", "apk"):
+        tool, rest, value_opts = name, argv[1:], _SYSTEM_VALUE[name]
+    else:
+        found = _pip_words(argv)
+        if found is None:
+            return None
+        tool, rest, value_opts = "pip", found[1], _PIP_ALL_VALUE
+    i = 0
+    while i < len(rest) and rest[i].text.startswith("-"):
+        t = rest[i].text
+        i += 2 if (t in value_opts and "=" not in t) else 1
+    if i >= len(rest):
+        return None
+    sub = rest[i]
+    words = tuple(rest[i + 1:])
+    packages = []
+    j = 0
+    while j < len(words):
+        t = words[j].text
+        if t == "--":
+            packages.extend(words[j + 1:])
+            break
+        if t.startswith("-"):
+            j += 2 if (t in value_opts and "=" not in t) else 1
+            continue
+        packages.append(words[j])
+        j += 1
+    return Call(tool, sub.text, sub, cmd, words, tuple(packages))
+
+
+def calls(script: InstructionScript) -> Iterator[Call]:
+    for cmd in script.commands:
+        call = package_call(cmd)
+        if call is not None:
+            yield call
+
+
+def is_install(call: Call) -> bool:
+    return call.sub == ("add" if call.tool == "apk" else "install")
+
+
+def installed_packages(df: "Dockerfile", instructions) -> set[str]:
+    """Names of system packages installed by apt/apk in ``instructions``."""
+    names: set[str] = set()
+    for script in run_scripts(df, instructions):
+        for call in calls(script):
+            if call.tool != "pip" and is_install(call):
+                for w in call.packages:
+                    names.add(w.text.split("=", 1)[0].split(":", 1)[0])
+    return names
+
+
+@dataclass
+class PackageInstall:
+    run: InstructionScript
+    command: "SimpleCommand"
+    manager: str
+    packages: list["Word"]
+
+
+def _pm_split(cmd: "SimpleCommand") -> tuple[str, str, list, dict[str, str]] | None:
+    import os.path
+
+    argv = unwrap(cmd.argv)
+    if not argv:
+        return None
+    mgr = os.path.basename(argv[0].text)
+    if mgr not in _INSTALL_VERBS:
+        return None
+    takes = _SYSTEM_VALUE[mgr]
+    verb = ""
+    pkgs: list = []
+    opts: dict[str, str] = {}
+    i = 1
+    while i < len(argv):
+        t = argv[i].text
+        if t.startswith("-"):
+            name, eq, val = t.partition("=")
+            if not eq and name in takes and i + 1 < len(argv):
+                opts[name] = argv[i + 1].text
+                i += 2
+                continue
+            opts[name] = val if eq else ""
+            i += 1
+            continue
+        if not verb:
+            verb = t
+        else:
+            pkgs.append(argv[i])
+        i += 1
+    return mgr, verb, pkgs, opts
+
+
+def package_installs(df: "Dockerfile", instructions) -> Iterator[PackageInstall]:
+    """System package installs (apt-get/apt/apk/yum/dnf), minus packages removed again in the same RUN."""
+    for rs in run_scripts(df, instructions):
+        removed: set[str] = set()
+        found: list[tuple] = []
+        for cmd in rs.commands:
+            parts = _pm_split(cmd)
+            if parts is None:
+                continue
+            mgr, verb, pkgs, opts = parts
+            if verb in _REMOVE_VERBS.get(mgr, ()):
+                removed.update(package_name(w.text) for w in pkgs)
+            elif verb in _INSTALL_VERBS[mgr]:
+                virtual = opts.get("--virtual") or opts.get("-t")
+                found.append((cmd, mgr, pkgs, virtual if mgr == "apk" else None))
+        for cmd, mgr, pkgs, virtual in found:
+            if virtual and virtual in removed:
+                continue
+            kept = [w for w in pkgs if package_name(w.text) not in removed]
+            yield PackageInstall(rs, cmd, mgr, kept)
+
+
+def package_name(spec: str) -> str:
+    """`gcc=4:12.2.0-3` / `gcc~12` / `gcc>1` -> `gcc`."""
+    for sep in ("=", "~", ">", "<"):
+        spec = spec.split(sep, 1)[0]
+    return spec.lower()
