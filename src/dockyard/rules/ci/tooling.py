@@ -54,22 +54,18 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
 
 def _media_installs(project):
     """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk."""
-    from dockyard.parsers.shell import parse_shell
+    from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
 
     found = []
     for sf in project.files_of(FileKind.DOCKERFILE):
         if sf.text is None:
             continue
         df = project.dockerfile(sf)
-        for ins in df.instructions:
-            if ins.keyword != "RUN":
-                continue
-            for script in [ins.shell_text] + [h.content for h in ins.heredocs]:
-                for cmd in parse_shell(script).commands:
-                    if cmd.name in ("apt-get", "apt", "apk") and ("install" in cmd.args or "add" in cmd.args):
-                        for a in cmd.args:
-                            if a in MEDIA_PACKAGES:
-                                found.append((sf, df, ins, a))
+        for script in run_scripts(df, df.instructions):
+            for call in calls(script):
+                if call.tool != "pip" and is_install(call):
+                    found.extend((sf, df, script.instruction, w.text) for w in call.packages
+                                 if w.text in MEDIA_PACKAGES)
     return found
 
 

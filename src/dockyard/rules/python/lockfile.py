@@ -10,36 +10,19 @@ from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
 LOCK_NAMES = ("requirements.lock.txt", "requirements.lock", "requirements-lock.txt", "requirements.lock.in")
-PIP_NAMES = ("pip", "pip3")
 
 
 def _installed_requirement_files(project) -> set[str]:
     """Basenames of the files Dockerfiles install from (`pip install|wheel -r FILE`)."""
-    from dockyard.parsers.shell import parse_shell
+    from dockyard.rules.dockerfile._shell import pip_calls
 
     names: set[str] = set()
     for sf in project.files_of(FileKind.DOCKERFILE):
         if sf.text is None:
             continue
-        for ins in project.dockerfile(sf).instructions:
-            if ins.keyword != "RUN":
-                continue
-            scripts = [ins.shell_text] + [h.content for h in ins.heredocs]
-            for script in scripts:
-                if "-r" not in script and "--requirement" not in script:
-                    continue
-                for cmd in parse_shell(script).commands:
-                    args = list(cmd.args)
-                    if not (cmd.name in PIP_NAMES or cmd.name.startswith("python") and args[:2] == ["-m", "pip"]
-                            or cmd.name == "uv" and args[:1] == ["pip"]):
-                        continue
-                    for i, a in enumerate(args):
-                        if a in ("-r", "--requirement") and i + 1 < len(args):
-                            names.add(PurePosixPath(args[i + 1]).name)
-                        elif a.startswith("--requirement="):
-                            names.add(PurePosixPath(a.split("=", 1)[1]).name)
-                        elif a.startswith("-r") and len(a) > 2:
-                            names.add(PurePosixPath(a[2:]).name)
+        df = project.dockerfile(sf)
+        for call in pip_calls(df, df.instructions):
+            names.update(PurePosixPath(opt.value).name for opt in call.values("--requirement"))
     return names
 
 
