@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""dockyard benchmarks: the four budgets of DESIGN.md, measured side by side in one run.
+
+    .venv/bin/python bench/run.py                  # full run (300 repositories, ~5-10 min on 2 cores)
+    .venv/bin/python bench/run.py --quick          # small corpus, fewer repetitions (~1-2 min)
+    .venv/bin/python bench/run.py --corpus-size N  # any corpus size
+
+Every figure is the wall-clock time of a new process (nothing is cached between runs; Python's own
+bytecode cache is warm after the warm-up runs, as it is for a user). Peer tools that are missing are
+reported as "not available". Results are printed as a table and written to bench/out/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+VENV_BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(HERE))
+
+import generate_corpus  # noqa: E402
+
+PY = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+
+
+def _tool(name: str, *candidates: Path) -> str | None:
+    for c in candidates:
+        if c.is_file() and os.access(c, os.X_OK):
+            return str(c)
+    return shutil.which(name)
+
+
+DOCKYARD = _tool("dockyard", VENV_BIN / "dockyard")
+HADOLINT = _tool("hadolint", VENV_BIN / "hadolint")
+DCLINT = _tool("dclint", HERE / "node_modules" / ".bin" / "dclint")
+
+BUDGET_COLD_RATIO = 3.0
+BUDGET_HADOLINT_FRACTION = 0.5
+BUDGET_DCLINT_SPEEDUP = 20.0
+BUDGET_SCALING_SECONDS = 0.2
+BUDGET_RSS_MIB = 60.0
+
+
+# ----------------------------------------------------------------------------------------- measuring
+def run_once(argv: list[str], *, timeout: float | None = None, cwd: str | Path | None = None,
+             env: dict | None = None) -> dict:
+    """Run argv once; wall time, exit code, max RSS of that very process (KiB) and whether it timed out.
+
+    Output goes to a temporary file (never a pipe, so a chatty tool cannot stall on a full pipe), and
+    the child is reaped with wait4 so that its own rusage, not an aggregate, gives the peak memory.
+    """
+    with tempfile.TemporaryFile() as sink:
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.Popen(argv, stdout=sink, stderr=sink, stdin=subprocess.DEVNULL, cwd=cwd,
+                                    env=env, start_new_session=True)
+        except OSError as exc:
+            return {"wall": None, "rc": None, "rss_kib": None, "timed_out": False, "error": str(exc)}
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, 9)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if timer:
+                timer.cancel()
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        sink.seek(0)
+        tail = sink.read()[-2000:].decode("utf-8", "replace")
+    return {"wall": wall, "rc": proc.returncode, "rss_kib": usage.ru_maxrss, "timed_out": timed_out.is_set(),
+            "tail": tail}
+
+
+def stats(times: list[float]) -> dict:
+    if not times:
+        return {"n": 0, "median": None, "min": None, "max": None}
+    return {"n": len(times), "median": statistics.median(times), "min": min(times), "max": max(times)}
+
+
+def repeat(argv: list[str], reps: int, warmup: int = 1, **kw) -> dict:
+    for _ in range(warmup):
+        run_once(argv, **kw)
+    runs = [run_once(argv, **kw) for _ in range(reps)]
+    return summarize(runs)
+
+
+def summarize(runs: list[dict]) -> dict:
+    ok = [r for r in runs if r["wall"] is not None and not r["timed_out"]]
+    s = stats([r["wall"] for r in ok])
+    s["rcs"] = sorted({r["rc"] for r in runs})
+    s["rss_mib_max"] = max((r["rss_kib"] for r in ok), default=0) / 1024 or None
+    s["timed_out"] = any(r["timed_out"] for r in runs)
+    if any(r["rc"] not in (0, 1) for r in runs):
+        s["error_tail"] = next(r.get("tail") or r.get("error") for r in runs if r["rc"] not in (0, 1))
+    return s
+
+
+def loadavg() -> list[float] | None:
+    try:
+        return list(os.getloadavg())
+    except OSError:
+        return None
+
+
+def tool_version(argv: list[str]) -> str | None:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (out.stdout or out.stderr).strip().splitlines()
+    return text[0] if text else None
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------ sections
+def cold_target(out: Path) -> tuple[Path, str]:
+    """The project `dockyard init` generates; a hand-written fixture when init is not available."""
+    target = out / "init-service"
+    probe = run_once([DOCKYARD, "init", "--help"], timeout=60)
+    if probe["rc"] == 0:
+        if target.exists():
+            shutil.rmtree(target)
+        made = run_once([DOCKYARD, "init", str(target), "--no-input"], timeout=120)
+        if made["rc"] == 0:
+            return target, "dockyard init --no-input"
+        log(f"  dockyard init failed (rc={made['rc']}): {made.get('tail', '')[-300:]}")
+    fixture = HERE / "fixtures" / "service"
+    if fixture.is_dir():
+        return fixture, "bench/fixtures/service"
+    fallback = out / "corpus" / "repo-0000"
+    return fallback, "generated corpus repo-0000 (no init, no fixture)"
+
+
+def bench_cold(out: Path, reps: int) -> dict:
+    target, origin = cold_target(out)
+    log(f"[1/4] cold check of {origin}: {reps} interleaved repetitions")
+    base_argv = [PY, "-c", "pass"]
+    check_argv = [DOCKYARD, "check", str(target)]
+    for _ in range(2):  # warm-up: page cache and bytecode, for both
+        run_once(base_argv)
+        run_once(check_argv, timeout=120)
+    base, check = [], []
+    for _ in range(reps):
+        base.append(run_once(base_argv))
+        check.append(run_once(check_argv, timeout=120))
+    b, c = summarize(base), summarize(check)
+    # For information: the very first run on a machine, when dockyard's compiled-schema cache is empty.
+    with tempfile.TemporaryDirectory() as empty:
+        first = run_once(check_argv, timeout=120, env={**os.environ, "DOCKYARD_CACHE_DIR": empty})
+    pair_ratios = [ck["wall"] / bs["wall"] for bs, ck in zip(base, check) if bs["wall"] and ck["wall"]]
+    return {"target": str(target), "origin": origin, "python_c_pass": b, "dockyard_check": c,
+            "first_run_empty_schema_cache": first["wall"],
+            "ratio_median": c["median"] / b["median"] if b["median"] and c["median"] else None,
+            "ratio_min": c["min"] / b["min"] if b["min"] and c["min"] else None,
+            "ratio_median_of_pairs": statistics.median(pair_ratios) if pair_ratios else None}
+
+
+def _sample(items: list[str], k: int) -> list[str]:
+    if k >= len(items):
+        return list(items)
+    step = len(items) / k
+    return [items[int(i * step)] for i in range(k)]
+
+
+def bench_corpus(manifest: dict, reps: int, peer_reps: int, dclint_sample: int, peer_timeout: float) -> dict:
+    repos, dockerfiles, compose = manifest["repos"], manifest["dockerfiles"], manifest["compose"]
+    corpus_dir = Path(repos[0]).parent if repos else OUT / "corpus"
+    res: dict = {"repos": len(repos), "files": manifest["files"], "bytes": manifest["bytes"],
+                 "dockerfiles": len(dockerfiles), "compose_files": len(compose)}
+    log(f"[2/4] corpus: {len(repos)} repositories, {manifest['files']} files; dockyard x{reps}")
+    res["dockyard_all"] = repeat([DOCKYARD, "check", *repos], reps, warmup=1, timeout=600)
+    rel_compose = [os.path.relpath(p, corpus_dir) for p in compose]
+    res["dockyard_compose_only"] = repeat([DOCKYARD, "check", *rel_compose], reps, warmup=0, timeout=600,
+                                          cwd=corpus_dir)
+
+    if HADOLINT:
+        log(f"      hadolint on {len(dockerfiles)} Dockerfiles (one invocation) x{peer_reps}")
+        res["hadolint"] = repeat([HADOLINT, "--no-fail", "--no-color", *dockerfiles], peer_reps, warmup=0,
+                                 timeout=peer_timeout)
+    else:
+        res["hadolint"] = None
+
+    if DCLINT:
+        sample = _sample(compose, dclint_sample)
+        full = len(sample) == len(compose)
+        log(f"      dclint on {len(sample)} of {len(compose)} compose files (one invocation)")
+        one = repeat([DCLINT, "--no-color", sample[0]], 1, warmup=1, timeout=peer_timeout)
+        many = repeat([DCLINT, "--no-color", *sample], 1, warmup=0, timeout=peer_timeout)
+        d: dict = {"sample_files": len(sample), "one_file": one, "sample": many, "extrapolated": not full}
+        if many["median"] is not None:
+            if full:
+                d["corpus_estimate"] = many["median"]
+            else:
+                # startup once, then the measured per-file cost for every compose file of the corpus
+                per_file = max(many["median"] - (one["median"] or 0.0), 0.0) / max(len(sample) - 1, 1)
+                d["per_file"] = per_file
+                d["corpus_estimate"] = (one["median"] or 0.0) + per_file * (len(compose) - 1)
+        rel_sample = [os.path.relpath(p, corpus_dir) for p in sample]
+        d["dockyard_same_files"] = repeat([DOCKYARD, "check", *rel_sample], reps, warmup=0, timeout=600,
+                                          cwd=corpus_dir)
+        res["dclint"] = d
+    else:
+        res["dclint"] = None
+    return res
+
+
+def bench_scaling(manifest: dict, reps: int, hadolint_timeout: float) -> dict:
+    log(f"[3/4] scaling: dockyard x{reps} per size; hadolint with a {hadolint_timeout:.0f} s timeout")
+    tiny = OUT / "scaling" / "n0" / "Dockerfile"
+    tiny.parent.mkdir(parents=True, exist_ok=True)
+    tiny.write_text(generate_corpus.scaling_dockerfile(0), encoding="utf-8")
+    sizes = {"0": str(tiny), **manifest["scaling"]}
+    res: dict = {"dockyard": {}, "hadolint": {}}
+    for n, path in sizes.items():
+        res["dockyard"][n] = repeat([DOCKYARD, "check", path], reps, warmup=1, timeout=120)
+    base = res["dockyard"]["0"]["median"] or 0.0
+    for n, s in res["dockyard"].items():
+        s["marginal"] = (s["median"] - base) if s["median"] is not None else None
+    gave_up_at = None
+    for n, path in manifest["scaling"].items():
+        if not HADOLINT:
+            res["hadolint"][n] = None
+            continue
+        if gave_up_at is not None and n != "400":  # the budget size is always measured
+            res["hadolint"][n] = {"skipped": f"n{gave_up_at} already took longer than {hadolint_timeout:.0f} s"}
+            continue
+        log(f"      hadolint n{n}")
+        r = run_once([HADOLINT, "--no-fail", "--no-color", path], timeout=hadolint_timeout)
+        res["hadolint"][n] = {"wall": r["wall"], "timed_out": r["timed_out"], "rc": r["rc"],
+                              "rss_mib": (r["rss_kib"] or 0) / 1024}
+        if r["timed_out"] and gave_up_at is None:
+            gave_up_at = n
+    res["timeout"] = hadolint_timeout
+    return res
+
+
+# ------------------------------------------------------------------------------------------ reporting
+def fmt_s(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def report(results: dict) -> list[dict]:
+    budgets = []
+    c = results["cold"]
+    ck, bs = c["dockyard_check"], c["python_c_pass"]
+    budgets.append({
+        "budget": "1. cold check of the init project <= 3x `python -c pass`",
+        "measured": f"check median {fmt_s(ck['median'])} (min {fmt_s(ck['min'])}) vs python -c pass median "
+                    f"{fmt_s(bs['median'])} (min {fmt_s(bs['min'])}); ratio {c['ratio_median']:.1f}x median, "
+                    f"{c['ratio_min']:.1f}x min",
+        "pass": c["ratio_median"] is not None and c["ratio_median"] <= BUDGET_COLD_RATIO,
+    })
+    k = results["corpus"]
+    dy = k["dockyard_all"]["median"]
+    hl = k["hadolint"]
+    if hl and hl["median"] is not None:
+        frac = dy / hl["median"]
+        budgets.append({
+            "budget": "2a. corpus, all kinds < 0.5x hadolint on its Dockerfiles",
+            "measured": f"dockyard {fmt_s(dy)} ({k['repos']} repos, {k['files']} files) vs hadolint "
+                        f"{fmt_s(hl['median'])} ({k['dockerfiles']} Dockerfiles); dockyard/hadolint = {frac:.2f}",
+            "pass": frac < BUDGET_HADOLINT_FRACTION,
+        })
+    else:
+        why = "not available" if not HADOLINT else "timed out" if hl and hl.get("timed_out") else "failed"
+        budgets.append({"budget": "2a. corpus, all kinds < 0.5x hadolint on its Dockerfiles",
+                        "measured": f"hadolint {why}", "pass": None})
+    dc = k["dclint"]
+    if dc and dc.get("corpus_estimate"):
+        speed = dc["corpus_estimate"] / dy
+        same = dc["dockyard_same_files"]["median"]
+        same_ratio = dc["sample"]["median"] / same if same else None
+        est = " (extrapolated from %d files)" % dc["sample_files"] if dc["extrapolated"] else ""
+        budgets.append({
+            "budget": "2b. corpus >= 20x faster than dclint on its compose files",
+            "measured": f"dclint {fmt_s(dc['corpus_estimate'])}{est} for {k['compose_files']} compose files vs "
+                        f"dockyard all kinds {fmt_s(dy)}: {speed:.1f}x; same {dc['sample_files']} compose files "
+                        f"measured directly: dclint {fmt_s(dc['sample']['median'])} vs dockyard {fmt_s(same)} = "
+                        f"{same_ratio:.1f}x",
+            "pass": speed >= BUDGET_DCLINT_SPEEDUP,
+        })
+    else:
+        budgets.append({"budget": "2b. corpus >= 20x faster than dclint on its compose files",
+                        "measured": "dclint not available" if not DCLINT else "dclint failed or timed out",
+                        "pass": None})
+    s = results["scaling"]
+    d400 = s["dockyard"].get("400", {})
+    h400 = s["hadolint"].get("400")
+    if h400 is None:
+        htxt = "hadolint not available"
+    elif "skipped" in h400 or h400.get("timed_out"):
+        htxt = f"hadolint > {s['timeout']:.0f} s"
+    else:
+        htxt = f"hadolint {fmt_s(h400['wall'])}"
+    budgets.append({
+        "budget": "3. Dockerfile with 400 RUN + 400 ENV < 0.2 s",
+        "measured": f"dockyard {fmt_s(d400.get('median'))} (min {fmt_s(d400.get('min'))}; "
+                    f"{fmt_s(d400.get('marginal'))} over a 3-line Dockerfile); {htxt}",
+        "pass": d400.get("median") is not None and d400["median"] < BUDGET_SCALING_SECONDS,
+    })
+    rss = k["dockyard_all"]["rss_mib_max"]
+    budgets.append({
+        "budget": "4. peak memory on the corpus < 60 MiB",
+        "measured": f"max RSS {rss:.1f} MiB (whole corpus, one process)" if rss else "n/a",
+        "pass": rss is not None and rss < BUDGET_RSS_MIB,
+    })
+    return budgets
+
+
+def print_tables(results: dict, budgets: list[dict]) -> None:
+    k, s = results["corpus"], results["scaling"]
+    lines = ["", "== measurements (wall clock, new process each run) =="]
+    row = "{:<52} {:>10} {:>10} {:>10} {:>9}"
+    lines.append(row.format("command", "median", "min", "max", "RSS MiB"))
+
+    def add(label: str, st: dict | None) -> None:
+        if not st:
+            lines.append(row.format(label, "n/a", "", "", ""))
+            return
+        rss = st.get("rss_mib_max")
+        lines.append(row.format(label, fmt_s(st.get("median")), fmt_s(st.get("min")), fmt_s(st.get("max")),
+                                f"{rss:.1f}" if rss else ""))
+
+    c = results["cold"]
+    add("python -c pass", c["python_c_pass"])
+    label = "init project" if c["origin"].startswith("dockyard init") else "fixture project"
+    add(f"dockyard check <{label}>", c["dockyard_check"])
+    lines.append(row.format(f"  same, first run (empty schema cache)", fmt_s(c["first_run_empty_schema_cache"]), "",
+                            "", ""))
+    add(f"dockyard check corpus ({k['repos']} repos, all kinds)", k["dockyard_all"])
+    add(f"dockyard check corpus compose files ({k['compose_files']})", k["dockyard_compose_only"])
+    add(f"hadolint corpus Dockerfiles ({k['dockerfiles']})", k["hadolint"])
+    if k["dclint"]:
+        dc = k["dclint"]
+        add(f"dclint 1 compose file", dc["one_file"])
+        add(f"dclint {dc['sample_files']} compose files", dc["sample"])
+        add(f"dockyard check same {dc['sample_files']} compose files", dc["dockyard_same_files"])
+        if dc["extrapolated"] and dc.get("corpus_estimate"):
+            lines.append(row.format(f"dclint {k['compose_files']} compose files (extrapolated)",
+                                    fmt_s(dc["corpus_estimate"]), "", "", ""))
+    else:
+        add("dclint", None)
+    lines.append("")
+    lines.append("== input-size scaling: N RUN + N ENV lines ==")
+    srow = "{:>6} {:>12} {:>12} {:>14} {:>16}"
+    lines.append(srow.format("N", "dockyard", "min", "over N=0", "hadolint"))
+    for n, st in s["dockyard"].items():
+        h = s["hadolint"].get(n)
+        if n == "0":
+            htxt = ""
+        elif h is None:
+            htxt = "not available"
+        elif "skipped" in h:
+            htxt = "not run"
+        elif h["timed_out"]:
+            htxt = f"> {s['timeout']:.0f} s"
+        else:
+            htxt = fmt_s(h["wall"])
+        lines.append(srow.format(n, fmt_s(st["median"]), fmt_s(st["min"]), fmt_s(st.get("marginal")), htxt))
+    lines.append("")
+    lines.append("== budgets ==")
+    for b in budgets:
+        lines.append(f"{verdict(b['pass']):<5} {b['budget']}")
+        lines.append(f"      {b['measured']}")
+    print("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small corpus and fewer repetitions")
+    ap.add_argument("--corpus-size", type=int, help="repositories in the corpus (default 300; 40 with --quick)")
+    ap.add_argument("--seed", type=int, default=generate_corpus.DEFAULT_SEED)
+    ap.add_argument("--dclint-sample", type=int,
+                    help="compose files given to dclint (default 120; 20 with --quick; 0 = all of them); the "
+                         "corpus figure is extrapolated from its measured per-file cost when not all")
+    ap.add_argument("--hadolint-timeout", type=float, help="timeout of each hadolint scaling run (default 60 s)")
+    ap.add_argument("--no-generate", action="store_true", help="reuse bench/out/corpus as it is")
+    args = ap.parse_args(argv)
+
+    size = args.corpus_size or (40 if args.quick else generate_corpus.DEFAULT_SIZE)
+    cold_reps = 5 if args.quick else 15
+    corpus_reps = 2 if args.quick else 3
+    peer_reps = 1 if args.quick else 2
+    scale_reps = 3 if args.quick else 5
+    dclint_sample = args.dclint_sample if args.dclint_sample is not None else (20 if args.quick else 120)
+    if dclint_sample <= 0:
+        dclint_sample = 10 ** 9
+    h_timeout = args.hadolint_timeout or (20.0 if args.quick else 60.0)
+
+    if not DOCKYARD:
+        print("dockyard is not installed (expected .venv/bin/dockyard)", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)
+    manifest_path = OUT / "manifest.json"
+    if args.no_generate and manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text())
+    else:
+        log(f"generating a corpus of {size} repositories (seed {args.seed})")
+        manifest = generate_corpus.generate(OUT, size, args.seed)
+
+    results: dict = {
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "loadavg_before": loadavg()},
+        "tools": {
+            "dockyard": tool_version([DOCKYARD, "--version"]),
+            "hadolint": tool_version([HADOLINT, "--version"]) if HADOLINT else "not available",
+            "dclint": tool_version([DCLINT, "--version"]) if DCLINT else "not available",
+        },
+        "options": {"quick": args.quick, "corpus_size": size, "seed": args.seed, "cold_reps": cold_reps,
+                    "corpus_reps": corpus_reps, "peer_reps": peer_reps, "scaling_reps": scale_reps,
+                    "dclint_sample": min(dclint_sample, len(manifest["compose"])), "hadolint_timeout": h_timeout},
+    }
+    results["cold"] = bench_cold(OUT, cold_reps)
+    results["corpus"] = bench_corpus(manifest, corpus_reps, peer_reps, dclint_sample, peer_timeout=600)
+    results["scaling"] = bench_scaling(manifest, scale_reps, h_timeout)
+    log("[4/4] memory: taken from the corpus runs")
+    results["machine"]["loadavg_after"] = loadavg()
+    results["elapsed"] = time.perf_counter() - started
+    budgets = report(results)
+    results["budgets"] = budgets
+    print_tables(results, budgets)
+    print(f"\nload average before/after: {results['machine']['loadavg_before']} / "
+          f"{results['machine']['loadavg_after']}; {os.cpu_count()} CPUs; total {results['elapsed']:.0f} s")
+    for label, st in (("cold", results["cold"]["dockyard_check"]), ("corpus", results["corpus"]["dockyard_all"])):
+        if st.get("error_tail"):
+            print(f"warning: dockyard exited with an error (not 0/1) in the {label} run:\n{st['error_tail']}")
+    (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    print(f"results written to {OUT / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The benchmark corpus generator produces repositories that dockyard checks without an internal error.
+
+No timing here: the budgets are measured by bench/run.py, side by side with the peer tools.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATOR = ROOT / "bench" / "generate_corpus.py"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("bench_generate_corpus", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generator_writes_a_small_corpus_dockyard_can_check(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, str(GENERATOR), "--size", "4", "--out", str(out)], check=True,
+                   capture_output=True, text=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    repos = [Path(p) for p in manifest["repos"]]
+    assert len(repos) == 4
+    for repo in repos:
+        assert (repo / "Dockerfile").is_file()
+        assert (repo / "app" / "main.py").is_file()
+        assert any(repo.glob("*compose*.y*ml")), repo
+        assert any(repo.glob(".env*")), repo
+    assert manifest["dockerfiles"] and manifest["compose"]
+    for n in ("100", "200", "400", "800"):
+        text = Path(manifest["scaling"][n]).read_text()
+        assert text.count("\nRUN ") == int(n) and text.count("\nENV ") == int(n)
+
+    for target in [*repos, Path(manifest["scaling"]["100"])]:
+        proc = subprocess.run([sys.executable, "-m", "dockyard", "check", str(target)], capture_output=True,
+                              text=True, cwd=tmp_path)
+        assert proc.returncode in (0, 1), (target, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+        assert "DY002" not in proc.stdout, (target, proc.stdout[-2000:])
+
+
+def test_generator_is_deterministic_and_size_independent() -> None:
+    gen = _load_generator()
+    assert gen.repository(7, 3) == gen.repository(7, 3)
+    assert gen.repository(7, 3) != gen.repository(8, 3)
