@@ -310,12 +310,12 @@ class Instruction:
         kw = self.keyword
         if kw in ("ENV", "LABEL"):
             v = self.value
-            return tuple((_unquote(v[i]), _unquote(v[i + 1])) for i in range(0, len(v) - 1, 2))
+            return tuple((_static(v[i]), _static(v[i + 1])) for i in range(0, len(v) - 1, 2))
         if kw == "ARG":
             out = []
             for w in self.value:
                 k, sep, d = w.partition("=")
-                out.append((_unquote(k), _unquote(d) if sep else None))
+                out.append((_static(k), _static(d) if sep else None))
             return tuple(out)
         return ()
 
@@ -447,43 +447,16 @@ def position_of(text: str, offset: int) -> tuple[int, int]:
 # ------------------------------------------------------------------ small helpers
 
 
+def _static(word: str) -> str:
+    """BuildKit's quote removal for ENV/LABEL/ARG words (no ``$'...'``, no expansion)."""
+    from dockyard.parsers.shell import unquote
+
+    return unquote(word, dollar_quotes=False)
+
+
 def _heredoc_word(word: str) -> bool:
     m = _rx("heredoc").match(word)
     return bool(m and m.group(3))
-
-
-def _unquote(s: str) -> str:
-    """Static shell-style quote removal (no expansion)."""
-    if "'" not in s and '"' not in s and "\\" not in s:
-        return s
-    out = []
-    i, n = 0, len(s)
-    q = ""
-    while i < n:
-        c = s[i]
-        if q == "'":
-            if c == "'":
-                q = ""
-            else:
-                out.append(c)
-        elif q == '"':
-            if c == '"':
-                q = ""
-            elif c == "\\" and i + 1 < n and s[i + 1] in '"\\$`':
-                i += 1
-                out.append(s[i])
-            else:
-                out.append(c)
-        else:
-            if c in "'\"":
-                q = c
-            elif c == "\\" and i + 1 < n:
-                i += 1
-                out.append(s[i])
-            else:
-                out.append(c)
-        i += 1
-    return "".join(out)
 
 
 def _go_bytes(s: str) -> str:

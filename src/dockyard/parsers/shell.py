@@ -65,8 +65,12 @@ class ShellScript:
         return [c for c in self.commands if c.name == name]
 
 
-def unquote(s: str) -> str:
-    """Static shell quote removal (no expansion)."""
+def unquote(s: str, dollar_quotes: bool = True) -> str:
+    """Static shell quote removal (no expansion).
+
+    ``dollar_quotes``: bash's ``$'..'`` / ``$".."`` lose their ``$``; BuildKit's own lexer (ENV, LABEL, ARG)
+    keeps it.
+    """
     if "'" not in s and '"' not in s and "\\" not in s:
         return s
     out = []
@@ -95,7 +99,7 @@ def unquote(s: str) -> str:
                 i += 1
                 if s[i] != "\n":
                     out.append(s[i])
-            elif c == "$" and i + 1 < n and s[i + 1] in "'\"":
+            elif dollar_quotes and c == "$" and i + 1 < n and s[i + 1] in "'\"":
                 pass  # $'..' / $".." : drop the $ and keep the quoted text
             else:
                 out.append(c)
