@@ -7,7 +7,7 @@ from typing import Iterator
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import calls, run_scripts
-from dockyard.rules.dockerfile._stages import span_position
+from dockyard.rules.dockerfile._stages import cache_mount_targets, span_position
 
 APT = ("apt-get", "apt")
 LISTS = "/var/lib/apt/lists"
@@ -19,14 +19,7 @@ def _apt_calls(script):
 
 def _cache_mounts(ins) -> dict[str, dict[str, str]]:
     """target -> options of the instruction's cache mounts."""
-    out = {}
-    for flag in ins.flags_named("mount"):
-        opts = flag.options()
-        if opts.get("type") == "cache":
-            target = (opts.get("target") or opts.get("dst") or opts.get("destination") or "").rstrip("/")
-            if target:
-                out[target] = opts
-    return out
+    return {target.rstrip("/"): flag.options() for target, flag in cache_mount_targets(ins) if target.rstrip("/")}
 
 
 def _end_of(script, word) -> int | None:
@@ -189,10 +182,8 @@ def cache_mount(ctx: Context) -> Iterator[Problem]:
             listed = " and ".join(f"`--mount=type=cache,target={t},sharing=locked`" for t in missing)
             yield Problem(f"apt runs without {listed}", span_position(ins.keyword_span))
             continue
-        for flag in ins.flags_named("mount"):
-            opts = flag.options()
-            target = (opts.get("target") or opts.get("dst") or opts.get("destination") or "").rstrip("/")
-            if opts.get("type") == "cache" and target in ("/var/cache/apt", "/var/lib/apt") \
-                    and opts.get("sharing", "shared") != "locked":
+        for target, flag in cache_mount_targets(ins):
+            target = target.rstrip("/")
+            if target in ("/var/cache/apt", "/var/lib/apt") and flag.options().get("sharing", "shared") != "locked":
                 yield Problem(f"the apt cache mount on `{target}` needs `sharing=locked`: apt cannot share its "
                               "cache between concurrent builds", span_position(flag.span))
