@@ -1,7 +1,16 @@
 """Load a compose project as ``docker compose config`` does: environment, interpolation, include, extends,
 multi-file merge, normalisation. Problems are collected as values (:class:`LoadProblem`), never raised.
 
-``load_project(files, env_files=None, project_dir=None, environ=None, profiles=None) -> Project``
+``load_project(files, env_files=None, project_dir=None, environ=None, profiles=None, reader=None,
+track=False, label=None) -> Project``
+
+* ``reader(path) -> bytes | str`` reads every file the load needs (compose files, ``extends``/``include``
+  targets, env files); it raises ``OSError`` for a file it cannot or will not give (e.g. one outside the
+  checked tree). The default reads the disk.
+* ``track=True`` also keeps, beside the normalised model, the merged model before normalisation with the
+  Origin of every entry (``Project.raw_model``) and the ``${...}`` that did not resolve
+  (``Project.issues``); ``label(path)`` names files in those records (default ``str(path)``).
+* ``env_files=[]`` means no env file at all (``None``: the project directory's ``.env`` when present).
 """
 
 from __future__ import annotations
@@ -9,9 +18,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from dockyard.compose.model import LoadProblem, Project
+from dockyard.compose.model import InterpolationIssue, LoadProblem, Origin, Project
 from dockyard.model import Position
 
 _NAME_BAD = re.compile(r"[^a-z0-9_-]")
@@ -23,16 +32,38 @@ def normalize_project_name(name: str) -> str:
     return name.lstrip("_-")
 
 
+Reader = Callable[[Path], "bytes | str"]
+
+
+def _disk(p: Path) -> bytes:
+    return Path(p).read_bytes()
+
+
+def _parse_env_data(data: bytes | str, lookup: Any) -> Any:
+    from dockyard.parsers.dotenv import parse_env, parse_env_bytes
+
+    return parse_env(data, lookup) if isinstance(data, str) else parse_env_bytes(data, lookup)
+
+
+def _exists(p: Path, reader: Reader) -> bool:
+    if reader is _disk:
+        return p.is_file()
+    try:
+        reader(p)
+    except OSError:
+        return False
+    return True
+
+
 def read_env_files(paths: list[Path], environ: Mapping[str, str],
-                   problems: list[LoadProblem] | None = None) -> dict[str, str]:
+                   problems: list[LoadProblem] | None = None, reader: Reader | None = None) -> dict[str, str]:
     """Values of ``--env-file`` files (later files win); each file's expansions see the shell first,
     then earlier files (compose-go's GetEnvFromFile)."""
-    from dockyard.parsers.dotenv import parse_env_bytes
-
+    reader = reader or _disk
     env: dict[str, str] = {}
     for p in paths:
         try:
-            data = Path(p).read_bytes()
+            data = reader(Path(p))
         except OSError as e:
             if problems is not None:
                 problems.append(LoadProblem(f"couldn't read env file {p}: {e.strerror}", Path(p), kind="env-file"))
@@ -42,7 +73,7 @@ def read_env_files(paths: list[Path], environ: Mapping[str, str],
             v = environ.get(k)
             return v if v is not None else env.get(k)
 
-        parsed = parse_env_bytes(data, lookup)
+        parsed = _parse_env_data(data, lookup)
         for err in parsed.errors:
             if problems is not None:
                 problems.append(LoadProblem(f"failed to read {p}: {err.message}", Path(p),
@@ -53,40 +84,56 @@ def read_env_files(paths: list[Path], environ: Mapping[str, str],
 
 class _Ctx:
     def __init__(self, environment: dict[str, str], problems: list[LoadProblem],
-                 origins: dict, working_dir: Path) -> None:
+                 origins: dict, working_dir: Path, reader: Reader = _disk, track: bool = False,
+                 label: Callable[[Path], str] = str, issues: list | None = None,
+                 texts: dict | None = None) -> None:
         self.environment = environment
         self.problems = problems
         self.origins = origins
         self.working_dir = working_dir
         self.seen_files: set[Path] = set()
+        self.reader = reader
+        self.track = track
+        self.label = label
+        self.issues: list[InterpolationIssue] = [] if issues is None else issues
+        self.texts: dict[Path, Any] = {} if texts is None else texts  # SourceFile per path (positions)
+
+    def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
+        return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
+                    self.label, self.issues, self.texts)
 
 
 def load_project(files: list[str | Path], env_files: list[str | Path] | None = None,
                  project_dir: str | Path | None = None, environ: Mapping[str, str] | None = None,
-                 profiles: list[str] | None = None) -> Project:
+                 profiles: list[str] | None = None, reader: Reader | None = None, track: bool = False,
+                 label: Callable[[Path], str] | None = None) -> Project:
+    reader = reader or _disk
     environ = dict(os.environ if environ is None else environ)
     paths = [Path(f).absolute() for f in files]
     working_dir = Path(project_dir).absolute() if project_dir else (paths[0].parent if paths else Path.cwd())
     problems: list[LoadProblem] = []
-    if env_files:
+    if env_files is not None:
         ef = [Path(e).absolute() for e in env_files]
     else:
         default = working_dir / ".env"
-        ef = [default] if default.is_file() else []
-    file_env = read_env_files(ef, environ, problems)
+        ef = [default] if _exists(default, reader) else []
+    file_env = read_env_files(ef, environ, problems, reader)
     environment = dict(file_env)
     environment.update(environ)  # the shell wins over env files
     origins: dict = {}
-    ctx = _Ctx(environment, problems, origins, working_dir)
+    ctx = _Ctx(environment, problems, origins, working_dir, reader, track, label or str)
 
     merged: dict = {}
-    from dockyard.compose.merge import merge_models
+    from dockyard.compose.merge import TrackedMap, merge_models
 
+    raw_model = TrackedMap() if track else None
     for p in paths:
-        model = _load_file(p, ctx, working_dir)
+        model, tracked = _load_file(p, ctx, working_dir)
         if model is None:
             continue
         merge_models(merged, model)
+        if tracked is not None:
+            merge_models(raw_model, tracked)
 
     if profiles is None:
         cp = environment.get("COMPOSE_PROFILES", "")
@@ -94,11 +141,19 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
     name = merged.get("name") or environment.get("COMPOSE_PROJECT_NAME") or working_dir.name
     name = normalize_project_name(str(name))
     try:
-        _finalize(merged, name, working_dir, environment, profiles, problems)
+        _finalize(merged, name, working_dir, environment, profiles, problems, reader)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         problems.append(LoadProblem(f"invalid project: {e}", paths[0] if paths else None, kind="load"))
+    issues = []
+    if track:
+        seen = set()
+        for i in ctx.issues:
+            k = (i.kind, i.variable, i.path, i.position)
+            if k not in seen:
+                seen.add(k)
+                issues.append(i)
     return Project(name, working_dir, tuple(paths), tuple(ef), environment, merged, problems, origins,
-                   tuple(profiles))
+                   tuple(profiles), raw_model, issues)
 
 
 # --------------------------------------------------------------------------- per file
@@ -125,44 +180,201 @@ def _record_origins(node: Any, path: tuple, file: Path, origins: dict) -> None:
                 stack.append((v, p + (i,)))
 
 
-def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path) -> Any:
+def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position | None = None,
+                 record: bool = True) -> Any:
+    """Substitute ``${...}`` in every value (never keys), in place for positioned containers. ``vpos`` is
+    the position of ``node`` in ``file``; with tracking, unresolved references are recorded as issues."""
     from dockyard.parsers.interpolation import InterpolationError, substitute
     from dockyard.parsers.yamlpos import YMap, YSeq
 
     if isinstance(node, str):
         if "$" not in node:
             return node
+        if ctx.track and record:
+            _unset_references(node, ctx, file, vpos)
         try:
             return substitute(node, ctx.environment.get)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
             ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
                                             origin[1] if origin else Position(), kind="interpolation"))
+            if ctx.track and record:
+                _failed_reference(node, e, ctx, file, vpos)
             return node
     if isinstance(node, YMap):
         for k in list(node.keys()):
-            dict.__setitem__(node, k, _interpolate(node[k], path + (k,), ctx, file))
+            dict.__setitem__(node, k, _interpolate(node[k], path + (k,), ctx, file,
+                                                   node.value_pos(k) or vpos, record))
         return node
     if isinstance(node, YSeq):
         for i in range(len(node)):
-            node[i] = _interpolate(node[i], path + (i,), ctx, file)
+            node[i] = _interpolate(node[i], path + (i,), ctx, file, node.item_pos(i) or vpos, record)
         return node
     if isinstance(node, dict):
-        return {k: _interpolate(v, path + (k,), ctx, file) for k, v in node.items()}
+        return {k: _interpolate(v, path + (k,), ctx, file, vpos, record) for k, v in node.items()}
     if isinstance(node, list):
-        return [_interpolate(v, path + (i,), ctx, file) for i, v in enumerate(node)]
+        return [_interpolate(v, path + (i,), ctx, file, vpos, record) for i, v in enumerate(node)]
     return node
 
 
+def _locate(ctx: _Ctx, file: Path, vpos: Position | None, text: str, start: int, end: int) -> Position:
+    from dockyard.compose.model import locate
+
+    vpos = vpos or Position()
+    sf = ctx.texts.get(file)
+    return locate(sf, vpos, text, start, end) if sf is not None else vpos
+
+
+def _unset_references(text: str, ctx: _Ctx, file: Path, vpos: Position | None) -> None:
+    from dockyard.parsers.interpolation import scan
+
+    for ref in scan(text).refs:
+        if ref.operator == "" and ref.depth == 0 and ref.name not in ctx.environment:
+            ctx.issues.append(InterpolationIssue(
+                "unset", ref.name, f"The {ref.name!r} variable is not set. Defaulting to a blank string.",
+                ctx.label(file), _locate(ctx, file, vpos, text, ref.start, ref.end)))
+
+
+def _failed_reference(text: str, err: Any, ctx: _Ctx, file: Path, vpos: Position | None) -> None:
+    from dockyard.parsers.interpolation import scan
+
+    sc = scan(text)
+    where = vpos or Position()
+    if err.kind == "required":
+        ref = next((r for r in sc.refs if r.name == err.variable and r.required), None)
+        if ref is not None:
+            where = _locate(ctx, file, vpos, text, ref.start, ref.end)
+        ctx.issues.append(InterpolationIssue("required", err.variable, err.message, ctx.label(file), where))
+    else:
+        if sc.errors:
+            where = _locate(ctx, file, vpos, text, sc.errors[0].start, sc.errors[0].end)
+        ctx.issues.append(InterpolationIssue("invalid", None, err.message, ctx.label(file), where))
+
+
+# --------------------------------------------------------------------------- the tracked (raw) layer
+
+
+def _track(node: Any, raw: Any, file: str, pos: Position) -> Any:
+    """An interpolated positioned tree as TrackedMap/TrackedSeq whose entries carry their Origin (``raw``
+    is the same tree before interpolation)."""
+    from dockyard.compose.merge import TrackedMap, TrackedSeq
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    if isinstance(node, dict):
+        out = TrackedMap()
+        tags = getattr(node, "tags", None)
+        if tags:
+            out.tags = dict(tags)
+        for k, v in node.items():
+            kp = (node.key_pos(k) if isinstance(node, YMap) else None) or pos
+            vp = (node.value_pos(k) if isinstance(node, YMap) else None) or kp
+            r = raw.get(k) if isinstance(raw, dict) else None
+            out[k] = _track(v, r, file, kp)
+            o = Origin(file, kp, vp, r)
+            out.prov[k] = (o, o)
+        return out
+    if isinstance(node, list):
+        seq = TrackedSeq()
+        for i, v in enumerate(node):
+            ip = (node.item_pos(i) if isinstance(node, YSeq) else None) or pos
+            r = raw[i] if isinstance(raw, list) and i < len(raw) else None
+            seq.append(_track(v, r, file, ip))
+            o = Origin(file, ip, ip, r)
+            seq.prov.append((o, o))
+        return seq
+    return node
+
+
+def _kv_map(seq: Any, sep: str = "=") -> Any:
+    """``["A=1", "B"]`` -> ``{"A": "1", "B": None}``, each entry keeping its item's origin."""
+    from dockyard.compose.merge import TrackedMap, TrackedSeq
+
+    if not isinstance(seq, TrackedSeq):
+        return seq
+    out = TrackedMap()
+    for item, prov in zip(seq, seq.prov):
+        if isinstance(item, str):
+            k, s, v = item.partition(sep)
+            k = k.strip()
+            out[k] = v if s else None
+            out.prov[k] = prov
+        elif isinstance(item, TrackedMap):  # odd input: keep it visible
+            out.update(item)
+            out.prov.update(item.prov)
+    return out
+
+
+def _name_map(seq: Any, condition: bool) -> Any:
+    """``["a", "b"]`` -> ``{"a": ..., "b": ...}`` (depends_on with its default condition, networks)."""
+    from dockyard.compose.merge import TrackedMap, TrackedSeq
+
+    if not isinstance(seq, TrackedSeq):
+        return seq
+    out = TrackedMap()
+    for item, prov in zip(seq, seq.prov):
+        if isinstance(item, str):
+            value = None
+            if condition:
+                value = TrackedMap({"condition": "service_started"})
+                value.prov["condition"] = prov
+            out[item] = value
+            out.prov[item] = prov
+    return out
+
+
+def _shape_service(svc: Any) -> None:
+    """Compose's shapes without changing values: list forms of ``environment``/``labels``/``annotations``/
+    ``build.args`` as mappings, ``depends_on``/``networks`` as mappings, ``env_file`` a list, ``build`` a
+    mapping."""
+    from dockyard.compose.merge import TrackedMap, TrackedSeq
+
+    if not isinstance(svc, TrackedMap):
+        return
+    for key in ("environment", "labels", "annotations"):
+        if key in svc:
+            svc[key] = _kv_map(svc[key])
+    if "depends_on" in svc:
+        svc["depends_on"] = _name_map(svc["depends_on"], True)
+    if "networks" in svc:
+        svc["networks"] = _name_map(svc["networks"], False)
+    if isinstance(svc.get("env_file"), str):
+        seq = TrackedSeq([svc["env_file"]])
+        seq.prov.append(svc.prov["env_file"])
+        svc["env_file"] = seq
+    build = svc.get("build")
+    if isinstance(build, str):
+        m = TrackedMap({"context": build})
+        m.prov["context"] = svc.prov["build"]
+        svc["build"] = m
+    elif isinstance(build, TrackedMap) and "args" in build:
+        build["args"] = _kv_map(build["args"])
+
+
+def _tracked_tree(root: Any, raw: Any, file: Path, ctx: _Ctx) -> Any:
+    tracked = _track(root, raw, ctx.label(file), Position())
+    tracked.pop("include", None)
+    services = tracked.get("services")
+    if isinstance(services, dict):
+        for svc in services.values():
+            _shape_service(svc)
+    return tracked
+
+
 def _read_yaml(p: Path, ctx: _Ctx) -> Any:
-    from dockyard.parsers.yamlpos import YMap, load_yaml_bytes
+    from dockyard.parsers.yamlpos import YMap, load_yaml, load_yaml_bytes
 
     try:
-        data = p.read_bytes()
+        data = ctx.reader(p)
     except OSError as e:
-        ctx.problems.append(LoadProblem(f"open {p}: {e.strerror}", p, kind="load"))
+        ctx.problems.append(LoadProblem(f"open {p}: {e.strerror or 'no such file or directory'}", p,
+                                        kind="load"))
         return None
-    doc = load_yaml_bytes(data)
+    doc = load_yaml(data) if isinstance(data, str) else load_yaml_bytes(data)
+    if ctx.track and p not in ctx.texts:
+        from dockyard.source import SourceFile
+
+        text = data if isinstance(data, str) else data.decode("utf-8-sig", "replace")
+        ctx.texts[p] = SourceFile.from_text(str(p), text, "compose")
     for err in doc.errors:
         ctx.problems.append(LoadProblem(err.message, p, err.position, kind="yaml"))
     if not doc.ok:
@@ -181,15 +393,21 @@ def _read_yaml(p: Path, ctx: _Ctx) -> Any:
     return root
 
 
-def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> dict | None:
+def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict | None, Any]:
+    """The file's canonical model, and with tracking its tracked (pre-normalisation) tree."""
     if depth > 20:
         ctx.problems.append(LoadProblem(f"include cycle or chain too deep at {p}", p, kind="include"))
-        return None
+        return None, None
     root = _read_yaml(p, ctx)
     if root is None:
-        return None
+        return None, None
     _record_origins(root, (), p, ctx.origins)
+    if ctx.track:
+        from dockyard.parsers.yamlpos import to_plain
+
+        raw = to_plain(root)
     _interpolate(root, (), ctx, p)
+    tracked = _tracked_tree(root, raw, p, ctx) if ctx.track else None
     includes = root.pop("include", None)
     services = root.get("services") or {}
     if isinstance(services, dict):
@@ -198,7 +416,10 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> dict | Non
             if svc is None:
                 svc = services[sname] = {}
             if isinstance(svc, dict) and "extends" in svc:
-                services[sname] = _resolve_extends(svc, sname, p, ctx, base_dir, depth)
+                tsvc = tracked["services"][sname] if tracked is not None else None
+                services[sname], tsvc = _resolve_extends(svc, sname, p, ctx, base_dir, depth, tsvc)
+                if tracked is not None:
+                    tracked["services"][sname] = tsvc
         for sname, svc in services.items():
             if isinstance(svc, dict):
                 try:
@@ -209,28 +430,39 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> dict | Non
                                                     origin[1] if origin else Position(), kind="load"))
     if includes:
         try:
-            _apply_includes(root, includes, p, ctx, depth)
+            _apply_includes(root, includes, p, ctx, depth, tracked)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
             ctx.problems.append(LoadProblem(f"invalid include ({e})", p, kind="include"))
-    return root
+    return root, tracked
 
 
-def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int) -> dict:
+def _without_extends(tsvc: Any) -> Any:
+    if isinstance(tsvc, dict) and "extends" in tsvc:
+        tsvc.pop("extends")
+        getattr(tsvc, "prov", {}).pop("extends", None)
+    return tsvc
+
+
+def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
+                     tsvc: Any = None) -> tuple[dict, Any]:
     try:
-        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth)
+        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         ctx.problems.append(LoadProblem(f"services.{sname}: invalid extends ({e})", file, kind="extends"))
         svc.pop("extends", None)
-        return svc
+        return svc, _without_extends(tsvc)
 
 
-def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int) -> dict:
-    from dockyard.compose.merge import merge_models
+def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
+                           tsvc: Any = None) -> tuple[dict, Any]:
+    from dockyard.compose.merge import merge_models, merge_service
+    from dockyard.parsers.yamlpos import to_plain
 
     ext = svc.pop("extends")
+    tsvc = _without_extends(tsvc)
     if depth > 20:
         ctx.problems.append(LoadProblem(f"extends chain too deep for service {sname}", file, kind="extends"))
-        return svc
+        return svc, tsvc
     if isinstance(ext, str):
         ext = {"service": ext}
     target = ext.get("service")
@@ -239,9 +471,10 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         ext_path = (file.parent / ext_file).resolve() if not ext_file.is_absolute() else ext_file
         root = _read_yaml(ext_path, ctx)
         if root is None:
-            return svc
+            return svc, tsvc
         _record_origins(root, ("__extends__", str(ext_path)), ext_path, ctx.origins)
-        _interpolate(root, (), ctx, ext_path)
+        raw_root = to_plain(root) if tsvc is not None else None
+        _interpolate(root, (), ctx, ext_path, record=False)
         src_file, src_dir = ext_path, ext_path.parent
     else:
         root = None
@@ -251,16 +484,24 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         # same-file extends: re-read the file's services (already interpolated copy)
         r2 = _read_yaml(file, ctx)
         if r2 is None:
-            return svc
-        _interpolate(r2, (), ctx, file)
+            return svc, tsvc
+        raw_root = to_plain(r2) if tsvc is not None else None
+        _interpolate(r2, (), ctx, file, record=False)
         services = r2.get("services") or {}
     base = services.get(target)
     if not isinstance(base, dict):
         ctx.problems.append(LoadProblem(f"cannot extend service {sname!r}: service {target!r} not found"
                                         f" in {src_file.name}", file, kind="extends"))
-        return svc
+        return svc, tsvc
+    tbase = None
+    if tsvc is not None:
+        raw_base = ((raw_root or {}).get("services") or {}).get(target)
+        tbase = _track(base, raw_base, ctx.label(src_file), Position())
+        _shape_service(tbase)
     if "extends" in base:
-        base = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1)
+        base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase)
+    if tsvc is not None and tbase is not None:
+        tsvc = merge_service(tbase, tsvc, sname)
     import copy
 
     base = copy.deepcopy(base)
@@ -268,10 +509,10 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
     _canonical_service(svc, ctx.working_dir, ctx)
     wrapped = {"services": {sname: base}}
     merge_models(wrapped, {"services": {sname: svc}})
-    return wrapped["services"][sname]
+    return wrapped["services"][sname], tsvc
 
 
-def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int) -> None:
+def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int, tracked: Any = None) -> None:
     from dockyard.compose.merge import merge_models
 
     if not isinstance(includes, list):
@@ -291,16 +532,21 @@ def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int
         if isinstance(env_files, str):
             env_files = [env_files]
         env_paths = [(file.parent / e).resolve() for e in env_files] if env_files else (
-            [inc_dir / ".env"] if (inc_dir / ".env").is_file() else [])
+            [inc_dir / ".env"] if _exists(inc_dir / ".env", ctx.reader) else [])
         # the included project's variables: the parent's environment wins over its env files
-        env = read_env_files(env_paths, ctx.environment, ctx.problems)
+        env = read_env_files(env_paths, ctx.environment, ctx.problems, ctx.reader)
         env.update(ctx.environment)
-        sub = _Ctx(env, ctx.problems, ctx.origins, inc_dir)
+        sub = ctx.sub(env, inc_dir)
         model: dict = {}
+        tmodel: dict = {}
         for f in inc_files:
-            m = _load_file(f, sub, inc_dir, depth + 1)
+            m, t = _load_file(f, sub, inc_dir, depth + 1)
             if m is not None:
                 merge_models(model, m)
+            if t is not None:
+                merge_models(tmodel, t)
+        if tracked is not None:
+            _include_sections(tracked, tmodel)
         for section in ("services", "networks", "volumes", "secrets", "configs"):
             src = model.get(section) or {}
             if not src:
@@ -314,6 +560,25 @@ def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int
                         f"services.{k} conflicts with imported resource", file, kind="include"))
                     continue
                 dst.setdefault(k, v)
+
+
+def _include_sections(tracked: Any, tmodel: dict) -> None:
+    from dockyard.compose.merge import TrackedMap
+
+    for section in ("services", "networks", "volumes", "secrets", "configs"):
+        src = tmodel.get(section)
+        if not isinstance(src, dict) or not src:
+            continue
+        dst = tracked.get(section)
+        if not isinstance(dst, TrackedMap):
+            dst = tracked[section] = TrackedMap()
+            if section in getattr(tmodel, "prov", {}):
+                tracked.prov[section] = tmodel.prov[section]
+        for k, v in src.items():
+            if k not in dst:
+                dst[k] = v
+                if k in getattr(src, "prov", {}):
+                    dst.prov[k] = src.prov[k]
 
 
 # --------------------------------------------------------------------------- canonical forms
@@ -567,10 +832,8 @@ def go_duration(text: Any) -> Any:
 
 
 def _finalize(model: dict, name: str, working_dir: Path, environment: dict, profiles: list[str],
-              problems: list[LoadProblem]) -> None:
+              problems: list[LoadProblem], reader: Reader = _disk) -> None:
     import shlex
-
-    from dockyard.parsers.dotenv import parse_env_bytes
 
     model["name"] = name
     services = model.get("services") or {}
@@ -591,13 +854,13 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
         for ef in svc.pop("env_file", None) or []:
             path = Path(ef["path"])
             try:
-                data = path.read_bytes()
+                data = reader(path)
             except OSError:
                 if ef.get("required", True):
                     problems.append(LoadProblem(f"env file {path} not found: stat {path}: no such file or "
                                                 f"directory", path, kind="env-file"))
                 continue
-            parsed = parse_env_bytes(data, environment.get)
+            parsed = _parse_env_data(data, environment.get)
             for err in parsed.errors:
                 problems.append(LoadProblem(f"failed to read {path}: {err.message}", path,
                                             Position(err.line, err.column), kind="env-file"))

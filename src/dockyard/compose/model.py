@@ -31,6 +31,11 @@ class Project:
     problems: list[LoadProblem] = field(default_factory=list)
     origins: dict[tuple, tuple[Path, Position]] = field(default_factory=dict)
     profiles: tuple[str, ...] = ()
+    # with ``load_project(track=True)``: the merged, interpolated model before normalisation (values as
+    # written: port and command strings, relative paths), made of TrackedMap/TrackedSeq whose entries know
+    # their Origin; and every ``${...}`` that did not resolve, located in its file
+    raw_model: Any = None
+    issues: list[InterpolationIssue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,3 +59,59 @@ class Project:
     @property
     def services(self) -> dict[str, Any]:
         return self.model.get("services") or {}
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a value of a merged model was written.
+
+    ``path``: the file (as the loader's ``label`` names it); ``key``: the position of the mapping key (for a
+    list item, of the item); ``value``: the position of the value; ``raw``: the value as written, before
+    interpolation (plain ``dict``/``list``/scalars), e.g. ``"${API_PORT:-8000}:8000"``.
+    """
+
+    path: str
+    key: Position
+    value: Position
+    raw: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class InterpolationIssue:
+    """A ``${...}`` compose would not resolve.
+
+    ``kind``: ``"required"`` (a ``?``/``:?`` variable is missing; compose refuses to start), ``"unset"``
+    (a variable with neither value nor default; compose substitutes an empty string with a warning) or
+    ``"invalid"`` (a malformed template). ``variable`` is the name (None for ``invalid``); ``message`` is
+    compose's own text (no secret values); ``path``/``position`` locate the ``${...}`` in its file.
+    """
+
+    kind: str
+    variable: str | None
+    message: str
+    path: str
+    position: Position
+
+
+def locate(sf: Any, vpos: Position, template: str, start: int, end: int) -> Position:
+    """The position of ``template[start:end]`` inside the scalar written at ``vpos`` in ``sf`` (a SourceFile).
+
+    Finds the same text in the scalar's source (so quotes, folding and block scalars are handled); falls
+    back to ``vpos`` when the text cannot be found (escapes inside double quotes).
+    """
+    text = sf.text or ""
+    if vpos.line < 1:
+        return vpos
+    a = sf.offset(vpos.line, vpos.column)
+    b = sf.offset(vpos.end_line, vpos.end_column) if vpos.end_line >= vpos.line else len(text)
+    raw = text[a:max(b, a)]
+    needle = template[start:end]
+    if not needle:
+        return vpos
+    nth = template.count(needle, 0, start)
+    i = -1
+    for _ in range(nth + 1):
+        i = raw.find(needle, i + 1)
+        if i < 0:
+            return vpos
+    return sf.span(a + i, a + i + len(needle))
