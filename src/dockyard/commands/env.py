@@ -147,21 +147,19 @@ def _default_compose_files(folder: Path) -> list[Path]:
 
 def _environment_inputs(folder: Path, name: str) -> tuple[list[Path], list[Path]]:
     from dockyard.commands._common import resolve_config
-    from dockyard.compose.context import discover_environments
+    from dockyard.compose.context import project_environments
     from dockyard.project import Project
 
     class _NoSelection:
         config = select = ignore = fail_on = None
 
     project = Project.discover(folder.resolve(), resolve_config(_NoSelection(), folder.resolve()))
-    specs = {s.name: s for s in discover_environments(project)}
-    spec = specs.get(name)
-    if spec is None:
-        known = ", ".join(sorted(specs)) or "none found"
+    envs = {e.name: e for e in project_environments(project)}
+    env = envs.get(name)
+    if env is None:
+        known = ", ".join(sorted(envs)) or "none found"
         raise UsageError(f"unknown environment {name!r} (environments: {known})")
-    files = [project.root / rel for rel in spec.compose]
-    env_files = [project.root / spec.env_file] if spec.env_file else []
-    return files, env_files
+    return list(env.compose_files), [env.env_file] if env.env_file else []
 
 
 def run_render(args) -> int:

@@ -196,7 +196,7 @@ def file_services(doc) -> Iterator[tuple[str, Any]]:
 
 
 def scalar_span(sf, vpos: Position, template: str, start: int, end: int) -> Position:
-    from dockyard.compose.context import locate
+    from dockyard.compose.model import locate
 
     return locate(sf, vpos, template, start, end)
 

@@ -81,15 +81,15 @@ def compose_environment_names(project: "Project") -> dict[str, str]:
 
     def compute() -> dict[str, str]:
         try:
-            from dockyard.compose.context import discover_environments
+            from dockyard.compose.context import project_environments, relative
         except ImportError:
             return {}
         out: dict[str, str] = {}
         try:
-            for spec in discover_environments(project):
-                if spec.name.rsplit("/", 1)[-1] == "default":  # a single compose file: no named environment
+            for env in project_environments(project):
+                if env.name.rsplit("/", 1)[-1] == "default":  # a single compose file: no named environment
                     continue
-                out[spec.name] = spec.compose[-1] if spec.compose else ""
+                out[env.name] = (relative(project, env.compose_files[-1]) or "") if env.compose_files else ""
         except Exception:  # environment discovery is best effort for these rules
             return {}
         return out
