@@ -90,7 +90,7 @@ def test_env_templates_share_keys_and_hold_placeholders(project: Path) -> None:
 
 def test_dockerignore_has_the_standard_entries_and_spares_copied_paths(project: Path) -> None:
     entries = {l.strip() for l in (project / ".dockerignore").read_text().splitlines() if l.strip()[:1] not in ("", "#")}
-    required = {".git", ".env", ".env.*", "venv/", ".venv/", "env/", "__pycache__/", "*.py[cod]", ".pytest_cache/",
+    required = {".git", ".env", ".env.*", "venv/", ".venv/", "env/", "**/__pycache__/", "**/*.py[cod]", ".pytest_cache/",
                 ".coverage", "htmlcov/", "*.log", "logs/", ".vscode/", ".idea/", "build/", "dist/", "*.egg-info/"}
     assert required <= entries
     dockerfile = (project / "Dockerfile").read_text()
