@@ -67,10 +67,12 @@ def test_robust_inputs_give_findings_not_tracebacks(tmp_path, capsys):
     os.symlink("loop-b", tmp_path / "loop-a")
     os.symlink("loop-a", tmp_path / "loop-b")
     os.symlink("/etc/passwd", tmp_path / "outside.Dockerfile")
-    unreadable = tmp_path / "unreadable" / "Dockerfile"
-    unreadable.parent.mkdir()
-    unreadable.write_text("FROM python\n")
-    unreadable.chmod(0)
+    # a socket file: open() fails even for root, so this is a truly unreadable "Dockerfile"
+    import socket
+
+    (tmp_path / "unreadable").mkdir()
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "unreadable" / "Dockerfile"))
     code = main(["check", str(tmp_path), "--format", "json"])
     out = capsys.readouterr()
     assert code == 1, out.err
@@ -85,8 +87,8 @@ def test_robust_inputs_give_findings_not_tracebacks(tmp_path, capsys):
     assert "CO001" in by_path["compose-bad/compose.yaml"]
     assert "EN001" in by_path["env-bad/.env.dev"]
     assert "DY003" in by_path["outside.Dockerfile"]
-    if os.geteuid() != 0:  # root reads a file whatever its mode
-        assert "DF001" in by_path["unreadable/Dockerfile"]
+    assert "DF001" in by_path["unreadable/Dockerfile"]
+    sock.close()
     assert "DF001" not in by_path.get("crlf/Dockerfile", set())
     assert "DF001" not in by_path.get("bom/Dockerfile", set())
     assert "internal" not in out.err and "Traceback" not in out.err
@@ -122,3 +124,11 @@ def test_rule_command_prints_docs_and_rejects_unknown(capsys):
     capsys.readouterr()
     assert main(["rule", "DF0004"]) == 2
     assert "unknown rule" in capsys.readouterr().err
+
+
+def test_oversized_file_is_reported_not_read(tmp_path, capsys):
+    with open(tmp_path / "Dockerfile", "wb") as fh:
+        fh.write(b"FROM python:3.12-slim\n" + b"# padding\n" * (17 * 1024 * 1024 // 10))
+    assert main(["check", str(tmp_path), "--format", "json", "--select", "DF001"]) == 1
+    (finding,) = json.loads(capsys.readouterr().out)["findings"]
+    assert finding["code"] == "DF001" and "too large" in finding["message"]
