@@ -63,25 +63,27 @@ def display_prefix(root: Path) -> str:
 
 
 def load_projects(paths: list[str], args):
-    """(Project, display prefix) pairs for the PATH arguments: directories are discovered, files checked alone."""
+    """(Project, display prefix) pairs for the PATH arguments: directories are discovered, files checked alone.
+
+    A generator: each directory is discovered only when the previous one has been checked and released, so
+    checking many repositories in one run keeps one repository's files in memory at a time.
+    """
     from dockyard.project import Project
 
     if not paths:
         paths = ["."]
     dirs, files = [], []
-    for p in paths:
+    for p in paths:  # validate every argument before doing any work
         path = Path(p)
         if not os.path.lexists(path):
             raise UsageError(f"no such file or directory: {p}")
         (dirs if path.is_dir() and not _is_named_file(path) else files).append(path)
-    projects = []
     for d in dirs:
         root = d.resolve()
-        projects.append((Project.discover(root, resolve_config(args, root)), display_prefix(root)))
+        yield Project.discover(root, resolve_config(args, root)), display_prefix(root)
     if files:
         root = Path.cwd().resolve()
-        projects.append((Project.from_files(root, files, resolve_config(args, files[0].resolve().parent)), ""))
-    return projects
+        yield Project.from_files(root, files, resolve_config(args, files[0].resolve().parent)), ""
 
 
 def _is_named_file(path: Path) -> bool:
