@@ -158,6 +158,39 @@ def test_fast_path_agrees_with_packaging(name, extras, version, ws):
     assert entry.markers is None and entry.url is None
 
 
+marker_item_st = st.builds(
+    lambda var, ws1, op, ws2, quote, value: f"{var}{ws1}{op}{ws2}{quote}{value}{quote}",
+    st.sampled_from(["python_version", "python_full_version", "sys_platform", "platform_python_implementation",
+                     "python_implementation", "os_name", "os.name", "extra", "implementation_name"]),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in"]),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(["'", '"']),
+    st.sampled_from(["3.11.3", "win32", "PyPy", "emscripten", "a b", "", "Foo_Bar"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    version=version_st,
+    items=st.lists(marker_item_st, min_size=1, max_size=4),
+    joins=st.lists(st.sampled_from([" and ", " or ", "  and\t", " or  "]), min_size=3, max_size=3),
+    ws=st.sampled_from(["", " ", "\t"]),
+)
+def test_pin_with_marker_agrees_with_packaging(version, items, joins, ws):
+    marker = items[0] + "".join(j + item for j, item in zip(joins, items[1:]))
+    text = f"pkg=={version}{ws};{ws}{marker}"
+    try:
+        req = Requirement(text)
+    except Exception:  # packaging rejects it: so does the parser, with an error value
+        assert parse_requirements(text, "r").errors
+        return
+    (entry,) = parse_requirements(text, "r").entries
+    assert entry.markers == str(req.marker)
+    assert entry.specifier == str(req.specifier)
+    assert entry.pinned_version == next(iter(req.specifier)).version
+
+
 line_st = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.sampled_from(list("ab=<>!~;[],.@#\\-\"' \t\n\r:/*1_")), max_size=80),

@@ -14,7 +14,7 @@ The line grammar follows pip's own reader (``pip._internal.req.req_file``):
 
 The requirement itself is parsed by ``packaging.requirements.Requirement`` (PEP 508). Because importing
 ``packaging.requirements`` costs tens of milliseconds, the common lock-file line ``name==version`` (optionally with
-extras) takes an exact fast path that yields the same fields ``packaging`` would; everything else imports
+extras, optionally with a simple environment marker) takes an exact fast path that yields the same fields ``packaging`` would; everything else imports
 ``packaging`` on first use. Bare URLs and paths (``./pkg``, ``git+https://...#egg=name``) are accepted as pip does.
 
 Positions are 1-based; ``end_column`` is exclusive. :func:`parse_requirements` never raises: problems are
@@ -140,10 +140,26 @@ _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _LINE_COMMENT_RE = re.compile(r"^\s*#")  # a comment line never continues (pip's COMMENT_RE.match)
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 # name[extras]==version, where version is a plain PEP 440 version: what packaging yields is known exactly.
-_FAST_RE = re.compile(
+_FAST = (
     rf"(?P<name>{_NAME})[ \t]*(?:\[[ \t]*(?P<extras>{_NAME}(?:[ \t]*,[ \t]*{_NAME})*)?[ \t]*\])?"
     r"[ \t]*==[ \t]*(?P<version>[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
     r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?)"
+)
+# An environment marker after such a pin, restricted to a flat chain of ``variable op 'value'`` items whose
+# serialisation by packaging is known exactly: canonical variable names (no ``extra``, whose value packaging
+# normalises, and no ``python_implementation`` alias), comparison operators, plain quoted values.
+_MARKER_VAR = (
+    r"(?:python_version|python_full_version|os_name|sys_platform|platform_release|platform_system"
+    r"|platform_version|platform_machine|platform_python_implementation|implementation_name"
+    r"|implementation_version)"
+)
+_MARKER_ITEM = rf"{_MARKER_VAR}[ \t]*(?:===|==|~=|!=|<=|>=|<|>)[ \t]*(?:'[A-Za-z0-9._+ -]*'|\"[A-Za-z0-9._+ -]*\")"
+_FAST_MARKER_RE = re.compile(
+    _FAST + rf"(?:[ \t]*;[ \t]*(?P<marker>{_MARKER_ITEM}(?:[ \t]+(?:and|or)[ \t]+{_MARKER_ITEM})*))?"
+)
+_MARKER_TOKEN_RE = re.compile(
+    rf"(?P<var>{_MARKER_VAR})[ \t]*(?P<op>===|==|~=|!=|<=|>=|<|>)[ \t]*['\"](?P<value>[^'\"]*)['\"]"
+    r"|(?P<bool>and|or)"
 )
 _URLISH_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}[/\\]|[A-Za-z]:[/\\]|~)")
 _EGG_RE = re.compile(r"[#&]egg=([^&\s]+)")
@@ -202,18 +218,32 @@ def _logical_lines(text: str):
         yield current
 
 
+_WS_RE = re.compile(r"\s*")
+_PLAIN_RE = re.compile(r"[^\s'\"\\]+")  # a run with no whitespace, quote or backslash: copied as is
+
+
 def _tokens(text: str, start: int):
-    """Split ``text[start:]`` like shlex (quotes, backslash escapes), yielding (value, begin, end) offsets."""
+    """Split ``text[start:]`` like shlex (quotes, backslash escapes), yielding (value, begin, end) offsets.
+
+    Runs of plain characters are taken by one regex match, so a lock file with thousands of ``--hash`` options
+    is split in linear time; quotes and escapes are handled a character at a time.
+    """
     i, n = start, len(text)
-    while i < n:
-        while i < n and text[i].isspace():
-            i += 1
+    ws, plain = _WS_RE.match, _PLAIN_RE.match
+    while True:
+        i = ws(text, i).end()
         if i >= n:
             return
         begin = i
         out: list[str] = []
         quote = ""
         while i < n:
+            if not quote:
+                m = plain(text, i)
+                if m is not None:
+                    out.append(m.group())
+                    i = m.end()
+                    continue
             ch = text[i]
             if quote:
                 if ch == quote:
@@ -259,14 +289,26 @@ def _requirement_cls():
     return _PACKAGING
 
 
+def _fast_marker(text: str) -> str | None:
+    """``str(Marker(...))`` for a marker tail matched by ``_FAST_MARKER_RE``: items as ``var op "value"``."""
+    out = []
+    for m in _MARKER_TOKEN_RE.finditer(text):
+        if m.group("bool"):
+            out.append(m.group("bool"))
+        else:
+            out.append(f'{m.group("var")} {m.group("op")} "{m.group("value")}"')
+    return " ".join(out)
+
+
 def _parse_req(text: str):
     """-> (name, specifier, pinned, markers, extras, url) or an error message."""
-    m = _FAST_RE.fullmatch(text)
+    m = _FAST_MARKER_RE.fullmatch(text)
     if m:
         extras = m.group("extras")
         names = tuple(sorted({e.strip() for e in extras.split(",")})) if extras else ()
         version = m.group("version")
-        return m.group("name"), f"=={version}", version, None, names, None
+        markers = _fast_marker(m.group("marker")) if m.group("marker") else None
+        return m.group("name"), f"=={version}", version, markers, names, None
     requirement, invalid = _requirement_cls()
     try:
         req = requirement(text)
