@@ -8,6 +8,7 @@ value is computed (a literal, an environment override, a CPU formula) and point 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 # command-line flag -> setting name (gunicorn's documented flags)
@@ -82,12 +83,33 @@ def _env_default(node: ast.AST) -> object:
     return None
 
 
+def _source_lines(text: str) -> list[str]:
+    """The source split as the Python parser does (``\\r\\n``, ``\\r``, ``\\n`` only), ends kept."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+", text)
+
+
+def _source_segment(lines: list[str], node: ast.expr) -> str | None:
+    """``ast.get_source_segment(text, node)`` over lines split once by :func:`_source_lines`.
+
+    ``ast.get_source_segment`` splits the whole source again on every call, a character at a time.
+    """
+    if node.end_lineno is None or node.end_col_offset is None:
+        return None
+    lineno, end_lineno = node.lineno - 1, node.end_lineno - 1
+    if end_lineno == lineno:
+        return lines[lineno].encode()[node.col_offset:node.end_col_offset].decode()
+    first = lines[lineno].encode()[node.col_offset:].decode()
+    last = lines[end_lineno].encode()[:node.end_col_offset].decode()
+    return "".join([first, *lines[lineno + 1:end_lineno], last])
+
+
 def parse_config_file(text: str, path: str) -> GunicornConfig | None:
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError):
         return None
     cfg = GunicornConfig("file", path, module_source=text)
+    lines: list[str] | None = None
     for stmt in tree.body:
         targets: list[ast.expr] = []
         value = None
@@ -100,7 +122,9 @@ def parse_config_file(text: str, path: str) -> GunicornConfig | None:
                 lit = _literal(value)
                 if lit is None:
                     lit = _env_default(value)
-                src = ast.get_source_segment(text, value) or ""
+                if lines is None:
+                    lines = _source_lines(text)
+                src = _source_segment(lines, value) or ""
                 cfg.settings[t.id] = Setting(t.id, src, lit, value.lineno, value.col_offset + 1,
                                              value.end_lineno or value.lineno, (value.end_col_offset or 0) + 1, value)
     return cfg
