@@ -206,21 +206,16 @@ class Project:
         """Paths (relative to the root) that git tracks, or None when the tree is not in a git work tree."""
 
         def compute() -> set[str] | None:
+            # without --full-name, ls-files names the files under the root relative to it: one git call
             try:
                 out = subprocess.run(
-                    ["git", "-C", str(self.root), "ls-files", "-z", "--full-name", "."],
+                    ["git", "-C", str(self.root), "ls-files", "-z", "."],
                     capture_output=True, timeout=20, check=False,
-                )
-                top = subprocess.run(
-                    ["git", "-C", str(self.root), "rev-parse", "--show-prefix"],
-                    capture_output=True, text=True, timeout=20, check=False,
                 )
             except (OSError, subprocess.SubprocessError):
                 return None
-            if out.returncode != 0 or top.returncode != 0:
+            if out.returncode != 0:
                 return None
-            prefix = top.stdout.strip()
-            names = out.stdout.decode("utf-8", "replace").split("\0")
-            return {n[len(prefix):] for n in names if n and n.startswith(prefix)}
+            return {n for n in out.stdout.decode("utf-8", "replace").split("\0") if n}
 
         return self.memo("git_tracked", compute)
