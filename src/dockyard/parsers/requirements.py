@@ -153,14 +153,12 @@ _MARKER_VAR = (
     r"|platform_version|platform_machine|platform_python_implementation|implementation_name"
     r"|implementation_version)"
 )
-_MARKER_ITEM = rf"{_MARKER_VAR}[ \t]*(?:===|==|~=|!=|<=|>=|<|>)[ \t]*(?:'[A-Za-z0-9._+ -]*'|\"[A-Za-z0-9._+ -]*\")"
-_FAST_MARKER_RE = re.compile(
-    _FAST + rf"(?:[ \t]*;[ \t]*(?P<marker>{_MARKER_ITEM}(?:[ \t]+(?:and|or)[ \t]+{_MARKER_ITEM})*))?"
+_FAST_MARKER_RE = re.compile(_FAST + r"(?:[ \t]*;[ \t]*(?P<marker>\S.*))?")
+_MARKER_ITEM_RE = re.compile(
+    rf"(?P<var>{_MARKER_VAR})[ \t]*(?P<op>===|==|~=|!=|<=|>=|<|>)[ \t]*"
+    r"(?:'(?P<v1>[A-Za-z0-9._+ -]*)'|\"(?P<v2>[A-Za-z0-9._+ -]*)\")"
 )
-_MARKER_TOKEN_RE = re.compile(
-    rf"(?P<var>{_MARKER_VAR})[ \t]*(?P<op>===|==|~=|!=|<=|>=|<|>)[ \t]*['\"](?P<value>[^'\"]*)['\"]"
-    r"|(?P<bool>and|or)"
-)
+_MARKER_BOOL_RE = re.compile(r"[ \t]+(and|or)[ \t]+")
 _URLISH_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}[/\\]|[A-Za-z]:[/\\]|~)")
 _EGG_RE = re.compile(r"[#&]egg=([^&\s]+)")
 
@@ -290,24 +288,34 @@ def _requirement_cls():
 
 
 def _fast_marker(text: str) -> str | None:
-    """``str(Marker(...))`` for a marker tail matched by ``_FAST_MARKER_RE``: items as ``var op "value"``."""
+    """``str(Marker(text))`` when ``text`` is a flat chain of simple items (``var op "value"`` joined by
+    ``and``/``or``), else None (packaging decides)."""
     out = []
-    for m in _MARKER_TOKEN_RE.finditer(text):
-        if m.group("bool"):
-            out.append(m.group("bool"))
-        else:
-            out.append(f'{m.group("var")} {m.group("op")} "{m.group("value")}"')
-    return " ".join(out)
+    pos, n = 0, len(text)
+    while True:
+        m = _MARKER_ITEM_RE.match(text, pos)
+        if m is None:
+            return None
+        value = m.group("v1") if m.group("v1") is not None else m.group("v2")
+        out.append(f'{m.group("var")} {m.group("op")} "{value}"')
+        pos = m.end()
+        if pos == n:
+            return " ".join(out)
+        b = _MARKER_BOOL_RE.match(text, pos)
+        if b is None:
+            return None
+        out.append(b.group(1))
+        pos = b.end()
 
 
 def _parse_req(text: str):
     """-> (name, specifier, pinned, markers, extras, url) or an error message."""
     m = _FAST_MARKER_RE.fullmatch(text)
-    if m:
+    markers = _fast_marker(m.group("marker")) if m and m.group("marker") else None
+    if m and (markers is not None or m.group("marker") is None):
         extras = m.group("extras")
         names = tuple(sorted({e.strip() for e in extras.split(",")})) if extras else ()
         version = m.group("version")
-        markers = _fast_marker(m.group("marker")) if m.group("marker") else None
         return m.group("name"), f"=={version}", version, markers, names, None
     requirement, invalid = _requirement_cls()
     try:
