@@ -11,7 +11,6 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,6 @@ from tests.compose import _oracle
 
 from dockyard.parsers.dotenv import parse_env  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not _oracle.available(), reason="docker compose binary not installed")
 
 SHELL = {"SH": "from-shell", "SE": ""}
 KEYS = st.sampled_from(["A", "B", "a_b", "K.1", "K-2", "SH", "SE", "X[0]", "export", "exporter", "1N"])

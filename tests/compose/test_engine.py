@@ -25,7 +25,6 @@ CASES = [
 ]
 
 
-@pytest.mark.skipif(not _oracle.available(), reason="docker compose binary not installed")
 @pytest.mark.parametrize("name,files,env", CASES)
 def test_fixture_renders_like_compose(name, files, env):
     d = FIX / name

@@ -22,7 +22,6 @@ from tests.compose import _oracle
 
 from dockyard.parsers.interpolation import InterpolationError, substitute  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not _oracle.available(), reason="docker compose binary not installed")
 
 NAMES = ["VA", "VB", "VC", "VD"]
 OPS = ["", ":-", "-", ":?", "?", ":+", "+"]

