@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,8 @@ ENV_KEYS = ("compose", "env-file")
 
 
 def _closest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only for an error message: not on the path of a valid configuration
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
