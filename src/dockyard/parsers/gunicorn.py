@@ -42,6 +42,7 @@ class Setting:
     end_line: int
     end_column: int
     node: ast.AST | None = None  # the expression, for config files
+    refs: tuple[ast.AST, ...] = ()  # expressions it reads through module-level names (``workers = count``)
 
 
 @dataclass
@@ -83,6 +84,54 @@ def _env_default(node: ast.AST) -> object:
     return None
 
 
+def _module_assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
+    """Every expression assigned to each module-level name, also inside top-level ``if``/``try``/``with``."""
+    out: dict[str, list[ast.expr]] = {}
+    stack = list(body)
+    while stack:
+        stmt = stack.pop(0)
+        if isinstance(stmt, ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    out.setdefault(t.id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and stmt.value is not None and isinstance(stmt.target, ast.Name):
+            out.setdefault(stmt.target.id, []).append(stmt.value)
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
+            stack.extend(stmt.body)
+            stack.extend(getattr(stmt, "orelse", []))
+            stack.extend(getattr(stmt, "finalbody", []))
+            for handler in getattr(stmt, "handlers", []):
+                stack.extend(handler.body)
+    return out
+
+
+def _referenced(node: ast.AST, assigned: dict[str, list[ast.expr]]) -> tuple[ast.expr, ...]:
+    """The expressions ``node`` reads through module-level names, transitively (each once)."""
+    found: list[ast.expr] = []
+    seen: set[str] = set()
+    todo = [node]
+    while todo:
+        for sub in ast.walk(todo.pop()):
+            if isinstance(sub, ast.Name) and sub.id in assigned and sub.id not in seen:
+                seen.add(sub.id)
+                found.extend(assigned[sub.id])
+                todo.extend(assigned[sub.id])
+    return tuple(found)
+
+
+def _resolved_literal(node: ast.AST, assigned: dict[str, list[ast.expr]]) -> object:
+    """The literal (or environment default) a value has, following names bound exactly once."""
+    seen: set[str] = set()
+    while True:
+        lit = _literal(node)
+        if lit is None:
+            lit = _env_default(node)
+        if lit is not None or not isinstance(node, ast.Name) or node.id in seen or len(assigned.get(node.id, ())) != 1:
+            return lit
+        seen.add(node.id)
+        node = assigned[node.id][0]
+
+
 def _source_lines(text: str) -> list[str]:
     """The source split as the Python parser does (``\\r\\n``, ``\\r``, ``\\n`` only), ends kept."""
     return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+", text)
@@ -110,6 +159,7 @@ def parse_config_file(text: str, path: str) -> GunicornConfig | None:
         return None
     cfg = GunicornConfig("file", path, module_source=text)
     lines: list[str] | None = None
+    assigned = _module_assignments(tree.body)
     for stmt in tree.body:
         targets: list[ast.expr] = []
         value = None
@@ -119,14 +169,13 @@ def parse_config_file(text: str, path: str) -> GunicornConfig | None:
             targets, value = [stmt.target], stmt.value
         for t in targets:
             if isinstance(t, ast.Name) and value is not None:
-                lit = _literal(value)
-                if lit is None:
-                    lit = _env_default(value)
+                lit = _resolved_literal(value, assigned)
                 if lines is None:
                     lines = _source_lines(text)
                 src = _source_segment(lines, value) or ""
                 cfg.settings[t.id] = Setting(t.id, src, lit, value.lineno, value.col_offset + 1,
-                                             value.end_lineno or value.lineno, (value.end_col_offset or 0) + 1, value)
+                                             value.end_lineno or value.lineno, (value.end_col_offset or 0) + 1, value,
+                                             _referenced(value, assigned))
     return cfg
 
 

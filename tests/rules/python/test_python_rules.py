@@ -139,3 +139,29 @@ def test_lock_hashes_is_informational(tmp_path):
                       select="PY009")
     assert triples(found) == [("PY009", 3, 1)]
     assert found[0].severity.label == "info"
+
+
+def test_settings_read_through_module_level_names(tmp_path):
+    # `workers` and `worker_class` name variables computed earlier in the file: the environment override and the
+    # uvicorn default are found through them, so neither PY002 nor PY003 fires.
+    config = (
+        "import os\n"
+        "concurrency_env = os.getenv('WEB_CONCURRENCY')\n"
+        "if concurrency_env:\n"
+        "    concurrency = int(concurrency_env)\n"
+        "else:\n"
+        "    concurrency = 3\n"
+        "klass = os.getenv('KLASS', 'uvicorn_worker.UvicornWorker')\n"
+        "workers = concurrency\n"
+        "worker_class = klass\n"
+    )
+    assert run_files(tmp_path, {"gunicorn_config.py": config}, select=("PY003",)) == []
+    found = run_files(tmp_path / "b", {"gunicorn_config.py": config}, select=("PY002",))
+    assert [f.message for f in found if "worker class" in f.message] == []
+    # a name bound to a fixed number is still a fixed worker count, reported at the setting
+    fixed = "count = 4\nworkers = count\n"
+    assert triples(run_files(tmp_path / "c", {"gunicorn_config.py": fixed}, select="PY003")) == [("PY003", 2, 11)]
+    # a name bound to something that is not a uvicorn worker is still reported
+    sync = "klass = 'sync'\nworker_class = klass\n"
+    found = run_files(tmp_path / "d", {"gunicorn_config.py": sync}, select="PY002")
+    assert [(f.code, f.position.line, f.position.column) for f in found if "worker class" in f.message] == [("PY002", 2, 16)]

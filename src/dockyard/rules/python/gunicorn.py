@@ -116,6 +116,8 @@ def gunicorn_workers(ctx: Context) -> Iterator[Problem]:
         return
     if cfg.origin == "file" and (_reads_env(s.node) or _follows_formula(s.node, s.source)):
         return
+    if cfg.origin == "file" and any(_reads_env(n) or _follows_formula(n, ast.unparse(n)) for n in s.refs):
+        return  # `workers = count`, where `count` reads the environment or follows the formula
     if cfg.origin != "file" and ("$" in s.source):
         return  # a command flag taken from the environment (e.g. --workers ${WEB_CONCURRENCY})
     yield Problem(f"worker count `{s.source}` is fixed; compute `(2 x CPUs) + 1` and allow an environment "
