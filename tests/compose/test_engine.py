@@ -113,3 +113,72 @@ def test_broken_project_is_problems_not_exceptions(tmp_path):
     (tmp_path / "bad.yaml").write_bytes(b"\xff\x00garbage")
     assert not load_project([tmp_path / "bad.yaml"], environ={}).ok
     assert not load_project([tmp_path / "missing.yaml"], environ={}).ok
+
+
+TYPED = """\
+services:
+  web:
+    image: nginx:1.27
+    privileged: ${PRIV:-no}
+    read_only: ${RO:-true}
+    tty: false
+    stdin_open: ${SO-off}
+    init: ${INIT:-false}
+    pids_limit: ${PIDS:-100}
+    healthcheck:
+      test: ["CMD", "true"]
+      retries: ${RETRIES:-3}
+      disable: false
+    deploy:
+      replicas: ${REPLICAS:-2}
+    ulimits:
+      nofile:
+        soft: ${SOFT:-1024}
+        hard: 2048
+      nproc: ${NPROC:-512}
+    volumes:
+      - type: volume
+        source: data
+        target: /data
+        read_only: ${VRO:-yes}
+    networks: [front]
+networks:
+  front:
+    external: ${FRONT_EXTERNAL:-false}
+    internal: ${FRONT_INTERNAL:-false}
+    enable_ipv6: ${V6:-false}
+volumes:
+  data:
+    external: false
+"""
+
+
+def test_interpolated_values_take_compose_types_and_false_flags_are_omitted(tmp_path):
+    # compose casts interpolated booleans and numbers at known paths, and leaves out the boolean flags that are
+    # false; `external: ${X:-false}` is the string "false" only before the cast, so the network is the project's.
+    (tmp_path / "compose.yaml").write_text(TYPED)
+    rc, expected, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
+    assert rc == 0, err
+    project = load_project([tmp_path / "compose.yaml"], environ=dict(_oracle.BASE_ENV))
+    assert project.ok, project.problems
+    ours = json.loads(render(project, "json", mask_secrets=False))
+    assert ours == expected
+    web = ours["services"]["web"]
+    assert web["healthcheck"]["retries"] == 3 and web["deploy"]["replicas"] == 2 and web["read_only"] is True
+    assert "privileged" not in web and "tty" not in web and web["init"] is False
+    assert ours["networks"]["front"] == {"name": f"{tmp_path.name.lower()}_front", "ipam": {}, "enable_ipv6": False}
+
+
+def test_interpolated_value_that_cannot_be_cast_is_a_problem(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n"
+                                           "      retries: ${RETRIES:-many}\n    privileged: ${P:-1}\n")
+    rc, _, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
+    assert rc != 0 and "failed to cast to expected type" in err
+    project = load_project([tmp_path / "compose.yaml"], environ={})
+    messages = sorted(p.message for p in project.problems)
+    assert messages == [
+        "error while interpolating services.web.healthcheck.retries: failed to cast to expected type: "
+        "strconv.Atoi: parsing \"many\": invalid syntax",
+        "error while interpolating services.web.privileged: failed to cast to expected type: invalid boolean: 1",
+    ]
+    assert {(p.kind, p.position.line) for p in project.problems} == {("interpolation", 5), ("interpolation", 6)}

@@ -193,11 +193,15 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
         if ctx.track and record:
             _unset_references(node, ctx, file, vpos)
         try:
-            return substitute(node, ctx.environment.get)
+            value = substitute(node, ctx.environment.get)
+            cast = _cast_for(path)
+            return value if cast is None else cast(value)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
             ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
                                             origin[1] if origin else Position(), kind="interpolation"))
+            if e.kind == "cast":
+                return value  # well-formed and resolved; only its type is wrong
             if ctx.track and record:
                 _failed_reference(node, e, ctx, file, vpos)
             return node
@@ -215,6 +219,71 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
     if isinstance(node, list):
         return [_interpolate(v, path + (i,), ctx, file, vpos, record) for i, v in enumerate(node)]
     return node
+
+
+def _go_int(name: str, bits: int) -> Callable[[str], int]:
+    def cast(value: str) -> int:
+        if re.fullmatch(r"[+-]?[0-9]+", value) is None:
+            raise _cast_error(f'strconv.{name}: parsing "{value}": invalid syntax')
+        n = int(value)
+        if not -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
+            raise _cast_error(f'strconv.{name}: parsing "{value}": value out of range')
+        return n
+    return cast
+
+
+def _go_float(value: str) -> float:
+    if re.fullmatch(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", value) is None:
+        raise _cast_error(f'strconv.ParseFloat: parsing "{value}": invalid syntax')
+    return float(value)
+
+
+def _go_bool(value: str) -> bool:
+    low = value.lower()
+    if low in ("y", "yes", "true", "on"):
+        return True
+    if low in ("n", "no", "false", "off"):
+        return False
+    raise _cast_error(f"invalid boolean: {value}")
+
+
+def _cast_error(message: str) -> Exception:
+    from dockyard.parsers.interpolation import InterpolationError
+
+    return InterpolationError(f"failed to cast to expected type: {message}", kind="cast")
+
+
+# compose-go's interpolateTypeCastMapping: after interpolation, these values take the schema's type
+# ("*" any key, "[]" any list index). Byte sizes and durations are normalised later by _finalize.
+_TO_INT, _TO_INT64 = _go_int("Atoi", 64), _go_int("ParseInt", 64)
+_CASTS: tuple[tuple[tuple[str, ...], Callable[[str], Any]], ...] = tuple(
+    [(("services", "*") + tuple(k.split(".")), c) for k, c in (
+        ("configs.[].mode", _TO_INT), ("secrets.[].mode", _TO_INT),
+        ("cpu_count", _TO_INT64), ("cpu_percent", _go_float), ("cpu_period", _TO_INT64), ("cpu_quota", _TO_INT64),
+        ("cpu_rt_period", _TO_INT64), ("cpu_rt_runtime", _TO_INT64), ("cpus", _go_float), ("cpu_shares", _TO_INT64),
+        ("init", _go_bool), ("deploy.replicas", _TO_INT), ("deploy.update_config.parallelism", _TO_INT),
+        ("deploy.update_config.max_failure_ratio", _go_float), ("deploy.rollback_config.parallelism", _TO_INT),
+        ("deploy.rollback_config.max_failure_ratio", _go_float), ("deploy.restart_policy.max_attempts", _TO_INT),
+        ("deploy.placement.max_replicas_per_node", _TO_INT), ("healthcheck.retries", _TO_INT),
+        ("healthcheck.disable", _go_bool), ("oom_kill_disable", _go_bool), ("oom_score_adj", _TO_INT64),
+        ("pids_limit", _TO_INT64), ("privileged", _go_bool), ("read_only", _go_bool), ("scale", _TO_INT),
+        ("stdin_open", _go_bool), ("tty", _go_bool), ("ulimits.*", _TO_INT), ("ulimits.*.hard", _TO_INT),
+        ("ulimits.*.soft", _TO_INT), ("volumes.[].read_only", _go_bool), ("volumes.[].volume.nocopy", _go_bool),
+    )]
+    + [((kind, "*", key), _go_bool) for kind, key in (
+        ("networks", "external"), ("networks", "internal"), ("networks", "attachable"), ("networks", "enable_ipv6"),
+        ("volumes", "external"), ("secrets", "external"), ("configs", "external"),
+    )]
+)
+
+
+def _cast_for(path: tuple) -> Callable[[str], Any] | None:
+    for pattern, cast in _CASTS:
+        if len(pattern) == len(path) and all(
+                p == "*" and not isinstance(x, int) or p == "[]" and isinstance(x, int) or p == x
+                for p, x in zip(pattern, path)):
+            return cast
+    return None
 
 
 def _locate(ctx: _Ctx, file: Path, vpos: Position | None, text: str, start: int, end: int) -> Position:
@@ -914,9 +983,19 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
                         if "memory" in r:
                             r["memory"] = _bytes(r["memory"])
             deploy.setdefault("placement", {})
+            deploy.setdefault("resources", {})
         for key in ("mem_limit", "mem_reservation", "memswap_limit", "shm_size"):
             if key in svc:
                 svc[key] = _bytes(svc[key])
+        # boolean flags compose omits when false (`omitempty` in compose-go's types)
+        _drop_false(svc, ("privileged", "read_only", "tty", "stdin_open", "oom_kill_disable"))
+        if isinstance(hc, dict):
+            _drop_false(hc, ("disable",))
+        for vol in svc.get("volumes") or []:
+            if isinstance(vol, dict):
+                _drop_false(vol, ("read_only",))
+                if isinstance(vol.get("volume"), dict):
+                    _drop_false(vol["volume"], ("nocopy",))
     nets = model.get("networks")
     if default_net_needed:
         nets = model.setdefault("networks", {}) if nets is not None else model.setdefault("networks", {})
@@ -931,6 +1010,7 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
         for key in list(section):
             spec = section[key]
             spec = dict(spec) if isinstance(spec, dict) else {}
+            _drop_false(spec, ("external", "internal", "attachable"))
             if spec.get("external"):
                 spec.setdefault("name", key)
             else:
@@ -944,6 +1024,12 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             for key, spec in section.items():
                 if isinstance(spec, dict) and "file" in spec:
                     spec["file"] = _abs(str(spec["file"]), working_dir)
+
+
+def _drop_false(mapping: dict, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if mapping.get(key) is False:
+            del mapping[key]
 
 
 def _prune_unused(model: dict) -> None:
