@@ -29,8 +29,10 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dockyard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
+        if command is not None and name != command:
+            continue  # a known command needs only its own sub-parser (and module)
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        if name == command:  # only the chosen command's module is imported
+        if name == command:
             importlib.import_module(f"dockyard.commands.{module}").configure(sp)
     return parser
 

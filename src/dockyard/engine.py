@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from dockyard.model import Finding, Position, Problem, Severity
 from dockyard.project import Project
-from dockyard.rules.base import Context, Rule, Scope, all_rules
+from dockyard.rules.base import Context, Rule, Scope, rules_of
 from dockyard.source import FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
 
@@ -115,11 +115,31 @@ def _finding(rule: Rule, severity: Severity, path: str, problem: Problem) -> Fin
     )
 
 
+# Named files are judged alone: only the families that judge their kinds are needed (a lone Dockerfile
+# imports no compose, env, Python or CI rules).
+FAMILIES_BY_KIND = {
+    FileKind.DOCKERFILE: ("dockerfile", "dockerignore"),
+    FileKind.DOCKERIGNORE: ("dockerignore",),
+    FileKind.COMPOSE: ("compose", "dockerignore"),
+    FileKind.ENV: ("env",),
+}
+ALL_FAMILIES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
+
+
+def _families(project: Project) -> tuple[str, ...]:
+    if not project.explicit_files:
+        return ALL_FAMILIES
+    wanted = {"core"}
+    for sf in project.files:
+        wanted.update(FAMILIES_BY_KIND.get(sf.kind, ()))
+    return tuple(f for f in ALL_FAMILIES if f in wanted)
+
+
 def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
     result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
-    by_code = {r.code: r for r in all_rules()}
+    by_code = {r.code: r for r in rules_of(_families(project))}
     selected = [r for r in (rules if rules is not None else by_code.values()) if config.enabled(r.code)]
     if project.explicit_files:  # named files are judged alone, not the repository around them
         selected = [r for r in selected if r.scope not in (Scope.PROJECT, Scope.ENVIRONMENT)]

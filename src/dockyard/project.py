@@ -8,7 +8,6 @@ and records files it cannot read so that the engine can report them instead of c
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
@@ -206,6 +205,8 @@ class Project:
         """Paths (relative to the root) that git tracks, or None when the tree is not in a git work tree."""
 
         def compute() -> set[str] | None:
+            import subprocess
+
             # without --full-name, ls-files names the files under the root relative to it: one git call
             try:
                 out = subprocess.run(

@@ -10,16 +10,20 @@ import importlib
 import os
 
 FAMILY_PACKAGES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
-_loaded = False
+_loaded: set[str] = set()
 
 
 def load_all() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
+    load_families(FAMILY_PACKAGES)
+
+
+def load_families(families) -> None:
+    """Import the rule modules of these families (once). Checking a lone Dockerfile needs no compose rules."""
     here = os.path.dirname(__file__)
     for family in FAMILY_PACKAGES:
+        if family not in families or family in _loaded:
+            continue
+        _loaded.add(family)
         folder = os.path.join(here, family)
         if not os.path.isdir(folder):
             continue

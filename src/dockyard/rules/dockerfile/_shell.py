@@ -95,7 +95,31 @@ def _shifted(word: "Word", skip: int) -> "Word":
     return Word(word.text[skip:], word.raw[skip:], word.start + skip, word.end)
 
 
+# Every rule asks for the same scripts and package calls: compute each once. Entries are keyed by the object's
+# id and keep the object itself, so an id cannot be reused while its entry lives; the bound keeps a run over a
+# corpus from holding every Dockerfile it has seen.
+_MEMO_LIMIT = 4096
+_SCRIPTS: dict[int, tuple] = {}
+_CALLS: dict[int, tuple] = {}
+
+
+def _memo(table: dict, key_obj, compute):
+    hit = table.get(id(key_obj))
+    if hit is not None and hit[0] is key_obj:
+        return hit[1]
+    value = compute()
+    if len(table) >= _MEMO_LIMIT:
+        table.clear()
+    table[id(key_obj)] = (key_obj, value)
+    return value
+
+
 def instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
+    """:func:`_instruction_script`, computed once per instruction."""
+    return _memo(_SCRIPTS, ins, lambda: _instruction_script(df, ins))
+
+
+def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
     """The shell script of a RUN/CMD/ENTRYPOINT/HEALTHCHECK CMD; the inner script of an exec form
     ``["sh", "-c", "..."]``; an exec-form RUN as one simple command. None for other exec forms, for other
     instructions and for heredocs with a non-shell interpreter line."""
@@ -162,8 +186,15 @@ def run_scripts(df: "Dockerfile", instructions) -> Iterator[InstructionScript]:
 _WRAPPERS = frozenset({"sudo", "env", "exec", "nice", "nohup", "time", "command", "xargs", "su-exec", "gosu"})
 
 
+_UNWRAPPED: dict[int, tuple] = {}
+
+
 def unwrap(argv: tuple) -> tuple:
     """Drop wrappers such as `env A=1`, `sudo`, `exec` in front of the real program."""
+    return _memo(_UNWRAPPED, argv, lambda: _unwrap(argv))
+
+
+def _unwrap(argv: tuple) -> tuple:
     import os.path
 
     i = 0
@@ -393,6 +424,10 @@ class Call:
 
 def package_call(cmd: "SimpleCommand") -> Call | None:
     """The apt-get/apt/apk/pip call ``cmd`` makes (wrappers such as `sudo` or `env A=1` skipped), if any."""
+    return _memo(_CALLS, cmd, lambda: _package_call(cmd))
+
+
+def _package_call(cmd: "SimpleCommand") -> Call | None:
     import os.path
 
     argv = unwrap(cmd.argv)

@@ -35,12 +35,12 @@ def _norm(path: str) -> str | None:
 
 
 def _compose_contexts(project) -> list[BuildContext]:
-    from dockyard.parsers.yamlpos import load_yaml
-
     out = []
     for sf in project.files_of(FileKind.COMPOSE):
         if sf.text is None:
             continue
+        from dockyard.parsers.yamlpos import load_yaml
+
         doc = project.parsed(sf, load_yaml)
         root = getattr(doc, "root", None)
         services = root.get("services") if isinstance(root, dict) else None
