@@ -10,7 +10,26 @@ def test_consecutive_runs_with_same_mounts(tmp_path):
     assert triples(found) == [("DF051", 4, 1)]
     assert found[0].fix.applicability.value == "unsafe"
     assert apply_edits(text, list(found[0].fix.edits)).startswith(
-        "FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n    && useradd --uid 10001 app\nRUN --mount")
+        "FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n# make the user\n    && useradd --uid 10001 app\nRUN --mount")
+
+
+def test_combine_fix_keeps_comment_lines_and_parses_as_one_run(tmp_path):
+    import dockerfile
+
+    text = "FROM python:3.12-slim\nRUN a\n# about b\n\n  # more\nRUN b\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 6, 1)]
+    fixed = apply_edits(text, list(found[0].fix.edits))
+    assert fixed == "FROM python:3.12-slim\nRUN a \\\n# about b\n  # more\n    && b\n"
+    assert [c.value for c in dockerfile.parse_string(fixed)][1] == ("a     && b",)
+
+
+def test_combine_offers_no_fix_after_a_trailing_shell_comment(tmp_path):
+    # joined, `# note \` would swallow `&& b`: the finding stays, without a fix
+    text = "FROM python:3.12-slim\nRUN a \\\n    --flag  # note\nRUN b\nRUN c\nRUN echo '#' d\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 4, 1), ("DF051", 5, 1), ("DF051", 6, 1)]
+    assert [f.fix is None for f in found] == [True, False, False]
 
 
 def test_runs_separated_by_other_instructions_pass(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from dockyard.model import Applicability, Edit, Fix, Problem
@@ -18,6 +19,13 @@ def _run_options(ins) -> tuple:
 def _whole(script) -> tuple[int, int] | None:
     """File offsets of a script's first character and of the end of its last."""
     return None if script is None else script.file_range(0, len(script.text))
+
+
+def _ends_in_shell_comment(text: str, end: int) -> bool:
+    """Whether the line ending at ``end`` may end in a shell comment (a ``#`` starting a word, even quoted):
+    a continuation added after it would be commented out with it."""
+    line = text[text.rfind("\n", 0, end) + 1:end]
+    return re.search(r"(?:^|[\s;&|()])#", line) is not None
 
 
 @rule(
@@ -44,10 +52,15 @@ def combine(ctx: Context) -> Iterator[Problem]:
             if prev is not None and _run_options(prev) == _run_options(ins):
                 fix = None
                 a, b = _whole(instruction_script(df, prev)), _whole(instruction_script(df, ins))
+                text = ctx.file.text or ""
                 if (a is not None and b is not None and not prev.json_form
-                        and not ins.json_form and not prev.heredocs and not ins.heredocs):
+                        and not ins.json_form and not prev.heredocs and not ins.heredocs
+                        and not _ends_in_shell_comment(text, a[1])):
+                    # comment lines between the two stay, as comment lines inside the continuation
+                    comments = "".join(f"{line}\n" for line in text[a[1]:b[0]].splitlines()
+                                       if line.lstrip().startswith("#"))
                     fix = Fix("join the RUN instructions with `&&`",
-                              (Edit(a[1], b[0], f" {df.escape}\n    && "),),
+                              (Edit(a[1], b[0], f" {df.escape}\n{comments}    && "),),
                               Applicability.UNSAFE)
                 yield Problem(f"this RUN directly follows the RUN on line {prev.span.line} with the same mounts; "
                               "combine them into one layer", span_position(ins.keyword_span), fix=fix)
