@@ -316,7 +316,15 @@ class PipCall:
         return not self.has("--no-index")
 
 
+_PIP_CALLS: dict[int, tuple] = {}
+
+
 def pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
+    """The pip invocation ``cmd`` makes in ``run`` (a command belongs to one script: memoised by command)."""
+    return _memo(_PIP_CALLS, cmd, lambda: _pip_call(run, cmd))
+
+
+def _pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
     argv = unwrap(cmd.argv)
     if not argv:
         return None
