@@ -182,3 +182,17 @@ def test_interpolated_value_that_cannot_be_cast_is_a_problem(tmp_path):
         "error while interpolating services.web.privileged: failed to cast to expected type: invalid boolean: 1",
     ]
     assert {(p.kind, p.position.line) for p in project.problems} == {("interpolation", 5), ("interpolation", 6)}
+
+
+def test_develop_watch_paths_are_absolute_like_compose(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:1.27\n    develop:\n      watch:\n"
+        "        - path: ./src\n          action: sync\n          target: /app/src\n          ignore: [.venv]\n"
+        "        - path: pyproject.toml\n          action: rebuild\n")
+    rc, expected, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
+    assert rc == 0, err
+    project = load_project([tmp_path / "compose.yaml"], environ=dict(_oracle.BASE_ENV))
+    ours = json.loads(render(project, "json", mask_secrets=False))
+    assert ours == expected
+    assert [w["path"] for w in ours["services"]["web"]["develop"]["watch"]] == [
+        str(tmp_path / "src"), str(tmp_path / "pyproject.toml")]

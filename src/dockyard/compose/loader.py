@@ -746,6 +746,13 @@ def _canonical_service(svc: dict, base: Path, ctx: _Ctx) -> None:
     for key in ("secrets", "configs"):
         if isinstance(svc.get(key), list):
             svc[key] = [{"source": s} if isinstance(s, str) else s for s in svc[key]]
+    develop = svc.get("develop")
+    if isinstance(develop, dict) and isinstance(develop.get("watch"), list):
+        for watch in develop["watch"]:
+            if isinstance(watch, dict):
+                if "path" in watch:
+                    watch["path"] = _abs(str(watch["path"]), base)
+                watch.setdefault("exec", {"command": None})
 
 
 def _depends_on(value: Any) -> dict:
