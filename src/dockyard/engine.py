@@ -138,7 +138,6 @@ def _families(project: Project) -> tuple[str, ...]:
 def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
-    result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
     by_code = {r.code: r for r in rules_of(_families(project))}
     selected = [r for r in (rules if rules is not None else by_code.values()) if config.enabled(r.code)]
     if project.explicit_files:  # named files are judged alone, not the repository around them
@@ -177,6 +176,8 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
                 emit(INTERNAL_ERROR, default_path,
                      f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}")
 
+    # counted after the rules ran: Python sources are read only when a rule asks for them
+    result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
     unique: dict[tuple, Finding] = {}
     for f in raw:  # a rule reaching one place twice (e.g. per environment) reports it once
         unique.setdefault((f.code, f.path, f.position, f.message), f)

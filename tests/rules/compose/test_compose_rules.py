@@ -180,3 +180,10 @@ def test_environment_view(tmp_path):
     assert view.first_origin(("services", "app", "environment", "K"))[0] == BASE
     assert view.raw(("services", "app", "ports", 0)) == "${P:-8000}:8000"
     assert view.issues == []
+
+
+def test_literal_port_message_suggests_a_variable_named_after_the_service(tmp_path):
+    files = {"compose.yaml": 'services:\n  db-main:\n    image: postgres:17\n    ports:\n      - "127.0.0.1:5432:5432"\n'}
+    found = [f for f in run_files(tmp_path, files, select="CO021")]
+    assert [(f.code, f.position.line, f.position.column) for f in found] == [("CO021", 5, 9)]
+    assert "`${DB_MAIN_PUBLISHED_PORT:-5432}`" in found[0].message

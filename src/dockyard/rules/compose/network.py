@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterator
 
 from dockyard.model import Problem
@@ -90,8 +92,9 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
             raw_ip, raw_pub, _ = _port_parts(strip_references(raw) if isinstance(raw, str) else raw) \
                 if raw is not None else (None, None, "")
             if published is not None and raw_pub is not None and "\x00" not in str(raw_pub) and "$" not in str(raw_pub):
+                var = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() + "_PUBLISHED_PORT"
                 out.append(at(view, path, f"`{name}` publishes host port {published} literally: take it from a "
-                              "variable, e.g. `${APP_PUBLISHED_PORT:-" + str(published) + "}`"))
+                              "variable, e.g. `${" + var + ":-" + str(published) + "}`"))
             if backend and (host_ip in (None, "", "0.0.0.0", "::")):
                 kind = "database" if is_database(svc) else "cache"
                 out.append(at(view, path, f"{kind} `{name}` is published on all interfaces: bind it to "
