@@ -60,3 +60,17 @@ def test_show_secrets_does_show_them(tmp_path, capsys):
     with chdir(tmp_path):
         assert main(["env", "render", "--env", "prod", "--show-secrets"]) == 0
     assert SECRET in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_render_masks_list_form_variables_in_extension_fields(fmt, tmp_path, capsys):
+    # compose keeps `x-` fields in its output; a `KEY=value` list item there is masked like `environment:` is
+    (tmp_path / "compose.yaml").write_text(
+        "x-app: &app\n  image: nginx:1.27\n  environment:\n    - DB_PASSWORD=${DB_PASSWORD}\n    - MODE=dev\n"
+        "services:\n  web:\n    <<: *app\n")
+    (tmp_path / ".env").write_text(f"DB_PASSWORD={DB_PASSWORD}\n")
+    with chdir(tmp_path):
+        assert main(["env", "render", "--format", fmt]) == 0
+    captured = capsys.readouterr()
+    _assert_clean(captured)
+    assert "DB_PASSWORD=********" in captured.out and "MODE=dev" in captured.out

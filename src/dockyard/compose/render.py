@@ -9,6 +9,7 @@ credentials inside URLs (``scheme://user:pass@host``) anywhere.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 
@@ -17,13 +18,23 @@ def _escape(value: Any, mask: bool, key: str | None = None) -> Any:
         if mask:
             from dockyard.secrets import mask as mask_value
 
-            value = mask_value(value, key)
+            name = _item_name(value) if key is None else None
+            if name is not None:
+                value = f"{name}={mask_value(value[len(name) + 1:], name)}"
+            else:
+                value = mask_value(value, key)
         return value.replace("$", "$$")
     if isinstance(value, dict):
         return {k: _escape(v, mask, str(k)) for k, v in value.items()}
     if isinstance(value, list):
         return [_escape(v, mask, None) for v in value]
     return value
+
+
+def _item_name(value: str) -> str | None:
+    """The variable a list item ``NAME=value`` sets (list-form ``environment``/``args``, also in ``x-`` fields)."""
+    name, sep, _ = value.partition("=")
+    return name if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name) else None
 
 
 def to_output(project: Any, mask_secrets: bool = True) -> dict:
