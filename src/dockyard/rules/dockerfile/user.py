@@ -176,3 +176,67 @@ def writable_dirs(ctx: Context) -> Iterator[Problem]:
         name = _user_name(user)
         yield Problem(f"`{path}` is created as root but the container runs as `{name}`: writes to it will fail; "
                       f"add `chown -R {name}:{name} {path}`", script.word_position(word))
+
+
+NOLOGIN_SHELLS = frozenset({"/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false"})
+
+
+def _login_problems(tool: str, words) -> list[str]:
+    """What a user-creating command leaves open: a login shell, a home directory."""
+    texts = [w.text for w in words[1:]]
+    shell = None
+    for i, t in enumerate(texts):
+        if t in ("-s", "--shell") and i + 1 < len(texts):
+            shell = texts[i + 1]
+        elif t.startswith("--shell="):
+            shell = t.split("=", 1)[1]
+        elif t.startswith("-s") and not t.startswith("--") and len(t) > 2:
+            shell = t[2:]
+    problems = []
+    if shell not in NOLOGIN_SHELLS and not (shell and "$" in shell):
+        problems.append("a login shell" if shell is None else f"the login shell `{shell}`")
+    if tool == "useradd":
+        # useradd makes no home unless asked (-m), Debian's default; --no-create-home states it
+        if any(t in ("-m", "--create-home") for t in texts):
+            problems.append("a home directory (`--create-home`)")
+    elif tool == "adduser":
+        # busybox adduser (Alpine) makes a home unless -H; Debian's adduser unless --no-create-home
+        if not any(t in ("-H", "--no-create-home") for t in texts) and not any(
+                t.startswith("-") and not t.startswith("--") and "H" in t for t in texts):
+            problems.append("a home directory (pass `-H` / `--no-create-home`)")
+    return problems
+
+
+@rule(
+    code="DF062", name="user-no-login", scope=Scope.DOCKERFILE,
+    summary="The runtime user has no login shell and no home directory",
+    why="A service account needs neither: a shell makes an attacker's foothold interactive (`su app`, `exec sh` "
+        "as the user), and a writable home collects dotfiles, caches and credentials that outlive the process. "
+        "The standard's non-root example creates a system user with no home and `/usr/sbin/nologin`.",
+    standard=("DF-NONROOT",), section="Non-Root User; Security Best Practices", severity="warning",
+    example="FROM python:3.12-slim\nRUN groupadd --gid 10001 app && useradd --uid 10001 --gid app -m app\nUSER app\n",
+    use_instead="FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n"
+                "    && useradd --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app\nUSER app\n",
+    notes="A warning, not an error: the checklist asks for no home \"where possible\" (some tools insist on one). "
+          "Only the user that the final stage's last `USER` names is judged.",
+)
+def user_no_login(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    instructions = final_lineage_instructions(df)
+    user = last_of(instructions, "USER")
+    if user is None:
+        return
+    name = _user_name(user)
+    if not name or _is_root(name) or name.isdigit() or "$" in name:
+        return
+    for script in run_scripts(df, instructions):
+        for cmd in script.commands:
+            if cmd.name not in ("useradd", "adduser"):
+                continue
+            positional = [w.text for w in cmd.argv[1:] if not w.text.startswith("-")]
+            if name not in positional:
+                continue
+            problems = _login_problems(cmd.name, cmd.argv)
+            if problems:
+                yield Problem(f"`{cmd.name}` gives `{name}` {' and '.join(problems)}; a service user needs neither: "
+                              "use `--no-create-home --shell /usr/sbin/nologin`", script.word_position(cmd.argv[0]))
