@@ -50,3 +50,13 @@ def test_tool_present_passes(tmp_path):
     builder_only = ("FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y curl\n"
                     "FROM python:3.12-slim\n" + probe)
     assert triples(run_files(tmp_path / "d", {"Dockerfile": builder_only}, select="DF045")) == [("DF045", 4, 76)]
+
+
+def test_healthcheck_must_probe_a_health_endpoint(tmp_path):
+    opts = "--interval=30s --timeout=5s --start-period=30s --retries=3"
+    bad = f"FROM python:3.12-slim\nHEALTHCHECK {opts} \\\n    CMD python -c 'print(1)'\n"
+    assert triples(run_files(tmp_path / "a", {"Dockerfile": bad}, select="DF063")) == [("DF063", 3, 5)]
+    for good in ('CMD ["python", "-m", "app.healthcheck"]', "CMD wget -qO- http://127.0.0.1:8000/healthz",
+                 'CMD ["python", "/app/probe.py", "/health/live"]'):
+        df = f"FROM python:3.12-slim\nHEALTHCHECK {opts} {good}\n"
+        assert run_files(tmp_path / str(abs(hash(good))), {"Dockerfile": df}, select="DF063") == []

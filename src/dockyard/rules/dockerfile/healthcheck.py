@@ -71,6 +71,29 @@ def options(ctx: Context) -> Iterator[Problem]:
                       span_position(hc.keyword_span))
 
 
+@rule(
+    code="DF063", name="healthcheck-probes-health", scope=Scope.DOCKERFILE,
+    summary="The HEALTHCHECK probes the app's health endpoint",
+    why="A probe that only proves a process can start (`python -c 1`, `true`, `ps`) stays green while the app "
+        "serves errors or hangs. The standard's health check requests the app's `/health` endpoint; a probe "
+        "script named for it (`python -m app.healthcheck`) counts as well.",
+    standard=("DF-HEALTHCHECK",), section="Health Check; Dockerfile Health Check", severity="error",
+    example="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 "
+            "CMD [\"python\", \"-c\", \"print(1)\"]\n",
+    use_instead="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+                "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n",
+)
+def probes_health(ctx: Context) -> Iterator[Problem]:
+    hc = _healthcheck(ctx.model)
+    if hc is None or _is_none(hc):
+        return
+    command = " ".join(hc.value[1:]) if hc.value and hc.value[0].upper() == "CMD" else " ".join(hc.value)
+    if "health" in command.lower() or "ready" in command.lower() or "live" in command.lower():
+        return
+    yield Problem("the `HEALTHCHECK` command does not probe the app's health endpoint (no `/health` request or "
+                  "health-check script); request `http://127.0.0.1:<port>/health`", span_position(hc.args_span))
+
+
 def _missing_tools(base: str) -> frozenset[str]:
     """HTTP clients a base image lacks: Debian slim has neither; Alpine's busybox provides only wget."""
     ref = base.lower().rsplit("/", 1)[-1]
