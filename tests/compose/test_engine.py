@@ -196,3 +196,12 @@ def test_develop_watch_paths_are_absolute_like_compose(tmp_path):
     assert ours == expected
     assert [w["path"] for w in ours["services"]["web"]["develop"]["watch"]] == [
         str(tmp_path / "src"), str(tmp_path / "pyproject.toml")]
+
+
+def test_obsolete_version_key_is_not_rendered(tmp_path):
+    (tmp_path / "compose.yaml").write_text('version: "3.7"\nservices:\n  web:\n    image: nginx:1.27\n')
+    rc, expected, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
+    assert rc == 0, err
+    project = load_project([tmp_path / "compose.yaml"], environ=dict(_oracle.BASE_ENV))
+    ours = json.loads(render(project, "json", mask_secrets=False))
+    assert "version" not in ours and ours == expected

@@ -912,6 +912,7 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
     import shlex
 
     model["name"] = name
+    model.pop("version", None)  # obsolete; compose warns and leaves it out
     services = model.get("services") or {}
     active = set(profiles)
     for sname in list(services):
