@@ -71,7 +71,8 @@ def test_robust_inputs_give_findings_not_tracebacks(tmp_path, capsys):
     (tmp_path / "unreadable").mkdir()
     sock = socket.socket(socket.AF_UNIX)
     sock.bind(str(tmp_path / "unreadable" / "Dockerfile"))
-    code = main(["check", str(tmp_path), "--format", "json"])
+    with chdir(tmp_path):
+        code = main(["check", ".", "--format", "json"])
     out = capsys.readouterr()
     assert code == 1, out.err
     doc = json.loads(out.out)
@@ -130,3 +131,13 @@ def test_oversized_file_is_reported_not_read(tmp_path, capsys):
     assert main(["check", str(tmp_path), "--format", "json", "--select", "DF001"]) == 1
     (finding,) = json.loads(capsys.readouterr().out)["findings"]
     assert finding["code"] == "DF001" and "too large" in finding["message"]
+
+
+def test_trees_outside_the_working_directory_are_shown_relative_to_it(tmp_path, capsys):
+    write_tree(tmp_path / "a", {"Dockerfile": "FROM python\n"})
+    write_tree(tmp_path / "b", {"Dockerfile": "FROM python\n"})
+    (tmp_path / "here").mkdir()
+    with chdir(tmp_path / "here"):
+        main(["check", str(tmp_path / "a"), str(tmp_path / "b"), "--select", "DF004", "--format", "json"])
+    paths = [f["path"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert paths == ["../a/Dockerfile", "../b/Dockerfile"]

@@ -56,12 +56,9 @@ def resolve_config(args, root: Path) -> Config:
 
 
 def display_prefix(root: Path) -> str:
-    """How paths under ``root`` are shown: relative to the working directory when inside it."""
-    cwd = Path.cwd().resolve()
-    try:
-        rel = root.resolve().relative_to(cwd).as_posix()
-    except ValueError:
-        return ""
+    """How paths under ``root`` are shown: relative to the working directory (``../`` when outside it), so
+    findings of several checked trees never look alike."""
+    rel = Path(os.path.relpath(root.resolve(), Path.cwd().resolve())).as_posix()
     return "" if rel == "." else rel + "/"
 
 
