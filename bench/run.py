@@ -301,16 +301,19 @@ def report(results: dict) -> list[dict]:
                         "measured": f"hadolint {why}", "pass": None})
     dc = k["dclint"]
     if dc and dc.get("corpus_estimate"):
-        speed = dc["corpus_estimate"] / dy
+        # like for like: both tools on the corpus's compose files alone (dockyard's whole-corpus run is shown too)
+        compose_only = k["dockyard_compose_only"]["median"]
+        speed = dc["corpus_estimate"] / compose_only if compose_only else 0.0
+        speed_all = dc["corpus_estimate"] / dy
         same = dc["dockyard_same_files"]["median"]
         same_ratio = dc["sample"]["median"] / same if same else None
         est = " (extrapolated from %d files)" % dc["sample_files"] if dc["extrapolated"] else ""
         budgets.append({
             "budget": "2b. corpus >= 20x faster than dclint on its compose files",
-            "measured": f"dclint {fmt_s(dc['corpus_estimate'])}{est} for {k['compose_files']} compose files vs "
-                        f"dockyard all kinds {fmt_s(dy)}: {speed:.1f}x; same {dc['sample_files']} compose files "
-                        f"measured directly: dclint {fmt_s(dc['sample']['median'])} vs dockyard {fmt_s(same)} = "
-                        f"{same_ratio:.1f}x",
+            "measured": f"dclint {fmt_s(dc['corpus_estimate'])}{est} vs dockyard {fmt_s(compose_only)} on the same "
+                        f"{k['compose_files']} compose files: {speed:.1f}x (dockyard on every file kind: "
+                        f"{speed_all:.1f}x); {dc['sample_files']} sampled files measured directly: dclint "
+                        f"{fmt_s(dc['sample']['median'])} vs dockyard {fmt_s(same)} = {same_ratio:.1f}x",
             "pass": speed >= BUDGET_DCLINT_SPEEDUP,
         })
     else:
@@ -425,6 +428,14 @@ def main(argv: list[str] | None = None) -> int:
     if not DOCKYARD:
         print("dockyard is not installed (expected .venv/bin/dockyard)", file=sys.stderr)
         return 2
+    # An installed package has its bytecode compiled at install time. With PYTHONDONTWRITEBYTECODE set (as on
+    # some CI machines) an editable checkout would be recompiled from source on every run: compile it once so
+    # the timings measure what users run.
+    import dockyard
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(dockyard.__file__).parent)], env=env,
+                   stdout=subprocess.DEVNULL, check=False)
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     manifest_path = OUT / "manifest.json"
