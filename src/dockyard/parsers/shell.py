@@ -1,7 +1,7 @@
 """Shell analysis of RUN bodies and shell-form CMD/ENTRYPOINT for dockyard.
 
-Built on tree-sitter-bash; tree-sitter is imported lazily on the first call of
-:func:`parse_shell` so that importing this module stays cheap.
+Built on tree-sitter-bash; tree-sitter is imported lazily, on the first script that the pure-Python fast
+path for simple scripts declines, so that importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -131,9 +131,136 @@ _STATEMENT_CONTAINERS = frozenset(
 def parse_shell(script: str) -> ShellScript:
     """Parse ``script`` and list every simple command in source order. Never raises."""
     try:
+        fast = _parse_simple(script)
+        if fast is not None:
+            return fast
         return _parse(script)
     except Exception:  # pragma: no cover - defensive net
         return ShellScript(script, (), True)
+
+
+# --- fast path ----------------------------------------------------------------------------------------------
+# Scripts made only of plain or simply quoted words, the list operators && || ; | & and trailing
+# redirections are tokenized directly; the result equals what the tree-sitter walk below reports
+# (tests/parsers/test_shell_fastpath.py checks this differentially). Anything else returns None.
+
+_simple_token = None
+
+# Command names that tree-sitter-bash does not report as simple commands (declaration / unset commands) or
+# that start a compound statement; a command starting with one of them goes to tree-sitter.
+_NOT_SIMPLE_NAMES = frozenset(
+    {"if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function",
+     "select", "in", "time", "coproc", "declare", "typeset", "export", "readonly", "local", "unset", "unsetenv"}
+)
+
+
+# A command name is either plain (these characters, not led by a digit) and may hold quoted parts of the
+# same characters, or one quoted string without "=". Other names can lex as something else (``00%``, ``a%``,
+# ``a+:`` are errors).
+_NAME_STARTS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_./'\"")
+_NAME_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-'\""
+)
+_REDIRECT_OPS = frozenset({">", ">>", "<", "&>", "&>>", ">&"})
+
+
+def _get_simple_token():
+    global _simple_token
+    if _simple_token is None:
+        import re
+
+        # group 1: leading blanks; 2: a word (plain characters, '..' strings, ".." strings without $ ` \\; no
+        # control characters but tab);
+        # 3: an operator; neither: only blanks matched (end of input, or a character the fast path declines).
+        _simple_token = re.compile(
+            r"""([ \t]*)(?:((?:[A-Za-z0-9_./:,+@%^=-]+|'[^'\x00-\x08\n-\x1f\x7f]*'|"[^"$`\\\x00-\x08\n-\x1f\x7f]*")+)"""
+            r"""|(&&|\|\||&>>|&>|&|;|\||>>|>&|>|<))?"""
+        ).match
+    return _simple_token
+
+
+def _parse_simple(script: str) -> ShellScript | None:
+    """The tree-sitter result for a simple script, computed without tree-sitter; None when not simple."""
+    match = _get_simple_token()
+    n = len(script)
+    pos = 0
+    commands: list[SimpleCommand] = []
+    group_start = 0  # index in ``commands`` of the first command of the current and-or list
+    argv: list[Word] = []
+    redirected = False  # the current command has had a redirection: only more redirections may follow
+    need_command = False  # after && || |
+    while pos < n:
+        m = match(script, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        word = m.group(2)
+        if word is not None:
+            nxt = match(script, pos) if pos < n and script[pos] in "<>&" else None
+            if nxt is not None and nxt.group(3) in _REDIRECT_OPS:
+                # a word glued to a redirection: only a file descriptor number (not 0 or 0-led, which
+                # tree-sitter reads differently) before > >> >&, and not after a lone "-", which tree-sitter
+                # then drops
+                if not (argv and word.isdigit() and word.isascii() and word[0] != "0"
+                        and nxt.group(3) in (">", ">>", ">&") and argv[-1].raw != "-"):
+                    return None
+                pos = _simple_redirect_target(script, nxt.end(), nxt.group(3), match)
+                if pos < 0:
+                    return None
+                redirected = True
+                continue
+            if redirected:
+                return None  # tree-sitter folds words after a redirection into it
+            text = word if ("'" not in word and '"' not in word) else unquote(word)
+            if argv:
+                if word.startswith("==") and (len(word) == 2 or word[2] in "'\""):
+                    return None  # "==" is lexed as a test operator ("a ==" is an error, "a ==''" drops it)
+            elif text in _NOT_SIMPLE_NAMES or not (
+                (word[0] in _NAME_STARTS and _NAME_CHARS.issuperset(word))
+                or (word[0] in "'\"" and word.find(word[0], 1) == len(word) - 1 and "=" not in word)
+            ):
+                return None
+            argv.append(Word(text, word, m.start(2), pos))
+            continue
+        op = m.group(3)
+        if op is None:  # trailing blanks
+            if pos < n:
+                return None
+            break
+        if op in _REDIRECT_OPS:
+            if not argv or op == "&>>":
+                return None
+            pos = _simple_redirect_target(script, pos, op, match)
+            if pos < 0:
+                return None
+            redirected = True
+            continue
+        if not argv:
+            return None  # empty command: tree-sitter reports an error
+        commands.append(SimpleCommand(tuple(argv), (), argv[0].start, argv[-1].end, False, False, ()))
+        argv = []
+        redirected = False
+        need_command = op not in ("&", ";")
+        if op == "&":
+            for i in range(group_start, len(commands)):
+                c = commands[i]
+                commands[i] = SimpleCommand(c.argv, (), c.start, c.end, True, False, ())
+        if not need_command:
+            group_start = len(commands)
+    if argv:
+        commands.append(SimpleCommand(tuple(argv), (), argv[0].start, argv[-1].end, False, False, ()))
+    elif need_command:
+        return None  # dangling && || |
+    return ShellScript(script, tuple(commands), False)
+
+
+def _simple_redirect_target(script: str, pos: int, op: str, match) -> int:
+    """End of the target word of a redirection whose operator ends at ``pos``; -1 if it is not simple."""
+    m = match(script, pos)
+    target = m.group(2) if m is not None else None
+    if target is None or (op == ">&" and not (target.isdigit() and target.isascii())):
+        return -1
+    return m.end()
 
 
 def _parse(script: str) -> ShellScript:
