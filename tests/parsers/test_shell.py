@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 from dockyard.parsers.dockerfile import parse_dockerfile
@@ -84,4 +85,8 @@ def test_errors_and_unicode_offsets() -> None:
 
 def test_cached_and_lazy_import() -> None:
     assert parse_shell("ls") is parse_shell("ls")
-    assert "tree_sitter" in sys.modules  # imported on first use only
+    # tree-sitter is imported on first use only, and only for a script the pure-Python fast path leaves to it
+    code = ("import sys; from dockyard.parsers.shell import parse_shell; parse_shell('apt-get install -y a && ls');"
+            "print('tree_sitter' in sys.modules); parse_shell('echo $HOME'); print('tree_sitter' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]
