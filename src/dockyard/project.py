@@ -205,18 +205,52 @@ class Project:
         """Paths (relative to the root) that git tracks, or None when the tree is not in a git work tree."""
 
         def compute() -> set[str] | None:
-            import subprocess
-
-            # without --full-name, ls-files names the files under the root relative to it: one git call
-            try:
-                out = subprocess.run(
-                    ["git", "-C", str(self.root), "ls-files", "-z", "."],
-                    capture_output=True, timeout=20, check=False,
-                )
-            except (OSError, subprocess.SubprocessError):
+            work_tree = _work_tree(self.root)
+            if work_tree is None:
+                return None  # no repository above: no process to spawn
+            tracked = _tracked_in(work_tree)
+            if tracked is None:
                 return None
-            if out.returncode != 0:
-                return None
-            return {n for n in out.stdout.decode("utf-8", "replace").split("\0") if n}
+            rel = relpath(self.root, work_tree)
+            if rel == ".":
+                return set(tracked)
+            prefix = rel + "/"
+            return {n[len(prefix):] for n in tracked if n.startswith(prefix)}
 
         return self.memo("git_tracked", compute)
+
+
+# One `git ls-files` per work tree while its index is unchanged: checking many trees of one repository in a
+# run spawns git once, and a `git add` in between (a new index) is always seen.
+_TRACKED: dict[tuple, frozenset[str] | None] = {}
+
+
+def _work_tree(root: Path) -> Path | None:
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():  # a directory, or a file for worktrees and submodules
+            return folder
+    return None
+
+
+def _tracked_in(work_tree: Path) -> frozenset[str] | None:
+    try:
+        st = (work_tree / ".git" / "index").stat()
+        key: tuple | None = (work_tree, st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        key = None  # no index yet, or .git is a file (worktree): ask git every time
+    if key is not None and key in _TRACKED:
+        return _TRACKED[key]
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "-C", str(work_tree), "ls-files", "-z"],
+                             capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    tracked = (frozenset(n for n in out.stdout.decode("utf-8", "replace").split("\0") if n)
+               if out.returncode == 0 else None)
+    if key is not None:
+        if len(_TRACKED) > 64:
+            _TRACKED.clear()
+        _TRACKED[key] = tracked
+    return tracked

@@ -141,3 +141,33 @@ def test_trees_outside_the_working_directory_are_shown_relative_to_it(tmp_path, 
         main(["check", str(tmp_path / "a"), str(tmp_path / "b"), "--select", "DF004", "--format", "json"])
     paths = [f["path"] for f in json.loads(capsys.readouterr().out)["findings"]]
     assert paths == ["../a/Dockerfile", "../b/Dockerfile"]
+
+
+def test_git_is_asked_once_per_repository_index(tmp_path, monkeypatch):
+    """Checking several trees of one repository spawns `git ls-files` once; outside a repository, never."""
+    import subprocess
+
+    from dockyard import project as project_module
+    from dockyard.project import Project
+
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(argv, *a, **kw):  # the real git runs; the wrapper only counts
+        if argv[:1] == ["git"]:
+            calls.append(argv)
+        return real_run(argv, *a, **kw)
+
+    monkeypatch.setattr(subprocess, "run", counting_run)
+    repo = tmp_path / "repo"
+    write_tree(repo, {"a/.env.dev.example": "A=1\n", "b/.env.dev.example": "A=1\n"})
+    real_run(["git", "init", "-q", str(repo)], check=True)
+    real_run(["git", "-C", str(repo), "add", "a"], check=True)
+    project_module._TRACKED.clear()
+    assert Project.discover(repo / "a").git_tracked() == {".env.dev.example"}
+    assert Project.discover(repo / "b").git_tracked() == set()
+    assert len(calls) == 1
+    write_tree(tmp_path / "loose", {"x.txt": "1\n"})
+    if project_module._work_tree(tmp_path / "loose") is None:
+        assert Project.discover(tmp_path / "loose").git_tracked() is None
+        assert len(calls) == 1
