@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,27 +90,10 @@ def _terminated(lines: list[str]) -> list[str]:
 
 # ----------------------------------------------------------------------------------------------- writes
 def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
-    """Write via a temporary file in the same directory and ``os.replace``; keep an existing file's mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if mode is None:
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write via a temporary file and rename (:func:`dockyard.fsutil.atomic_write`); keep an existing file's mode."""
+    from dockyard.fsutil import atomic_write
+
+    atomic_write(path, text.encode("utf-8", "surrogateescape"), mode)
 
 
 def backup(path: Path, stamp: str) -> Path:
@@ -121,7 +102,9 @@ def backup(path: Path, stamp: str) -> Path:
     while target.exists():
         target = path.with_name(f"{path.name}.dockyard-bak-{stamp}-{n}")
         n += 1
-    write_atomic(target, path.read_text(encoding="utf-8", errors="surrogateescape"), stat.S_IMODE(path.stat().st_mode))
+    from dockyard.fsutil import atomic_write
+
+    atomic_write(target, path.read_bytes(), stat.S_IMODE(path.stat().st_mode))  # a byte-exact copy
     return target
 
 
