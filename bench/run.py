@@ -362,14 +362,14 @@ def print_tables(results: dict, budgets: list[dict]) -> None:
     add("python -c pass", c["python_c_pass"])
     label = "init project" if c["origin"].startswith("dockyard init") else "fixture project"
     add(f"dockyard check <{label}>", c["dockyard_check"])
-    lines.append(row.format(f"  same, first run (empty schema cache)", fmt_s(c["first_run_empty_schema_cache"]), "",
+    lines.append(row.format("  same, first run (empty schema cache)", fmt_s(c["first_run_empty_schema_cache"]), "",
                             "", ""))
     add(f"dockyard check corpus ({k['repos']} repos, all kinds)", k["dockyard_all"])
     add(f"dockyard check corpus compose files ({k['compose_files']})", k["dockyard_compose_only"])
     add(f"hadolint corpus Dockerfiles ({k['dockerfiles']})", k["hadolint"])
     if k["dclint"]:
         dc = k["dclint"]
-        add(f"dclint 1 compose file", dc["one_file"])
+        add("dclint 1 compose file", dc["one_file"])
         add(f"dclint {dc['sample_files']} compose files", dc["sample"])
         add(f"dockyard check same {dc['sample_files']} compose files", dc["dockyard_same_files"])
         if dc["extrapolated"] and dc.get("corpus_estimate"):

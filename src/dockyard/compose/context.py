@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from dockyard.compose.merge import split_volume  # noqa: F401  (re-exported for the rules)
-from dockyard.compose.model import InterpolationIssue, Origin, locate  # noqa: F401  (re-exported)
+from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
 from dockyard.model import Position
 from dockyard.source import SourceFile
 

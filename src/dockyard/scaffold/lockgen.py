@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dockyard.scaffold.render import Answers, context_for, lock_key, render_text
+from dockyard.scaffold.render import Answers, context_for, render_text
 
 HERE = Path(__file__).resolve().parent
 COMPILE = [

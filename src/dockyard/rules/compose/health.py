@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, command_words, dig, healthcheck_disabled, healthcheck_test_words,
+from dockyard.rules.compose._common import (at, command_words, healthcheck_disabled, healthcheck_test_words,
                                             image_repository, is_application, is_long_running, is_postgres,
                                             is_redis, is_web_application, once)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import posixpath
 from typing import Iterator
 
 from dockyard.compose.merge import split_volume
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, command_words, is_application, is_cache, is_database, is_redis,
+from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis,
                                             once)
 from dockyard.rules.compose.health import dockerfile_of
 

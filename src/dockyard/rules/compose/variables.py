@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import file_services, once, scalar_span, strings
+from dockyard.rules.compose._common import once, scalar_span, strings
 from dockyard.secrets import is_secret_name
 
 
