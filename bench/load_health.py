@@ -8,7 +8,10 @@ lock file installed (kept between runs), then for each server: start it on a fre
 /health, run a bounded closed-loop client (threads with keep-alive connections; stops at --requests or
 --seconds, whichever comes first), stop the server with SIGTERM. Prints requests/s and latency percentiles
 and writes bench/out/load/results.json. The client shares the machine's cores with the server, so the figures
-compare the two servers with each other; they are not a capacity claim.
+compare the two servers with each other; they are not a capacity claim. Both servers log every request (the
+generated gunicorn_config.py logs access to stdout; uvicorn runs at --log-level info), so logging is not
+what differs. Connection resets are counted apart from errors: gunicorn's max_requests recycles workers
+by design, closing their keep-alive connections.
 """
 
 from __future__ import annotations
@@ -172,7 +175,7 @@ def main() -> int:
     port = free_port()
     env = server_env(venv, port, 1)
     results["uvicorn"] = run_server("uvicorn", [str(venv / "bin" / "uvicorn"), "app.main:app", "--host", "127.0.0.1",
-                                                "--port", str(port), "--no-access-log", "--log-level", "warning"],
+                                                "--port", str(port), "--log-level", "info"],
                                     service, env, args)
     print(f"GET /health, {args.concurrency} concurrent keep-alive clients, <= {args.requests} requests or "
           f"{args.seconds:.0f} s per server, loopback, {os.cpu_count()} CPUs shared with the client")
