@@ -164,17 +164,6 @@ def at(view, path: tuple, message: str, first: bool = False, value: bool = False
     return Problem(message, o.value if value else o.key, path=o.path)
 
 
-def once(ctx, code: str, problems: Iterable[Problem]) -> Iterator[Problem]:
-    """Each problem once per run: environments sharing a base file report its lines once."""
-    seen: set = ctx.project.memo(f"compose.reported.{code}", set)
-    for p in problems:
-        k = (p.path, p.position.line, p.position.column, p.message)
-        if k in seen:
-            continue
-        seen.add(k)
-        yield p
-
-
 def env_label(view) -> str:
     return f"environment `{view.name}`"
 

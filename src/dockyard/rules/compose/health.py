@@ -10,7 +10,7 @@ from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (at, command_words, healthcheck_disabled, healthcheck_test_words,
                                             image_repository, is_application, is_long_running, is_postgres,
-                                            is_redis, is_web_application, once)
+                                            is_redis, is_web_application)
 
 _BASE = "docker-compose.base.yml"
 _DEV = "docker-compose.dev.yml"
@@ -64,7 +64,7 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
         elif web and "/health" not in text:
             out.append(at(view, test_at, f"healthcheck of application service `{name}` should request its "
                           "`/health` endpoint"))
-    yield from once(ctx, "CO012", out)
+    yield from out
 
 
 def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
@@ -116,7 +116,7 @@ def depends_on_healthy(ctx: Context) -> Iterator[Problem]:
                 path = path + ("condition",)
             out.append(at(view, path, f"`{name}` depends on `{dep}` without `condition: service_healthy`, though "
                           f"`{dep}` has a healthcheck"))
-    yield from once(ctx, "CO013", out)
+    yield from out
 
 
 @rule(
@@ -148,7 +148,7 @@ def healthy_dependency_without_healthcheck(ctx: Context) -> Iterator[Problem]:
             out.append(at(view, ("services", name, "depends_on", dep, "condition"),
                           f"`{name}` waits for `{dep}` to be healthy, but `{dep}` has no healthcheck: "
                           "`docker compose up` fails"))
-    yield from once(ctx, "CO027", out)
+    yield from out
 
 
 # -- what is inside an image --------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def healthcheck_tool_missing(ctx: Context) -> Iterator[Problem]:
             out.append(at(view, ("services", name, "healthcheck", "test"),
                           f"healthcheck of `{name}` runs `{program}`, which its image does not contain: use a "
                           "tool the image has (e.g. `python -c \"import urllib.request; ...\"`) or install it"))
-    yield from once(ctx, "CO028", out)
+    yield from out
 
 
 def redis_password_set(svc: dict) -> bool:
@@ -309,4 +309,4 @@ def redis_healthcheck_auth(ctx: Context) -> Iterator[Problem]:
         out.append(at(view, ("services", name, "healthcheck", "test"),
                       f"redis service `{name}` requires a password but its healthcheck does not authenticate: "
                       "add `-a \"$$REDIS_PASSWORD\" --no-auth-warning` (or set `REDISCLI_AUTH`)"))
-    yield from once(ctx, "CO029", out)
+    yield from out

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, in_file, is_application, once
+from dockyard.rules.compose._common import at, in_file, is_application
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
@@ -116,4 +116,4 @@ def service_env_file(ctx: Context) -> Iterator[Problem]:
             out.append(in_file(view, ("services", name),
                                f"application service `{name}` does not load `{want}`: add `env_file: [{want}]` "
                                f"(environment `{view.name}`)"))
-    yield from once(ctx, "CO007", out)
+    yield from out

@@ -8,8 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, once,
-                                            strip_references)
+from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, strip_references)
 
 _BASE = "docker-compose.base.yml"
 
@@ -45,7 +44,7 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
             if net not in declared and net != "default":
                 out.append(at(view, ("services", name, "networks", net),
                               f"`{name}` attaches to `{net}`, which is not declared under top-level `networks:`"))
-    yield from once(ctx, "CO017", out)
+    yield from out
 
 
 def _port_parts(item) -> tuple[str | None, str | None, str]:
@@ -99,7 +98,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
                 kind = "database" if is_database(svc) else "cache"
                 out.append(at(view, path, f"{kind} `{name}` is published on all interfaces: bind it to "
                               "`127.0.0.1` or do not publish it"))
-    yield from once(ctx, "CO021", out)
+    yield from out
 
 
 @rule(
@@ -121,4 +120,4 @@ def fixed_container_name(ctx: Context) -> Iterator[Problem]:
         if svc.get("container_name") and is_application(svc, services):
             out.append(at(view, ("services", name, "container_name"),
                           f"application service `{name}` has a fixed `container_name`: it cannot be scaled"))
-    yield from once(ctx, "CO032", out)
+    yield from out

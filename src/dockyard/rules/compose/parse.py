@@ -6,7 +6,6 @@ from typing import Iterator
 
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import once
 
 
 @rule(
@@ -131,5 +130,5 @@ def merged_schema(ctx: Context) -> Iterator[Problem]:
     o = view.origin_record(path)
     problem = Problem(f"merged configuration is not valid Compose: {err.message}",
                       o.key if o else Position(), path=o.path if o else view.compose_files[0].path)
-    yield from once(ctx, "CO003", [problem])
+    yield problem
 

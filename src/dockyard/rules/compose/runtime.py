@@ -7,7 +7,7 @@ from typing import Iterator
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (at, dig, image_repository, in_file, is_dev_tool, is_long_running,
-                                            is_web_application, once)
+                                            is_web_application)
 
 _BASE = "docker-compose.base.yml"
 
@@ -40,7 +40,7 @@ def restart_policy(ctx: Context) -> Iterator[Problem]:
         elif view.is_production and restart is not None and restart != "unless-stopped":
             out.append(at(view, ("services", name, "restart"),
                           f"`{name}` restarts `{restart}` in production: use `unless-stopped`", value=True))
-    yield from once(ctx, "CO014", out)
+    yield from out
 
 
 @rule(
@@ -71,7 +71,7 @@ def resource_limits(ctx: Context) -> Iterator[Problem]:
             base + ("deploy",) if isinstance(svc.get("deploy"), dict) else base)
         out.append(at(view, path, f"`{name}` does not set deploy.resources "
                       f"{', '.join(f'`{m}`' for m in missing)}", first=path == base))
-    yield from once(ctx, "CO015", out)
+    yield from out
 
 
 _SHIPPING = frozenset({"fluentd", "gelf", "syslog", "journald", "awslogs", "splunk", "gcplogs", "logentries",
@@ -115,7 +115,7 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
         if missing:
             out.append(at(view, base + ("logging",), f"`{name}` logs with `{driver}` without "
                           f"{' and '.join(f'`{m}`' for m in missing)}: logs grow without bound"))
-    yield from once(ctx, "CO016", out)
+    yield from out
 
 
 @rule(
@@ -134,7 +134,7 @@ def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
         if is_dev_tool(name, svc) and not svc.get("profiles"):
             out.append(at(view, ("services", name),
                           f"`{name}` is a development tool and starts by default: put it behind `profiles`"))
-    yield from once(ctx, "CO024", out)
+    yield from out
 
 
 @rule(
@@ -158,7 +158,7 @@ def app_ulimits(ctx: Context) -> Iterator[Problem]:
             path = ("services", name, "ulimits") if isinstance(svc.get("ulimits"), dict) else ("services", name)
             out.append(at(view, path, f"application service `{name}` does not set `ulimits.nofile`",
                           first=len(path) == 2))
-    yield from once(ctx, "CO025", out)
+    yield from out
 
 
 _SHIPPERS = ("fluentd", "fluent-bit", "promtail", "vector", "filebeat", "logstash", "alloy", "otel",
@@ -196,4 +196,4 @@ def log_aggregation(ctx: Context) -> Iterator[Problem]:
         out.append(in_file(view, ("services", name, "logging"),
                            f"production logs of `{name}` stay on the host (`{driver}`): ship them to an aggregator "
                            "(e.g. `driver: fluentd`) or tag them for a collector"))
-    yield from once(ctx, "CO026", out)
+    yield from out

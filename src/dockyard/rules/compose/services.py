@@ -7,8 +7,7 @@ from typing import Iterator
 from dockyard.compose.merge import split_volume
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis,
-                                            once)
+from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis)
 from dockyard.rules.compose.health import dockerfile_of
 
 _BASE = "docker-compose.base.yml"
@@ -71,7 +70,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
         if stateful and is_database(svc) and not has_named:
             out.append(at(view, ("services", name), f"database `{name}` keeps its data in no named volume",
                           first=True))
-    yield from once(ctx, "CO018", out)
+    yield from out
 
 
 @rule(
@@ -99,7 +98,7 @@ def build_target(ctx: Context) -> Iterator[Problem]:
             out.append(at(view, ("services", name, "build", "target"),
                           f"`{name}` builds stage `{target}` outside development: use `production`",
                           value=True))
-    yield from once(ctx, "CO020", out)
+    yield from out
 
 
 @rule(
@@ -137,7 +136,7 @@ def build_target_missing_stage(ctx: Context) -> Iterator[Problem]:
             out.append(at(view, ("services", name, "build", "target"),
                           f"`{name}` builds stage `{target}`, which `{sf.path}` does not define (stages: {listed})",
                           value=True))
-    yield from once(ctx, "CO031", out)
+    yield from out
 
 
 @rule(
@@ -183,4 +182,4 @@ def redis_hardening(ctx: Context) -> Iterator[Problem]:
             path = ("services", name, "command") if cmd else ("services", name)
             out.append(at(view, path, f"redis service `{name}` runs without {', '.join(missing)}",
                           first=not cmd))
-    yield from once(ctx, "CO022", out)
+    yield from out

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import once, scalar_span, strings
+from dockyard.rules.compose._common import scalar_span, strings
 from dockyard.secrets import is_secret_name
 
 
@@ -103,7 +103,7 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
             msg = (f"`{issue.variable}` is not set for environment `{view.name}` ({where}) and has no default: "
                    "compose substitutes an empty string")
         out.append(Problem(msg, issue.position, path=issue.path))
-    yield from once(ctx, "CO005", out)
+    yield from out
 
 
 @rule(
@@ -177,4 +177,4 @@ def env_file_not_interpolated(ctx: Context) -> Iterator[Problem]:
             f"which compose does not use for interpolation: define it in the interpolation environment "
             f"({view.env_file.path if view.env_file else f'.env.{view.name}'}) too",
             issue.position, path=issue.path))
-    yield from once(ctx, "CO030", out)
+    yield from out
