@@ -79,3 +79,12 @@ def test_expose_matching_port_passes(tmp_path):
     text = ("FROM python:3.12-slim AS base\nEXPOSE 8000\nFROM base\n"
             "CMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"-b\", \":8000\", \"app:app\"]\n")
     assert run_files(tmp_path, {"Dockerfile": text}, select="DF061") == []
+
+
+def test_gunicorn_flags_in_every_spelling_are_understood(tmp_path):
+    for i, flags in enumerate(('"-kuvicorn_worker.UvicornWorker"', '"--worker-class=uvicorn_worker.UvicornWorker"',
+                               '"--config=gunicorn_config.py"', '"-cgunicorn_config.py"', '"-c", "g.py"')):
+        df = f'FROM python:3.12-slim\nCMD ["gunicorn", {flags}, "app.main:app"]\n'
+        assert run_files(tmp_path / str(i), {"Dockerfile": df}, select="DF056") == [], flags
+    df = 'FROM python:3.12-slim\nCMD ["gunicorn", "-w", "4", "app.main:app"]\n'
+    assert triples(run_files(tmp_path / "sync", {"Dockerfile": df}, select="DF056")) == [("DF056", 2, 5)]

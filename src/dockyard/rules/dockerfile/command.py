@@ -84,28 +84,18 @@ def _program(argv: list[str]) -> tuple[str, int]:
         if name in ("tini", "dumb-init", "exec", "env") or name.startswith("-"):
             i += 1
             continue
-        if name.startswith("python") and i + 2 < len(argv) + 1 and i + 1 < len(argv) and argv[i + 1] == "-m":
+        if name.startswith("python") and i + 1 < len(argv) and argv[i + 1] == "-m":
             return (argv[i + 2] if i + 2 < len(argv) else ""), i + 2
         return name, i
     return "", -1
 
 
 def _gunicorn_ok(args: list[str]) -> bool:
-    for k, a in enumerate(args):
-        if a in ("-c", "--config") or a.startswith("--config="):
-            return True
-        if a.startswith("-c") and len(a) > 2 and not a.startswith("--"):
-            return True
-        value = None
-        if a in ("-k", "--worker-class") and k + 1 < len(args):
-            value = args[k + 1]
-        elif a.startswith("--worker-class="):
-            value = a.split("=", 1)[1]
-        elif a.startswith("-k") and len(a) > 2:
-            value = a[2:]
-        if value and "UvicornWorker" in value:
-            return True
-    return False
+    """gunicorn's flags name a config file or a uvicorn worker class (flags read by the gunicorn parser)."""
+    from dockyard.parsers.gunicorn import parse_command
+
+    cfg = parse_command(["gunicorn", *args], "", 1, 1, 1, 1)
+    return cfg is not None and ("config" in cfg.settings or "UvicornWorker" in cfg.worker_class)
 
 
 @rule(
