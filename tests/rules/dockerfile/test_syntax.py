@@ -58,4 +58,10 @@ def test_accepted_directives(tmp_path):
 def test_bom_file_gets_directive_after_the_bom(tmp_path):
     text = "\ufeffFROM python:3.12-slim\n"
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF002")
-    assert len(found) == 1 and found[0].fix is not None
+    assert [(f.code, f.position.line, f.position.column, f.fixable) for f in found] == [("DF002", 1, 1, True)]
+    from dockyard.fix import WriteBack, fix_project
+    from dockyard.project import Project
+
+    fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
+    assert (tmp_path / "Dockerfile").read_bytes() == (
+        b"\xef\xbb\xbf# syntax=docker/dockerfile:1\nFROM python:3.12-slim\n")
