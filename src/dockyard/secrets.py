@@ -17,6 +17,11 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
 
 
+def url_credentials(value: str):
+    """Each ``scheme://user:password@`` in ``value`` (regex matches with groups scheme, user, password)."""
+    return _URL_CREDENTIALS.finditer(value)
+
+
 def url_has_credentials(value: str) -> bool:
     return bool(_URL_CREDENTIALS.search(value))
 

@@ -10,7 +10,7 @@ from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
                                             value_position)
-from dockyard.secrets import is_secret_name, mask
+from dockyard.secrets import is_secret_name, mask, url_credentials
 
 CONNECTION_NAMES = re.compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDIS|CACHE|BROKER|AMQP|RABBITMQ|"
                               r"CELERY_BROKER|CELERY_RESULT_BACKEND|SQLALCHEMY_DATABASE)(_URL|_URI|_DSN)?$|"
@@ -70,7 +70,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
         from dockyard.rules.compose._common import strings
 
         for path, text, pos in strings(svc):
-            for m in _URL_CRED.finditer(text):
+            for m in url_credentials(text):
                 password = m.group("password")
                 if "$" in password:
                     continue
@@ -94,9 +94,6 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                         where = scalar_span(ctx.file, svc.value_pos(key), text, start, start + len(secret))
                     yield Problem(f"`{w}` is given a literal secret (********) in service `{name}`: use a "
                                   "`${VAR:?message}` variable", where)
-
-
-_URL_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
 
 
 @rule(
