@@ -12,9 +12,8 @@ from dockyard.envtools import (
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed, value_position
-from dockyard.secrets import is_secret_name
+from dockyard.secrets import is_secret_name, url_credentials
 
-_URL_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:(?P<password>[^@/\s]+)@")
 
 
 def placeholder_for(key: str) -> str:
@@ -58,7 +57,7 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
                               f"template: replace it with a placeholder such as `{placeholder_for(entry.key)}` "
                               "and rotate it", value_position(entry), fix=fix)
             continue
-        m = _URL_PASSWORD.search(raw)
+        m = next(url_credentials(raw), None)
         if m is not None:
             password = m.group("password")
             if not is_placeholder(password) and not is_reference_only(password) and "$" not in password:

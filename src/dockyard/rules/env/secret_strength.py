@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dockyard.envtools import MIN_SECRET_LENGTH, contains_placeholder, is_reference_only, is_template, weakness
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed, value_position
-from dockyard.secrets import is_secret_name
+from dockyard.secrets import is_secret_name, url_credentials
 
-_URL_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:(?P<password>[^@/\s]+)@")
 
 
 @rule(
@@ -41,7 +39,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         if is_secret_name(entry.key):
             if value == "":
                 continue
-            m = _URL_PASSWORD.search(value) if "://" in value else None
+            m = next(url_credentials(value), None) if "://" in value else None
             candidate = m.group("password") if m is not None else value
             reason = weakness(candidate)
             if reason is not None:
@@ -49,7 +47,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                 yield Problem(f"{what} `{entry.key}` is weak: {reason}; generate one with "
                               "`secrets.token_urlsafe(32)`", value_position(entry))
             continue
-        m = _URL_PASSWORD.search(value)
+        m = next(url_credentials(value), None)
         if m is not None and "$" not in m.group("password") and "${" not in raw[:raw.find("@")]:
             reason = weakness(m.group("password"))
             if reason is not None:
