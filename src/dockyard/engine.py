@@ -6,12 +6,13 @@ A rule that raises does not hide the others: its crash becomes a DY002 finding n
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from dockyard.model import Finding, Position, Problem, Severity
 from dockyard.project import Project
+from dockyard.roles import EVERY, roles
 from dockyard.rules.base import Context, Rule, Scope, rules_of
 from dockyard.source import FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
@@ -30,6 +31,8 @@ class Result:
     files: list[str] = field(default_factory=list)
     rules_run: int = 0
     fail_on: Severity = Severity.INFO
+    templates: list[str] = field(default_factory=list)  # files set aside as templates, never judged
+    scope: list | None = None  # dockyard.roles.ScopeEntry records, with --explain-scope
 
     @property
     def failed(self) -> bool:
@@ -45,6 +48,7 @@ class Result:
             "findings": len(self.findings),
             "by_severity": counts,
             "fixable": sum(1 for f in self.findings if f.fixable),
+            "skipped": {"template": len(self.templates)},
         }
 
 
@@ -56,15 +60,26 @@ def _readable(project: Project, kind: str) -> Iterator[SourceFile]:
 
 
 def _dockerfile_contexts(project: Project) -> Iterator[Context]:
+    classified = roles(project)
     for sf in _readable(project, FileKind.DOCKERFILE):
-        yield Context(project, sf, project.dockerfile(sf), build_context=sf.abspath.parent)
+        yield Context(project, sf, project.dockerfile(sf), build_context=sf.abspath.parent,
+                      role=classified.dockerfile(sf))
 
 
 def _dockerignore_contexts(project: Project) -> Iterator[Context]:
+    from dockyard.contexts import build_contexts, ignore_file
     from dockyard.parsers.dockerignore import parse_dockerignore
 
+    classified = roles(project)
+    users: dict[str, list] = {}
+    for c in build_contexts(project):
+        sf = ignore_file(project, c)
+        if sf is not None:
+            users.setdefault(sf.path, []).append(c.dockerfile)
     for sf in _readable(project, FileKind.DOCKERIGNORE):
-        yield Context(project, sf, project.parsed(sf, parse_dockerignore))
+        # an ignore file no build uses is judged as any ignore file; else as the strongest image it serves
+        role = classified.context(users[sf.path]) if sf.path in users else None
+        yield Context(project, sf, project.parsed(sf, parse_dockerignore), role=role)
 
 
 def _compose_contexts(project: Project) -> Iterator[Context]:
@@ -135,7 +150,7 @@ def _families(project: Project) -> tuple[str, ...]:
     return tuple(f for f in ALL_FAMILIES if f in wanted)
 
 
-def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
+def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_scope: bool = False) -> Result:
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
     by_code = {r.code: r for r in rules_of(_families(project))}
@@ -168,6 +183,10 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
                 emit(INTERNAL_ERROR, ".", f"internal error preparing {rule.scope} checks: {type(exc).__name__}: {exc}")
         sev = config.severity_for(rule.code, rule.severity)
         for ctx in contexts[rule.scope]:
+            if ctx.role is not None and ctx.role.role not in rule.applies:
+                continue  # not what this rule judges (an nginx image for a Python rule, a base image...)
+            if rule.applies != EVERY:
+                ctx = replace(ctx, applies=rule.applies)
             default_path = ctx.file.path if ctx.file is not None else "."
             try:
                 for problem in rule.check(ctx):
@@ -178,6 +197,11 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None) -> Result:
 
     # counted after the rules ran: Python sources are read only when a rule asks for them
     result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
+    result.templates = [f.path for f in project.templates]
+    if explain_scope:
+        from dockyard.roles import explain
+
+        result.scope = explain(project)
     unique: dict[tuple, Finding] = {}
     for f in raw:  # a rule reaching one place twice (e.g. per environment) reports it once
         unique.setdefault((f.code, f.path, f.position, f.message), f)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from dockyard.config import Config
+from dockyard.roles import has_template_markers, template_path
 from dockyard.source import FileKind, SourceFile, classify, relpath
 
 SKIP_DIRS = frozenset(
@@ -29,6 +30,8 @@ INTERESTING = frozenset(
     }
 )
 MAX_DEPTH = 12
+# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.roles)
+TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
 
 
 class Project:
@@ -38,6 +41,8 @@ class Project:
         self.root = root.resolve()
         self.config = config or Config()
         self.files: list[SourceFile] = []
+        # files set aside as templates (a path or text with Jinja/cookiecutter markers): never judged
+        self.templates: list[SourceFile] = []
         self.problems: list[tuple[str, str]] = []  # (relative path, message) for files that could not be visited
         self._parsed: dict[tuple[str, str], Any] = {}
         self._cache: dict[str, Any] = {}
@@ -59,8 +64,16 @@ class Project:
         for path in paths:
             rel = relpath(path.resolve() if not path.is_symlink() else path, project.root)
             kind = classify(path.name, path.parent.parts)
-            project.files.append(SourceFile.load(path, rel, kind))
+            project._add(SourceFile.load(path, rel, kind))
         return project
+
+    def _add(self, sf: SourceFile) -> None:
+        """Keep a discovered file: judged, or set aside when it is a template."""
+        if template_path(sf.path) is not None or (
+                sf.kind in TEMPLATE_KINDS and sf.text is not None and has_template_markers(sf.text)):
+            self.templates.append(sf)
+        else:
+            self.files.append(sf)
 
     def _walk(self) -> None:
         root = self.root
@@ -121,9 +134,10 @@ class Project:
                 sf = SourceFile(rel, Path(entry.path), kind)
                 if kind != FileKind.PYTHON:
                     sf = SourceFile.load(Path(entry.path), rel, kind)
-                self.files.append(sf)
+                self._add(sf)
             stack.extend(reversed(subdirs))
         self.files.sort(key=lambda f: f.path)
+        self.templates.sort(key=lambda f: f.path)
 
     def _link_target(self, path: Path) -> Path | None:
         try:

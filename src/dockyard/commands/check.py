@@ -14,6 +14,9 @@ def configure(parser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--explain-scope", action="store_true",
+                        help="also show what each Dockerfile, stage, build context and compose service was judged "
+                        "as (FastAPI service, Python image, other image, base image, template) and why")
     add_config_arguments(parser)
 
 
@@ -22,15 +25,21 @@ def run_check(args):
 
     merged = None
     for project, prefix in load_projects(args.paths, args):
-        result = run_rules(project)
+        result = run_rules(project, explain_scope=getattr(args, "explain_scope", False))
         if prefix:
             result.findings = [replace(f, path=prefix + f.path) for f in result.findings]
             result.files = [prefix + p for p in result.files]
+            result.templates = [prefix + p for p in result.templates]
+            if result.scope is not None:
+                result.scope = [replace(e, path=prefix + e.path) for e in result.scope]
         if merged is None:
             merged = result
         else:
             merged.findings.extend(result.findings)
             merged.files.extend(result.files)
+            merged.templates.extend(result.templates)
+            if result.scope is not None:
+                merged.scope = (merged.scope or []) + result.scope
             merged.fail_on = min(merged.fail_on, result.fail_on)
     assert merged is not None
     merged.findings.sort(key=lambda f: f.sort_key)

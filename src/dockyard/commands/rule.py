@@ -8,7 +8,7 @@ from dockyard.model import UsageError
 
 
 def configure(parser) -> None:
-    parser.add_argument("code", metavar="CODE", help="rule code (e.g. DF010) or name (e.g. base-image-tag)")
+    parser.add_argument("code", metavar="CODE", help="rule code (e.g. DF004) or name (e.g. base-image-tag)")
 
 
 def run(args) -> int:

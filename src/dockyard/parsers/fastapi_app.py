@@ -272,3 +272,26 @@ def analyse(sources: dict[str, str]) -> AppModel:
                     stack.append((target, prefix + inc_prefix + target.prefix, depth + 1))
         routes[id(app)] = out
     return AppModel(apps, routes, modules)
+
+
+# Folders whose FastAPI objects are not the service's (test apps, docs snippets, migrations).
+SKIP_PARTS = frozenset({"tests", "test", "docs", "examples", "migrations", "alembic"})
+
+
+def project_apps(project) -> AppModel:
+    """The FastAPI apps of a project's Python sources (only files that mention FastAPI/APIRouter are parsed),
+    computed once per run."""
+    from dockyard.source import FileKind
+
+    def compute() -> AppModel:
+        sources = {}
+        for sf in project.files_of(FileKind.PYTHON):
+            parts = set(sf.path.split("/")[:-1])
+            if parts & SKIP_PARTS or sf.path.rsplit("/", 1)[-1].startswith("test_"):
+                continue
+            project.read(sf)
+            if sf.text and ("FastAPI" in sf.text or "APIRouter" in sf.text or "include_router" in sf.text):
+                sources[sf.path] = sf.text
+        return analyse(sources)
+
+    return project.memo("python.apps", compute)

@@ -13,4 +13,6 @@ def render(result, *, color: bool = False) -> str:
         "findings": [f.to_dict() for f in result.findings],
         "summary": result.summary(),
     }
+    if result.scope is not None:
+        doc["scope"] = [e.to_dict() for e in result.scope]
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -8,6 +8,12 @@ BOLD, RESET = "\033[1m", "\033[0m"
 
 def render(result, *, color: bool = False) -> str:
     lines = []
+    if result.scope is not None:
+        lines.append("Scope (what each file was judged as):")
+        for e in result.scope:
+            where = f"{e.path} ({e.kind} {e.name})" if e.name else f"{e.path} ({e.kind})"
+            lines.append(f"  {where}: {e.role}: {e.reason}")
+        lines.append("")
     for f in result.findings:
         p = f.position
         code = f.code
@@ -22,4 +28,8 @@ def render(result, *, color: bool = False) -> str:
         lines.append(f"Found {s['findings']} finding{'s' if s['findings'] != 1 else ''} ({by}) in {s['files']} files{fixable}.")
     else:
         lines.append(f"All checks passed ({s['files']} files, {s['rules']} rules).")
+    skipped = s["skipped"]["template"]
+    if skipped:
+        lines.append(f"Skipped {skipped} template file{'s' if skipped != 1 else ''} (Jinja/cookiecutter markers; "
+                     "see DY004): not judged.")
     return "\n".join(lines) + "\n"

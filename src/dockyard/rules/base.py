@@ -3,7 +3,7 @@
 A rule is a small declarative record plus one generator::
 
     @rule(
-        code="DF010", name="base-image-tag", scope=Scope.DOCKERFILE,
+        code="DF004", name="base-image-tag", scope=Scope.DOCKERFILE,
         summary="External base images name a specific version tag",
         why="Untagged or `latest` bases change under you; builds stop being reproducible.",
         standard=("DF-BASE-TAG",), section="Base Image Selection",
@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
+from dockyard import roles
 from dockyard.model import Problem, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +70,10 @@ class Context:
     environment: Any = None
     options: Mapping[str, Any] = field(default_factory=dict)
     build_context: Any = None  # for Dockerfiles: the directory (Path) that is the build context
+    # what the file is (dockyard.roles.Classification) for Dockerfiles and ignore files; None: not classified
+    role: Any = None
+    # the roles the running rule judges (Rule.applies): compose rules keep only the services they fit
+    applies: frozenset = roles.EVERY
 
     def problem(self, message: str, position=None, **kw) -> Problem:
         if position is None:
@@ -95,6 +100,7 @@ class Rule:
     fix: str | None = None  # None, "safe" or "unsafe": what fixes this rule offers
     options: Mapping[str, Any] = field(default_factory=dict)
     notes: str = ""  # e.g. where the standard's own example contradicts the checklist item
+    applies: frozenset = roles.EVERY  # the roles (dockyard.roles) of images and services it judges
 
     @property
     def family(self) -> str:
@@ -119,6 +125,7 @@ class Rule:
             "family": self.family,
             "standard": list(self.standard),
             "fixable": self.fixable,
+            "applies": [r for r in roles.ORDER if r in self.applies],
         }
 
 
@@ -140,6 +147,7 @@ def rule(
     fix: str | None = None,
     options: Mapping[str, Any] | None = None,
     notes: str = "",
+    applies: frozenset = roles.EVERY,
 ) -> Callable[[Check], Check]:
     def register(func: Check) -> Check:
         if code in _REGISTRY:
@@ -159,6 +167,7 @@ def rule(
             fix=fix,
             options=dict(options or {}),
             notes=notes,
+            applies=frozenset(applies),
         )
         return func
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dockyard import roles
+from dockyard.roles import describe
 from dockyard.rules.base import Rule
 
 
@@ -18,7 +20,7 @@ def _files_block(files: dict[str, str]) -> str:
 def render_rule_doc(rule: Rule) -> str:
     out = [f"{rule.code} {rule.name}", "", rule.summary, ""]
     out += [f"Severity: {rule.severity.label}    Family: {rule.family}    "
-            f"Fix: {rule.fix or 'none'}"]
+            f"Fix: {rule.fix or 'none'}    Judges: {describe(rule.applies)}"]
     if rule.standard:
         out.append(f"Standard: {', '.join(rule.standard)}" + (f" ({rule.section})" if rule.section else ""))
     out += ["", "## What it does", rule.summary, "", "## Why is this bad?", rule.why]
@@ -38,6 +40,9 @@ def render_rule_doc(rule: Rule) -> str:
     return "\n".join(out) + "\n"
 
 
+# short forms of what a rule judges, for the README table (see dockyard.roles)
+_JUDGES = {roles.EVERY: "all", roles.RUNNABLE: "runnable", roles.PYTHON_IMAGES: "Python", roles.FASTAPI_SERVICE: "FastAPI"}
+
 README_BEGIN = "<!-- rules:begin (generated from rule metadata by `python -m dockyard.rules.docs`) -->"
 README_END = "<!-- rules:end -->"
 
@@ -46,10 +51,12 @@ def readme_table() -> str:
     """The README's rule table, made from the rules' metadata."""
     from dockyard.rules.base import all_rules
 
-    lines = [README_BEGIN, "", "| code | name | severity | fix | checklist items | summary |", "|---|---|---|---|---|---|"]
+    lines = [README_BEGIN, "", "| code | name | severity | fix | judges | checklist items | summary |",
+             "|---|---|---|---|---|---|---|"]
     for r in all_rules():
         summary = r.summary.replace("|", "\\|")
-        lines.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {r.fix or ''} | {', '.join(r.standard)} | {summary} |")
+        lines.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {r.fix or ''} | {_JUDGES[r.applies]} | "
+                     f"{', '.join(r.standard)} | {summary} |")
     lines += ["", README_END]
     return "\n".join(lines)
 

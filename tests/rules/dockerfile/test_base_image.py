@@ -21,9 +21,13 @@ def test_unknown_image_in_final_stage(tmp_path):
 
 
 def test_final_stage_judged_through_its_stage_chain_and_production(tmp_path):
+    # `production` is judged through its chain down to `python:3.12`; the final `tools` stage has no Python,
+    # so the official-Python-image advice does not fit it
     text = ("FROM python:3.12 AS base\nFROM base AS production\nRUN true\n"
             "FROM ubuntu:22.04 AS tools\n")
-    assert triples(run(tmp_path, text, "DF003")) == [("DF003", 1, 6), ("DF003", 4, 6)]
+    assert triples(run(tmp_path, text, "DF003")) == [("DF003", 1, 6)]
+    with_python = text + "RUN apt-get install -y python3\n"
+    assert triples(run(tmp_path / "b", with_python, "DF003")) == [("DF003", 1, 6), ("DF003", 4, 6)]
 
 
 def test_arg_resolved_and_platform_flag(tmp_path):

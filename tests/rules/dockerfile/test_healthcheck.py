@@ -54,9 +54,19 @@ def test_tool_present_passes(tmp_path):
 
 def test_healthcheck_must_probe_a_health_endpoint(tmp_path):
     opts = "--interval=30s --timeout=5s --start-period=30s --retries=3"
-    bad = f"FROM python:3.12-slim\nHEALTHCHECK {opts} \\\n    CMD python -c 'print(1)'\n"
+    server = 'CMD ["uvicorn", "app.main:app", "--port", "8000"]\n'
+    bad = f"FROM python:3.12-slim\nHEALTHCHECK {opts} \\\n    CMD python -c 'print(1)'\n{server}"
     assert triples(run_files(tmp_path / "a", {"Dockerfile": bad}, select="DF063")) == [("DF063", 3, 5)]
     for good in ('CMD ["python", "-m", "app.healthcheck"]', "CMD wget -qO- http://127.0.0.1:8000/healthz",
                  'CMD ["python", "/app/probe.py", "/health/live"]'):
-        df = f"FROM python:3.12-slim\nHEALTHCHECK {opts} {good}\n"
+        df = f"FROM python:3.12-slim\nHEALTHCHECK {opts} {good}\n{server}"
         assert run_files(tmp_path / str(abs(hash(good))), {"Dockerfile": df}, select="DF063") == []
+
+
+def test_health_endpoint_probe_is_asked_only_of_the_fastapi_service(tmp_path):
+    # a Celery worker's image and a Redis image have no /health endpoint: a process probe is what they can do
+    opts = "--interval=30s --timeout=5s --start-period=30s --retries=3"
+    worker = (f"FROM python:3.12-slim\nHEALTHCHECK {opts} CMD celery -A app inspect ping\n"
+              'CMD ["celery", "-A", "app", "worker"]\n')
+    redis = f"FROM redis:7.4\nHEALTHCHECK {opts} CMD redis-cli ping\n"
+    assert run_files(tmp_path, {"worker/Dockerfile": worker, "cache/Dockerfile": redis}, select="DF063") == []

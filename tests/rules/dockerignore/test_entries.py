@@ -8,7 +8,7 @@ DF = "FROM python:3.12-slim\nCOPY . /app\n"
 
 def test_standard_entries_exclude_every_probe():
     ig = parse_dockerignore(STANDARD_IGNORE)
-    assert all(ig.excluded(p) for _, _, probes in GROUPS for p in probes)
+    assert all(ig.excluded(p) for _, _, probes, _ in GROUPS for p in probes)
     assert not ig.excluded("app/main.py") and not ig.excluded("requirements.lock.txt")
 
 
@@ -37,7 +37,7 @@ def test_missing_groups_in_one_finding_with_append_fix(tmp_path):
     new = apply_edits(text, list(found[0].fix.edits))
     assert new.startswith(text + "\n\n# Test and coverage output\n")
     ig = parse_dockerignore(new)
-    assert all(ig.excluded(p) for _, _, probes in GROUPS for p in probes)
+    assert all(ig.excluded(p) for _, _, probes, _ in GROUPS for p in probes)
 
 
 def test_complete_file_passes(tmp_path):

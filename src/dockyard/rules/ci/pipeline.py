@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.ci._pipeline import pipeline
@@ -76,7 +77,7 @@ def _no_pipeline(ctx: Context, what: str) -> Iterator[Problem]:
 @rule(
     code="CI002",
     name="prepare-wheels",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.PYTHON_IMAGES,
     severity="warning",
     summary="CI builds the wheelhouse and hands it to the image build as an artifact",
     why="Building wheels once in CI (with the pip cache) and passing them to the image build makes builds fast and "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
@@ -72,7 +73,7 @@ def _media_installs(project):
 @rule(
     code="CI007",
     name="skip-media-packages",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.PYTHON_IMAGES,
     severity="warning",
     summary="Media/native packages can be skipped with a `SKIP_MEDIA_PACKAGES` build argument, documented in the README",
     why="Media libraries (ffmpeg, ImageMagick, image codecs) add hundreds of megabytes and long builds. The standard "

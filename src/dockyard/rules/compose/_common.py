@@ -3,8 +3,8 @@
 Kinds of services (decided on the merged model of an environment, or on one file when that is all there is):
 
 * *application service*: built from the project (``build:``), or running the image a built service produces;
-* *web application*: an application service whose command is absent (the image's own, the web server) or
-  runs an ASGI/WSGI server (uvicorn, gunicorn, hypercorn, granian, fastapi);
+* *FastAPI service*: the service's role (:mod:`dockyard.roles`) is ``fastapi-service``; :func:`judged` keeps
+  the services whose role the running rule declares it judges;
 * *database*: postgres / postgis / mysql / mariadb / mongo images; *cache*: redis / valkey / memcached / keydb;
 * *one-off*: ``restart: "no"`` (or ``deploy.restart_policy.condition: none``) or behind ``profiles``: jobs and
   tools, not held to the rules for long-running services.
@@ -21,7 +21,6 @@ DATABASE_IMAGES = ("postgres", "postgis", "postgresql", "timescaledb", "mysql", 
                    "percona", "mongodb-community-server")
 CACHE_IMAGES = ("redis", "valkey", "memcached", "keydb", "redis-stack", "redis-stack-server", "dragonfly")
 REDIS_IMAGES = ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server")
-WEB_SERVERS = ("uvicorn", "gunicorn", "hypercorn", "granian", "fastapi", "daphne")
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
 _WORD = re.compile(r"[A-Za-z0-9_.-]+")
@@ -95,14 +94,19 @@ def command_words(value: Any) -> list[str]:
     return []
 
 
-def is_web_application(svc: dict, services: dict[str, dict]) -> bool:
-    if not is_application(svc, services):
-        return False
-    cmd = svc.get("command")
-    if cmd is None or cmd == [] or cmd == "":
-        return True
-    words = " ".join(command_words(cmd) + command_words(svc.get("entrypoint"))).lower()
-    return any(w in words for w in WEB_SERVERS)
+def judged(ctx, name: str) -> bool:
+    """Whether service ``name`` of the context's environment has a role the running rule judges
+    (``Rule.applies``; see :mod:`dockyard.roles`): an nginx service is no FastAPI service."""
+    from dockyard.roles import EVERY, roles
+
+    return ctx.applies == EVERY or roles(ctx.project).service(ctx.environment, name).role in ctx.applies
+
+
+def is_fastapi_service(ctx, name: str) -> bool:
+    """Service ``name`` of the context's environment serves the FastAPI app (role ``fastapi-service``)."""
+    from dockyard.roles import APP, roles
+
+    return roles(ctx.project).service(ctx.environment, name).role == APP
 
 
 def is_one_off(svc: dict) -> bool:

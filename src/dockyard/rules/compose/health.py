@@ -10,7 +10,7 @@ from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (at, command_words, healthcheck_disabled, healthcheck_test_words,
                                             image_repository, is_application, is_long_running, is_postgres,
-                                            is_redis, is_web_application)
+                                            is_fastapi_service, is_redis)
 
 _BASE = "docker-compose.base.yml"
 _DEV = "docker-compose.dev.yml"
@@ -47,7 +47,7 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
             path = base + ("healthcheck",) if isinstance(hc, dict) else base
             out.append(at(view, path, f"long-running service `{name}` {what}", first=not isinstance(hc, dict)))
             continue
-        web = is_web_application(svc, services)
+        web = is_fastapi_service(ctx, name)
         needed = ["interval", "timeout", "retries"] + (["start_period"] if is_application(svc, services) else [])
         missing = [k for k in needed if hc.get(k) in (None, "")]
         if missing:

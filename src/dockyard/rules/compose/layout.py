@@ -5,9 +5,10 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, in_file, is_application
+from dockyard.rules.compose._common import at, in_file, is_application, judged
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
@@ -75,7 +76,7 @@ def _wanted_names(ctx: Context, view) -> set[str]:
 
 
 @rule(
-    code="CO007", name="compose-service-env-file", scope=Scope.ENVIRONMENT,
+    code="CO007", name="compose-service-env-file", scope=Scope.ENVIRONMENT, applies=roles.PYTHON_IMAGES,
     summary="Application services load the environment's file with `env_file`",
     why="The environment file is the single source of truth for an environment's configuration; an "
         "application service that does not load it (or loads another environment's file) runs with "
@@ -101,7 +102,7 @@ def service_env_file(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_application(svc, services):
+        if not is_application(svc, services) or not judged(ctx, name):
             continue
         files = svc.get("env_file") or []
         paths = [f.get("path") if isinstance(f, dict) else f for f in files]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, dig, image_repository, in_file, is_dev_tool, is_long_running,
-                                            is_web_application)
+from dockyard.rules.compose._common import (at, dig, image_repository, in_file, is_dev_tool, is_fastapi_service,
+                                            is_long_running)
 
 _BASE = "docker-compose.base.yml"
 
@@ -138,7 +139,7 @@ def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="CO025", name="compose-app-ulimits", scope=Scope.ENVIRONMENT,
+    code="CO025", name="compose-app-ulimits", scope=Scope.ENVIRONMENT, applies=roles.FASTAPI_SERVICE,
     summary="The application service sets `ulimits.nofile`",
     why="Every connection is a file descriptor; an ASGI server under load hits the default open-file limit "
         "and starts refusing connections with `Too many open files`.",
@@ -152,7 +153,7 @@ def app_ulimits(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_web_application(svc, services) or not is_long_running(svc):
+        if not is_fastapi_service(ctx, name) or not is_long_running(svc):
             continue
         if dig(svc, "ulimits", "nofile") is None:
             path = ("services", name, "ulimits") if isinstance(svc.get("ulimits"), dict) else ("services", name)
@@ -166,7 +167,7 @@ _SHIPPERS = ("fluentd", "fluent-bit", "promtail", "vector", "filebeat", "logstas
 
 
 @rule(
-    code="CO026", name="compose-log-aggregation", scope=Scope.ENVIRONMENT,
+    code="CO026", name="compose-log-aggregation", scope=Scope.ENVIRONMENT, applies=roles.FASTAPI_SERVICE,
     summary="Production logs can ship to an aggregator",
     why="Logs that stay in per-container files on one host are lost with the host and cannot be searched "
         "across replicas; production needs a logging driver or collector that ships them.",
@@ -186,7 +187,7 @@ def log_aggregation(ctx: Context) -> Iterator[Problem]:
         return
     out = []
     for name, svc in services.items():
-        if not is_web_application(svc, services) or not is_long_running(svc):
+        if not is_fastapi_service(ctx, name) or not is_long_running(svc):
             continue
         log = svc.get("logging") if isinstance(svc.get("logging"), dict) else {}
         driver = log.get("driver") or "json-file"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from dockyard.compose.merge import split_volume
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis)
+from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis, judged)
 from dockyard.rules.compose.health import dockerfile_of
 
 _BASE = "docker-compose.base.yml"
@@ -74,7 +75,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="CO020", name="compose-build-target", scope=Scope.ENVIRONMENT,
+    code="CO020", name="compose-build-target", scope=Scope.ENVIRONMENT, applies=roles.PYTHON_IMAGES,
     summary="A service built from the project's Dockerfile names its `target` (`production` outside development)",
     why="Without `target` compose builds the Dockerfile's last stage, whatever it is today; outside "
         "development anything but the production stage ships compilers, dev dependencies or reloaders.",
@@ -89,7 +90,7 @@ def build_target(ctx: Context) -> Iterator[Problem]:
     out = []
     for name, svc in view.services.items():
         build = svc.get("build")
-        if not isinstance(build, dict):
+        if not isinstance(build, dict) or not judged(ctx, name):
             continue
         target = build.get("target")
         if not target:

@@ -53,3 +53,47 @@ rule(
     example={"Makefile": "\x00\x01\x02"},
     use_instead={"Makefile": "all:\n\t@true\n"},
 )(_engine_reported)
+
+
+_KIND_NAMES = {"dockerfile": "a Dockerfile", "compose": "a compose file", "env": "an env file",
+               "dockerignore": "a .dockerignore"}
+
+
+@rule(
+    code="DY004",
+    name="template-skipped",
+    scope=Scope.PROJECT,
+    severity="info",
+    summary="Templates (Jinja/cookiecutter markers) are set aside, not judged as the files they will become",
+    why="A cookiecutter tree or a Jinja-templated Dockerfile is not yet a Dockerfile or a compose file: judging "
+    "`FROM {{ base_image }}` as one gives findings about text that will never be built. dockyard says once per "
+    "template tree that it skipped it, so a check never passes by silently ignoring files; render the template "
+    "and check the result to judge it.",
+    standard=(),
+    section="",
+    example={"{{cookiecutter.slug}}/Dockerfile": "FROM python:3.12-slim\n"},
+    use_instead={"service/Dockerfile": "FROM python:3.12-slim\n"},
+    notes="A template is a file whose path has a `{{ }}`/`{% %}` part, or a Dockerfile, compose, env or "
+    "`.dockerignore` file whose text has a Jinja `{{ name }}` or `{% tag %}` marker (not `${{ }}`, not Go's "
+    "`{{ .Field }}`). One finding per template tree, at the tree's folder; the summary counts the files.",
+)
+def template_skipped(ctx: Context) -> Iterator[Problem]:
+    from dockyard.roles import TEMPLATE_MARK, template_path
+
+    trees: dict[str, list] = {}
+    for sf in ctx.project.templates:
+        trees.setdefault(template_path(sf.path) or sf.path, []).append(sf)
+    for tree, files in sorted(trees.items()):
+        if len(files) == 1 and files[0].path == tree:
+            sf = files[0]
+            m = TEMPLATE_MARK.search(sf.text or "")
+            position = sf.span(m.start(), m.end()) if m is not None else None
+            kw = {"position": position} if position is not None else {}
+            kw["path"] = tree
+            kind = _KIND_NAMES.get(sf.kind, sf.kind)
+            yield Problem(f"`{tree}` is a template (`{m.group(0) if m else '{{ }}'}`): not judged as {kind}; "
+                          "check the rendered file instead", **kw)
+        else:
+            n = len(files)
+            yield Problem(f"`{tree}/` is a template tree ({n} file{'s' if n != 1 else ''} with Jinja/cookiecutter "
+                          "markers in their path): not judged; check a project rendered from it instead", path=tree)

@@ -41,6 +41,19 @@ def runtime_stages(df: "Dockerfile") -> list["Stage"]:
     return out
 
 
+def python_runtime_stages(ctx) -> list["Stage"]:
+    """The runtime stages (:func:`runtime_stages`) whose lineage is a Python image (:mod:`dockyard.roles`): a
+    final `tools` stage built on `ubuntu` gets no Python advice."""
+    from dockyard.roles import PYTHON, roles
+
+    df = ctx.model
+    stages = runtime_stages(df)
+    if ctx.file is None:
+        return stages
+    classified = roles(ctx.project).dockerfile_roles(ctx.file).stages
+    return [s for s in stages if s.index >= len(classified) or classified[s.index].role == PYTHON]
+
+
 def stage_label(stage: "Stage") -> str:
     return f"`{stage.name_raw}`" if stage.name_raw else f"#{stage.index} (`FROM {stage.base}`)"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import calls, run_scripts
@@ -155,7 +156,7 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF050", name="apt-cache-mount", scope=Scope.DOCKERFILE,
+    code="DF050", name="apt-cache-mount", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="apt runs with locked cache mounts for `/var/cache/apt` and `/var/lib/apt`",
     why="Cache mounts keep downloaded packages and lists between builds without putting them in the image; "
         "`sharing=locked` stops parallel builds from corrupting apt's shared state.",

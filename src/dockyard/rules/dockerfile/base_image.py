@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import lineage, position, runtime_stages, value_token
+from dockyard.rules.dockerfile._stages import lineage, position, python_runtime_stages, value_token
 
 SUGGESTED = "python:3.12-slim"
 
@@ -93,7 +94,7 @@ def _suggest(ref: ImageRef) -> str:
 @rule(
     code="DF003",
     name="base-image-official-minimal",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="The runtime stage is built on an official minimal Python image (`python:X.Y-slim` or `-alpine`)",
     why="Full Debian-based images carry compilers, headers and hundreds of packages the app never uses: more "
     "CVEs to patch, slower pulls. Unofficial images add an unreviewed publisher to the supply chain.",
@@ -111,7 +112,7 @@ def check_official(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     seen: set[int] = set()
-    for stage in runtime_stages(df):
+    for stage in python_runtime_stages(ctx):
         root = lineage(df, stage)[0]
         if root.index in seen or not root.is_external:
             continue
@@ -213,7 +214,7 @@ def _variables(text: str) -> str:
 @rule(
     code="DF005",
     name="base-image-digest",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="External base images are pinned by `@sha256:` digest",
     why="A tag such as `3.12-slim` is re-pushed for every patch release and security rebuild; only a digest "
     "names exactly one image, so builds are repeatable and a compromised tag cannot slip in.",

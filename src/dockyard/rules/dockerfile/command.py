@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import exec_argv, instruction_script, package_call
@@ -43,7 +44,7 @@ def _simple_exec_form(script) -> list[str] | None:
 
 
 @rule(
-    code="DF055", name="cmd-exec-form", scope=Scope.DOCKERFILE,
+    code="DF055", name="cmd-exec-form", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The final CMD/ENTRYPOINT uses the exec (JSON) form",
     why="In shell form `/bin/sh -c` is PID 1: SIGTERM from `docker stop` never reaches the server, requests are "
         "cut off after the 10 s kill timeout instead of draining gracefully.",
@@ -99,7 +100,7 @@ def _gunicorn_ok(args: list[str]) -> bool:
 
 
 @rule(
-    code="DF056", name="production-server", scope=Scope.DOCKERFILE,
+    code="DF056", name="production-server", scope=Scope.DOCKERFILE, applies=roles.FASTAPI_SERVICE,
     summary="The final command starts gunicorn with a uvicorn worker or a gunicorn config file",
     why="A bare `uvicorn` (let alone `--reload` or `fastapi dev`) runs one process with no worker supervision; "
         "gunicorn restarts crashed workers, recycles leaking ones and scales to the CPUs.",
@@ -155,7 +156,7 @@ def _command_scripts(df):
 
 
 @rule(
-    code="DF057", name="single-process", scope=Scope.DOCKERFILE,
+    code="DF057", name="single-process", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The container command starts one main process",
     why="Backgrounded or chained servers are invisible to Docker: if one dies the container keeps running "
         "half-broken, its logs and signals are lost, and it cannot be scaled or restarted on its own.",
@@ -196,7 +197,7 @@ def single_process(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF058", name="no-install-at-start", scope=Scope.DOCKERFILE,
+    code="DF058", name="no-install-at-start", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="CMD/ENTRYPOINT install nothing when the container starts",
     why="Installing at start makes every container different from the image that was tested, slows every "
         "start and restart, and fails when the package index is unreachable.",
@@ -244,7 +245,7 @@ def _occurrences(df, needle: str):
 
 
 @rule(
-    code="DF059", name="uvicorn-worker-deprecated", scope=Scope.DOCKERFILE,
+    code="DF059", name="uvicorn-worker-deprecated", scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="Use `uvicorn_worker.UvicornWorker`, not the deprecated `uvicorn.workers.UvicornWorker`",
     why="`uvicorn.workers` is deprecated and slated for removal from uvicorn; an upgrade then breaks the "
         "container at start with an import error. The worker lives on in the `uvicorn-worker` package.",
@@ -280,7 +281,7 @@ def _bound_port(argv: list[str]) -> str | None:
 
 
 @rule(
-    code="DF061", name="expose-port", scope=Scope.DOCKERFILE,
+    code="DF061", name="expose-port", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The final stage EXPOSEs the port the server binds",
     why="EXPOSE documents the image's contract: `docker run -P`, compose readers and platform tooling learn "
         "from it which port serves traffic; a missing or different port sends them to nothing.",
@@ -288,7 +289,9 @@ def _bound_port(argv: list[str]) -> str | None:
     example="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
     use_instead="FROM python:3.12-slim\nEXPOSE 8000\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
     notes="When the command binds a literal port (`--bind 0.0.0.0:8000`, `--port 8000`) that port must be among "
-          "the exposed ones; a port set in a gunicorn config file is judged by the Python rules.",
+          "the exposed ones; a port set in a gunicorn config file is judged by the Python rules. An image that is "
+          "not the FastAPI service is asked for an EXPOSE only when its command binds a port dockyard can read "
+          "(a worker or a CLI listens on nothing).",
 )
 def expose_port(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -297,14 +300,17 @@ def expose_port(ctx: Context) -> Iterator[Problem]:
         return
     instructions = final_lineage_instructions(df)
     exposes = [ins for ins in instructions if ins.keyword == "EXPOSE"]
-    if not exposes:
-        yield Problem("the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE 8000`)",
-                      span_position(stages[-1].from_instruction.keyword_span))
-        return
-    ports = {v.split("/", 1)[0] for ins in exposes for v in ins.value}
     entrypoint, cmd = _final_commands(df)
     argv = [a for ins in (entrypoint, cmd) if ins is not None for a in exec_argv(ins)]
     port = _bound_port(argv)
+    if not exposes:
+        # a FastAPI service always listens; another image only when its command binds a port we can read
+        if port is None and ctx.role is not None and ctx.role.role != roles.APP:
+            return
+        yield Problem(f"the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE {port or 8000}`)",
+                      span_position(stages[-1].from_instruction.keyword_span))
+        return
+    ports = {v.split("/", 1)[0] for ins in exposes for v in ins.value}
     if port is not None and port not in ports and not any("$" in p for p in ports):
         last = exposes[-1]
         yield Problem(f"the server binds port {port}, but the final stage exposes {', '.join(sorted(ports))}",

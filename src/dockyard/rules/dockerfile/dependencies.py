@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import PipCall, pip_call, run_script
@@ -102,7 +103,7 @@ def _source_copy(df, ins):
 @rule(
     code="DF008",
     name="dependencies-before-source",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="Dependency manifests are copied and installed before the application source",
     why="Docker reuses a layer only while everything before it is unchanged. Copying the source first means "
     "every code edit re-runs the whole dependency install; copying the lock file first keeps that layer cached.",
@@ -182,7 +183,7 @@ def _loose_count(ctx: Context, path: str) -> tuple[int, int] | None:
 @rule(
     code="DF009",
     name="install-from-lock-file",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="Python packages are installed from a pinned lock file, not from unpinned names or a loose "
     "requirements file",
     why="`pip install fastapi` or a `requirements.txt` with ranges resolves again on every build: two builds "
@@ -332,7 +333,7 @@ def _req_name(spec: str) -> str:
 @rule(
     code="DF010",
     name="pip-cache-mount",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="`pip install`/`pip wheel` runs with a BuildKit cache mount that pip actually uses",
     why="A `--mount=type=cache,target=/root/.cache/pip` keeps downloaded and built wheels between builds "
     "without putting them in a layer. A mount that `--no-cache-dir` or `PIP_NO_CACHE_DIR` switches off does "
@@ -400,7 +401,7 @@ def _cache_disabled(df, stage, ins, call: PipCall) -> str:
 @rule(
     code="DF011",
     name="wheelhouse-install",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="The runtime stage installs prebuilt wheels with `--no-index --find-links`, not from the index",
     why="Resolving and downloading in the runtime stage repeats resolver work on every build and lets the "
     "image pick up whatever the index serves that day; a builder-made wheelhouse installs exactly the locked "
@@ -447,7 +448,7 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="DF012",
     name="virtualenv-not-user-site",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="Runtime dependencies live in a virtual environment (or a wheelhouse install), not in `/root/.local`",
     why="`pip install --user` puts packages under root's home: a non-root runtime user cannot read them, and "
     "copying `/root/.local` or `site-packages` between images drags along whatever else lives there. A venv "

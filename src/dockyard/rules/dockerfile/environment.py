@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import env_at, position, runtime_stages, span_position, stage_label, truthy
+from dockyard.rules.dockerfile._stages import (env_at, position, python_runtime_stages, span_position, stage_label,
+                                               truthy)
 
 # name -> what the value must be ("flag": a true value such as 1; "set": any non-empty value)
 REQUIRED = {
@@ -21,7 +23,7 @@ REQUIRED = {
 @rule(
     code="DF006",
     name="python-env",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="The runtime stage sets PYTHONDONTWRITEBYTECODE, PYTHONUNBUFFERED, PYTHONPATH, PIP_NO_CACHE_DIR and "
     "PIP_DISABLE_PIP_VERSION_CHECK",
     why="Without them Python buffers stdout (logs arrive late or are lost on a crash), writes `.pyc` files into "
@@ -40,7 +42,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     reported: set[tuple[int, str]] = set()
-    for stage in runtime_stages(df):
+    for stage in python_runtime_stages(ctx):
         env = env_at(df, stage)
         missing = [name for name in REQUIRED if not env.get(name, ("", None))[0].strip()]
         if missing:

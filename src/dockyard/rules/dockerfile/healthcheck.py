@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import exec_argv, installed_packages, instruction_script
@@ -25,7 +26,7 @@ def _is_none(ins) -> bool:
 
 
 @rule(
-    code="DF043", name="healthcheck-present", scope=Scope.DOCKERFILE,
+    code="DF043", name="healthcheck-present", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The final stage declares a HEALTHCHECK",
     why="Without a health check Docker reports a hung or crash-looping app as running; orchestrators and "
         "`depends_on: condition: service_healthy` cannot tell a live service from a dead one.",
@@ -50,7 +51,7 @@ def present(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF044", name="healthcheck-options", scope=Scope.DOCKERFILE,
+    code="DF044", name="healthcheck-options", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The HEALTHCHECK sets --interval, --timeout, --start-period and --retries explicitly",
     why="Docker's defaults (30s interval, 30s timeout, no start period) mark slow-starting apps unhealthy "
         "and let a hung probe block for half a minute; explicit values document the service's contract.",
@@ -72,16 +73,18 @@ def options(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF063", name="healthcheck-probes-health", scope=Scope.DOCKERFILE,
+    code="DF063", name="healthcheck-probes-health", scope=Scope.DOCKERFILE, applies=roles.FASTAPI_SERVICE,
     summary="The HEALTHCHECK probes the app's health endpoint",
     why="A probe that only proves a process can start (`python -c 1`, `true`, `ps`) stays green while the app "
         "serves errors or hangs. The standard's health check requests the app's `/health` endpoint; a probe "
         "script named for it (`python -m app.healthcheck`) counts as well.",
     standard=("DF-HEALTHCHECK",), section="Health Check; Dockerfile Health Check", severity="error",
     example="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 "
-            "CMD [\"python\", \"-c\", \"print(1)\"]\n",
+            "CMD [\"python\", \"-c\", \"print(1)\"]\nCMD [\"uvicorn\", \"app.main:app\"]\n",
     use_instead="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
-                "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n",
+                "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n"
+                "CMD [\"uvicorn\", \"app.main:app\"]\n",
+    notes="Judged on the FastAPI service's image: a worker or a database image has no `/health` to probe.",
 )
 def probes_health(ctx: Context) -> Iterator[Problem]:
     hc = _healthcheck(ctx.model)

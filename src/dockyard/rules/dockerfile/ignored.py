@@ -46,7 +46,7 @@ def _source_position(ctx, ins, src: str):
 )
 def copy_source_ignored(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.dockerignore import clean_path
-    from dockyard.rules.dockerignore._contexts import contexts_of_dockerfile, ignore_file, ignore_model
+    from dockyard.contexts import contexts_of_dockerfile, ignore_file, ignore_model
 
     project = ctx.project
     checked = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import final_lineage, final_lineage_instructions, key_positions, span_position
@@ -21,7 +22,7 @@ def _refers_to(value: str, arg: str) -> bool:
 
 
 @rule(
-    code="DF054", name="build-labels", scope=Scope.DOCKERFILE,
+    code="DF054", name="build-labels", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The final stage labels `version`, `build-date` and `git-commit` from build arguments",
     why="Without labels fed by `BUILD_VERSION`, `BUILD_DATE` and `GIT_COMMIT` nobody can tell which commit a "
         "running container was built from, which slows every incident and rollback.",

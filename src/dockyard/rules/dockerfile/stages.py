@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import package_installs, package_name, pip_call, run_script
@@ -29,7 +30,7 @@ def _from_position(stage):
 @rule(
     code="DF013",
     name="multi-stage-build",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="The build has a builder stage and a separate runtime stage",
     why="A single-stage image ships everything it took to build it: compilers, headers, pip caches, build "
     "tools. A runtime stage that only receives the results (a venv, a wheelhouse) is smaller and has far less "
@@ -68,7 +69,7 @@ def check_multistage(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="DF014",
     name="production-target",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="A stage named `production` exists",
     why="Compose files and CI build `target: production`; without a stage of that name the build fails, or "
     "people fall back to the last stage and ship whatever happens to come last.",
@@ -117,7 +118,7 @@ def is_build_package(name: str) -> bool:
 @rule(
     code="DF015",
     name="no-build-deps-in-runtime",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The runtime image installs no compilers, build toolchains or `-dev` headers",
     why="Compilers and headers are only needed to build wheels. Left in the runtime image they add hundreds of "
     "megabytes and CVEs, and hand an attacker a toolchain.",
@@ -138,6 +139,8 @@ def check_build_deps(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     seen: set[int] = set()
+    python = ctx.role is None or ctx.role.role in roles.PYTHON_IMAGES
+    result = "the built wheels or venv" if python else "what it builds"
     for stage in runtime_stages(df):
         for inst in package_installs(df, lineage_instructions(df, stage)):
             for w in inst.packages:
@@ -150,7 +153,7 @@ def check_build_deps(ctx: Context) -> Iterator[Problem]:
                 seen.add(key)
                 yield Problem(
                     f"`{w.text}` is a build dependency installed into the runtime image (stage "
-                    f"{stage_label(stage)}); install it in a builder stage and copy only the built wheels or venv",
+                    f"{stage_label(stage)}); install it in a builder stage and copy only {result}",
                     pos,
                 )
 
@@ -200,7 +203,7 @@ def _targeted_by_ci(ctx: Context, name: str) -> bool:
 @rule(
     code="DF016",
     name="security-scan-stage",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="A stage scans dependencies and code (pip-audit/safety, bandit) and is actually built",
     why="A scan stage catches known-vulnerable pins and risky code before the image ships. BuildKit skips "
     "stages the target does not depend on, so a scan stage nobody builds (`--target security` in CI, or a file "
@@ -252,7 +255,7 @@ def check_scan_stage(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="DF018",
     name="no-editable-install-in-production",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="The production image does not `pip install -e`",
     why="An editable install only links the source tree into site-packages: the image then depends on that "
     "directory staying where it is, ignores the package's build step, and ships a development workflow.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import span_position
@@ -29,7 +30,7 @@ def _uses_run_mount(df) -> bool:
 @rule(
     code="DF002",
     name="syntax-directive",
-    scope=Scope.DOCKERFILE,
+    scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The Dockerfile starts with a `# syntax=docker/dockerfile:1` parser directive",
     why="The directive pins the Dockerfile frontend: without it the builder's bundled frontend decides which "
     "features (`RUN --mount`, heredocs) exist, so the same file builds on one machine and fails on another.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import run_scripts
@@ -24,7 +25,7 @@ def _is_root(name: str) -> bool:
 
 
 @rule(
-    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE,
+    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The final stage switches to a non-root user",
     why="A process running as root inside the container turns any code-execution bug into root on the "
         "container's filesystem, and one kernel or runtime flaw away from root on the host.",
@@ -67,7 +68,7 @@ def _fixed(value: str | None) -> bool:
 
 
 @rule(
-    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE,
+    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The runtime user and group are created with fixed numeric UID and GID",
     why="Without an explicit UID/GID the IDs depend on what the base image already allocated, so files on "
         "volumes and bind mounts change owner between builds and hosts cannot grant access by ID.",
@@ -122,7 +123,7 @@ def _chown_targets(cmd, workdir: str) -> list[tuple[str, bool]]:
 
 
 @rule(
-    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE,
+    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="Directories the app writes are owned by the app user",
     why="A directory created by root stays root-owned after `USER app`: the first upload, log line or temp "
         "file fails with `Permission denied` at runtime, long after the image built fine.",
@@ -208,7 +209,7 @@ def _login_problems(tool: str, words) -> list[str]:
 
 
 @rule(
-    code="DF062", name="user-no-login", scope=Scope.DOCKERFILE,
+    code="DF062", name="user-no-login", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
     summary="The runtime user has no login shell and no home directory",
     why="A service account needs neither: a shell makes an attacker's foothold interactive (`su app`, `exec sh` "
         "as the user), and a writable home collects dotfiles, caches and credentials that outlive the process. "

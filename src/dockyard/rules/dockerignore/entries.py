@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerignore._contexts import build_contexts, ignore_file
+from dockyard.contexts import build_contexts, ignore_file
 
-# (group, entries to add, paths that must be excluded at the context root)
-GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("Git", (".git",), (".git/HEAD",)),
-    ("Environment files (secrets)", (".env", ".env.*"), (".env", ".env.production")),
-    ("Virtual environments", ("venv/", ".venv/", "env/"), ("venv/pyvenv.cfg", ".venv/pyvenv.cfg", "env/pyvenv.cfg")),
-    ("Python bytecode", ("**/__pycache__/", "**/*.py[cod]"), ("__pycache__/m.cpython-312.pyc", "m.pyc", "m.pyo")),
+# (group, entries to add, paths that must be excluded at the context root, whether only Python builds need it)
+GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], bool], ...] = (
+    ("Git", (".git",), (".git/HEAD",), False),
+    ("Environment files (secrets)", (".env", ".env.*"), (".env", ".env.production"), False),
+    ("Virtual environments", ("venv/", ".venv/", "env/"), ("venv/pyvenv.cfg", ".venv/pyvenv.cfg", "env/pyvenv.cfg"),
+     True),
+    ("Python bytecode", ("**/__pycache__/", "**/*.py[cod]"), ("__pycache__/m.cpython-312.pyc", "m.pyc", "m.pyo"),
+     True),
     ("Test and coverage output", (".pytest_cache/", ".coverage", ".coverage.*", "htmlcov/"),
-     (".pytest_cache/README.md", ".coverage", "htmlcov/index.html")),
-    ("Logs", ("*.log", "logs/"), ("app.log", "logs/app.log")),
-    ("IDE files", (".vscode/", ".idea/", "*.swp"), (".vscode/settings.json", ".idea/workspace.xml")),
-    ("Build output", ("build/", "dist/", "*.egg-info/"), ("build/lib/m.py", "dist/m.whl", "m.egg-info/PKG-INFO")),
+     (".pytest_cache/README.md", ".coverage", "htmlcov/index.html"), True),
+    ("Logs", ("*.log", "logs/"), ("app.log", "logs/app.log"), False),
+    ("IDE files", (".vscode/", ".idea/", "*.swp"), (".vscode/settings.json", ".idea/workspace.xml"), False),
+    ("Build output", ("build/", "dist/", "*.egg-info/"), ("build/lib/m.py", "dist/m.whl", "m.egg-info/PKG-INFO"),
+     True),
 )
 
 
 def _block(groups) -> str:
-    return "\n".join(f"# {name}\n" + "\n".join(entries) + "\n" for name, entries, _ in groups)
+    return "\n".join(f"# {name}\n" + "\n".join(entries) + "\n" for name, entries, _, _ in groups)
 
 
-STANDARD_IGNORE = ("# Build context exclusions. Never list a path the Dockerfile COPYs.\n\n" + _block(GROUPS))
+_IGNORE_HEADER = "# Build context exclusions. Never list a path the Dockerfile COPYs.\n\n"
+STANDARD_IGNORE = _IGNORE_HEADER + _block(GROUPS)
 
 
 @rule(
@@ -43,14 +48,17 @@ STANDARD_IGNORE = ("# Build context exclusions. Never list a path the Dockerfile
 )
 def exists(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
+    classified = roles.roles(project)
     for c in build_contexts(project):
         if ignore_file(project, c) is not None:
             continue
         where = f"`{c.dir}/`" if c.dir else "the project root"
         target = c.rel(".dockerignore")
+        python = classified.context([c.dockerfile]).role in roles.PYTHON_IMAGES
+        content = STANDARD_IGNORE if python else _IGNORE_HEADER + _block([g for g in GROUPS if not g[3]])
         yield Problem(f"the build context {where} has no `.dockerignore`: everything in it is sent to the builder "
                       f"and `COPY . .` copies it all; create `{target}`", c.position, path=c.origin,
-                      fix=Fix(f"create {target}", (Edit(0, 0, STANDARD_IGNORE),), path=target))
+                      fix=Fix(f"create {target}", (Edit(0, 0, content),), path=target))
 
 
 @rule(
@@ -62,16 +70,19 @@ def exists(ctx: Context) -> Iterator[Problem]:
     example=".git\n",
     use_instead=STANDARD_IGNORE,
     notes="Each group is checked with Docker's own matching on a representative path at the context root, so "
-          "`**/.env` or `.venv` count as well as the standard's spelling. The fix appends the missing groups.",
+          "`**/.env` or `.venv` count as well as the standard's spelling. The fix appends the missing groups. "
+          "The Python groups (virtualenvs, bytecode, test output, build output) are asked only of contexts that "
+          "build a Python image: a Node build may well copy its `dist/`.",
 )
 def entries(ctx: Context) -> Iterator[Problem]:
     ig = ctx.model
     if ig is None:
         return
-    missing = [g for g in GROUPS if not all(ig.excluded(p) for p in g[2])]
+    python = ctx.role is None or ctx.role.role in roles.PYTHON_IMAGES
+    missing = [g for g in GROUPS if (python or not g[3]) and not all(ig.excluded(p) for p in g[2])]
     if not missing:
         return
-    names = "; ".join(f"{name.lower()} ({', '.join(f'`{e}`' for e in entries)})" for name, entries, _ in missing)
+    names = "; ".join(f"{name.lower()} ({', '.join(f'`{e}`' for e in entries)})" for name, entries, _, _ in missing)
     text = ctx.file.text or ""
     lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
     fix = Fix("append the missing entries", (Edit(len(text), len(text), lead + _block(missing)),))
@@ -83,7 +94,7 @@ BYTECODE = {"__pycache__": "**/__pycache__", "*.pyc": "**/*.pyc", "*.pyo": "**/*
 
 
 @rule(
-    code="DI003", name="dockerignore-root-only-pattern", scope=Scope.DOCKERIGNORE,
+    code="DI003", name="dockerignore-root-only-pattern", scope=Scope.DOCKERIGNORE, applies=roles.PYTHON_IMAGES,
     summary="Bytecode patterns use `**/` so they match in every folder",
     why="Unlike .gitignore, a .dockerignore pattern is anchored at the context root: `__pycache__/` and `*.pyc` "
         "only exclude the root's, so every package's stale bytecode is still copied into the image.",

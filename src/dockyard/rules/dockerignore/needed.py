@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerignore._contexts import contexts_of_dockerfile, ignore_file, ignore_model
+from dockyard.contexts import contexts_of_dockerfile, ignore_file, ignore_model
 
 PROJECT_ARGS = frozenset({".", "./"})
 
@@ -53,7 +54,7 @@ def _declared_files(text: str) -> list[tuple[str, str]]:
 
 
 @rule(
-    code="DI004", name="dockerignore-keeps-build-inputs", scope=Scope.DOCKERFILE,
+    code="DI004", name="dockerignore-keeps-build-inputs", scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="The .dockerignore does not exclude the readme or license that `pip install .` reads",
     why="Build backends read the files pyproject.toml declares (`readme`, `license`); excluding them with a "
         "broad `*.md` or `LICENSE` line makes `pip install .` fail inside the build with a missing-file error.",

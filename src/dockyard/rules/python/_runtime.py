@@ -1,4 +1,4 @@
-"""What the project runs: its gunicorn settings (file, command flags, GUNICORN_CMD_ARGS) and its FastAPI apps.
+"""What the project runs: its gunicorn settings (file, command flags, GUNICORN_CMD_ARGS).
 
 Computed once per run (``project.memo``) and shared by the PY rules.
 """
@@ -13,7 +13,6 @@ from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_
 from dockyard.source import FileKind
 
 CONFIG_NAMES = ("gunicorn_config.py", "gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_cfg.py")
-SKIP_PARTS = {"tests", "test", "docs", "examples", "migrations", "alembic"}
 
 
 @dataclass
@@ -127,21 +126,3 @@ def runtime(project) -> Runtime:
         return rt
 
     return project.memo("python.runtime", compute)
-
-
-def app_model(project):
-    """Static model of the FastAPI apps of the project (files that mention FastAPI/APIRouter only)."""
-    from dockyard.parsers.fastapi_app import analyse
-
-    def compute():
-        sources = {}
-        for sf in project.files_of(FileKind.PYTHON):
-            parts = set(sf.path.split("/")[:-1])
-            if parts & SKIP_PARTS or sf.path.rsplit("/", 1)[-1].startswith("test_"):
-                continue
-            project.read(sf)
-            if sf.text and ("FastAPI" in sf.text or "APIRouter" in sf.text or "include_router" in sf.text):
-                sources[sf.path] = sf.text
-        return analyse(sources)
-
-    return project.memo("python.apps", compute)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.python._runtime import app_model
+from dockyard.parsers.fastapi_app import project_apps
 
 
 @rule(
     code="PY001",
     name="health-endpoint",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="The FastAPI application defines `GET /health`",
     why="Container healthchecks, compose `depends_on: service_healthy` and orchestrators probe `/health`; without "
     "it a healthy container is reported unhealthy (or a broken one healthy). The endpoint is found statically: "
@@ -28,7 +29,7 @@ from dockyard.rules.python._runtime import app_model
     },
 )
 def health_endpoint(ctx: Context) -> Iterator[Problem]:
-    model = app_model(ctx.project)
+    model = project_apps(ctx.project)
     for app in model.apps:
         routes = model.routes_of(app)
         if any(r.method in ("GET", "HEAD") and r.path.rstrip("/") == "/health" for r in routes):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.python._runtime import app_model, runtime
+from dockyard.parsers.fastapi_app import project_apps
+from dockyard.rules.python._runtime import runtime
 
 REQUIRED = ("bind", "workers", "worker_class", "timeout", "keepalive", "max_requests", "max_requests_jitter", "accesslog")
 DEPRECATED_WORKER = "uvicorn.workers.UvicornWorker"
@@ -32,7 +34,7 @@ def _pos(s) -> Position:
 @rule(
     code="PY002",
     name="gunicorn-config",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="gunicorn sets bind, workers, a uvicorn worker class, timeouts, max_requests with jitter, logs to `-`",
     why="A FastAPI service in a container is served by gunicorn managing uvicorn workers. Each setting the standard "
     "names has a production reason: a uvicorn worker class (ASGI), `timeout`/`keepalive` matched to the proxy, "
@@ -48,7 +50,7 @@ def _pos(s) -> Position:
 def gunicorn_config(ctx: Context) -> Iterator[Problem]:
     rt = runtime(ctx.project)
     if not rt.uses_gunicorn:
-        model = app_model(ctx.project)
+        model = project_apps(ctx.project)
         for app in model.apps[:1]:
             info = next((m for m in model.modules.values() if m.name == app.module), None)
             yield Problem("no gunicorn configuration found for this FastAPI app: add a `gunicorn_config.py` and run "
@@ -99,7 +101,7 @@ def _follows_formula(node: ast.AST | None, source: str) -> bool:
 @rule(
     code="PY003",
     name="gunicorn-workers",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="The worker count follows `(2 x CPUs) + 1` or an environment override",
     why="A hard-coded worker count is wrong on every machine but the one it was tuned on: too few workers waste "
     "the CPUs the container was given, too many thrash memory. Compute it from the CPUs, and let the "
@@ -127,7 +129,7 @@ def gunicorn_workers(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="PY004",
     name="workers-cpu-quota",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="The worker formula counts the container's CPUs (cgroup quota/affinity), not the host's",
     why="`multiprocessing.cpu_count()` and `os.cpu_count()` report the host's CPUs. A container limited to 1 CPU on a "
     "32-core host then starts 65 workers that fight over one CPU and exhaust memory. Read the cgroup quota "
@@ -160,7 +162,7 @@ def workers_cpu_quota(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="PY005",
     name="preload-with-async-workers",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="`preload_app = True` with async (uvicorn) workers",
     why="With `preload_app` the app is imported once in the master and then forked. Event loops, connection pools "
     "and clients created at import time are shared by every worker after the fork and break in odd ways "
@@ -187,7 +189,7 @@ def preload_async(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="PY006",
     name="worker-connections-uvicorn",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="`worker_connections` has no effect with a uvicorn worker",
     why="`worker_connections` only applies to gunicorn's eventlet/gevent workers. With uvicorn workers it is "
     "silently ignored, so a limit someone believes is enforced is not. Use uvicorn's `limit_concurrency` through "
@@ -210,7 +212,7 @@ def worker_connections(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="PY007",
     name="deprecated-uvicorn-worker",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
     summary="gunicorn uses the deprecated `uvicorn.workers.UvicornWorker`",
     why="`uvicorn.workers` is deprecated and will be removed from uvicorn; the worker now lives in the "
     "`uvicorn-worker` package as `uvicorn_worker.UvicornWorker`. This rule judges gunicorn config files and "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterator
 
+from dockyard import roles
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
@@ -53,7 +54,7 @@ def _wants_lock(project) -> bool:
 @rule(
     code="PY008",
     name="lock-pinned",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.PYTHON_IMAGES,
     summary="The lock file exists and pins every package with `==`",
     why="Images are reproducible only when every dependency, transitive ones included, is pinned to one version. "
     "A range or a bare name resolves to whatever was newest on build day, so two builds of one commit differ "
@@ -99,7 +100,7 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="PY009",
     name="lock-hashes",
-    scope=Scope.PROJECT,
+    scope=Scope.PROJECT, applies=roles.PYTHON_IMAGES,
     severity="info",
     summary="Lock file entries carry `--hash` digests",
     why="Hashes make pip refuse a file whose content differs from what was locked (a re-uploaded or tampered "

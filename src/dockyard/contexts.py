@@ -8,7 +8,7 @@ BuildKit prefers ``<Dockerfile name>.dockerignore`` beside the Dockerfile over `
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dockyard.model import Position
 from dockyard.source import FileKind
@@ -20,6 +20,7 @@ class BuildContext:
     dockerfile: str | None  # relative path of the Dockerfile built in it, when known
     origin: str  # the file that names this context (a Dockerfile or a compose file)
     position: Position  # where in ``origin``
+    services: tuple[tuple[str, str], ...] = ()  # (compose file, service) of each service that builds it
 
     def rel(self, path: str) -> str:
         return posixpath.join(self.dir, path) if self.dir else path
@@ -47,7 +48,7 @@ def _compose_contexts(project) -> list[BuildContext]:
         if not isinstance(services, dict):
             continue
         folder = posixpath.dirname(sf.path)
-        for svc in services.values():
+        for name, svc in services.items():
             if not isinstance(svc, dict) or "build" not in svc:
                 continue
             build = svc["build"]
@@ -69,7 +70,7 @@ def _compose_contexts(project) -> list[BuildContext]:
             if cdir is None:
                 continue
             dpath = _norm(posixpath.join(cdir, dockerfile)) if not dockerfile.startswith("/") else None
-            out.append(BuildContext(cdir, dpath, sf.path, pos or Position.whole_file()))
+            out.append(BuildContext(cdir, dpath, sf.path, pos or Position.whole_file(), ((sf.path, str(name)),)))
     return out
 
 
@@ -81,13 +82,12 @@ def build_contexts(project) -> list[BuildContext]:
             if sf.path in by_compose:
                 continue
             contexts.append(BuildContext(posixpath.dirname(sf.path), sf.path, sf.path, Position.whole_file()))
-        seen, unique = set(), []
+        unique: dict[tuple, BuildContext] = {}
         for c in contexts:
             key = (c.dir, c.dockerfile)
-            if key not in seen:
-                seen.add(key)
-                unique.append(c)
-        return unique
+            first = unique.get(key)
+            unique[key] = c if first is None else replace(first, services=first.services + c.services)
+        return list(unique.values())
 
     return project.memo("dockerignore.build_contexts", compute)
 

@@ -1,0 +1,235 @@
+"""What each file is before it is judged (dockyard.roles), and rules judging only what they fit.
+
+Fixtures are written for these tests in the shapes real repositories have: a docker-library style base image,
+a monorepo with a Node frontend beside a FastAPI backend, a Flask app under gunicorn, a cookiecutter tree.
+"""
+
+import json
+
+from dockyard.cli import main
+from dockyard.project import Project
+from dockyard.roles import APP, BASE, OTHER, PYTHON, has_template_markers, roles, template_path
+from tests.helpers import at, chdir, run_files, triples, write_tree
+
+SLIM = "python:3.12-slim"
+
+
+def role_of(tmp_path, files: dict[str, str], dockerfile: str = "Dockerfile"):
+    write_tree(tmp_path, files)
+    project = Project.discover(tmp_path)
+    return roles(project).dockerfile(project.file(dockerfile))
+
+
+# ------------------------------------------------------------------------------------ Dockerfiles
+def test_asgi_server_in_the_command_makes_the_fastapi_service(tmp_path):
+    for i, cmd in enumerate(('CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]',
+                             'CMD ["fastapi", "run", "app/main.py"]',
+                             'ENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "uvicorn", "app.main:app"]',
+                             'CMD gunicorn -k uvicorn_worker.UvicornWorker app.main:app',
+                             'CMD ["gunicorn", "-c", "gunicorn_config.py", "app.main:app"]')):
+        found = role_of(tmp_path / str(i), {"Dockerfile": f"FROM {SLIM}\n{cmd}\n"})
+        assert found.role == APP, (cmd, found)
+
+
+def test_fastapi_dependency_or_app_decides_when_the_command_does_not(tmp_path):
+    dockerfile = f"FROM {SLIM}\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n"
+    by_dep = role_of(tmp_path / "a", {"Dockerfile": dockerfile, "requirements.txt": "fastapi==0.115.0\n"})
+    assert (by_dep.role, by_dep.reason) == (APP, "built on `python:3.12-slim`; FastAPI is a dependency in "
+                                                 "`requirements.txt`")
+    by_app = role_of(tmp_path / "b", {"Dockerfile": dockerfile,
+                                      "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"})
+    assert (by_app.role, by_app.reason) == (APP, "built on `python:3.12-slim`; a FastAPI app is defined in "
+                                                 "`main.py`")
+    by_uv_lock = role_of(tmp_path / "c", {"Dockerfile": dockerfile,
+                                          "uv.lock": 'version = 1\n\n[[package]]\nname = "fastapi"\nversion = "0.115.0"\n'})
+    assert by_uv_lock.role == APP
+
+
+def test_a_keyword_in_pyproject_is_no_dependency(tmp_path):
+    # a project generator whose pyproject mentions FastAPI in its description and keywords only
+    pyproject = ('[project]\nname = "service_generator"\ndescription = "FastAPI project generator"\n'
+                 'keywords = [\n    "FastAPI",\n    "cookiecutter",\n]\ndependencies = ["cookiecutter>=2"]\n')
+    found = role_of(tmp_path, {"Dockerfile": f"FROM {SLIM}\nCOPY . /src\nENTRYPOINT [\"python\", \"-m\", \"gen\"]\n",
+                               "pyproject.toml": pyproject})
+    assert found.role == PYTHON
+
+
+def test_workers_wsgi_apps_and_other_runtimes(tmp_path):
+    worker = role_of(tmp_path / "w", {"Dockerfile": f"FROM {SLIM}\nCMD [\"celery\", \"-A\", \"app\", \"worker\"]\n",
+                                      "requirements.txt": "fastapi==0.115.0\ncelery==5.4.0\n"})
+    assert (worker.role, worker.reason) == (PYTHON, "built on `python:3.12-slim`; runs `celery`, not a FastAPI server")
+    flask = role_of(tmp_path / "f", {"Dockerfile": f"FROM {SLIM}\nCMD [\"gunicorn\", \"-w\", \"4\", \"app:app\"]\n",
+                                     "requirements.txt": "Flask==3.0.3\ngunicorn==22.0.0\n"})
+    assert (flask.role, flask.reason) == (PYTHON, "its command starts gunicorn for a WSGI app (Django/Flask)")
+    node = role_of(tmp_path / "n", {"Dockerfile": "FROM node:20-alpine\nRUN apk add --no-cache python3 make g++\n"
+                                                  "COPY . .\nCMD [\"node\", \"server.js\"]\n"})
+    assert (node.role, node.reason) == (OTHER, "built on `node:20-alpine`, no Python")
+    debian = role_of(tmp_path / "d", {"Dockerfile": "FROM debian:12-slim\nRUN apt-get update && apt-get install -y "
+                                                    "python3 python3-venv\nCOPY . /app\nCMD [\"/app/run\"]\n"})
+    assert (debian.role, debian.reason) == (PYTHON, "installs `python3`; no FastAPI app in its build context")
+
+
+def test_base_images_run_no_service_of_their_own(tmp_path):
+    # the shape of an official language image: built from source on a distribution image, `CMD ["python3"]`
+    official = ("FROM buildpack-deps:bookworm\nENV PYTHON_VERSION 3.12.7\n"
+                "RUN set -eux; wget -O python.tar.xz \"https://example.org/$PYTHON_VERSION.tar.xz\"\n"
+                "CMD [\"python3\"]\n")
+    found = role_of(tmp_path / "a", {"3.12/bookworm/Dockerfile": official}, "3.12/bookworm/Dockerfile")
+    assert (found.role, found.reason) == (BASE, "only starts `python3`, copies no source, built by no compose service")
+    team_base = f"FROM {SLIM}\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n"
+    assert role_of(tmp_path / "b", {"Dockerfile.base": team_base}, "Dockerfile.base").role == BASE
+    # the same text named `Dockerfile` is the image of the service, whose command compose or k8s supplies
+    assert role_of(tmp_path / "c", {"Dockerfile": team_base}).role == PYTHON
+    # copying the source tree is what an application image does, whatever its command
+    app = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python3\"]\n"
+    assert role_of(tmp_path / "d", {"Dockerfile": app}).role == PYTHON
+
+
+def test_entry_script_and_compose_command_are_read(tmp_path):
+    script = role_of(tmp_path / "a", {"Dockerfile": f"FROM {SLIM}\nCOPY start.sh /start.sh\nCMD [\"/start.sh\"]\n",
+                                      "start.sh": "#!/bin/sh\nalembic upgrade head\nexec uvicorn app.main:app\n"})
+    assert (script.role, script.reason) == (APP, "its command starts `uvicorn`")
+    compose = role_of(tmp_path / "b", {"backend/Dockerfile": f"FROM {SLIM}\nCOPY . /app\n",
+                                       "compose.yaml": "services:\n  api:\n    build: ./backend\n"
+                                                       "    command: uvicorn app.main:app --reload\n"},
+                      "backend/Dockerfile")
+    assert (compose.role, compose.reason) == (APP, "compose service `api` starts `uvicorn`")
+
+
+def test_the_image_is_its_final_or_production_stage_and_each_stage_is_classified(tmp_path):
+    text = ("FROM node:20 AS frontend\nRUN npm ci && npm run build\n"
+            f"FROM {SLIM} AS production\nCOPY --from=frontend /dist /app/static\nCMD [\"uvicorn\", \"app:app\"]\n"
+            "FROM alpine:3.20 AS tools\nRUN apk add --no-cache curl\n")
+    write_tree(tmp_path, {"Dockerfile": text})
+    project = Project.discover(tmp_path)
+    found = roles(project).dockerfile_roles(project.file("Dockerfile"))
+    assert found.file.role == APP
+    assert [s.role for s in found.stages] == [OTHER, PYTHON, OTHER]
+
+
+# ------------------------------------------------------------------------------------ the engine
+NGINX = "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n"
+PY_RULES = ("DF003", "DF006", "DF008", "DF009", "DF010", "DF011", "DF012", "DF013", "DF014", "DF016", "DF056",
+            "DF063")
+
+
+def test_python_and_fastapi_rules_do_not_judge_an_nginx_image(tmp_path):
+    found = run_files(tmp_path, {"proxy/Dockerfile": NGINX, "proxy/nginx.conf": "events {}\n"}, select="DF")
+    codes = {f.code for f in found}
+    assert not codes & set(PY_RULES), codes
+    # Docker-generic rules keep judging it, with advice that fits it
+    assert ("DF040", 1, 1) in at(found, "proxy/Dockerfile") and ("DF043", 1, 1) in at(found, "proxy/Dockerfile")
+    assert not [f for f in found if "python" in f.message.lower()]
+
+
+def test_a_base_image_is_judged_by_build_hygiene_only(tmp_path):
+    official = ("FROM debian:12-slim\nENV PYTHON_VERSION 3.12.7\n"
+                "RUN apt-get update && apt-get install -y ca-certificates\n"
+                "CMD [\"python3\"]\n")
+    found = run_files(tmp_path, {"3.12/slim/Dockerfile": official}, select="DF")
+    assert triples(found) == [("DF049", 3, 1), ("DF048", 3, 31)]
+
+
+def test_a_flask_image_gets_python_advice_but_no_fastapi_advice(tmp_path):
+    text = f"FROM {SLIM}\nCOPY . /app\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]\n"
+    found = run_files(tmp_path, {"Dockerfile": text, "requirements.txt": "flask==3.0.3\n"}, select=("DF006", "DF056"))
+    assert triples(found) == [("DF006", 1, 1)]
+
+
+def test_expose_is_asked_of_other_images_only_when_their_command_binds_a_port(tmp_path):
+    worker = f"FROM {SLIM}\nCOPY . /app\nCMD [\"celery\", \"-A\", \"app\", \"worker\"]\n"
+    web = "FROM node:20-alpine\nCOPY . .\nCMD [\"npx\", \"serve\", \"--port\", \"3000\"]\n"
+    found = run_files(tmp_path, {"worker/Dockerfile": worker, "web/Dockerfile": web}, select="DF061")
+    assert at(found, "worker/Dockerfile") == []
+    assert at(found, "web/Dockerfile") == [("DF061", 1, 1)] and "EXPOSE 3000" in found[0].message
+
+
+def test_ignore_file_of_a_node_build_is_asked_only_the_generic_entries(tmp_path):
+    files = {"web/Dockerfile": "FROM node:20-alpine\nCOPY . .\nRUN npm ci && npm run build\n",
+             "web/.dockerignore": ".git\nnode_modules\n"}
+    found = run_files(tmp_path, files, select=("DI002", "DI003"))
+    assert at(found, "web/.dockerignore") == [("DI002", 1, 1)]
+    assert "environment files" in found[0].message and "bytecode" not in found[0].message
+    assert "build output" not in found[0].message  # a Node build copies its dist/
+
+
+def test_compose_fastapi_rules_judge_the_fastapi_service_only(tmp_path):
+    files = {
+        "docker-compose.base.yml": "services:\n  api:\n    build: ./api\n    restart: unless-stopped\n"
+                                   "  web:\n    build: ./web\n    restart: unless-stopped\n",
+        "docker-compose.dev.yml": "services: {}\n",
+        "api/Dockerfile": f"FROM {SLIM}\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+        "web/Dockerfile": "FROM node:20-alpine\nCOPY . .\nCMD [\"npm\", \"start\"]\n",
+    }
+    found = run_files(tmp_path, files, select=("CO025", "CO007"))
+    assert [(f.code, f.path, f.message) for f in found] == [
+        ("CO025", "docker-compose.base.yml", "application service `api` does not set `ulimits.nofile`"),
+        ("CO007", "docker-compose.dev.yml",
+         "application service `api` does not load `.env.dev`: add `env_file: [.env.dev]` (environment `dev`)"),
+    ]
+
+
+# ------------------------------------------------------------------------------------ templates
+def test_template_markers():
+    assert template_path("gen/{{cookiecutter.slug}}/docker/Dockerfile") == "gen/{{cookiecutter.slug}}"
+    assert template_path("{% if x %}a{% endif %}/Dockerfile") == "{% if x %}a{% endif %}"
+    assert template_path("app/Dockerfile") is None
+    assert has_template_markers("FROM {{ base_image }}\n")
+    assert has_template_markers("{% if postgres %}\nRUN true\n{% endif %}\n")
+    assert has_template_markers("FROM python:{{cookiecutter.python_version}}-slim\n")
+    # GitHub expressions and Go templates are not Jinja
+    assert not has_template_markers("image: ghcr.io/o/app:${{ github.sha }}\n")
+    assert not has_template_markers("RUN docker inspect -f '{{ .State.Health.Status }}' db\n")
+    assert not has_template_markers("RUN echo '{{json .}}'\n")
+
+
+def test_templates_are_set_aside_once_per_tree_and_counted(tmp_path, capsys):
+    files = {
+        "gen/{{cookiecutter.slug}}/Dockerfile": "FROM python:{{cookiecutter.py}}-slim\n",
+        "gen/{{cookiecutter.slug}}/compose.yaml": "services:\n  app:\n    build: .\n",
+        "gen/{{cookiecutter.slug}}/.env": "SECRET_KEY=changeme\n",
+        "deploy/Dockerfile.j2": "FROM {{ base }}\n",
+        "deploy/Dockerfile": "# syntax=docker/dockerfile:1\n{% if slim %}\nFROM python:3.12-slim\n{% endif %}\n",
+    }
+    found = run_files(tmp_path, files)
+    # nothing inside the templates is judged: one finding per template tree, at the tree or the first marker
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
+        ("DY004", "deploy/Dockerfile", 2, 1), ("DY004", "deploy/Dockerfile.j2", 1, 6),
+        ("DY004", "gen/{{cookiecutter.slug}}", 1, 1)]
+    assert found[0].message == ("`deploy/Dockerfile` is a template (`{% if slim %}`): not judged as a Dockerfile; "
+                                "check the rendered file instead")
+    assert found[2].message == ("`gen/{{cookiecutter.slug}}/` is a template tree (3 files with Jinja/cookiecutter "
+                                "markers in their path): not judged; check a project rendered from it instead")
+    assert main(["check", str(tmp_path), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["skipped"] == {"template": 5}
+    main(["check", str(tmp_path)])
+    assert "Skipped 5 template files (Jinja/cookiecutter markers; see DY004): not judged." in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------ --explain-scope
+def test_explain_scope_in_text_and_json(tmp_path, capsys):
+    write_tree(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    build: .\n  db:\n    image: postgres:17\n",
+        "Dockerfile": f"FROM {SLIM}\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+        "tpl/{{x}}/Dockerfile": "FROM {{ img }}\n",
+    })
+    with chdir(tmp_path):
+        main(["check", ".", "--explain-scope", "--format", "json", "--select", "DY"])
+    scope = json.loads(capsys.readouterr().out)["scope"]
+    assert scope == [
+        {"kind": "dockerfile", "path": "Dockerfile", "role": APP, "reason": "its command starts `uvicorn`"},
+        {"kind": "build-context", "path": "compose.yaml", "role": APP, "reason": "its command starts `uvicorn`",
+         "name": "./"},
+        {"kind": "service", "path": "compose.yaml", "role": APP,
+         "reason": "builds `Dockerfile`: its command starts `uvicorn`", "name": "default/api"},
+        {"kind": "service", "path": "compose.yaml", "role": OTHER, "reason": "runs `postgres:17`",
+         "name": "default/db"},
+        {"kind": "template", "path": "tpl/{{x}}", "role": "template",
+         "reason": "1 file with Jinja/cookiecutter markers: not judged"},
+    ]
+    with chdir(tmp_path):
+        main(["check", ".", "--explain-scope", "--select", "DY"])
+    out = capsys.readouterr().out
+    assert out.startswith("Scope (what each file was judged as):\n"
+                          "  Dockerfile (dockerfile): fastapi-service: its command starts `uvicorn`\n")
