@@ -1,0 +1,199 @@
+"""Precision of `dockyard check` on real public repositories, from hand labels.
+
+Fetches nothing: it runs dockyard over local clones of the repositories below (clone them yourself, at the
+commit named, into one folder: ``--clones DIR``, each clone named after the repository) and matches every
+finding against ``labels.tsv``. A label says what a platform engineer would do with the finding at that place:
+
+* ``true``: right, and worth acting on for this file;
+* ``false``: wrong about the file (a false alarm, a wrong position, advice that would break the build);
+* ``out-of-scope``: right about the standard, but the rule does not belong on this file (Python advice for an
+  nginx image, a service rule on a base image);
+* ``duplicate``: the same finding again (another line of one shared anchor, one absence said four times).
+
+Precision per family = true / (true + false + out-of-scope + duplicate). Every finding of the FastAPI
+repositories is labelled; of the others, a fixed sample (the findings whose key hashes into the sample). The
+script also checks every finding's span against its file: a span outside the file (a line past the end, a
+column past the line) is a defect whatever its label.
+
+    python bench/corpus/score.py --clones /path/to/clones            # the report
+    python bench/corpus/score.py --clones DIR --unlabelled            # findings still to label, as TSV rows
+    python bench/corpus/score.py --clones DIR --dockyard .venv/bin/dockyard
+
+Exit code 0 when every scored finding is labelled, no span lies outside its file and the targets hold
+(>= 97% overall and on every family), 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE / "labels.tsv"
+
+# repository -> (local folder name, commit the labels were written against, fully labelled?)
+REPOS = {
+    "fastapi/full-stack-fastapi-template": ("full-stack-fastapi-template",
+                                            "68adb40d37425f6f8668ec7e5a054500d045e43e", True),
+    "s3rius/FastAPI-template": ("FastAPI-template", "f7ed808be8d239b5a8511b146c46ee0ec7e31e06", True),
+    "nsidnev/fastapi-realworld-example-app": ("fastapi-realworld-example-app",
+                                              "029eb7781c60d5f563ee8990a0cbfb79b244538c", True),
+    "teamhide/fastapi-boilerplate": ("fastapi-boilerplate", "df4e6d4f817ec187eeaf2d1c5a877b27c06bb77b", True),
+    "docker/awesome-compose": ("awesome-compose", "18f59bdb09ecf520dd5758fbf90dec314baec545", False),
+    "getsentry/self-hosted": ("self-hosted", "89a143f8e4d396a858cf6f462a832ae7da9fd2db", False),
+    "netbox-community/netbox-docker": ("netbox-docker", "27bf52cf3ea882324273fbabbf23f0af6a194f12", False),
+    "docker-library/python": ("python", "4f07059567fa61c80397126e8063dbbde011b794", False),
+}
+# One finding in SAMPLE_EVERY of the repositories that are not fully labelled is scored, chosen by a hash of its
+# key so that the sample does not move when unrelated findings come and go.
+SAMPLE_EVERY = 4
+VERDICTS = ("true", "false", "out-of-scope", "duplicate")
+FAMILIES = {"DF": "Dockerfile", "DI": ".dockerignore", "CO": "Compose", "EN": "Env files", "PY": "Python",
+            "CI": "CI", "DY": "dockyard"}
+TARGET = 0.97
+
+
+def key_of(repo: str, f: dict) -> tuple:
+    return (repo, f["path"], int(f["line"]), int(f["column"]), f["code"])
+
+
+def sampled(key: tuple) -> bool:
+    digest = hashlib.sha1("|".join(map(str, key)).encode()).digest()
+    return digest[0] % SAMPLE_EVERY == 0
+
+
+def run_dockyard(command: list[str], clone: Path) -> list[dict]:
+    out = subprocess.run(command + ["check", ".", "--format", "json", "--exit-zero"], cwd=clone,
+                         capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"dockyard failed on {clone} (exit {out.returncode}): {out.stderr.strip()[:500]}")
+    return json.loads(out.stdout)["findings"]
+
+
+def span_problem(clone: Path, f: dict) -> str | None:
+    """Why a finding's span is not inside its file (None when it is)."""
+    path = clone / f["path"]
+    line, col, end_line, end_col = f["line"], f["column"], f["end_line"], f["end_column"]
+    if path.is_dir():
+        return None if (line, col, end_line, end_col) == (1, 1, 1, 1) else "a position inside a directory"
+    if not path.is_file():
+        return "its path does not exist" if (line, col) != (1, 1) else None
+    try:
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if (line, col, end_line, end_col) == (1, 1, 1, 1):
+        return None
+    if not 1 <= line <= len(lines) or not 1 <= end_line <= len(lines):
+        return f"line {line}-{end_line} outside 1-{len(lines)}"
+    if col > len(lines[line - 1].rstrip("\r")) + 1:
+        return f"column {col} past the end of line {line}"
+    if end_col > len(lines[end_line - 1].rstrip("\r")) + 1:
+        return f"end column {end_col} past the end of line {end_line}"
+    return None
+
+
+def load_labels() -> dict[tuple, tuple[str, str]]:
+    labels: dict[tuple, tuple[str, str]] = {}
+    if not LABELS.exists():
+        return labels
+    with LABELS.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row["verdict"] not in VERDICTS:
+                raise SystemExit(f"labels.tsv: unknown verdict {row['verdict']!r} in {row}")
+            labels[(row["repo"], row["path"], int(row["line"]), int(row["column"]), row["code"])] = (
+                row["verdict"], row["reason"])
+    return labels
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clones", required=True, help="folder holding the clones, each named as in REPOS")
+    ap.add_argument("--dockyard", default=None, help="the dockyard executable (default: python -m dockyard)")
+    ap.add_argument("--unlabelled", action="store_true", help="print the scored findings that have no label")
+    ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = ap.parse_args(argv)
+    command = [args.dockyard] if args.dockyard else [sys.executable, "-m", "dockyard"]
+    labels = load_labels()
+    used: set[tuple] = set()
+    counts: dict[str, Counter] = defaultdict(Counter)  # family -> verdict counts
+    per_code: dict[str, Counter] = defaultdict(Counter)
+    unlabelled: list[tuple[tuple, dict]] = []
+    outside: list[str] = []
+    totals = Counter()
+    for repo, (folder, commit, full) in REPOS.items():
+        clone = Path(args.clones) / folder
+        if not clone.is_dir():
+            print(f"missing clone: {clone} ({repo} at {commit[:12]})", file=sys.stderr)
+            return 1
+        head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True)
+        if head.stdout.strip() != commit:
+            print(f"warning: {folder} is at {head.stdout.strip()[:12]}, labels are for {commit[:12]}",
+                  file=sys.stderr)
+        findings = run_dockyard(command, clone)
+        totals[repo] = len(findings)
+        for f in findings:
+            problem = span_problem(clone, f)
+            if problem is not None:
+                outside.append(f"{folder}/{f['path']}:{f['line']}:{f['column']} {f['code']}: {problem}")
+            key = key_of(repo, f)
+            if not full and not sampled(key):
+                continue
+            label = labels.get(key)
+            if label is None:
+                unlabelled.append((key, f))
+                continue
+            used.add(key)
+            counts[f["code"][:2]][label[0]] += 1
+            per_code[f["code"]][label[0]] += 1
+
+    if args.unlabelled:
+        w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+        for key, f in unlabelled:
+            w.writerow([*key, "", f["message"]])
+        return 0
+
+    def precision(c: Counter) -> float | None:
+        n = sum(c[v] for v in VERDICTS)
+        return c["true"] / n if n else None
+
+    overall = sum(counts.values(), Counter())
+    print(f"findings per repository: " + ", ".join(f"{r.split('/')[1]} {n}" for r, n in totals.items()))
+    print(f"scored: {sum(overall.values())} labelled findings ({len(unlabelled)} scored findings unlabelled); "
+          f"stale labels (no finding any more): {len(set(labels) - used)}")
+    print()
+    print(f"{'family':<14} {'true':>5} {'false':>5} {'scope':>5} {'dup':>5} {'precision':>9}")
+    rows = sorted(counts.items()) + [("all", overall)]
+    ok = True
+    figures = {}
+    for fam, c in rows:
+        p = precision(c)
+        name = FAMILIES.get(fam, fam)
+        figures[name] = {v: c[v] for v in VERDICTS} | {"precision": p}
+        shown = f"{p:.1%}" if p is not None else "n/a"
+        print(f"{name:<14} {c['true']:>5} {c['false']:>5} {c['out-of-scope']:>5} {c['duplicate']:>5} {shown:>9}")
+        if p is not None and p < TARGET:
+            ok = False
+    wrong = {code: c for code, c in per_code.items() if c["true"] != sum(c.values())}
+    if wrong:
+        print("\nrules with findings that are not true:")
+        for code, c in sorted(wrong.items()):
+            print(f"  {code}: " + ", ".join(f"{v} {c[v]}" for v in VERDICTS if c[v]))
+    print(f"\nspans outside their file: {len(outside)}")
+    for line in outside[:20]:
+        print("  " + line)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"families": figures, "unlabelled": len(unlabelled),
+                                               "outside": outside, "totals": totals}, indent=2) + "\n")
+    return 0 if ok and not unlabelled and not outside else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
