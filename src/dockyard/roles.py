@@ -618,7 +618,11 @@ def _under(path: str, folder: str) -> bool:
 
 
 def _compose_argvs(svc) -> list[list[str]]:
+    """The argv of each command a service's ``entrypoint`` and ``command`` run (compose splits a string as a
+    shell would, without running one; the script of ``sh -c "..."`` is parsed as the shell will run it)."""
     import shlex
+
+    from dockyard.parsers.shell import parse_shell
 
     out: list[list[str]] = []
     if not isinstance(svc, dict):
@@ -627,18 +631,17 @@ def _compose_argvs(svc) -> list[list[str]]:
         value = svc.get(key)
         if isinstance(value, list):
             argv = [str(v) for v in value if v is not None]
-            if len(argv) >= 3 and _basename(argv[0]) in ("sh", "bash") and argv[1] in ("-c", "-ec"):
-                try:
-                    argv = shlex.split(argv[2])
-                except ValueError:
-                    argv = argv[2].split()
-            if argv:
-                out.append(argv)
         elif isinstance(value, str) and value.strip():
             try:
-                out.append(shlex.split(value))
+                argv = shlex.split(value)
             except ValueError:
-                out.append(value.split())
+                argv = value.split()
+        else:
+            continue
+        if len(argv) >= 3 and _basename(argv[0]) in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec"):
+            out.extend([w.text for w in c.argv] for c in parse_shell(argv[2]).commands if c.argv)
+        elif argv:
+            out.append(argv)
     return out
 
 

@@ -94,6 +94,12 @@ def test_entry_script_and_compose_command_are_read(tmp_path):
                                                        "    command: uvicorn app.main:app --reload\n"},
                       "backend/Dockerfile")
     assert (compose.role, compose.reason) == (APP, "compose service `api` starts `uvicorn`")
+    # compose splits a string command without a shell; the script of `sh -c "..."` is what runs
+    shell = role_of(tmp_path / "c", {"Dockerfile": f"FROM {SLIM}\nCOPY . /app\n",
+                                     "compose.yaml": "services:\n  app:\n    build: .\n    command: sh -c "
+                                                     "\"alembic upgrade head && gunicorn main:app -k "
+                                                     "uvicorn.workers.UvicornWorker\"\n"})
+    assert (shell.role, shell.reason) == (APP, "compose service `app` starts `gunicorn with uvicorn`")
 
 
 def test_the_image_is_its_final_or_production_stage_and_each_stage_is_classified(tmp_path):
