@@ -78,7 +78,8 @@ def entries(ctx: Context) -> Iterator[Problem]:
     ig = ctx.model
     if ig is None:
         return
-    python = ctx.role is None or ctx.role.role in roles.PYTHON_IMAGES
+    # an ignore file no build of the project uses is asked only what every build needs
+    python = ctx.role is not None and ctx.role.role in roles.PYTHON_IMAGES
     missing = [g for g in GROUPS if (python or not g[3]) and not all(ig.excluded(p) for p in g[2])]
     if not missing:
         return
