@@ -13,7 +13,7 @@ Used by the DF rules, the .dockerignore rules and the CI/Python rules that read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from dockyard.model import Position
@@ -48,6 +48,9 @@ class InstructionScript:
     script: "ShellScript"
     # file offset of script offset i (i == len(text): just after the script); None when not known
     source_offset: Callable[[int], int] | None
+    # what this script's commands compute once: parse results are shared by every instruction with the same
+    # text, so anything that holds this script (and its file positions) is cached here, keyed by command id
+    _pip_calls: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -97,7 +100,9 @@ def _shifted(word: "Word", skip: int) -> "Word":
 
 # Every rule asks for the same scripts and package calls: compute each once. Entries are keyed by the object's
 # id and keep the object itself, so an id cannot be reused while its entry lives; the bound keeps a run over a
-# corpus from holding every Dockerfile it has seen.
+# corpus from holding every Dockerfile it has seen. Only values that carry no file position may be keyed by a
+# parsed command or word (``parse_shell`` shares them between every instruction with the same text): a
+# :class:`Call` holds script offsets only; a :class:`PipCall` holds its instruction and is cached on it.
 _MEMO_LIMIT = 4096
 _SCRIPTS: dict[int, tuple] = {}
 _CALLS: dict[int, tuple] = {}
@@ -316,12 +321,17 @@ class PipCall:
         return not self.has("--no-index")
 
 
-_PIP_CALLS: dict[int, tuple] = {}
-
-
 def pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
-    """The pip invocation ``cmd`` makes in ``run`` (a command belongs to one script: memoised by command)."""
-    return _memo(_PIP_CALLS, cmd, lambda: _pip_call(run, cmd))
+    """The pip invocation ``cmd`` (one of ``run.commands``) makes in ``run``, computed once per instruction.
+
+    The result holds ``run`` and so the file positions of this instruction: it is cached on ``run``, never by
+    the command alone (an identical RUN elsewhere shares the parsed command but not its place in the file)."""
+    hit = run._pip_calls.get(id(cmd))
+    if hit is not None and hit[0] is cmd:
+        return hit[1]
+    call = _pip_call(run, cmd)
+    run._pip_calls[id(cmd)] = (cmd, call)
+    return call
 
 
 def _pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
