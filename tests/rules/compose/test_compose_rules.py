@@ -111,6 +111,8 @@ PASSING = [
                                "      URL: \"${API_URL:-${BASE_URL:?BASE_URL is required}/api}\"\n"}),
     ("CO009", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n      - DB_PASSWORD_FILE=/run/secrets/db\n"
                                "      - URL=postgresql://${U:?u}:${P:?p}@db/x\n"}),
+    ("CO009", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n"
+                               "      GPG_KEY: 7169605F62C751356D054A26A821E680E5FA6305\n      APP_SHA256: \"" + "e3" * 32 + "\"\n"}),
     ("CO010", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n"
                                "      - WEBHOOK_URL=${BASE_URL:?BASE_URL is required}/webhooks\n      - HOST=0.0.0.0\n"}),
     ("CO011", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n"

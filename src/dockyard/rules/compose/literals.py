@@ -60,7 +60,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
         seen = set()
         for node in _env_like(svc):
             for key, value, kpos, spos, off in mapping_items(node):
-                if value is None or not is_secret_name(key) or not _literal(value):
+                if value is None or not is_secret_name(key, str(value)) or not _literal(value):
                     continue
                 text = str(value)
                 scalar = f"{key}={text}" if off else text
