@@ -31,7 +31,7 @@ class ImageRef:
 
     @property
     def name(self) -> str:
-        """The image's own name: the last part of its repository (`debian` for `public.ecr.aws/docker/library/debian`)."""
+        """The image's own name, the last part of its repository (`public.ecr.aws/docker/library/debian`: `debian`)."""
         return self.repository.rsplit("/", 1)[-1]
 
 
