@@ -11,10 +11,34 @@ _SECRET_NAME = re.compile(
 )
 _NOT_SECRET_NAME = re.compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TTL$|_LENGTH$|_HEADER$|_ENABLED$|_URL_KEY$)", re.IGNORECASE)
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
+# Names of public identifiers: key fingerprints and IDs (`ENV GPG_KEY 7169605F...` in the official images,
+# `NODE_GPG_KEYS`, `REPO_KEY_ID`) and checksums (`PYTHON_SHA256`, `APP_CHECKSUM`). Their value is hex.
+_PUBLIC_ID_NAME = re.compile(
+    r"(^|_)((GPG|PGP)_?KEYS?|FINGERPRINTS?|KEY_?IDS?|SHA(1|224|256|384|512)(_?SUMS?)?|SHASUMS?|CHECKSUMS?|DIGESTS?)$",
+    re.IGNORECASE,
+)
+_HEX_WORD = re.compile(r"(?:0x|sha(?:1|224|256|384|512):)?[0-9a-f]+", re.IGNORECASE)
 
 
-def is_secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)
+def is_public_identifier(name: str, value: str) -> bool:
+    """A key fingerprint, key ID or checksum: a name such as ``GPG_KEY``, ``*_FINGERPRINT``, ``*_KEY_ID``,
+    ``*_SHA256``, ``*_CHECKSUM`` holding hex (one value or several separated by blanks or commas, `0x` or
+    `sha256:` prefixes allowed, at least 8 hex digits)."""
+    if not _PUBLIC_ID_NAME.search(name):
+        return False
+    words = [w for w in re.split(r"[\s,;]+", value.strip()) if w]
+    if not words or not all(_HEX_WORD.fullmatch(w) for w in words):
+        return False
+    digits = sum(len(w.rsplit(":", 1)[-1]) - (2 if w[:2].lower() == "0x" else 0) for w in words)
+    return digits >= 8
+
+
+def is_secret_name(name: str, value: str | None = None) -> bool:
+    """Whether a variable called ``name`` holds a secret. With its ``value``, a public identifier that the name
+    alone would make look secret (``GPG_KEY`` holding a fingerprint) is not one."""
+    if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
+        return False
+    return value is None or not is_public_identifier(name, value)
 
 
 def url_credentials(value: str):
@@ -32,6 +56,6 @@ def mask_url_credentials(value: str) -> str:
 
 def mask(value: str, name: str | None = None) -> str:
     """The value as it may be shown: fully masked for secret names, URL passwords masked otherwise."""
-    if name is not None and is_secret_name(name):
+    if name is not None and is_secret_name(name, value):
         return MASK if value else ""
     return mask_url_credentials(value)

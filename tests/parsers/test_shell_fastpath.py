@@ -104,27 +104,30 @@ def W(text: str, raw: str, start: int) -> Word:
 
 
 @pytest.mark.parametrize(
-    ("script", "commands"),
+    ("script", "commands", "pipes"),
     [
         ('echo "step 0" > /tmp/s && test -s /tmp/s',
          [([W("echo", "echo", 0), W("step 0", '"step 0"', 5)], 0, 13, False),
-          ([W("test", "test", 26), W("-s", "-s", 31), W("/tmp/s", "/tmp/s", 34)], 26, 40, False)]),
+          ([W("test", "test", 26), W("-s", "-s", 31), W("/tmp/s", "/tmp/s", 34)], 26, 40, False)], ()),
         ("a\"b\"c '' \"\" x 2>&1",
-         [([W("abc", 'a"b"c', 0), W("", "''", 6), W("", '""', 9), W("x", "x", 12)], 0, 13, False)]),
+         [([W("abc", 'a"b"c', 0), W("", "''", 6), W("", '""', 9), W("x", "x", 12)], 0, 13, False)], ()),
         ("a | b && c || d; e &", [([W("a", "a", 0)], 0, 1, False), ([W("b", "b", 4)], 4, 5, False),
                                  ([W("c", "c", 9)], 9, 10, False), ([W("d", "d", 14)], 14, 15, False),
-                                 ([W("e", "e", 17)], 17, 18, True)]),
+                                 ([W("e", "e", 17)], 17, 18, True)], (2,)),
         ("a && b & c", [([W("a", "a", 0)], 0, 1, True), ([W("b", "b", 5)], 5, 6, True),
-                        ([W("c", "c", 9)], 9, 10, False)]),
+                        ([W("c", "c", 9)], 9, 10, False)], ()),
         ("  pip install 'x y' b=c 2 >/dev/null ;", [([W("pip", "pip", 2), W("install", "install", 6),
                                                      W("x y", "'x y'", 14), W("b=c", "b=c", 20),
-                                                     W("2", "2", 24)], 2, 25, False)]),
-        ("", []),
+                                                     W("2", "2", 24)], 2, 25, False)], ()),
+        ("a|b | c", [([W("a", "a", 0)], 0, 1, False), ([W("b", "b", 2)], 2, 3, False),
+                     ([W("c", "c", 6)], 6, 7, False)], (1, 4)),
+        ("", [], ()),
     ],
 )
-def test_exact_cases(script: str, commands) -> None:
+def test_exact_cases(script: str, commands, pipes) -> None:
     want = ShellScript(
-        script, tuple(SimpleCommand(tuple(argv), (), s, e, bg, False, ()) for argv, s, e, bg in commands), False
+        script, tuple(SimpleCommand(tuple(argv), (), s, e, bg, False, ()) for argv, s, e, bg in commands), False,
+        pipes,
     )
     assert _parse_simple(script) == want
     assert _parse(script) == want

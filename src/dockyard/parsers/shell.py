@@ -60,6 +60,7 @@ class ShellScript:
     script: str
     commands: tuple[SimpleCommand, ...]
     has_error: bool
+    pipes: tuple[int, ...] = ()  # offsets of the pipeline operators `|` and `|&` (in substitutions too)
 
     def find(self, name: str) -> list[SimpleCommand]:
         return [c for c in self.commands if c.name == name]
@@ -185,6 +186,7 @@ def _parse_simple(script: str) -> ShellScript | None:
     n = len(script)
     pos = 0
     commands: list[SimpleCommand] = []
+    pipes: list[int] = []
     group_start = 0  # index in ``commands`` of the first command of the current and-or list
     argv: list[Word] = []
     redirected = False  # the current command has had a redirection: only more redirections may follow
@@ -238,6 +240,8 @@ def _parse_simple(script: str) -> ShellScript | None:
         if not argv:
             return None  # empty command: tree-sitter reports an error
         commands.append(SimpleCommand(tuple(argv), (), argv[0].start, argv[-1].end, False, False, ()))
+        if op == "|":
+            pipes.append(m.start(3))
         argv = []
         redirected = False
         need_command = op not in ("&", ";")
@@ -251,7 +255,7 @@ def _parse_simple(script: str) -> ShellScript | None:
         commands.append(SimpleCommand(tuple(argv), (), argv[0].start, argv[-1].end, False, False, ()))
     elif need_command:
         return None  # dangling && || |
-    return ShellScript(script, tuple(commands), False)
+    return ShellScript(script, tuple(commands), False, tuple(pipes))
 
 
 def _simple_redirect_target(script: str, pos: int, op: str, match) -> int:
@@ -280,6 +284,7 @@ def _parse(script: str) -> ShellScript:
     tree = _get_parser().parse(data)
     root = tree.root_node
     commands: list[SimpleCommand] = []
+    pipes: list[int] = []
 
     def text_of(node) -> str:
         return script[b2c(node.start_byte) : b2c(node.end_byte)]
@@ -317,6 +322,8 @@ def _parse(script: str) -> ShellScript:
             for ch in reversed(children):
                 _push_substitutions(ch, stack, bg, neg)
             continue
+        if t == "pipeline":
+            pipes.extend(b2c(ch.start_byte) for ch in children if ch.type in ("|", "|&"))
         if t == "negated_command":
             neg = True
         # background: a statement directly followed by '&'
@@ -330,7 +337,7 @@ def _parse(script: str) -> ShellScript:
             if item[0].is_named or item[0].child_count:
                 stack.append(item)
     commands.sort(key=lambda c: c.start)
-    return ShellScript(script, tuple(commands), root.has_error)
+    return ShellScript(script, tuple(commands), root.has_error, tuple(sorted(pipes)))
 
 
 def _push_substitutions(node, stack, bg, neg) -> None:

@@ -63,6 +63,8 @@ FAILING = [
      [('docker-compose.base.yml', 5, 9), ('docker-compose.base.yml', 7, 9), ('docker-compose.base.yml', 8, 3), ('docker-compose.base.yml', 13, 9)]),
     ('CO019', {'compose.yaml': 'services:\n  a:\n    image: postgres\n  b:\n    image: redis:latest\n  c:\n    image: "myapp:${TAG:-latest}"\n  d:\n    image: "${IMAGE:?x}:${TAG:?x}"\n  e:\n    image: python@sha256:abc\n  f:\n    image: registry:5000/x\n'},
      [('compose.yaml', 3, 12), ('compose.yaml', 5, 12), ('compose.yaml', 7, 12), ('compose.yaml', 13, 12)]),
+    ('CO019', {'compose.yaml': 'services:\n  a:\n    image: redis:alpine\n  b:\n    image: node:lts-bookworm\n  c:\n    image: python:slim-bookworm\n  d:\n    image: debian:bookworm-slim\n  e:\n    image: "nginx:${NGINX_TAG:-stable-alpine}"\n'},
+     [('compose.yaml', 3, 12), ('compose.yaml', 5, 12), ('compose.yaml', 7, 12), ('compose.yaml', 11, 12)]),
     ('CO020', {BASE: 'services:\n  app:\n    build:\n      context: .\n  w:\n    build: .\n', DEV: 'services:\n  w:\n    build:\n      target: development\n', PROD: 'services:\n  w:\n    build:\n      target: development\n'},
      [('docker-compose.base.yml', 3, 5), ('docker-compose.prod.yml', 4, 15)]),
     ('CO021', {BASE: 'services:\n  app:\n    image: a:1\n    ports:\n      - "8000:8000"\n      - "${P:-9000}:9000"\n  db:\n    image: postgres:17\n    ports:\n      - "127.0.0.1:${DBP:-5432}:5432"\n  cache:\n    image: redis:7.4\n    ports:\n      - "${RP:-6379}:6379"\n      - "6380"\n', DEV: 'services: {}\n'},
@@ -109,6 +111,8 @@ PASSING = [
                                "      URL: \"${API_URL:-${BASE_URL:?BASE_URL is required}/api}\"\n"}),
     ("CO009", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n      - DB_PASSWORD_FILE=/run/secrets/db\n"
                                "      - URL=postgresql://${U:?u}:${P:?p}@db/x\n"}),
+    ("CO009", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n"
+                               "      GPG_KEY: 7169605F62C751356D054A26A821E680E5FA6305\n      APP_SHA256: \"" + "e3" * 32 + "\"\n"}),
     ("CO010", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n"
                                "      - WEBHOOK_URL=${BASE_URL:?BASE_URL is required}/webhooks\n      - HOST=0.0.0.0\n"}),
     ("CO011", {"compose.yaml": "services:\n  app:\n    image: a:1\n    environment:\n"
@@ -117,6 +121,8 @@ PASSING = [
     ("CO018", {BASE: "services:\n  app:\n    build: .\n", DEV: "services:\n  app:\n    volumes:\n      - .:/app\n"}),
     ("CO020", {BASE: "services:\n  app:\n    build:\n      context: .\n      target: production\n",
                DEV: "services:\n  app:\n    build:\n      target: development\n"}),
+    ("CO019", {"compose.yaml": "services:\n  a:\n    image: debian:trixie-slim\n  b:\n    image: ubuntu:noble\n"
+                               "  c:\n    image: redis:7.4-alpine3.20\n  d:\n    image: buildpack-deps:bookworm-curl\n"}),
     ("CO021", {BASE: "services:\n  app:\n    image: a:1\n    ports:\n      - target: 8000\n        published: \"${P:-8000}\"\n"
                      "  cache:\n    image: redis:7.4\n    expose: [\"6379\"]\n", DEV: "services: {}\n"}),
     ("CO023", {"compose.yaml": "services:\n  a:\n    image: a:1\n    command: sh -c \"migrate && exec uvicorn app:app >/dev/null 2>&1\"\n"}),

@@ -46,6 +46,40 @@ def test_lists_left_behind_and_fix(tmp_path):
     assert fixed(text, f) == (text[:-1] + " \\\n    && rm -rf /var/lib/apt/lists/*\n")
 
 
+def test_dist_clean_removes_the_lists(tmp_path):
+    # Debian trixie's apt (2.7.8 and later) as the official trixie images use it
+    text = ("FROM debian:trixie-slim\nRUN set -eux; \\\n\tapt-get update; \\\n"
+            "\tapt-get install -y --no-install-recommends \\\n\t\tca-certificates \\\n\t\ttzdata \\\n"
+            "\t; \\\n\tapt-get dist-clean\n")
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF049") == []
+
+
+def test_lists_removed_by_a_later_command_after_semicolons(tmp_path):
+    text = ("FROM debian:bookworm-slim\nRUN set -eux; apt-get update; apt-get install -y --no-install-recommends "
+            "git; \\\n    git --version; \\\n    rm -r /var/lib/apt/lists/*\n")
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF049") == []
+
+
+def test_cleanup_before_the_last_update_leaves_its_lists(tmp_path):
+    text = ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+            "    && rm -rf /var/lib/apt/lists/* \\\n"
+            "    && curl -fsSLo /etc/apt/keyrings/x.asc https://example.org/key.asc \\\n"
+            "    && apt-get update && apt-get install -y --no-install-recommends x\n"
+            "RUN apt-get dist-clean && apt-get update && apt-get install -y --no-install-recommends y\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF049")) == [("DF049", 2, 1), ("DF049", 6, 1)]
+
+
+def test_apk_add_without_network_fetches_no_index(tmp_path):
+    text = ("FROM alpine:3.20\nRUN set -eux; \\\n\tapk add --no-cache --virtual .build-deps gcc make; \\\n"
+            "\tmake install; \\\n"
+            "\tscanelf --needed --nobanner --format '%n#p' /usr/local/bin/app \\\n"
+            "\t\t| tr ',' '\\n' | sort -u | awk '{ print \"so:\" $1 }' \\\n"
+            "\t\t| xargs -rt apk add --no-network --virtual .app-rundeps; \\\n"
+            "\tapk del --no-network .build-deps\n"
+            "RUN apk add --virtual .rundeps so:libc.musl-x86_64.so.1\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF049")) == [("DF049", 9, 9)]
+
+
 def test_cache_mount_replaces_cleanup_and_apk_no_cache(tmp_path):
     text = ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim\n"
             "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\\n"

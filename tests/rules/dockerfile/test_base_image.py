@@ -89,6 +89,29 @@ def test_tagged_and_digest_only_pass(tmp_path):
     assert run(tmp_path, text, "DF004") == []
 
 
+def test_release_codenames_are_versions_of_the_distribution_images(tmp_path):
+    text = ("FROM debian:bookworm-slim AS a\nFROM buildpack-deps:trixie AS b\nFROM ubuntu:noble AS c\n"
+            "FROM ubuntu:jammy AS d\nFROM docker.io/library/debian:bullseye AS e\nFROM alpine:3.20 AS f\n"
+            "FROM python:3.12-slim-bookworm AS g\nFROM buildpack-deps:bookworm-scm AS h\n"
+            "FROM python:alpine3.20 AS i\n")
+    assert run(tmp_path, text, "DF004") == []
+
+
+def test_moving_words_and_codenames_of_other_images(tmp_path):
+    text = ("FROM debian:stable-slim AS a\nFROM debian:sid AS b\nFROM ubuntu:rolling AS c\n"
+            "FROM node:lts-bookworm-slim AS d\nFROM alpine:edge AS e\nFROM nginx:alpine AS f\n"
+            "FROM node:current AS g\nFROM python:slim-bookworm AS h\nFROM rust:buster AS i\n")
+    found = run(tmp_path, text, "DF004")
+    assert triples(found) == [("DF004", 1, 13), ("DF004", 2, 13), ("DF004", 3, 13), ("DF004", 4, 11),
+                              ("DF004", 5, 13), ("DF004", 6, 12), ("DF004", 7, 11), ("DF004", 8, 13),
+                              ("DF004", 9, 11)]
+    assert found[0].message == ("base image `debian:stable-slim` uses the tag `stable-slim`, which names no "
+                                "version and moves with every release; pin a specific version tag")
+    assert found[7].message == ("base image `python:slim-bookworm` uses the tag `slim-bookworm`, which names the "
+                                "distribution release (`bookworm`) but no version of `python` and moves with "
+                                "every `python` release; pin a version such as `python:3.12-slim`")
+
+
 # ---------------------------------------------------------------- DF005 digest
 def test_tag_without_digest(tmp_path):
     text = "FROM python:3.12-slim AS builder\nFROM builder\nFROM scratch\n"

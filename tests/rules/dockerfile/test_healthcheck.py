@@ -52,6 +52,17 @@ def test_tool_present_passes(tmp_path):
     assert triples(run_files(tmp_path / "d", {"Dockerfile": builder_only}, select="DF045")) == [("DF045", 4, 76)]
 
 
+def test_tool_removed_again_in_its_run_is_not_installed(tmp_path):
+    # wget fetched the sources and left with the other build dependencies
+    text = ("FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; "
+            "apt-get install -y --no-install-recommends wget; wget -O- https://example.org/x.tgz | tar xz; "
+            "apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; apt-get purge -y --auto-remove; "
+            f"rm -rf /var/lib/apt/lists/*\nHEALTHCHECK {OPTS} CMD wget -qO- http://localhost:8000/health\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF045")) == [("DF045", 3, 76)]
+    kept = text.replace("apt-mark manual $savedAptMark", "apt-mark manual $savedAptMark wget")
+    assert run_files(tmp_path / "kept", {"Dockerfile": kept}, select="DF045") == []
+
+
 def test_healthcheck_must_probe_a_health_endpoint(tmp_path):
     opts = "--interval=30s --timeout=5s --start-period=30s --retries=3"
     server = 'CMD ["uvicorn", "app.main:app", "--port", "8000"]\n'

@@ -55,3 +55,41 @@ def test_pip_and_apk_lists(tmp_path):
 def test_sorted_packages_pass(tmp_path):
     text = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends Curl git\n"
     assert run_files(tmp_path, {"Dockerfile": text}, select="DF052") == []
+
+
+def test_compared_by_package_name_not_by_spec_text(tmp_path):
+    # `unit=...` sorts before `unit-python3.12=...` by name (the text puts `-` before `=`)
+    text = ("FROM ubuntu:noble\nRUN apt-get update && apt-get install --yes -qq --no-install-recommends \\\n"
+            "      unit=1.33.0-1~noble \\\n      unit-python3.12=1.33.0-1~noble \\\n"
+            "    && apt-get install -y --no-install-recommends libc6:amd64 libc6-dev/bookworm-backports \\\n"
+            "    && pip install 'celery[redis]==5.4.0' Django>=5 django-environ typing_extensions \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n")
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF052") == []
+    unsorted = text.replace("libc6:amd64 libc6-dev/bookworm-backports", "libc6-dev/bookworm-backports libc6:amd64")
+    (f,) = run_files(tmp_path / "u", {"Dockerfile": unsorted}, select="DF052")
+    assert triples([f]) == [("DF052", 5, 51)]
+    assert f.message == ("`apt-get install` packages are not sorted: `libc6-dev/bookworm-backports` should come after "
+                         "`libc6:amd64`")
+
+
+def test_a_list_over_several_lines_is_sorted_by_line(tmp_path):
+    # the official alpine images keep `dpkg` on the line of `dpkg-dev`, which needs it
+    text = ("FROM alpine:3.20\nRUN set -eux; \\\n\tapk add --no-cache --virtual .build-deps \\\n"
+            "\t\tbzip2-dev \\\n\t\tdpkg-dev dpkg \\\n\t\tfindutils \\\n\t\tgcc \\\n\t; \\\n"
+            "\tapk del --no-network .build-deps\n")
+    assert run_files(tmp_path, {"Dockerfile": text}, select="DF052") == []
+    unsorted = text.replace("\t\tbzip2-dev \\\n\t\tdpkg-dev dpkg \\\n", "\t\tdpkg-dev dpkg \\\n\t\tbzip2-dev \\\n")
+    (f,) = run_files(tmp_path / "u", {"Dockerfile": unsorted}, select="DF052")
+    assert triples([f]) == [("DF052", 4, 3)]
+    assert f.message == "`apk add` packages are not sorted: `dpkg-dev` should come after `bzip2-dev`"
+    assert apply_edits(unsorted, list(f.fix.edits)) == text
+
+
+def test_no_fix_where_comment_lines_label_the_packages(tmp_path):
+    text = ("FROM python:3.12-alpine\nRUN apk update && apk add --no-cache \\\n  curl \\\n"
+            "  # For building dependencies. \\\n  gcc \\\n  musl-dev \\\n  # For psycopg \\\n"
+            "  postgresql-dev \\\n  # For UI \\\n  ncurses \\\n  bash\n")
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF052")
+    assert triples([f]) == [("DF052", 3, 3)]
+    assert f.message == "`apk add` packages are not sorted: `curl` should come after `bash`"
+    assert f.fix is None

@@ -62,6 +62,92 @@ def test_builder_may_have_compilers_and_removed_in_same_run_is_ok(tmp_path):
     assert run(tmp_path, text, "DF015") == []
 
 
+# the docker-library idiom: save the manual packages, install build deps, build, mark everything automatic,
+# mark the saved packages (and what the result links against) manual again, purge what is automatic
+SAVED_APT_MARK = (
+    "FROM debian:bookworm-slim\n"
+    "RUN set -eux; \\\n"
+    "\tsavedAptMark=\"$(apt-mark showmanual)\"; \\\n"
+    "\tapt-get update; \\\n"
+    "\tapt-get install -y --no-install-recommends \\\n"
+    "\t\tdpkg-dev \\\n"
+    "\t\tgcc \\\n"
+    "\t\tlibssl-dev \\\n"
+    "\t\tmake \\\n"
+    "\t\twget \\\n"
+    "\t; \\\n"
+    "\twget -O app.tar.xz \"https://example.org/app.tar.xz\"; \\\n"
+    "\t./configure && make -j \"$(nproc)\" && make install; \\\n"
+    "\tapt-mark auto '.*' > /dev/null; \\\n"
+    "\tapt-mark manual $savedAptMark{kept}; \\\n"
+    "\tfind /usr/local -type f -executable -exec ldd '{{}}' ';' \\\n"
+    "\t\t| awk '/=>/ {{ print $(NF-1) }}' \\\n"
+    "\t\t| sort -u \\\n"
+    "\t\t| xargs -r dpkg-query --search \\\n"
+    "\t\t| awk 'sub(\":$\", \"\", $1) {{ print $1 }}' \\\n"
+    "\t\t| sort -u \\\n"
+    "\t\t| xargs -r apt-mark manual \\\n"
+    "\t; \\\n"
+    "\tapt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; \\\n"
+    "\trm -rf /var/lib/apt/lists/*\n"
+)
+
+
+def test_saved_apt_mark_idiom_removes_the_build_deps(tmp_path):
+    assert run(tmp_path, SAVED_APT_MARK.format(kept=""), "DF015") == []
+
+
+def test_saved_apt_mark_idiom_keeps_a_package_marked_manual_again_by_name(tmp_path):
+    found = run(tmp_path, SAVED_APT_MARK.format(kept=" gcc"), "DF015")
+    assert triples(found) == [("DF015", 7, 3)]
+    assert found[0].message.startswith("`gcc` is a build dependency")
+
+
+def test_apt_mark_without_auto_removal_removes_nothing(tmp_path):
+    text = ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make"
+            " && apt-mark auto '.*' && rm -rf /var/lib/apt/lists/*\n")
+    assert triples(run(tmp_path, text, "DF015")) == [("DF015", 2, 66), ("DF015", 2, 70)]
+
+
+def test_apt_mark_auto_by_name_then_autoremove(tmp_path):
+    text = ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make \\\n"
+            "    && make && apt-mark auto gcc && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*\n")
+    assert triples(run(tmp_path, text, "DF015")) == [("DF015", 2, 70)]
+
+
+def test_purge_of_named_packages_and_reinstall_after_removal(tmp_path):
+    text = ("FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev libpq5 \\\n"
+            "    && pip install psycopg==3.2.1 \\\n"
+            "    && apt-get purge -y gcc && apt-get remove -y libpq-dev && rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get update && apt-get install -y g++ && apt-get purge -y g++ \\\n"
+            "    && apt-get install -y --no-install-recommends g++ && rm -rf /var/lib/apt/lists/*\n")
+    # g++ installed again after its purge stays
+    assert triples(run(tmp_path, text, "DF015")) == [("DF015", 6, 51)]
+
+
+def test_apk_virtual_build_deps_deleted_without_network(tmp_path):
+    text = ("FROM alpine:3.20\n"
+            "RUN set -eux; \\\n"
+            "\tapk add --no-cache --virtual .build-deps \\\n"
+            "\t\tbzip2-dev \\\n"
+            "\t\tgcc \\\n"
+            "\t\tlinux-headers \\\n"
+            "\t\tmake \\\n"
+            "\t; \\\n"
+            "\tmake install; \\\n"
+            "\tfind /usr/local -type f -executable -exec scanelf --needed --nobanner --format '%n#p' '{}' ';' \\\n"
+            "\t\t| tr ',' '\\n' \\\n"
+            "\t\t| sort -u \\\n"
+            "\t\t| xargs -rt apk add --no-network --virtual .python-rundeps \\\n"
+            "\t; \\\n"
+            "\tapk del --no-network .build-deps\n")
+    assert run(tmp_path, text, "DF015") == []
+    kept = text.replace("apk del --no-network .build-deps", "apk del --no-network .python-rundeps")
+    assert triples(run(tmp_path / "kept", kept, "DF015")) == [
+        ("DF015", 4, 3), ("DF015", 5, 3), ("DF015", 6, 3), ("DF015", 7, 3)]
+
+
 # ---------------------------------------------------------------- DF016 scan stage
 def test_no_scan_stage(tmp_path):
     found = run(tmp_path, "FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS production\n", "DF016")

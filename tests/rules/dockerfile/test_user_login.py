@@ -26,3 +26,44 @@ def test_busybox_adduser_needs_H_and_nologin(tmp_path):
 def test_service_user_passes_and_other_users_are_not_judged(tmp_path):
     ok = "RUN useradd --system --uid 10001 --no-create-home --shell=/usr/sbin/nologin app \\\n && useradd -m other\n"
     assert _run(tmp_path, ok) == []
+
+
+def _found(tmp_path, text):
+    return run_files(tmp_path, {"Dockerfile": text}, select="DF062")
+
+
+def test_home_kept_where_the_user_writes_to_it(tmp_path):
+    # git config --global writes ~/.gitconfig as the user: without a home the build fails
+    alpine = ("FROM python:3.13-alpine\nRUN adduser -u 1000 --disabled-password app\nRUN mkdir /src\nUSER app\n"
+              "RUN git config --global user.name \"App\"\n")
+    (f,) = _found(tmp_path / "git", alpine)
+    assert triples([f]) == [("DF062", 2, 5)]
+    assert f.message == ("`adduser` gives `app` a login shell; a service user needs no login shell: use "
+                         "`--shell /usr/sbin/nologin`")
+    nologin = "RUN useradd -m -u 10001 -s /usr/sbin/nologin app\nUSER app\n"
+    for i, after in enumerate([
+        "RUN pip install --user --no-cache-dir httpie\n",
+        "RUN mkdir -p ~/.config/app\n",
+        "RUN mkdir -p \"$HOME/data\"\n",
+        "RUN touch /home/app/.ready\n",
+        "WORKDIR /home/app/src\n",
+        "ENV PATH=/home/app/.local/bin:$PATH\n",
+        'CMD ["/home/app/.local/bin/uvicorn", "app.main:app"]\n',
+    ]):
+        assert _found(tmp_path / str(i), FROM + nologin + after) == [], after
+    chown = ("RUN useradd -m -u 10001 -s /usr/sbin/nologin app\nWORKDIR /home/app\n"
+             "COPY --chown=app:app . ./\nUSER app\n")
+    assert _found(tmp_path / "chown", FROM + chown) == []
+    moved = ("RUN useradd -m -d /srv/app -u 10001 -s /usr/sbin/nologin app\nENV HOME=/data\nUSER app\n"
+             "RUN mkdir -p /srv/app/cache /data/x\n")
+    assert _found(tmp_path / "moved", FROM + moved) == []
+
+
+def test_home_not_relied_on_is_still_reported(tmp_path):
+    # written as root before USER, in another user's home, or a look at /home only
+    text = (FROM + "RUN useradd -m -u 10001 -s /usr/sbin/nologin app\nRUN mkdir -p /home/app/cache\n"
+            "USER app\nRUN ls /home && touch /home/other/x && pip install --no-cache-dir -r /app/r.txt\n")
+    (f,) = _found(tmp_path, text)
+    assert triples([f]) == [("DF062", 2, 5)]
+    assert f.message == ("`useradd` gives `app` a home directory (`--create-home`); a service user needs no home "
+                         "directory: use `--no-create-home`")

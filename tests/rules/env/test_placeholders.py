@@ -14,6 +14,13 @@ def test_real_and_empty_secrets_in_templates(tmp_path):
                                       "ADMIN_PASSWORD=CHANGE_ME_ADMIN_PASSWORD"]
 
 
+def test_public_key_fingerprints_in_templates_need_no_placeholder(tmp_path):
+    text = ("GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\nRELEASE_SHA256=\"" + "ab" * 32 + "\"\n"
+            "SIGNING_KEY=7169605F62C751356D054A26A821E680E5FA6305\n")
+    found = run_files(tmp_path, {".env.dev.example": text}, select="EN007")
+    assert triples(found) == [("EN007", 3, 13)]
+
+
 def test_templates_with_placeholders_pass(tmp_path):
     text = "SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\nURL=postgresql://app:CHANGE_ME_PW@db/app\n"
     assert run_files(tmp_path, {".env.dev.example": text, ".env.dev": "SECRET_KEY=x\n"}, select="EN007") == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dockyard.images import TagKind, parse_ref, tag_kind
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
@@ -59,7 +60,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
         seen = set()
         for node in _env_like(svc):
             for key, value, kpos, spos, off in mapping_items(node):
-                if value is None or not is_secret_name(key) or not _literal(value):
+                if value is None or not is_secret_name(key, str(value)) or not _literal(value):
                     continue
                 text = str(value)
                 scalar = f"{key}={text}" if off else text
@@ -176,7 +177,8 @@ def literal_connection_string(ctx: Context) -> Iterator[Problem]:
     example="services:\n  db:\n    image: postgres:latest\n",
     use_instead="services:\n  db:\n    image: postgres:17.2-alpine\n",
     notes="The standard's own production example uses `image: myapp:latest`; the checklist item wins. A tag "
-          "from a variable without a default (`myapp:${APP_VERSION:?...}`) is accepted.",
+          "from a variable without a default (`myapp:${APP_VERSION:?...}`) is accepted. Tags are judged as DF004 "
+          "judges a `FROM`: `redis:alpine` or `node:lts` name no version; `debian:bookworm-slim` does.",
 )
 def image_tag(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.interpolation import InterpolationError, references, substitute
@@ -199,13 +201,16 @@ def image_tag(ctx: Context) -> Iterator[Problem]:
             by_default = " by default"
         if "@" in resolved:
             continue
-        last = resolved.rsplit("/", 1)[-1]
-        tag = last.split(":", 1)[1] if ":" in last else ""
-        if not tag:
+        ref = parse_ref(resolved)
+        kind = tag_kind(ref)
+        if kind is TagKind.NONE:
             yield Problem(f"image `{resolved}` of service `{name}` has no tag{by_default}: pin a version such as "
                           f"`{resolved}:<version>`", pos)
-        elif tag.lower() == "latest":
+        elif kind is TagKind.LATEST:
             yield Problem(f"image `{resolved}` of service `{name}` uses `latest`{by_default}: pin a version", pos)
+        elif kind in (TagKind.VERSIONLESS, TagKind.RELEASE_ONLY):
+            yield Problem(f"image `{resolved}` of service `{name}` uses the tag `{ref.tag}`{by_default}, which names "
+                          "no version and moves with every release: pin a version", pos)
 
 
 _BACKGROUND = re.compile(r"(?<![&>|<])&(?![&>])")

@@ -13,7 +13,7 @@ Used by the DF rules, the .dockerignore rules and the CI/Python rules that read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from dockyard.model import Position
@@ -48,6 +48,9 @@ class InstructionScript:
     script: "ShellScript"
     # file offset of script offset i (i == len(text): just after the script); None when not known
     source_offset: Callable[[int], int] | None
+    # what this script's commands compute once: parse results are shared by every instruction with the same
+    # text, so anything that holds this script (and its file positions) is cached here, keyed by command id
+    _pip_calls: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -97,7 +100,9 @@ def _shifted(word: "Word", skip: int) -> "Word":
 
 # Every rule asks for the same scripts and package calls: compute each once. Entries are keyed by the object's
 # id and keep the object itself, so an id cannot be reused while its entry lives; the bound keeps a run over a
-# corpus from holding every Dockerfile it has seen.
+# corpus from holding every Dockerfile it has seen. Only values that carry no file position may be keyed by a
+# parsed command or word (``parse_shell`` shares them between every instruction with the same text): a
+# :class:`Call` holds script offsets only; a :class:`PipCall` holds its instruction and is cached on it.
 _MEMO_LIMIT = 4096
 _SCRIPTS: dict[int, tuple] = {}
 _CALLS: dict[int, tuple] = {}
@@ -316,12 +321,17 @@ class PipCall:
         return not self.has("--no-index")
 
 
-_PIP_CALLS: dict[int, tuple] = {}
-
-
 def pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
-    """The pip invocation ``cmd`` makes in ``run`` (a command belongs to one script: memoised by command)."""
-    return _memo(_PIP_CALLS, cmd, lambda: _pip_call(run, cmd))
+    """The pip invocation ``cmd`` (one of ``run.commands``) makes in ``run``, computed once per instruction.
+
+    The result holds ``run`` and so the file positions of this instruction: it is cached on ``run``, never by
+    the command alone (an identical RUN elsewhere shares the parsed command but not its place in the file)."""
+    hit = run._pip_calls.get(id(cmd))
+    if hit is not None and hit[0] is cmd:
+        return hit[1]
+    call = _pip_call(run, cmd)
+    run._pip_calls[id(cmd)] = (cmd, call)
+    return call
 
 
 def _pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
@@ -484,14 +494,9 @@ def is_install(call: Call) -> bool:
 
 
 def installed_packages(df: "Dockerfile", instructions) -> set[str]:
-    """Names of system packages installed by apt/apk in ``instructions``."""
-    names: set[str] = set()
-    for script in run_scripts(df, instructions):
-        for call in calls(script):
-            if call.tool != "pip" and is_install(call):
-                for w in call.packages:
-                    names.add(w.text.split("=", 1)[0].split(":", 1)[0])
-    return names
+    """Names of the system packages that ``instructions`` install and leave installed."""
+    return {package_name(w.text).split(":", 1)[0]
+            for inst in package_installs(df, instructions) for w in inst.packages}
 
 
 @dataclass
@@ -536,25 +541,105 @@ def _pm_split(cmd: "SimpleCommand") -> tuple[str, str, list, dict[str, str]] | N
 
 
 def package_installs(df: "Dockerfile", instructions) -> Iterator[PackageInstall]:
-    """System package installs (apt-get/apt/apk/yum/dnf), minus packages removed again in the same RUN."""
+    """System package installs (apt-get/apt/apk/yum/dnf), each with the packages still installed when its RUN
+    ends: minus what a later command of the same RUN removes (see :func:`_kept_installs`)."""
     for rs in run_scripts(df, instructions):
-        removed: set[str] = set()
-        found: list[tuple] = []
-        for cmd in rs.commands:
-            parts = _pm_split(cmd)
-            if parts is None:
+        yield from _kept_installs(rs)
+
+
+def _kept_installs(rs: InstructionScript) -> Iterator[PackageInstall]:
+    """The installs of one RUN, replayed in order against what its later commands remove:
+
+    * `apt-get purge/remove`, `apk del`, `yum/dnf remove` of named packages; `apk del` of a `--virtual` group;
+    * apt's auto-removal (`apt-get autoremove`, `purge/remove --auto-remove`) of the packages marked automatic
+      by `apt-mark auto` (by name or pattern, e.g. the docker-library idiom `apt-mark auto '.*'` after saving
+      `apt-mark showmanual`); `apt-get install` and `apt-mark manual <name>` mark a package manual again, and
+      a manual package stays.
+    """
+    entries: list[tuple["SimpleCommand", str, list, list[bool]]] = []
+    live: dict[str, list[tuple[int, int]]] = {}  # package name -> (entry, word) installs still in place
+    groups: dict[str, list[tuple[int, int]]] = {}  # apk --virtual group -> its installs
+    auto: set[str] = set()  # installed in this RUN and marked automatic since
+
+    def remove(refs) -> None:
+        for e, k in refs:
+            entries[e][3][k] = True
+
+    for cmd in rs.commands:
+        mark = _apt_mark(cmd)
+        if mark is not None:
+            verb, args = mark
+            if verb in ("auto", "markauto"):
+                auto.update(_apt_mark_matches(args, live))
+            elif verb in ("manual", "unmarkauto"):
+                auto.difference_update(_apt_mark_matches(args, live))
+            continue
+        parts = _pm_split(cmd)
+        if parts is None:
+            continue
+        mgr, verb, pkgs, opts = parts
+        if verb in _INSTALL_VERBS[mgr]:
+            e = len(entries)
+            entries.append((cmd, mgr, pkgs, [False] * len(pkgs)))
+            virtual = (opts.get("--virtual") or opts.get("-t")) if mgr == "apk" else None
+            for k, w in enumerate(pkgs):
+                name = package_name(w.text)
+                live.setdefault(name, []).append((e, k))
+                auto.discard(name)
+                if virtual:
+                    groups.setdefault(virtual, []).append((e, k))
+            continue
+        if verb in _REMOVE_VERBS.get(mgr, ()):
+            for w in pkgs:
+                name = package_name(w.text)
+                remove(live.pop(name, ()))
+                if mgr == "apk":
+                    remove(groups.pop(w.text, ()))
+        if mgr in ("apt-get", "apt") and (verb == "autoremove" or (
+                verb in _REMOVE_VERBS[mgr] and ("--auto-remove" in opts or "--autoremove" in opts))):
+            for name in auto:
+                remove(live.pop(name, ()))
+            auto.clear()
+    for cmd, mgr, pkgs, gone in entries:
+        yield PackageInstall(rs, cmd, mgr, [w for w, g in zip(pkgs, gone) if not g])
+
+
+def _apt_mark(cmd: "SimpleCommand") -> tuple[str, list[str]] | None:
+    """(subcommand, arguments) of an `apt-mark` call (None for anything else)."""
+    import os.path
+
+    argv = unwrap(cmd.argv)
+    if not argv or os.path.basename(argv[0].text) != "apt-mark":
+        return None
+    words = [w.text for w in argv[1:] if not w.text.startswith("-")]
+    return (words[0], words[1:]) if words else None
+
+
+_APT_REGEX_CHARS = frozenset(".?+*|[^$")
+_APT_ALL_INSTALLED = frozenset({"~i", "?installed"})
+
+
+def _apt_mark_matches(args: list[str], live: dict) -> set[str]:
+    """The packages installed so far that `apt-mark` arguments name: literally, or by a regular expression as
+    APT reads one (a name holding one of ``.?+*|[^$`` is searched for, unanchored, in every package name).
+    Arguments whose value is only known when the RUN runs (``$savedAptMark``) name no package installed here."""
+    import re
+
+    found: set[str] = set()
+    for arg in args:
+        if "`" in arg or re.search(r"\$[A-Za-z_{(]", arg):
+            continue
+        if arg in _APT_ALL_INSTALLED:
+            found.update(live)
+        elif _APT_REGEX_CHARS.intersection(arg):
+            try:
+                pattern = re.compile(arg, re.IGNORECASE)
+            except re.error:
                 continue
-            mgr, verb, pkgs, opts = parts
-            if verb in _REMOVE_VERBS.get(mgr, ()):
-                removed.update(package_name(w.text) for w in pkgs)
-            elif verb in _INSTALL_VERBS[mgr]:
-                virtual = opts.get("--virtual") or opts.get("-t")
-                found.append((cmd, mgr, pkgs, virtual if mgr == "apk" else None))
-        for cmd, mgr, pkgs, virtual in found:
-            if virtual and virtual in removed:
-                continue
-            kept = [w for w in pkgs if package_name(w.text) not in removed]
-            yield PackageInstall(rs, cmd, mgr, kept)
+            found.update(name for name in live if pattern.search(name))
+        elif arg.lower() in live:
+            found.add(arg.lower())
+    return found
 
 
 def package_name(spec: str) -> str:

@@ -113,11 +113,23 @@ def no_recommends(ctx: Context) -> Iterator[Problem]:
                           script.word_position(c.sub_word), fix=fix)
 
 
-def _removes(script, prefix: str) -> bool:
+def _removes(script, prefix: str, after: int = 0) -> bool:
+    """Whether a command starting at or after script offset ``after`` runs `rm` on ``prefix`` or below it."""
     for cmd in script.commands:
-        if cmd.name == "rm" and any(w.text.startswith(prefix) for w in cmd.argv[1:]):
+        if cmd.start >= after and cmd.name == "rm" and any(w.text.startswith(prefix) for w in cmd.argv[1:]):
             return True
     return False
+
+
+# `apt-get dist-clean` (APT 2.7.8 and later: Debian trixie, Ubuntu noble) removes the lists with the cache
+DIST_CLEAN = frozenset({"dist-clean", "distclean"})
+
+
+def _lists_cleared(script, after: int) -> bool:
+    """Whether the apt lists are gone once the RUN ends: removed by a command after the last apt command that
+    fetches them (which starts at ``after``)."""
+    return _removes(script, LISTS, after) or any(
+        c.sub in DIST_CLEAN and c.command.start >= after for c in _apt_calls(script))
 
 
 @rule(
@@ -129,7 +141,10 @@ def _removes(script, prefix: str) -> bool:
     example="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n",
     use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
                 "    && rm -rf /var/lib/apt/lists/*\n",
-    notes="A cache mount on `/var/lib/apt` keeps the lists out of the layer and is accepted instead of the removal.",
+    notes="A cache mount on `/var/lib/apt` keeps the lists out of the layer and is accepted instead of the removal; "
+          "so is `apt-get dist-clean` (APT 2.7.8 and later), which removes the lists and the package cache. The "
+          "removal must come after the RUN's last `apt-get update`/`install`. `apk add --no-network` fetches no "
+          "index and needs no `--no-cache`.",
 )
 def lists_cleanup(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -137,7 +152,8 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
         ins = script.instruction
         mounts = _cache_mounts(ins)
         apt = [c for c in _apt_calls(script) if c.sub in ("update", "install", "upgrade", "dist-upgrade")]
-        if apt and not _removes(script, LISTS) and not any(t in mounts for t in ("/var/lib/apt", LISTS)):
+        if apt and not _lists_cleared(script, max(c.command.start for c in apt)) \
+                and not any(t in mounts for t in ("/var/lib/apt", LISTS)):
             fix = None
             whole = script.file_range(0, len(script.text))
             if whole is not None and not ins.heredocs and not ins.json_form:
@@ -149,7 +165,8 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
                           "or use a cache mount for `/var/lib/apt`", span_position(ins.keyword_span),
                           fix=fix)
         for c in calls(script):
-            if c.tool == "apk" and c.sub == "add" and not c.command.has_flag("--no-cache") \
+            # `--no-network` installs from what is already there and fetches no index to leave behind
+            if c.tool == "apk" and c.sub == "add" and not c.command.has_flag("--no-cache", "--no-network") \
                     and "/var/cache/apk" not in mounts and not _removes(script, "/var/cache/apk"):
                 yield Problem("`apk add` without `--no-cache` leaves the package index in the layer",
                               script.word_position(c.sub_word))

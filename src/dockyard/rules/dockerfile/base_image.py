@@ -6,43 +6,12 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from dockyard import roles
+from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import lineage, position, python_runtime_stages, value_token
 
 SUGGESTED = "python:3.12-slim"
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    registry: str  # "" for Docker Hub
-    repository: str  # "python", "library/python", "tiangolo/uvicorn-gunicorn"
-    tag: str | None
-    digest: str | None
-
-    @property
-    def official_name(self) -> str | None:
-        """The Docker Official Image name (`python`), or None for other images."""
-        if self.registry not in ("", "docker.io", "index.docker.io", "registry-1.docker.io"):
-            return None
-        repo = self.repository
-        if repo.startswith("library/"):
-            repo = repo[len("library/"):]
-        return None if "/" in repo else repo
-
-
-def parse_ref(ref: str) -> ImageRef:
-    rest, _, digest = ref.partition("@")
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    tag = None
-    if colon > slash:
-        rest, tag = rest[:colon], rest[colon + 1:]
-    registry = ""
-    first, sep, remainder = rest.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        registry, rest = first, remainder
-    return ImageRef(registry.lower(), rest.lower(), tag, digest or None)
 
 
 @dataclass
@@ -146,7 +115,7 @@ def check_official(ctx: Context) -> Iterator[Problem]:
     name="base-image-tag",
     scope=Scope.DOCKERFILE,
     summary="Every external base image names a specific version tag (no untagged, no `latest`)",
-    why="An untagged, `latest` or versionless (`slim`, `bookworm`) base moves under you: the same Dockerfile "
+    why="An untagged, `latest` or versionless (`slim`, `lts`, `stable`) base moves under you: the same Dockerfile "
     "builds a different Python tomorrow, and a rebuild can break without a single changed line.",
     standard=("DF-BASE-TAG",),
     section="Base Image Selection; Architecture Principles (Reproducible)",
@@ -154,7 +123,10 @@ def check_official(ctx: Context) -> Iterator[Problem]:
     example="FROM python\n",
     use_instead="FROM python:3.12-slim\n",
     notes="`ARG` defaults used in `FROM` are resolved first; `FROM <stage>` and `FROM scratch` are exempt. A "
-    "reference pinned only by `@sha256:` digest is reproducible and accepted.",
+    "reference pinned only by `@sha256:` digest is reproducible and accepted. A release codename is the version "
+    "of the distribution's own images (`debian:bookworm-slim`, `ubuntu:noble`, `buildpack-deps:trixie`), but "
+    "on any other image it pins only the system underneath (`python:slim-bookworm` follows every Python "
+    "release). `sid`, `testing`, `unstable`, `devel`, `rolling`, `lts`, `stable`, `edge` and `current` move.",
 )
 def check_tag(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -172,19 +144,25 @@ def check_tag(ctx: Context) -> Iterator[Problem]:
             )
             continue
         ref = parse_ref(resolved)
-        if ref.tag is None:
-            if ref.digest:
-                continue
+        kind = tag_kind(ref)
+        if kind is TagKind.NONE:
             yield Problem(
                 f"base image `{resolved}` has no tag and means `latest`; {_suggest(ref)}",
                 position(df, base.start, base.end),
             )
-        elif ref.tag.lower() == "latest":
+        elif kind is TagKind.LATEST:
             yield Problem(
                 f"base image `{resolved}` uses the `latest` tag{via}; {_suggest(ref)}",
                 _part_position(df, base, "tag"),
             )
-        elif not any(ch.isdigit() for ch in ref.tag):
+        elif kind is TagKind.RELEASE_ONLY:
+            yield Problem(
+                f"base image `{resolved}` uses the tag `{ref.tag}`{via}, which names the distribution release "
+                f"(`{codename_of(ref.tag or '')}`) but no version of `{ref.name}` and moves with every `{ref.name}` "
+                f"release; {_suggest(ref)}",
+                _part_position(df, base, "tag"),
+            )
+        elif kind is TagKind.VERSIONLESS:
             yield Problem(
                 f"base image `{resolved}` uses the tag `{ref.tag}`{via}, which names no version and moves with "
                 f"every release; {_suggest(ref)}",

@@ -67,8 +67,41 @@ def combine(ctx: Context) -> Iterator[Problem]:
             prev = ins
 
 
-def _sort_key(name: str) -> str:
-    return name.lower()
+_PIP_NAME_END = re.compile(r"[\s\[;@<>=!~(]")
+
+
+def package_sort_name(tool: str, spec: str) -> str:
+    """The package name in ``spec`` as ``tool`` reads it, for sorting: apt's `name=version`, `name/release` and
+    `name:arch`, apk's `name=version`, `name~version`, `name>version` and `name@repository`, pip's
+    requirement specifiers (`name[extra]>=1`), normalised as PyPI names are."""
+    if tool == "pip":
+        name = _PIP_NAME_END.split(spec, 1)[0]
+        return re.sub(r"[-_.]+", "-", name).lower()
+    if tool in ("apt-get", "apt"):
+        return re.split(r"[=/:]", spec, 1)[0].lower()
+    return re.split(r"[=~<>@]", spec, 1)[0].lower()
+
+
+def _units(c, script, text: str) -> list[tuple[list, tuple[int, int] | None]]:
+    """The package list as its author arranged it: one unit per word when the list is written on one line;
+    one unit per line when it spans several (a line such as `dpkg-dev dpkg` keeps a package with its
+    companion, and the lines are what is sorted). Each unit: its words and its file range (None if unknown)."""
+    words = list(c.packages)
+    ranges = [script.file_range(w.start, w.end) for w in words]
+    if any(r is None for r in ranges) or all("\n" not in text[ranges[0][1]:r[0]] for r in ranges[1:]):
+        return [([w], r) for w, r in zip(words, ranges)]
+    units: list[tuple[list, tuple[int, int] | None]] = []
+    for w, r in zip(words, ranges):
+        if units and "\n" not in text[units[-1][1][1]:r[0]]:
+            units[-1] = (units[-1][0] + [w], (units[-1][1][0], r[1]))
+        else:
+            units.append(([w], r))
+    return units
+
+
+def _has_comment_line(text: str, start: int, end: int) -> bool:
+    """Whether a comment line (BuildKit drops it from the instruction) lies between ``start`` and ``end``."""
+    return any(line.lstrip().startswith("#") for line in text[start:end].splitlines()[1:])
 
 
 @rule(
@@ -80,28 +113,33 @@ def _sort_key(name: str) -> str:
             "    git \\\n    curl \\\n    && rm -rf /var/lib/apt/lists/*\n",
     use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n"
                 "    curl \\\n    git \\\n    && rm -rf /var/lib/apt/lists/*\n",
-    notes="Lists containing variables are not judged; the fix swaps the words in place, keeping the layout.",
+    notes="Packages are compared by name as the package manager reads it (`unit=1.33` sorts as `unit`), "
+          "ignoring case. A list written over several lines is sorted by line: a line holding several packages "
+          "(`dpkg-dev dpkg`) is kept together and sorted by its first. Lists containing variables are not "
+          "judged. The fix moves the words (or lines) in place, keeping the layout; it is not offered when "
+          "comment lines sit inside the list, since they label the packages next to them.",
 )
 def sorted_packages(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
+    text = ctx.file.text or ""
     for script in run_scripts(df, df.instructions):
         for c in calls(script):
             if not is_install(c) or len(c.packages) < 2:
                 continue
-            words = list(c.packages)
-            if any("$" in w.raw or "`" in w.raw for w in words):
+            if any("$" in w.raw or "`" in w.raw for w in c.packages):
                 continue
-            names = [w.text for w in words]
-            ordered = sorted(names, key=_sort_key)
-            if names == ordered:
+            units = _units(c, script, text)
+            keys = [package_sort_name(c.tool, u[0][0].text) for u in units]
+            order = sorted(range(len(units)), key=lambda i: keys[i])
+            if order == list(range(len(units))):
                 continue
-            first = next(i for i, (x, y) in enumerate(zip(names, ordered)) if x != y)
+            first = next(i for i, j in enumerate(order) if i != j)
             fix = None
-            ranges = [script.file_range(w.start, w.end) for w in words]
-            if all(r is not None for r in ranges):
-                by_text = {w.text: w.raw for w in words}
-                fix = Fix("sort the package list",
-                          tuple(Edit(r[0], r[1], by_text[name]) for r, name in zip(ranges, ordered)
-                                if r is not None))
-            yield Problem(f"`{c.tool} {c.sub}` packages are not sorted: `{names[first]}` should come after "
-                          f"`{ordered[first]}`", script.word_position(words[first]), fix=fix)
+            spans = [r for _, r in units]
+            if all(r is not None for r in spans) and not _has_comment_line(text, spans[0][0], spans[-1][1]):
+                moved = [(spans[i], spans[j]) for i, j in enumerate(order) if i != j]
+                fix = Fix("sort the package list", tuple(Edit(at[0], at[1], text[src[0]:src[1]])
+                                                         for at, src in moved if at is not None and src is not None))
+            shown, before = units[first][0][0].text, units[order[first]][0][0].text
+            yield Problem(f"`{c.tool} {c.sub}` packages are not sorted: `{shown}` should come after `{before}`",
+                          script.word_position(units[first][0][0]), fix=fix)

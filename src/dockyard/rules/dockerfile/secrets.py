@@ -35,7 +35,7 @@ def no_secrets(ctx: Context) -> Iterator[Problem]:
         if ins.keyword not in ("ENV", "ARG"):
             continue
         for key, value, pos in key_positions(ctx, ins):
-            if value is None or value == "" or not is_secret_name(key) or _is_reference(value):
+            if value is None or value == "" or not is_secret_name(key, value) or _is_reference(value):
                 continue
             yield Problem(f"`{ins.keyword} {key}={mask(value, key)}` puts a secret into the image; pass it at "
                           "runtime (environment, secrets) or with `RUN --mount=type=secret`", pos)

@@ -131,8 +131,10 @@ def is_build_package(name: str) -> bool:
     "--no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n",
     notes="Judged on the final stage and a stage named `production`, including the stages they are built FROM "
     "(the standard's Complete Dockerfile Example installs `gcc`, `g++` and `-dev` headers in `base`, which "
-    "`production` is built FROM; the item wins). Packages removed again in the same RUN (`apt-get purge`, "
-    "`apk del` of a `--virtual` group) are accepted.",
+    "`production` is built FROM; the item wins). Packages removed again later in the same RUN are accepted: "
+    "`apt-get purge`/`remove` and `apk del` by name, `apk del` of a `--virtual` group, and apt's auto-removal "
+    "(`apt-get purge --auto-remove`, `apt-get autoremove`) of packages marked automatic by `apt-mark auto` "
+    "(the `savedAptMark` idiom of the official images; a package marked manual again by name stays).",
 )
 def check_build_deps(ctx: Context) -> Iterator[Problem]:
     df = ctx.model

@@ -182,8 +182,8 @@ def writable_dirs(ctx: Context) -> Iterator[Problem]:
 NOLOGIN_SHELLS = frozenset({"/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false"})
 
 
-def _login_problems(tool: str, words) -> list[str]:
-    """What a user-creating command leaves open: a login shell, a home directory."""
+def _login_problems(tool: str, words) -> dict[str, str]:
+    """What a user-creating command leaves open: `shell` (a login shell) and `home` (a home directory)."""
     texts = [w.text for w in words[1:]]
     shell = None
     for i, t in enumerate(texts):
@@ -193,19 +193,97 @@ def _login_problems(tool: str, words) -> list[str]:
             shell = t.split("=", 1)[1]
         elif t.startswith("-s") and not t.startswith("--") and len(t) > 2:
             shell = t[2:]
-    problems = []
+    problems = {}
     if shell not in NOLOGIN_SHELLS and not (shell and "$" in shell):
-        problems.append("a login shell" if shell is None else f"the login shell `{shell}`")
+        problems["shell"] = "a login shell" if shell is None else f"the login shell `{shell}`"
     if tool == "useradd":
         # useradd makes no home unless asked (-m), Debian's default; --no-create-home states it
         if any(t in ("-m", "--create-home") for t in texts):
-            problems.append("a home directory (`--create-home`)")
+            problems["home"] = "a home directory (`--create-home`)"
     elif tool == "adduser":
         # busybox adduser (Alpine) makes a home unless -H; Debian's adduser unless --no-create-home
         if not any(t in ("-H", "--no-create-home") for t in texts) and not any(
                 t.startswith("-") and not t.startswith("--") and "H" in t for t in texts):
-            problems.append("a home directory (pass `-H` / `--no-create-home`)")
+            problems["home"] = "a home directory (pass `-H` / `--no-create-home`)"
     return problems
+
+
+def _home_dir(tool: str, name: str, words) -> str:
+    """The home directory a useradd/adduser command gives ``name``: `-d`/`--home-dir` (useradd), `--home`
+    (Debian's adduser), `-h` (busybox adduser), else `/home/<name>`."""
+    texts = [w.text for w in words[1:]]
+    options = {"useradd": ("-d", "--home-dir"), "adduser": ("-h", "--home")}[tool]
+    home = None
+    for i, t in enumerate(texts):
+        if t in options and i + 1 < len(texts):
+            home = texts[i + 1]
+        elif t.startswith("--") and t.split("=", 1)[0] in options and "=" in t:
+            home = t.split("=", 1)[1]
+        elif t.startswith(options[0]) and not t.startswith("--") and len(t) > 2:
+            home = t[2:]
+    return posixpath.normpath(home) if home and home.startswith("/") else f"/home/{name}"
+
+
+_HOME_WRITERS = (("git", "config", "--global"), ("pipx",), ("uv", "tool", "install"))
+
+
+def _mentions_home(text: str, homes: set[str]) -> bool:
+    """Whether a word or value refers to the home directory: `~`, `$HOME`, or a path in one of ``homes``."""
+    if text.startswith("~") or "$HOME" in text or "${HOME}" in text:
+        return True
+    return any(part == h or part.startswith(h + "/") for part in text.split(":") for h in homes)
+
+
+def _relies_on_home(df, instructions, name: str, home: str) -> bool:
+    """Whether the image relies on ``name``'s home once the user exists: an instruction run as ``name`` (after
+    `USER name`) writes there (a path in it, `~`, `$HOME`, `pip install --user`, `git config --global`,
+    `pipx`), a WORKDIR or a COPY/ADD lands in it, or an ENV, CMD or ENTRYPOINT points into it. `ENV HOME=...`
+    moves the home."""
+    from dockyard.rules.dockerfile._shell import exec_argv, instruction_script, pip_call
+
+    homes = {home}
+    as_user = False
+    workdir = "/"
+    for ins in instructions:
+        kw = ins.keyword
+        if kw == "USER":
+            as_user = _user_name(ins) == name
+        elif kw == "ENV":
+            for key, value in ins.key_values():
+                if key == "HOME" and value and value.startswith("/"):
+                    homes.add(posixpath.normpath(value))
+                elif value and _mentions_home(value, homes):
+                    return True
+        elif kw == "WORKDIR" and ins.value:
+            workdir = posixpath.normpath(posixpath.join(workdir, ins.value[0]))
+            if as_user and _mentions_home(workdir, homes):
+                return True
+        elif kw in ("COPY", "ADD") and len(ins.value) >= 2:
+            chown = ins.flag("chown")
+            owner = chown.value.split(":", 1)[0] if chown is not None and chown.value else ""
+            dest = posixpath.normpath(posixpath.join(workdir, ins.value[-1]))
+            if (as_user or owner == name) and _mentions_home(dest, homes):
+                return True
+        elif kw in ("CMD", "ENTRYPOINT"):
+            if any(_mentions_home(a, homes) for a in exec_argv(ins)):
+                return True
+            script = instruction_script(df, ins)
+            if script is not None and any(_mentions_home(w.text, homes) for c in script.commands for w in c.argv):
+                return True
+        elif kw == "RUN" and as_user:
+            script = instruction_script(df, ins)
+            if script is None:
+                continue
+            for cmd in script.commands:
+                texts = tuple(w.text for w in cmd.argv)
+                if any(_mentions_home(w.raw, homes) or _mentions_home(w.text, homes) for w in cmd.argv[1:]):
+                    return True
+                if any(texts[:len(writer)] == writer for writer in _HOME_WRITERS):
+                    return True
+                call = pip_call(script, cmd)
+                if call is not None and call.is_install and call.has("--user"):
+                    return True
+    return False
 
 
 @rule(
@@ -219,7 +297,10 @@ def _login_problems(tool: str, words) -> list[str]:
     use_instead="FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n"
                 "    && useradd --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app\nUSER app\n",
     notes="A warning, not an error: the checklist asks for no home \"where possible\" (some tools insist on one). "
-          "Only the user that the final stage's last `USER` names is judged.",
+          "Only the user that the final stage's last `USER` names is judged. The home directory is not questioned "
+          "where the image relies on it: after `USER <name>` a RUN writes there (`~`, `$HOME`, its path, "
+          "`pip install --user`, `git config --global`, `pipx`), a WORKDIR or COPY/ADD (`--chown=<name>`) lands "
+          "in it, or an ENV, CMD or ENTRYPOINT points into it (`ENV HOME=...` moves it).",
 )
 def user_no_login(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -238,6 +319,18 @@ def user_no_login(ctx: Context) -> Iterator[Problem]:
             if name not in positional:
                 continue
             problems = _login_problems(cmd.name, cmd.argv)
-            if problems:
-                yield Problem(f"`{cmd.name}` gives `{name}` {' and '.join(problems)}; a service user needs neither: "
-                              "use `--no-create-home --shell /usr/sbin/nologin`", script.word_position(cmd.argv[0]))
+            if "home" in problems:
+                at = next(i for i, x in enumerate(instructions) if x is script.instruction)
+                later = instructions[at + 1:]
+                if _relies_on_home(df, later, name, _home_dir(cmd.name, name, cmd.argv)):
+                    del problems["home"]
+            if not problems:
+                continue
+            if "home" not in problems:
+                advice = "a service user needs no login shell: use `--shell /usr/sbin/nologin`"
+            elif "shell" not in problems:
+                advice = "a service user needs no home directory: use `--no-create-home`"
+            else:
+                advice = "a service user needs neither: use `--no-create-home --shell /usr/sbin/nologin`"
+            yield Problem(f"`{cmd.name}` gives `{name}` {' and '.join(problems.values())}; {advice}",
+                          script.word_position(cmd.argv[0]))

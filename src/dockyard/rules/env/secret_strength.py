@@ -36,7 +36,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         raw, value = entry.raw_value, entry.value
         if entry.inherited or value is None or contains_placeholder(raw) or is_reference_only(raw):
             continue
-        if is_secret_name(entry.key):
+        if is_secret_name(entry.key, value):
             if value == "":
                 continue
             m = next(url_credentials(value), None) if "://" in value else None

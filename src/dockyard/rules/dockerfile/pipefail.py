@@ -1,0 +1,154 @@
+"""A RUN that pipes one command into another fails when any of them fails (`pipefail`)."""
+
+from __future__ import annotations
+
+import os.path
+from dataclasses import replace
+from typing import Iterator
+
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile._shell import SHELLS, instruction_script
+from dockyard.rules.dockerfile._stages import lineage_instructions, position, span_position
+
+# commands that cannot fail in a pipeline's left side: `echo "$SHA256 *file" | sha256sum -c -` hides nothing
+CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "yes"})
+# shells whose scripts are not POSIX shell: their RUNs are not judged
+NON_POSIX_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
+SHELL_ADVICE = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]'
+
+
+def _pipefail_switch(args) -> bool | None:
+    """What `set`-style options (`-o pipefail`, `-eo pipefail`, `-euxo pipefail`, `+o pipefail`) do to
+    pipefail: True (on), False (off) or None (untouched); the last one wins."""
+    state = None
+    for i, a in enumerate(args[:-1]):
+        if len(a) > 1 and a[0] in "-+" and not a.startswith("--") and "o" in a[1:] and args[i + 1] == "pipefail":
+            state = a[0] == "-"
+    return state
+
+
+def _shell_state(ins) -> tuple[bool, bool]:
+    """(judged, pipefail) for the RUNs that a `SHELL [...]` instruction governs."""
+    argv = list(ins.value) if ins.json_form else []
+    if not argv:
+        return True, False
+    name = os.path.basename(argv[0]).lower().removesuffix(".exe")
+    if name in NON_POSIX_SHELLS:
+        return False, False
+    flags = argv[1:argv.index("-c")] if "-c" in argv else argv[1:]
+    return True, bool(_pipefail_switch(flags))
+
+
+@rule(
+    code="DF064", name="run-pipefail", scope=Scope.DOCKERFILE,
+    summary="A RUN that pipes commands runs with `pipefail` (`set -o pipefail` or a `SHELL` with `-o pipefail`)",
+    why="A pipeline's status is its last command's: in `curl -fsSL URL | sh` a failed download hands `sh` an "
+        "empty script, which succeeds, and the image builds without what it was meant to install.",
+    standard=("DF-PIPEFAIL",), section="Layer Optimization", severity="warning",
+    example="FROM python:3.12-slim\nRUN curl -fsSL https://example.org/install.sh | sh\n",
+    use_instead='FROM python:3.12-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+                "RUN curl -fsSL https://example.org/install.sh | sh\n",
+    notes="hadolint's DL4006. `pipefail` is in effect when the RUN's script sets it before the pipe (`set -o "
+          "pipefail`, `set -euxo pipefail`; it does not carry over to the next RUN) or when the `SHELL` in effect "
+          "passes `-o pipefail`; a stage built FROM another stage inherits its `SHELL`, as BuildKit does (hadolint "
+          "starts every stage afresh). Pipes inside `$(...)` and subshells count, `||` is not a pipe; a pipe "
+          "from `echo`, `printf`, `true` or `yes` hides no failure (hadolint flags it). Exec-form "
+          "RUNs other than `[\"sh\", \"-c\", \"...\"]`, heredocs run by another interpreter and RUNs under a "
+          "PowerShell or cmd `SHELL` are not judged. Debian's `/bin/sh` (dash) knows `set -o pipefail` from "
+          "dash 0.5.12 (bookworm) on; on older systems use bash.",
+)
+def pipefail(ctx: Context) -> Iterator[Problem]:
+    df = ctx.model
+    for stage in df.stages:
+        own = {id(ins) for ins in stage.instructions}
+        judged, shell_pipefail = True, False
+        for ins in lineage_instructions(df, stage):
+            if ins.keyword == "SHELL":
+                judged, shell_pipefail = _shell_state(ins)
+                continue
+            if ins.keyword != "RUN" or id(ins) not in own or not judged or shell_pipefail:
+                continue
+            problem = _unprotected_pipe(df, ins)
+            if problem is not None:
+                yield problem
+
+
+def _scopes(ins, script) -> list[tuple[bool, list[int], list]]:
+    """The shells a RUN starts, as (pipefail from their options, their pipes, their commands), in offsets of
+    the RUN's script. In `cmd <<EOF` the heredoc body is `cmd`'s input: a script of its own when `cmd` is a
+    shell reading it (`bash <<EOF`, `<<EOF sh`), else data. A RUN made only of heredocs runs their body."""
+    from dockyard.parsers.shell import parse_shell
+
+    line = ins.value[0] if ins.heredocs and ins.value else ""
+    if not line or not script.text.startswith(line + "\n"):
+        return [(False, list(script.script.pipes), list(script.commands))]
+    head = len(line)
+    commands = [c for c in script.commands if c.start < head]
+    scopes = [(False, [p for p in script.script.pipes if p < head], commands)]
+    readers = [c for c in commands if c.name in SHELLS and "-c" not in c.args]
+    if readers:
+        at = head + 1
+        for h in ins.heredocs:
+            body = parse_shell(h.content)
+            shift = [replace(c, start=c.start + at, end=c.end + at) for c in body.commands]
+            scopes.append((bool(_pipefail_switch(list(readers[0].args))), [p + at for p in body.pipes], shift))
+            at += len(h.content) + len(h.name) + 1
+    return scopes
+
+
+def _unprotected_pipe(df, ins) -> Problem | None:
+    """The first pipe of a RUN's script that runs without pipefail, as a finding."""
+    script = instruction_script(df, ins)
+    if script is None:
+        return None
+    if ins.json_form:
+        # `["bash", "-o", "pipefail", "-c", "..."]`: the options before the script
+        argv = list(ins.value)
+        if _pipefail_switch(argv[1:argv.index("-c")] if "-c" in argv else []):
+            return None
+    found = [hit for scope in _scopes(ins, script) if (hit := _first_unprotected(*scope)) is not None]
+    if not found:
+        return None
+    pipe, commands = min(found, key=lambda hit: hit[0])
+    before, after = _around(pipe, commands)
+    op = "|&" if script.text.startswith("|&", pipe) else "|"
+    r = script.file_range(pipe, pipe + len(op))
+    where = position(df, *r) if r is not None else span_position(ins.keyword_span)
+    left = f"`{before.name}`" if before is not None and before.name else f"the command before `{op}`"
+    right = f"`{after.name}`" if after is not None and after.name else "the last command"
+    return Problem(f"{left} is piped (`{op}`) into {right} without `pipefail`: if {left} fails, the RUN still "
+                   f"succeeds when {right} does; add `set -o pipefail` before the pipe, or `{SHELL_ADVICE}` "
+                   "before this RUN", where)
+
+
+def _around(pipe: int, commands: list):
+    """The commands on either side of a pipe: the outermost one that ends last before it (`echo` in
+    `echo "$(date)" | tr`), and the first that starts after it."""
+    left = [c for c in commands if c.end <= pipe]
+    before = min(left, key=lambda c: (-c.end, c.start)) if left else None
+    after = next((c for c in commands if c.start > pipe), None)
+    return before, after
+
+
+def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int, list] | None:
+    """The first of ``pipes`` that runs without pipefail (``on``: set by the shell's options) and could hide a
+    failure (its left side is not `echo`, `printf`, `true`...), with the scope's commands; `set -o pipefail` /
+    `set +o pipefail` before a pipe switch it."""
+    if on:
+        return None
+    k = 0
+    for pipe in pipes:
+        while k < len(commands) and commands[k].start < pipe:
+            cmd = commands[k]
+            if cmd.name == "set":
+                switch = _pipefail_switch([w.text for w in cmd.argv[1:]])
+                if switch is not None:
+                    on = switch
+            k += 1
+        if on:
+            continue
+        before = _around(pipe, commands)[0]
+        if before is None or before.name not in CANNOT_FAIL:
+            return pipe, commands
+    return None
