@@ -155,13 +155,21 @@ def healthcheck_disabled(hc: Any) -> bool:
 
 
 # -- environment rules: positions and de-duplication ---------------------------------------------------------
+def service_of(path: tuple) -> str | None:
+    """The service a model path such as ``("services", "app", "ports", 0)`` is about."""
+    return str(path[1]) if len(path) > 1 and path[0] == "services" else None
+
+
 def at(view, path: tuple, message: str, first: bool = False, value: bool = False) -> Problem:
-    """A problem located where ``path`` was written (the last file that set it, or the first with ``first``)."""
+    """A problem located where ``path`` was written (the last file that set it, or the first with ``first``).
+
+    The problem names the service of ``path``: where several services share the text (a YAML anchor, merge
+    key or ``x-`` field), the engine reports it once, at the shared text, naming the services."""
     o = view.origin_record(path, first=first)
     if o is None:
         f = view.compose_files[0].path if view.compose_files else "."
-        return Problem(message, Position.whole_file(), path=f)
-    return Problem(message, o.value if value else o.key, path=o.path)
+        return Problem(message, Position.whole_file(), path=f, service=service_of(path))
+    return Problem(message, o.value if value else o.key, path=o.path, service=service_of(path))
 
 
 def env_label(view) -> str:
@@ -263,7 +271,7 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
     from dockyard.parsers.yamlpos import YMap
 
     if not view.compose_files:
-        return Problem(message, path=".")
+        return Problem(message, path=".", service=service_of(path))
     sf = view.compose_files[index]
     doc = view.documents[index] if -len(view.documents) <= index < len(view.documents) else None
     node = getattr(doc, "root", None)
@@ -274,4 +282,4 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
             node = node[step]
         else:
             break
-    return Problem(message, pos, path=sf.path)
+    return Problem(message, pos, path=sf.path, service=service_of(path))

@@ -84,6 +84,20 @@ def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
     return False
 
 
+def _written_inside(view, path: tuple, key: str) -> bool:
+    """Whether ``key`` of the mapping at ``path`` is written inside that mapping, not merged in (``<<: *x``)
+    from an anchor that other mappings share: an anchor is defined before its use, so a merged key sits
+    before the mapping's own key in the same file."""
+    if not view.defined_in(path + (key,)):
+        return False
+    inner = view.origin_record(path + (key,))
+    for outer in (view.origin_record(path), view.origin_record(path, first=True)):
+        if outer is not None and outer.path == inner.path and \
+                (outer.key.line, outer.key.column) < (inner.key.line, inner.key.column):
+            return True
+    return False
+
+
 @rule(
     code="CO013", name="compose-depends-on-healthy", scope=Scope.ENVIRONMENT,
     summary="`depends_on` waits with `condition: service_healthy` for dependencies that have a healthcheck",
@@ -111,8 +125,7 @@ def depends_on_healthy(ctx: Context) -> Iterator[Problem]:
             if cond == "service_healthy":
                 continue
             path = ("services", name, "depends_on", dep)
-            if isinstance(spec, dict) and view.defined_in(path + ("condition",)) and \
-                    view.raw(path) != dep:
+            if isinstance(spec, dict) and view.raw(path) != dep and _written_inside(view, path, "condition"):
                 path = path + ("condition",)
             out.append(at(view, path, f"`{name}` depends on `{dep}` without `condition: service_healthy`, though "
                           f"`{dep}` has a healthcheck"))

@@ -66,7 +66,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                 pos = value_position(ctx.file, spos, scalar, off, text)
                 seen.add((pos.line, pos.column))
                 yield Problem(f"`{key}` is set to a literal secret ({mask(text, key)}) in service `{name}`: use "
-                              f"`${{{key}:?{key} is required}}` and set it in the env file", pos)
+                              f"`${{{key}:?{key} is required}}` and set it in the env file", pos, service=name)
         from dockyard.rules.compose._common import strings
 
         for path, text, pos in strings(svc):
@@ -79,7 +79,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                     continue
                 seen.add((where.line, where.column))
                 yield Problem(f"URL in service `{name}` carries a literal password ({mask(m.group(0))}): build it "
-                              "from `${...}` components", where)
+                              "from `${...}` components", where, service=name)
         for key in ("command", "entrypoint"):
             cmd = svc.get(key)
             words = list(cmd) if isinstance(cmd, YSeq) else (cmd.split() if isinstance(cmd, str) else [])
@@ -93,7 +93,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                         start = text.find(secret, text.find(str(w)) + len(str(w)))
                         where = scalar_span(ctx.file, svc.value_pos(key), text, start, start + len(secret))
                     yield Problem(f"`{w}` is given a literal secret (********) in service `{name}`: use a "
-                                  "`${VAR:?message}` variable", where)
+                                  "`${VAR:?message}` variable", where, service=name)
 
 
 @rule(
@@ -123,12 +123,13 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                     if host and "\x00" not in host:
                         pos = value_position(ctx.file, spos, scalar, off, value)
                         yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
-                                      f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos)
+                                      f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos,
+                                      service=name)
                         continue
                 if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND:
                     pos = value_position(ctx.file, spos, scalar, off, value)
                     yield Problem(f"`{key}` in service `{name}` hardcodes the host `{value}`: use "
-                                  f"`${{{key}:-{value}}}` so each environment can change it", pos)
+                                  f"`${{{key}:-{value}}}` so each environment can change it", pos, service=name)
 
 
 @rule(
@@ -164,7 +165,7 @@ def literal_connection_string(ctx: Context) -> Iterator[Problem]:
                 pos = value_position(ctx.file, spos, scalar, off, value)
                 yield Problem(f"`{key}` in service `{name}` is a literal connection string ({mask(value)}): build "
                               "it from variables, e.g. `scheme://${USER}:${PASSWORD:?...}@${HOST}:${PORT}/${NAME}`",
-                              pos)
+                              pos, service=name)
 
 
 @rule(
@@ -203,9 +204,10 @@ def image_tag(ctx: Context) -> Iterator[Problem]:
         tag = last.split(":", 1)[1] if ":" in last else ""
         if not tag:
             yield Problem(f"image `{resolved}` of service `{name}` has no tag{by_default}: pin a version such as "
-                          f"`{resolved}:<version>`", pos)
+                          f"`{resolved}:<version>`", pos, service=name)
         elif tag.lower() == "latest":
-            yield Problem(f"image `{resolved}` of service `{name}` uses `latest`{by_default}: pin a version", pos)
+            yield Problem(f"image `{resolved}` of service `{name}` uses `latest`{by_default}: pin a version", pos,
+                          service=name)
 
 
 _BACKGROUND = re.compile(r"(?<![&>|<])&(?![&>])")
@@ -237,11 +239,12 @@ def single_process(ctx: Context) -> Iterator[Problem]:
             words = " ".join(p for p, _ in parts).split()
             if words and words[0].rsplit("/", 1)[-1] in ("supervisord", "supervisor", "s6-svscan", "runit"):
                 yield Problem(f"service `{name}` runs a process supervisor (`{words[0]}`): run one process per "
-                              "service instead", parts[0][1] or svc.key_pos(key))
+                              "service instead", parts[0][1] or svc.key_pos(key), service=name)
                 continue
             for text, pos in parts:
                 m = _BACKGROUND.search(text)
                 if m and pos is not None:
                     yield Problem(f"service `{name}` starts a process in the background with `&`: give each "
-                                  "process its own service", scalar_span(ctx.file, pos, text, m.start(), m.end()))
+                                  "process its own service", scalar_span(ctx.file, pos, text, m.start(), m.end()),
+                                  service=name)
                     break
