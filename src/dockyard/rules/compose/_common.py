@@ -172,6 +172,16 @@ def at(view, path: tuple, message: str, first: bool = False, value: bool = False
     return Problem(message, o.value if value else o.key, path=o.path, service=service_of(path))
 
 
+def raw_entry(view, path: tuple) -> Any:
+    """The value at ``path`` as written (before interpolation); for an entry of a mapping written as a list
+    (``environment: [KEY=value]``), the text after ``KEY=``."""
+    raw = view.raw(path)
+    key = f"{path[-1]}=" if path else ""
+    if isinstance(raw, str) and raw.startswith(key) and isinstance(view.raw(path[:-1]), list):
+        return raw[len(key):]
+    return raw
+
+
 def env_label(view) -> str:
     return f"environment `{view.name}`"
 

@@ -8,9 +8,10 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, command_words, healthcheck_disabled, healthcheck_test_words,
+from dockyard.rules.compose._common import (at, healthcheck_disabled, healthcheck_test_words,
                                             image_repository, is_application, is_long_running, is_postgres,
                                             is_redis, is_web_application)
+from dockyard.rules.compose._redis import redis_settings
 
 _BASE = "docker-compose.base.yml"
 _DEV = "docker-compose.dev.yml"
@@ -280,14 +281,6 @@ def healthcheck_tool_missing(ctx: Context) -> Iterator[Problem]:
     yield from out
 
 
-def redis_password_set(svc: dict) -> bool:
-    words = command_words(svc.get("command"))
-    text = " ".join(str(w) for w in (svc.get("command") if isinstance(svc.get("command"), list)
-                                     else [svc.get("command") or ""]))
-    return "--requirepass" in text or "requirepass" in words or bool(
-        (svc.get("environment") or {}).get("REDIS_PASSWORD")) and "bitnami" in str(svc.get("image"))
-
-
 @rule(
     code="CO029", name="compose-redis-healthcheck-auth", scope=Scope.ENVIRONMENT,
     summary="A redis healthcheck authenticates when redis requires a password",
@@ -300,13 +293,18 @@ def redis_password_set(svc: dict) -> bool:
     use_instead=_ex("services:\n  redis:\n    image: redis:7.4.2\n    command: [\"redis-server\", \"--requirepass\", "
                     "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\"]\n    healthcheck:\n"
                     "      test: [\"CMD-SHELL\", \"redis-cli -a \\\"$$REDIS_PASSWORD\\\" --no-auth-warning ping\"]\n"),
-    notes="`-a`, `--pass`, `--user` or `REDISCLI_AUTH` in the service environment count as authenticating.",
+    notes="`-a`, `--pass`, `--user`, a `-u` URI with credentials or `REDISCLI_AUTH` in the service environment "
+          "count as authenticating. The password may be set on the command line (also inside `sh -c`), in a "
+          "configuration file the command loads from the project, or through a bitnami image's `REDIS_PASSWORD`.",
 )
 def redis_healthcheck_auth(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_redis(svc) or not redis_password_set(svc):
+        if not is_redis(svc):
+            continue
+        settings = redis_settings(ctx.project, view, name, svc)
+        if not settings.known or settings.password is None:
             continue
         hc = svc.get("healthcheck")
         if not isinstance(hc, dict):
@@ -315,7 +313,8 @@ def redis_healthcheck_auth(ctx: Context) -> Iterator[Problem]:
         if not any(w.endswith(("redis-cli", "valkey-cli")) for w in words):
             continue
         if any(w in ("-a", "--pass", "--user", "--askpass") or w.startswith(("-a", "--pass=", "--user="))
-               for w in words) or "REDISCLI_AUTH" in " ".join(words):
+               or (words[i - 1] == "-u" and "@" in w) for i, w in enumerate(words)) \
+                or "REDISCLI_AUTH" in " ".join(words):
             continue
         if "REDISCLI_AUTH" in (svc.get("environment") or {}):
             continue
