@@ -5,7 +5,10 @@ Kinds of services (decided on the merged model of an environment, or on one file
 * *application service*: built from the project (``build:``), or running the image a built service produces;
 * *web application*: an application service whose command is absent (the image's own, the web server) or
   runs an ASGI/WSGI server (uvicorn, gunicorn, hypercorn, granian, fastapi);
-* *database*: postgres / postgis / mysql / mariadb / mongo images; *cache*: redis / valkey / memcached / keydb;
+* *backing service*: a stateful store other services use (database, cache, message broker, search engine,
+  coordination store), recognised by image family in :data:`BACKING_SERVICES` whatever the registry or namespace
+  (``bitnami/postgresql``, ``docker.io/library/redis``, ``mcr.microsoft.com/mssql/server``); their web UIs
+  (pgAdmin, redis-commander, Kibana...) are other images and not backing services;
 * *one-off*: ``restart: "no"`` (or ``deploy.restart_policy.condition: none``) or behind ``profiles``: jobs and
   tools, not held to the rules for long-running services.
 """
@@ -13,14 +16,11 @@ Kinds of services (decided on the merged model of an environment, or on one file
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from dockyard.model import Position, Problem
 
-DATABASE_IMAGES = ("postgres", "postgis", "postgresql", "timescaledb", "mysql", "mariadb", "mongo", "mongodb",
-                   "percona", "mongodb-community-server")
-CACHE_IMAGES = ("redis", "valkey", "memcached", "keydb", "redis-stack", "redis-stack-server", "dragonfly")
-REDIS_IMAGES = ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server")
 WEB_SERVERS = ("uvicorn", "gunicorn", "hypercorn", "granian", "fastapi", "daphne")
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
@@ -46,25 +46,77 @@ def image_path(image: Any) -> str:
     return ((head + "/") if head else "") + last.split(":", 1)[0].lower()
 
 
-def _matches(image: Any, names: Iterable[str]) -> bool:
-    repo = image_repository(image)
-    return any(repo == n or repo.startswith(n + "-") for n in names)
+@dataclass(frozen=True)
+class ImageFamily:
+    """Images of one server: ``name`` (``postgres``), ``kind`` (``database``, ``cache``, ``message broker``,
+    ``search engine``, ``coordination store``) and ``images``: repository names (the last path component,
+    ``postgresql``) or, where that is too generic, namespace paths (``mssql/server``)."""
+
+    name: str
+    kind: str
+    images: tuple[str, ...]
+
+
+# One table: what dockyard knows is a database, a cache or another stateful backing service. MinIO and other
+# object stores are left out: their S3 API is meant to be reached (presigned URLs) and is authenticated.
+BACKING_SERVICES = (
+    ImageFamily("postgres", "database", ("postgres", "postgis", "postgresql", "timescaledb", "timescaledb-ha",
+                                         "pgvector", "postgresql-repmgr", "supabase/postgres",
+                                         "cloudnative-pg/postgresql")),
+    ImageFamily("mysql", "database", ("mysql", "mysql-server", "mariadb", "percona", "percona-server",
+                                      "percona-server-mongodb", "mariadb-galera")),
+    ImageFamily("mssql", "database", ("mssql/server", "mssql/rhel/server", "azure-sql-edge")),
+    ImageFamily("mongo", "database", ("mongo", "mongodb", "mongodb-community-server", "mongodb-enterprise-server")),
+    ImageFamily("cassandra", "database", ("cassandra", "scylla", "scylladb/scylla")),
+    ImageFamily("clickhouse", "database", ("clickhouse-server", "clickhouse/clickhouse", "clickhouse")),
+    ImageFamily("influxdb", "database", ("influxdb",)),
+    ImageFamily("couchdb", "database", ("couchdb", "couchbase", "couchbase-server")),
+    ImageFamily("neo4j", "database", ("neo4j",)),
+    ImageFamily("cockroach", "database", ("cockroach", "cockroachdb/cockroach")),
+    ImageFamily("redis", "cache", ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server", "redismod",
+                                   "rejson", "redisearch")),
+    ImageFamily("dragonfly", "cache", ("dragonfly",)),
+    ImageFamily("memcached", "cache", ("memcached",)),
+    ImageFamily("elasticsearch", "search engine", ("elasticsearch", "opensearch", "elasticsearch/elasticsearch",
+                                                   "opensearchproject/opensearch")),
+    ImageFamily("rabbitmq", "message broker", ("rabbitmq",)),
+    ImageFamily("kafka", "message broker", ("kafka", "cp-kafka", "cp-server", "redpanda")),
+    ImageFamily("nats", "message broker", ("nats", "nats-streaming")),
+    ImageFamily("zookeeper", "coordination store", ("zookeeper", "cp-zookeeper", "etcd")),
+)
+_BY_NAME = {i: f for f in BACKING_SERVICES for i in f.images if "/" not in i}
+_BY_PATH = tuple((i, f) for f in BACKING_SERVICES for i in f.images if "/" in i)
+
+
+def image_family(image: Any) -> ImageFamily | None:
+    """The backing-service family of an image reference, whatever its registry, namespace, tag or digest."""
+    path = image_path(image).lower()
+    if not path:
+        return None
+    for suffix, family in _BY_PATH:
+        if path == suffix or path.endswith("/" + suffix):
+            return family
+    return _BY_NAME.get(path.rsplit("/", 1)[-1])
+
+
+def backing_kind(svc: dict) -> str | None:
+    """``database``, ``cache``, ``message broker``... for a backing service, else None."""
+    family = image_family(svc.get("image")) if isinstance(svc, dict) else None
+    return family.kind if family else None
 
 
 def is_database(svc: dict) -> bool:
-    return _matches(svc.get("image"), DATABASE_IMAGES)
-
-
-def is_cache(svc: dict) -> bool:
-    return _matches(svc.get("image"), CACHE_IMAGES)
+    return backing_kind(svc) == "database"
 
 
 def is_redis(svc: dict) -> bool:
-    return _matches(svc.get("image"), REDIS_IMAGES)
+    family = image_family(svc.get("image")) if isinstance(svc, dict) else None
+    return family is not None and family.name == "redis"
 
 
 def is_postgres(svc: dict) -> bool:
-    return _matches(svc.get("image"), ("postgres", "postgis", "postgresql", "timescaledb"))
+    family = image_family(svc.get("image")) if isinstance(svc, dict) else None
+    return family is not None and family.name == "postgres"
 
 
 def is_dev_tool(name: str, svc: dict) -> bool:

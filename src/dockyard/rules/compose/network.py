@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, strip_references)
+from dockyard.rules.compose._common import at, backing_kind, is_application, strip_references
 
 _BASE = "docker-compose.base.yml"
 
@@ -68,13 +68,19 @@ def _port_parts(item) -> tuple[str | None, str | None, str]:
 
 @rule(
     code="CO021", name="compose-port-binding", scope=Scope.ENVIRONMENT,
-    summary="Published ports come from variables; databases and caches are not published on all interfaces",
+    summary="Published ports come from variables; databases, caches and other backing services are not published "
+            "on all interfaces",
     why="A literal host port collides between environments and checkouts; a database or cache published on "
         "0.0.0.0 is reachable from the network (Docker's port publishing bypasses host firewalls such as ufw).",
     standard=("CO-PORT-BIND",), section="Port Mapping",
     example=_ex("services:\n  db:\n    image: postgres:17.2\n    ports:\n      - \"5432:5432\"\n"),
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2\n    ports:\n"
                     "      - \"127.0.0.1:${DB_PUBLISHED_PORT:-5432}:5432\"\n"),
+    notes="Backing services are recognised by image family whatever the registry or namespace: postgres (postgis, "
+          "timescaledb, bitnami/postgresql), mysql (mariadb, percona), SQL Server, mongo, cassandra/scylla, "
+          "clickhouse, influxdb, couchdb, neo4j, cockroach, redis (valkey, keydb, redis-stack), dragonfly, "
+          "memcached, elasticsearch/opensearch, rabbitmq, kafka/redpanda, nats, zookeeper/etcd. Their web UIs "
+          "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached.",
 )
 def port_binding(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -83,7 +89,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
         ports = svc.get("ports")
         if not isinstance(ports, list):
             continue
-        backend = is_database(svc) or is_cache(svc)
+        backend = backing_kind(svc)
         for i, item in enumerate(ports):
             path = ("services", name, "ports", i)
             raw = view.raw(path)
@@ -95,8 +101,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
                 out.append(at(view, path, f"`{name}` publishes host port {published} literally: take it from a "
                               "variable, e.g. `${" + var + ":-" + str(published) + "}`"))
             if backend and (host_ip in (None, "", "0.0.0.0", "::")):
-                kind = "database" if is_database(svc) else "cache"
-                out.append(at(view, path, f"{kind} `{name}` is published on all interfaces: bind it to "
+                out.append(at(view, path, f"{backend} `{name}` is published on all interfaces: bind it to "
                               "`127.0.0.1` or do not publish it"))
     yield from out
 

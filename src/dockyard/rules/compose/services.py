@@ -7,7 +7,7 @@ from typing import Iterator
 from dockyard.compose.merge import split_volume
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis)
+from dockyard.rules.compose._common import at, backing_kind, is_application, is_database, is_redis
 from dockyard.rules.compose._redis import redis_settings
 from dockyard.rules.compose.health import dockerfile_of
 
@@ -30,7 +30,10 @@ def _mount(item) -> tuple[str, str | None, str, bool]:
     return ("bind" if bind else "volume"), src, target, "ro" in mode.split(",")
 
 
-_DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis")
+_DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis", "/var/opt/mssql",
+              "/usr/share/elasticsearch/data", "/usr/share/opensearch/data", "/var/lib/rabbitmq",
+              "/var/lib/clickhouse", "/var/lib/cassandra", "/var/lib/influxdb", "/var/lib/influxdb2",
+              "/opt/couchdb/data", "/var/lib/kafka", "/var/lib/zookeeper", "/var/lib/scylla", "/cockroach")
 
 
 @rule(
@@ -51,7 +54,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
     out = []
     for name, svc in services.items():
         vols = svc.get("volumes") if isinstance(svc.get("volumes"), list) else []
-        stateful = is_database(svc) or is_cache(svc)
+        stateful = backing_kind(svc) is not None
         has_named = False
         for i, item in enumerate(vols):
             kind, src, target, ro = _mount(item)
