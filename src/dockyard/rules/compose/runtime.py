@@ -133,7 +133,8 @@ def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
     for name, svc in view.services.items():
         if is_dev_tool(name, svc) and not svc.get("profiles"):
             out.append(at(view, ("services", name),
-                          f"`{name}` is a development tool and starts by default: put it behind `profiles`"))
+                          f"`{name}` is a development tool and starts by default: put it behind `profiles`",
+                          first=True))
     yield from out
 
 
