@@ -78,7 +78,8 @@ def test_sub_folder_environments(tmp_path):
 
 @pytest.mark.parametrize("name,files,expected", [
     ("dev", [], True), ("docker/dev", [], True), ("Local", [], True), ("prod", [], False),
-    ("default", ["compose.yaml", "compose.override.yaml"], True), ("sub/default", ["sub/docker-compose.override.yml"], True),
+    ("default", ["compose.yaml", "compose.override.yaml"], True),
+    ("sub/default", ["sub/docker-compose.override.yml"], True),
     ("default", ["compose.yaml"], False), ("deploy", ["compose.yml", "compose.override.yml"], False),
 ])
 def test_one_definition_of_development(name, files, expected):

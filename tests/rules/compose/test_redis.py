@@ -13,7 +13,8 @@ PING = "    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"ping\"]\n"
 
 
 def _found(tmp_path, service: str, code: str, **more: str):
-    files = {BASE: "services:\n  redis:\n" + service, DEV: "services: {}\n", ".env.dev": "REDIS_PASSWORD=x\n", **more}
+    files = {BASE: "services:\n  redis:\n" + service, DEV: "services: {}\n", ".env.dev": "REDIS_PASSWORD=x\n",
+             **more}
     return [(f.path, f.position.line, f.position.column, f.message) for f in run_files(tmp_path, files, select=code)]
 
 
@@ -28,7 +29,8 @@ PASSWORD_SET = [
                  "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\", \"--appendonly\", \"yes\", \"--maxmemory\", "
                  "\"256mb\", \"--maxmemory-policy\", \"allkeys-lru\"]\n", id="list-required"),
     pytest.param("    image: redis/redis-stack-server:7.4.0-v1\n    environment:\n"
-                 f"      REDIS_ARGS: \"--requirepass ${{REDIS_PASSWORD:?required}} {TUNING}\"\n", id="redis-stack-args"),
+                 f"      REDIS_ARGS: \"--requirepass ${{REDIS_PASSWORD:?required}} {TUNING}\"\n",
+                 id="redis-stack-args"),
 ]
 
 
@@ -51,8 +53,8 @@ def test_an_unquoted_optional_variable_is_still_reported_as_not_required(tmp_pat
 
 
 def test_an_escaped_variable_without_a_shell_is_literal_text(tmp_path):
-    found = _found(tmp_path, f"    image: redis:7.4.2\n    command: redis-server --requirepass $$REDIS_PASSWORD {TUNING}\n",
-                   "CO022")
+    found = _found(tmp_path, "    image: redis:7.4.2\n    command: redis-server --requirepass $$REDIS_PASSWORD "
+                             f"{TUNING}\n", "CO022")
     assert found == [(BASE, 4, 5, "redis service `redis` gets the literal text `$REDIS_PASSWORD` as its password: no "
                                   "shell runs its command to expand `$$REDIS_PASSWORD`; write `${REDIS_PASSWORD:?...}` "
                                   "(compose substitutes it) or run the server with `sh -c`")]
