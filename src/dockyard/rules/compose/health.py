@@ -33,6 +33,7 @@ def _ex(base: str, dev: str = "services: {}\n") -> dict:
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"
                     "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n"
                     "      interval: 10s\n      timeout: 5s\n      retries: 5\n"),
+    notes="A service built from a Dockerfile stage that declares a HEALTHCHECK has one, as compose runs it.",
 )
 def healthcheck(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -44,6 +45,8 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
         base = ("services", name)
         hc = svc.get("healthcheck")
         if not isinstance(hc, dict) or healthcheck_disabled(hc) or hc.get("test") in (None, [], ""):
+            if not healthcheck_disabled(hc) and _image_healthcheck(ctx, view, svc):
+                continue  # the image's HEALTHCHECK applies
             what = "disables its healthcheck" if healthcheck_disabled(hc) else "has no healthcheck"
             path = base + ("healthcheck",) if isinstance(hc, dict) else base
             out.append(at(view, path, f"long-running service `{name}` {what}", first=not isinstance(hc, dict)))
@@ -68,6 +71,19 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
     yield from out
 
 
+def _image_healthcheck(ctx: Context, view, svc: dict) -> bool:
+    """Whether the stage a service is built from declares a HEALTHCHECK (the last one of the nearest stage
+    that has one wins; ``HEALTHCHECK NONE`` declares none)."""
+    stage = _built_stage(ctx, view, svc)
+    if stage is not None:
+        df, st = stage
+        for s in df.ancestry(st):
+            for ins in reversed(s.instructions):
+                if ins.keyword == "HEALTHCHECK":
+                    return not (ins.value and str(ins.value[0]).upper() == "NONE")
+    return False
+
+
 def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
     hc = svc.get("healthcheck")
     if isinstance(hc, dict):
@@ -75,14 +91,7 @@ def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
             return False
         if hc.get("test"):
             return True
-    stage = _built_stage(ctx, view, svc)
-    if stage is not None:
-        df, st = stage
-        for s in df.ancestry(st):
-            for ins in s.instructions:
-                if ins.keyword == "HEALTHCHECK":
-                    return not (ins.value and str(ins.value[0]).upper() == "NONE")
-    return False
+    return _image_healthcheck(ctx, view, svc)
 
 
 def _written_inside(view, path: tuple, key: str) -> bool:

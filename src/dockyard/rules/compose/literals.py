@@ -18,6 +18,12 @@ CONNECTION_NAMES = re.compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDI
 _CONN_ONLY = re.compile(r"(DATABASE|DB|POSTGRES|MYSQL|MONGO|REDIS|CACHE|BROKER|AMQP|RABBITMQ|CELERY|SQLALCHEMY)",
                         re.I)
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s\"'`]*)")
+_SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://")
+# listen on every interface (`0.0.0.0`, ASP.NET's `+`): an address to bind, not a place to reach
+_ANY_ADDRESS = frozenset({"0.0.0.0", "::", "[::]", "+", "*"})
+# the part after `scheme://` is a bucket (s3://profiles) or a path, not a host
+_NO_HOST_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "file"})
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off"})
 _HOST_NAMES = re.compile(r"_(HOST|HOSTNAME|DOMAIN|SERVER|ENDPOINT)$", re.I)
 _LOCAL_BIND = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
 _SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", "--api-key", "--token")
@@ -25,6 +31,22 @@ _SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", 
 
 def _conn_name(name: str) -> bool:
     return bool(CONNECTION_NAMES.search(name)) and bool(_CONN_ONLY.search(name)) or name.upper().endswith("_DSN")
+
+
+def _url_host(text: str) -> str | None:
+    """The first host named by a URL in ``text`` (references stripped to ``\\x00``), skipping URLs whose host
+    comes from a variable, listen-everywhere addresses and schemes without a host; None when there is none."""
+    for m in _SCHEME.finditer(text):
+        if m.group(1).lower() in _NO_HOST_SCHEMES:
+            continue
+        authority = re.split(r"[/?#,\s\"'`]", text[m.end():], maxsplit=1)[0]
+        if authority[:1] in ("\x00", "@", ""):
+            continue
+        hostport = authority.rsplit("@", 1)[-1]
+        host = hostport[:hostport.find("]") + 1] if hostport.startswith("[") else hostport.split(":", 1)[0]
+        if host and "\x00" not in host and host not in _ANY_ADDRESS:
+            return host
+    return None
 
 
 def _env_like(svc):
@@ -107,7 +129,8 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      - API_URL=${API_URL:?API_URL is required}\n      - REDIS_HOST=${REDIS_HOST:-redis}\n",
     notes="Defaults inside `${VAR:-default}` are allowed (the standard's own examples use them). Connection "
-          "strings are checked by CO011.",
+          "strings are checked by CO011. Addresses that mean every interface (`0.0.0.0`, `+`), buckets "
+          "(`s3://name`) and on/off values of `*_SERVER`-like settings are not hosts.",
 )
 def hardcoded_url(ctx: Context) -> Iterator[Problem]:
     for name, svc in file_services(ctx.model):
@@ -117,16 +140,17 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                     continue
                 scalar = f"{key}={value}" if off else value
                 stripped = strip_references(value)
-                m = _URL.search(stripped)
-                if m and m.group(2)[:1] not in ("\x00", "") and not m.group(2).startswith("@"):
-                    host = re.split(r"[:/?#]", m.group(2).rsplit("@", 1)[-1], maxsplit=1)[0]
-                    if host and "\x00" not in host:
-                        pos = value_position(ctx.file, spos, scalar, off, value)
-                        yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
-                                      f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos,
-                                      service=name)
-                        continue
-                if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND:
+                host = _url_host(stripped)
+                if host is not None:
+                    pos = value_position(ctx.file, spos, scalar, off, value)
+                    yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
+                                  f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos,
+                                  service=name)
+                    continue
+                if _SCHEME.search(stripped):
+                    continue
+                if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND | _ANY_ADDRESS \
+                        and value.lower() not in _FLAGS and not value.replace(".", "").isdigit():
                     pos = value_position(ctx.file, spos, scalar, off, value)
                     yield Problem(f"`{key}` in service `{name}` hardcodes the host `{value}`: use "
                                   f"`${{{key}:-{value}}}` so each environment can change it", pos, service=name)
