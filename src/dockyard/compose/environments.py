@@ -123,7 +123,8 @@ def _configured(directory: Path, overrides: Mapping[str, Mapping[str, Any]],
 
 def _default(names: set[str], folder: str, exists: Callable[[str], bool],
              alone: bool) -> tuple[str, tuple, str | None, bool] | None:
-    """Compose's default environment of a folder: its default file and override (``alone``: without one)."""
+    """Compose's default environment of a folder: its first default file and first default override; with
+    ``alone`` (no per-environment overrides in the folder), also a lone file, or dockyard's base file."""
     prefix = f"{folder}/" if folder else ""
     base = next((n for n in DEFAULT_FILES if n in names), None)
     override = next((n for n in DEFAULT_OVERRIDES if n in names), None)
