@@ -102,3 +102,12 @@ def test_what_the_configuration_file_lacks_is_named(tmp_path):
 def test_a_configuration_file_that_cannot_be_read_is_not_judged(tmp_path):
     service = CONF_SERVICE.replace("source: ./redis.conf", "source: /etc/redis/redis.conf")
     assert _found(tmp_path, service + PING, ("CO022", "CO029")) == []
+
+
+def test_bitnami_valkey_from_a_registry_reads_its_own_variables(tmp_path):
+    service = ("    image: docker.io/bitnami/valkey:8.0\n    environment:\n"
+               "      VALKEY_PASSWORD: ${REDIS_PASSWORD}\n      VALKEY_EXTRA_FLAGS: --maxmemory 256mb "
+               "--maxmemory-policy allkeys-lru\n")
+    assert _found(tmp_path, service, "CO022") == [
+        (BASE, 2, 3, "redis service `redis` runs without `VALKEY_PASSWORD` from a required variable "
+                     "(`${REDIS_PASSWORD:?...}`)")]

@@ -161,7 +161,8 @@ def _classify(raw: str, shell: bool) -> str:
 
 
 def _bitnami(svc: dict) -> bool:
-    return image_path(svc.get("image")).startswith(("bitnami/", "docker.io/bitnami/", "bitnamilegacy/"))
+    path = "/" + image_path(svc.get("image")).lower()
+    return "/bitnami/" in path or "/bitnamilegacy/" in path
 
 
 def redis_settings(project, view, name: str, svc: dict) -> RedisSettings:
