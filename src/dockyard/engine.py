@@ -5,6 +5,7 @@ A rule that raises does not hide the others: its crash becomes a DY002 finding n
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -158,14 +159,14 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     if project.explicit_files:  # named files are judged alone, not the repository around them
         selected = [r for r in selected if r.scope not in (Scope.PROJECT, Scope.ENVIRONMENT)]
     result.rules_run = len(selected)
-    raw: list[Finding] = []
+    raw: list[tuple[Finding, str | None]] = []
 
     def emit(code: str, path: str, message: str, position: Position | None = None) -> None:
         rule = by_code.get(code) or by_code[UNREADABLE]
         if not config.enabled(rule.code):
             return
         sev = config.severity_for(rule.code, rule.severity)
-        raw.append(_finding(rule, sev, path, Problem(message, position or Position.whole_file())))
+        raw.append((_finding(rule, sev, path, Problem(message, position or Position.whole_file())), None))
 
     for sf in project.files:
         if sf.error is not None:
@@ -190,7 +191,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
             default_path = ctx.file.path if ctx.file is not None else "."
             try:
                 for problem in rule.check(ctx):
-                    raw.append(_finding(rule, sev, default_path, problem))
+                    raw.append((_finding(rule, sev, default_path, problem), problem.service))
             except Exception as exc:
                 emit(INTERNAL_ERROR, default_path,
                      f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}")
@@ -202,12 +203,40 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         from dockyard.roles import explain
 
         result.scope = explain(project)
-    unique: dict[tuple, Finding] = {}
-    for f in raw:  # a rule reaching one place twice (e.g. per environment) reports it once
-        unique.setdefault((f.code, f.path, f.position, f.message), f)
-    result.findings = _apply_suppressions(project, list(unique.values()), by_code)
+    result.findings = _apply_suppressions(project, _one_per_place(raw), by_code)
     result.findings.sort(key=lambda f: f.sort_key)
     return result
+
+
+def _one_per_place(raw: list[tuple[Finding, str | None]]) -> list[Finding]:
+    """Each finding once: a rule reaching one place twice (e.g. per environment) reports it once, and problems
+    of one rule at one place that differ only in the service they are about (text several services share
+    through a YAML anchor, merge key or ``x-`` field) become one finding that names the services."""
+    groups: dict[tuple, tuple[Finding, list[str]]] = {}
+    for f, service in raw:
+        text = f.message.replace(f"`{service}`", "\x00") if service else f.message
+        key = (f.code, f.path, f.position, text)
+        entry = groups.get(key)
+        if entry is None:
+            groups[key] = (f, [service] if service else [])
+        elif service and service not in entry[1]:
+            entry[1].append(service)
+    out = []
+    for f, services in groups.values():
+        if len(services) > 1:
+            f = dataclasses.replace(f, message=f"{f.message} ({shared_by(services[1:])})")
+        out.append(f)
+    return out
+
+
+def shared_by(others: list[str]) -> str:
+    """``also `b`, `c` and 78 more services, which share this definition``: the other services of a finding."""
+    names = [f"`{s}`" for s in others]
+    if len(names) == 1:
+        return f"also {names[0]}, which shares this definition"
+    listed = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) <= 3 else \
+        f"{', '.join(names[:2])} and {len(names) - 2} more services"
+    return f"also {listed}, which share this definition"
 
 
 def _statement_ends(project: Project, sf: SourceFile) -> dict[int, int] | None:

@@ -21,6 +21,8 @@ from pathlib import Path
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from dockyard.compose.environments import DEVELOPMENT_NAMES
+
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dotenv import EnvEntry, EnvFile
 
@@ -28,8 +30,9 @@ MIN_SECRET_LENGTH = 32
 MIN_ENTROPY_BITS = 3.0  # Shannon entropy per character; token_urlsafe output is about 5
 TEMPLATE_SUFFIX = ".example"
 OTHER_TEMPLATE_SUFFIXES = (".sample", ".template", ".dist", ".tmpl")
-# Environments where a leftover placeholder is tolerated in the real file (nothing is deployed from them).
-LOCAL_ENVIRONMENTS = frozenset({"dev", "development", "local", "test", "testing", "ci"})
+# Environments where a leftover placeholder is tolerated in the real file (nothing is deployed from them):
+# development ones, and tests.
+LOCAL_ENVIRONMENTS = DEVELOPMENT_NAMES | {"test", "testing", "ci"}
 
 _PLACEHOLDER = re.compile(r"change_?me", re.IGNORECASE)
 _COMMON_WORDS = (

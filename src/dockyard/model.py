@@ -75,6 +75,9 @@ class Problem:
     position: Position = field(default_factory=Position.whole_file)
     path: str | None = None  # relative POSIX path; defaults to the file the rule was run on
     fix: Fix | None = None
+    # the compose service the problem is about: problems of one rule at one place that differ only in it
+    # (text several services share through a YAML anchor, merge key or ``x-`` field) are reported once
+    service: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,3 +91,59 @@ def test_usage_errors(tmp_path, capsys):
     write_tree(tmp_path, project())
     code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "qa")
     assert code == 2 and "unknown environment 'qa'" in out.err
+
+
+# compose's defaults: `docker compose` with no -f reads compose.yml + compose.override.yml, and without
+# --env-file interpolates from the folder's .env (shaped like full-stack-fastapi-template)
+DEFAULTS = {
+    "compose.yml": "services:\n  db:\n    image: postgres:18\n    environment:\n"
+                   "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?Variable not set}\n"
+                   "  backend:\n    image: \"backend:${TAG:-latest}\"\n    build:\n      context: .\n"
+                   "    environment:\n      SMTP_HOST: ${SMTP_HOST:-localhost}\n",
+    "compose.override.yml": "services:\n  backend:\n    ports:\n      - \"8000:8000\"\n"
+                            "    environment:\n      SMTP_HOST: mailpit\n",
+    "compose.deploy.yml": "services:\n  backend:\n    labels:\n"
+                          "      - traefik.http.routers.backend.rule=Host(`${DOMAIN:?Variable not set}`)\n",
+    ".env": f"DOMAIN=example.com\nPOSTGRES_PASSWORD={DB_PASSWORD}\nTAG=1.4\nSMTP_HOST=smtp.example.com\n",
+}
+
+
+def _clean_environ(monkeypatch):
+    for k in list(os.environ):
+        monkeypatch.delenv(k)
+    for k, v in _oracle.BASE_ENV.items():
+        monkeypatch.setenv(k, v)
+
+
+@pytest.mark.parametrize("args", [[], ["--env", "default"]], ids=["no-arguments", "env-default"])
+def test_default_environment_renders_like_docker_compose_without_f(args, tmp_path, capsys, monkeypatch):
+    write_tree(tmp_path, DEFAULTS)
+    _clean_environ(monkeypatch)
+    rc, expected, err = _oracle.run_config(tmp_path)
+    assert rc == 0, err
+    assert expected["services"]["backend"]["ports"][0]["published"] == "8000"  # compose read the override
+    code, out = _dockyard_render(tmp_path, capsys, [], [], *args, "--format", "json", "--show-secrets")
+    assert code == 0, out.err
+    assert json.loads(out.out) == expected
+
+
+def test_environment_without_its_env_file_renders_with_dot_env_like_compose(tmp_path, capsys, monkeypatch):
+    write_tree(tmp_path, DEFAULTS)
+    _clean_environ(monkeypatch)
+    rc, expected, err = _oracle.run_config(tmp_path, ["compose.yml", "compose.deploy.yml"])
+    assert rc == 0, err
+    assert expected["services"]["backend"]["image"] == "backend:1.4"  # compose read .env
+    code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "deploy", "--format", "json", "--show-secrets")
+    assert code == 0, out.err
+    assert json.loads(out.out) == expected
+
+
+def test_environment_with_its_env_file_does_not_read_dot_env(tmp_path, capsys, monkeypatch):
+    write_tree(tmp_path, dict(DEFAULTS, **{".env.deploy": f"DOMAIN=deploy.example.com\nPOSTGRES_PASSWORD={SECRET}\n"}))
+    _clean_environ(monkeypatch)
+    rc, expected, err = _oracle.run_config(tmp_path, ["compose.yml", "compose.deploy.yml"], env_files=[".env.deploy"])
+    assert rc == 0, err
+    assert expected["services"]["backend"]["image"] == "backend:latest"  # TAG is only in .env
+    code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "deploy", "--format", "json", "--show-secrets")
+    assert code == 0, out.err
+    assert json.loads(out.out) == expected

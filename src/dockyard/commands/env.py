@@ -131,17 +131,14 @@ def run_check(args) -> int:
 
 
 # -- render ---------------------------------------------------------------------------------------------------
-_DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-_OVERRIDES = ("compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
-              "docker-compose.override.yml")
-
-
 def _default_compose_files(folder: Path) -> list[Path]:
-    base = next((folder / n for n in _DEFAULT_FILES if (folder / n).is_file()), None)
+    """What ``docker compose`` reads with no ``-f``: the first default file and the first default override."""
+    from dockyard.compose.environments import DEFAULT_FILES, DEFAULT_OVERRIDES
+
+    base = next((folder / n for n in DEFAULT_FILES if (folder / n).is_file()), None)
     if base is None:
-        raise UsageError(f"no compose file in {folder} (looked for {', '.join(_DEFAULT_FILES)}); use -f")
-    stem = base.name.split(".", 1)[0]
-    override = next((folder / n for n in _OVERRIDES if n.startswith(stem + ".") and (folder / n).is_file()), None)
+        raise UsageError(f"no compose file in {folder} (looked for {', '.join(DEFAULT_FILES)}); use -f")
+    override = next((folder / n for n in DEFAULT_OVERRIDES if (folder / n).is_file()), None)
     return [base] + ([override] if override else [])
 
 

@@ -10,8 +10,9 @@ normalisation, with provenance, and the unresolved ``${...}``), reading files th
 SourceFiles only (a file outside the checked tree, or a link leaving it, is not read).
 
 The interpolation environment is the environment's env file, as ``docker compose --env-file .env.<name>``
-reads it (the folder's ``.env`` for the ``default`` environment); the shell environment is never consulted,
-so results do not depend on the machine running the check.
+reads it, or, when the environment has no ``.env.<name>``, the folder's ``.env`` as compose reads it without
+``--env-file`` (always so for the ``default`` environment); the shell environment is never consulted, so
+results do not depend on the machine running the check.
 """
 
 from __future__ import annotations
@@ -25,15 +26,12 @@ from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re
 from dockyard.model import Position
 from dockyard.source import SourceFile
 
-DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "develop"})
-PRODUCTION_NAMES = frozenset({"prod", "production", "live"})
-
 
 @dataclass
 class EnvironmentView:
     """One environment as compose would run it.
 
-    * ``name``: ``dev``, ``prod``, ... (``default`` for a single-file project).
+    * ``name``: ``dev``, ``prod``, ... (``default`` for compose's default: the lone file, or base + override).
     * ``compose_files``: the compose :class:`SourceFile` list, in ``-f`` order (base first).
     * ``documents``: the parsed YAML document of each compose file (same order; ``None`` if unreadable).
     * ``usable``: every compose file was read and parsed into a mapping (else ``model`` is partial).
@@ -70,11 +68,15 @@ class EnvironmentView:
     # -- naming --------------------------------------------------------------------------------------
     @property
     def is_development(self) -> bool:
-        return self.name.lower() in DEVELOPMENT_NAMES
+        from dockyard.compose.environments import is_development
+
+        return is_development(self.name, [sf.path for sf in self.compose_files])
 
     @property
     def is_production(self) -> bool:
-        return self.name.lower() in PRODUCTION_NAMES
+        from dockyard.compose.environments import is_production
+
+        return is_production(self.name)
 
     @property
     def services(self) -> dict[str, dict]:

@@ -4,11 +4,19 @@ Conventions, per folder (the shallowest first), in order:
 * ``docker-compose.base.yml`` (or ``.yaml``) + ``docker-compose.<env>.yml`` per environment;
 * ``compose.yaml`` (``.yml``) + ``compose.<env>.yaml`` per environment;
 * ``docker-compose.yml`` (``.yaml``) + ``docker-compose.<env>.yml`` per environment.
-When none matches, a lone ``compose.yaml`` / ``docker-compose.yml`` (or the base file), with compose's
-``compose.override.yaml`` / ``docker-compose.override.yml`` when present, is one environment ``default``
-whose env file is the folder's ``.env``.
-The env file is ``.env.<env>``, falling back to the template ``.env.<env>.example``; in a sub-folder, the
-root's when the folder has neither. Environments of a sub-folder are named ``<folder>/<env>``.
+A ``docker-compose.<env>.override.yml`` next to an environment's override is added after it.
+
+Compose's own default is an environment too: ``docker compose`` with no ``-f`` reads the first of
+:data:`DEFAULT_FILES` in the folder and the first of :data:`DEFAULT_OVERRIDES` (the development override,
+whatever the base's name). With an override, that pair is the environment ``default``, which is a development
+environment; without per-environment overrides, a lone ``compose.yaml`` / ``docker-compose.yml`` (or the base
+file) is the environment ``default`` on its own.
+
+The env file of an environment ``<env>`` is ``.env.<env>`` (dockyard assumes ``--env-file .env.<env>``),
+falling back to the template ``.env.<env>.example``; in a sub-folder, to the root's when the folder has
+neither. When there is none, it is what compose reads without ``--env-file``: the folder's ``.env`` (its
+``.env.example`` template when only that exists); the ``default`` environment always uses that.
+Environments of a sub-folder are named ``<folder>/<env>``.
 
 An override mapping (``[tool.dockyard.environments]``: ``{name: {compose: [...], env_file: "..."}}``)
 replaces discovery when given; a configured env file that does not exist falls back to its ``.example``.
@@ -32,6 +40,27 @@ _EXTS = (".yml", ".yaml")
 _CONVENTIONS = (("docker-compose.base", "docker-compose"), ("compose", "compose"),
                 ("docker-compose", "docker-compose"))
 _NOT_ENVS = frozenset(("base", "override"))
+# What `docker compose` reads with no -f, in compose's order of preference (compose-go's cli options).
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+DEFAULT_OVERRIDES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
+                     "docker-compose.override.yaml")
+DEFAULT_ENVIRONMENT = "default"
+DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "develop"})
+PRODUCTION_NAMES = frozenset({"prod", "production", "live"})
+
+
+def is_development(name: str, compose_files: Iterable[str | Path] = ()) -> bool:
+    """Whether an environment is for development: named so (``dev``, ``local``...), or compose's default
+    environment with its override (``compose.override.yaml`` is compose's development override)."""
+    short = posixpath.basename(name).lower()
+    if short in DEVELOPMENT_NAMES:
+        return True
+    return short == DEFAULT_ENVIRONMENT and any(posixpath.basename(str(p)) in DEFAULT_OVERRIDES
+                                                for p in compose_files)
+
+
+def is_production(name: str) -> bool:
+    return posixpath.basename(name).lower() in PRODUCTION_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +70,31 @@ class Environment:
     env_file: Path | None
     env_file_is_template: bool = False
 
+    @property
+    def is_default(self) -> bool:
+        """Compose's default environment (what ``docker compose`` runs with no ``-f``)."""
+        return posixpath.basename(self.name) == DEFAULT_ENVIRONMENT
+
+    @property
+    def is_development(self) -> bool:
+        return is_development(self.name, self.compose_files)
+
+    @property
+    def is_production(self) -> bool:
+        return is_production(self.name)
+
 
 def _env_file(exists: Callable[[str], bool], folder: str, name: str) -> tuple[str | None, bool]:
     for cand, template in ((f".env.{name}", False), (f".env.{name}.example", True)):
+        rel = posixpath.join(folder, cand) if folder else cand
+        if exists(rel):
+            return rel, template
+    return None, False
+
+
+def _dot_env(exists: Callable[[str], bool], folder: str) -> tuple[str | None, bool]:
+    """The env file compose reads without ``--env-file``: the project folder's ``.env`` (its template)."""
+    for cand, template in ((".env", False), (".env.example", True)):
         rel = posixpath.join(folder, cand) if folder else cand
         if exists(rel):
             return rel, template
@@ -70,6 +121,23 @@ def _configured(directory: Path, overrides: Mapping[str, Mapping[str, Any]],
     return out
 
 
+def _default(names: set[str], folder: str, exists: Callable[[str], bool],
+             alone: bool) -> tuple[str, tuple, str | None, bool] | None:
+    """Compose's default environment of a folder: its first default file and first default override; with
+    ``alone`` (no per-environment overrides in the folder), also a lone file, or dockyard's base file."""
+    prefix = f"{folder}/" if folder else ""
+    base = next((n for n in DEFAULT_FILES if n in names), None)
+    override = next((n for n in DEFAULT_OVERRIDES if n in names), None)
+    if base is None and alone:
+        base = next((s + e for s in ("docker-compose.base",) for e in _EXTS if s + e in names), None)
+        override = None
+    if base is None or (override is None and not alone):
+        return None
+    files = (prefix + base,) + ((prefix + override,) if override else ())
+    env_file, template = _dot_env(exists, folder)
+    return prefix + DEFAULT_ENVIRONMENT, files, env_file, template
+
+
 def _folder(names: set[str], folder: str, exists: Callable[[str], bool]) -> list[tuple[str, tuple, str | None, bool]]:
     prefix = f"{folder}/" if folder else ""
     for base_stem, over_stem in _CONVENTIONS:
@@ -77,32 +145,32 @@ def _folder(names: set[str], folder: str, exists: Callable[[str], bool]) -> list
         if base is None:
             continue
         envs = []
+        extra: dict[str, str] = {}
         for n in sorted(names):
             for e in _EXTS:
                 if n.startswith(over_stem + ".") and n.endswith(e):
                     env = n[len(over_stem) + 1: -len(e)]
                     if env and "." not in env and env not in _NOT_ENVS:
                         envs.append((env, n))
+                    elif env.endswith(".override") and "." not in env[:-len(".override")]:
+                        extra.setdefault(env[:-len(".override")], n)
         if not envs:
             continue
         out = []
+        default = _default(names, folder, exists, alone=False)
+        if default is not None:
+            out.append(default)
         for env, over in envs:
             env_file, template = _env_file(exists, folder, env)
             if env_file is None and folder:
                 env_file, template = _env_file(exists, "", env)
-            out.append((prefix + env, (prefix + base, prefix + over), env_file, template))
+            if env_file is None:
+                env_file, template = _dot_env(exists, folder)
+            files = (prefix + base, prefix + over) + ((prefix + extra[env],) if env in extra else ())
+            out.append((prefix + env, files, env_file, template))
         return out
-    single = next((s + e for s in ("compose", "docker-compose", "docker-compose.base") for e in _EXTS
-                   if s + e in names), None)
-    if single is None:
-        return []
-    files = [prefix + single]
-    for e in _EXTS:
-        for s in ("compose.override", "docker-compose.override"):
-            if s + e in names:
-                files.append(prefix + s + e)
-    dot_env = prefix + ".env"
-    return [(prefix + "default", tuple(files), dot_env if exists(dot_env) else None, False)]
+    default = _default(names, folder, exists, alone=True)
+    return [default] if default is not None else []
 
 
 def discover_environments(directory: str | Path, overrides: Mapping[str, Mapping[str, Any]] | None = None,

@@ -5,7 +5,10 @@ Kinds of services (decided on the merged model of an environment, or on one file
 * *application service*: built from the project (``build:``), or running the image a built service produces;
 * *FastAPI service*: the service's role (:mod:`dockyard.roles`) is ``fastapi-service``; :func:`judged` keeps
   the services whose role the running rule declares it judges;
-* *database*: postgres / postgis / mysql / mariadb / mongo images; *cache*: redis / valkey / memcached / keydb;
+* *backing service*: a stateful store other services use (database, cache, message broker, search engine,
+  coordination store), recognised by image family in :data:`BACKING_SERVICES` whatever the registry or namespace
+  (``bitnami/postgresql``, ``docker.io/library/redis``, ``mcr.microsoft.com/mssql/server``); their web UIs
+  (pgAdmin, redis-commander, Kibana...) are other images and not backing services;
 * *one-off*: ``restart: "no"`` (or ``deploy.restart_policy.condition: none``) or behind ``profiles``: jobs and
   tools, not held to the rules for long-running services.
 """
@@ -13,14 +16,11 @@ Kinds of services (decided on the merged model of an environment, or on one file
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from dockyard.model import Position, Problem
 
-DATABASE_IMAGES = ("postgres", "postgis", "postgresql", "timescaledb", "mysql", "mariadb", "mongo", "mongodb",
-                   "percona", "mongodb-community-server")
-CACHE_IMAGES = ("redis", "valkey", "memcached", "keydb", "redis-stack", "redis-stack-server", "dragonfly")
-REDIS_IMAGES = ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server")
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
 _WORD = re.compile(r"[A-Za-z0-9_.-]+")
@@ -45,25 +45,77 @@ def image_path(image: Any) -> str:
     return ((head + "/") if head else "") + last.split(":", 1)[0].lower()
 
 
-def _matches(image: Any, names: Iterable[str]) -> bool:
-    repo = image_repository(image)
-    return any(repo == n or repo.startswith(n + "-") for n in names)
+@dataclass(frozen=True)
+class ImageFamily:
+    """Images of one server: ``name`` (``postgres``), ``kind`` (``database``, ``cache``, ``message broker``,
+    ``search engine``, ``coordination store``) and ``images``: repository names (the last path component,
+    ``postgresql``) or, where that is too generic, namespace paths (``mssql/server``)."""
+
+    name: str
+    kind: str
+    images: tuple[str, ...]
+
+
+# One table: what dockyard knows is a database, a cache or another stateful backing service. MinIO and other
+# object stores are left out: their S3 API is meant to be reached (presigned URLs) and is authenticated.
+BACKING_SERVICES = (
+    ImageFamily("postgres", "database", ("postgres", "postgis", "postgresql", "timescaledb", "timescaledb-ha",
+                                         "pgvector", "postgresql-repmgr", "supabase/postgres",
+                                         "cloudnative-pg/postgresql")),
+    ImageFamily("mysql", "database", ("mysql", "mysql-server", "mariadb", "percona", "percona-server",
+                                      "percona-server-mongodb", "mariadb-galera")),
+    ImageFamily("mssql", "database", ("mssql/server", "mssql/rhel/server", "azure-sql-edge")),
+    ImageFamily("mongo", "database", ("mongo", "mongodb", "mongodb-community-server", "mongodb-enterprise-server")),
+    ImageFamily("cassandra", "database", ("cassandra", "scylla", "scylladb/scylla")),
+    ImageFamily("clickhouse", "database", ("clickhouse-server", "clickhouse/clickhouse", "clickhouse")),
+    ImageFamily("influxdb", "database", ("influxdb",)),
+    ImageFamily("couchdb", "database", ("couchdb", "couchbase", "couchbase-server")),
+    ImageFamily("neo4j", "database", ("neo4j",)),
+    ImageFamily("cockroach", "database", ("cockroach", "cockroachdb/cockroach")),
+    ImageFamily("redis", "cache", ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server", "redismod",
+                                   "rejson", "redisearch")),
+    ImageFamily("dragonfly", "cache", ("dragonfly",)),
+    ImageFamily("memcached", "cache", ("memcached",)),
+    ImageFamily("elasticsearch", "search engine", ("elasticsearch", "opensearch", "elasticsearch/elasticsearch",
+                                                   "opensearchproject/opensearch")),
+    ImageFamily("rabbitmq", "message broker", ("rabbitmq",)),
+    ImageFamily("kafka", "message broker", ("kafka", "cp-kafka", "cp-server", "redpanda")),
+    ImageFamily("nats", "message broker", ("nats", "nats-streaming")),
+    ImageFamily("zookeeper", "coordination store", ("zookeeper", "cp-zookeeper", "etcd")),
+)
+_BY_NAME = {i: f for f in BACKING_SERVICES for i in f.images if "/" not in i}
+_BY_PATH = tuple((i, f) for f in BACKING_SERVICES for i in f.images if "/" in i)
+
+
+def image_family(image: Any) -> ImageFamily | None:
+    """The backing-service family of an image reference, whatever its registry, namespace, tag or digest."""
+    path = image_path(image).lower()
+    if not path:
+        return None
+    for suffix, family in _BY_PATH:
+        if path == suffix or path.endswith("/" + suffix):
+            return family
+    return _BY_NAME.get(path.rsplit("/", 1)[-1])
+
+
+def backing_kind(svc: dict) -> str | None:
+    """``database``, ``cache``, ``message broker``... for a backing service, else None."""
+    family = image_family(svc.get("image")) if isinstance(svc, dict) else None
+    return family.kind if family else None
 
 
 def is_database(svc: dict) -> bool:
-    return _matches(svc.get("image"), DATABASE_IMAGES)
-
-
-def is_cache(svc: dict) -> bool:
-    return _matches(svc.get("image"), CACHE_IMAGES)
+    return backing_kind(svc) == "database"
 
 
 def is_redis(svc: dict) -> bool:
-    return _matches(svc.get("image"), REDIS_IMAGES)
+    family = image_family(svc.get("image")) if isinstance(svc, dict) else None
+    return family is not None and family.name == "redis"
 
 
 def is_postgres(svc: dict) -> bool:
-    return _matches(svc.get("image"), ("postgres", "postgis", "postgresql", "timescaledb"))
+    family = image_family(svc.get("image")) if isinstance(svc, dict) else None
+    return family is not None and family.name == "postgres"
 
 
 def is_dev_tool(name: str, svc: dict) -> bool:
@@ -159,13 +211,31 @@ def healthcheck_disabled(hc: Any) -> bool:
 
 
 # -- environment rules: positions and de-duplication ---------------------------------------------------------
+def service_of(path: tuple) -> str | None:
+    """The service a model path such as ``("services", "app", "ports", 0)`` is about."""
+    return str(path[1]) if len(path) > 1 and path[0] == "services" else None
+
+
 def at(view, path: tuple, message: str, first: bool = False, value: bool = False) -> Problem:
-    """A problem located where ``path`` was written (the last file that set it, or the first with ``first``)."""
+    """A problem located where ``path`` was written (the last file that set it, or the first with ``first``).
+
+    The problem names the service of ``path``: where several services share the text (a YAML anchor, merge
+    key or ``x-`` field), the engine reports it once, at the shared text, naming the services."""
     o = view.origin_record(path, first=first)
     if o is None:
         f = view.compose_files[0].path if view.compose_files else "."
-        return Problem(message, Position.whole_file(), path=f)
-    return Problem(message, o.value if value else o.key, path=o.path)
+        return Problem(message, Position.whole_file(), path=f, service=service_of(path))
+    return Problem(message, o.value if value else o.key, path=o.path, service=service_of(path))
+
+
+def raw_entry(view, path: tuple) -> Any:
+    """The value at ``path`` as written (before interpolation); for an entry of a mapping written as a list
+    (``environment: [KEY=value]``), the text after ``KEY=``."""
+    raw = view.raw(path)
+    key = f"{path[-1]}=" if path else ""
+    if isinstance(raw, str) and raw.startswith(key) and isinstance(view.raw(path[:-1]), list):
+        return raw[len(key):]
+    return raw
 
 
 def env_label(view) -> str:
@@ -267,7 +337,7 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
     from dockyard.parsers.yamlpos import YMap
 
     if not view.compose_files:
-        return Problem(message, path=".")
+        return Problem(message, path=".", service=service_of(path))
     sf = view.compose_files[index]
     doc = view.documents[index] if -len(view.documents) <= index < len(view.documents) else None
     node = getattr(doc, "root", None)
@@ -278,4 +348,4 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
             node = node[step]
         else:
             break
-    return Problem(message, pos, path=sf.path)
+    return Problem(message, pos, path=sf.path, service=service_of(path))

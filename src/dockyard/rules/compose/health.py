@@ -8,9 +8,10 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, command_words, healthcheck_disabled, healthcheck_test_words,
+from dockyard.rules.compose._common import (at, healthcheck_disabled, healthcheck_test_words,
                                             image_repository, is_application, is_long_running, is_postgres,
                                             is_fastapi_service, is_redis)
+from dockyard.rules.compose._redis import redis_settings
 
 _BASE = "docker-compose.base.yml"
 _DEV = "docker-compose.dev.yml"
@@ -32,6 +33,7 @@ def _ex(base: str, dev: str = "services: {}\n") -> dict:
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"
                     "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n"
                     "      interval: 10s\n      timeout: 5s\n      retries: 5\n"),
+    notes="A service built from a Dockerfile stage that declares a HEALTHCHECK has one, as compose runs it.",
 )
 def healthcheck(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -43,6 +45,8 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
         base = ("services", name)
         hc = svc.get("healthcheck")
         if not isinstance(hc, dict) or healthcheck_disabled(hc) or hc.get("test") in (None, [], ""):
+            if not healthcheck_disabled(hc) and _image_healthcheck(ctx, view, svc):
+                continue  # the image's HEALTHCHECK applies
             what = "disables its healthcheck" if healthcheck_disabled(hc) else "has no healthcheck"
             path = base + ("healthcheck",) if isinstance(hc, dict) else base
             out.append(at(view, path, f"long-running service `{name}` {what}", first=not isinstance(hc, dict)))
@@ -67,6 +71,19 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
     yield from out
 
 
+def _image_healthcheck(ctx: Context, view, svc: dict) -> bool:
+    """Whether the stage a service is built from declares a HEALTHCHECK (the last one of the nearest stage
+    that has one wins; ``HEALTHCHECK NONE`` declares none)."""
+    stage = _built_stage(ctx, view, svc)
+    if stage is not None:
+        df, st = stage
+        for s in df.ancestry(st):
+            for ins in reversed(s.instructions):
+                if ins.keyword == "HEALTHCHECK":
+                    return not (ins.value and str(ins.value[0]).upper() == "NONE")
+    return False
+
+
 def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
     hc = svc.get("healthcheck")
     if isinstance(hc, dict):
@@ -74,13 +91,20 @@ def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
             return False
         if hc.get("test"):
             return True
-    stage = _built_stage(ctx, view, svc)
-    if stage is not None:
-        df, st = stage
-        for s in df.ancestry(st):
-            for ins in s.instructions:
-                if ins.keyword == "HEALTHCHECK":
-                    return not (ins.value and str(ins.value[0]).upper() == "NONE")
+    return _image_healthcheck(ctx, view, svc)
+
+
+def _written_inside(view, path: tuple, key: str) -> bool:
+    """Whether ``key`` of the mapping at ``path`` is written inside that mapping, not merged in (``<<: *x``)
+    from an anchor that other mappings share: an anchor is defined before its use, so a merged key sits
+    before the mapping's own key in the same file."""
+    if not view.defined_in(path + (key,)):
+        return False
+    inner = view.origin_record(path + (key,))
+    for outer in (view.origin_record(path), view.origin_record(path, first=True)):
+        if outer is not None and outer.path == inner.path and \
+                (outer.key.line, outer.key.column) < (inner.key.line, inner.key.column):
+            return True
     return False
 
 
@@ -111,8 +135,7 @@ def depends_on_healthy(ctx: Context) -> Iterator[Problem]:
             if cond == "service_healthy":
                 continue
             path = ("services", name, "depends_on", dep)
-            if isinstance(spec, dict) and view.defined_in(path + ("condition",)) and \
-                    view.raw(path) != dep:
+            if isinstance(spec, dict) and view.raw(path) != dep and _written_inside(view, path, "condition"):
                 path = path + ("condition",)
             out.append(at(view, path, f"`{name}` depends on `{dep}` without `condition: service_healthy`, though "
                           f"`{dep}` has a healthcheck"))
@@ -267,14 +290,6 @@ def healthcheck_tool_missing(ctx: Context) -> Iterator[Problem]:
     yield from out
 
 
-def redis_password_set(svc: dict) -> bool:
-    words = command_words(svc.get("command"))
-    text = " ".join(str(w) for w in (svc.get("command") if isinstance(svc.get("command"), list)
-                                     else [svc.get("command") or ""]))
-    return "--requirepass" in text or "requirepass" in words or bool(
-        (svc.get("environment") or {}).get("REDIS_PASSWORD")) and "bitnami" in str(svc.get("image"))
-
-
 @rule(
     code="CO029", name="compose-redis-healthcheck-auth", scope=Scope.ENVIRONMENT,
     summary="A redis healthcheck authenticates when redis requires a password",
@@ -287,13 +302,18 @@ def redis_password_set(svc: dict) -> bool:
     use_instead=_ex("services:\n  redis:\n    image: redis:7.4.2\n    command: [\"redis-server\", \"--requirepass\", "
                     "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\"]\n    healthcheck:\n"
                     "      test: [\"CMD-SHELL\", \"redis-cli -a \\\"$$REDIS_PASSWORD\\\" --no-auth-warning ping\"]\n"),
-    notes="`-a`, `--pass`, `--user` or `REDISCLI_AUTH` in the service environment count as authenticating.",
+    notes="`-a`, `--pass`, `--user`, a `-u` URI with credentials or `REDISCLI_AUTH` in the service environment "
+          "count as authenticating. The password may be set on the command line (also inside `sh -c`), in a "
+          "configuration file the command loads from the project, or through a bitnami image's `REDIS_PASSWORD`.",
 )
 def redis_healthcheck_auth(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_redis(svc) or not redis_password_set(svc):
+        if not is_redis(svc):
+            continue
+        settings = redis_settings(ctx.project, view, name, svc)
+        if not settings.known or settings.password is None:
             continue
         hc = svc.get("healthcheck")
         if not isinstance(hc, dict):
@@ -302,7 +322,8 @@ def redis_healthcheck_auth(ctx: Context) -> Iterator[Problem]:
         if not any(w.endswith(("redis-cli", "valkey-cli")) for w in words):
             continue
         if any(w in ("-a", "--pass", "--user", "--askpass") or w.startswith(("-a", "--pass=", "--user="))
-               for w in words) or "REDISCLI_AUTH" in " ".join(words):
+               or (words[i - 1] == "-u" and "@" in w) for i, w in enumerate(words)) \
+                or "REDISCLI_AUTH" in " ".join(words):
             continue
         if "REDISCLI_AUTH" in (svc.get("environment") or {}):
             continue

@@ -6,6 +6,7 @@ import posixpath
 from typing import Iterator
 
 from dockyard import roles
+from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import at, in_file, is_application, judged
@@ -19,8 +20,8 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
     code="CO006", name="compose-layout", scope=Scope.PROJECT,
     summary="Compose files are a base file plus one override per environment, the same base for all",
     why="One base with a small override per environment keeps what is shared in one place and what differs "
-        "visible; a lone `docker-compose.yml` (or per-environment copies) drifts, and compose silently "
-        "merges a stray `docker-compose.override.yml` into every run.",
+        "visible; a lone `docker-compose.yml` (or per-environment copies) drifts, and a compose file no "
+        "environment uses is read by nobody or by surprise.",
     standard=("CO-LAYOUT",), section="Basic Compose File; Compose File Overrides; Production Compose",
     example={"docker-compose.yml": "services:\n  app:\n    image: python:3.12-slim\n"},
     use_instead={
@@ -28,6 +29,9 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
         "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
         "docker-compose.prod.yml": "services:\n  app:\n    restart: unless-stopped\n",
     },
+    notes="compose's default override (`compose.override.yaml`, `docker-compose.override.yml`), which `docker "
+          "compose` with no `-f` merges into `compose.yaml` / `docker-compose.yml`, is the development override "
+          "(environment `default`). A `docker-compose.<env>.override.yml` belongs to environment `<env>`.",
 )
 def compose_layout(ctx: Context) -> Iterator[Problem]:
     from dockyard.compose.context import environment_views
@@ -36,7 +40,8 @@ def compose_layout(ctx: Context) -> Iterator[Problem]:
     if not compose_files:
         return
     views = environment_views(ctx.project)
-    named = [v for v in views if posixpath.basename(v.name) != "default"]
+    # compose's default environment counts when it has its (development) override, not as a lone file
+    named = [v for v in views if posixpath.basename(v.name) != DEFAULT_ENVIRONMENT or v.is_development]
     used = {sf.path for v in views for sf in v.compose_files}
     if not named:
         first = next((sf for sf in compose_files if sf.path in used), compose_files[0])
@@ -96,7 +101,7 @@ def _wanted_names(ctx: Context, view) -> set[str]:
 )
 def service_env_file(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
-    if posixpath.basename(view.name) == "default":
+    if posixpath.basename(view.name) == DEFAULT_ENVIRONMENT:
         return
     wanted = _wanted_names(ctx, view)
     services = view.services

@@ -19,6 +19,12 @@ CONNECTION_NAMES = re.compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDI
 _CONN_ONLY = re.compile(r"(DATABASE|DB|POSTGRES|MYSQL|MONGO|REDIS|CACHE|BROKER|AMQP|RABBITMQ|CELERY|SQLALCHEMY)",
                         re.I)
 _URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s\"'`]*)")
+_SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://")
+# listen on every interface (`0.0.0.0`, ASP.NET's `+`): an address to bind, not a place to reach
+_ANY_ADDRESS = frozenset({"0.0.0.0", "::", "[::]", "+", "*"})
+# the part after `scheme://` is a bucket (s3://profiles) or a path, not a host
+_NO_HOST_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "file"})
+_FLAGS = frozenset({"true", "false", "yes", "no", "on", "off"})
 _HOST_NAMES = re.compile(r"_(HOST|HOSTNAME|DOMAIN|SERVER|ENDPOINT)$", re.I)
 _LOCAL_BIND = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
 _SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", "--api-key", "--token")
@@ -26,6 +32,22 @@ _SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", 
 
 def _conn_name(name: str) -> bool:
     return bool(CONNECTION_NAMES.search(name)) and bool(_CONN_ONLY.search(name)) or name.upper().endswith("_DSN")
+
+
+def _url_host(text: str) -> str | None:
+    """The first host named by a URL in ``text`` (references stripped to ``\\x00``), skipping URLs whose host
+    comes from a variable, listen-everywhere addresses and schemes without a host; None when there is none."""
+    for m in _SCHEME.finditer(text):
+        if m.group(1).lower() in _NO_HOST_SCHEMES:
+            continue
+        authority = re.split(r"[/?#,\s\"'`]", text[m.end():], maxsplit=1)[0]
+        if authority[:1] in ("\x00", "@", ""):
+            continue
+        hostport = authority.rsplit("@", 1)[-1]
+        host = hostport[:hostport.find("]") + 1] if hostport.startswith("[") else hostport.split(":", 1)[0]
+        if host and "\x00" not in host and host not in _ANY_ADDRESS:
+            return host
+    return None
 
 
 def _env_like(svc):
@@ -67,7 +89,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                 pos = value_position(ctx.file, spos, scalar, off, text)
                 seen.add((pos.line, pos.column))
                 yield Problem(f"`{key}` is set to a literal secret ({mask(text, key)}) in service `{name}`: use "
-                              f"`${{{key}:?{key} is required}}` and set it in the env file", pos)
+                              f"`${{{key}:?{key} is required}}` and set it in the env file", pos, service=name)
         from dockyard.rules.compose._common import strings
 
         for path, text, pos in strings(svc):
@@ -80,7 +102,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                     continue
                 seen.add((where.line, where.column))
                 yield Problem(f"URL in service `{name}` carries a literal password ({mask(m.group(0))}): build it "
-                              "from `${...}` components", where)
+                              "from `${...}` components", where, service=name)
         for key in ("command", "entrypoint"):
             cmd = svc.get(key)
             words = list(cmd) if isinstance(cmd, YSeq) else (cmd.split() if isinstance(cmd, str) else [])
@@ -94,7 +116,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                         start = text.find(secret, text.find(str(w)) + len(str(w)))
                         where = scalar_span(ctx.file, svc.value_pos(key), text, start, start + len(secret))
                     yield Problem(f"`{w}` is given a literal secret (********) in service `{name}`: use a "
-                                  "`${VAR:?message}` variable", where)
+                                  "`${VAR:?message}` variable", where, service=name)
 
 
 @rule(
@@ -108,7 +130,8 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      - API_URL=${API_URL:?API_URL is required}\n      - REDIS_HOST=${REDIS_HOST:-redis}\n",
     notes="Defaults inside `${VAR:-default}` are allowed (the standard's own examples use them). Connection "
-          "strings are checked by CO011.",
+          "strings are checked by CO011. Addresses that mean every interface (`0.0.0.0`, `+`), buckets "
+          "(`s3://name`) and on/off values of `*_SERVER`-like settings are not hosts.",
 )
 def hardcoded_url(ctx: Context) -> Iterator[Problem]:
     for name, svc in file_services(ctx.model):
@@ -118,18 +141,20 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                     continue
                 scalar = f"{key}={value}" if off else value
                 stripped = strip_references(value)
-                m = _URL.search(stripped)
-                if m and m.group(2)[:1] not in ("\x00", "") and not m.group(2).startswith("@"):
-                    host = re.split(r"[:/?#]", m.group(2).rsplit("@", 1)[-1], maxsplit=1)[0]
-                    if host and "\x00" not in host:
-                        pos = value_position(ctx.file, spos, scalar, off, value)
-                        yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
-                                      f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos)
-                        continue
-                if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND:
+                host = _url_host(stripped)
+                if host is not None:
+                    pos = value_position(ctx.file, spos, scalar, off, value)
+                    yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
+                                  f"(or its base) from the env file, e.g. `${{{key}:?{key} is required}}`", pos,
+                                  service=name)
+                    continue
+                if _SCHEME.search(stripped):
+                    continue
+                if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND | _ANY_ADDRESS \
+                        and value.lower() not in _FLAGS and not value.replace(".", "").isdigit():
                     pos = value_position(ctx.file, spos, scalar, off, value)
                     yield Problem(f"`{key}` in service `{name}` hardcodes the host `{value}`: use "
-                                  f"`${{{key}:-{value}}}` so each environment can change it", pos)
+                                  f"`${{{key}:-{value}}}` so each environment can change it", pos, service=name)
 
 
 @rule(
@@ -165,7 +190,7 @@ def literal_connection_string(ctx: Context) -> Iterator[Problem]:
                 pos = value_position(ctx.file, spos, scalar, off, value)
                 yield Problem(f"`{key}` in service `{name}` is a literal connection string ({mask(value)}): build "
                               "it from variables, e.g. `scheme://${USER}:${PASSWORD:?...}@${HOST}:${PORT}/${NAME}`",
-                              pos)
+                              pos, service=name)
 
 
 @rule(
@@ -205,12 +230,13 @@ def image_tag(ctx: Context) -> Iterator[Problem]:
         kind = tag_kind(ref)
         if kind is TagKind.NONE:
             yield Problem(f"image `{resolved}` of service `{name}` has no tag{by_default}: pin a version such as "
-                          f"`{resolved}:<version>`", pos)
+                          f"`{resolved}:<version>`", pos, service=name)
         elif kind is TagKind.LATEST:
-            yield Problem(f"image `{resolved}` of service `{name}` uses `latest`{by_default}: pin a version", pos)
+            yield Problem(f"image `{resolved}` of service `{name}` uses `latest`{by_default}: pin a version", pos,
+                          service=name)
         elif kind in (TagKind.VERSIONLESS, TagKind.RELEASE_ONLY):
             yield Problem(f"image `{resolved}` of service `{name}` uses the tag `{ref.tag}`{by_default}, which names "
-                          "no version and moves with every release: pin a version", pos)
+                          "no version and moves with every release: pin a version", pos, service=name)
 
 
 _BACKGROUND = re.compile(r"(?<![&>|<])&(?![&>])")
@@ -242,11 +268,12 @@ def single_process(ctx: Context) -> Iterator[Problem]:
             words = " ".join(p for p, _ in parts).split()
             if words and words[0].rsplit("/", 1)[-1] in ("supervisord", "supervisor", "s6-svscan", "runit"):
                 yield Problem(f"service `{name}` runs a process supervisor (`{words[0]}`): run one process per "
-                              "service instead", parts[0][1] or svc.key_pos(key))
+                              "service instead", parts[0][1] or svc.key_pos(key), service=name)
                 continue
             for text, pos in parts:
                 m = _BACKGROUND.search(text)
                 if m and pos is not None:
                     yield Problem(f"service `{name}` starts a process in the background with `&`: give each "
-                                  "process its own service", scalar_span(ctx.file, pos, text, m.start(), m.end()))
+                                  "process its own service", scalar_span(ctx.file, pos, text, m.start(), m.end()),
+                                  service=name)
                     break

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, strip_references)
+from dockyard.rules.compose._common import at, backing_kind, is_application, strip_references
 
 _BASE = "docker-compose.base.yml"
 
@@ -68,13 +68,19 @@ def _port_parts(item) -> tuple[str | None, str | None, str]:
 
 @rule(
     code="CO021", name="compose-port-binding", scope=Scope.ENVIRONMENT,
-    summary="Published ports come from variables; databases and caches are not published on all interfaces",
+    summary="Published ports come from variables; databases, caches and other backing services are not published "
+            "on all interfaces",
     why="A literal host port collides between environments and checkouts; a database or cache published on "
         "0.0.0.0 is reachable from the network (Docker's port publishing bypasses host firewalls such as ufw).",
     standard=("CO-PORT-BIND",), section="Port Mapping",
     example=_ex("services:\n  db:\n    image: postgres:17.2\n    ports:\n      - \"5432:5432\"\n"),
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2\n    ports:\n"
                     "      - \"127.0.0.1:${DB_PUBLISHED_PORT:-5432}:5432\"\n"),
+    notes="Backing services are recognised by image family whatever the registry or namespace: postgres (postgis, "
+          "timescaledb, bitnami/postgresql), mysql (mariadb, percona), SQL Server, mongo, cassandra/scylla, "
+          "clickhouse, influxdb, couchdb, neo4j, cockroach, redis (valkey, keydb, redis-stack), dragonfly, "
+          "memcached, elasticsearch/opensearch, rabbitmq, kafka/redpanda, nats, zookeeper/etcd. Their web UIs "
+          "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached.",
 )
 def port_binding(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -83,7 +89,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
         ports = svc.get("ports")
         if not isinstance(ports, list):
             continue
-        backend = is_database(svc) or is_cache(svc)
+        backend = backing_kind(svc)
         for i, item in enumerate(ports):
             path = ("services", name, "ports", i)
             raw = view.raw(path)
@@ -95,8 +101,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
                 out.append(at(view, path, f"`{name}` publishes host port {published} literally: take it from a "
                               "variable, e.g. `${" + var + ":-" + str(published) + "}`"))
             if backend and (host_ip in (None, "", "0.0.0.0", "::")):
-                kind = "database" if is_database(svc) else "cache"
-                out.append(at(view, path, f"{kind} `{name}` is published on all interfaces: bind it to "
+                out.append(at(view, path, f"{backend} `{name}` is published on all interfaces: bind it to "
                               "`127.0.0.1` or do not publish it"))
     yield from out
 
@@ -120,4 +125,108 @@ def fixed_container_name(ctx: Context) -> Iterator[Problem]:
         if svc.get("container_name") and is_application(svc, services):
             out.append(at(view, ("services", name, "container_name"),
                           f"application service `{name}` has a fixed `container_name`: it cannot be scaled"))
+    yield from out
+
+
+_ALL_INTERFACES = frozenset({None, "", "0.0.0.0", "::"})
+
+
+def _binding(item) -> tuple[str | None, tuple[int, int], str, str] | None:
+    """``(host_ip, (first, last) published port, protocol, target)`` of a port entry that publishes a fixed
+    host port."""
+    host_ip, published, target = _port_parts(item)
+    protocol = str(item.get("protocol") or "tcp") if isinstance(item, dict) else \
+        (target.rpartition("/")[2] if "/" in target else "tcp")
+    if published is None:
+        return None
+    first, _, last = str(published).partition("-")
+    try:
+        lo, hi = int(first), int(last or first)
+    except ValueError:
+        return None
+    if lo == 0:  # an ephemeral port chosen by Docker
+        return None
+    return ((host_ip.strip("[]") if isinstance(host_ip, str) else host_ip), (lo, hi), protocol.lower(),
+            target.partition("/")[0])
+
+
+def _same_address(a: str | None, b: str | None) -> bool:
+    """Two host addresses that cannot both be bound on one port: equal, or one is all interfaces (of the
+    other's family; no address at all means both families)."""
+    if a == b or a in (None, "") or b in (None, ""):
+        return True
+    v6a, v6b = ":" in a, ":" in b
+    if v6a != v6b:
+        return False
+    return a in ("0.0.0.0", "::") or b in ("0.0.0.0", "::")
+
+
+def _run_together(a: dict, b: dict) -> bool:
+    """Whether two services can be started together: both by default, or a profile of one is a profile of the
+    other or the other has none (services only in disjoint profiles are alternatives)."""
+    pa, pb = set(a.get("profiles") or ()), set(b.get("profiles") or ())
+    return not pa or not pb or bool(pa & pb)
+
+
+def _shown(ip: str | None, ports: tuple[int, int], protocol: str) -> str:
+    where = "all interfaces" if ip in _ALL_INTERFACES else ip
+    port = str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
+    return f"{port}/{protocol} on {where}"
+
+
+@rule(
+    code="CO033", name="compose-unique-bindings", scope=Scope.ENVIRONMENT,
+    summary="No two services of an environment share a `container_name` or a published host address and port",
+    why="Compose refuses a configuration in which two services set the same `container_name` (`container name "
+        "\"db\" is already in use`); two services publishing the same host port (on the same address, or one of "
+        "them on all interfaces) pass `docker compose config`, but the second container fails to start with "
+        "`port is already allocated`.",
+    standard=("CO-UNIQUE-BINDINGS",), section="Basic Compose File", severity="error",
+    example=_ex("services:\n  db:\n    image: postgres:17.2\n    ports:\n      - \"127.0.0.1:5432:5432\"\n"
+                "  replica:\n    image: postgres:17.2\n    ports:\n      - \"5432:5432\"\n"),
+    use_instead=_ex("services:\n  db:\n    image: postgres:17.2\n    ports:\n      - \"127.0.0.1:5432:5432\"\n"
+                    "  replica:\n    image: postgres:17.2\n    ports:\n      - \"127.0.0.1:5433:5432\"\n"),
+    notes="Judged on each environment's merged, interpolated configuration. The finding is on the second "
+          "occurrence and names the first. Ports conflict when their protocols match, their host port ranges "
+          "overlap and their host addresses do: equal, or one of them all interfaces (`0.0.0.0` for IPv4, `::` for "
+          "IPv6, none for both); `127.0.0.1:5432` and `192.168.1.5:5432` do not. Services only in disjoint "
+          "`profiles` are alternatives that never run together and are not compared; a service without profiles "
+          "runs with every profile. Error: the environment does not start.",
+)
+def unique_bindings(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    services = view.services
+    out = []
+    names: dict[str, str] = {}
+    bound: list[tuple[str, str | None, tuple[int, int], str, str]] = []
+    for name, svc in services.items():
+        cname = svc.get("container_name")
+        if isinstance(cname, str) and cname:
+            first = names.get(cname)
+            if first is not None and _run_together(services[first], svc):
+                out.append(at(view, ("services", name, "container_name"),
+                              f"`{name}` sets `container_name: {cname}`, which `{first}` already uses: compose "
+                              "refuses to create the second container", value=True))
+            else:
+                names.setdefault(cname, name)
+        ports = svc.get("ports") if isinstance(svc.get("ports"), list) else []
+        for i, item in enumerate(ports):
+            binding = _binding(item)
+            if binding is None:
+                continue
+            ip, (lo, hi), protocol, target = binding
+            clash = next((b for b in bound if b[3] == protocol and b[2][0] <= hi and lo <= b[2][1]
+                          and _same_address(b[1], ip) and _run_together(services[b[0]], svc)
+                          and (b[0] != name or b[1:] != (ip, (lo, hi), protocol, target))), None)
+            if clash is None:
+                bound.append((name, ip, (lo, hi), protocol, target))
+                continue
+            shown, first = _shown(ip, (lo, hi), protocol), _shown(clash[1], clash[2], protocol)
+            if clash[0] == name:
+                message = (f"`{name}` publishes {shown} a second time (first as {first}): the container fails to "
+                           "start (`port is already allocated`)")
+            else:
+                message = (f"`{name}` publishes {shown}, which `{clash[0]}` already publishes ({first}): the second "
+                           "container fails to start (`port is already allocated`)")
+            out.append(at(view, ("services", name, "ports", i), message))
     yield from out

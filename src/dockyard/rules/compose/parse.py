@@ -1,10 +1,11 @@
-"""Compose files that compose itself would refuse: YAML errors, and documents outside the Compose Specification."""
+"""Compose files that compose itself would refuse or warn about: YAML errors, documents outside the Compose
+Specification, and its obsolete `version` key."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from dockyard.model import Position, Problem
+from dockyard.model import Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 
 
@@ -132,3 +133,50 @@ def merged_schema(ctx: Context) -> Iterator[Problem]:
                       o.key if o else Position(), path=o.path if o else view.compose_files[0].path)
     yield problem
 
+
+
+def _version_line_deletion(sf, root) -> Fix | None:
+    """Delete the ``version: "3.8"`` line when that is all the line holds (plus, at the top of the file, the
+    blank line after it); None for a value spanning lines, an anchor, a tag or a flow mapping."""
+    kpos, vpos = root.key_pos("version"), root.value_pos("version")
+    if sf is None or sf.text is None or kpos is None or vpos is None or kpos.column != 1 or \
+            vpos.line != kpos.line or vpos.end_line != kpos.line or isinstance(root["version"], (dict, list)):
+        return None
+    line = sf.line_text(kpos.line)
+    between = line[kpos.end_column - 1: vpos.column - 1]
+    after = line[vpos.end_column - 1:].strip()
+    value = line[vpos.column - 1: vpos.end_column - 1]
+    if between.strip() != ":" or value[:1] in ("&", "*", "!") or (after and not after.startswith("#")):
+        return None
+    start = sf.offset(kpos.line, 1)
+    starts = sf.line_starts
+    end = starts[kpos.line] if kpos.line < len(starts) else len(sf.text)
+    if kpos.line == 1 and kpos.line + 1 < len(starts) and not sf.line_text(kpos.line + 1).strip():
+        end = starts[kpos.line + 1]
+    return Fix("remove the obsolete `version` line", (Edit(start, end, ""),))
+
+
+@rule(
+    code="CO034", name="compose-obsolete-version", scope=Scope.COMPOSE,
+    summary="Compose files do not set the obsolete top-level `version`",
+    why="The Compose Specification has no file versions: compose ignores `version` and warns on every command "
+        "(`docker compose config` prints `the attribute `version` is obsolete, it will be ignored, please remove "
+        "it to avoid potential confusion`), while readers take `3.8` to mean a file format and feature set that "
+        "is not what compose applies.",
+    standard=("CO-NO-VERSION",), section="Basic Compose File", severity="warning", fix="safe",
+    example="version: \"3.8\"\nservices:\n  app:\n    image: python:3.12-slim\n",
+    use_instead="services:\n  app:\n    image: python:3.12-slim\n",
+    notes="The fix deletes the `version` line (and, at the top of the file, the blank line after it); comments "
+          "elsewhere stay. A value spanning lines, carrying an anchor or a tag, or written inside a flow mapping "
+          "is left for a person.",
+)
+def obsolete_version(ctx: Context) -> Iterator[Problem]:
+    from dockyard.parsers.yamlpos import YMap
+
+    doc = ctx.model
+    root = getattr(doc, "root", None)
+    if doc is None or doc.errors or not isinstance(root, YMap) or "version" not in root:
+        return
+    yield Problem("obsolete top-level `version`: compose ignores it and warns (`the attribute `version` is "
+                  "obsolete`); remove it", root.key_pos("version") or Position(),
+                  fix=_version_line_deletion(ctx.file, root))

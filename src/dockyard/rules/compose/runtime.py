@@ -127,14 +127,20 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
     standard=("CO-PROFILES",), section="Profiles", severity="warning",
     example=_ex("services:\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n"),
     use_instead=_ex("services:\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n    profiles: [\"tools\"]\n"),
+    notes="A tool defined only in the development override runs in development only and is not reported there.",
 )
 def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if is_dev_tool(name, svc) and not svc.get("profiles"):
-            out.append(at(view, ("services", name),
-                          f"`{name}` is a development tool and starts by default: put it behind `profiles`"))
+        if not is_dev_tool(name, svc) or svc.get("profiles"):
+            continue
+        first = view.origin_record(("services", name), first=True)
+        if view.is_development and view.compose_files and first is not None and \
+                first.path != view.compose_files[0].path:
+            continue  # defined only in the development override: it runs in development only
+        out.append(at(view, ("services", name),
+                      f"`{name}` is a development tool and starts by default: put it behind `profiles`", first=True))
     yield from out
 
 

@@ -8,7 +8,8 @@ from dockyard.compose.merge import split_volume
 from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, is_application, is_cache, is_database, is_redis, judged)
+from dockyard.rules.compose._common import at, backing_kind, is_application, is_database, is_redis, judged
+from dockyard.rules.compose._redis import redis_settings
 from dockyard.rules.compose.health import dockerfile_of
 
 _BASE = "docker-compose.base.yml"
@@ -30,7 +31,10 @@ def _mount(item) -> tuple[str, str | None, str, bool]:
     return ("bind" if bind else "volume"), src, target, "ro" in mode.split(",")
 
 
-_DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis")
+_DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis", "/var/opt/mssql",
+              "/usr/share/elasticsearch/data", "/usr/share/opensearch/data", "/var/lib/rabbitmq",
+              "/var/lib/clickhouse", "/var/lib/cassandra", "/var/lib/influxdb", "/var/lib/influxdb2",
+              "/opt/couchdb/data", "/var/lib/kafka", "/var/lib/zookeeper", "/var/lib/scylla", "/cockroach")
 
 
 @rule(
@@ -51,7 +55,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
     out = []
     for name, svc in services.items():
         vols = svc.get("volumes") if isinstance(svc.get("volumes"), list) else []
-        stateful = is_database(svc) or is_cache(svc)
+        stateful = backing_kind(svc) is not None
         has_named = False
         for i, item in enumerate(vols):
             kind, src, target, ro = _mount(item)
@@ -150,37 +154,41 @@ def build_target_missing_stage(ctx: Context) -> Iterator[Problem]:
     use_instead=_ex("services:\n  redis:\n    image: redis:7.4.2\n    command: [\"redis-server\", \"--requirepass\", "
                     "\"${REDIS_PASSWORD:?REDIS_PASSWORD is required}\", \"--appendonly\", \"yes\", \"--maxmemory\", "
                     "\"256mb\", \"--maxmemory-policy\", \"allkeys-lru\"]\n"),
-    notes="A command that loads a configuration file (`redis-server /path/redis.conf`) is not judged.",
+    notes="A configuration file the command loads (`redis-server /usr/local/etc/redis/redis.conf`) is read "
+          "when it is mounted from the project (its settings count, the command line's win); one dockyard cannot "
+          "read is not judged. `sh -c \"redis-server ... --requirepass $$REDIS_PASSWORD\"` takes the password "
+          "from the container's environment; without a shell, `$$REDIS_PASSWORD` is passed as literal text. "
+          "bitnami images take the password from `REDIS_PASSWORD` and persist by default.",
 )
 def redis_hardening(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_redis(svc) or "memcached" in str(svc.get("image")):
+        if not is_redis(svc):
             continue
-        cmd = svc.get("command")
-        words = [str(w) for w in cmd] if isinstance(cmd, list) else (str(cmd).split() if cmd else [])
-        if any(w.endswith(".conf") for w in words):
+        settings = redis_settings(ctx.project, view, name, svc)
+        if not settings.known:
             continue
-        raw = view.raw(("services", name, "command"))
-        raw_words = [str(w) for w in raw] if isinstance(raw, list) else (str(raw).split() if raw else [])
+        path = ("services", name, "command") if svc.get("command") else ("services", name)
         missing = []
-        if "--requirepass" not in words:
+        if settings.password is None:
             missing.append("`--requirepass ${REDIS_PASSWORD:?...}`")
-        else:
-            i = raw_words.index("--requirepass") if "--requirepass" in raw_words else -1
-            value = raw_words[i + 1] if 0 <= i < len(raw_words) - 1 else ""
-            if ":?" not in value and "?" not in value:
-                missing.append("`--requirepass` from a required variable (`${REDIS_PASSWORD:?...}`)")
-        joined = " ".join(words)
-        if "--appendonly yes" not in joined:
+        elif settings.password in ("optional", "literal"):
+            missing.append(f"`{settings.password_setting}` from a required variable (`${{REDIS_PASSWORD:?...}}`)")
+        elif settings.password == "unexpanded":
+            text = (settings.raw_password or "").replace("$$", "$")
+            out.append(at(view, path, f"redis service `{name}` gets the literal text `{text}` as its password: no "
+                          f"shell runs its command to expand `{settings.raw_password}`; write "
+                          "`${REDIS_PASSWORD:?...}` (compose substitutes it) or run the server with `sh -c`"))
+        values = settings.values
+        if values.get("appendonly", "").lower() != "yes":
             missing.append("`--appendonly yes`")
-        if "--maxmemory" not in words:
+        if values.get("maxmemory", "").strip() in ("", "0"):
             missing.append("`--maxmemory`")
-        if "--maxmemory-policy" not in words:
+        if not values.get("maxmemory-policy"):
             missing.append("`--maxmemory-policy`")
         if missing:
-            path = ("services", name, "command") if cmd else ("services", name)
-            out.append(at(view, path, f"redis service `{name}` runs without {', '.join(missing)}",
-                          first=not cmd))
+            where = f" (neither its command nor `{settings.config}` sets them)" if settings.config else ""
+            out.append(at(view, path, f"redis service `{name}` runs without {', '.join(missing)}{where}",
+                          first=len(path) == 2))
     yield from out

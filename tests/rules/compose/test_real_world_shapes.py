@@ -1,0 +1,66 @@
+"""Findings that were false for the service they judged, in shapes taken from real compose files."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import run_files
+
+BASE, DEV = "docker-compose.base.yml", "docker-compose.dev.yml"
+
+
+def _found(tmp_path, files, code):
+    return [(f.path, f.position.line, f.position.column, f.message) for f in run_files(tmp_path, files, select=code)]
+
+
+@pytest.mark.parametrize("key,value", [
+    ("KAFKA_LISTENERS", "PLAINTEXT://0.0.0.0:29092,INTERNAL://0.0.0.0:9093"),  # listen addresses (self-hosted)
+    ("ASPNETCORE_URLS", "http://+:80"),  # ASP.NET's every-interface address (awesome-compose)
+    ("REV_SERVER", "true"),  # an on/off setting whose name ends in _SERVER (pihole)
+    ("SENTRY_BUCKET_PROFILES", "s3://profiles?region=us-east-1"),  # a bucket, not a host
+])
+def test_values_that_name_no_host(tmp_path, key, value):
+    text = f"services:\n  app:\n    image: a:1\n    environment:\n      {key}: \"{value}\"\n"
+    assert _found(tmp_path, {"compose.yaml": text}, "CO010") == []
+
+
+def test_the_first_real_host_of_a_listener_list_is_reported(tmp_path):
+    text = ("services:\n  kafka:\n    image: apache/kafka:4.1.1\n    environment:\n"
+            "      KAFKA_ADVERTISED_LISTENERS: \"CONTROLLER://0.0.0.0:29093,INTERNAL://kafka:9093\"\n")
+    assert _found(tmp_path, {"compose.yaml": text}, "CO010") == [
+        ("compose.yaml", 5, 35, "`KAFKA_ADVERTISED_LISTENERS` in service `kafka` hardcodes the URL host `kafka`: take "
+                                "the URL (or its base) from the env file, e.g. `${KAFKA_ADVERTISED_LISTENERS:?"
+                                "KAFKA_ADVERTISED_LISTENERS is required}`")]
+
+
+def test_authentication_settings_are_not_secrets(tmp_path):
+    text = ("services:\n  postgres:\n    image: postgres:14.24\n    environment:\n"
+            "      POSTGRES_HOST_AUTH_METHOD: \"trust\"\n      POSTGRES_PASSWORD: hunter2\n"
+            "  pgbouncer:\n    image: edoburu/pgbouncer:v1.25.2-p0\n    environment:\n      AUTH_TYPE: trust\n")
+    assert _found(tmp_path, {"compose.yaml": text}, "CO009") == [
+        ("compose.yaml", 6, 26, "`POSTGRES_PASSWORD` is set to a literal secret (********) in service `postgres`: use "
+                                "`${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}` and set it in the env file")]
+
+
+DOCKERFILE = ("FROM node:lts AS development\nWORKDIR /code\n"
+              "HEALTHCHECK --interval=30s --timeout=5s CMD node healthcheck.js\nCMD [\"npm\", \"start\"]\n"
+              "FROM development AS production\nHEALTHCHECK NONE\n")
+SERVICE = ("services:\n  backend:\n    build:\n      context: backend\n      target: {target}\n"
+           "    restart: always\n")
+
+
+def test_a_healthcheck_in_the_built_stage_counts(tmp_path):
+    files = {BASE: SERVICE.format(target="development"), DEV: "services: {}\n", "backend/Dockerfile": DOCKERFILE}
+    assert [m for *_p, m in _found(tmp_path, files, "CO012")] == []
+    files[BASE] = SERVICE.format(target="production")
+    assert _found(tmp_path / "none", files, "CO012") == [
+        (BASE, 2, 3, "long-running service `backend` has no healthcheck")]
+
+
+def test_a_tool_only_in_the_development_override_is_not_reported(tmp_path):
+    files = {"compose.yml": "services:\n  app:\n    image: a:1\n",
+             "compose.override.yml": "services:\n  mailpit:\n    image: axllent/mailpit:v1.21\n",
+             "compose.prod.yml": "services:\n  adminer:\n    image: adminer:4.8.1\n"}
+    assert _found(tmp_path, files, "CO024") == [
+        ("compose.prod.yml", 2, 3, "`adminer` is a development tool and starts by default: put it behind "
+                                   "`profiles`")]
