@@ -165,3 +165,13 @@ def test_settings_read_through_module_level_names(tmp_path):
     sync = "klass = 'sync'\nworker_class = klass\n"
     found = run_files(tmp_path / "d", {"gunicorn_config.py": sync}, select="PY002")
     assert [(f.code, f.position.line, f.position.column) for f in found if "worker class" in f.message] == [("PY002", 2, 16)]
+
+
+def test_lock_line_with_a_global_pip_option_is_not_a_parse_error(tmp_path):
+    # pip accepts `--no-binary` after a requirement (and ignores it there): the lock is pinned and parses
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY requirements-container.txt /\nRUN pip install -r /requirements-container.txt\n",
+        "requirements-container.txt": "django-auth-ldap==4.8.0\npython3-saml==1.16.0 --no-binary lxml,xmlsec\n"
+                                      "sentry-sdk[django]==2.14.0\n",
+    }
+    assert run_files(tmp_path, files, select="PY008") == []
