@@ -24,7 +24,21 @@ class FileKind:
     WORKFLOW = "workflow"
     GITLAB_CI = "gitlab-ci"
     PYPROJECT = "pyproject"
+    PYTHON_LOCK = "python-lock"  # uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751)
     OTHER = "other"
+
+
+# Lock files of Python project managers, read as TOML (see dockyard.locks); ``pylock.<name>.toml`` as well.
+PYTHON_LOCK_NAMES = {"uv.lock": "uv", "poetry.lock": "poetry", "pdm.lock": "pdm", "pylock.toml": "pylock"}
+
+
+def python_lock_tool(name: str) -> str | None:
+    """The tool whose lock file ``name`` is (``uv``, ``poetry``, ``pdm``, ``pylock``), or None."""
+    if name in PYTHON_LOCK_NAMES:
+        return PYTHON_LOCK_NAMES[name]
+    if name.startswith("pylock.") and name.endswith(".toml") and len(name) > len("pylock..toml"):
+        return "pylock"
+    return None
 
 
 def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
@@ -55,6 +69,8 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
         return FileKind.MAKEFILE
     if name == "pyproject.toml":
         return FileKind.PYPROJECT
+    if python_lock_tool(name) is not None:
+        return FileKind.PYTHON_LOCK
     if lower.endswith(".py"):
         return FileKind.PYTHON
     if lower.startswith("requirements") and lower.endswith((".txt", ".in")):

@@ -130,8 +130,11 @@ def test_lock_file_missing_unpinned_and_included(tmp_path):
     found = run_files(tmp_path, files, select="PY008")
     assert [(f.path, f.position.line, f.position.column) for f in found] == [
         ("base.lock.txt", 1, 1), ("requirements.lock.txt", 3, 1)]
+    # the absent lock is reported at the install that names it, not at a file that does not exist
     missing = run_files(tmp_path / "b", {"Dockerfile": "FROM python:3.12-slim\nRUN pip install -r req.lock\n"}, select="PY008")
-    assert [(f.path, f.position.line) for f in missing] == [("req.lock", 1)]
+    assert [(f.path, f.position.line, f.position.column, f.position.end_column) for f in missing] == [
+        ("Dockerfile", 2, 20, 28)]
+    assert missing[0].message.startswith("no lock file: `req.lock` is installed here but is not in the build context")
 
 
 def test_lock_hashes_is_informational(tmp_path):
