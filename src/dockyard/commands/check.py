@@ -23,8 +23,8 @@ def run_check(args):
     merged = None
     for project, prefix in load_projects(args.paths, args):
         result = run_rules(project)
-        if prefix:
-            result.findings = [replace(f, path=prefix + f.path) for f in result.findings]
+        if prefix:  # the root folder itself (`./`) is shown as the prefix
+            result.findings = [replace(f, path=prefix if f.path == "./" else prefix + f.path) for f in result.findings]
             result.files = [prefix + p for p in result.files]
         if merged is None:
             merged = result
