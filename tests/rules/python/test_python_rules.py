@@ -178,3 +178,37 @@ def test_lock_line_with_a_global_pip_option_is_not_a_parse_error(tmp_path):
                                       "sentry-sdk[django]==2.14.0\n",
     }
     assert run_files(tmp_path, files, select="PY008") == []
+
+
+STANDARD_GUNICORN_CONFIG = (
+    "# gunicorn_config.py\nimport multiprocessing\n\nbind = \"0.0.0.0:8000\"\n"
+    "workers = (multiprocessing.cpu_count() * 2) + 1\nworker_class = \"uvicorn.workers.UvicornWorker\"\n"
+    "timeout = 30\nkeepalive = 2\nmax_requests = 1000\nmax_requests_jitter = 50\naccesslog = \"-\"\nerrorlog = \"-\"\n"
+)
+
+
+def test_standard_gunicorn_config_follows_the_worker_formula(tmp_path):
+    # the standard's own config satisfies PY-WORKERS; that it counts the host's CPUs is PY004's finding
+    found = run_files(tmp_path, {"gunicorn_config.py": STANDARD_GUNICORN_CONFIG}, select=("PY003", "PY004"))
+    assert triples(found) == [("PY004", 5, 12)]
+
+
+def test_worker_formula_spellings_and_environment_overrides(tmp_path):
+    accepted = [
+        "import os\nworkers = (2 * os.cpu_count()) + 1\n",
+        "from multiprocessing import cpu_count\nworkers = 1 + 2 * cpu_count()\n",
+        "import os\nworkers = len(os.sched_getaffinity(0)) * 2 + 1\n",
+        "import os\ncores = os.cpu_count() or 1\nworkers = cores * 2 + 1\n",
+        "import os\nworkers = int(os.getenv(\"WEB_CONCURRENCY\", \"4\"))\n",
+        "from os import environ\nworkers = int(environ.get(\"WEB_CONCURRENCY\", 2))\n",
+    ]
+    for i, text in enumerate(accepted):
+        assert run_files(tmp_path / str(i), {"gunicorn_config.py": text}, select="PY003") == [], text
+    rejected = {
+        "import os\nworkers = os.cpu_count() * 4\n": (2, 11),
+        "import os\nworkers = 2 * os.cpu_count()\n": (2, 11),
+        "workers = 2 * 4 + 1\n": (1, 11),
+    }
+    for i, (text, where) in enumerate(rejected.items()):
+        assert triples(run_files(tmp_path / f"r{i}", {"gunicorn_config.py": text}, select="PY003")) == [
+            ("PY003", *where)], text
