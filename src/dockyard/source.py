@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,45 @@ def python_lock_tool(name: str) -> str | None:
     return None
 
 
+# `.env.<suffix>` names that are not env files: patches and merge leftovers, templates of other engines, and
+# files of other languages that happen to start with `.env.` (`.env.example` and `.env.prod` are env files).
+NOT_ENV_SUFFIXES = (
+    ".patch", ".diff", ".rej", ".orig", ".swp", ".swo", "~",
+    ".j2", ".jinja", ".jinja2",
+    ".py", ".js", ".mjs", ".cjs", ".ts", ".json", ".yml", ".yaml", ".toml", ".sh", ".bash", ".ps1", ".md", ".rst",
+    ".html", ".xml", ".lock",
+)
+
+
+def is_env_name(name: str) -> bool:
+    """``.env`` and ``.env.<something>``, except names that say the file is something else (``.env.patch``)."""
+    if name == ".env":
+        return True
+    return name.startswith(".env.") and not name.lower().endswith(NOT_ENV_SUFFIXES)
+
+
+_DIFF_START = ("diff ", "--- ", "+++ ", "@@ ", "Index: ")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?[^\s=#]+\s*=")  # a key (however badly named) and `=`
+
+
+def looks_like_env(text: str) -> bool:
+    """Whether the content reads as ``KEY=VALUE`` lines: not a diff, not a Jinja template (``{% if %}`` lines,
+    ``{{ var }}`` in key names), and at least one assignment when the file has anything but comments."""
+    meaningful = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        meaningful += 1
+        if meaningful == 1 and stripped.startswith(_DIFF_START):
+            return False
+        if stripped.startswith(("{%", "{{")):
+            return False
+        if _ENV_LINE.match(line):
+            return True
+    return meaningful == 0
+
+
 def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
     """The kind of a file, from its name (and for CI files, its folder)."""
     lower = name.lower()
@@ -61,7 +101,7 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
         if stem in ("compose", "docker-compose") or stem.startswith(("compose.", "docker-compose.")):
             return FileKind.COMPOSE
         return FileKind.OTHER
-    if name == ".env" or name.startswith(".env."):
+    if is_env_name(name):
         return FileKind.ENV
     if name == ".gitignore":
         return FileKind.GITIGNORE
@@ -106,6 +146,8 @@ class SourceFile:
             sf.error = f"cannot read file: {exc.strerror or exc}"
             return sf
         sf.set_bytes(data)
+        if kind == FileKind.ENV and sf.text is not None and not looks_like_env(sf.text):
+            sf.kind = FileKind.OTHER  # named like an env file, but a diff, a template or another format
         return sf
 
     def set_bytes(self, data: bytes) -> None:
