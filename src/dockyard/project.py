@@ -170,6 +170,15 @@ class Project:
         self.files.append(sf)
         return sf
 
+    def is_dir(self, rel: str) -> bool:
+        """Whether ``rel`` is a folder inside the checked tree (a link out of the tree is not)."""
+        try:
+            resolved = (self.root / rel).resolve(strict=True)
+            resolved.relative_to(self.root)
+        except (OSError, RuntimeError, ValueError):
+            return False
+        return resolved.is_dir()
+
     def read(self, sf: SourceFile) -> SourceFile:
         """Make sure a lazily discovered file (Python sources) has been read."""
         if sf.text is None and sf.error is None:
