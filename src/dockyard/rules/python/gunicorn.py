@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from dockyard.model import Applicability, Edit, Fix, Position, Problem
+from dockyard.model import Applicability, Edit, Fix, Position, Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.python._runtime import app_model, runtime
 
@@ -53,7 +53,7 @@ def gunicorn_config(ctx: Context) -> Iterator[Problem]:
             info = next((m for m in model.modules.values() if m.name == app.module), None)
             yield Problem("no gunicorn configuration found for this FastAPI app: add a `gunicorn_config.py` and run "
                           "`gunicorn -c gunicorn_config.py` with a uvicorn worker",
-                          Position(app.line, app.column), path=info.path if info else ".")
+                          Position(app.line, app.column), path=info.path if info else directory_path(""))
         return
     missing = [name for name in REQUIRED if rt.effective(name)[1] is None]
     where = rt.configs[0] if rt.configs else rt.commands[0]
