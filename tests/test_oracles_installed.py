@@ -26,3 +26,10 @@ def test_buildkit_parser_wrapper_and_resolver_are_installed():
 
 def test_the_standard_is_beside_the_repository():
     assert (SHARED / "checklist.md").is_file() and (SHARED / "docker-fastapi-standard.md").is_file()
+
+
+def test_actionlint_oracle_installs_and_runs(tmp_path):
+    from tests.rules.ci import _actionlint
+
+    assert _actionlint.lint({"ok": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: x\n"},
+                            tmp_path) == {"ok": []}

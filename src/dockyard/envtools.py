@@ -46,7 +46,37 @@ _RUN = re.compile(r"(.)\1{3,}", re.DOTALL)
 
 # -- names ------------------------------------------------------------------------------------------------
 def is_env_file_name(name: str) -> bool:
-    return name == ".env" or name.startswith(".env.")
+    from dockyard.source import is_env_name
+
+    return is_env_name(name)
+
+
+# Prefixes of the variables frontend build tools put into the bundle they ship to every browser: public by design.
+PUBLIC_BUILD_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", "PUBLIC_", "EXPO_PUBLIC_",
+                         "GATSBY_", "VUE_APP_")
+
+
+def holds_secret(entries) -> bool:
+    """Whether env entries hold a secret: a secret-named key with a value, or a URL with credentials."""
+    from dockyard.secrets import is_secret_name, url_has_credentials
+
+    for e in entries:
+        value = e.value or ""
+        if (is_secret_name(e.key) and value.strip()) or url_has_credentials(value):
+            return True
+    return False
+
+
+def is_public_build_config(entries, frontend: bool) -> bool:
+    """An env file of public build settings, meant to be committed: every key is a public build variable
+    (``VITE_API_URL``), or the file sits in a frontend project (``frontend``: a ``package.json`` beside it) and
+    holds no secret."""
+    keys = [e.key for e in entries]
+    if not keys:
+        return False
+    if all(k.startswith(PUBLIC_BUILD_PREFIXES) for k in keys):
+        return not holds_secret(entries)
+    return frontend and not holds_secret(entries)
 
 
 def is_template(path: str) -> bool:

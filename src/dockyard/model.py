@@ -67,6 +67,18 @@ class Fix:
     path: str | None = None  # the file the edits apply to; defaults to the finding's path
 
 
+def directory_path(folder: str) -> str:
+    """How a finding names a directory: its relative POSIX path with a trailing slash (``backend/``), ``./`` for
+    the root. A finding about something absent points at the folder it belongs in, never at a file that does not
+    exist; reports show such a finding without a line (text, github) or region (SARIF)."""
+    folder = folder.strip("/")
+    return "./" if folder in ("", ".") else folder + "/"
+
+
+def is_directory_path(path: str) -> bool:
+    return path.endswith("/")
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """What a rule yields. The engine turns it into a :class:`Finding` with the rule's metadata."""

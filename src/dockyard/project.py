@@ -26,7 +26,7 @@ INTERESTING = frozenset(
     {
         FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV, FileKind.GITIGNORE,
         FileKind.PYTHON, FileKind.REQUIREMENTS, FileKind.MAKEFILE, FileKind.WORKFLOW, FileKind.GITLAB_CI,
-        FileKind.PYPROJECT,
+        FileKind.PYPROJECT, FileKind.PYTHON_LOCK,
     }
 )
 MAX_DEPTH = 12
@@ -160,6 +160,10 @@ class Project:
                 return f
         return None
 
+    def is_template(self, rel: str) -> bool:
+        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.roles`)."""
+        return template_path(rel) is not None or any(t.path == rel for t in self.templates)
+
     def include(self, rel: str, kind: str = FileKind.OTHER) -> SourceFile | None:
         """A file named by another one (``-r base.txt``, ``extends: file:``), loaded on demand.
 
@@ -183,6 +187,15 @@ class Project:
         sf = SourceFile.load(resolved, clean, kind)
         self.files.append(sf)
         return sf
+
+    def is_dir(self, rel: str) -> bool:
+        """Whether ``rel`` is a folder inside the checked tree (a link out of the tree is not)."""
+        try:
+            resolved = (self.root / rel).resolve(strict=True)
+            resolved.relative_to(self.root)
+        except (OSError, RuntimeError, ValueError):
+            return False
+        return resolved.is_dir()
 
     def read(self, sf: SourceFile) -> SourceFile:
         """Make sure a lazily discovered file (Python sources) has been read."""

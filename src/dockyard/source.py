@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,60 @@ class FileKind:
     WORKFLOW = "workflow"
     GITLAB_CI = "gitlab-ci"
     PYPROJECT = "pyproject"
+    PYTHON_LOCK = "python-lock"  # uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751)
     OTHER = "other"
+
+
+# Lock files of Python project managers, read as TOML (see dockyard.locks); ``pylock.<name>.toml`` as well.
+PYTHON_LOCK_NAMES = {"uv.lock": "uv", "poetry.lock": "poetry", "pdm.lock": "pdm", "pylock.toml": "pylock"}
+
+
+def python_lock_tool(name: str) -> str | None:
+    """The tool whose lock file ``name`` is (``uv``, ``poetry``, ``pdm``, ``pylock``), or None."""
+    if name in PYTHON_LOCK_NAMES:
+        return PYTHON_LOCK_NAMES[name]
+    if name.startswith("pylock.") and name.endswith(".toml") and len(name) > len("pylock..toml"):
+        return "pylock"
+    return None
+
+
+# `.env.<suffix>` names that are not env files: patches and merge leftovers, templates of other engines, and
+# files of other languages that happen to start with `.env.` (`.env.example` and `.env.prod` are env files).
+NOT_ENV_SUFFIXES = (
+    ".patch", ".diff", ".rej", ".orig", ".swp", ".swo", "~",
+    ".j2", ".jinja", ".jinja2",
+    ".py", ".js", ".mjs", ".cjs", ".ts", ".json", ".yml", ".yaml", ".toml", ".sh", ".bash", ".ps1", ".md", ".rst",
+    ".html", ".xml", ".lock",
+)
+
+
+def is_env_name(name: str) -> bool:
+    """``.env`` and ``.env.<something>``, except names that say the file is something else (``.env.patch``)."""
+    if name == ".env":
+        return True
+    return name.startswith(".env.") and not name.lower().endswith(NOT_ENV_SUFFIXES)
+
+
+_DIFF_START = ("diff ", "--- ", "+++ ", "@@ ", "Index: ")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?[^\s=#]+\s*=")  # a key (however badly named) and `=`
+
+
+def looks_like_env(text: str) -> bool:
+    """Whether the content reads as ``KEY=VALUE`` lines: not a diff, not a Jinja template (``{% if %}`` lines,
+    ``{{ var }}`` in key names), and at least one assignment when the file has anything but comments."""
+    meaningful = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        meaningful += 1
+        if meaningful == 1 and stripped.startswith(_DIFF_START):
+            return False
+        if stripped.startswith(("{%", "{{")):
+            return False
+        if _ENV_LINE.match(line):
+            return True
+    return meaningful == 0
 
 
 def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
@@ -47,7 +101,7 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
         if stem in ("compose", "docker-compose") or stem.startswith(("compose.", "docker-compose.")):
             return FileKind.COMPOSE
         return FileKind.OTHER
-    if name == ".env" or name.startswith(".env."):
+    if is_env_name(name):
         return FileKind.ENV
     if name == ".gitignore":
         return FileKind.GITIGNORE
@@ -55,6 +109,8 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
         return FileKind.MAKEFILE
     if name == "pyproject.toml":
         return FileKind.PYPROJECT
+    if python_lock_tool(name) is not None:
+        return FileKind.PYTHON_LOCK
     if lower.endswith(".py"):
         return FileKind.PYTHON
     if lower.startswith("requirements") and lower.endswith((".txt", ".in")):
@@ -90,6 +146,8 @@ class SourceFile:
             sf.error = f"cannot read file: {exc.strerror or exc}"
             return sf
         sf.set_bytes(data)
+        if kind == FileKind.ENV and sf.text is not None and not looks_like_env(sf.text):
+            sf.kind = FileKind.OTHER  # named like an env file, but a diff, a template or another format
         return sf
 
     def set_bytes(self, data: bytes) -> None:

@@ -101,18 +101,20 @@ def test_errors_are_values_with_positions():
     text = "good==1.0\nbad===\n--bogus x\nsix==1.0 --nope\n-r\n--pre=yes\nfoo==1 --hash=md5deadbeef\n"
     rf = parse_requirements(text, "r.txt")
     assert [e.name for e in rf.entries] == ["good", "six", "foo"]
+    # pip rejects a line at its first bad option (the `x` after `--bogus` is not reported again); a bad
+    # `--hash` is pointed at, not the requirement before it
     assert [(e.line, e.column, e.end_column) for e in rf.errors] == [
         (2, 1, 7),
         (3, 1, 8),
-        (3, 9, 10),
         (4, 10, 16),
         (5, 1, 3),
         (6, 1, 10),
-        (7, 1, 7),
+        (7, 8, 26),
     ]
     assert rf.errors[0].message.startswith("invalid requirement 'bad==='")
     assert rf.errors[1] == ReqError("unsupported option '--bogus' in a requirements file", 3, 1, 8)
-    assert rf.errors[4].message == "option --requirement needs a value"
+    assert rf.errors[3].message == "option --requirement needs a value"
+    assert rf.errors[5].message.startswith("--hash 'md5deadbeef' must be algorithm:hexdigest")
 
 
 def test_short_options_attached_values_prefixes_and_flags():

@@ -38,6 +38,16 @@ def test_paths_are_shown_relative_to_the_working_directory(tmp_path, capsys):
     assert [(f["path"], f["line"], f["column"]) for f in doc["findings"]] == [("svc/Dockerfile", 1, 6)]
 
 
+def test_a_finding_about_the_checked_folder_is_shown_as_that_folder(tmp_path, capsys):
+    write_tree(tmp_path / "svc", {"Dockerfile": "FROM python:3.12-slim\n"})
+    with chdir(tmp_path):
+        assert main(["check", "svc", "--select", "PY008"]) == 1
+        assert capsys.readouterr().out.splitlines()[0].startswith("svc/: PY008 no lock file")
+        with chdir(tmp_path / "svc"):
+            main(["check", "--select", "PY008", "--format", "json"])
+    assert [f["path"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["./"]
+
+
 def test_single_file_argument_is_checked_as_its_kind(tmp_path, capsys):
     write_tree(tmp_path, {"docker/api.Dockerfile": "FROM python\n"})
     with chdir(tmp_path):

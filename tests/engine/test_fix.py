@@ -9,7 +9,8 @@ from dockyard.model import Edit
 from dockyard.project import Project
 from tests.helpers import write_tree
 
-DOCKERFILE = "FROM python:3.12-slim\nRUN apt-get update && apt-get install --no-install-recommends zlib1g curl && rm -rf /var/lib/apt/lists/*\n"
+DOCKERFILE = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install --no-install-recommends zlib1g curl && "
+              "rm -rf /var/lib/apt/lists/*\nCOPY . /app\n")  # the COPY of the folder makes DI001 apply
 
 
 def _fixed(tmp_path, files, unsafe=False):

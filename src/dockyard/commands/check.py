@@ -26,8 +26,8 @@ def run_check(args):
     merged = None
     for project, prefix in load_projects(args.paths, args):
         result = run_rules(project, explain_scope=getattr(args, "explain_scope", False))
-        if prefix:
-            result.findings = [replace(f, path=prefix + f.path) for f in result.findings]
+        if prefix:  # the root folder itself (`./`) is shown as the prefix
+            result.findings = [replace(f, path=prefix if f.path == "./" else prefix + f.path) for f in result.findings]
             result.files = [prefix + p for p in result.files]
             result.templates = [prefix + p for p in result.templates]
             if result.scope is not None:

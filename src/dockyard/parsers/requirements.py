@@ -5,12 +5,18 @@ The line grammar follows pip's own reader (``pip._internal.req.req_file``):
 * a physical line ending in ``\\`` continues on the next one, unless the line is a comment;
 * ``#`` starts a comment at the start of a line or after whitespace (``pkg @ https://h/x#egg=pkg`` keeps its
   fragment);
-* tokens up to the first one starting with ``-`` form the requirement, the rest are per-requirement options
-  (``--hash``, ``--config-settings``, ``--global-option``);
-* a line starting with ``-`` is an options line: ``-r``/``--requirement`` and ``-c``/``--constraint`` (includes),
-  ``-e``/``--editable``, ``-i``/``--index-url``, ``--extra-index-url``, ``-f``/``--find-links``, ``--no-index``,
-  ``--no-binary``, ``--only-binary``, ``--prefer-binary``, ``--require-hashes``, ``--pre``, ``--trusted-host``,
-  ``--use-feature``.
+* the line is split on spaces; the words before the first one starting with ``-`` form the requirement, the
+  rest are options, split like a shell would (``shlex``) and read with pip's one option table for every line;
+* on a requirement line only the per-requirement options take effect (``--hash``, ``--config-settings``,
+  ``--global-option``); pip accepts and ignores the others there (``pkg==1.0 --no-binary lxml``);
+* a line without a requirement is an options line: ``-r``/``--requirement`` and ``-c``/``--constraint``
+  (includes), ``-e``/``--editable``, ``-i``/``--index-url``, ``--extra-index-url``, ``-f``/``--find-links``,
+  ``--no-index``, ``--no-binary``, ``--only-binary``, ``--prefer-binary``, ``--require-hashes``, ``--pre``,
+  ``--trusted-host``, ``--use-feature``; a per-requirement option there (``--hash`` alone) is ignored, as pip
+  does with a warning;
+* an unknown option, a missing or unexpected option value, a ``--hash`` that is not ``sha256|sha384|sha512:
+  digest`` and an unterminated quote make pip reject the line: they are errors here (the first one of the
+  line, as pip stops there); words left over after the options are ignored, as pip ignores them.
 
 The requirement itself is parsed by ``packaging.requirements.Requirement`` (PEP 508). Because importing
 ``packaging.requirements`` costs tens of milliseconds, the common lock-file line ``name==version`` (optionally with
@@ -116,7 +122,8 @@ def canonicalize_name(name: str) -> str:
     return _CANON_RE.sub("-", name).lower()
 
 
-# Options pip accepts in a requirements file: long name -> takes a value.
+# Options pip accepts in a requirements file: long name -> takes a value. pip builds one parser with both
+# tables for every line; which options take effect depends on whether the line holds a requirement.
 _GLOBAL_OPTIONS: dict[str, bool] = {
     "--index-url": True,
     "--extra-index-url": True,
@@ -134,7 +141,9 @@ _GLOBAL_OPTIONS: dict[str, bool] = {
     "--use-feature": True,
 }
 _PER_REQ_OPTIONS: dict[str, bool] = {"--hash": True, "--config-settings": True, "--global-option": True}
+_ALL_OPTIONS: dict[str, bool] = {**_GLOBAL_OPTIONS, **_PER_REQ_OPTIONS}
 _SHORT = {"-i": "--index-url", "-c": "--constraint", "-r": "--requirement", "-e": "--editable", "-f": "--find-links"}
+_STRONG_HASHES = ("sha256", "sha384", "sha512")  # pip's --hash accepts these algorithms only
 
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _LINE_COMMENT_RE = re.compile(r"^\s*#")  # a comment line never continues (pip's COMMENT_RE.match)
@@ -224,7 +233,8 @@ def _tokens(text: str, start: int):
     """Split ``text[start:]`` like shlex (quotes, backslash escapes), yielding (value, begin, end) offsets.
 
     Runs of plain characters are taken by one regex match, so a lock file with thousands of ``--hash`` options
-    is split in linear time; quotes and escapes are handled a character at a time.
+    is split in linear time; quotes and escapes are handled a character at a time. Where shlex would fail (an
+    unterminated quote, a backslash at the very end) the last item's value is None.
     """
     i, n = start, len(text)
     ws, plain = _WS_RE.match, _PLAIN_RE.match
@@ -253,7 +263,10 @@ def _tokens(text: str, start: int):
                     out.append(ch)
             elif ch in "'\"":
                 quote = ch
-            elif ch == "\\" and i + 1 < n:
+            elif ch == "\\":
+                if i + 1 >= n:
+                    yield None, begin, n
+                    return
                 i += 1
                 out.append(text[i])
             elif ch.isspace():
@@ -261,6 +274,9 @@ def _tokens(text: str, start: int):
             else:
                 out.append(ch)
             i += 1
+        if quote:
+            yield None, begin, n
+            return
         yield "".join(out), begin, i
 
 
@@ -338,19 +354,30 @@ def _parse_req(text: str):
     )
 
 
-def _long_option(token: str, table: dict[str, bool]) -> tuple[str, str | None] | None:
+def _long_option(token: str) -> tuple[str, str | None] | None:
     """Resolve ``--opt``, ``--opt=value``, ``-x``, ``-xVALUE`` (with optparse's unique-prefix matching)."""
     if token.startswith("--"):
         name, eq, value = token.partition("=")
-        if name not in table:
-            matches = [o for o in table if o.startswith(name)]
+        if name not in _ALL_OPTIONS:
+            matches = [o for o in _ALL_OPTIONS if o.startswith(name)]
             if len(matches) != 1:
                 return None
             name = matches[0]
         return name, (value if eq else None)
-    if len(token) >= 2 and token[:2] in _SHORT and _SHORT[token[:2]] in table:
+    if len(token) >= 2 and token[:2] in _SHORT:
         return _SHORT[token[:2]], (token[2:] or None)
     return None
+
+
+def _requirement_end(stripped: str, begin: int, end: int) -> int:
+    """Offset of the first word starting with ``-`` (pip's ``break_args_options``: words are split on spaces
+    only), or ``end`` when the line has no options."""
+    pos = begin
+    for word in stripped[begin:end].split(" "):
+        if word.startswith("-"):
+            return pos
+        pos += len(word) + 1
+    return end
 
 
 def parse_requirements(text: str | bytes, path: str = "requirements.txt") -> RequirementsFile:
@@ -375,52 +402,77 @@ def _parse(text: str | bytes, path: str) -> RequirementsFile:
         stripped = _COMMENT_RE.sub("", logical.text)
         if not stripped.strip():
             continue
-        # requirement = tokens before the first one starting with "-" (pip's break_args_options)
         body_start = len(stripped) - len(stripped.lstrip())
-        opt_start = len(stripped)
-        for m in re.finditer(r"\S+", stripped):
-            if m.group().startswith("-"):
-                opt_start = m.start()
-                break
+        body_end = len(stripped.rstrip())
+        opt_start = _requirement_end(stripped, body_start, body_end)
         req_text = stripped[body_start:opt_start].strip()
 
-        toks = list(_tokens(stripped, opt_start))
         per_req: dict[str, list[str]] = {}
-        table = _PER_REQ_OPTIONS if req_text else _GLOBAL_OPTIONS
-        i = 0
-        while i < len(toks):
-            value, b, e = toks[i]
-            i += 1
+        line_options: list[OptionLine] = []
+        failed = len(errors)
+        editable: tuple[str, int, int] | None = None
+        split = list(_tokens(stripped[:body_end], opt_start))
+        if split and split[-1][0] is None:  # pip splits the options with shlex before reading any of them
+            line, col = logical.pos(split[-1][1])
+            _, end_col = logical.pos(split[-1][2])
+            errors.append(ReqError("options cannot be split: unterminated quote or trailing backslash",
+                                   line, col, end_col))
+            split = []
+        toks = iter(split)
+        for value, b, e in toks:
             line, col = logical.pos(b)
-            resolved = _long_option(value, table) if value.startswith("-") else None
+            _, end_col = logical.pos(e)
+            if not value.startswith("-") or value == "-":
+                continue  # pip ignores words left over after the options
+            if value == "--":
+                break  # the rest are positional words, ignored as well
+            resolved = _long_option(value)
             if resolved is None:
-                _, end_col = logical.pos(e)
-                what = "option" if value.startswith("-") else "argument"
                 where = "after a requirement" if req_text else "in a requirements file"
-                errors.append(ReqError(f"unsupported {what} {value!r} {where}", line, col, end_col))
-                continue
+                errors.append(ReqError(f"unsupported option {value!r} {where}", line, col, end_col))
+                break
             name, arg = resolved
-            val_b, val_e = b, e  # span of the value (the option token itself when attached)
-            if table[name] and arg is None:
-                if i >= len(toks):
-                    _, end_col = logical.pos(e)
+            val_b, val_e = e - len(arg or ""), e  # the value's span (attached values: the option's tail)
+            if _ALL_OPTIONS[name] and arg is None:
+                following = next(toks, None)
+                if following is None:
                     errors.append(ReqError(f"option {name} needs a value", line, col, end_col))
-                    continue
-                arg, val_b, val_e = toks[i]
-                i += 1
-            if not table[name] and arg is not None:
-                _, end_col = logical.pos(e)
+                    break
+                arg, val_b, val_e = following
+            if not _ALL_OPTIONS[name] and arg is not None:
                 errors.append(ReqError(f"option {name} takes no value", line, col, end_col))
-                continue
+                break
+            if name == "--config-settings" and "=" not in arg:
+                _, end_col = logical.pos(val_e)
+                errors.append(ReqError(f"option --config-settings needs KEY=VALUE, not {arg!r}", line, col, end_col))
+                break
+            if name in ("--no-binary", "--only-binary") and arg.startswith("-"):
+                errors.append(ReqError(f"option {name} needs a value", line, col, end_col))
+                break
+            if name == "--hash" and (":" not in arg or arg.split(":", 1)[0] not in _STRONG_HASHES):
+                _, end_col = logical.pos(val_e)
+                errors.append(ReqError(f"--hash {arg!r} must be algorithm:hexdigest with algorithm one of "
+                                       f"{', '.join(_STRONG_HASHES)}", line, col, end_col))
+                break
             _, end_col = logical.pos(val_e)
-            if req_text:
+            if name in _PER_REQ_OPTIONS:
                 per_req.setdefault(name, []).append(arg or "")
                 continue
-            options.append(OptionLine(name, arg, line, col, end_col))
-            if name in ("--requirement", "--constraint"):
-                includes.append(Include(arg or "", line))
-            elif name == "--editable":
-                entries.append(_editable(arg or "", logical, val_b, val_e))
+            line_options.append(OptionLine(name, arg, line, col, end_col))
+            if name == "--editable" and editable is None:
+                editable = (arg or "", val_b, val_e)
+
+        if req_text or len(errors) > failed:
+            pass  # global options after a requirement have no effect on it; pip rejects a line with an error
+        elif editable is not None:
+            # pip: a line with -e is one editable requirement (the first -e); its other options do nothing
+            options.extend(line_options)
+            entries.append(_editable(editable[0], logical, editable[1], editable[2]))
+        else:
+            options.extend(line_options)
+            for o in line_options:
+                if o.name in ("--requirement", "--constraint"):
+                    includes.append(Include(o.value or "", o.line))
 
         if not req_text:
             continue
@@ -433,10 +485,7 @@ def _parse(text: str | bytes, path: str) -> RequirementsFile:
             errors.append(ReqError(parsed, line, col, end_col if end_line == line else col + 1))
             continue
         name, spec, pinned, markers, extras, url = parsed
-        hashes = tuple(h for v in per_req.get("--hash", []) for h in v.split(",") if h)
-        for h in hashes:
-            if ":" not in h:
-                errors.append(ReqError(f"--hash {h!r} must be algorithm:hexdigest", line, col, end_col))
+        hashes = tuple(per_req.get("--hash", ()))
         entries.append(
             ReqLine(
                 name=name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dockyard.model import is_directory_path
+
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -17,6 +19,10 @@ def render(result, *, color: bool = False) -> str:
     out = []
     for f in result.findings:
         p = f.position
+        if is_directory_path(f.path):  # a folder is no file to annotate: the annotation belongs to the run
+            title = f"title={_escape_property(f.code + ' ' + f.rule)}"
+            out.append(f"::{LEVEL[f.severity.label]} {title}::{_escape_data(f'{f.code} {f.path}: {f.message}')}")
+            continue
         props = [f"file={_escape_property(f.path)}", f"line={p.line}", f"col={p.column}"]
         if p.end_line:
             props.append(f"endLine={p.end_line}")

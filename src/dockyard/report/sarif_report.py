@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from dockyard import __version__
+from dockyard.model import is_directory_path
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,13 +35,14 @@ def render(result, *, color: bool = False) -> str:
         if p.end_line >= p.line:
             region["endLine"] = p.end_line
             region["endColumn"] = max(p.end_column, 1)
+        location = {"artifactLocation": {"uri": f.path, "uriBaseId": "SRCROOT"}, "region": region}
+        if is_directory_path(f.path):  # a folder has no region
+            del location["region"]
         item = {
             "ruleId": f.code,
             "level": LEVEL[f.severity.label],
             "message": {"text": f.message},
-            "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": f.path, "uriBaseId": "SRCROOT"}, "region": region}}
-            ],
+            "locations": [{"physicalLocation": location}],
             "properties": {"standard": list(f.standard), "fixable": f.fixable},
         }
         if f.code in index:

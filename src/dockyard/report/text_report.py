@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dockyard.model import is_directory_path
+
 COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 BOLD, RESET = "\033[1m", "\033[0m"
 
@@ -20,6 +22,9 @@ def render(result, *, color: bool = False) -> str:
         if color:
             code = f"{COLORS[f.severity.label]}{BOLD}{code}{RESET}"
         fix = " [*]" if f.fixable else ""
+        if is_directory_path(f.path):  # about the folder (something absent from it): it has no lines
+            lines.append(f"{f.path}: {code}{fix} {f.message}")
+            continue
         lines.append(f"{f.path}:{p.line}:{p.column}: {code}{fix} {f.message}")
     s = result.summary()
     if s["findings"]:

@@ -12,8 +12,9 @@ def test_good_workflow_passes_every_ci_rule(tmp_path):
 
 def test_bad_workflow_positions(tmp_path):
     found = run_files(tmp_path, {**DF, ".github/workflows/ci.yml": BAD_WORKFLOW}, select=("CI002", "CI003", "CI004", "CI005"))
+    # the missing wheelhouse is reported at the build that should use it, not at the top of a workflow
     assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
-        ("CI002", ".github/workflows/ci.yml", 1, 1),
+        ("CI002", ".github/workflows/ci.yml", 8, 9),
         ("CI003", ".github/workflows/ci.yml", 8, 9),
         ("CI004", ".github/workflows/ci.yml", 8, 9),
         ("CI005", ".github/workflows/ci.yml", 8, 9),
@@ -23,11 +24,11 @@ def test_bad_workflow_positions(tmp_path):
     assert "version, sha, latest" in msg["CI004"]
 
 
-def test_no_ci_at_all_is_reported_when_there_is_an_image(tmp_path):
+def test_no_ci_at_all_is_reported_once_when_there_is_an_image(tmp_path):
+    # one finding (CI003), at the project root: not four, and not at a `.github/workflows` that does not exist
     found = run_files(tmp_path, dict(DF), select=("CI002", "CI003", "CI004", "CI005"))
-    assert [(f.code, f.path) for f in found] == [
-        ("CI002", ".github/workflows"), ("CI003", ".github/workflows"),
-        ("CI004", ".github/workflows"), ("CI005", ".github/workflows")]
+    assert [(f.code, f.path) for f in found] == [("CI003", "./")]
+    assert found[0].message.startswith("no CI workflow found")
     assert run_files(tmp_path / "empty", {"README.md": "x\n"}, select="CI") == []
 
 
@@ -39,11 +40,12 @@ def test_docker_buildx_command_with_flags_counts(tmp_path):
           "            --build-arg BUILD_VERSION=$V --build-arg BUILD_DATE=$D --build-arg GIT_COMMIT=${{ github.sha }} \\\n"
           "            -t acme/api:${{ github.ref_name }} -t acme/api:${{ github.sha }} -t acme/api:latest .\n")
     found = run_files(tmp_path, {**DF, ".github/workflows/build.yaml": wf}, select="CI")
-    assert [(f.code, f.path) for f in found] == [("CI006", "Makefile")]  # only the absent Makefile
+    assert [(f.code, f.path) for f in found] == [("CI006", "./")]  # only the absent Makefile
 
 
 def test_gitlab_ci_is_read(tmp_path):
-    gl = ("build:\n  script:\n    - docker build --build-arg BUILD_VERSION=$CI_COMMIT_TAG -t $IMG:$CI_COMMIT_SHA .\n")
+    gl = ("build:\n  script:\n    - docker build --build-arg BUILD_VERSION=$CI_COMMIT_TAG -t $IMG:$CI_COMMIT_SHA .\n"
+          "    - docker push $IMG:$CI_COMMIT_SHA\n")
     found = run_files(tmp_path, {**DF, ".gitlab-ci.yml": gl}, select=("CI003", "CI004"))
     assert triples(found) == [("CI003", 3, 7), ("CI004", 3, 7)]
     assert "`BUILD_DATE`, `GIT_COMMIT`" in found[0].message
@@ -61,15 +63,19 @@ def test_make_targets(tmp_path):
     found = run_files(tmp_path, {**DF, "Makefile": mk}, select="CI006")
     assert triples(found) == [("CI006", 1, 1)]
     assert found[0].message == "Makefile has no `lock-deps`, `wheelhouse-check` targets"
-    assert [(f.path, f.code) for f in run_files(tmp_path / "b", dict(DF), select="CI006")] == [("Makefile", "CI006")]
+    assert found[0].path == "Makefile"
+    # an absent Makefile is reported at the folder it belongs in
+    assert [(f.path, f.code) for f in run_files(tmp_path / "b", dict(DF), select="CI006")] == [("./", "CI006")]
 
 
 def test_skip_media_packages(tmp_path):
     df = "FROM python:3.12-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends ffmpeg\n"
     assert triples(run_files(tmp_path, {"Dockerfile": df}, select="CI007")) == [("CI007", 2, 1)]
     guarded = df.replace("FROM python:3.12-slim\n", "FROM python:3.12-slim\nARG SKIP_MEDIA_PACKAGES=0\n")
-    found = run_files(tmp_path / "b", {"Dockerfile": guarded}, select="CI007")
+    found = run_files(tmp_path / "b", {"Dockerfile": guarded, "README.md": "# api\n"}, select="CI007")
     assert [(f.path, f.position.line) for f in found] == [("README.md", 1)]
+    no_readme = run_files(tmp_path / "d", {"Dockerfile": guarded}, select="CI007")
+    assert [(f.path, f.position.line) for f in no_readme] == [("./", 1)]
     assert run_files(tmp_path / "c", {"Dockerfile": guarded, "README.md": "SKIP_MEDIA_PACKAGES=1 skips ffmpeg\n"},
                      select="CI007") == []
 

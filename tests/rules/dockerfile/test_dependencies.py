@@ -160,3 +160,108 @@ def test_venv_copy_passes(tmp_path):
     text = ("FROM python:3.12-slim AS builder\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install -r /r.lock\n"
             "FROM python:3.12-slim AS production\nCOPY --from=builder /opt/venv /opt/venv\n")
     assert run(tmp_path, text, "DF012") == []
+
+
+# ---------------------------------------------------------------- lock files of project managers (DF008, DF009, DF011)
+UV_TWO_STEP = (HEAD + "COPY pyproject.toml uv.lock ./\n"
+               "RUN --mount=type=cache,target=/root/.cache/uv uv --no-cache sync --frozen --no-install-project\n"
+               "COPY . .\nRUN uv sync --frozen\n")
+
+
+def test_uv_two_step_install_is_dependencies_before_source(tmp_path):
+    # `uv --no-cache sync` (an option before the subcommand) is the dependency install: the source copied after
+    # it and the second `uv sync` that installs the project are the standard's pattern
+    assert run(tmp_path, UV_TWO_STEP, ("DF008", "DF009"), {"uv.lock": "version = 1\n"}) == []
+
+
+def test_poetry_no_root_then_only_root_is_dependencies_before_source(tmp_path):
+    text = (HEAD + "COPY pyproject.toml poetry.lock ./\nRUN python -m poetry install --no-root --only main\n"
+            "COPY . .\nRUN poetry install --only-root\n")
+    assert run(tmp_path, text, ("DF008", "DF009"), {"poetry.lock": "[[package]]\n"}) == []
+
+
+def test_pdm_install_after_the_source_is_reported(tmp_path):
+    text = HEAD + "COPY . .\nRUN pdm install --prod\n"
+    found = run(tmp_path, text, "DF008", {"pdm.lock": ""})
+    assert triples(found) == [("DF008", 3, 6)]
+
+
+def test_uv_frozen_from_the_environment(tmp_path):
+    text = HEAD + "ENV UV_FROZEN=1\nRUN uv sync --no-dev\n"
+    assert run(tmp_path, text, "DF009") == []
+
+
+def test_uv_sync_with_global_options_still_needs_locked(tmp_path):
+    found = run(tmp_path, HEAD + "RUN uv --directory /app sync --no-dev\n", "DF009")
+    assert triples(found) == [("DF009", 3, 25)]
+
+
+def test_poetry_and_pdm_install_from_their_lock_in_the_context(tmp_path):
+    text = HEAD + "COPY . .\nRUN poetry install --no-root --only main\nRUN pdm sync --prod --no-self && pip install -e .\n"
+    assert run(tmp_path, text, "DF009", {"poetry.lock": "", "pdm.lock": ""}) == []
+    found = run(tmp_path / "b", text, "DF009")
+    # without the lock files neither installs from a lock, so `pip install -e .` resolves the project afresh too
+    assert triples(found) == [("DF009", 4, 12), ("DF009", 5, 9), ("DF009", 5, 49)]
+    assert found[0].message.startswith("`poetry install` resolves the dependencies afresh: the build context has "
+                                       "no `poetry.lock`")
+
+
+def test_requirements_followed_through_copy_to_the_context_file(tmp_path):
+    hashed = "fastapi==0.115.0 \\\n    --hash=sha256:" + "a" * 64 + "\n"
+    text = HEAD + "COPY requirements/prod.txt /tmp/requirements.txt\nRUN pip install -r /tmp/requirements.txt\n"
+    assert run(tmp_path, text, "DF009", {"requirements/prod.txt": hashed}) == []
+    loose = run(tmp_path / "b", text, "DF009", {"requirements/prod.txt": "fastapi>=0.100\n"})
+    assert triples(loose) == [("DF009", 4, 20)]
+    assert "(1 of 1 requirements are not pinned with `==`)" in loose[0].message
+
+
+def test_requirements_from_a_build_argument_path_are_not_judged(tmp_path):
+    text = ("FROM python:3.12-slim\nARG APP_PATH\nCOPY ${APP_PATH}/requirements.txt requirements-container.txt /\n"
+            "RUN pip install -r /requirements.txt -r /requirements-container.txt\n")
+    found = run(tmp_path, text, "DF009", {"requirements-container.txt": "django-auth-ldap==4.8.0\n"})
+    assert found == []
+
+
+def test_requirements_exported_from_the_lock_during_the_build(tmp_path):
+    text = (HEAD + "COPY pyproject.toml uv.lock ./\n"
+            "RUN uv export --frozen --no-hashes -o requirements.txt && pip install -r requirements.txt\n"
+            "RUN poetry export -f requirements.txt > req2.txt\nRUN pip install -r req2.txt\n")
+    assert run(tmp_path, text, "DF009", {"uv.lock": ""}) == []
+
+
+def test_requirements_compiled_during_the_build_resolve_afresh(tmp_path):
+    text = HEAD + "COPY requirements.in .\nRUN uv pip compile requirements.in -o r.txt && uv pip install -r r.txt\n"
+    found = run(tmp_path, text, "DF009", {"requirements.in": "fastapi\n"})
+    assert triples(found) == [("DF009", 4, 66)]
+    assert "resolved during the build" in found[0].message
+
+
+def test_requirements_in_the_compose_build_context(tmp_path):
+    # compose builds backend/Dockerfile with the repository root as context: the pinned file is at the root
+    files = {
+        "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: backend/Dockerfile\n",
+        "backend/Dockerfile": HEAD + "COPY requirements.txt ./\nRUN pip install -r requirements.txt\n",
+        "requirements.txt": "fastapi==0.115.0\nuvicorn==0.30.1\n",
+    }
+    assert run_files(tmp_path, files, select="DF009") == []
+
+
+def test_runtime_manager_install_from_the_index_is_reported_once(tmp_path):
+    text = ("FROM python:3.12-slim\nWORKDIR /app\n"
+            "RUN --mount=type=bind,source=uv.lock,target=uv.lock uv sync --frozen --no-install-project\n"
+            "COPY . .\nRUN uv sync --frozen\n")
+    found = run(tmp_path, text, "DF011", {"uv.lock": ""})
+    assert triples(found) == [("DF011", 3, 53)]
+    assert found[0].position.end_column == 60
+    offline = text.replace("--no-install-project", "--no-install-project --offline").replace(
+        "RUN uv sync --frozen\n", "RUN uv sync --frozen --offline\n")
+    assert run(tmp_path / "b", offline, "DF011", {"uv.lock": ""}) == []
+
+
+def test_same_run_text_in_two_dockerfiles_points_into_each_file(tmp_path):
+    # parsed scripts are shared between equal RUN texts: each finding still points into its own Dockerfile
+    files = {"a/Dockerfile": "FROM python:3.12-slim\nRUN pip install fastapi\n",
+             "b/Dockerfile": "FROM python:3.12-slim\nWORKDIR /app\n\nRUN pip install fastapi\n"}
+    found = run_files(tmp_path, files, select="DF009")
+    assert [(f.path, f.position.line, f.position.column) for f in found] == [
+        ("a/Dockerfile", 2, 17), ("b/Dockerfile", 4, 17)]

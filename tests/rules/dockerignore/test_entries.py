@@ -23,6 +23,31 @@ def test_missing_ignore_file_for_dockerfile_and_compose_context(tmp_path):
     assert fix.path == ".dockerignore" and fix.edits[0].replacement == STANDARD_IGNORE
 
 
+def test_context_that_sends_only_named_files_needs_no_ignore_file(tmp_path):
+    # shaped like official image folders: a Dockerfile alone, or with the entrypoint script it copies by name
+    files = {
+        "3.14/slim/Dockerfile": "FROM debian:trixie-slim\nRUN apt-get update\nCMD [\"python3\"]\n",
+        "cron/Dockerfile": "FROM debian:trixie-slim\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n",
+        "cron/entrypoint.sh": "#!/bin/sh\nexec \"$@\"\n",
+        "cfg/Dockerfile": "FROM nginx:1.27\nCOPY <<EOF /etc/nginx/conf.d/x.conf\nserver {}\nEOF\n",
+    }
+    assert run_files(tmp_path, files, select="DI001") == []
+
+
+def test_folders_wildcards_and_bind_mounts_need_an_ignore_file(tmp_path):
+    files = {
+        "a/Dockerfile": "FROM python:3.12-slim\nCOPY requirements.txt ./\nCOPY app /srv/app\n", "a/app/main.py": "",
+        "a/requirements.txt": "",
+        "b/Dockerfile": "FROM python:3.12-slim\nCOPY *.py /srv/\n",
+        "c/Dockerfile": "FROM python:3.12-slim\nRUN --mount=type=bind,target=/src pip install /src\n",
+        "compose.yaml": "services:\n  d:\n    build:\n      context: d\n      dockerfile: missing.Dockerfile\n",
+    }
+    found = run_files(tmp_path, files, select="DI001")
+    assert [(f.path, f.position.line) for f in found] == [
+        ("a/Dockerfile", 1), ("b/Dockerfile", 1), ("c/Dockerfile", 1), ("compose.yaml", 4)]
+    assert "`COPY app` (line 3 of `a/Dockerfile`) copies whatever it holds" in found[0].message
+
+
 def test_dockerfile_specific_ignore_counts(tmp_path):
     files = {"api.Dockerfile": DF, "api.Dockerfile.dockerignore": STANDARD_IGNORE}
     assert run_files(tmp_path, files, select="DI001") == []

@@ -37,8 +37,11 @@ def test_standard_example_with_trailing_comment(tmp_path):
 
 
 def test_missing_gitignore_is_created(tmp_path):
+    # reported at the project folder (the file does not exist); the fix creates `.gitignore`
     found = run_files(tmp_path, {".env.dev.example": "A=1\n"}, select="EN004")
-    assert triples(found) == [("EN004", 1, 1)] and found[0].path == ".gitignore"
+    assert triples(found) == [("EN004", 1, 1)] and found[0].path == "./"
+    assert found[0].message.startswith("no `.gitignore`, so git does not ignore `.env`")
+    assert found[0].fix.path == ".gitignore"
     assert _fixed(found[0], "") == ".env\n.env.*\n!.env.*.example\n"
 
 
@@ -57,3 +60,15 @@ def test_fix_through_dockyard_fix_is_stable(tmp_path):
     assert (tmp_path / ".gitignore").read_text() == ".env\n.env.*\n!.env.*.example\n"
     assert main(["fix", str(tmp_path), "--select", "EN004"]) == 0
     assert (tmp_path / ".gitignore").read_text() == ".env\n.env.*\n!.env.*.example\n"
+
+
+def test_committed_public_frontend_settings_stay_visible(tmp_path):
+    # `frontend/.env` holds public build settings meant to be committed: it is not asked to be ignored, and
+    # the appended `.env` line is followed by a re-include of it
+    files = {".gitignore": "node_modules/\n", ".env": "SECRET_KEY=changethis\n",
+             "frontend/package.json": "{}\n", "frontend/.env": "VITE_API_URL=http://localhost:8000\n"
+             "MAILPIT_HOST=http://localhost:8025\n"}
+    found = run_files(tmp_path, files, select="EN004")
+    assert triples(found) == [("EN004", 1, 1)]
+    assert "frontend/.env" not in found[0].message.split(": add")[0]
+    assert _fixed(found[0], files[".gitignore"]) == "node_modules/\n.env\n.env.*\n!.env.*.example\n!frontend/.env\n"

@@ -29,3 +29,36 @@ def test_untracked_and_templates_pass(tmp_path):
 
 def test_outside_git_nothing_is_claimed(tmp_path):
     assert run_files(tmp_path, {".env.prod": "A=1\n"}, select="EN003") == []
+
+
+def test_files_named_like_env_files_that_are_not(tmp_path):
+    # a patch and a Jinja template named `.env.*` (or `.env`) are not env files: no EN finding judges them
+    _git(tmp_path.parent, "init", "-q", str(tmp_path))
+    files = {
+        "patches/kafka/.env.patch": "--- .env\n+++ .env.kafka\n@@ -1,2 +1,3 @@\n A=1\n+KAFKA_BOOTSTRAP_SERVERS=k:9092\n",
+        "deploy/.env.j2": "SECRET_KEY={{ secret_key }}\n",
+        "template/{{cookiecutter.name}}/.env": "{{cookiecutter.name | upper}}_RELOAD=True\n{%- if cookiecutter.db %}\n"
+                                              "DB_HOST=localhost\n{%- endif %}\n",
+        "fixtures/.env": "diff --git a/.env b/.env\n--- a/.env\n+++ b/.env\n",
+    }
+    write_tree(tmp_path, files)
+    _git(tmp_path, "add", "-f", *files)
+    assert run_files(tmp_path, {}, select="EN") == []
+
+
+def test_public_frontend_build_settings_are_not_a_leaked_secret(tmp_path):
+    _git(tmp_path.parent, "init", "-q", str(tmp_path))
+    files = {"frontend/package.json": "{}\n",
+             "frontend/.env": "VITE_API_URL=http://localhost:8000\nMAILPIT_HOST=http://localhost:8025\n",
+             "web/.env.production": "NEXT_PUBLIC_API_URL=https://api.example.com\n",
+             "app/.env": "VITE_API_URL=http://localhost\nAPI_SECRET_KEY=4f9c1e2b7a6d5f3e8c0b1a2d3e4f5a6b\n",
+             "svc/.env": "LOG_LEVEL=info\n", "db/.env": "POSTGRES_USER=app\nPOSTGRES_PW=s3cr3t-pw\n"}
+    write_tree(tmp_path, files)
+    _git(tmp_path, "add", "-f", *files)
+    found = run_files(tmp_path, {}, select="EN003")
+    assert [f.path for f in found] == ["app/.env", "db/.env", "svc/.env"]
+    assert "rotate every secret" in found[0].message and "4f9c" not in found[0].message
+    assert "rotate every secret" in found[1].message  # `_PW` names a password
+    assert found[2].message == ("`svc/.env` is a real env file tracked by git; it holds no secret today, but the next "
+                                "one added to it is published: run `git rm --cached svc/.env` and commit a "
+                                "`.env.example` template instead")

@@ -130,8 +130,11 @@ def test_lock_file_missing_unpinned_and_included(tmp_path):
     found = run_files(tmp_path, files, select="PY008")
     assert [(f.path, f.position.line, f.position.column) for f in found] == [
         ("base.lock.txt", 1, 1), ("requirements.lock.txt", 3, 1)]
+    # the absent lock is reported at the install that names it, not at a file that does not exist
     missing = run_files(tmp_path / "b", {"Dockerfile": "FROM python:3.12-slim\nRUN pip install -r req.lock\n"}, select="PY008")
-    assert [(f.path, f.position.line) for f in missing] == [("req.lock", 1)]
+    assert [(f.path, f.position.line, f.position.column, f.position.end_column) for f in missing] == [
+        ("Dockerfile", 2, 20, 28)]
+    assert missing[0].message.startswith("no lock file: `req.lock` is installed here but is not in the build context")
 
 
 def test_lock_hashes_is_informational(tmp_path):
@@ -165,3 +168,47 @@ def test_settings_read_through_module_level_names(tmp_path):
     sync = "klass = 'sync'\nworker_class = klass\n"
     found = run_files(tmp_path / "d", {"gunicorn_config.py": sync}, select="PY002")
     assert [(f.code, f.position.line, f.position.column) for f in found if "worker class" in f.message] == [("PY002", 2, 16)]
+
+
+def test_lock_line_with_a_global_pip_option_is_not_a_parse_error(tmp_path):
+    # pip accepts `--no-binary` after a requirement (and ignores it there): the lock is pinned and parses
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY requirements-container.txt /\nRUN pip install -r /requirements-container.txt\n",
+        "requirements-container.txt": "django-auth-ldap==4.8.0\npython3-saml==1.16.0 --no-binary lxml,xmlsec\n"
+                                      "sentry-sdk[django]==2.14.0\n",
+    }
+    assert run_files(tmp_path, files, select="PY008") == []
+
+
+STANDARD_GUNICORN_CONFIG = (
+    "# gunicorn_config.py\nimport multiprocessing\n\nbind = \"0.0.0.0:8000\"\n"
+    "workers = (multiprocessing.cpu_count() * 2) + 1\nworker_class = \"uvicorn.workers.UvicornWorker\"\n"
+    "timeout = 30\nkeepalive = 2\nmax_requests = 1000\nmax_requests_jitter = 50\naccesslog = \"-\"\nerrorlog = \"-\"\n"
+)
+
+
+def test_standard_gunicorn_config_follows_the_worker_formula(tmp_path):
+    # the standard's own config satisfies PY-WORKERS; that it counts the host's CPUs is PY004's finding
+    found = run_files(tmp_path, {"gunicorn_config.py": STANDARD_GUNICORN_CONFIG}, select=("PY003", "PY004"))
+    assert triples(found) == [("PY004", 5, 12)]
+
+
+def test_worker_formula_spellings_and_environment_overrides(tmp_path):
+    accepted = [
+        "import os\nworkers = (2 * os.cpu_count()) + 1\n",
+        "from multiprocessing import cpu_count\nworkers = 1 + 2 * cpu_count()\n",
+        "import os\nworkers = len(os.sched_getaffinity(0)) * 2 + 1\n",
+        "import os\ncores = os.cpu_count() or 1\nworkers = cores * 2 + 1\n",
+        "import os\nworkers = int(os.getenv(\"WEB_CONCURRENCY\", \"4\"))\n",
+        "from os import environ\nworkers = int(environ.get(\"WEB_CONCURRENCY\", 2))\n",
+    ]
+    for i, text in enumerate(accepted):
+        assert run_files(tmp_path / str(i), {"gunicorn_config.py": text}, select="PY003") == [], text
+    rejected = {
+        "import os\nworkers = os.cpu_count() * 4\n": (2, 11),
+        "import os\nworkers = 2 * os.cpu_count()\n": (2, 11),
+        "workers = 2 * 4 + 1\n": (1, 11),
+    }
+    for i, (text, where) in enumerate(rejected.items()):
+        assert triples(run_files(tmp_path / f"r{i}", {"gunicorn_config.py": text}, select="PY003")) == [
+            ("PY003", *where)], text

@@ -60,18 +60,54 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
-      - run: docker build -t acme/api .
+      - run: docker build -t acme/api . && docker push acme/api
 """
 DOCKERFILE = "FROM python:3.12-slim\n"
 
 
+_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template")
+
+
+def buildable_dockerfiles(project) -> list:
+    """The Dockerfiles CI would build: not templates (a Jinja or cookiecutter file that becomes a Dockerfile)."""
+    out = []
+    for sf in project.files_of(FileKind.DOCKERFILE):
+        if "{{" in sf.path or "{%" in sf.path or sf.path.lower().endswith(_TEMPLATE_SUFFIXES):
+            continue
+        out.append(sf)
+    return out
+
+
 def _wants_ci(project) -> bool:
-    return bool(project.files_of(FileKind.DOCKERFILE))
+    return bool(buildable_dockerfiles(project))
 
 
-def _no_pipeline(ctx: Context, what: str) -> Iterator[Problem]:
-    if _wants_ci(ctx.project):
-        yield Problem(f"no CI workflow found (`{WORKFLOW_DIR}/*.yml` or `.gitlab-ci.yml`); {what}", path=WORKFLOW_DIR)
+def no_build_problem(project) -> Problem | None:
+    """The one finding for a repository with an image and no CI that builds it (CI003 carries it)."""
+    from dockyard.model import directory_path
+
+    if not _wants_ci(project):
+        return None
+    pl = pipeline(project)
+    if pl.builds or pl.unknown:
+        return None  # CI builds an image, or runs commands that cannot be read (a computed matrix)
+    if not pl.files:
+        return Problem(f"no CI workflow found (`{WORKFLOW_DIR}/*.yml` or `.gitlab-ci.yml`): nothing builds the image "
+                       "in CI; add a workflow that builds it with `docker/build-push-action` (or `docker buildx "
+                       "build`), passing `BUILD_VERSION`, `BUILD_DATE` and `GIT_COMMIT`", path=directory_path(""))
+    workflows = [f for f in pl.files if f.kind == FileKind.WORKFLOW]
+    where = directory_path(WORKFLOW_DIR) if workflows else pl.files[0].path
+    return Problem("no CI step builds the image (`docker/build-push-action`, `docker buildx build` or `docker "
+                   "compose build`, directly or through a script, a make target or a local action)", path=where)
+
+
+def _label(b, images=None) -> str:
+    """How a message names a build: ``image build`` and where it is, and which compose services."""
+    text = "image build" + b.where
+    if b.via == "docker compose build":
+        names = [i.name for i in (images if images is not None else b.images) if i.name]
+        text = "`docker compose build`" + b.where + (f" of {', '.join(f'`{n}`' for n in names)}" if names else "")
+    return text
 
 
 @rule(
@@ -90,16 +126,20 @@ def _no_pipeline(ctx: Context, what: str) -> Iterator[Problem]:
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     pl = pipeline(ctx.project)
-    if not pl.files:
-        yield from _no_pipeline(ctx, "the wheelhouse is never built in CI")
-        return
+    if not pl.published:
+        return  # no published image to hand a wheelhouse to (CI003 says so when CI builds none at all)
     wheel_jobs = {s.job for s in pl.steps if s.run and re.search(
         r"pip3?\s+wheel|-m\s+pip\s+wheel|wheelhouse-build|deps\s+wheelhouse", s.run)}
     upload_jobs = {s.job for s in pl.steps if s.uses.startswith("actions/upload-artifact") or s.uses == "gitlab:artifacts"}
-    first = pl.files[0].path
     if not wheel_jobs:
-        yield Problem("no CI job builds the wheelhouse (`pip wheel --wheel-dir wheels -r requirements.lock.txt` or "
-                      "`make wheelhouse-build`)", path=first)
+        reported: set[tuple[str, str]] = set()
+        for b in pl.published:
+            if (b.path, b.job) in reported:
+                continue  # the wheelhouse is handed to a job: once per job
+            reported.add((b.path, b.job))
+            yield Problem(f"{_label(b)} gets no wheelhouse: no CI job builds one (`pip wheel --wheel-dir wheels -r "
+                          "requirements.lock.txt` or `make wheelhouse-build`) and hands it over as an artifact",
+                          b.position, path=b.path)
         return
     if not wheel_jobs & upload_jobs:
         step = next(s for s in pl.steps if s.job in wheel_jobs)
@@ -107,12 +147,12 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
                       "(`actions/upload-artifact`)", step.position, path=step.path)
         return
     producers = wheel_jobs & upload_jobs
-    for b in pl.builds:
+    for b in pl.published:
         downloads = any(s.job == b.job and (s.uses.startswith("actions/download-artifact") or s.job in producers)
                         for s in pl.steps)
         if not downloads and not set(pl.job_needs.get(b.job, ())) & producers:
-            yield Problem(f"image build in job `{b.job}` does not use the wheelhouse artifact (`needs:` the wheel job "
-                          "and `actions/download-artifact`)", b.position, path=b.path)
+            yield Problem(f"{_label(b)} in job `{b.job}` does not use the wheelhouse artifact (`needs:` the wheel "
+                          "job and `actions/download-artifact`)", b.position, path=b.path)
 
 
 @rule(
@@ -126,20 +166,29 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     section="Build Arguments (CI/CD)",
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
+    notes="Builds are found in `docker/build-push-action` steps (matrix variants included), in `docker build`, "
+    "`docker buildx build|bake` and `docker compose build` commands (compose services' `build.args`), and in the "
+    "scripts, make targets, local actions and local reusable workflows a step runs. When a repository has a "
+    "Dockerfile (not a template) and no CI builds an image, this rule alone reports it, at the workflows folder "
+    "(or the project root when there is no CI configuration); CI002, CI004 and CI005 judge builds only. Builds are "
+    "judged when their image is published: the build pushes, or its job logs in to a registry or pushes; a build "
+    "that only feeds tests or a local `docker compose up` is not. A build whose arguments come from something "
+    "unreadable (`\"${ARGS[@]}\"`) is not judged.",
 )
 def build_args(ctx: Context) -> Iterator[Problem]:
-    pl = pipeline(ctx.project)
-    if not pl.files:
-        yield from _no_pipeline(ctx, "no image build passes the build arguments")
+    absent = no_build_problem(ctx.project)
+    if absent is not None:
+        yield absent
         return
-    if not pl.builds and _wants_ci(ctx.project):
-        yield Problem("no CI step builds the image (`docker/build-push-action` or `docker buildx build`)",
-                      path=pl.files[0].path)
-    for b in pl.builds:
-        missing = [a for a in BUILD_ARGS if a not in b.build_args]
-        if missing:
-            yield Problem(f"image build does not pass {', '.join(f'`{m}`' for m in missing)} as build arguments",
-                          b.position, path=b.path)
+    for b in pipeline(ctx.project).published:
+        if b.opaque:
+            continue  # its arguments cannot be read here
+        failing = [(i, [a for a in BUILD_ARGS if a not in i.build_args]) for i in b.images]
+        failing = [(i, m) for i, m in failing if m]
+        if failing:
+            missing = [a for a in BUILD_ARGS if any(a in m for _, m in failing)]
+            yield Problem(f"{_label(b, [i for i, _ in failing])} does not pass "
+                          f"{', '.join(f'`{m}`' for m in missing)} as build arguments", b.position, path=b.path)
 
 
 def _tag_kinds(tags: list[str]) -> set[str]:
@@ -188,18 +237,24 @@ def _tag_kinds(tags: list[str]) -> set[str]:
 )
 def image_tags(ctx: Context) -> Iterator[Problem]:
     pl = pipeline(ctx.project)
-    if not pl.files:
-        yield from _no_pipeline(ctx, "images are never tagged")
-        return
     meta = [t for _, tags in pl.metadata_tags for t in tags]
-    for b in pl.builds:
-        tags = list(b.tags)
-        if any("steps." in t and ".outputs.tags" in t for t in tags):
-            tags += meta
-        missing = [k for k in ("version", "sha", "latest") if k not in _tag_kinds(tags)]
-        if missing:
-            yield Problem(f"image tags lack {', '.join(missing)} (tag with the version, the commit SHA and `latest`)",
-                          b.position, path=b.path)
+    for b in pl.published:
+        if b.opaque:
+            continue
+        failing = []
+        for image in b.images:
+            tags = list(image.tags)
+            if any("steps." in t and ".outputs.tags" in t for t in tags):
+                tags += meta
+            missing = [k for k in ("version", "sha", "latest") if k not in _tag_kinds(tags)]
+            if missing:
+                failing.append((image, missing))
+        if failing:
+            missing = [k for k in ("version", "sha", "latest") if any(k in m for _, m in failing)]
+            label = _label(b, [i for i, _ in failing])
+            prefix = "" if label == "image build" else f"{label}: "
+            yield Problem(f"{prefix}image tags lack {', '.join(missing)} (tag with the version, the commit SHA and "
+                          "`latest`)", b.position, path=b.path)
 
 
 @rule(
@@ -216,15 +271,59 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
 )
 def multi_arch(ctx: Context) -> Iterator[Problem]:
-    pl = pipeline(ctx.project)
-    if not pl.files:
-        yield from _no_pipeline(ctx, "no multi-platform build")
-        return
-    for b in pl.builds:
-        plats = {p.strip() for p in b.platforms}
-        if not {"linux/amd64", "linux/arm64"} <= plats:
-            yield Problem("image build does not target `linux/amd64,linux/arm64` (set `platforms:` on "
-                          "`docker/build-push-action` or `--platform` on `docker buildx build`)", b.position, path=b.path)
+    for b in pipeline(ctx.project).published:
+        if b.opaque:
+            continue
+        failing = [i for i in b.images if not {"linux/amd64", "linux/arm64"} <= {p.strip() for p in i.platforms}]
+        if failing:
+            yield Problem(f"{_label(b, failing)} does not target `linux/amd64,linux/arm64` (set `platforms:` on "
+                          "`docker/build-push-action`, `--platform` on `docker buildx build`, or `build.platforms` in "
+                          "compose)", b.position, path=b.path)
+
+
+# Where GitHub evaluates an expression in place of the whole value (GitHub's "context availability" table), although
+# the workflow schema (and actionlint) type these keys as mappings or lists: `strategy: ${{ fromJson(...) }}`.
+_JOB_EVALUATED = ("strategy", "services", "container", "environment", "env", "concurrency", "timeout-minutes",
+                  "continue-on-error")
+_STEP_EVALUATED = ("with", "env", "timeout-minutes", "continue-on-error", "working-directory")
+
+
+def without_evaluated_expressions(data):
+    """The workflow without the values that are one expression at a key GitHub evaluates: GitHub accepts them
+    whatever the schema says of the key's type, so the schema judges the rest of the file."""
+    from dockyard.rules.ci._pipeline import is_expression
+
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for key in ("env", "concurrency"):
+        if is_expression(data.get(key)):
+            del data[key]
+    jobs = data.get("jobs")
+    if isinstance(jobs, dict):
+        jobs = dict(jobs)
+        for name, job in jobs.items():
+            if not isinstance(job, dict):
+                continue
+            job = {k: v for k, v in job.items() if not (k in _JOB_EVALUATED and is_expression(v))}
+            strategy = job.get("strategy")
+            if isinstance(strategy, dict):
+                job["strategy"] = {k: v for k, v in strategy.items() if not is_expression(v) or k == "matrix"}
+            defaults = job.get("defaults")
+            if isinstance(defaults, dict) and is_expression(defaults.get("run")):
+                job["defaults"] = {k: v for k, v in defaults.items() if k != "run"}
+                if not job["defaults"]:
+                    del job["defaults"]
+            services = job.get("services")
+            if isinstance(services, dict):
+                job["services"] = {k: v for k, v in services.items() if not is_expression(v)}
+            steps = job.get("steps")
+            if isinstance(steps, list):
+                job["steps"] = [{k: v for k, v in st.items() if not (k in _STEP_EVALUATED and is_expression(v))}
+                                if isinstance(st, dict) else st for st in steps]
+            jobs[name] = job
+        data["jobs"] = jobs
+    return data
 
 
 @rule(
@@ -239,6 +338,9 @@ def multi_arch(ctx: Context) -> Iterator[Problem]:
     section="Build Arguments (CI/CD)",
     example={".github/workflows/ci.yml": "on: push\njobs:\n  build:\n    steps:\n      - run: make\n"},
     use_instead={".github/workflows/ci.yml": "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"},
+    notes="A value that is one expression (`strategy: ${{ fromJson(needs.setup.outputs.matrix) }}`) is accepted "
+    "wherever GitHub evaluates one (its context availability table), although the schema types the key as a "
+    "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not.",
 )
 def workflow_schema(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.yamlpos import to_plain
@@ -248,14 +350,26 @@ def workflow_schema(ctx: Context) -> Iterator[Problem]:
         if sf.kind != FileKind.WORKFLOW:
             continue
         for err in getattr(doc, "errors", ()):
-            yield Problem(f"workflow is not valid YAML: {err.message}", getattr(err, "position", Position(1, 1)))
+            yield Problem(f"workflow is not valid YAML: {err.message}", getattr(err, "position", Position(1, 1)),
+                          path=sf.path)
         root = getattr(doc, "root", None)
         if getattr(doc, "errors", ()) or root is None:
             continue
-        found = first_error("github-workflows", to_plain(root))
+        data = without_evaluated_expressions(to_plain(root))
+        found = first_error("github-workflows", data)
         if found is None:
             continue
         message, path = found
+        job = data["jobs"].get(path[1]) if len(path) == 2 and path[0] == "jobs" and isinstance(
+            data.get("jobs"), dict) else None
+        if isinstance(job, dict) and "exactly by one definition" in message:
+            # "a job must be one of two kinds": say what is wrong with it as the kind it is written as
+            kind = "reusableWorkflowCallJob" if "uses" in job else "normalJob"
+            inner = first_error("github-workflows", job, kind)
+            if inner is not None:
+                inner_message, inner_path = inner
+                message = inner_message.replace("data", ".".join(map(str, path)), 1)
+                path = path + inner_path
         node, pos = root, Position(1, 1)
         for key in path:
             if isinstance(node, dict) and key in node:

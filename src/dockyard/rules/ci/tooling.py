@@ -37,11 +37,16 @@ MEDIA_PACKAGES = (
 def make_targets(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.makefile import parse_makefile
 
+    from dockyard.model import directory_path
+    from dockyard.rules.ci.pipeline import buildable_dockerfiles
+
     project = ctx.project
+    if not buildable_dockerfiles(project):
+        return  # nothing to build: no dependency jobs to run
     makefiles = [sf for sf in project.files_of(FileKind.MAKEFILE) if "/" not in sf.path]
     if not makefiles:
-        if project.files_of(FileKind.DOCKERFILE):
-            yield Problem(f"no Makefile: add targets {', '.join(f'`{t}`' for t in TARGETS)}", path="Makefile")
+        yield Problem(f"no Makefile: add one at the project root with targets "
+                      f"{', '.join(f'`{t}`' for t in TARGETS)}", path=directory_path(""))
         return
     for sf in makefiles:
         if sf.text is None:
@@ -50,7 +55,7 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
         missing = [t for t in TARGETS if t not in mk.targets]
         if missing:
             yield Problem(f"Makefile has no {', '.join(f'`{t}`' for t in missing)} target"
-                          f"{'s' if len(missing) > 1 else ''}", Position(1, 1))
+                          f"{'s' if len(missing) > 1 else ''}", Position(1, 1), path=sf.path)
 
 
 def _media_installs(project):
@@ -111,4 +116,10 @@ def skip_media(ctx: Context) -> Iterator[Problem]:
                           Position(s.line, s.column, s.line, s.column + 3), path=sf.path)
         elif not documented:
             reported.add(sf.path)
-            yield Problem("`SKIP_MEDIA_PACKAGES` is not documented in README.md", path="README.md")
+            if readme.is_file():
+                yield Problem("`SKIP_MEDIA_PACKAGES` is not documented in README.md", path="README.md")
+            else:
+                from dockyard.model import directory_path
+
+                yield Problem("`SKIP_MEDIA_PACKAGES` is not documented: the project has no README.md; add one that "
+                              "says how to build without the media packages", path=directory_path(""))

@@ -411,6 +411,94 @@ def pip_calls(df: "Dockerfile", instructions) -> Iterator[PipCall]:
                 yield call
 
 
+# ------------------------------------------------------------------------------------- project managers
+# Options of `uv` that take a value (before or after the subcommand), so that their value is not taken for
+# the subcommand: `uv --directory app sync`.
+_UV_GLOBAL_VALUE = frozenset({"--directory", "--project", "--cache-dir", "--config-file", "--python", "-p",
+                              "--color", "--allow-insecure-host", "--index", "--default-index", "--index-url",
+                              "--extra-index-url", "--find-links", "-f"})
+_MANAGER_SUBCOMMANDS = {"uv": {"sync", "export"}, "poetry": {"install", "sync", "export"},
+                        "pdm": {"install", "sync", "export"}, "pipenv": {"install", "sync"}}
+
+
+@dataclass
+class ManagerCall:
+    """A project manager installing (or exporting) a project's dependencies: ``uv sync``, ``uv export``,
+    ``poetry install|sync|export``, ``pdm install|sync|export``, ``pipenv install|sync``."""
+
+    command: "SimpleCommand"
+    tool: str
+    subcommand: str
+    sub_word: "Word"
+    words: tuple  # the words after the subcommand
+
+    def has(self, *flags: str) -> bool:
+        for w in self.words:
+            for f in flags:
+                if w.text == f or (f.startswith("--") and w.text.startswith(f + "=")):
+                    return True
+        return False
+
+    def value(self, *flags: str) -> "Word | None":
+        """The word after ``flag`` (or the part after ``flag=``; then the word itself)."""
+        for i, w in enumerate(self.words):
+            for f in flags:
+                if w.text == f and i + 1 < len(self.words):
+                    return self.words[i + 1]
+                if f.startswith("--") and w.text.startswith(f + "="):
+                    return w
+        return None
+
+    @property
+    def installs(self) -> bool:
+        return self.subcommand in ("sync", "install")
+
+    @property
+    def installs_project_only(self) -> bool:
+        """Installs the project itself and nothing else (``poetry install --only-root``)."""
+        return self.tool == "poetry" and self.has("--only-root")
+
+    @property
+    def installs_dependencies(self) -> bool:
+        return self.installs and not self.installs_project_only
+
+    @property
+    def offline(self) -> bool:
+        """Installs without the package index (a local wheelhouse only)."""
+        if self.tool == "uv":
+            return self.has("--offline") or (self.has("--no-index") and self.has("--find-links", "-f"))
+        return False
+
+
+def manager_call(cmd: "SimpleCommand") -> ManagerCall | None:
+    import os.path
+
+    argv = unwrap(cmd.argv)
+    if not argv:
+        return None
+    tool = os.path.basename(argv[0].text)
+    k = 1
+    if tool in ("python", "python3") or _is_python(tool):
+        if len(argv) > 2 and argv[1].text == "-m" and argv[2].text in ("poetry", "pdm", "pipenv", "uv"):
+            tool, k = argv[2].text, 3
+        else:
+            return None
+    if tool not in _MANAGER_SUBCOMMANDS:
+        return None
+    while k < len(argv) and argv[k].text.startswith("-"):
+        k += 2 if argv[k].text in _UV_GLOBAL_VALUE and tool == "uv" else 1
+    if k >= len(argv) or argv[k].text not in _MANAGER_SUBCOMMANDS[tool]:
+        return None
+    return ManagerCall(cmd, tool, argv[k].text, argv[k], tuple(argv[k + 1:]))
+
+
+def manager_calls(script: InstructionScript) -> Iterator[ManagerCall]:
+    for cmd in script.commands:
+        call = manager_call(cmd)
+        if call is not None:
+            yield call
+
+
 # ------------------------------------------------------------------------------- package managers
 _SYSTEM_VALUE = {
     "apt-get": frozenset({"-o", "-c", "-t", "--target-release", "--default-release", "--option", "--config-file"}),

@@ -12,7 +12,7 @@ from typing import Iterator
 from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import PipCall, pip_call, run_script
+from dockyard.rules.dockerfile._shell import ManagerCall, PipCall, manager_call, pip_call, run_script
 from dockyard.rules.dockerfile._stages import (
     arg_tokens,
     cache_mount_targets,
@@ -35,6 +35,12 @@ def _call_position(call: PipCall):
     first = call.command.argv[0]
     start = rs.offset(first.start)
     end = rs.offset(call.sub_word.end - 1) + 1
+    return position(rs.df, start, end)
+
+
+def _word_span(rs, first, last):
+    start = rs.offset(first.start)
+    end = rs.offset(last.end - 1) + 1
     return position(rs.df, start, end)
 
 
@@ -79,11 +85,11 @@ def _dependency_install(df, ins) -> bool:
                 if not call.has("--no-deps"):
                     return True
             continue
-        args = cmd.args
-        if cmd.name == "uv" and args[:1] == ("sync",):
-            return True
-        if cmd.name in ("poetry", "pipenv") and "install" in args:
-            return True
+        managed = manager_call(cmd)
+        if managed is not None:
+            if managed.installs_dependencies:
+                return True
+            continue
         if cmd.name == "pip-sync":
             return True
     return False
@@ -145,39 +151,72 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
 
 
 # ------------------------------------------------------------------------------------ DF009
-def _is_lock_name(path: str) -> bool:
-    base = posixpath.basename(path).lower()
-    return "lock" in base
+def _lock_tools(ctx: Context) -> set[str]:
+    """The tools whose lock files the Dockerfile's build context(s) hold (see :mod:`dockyard.locks`)."""
+    from dockyard.locks import context_tools, dockerfile_context_dirs
+
+    if ctx.file is None:
+        return set()
+    tools: set[str] = set()
+    for folder in dockerfile_context_dirs(ctx.project, ctx.file.path):
+        tools |= context_tools(ctx.project, folder)
+    return tools
 
 
-def _context_file(ctx: Context, path: str):
-    folder = posixpath.dirname(ctx.file.path) if ctx.file is not None else ""
-    clean = path.strip("\"'")
-    candidates = []
-    if not clean.startswith("/"):
-        candidates.append(posixpath.normpath(posixpath.join(folder, clean)))
-    candidates.append(posixpath.normpath(posixpath.join(folder, posixpath.basename(clean))))
-    for rel in candidates:
-        sf = ctx.project.file(rel)
-        if sf is not None:
-            return sf
-    return None
+_LOCK_FILE_OF = {"poetry": "poetry.lock", "pdm": "pdm.lock"}
 
 
-def _loose_count(ctx: Context, path: str) -> tuple[int, int] | None:
-    """(unpinned, total) requirements of the file in the build context, or None when it is not there."""
-    sf = _context_file(ctx, path)
-    if sf is None:
+def _judge_manager(ctx: Context, df, stage, ins, rs, call: ManagerCall, tools: set[str]) -> Problem | None:
+    """None when the manager installs from the lock without resolving again, else the problem."""
+    where = rs.word_position(call.sub_word)
+    shown = f"{call.tool} {call.subcommand}"
+    if call.tool == "uv":
+        if call.has("--locked", "--frozen"):
+            return None
+        env = env_at(df, stage, ins)
+        if any(truthy(env[k][0]) for k in ("UV_LOCKED", "UV_FROZEN") if k in env):
+            return None
+        return Problem("`uv sync` may re-resolve and rewrite `uv.lock`; use `uv sync --locked` (or `--frozen`)", where)
+    if call.tool in _LOCK_FILE_OF:
+        if call.tool in tools:
+            return None
+        lock = _LOCK_FILE_OF[call.tool]
+        return Problem(f"`{shown}` resolves the dependencies afresh: the build context has no `{lock}`; commit it "
+                       "and copy it in before installing", where)
+    if call.subcommand == "sync" or call.has("--deploy", "--ignore-pipfile"):  # pipenv
         return None
-    from dockyard.parsers.requirements import parse_requirements
+    return Problem("`pipenv install` may re-resolve and rewrite `Pipfile.lock`; use `pipenv install --deploy` "
+                   "(or `pipenv sync`)", where)
 
-    parsed = ctx.project.parsed(sf, lambda text: parse_requirements(text, sf.path), key="requirements")
-    if parsed is None:
-        return None
-    entries = [e for e in parsed.entries if not e.editable]
-    loose = [e for e in entries if not e.pinned_version and not e.url]
-    loose_includes = [i for i in parsed.includes if not _is_lock_name(i.target)]
-    return len(loose) + len(loose_includes), len(entries)
+
+def _scan_stage(ctx: Context, df, stage, locked_before: bool, tools: set[str]) -> tuple[list[Problem], bool]:
+    """The DF009 problems of one stage, and whether it installs dependencies from a lock."""
+    problems: list[Problem] = []
+    locked = locked_before
+    locks_here = False
+    for ins in stage.instructions:
+        rs = run_script(df, ins)
+        if rs is None:
+            continue
+        for cmd in rs.commands:
+            managed = manager_call(cmd)
+            if managed is not None:
+                if not managed.installs:
+                    continue
+                problem = _judge_manager(ctx, df, stage, ins, rs, managed, tools)
+                if problem is not None:
+                    problems.append(problem)
+                elif managed.installs_dependencies:
+                    locked = locks_here = True
+                continue
+            call = pip_call(rs, cmd)
+            if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
+                continue
+            found, locks = _judge_call(ctx, df, stage, call, locked)
+            locked = locked or locks
+            locks_here = locks_here or locks
+            problems.extend(found)
+    return problems, locks_here
 
 
 @rule(
@@ -194,78 +233,78 @@ def _loose_count(ctx: Context, path: str) -> tuple[int, int] | None:
     example="FROM python:3.12-slim\nRUN pip install fastapi uvicorn\n",
     use_instead="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
     notes="A requirements file counts as a lock when its name says so (`requirements.lock.txt`), when the install "
-    "uses `--require-hashes`, or when the file in the build context pins every requirement with `==`. Names "
-    "pinned inline (`pip==24.0`) and installs from a local wheelhouse (`--no-index`) are accepted. The project "
-    "itself (`pip install .`) is accepted with `--no-deps` or after a lock-file install. The standard's own "
-    "examples install `requirements.txt` and `pip install --upgrade pip`; the item wins.",
+    "uses `--require-hashes`, or when the file it reads (followed through COPY, bind mounts and WORKDIR into the "
+    "build context) pins every requirement with `==`; a file exported from a lock during the build (`uv export`, "
+    "`poetry export`, `pdm export`) counts too, and one that comes from another stage or a build argument is not "
+    "judged. `uv sync --locked`/`--frozen` (or `UV_LOCKED`/`UV_FROZEN`), `poetry install` and `pdm install|sync` "
+    "with their lock file in the build context, `pipenv install --deploy` and `pipenv sync` install from a lock. "
+    "Names pinned inline (`pip==24.0`) and installs from a local wheelhouse (`--no-index`) are accepted. The project "
+    "itself (`pip install .`) is accepted with `--no-deps` or after a lock-file install: a lock file merely lying "
+    "in the build context does not pin what `pip install .` resolves. The standard's own examples install "
+    "`requirements.txt` and `pip install --upgrade pip`; the item wins.",
 )
 def check_lockfile(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
-    for stage in df.stages:
-        locked = False
-        for ins in stage.instructions:
-            rs = run_script(df, ins)
-            if rs is None:
-                continue
-            for cmd in rs.commands:
-                if cmd.name == "uv" and cmd.args[:1] == ("sync",):
-                    if not cmd.has_flag("--locked", "--frozen"):
-                        yield Problem("`uv sync` may re-resolve and rewrite `uv.lock`; use `uv sync --locked` "
-                                      "(or `--frozen`)", rs.word_position(cmd.argv[1]))
-                    else:
-                        locked = True
-                    continue
-                call = pip_call(rs, cmd)
-                if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
-                    continue
-                problems, locks = _judge_call(ctx, call, locked or _ancestor_locked(df, stage))
-                locked = locked or locks
-                yield from problems
-
-
-def _ancestor_locked(df, stage) -> bool:
     from dockyard.rules.dockerfile._stages import lineage
 
-    for st in lineage(df, stage)[:-1]:
-        for ins in st.instructions:
-            rs = run_script(df, ins)
-            if rs is None:
-                continue
-            for cmd in rs.commands:
-                call = pip_call(rs, cmd)
-                if call is not None and any(_is_lock_name(o.value) for o in call.values("--requirement")):
-                    return True
-    return False
+    tools = _lock_tools(ctx)
+    scanned: dict[int, tuple[list[Problem], bool]] = {}
+
+    def scan(stage, locked_before: bool):
+        key = (stage.index, locked_before)
+        if key not in scanned:
+            scanned[key] = _scan_stage(ctx, df, stage, locked_before, tools)
+        return scanned[key]
+
+    for stage in df.stages:
+        locked_before = any(scan(st, False)[1] for st in lineage(df, stage)[:-1])
+        yield from scan(stage, locked_before)[0]
 
 
-def _judge_call(ctx: Context, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
+def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
+    from dockyard.locks import COMPILED, CONTEXT, EXPORTED, is_lock_name, requirement_options, \
+        requirements, requirements_state, resolve_requirements_file
+
     out: list[Problem] = []
     hashes = call.has("--require-hashes")
     wheelhouse = call.has("--no-index")
-    req_files = call.values("--requirement")
-    if call.subcommand == "sync":  # uv pip sync FILE...
-        req_files = req_files + [_as_option(w) for w in call.targets]
     has_lock = False
-    for opt in req_files:
+    for opt in requirement_options(call):
         value = opt.value or ""
-        if "$" in value or hashes or _is_lock_name(value):
+        if "$" in value or hashes or is_lock_name(value):
             has_lock = True
             continue
-        counts = _loose_count(ctx, value)
-        if counts is not None and counts[0] == 0 and counts[1] > 0:
+        origin, found = resolve_requirements_file(ctx.project, ctx.file, df, stage, call.run.instruction, value)
+        if origin == EXPORTED:
+            has_lock = True
+            continue
+        if origin == COMPILED:
+            out.append(Problem(
+                f"`{_shown(call)} -r {value}` installs a file resolved during the build (`pip-compile` / "
+                f"`uv pip compile`), which picks new versions on every build; commit the lock file and install it",
+                call.value_position(opt),
+            ))
+            continue
+        if origin != CONTEXT and origin != "absent":
+            continue  # from another stage or image, or named by a build argument: not readable here
+        state = None
+        if found is not None:
+            parsed = requirements(ctx.project, found)
+            state = requirements_state(parsed) if parsed is not None else None
+        if state is not None and state.pinned:
             has_lock = True
             continue
         detail = ""
-        if counts is not None and counts[1]:
-            detail = f" ({counts[0]} of {counts[1]} requirements are not pinned with `==`)"
+        if state is not None and state.total:
+            detail = f" ({state.loose} of {state.total} requirements are not pinned with `==`)"
         out.append(Problem(
             f"`{_shown(call)} -r {value}` installs from a loose requirements file{detail}; install from a pinned "
             f"lock such as `{LOCK_EXAMPLE}` (`pip-compile` / `uv pip compile` generate it)",
             call.value_position(opt),
         ))
-    constrained = any(_is_lock_name(o.value or "") for o in call.values("--constraint"))
+    constrained = any(is_lock_name(o.value or "") for o in call.values("--constraint"))
     if call.subcommand == "sync":
         return out, has_lock
     for w in call.targets:
@@ -302,12 +341,6 @@ def _judge_call(ctx: Context, call: PipCall, locked_before: bool) -> tuple[list[
                 call.value_position(opt),
             ))
     return out, has_lock or hashes
-
-
-def _as_option(word):
-    from dockyard.rules.dockerfile._shell import PipOption
-
-    return PipOption("--requirement", word, word.text, word)
 
 
 def _pinned(spec: str) -> bool:
@@ -424,15 +457,33 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
         return
     seen: set[tuple[int, int]] = set()
     for stage in runtime_stages(df):
+        managed_seen: set[int] = set()
         for ins in lineage_instructions(df, stage):
             rs = run_script(df, ins)
             if rs is None:
                 continue
             for cmd in rs.commands:
+                key = (ins.span.start, cmd.start)
+                managed = manager_call(cmd)
+                if managed is not None:
+                    if not managed.installs_dependencies or managed.offline:
+                        continue
+                    if stage.index in managed_seen:
+                        continue  # later syncs of the same lineage install the project over what is there
+                    managed_seen.add(stage.index)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield Problem(
+                        f"the runtime image runs `{managed.tool} {managed.subcommand}` against the package index; "
+                        "build wheels in a builder stage and install them here without the index "
+                        "(`--no-index --find-links /wheels`), or copy the environment the builder synced",
+                        _word_span(rs, cmd.argv[0], managed.sub_word),
+                    )
+                    continue
                 call = pip_call(rs, cmd)
                 if call is None or call.subcommand not in ("install", "sync") or not call.downloads:
                     continue
-                key = (ins.span.start, cmd.start)
                 if key in seen:
                     continue
                 seen.add(key)

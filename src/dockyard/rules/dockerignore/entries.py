@@ -34,9 +34,42 @@ _IGNORE_HEADER = "# Build context exclusions. Never list a path the Dockerfile C
 STANDARD_IGNORE = _IGNORE_HEADER + _block(GROUPS)
 
 
+def _copies_a_folder(project, context):
+    """(instruction, source) of the first COPY/ADD or bind mount that takes more than named files from the build
+    context: ``.``, a folder, a wildcard or a variable; None when the Dockerfile copies named files only. An
+    unknown Dockerfile (compose names one the tree does not have) counts as copying the folder."""
+    import posixpath
+
+    sf = project.file(context.dockerfile) if context.dockerfile else None
+    if sf is None or sf.text is None:
+        return "", "."
+    df = project.dockerfile(sf)
+
+    def whole(src: str) -> bool:
+        if src.startswith("<<") or "://" in src or src.startswith("git@"):
+            return False  # a heredoc or a remote source: nothing of the context
+        if any(ch in src for ch in "$*?["):
+            return True
+        clean = posixpath.normpath(src.lstrip("/"))
+        return clean in (".", "") or src.endswith("/") or project.is_dir(context.rel(clean))
+
+    for ins in df.instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None:
+            for src in [v for v in ins.value if v][:-1]:
+                if whole(src):
+                    return ins, src
+        elif ins.keyword == "RUN":
+            for flag in ins.flags_named("mount"):
+                opts = flag.options()
+                if opts.get("type", "bind") == "bind" and "from" not in opts and whole(opts.get("source") or
+                                                                                       opts.get("src") or "."):
+                    return ins, opts.get("source") or opts.get("src") or "."
+    return None
+
+
 @rule(
     code="DI001", name="dockerignore-exists", scope=Scope.PROJECT,
-    summary="Every build context has a .dockerignore",
+    summary="Every build context whose files are copied wholesale has a .dockerignore",
     why="Without it the whole folder is sent to the builder and `COPY . .` bakes `.git`, `.env` secrets, "
         "virtualenvs and caches into the image, and every stray file change busts the layer cache.",
     standard=("DI-EXISTS",), section="Image Layers; .dockerignore File", severity="error", fix="safe",
@@ -44,7 +77,11 @@ STANDARD_IGNORE = _IGNORE_HEADER + _block(GROUPS)
     use_instead={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": STANDARD_IGNORE},
     notes="Contexts are each Dockerfile's folder and each compose `build:` context (a Dockerfile that compose "
           "builds from another context is judged with that one). `<Dockerfile>.dockerignore` beside the "
-          "Dockerfile counts, as BuildKit prefers it. The fix creates the file with the standard's entries.",
+          "Dockerfile counts, as BuildKit prefers it. A context matters when its Dockerfile copies (COPY/ADD, or a "
+          "RUN bind mount) the folder itself, a sub-folder, a wildcard or a variable path: then whatever lies "
+          "there reaches the image. A context whose Dockerfile copies only files it names (an entrypoint script) "
+          "or nothing needs none: BuildKit sends only what the instructions name. The fix creates the file with "
+          "the standard's entries.",
 )
 def exists(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
@@ -52,13 +89,18 @@ def exists(ctx: Context) -> Iterator[Problem]:
     for c in build_contexts(project):
         if ignore_file(project, c) is not None:
             continue
+        found = _copies_a_folder(project, c)
+        if found is None:
+            continue  # only named files are copied: nothing else of the folder reaches the image
+        ins, src = found
         where = f"`{c.dir}/`" if c.dir else "the project root"
         target = c.rel(".dockerignore")
         python = classified.context([c.dockerfile]).role in roles.PYTHON_IMAGES
         content = STANDARD_IGNORE if python else _IGNORE_HEADER + _block([g for g in GROUPS if not g[3]])
-        yield Problem(f"the build context {where} has no `.dockerignore`: everything in it is sent to the builder "
-                      f"and `COPY . .` copies it all; create `{target}`", c.position, path=c.origin,
-                      fix=Fix(f"create {target}", (Edit(0, 0, content),), path=target))
+        how = (f"`{ins.keyword} {src}` (line {ins.span.line} of `{c.dockerfile}`) copies whatever it holds"
+               if ins else "everything in it is sent to the builder and `COPY . .` copies it all")
+        yield Problem(f"the build context {where} has no `.dockerignore`: {how}; create `{target}`", c.position,
+                      path=c.origin, fix=Fix(f"create {target}", (Edit(0, 0, content),), path=target))
 
 
 @rule(

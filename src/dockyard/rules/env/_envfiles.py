@@ -26,6 +26,18 @@ def parsed(project: "Project", sf: "SourceFile") -> "EnvFile":
     return project.parsed(sf, parse_env_tolerant)
 
 
+def is_public_config(project: "Project", sf: "SourceFile") -> bool:
+    """A committed env file of public frontend build settings (see :func:`dockyard.envtools.is_public_build_config`)."""
+    from dockyard.envtools import is_public_build_config
+
+    if sf.kind != FileKind.ENV or sf.text is None or is_template(sf.path):
+        return False
+    folder = str(PurePosixPath(sf.path).parent)
+    manifest = "package.json" if folder == "." else f"{folder}/package.json"
+    frontend = project.include(manifest) is not None
+    return is_public_build_config(parsed(project, sf).entries, frontend)
+
+
 def key_position(entry: "EnvEntry") -> Position:
     return Position(entry.line, entry.column, entry.line, entry.column + len(entry.key))
 

@@ -7,7 +7,7 @@ from typing import Iterator
 from dockyard.envtools import is_template
 from dockyard.model import Applicability, Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import env_files
+from dockyard.rules.env._envfiles import env_files, is_public_config
 from dockyard.source import FileKind
 
 IGNORE_ALL = ".env"
@@ -71,7 +71,9 @@ def check(ctx: Context) -> Iterator[Problem]:
     text = text or ""
     if sf is None and not env_files(project) and not project.files_of(FileKind.COMPOSE):
         return  # nothing here is deployed with env files
-    files = [f.path for f in env_files(project)] + [p for p, _ in project.problems if ".env" in p]
+    public = [f.path for f in env_files(project) if is_public_config(project, f)]
+    files = [f.path for f in env_files(project) if f.path not in public] + [
+        p for p, _ in project.problems if ".env" in p]
     real = list(dict.fromkeys([*REAL_NAMES, *(p for p in files if not is_template(p))]))
     templates = list(dict.fromkeys([*TEMPLATE_NAMES, *(p for p in files if p.endswith(".example"))]))
     gi, exposed, hidden = _verdicts(text, real, templates)
@@ -93,6 +95,9 @@ def check(ctx: Context) -> Iterator[Problem]:
             position = sf.line_position(commented[0].line)
             message += f" (line {commented[0].line}: `.gitignore` has no trailing comments; put the comment on its own line)"
     lines = _missing_lines(text, real, templates)
+    if lines and public:  # keep committed public build settings (`frontend/.env`) visible to git
+        _, _, hidden_public = _verdicts(_appended(text, lines), [], public)
+        lines += [f"!{p}" for p in hidden_public]
     fix = None
     if lines:
         _, still_exposed, still_hidden = _verdicts(_appended(text, lines), real, templates)
@@ -102,4 +107,10 @@ def check(ctx: Context) -> Iterator[Problem]:
                       (Edit(start, start, _appended(text, lines)[start:]),), Applicability.SAFE, path=".gitignore")
     if fix is not None:
         message += ": add " + ", ".join(f"`{line}`" for line in lines)
+    if sf is None:  # reported at the folder the missing file belongs in; the fix creates it
+        from dockyard.model import directory_path
+
+        yield Problem("no `.gitignore`, so git " + message.removeprefix("`.gitignore` "), path=directory_path(""),
+                      fix=fix)
+        return
     yield Problem(message, position, path=".gitignore", fix=fix)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from dockyard.envtools import TEMPLATE_SUFFIX, is_env_file_name, is_template
+from dockyard.envtools import TEMPLATE_SUFFIX, holds_secret, is_env_file_name, is_template
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.env._envfiles import is_public_config, parsed
+from dockyard.source import FileKind
 
 
 @rule(
@@ -21,19 +23,35 @@ from dockyard.rules.base import Context, Scope, rule
     use_instead={".env.prod.example": "SECRET_KEY=CHANGE_ME_PROD_SECRET_KEY_MIN_32_CHARS\n"},
     notes="Asks git which files are tracked, so it fires only inside a git work tree: the documented example "
     "assumes `.env.prod` has been committed (`git add .env.prod`). The fix is `git rm --cached <file>`, "
-    "then rotating every secret the file held.",
+    "then rotating every secret the file held. A frontend's env file of public build variables (`VITE_*`, "
+    "`NEXT_PUBLIC_*`, `REACT_APP_*`, `NUXT_PUBLIC_*`, `PUBLIC_*`, `EXPO_PUBLIC_*`, or no secret in a folder "
+    "with a `package.json`) is committed by design and not reported; nor is a file named `.env.*` whose "
+    "content is a diff or a template.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
-    tracked = ctx.project.git_tracked()
+    project = ctx.project
+    tracked = project.git_tracked()
     if not tracked:
         return
     for path in sorted(tracked):
         name = PurePosixPath(path).name
         if not is_env_file_name(name) or name.endswith(TEMPLATE_SUFFIX):
             continue
+        sf = project.file(path)
+        if sf is None and project.is_template(path):
+            continue  # a Jinja/cookiecutter template: not yet an env file
+        if sf is not None and sf.kind != FileKind.ENV:
+            continue  # named like an env file, but its content is a diff, a template or another format
         if is_template(path):
             yield Problem(f"`{path}` is tracked by git under a template name the `.gitignore` does not re-include: "
                           f"rename it `{path.rsplit('.', 1)[0]}{TEMPLATE_SUFFIX}`", path=path)
+            continue
+        if sf is not None and is_public_config(project, sf):
+            continue  # public frontend build settings (`VITE_API_URL`): committed by design, no secret in them
+        if sf is not None and sf.text is not None and not holds_secret(parsed(project, sf).entries):
+            yield Problem(f"`{path}` is a real env file tracked by git; it holds no secret today, but the next one "
+                          f"added to it is published: run `git rm --cached {path}` and commit a "
+                          f"`{name}{TEMPLATE_SUFFIX}` template instead", path=path)
             continue
         yield Problem(f"`{path}` is a real env file tracked by git: run `git rm --cached {path}` and rotate every "
                       "secret it held (they stay readable in the history)", path=path)

@@ -6,7 +6,7 @@ import ast
 from typing import Iterator
 
 from dockyard import roles
-from dockyard.model import Applicability, Edit, Fix, Position, Problem
+from dockyard.model import Applicability, Edit, Fix, Position, Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.parsers.fastapi_app import project_apps
 from dockyard.rules.python._runtime import runtime
@@ -55,7 +55,7 @@ def gunicorn_config(ctx: Context) -> Iterator[Problem]:
             info = next((m for m in model.modules.values() if m.name == app.module), None)
             yield Problem("no gunicorn configuration found for this FastAPI app: add a `gunicorn_config.py` and run "
                           "`gunicorn -c gunicorn_config.py` with a uvicorn worker",
-                          Position(app.line, app.column), path=info.path if info else ".")
+                          Position(app.line, app.column), path=info.path if info else directory_path(""))
         return
     missing = [name for name in REQUIRED if rt.effective(name)[1] is None]
     where = rt.configs[0] if rt.configs else rt.commands[0]
@@ -87,14 +87,52 @@ def _reads_env(node: ast.AST | None) -> bool:
     return False
 
 
-def _follows_formula(node: ast.AST | None, source: str) -> bool:
-    text = source.replace(" ", "")
-    if "*2+1" in text or "2*" in text and "+1" in text:
-        return True
-    if node is not None:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name):
-                return True  # a helper function computes it: judged by the CPU-quota rule
+# functions that count CPUs: multiprocessing.cpu_count(), os.cpu_count(), os.process_cpu_count(),
+# len(os.sched_getaffinity(0))
+_CPU_FUNCTIONS = frozenset({"cpu_count", "process_cpu_count", "sched_getaffinity"})
+_BUILTINS = frozenset({"int", "len", "max", "min", "round", "abs", "float", "str", "sum", "bool"})
+
+
+def _counts_cpus(node: ast.AST | None) -> bool:
+    """The expression reads the CPU count, or calls a helper of the config file that computes one (the
+    helper's CPU source is PY004's question)."""
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name in _CPU_FUNCTIONS:
+            return True
+        if isinstance(func, ast.Name) and name not in _BUILTINS:
+            return True
+    return False
+
+
+def _is_number(node: ast.AST, value: int) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == value
+
+
+def _follows_formula(node: ast.AST | None, refs: tuple[ast.AST, ...] = ()) -> bool:
+    """``2 * CPUs + 1`` in any spelling (``(cpu_count() * 2) + 1``, ``1 + 2 * n`` with ``n = os.cpu_count()``),
+    or a helper function of the config file that computes the count."""
+    if node is None:
+        return False
+    through_names = any(_counts_cpus(r) for r in refs)
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id not in _BUILTINS \
+                and sub.func.id not in _CPU_FUNCTIONS:
+            return True  # a helper function computes it: judged by the CPU-quota rule
+        if not (isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Add)):
+            continue
+        for product, one in ((sub.left, sub.right), (sub.right, sub.left)):
+            if not (_is_number(one, 1) and isinstance(product, ast.BinOp) and isinstance(product.op, ast.Mult)):
+                continue
+            for two, cpus in ((product.left, product.right), (product.right, product.left)):
+                if _is_number(two, 2) and (_counts_cpus(cpus) or (through_names and any(
+                        isinstance(n, ast.Name) for n in ast.walk(cpus)))):
+                    return True
     return False
 
 
@@ -116,9 +154,9 @@ def gunicorn_workers(ctx: Context) -> Iterator[Problem]:
     cfg, s = rt.effective("workers")
     if s is None:
         return
-    if cfg.origin == "file" and (_reads_env(s.node) or _follows_formula(s.node, s.source)):
+    if cfg.origin == "file" and (_reads_env(s.node) or _follows_formula(s.node, s.refs)):
         return
-    if cfg.origin == "file" and any(_reads_env(n) or _follows_formula(n, ast.unparse(n)) for n in s.refs):
+    if cfg.origin == "file" and any(_reads_env(n) or _follows_formula(n, s.refs) for n in s.refs):
         return  # `workers = count`, where `count` reads the environment or follows the formula
     if cfg.origin != "file" and ("$" in s.source):
         return  # a command flag taken from the environment (e.g. --workers ${WEB_CONCURRENCY})

@@ -10,39 +10,33 @@ from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
-LOCK_NAMES = ("requirements.lock.txt", "requirements.lock", "requirements-lock.txt", "requirements.lock.in")
-
-
-def _installed_requirement_files(project) -> set[str]:
-    """Basenames of the files Dockerfiles install from (`pip install|wheel -r FILE`)."""
-    from dockyard.rules.dockerfile._shell import pip_calls
-
-    names: set[str] = set()
-    for sf in project.files_of(FileKind.DOCKERFILE):
-        if sf.text is None:
-            continue
-        df = project.dockerfile(sf)
-        for call in pip_calls(df, df.instructions):
-            names.update(PurePosixPath(opt.value).name for opt in call.values("--requirement"))
-    return names
-
 
 def lock_files(project):
+    """(the lock files the project is judged by, the requirements files its images install, by path).
+
+    The lock files are :func:`dockyard.locks.project_locks` (TOML locks, requirements files that are locks by
+    name or by their hashes) and every requirements file a Dockerfile installs, found in its build context."""
+    from dockyard.locks import installed_requirements, project_locks
+
     def compute():
-        wanted = _installed_requirement_files(project)
-        found = [sf for sf in project.files_of(FileKind.REQUIREMENTS)
-                 if sf.path.rsplit("/", 1)[-1] in LOCK_NAMES or sf.path.rsplit("/", 1)[-1] in wanted]
-        found += [sf for sf in project.files
-                  if sf.kind == FileKind.OTHER and sf.path.rsplit("/", 1)[-1] in LOCK_NAMES and sf not in found]
-        return found, wanted
+        installed = [i for sf in project.files_of(FileKind.DOCKERFILE) for i in installed_requirements(project, sf)]
+        found = list(project_locks(project))
+        for item in installed:
+            if item.file is not None and item.file not in found:
+                found.append(item.file)
+        return found, installed
 
     return project.memo("python.lockfiles", compute)
 
 
 def _parsed(project, sf):
-    from dockyard.parsers.requirements import parse_requirements
+    from dockyard.locks import requirements
 
-    return project.parsed(sf, lambda text: parse_requirements(text, sf.path), key="requirements")
+    return requirements(project, sf)
+
+
+def _is_toml_lock(sf) -> bool:
+    return sf.kind == FileKind.PYTHON_LOCK
 
 
 def _wants_lock(project) -> bool:
@@ -65,13 +59,24 @@ def _wants_lock(project) -> bool:
     use_instead={"requirements.lock.txt": "fastapi==0.115.0\nuvicorn==0.30.1\n"},
 )
 def lock_pinned(ctx: Context) -> Iterator[Problem]:
+    from dockyard.locks import ABSENT, toml_lock
+    from dockyard.model import directory_path
+
     project = ctx.project
-    found, wanted = lock_files(project)
+    found, installed = lock_files(project)
     if not found:
-        if _wants_lock(project):
-            name = sorted(wanted)[0] if wanted else "requirements.lock.txt"
-            yield Problem(f"no lock file `{name}`: generate one with `dockyard deps lock` (or `make lock-deps`)",
-                          path=name)
+        if not _wants_lock(project):
+            return
+        missing = [i for i in installed if i.origin == ABSENT]
+        if missing:  # an image installs a lock file the tree does not have: point at that install
+            item = missing[0]
+            yield Problem(f"no lock file: `{item.option.value}` is installed here but is not in the build context; "
+                          "generate it with `dockyard deps lock` (or `make lock-deps`) and commit it",
+                          item.call.value_position(item.option), path=item.dockerfile.path)
+            return
+        yield Problem("no lock file: generate `requirements.lock.txt` with `dockyard deps lock` (or `make "
+                      "lock-deps`), or commit the lock of the project's manager (`uv.lock`, `poetry.lock`, "
+                      "`pdm.lock`, `pylock.toml`)", path=directory_path(""))
         return
     seen: set[str] = set()
     queue = list(found)
@@ -80,12 +85,29 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
         if sf.path in seen or sf.text is None:
             continue
         seen.add(sf.path)
+        if _is_toml_lock(sf):
+            lock = toml_lock(project, sf)
+            if lock is None:
+                continue
+            if lock.error is not None:
+                yield Problem(f"lock file cannot be parsed: {lock.error}",
+                              Position(lock.error_line, lock.error_column), path=sf.path)
+                continue
+            for pkg in lock.packages:
+                if not pkg.pinned:
+                    yield Problem(f"`{pkg.name}` has no version in the lock file; lock it again",
+                                  sf.line_position(pkg.line), path=sf.path)
+            continue
         req = _parsed(project, sf)
         for e in req.errors:
             yield Problem(f"lock file line cannot be parsed: {e.message}",
                           Position(e.line, e.column, e.line, max(e.end_column, e.column)), path=sf.path)
+        from dockyard.locks import exact_reference
+
         for entry in req.entries:
-            if entry.pinned_version is None:
+            if entry.editable or (entry.url is not None and not entry.name):
+                continue  # the project itself or a local path
+            if entry.pinned_version is None and not (entry.url and exact_reference(entry.url)):
                 what = entry.text or entry.name
                 yield Problem(f"`{what}` is not pinned with `==`; lock files pin every package exactly",
                               Position(entry.line, entry.column, entry.end_line or entry.line, entry.end_column),
@@ -111,14 +133,30 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
     use_instead={"requirements.lock.txt": "six==1.16.0 \\\n    --hash=sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254\n"},
 )
 def lock_hashes(ctx: Context) -> Iterator[Problem]:
-    found, _ = lock_files(ctx.project)
+    from dockyard.locks import requirements_state, toml_lock
+
+    project = ctx.project
+    found, _ = lock_files(project)
     for sf in found:
         if sf.text is None:
             continue
-        req = _parsed(ctx.project, sf)
-        unhashed = [e for e in req.entries if not e.hashes and not e.editable]
+        if _is_toml_lock(sf):
+            lock = toml_lock(project, sf)
+            if lock is None or lock.error is not None:
+                continue
+            wanted = [p for p in lock.packages if p.needs_hashes]
+            unhashed = [p for p in wanted if not p.hashes]
+            if unhashed:
+                yield Problem(f"{len(unhashed)} of {len(wanted)} locked packages have no hash; lock them again "
+                              "from an index that serves hashes", sf.line_position(unhashed[0].line), path=sf.path)
+            continue
+        req = _parsed(project, sf)
+        if not requirements_state(req).pinned:
+            continue  # a file that does not pin its packages is PY008's finding; hashes come after pins
+        unhashed = [e for e in req.entries if not e.hashes and not e.editable and (e.name or e.url is None)]
         if unhashed:
+            counted = [e for e in req.entries if not e.editable and (e.name or e.url is None)]
             e = unhashed[0]
-            yield Problem(f"{len(unhashed)} of {len(req.entries)} locked packages have no `--hash`; lock with "
+            yield Problem(f"{len(unhashed)} of {len(counted)} locked packages have no `--hash`; lock with "
                           "`dockyard deps lock --hashes`",
                           Position(e.line, e.column, e.end_line or e.line, e.end_column), path=sf.path)
