@@ -717,6 +717,7 @@ def explain(project: "Project") -> list[ScopeEntry]:
         tree = template_path(sf.path) or sf.path
         trees[tree] = trees.get(tree, 0) + 1
     for tree, n in sorted(trees.items()):
-        out.append(ScopeEntry("template", tree, TEMPLATE, f"{n} file{'s' if n != 1 else ''} with Jinja/cookiecutter "
+        shown = tree if any(t.path == tree for t in project.templates) else tree + "/"
+        out.append(ScopeEntry("template", shown, TEMPLATE, f"{n} file{'s' if n != 1 else ''} with Jinja/cookiecutter "
                               "markers: not judged"))
     return out

@@ -209,7 +209,7 @@ def test_templates_are_set_aside_once_per_tree_and_counted(tmp_path, capsys):
     # nothing inside the templates is judged: one finding per template tree, at the tree or the first marker
     assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
         ("DY004", "deploy/Dockerfile", 2, 1), ("DY004", "deploy/Dockerfile.j2", 1, 6),
-        ("DY004", "gen/{{cookiecutter.slug}}", 1, 1)]
+        ("DY004", "gen/{{cookiecutter.slug}}/", 1, 1)]
     assert found[0].message == ("`deploy/Dockerfile` is a template (`{% if slim %}`): not judged as a Dockerfile; "
                                 "check the rendered file instead")
     assert found[2].message == ("`gen/{{cookiecutter.slug}}/` is a template tree (3 files with Jinja/cookiecutter "
@@ -239,7 +239,7 @@ def test_explain_scope_in_text_and_json(tmp_path, capsys):
          "reason": "builds `Dockerfile`: its command starts `uvicorn`", "name": "default/api"},
         {"kind": "service", "path": "compose.yaml", "role": OTHER, "reason": "runs `postgres:17`",
          "name": "default/db"},
-        {"kind": "template", "path": "tpl/{{x}}", "role": "template",
+        {"kind": "template", "path": "tpl/{{x}}/", "role": "template",
          "reason": "1 file with Jinja/cookiecutter markers: not judged"},
     ]
     with chdir(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dockyard.model import Problem
+from dockyard.model import Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
 
 
@@ -75,7 +75,8 @@ _KIND_NAMES = {"dockerfile": "a Dockerfile", "compose": "a compose file", "env":
     use_instead={"service/Dockerfile": "FROM python:3.12-slim\n"},
     notes="A template is a file whose path has a `{{ }}`/`{% %}` part, or a Dockerfile, compose, env or "
     "`.dockerignore` file whose text has a Jinja `{{ name }}` or `{% tag %}` marker (not `${{ }}`, not Go's "
-    "`{{ .Field }}`). One finding per template tree, at the tree's folder; the summary counts the files.",
+    "`{{ .Field }}`). One finding per template tree, at the tree's folder (or at the first marker of a single "
+    "file); the summary counts the files.",
 )
 def template_skipped(ctx: Context) -> Iterator[Problem]:
     from dockyard.roles import TEMPLATE_MARK, template_path
@@ -96,4 +97,5 @@ def template_skipped(ctx: Context) -> Iterator[Problem]:
         else:
             n = len(files)
             yield Problem(f"`{tree}/` is a template tree ({n} file{'s' if n != 1 else ''} with Jinja/cookiecutter "
-                          "markers in their path): not judged; check a project rendered from it instead", path=tree)
+                          "markers in their path): not judged; check a project rendered from it instead",
+                          path=directory_path(tree))
