@@ -4,7 +4,9 @@ Understood: ``app = FastAPI(...)`` at module level or inside a factory function;
 route decorators (``@app.get("/health")``, ``@router.api_route(path, methods=[...])``); ``add_api_route``;
 ``include_router(router, prefix=...)`` across modules (``from app.api import health``,
 ``from app.api.health import router as health_router``, ``health.router``), with prefixes concatenated.
-String constants for paths and prefixes are resolved when they are module-level literals.
+String constants for paths and prefixes are resolved when they are module-level literals; another prefix
+(``prefix=settings.API_V1_STR``) is kept as ``<settings.API_V1_STR>``. A module is found by its dotted name from
+the project root or from a source root below it (``backend/app/main.py`` imports ``app.api``).
 """
 
 from __future__ import annotations
@@ -109,6 +111,14 @@ class _Collector(ast.NodeVisitor):
             return a + b if a is not None and b is not None else None
         return None
 
+    def _prefix(self, node: ast.AST | None) -> str:
+        """A router or include prefix; one that is no literal (``settings.API_V1_STR``) is kept as ``<expr>``,
+        so paths under it are never mistaken for root paths."""
+        if node is None:
+            return ""
+        value = self._str(node)
+        return value if value is not None else f"<{ast.unparse(node)}>"
+
     def _key(self, name: str) -> str:
         return f"{self.scope}.{name}" if self.scope else name
 
@@ -154,7 +164,7 @@ class _Collector(ast.NodeVisitor):
                         self.info.constants[target.id] = s
                 if isinstance(value, ast.Call) and _call_name(value) in ("FastAPI", "APIRouter"):
                     kind = "app" if _call_name(value) == "FastAPI" else "router"
-                    prefix = self._str(_kw(value, "prefix")) or ""
+                    prefix = self._prefix(_kw(value, "prefix"))
                     self.info.objects[self._key(target.id)] = RouterObject(
                         self.info.name, self._key(target.id), kind, prefix, node.lineno, node.col_offset + 1)
         self.generic_visit(node)
@@ -196,7 +206,7 @@ class _Collector(ast.NodeVisitor):
             obj = self._lookup(node.func.value.id)
             attr = node.func.attr
             if obj is not None and attr == "include_router" and node.args:
-                obj.includes.append((self._ref(node.args[0]), self._str(_kw(node, "prefix")) or "", node.lineno))
+                obj.includes.append((self._ref(node.args[0]), self._prefix(_kw(node, "prefix")), node.lineno))
             elif obj is not None and attr == "add_api_route" and node.args:
                 path = self._str(node.args[0])
                 if path is not None:
@@ -239,11 +249,24 @@ def analyse(sources: dict[str, str]) -> AppModel:
         _Collector(info).visit(tree)
         modules[info.name] = info
 
+    by_suffix: dict[str, list[str]] = {}
+    for name in modules:  # `backend/app/main.py` is module `app.main` when `backend/` is the source root
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            by_suffix.setdefault(".".join(parts[i:]), []).append(name)
+
+    def module(mod: str) -> ModuleInfo | None:
+        info = modules.get(mod)
+        if info is None:
+            candidates = by_suffix.get(mod, ())
+            info = modules[candidates[0]] if len(candidates) == 1 else None
+        return info
+
     def resolve(ref: tuple[str, str] | None) -> RouterObject | None:
         if ref is None:
             return None
         mod, name = ref
-        info = modules.get(mod)
+        info = module(mod)
         if info is None:
             return None
         if name in info.objects:

@@ -37,6 +37,44 @@ def test_health_with_wrong_method_or_prefix_is_reported(tmp_path):
     assert triples(run_files(tmp_path, files, select="PY001")) == [("PY001", 6, 1)]
 
 
+def test_app_in_a_sub_folder_source_root_sees_its_routers(tmp_path):
+    # a monorepo backend: `backend/` is the source root, `backend/app/main.py` imports `app.api.main`
+    files = {
+        "backend/app/main.py": "from fastapi import FastAPI\nfrom app.api.main import api_router\n"
+                               "from app.core.config import settings\n\napp = FastAPI()\n"
+                               "app.include_router(api_router, prefix=settings.API_V1_STR)\n",
+        "backend/app/api/main.py": "from fastapi import APIRouter\nfrom app.api.routes import items, utils\n\n"
+                                   "api_router = APIRouter()\napi_router.include_router(items.router)\n"
+                                   "api_router.include_router(utils.router)\n",
+        "backend/app/api/routes/items.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/items')\n"
+                                           "@router.get('/')\ndef read():\n    return []\n",
+        "backend/app/api/routes/utils.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/utils')\n"
+                                           "@router.get('/health-check/')\ndef hc():\n    return True\n",
+    }
+    found = run_files(tmp_path, files, select="PY001")
+    assert triples(found) == [("PY001", 5, 1)]
+    # the routes are found (not "0 routes"), under a prefix known only at run time
+    assert found[0].message == ("FastAPI app `app` has no `GET /health` route (its health check is "
+                                "`GET <settings.API_V1_STR>/utils/health-check/`, but the probes the standard writes "
+                                "request `/health`); add a liveness endpoint that touches no dependencies")
+
+
+def test_health_under_a_runtime_prefix_and_apps_built_elsewhere(tmp_path):
+    under_prefix = {"main.py": "from fastapi import FastAPI, APIRouter\nfrom config import PREFIX\nr = APIRouter()\n"
+                               "@r.get('/health')\ndef h():\n    return 1\napp = FastAPI()\n"
+                               "app.include_router(r, prefix=PREFIX)\n"}
+    assert run_files(tmp_path / "a", under_prefix, select="PY001") == []
+    # routers added by a helper the app is handed to: no route count is claimed
+    handed = {"server.py": "from fastapi import FastAPI\nfrom api import router\n\n"
+                           "def init_routers(app_: FastAPI) -> None:\n    app_.include_router(router)\n\n"
+                           "def create_app() -> FastAPI:\n    app_ = FastAPI()\n    init_routers(app_=app_)\n"
+                           "    return app_\n"}
+    found = run_files(tmp_path / "b", handed, select="PY001")
+    assert triples(found) == [("PY001", 8, 5)]
+    assert found[0].message == ("FastAPI app `app_` has no `GET /health` route; add a liveness endpoint that "
+                                "touches no dependencies")
+
+
 def test_route_analysis_resolves_prefix_concatenation():
     model = analyse({
         "svc/app.py": "from fastapi import FastAPI\nfrom svc.routers import items as it\napp = FastAPI()\n"

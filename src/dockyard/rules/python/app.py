@@ -34,12 +34,19 @@ def health_endpoint(ctx: Context) -> Iterator[Problem]:
         routes = model.routes_of(app)
         if any(r.method in ("GET", "HEAD") and r.path.rstrip("/") == "/health" for r in routes):
             continue
+        if any(r.method in ("GET", "HEAD") and r.path.startswith("<") and r.path.rstrip("/").endswith("/health")
+               for r in routes):
+            continue  # `/health` under a prefix only known at run time: it may well be served at the root
         info = next((m for m in model.modules.values() if m.name == app.module), None)
         path = info.path if info else "."
         name = app.name.rsplit(".", 1)[-1]
+        other = next((r for r in routes if r.method in ("GET", "HEAD") and "health" in r.path.lower()), None)
+        # the app may be handed to functions that add routers to it: no count is claimed when none was found
+        found = (f" (its health check is `GET {other.path}`, but the probes the standard writes request `/health`)"
+                 if other else f" (found {len(routes)} route{'s' if len(routes) != 1 else ''})" if routes else "")
         yield Problem(
-            f"FastAPI app `{name}` has no `GET /health` route (found {len(routes)} route"
-            f"{'s' if len(routes) != 1 else ''}); add a liveness endpoint that touches no dependencies",
+            f"FastAPI app `{name}` has no `GET /health` route{found}; add a liveness endpoint that touches no "
+            "dependencies",
             Position(app.line, app.column, app.line, app.column + len(name)),
             path=path,
         )
