@@ -111,3 +111,34 @@ def ignore_model(project, sf):
     if sf is None or sf.text is None:
         return None
     return project.parsed(sf, parse_dockerignore)
+
+
+def wholesale_copy(project, context: BuildContext):
+    """(instruction, source) of the first COPY/ADD or bind mount that takes more than named files from the build
+    context: ``.``, a folder, a wildcard or a variable; None when the Dockerfile copies named files only. An
+    unknown Dockerfile (compose names one the tree does not have) counts as copying the folder."""
+    sf = project.file(context.dockerfile) if context.dockerfile else None
+    if sf is None or sf.text is None:
+        return "", "."
+    df = project.dockerfile(sf)
+
+    def whole(src: str) -> bool:
+        if src.startswith("<<") or "://" in src or src.startswith("git@"):
+            return False  # a heredoc or a remote source: nothing of the context
+        if any(ch in src for ch in "$*?["):
+            return True
+        clean = posixpath.normpath(src.lstrip("/"))
+        return clean in (".", "") or src.endswith("/") or project.is_dir(context.rel(clean))
+
+    for ins in df.instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None:
+            for src in [v for v in ins.value if v][:-1]:
+                if whole(src):
+                    return ins, src
+        elif ins.keyword == "RUN":
+            for flag in ins.flags_named("mount"):
+                opts = flag.options()
+                if opts.get("type", "bind") == "bind" and "from" not in opts and whole(opts.get("source") or
+                                                                                       opts.get("src") or "."):
+                    return ins, opts.get("source") or opts.get("src") or "."
+    return None

@@ -277,6 +277,8 @@ def requirements_is_lock(project: "Project", sf: "SourceFile") -> bool:
     """A requirements file that is a lock on its own: by its name, or pinned and hashed throughout."""
     if posixpath.basename(sf.path) in REQUIREMENTS_LOCK_NAMES:
         return True
+    if sf.text is None or "--hash" not in sf.text:
+        return False  # hashed throughout needs a hash: a file without one is no lock, and need not be parsed
     req = requirements(project, sf)
     return req is not None and requirements_state(req).hashed
 

@@ -279,21 +279,6 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
     return entrypoint, cmd
 
 
-def _copies_source_tree(df: "Dockerfile", stage: "Stage") -> bool:
-    """A COPY/ADD from the build context of `.` or a folder (not of named files such as an entry script)."""
-    for ins in _lineage_instructions(df, stage):
-        if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None:
-            continue
-        for src in ins.value[:-1]:
-            s = src.strip("\"'")
-            if "://" in s or s.startswith("git@"):
-                continue
-            base = posixpath.basename(s.rstrip("/"))
-            if s in (".", "./", "*", "./*") or s.endswith("/") or "." not in base:
-                return True
-    return False
-
-
 def _bare_command(argvs: list[list[str]]) -> bool:
     """A command that only starts an interpreter or a shell (``python3``, ``bash``), as base images do."""
     words = [w for argv in argvs for w in argv if w != "--"]
@@ -359,7 +344,7 @@ class Roles:
         entrypoint, cmd = _effective_command(df, final)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
         services = self._services_building(sf.path)
-        if not services and not _copies_source_tree(df, final) and (
+        if not services and not self._copies_source(sf.path) and (
                 (argvs and _bare_command(argvs)) or (not argvs and _named_base(sf.path))):
             what = f"only starts `{' '.join(argvs[0])}`" if argvs else "named a base image, no command of its own"
             return Classification(BASE, f"{what}, copies no source, built by no compose service")
@@ -391,6 +376,13 @@ class Roles:
         from dockyard.contexts import build_contexts
 
         return build_contexts(self.project)
+
+    def _copies_source(self, dockerfile: str) -> bool:
+        """Whether a build of ``dockerfile`` copies a folder, `.`, a wildcard or a variable path from its context."""
+        from dockyard.contexts import wholesale_copy
+
+        return any(wholesale_copy(self.project, c) is not None for c in self._build_contexts()
+                   if c.dockerfile == dockerfile)
 
     def _context_dirs(self, dockerfile: str) -> list[str]:
         dirs = [c.dir for c in self._build_contexts() if c.dockerfile == dockerfile]

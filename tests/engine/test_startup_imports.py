@@ -37,3 +37,17 @@ def test_checking_a_hashed_lock_file_with_markers_does_not_import_packaging(tmp_
             main(["check", {str(tmp_path)!r}, "--exit-zero"])
         """)
     assert "packaging" not in _imported_after(code, cwd=tmp_path)
+
+
+def test_loose_requirements_input_beside_its_lock_does_not_import_packaging(tmp_path):
+    # a project that compiles requirements.in into a hashed lock: deciding that the .in file is no lock needs
+    # no PEP 508 parsing of its ranges
+    (tmp_path / "requirements.in").write_text("fastapi>=0.115\nuvicorn[standard]>=0.30,<1\n")
+    (tmp_path / "requirements.lock.txt").write_text("fastapi==0.115.0 \\\n    --hash=sha256:aaaa\n")
+    code = textwrap.dedent(f"""\
+        import contextlib, io
+        from dockyard.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["check", {str(tmp_path)!r}, "--exit-zero"])
+        """)
+    assert "packaging" not in _imported_after(code, cwd=tmp_path)

@@ -64,3 +64,27 @@ def test_a_tool_only_in_the_development_override_is_not_reported(tmp_path):
     assert _found(tmp_path, files, "CO024") == [
         ("compose.prod.yml", 2, 3, "`adminer` is a development tool and starts by default: put it behind "
                                    "`profiles`")]
+
+
+def test_jobs_and_test_runners_are_not_long_running_services(tmp_path):
+    # a migration job the API waits for, an end-to-end test runner built from its own Dockerfile, and a
+    # pytest service: none is held to healthcheck, restart, resources or logging
+    text = ("services:\n"
+            "  prestart:\n    build: ./backend\n    command: bash scripts/prestart.sh\n"
+            "  backend:\n    build: ./backend\n    restart: always\n"
+            "    depends_on:\n      prestart:\n        condition: service_completed_successfully\n"
+            "  playwright:\n    build:\n      context: .\n      dockerfile: frontend/Dockerfile.playwright\n"
+            "  unit:\n    build: ./backend\n    command: pytest -x tests\n")
+    found = run_files(tmp_path, {"compose.yaml": text}, select=("CO012", "CO014", "CO015", "CO016"))
+    assert {(f.code, f.message.split("`")[1]) for f in found} == {
+        ("CO012", "backend"), ("CO015", "backend"), ("CO016", "backend")}
+
+
+def test_a_server_that_publishes_ports_is_long_running_even_with_restart_no(tmp_path):
+    text = ("services:\n  api:\n    image: tiangolo/uvicorn-gunicorn-fastapi:python3.11\n    restart: \"no\"\n"
+            "    ports:\n      - \"8000:80\"\n  migrate:\n    image: tiangolo/uvicorn-gunicorn-fastapi:python3.11\n"
+            "    restart: \"no\"\n    command: alembic upgrade head\n")
+    assert _found(tmp_path, {"compose.yaml": text}, "CO014") == [
+        ("compose.yaml", 4, 14, "`api` publishes ports but sets `restart: \"no\"`: the server stays down after a "
+                                "crash or a reboot; use `unless-stopped`")]
+    assert {f.message.split("`")[1] for f in run_files(tmp_path, {}, select="CO012")} == {"api"}

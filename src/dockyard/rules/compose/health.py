@@ -40,7 +40,7 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_long_running(svc):
+        if not is_long_running(svc, name, view.services):
             continue
         base = ("services", name)
         hc = svc.get("healthcheck")

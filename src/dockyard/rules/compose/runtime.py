@@ -25,17 +25,22 @@ def _ex(base: str, over: str = "services: {}\n", env: str = "dev") -> dict:
     standard=("CO-RESTART",), section="Restart Policies",
     example=_ex("services:\n  app:\n    image: python:3.12-slim\n"),
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n"),
-    notes="Services with `restart: \"no\"` or `profiles` are one-off jobs and tools, not held to this. "
+    notes="One-off jobs and tools are not held to this: services behind `profiles`, services others wait for "
+          "with `condition: service_completed_successfully`, test runners, and `restart: \"no\"` on a service that "
+          "publishes no port. `restart: \"no\"` on a service that publishes ports is reported. "
           "`deploy.restart_policy` also counts.",
 )
 def restart_policy(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc):
+        if not is_long_running(svc, name, view.services):
             continue
         restart = svc.get("restart")
-        if restart is None and dig(svc, "deploy", "restart_policy") is None:
+        if restart is False or (isinstance(restart, str) and restart.strip().lower() == "no"):
+            out.append(at(view, ("services", name, "restart"), f"`{name}` publishes ports but sets `restart: \"no\"`: "
+                          "the server stays down after a crash or a reboot; use `unless-stopped`", value=True))
+        elif restart is None and dig(svc, "deploy", "restart_policy") is None:
             out.append(at(view, ("services", name), f"long-running service `{name}` sets no `restart` policy",
                           first=True))
         elif view.is_production and restart is not None and restart != "unless-stopped":
@@ -60,7 +65,7 @@ def resource_limits(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc):
+        if not is_long_running(svc, name, view.services):
             continue
         res = dig(svc, "deploy", "resources")
         missing = [f"{part}.{k}" for part in ("limits", "reservations") for k in ("cpus", "memory")
@@ -96,7 +101,7 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc):
+        if not is_long_running(svc, name, view.services):
             continue
         log = svc.get("logging")
         base = ("services", name)
@@ -159,7 +164,7 @@ def app_ulimits(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_fastapi_service(ctx, name) or not is_long_running(svc):
+        if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view.services):
             continue
         if dig(svc, "ulimits", "nofile") is None:
             path = ("services", name, "ulimits") if isinstance(svc.get("ulimits"), dict) else ("services", name)
@@ -193,7 +198,7 @@ def log_aggregation(ctx: Context) -> Iterator[Problem]:
         return
     out = []
     for name, svc in services.items():
-        if not is_fastapi_service(ctx, name) or not is_long_running(svc):
+        if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view.services):
             continue
         log = svc.get("logging") if isinstance(svc.get("logging"), dict) else {}
         driver = log.get("driver") or "json-file"

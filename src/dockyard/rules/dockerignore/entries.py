@@ -7,7 +7,7 @@ from typing import Iterator
 from dockyard import roles
 from dockyard.model import Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.contexts import build_contexts, ignore_file
+from dockyard.contexts import build_contexts, ignore_file, wholesale_copy
 
 # (group, entries to add, paths that must be excluded at the context root, whether only Python builds need it)
 GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], bool], ...] = (
@@ -34,39 +34,6 @@ _IGNORE_HEADER = "# Build context exclusions. Never list a path the Dockerfile C
 STANDARD_IGNORE = _IGNORE_HEADER + _block(GROUPS)
 
 
-def _copies_a_folder(project, context):
-    """(instruction, source) of the first COPY/ADD or bind mount that takes more than named files from the build
-    context: ``.``, a folder, a wildcard or a variable; None when the Dockerfile copies named files only. An
-    unknown Dockerfile (compose names one the tree does not have) counts as copying the folder."""
-    import posixpath
-
-    sf = project.file(context.dockerfile) if context.dockerfile else None
-    if sf is None or sf.text is None:
-        return "", "."
-    df = project.dockerfile(sf)
-
-    def whole(src: str) -> bool:
-        if src.startswith("<<") or "://" in src or src.startswith("git@"):
-            return False  # a heredoc or a remote source: nothing of the context
-        if any(ch in src for ch in "$*?["):
-            return True
-        clean = posixpath.normpath(src.lstrip("/"))
-        return clean in (".", "") or src.endswith("/") or project.is_dir(context.rel(clean))
-
-    for ins in df.instructions:
-        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None:
-            for src in [v for v in ins.value if v][:-1]:
-                if whole(src):
-                    return ins, src
-        elif ins.keyword == "RUN":
-            for flag in ins.flags_named("mount"):
-                opts = flag.options()
-                if opts.get("type", "bind") == "bind" and "from" not in opts and whole(opts.get("source") or
-                                                                                       opts.get("src") or "."):
-                    return ins, opts.get("source") or opts.get("src") or "."
-    return None
-
-
 @rule(
     code="DI001", name="dockerignore-exists", scope=Scope.PROJECT,
     summary="Every build context whose files are copied wholesale has a .dockerignore",
@@ -89,7 +56,7 @@ def exists(ctx: Context) -> Iterator[Problem]:
     for c in build_contexts(project):
         if ignore_file(project, c) is not None:
             continue
-        found = _copies_a_folder(project, c)
+        found = wholesale_copy(project, c)
         if found is None:
             continue  # only named files are copied: nothing else of the folder reaches the image
         ins, src = found
