@@ -184,8 +184,8 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
                 emit(INTERNAL_ERROR, ".", f"internal error preparing {rule.scope} checks: {type(exc).__name__}: {exc}")
         sev = config.severity_for(rule.code, rule.severity)
         for ctx in contexts[rule.scope]:
-            if ctx.role is not None and ctx.role.role not in rule.applies:
-                continue  # not what this rule judges (an nginx image for a Python rule, a base image...)
+            if ctx.role is not None and (ctx.role.role not in rule.applies or ctx.role.purpose not in rule.purposes):
+                continue  # not what this rule judges (an nginx image for a Python rule, a test runner...)
             if rule.applies != EVERY:
                 ctx = replace(ctx, applies=rule.applies)
             default_path = ctx.file.path if ctx.file is not None else "."

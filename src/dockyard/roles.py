@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from dockyard.source import FileKind
@@ -44,6 +44,15 @@ OTHER = "other-image"
 BASE = "base-image"
 TEMPLATE = "template"
 
+# What an image is for (``Classification.purpose``): a long-running service; a job (a command-line tool, a
+# one-off task); development or test tooling (`Dockerfile.dev`, a test runner, a dev-container stage).
+SERVICE = "service"
+JOB = "job"
+DEV = "dev"
+PURPOSES = frozenset({SERVICE, JOB, DEV})
+SHIPPED = frozenset({SERVICE, JOB})  # images that are shipped: not development or test tooling
+SERVICES = frozenset({SERVICE})  # images that run a long-lived service: healthcheck, EXPOSE, a service user
+
 # What a rule may declare it judges.
 EVERY = frozenset({APP, PYTHON, OTHER, BASE})  # how an image is built: parse, tags, apt hygiene, secrets
 RUNNABLE = frozenset({APP, PYTHON, OTHER})  # images that run something: non-root, healthcheck, labels
@@ -54,20 +63,33 @@ ORDER = (APP, PYTHON, OTHER, BASE)  # the strongest role first
 
 _APPLIES_NAMES = {EVERY: "every image", RUNNABLE: "images that run something (not base images)",
                   PYTHON_IMAGES: "Python images", FASTAPI_SERVICE: "the FastAPI service"}
+_PURPOSE_NAMES = {PURPOSES: "", SHIPPED: " that are shipped (not development or test tooling)",
+                  SERVICES: " that run a long-lived service (not jobs, tools or test runners)"}
 
 
-def describe(applies: frozenset) -> str:
-    """What a rule judges, in words (``Rule.applies``)."""
-    return _APPLIES_NAMES.get(frozenset(applies)) or ", ".join(r for r in ORDER if r in applies)
+def describe(applies: frozenset, purposes: frozenset = PURPOSES) -> str:
+    """What a rule judges, in words (``Rule.applies`` and ``Rule.purposes``)."""
+    roles_text = _APPLIES_NAMES.get(frozenset(applies)) or ", ".join(r for r in ORDER if r in applies)
+    purpose_text = _PURPOSE_NAMES.get(frozenset(purposes))
+    if purpose_text is None:
+        purpose_text = " for " + ", ".join(sorted(purposes))
+    return roles_text + purpose_text
 
 
 @dataclass(frozen=True, slots=True)
 class Classification:
     role: str
     reason: str  # the evidence, in words a user can check
+    purpose: str = SERVICE  # service, job or dev (see SERVICE, JOB, DEV)
+    purpose_reason: str = ""  # why it is a job or development tooling
 
     def __str__(self) -> str:
         return f"{self.role} ({self.reason})"
+
+    @property
+    def explained(self) -> str:
+        """The role's evidence, and why the image is a job or tooling when it is one."""
+        return self.reason + (f"; {self.purpose_reason}" if self.purpose_reason else "")
 
 
 # ------------------------------------------------------------------------------------------- templates
@@ -279,6 +301,56 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
     return entrypoint, cmd
 
 
+DEV_TOOLING_STAGES = frozenset({"dev-envs", "devcontainer", "dev-container", "vscode", "codespaces"})
+
+
+def image_stage(df: "Dockerfile") -> "Stage | None":
+    """The stage that is the image: the final one, unless that is development tooling built FROM another stage
+    (Docker Dev Environments' `dev-envs`, a dev container): then the stage it is built FROM, which is what compose
+    and CI target."""
+    stage = df.final_stage
+    seen: set[int] = set()
+    while stage is not None and stage.name in DEV_TOOLING_STAGES and stage.parent is not None \
+            and stage.index not in seen:
+        seen.add(stage.index)
+        stage = df.stages[stage.parent]
+    return stage
+
+
+def runtime_stages(df: "Dockerfile") -> list["Stage"]:
+    """The stages the standard calls the runtime image: the image's stage (:func:`image_stage`), and a stage
+    named `production`."""
+    out = []
+    final = image_stage(df)
+    if final is not None:
+        out.append(final)
+    production = df.stage_by_name("production")
+    if production is not None and production.name == "production" and all(production.index != s.index for s in out):
+        out.append(production)
+    return out
+
+
+_NOT_TOOLS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "s6-svscan", "supervisord", "runsvdir", "init",
+                        "java", "node", "dotnet", "nginx", "httpd", "caddy", "traefik", "php-fpm", "php", "ruby",
+                        "bundle", "rails", "npm", "yarn", "pnpm", "bun", "deno", "redis-server", "postgres",
+                        "mysqld", "sh", "bash", "ash", "dash", "zsh"})
+
+
+def _command_line_tool(df: "Dockerfile", stage: "Stage") -> str | None:
+    """The command an image runs as a tool: an exec-form ENTRYPOINT that starts a program (not an init, a shell
+    or an entry script, not a server or a runtime that serves), in an image that EXPOSEs nothing."""
+    entrypoint, _cmd = _effective_command(df, stage)
+    if entrypoint is None or not entrypoint.json_form or not entrypoint.value:
+        return None
+    argv = list(entrypoint.value)
+    program = _basename(argv[0])
+    if program in _NOT_TOOLS or program.endswith(".sh") or "entrypoint" in program or _server_in([argv]):
+        return None
+    if any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
+        return None
+    return " ".join(argv)
+
+
 def _bare_command(argvs: list[list[str]]) -> bool:
     """A command that only starts an interpreter or a shell (``python3``, ``bash``), as base images do."""
     words = [w for argv in argvs for w in argv if w != "--"]
@@ -306,7 +378,7 @@ class Roles:
     def __init__(self, project: "Project") -> None:
         self.project = project
         self._dockerfiles: dict[str, DockerfileRoles] = {}
-        self._services: dict[int, dict[str, Classification]] = {}
+        self._services: dict[int | str, dict[str, Classification]] = {}  # by view, or by compose file path
 
     # -- dockerfiles -----------------------------------------------------------------------------
     def dockerfile(self, sf: "SourceFile") -> Classification:
@@ -332,18 +404,38 @@ class Roles:
             why = python[stage.index]
             stages.append(Classification(PYTHON, why) if why else Classification(
                 OTHER, f"built on `{_root_image(df, stage) or stage.base}`, no Python"))
-        # the image is its final stage, or the `production` stage compose and CI build (the strongest of them)
-        runtime = [df.stages[-1]]
-        production = df.stage_by_name("production")
-        if production is not None and production.name == "production" and production.index != runtime[0].index:
-            runtime.append(production)
-        found = [self._image_role(sf, df, stage, python[stage.index]) for stage in runtime]
-        return DockerfileRoles(min(found, key=lambda c: ORDER.index(c.role)), stages)
+        # the image is the stage a build ships, or the `production` stage compose and CI build (the strongest)
+        found = [self._image_role(sf, df, stage, python[stage.index]) for stage in runtime_stages(df)]
+        role = min(found, key=lambda c: ORDER.index(c.role))
+        purpose, why = self._purpose(sf, df, image_stage(df), role)
+        return DockerfileRoles(replace(role, purpose=purpose, purpose_reason=why), stages)
+
+    def _purpose(self, sf: "SourceFile", df: "Dockerfile", stage: "Stage", role: Classification) -> tuple[str, str]:
+        """SERVICE, JOB or DEV (see the constants) with the evidence for the last two."""
+        if role.role == BASE:
+            return SERVICE, ""
+        name = posixpath.basename(sf.path)
+        if dev_dockerfile_name(sf.path):
+            return DEV, f"`{name}` is named for development or tests"
+        entrypoint, cmd = _effective_command(df, stage)
+        runner = runs_tests(a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins))
+        if runner is not None:
+            return DEV, f"it runs the test runner `{runner}`"
+        services = self.services_building(sf.path)
+        if services and all(_service_runs_tests(n, svc) for n, svc, _ in services):
+            return DEV, "compose runs it only as a test runner (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
+        if services and all(is_one_off(svc, n, others) for n, svc, others in services):
+            return JOB, "compose runs it only as a one-off job (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
+        if role.role != APP and not services:
+            tool = _command_line_tool(df, stage)
+            if tool is not None:
+                return JOB, f"its ENTRYPOINT runs `{tool}` as a command-line tool (no EXPOSE, no compose service)"
+        return SERVICE, ""
 
     def _image_role(self, sf: "SourceFile", df: "Dockerfile", final: "Stage", python: str | None) -> Classification:
         entrypoint, cmd = _effective_command(df, final)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
-        services = self._services_building(sf.path)
+        services = [(n, _compose_argvs(svc)) for n, svc, _ in self.services_building(sf.path)]
         if not services and not self._copies_source(sf.path) and (
                 (argvs and _bare_command(argvs)) or (not argvs and _named_base(sf.path))):
             what = f"only starts `{' '.join(argvs[0])}`" if argvs else "named a base image, no command of its own"
@@ -388,8 +480,8 @@ class Roles:
         dirs = [c.dir for c in self._build_contexts() if c.dockerfile == dockerfile]
         return dirs or [posixpath.dirname(dockerfile)]
 
-    def _services_building(self, dockerfile: str) -> list[tuple[str, list[list[str]]]]:
-        """(service name, its command's argvs) of every compose service that builds ``dockerfile``."""
+    def services_building(self, dockerfile: str) -> list[tuple[str, dict, dict]]:
+        """(name, service, the services of its file) of every compose service that builds ``dockerfile``."""
         from dockyard.parsers.yamlpos import load_yaml
 
         out = []
@@ -402,7 +494,8 @@ class Roles:
                 root = getattr(doc, "root", None)
                 services = root.get("services") if isinstance(root, dict) else None
                 svc = services.get(name) if isinstance(services, dict) else None
-                out.append((name, _compose_argvs(svc)))
+                if isinstance(svc, dict):
+                    out.append((name, svc, services))
         return out
 
     def _server_in_scripts(self, argvs: list[list[str]], contexts: list[str]) -> str | None:
@@ -488,14 +581,33 @@ class Roles:
     def service(self, view, name: str) -> Classification:
         return self.services(view).get(name) or Classification(OTHER, "unknown service")
 
+    def file_services(self, sf: "SourceFile") -> dict[str, Classification]:
+        """The role of each service of one compose file as written (before merging with others)."""
+        from dockyard.parsers.yamlpos import load_yaml
+
+        found = self._services.get(sf.path)
+        if found is None:
+            root = getattr(self.project.parsed(sf, load_yaml), "root", None) if sf.text is not None else None
+            services = root.get("services") if isinstance(root, dict) else None
+            services = {str(k): v for k, v in services.items() if isinstance(v, dict)} \
+                if isinstance(services, dict) else {}
+            found = self._services[sf.path] = self._classify(services, lambda name: sf.path)
+        return found
+
     def _classify_services(self, view) -> dict[str, Classification]:
-        services = view.services
+        def origin(name: str) -> str:
+            return (view.defined_in(("services", name, "build")) or view.defined_in(("services", name))
+                    or (view.compose_files[0].path if view.compose_files else ""))
+
+        return self._classify(view.services, origin)
+
+    def _classify(self, services: dict, origin) -> dict[str, Classification]:
         built: dict[str, Classification] = {}
         out: dict[str, Classification] = {}
         for name, svc in services.items():
             if svc.get("build") is None:
                 continue
-            role = self._built_role(view, name, svc)
+            role = self._built_role(origin(name), svc)
             out[name] = role
             if isinstance(svc.get("image"), str):
                 built[svc["image"]] = role
@@ -510,11 +622,15 @@ class Roles:
             elif isinstance(image, str) and image_is_python(image):
                 out[name] = self._refine(Classification(PYTHON, f"runs `{image}`"), svc)
             else:
-                out[name] = Classification(OTHER, f"runs `{image}`" if isinstance(image, str) else "no image")
+                other = Classification(OTHER, f"runs `{image}`" if isinstance(image, str) else "no image")
+                server = _server_in(_compose_argvs(svc))
+                # an image of unknown make whose command starts an ASGI server is the FastAPI service
+                out[name] = Classification(APP, f"its command starts `{server.replace('+', ' with ')}`") \
+                    if server is not None and server != "gunicorn" else other
         return out
 
-    def _built_role(self, view, name: str, svc: dict) -> Classification:
-        path = _built_dockerfile(view, name, svc)
+    def _built_role(self, origin: str, svc: dict) -> Classification:
+        path = _built_dockerfile(origin, svc)
         sf = self.project.file(path) if path else None
         if sf is not None and sf.kind == FileKind.DOCKERFILE:
             role = self.dockerfile(sf)
@@ -523,15 +639,17 @@ class Roles:
             # nothing to read: a service built from the project is taken for the application it is checked for
             base = Classification(APP, f"built from the project; its Dockerfile `{path}` is not in the checked tree"
                                   if path else "built from the project; its Dockerfile is not in the checked tree")
-        return self._refine(base, svc)
+        return self._refine(base, svc, self._context_dirs(path) if path else [])
 
-    @staticmethod
-    def _refine(role: Classification, svc: dict) -> Classification:
-        """A service's own command decides over its image's: a worker run from the app image is no server."""
+    def _refine(self, role: Classification, svc: dict, contexts: list[str] = ()) -> Classification:
+        """A service's own command decides over its image's: a worker run from the app image is no server, and
+        gunicorn serving a Django or Flask app is no FastAPI service."""
         argvs = _compose_argvs(svc)
         if not argvs or role.role not in (APP, PYTHON):
             return role
         server = _server_in(argvs)
+        if server == "gunicorn" and contexts and self._wsgi_framework(list(contexts)):
+            return Classification(PYTHON, "its command starts gunicorn for a WSGI app (Django/Flask)")
         if server is not None:
             return Classification(APP, f"its command starts `{server.replace('+', ' with ')}`")
         if role.role == APP:
@@ -637,8 +755,75 @@ def _compose_argvs(svc) -> list[list[str]]:
     return out
 
 
-def _built_dockerfile(view, name: str, svc: dict) -> str | None:
-    """The project-relative Dockerfile a service builds (its compose file's folder + context + dockerfile)."""
+TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "playwright", "cypress", "jest", "vitest", "mocha",
+                          "behave", "robot", "newman", "k6", "locust"})
+_TEST_NAMES = frozenset({"test", "tests", "e2e", "playwright", "cypress", "integration-tests", "unit-tests"})
+_DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug", "e2e", "playwright",
+                        "cypress", "devcontainer"})
+
+
+def dev_dockerfile_name(path: str) -> bool:
+    """`Dockerfile.dev`, `dev.Dockerfile`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`:
+    files meant for development or tests only."""
+    parts = path.lower().split("/")
+    words = set(re.split(r"[._-]", parts[-1]))
+    return bool(words & _DEV_WORDS) or ".devcontainer" in parts[:-1]
+
+
+def runs_tests(argvs: Iterable[list[str]]) -> str | None:
+    """The test runner a command runs (pytest, playwright, `npm test`...), or None."""
+    for argv in argvs:
+        words = [_basename(w) for w in argv]
+        for i, w in enumerate(words):
+            if w in TEST_RUNNERS:
+                return w
+            if w in ("npm", "yarn", "pnpm", "bun") and (words[i + 1:i + 2] == ["test"] or
+                                                        words[i + 1:i + 3] == ["run", "test"]):
+                return f"{w} test"
+    return None
+
+
+def _service_runs_tests(name: str, svc: dict) -> bool:
+    """A test runner service: named so (`tests`, `e2e`, `playwright`), built from such a Dockerfile, running
+    a test runner's image, or running pytest, playwright, `npm test`..."""
+    image = svc.get("image")
+    if name.lower() in _TEST_NAMES or (isinstance(image, str) and _image_parts(image)[0][-1] in ("playwright",
+                                                                                               "cypress")):
+        return True
+    build = svc.get("build")
+    dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
+    if isinstance(dockerfile, str) and set(re.split(r"[./_-]", dockerfile.lower())) & _TEST_NAMES:
+        return True
+    return runs_tests(_compose_argvs(svc)) is not None
+
+
+def is_one_off(svc, name: str = "", services: dict | None = None) -> bool:
+    """A compose service that is a job or a tool rather than a long-running service: behind ``profiles``;
+    waited for with ``condition: service_completed_successfully``; a test runner; or ``restart: "no"`` (or a
+    ``none`` restart policy) on a service that publishes no port (a server that publishes one and is not
+    restarted is still a long-running service, whose restart policy is wrong)."""
+    if not isinstance(svc, dict):
+        return True
+    if svc.get("profiles"):
+        return True
+    for other in (services or {}).values():
+        deps = other.get("depends_on") if isinstance(other, dict) else None
+        spec = deps.get(name) if isinstance(deps, dict) else None
+        if isinstance(spec, dict) and spec.get("condition") == "service_completed_successfully":
+            return True
+    if _service_runs_tests(name, svc):
+        return True
+    restart = svc.get("restart")
+    deploy = svc.get("deploy")
+    policy = deploy.get("restart_policy") if isinstance(deploy, dict) else None
+    not_restarted = restart is False or (isinstance(restart, str) and restart.strip().lower() in ("no", '"no"')) \
+        or (isinstance(policy, dict) and str(policy.get("condition", "")).lower() == "none")
+    return not_restarted and not svc.get("ports")
+
+
+def _built_dockerfile(origin: str, svc: dict) -> str | None:
+    """The project-relative Dockerfile a service builds: the folder of ``origin`` (the compose file that set its
+    ``build``) + context + dockerfile."""
     build = svc.get("build")
     if isinstance(build, str):
         context, dockerfile = build, "Dockerfile"
@@ -648,9 +833,6 @@ def _built_dockerfile(view, name: str, svc: dict) -> str | None:
         return None
     if not isinstance(context, str) or not isinstance(dockerfile, str) or "://" in context:
         return None
-    origin = view.defined_in(("services", name, "build")) or view.defined_in(("services", name))
-    if origin is None:
-        origin = view.compose_files[0].path if view.compose_files else ""
     folder = posixpath.dirname(origin)
     path = posixpath.normpath(posixpath.join(folder, context, dockerfile))
     return None if path.startswith("..") else path
@@ -670,11 +852,14 @@ class ScopeEntry:
     role: str
     reason: str
     name: str = ""  # the stage, the context folder, or `environment/service`
+    purpose: str = ""  # for Dockerfiles: service, job or dev
 
     def to_dict(self) -> dict:
         out = {"kind": self.kind, "path": self.path, "role": self.role, "reason": self.reason}
         if self.name:
             out["name"] = self.name
+        if self.purpose:
+            out["purpose"] = self.purpose
         return out
 
 
@@ -689,7 +874,8 @@ def explain(project: "Project") -> list[ScopeEntry]:
         if sf.text is None:
             continue
         found = classified.dockerfile_roles(sf)
-        out.append(ScopeEntry("dockerfile", sf.path, found.file.role, found.file.reason))
+        out.append(ScopeEntry("dockerfile", sf.path, found.file.role, found.file.explained,
+                              purpose=found.file.purpose))
         df = project.dockerfile(sf)
         if len(df.stages) > 1:
             for stage, c in zip(df.stages, found.stages):

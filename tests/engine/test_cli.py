@@ -119,14 +119,18 @@ def test_python_dash_m_and_version():
 def test_rules_json_contract(capsys):
     assert main(["rules", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
-    assert {tuple(sorted(r)) for r in rules} == {("applies", "code", "family", "fixable", "name", "severity",
-                                                  "standard", "summary")}
+    assert {tuple(sorted(r)) for r in rules} == {("applies", "code", "family", "fixable", "name", "purposes",
+                                                  "severity", "standard", "summary")}
     by_code = {r["code"]: r for r in rules}
     # what each rule judges: Docker-generic hygiene every image, Python rules Python images, the rest narrower
     assert by_code["DF004"]["applies"] == ["fastapi-service", "python-image", "other-image", "base-image"]
     assert by_code["DF040"]["applies"] == ["fastapi-service", "python-image", "other-image"]
     assert by_code["DF006"]["applies"] == ["fastapi-service", "python-image"]
     assert by_code["DF056"]["applies"] == ["fastapi-service"]
+    # what the images are for: a HEALTHCHECK is asked of services, labels of shipped images, tags of all
+    assert by_code["DF043"]["purposes"] == ["service"]
+    assert by_code["DF054"]["purposes"] == ["service", "job"]
+    assert by_code["DF004"]["purposes"] == ["service", "job", "dev"]
 
 
 def test_rule_command_prints_docs_and_rejects_unknown(capsys):

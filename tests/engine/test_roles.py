@@ -232,7 +232,8 @@ def test_explain_scope_in_text_and_json(tmp_path, capsys):
         main(["check", ".", "--explain-scope", "--format", "json", "--select", "DY"])
     scope = json.loads(capsys.readouterr().out)["scope"]
     assert scope == [
-        {"kind": "dockerfile", "path": "Dockerfile", "role": APP, "reason": "its command starts `uvicorn`"},
+        {"kind": "dockerfile", "path": "Dockerfile", "role": APP, "reason": "its command starts `uvicorn`",
+         "purpose": "service"},
         {"kind": "build-context", "path": "compose.yaml", "role": APP, "reason": "its command starts `uvicorn`",
          "name": "./"},
         {"kind": "service", "path": "compose.yaml", "role": APP,
@@ -247,3 +248,83 @@ def test_explain_scope_in_text_and_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Scope (what each file was judged as):\n"
                           "  Dockerfile (dockerfile): fastapi-service: its command starts `uvicorn`\n")
+
+
+# ------------------------------------------------------------------------------------ purposes
+def test_what_an_image_is_for(tmp_path):
+    from dockyard.roles import DEV, JOB, SERVICE
+
+    def purpose(sub, files, path="Dockerfile"):
+        write_tree(tmp_path / sub, files)
+        project = Project.discover(tmp_path / sub)
+        c = roles(project).dockerfile(project.file(path))
+        return c.purpose, c.purpose_reason
+
+    # an end-to-end test image, by name and by command
+    assert purpose("a", {"frontend/Dockerfile.playwright": "FROM mcr.microsoft.com/playwright:v1.49.0-noble\n"
+                                                          "COPY ./frontend /app\n"}, "frontend/Dockerfile.playwright") \
+        == (DEV, "`Dockerfile.playwright` is named for development or tests")
+    assert purpose("b", {"Dockerfile": f"FROM {SLIM}\nCOPY . /app\nCMD [\"pytest\", \"-x\"]\n"}) == (
+        DEV, "it runs the test runner `pytest`")
+    # a command-line tool: an ENTRYPOINT program, nothing exposed, no compose service
+    assert purpose("c", {"jq/Dockerfile": "FROM debian:12-slim\nRUN apt-get update && apt-get install -y jq\n"
+                                          "ENTRYPOINT [\"jq\"]\n"}, "jq/Dockerfile") == (
+        JOB, "its ENTRYPOINT runs `jq` as a command-line tool (no EXPOSE, no compose service)")
+    # an image compose only runs as a one-off job
+    assert purpose("d", {"migrate/Dockerfile": f"FROM {SLIM}\nCOPY . /app\nCMD [\"alembic\", \"upgrade\", \"head\"]\n",
+                         "compose.yaml": "services:\n  migrate:\n    build: ./migrate\n  api:\n    image: api:1\n"
+                                         "    depends_on:\n      migrate:\n"
+                                         "        condition: service_completed_successfully\n"},
+                   "migrate/Dockerfile") == (JOB, "compose runs it only as a one-off job (`migrate`)")
+    # a server is a service even with an ENTRYPOINT
+    assert purpose("e", {"Dockerfile": "FROM node:20-alpine\nCOPY . .\nEXPOSE 3000\nENTRYPOINT [\"node\", \"server.js\"]\n"}) \
+        == (SERVICE, "")
+
+
+def test_service_rules_skip_test_runners_and_tools(tmp_path):
+    files = {
+        "frontend/Dockerfile.playwright": "FROM mcr.microsoft.com/playwright:v1.49.0-noble\nWORKDIR /app\n"
+                                          "COPY ./frontend /app\n",
+        # a project generator run with `docker run --rm -it`: it needs its toolchain when it runs
+        "Dockerfile": "FROM python:3.13-alpine\nRUN apk add --no-cache gcc musl-dev git\nCOPY . /src\n"
+                      "RUN pip install /src\nUSER 1000\nENTRYPOINT [\"python\", \"-m\", \"generator\"]\n",
+    }
+    found = run_files(tmp_path, files, select=("DF040", "DF043", "DF054", "DF055", "DF015", "DF061", "DF013"))
+    # the test image is judged by none of them; the tool keeps the rules for shipped images (labels)
+    assert at(found, "frontend/Dockerfile.playwright") == []
+    assert at(found, "Dockerfile") == [("DF054", 1, 1)]
+
+
+def test_a_dev_environments_stage_is_not_the_runtime(tmp_path):
+    # Docker Dev Environments' tooling stage on top of the stage compose runs: the runtime is `development`
+    text = ("FROM node:20-slim AS development\nWORKDIR /app\nCOPY . .\nEXPOSE 3000\nCMD [\"npm\", \"run\", \"dev\"]\n"
+            "FROM development AS dev-envs\nRUN useradd -s /bin/bash -m vscode\nCMD [\"npm\", \"run\", \"dev\"]\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select=("DF040", "DF054"))
+    assert triples(found) == [("DF040", 1, 1), ("DF054", 1, 1)]
+
+
+def test_no_command_is_reported_only_where_the_inherited_one_is_wrong(tmp_path):
+    files = {
+        "proxy/Dockerfile": "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/nginx.conf\n",
+        "vendor/Dockerfile": "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY . /usr/src/app\n",
+        "api/Dockerfile": f"FROM {SLIM}\nCOPY . /app\nRUN pip install /app\n",
+        "api/requirements.txt": "fastapi==0.115.0\n",
+        "worker/Dockerfile": f"FROM {SLIM}\nCOPY . /app\n",
+        "compose.yaml": "services:\n  worker:\n    build: ./worker\n    command: [\"celery\", \"-A\", \"app\", \"worker\"]\n",
+    }
+    found = run_files(tmp_path, files, select="DF055")
+    assert [(f.path, f.position.line, f.position.column) for f in found] == [("api/Dockerfile", 1, 1)]
+
+
+def test_gunicorn_started_by_compose_for_a_flask_app_is_no_fastapi_service(tmp_path):
+    files = {"flask/Dockerfile": f"FROM {SLIM}\nCOPY . /app\nEXPOSE 8000\n",
+             "flask/requirements.txt": "Flask==3.0.3\ngunicorn==22.0.0\n",
+             "compose.yaml": "services:\n  flask-app:\n    build: ./flask\n    command: gunicorn -w 3 -b 0.0.0.0:8000 app:app\n"}
+    write_tree(tmp_path, files)
+    project = Project.discover(tmp_path)
+    from dockyard.compose.context import environment_views
+
+    view = environment_views(project)[0]
+    found = roles(project).service(view, "flask-app")
+    assert (found.role, found.reason) == (PYTHON, "its command starts gunicorn for a WSGI app (Django/Flask)")
+    assert run_files(tmp_path, {}, select=("PY002", "PY003", "CO025")) == []

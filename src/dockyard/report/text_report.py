@@ -14,7 +14,8 @@ def render(result, *, color: bool = False) -> str:
         lines.append("Scope (what each file was judged as):")
         for e in result.scope:
             where = f"{e.path} ({e.kind} {e.name})" if e.name else f"{e.path} ({e.kind})"
-            lines.append(f"  {where}: {e.role}: {e.reason}")
+            role = f"{e.role} ({e.purpose})" if e.purpose and e.purpose != "service" else e.role
+            lines.append(f"  {where}: {role}: {e.reason}")
         lines.append("")
     for f in result.findings:
         p = f.position

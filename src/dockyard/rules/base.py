@@ -101,6 +101,7 @@ class Rule:
     options: Mapping[str, Any] = field(default_factory=dict)
     notes: str = ""  # e.g. where the standard's own example contradicts the checklist item
     applies: frozenset = roles.EVERY  # the roles (dockyard.roles) of images and services it judges
+    purposes: frozenset = roles.PURPOSES  # what those images are for: a service, a job, development tooling
 
     @property
     def family(self) -> str:
@@ -126,6 +127,7 @@ class Rule:
             "standard": list(self.standard),
             "fixable": self.fixable,
             "applies": [r for r in roles.ORDER if r in self.applies],
+            "purposes": [p for p in (roles.SERVICE, roles.JOB, roles.DEV) if p in self.purposes],
         }
 
 
@@ -148,6 +150,7 @@ def rule(
     options: Mapping[str, Any] | None = None,
     notes: str = "",
     applies: frozenset = roles.EVERY,
+    purposes: frozenset = roles.PURPOSES,
 ) -> Callable[[Check], Check]:
     def register(func: Check) -> Check:
         if code in _REGISTRY:
@@ -168,6 +171,7 @@ def rule(
             options=dict(options or {}),
             notes=notes,
             applies=frozenset(applies),
+            purposes=frozenset(purposes),
         )
         return func
 

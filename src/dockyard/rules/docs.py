@@ -20,7 +20,7 @@ def _files_block(files: dict[str, str]) -> str:
 def render_rule_doc(rule: Rule) -> str:
     out = [f"{rule.code} {rule.name}", "", rule.summary, ""]
     out += [f"Severity: {rule.severity.label}    Family: {rule.family}    "
-            f"Fix: {rule.fix or 'none'}    Judges: {describe(rule.applies)}"]
+            f"Fix: {rule.fix or 'none'}    Judges: {describe(rule.applies, rule.purposes)}"]
     if rule.standard:
         out.append(f"Standard: {', '.join(rule.standard)}" + (f" ({rule.section})" if rule.section else ""))
     out += ["", "## What it does", rule.summary, "", "## Why is this bad?", rule.why]
@@ -42,6 +42,7 @@ def render_rule_doc(rule: Rule) -> str:
 
 # short forms of what a rule judges, for the README table (see dockyard.roles)
 _JUDGES = {roles.EVERY: "all", roles.RUNNABLE: "runnable", roles.PYTHON_IMAGES: "Python", roles.FASTAPI_SERVICE: "FastAPI"}
+_PURPOSE = {roles.PURPOSES: "", roles.SHIPPED: ", shipped", roles.SERVICES: ", services"}
 
 README_BEGIN = "<!-- rules:begin (generated from rule metadata by `python -m dockyard.rules.docs`) -->"
 README_END = "<!-- rules:end -->"
@@ -55,7 +56,8 @@ def readme_table() -> str:
              "|---|---|---|---|---|---|---|"]
     for r in all_rules():
         summary = r.summary.replace("|", "\\|")
-        lines.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {r.fix or ''} | {_JUDGES[r.applies]} | "
+        judges = _JUDGES[r.applies] + _PURPOSE[r.purposes]
+        lines.append(f"| {r.code} | `{r.name}` | {r.severity.label} | {r.fix or ''} | {judges} | "
                      f"{', '.join(r.standard)} | {summary} |")
     lines += ["", README_END]
     return "\n".join(lines)

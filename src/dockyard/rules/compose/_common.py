@@ -161,53 +161,10 @@ def is_fastapi_service(ctx, name: str) -> bool:
     return roles(ctx.project).service(ctx.environment, name).role == APP
 
 
-_TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "playwright", "cypress", "jest", "vitest", "mocha",
-                           "behave", "robot", "newman", "k6", "locust"})
-_TEST_NAMES = frozenset({"test", "tests", "e2e", "playwright", "cypress", "integration-tests", "unit-tests"})
-
-
-def _runs_tests(name: str, svc: dict) -> bool:
-    """A test runner: named so (`tests`, `e2e`, `playwright`), built from such a Dockerfile, or running pytest,
-    playwright, `npm test`..."""
-    if name.lower() in _TEST_NAMES or image_repository(svc.get("image")) in ("playwright", "cypress"):
-        return True
-    build = svc.get("build")
-    dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
-    if isinstance(dockerfile, str) and any(w in _TEST_NAMES for w in re.split(r"[./_-]", dockerfile.lower())):
-        return True
-    words = command_words(svc.get("entrypoint")) + command_words(svc.get("command"))
-    for i, w in enumerate(words):
-        if w.rsplit("/", 1)[-1] in _TEST_RUNNERS:
-            return True
-        if w in ("npm", "yarn", "pnpm", "bun") and (words[i + 1:i + 2] == ["test"] or
-                                                    words[i + 1:i + 3] == ["run", "test"]):
-            return True
-    return False
-
-
-def is_one_off(svc: dict, name: str = "", services: dict | None = None) -> bool:
-    """A job or a tool rather than a long-running service: behind ``profiles``; waited for with
-    ``condition: service_completed_successfully``; a test runner; or ``restart: "no"`` (or a ``none`` restart
-    policy) on a service that publishes no port (a server that publishes one and is not restarted is still a
-    long-running service, whose restart policy is wrong)."""
-    if not isinstance(svc, dict):
-        return True
-    if svc.get("profiles"):
-        return True
-    for other in (services or {}).values():
-        deps = other.get("depends_on") if isinstance(other, dict) else None
-        if isinstance(deps, dict) and dig(deps, name, "condition") == "service_completed_successfully":
-            return True
-    if _runs_tests(name, svc):
-        return True
-    restart = svc.get("restart")
-    policy = (svc.get("deploy") or {}).get("restart_policy") if isinstance(svc.get("deploy"), dict) else None
-    not_restarted = restart is False or (isinstance(restart, str) and restart.strip().lower() in ("no", '"no"')) \
-        or (isinstance(policy, dict) and str(policy.get("condition", "")).lower() == "none")
-    return not_restarted and not svc.get("ports")
-
-
 def is_long_running(svc: dict, name: str = "", services: dict | None = None) -> bool:
+    """Not a one-off job, tool or test runner (:func:`dockyard.roles.is_one_off`)."""
+    from dockyard.roles import is_one_off
+
     return isinstance(svc, dict) and not is_one_off(svc, name, services)
 
 

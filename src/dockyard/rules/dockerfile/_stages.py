@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from dockyard.model import Position
+from dockyard.roles import image_stage, runtime_stages
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -26,18 +27,6 @@ def lineage_instructions(df: "Dockerfile", stage: "Stage") -> list["Instruction"
     out: list = []
     for s in lineage(df, stage):
         out.extend(s.instructions)
-    return out
-
-
-def runtime_stages(df: "Dockerfile") -> list["Stage"]:
-    """The stages the standard calls the runtime image: the final stage, and a stage named `production`."""
-    out = []
-    final = df.final_stage
-    if final is not None:
-        out.append(final)
-    prod = df.stage_by_name("production")
-    if prod is not None and prod.name == "production" and all(prod.index != s.index for s in out):
-        out.append(prod)
     return out
 
 
@@ -89,13 +78,6 @@ def _from_refs(ins: "Instruction") -> Iterator[str]:
             src = f.options().get("from")
             if src:
                 yield src
-
-
-def is_dev_dockerfile(path: str) -> bool:
-    """`Dockerfile.dev`, `dev.Dockerfile`, `Dockerfile.test` ...: files meant for development or tests only."""
-    name = path.rsplit("/", 1)[-1].lower()
-    parts = set(name.replace("_", ".").replace("-", ".").split("."))
-    return bool(parts & {"dev", "development", "test", "tests", "ci", "local", "debug"})
 
 
 # ------------------------------------------------------------------------------------------ positions
@@ -159,13 +141,14 @@ def key_positions(ctx, ins: "Instruction"):
 
 # ------------------------------------------------------------------------------------ the final stage
 def final_lineage(df: "Dockerfile") -> list["Stage"]:
-    """The final stage and the stages it is built FROM, root first (empty when the file has no stage)."""
-    final = df.final_stage
+    """The image's stage (:func:`dockyard.roles.image_stage`: the final one, unless that is dev tooling) and the
+    stages it is built FROM, root first (empty when the file has no stage)."""
+    final = image_stage(df)
     return [] if final is None else lineage(df, final)
 
 
 def final_lineage_instructions(df: "Dockerfile") -> list["Instruction"]:
-    final = df.final_stage
+    final = image_stage(df)
     return [] if final is None else lineage_instructions(df, final)
 
 

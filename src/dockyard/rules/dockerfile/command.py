@@ -51,7 +51,10 @@ def _simple_exec_form(script) -> list[str] | None:
     standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers", severity="error", fix="safe",
     example="FROM python:3.12-slim\nCMD gunicorn -c gunicorn_config.py app.main:app\n",
     use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
-    notes="The fix is offered when the shell form is one plain command without variables, globs or operators.",
+    notes="The fix is offered when the shell form is one plain command without variables, globs or operators. "
+          "A final stage without CMD/ENTRYPOINT is reported only for a Python service built on a known Python image "
+          "(it would start the interpreter) that no compose service gives a command: an nginx, database or vendor "
+          "image inherits the right command.",
 )
 def exec_form(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -60,8 +63,10 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
         return
     entrypoint, cmd = _final_commands(df)
     if entrypoint is None and cmd is None:
-        yield Problem("the final stage sets no `CMD` or `ENTRYPOINT`: it inherits the base image's command; start "
-                      "the server in exec form", span_position(stages[-1].from_instruction.keyword_span))
+        if _starts_its_own_server(ctx, stages):
+            yield Problem("the final stage sets no `CMD` or `ENTRYPOINT`: it inherits the base image's command (the "
+                          "interpreter); start the server in exec form",
+                          span_position(stages[-1].from_instruction.keyword_span))
         return
     for ins in (entrypoint, cmd):
         if ins is None or ins.json_form:
@@ -75,6 +80,20 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
                       Applicability.SAFE)
         yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
                       "the exec form `[\"...\", \"...\"]`", span_position(ins.keyword_span), fix=fix)
+
+
+def _starts_its_own_server(ctx: Context, stages) -> bool:
+    """Whether an image without CMD/ENTRYPOINT should have one: a Python service built on a known Python image
+    (whose inherited command is the interpreter) that no compose service gives a command. An nginx or a
+    database image inherits the right exec-form command; a vendor image named by a build argument is unknown."""
+    role = ctx.role
+    if role is not None and (role.role not in roles.PYTHON_IMAGES or role.purpose != roles.SERVICE):
+        return False
+    root = stages[0].base_resolved if stages else ""
+    if not root or "$" in root or not roles.image_is_python(root):
+        return False
+    building = roles.roles(ctx.project).services_building(ctx.file.path) if ctx.file is not None else []
+    return not any(svc.get("command") or svc.get("entrypoint") for _, svc, _ in building)
 
 
 def _program(argv: list[str]) -> tuple[str, int]:
@@ -156,7 +175,7 @@ def _command_scripts(df):
 
 
 @rule(
-    code="DF057", name="single-process", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF057", name="single-process", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The container command starts one main process",
     why="Backgrounded or chained servers are invisible to Docker: if one dies the container keeps running "
         "half-broken, its logs and signals are lost, and it cannot be scaled or restarted on its own.",
@@ -197,7 +216,7 @@ def single_process(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF058", name="no-install-at-start", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF058", name="no-install-at-start", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="CMD/ENTRYPOINT install nothing when the container starts",
     why="Installing at start makes every container different from the image that was tested, slows every "
         "start and restart, and fails when the package index is unreachable.",
@@ -281,7 +300,7 @@ def _bound_port(argv: list[str]) -> str | None:
 
 
 @rule(
-    code="DF061", name="expose-port", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF061", name="expose-port", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The final stage EXPOSEs the port the server binds",
     why="EXPOSE documents the image's contract: `docker run -P`, compose readers and platform tooling learn "
         "from it which port serves traffic; a missing or different port sends them to nothing.",

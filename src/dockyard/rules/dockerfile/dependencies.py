@@ -13,6 +13,7 @@ from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import ManagerCall, PipCall, manager_call, pip_call, run_script
+from dockyard.roles import runtime_stages
 from dockyard.rules.dockerfile._stages import (
     arg_tokens,
     cache_mount_targets,
@@ -22,7 +23,6 @@ from dockyard.rules.dockerfile._stages import (
     is_project_target,
     lineage_instructions,
     position,
-    runtime_stages,
     span_position,
     truthy,
 )
@@ -434,7 +434,7 @@ def _cache_disabled(df, stage, ins, call: PipCall) -> str:
 @rule(
     code="DF011",
     name="wheelhouse-install",
-    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES, purposes=roles.SERVICES,
     summary="The runtime stage installs prebuilt wheels with `--no-index --find-links`, not from the index",
     why="Resolving and downloading in the runtime stage repeats resolver work on every build and lets the "
     "image pick up whatever the index serves that day; a builder-made wheelhouse installs exactly the locked "

@@ -26,7 +26,7 @@ def _is_none(ins) -> bool:
 
 
 @rule(
-    code="DF043", name="healthcheck-present", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF043", name="healthcheck-present", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The final stage declares a HEALTHCHECK",
     why="Without a health check Docker reports a hung or crash-looping app as running; orchestrators and "
         "`depends_on: condition: service_healthy` cannot tell a live service from a dead one.",
@@ -51,7 +51,7 @@ def present(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF044", name="healthcheck-options", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF044", name="healthcheck-options", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The HEALTHCHECK sets --interval, --timeout, --start-period and --retries explicitly",
     why="Docker's defaults (30s interval, 30s timeout, no start period) mark slow-starting apps unhealthy "
         "and let a hung probe block for half a minute; explicit values document the service's contract.",
@@ -73,7 +73,7 @@ def options(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF063", name="healthcheck-probes-health", scope=Scope.DOCKERFILE, applies=roles.FASTAPI_SERVICE,
+    code="DF063", name="healthcheck-probes-health", scope=Scope.DOCKERFILE, applies=roles.FASTAPI_SERVICE, purposes=roles.SERVICES,
     summary="The HEALTHCHECK probes the app's health endpoint",
     why="A probe that only proves a process can start (`python -c 1`, `true`, `ps`) stays green while the app "
         "serves errors or hangs. The standard's health check requests the app's `/health` endpoint; a probe "

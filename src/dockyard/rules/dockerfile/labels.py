@@ -22,7 +22,7 @@ def _refers_to(value: str, arg: str) -> bool:
 
 
 @rule(
-    code="DF054", name="build-labels", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF054", name="build-labels", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
     summary="The final stage labels `version`, `build-date` and `git-commit` from build arguments",
     why="Without labels fed by `BUILD_VERSION`, `BUILD_DATE` and `GIT_COMMIT` nobody can tell which commit a "
         "running container was built from, which slows every incident and rollback.",

@@ -12,11 +12,10 @@ from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import package_installs, package_name, pip_call, run_script
+from dockyard.roles import image_stage, runtime_stages
 from dockyard.rules.dockerfile._stages import (
-    is_dev_dockerfile,
     lineage_instructions,
     referenced_stages,
-    runtime_stages,
     span_position,
     stage_label,
 )
@@ -30,7 +29,7 @@ def _from_position(stage):
 @rule(
     code="DF013",
     name="multi-stage-build",
-    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES, purposes=roles.SERVICES,
     summary="The build has a builder stage and a separate runtime stage",
     why="A single-stage image ships everything it took to build it: compilers, headers, pip caches, build "
     "tools. A runtime stage that only receives the results (a venv, a wheelhouse) is smaller and has far less "
@@ -48,7 +47,7 @@ def check_multistage(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None or not df.stages:
         return
-    final = df.final_stage
+    final = image_stage(df)
     if len(df.stages) == 1:
         yield Problem(
             "the Dockerfile has a single stage; build dependencies in a `builder` stage and copy only the results "
@@ -69,7 +68,7 @@ def check_multistage(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="DF014",
     name="production-target",
-    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES, purposes=roles.SERVICES,
     summary="A stage named `production` exists",
     why="Compose files and CI build `target: production`; without a stage of that name the build fails, or "
     "people fall back to the last stage and ship whatever happens to come last.",
@@ -83,11 +82,11 @@ def check_multistage(ctx: Context) -> Iterator[Problem]:
 )
 def check_production_target(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    if df is None or not df.stages or (ctx.file is not None and is_dev_dockerfile(ctx.file.path)):
+    if df is None or not df.stages:
         return
     if any(s.name == "production" for s in df.stages):
         return
-    final = df.final_stage
+    final = image_stage(df)
     names = ", ".join(f"`{s.name_raw}`" for s in df.stages if s.name_raw)
     have = f" (stages: {names})" if names else ""
     yield Problem(
@@ -118,7 +117,7 @@ def is_build_package(name: str) -> bool:
 @rule(
     code="DF015",
     name="no-build-deps-in-runtime",
-    scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The runtime image installs no compilers, build toolchains or `-dev` headers",
     why="Compilers and headers are only needed to build wheels. Left in the runtime image they add hundreds of "
     "megabytes and CVEs, and hand an attacker a toolchain.",
@@ -205,7 +204,7 @@ def _targeted_by_ci(ctx: Context, name: str) -> bool:
 @rule(
     code="DF016",
     name="security-scan-stage",
-    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES, purposes=roles.SHIPPED,
     summary="A stage scans dependencies and code (pip-audit/safety, bandit) and is actually built",
     why="A scan stage catches known-vulnerable pins and risky code before the image ships. BuildKit skips "
     "stages the target does not depend on, so a scan stage nobody builds (`--target security` in CI, or a file "
@@ -225,10 +224,10 @@ def _targeted_by_ci(ctx: Context, name: str) -> bool:
 )
 def check_scan_stage(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    if df is None or not df.stages or (ctx.file is not None and is_dev_dockerfile(ctx.file.path)):
+    if df is None or not df.stages:
         return
     scans = [(s, tool) for s in df.stages for tool in [_scanner(df, s)] if tool]
-    final = df.final_stage
+    final = image_stage(df)
     if not scans:
         yield Problem(
             "no stage runs a security scan; add a `security` stage that runs `pip-audit` on the lock file and "
@@ -274,7 +273,7 @@ def check_editable(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None or not df.stages:
         return
-    prod = next((s for s in df.stages if s.name == "production"), None) or df.final_stage
+    prod = next((s for s in df.stages if s.name == "production"), None) or image_stage(df)
     for ins in lineage_instructions(df, prod):
         rs = run_script(df, ins)
         if rs is None:

@@ -25,7 +25,7 @@ def _is_root(name: str) -> bool:
 
 
 @rule(
-    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
     summary="The final stage switches to a non-root user",
     why="A process running as root inside the container turns any code-execution bug into root on the "
         "container's filesystem, and one kernel or runtime flaw away from root on the host.",
@@ -68,7 +68,7 @@ def _fixed(value: str | None) -> bool:
 
 
 @rule(
-    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
     summary="The runtime user and group are created with fixed numeric UID and GID",
     why="Without an explicit UID/GID the IDs depend on what the base image already allocated, so files on "
         "volumes and bind mounts change owner between builds and hosts cannot grant access by ID.",
@@ -123,7 +123,7 @@ def _chown_targets(cmd, workdir: str) -> list[tuple[str, bool]]:
 
 
 @rule(
-    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
     summary="Directories the app writes are owned by the app user",
     why="A directory created by root stays root-owned after `USER app`: the first upload, log line or temp "
         "file fails with `Permission denied` at runtime, long after the image built fine.",
@@ -287,7 +287,7 @@ def _relies_on_home(df, instructions, name: str, home: str) -> bool:
 
 
 @rule(
-    code="DF062", name="user-no-login", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE,
+    code="DF062", name="user-no-login", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The runtime user has no login shell and no home directory",
     why="A service account needs neither: a shell makes an attacker's foothold interactive (`su app`, `exec sh` "
         "as the user), and a writable home collects dotfiles, caches and credentials that outlive the process. "

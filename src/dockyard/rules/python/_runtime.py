@@ -1,4 +1,4 @@
-"""What the project runs: its gunicorn settings (file, command flags, GUNICORN_CMD_ARGS).
+"""What the project runs: the gunicorn settings of its FastAPI services (file, command flags, GUNICORN_CMD_ARGS).
 
 Computed once per run (``project.memo``) and shared by the PY rules.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command, parse_config_file
+from dockyard.roles import APP, image_stage, roles
 from dockyard.source import FileKind
 
 CONFIG_NAMES = ("gunicorn_config.py", "gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_cfg.py")
@@ -41,11 +42,12 @@ def _unquote(value: str) -> str:
 
 
 def _dockerfile_commands(project, rt: Runtime, referenced: set[str]) -> None:
+    classified = roles(project)
     for sf in project.files_of(FileKind.DOCKERFILE):
-        if sf.text is None:
-            continue
+        if sf.text is None or classified.dockerfile(sf).role != APP:
+            continue  # gunicorn serving a Django or Flask app is no FastAPI service's
         df = project.dockerfile(sf)
-        final = df.final_stage
+        final = image_stage(df)
         stages = df.ancestry(final) if final is not None else []
         for stage in stages:
             for ins in stage.instructions:
@@ -83,8 +85,9 @@ def _compose_commands(project, rt: Runtime, referenced: set[str]) -> None:
         services = root.get("services") if isinstance(root, dict) else None
         if not isinstance(services, dict):
             continue
-        for svc in services.values():
-            if not isinstance(svc, dict):
+        service_roles = roles(project).file_services(sf)
+        for name, svc in services.items():
+            if not isinstance(svc, dict) or str(name) not in service_roles or service_roles[str(name)].role != APP:
                 continue
             cmd = svc.get("command")
             argv: list[str] = []
