@@ -27,12 +27,27 @@ def test_first_unprotected_pipe_of_each_run(tmp_path):
     found = run(tmp_path, text)
     assert triples(found) == [("DF064", 2, 47), ("DF064", 4, 14), ("DF064", 6, 46)]
     assert [(f.position.end_line, f.position.end_column) for f in found] == [(2, 48), (4, 16), (6, 47)]
+    # Debian's /bin/sh (dash) rejects `set -o pipefail`: the advice is a bash SHELL
     assert found[0].message == (
         "`curl` is piped (`|`) into `sh` without `pipefail`: if `curl` fails, the RUN still succeeds when `sh` "
-        "does; add `set -o pipefail` before the pipe, or `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` "
-        "before this RUN")
+        "does; add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (`set -o pipefail` fails "
+        "under Debian's /bin/sh, dash); or run the pipe in `bash -o pipefail -c '...'`")
     assert found[1].message.startswith("`tar` is piped (`|&`) into `gzip`")
     assert found[0].severity.label == "warning"
+
+
+def test_advice_fits_the_shell_that_runs_the_pipe(tmp_path):
+    # busybox ash (Alpine's /bin/sh) knows pipefail and Alpine has no bash; a bash SHELL takes `set -o pipefail`;
+    # a long pipe's status is its last command's
+    text = ("FROM alpine:3.20 AS a\nRUN wget -qO- https://example.org/k | tr -d '\\r' | xargs echo\n"
+            "FROM debian:12-slim AS b\nSHELL [\"/bin/bash\", \"-c\"]\nRUN curl -fsSL https://example.org/x | tar -xz\n")
+    found = run(tmp_path, text)
+    assert triples(found) == [("DF064", 2, 37), ("DF064", 5, 38)]
+    assert found[0].message == (
+        "`wget` is piped (`|`) into `tr` without `pipefail`: if `wget` fails, the RUN still succeeds when `xargs`, "
+        "the last command of the pipe, does; add `set -o pipefail` before the pipe, or "
+        "`SHELL [\"/bin/ash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN")
+    assert found[1].message.endswith("add `set -o pipefail` before the pipe, or add `-o pipefail` to the `SHELL`")
 
 
 def test_pipefail_set_before_the_pipe_or_by_the_shell(tmp_path):

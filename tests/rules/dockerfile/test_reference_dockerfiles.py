@@ -91,9 +91,8 @@ def test_standard_complete_example(tmp_path):
         ("DF015", 20, 5),   # libffi-dev
         ("DF015", 21, 5),   # libssl-dev
         ("DF010", 32, 5),   # cache mount unused: PIP_NO_CACHE_DIR=1 in the same stage
-        ("DF011", 33, 5),   # runtime lineage installs from the index
         ("DF009", 33, 27),  # pip install --upgrade pip: unpinned
-        ("DF011", 34, 5),
+        ("DF011", 34, 5),   # runtime lineage installs from the index (once per RUN, at the dependency install)
         ("DF009", 34, 20),  # requirements.txt is not a lock
         ("DF017", 37, 11),
         ("DF010", 38, 5),   # development stage installs without cache mount

@@ -7,6 +7,7 @@ expressions. Other rule modules may import it read-only.
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING, Iterator
 
 from dockyard.model import Position
@@ -41,6 +42,13 @@ def python_runtime_stages(ctx) -> list["Stage"]:
         return stages
     classified = roles(ctx.project).dockerfile_roles(ctx.file).stages
     return [s for s in stages if s.index >= len(classified) or classified[s.index].role == PYTHON]
+
+
+def vendor_base(df: "Dockerfile", stage: "Stage") -> bool:
+    """Whether ``stage`` is built on an image named by a build argument without a default (`FROM ${SENTRY_IMAGE}`):
+    a vendor's image chosen at build time, whose settings and contents cannot be seen."""
+    root = df.ancestry(stage)[-1]
+    return root.parent is None and "$" in root.base_resolved
 
 
 def stage_label(stage: "Stage") -> str:
@@ -214,3 +222,49 @@ def truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on", "y")
 
 
+# -------------------------------------------------------------------------------------------- users
+def home_dir(tool: str, name: str, words) -> str:
+    """The home directory a useradd/adduser command gives ``name``: `-d`/`--home-dir` (useradd), `--home`
+    (Debian's adduser), `-h` (busybox adduser), else `/home/<name>`."""
+    texts = [w.text for w in words[1:]]
+    options = {"useradd": ("-d", "--home-dir"), "adduser": ("-h", "--home")}[tool]
+    home = None
+    for i, t in enumerate(texts):
+        if t in options and i + 1 < len(texts):
+            home = texts[i + 1]
+        elif t.startswith("--") and t.split("=", 1)[0] in options and "=" in t:
+            home = t.split("=", 1)[1]
+        elif t.startswith(options[0]) and not t.startswith("--") and len(t) > 2:
+            home = t[2:]
+    return posixpath.normpath(home) if home and home.startswith("/") else f"/home/{name}"
+
+
+def run_as(df: "Dockerfile", stage: "Stage", upto: "Instruction") -> tuple[str, str, str | None]:
+    """(user, home, uid) an instruction runs as: the last `USER` before it in the stage's lineage (root when
+    none), its home (`/root`, the `useradd -d`/`adduser --home` of that user, else `/home/<user>`; `$HOME` for a
+    numeric user) and its numeric uid when known."""
+    from dockyard.rules.dockerfile._shell import run_scripts
+
+    instructions = lineage_instructions(df, stage)
+    before = instructions[:next((i for i, x in enumerate(instructions) if x is upto), len(instructions))]
+    user = ""
+    for ins in before:
+        if ins.keyword == "USER" and ins.value:
+            user = ins.value[0]
+    name, _, group = user.partition(":")
+    if not name or name.lower() in ("root", "0"):
+        return "root", "/root", "0"
+    if name.isdigit():
+        return name, "$HOME", name
+    home, uid = f"/home/{name}", None
+    for script in run_scripts(df, before):
+        for cmd in script.commands:
+            if cmd.name in ("useradd", "adduser") and name in [w.text for w in cmd.argv[1:]]:
+                home = home_dir(cmd.name, name, cmd.argv)
+                texts = [w.text for w in cmd.argv]
+                for k, t in enumerate(texts):
+                    if t in ("-u", "--uid") and k + 1 < len(texts) and texts[k + 1].isdigit():
+                        uid = texts[k + 1]
+                    elif t.startswith("--uid=") and t[6:].isdigit():
+                        uid = t[6:]
+    return name, home, uid

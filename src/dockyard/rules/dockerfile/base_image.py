@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -94,11 +95,8 @@ def check_official(ctx: Context) -> Iterator[Problem]:
         ref = parse_ref(root.base_resolved)
         shown = f"`{root.base_resolved}`"
         if ref.official_name != "python":
-            yield Problem(
-                f"the runtime image is built on {shown}, which is not the official minimal Python image; "
-                f"use `{SUGGESTED}` (or `-alpine`)",
-                where,
-            )
+            yield Problem(f"the runtime image is built on {shown}, which is not the official minimal Python image; "
+                          f"{_official_instead(root.base_resolved)}", where)
             continue
         variant = (ref.tag or "").lower()
         if not any(part.startswith(("slim", "alpine")) for part in variant.split("-")):
@@ -108,6 +106,24 @@ def check_official(ctx: Context) -> Iterator[Problem]:
                 f"use the minimal `python:{version}-slim` (or `-alpine`)",
                 where,
             )
+
+
+_PY_VERSION = re.compile(r"(?:^|[^\d.])(?:python|py)?(3\.\d{1,2})(?![\d])")
+
+
+def _official_instead(image: str) -> str:
+    """The official image that keeps what ``image`` runs: its Python version and its variant (a Python 3.13 on
+    Alpine image gets `python:3.13-alpine`, never a downgrade), and uv copied in for an uv image."""
+    tag = image.split("@", 1)[0].rpartition("/")[2].partition(":")[2].lower()
+    m = _PY_VERSION.search(tag)
+    variant = "alpine" if "alpine" in tag else "slim"
+    if m is None:
+        return f"use `{SUGGESTED}` (or `-alpine`)"
+    advice = f"use `python:{m.group(1)}-{variant}`"
+    if "astral-sh/uv" in image:
+        uv = tag.split("-", 1)[0] if tag and tag[0].isdigit() else "<version>"
+        advice += f" and copy uv in: `COPY --from=ghcr.io/astral-sh/uv:{uv} /uv /uvx /bin/`"
+    return advice
 
 
 @rule(
@@ -132,11 +148,15 @@ def check_tag(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
+    unresolved_said: set[str] = set()
     for base in external_bases(df):
         resolved = base.resolved
         via = f" (`{base.raw}` resolves to `{resolved}`)" if resolved != base.raw else ""
         if _unresolved(resolved):
             names = _variables(resolved)
+            if names in unresolved_said:
+                continue  # the one global ARG without default: said once, at its first FROM
+            unresolved_said.add(names)
             yield Problem(
                 f"base image `{base.raw}` depends on build argument {names} with no default; give the "
                 "global `ARG` a default version so a plain build is reproducible",

@@ -12,7 +12,7 @@ from typing import Iterator
 from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import ManagerCall, PipCall, manager_call, pip_call, run_script
+from dockyard.rules.dockerfile._shell import ManagerCall, PipCall, manager_call, package_name, pip_call, run_script
 from dockyard.roles import runtime_stages
 from dockyard.rules.dockerfile._stages import (
     arg_tokens,
@@ -23,6 +23,7 @@ from dockyard.rules.dockerfile._stages import (
     is_project_target,
     lineage_instructions,
     position,
+    run_as,
     span_position,
     truthy,
 )
@@ -397,12 +398,17 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     continue
                 if not call.downloads:
                     continue
-                target = "/root/.cache/uv" if call.tool == "uv" else "/root/.cache/pip"
                 matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
                 if not matching:
+                    # the cache is the home of the user the RUN runs as, and a cache mount is root's unless told
+                    user, home, uid = run_as(df, stage, ins)
+                    leaf = "uv" if call.tool == "uv" else "pip"
+                    owner = "" if user == "root" else f",uid={uid or '<uid>'}"
+                    who = "" if user == "root" else f" as `{user}`"
+                    note = f" (`<uid>`: the uid of `{user}`)" if user != "root" and uid is None else ""
                     yield Problem(
-                        f"`{_shown(call)}` downloads packages without a pip cache mount; add "
-                        f"`--mount=type=cache,target={target}` to this RUN",
+                        f"`{_shown(call)}` downloads packages{who} without a pip cache mount; add "
+                        f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{note}",
                         _call_position(call),
                     )
                     continue
@@ -455,44 +461,50 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
-    seen: set[tuple[int, int]] = set()
+    seen: set[int] = set()  # one finding per RUN: the fix (install built wheels) is one for all its installs
     for stage in runtime_stages(df):
         managed_seen: set[int] = set()
         for ins in lineage_instructions(df, stage):
             rs = run_script(df, ins)
-            if rs is None:
+            if rs is None or ins.span.start in seen:
                 continue
+            found, found_tooling = None, False  # a dependency install is the finding rather than `pip install -U pip`
             for cmd in rs.commands:
-                key = (ins.span.start, cmd.start)
                 managed = manager_call(cmd)
                 if managed is not None:
-                    if not managed.installs_dependencies or managed.offline:
-                        continue
-                    if stage.index in managed_seen:
+                    if not managed.installs_dependencies or managed.offline or stage.index in managed_seen:
                         continue  # later syncs of the same lineage install the project over what is there
                     managed_seen.add(stage.index)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    yield Problem(
+                    # the manager's install of the dependencies is the finding, not the pip install of the manager
+                    found = Problem(
                         f"the runtime image runs `{managed.tool} {managed.subcommand}` against the package index; "
                         "build wheels in a builder stage and install them here without the index "
                         "(`--no-index --find-links /wheels`), or copy the environment the builder synced",
                         _word_span(rs, cmd.argv[0], managed.sub_word),
                     )
-                    continue
+                    break
                 call = pip_call(rs, cmd)
-                if call is None or call.subcommand not in ("install", "sync") or not call.downloads:
-                    continue
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield Problem(
-                    f"the runtime image runs `{_shown(call)}` against the package index; build wheels in a builder "
-                    "stage (`pip wheel --wheel-dir /wheels`) and install them here with "
-                    "`--no-index --find-links /wheels`",
-                    _call_position(call),
-                )
+                if call is not None and call.subcommand in ("install", "sync") and call.downloads and (
+                        found is None or (found_tooling and not _installs_tooling(call))):
+                    found_tooling = _installs_tooling(call)
+                    found = Problem(
+                        f"the runtime image runs `{_shown(call)}` against the package index; build wheels in a "
+                        "builder stage (`pip wheel --wheel-dir /wheels`) and install them here with "
+                        "`--no-index --find-links /wheels`",
+                        _call_position(call),
+                    )
+            if found is not None:
+                seen.add(ins.span.start)
+                yield found
+
+
+_TOOLING = frozenset({"pip", "setuptools", "wheel", "poetry", "uv", "pipenv", "pdm", "pip-tools", "virtualenv"})
+
+
+def _installs_tooling(call: PipCall) -> bool:
+    """An install of packaging tools only (`pip install --upgrade pip`, `pip install poetry==1.8.3`)."""
+    return bool(call.targets) and not call.values("--requirement", "--editable") and all(
+        package_name(w.text).split("[", 1)[0] in _TOOLING for w in call.targets)
 
 
 # ------------------------------------------------------------------------------------ DF012

@@ -8,7 +8,7 @@ from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import (env_at, position, python_runtime_stages, span_position, stage_label,
-                                               truthy)
+                                               truthy, vendor_base)
 
 # name -> what the value must be ("flag": a true value such as 1; "set": any non-empty value)
 REQUIRED = {
@@ -35,7 +35,9 @@ REQUIRED = {
     use_instead="FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n"
     "    PYTHONPATH=/app \\\n    PIP_NO_CACHE_DIR=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1\n",
     notes="Judged on the final stage and on a stage named `production`; values set in a stage they are built "
-    "FROM count. Values that use a variable (`${APP_HOME}`) are accepted.",
+    "FROM count. Values that use a variable (`${APP_HOME}`) are accepted. A stage built on an image named by a "
+    "build argument without a default (`FROM ${SENTRY_IMAGE}`) is not asked for missing variables: what that "
+    "image sets cannot be seen.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -45,7 +47,8 @@ def check(ctx: Context) -> Iterator[Problem]:
     for stage in python_runtime_stages(ctx):
         env = env_at(df, stage)
         missing = [name for name in REQUIRED if not env.get(name, ("", None))[0].strip()]
-        if missing:
+        # a base image named by a build argument without default is a vendor's: what it sets cannot be seen
+        if missing and not vendor_base(df, stage):
             names = ", ".join(f"`{n}`" for n in missing)
             yield Problem(
                 f"runtime stage {stage_label(stage)} does not set {names}; add them to an `ENV` in this stage "

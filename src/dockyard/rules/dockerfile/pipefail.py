@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import SHELLS, instruction_script
+from dockyard.rules.dockerfile._shell import SHELLS, instruction_script, run_scripts
 from dockyard.rules.dockerfile._stages import lineage_instructions, position, span_position
 
 # commands that cannot fail in a pipeline's left side: `echo "$SHA256 *file" | sha256sum -c -` hides nothing
@@ -16,6 +16,7 @@ CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "yes"})
 # shells whose scripts are not POSIX shell: their RUNs are not judged
 NON_POSIX_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
 SHELL_ADVICE = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]'
+ALPINE_SHELL_ADVICE = 'SHELL ["/bin/ash", "-o", "pipefail", "-c"]'
 
 
 def _pipefail_switch(args) -> bool | None:
@@ -55,23 +56,40 @@ def _shell_state(ins) -> tuple[bool, bool]:
           "starts every stage afresh). Pipes inside `$(...)` and subshells count, `||` is not a pipe; a pipe "
           "from `echo`, `printf`, `true` or `yes` hides no failure (hadolint flags it). Exec-form "
           "RUNs other than `[\"sh\", \"-c\", \"...\"]`, heredocs run by another interpreter and RUNs under a "
-          "PowerShell or cmd `SHELL` are not judged. Debian's `/bin/sh` (dash) knows `set -o pipefail` from "
-          "dash 0.5.12 (bookworm) on; on older systems use bash.",
+          "PowerShell or cmd `SHELL` are not judged. The advice fits the shell: Debian's and Ubuntu's `/bin/sh` "
+          "is dash, which rejects `set -o pipefail` (dash 0.5.12 on bookworm: `Illegal option -o pipefail`), so "
+          "there a bash `SHELL` is advised; Alpine's busybox ash knows `set -o pipefail` and Alpine has no bash.",
 )
 def pipefail(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     for stage in df.stages:
         own = {id(ins) for ins in stage.instructions}
-        judged, shell_pipefail = True, False
+        judged, shell_pipefail, shell = True, False, ""
         for ins in lineage_instructions(df, stage):
             if ins.keyword == "SHELL":
                 judged, shell_pipefail = _shell_state(ins)
+                shell = os.path.basename(ins.value[0]).lower() if ins.json_form and ins.value else ""
                 continue
             if ins.keyword != "RUN" or id(ins) not in own or not judged or shell_pipefail:
                 continue
-            problem = _unprotected_pipe(df, ins)
+            problem = _unprotected_pipe(df, ins, _advice(df, stage, shell))
             if problem is not None:
                 yield problem
+
+
+def _advice(df, stage, shell: str) -> str:
+    """What makes the pipe fail, for the shell that runs it. Debian's and Ubuntu's /bin/sh is dash, which rejects
+    `set -o pipefail` (the build would fail): there, a bash SHELL. Alpine's /bin/sh is busybox ash, which knows
+    pipefail and has no bash: `set -o pipefail`, or an ash SHELL. A SHELL of bash, ash or zsh knows it too."""
+    if shell in ("bash", "ash", "zsh", "ksh", "mksh"):
+        return f"add `set -o pipefail` before the pipe, or add `-o pipefail` to the `SHELL`"
+    root = df.ancestry(stage)[-1].base_resolved.lower()
+    alpine = "alpine" in root or any(c.name == "apk" for script in run_scripts(df, lineage_instructions(df, stage))
+                                     for c in script.commands)
+    if alpine:
+        return f"add `set -o pipefail` before the pipe, or `{ALPINE_SHELL_ADVICE}` before this RUN"
+    return (f"add `{SHELL_ADVICE}` before this RUN (`set -o pipefail` fails under Debian's /bin/sh, dash); "
+            "or run the pipe in `bash -o pipefail -c '...'`")
 
 
 def _scopes(ins, script) -> list[tuple[bool, list[int], list]]:
@@ -97,7 +115,7 @@ def _scopes(ins, script) -> list[tuple[bool, list[int], list]]:
     return scopes
 
 
-def _unprotected_pipe(df, ins) -> Problem | None:
+def _unprotected_pipe(df, ins, advice: str) -> Problem | None:
     """The first pipe of a RUN's script that runs without pipefail, as a finding."""
     script = instruction_script(df, ins)
     if script is None:
@@ -110,16 +128,32 @@ def _unprotected_pipe(df, ins) -> Problem | None:
     found = [hit for scope in _scopes(ins, script) if (hit := _first_unprotected(*scope)) is not None]
     if not found:
         return None
-    pipe, commands = min(found, key=lambda hit: hit[0])
+    pipe, commands, pipes = min(found, key=lambda hit: hit[0])
     before, after = _around(pipe, commands)
+    last = _last_of_pipeline(script.text, after, commands, pipes)
     op = "|&" if script.text.startswith("|&", pipe) else "|"
     r = script.file_range(pipe, pipe + len(op))
     where = position(df, *r) if r is not None else span_position(ins.keyword_span)
     left = f"`{before.name}`" if before is not None and before.name else f"the command before `{op}`"
-    right = f"`{after.name}`" if after is not None and after.name else "the last command"
+    right = f"`{after.name}`" if after is not None and after.name else "the next command"
+    status = right if last is after else (f"`{last.name}`, the last command of the pipe," if last is not None
+                                          and last.name else "the last command of the pipe")
     return Problem(f"{left} is piped (`{op}`) into {right} without `pipefail`: if {left} fails, the RUN still "
-                   f"succeeds when {right} does; add `set -o pipefail` before the pipe, or `{SHELL_ADVICE}` "
-                   "before this RUN", where)
+                   f"succeeds when {status} does; {advice}", where)
+
+
+def _last_of_pipeline(text: str, first, commands: list, pipes: list[int]):
+    """The last command of the pipeline that ``first`` starts after a pipe: the pipeline's status is its."""
+    cur = first
+    while cur is not None:
+        nxt = next((p for p in pipes if p >= cur.end), None)
+        if nxt is None or text[cur.end:nxt].strip():
+            return cur  # no pipe right after this command: it ends the pipeline
+        cur_next = next((c for c in commands if c.start > nxt), None)
+        if cur_next is None:
+            return cur
+        cur = cur_next
+    return cur
 
 
 def _around(pipe: int, commands: list):
@@ -131,7 +165,7 @@ def _around(pipe: int, commands: list):
     return before, after
 
 
-def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int, list] | None:
+def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int, list, list[int]] | None:
     """The first of ``pipes`` that runs without pipefail (``on``: set by the shell's options) and could hide a
     failure (its left side is not `echo`, `printf`, `true`...), with the scope's commands; `set -o pipefail` /
     `set +o pipefail` before a pipe switch it."""
@@ -150,5 +184,5 @@ def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int,
             continue
         before = _around(pipe, commands)[0]
         if before is None or before.name not in CANNOT_FAIL:
-            return pipe, commands
+            return pipe, commands, pipes
     return None

@@ -18,6 +18,7 @@ from dockyard.rules.dockerfile._stages import (
     referenced_stages,
     span_position,
     stage_label,
+    vendor_base,
 )
 
 
@@ -220,7 +221,8 @@ def _targeted_by_ci(ctx: Context, name: str) -> bool:
     },
     notes="A scan stage counts when the final or `production` stage depends on it, or when a CI workflow, "
     "GitLab CI file, Makefile or compose file builds it as a target. The standard's own scanning example has "
-    "nothing depend on its `security` stage.",
+    "nothing depend on its `security` stage. An image built on a vendor's image named by a build argument "
+    "without a default (`FROM ${SENTRY_IMAGE}`, with a few settings added) is not asked for one.",
 )
 def check_scan_stage(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -229,6 +231,8 @@ def check_scan_stage(ctx: Context) -> Iterator[Problem]:
     scans = [(s, tool) for s in df.stages for tool in [_scanner(df, s)] if tool]
     final = image_stage(df)
     if not scans:
+        if vendor_base(df, final):
+            return  # a vendor's image chosen at build time, with a few settings added: its own project scans it
         yield Problem(
             "no stage runs a security scan; add a `security` stage that runs `pip-audit` on the lock file and "
             "`bandit` on the source, and build it in CI (`--target security`)",

@@ -9,7 +9,8 @@ from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import run_scripts
-from dockyard.rules.dockerfile._stages import final_lineage, final_lineage_instructions, last_of, span_position
+from dockyard.rules.dockerfile._stages import (final_lineage, final_lineage_instructions, home_dir, last_of,
+                                               span_position)
 
 ROOT_NAMES = frozenset({"root", "0"})
 WRITABLE_DIRS = frozenset({"uploads", "upload", "temp", "tmp", "storage", "logs", "log", "data", "media", "cache"})
@@ -208,22 +209,6 @@ def _login_problems(tool: str, words) -> dict[str, str]:
     return problems
 
 
-def _home_dir(tool: str, name: str, words) -> str:
-    """The home directory a useradd/adduser command gives ``name``: `-d`/`--home-dir` (useradd), `--home`
-    (Debian's adduser), `-h` (busybox adduser), else `/home/<name>`."""
-    texts = [w.text for w in words[1:]]
-    options = {"useradd": ("-d", "--home-dir"), "adduser": ("-h", "--home")}[tool]
-    home = None
-    for i, t in enumerate(texts):
-        if t in options and i + 1 < len(texts):
-            home = texts[i + 1]
-        elif t.startswith("--") and t.split("=", 1)[0] in options and "=" in t:
-            home = t.split("=", 1)[1]
-        elif t.startswith(options[0]) and not t.startswith("--") and len(t) > 2:
-            home = t[2:]
-    return posixpath.normpath(home) if home and home.startswith("/") else f"/home/{name}"
-
-
 _HOME_WRITERS = (("git", "config", "--global"), ("pipx",), ("uv", "tool", "install"))
 
 
@@ -322,7 +307,7 @@ def user_no_login(ctx: Context) -> Iterator[Problem]:
             if "home" in problems:
                 at = next(i for i, x in enumerate(instructions) if x is script.instruction)
                 later = instructions[at + 1:]
-                if _relies_on_home(df, later, name, _home_dir(cmd.name, name, cmd.argv)):
+                if _relies_on_home(df, later, name, home_dir(cmd.name, name, cmd.argv)):
                     del problems["home"]
             if not problems:
                 continue
