@@ -46,3 +46,34 @@ def test_wheelhouse_advice_once_per_run_at_the_dependency_install(tmp_path):
             "RUN pip install --upgrade pip && \\\n    pip install -r requirements.txt\n")
     found = run_files(tmp_path, {"Dockerfile": text, "poetry.lock": "", "pyproject.toml": ""}, select="DF011")
     assert at(found, "Dockerfile") == [("DF011", 5, 5), ("DF011", 7, 5)]
+
+
+def test_non_root_and_healthcheck_advice_fit_scratch_and_nginx(tmp_path):
+    files = {"backend/Dockerfile": "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /server\n"
+                                   "FROM scratch\nCOPY --from=build /server /server\nEXPOSE 8000\n"
+                                   "ENTRYPOINT [\"/server\"]\n",
+             "proxy/Dockerfile": "FROM nginx:1.27-alpine\nCOPY nginx.conf /etc/nginx/conf.d/default.conf\n"}
+    found = run_files(tmp_path, files, select=("DF040", "DF043"))
+    messages = {(f.path, f.code): f.message for f in found}
+    assert messages[("backend/Dockerfile", "DF040")].endswith(
+        "switch to a numeric user (`USER 10001:10001`): the image has no `useradd` and no `/etc/passwd`")
+    assert "no shell and no curl" in messages[("backend/Dockerfile", "DF043")]
+    assert "`nginxinc/nginx-unprivileged`" in messages[("proxy/Dockerfile", "DF040")]
+
+
+def test_dependencies_first_advice_names_the_manifests_of_the_tool(tmp_path):
+    text = ("FROM python:3.13-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.12 /uv /bin/\nWORKDIR /app\nCOPY . .\n"
+            "RUN uv sync --locked\n")
+    found = run_files(tmp_path, {"Dockerfile": text, "uv.lock": "version = 1\n"}, select="DF008")
+    assert triples(found) == [("DF008", 4, 6)]
+    assert "copy the manifests `pyproject.toml` and `uv.lock`, run `uv sync --locked --no-install-project`" \
+        in found[0].message
+
+
+def test_apk_update_leaves_its_index_whatever_add_says(tmp_path):
+    text = ("FROM python:3.13-alpine\nRUN apk update && apk add --no-cache curl git\n"
+            "RUN apk update && apk add --no-cache gcc && rm -rf /var/cache/apk/*\n"
+            "RUN apk add --no-cache bash\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples(found) == [("DF049", 2, 9)]
+    assert found[0].message.startswith("`apk update` leaves the package index in the layer")

@@ -134,7 +134,8 @@ def _lists_cleared(script, after: int) -> bool:
 
 @rule(
     code="DF049", name="apt-lists-cleanup", scope=Scope.DOCKERFILE,
-    summary="A RUN that uses apt removes `/var/lib/apt/lists/*` (or caches it in a mount); apk uses `--no-cache`",
+    summary="A RUN that uses apt removes `/var/lib/apt/lists/*` (or caches it in a mount); apk uses `--no-cache` "
+            "and no `apk update`",
     why="Package lists left in the layer add tens of megabytes to the image, and deleting them in a later RUN "
         "does not shrink it: the bytes stay in the earlier layer.",
     standard=("DF-APT-HYGIENE",), section="Clean Package Cache", severity="error", fix="safe",
@@ -165,10 +166,16 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
                           "or use a cache mount for `/var/lib/apt`", span_position(ins.keyword_span),
                           fix=fix)
         for c in calls(script):
+            if c.tool != "apk" or "/var/cache/apk" in mounts or _removes(script, "/var/cache/apk"):
+                continue
             # `--no-network` installs from what is already there and fetches no index to leave behind
-            if c.tool == "apk" and c.sub == "add" and not c.command.has_flag("--no-cache", "--no-network") \
-                    and "/var/cache/apk" not in mounts and not _removes(script, "/var/cache/apk"):
+            if c.sub == "add" and not c.command.has_flag("--no-cache", "--no-network"):
                 yield Problem("`apk add` without `--no-cache` leaves the package index in the layer",
+                              script.word_position(c.sub_word))
+            elif c.sub == "update":
+                # `apk add --no-cache` does not remove an index `apk update` wrote: drop the update instead
+                yield Problem("`apk update` leaves the package index in the layer (`--no-cache` on `apk add` does "
+                              "not remove it); drop it: `apk add --no-cache` fetches a fresh index itself",
                               script.word_position(c.sub_word))
 
 

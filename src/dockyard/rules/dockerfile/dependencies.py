@@ -68,10 +68,32 @@ def _is_source_tree(src: str) -> bool:
     return "." not in base and "*" not in base and base.lower() not in _MANIFEST_NAMES and base == base.lower()
 
 
+# what to copy before the install, and how to install without the project, by the tool that installs
+_MANIFESTS = {
+    "uv": "`pyproject.toml` and `uv.lock`, run `uv sync --locked --no-install-project`",
+    "poetry": "`pyproject.toml` and `poetry.lock`, run `poetry install --no-root`",
+    "pdm": "`pyproject.toml` and `pdm.lock`, run `pdm install --no-self`",
+    "pipenv": "`Pipfile` and `Pipfile.lock`, run `pipenv install --deploy`",
+}
+
+
 def _dependency_install(df, ins) -> bool:
+    return _install_tool(df, ins) is not None
+
+
+def _install_tool(df, ins) -> str | None:
+    """The tool a RUN installs the dependencies with (`pip`, `uv`, `poetry`, `pdm`, `pipenv`), or None."""
     rs = run_script(df, ins)
     if rs is None:
-        return False
+        return None
+    for cmd in rs.commands:
+        managed = manager_call(cmd)
+        if managed is not None and managed.installs_dependencies:
+            return managed.tool
+    return "pip" if _pip_dependency_install(rs) else None
+
+
+def _pip_dependency_install(rs) -> bool:
     for cmd in rs.commands:
         call = pip_call(rs, cmd)
         if call is not None:
@@ -85,11 +107,6 @@ def _dependency_install(df, ins) -> bool:
             for _ in call.values("--editable"):
                 if not call.has("--no-deps"):
                     return True
-            continue
-        managed = manager_call(cmd)
-        if managed is not None:
-            if managed.installs_dependencies:
-                return True
             continue
         if cmd.name == "pip-sync":
             return True
@@ -138,13 +155,14 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
                     continue
                 if _dependency_install(df, ins):
                     break  # dependencies come first in this lineage
-            elif _dependency_install(df, ins):
+            elif (tool := _install_tool(df, ins)) is not None:
                 copy_ins, (src, start, end) = first_copy
+                manifests = _MANIFESTS.get(tool, f"(`{LOCK_EXAMPLE}`), install")
                 if copy_ins.span.start not in reported:
                     reported.add(copy_ins.span.start)
                     yield Problem(
                         f"the application source (`{src}`) is copied before the dependencies are installed on "
-                        f"line {ins.span.line}; copy the manifests (`{LOCK_EXAMPLE}`), install, then copy the "
+                        f"line {ins.span.line}; copy the manifests {manifests}, then copy the "
                         "source so code edits keep the install layer cached",
                         position(df, start, end),
                     )

@@ -43,7 +43,11 @@ def present(ctx: Context) -> Iterator[Problem]:
         return
     hc = _healthcheck(df)
     if hc is None:
-        yield Problem("the final stage has no `HEALTHCHECK`; add one that probes the app's health endpoint",
+        root = stages[0].base_resolved.lower()
+        how = ("add one that runs a program the image has (the app's own binary with a health subcommand, an "
+               "exec-form `CMD`): it has no shell and no curl" if root == "scratch" or "distroless" in root
+               else "add one that probes the app's health endpoint")
+        yield Problem(f"the final stage has no `HEALTHCHECK`; {how}",
                       span_position(stages[-1].from_instruction.keyword_span))
     elif _is_none(hc):
         yield Problem("`HEALTHCHECK NONE` disables the health check of the final image",

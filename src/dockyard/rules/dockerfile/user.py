@@ -45,11 +45,23 @@ def final_user(ctx: Context) -> Iterator[Problem]:
     user = last_of(final_lineage_instructions(df), "USER")
     final = stages[-1]
     if user is None:
-        yield Problem("the final stage runs as root: it never sets `USER`; create a dedicated user and "
-                      "switch to it (`USER app`) before `CMD`", span_position(final.from_instruction.keyword_span))
+        yield Problem(f"the final stage runs as root: it never sets `USER`; {_nonroot_advice(stages)}",
+                      span_position(final.from_instruction.keyword_span))
     elif _is_root(_user_name(user)):
         yield Problem(f"the final stage's last `USER` is `{user.value[0]}`: the container runs as root",
                       span_position(user.args_span))
+
+
+def _nonroot_advice(stages) -> str:
+    """How to stop running as root, for the image at hand: `scratch` and distroless have no `useradd` and no
+    `/etc/passwd` entry to name; nginx needs writable cache and pid paths, which its unprivileged image has."""
+    root = stages[0].base_resolved.lower() if stages else ""
+    if root == "scratch" or "distroless" in root:
+        return "switch to a numeric user (`USER 10001:10001`): the image has no `useradd` and no `/etc/passwd`"
+    if root.split("@", 1)[0].rpartition("/")[2].split(":", 1)[0] == "nginx":
+        return ("build on `nginxinc/nginx-unprivileged` (it runs as `nginx` on port 8080), or give `nginx` its "
+                "cache and pid paths before `USER nginx`")
+    return "create a dedicated user and switch to it (`USER app`) before `CMD`"
 
 
 def _option_value(words, i, short: str, long: str) -> tuple[bool, str | None]:
