@@ -42,7 +42,8 @@ def test_single_environment_of_third_party_images_is_not_judged(tmp_path):
 
 def test_no_env_file_for_an_application_run_on_the_host(tmp_path):
     # shaped like a boilerplate whose compose file only runs the database; the FastAPI app lives in the sources
-    files = {"docker/docker-compose.yml": "services:\n  mysql:\n    image: mysql:8.0.33\n",
+    files = {"docker/docker-compose.yml": "services:\n  mysql:\n    image: mysql:8.0.33\n    environment:\n"
+                                          "      MYSQL_USER: fastapi\n      MYSQL_PASSWORD: fastapi\n",
              "app/server.py": "from fastapi import FastAPI\n\napp_ = FastAPI()\n"}
     found = run_files(tmp_path, files, select="EN002")
     assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("docker/docker-compose.yml", "EN002", 1, 1)]
@@ -76,7 +77,12 @@ def test_default_environment_beside_named_ones_needs_a_template_of_its_env_file(
 
 
 def test_each_project_of_a_catalogue_is_judged_on_its_own(tmp_path):
-    files = {"fastapi/compose.yaml": "services:\n  api:\n    build: .\n", "fastapi/Dockerfile": APP,
+    # shaped like a catalogue of samples: a configured FastAPI sample, an unconfigured hello-world Flask sample,
+    # and a media server configured by its `.env`
+    files = {"fastapi/compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      DEBUG: '1'\n",
+             "fastapi/Dockerfile": APP,
+             "flask/compose.yaml": "services:\n  web:\n    build: app\n    ports: ['8000:8000']\n",
+             "flask/app/Dockerfile": "FROM python:3.10-alpine\nCOPY . /src\nCMD [\"python3\", \"app.py\"]\n",
              "plex/compose.yaml": "services:\n  plex:\n    image: linuxserver/plex\n", "plex/.env": "A=1\n"}
     found = run_files(tmp_path, files, select="EN002")
     assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [

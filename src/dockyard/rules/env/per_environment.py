@@ -33,8 +33,9 @@ from dockyard.source import FileKind
     "`.env.example` (a tracked `.env` is EN003's finding). A project that names no environment at all (one compose "
     "file, or a base and its `compose.override.yaml`) is asked for the standard's `dev`, `staging` and `prod` "
     "templates only when it holds a Python application (a Python image, a compose service running one, or a "
-    "FastAPI app among its sources): a stack of third-party images configured by one `.env` (a DNS appliance, a "
-    "media server) has one environment by nature. In a catalogue of sample projects (see `dockyard.projects`) "
+    "FastAPI app among its sources) and configuration to put in them (an env file, a service's `environment` or "
+    "`env_file`, a `${VAR}` reference): a stack of third-party images configured by one `.env` (a DNS appliance, a "
+    "media server) has one environment by nature, and a project configured by nothing has nothing to split. In a catalogue of sample projects (see `dockyard.projects`) "
     "each project folder is judged on its own. Whether a template is committed is asked of git; outside a git "
     "work tree only its presence is checked.",
 )
@@ -94,13 +95,31 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue  # the project names its environments: judged above
         plain = [sf.path for sf in files if under(sf.path, folder)]
         composed = [sf.path for sf in compose if under(sf.path, folder)]
-        if not plain and not composed:
-            continue
+        if not plain and not _configures(project, [sf for sf in compose if under(sf.path, folder)]):
+            continue  # no configuration at all: nothing to split per environment
         if not ships_python_application(project, folder):
             continue  # third-party images configured by one env file: one environment by nature
         yield Problem("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and "
                       "`.env.prod.example` templates (and the real `.env.<env>` files from them, never committed)",
                       path=plain[0] if plain else composed[0])
+
+
+def _configures(project, compose_files) -> bool:
+    """Whether compose files hold configuration an env file would: a service's `environment` or `env_file`, or a
+    `${VAR}` reference."""
+    from dockyard.parsers.yamlpos import load_yaml
+
+    for sf in compose_files:
+        if sf.text is None:
+            continue
+        if "$" in sf.text.replace("$$", ""):
+            return True
+        root = getattr(project.parsed(sf, load_yaml), "root", None)
+        services = root.get("services") if isinstance(root, dict) else None
+        if isinstance(services, dict) and any(isinstance(svc, dict) and (svc.get("environment") or svc.get("env_file"))
+                                              for svc in services.values()):
+            return True
+    return False
 
 
 def _views(project) -> list:
