@@ -102,3 +102,52 @@ def test_metadata_action_tag_rules(tmp_path):
     found = run_files(tmp_path, {**DF, ".github/workflows/ci.yml": wf}, select="CI004")
     assert [(f.code, f.position.line) for f in found] == [("CI004", 33)]
     assert found[0].message.startswith("image tags lack latest")
+
+
+BASE_IMAGE = ("FROM debian:trixie-slim\nENV PYTHON_VERSION=3.13.1\nRUN ./configure && make -j4 && make install\n"
+              "CMD [\"python3\"]\n")
+
+
+def test_a_repository_of_base_images_is_not_judged_by_the_pipeline_rules(tmp_path):
+    # shaped like docker-library/python: every Dockerfile builds CPython and only starts `python3`; CI builds and
+    # pushes them without wheels, build arguments, SHA tags or arm64
+    media = BASE_IMAGE.replace("RUN ./configure", "RUN apt-get install -y --no-install-recommends libjpeg-dev && "
+                                                  "./configure")
+    files = {"3.13/slim-trixie/Dockerfile": media, "3.12/slim-trixie/Dockerfile": BASE_IMAGE,
+             ".github/workflows/ci.yml": BAD_WORKFLOW}
+    assert run_files(tmp_path, files, select=("CI002", "CI003", "CI004", "CI005", "CI006", "CI007")) == []
+
+
+def test_images_of_other_runtimes_are_judged_for_builds_not_for_wheels(tmp_path):
+    files = {"Dockerfile": "FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n", ".github/workflows/ci.yml": BAD_WORKFLOW}
+    found = run_files(tmp_path, files, select=("CI002", "CI003", "CI004", "CI005", "CI006", "CI007"))
+    assert [f.code for f in found] == ["CI003", "CI004", "CI005"]
+
+
+CATALOGUE = {
+    # shaped like docker/awesome-compose: nothing at the root but a README and CodeQL; each sample has its own
+    # compose file, and only one of them ships a Python service
+    "README.md": "# samples\n",
+    ".github/workflows/codeql.yml": "on: push\njobs:\n  analyze:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                    "      - uses: github/codeql-action/analyze@v3\n",
+    "fastapi/compose.yaml": "services:\n  api:\n    build: .\n",
+    "fastapi/Dockerfile": "FROM python:3.12-slim\nCOPY ./app /app\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+    "react-nginx/compose.yaml": "services:\n  web:\n    build: .\n",
+    "react-nginx/Dockerfile": "FROM nginx:1.27\nCOPY build /usr/share/nginx/html\n",
+}
+
+
+def test_a_catalogue_is_judged_per_sample_project(tmp_path):
+    found = run_files(tmp_path, CATALOGUE, select="CI")
+    assert [(f.code, f.path, f.message) for f in found] == [
+        ("CI006", "fastapi/", "no Makefile: add one at `fastapi/` with targets `lock-deps`, `wheelhouse-build`, "
+                              "`wheelhouse-check`")]
+    files = {**CATALOGUE, "fastapi/Makefile": "lock-deps:\n\tx\nwheelhouse-build:\n\tx\nwheelhouse-check:\n\tx\n"}
+    assert run_files(tmp_path / "b", files, select="CI") == []
+
+
+def test_a_root_with_a_project_of_its_own_is_no_catalogue(tmp_path):
+    # a compose file at the root makes the repository one project, whatever its sub-folders hold
+    files = {**CATALOGUE, "compose.yaml": "services:\n  docs:\n    image: nginx:1.27\n"}
+    found = run_files(tmp_path, files, select=("CI003", "CI006"))
+    assert [(f.code, f.path) for f in found] == [("CI006", "./"), ("CI003", ".github/workflows/")]

@@ -8,7 +8,7 @@ DF = "FROM python:3.12-slim\nCOPY . /app\n"
 
 def test_standard_entries_exclude_every_probe():
     ig = parse_dockerignore(STANDARD_IGNORE)
-    assert all(ig.excluded(p) for _, _, probes, _ in GROUPS for p in probes)
+    assert all(ig.excluded(p) for g in GROUPS for e in g.entries for p in e.probes)
     assert not ig.excluded("app/main.py") and not ig.excluded("requirements.lock.txt")
 
 
@@ -62,7 +62,7 @@ def test_missing_groups_in_one_finding_with_append_fix(tmp_path):
     new = apply_edits(text, list(found[0].fix.edits))
     assert new.startswith(text + "\n\n# Test and coverage output\n")
     ig = parse_dockerignore(new)
-    assert all(ig.excluded(p) for _, _, probes, _ in GROUPS for p in probes)
+    assert all(ig.excluded(p) for g in GROUPS for e in g.entries for p in e.probes)
 
 
 def test_complete_file_passes(tmp_path):
@@ -77,3 +77,82 @@ def test_root_only_bytecode_patterns(tmp_path):
     for f in sorted(found, key=lambda f: -f.fix.edits[0].start):
         new = apply_edits(new, list(f.fix.edits))
     assert new == "**/__pycache__/\n  **/*.pyc\n!keep.pyc\n**/*.pyo\n"
+
+
+def test_only_the_missing_entries_are_named_and_appended(tmp_path):
+    # shaped like a FastAPI project's ignore file: bytecode and the uv virtualenv excluded everywhere, coverage
+    # data and logs listed, the rest of their groups missing
+    text = ".git\n.env\n.env.*\n**/__pycache__\n**/.venv\n.coverage\n.coverage.*\n*.log\n"
+    found = run_files(tmp_path, {"Dockerfile": DF, ".dockerignore": text}, select="DI002")
+    assert at(found, ".dockerignore") == [("DI002", 1, 1)]
+    assert found[0].message == (
+        "the ignore file does not exclude virtual environments: `venv/`, `env/`; test and coverage output: "
+        "`.pytest_cache/`, `htmlcov/`; logs: `logs/`; IDE files: `.vscode/`, `.idea/`, `*.swp`; build output: "
+        "`build/`, `dist/`, `*.egg-info/`")
+    new = apply_edits(text, list(found[0].fix.edits))
+    assert new == text + ("\n# Virtual environments\nvenv/\nenv/\n\n# Test and coverage output\n.pytest_cache/\n"
+                          "htmlcov/\n\n# Logs\nlogs/\n\n# IDE files\n.vscode/\n.idea/\n*.swp\n\n"
+                          "# Build output\nbuild/\ndist/\n*.egg-info/\n")
+    assert run_files(tmp_path, {".dockerignore": new}, select="DI002") == []
+
+
+def test_bytecode_is_covered_by_pycache_alone(tmp_path):
+    # Python 3 writes bytecode only into __pycache__: `*.py[cod]` is not asked for beside `**/__pycache__`
+    text = STANDARD_IGNORE.replace("**/*.py[cod]\n", "")
+    assert run_files(tmp_path / "a", {"Dockerfile": DF, ".dockerignore": text}, select="DI002") == []
+    text = STANDARD_IGNORE.replace("**/__pycache__/\n", "").replace("**/*.py[cod]\n", "")
+    found = run_files(tmp_path / "b", {"Dockerfile": DF, ".dockerignore": text}, select="DI002")
+    assert found[0].message == "the ignore file does not exclude Python bytecode: `**/__pycache__/`, `**/*.py[cod]`"
+
+
+MONOREPO = {
+    # shaped like a full-stack template: compose builds each Dockerfile of a sub-folder from the project root,
+    # so only the root's ignore file is read; the ones beside the Dockerfiles are left over
+    "compose.yml": "services:\n  backend:\n    build:\n      context: .\n      dockerfile: backend/Dockerfile\n"
+                   "  playwright:\n    build:\n      context: .\n      dockerfile: frontend/Dockerfile.playwright\n",
+    "backend/Dockerfile": "FROM python:3.12-slim\nCOPY ./backend/app /app/backend/app\nCMD [\"fastapi\", \"run\"]\n",
+    "backend/.dockerignore": "# Python\n__pycache__\napp.egg-info\n*.pyc\n.venv\n",
+    "frontend/Dockerfile.playwright": "FROM node:20\nCOPY ./frontend /app/frontend\n",
+    "frontend/.dockerignore": "node_modules\ndist\n",
+    ".dockerignore": STANDARD_IGNORE,
+}
+
+
+def test_ignore_files_no_build_reads_are_not_judged_but_said_unused(tmp_path):
+    found = run_files(tmp_path, MONOREPO, select="DI")
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
+        ("DI005", "backend/.dockerignore", 1, 1), ("DI005", "frontend/.dockerignore", 1, 1)]
+    assert found[0].message == (
+        "no build reads this file: `backend/Dockerfile` is built with the project root as its context "
+        "(`compose.yml`), which reads `.dockerignore`: move the entries the build needs there, relative to that "
+        "context (`backend/...`), and delete this file")
+
+
+def test_unused_ignore_file_whose_build_context_has_none(tmp_path):
+    files = dict(MONOREPO)
+    del files[".dockerignore"], files["frontend/.dockerignore"]
+    found = run_files(tmp_path, files, select="DI005")
+    assert at(found, "backend/.dockerignore") == [("DI005", 1, 1)]
+    assert found[0].message.endswith("which has no ignore file: move this one to `.dockerignore`, with its entries "
+                                     "relative to that context (`backend/...`)")
+
+
+def test_root_ignore_file_without_dockerfile_is_neither_judged_nor_said_unused(tmp_path):
+    # shaped like a self-hosted stack: every build context is a sub-folder; a build dockyard does not see may
+    # still read the root's file
+    files = {".dockerignore": "certificates/.gitignore\n",
+             "compose.yaml": "services:\n  web:\n    build:\n      context: ./sentry\n",
+             "sentry/Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", "sentry/.dockerignore": STANDARD_IGNORE,
+             "cron/Dockerfile": "FROM alpine:3.20\nCOPY entry.sh /entry.sh\n"}
+    assert run_files(tmp_path, files, select="DI") == []
+
+
+def test_named_ignore_file_is_judged_alone(tmp_path):
+    from dockyard.config import Config
+    from dockyard.engine import run_rules
+    from dockyard.project import Project
+
+    (tmp_path / ".dockerignore").write_text(".git\n")
+    project = Project.from_files(tmp_path, [tmp_path / ".dockerignore"], Config())
+    found = [f for f in run_rules(project).findings if f.code.startswith("DI")]
+    assert triples(found) == [("DI002", 1, 1)] and "virtual environments" not in found[0].message

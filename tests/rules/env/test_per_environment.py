@@ -20,9 +20,73 @@ def test_environment_from_compose_override_without_env_files(tmp_path):
     assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("docker-compose.staging.yml", "EN002", 1, 1)]
 
 
-def test_single_env_file_only(tmp_path):
-    found = run_files(tmp_path, {"compose.yaml": BASE, ".env": "A=1\n"}, select="EN002")
-    assert triples(found) == [("EN002", 1, 1)] and found[0].path == ".env"
+APP = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
+NAMES = ("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and `.env.prod.example` "
+         "templates (and the real `.env.<env>` files from them, never committed)")
+
+
+def test_single_environment_of_an_application(tmp_path):
+    # shaped like a FastAPI service with one compose file and one `.env.example`
+    files = {"compose.yaml": "services:\n  app:\n    build: .\n    env_file: [.env]\n", ".env.example": "A=1\n",
+             "Dockerfile": APP}
+    found = run_files(tmp_path, files, select="EN002")
+    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [(".env.example", "EN002", 1, 1, NAMES)]
+
+
+def test_single_environment_of_third_party_images_is_not_judged(tmp_path):
+    # shaped like a pi-hole appliance: one compose file, one `.env`, images the project does not build
+    files = {"compose.yaml": "services:\n  pihole:\n    image: pihole/pihole:latest\n"
+                             "    environment:\n      WEBPASSWORD: ${PIHOLE_PW}\n", ".env": "PIHOLE_PW=x\n"}
+    assert run_files(tmp_path, files, select="EN002") == []
+
+
+def test_no_env_file_for_an_application_run_on_the_host(tmp_path):
+    # shaped like a boilerplate whose compose file only runs the database; the FastAPI app lives in the sources
+    files = {"docker/docker-compose.yml": "services:\n  mysql:\n    image: mysql:8.0.33\n    environment:\n"
+                                          "      MYSQL_USER: fastapi\n      MYSQL_PASSWORD: fastapi\n",
+             "app/server.py": "from fastapi import FastAPI\n\napp_ = FastAPI()\n"}
+    found = run_files(tmp_path, files, select="EN002")
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("docker/docker-compose.yml", "EN002", 1, 1)]
+
+
+def test_environments_the_project_names_are_the_advice(tmp_path):
+    # shaped like a full-stack template: compose's default environment (base + override) and `deploy` both read
+    # the committed `.env`; one finding, for the environment that has no file of its own
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    files = {"compose.yml": "services:\n  backend:\n    build: .\n", "compose.override.yml": "services: {}\n",
+             "compose.deploy.yml": "services:\n  backend:\n    restart: always\n", ".env": "A=1\n", "Dockerfile": APP}
+    run_files(tmp_path, files)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
+    found = run_files(tmp_path, {}, select="EN002")
+    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+        ("compose.deploy.yml", "EN002", 1, 1,
+         "environment `deploy` has no env file of its own (it reads `.env`, as `default` does): create `.env.deploy` "
+         "from a committed template `.env.deploy.example`, with `CHANGE_ME_...` placeholders for its secrets")]
+
+
+def test_default_environment_beside_named_ones_needs_a_template_of_its_env_file(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    files = {"compose.yml": "services:\n  backend:\n    build: .\n", "compose.override.yml": "services: {}\n",
+             "compose.prod.yml": "services: {}\n", ".env": "A=1\n", ".env.prod.example": "A=2\n", "Dockerfile": APP}
+    run_files(tmp_path, files)
+    subprocess.run(["git", "-C", str(tmp_path), "add", ".env.prod.example"], check=True)
+    found = run_files(tmp_path, {}, select="EN002")
+    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+        (".env", "EN002", 1, 1, "environment `default` reads `.env`, which has no committed template `.env.example`: "
+         "commit one, with `CHANGE_ME_...` placeholders for its secrets")]
+
+
+def test_each_project_of_a_catalogue_is_judged_on_its_own(tmp_path):
+    # shaped like a catalogue of samples: a configured FastAPI sample, an unconfigured hello-world Flask sample,
+    # and a media server configured by its `.env`
+    files = {"fastapi/compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      DEBUG: '1'\n",
+             "fastapi/Dockerfile": APP,
+             "flask/compose.yaml": "services:\n  web:\n    build: app\n    ports: ['8000:8000']\n",
+             "flask/app/Dockerfile": "FROM python:3.10-alpine\nCOPY . /src\nCMD [\"python3\", \"app.py\"]\n",
+             "plex/compose.yaml": "services:\n  plex:\n    image: linuxserver/plex\n", "plex/.env": "A=1\n"}
+    found = run_files(tmp_path, files, select="EN002")
+    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+        ("fastapi/compose.yaml", "EN002", 1, 1, NAMES)]
 
 
 def test_sample_suffix_is_not_a_template(tmp_path):

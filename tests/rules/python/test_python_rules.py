@@ -250,3 +250,24 @@ def test_worker_formula_spellings_and_environment_overrides(tmp_path):
     for i, (text, where) in enumerate(rejected.items()):
         assert triples(run_files(tmp_path / f"r{i}", {"gunicorn_config.py": text}, select="PY003")) == [
             ("PY003", *where)], text
+
+
+APP_MAIN = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+
+def test_no_gunicorn_is_said_by_df056_when_the_service_dockerfile_starts_another_server(tmp_path):
+    # shaped like a full-stack template: the backend image runs `fastapi run`; DF056 asks it for gunicorn
+    files = {"backend/app/main.py": APP_MAIN,
+             "backend/Dockerfile": "FROM python:3.12-slim\nCOPY ./app /app/app\n"
+                                   "CMD [\"fastapi\", \"run\", \"--workers\", \"4\", \"app/main.py\"]\n"}
+    found = run_files(tmp_path, files, select=("PY002", "DF056"))
+    assert [(f.code, f.path, f.position.line) for f in found] == [("DF056", "backend/Dockerfile", 3)]
+
+
+def test_no_gunicorn_is_said_at_the_app_when_no_dockerfile_asks_for_it(tmp_path):
+    # shell-form command (DF056 judges exec form only, DF055 asks for it) and no Dockerfile at all
+    shell = "FROM python:3.12-slim\nCOPY . /app\nCMD poetry run alembic upgrade head && poetry run uvicorn app.main:app\n"
+    found = run_files(tmp_path / "a", {"app/main.py": APP_MAIN, "Dockerfile": shell}, select=("PY002", "DF056"))
+    assert [(f.code, f.path, f.position.line) for f in found] == [("PY002", "app/main.py", 3)]
+    found = run_files(tmp_path / "b", {"app/main.py": APP_MAIN}, select=("PY002", "DF056"))
+    assert [(f.code, f.path, f.position.line) for f in found] == [("PY002", "app/main.py", 3)]

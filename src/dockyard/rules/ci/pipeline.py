@@ -65,29 +65,21 @@ jobs:
 DOCKERFILE = "FROM python:3.12-slim\n"
 
 
-_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template")
+def judges_images(project) -> bool:
+    """CI003-CI005 judge a project that builds an image other than a base image: an image whose product is the
+    image itself (`docker-library/python`) has no service to trace, tag for deployment or wheel."""
+    from dockyard.projects import ships_image
 
-
-def buildable_dockerfiles(project) -> list:
-    """The Dockerfiles CI would build: not templates (a Jinja or cookiecutter file that becomes a Dockerfile)."""
-    out = []
-    for sf in project.files_of(FileKind.DOCKERFILE):
-        if "{{" in sf.path or "{%" in sf.path or sf.path.lower().endswith(_TEMPLATE_SUFFIXES):
-            continue
-        out.append(sf)
-    return out
-
-
-def _wants_ci(project) -> bool:
-    return bool(buildable_dockerfiles(project))
+    return ships_image(project)
 
 
 def no_build_problem(project) -> Problem | None:
     """The one finding for a repository with an image and no CI that builds it (CI003 carries it)."""
     from dockyard.model import directory_path
+    from dockyard.projects import is_catalogue
 
-    if not _wants_ci(project):
-        return None
+    if not judges_images(project) or is_catalogue(project):
+        return None  # base images only; or a catalogue of samples, whose CI is no sample's pipeline
     pl = pipeline(project)
     if pl.builds or pl.unknown:
         return None  # CI builds an image, or runs commands that cannot be read (a computed matrix)
@@ -123,8 +115,15 @@ def _label(b, images=None) -> str:
     section="Wheelhouse (CI snippet; Checklist)",
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
+    notes="Judged when the project ships a Python service (a Dockerfile whose image serves FastAPI or runs "
+    "Python): base images and images of other runtimes install no wheelhouse. Only published builds are judged "
+    "(see CI003).",
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:
+    from dockyard.projects import ships_python_service
+
+    if not ships_python_service(ctx.project):
+        return  # no Python service: nothing to install from a wheelhouse
     pl = pipeline(ctx.project)
     if not pl.published:
         return  # no published image to hand a wheelhouse to (CI003 says so when CI builds none at all)
@@ -173,9 +172,15 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     "(or the project root when there is no CI configuration); CI002, CI004 and CI005 judge builds only. Builds are "
     "judged when their image is published: the build pushes, or its job logs in to a registry or pushes; a build "
     "that only feeds tests or a local `docker compose up` is not. A build whose arguments come from something "
-    "unreadable (`\"${ARGS[@]}\"`) is not judged.",
+    "unreadable (`\"${ARGS[@]}\"`) is not judged. CI003, CI004 and CI005 judge a project that builds an image other "
+    "than a base image (a repository of base images such as `docker-library/python` is not). A catalogue of "
+    "independent sample projects (nothing at the root, several folders with their own compose file: "
+    "`docker/awesome-compose`) is not told that CI builds no image: its samples are built locally by `docker "
+    "compose up`, and its CI is the catalogue's, not a sample's pipeline; builds its CI does publish are judged.",
 )
 def build_args(ctx: Context) -> Iterator[Problem]:
+    if not judges_images(ctx.project):
+        return
     absent = no_build_problem(ctx.project)
     if absent is not None:
         yield absent
@@ -236,6 +241,8 @@ def _tag_kinds(tags: list[str]) -> set[str]:
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
 )
 def image_tags(ctx: Context) -> Iterator[Problem]:
+    if not judges_images(ctx.project):
+        return
     pl = pipeline(ctx.project)
     meta = [t for _, tags in pl.metadata_tags for t in tags]
     for b in pl.published:
@@ -271,6 +278,8 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
 )
 def multi_arch(ctx: Context) -> Iterator[Problem]:
+    if not judges_images(ctx.project):
+        return
     for b in pipeline(ctx.project).published:
         if b.opaque:
             continue

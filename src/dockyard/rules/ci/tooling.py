@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from typing import Iterator
 
 from dockyard import roles
@@ -33,39 +34,44 @@ MEDIA_PACKAGES = (
     use_instead={"Dockerfile": "FROM python:3.12-slim\n", "Makefile":
                  "lock-deps:\n\tdockyard deps lock --hashes\nwheelhouse-build:\n\tdockyard deps wheelhouse\n"
                  "wheelhouse-check:\n\tdockyard deps wheels-check\n"},
+    notes="Judged for a project that ships a Python service (a Dockerfile whose image serves FastAPI or runs Python); "
+    "a repository of base images or of other runtimes has no Python dependencies to lock. The Makefile is looked "
+    "for at the project root; in a catalogue of independent sample projects (nothing at the root, several folders "
+    "with their own compose file: `docker/awesome-compose`) each sample that ships a Python service is a project, "
+    "and its Makefile belongs beside its compose file.",
 )
 def make_targets(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.makefile import parse_makefile
-
     from dockyard.model import directory_path
-    from dockyard.rules.ci.pipeline import buildable_dockerfiles
+    from dockyard.parsers.makefile import parse_makefile
+    from dockyard.projects import project_folders, ships_python_service
 
     project = ctx.project
-    if not buildable_dockerfiles(project):
-        return  # nothing to build: no dependency jobs to run
-    makefiles = [sf for sf in project.files_of(FileKind.MAKEFILE) if "/" not in sf.path]
-    if not makefiles:
-        yield Problem(f"no Makefile: add one at the project root with targets "
-                      f"{', '.join(f'`{t}`' for t in TARGETS)}", path=directory_path(""))
-        return
-    for sf in makefiles:
-        if sf.text is None:
+    for folder in project_folders(project):
+        if not ships_python_service(project, folder):
+            continue  # no Python service: no dependencies to lock or wheels to build
+        makefiles = [sf for sf in project.files_of(FileKind.MAKEFILE) if posixpath.dirname(sf.path) == folder]
+        if not makefiles:
+            where = f"`{folder}/`" if folder else "the project root"
+            yield Problem(f"no Makefile: add one at {where} with targets "
+                          f"{', '.join(f'`{t}`' for t in TARGETS)}", path=directory_path(folder))
             continue
-        mk = project.parsed(sf, parse_makefile)
-        missing = [t for t in TARGETS if t not in mk.targets]
-        if missing:
-            yield Problem(f"Makefile has no {', '.join(f'`{t}`' for t in missing)} target"
-                          f"{'s' if len(missing) > 1 else ''}", Position(1, 1), path=sf.path)
+        for sf in makefiles:
+            if sf.text is None:
+                continue
+            mk = project.parsed(sf, parse_makefile)
+            missing = [t for t in TARGETS if t not in mk.targets]
+            if missing:
+                yield Problem(f"Makefile has no {', '.join(f'`{t}`' for t in missing)} target"
+                              f"{'s' if len(missing) > 1 else ''}", Position(1, 1), path=sf.path)
 
 
 def _media_installs(project):
-    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk."""
+    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in Python images."""
+    from dockyard.projects import python_service_dockerfiles
     from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
 
     found = []
-    for sf in project.files_of(FileKind.DOCKERFILE):
-        if sf.text is None:
-            continue
+    for sf in python_service_dockerfiles(project):
         df = project.dockerfile(sf)
         for script in run_scripts(df, df.instructions):
             for call in calls(script):
@@ -95,14 +101,11 @@ def _media_installs(project):
     },
 )
 def skip_media(ctx: Context) -> Iterator[Problem]:
-    installs = _media_installs(ctx.project)
-    if not installs:
-        return
-    readme = ctx.project.root / "README.md"
-    try:
-        documented = "SKIP_MEDIA_PACKAGES" in readme.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        documented = False
+    from dockyard.model import directory_path
+    from dockyard.projects import project_folder_of
+
+    project = ctx.project
+    installs = _media_installs(project)
     reported: set[str] = set()
     for sf, df, ins, pkg in installs:
         if sf.path in reported:
@@ -114,12 +117,15 @@ def skip_media(ctx: Context) -> Iterator[Problem]:
             reported.add(sf.path)
             yield Problem(f"media package `{pkg}` is always installed; guard it with `ARG SKIP_MEDIA_PACKAGES`",
                           Position(s.line, s.column, s.line, s.column + 3), path=sf.path)
-        elif not documented:
-            reported.add(sf.path)
-            if readme.is_file():
-                yield Problem("`SKIP_MEDIA_PACKAGES` is not documented in README.md", path="README.md")
-            else:
-                from dockyard.model import directory_path
-
-                yield Problem("`SKIP_MEDIA_PACKAGES` is not documented: the project has no README.md; add one that "
-                              "says how to build without the media packages", path=directory_path(""))
+            continue
+        folder = project_folder_of(project, sf.path) or ""
+        readme_path = posixpath.join(folder, "README.md") if folder else "README.md"
+        readme = project.include(readme_path)
+        if readme is not None and readme.text is not None and "SKIP_MEDIA_PACKAGES" in readme.text:
+            continue
+        reported.add(sf.path)
+        if readme is not None:
+            yield Problem(f"`SKIP_MEDIA_PACKAGES` is not documented in {readme_path}", path=readme_path)
+        else:
+            yield Problem(f"`SKIP_MEDIA_PACKAGES` is not documented: the project has no {readme_path}; add one that "
+                          "says how to build without the media packages", path=directory_path(folder))

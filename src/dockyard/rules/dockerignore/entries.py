@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from dockyard import roles
@@ -9,29 +10,64 @@ from dockyard.model import Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.contexts import build_contexts, ignore_file, wholesale_copy
 
-# (group, entries to add, paths that must be excluded at the context root, whether only Python builds need it)
-GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], bool], ...] = (
-    ("Git", (".git",), (".git/HEAD",), False),
-    ("Environment files (secrets)", (".env", ".env.*"), (".env", ".env.production"), False),
-    ("Virtual environments", ("venv/", ".venv/", "env/"), ("venv/pyvenv.cfg", ".venv/pyvenv.cfg", "env/pyvenv.cfg"),
-     True),
-    ("Python bytecode", ("**/__pycache__/", "**/*.py[cod]"), ("__pycache__/m.cpython-312.pyc", "m.pyc", "m.pyo"),
-     True),
-    ("Test and coverage output", (".pytest_cache/", ".coverage", ".coverage.*", "htmlcov/"),
-     (".pytest_cache/README.md", ".coverage", "htmlcov/index.html"), True),
-    ("Logs", ("*.log", "logs/"), ("app.log", "logs/app.log"), False),
-    ("IDE files", (".vscode/", ".idea/", "*.swp"), (".vscode/settings.json", ".idea/workspace.xml"), False),
-    ("Build output", ("build/", "dist/", "*.egg-info/"), ("build/lib/m.py", "dist/m.whl", "m.egg-info/PKG-INFO"),
-     True),
+
+@dataclass(frozen=True)
+class Entry:
+    """One line the standard asks for: the pattern the fix writes, the paths at the context root it must exclude
+    (checked with Docker's own matching, so `**/.env*` or `.venv` count as well as the standard's spelling), and
+    the entry of its group whose presence makes it unnecessary."""
+
+    pattern: str
+    probes: tuple[str, ...]
+    covered_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    entries: tuple[Entry, ...]
+    python: bool  # asked only of contexts that build a Python image
+
+
+GROUPS: tuple[Group, ...] = (
+    Group("Git", (Entry(".git", (".git/HEAD",)),), False),
+    Group("Environment files (secrets)", (Entry(".env", (".env",)), Entry(".env.*", (".env.production",))), False),
+    Group("Virtual environments", (Entry("venv/", ("venv/pyvenv.cfg",)), Entry(".venv/", (".venv/pyvenv.cfg",)),
+                                   Entry("env/", ("env/pyvenv.cfg",))), True),
+    # Python 3 writes bytecode only into __pycache__: excluding those folders excludes the bytecode
+    Group("Python bytecode", (Entry("**/__pycache__/", ("__pycache__/m.cpython-312.pyc",)),
+                              Entry("**/*.py[cod]", ("m.pyc", "m.pyo"), covered_by="**/__pycache__/")), True),
+    Group("Test and coverage output", (Entry(".pytest_cache/", (".pytest_cache/README.md",)),
+                                       Entry(".coverage", (".coverage",)),
+                                       Entry(".coverage.*", (".coverage.host.1234.567890",)),
+                                       Entry("htmlcov/", ("htmlcov/index.html",))), True),
+    Group("Logs", (Entry("*.log", ("app.log",)), Entry("logs/", ("logs/app.log",))), False),
+    Group("IDE files", (Entry(".vscode/", (".vscode/settings.json",)), Entry(".idea/", (".idea/workspace.xml",)),
+                        Entry("*.swp", (".main.py.swp",))), False),
+    Group("Build output", (Entry("build/", ("build/lib/m.py",)), Entry("dist/", ("dist/m.whl",)),
+                           Entry("*.egg-info/", ("m.egg-info/PKG-INFO",))), True),
 )
 
 
+def missing_entries(ig, python: bool) -> list[tuple[Group, list[Entry]]]:
+    """The entries of each group that the ignore file lacks (the Python groups only when ``python``)."""
+    out = []
+    for group in GROUPS:
+        if group.python and not python:
+            continue
+        present = {e.pattern for e in group.entries if all(ig.excluded(p) for p in e.probes)}
+        lacking = [e for e in group.entries if e.pattern not in present and e.covered_by not in present]
+        if lacking:
+            out.append((group, lacking))
+    return out
+
+
 def _block(groups) -> str:
-    return "\n".join(f"# {name}\n" + "\n".join(entries) + "\n" for name, entries, _, _ in groups)
+    return "\n".join(f"# {group.name}\n" + "\n".join(e.pattern for e in entries) + "\n" for group, entries in groups)
 
 
 _IGNORE_HEADER = "# Build context exclusions. Never list a path the Dockerfile COPYs.\n\n"
-STANDARD_IGNORE = _IGNORE_HEADER + _block(GROUPS)
+STANDARD_IGNORE = _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS)
 
 
 @rule(
@@ -63,7 +99,8 @@ def exists(ctx: Context) -> Iterator[Problem]:
         where = f"`{c.dir}/`" if c.dir else "the project root"
         target = c.rel(".dockerignore")
         python = classified.context([c.dockerfile]).role in roles.PYTHON_IMAGES
-        content = STANDARD_IGNORE if python else _IGNORE_HEADER + _block([g for g in GROUPS if not g[3]])
+        content = STANDARD_IGNORE if python else _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS
+                                                                                     if not g.python)
         how = (f"`{ins.keyword} {src}` (line {ins.span.line} of `{c.dockerfile}`) copies whatever it holds"
                if ins else "everything in it is sent to the builder and `COPY . .` copies it all")
         yield Problem(f"the build context {where} has no `.dockerignore`: {how}; create `{target}`", c.position,
@@ -76,27 +113,41 @@ def exists(ctx: Context) -> Iterator[Problem]:
     why="Whatever is not excluded ends up in the image with `COPY . .`: `.env` secrets, the git history, a "
         "host-built virtualenv that breaks the image's Python, and caches that bust every layer.",
     standard=("DI-ENTRIES",), section=".dockerignore File", severity="error", fix="safe",
-    example=".git\n",
-    use_instead=STANDARD_IGNORE,
-    notes="Each group is checked with Docker's own matching on a representative path at the context root, so "
-          "`**/.env` or `.venv` count as well as the standard's spelling. The fix appends the missing groups. "
-          "The Python groups (virtualenvs, bytecode, test output, build output) are asked only of contexts that "
-          "build a Python image: a Node build may well copy its `dist/`.",
+    example={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": ".git\n"},
+    use_instead={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": STANDARD_IGNORE},
+    notes="Each entry is checked with Docker's own matching on a representative path at the context root, so "
+          "`**/.env*` or `.venv` count as well as the standard's spelling; Python bytecode counts as excluded with "
+          "`**/__pycache__` alone, since Python 3 writes bytecode only there. The message names, and the fix "
+          "appends, only the entries that are missing. The Python groups (virtualenvs, bytecode, test output, build "
+          "output) are asked only of contexts that build a Python image: a Node build may well copy its `dist/`. An "
+          "ignore file that no build of the project reads (a `backend/.dockerignore` when compose builds "
+          "`backend/Dockerfile` from the root) is not judged: its entries change nothing (DI005 says so).",
 )
 def entries(ctx: Context) -> Iterator[Problem]:
     ig = ctx.model
-    if ig is None:
+    if ig is None or not judged(ctx):
         return
-    # an ignore file no build of the project uses is asked only what every build needs
     python = ctx.role is not None and ctx.role.role in roles.PYTHON_IMAGES
-    missing = [g for g in GROUPS if (python or not g[3]) and not all(ig.excluded(p) for p in g[2])]
+    missing = missing_entries(ig, python)
     if not missing:
         return
-    names = "; ".join(f"{name.lower()} ({', '.join(f'`{e}`' for e in entries)})" for name, entries, _, _ in missing)
+    names = "; ".join(f"{_said(group.name)}: {', '.join(f'`{e.pattern}`' for e in lacking)}"
+                      for group, lacking in missing)
     text = ctx.file.text or ""
     lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
     fix = Fix("append the missing entries", (Edit(len(text), len(text), lead + _block(missing)),))
     yield Problem(f"the ignore file does not exclude {names}", fix=fix)
+
+
+def _said(name: str) -> str:
+    """A group's name inside a sentence: `Logs` -> `logs`, `IDE files` and `Python bytecode` keep their capitals."""
+    return " ".join(w if w in ("IDE", "Python") else w.lower() for w in name.split(" "))
+
+
+def judged(ctx: Context) -> bool:
+    """Whether an ignore file is judged: some build of the project reads it (the engine classifies it then), or
+    it was named on the command line, where the builds around it are not looked at."""
+    return ctx.role is not None or ctx.project.explicit_files
 
 
 BYTECODE = {"__pycache__": "**/__pycache__", "*.pyc": "**/*.pyc", "*.pyo": "**/*.pyo", "*.pyd": "**/*.pyd",
@@ -109,14 +160,15 @@ BYTECODE = {"__pycache__": "**/__pycache__", "*.pyc": "**/*.pyc", "*.pyo": "**/*
     why="Unlike .gitignore, a .dockerignore pattern is anchored at the context root: `__pycache__/` and `*.pyc` "
         "only exclude the root's, so every package's stale bytecode is still copied into the image.",
     standard=("DI-ENTRIES",), section=".dockerignore File", severity="warning", fix="safe",
-    example="__pycache__/\n*.py[cod]\n",
-    use_instead="**/__pycache__/\n**/*.py[cod]\n",
+    example={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": "__pycache__/\n*.py[cod]\n"},
+    use_instead={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n",
+                 ".dockerignore": "**/__pycache__/\n**/*.py[cod]\n"},
     notes="The standard's own example writes `__pycache__/` and `*.py[cod]`; Docker's matching "
           "(moby/patternmatcher) makes those root-only.",
 )
 def root_only(ctx: Context) -> Iterator[Problem]:
     ig = ctx.model
-    if ig is None:
+    if ig is None or not judged(ctx):
         return
     for p in ig.patterns:
         if p.exclusion or p.pattern not in BYTECODE:

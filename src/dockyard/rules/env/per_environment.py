@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dockyard.envtools import template_name
+from dockyard.envtools import real_name, template_name
 from dockyard.model import Problem
+from dockyard.projects import project_folders, ships_python_application, under
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
     compose_environment_names, configured_environments, env_files, env_groups, in_folder,
@@ -25,23 +26,26 @@ from dockyard.source import FileKind
     use_instead={".env.dev.example": "BASE_URL=http://localhost:8150\n",
                  ".env.prod.example": "BASE_URL=https://api.example.com\n"},
     notes="Environments are named by their env files (`.env.<env>`, `.env.<env>.example`), by the compose "
-    "files that select them, and by `[tool.dockyard.environments]`. Whether a template is committed is asked "
-    "of git; outside a git work tree only its presence is checked.",
+    "files that select them (`compose.<env>.yaml`, `docker-compose.<env>.yml`), and by "
+    "`[tool.dockyard.environments]`; the advice names those environments, one finding per missing template. An "
+    "environment that has no env file of its own but reads the folder's `.env` (as compose does without "
+    "`--env-file`) is told so. Compose's default environment reads `.env`: beside named environments its template is "
+    "`.env.example` (a tracked `.env` is EN003's finding). A project that names no environment at all (one compose "
+    "file, or a base and its `compose.override.yaml`) is asked for the standard's `dev`, `staging` and `prod` "
+    "templates only when it holds a Python application (a Python image, a compose service running one, or a "
+    "FastAPI app among its sources) and configuration to put in them (an env file, a service's `environment` or "
+    "`env_file`, a `${VAR}` reference): a stack of third-party images configured by one `.env` (a DNS appliance, a "
+    "media server) has one environment by nature, and a project configured by nothing has nothing to split. In a catalogue of sample projects (see `dockyard.projects`) "
+    "each project folder is judged on its own. Whether a template is committed is asked of git; outside a git "
+    "work tree only its presence is checked.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
     files = env_files(project)
     compose = project.files_of(FileKind.COMPOSE)
-    groups = env_groups(project)
-    known = {(g.folder, g.name) for g in groups if g.template is not None or g.real is not None}
     if not files and not compose:
         return
-    if not groups:
-        plain = [sf.path for sf in files]
-        target = plain[0] if plain else compose[0].path
-        yield Problem("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and "
-                      "`.env.prod.example` templates (and the real `.env.<env>` files from them, never committed)",
-                      path=target)
+    groups = env_groups(project)
     tracked = project.git_tracked()
     for group in groups:
         wanted = in_folder(group.folder, template_name(group.name))
@@ -56,10 +60,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         elif tracked is not None and group.template.path not in tracked:
             yield Problem(f"template `{group.template.path}` is not committed: `git add {group.template.path}`",
                           path=group.template.path)
-    extra = dict(compose_environment_names(project))
-    for name in configured_environments(project):
-        extra.setdefault(name, "")
-    for label, source in sorted(extra.items()):
+    known = {(g.folder, g.name) for g in groups if g.template is not None or g.real is not None}
+    named = _named_environments(project)
+    views = {v.name: v for v in _views(project)}
+    for label, source in sorted(named.items()):
         folder, _, name = label.rpartition("/")
         if (folder, name) in known or ("", name) in known:
             continue
@@ -68,5 +72,84 @@ def check(ctx: Context) -> Iterator[Problem]:
         if env_file and project.file(env_file) is not None and project.file(f"{env_file}.example") is not None:
             continue
         wanted = in_folder(folder, template_name(name))
-        yield Problem(f"environment `{label}` has no env file template `{wanted}`: commit one, "
-                      "with `CHANGE_ME_...` placeholders for its secrets", path=source or env_file or wanted)
+        real = in_folder(folder, real_name(name))
+        view = views.get(label)
+        shared = view.env_file.path if view is not None and view.env_file is not None else None
+        if shared is not None:
+            others = [n for n, v in views.items() if n != label and v.env_file is not None
+                      and v.env_file.path == shared]
+            also = f", as {' and '.join(f'`{n}`' for n in others)} {'does' if len(others) == 1 else 'do'}" \
+                if others else ""
+            lead = f"environment `{label}` has no env file of its own (it reads `{shared}`{also})"
+        else:
+            lead = f"environment `{label}` has no env file"
+        yield Problem(f"{lead}: create `{real}` from a committed template `{wanted}`, with `CHANGE_ME_...` "
+                      "placeholders for its secrets", path=source or env_file or wanted)
+    named_folders = {g.folder for g in groups} | {label.rpartition("/")[0] for label in named}
+    for view in views.values():
+        problem = _default_template(project, view, named_folders, tracked)
+        if problem is not None:
+            yield problem
+    for folder in project_folders(project):
+        if any(under(f, folder) or under(folder, f) for f in named_folders):
+            continue  # the project names its environments: judged above
+        plain = [sf.path for sf in files if under(sf.path, folder)]
+        composed = [sf.path for sf in compose if under(sf.path, folder)]
+        if not plain and not _configures(project, [sf for sf in compose if under(sf.path, folder)]):
+            continue  # no configuration at all: nothing to split per environment
+        if not ships_python_application(project, folder):
+            continue  # third-party images configured by one env file: one environment by nature
+        yield Problem("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and "
+                      "`.env.prod.example` templates (and the real `.env.<env>` files from them, never committed)",
+                      path=plain[0] if plain else composed[0])
+
+
+def _configures(project, compose_files) -> bool:
+    """Whether compose files hold configuration an env file would: a service's `environment` or `env_file`, or a
+    `${VAR}` reference."""
+    from dockyard.parsers.yamlpos import load_yaml
+
+    for sf in compose_files:
+        if sf.text is None:
+            continue
+        if "$" in sf.text.replace("$$", ""):
+            return True
+        root = getattr(project.parsed(sf, load_yaml), "root", None)
+        services = root.get("services") if isinstance(root, dict) else None
+        if isinstance(services, dict) and any(isinstance(svc, dict) and (svc.get("environment") or svc.get("env_file"))
+                                              for svc in services.values()):
+            return True
+    return False
+
+
+def _views(project) -> list:
+    try:
+        from dockyard.compose.context import environment_views
+
+        return environment_views(project)
+    except Exception:  # environment discovery is best effort for this rule
+        return []
+
+
+def _named_environments(project) -> dict[str, str]:
+    """Environments the project names (label -> the compose file that selects it, or "")."""
+    named = dict(compose_environment_names(project))
+    for name in configured_environments(project):
+        named.setdefault(name, "")
+    return named
+
+
+def _default_template(project, view, named_folders: set[str], tracked) -> Problem | None:
+    """Compose's default environment beside named ones: its `.env` needs a committed `.env.example` template
+    (a `.env` that git tracks is EN003's finding)."""
+    folder, _, name = view.name.rpartition("/")
+    if name != "default" or folder not in named_folders or view.env_file is None or view.env_file_is_template:
+        return None
+    real = view.env_file.path
+    if tracked is not None and real in tracked:
+        return None
+    template = real + ".example"
+    if project.file(template) is not None:
+        return None
+    return Problem(f"environment `{view.name}` reads `{real}`, which has no committed template `{template}`: commit "
+                   "one, with `CHANGE_ME_...` placeholders for its secrets", path=real)

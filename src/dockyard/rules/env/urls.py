@@ -53,6 +53,42 @@ def _defined(keys: set[str], service: str, kind: str) -> bool:
     return False
 
 
+def referenced(view, name: str) -> bool:
+    """Whether another service of the environment refers to service ``name``: it `depends_on` it, `links` to it,
+    or names it as a host in an `environment` value (``db``, ``db:5432``, ``postgresql://u:p@db:5432/app``)."""
+    host = re.compile(rf"(?:^|[/@,\s]){re.escape(name)}(?::\d+)?(?=$|[/,\s?])")
+    for other, spec in view.services.items():
+        if other == name:
+            continue
+        deps = spec.get("depends_on")
+        if isinstance(deps, (dict, list)) and name in deps:
+            return True
+        links = spec.get("links")
+        if isinstance(links, list) and any(str(link).split(":", 1)[0] == name for link in links):
+            return True
+        env = spec.get("environment")
+        if isinstance(env, dict) and any(isinstance(v, str) and host.search(v) for v in env.values()):
+            return True
+    return False
+
+
+def _missing(project, view, keys: set[str]) -> list[str]:
+    """What the environment asks of its env file and the file does not define, in words."""
+    from dockyard.roles import PYTHON_IMAGES, roles
+
+    out: list[str] = []
+    if any(c.role in PYTHON_IMAGES for c in roles(project).services(view).values()):
+        out += [f"`{name}`" for name in BASE_URLS if name not in keys]
+    for service, spec in sorted(view.services.items()):
+        image = spec.get("image")
+        kind = backing_kind(image) if isinstance(image, str) else None
+        if kind is None or _defined(keys, service, kind) or not referenced(view, service):
+            continue
+        prefix = BACKING_IMAGES[kind][0]
+        out.append(f"the address of `{service}` ({kind}): `{prefix}_HOST` and `{prefix}_PORT`, or a `{prefix}_URL`")
+    return out
+
+
 @rule(
     code="EN011", name="env-urls-defined", scope=Scope.ENVIRONMENT,
     summary="`BASE_URL`, `API_BASE_URL` and the host/port of each backing service are defined in the env files",
@@ -60,39 +96,52 @@ def _defined(keys: set[str], service: str, kind: str) -> bool:
     "defaults buried in code or compose files, moving an environment means editing code; when the env file "
     "defines them, it means editing one file.",
     standard=("EN-URLS",), section="Base URLs and DNS Configuration; URL and DNS Best Practices",
-    example={"compose.yaml": "services:\n  api:\n    image: api:1.0\n  db:\n    image: postgres:16\n",
+    example={"compose.yaml": "services:\n  api:\n    image: python:3.12-slim\n    command: uvicorn app.main:app\n"
+                             "    depends_on: [db]\n  db:\n    image: postgres:16\n",
              "compose.dev.yaml": "services:\n  api:\n    env_file: [.env.dev]\n",
              ".env.dev.example": "BASE_URL=http://localhost:8150\nAPI_BASE_URL=${BASE_URL}/api\n"},
-    use_instead={"compose.yaml": "services:\n  api:\n    image: api:1.0\n  db:\n    image: postgres:16\n",
+    use_instead={"compose.yaml": "services:\n  api:\n    image: python:3.12-slim\n    command: uvicorn app.main:app\n"
+                                 "    depends_on: [db]\n  db:\n    image: postgres:16\n",
                  "compose.dev.yaml": "services:\n  api:\n    env_file: [.env.dev]\n",
                  ".env.dev.example": "BASE_URL=http://localhost:8150\nAPI_BASE_URL=${BASE_URL}/api\n"
                                      "POSTGRES_HOST=db\nPOSTGRES_PORT=5432\n"},
-    notes="Backing services are recognised by their image (postgres, mysql, mariadb, mongo, redis, valkey, "
-    "memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio). A service counts as defined by "
+    notes="`BASE_URL` and `API_BASE_URL` are asked of an environment that runs a Python application service "
+    "(the FastAPI service or another Python image): a stack of third-party images (a database and its admin UI, a "
+    "DNS appliance) builds no links or redirects. A backing service is recognised by its image (postgres, mysql, "
+    "mariadb, mongo, redis, valkey, memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio), and its "
+    "address is asked for only when another service of the environment refers to it (`depends_on`, `links`, or its "
+    "name as a host in an `environment` value): nobody reads an address nobody connects to. It counts as defined by "
     "`<PREFIX>_HOST` and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where the prefix is the "
-    "service's name or its kind (`db` with postgres: `DB_`, `POSTGRES_`, `DATABASE_`, `PG_`...).",
+    "service's name or its kind (`db` with postgres: `DB_`, `POSTGRES_`, `DATABASE_`, `PG_`...). One finding per "
+    "env file lists everything it lacks, for every environment that reads it.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
+    from dockyard.compose.context import environment_views
+
     view = ctx.environment
     if view is None or view.env_file is None or view.env_file.text is None:
         return
-    seen = ctx.project.memo("env.urls.reported", set)
     sf = view.env_file
-    keys = set(parsed(ctx.project, sf).as_dict()) | {e.key for e in parsed(ctx.project, sf).entries}
-    for name in BASE_URLS:
-        if name not in keys and (sf.path, name) not in seen:
-            seen.add((sf.path, name))
-            yield Problem(f"`{name}` is not defined for environment `{view.name}`: define it in `{sf.path}` so "
-                          "that links and redirects follow the deployment", Position.whole_file(), path=sf.path)
-    for service, spec in sorted(view.services.items()):
-        image = spec.get("image")
-        kind = backing_kind(image) if isinstance(image, str) else None
-        if kind is None or _defined(keys, service, kind):
-            continue
-        if (sf.path, service) in seen:
-            continue
-        seen.add((sf.path, service))
-        prefix = BACKING_IMAGES[kind][0]
-        yield Problem(f"backing service `{service}` ({kind}) has no address in `{sf.path}`: define "
-                      f"`{prefix}_HOST` and `{prefix}_PORT` (or a `{prefix}_URL`) for environment `{view.name}`",
-                      Position.whole_file(), path=sf.path)
+    reported = ctx.project.memo("env.urls.reported", set)
+    if sf.path in reported:
+        return  # judged with the first environment that reads it
+    reported.add(sf.path)
+    views = [v for v in environment_views(ctx.project) if v.env_file is not None and v.env_file.path == sf.path]
+    env = parsed(ctx.project, sf)
+    keys = set(env.as_dict()) | {e.key for e in env.entries}
+    missing: list[str] = []
+    names: list[str] = []
+    for v in views or [view]:
+        found = _missing(ctx.project, v, keys)
+        if found:
+            names.append(v.name)
+            missing += [m for m in found if m not in missing]
+    if not missing:
+        return
+    base = [m for m in missing if not m.startswith("the address")]
+    parts = ([" and ".join(base)] if base else []) + [m for m in missing if m.startswith("the address")]
+    shown = [f"`{n}`" for n in names]
+    which = f"environment {shown[0]}" if len(shown) == 1 else \
+        f"environments {', '.join(shown[:-1])} and {shown[-1]}"
+    yield Problem(f"`{sf.path}` does not define {'; nor '.join(parts)} ({which}): define them so that links, "
+                  "redirects and connections follow the deployment", Position.whole_file(), path=sf.path)

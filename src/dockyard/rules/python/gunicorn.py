@@ -46,10 +46,15 @@ def _pos(s) -> Position:
     example={"gunicorn_config.py": "bind = \"0.0.0.0:8000\"\nworkers = 4\n",
              "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"},
     use_instead={"gunicorn_config.py": GOOD_CONFIG, "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"},
+    notes="When nothing runs gunicorn and a Dockerfile of the FastAPI service starts another server in exec form, "
+    "DF056 asks that Dockerfile for gunicorn and this rule says nothing more; without such a Dockerfile (no "
+    "Dockerfile, or a shell-form command) the missing configuration is reported at the FastAPI app.",
 )
 def gunicorn_config(ctx: Context) -> Iterator[Problem]:
     rt = runtime(ctx.project)
     if not rt.uses_gunicorn:
+        if service_asks_for_gunicorn(ctx.project):
+            return  # DF056 asks the FastAPI service's Dockerfile to start gunicorn: the same fact, said there
         model = project_apps(ctx.project)
         for app in model.apps[:1]:
             info = next((m for m in model.modules.values() if m.name == app.module), None)
@@ -74,6 +79,20 @@ def gunicorn_config(ctx: Context) -> Iterator[Problem]:
     cfg, s = rt.effective("max_requests")
     if s is not None and rt.effective("max_requests_jitter")[1] is None and "max_requests_jitter" not in missing:
         yield Problem("`max_requests` without `max_requests_jitter` restarts all workers at once", _pos(s), path=cfg.path)
+
+
+def service_asks_for_gunicorn(project) -> bool:
+    """Whether DF056 reports a Dockerfile of the FastAPI service for not starting gunicorn."""
+    from dockyard.rules.dockerfile.command import production_server
+    from dockyard.source import FileKind
+
+    classified = roles.roles(project)
+    for sf in project.files_of(FileKind.DOCKERFILE):
+        if sf.text is None or classified.dockerfile(sf).role != roles.APP:
+            continue
+        if any(production_server(Context(project, sf, project.dockerfile(sf), role=classified.dockerfile(sf)))):
+            return True
+    return False
 
 
 def _reads_env(node: ast.AST | None) -> bool:

@@ -12,17 +12,22 @@ from dockyard.source import FileKind
 
 
 def lock_files(project):
-    """(the lock files the project is judged by, the requirements files its images install, by path).
+    """(the lock files of the project, the requirements files its images install).
 
     The lock files are :func:`dockyard.locks.project_locks` (TOML locks, requirements files that are locks by
-    name or by their hashes) and every requirements file a Dockerfile installs, found in its build context."""
-    from dockyard.locks import installed_requirements, project_locks
+    name, by their hashes or because a resolver wrote them) and the fully pinned requirements files a Dockerfile
+    installs (DF009 takes them for the lock of that install). A loose requirements file an image installs is no
+    lock: DF009 reports the install."""
+    from dockyard.locks import installed_requirements, project_locks, requirements, requirements_state
 
     def compute():
         installed = [i for sf in project.files_of(FileKind.DOCKERFILE) for i in installed_requirements(project, sf)]
         found = list(project_locks(project))
         for item in installed:
-            if item.file is not None and item.file not in found:
+            if item.file is None or item.file in found or item.file.text is None:
+                continue
+            req = requirements(project, item.file)
+            if req is not None and requirements_state(req).pinned:
                 found.append(item.file)
         return found, installed
 
@@ -40,8 +45,10 @@ def _is_toml_lock(sf) -> bool:
 
 
 def _wants_lock(project) -> bool:
-    kinds = {f.kind for f in project.files}
-    return FileKind.DOCKERFILE in kinds or any(
+    """A project that ships a Python service, or keeps the requirements of one."""
+    from dockyard.projects import ships_python_service
+
+    return ships_python_service(project) or any(
         f.path.rsplit("/", 1)[-1] in ("requirements.in", "requirements.txt") for f in project.files)
 
 
@@ -57,6 +64,12 @@ def _wants_lock(project) -> bool:
     section="Dependency Installation; Makefile targets",
     example={"requirements.lock.txt": "fastapi>=0.110\nuvicorn==0.30.1\n"},
     use_instead={"requirements.lock.txt": "fastapi==0.115.0\nuvicorn==0.30.1\n"},
+    notes="Judged: the lock files (`uv.lock`, `poetry.lock`, `pdm.lock`, `pylock.toml`; a requirements file named "
+    "a lock, hashed, or written by a resolver; the `-r` files they include). A loose `requirements.txt` that a "
+    "Dockerfile installs is not a lock that went wrong but the absence of one: DF009 reports the install, and this "
+    "rule says once, at the project root, that the project has no lock file when it ships a Python service (a "
+    "Dockerfile whose image serves FastAPI or runs Python; base images lock nothing) and none of its requirements "
+    "files pins everything.",
 )
 def lock_pinned(ctx: Context) -> Iterator[Problem]:
     from dockyard.locks import ABSENT, toml_lock
@@ -131,12 +144,18 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
     section="Dependency Installation",
     example={"requirements.lock.txt": "six==1.16.0\n"},
     use_instead={"requirements.lock.txt": "six==1.16.0 \\\n    --hash=sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254\n"},
+    notes="Asked of lock files only: a TOML lock, or a requirements file named a lock or written by a resolver "
+    "(pip-compile, `uv pip compile`, `uv export`...). A requirements file that pins a few top-level packages by hand "
+    "is not asked: with one `--hash`, pip switches to hash-checking mode and wants every dependency pinned and "
+    "hashed, so the install fails. Nor is a lock that a Dockerfile installs in one `pip install` with something "
+    "that cannot carry hashes (another requirements file that is no lock or is not in the tree, a package named on "
+    "the command line, a path): hash-checking mode covers the whole install.",
 )
 def lock_hashes(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import requirements_state, toml_lock
+    from dockyard.locks import requirements_is_lock, requirements_state, toml_lock
 
     project = ctx.project
-    found, _ = lock_files(project)
+    found, installed = lock_files(project)
     for sf in found:
         if sf.text is None:
             continue
@@ -150,9 +169,13 @@ def lock_hashes(ctx: Context) -> Iterator[Problem]:
                 yield Problem(f"{len(unhashed)} of {len(wanted)} locked packages have no hash; lock them again "
                               "from an index that serves hashes", sf.line_position(unhashed[0].line), path=sf.path)
             continue
+        if not requirements_is_lock(project, sf):
+            continue  # top-level pins written by hand: with hashes, pip would ask one of every dependency too
         req = _parsed(project, sf)
         if not requirements_state(req).pinned:
             continue  # a file that does not pin its packages is PY008's finding; hashes come after pins
+        if _installed_with_unhashable(project, sf, installed):
+            continue  # hashes here would put the whole install in hash-checking mode, and fail it
         unhashed = [e for e in req.entries if not e.hashes and not e.editable and (e.name or e.url is None)]
         if unhashed:
             counted = [e for e in req.entries if not e.editable and (e.name or e.url is None)]
@@ -160,3 +183,21 @@ def lock_hashes(ctx: Context) -> Iterator[Problem]:
             yield Problem(f"{len(unhashed)} of {len(counted)} locked packages have no `--hash`; lock with "
                           "`dockyard deps lock --hashes`",
                           Position(e.line, e.column, e.end_line or e.line, e.end_column), path=sf.path)
+
+
+def _installed_with_unhashable(project, sf, installed) -> bool:
+    """Whether a Dockerfile installs ``sf`` in one pip call with something that cannot carry hashes: a
+    requirements file that is not a lock or is not in the tree, a package named on the command line, a path."""
+    from dockyard.locks import requirements_is_lock
+
+    for item in installed:
+        if item.file is not sf:
+            continue
+        call = item.call
+        if call.subcommand != "sync" and call.targets:
+            return True
+        for other in installed:
+            if other.call is call and other is not item and (
+                    other.file is None or not requirements_is_lock(project, other.file)):
+                return True
+    return False

@@ -1,0 +1,111 @@
+"""Which folders of a checked tree are projects, and what each one ships.
+
+A tree is usually one project, its root: advice about the whole project (a Makefile with the dependency
+targets, a lock file, per-environment env files) belongs there. A *catalogue* is different: a repository of
+independent sample projects (``docker/awesome-compose``) has nothing of its own at the root (no compose file,
+Dockerfile, Makefile or Python project file) and two or more folders that each hold their own compose file.
+Each of those folders is a project, judged on its own: the Makefile of the ``fastapi/`` sample belongs beside
+``fastapi/compose.yaml``, not at the root of the catalogue, and the catalogue's CI is no project's pipeline.
+
+What a project ships is read from the classification of its files (:mod:`dockyard.roles`): a Python service is
+a Dockerfile whose image serves FastAPI or runs Python; an image other than a base image is anything built that
+runs something.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from dockyard.source import FileKind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.project import Project
+    from dockyard.source import SourceFile
+
+# files at the root that make the root a project of its own
+_ROOT_KINDS = frozenset({FileKind.COMPOSE, FileKind.DOCKERFILE, FileKind.MAKEFILE, FileKind.PYPROJECT,
+                         FileKind.REQUIREMENTS})
+_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template")
+
+
+def under(path: str, folder: str) -> bool:
+    """Whether ``path`` lies in ``folder`` ("" is the root, which holds everything)."""
+    return not folder or path == folder or path.startswith(folder + "/")
+
+
+def project_folders(project: "Project") -> list[str]:
+    """The project folders of the tree: ``[""]`` for a tree that is one project, else the folders of a
+    catalogue (each holding its own compose file), shallowest first."""
+
+    def compute() -> list[str]:
+        if any("/" not in sf.path for sf in project.files if sf.kind in _ROOT_KINDS):
+            return [""]
+        folders: list[str] = []
+        for folder in sorted({posixpath.dirname(sf.path) for sf in project.files_of(FileKind.COMPOSE)},
+                             key=lambda d: (d.count("/"), d)):
+            if not any(under(folder, f) for f in folders):
+                folders.append(folder)
+        return folders if len(folders) >= 2 else [""]
+
+    return project.memo("projects.folders", compute)
+
+
+def is_catalogue(project: "Project") -> bool:
+    return project_folders(project) != [""]
+
+
+def project_folder_of(project: "Project", path: str) -> str | None:
+    """The project folder ``path`` belongs to; None for a file of a catalogue that lies in none of its projects."""
+    return next((f for f in project_folders(project) if under(path, f)), None)
+
+
+def buildable_dockerfiles(project: "Project", folder: str = "") -> list["SourceFile"]:
+    """The readable Dockerfiles of a folder that a build would use: not templates (a Jinja or cookiecutter file
+    that becomes a Dockerfile)."""
+    out = []
+    for sf in project.files_of(FileKind.DOCKERFILE):
+        if "{{" in sf.path or "{%" in sf.path or sf.path.lower().endswith(_TEMPLATE_SUFFIXES):
+            continue
+        if sf.text is not None and under(sf.path, folder):
+            out.append(sf)
+    return out
+
+
+def python_service_dockerfiles(project: "Project", folder: str = "") -> list["SourceFile"]:
+    """The Dockerfiles of a folder whose image is the FastAPI service or another Python image."""
+    from dockyard.roles import PYTHON_IMAGES, roles
+
+    classified = roles(project)
+    return [sf for sf in buildable_dockerfiles(project, folder) if classified.dockerfile(sf).role in PYTHON_IMAGES]
+
+
+def ships_python_service(project: "Project", folder: str = "") -> bool:
+    return bool(python_service_dockerfiles(project, folder))
+
+
+def ships_image(project: "Project", folder: str = "") -> bool:
+    """Whether a folder builds an image other than a base image (one that runs something)."""
+    from dockyard.roles import RUNNABLE, roles
+
+    classified = roles(project)
+    return any(classified.dockerfile(sf).role in RUNNABLE for sf in buildable_dockerfiles(project, folder))
+
+
+def ships_python_application(project: "Project", folder: str = "") -> bool:
+    """Whether a folder holds a Python application: a Python service's Dockerfile, a compose service that runs
+    one (an image built elsewhere, `python:3.12` with a command), or a FastAPI app among its sources."""
+    if ships_python_service(project, folder):
+        return True
+    from dockyard.compose.context import environment_views
+    from dockyard.roles import PYTHON_IMAGES, roles
+
+    classified = roles(project)
+    for view in environment_views(project):
+        if view.compose_files and under(view.compose_files[0].path, folder) and any(
+                c.role in PYTHON_IMAGES for c in classified.services(view).values()):
+            return True
+    from dockyard.parsers.fastapi_app import project_apps
+
+    model = project_apps(project)
+    return any(under(model.modules[app.module].path, folder) for app in model.apps if app.module in model.modules)
