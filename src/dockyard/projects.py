@@ -73,11 +73,13 @@ def buildable_dockerfiles(project: "Project", folder: str = "") -> list["SourceF
 
 
 def python_service_dockerfiles(project: "Project", folder: str = "") -> list["SourceFile"]:
-    """The Dockerfiles of a folder whose image is the FastAPI service or another Python image."""
-    from dockyard.roles import PYTHON_IMAGES, roles
+    """The Dockerfiles of a folder whose image is a service (not a command-line tool, a one-off job or test
+    tooling) serving FastAPI or running Python."""
+    from dockyard.roles import PYTHON_IMAGES, SERVICE, roles
 
     classified = roles(project)
-    return [sf for sf in buildable_dockerfiles(project, folder) if classified.dockerfile(sf).role in PYTHON_IMAGES]
+    return [sf for sf in buildable_dockerfiles(project, folder)
+            if classified.dockerfile(sf).role in PYTHON_IMAGES and classified.dockerfile(sf).purpose == SERVICE]
 
 
 def ships_python_service(project: "Project", folder: str = "") -> bool:
@@ -85,11 +87,13 @@ def ships_python_service(project: "Project", folder: str = "") -> bool:
 
 
 def ships_image(project: "Project", folder: str = "") -> bool:
-    """Whether a folder builds an image other than a base image (one that runs something)."""
-    from dockyard.roles import RUNNABLE, roles
+    """Whether a folder builds an image that is shipped and runs something: not a base image, not development
+    or test tooling."""
+    from dockyard.roles import RUNNABLE, SHIPPED, roles
 
     classified = roles(project)
-    return any(classified.dockerfile(sf).role in RUNNABLE for sf in buildable_dockerfiles(project, folder))
+    return any(classified.dockerfile(sf).role in RUNNABLE and classified.dockerfile(sf).purpose in SHIPPED
+               for sf in buildable_dockerfiles(project, folder))
 
 
 def ships_python_application(project: "Project", folder: str = "") -> bool:

@@ -326,3 +326,11 @@ def test_gunicorn_started_by_compose_for_a_flask_app_is_no_fastapi_service(tmp_p
     found = roles(project).service(view, "flask-app")
     assert (found.role, found.reason) == (PYTHON, "its command starts gunicorn for a WSGI app (Django/Flask)")
     assert run_files(tmp_path, {}, select=("PY002", "PY003", "CO025")) == []
+
+
+def test_a_command_line_tool_or_test_image_ships_no_python_service(tmp_path):
+    # a project generator published as a CLI image: no Makefile of lock/wheelhouse targets is asked for it
+    files = {"Dockerfile": "FROM python:3.13-alpine\nCOPY . /src\nRUN pip install /src\n"
+                           "ENTRYPOINT [\"python\", \"-m\", \"generator\"]\n",
+             "pyproject.toml": "[project]\nname = \"generator\"\nversion = \"1.0\"\n"}
+    assert run_files(tmp_path, files, select=("CI006", "CI002")) == []
