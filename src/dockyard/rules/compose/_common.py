@@ -154,6 +154,13 @@ def judged(ctx, name: str) -> bool:
     return ctx.applies == EVERY or roles(ctx.project).service(ctx.environment, name).role in ctx.applies
 
 
+def has_role(ctx, name: str, wanted: frozenset) -> bool:
+    """Service ``name`` of the context's environment has one of the roles ``wanted`` (:mod:`dockyard.roles`)."""
+    from dockyard.roles import roles
+
+    return roles(ctx.project).service(ctx.environment, name).role in wanted
+
+
 def is_fastapi_service(ctx, name: str) -> bool:
     """Service ``name`` of the context's environment serves the FastAPI app (role ``fastapi-service``)."""
     from dockyard.roles import APP, roles
@@ -383,3 +390,77 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
         else:
             break
     return Problem(message, pos, path=sf.path, service=service_of(path))
+
+
+# -- what services share through a merge key ----------------------------------------------------------------
+def absent(ctx, name: str, message: str) -> Problem:
+    """A problem about a setting service ``name`` lacks, at the service's name; when the service takes its
+    settings from a mapping that other services of its file merge as well (``<<: *netbox``), at that mapping's
+    key (the anchor), where one added setting fixes every service that merges it: the engine then reports it
+    once, naming the services (see :func:`at`)."""
+    view = ctx.environment
+    shared = _shared_anchor(ctx, view, name)
+    if shared is not None:
+        path, pos = shared
+        return Problem(message, pos, path=path, service=name)
+    return at(view, ("services", name), message, first=True)
+
+
+def _shared_anchor(ctx, view, name: str) -> tuple[str, Position] | None:
+    """``(file, position of the anchor's key)`` when service ``name`` merges a mapping that at least one other
+    service also merges (or owns, as the service the anchor is written on), else None."""
+    from dockyard.parsers.yamlpos import YMap
+
+    o = view.origin_record(("services", name), first=True)
+    if o is None:
+        return None
+    doc = next((d for sf, d in zip(view.compose_files, view.documents) if sf.path == o.path), None)
+    root = getattr(doc, "root", None)
+    services = root.get("services") if isinstance(root, YMap) else None
+    if not isinstance(services, YMap):
+        return None
+    owners = ctx.project.memo(("compose.key_owners", o.path), lambda: _key_owners(root))
+    anchor = _merged_from(services, name, owners)
+    if anchor is None:
+        return None
+    sharing = {other for other in services if _merged_from(services, str(other), owners) == anchor}
+    sharing |= {str(k) for k in services if services.key_pos(k) == anchor}  # the service the anchor is written on
+    return (o.path, anchor) if len(sharing) > 1 else None
+
+
+def _merged_from(services, name: str, owners: dict) -> Position | None:
+    """The key of the mapping service ``name`` merges (its latest merged setting's owner), or None. A merged
+    key keeps the position it was written at, inside the anchor, which YAML requires before its alias."""
+    svc = services.get(name)
+    own = services.key_pos(name)
+    if not hasattr(svc, "key_pos") or own is None:
+        return None
+    merged = [p for p in (svc.key_pos(k) for k in svc) if p is not None and (p.line, p.column) < (own.line, own.column)]
+    if not merged:
+        return None
+    return owners.get(max((p.line, p.column) for p in merged))
+
+
+def _key_owners(root) -> dict[tuple[int, int], Position]:
+    """For every key written in a document, the key of the mapping it is written in: the earliest such key,
+    as merged copies of a mapping repeat its keys' positions under later keys."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    owners: dict[tuple[int, int], Position] = {}
+
+    def walk(node, at_key: Position | None) -> None:
+        if isinstance(node, YMap):
+            for k, v in node.items():
+                kp = node.key_pos(k)
+                if kp is not None and at_key is not None:
+                    where = (kp.line, kp.column)
+                    best = owners.get(where)
+                    if best is None or (at_key.line, at_key.column) < (best.line, best.column):
+                        owners[where] = at_key
+                walk(v, kp)
+        elif isinstance(node, YSeq):
+            for i, v in enumerate(node):
+                walk(v, node.item_pos(i))
+
+    walk(root, None)
+    return owners
