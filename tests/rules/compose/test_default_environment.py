@@ -57,8 +57,13 @@ def _found(tmp_path, tree, code):
 
 
 def test_the_default_override_is_part_of_the_development_environment(tmp_path):
-    assert _found(tmp_path, TREE, "CO006") == [
+    tree = {path: text for path, text in TREE.items() if path != "compose.deploy.yml"}
+    assert _found(tmp_path, tree, "CO006") == [
         ("compose.yml", 1, 1, "no production override (e.g. `docker-compose.prod.yml`) next to the base file")]
+
+
+def test_a_deploy_override_is_the_production_environment(tmp_path):
+    assert _found(tmp_path, TREE, "CO006") == []
 
 
 def test_an_environment_without_its_own_env_file_interpolates_from_dot_env(tmp_path):

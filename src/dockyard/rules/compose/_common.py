@@ -154,11 +154,12 @@ def judged(ctx, name: str) -> bool:
     return ctx.applies == EVERY or roles(ctx.project).service(ctx.environment, name).role in ctx.applies
 
 
-def has_role(ctx, name: str, wanted: frozenset) -> bool:
-    """Service ``name`` of the context's environment has one of the roles ``wanted`` (:mod:`dockyard.roles`)."""
+def has_role(ctx, name: str, wanted: frozenset, view=None) -> bool:
+    """Service ``name`` of the context's environment (or of ``view``) has one of the roles ``wanted``
+    (:mod:`dockyard.roles`)."""
     from dockyard.roles import roles
 
-    return roles(ctx.project).service(ctx.environment, name).role in wanted
+    return roles(ctx.project).service(view if view is not None else ctx.environment, name).role in wanted
 
 
 def is_fastapi_service(ctx, name: str) -> bool:

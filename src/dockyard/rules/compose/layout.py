@@ -9,7 +9,7 @@ from dockyard import roles
 from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, in_file, is_application, judged
+from dockyard.rules.compose._common import at, file_services, has_role, in_file, is_application, judged
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
@@ -31,15 +31,22 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
     },
     notes="compose's default override (`compose.override.yaml`, `docker-compose.override.yml`), which `docker "
           "compose` with no `-f` merges into `compose.yaml` / `docker-compose.yml`, is the development override "
-          "(environment `default`). A `docker-compose.<env>.override.yml` belongs to environment `<env>`.",
+          "(environment `default`). A `docker-compose.<env>.override.yml` belongs to environment `<env>`. "
+          "Production overrides are named `prod`, `production`, `prd`, `live`, `deploy` or `release`. Compose "
+          "files that build nothing from the project and run no application (only databases and caches for an app "
+          "run on the host) are development helpers and are not judged.",
 )
 def compose_layout(ctx: Context) -> Iterator[Problem]:
     from dockyard.compose.context import environment_views
 
-    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE)]
+    views = [v for v in environment_views(ctx.project) if _runs_the_project(ctx, v)]
+    apps = {sf.path for v in views for sf in v.compose_files}
+    everything = {sf.path for v in environment_views(ctx.project) for sf in v.compose_files}
+    # a file of no environment is judged when environments run the project or it builds from it itself
+    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE)
+                     if sf.path in apps or (sf.path not in everything and (apps or _builds(ctx, sf)))]
     if not compose_files:
         return
-    views = environment_views(ctx.project)
     # compose's default environment counts when it has its (development) override, not as a lone file
     named = [v for v in views if posixpath.basename(v.name) != DEFAULT_ENVIRONMENT or v.is_development]
     used = {sf.path for v in views for sf in v.compose_files}
@@ -67,6 +74,21 @@ def compose_layout(ctx: Context) -> Iterator[Problem]:
         if sf.path not in used:
             yield Problem("compose file is not part of any environment (base + override): "
                           f"remove it or name it after an environment; {_CONVENTION}", path=sf.path)
+
+
+def _runs_the_project(ctx: Context, view) -> bool:
+    """Whether an environment runs the project: a service is built from it, or is the application (a FastAPI
+    service or a Python image). One that only starts databases and caches for an app run on the host is a
+    development helper, which the layout rule does not judge."""
+    return any(svc.get("build") is not None or has_role(ctx, name, roles.PYTHON_IMAGES, view)
+               for name, svc in view.services.items())
+
+
+def _builds(ctx: Context, sf) -> bool:
+    from dockyard.parsers.yamlpos import load_yaml
+
+    doc = ctx.project.parsed(sf, load_yaml) if sf.text is not None else None
+    return doc is None or not doc.ok or any(svc.get("build") is not None for _name, svc in file_services(doc))
 
 
 def _wanted_names(ctx: Context, view) -> set[str]:
