@@ -54,3 +54,17 @@ def test_a_lone_file_that_runs_the_application_is_judged(tmp_path):
                                                      "    command: [\"uvicorn\", \"app.main:app\"]\n")
     assert [(p, line, col) for p, line, col, _m in _found(tmp_path, {"docker/docker-compose.yml": python_app},
                                                           "CO006")] == [("docker/docker-compose.yml", 1, 1)]
+
+
+def test_production_is_asked_for_its_own_env_file_not_the_development_dot_env(tmp_path):
+    # shaped like full-stack-fastapi-template: compose.deploy.yml has no .env.deploy; interpolation reads .env
+    files = {"compose.yml": APP, "compose.override.yml": OVERRIDE,
+             "compose.deploy.yml": "services:\n  backend:\n    restart: always\n",
+             ".env": "FASTAPI_ENV=development\nSMTP_PORT=1025\n",
+             "backend/Dockerfile": "FROM python:3.12-slim\nCMD [\"fastapi\", \"run\"]\n"}
+    assert _found(tmp_path, files, "CO007") == [
+        ("compose.deploy.yml", 2, 3, "application service `backend` does not load `.env.deploy`: add "
+                                     "`env_file: [.env.deploy]` (environment `deploy`)")]
+    files["compose.deploy.yml"] = "services:\n  backend:\n    env_file: [.env]\n"
+    assert _found(tmp_path / "dot", files, "CO007") == [
+        ("compose.deploy.yml", 3, 5, "service `backend` loads `.env` but not `.env.deploy` in environment `deploy`")]

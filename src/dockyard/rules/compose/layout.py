@@ -92,13 +92,18 @@ def _builds(ctx: Context, sf) -> bool:
 
 
 def _wanted_names(ctx: Context, view) -> set[str]:
+    """The env file names an environment's services may load: ``.env.<env>``, the configured one, or the
+    environment's own file. The project's ``.env``, which interpolation falls back to when the environment has
+    no file of its own, is not one: it holds development settings, not this environment's."""
     names = {f".env.{posixpath.basename(view.name)}"}
     configured = (getattr(ctx.project.config, "environments", None) or {}).get(view.name) or {}
     if configured.get("env_file"):
         names.add(posixpath.basename(configured["env_file"]))
     if view.env_file is not None:
         base = posixpath.basename(view.env_file.path)
-        names.add(base[: -len(".example")] if base.endswith(".example") else base)
+        base = base[: -len(".example")] if base.endswith(".example") else base
+        if base != ".env":
+            names.add(base)
     return names
 
 
@@ -119,7 +124,9 @@ def _wanted_names(ctx: Context, view) -> set[str]:
         "docker-compose.dev.yml": "services:\n  app:\n    env_file:\n      - .env.dev\n",
         ".env.dev.example": "DEBUG=true\n",
     },
-    notes="A name such as `.env.dev` is expected, not its `.example` template, which holds placeholders.",
+    notes="A name such as `.env.dev` is expected, not its `.example` template, which holds placeholders. An "
+          "environment without its own file (its interpolation falls back to the project's `.env`) is still asked "
+          "to load `.env.<env>`: the project's `.env` holds development settings.",
 )
 def service_env_file(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
