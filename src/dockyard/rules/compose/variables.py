@@ -116,6 +116,8 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
             "      SECRET_KEY: \"${SECRET_KEY:-dev-secret}\"\n      HOST: \"${HOST}\"\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
+    notes="An empty default (`${SMTP_PASSWORD:-}`) declares an optional setting (no SMTP authentication), not a "
+          "secret with a known value: it is accepted.",
 )
 def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.interpolation import scan
@@ -128,7 +130,8 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
             continue
         for ref in scan(text).refs:
             span = scalar_span(ctx.file, pos, text, ref.start, ref.end)
-            if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+"):
+            optional = ref.has_default and ref.argument == ""  # `${SMTP_PASSWORD:-}`: unset means none
+            if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+") and not optional:
                 how = "has a default" if ref.has_default else "is neither required nor defaulted"
                 yield Problem(f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`", span)
             elif ref.required and not (ref.argument or "").strip():
