@@ -8,7 +8,8 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, backing_kind, is_application, strip_references
+from dockyard.rules.compose._common import (absent, at, backing_kind, is_application, is_long_running,
+                                            strip_references)
 
 _BASE = "docker-compose.base.yml"
 
@@ -26,7 +27,8 @@ def _ex(base: str, over: str = "services: {}\n") -> dict:
     example=_ex("services:\n  app:\n    image: python:3.12-slim\n"),
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    networks:\n      - backend\n"
                     "networks:\n  backend:\n    driver: bridge\n"),
-    notes="Services with `network_mode` are not held to this.",
+    notes="Services with `network_mode` are not held to this, nor are one-off jobs and test runners (as for "
+          "CO014); a network a service names must be declared whatever the service.",
 )
 def custom_networks(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -37,8 +39,9 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
             continue
         nets = svc.get("networks")
         if not isinstance(nets, dict) or not nets:
-            out.append(at(view, ("services", name), f"`{name}` uses only the implicit default network: attach it "
-                          "to a declared network", first=True))
+            if is_long_running(svc, name, view.services):
+                out.append(absent(ctx, name, f"`{name}` uses only the implicit default network: attach it to a "
+                                  "declared network"))
             continue
         for net in nets:
             if net not in declared and net != "default":
