@@ -138,6 +138,15 @@ def is_application(svc: dict, services: dict[str, dict]) -> bool:
     return isinstance(image, str) and image in built_images(services)
 
 
+def builds_for_development(svc: dict) -> bool:
+    """A service built with ``target: development`` (``dev``, ``local``...: the development environment names of
+    :mod:`dockyard.compose.environments`): a development service wherever it is defined."""
+    from dockyard.compose.environments import DEVELOPMENT_NAMES
+
+    target = dig(svc, "build", "target")
+    return isinstance(target, str) and target.lower() in DEVELOPMENT_NAMES
+
+
 def command_words(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value if v is not None]
