@@ -26,9 +26,10 @@ def test_values_that_name_no_host(tmp_path, key, value):
 
 def test_the_first_real_host_of_a_listener_list_is_reported(tmp_path):
     text = ("services:\n  kafka:\n    image: apache/kafka:4.1.1\n    environment:\n"
-            "      KAFKA_ADVERTISED_LISTENERS: \"CONTROLLER://0.0.0.0:29093,INTERNAL://kafka:9093\"\n")
+            "      KAFKA_ADVERTISED_LISTENERS: \"CONTROLLER://0.0.0.0:29093,INTERNAL://broker-0.internal:9093\"\n")
     assert _found(tmp_path, {"compose.yaml": text}, "CO010") == [
-        ("compose.yaml", 5, 35, "`KAFKA_ADVERTISED_LISTENERS` in service `kafka` hardcodes the URL host `kafka`: take "
+        ("compose.yaml", 5, 35, "`KAFKA_ADVERTISED_LISTENERS` in service `kafka` hardcodes the URL host "
+                                "`broker-0.internal`: take "
                                 "the URL (or its base) from the env file, e.g. `${KAFKA_ADVERTISED_LISTENERS:?"
                                 "KAFKA_ADVERTISED_LISTENERS is required}`")]
 
