@@ -37,3 +37,29 @@ def test_one_off_jobs_and_test_runners_are_not_asked_for_networks(tmp_path):
     assert _found(tmp_path, {"compose.yaml": RUNNER}, "CO017") == [
         ("CO017", "compose.yaml", 16, 16, "`migrate` attaches to `missing`, which is not declared under top-level "
                                           "`networks:`")]
+
+
+def test_several_published_ports_of_one_service_get_their_own_variables(tmp_path):
+    # shaped like full-stack-fastapi-template's compose.deploy.yml
+    base = "services:\n  proxy:\n    image: traefik:3.6\n    restart: always\n"
+    deploy = "services:\n  proxy:\n    ports:\n      - \"80:80\"\n      - \"443:443\"\n"
+    found = _found(tmp_path, {"compose.yml": base, "compose.deploy.yml": deploy}, "CO021")
+    assert found == [
+        ("CO021", "compose.deploy.yml", 4, 9, "`proxy` publishes host port 80 literally: take it from a variable, "
+                                              "e.g. `${PROXY_PUBLISHED_PORT_80:-80}`"),
+        ("CO021", "compose.deploy.yml", 5, 9, "`proxy` publishes host port 443 literally: take it from a variable, "
+                                              "e.g. `${PROXY_PUBLISHED_PORT_443:-443}`")]
+
+
+def test_a_test_environment_is_not_asked_for_port_variables(tmp_path):
+    # shaped like netbox-docker: docker-compose.test.yml + docker-compose.test.override.yml, run by test.sh only
+    files = {"docker-compose.yml": "services:\n  netbox:\n    image: netbox:v4.1\n",
+             "docker-compose.test.yml": "services:\n  postgres:\n    image: postgres:16-alpine\n    ports:\n"
+                                        "      - \"5432:5432\"\n",
+             "docker-compose.test.override.yml": "services:\n  netbox:\n    ports:\n      - \"127.0.0.1:8000:8080\"\n",
+             "docker-compose.prod.yml": "services:\n  netbox:\n    ports:\n      - \"8080:8080\"\n"}
+    assert _found(tmp_path, files, "CO021") == [
+        ("CO021", "docker-compose.prod.yml", 4, 9, "`netbox` publishes host port 8080 literally: take it from a "
+                                                   "variable, e.g. `${NETBOX_PUBLISHED_PORT:-8080}`"),
+        ("CO021", "docker-compose.test.yml", 5, 9, "database `postgres` is published on all interfaces: bind it to "
+                                                   "`127.0.0.1` or do not publish it")]
