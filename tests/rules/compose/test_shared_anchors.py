@@ -172,3 +172,14 @@ def test_an_x_anchor_merged_by_several_services_is_where_the_setting_goes(tmp_pa
     alone = text.replace("  worker:\n    <<: *app\n    command: [\"celery\", \"worker\"]\n", "")
     found = run_files(tmp_path / "alone", {"compose.yaml": alone}, select="CO016")
     assert [(f.position.line, f.position.column) for f in found] == [(5, 3), (7, 3)]
+
+
+def test_an_anchor_merged_for_one_setting_does_not_group_services(tmp_path):
+    # shaped like getsentry/self-hosted: every service merges `x-restart-policy`, each runs its own image
+    text = ("x-restart-policy: &restart_policy\n  restart: unless-stopped\nservices:\n"
+            "  smtp:\n    <<: *restart_policy\n    image: registry.gitlab.com/egos-tech/smtp:1.0\n"
+            "  memcached:\n    <<: *restart_policy\n    image: memcached:1.6.45-alpine\n")
+    found = run_files(tmp_path, {"compose.yaml": text}, select="CO016")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (4, 3, "`smtp` sets no `logging`: the default json-file driver never rotates"),
+        (7, 3, "`memcached` sets no `logging`: the default json-file driver never rotates")]

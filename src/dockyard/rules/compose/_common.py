@@ -404,10 +404,11 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
 
 # -- what services share through a merge key ----------------------------------------------------------------
 def absent(ctx, name: str, message: str) -> Problem:
-    """A problem about a setting service ``name`` lacks, at the service's name; when the service takes its
-    settings from a mapping that other services of its file merge as well (``<<: *netbox``), at that mapping's
-    key (the anchor), where one added setting fixes every service that merges it: the engine then reports it
-    once, naming the services (see :func:`at`)."""
+    """A problem about a setting service ``name`` lacks, at the service's name; when the service is a variant of
+    a mapping that other services of its file merge as well (``<<: *netbox``: the merged mapping gives it its
+    ``image`` or ``build``), at that mapping's key (the anchor), where one added setting fixes every service
+    that merges it: the engine then reports it once, naming the services (see :func:`at`). A small anchor
+    merged for one setting (``<<: *restart_policy``) does not make services variants of one another."""
     view = ctx.environment
     shared = _shared_anchor(ctx, view, name)
     if shared is not None:
@@ -439,16 +440,18 @@ def _shared_anchor(ctx, view, name: str) -> tuple[str, Position] | None:
 
 
 def _merged_from(services, name: str, owners: dict) -> Position | None:
-    """The key of the mapping service ``name`` merges (its latest merged setting's owner), or None. A merged
-    key keeps the position it was written at, inside the anchor, which YAML requires before its alias."""
+    """The key of the mapping service ``name`` takes its ``image`` (or ``build``) from through a merge key, or
+    None when it writes its own. A merged key keeps the position it was written at, inside the anchor, which
+    YAML requires before its alias."""
     svc = services.get(name)
     own = services.key_pos(name)
     if not hasattr(svc, "key_pos") or own is None:
         return None
-    merged = [p for p in (svc.key_pos(k) for k in svc) if p is not None and (p.line, p.column) < (own.line, own.column)]
-    if not merged:
-        return None
-    return owners.get(max((p.line, p.column) for p in merged))
+    for key in ("image", "build"):
+        p = svc.key_pos(key)
+        if p is not None and (p.line, p.column) < (own.line, own.column):
+            return owners.get((p.line, p.column))
+    return None
 
 
 def _key_owners(root) -> dict[tuple[int, int], Position]:
