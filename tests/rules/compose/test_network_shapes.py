@@ -63,3 +63,12 @@ def test_a_test_environment_is_not_asked_for_port_variables(tmp_path):
                                                    "variable, e.g. `${NETBOX_PUBLISHED_PORT:-8080}`"),
         ("CO021", "docker-compose.test.yml", 5, 9, "database `postgres` is published on all interfaces: bind it to "
                                                    "`127.0.0.1` or do not publish it")]
+
+
+def test_a_test_runner_is_not_asked_for_port_variables(tmp_path):
+    # shaped like full-stack-fastapi-template's playwright service: its report port, in the development override
+    text = ("services:\n  playwright:\n    build:\n      context: .\n      dockerfile: frontend/Dockerfile.playwright\n"
+            "    ports:\n      - 9323:9323\n  frontend:\n    image: frontend:1.0\n    ports:\n      - 5173:80\n")
+    assert _found(tmp_path, {"compose.yaml": text}, "CO021") == [
+        ("CO021", "compose.yaml", 11, 9, "`frontend` publishes host port 5173 literally: take it from a variable, "
+                                         "e.g. `${FRONTEND_PUBLISHED_PORT:-5173}`")]

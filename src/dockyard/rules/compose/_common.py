@@ -183,7 +183,7 @@ _TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "playwright", "cyp
 _TEST_NAMES = frozenset({"test", "tests", "e2e", "playwright", "cypress", "integration-tests", "unit-tests"})
 
 
-def _runs_tests(name: str, svc: dict) -> bool:
+def runs_tests(name: str, svc: dict) -> bool:
     """A test runner: named so (`tests`, `e2e`, `playwright`), built from such a Dockerfile, or running pytest,
     playwright, `npm test`..."""
     if name.lower() in _TEST_NAMES or image_repository(svc.get("image")) in ("playwright", "cypress"):
@@ -215,7 +215,7 @@ def is_one_off(svc: dict, name: str = "", services: dict | None = None) -> bool:
         deps = other.get("depends_on") if isinstance(other, dict) else None
         if isinstance(deps, dict) and dig(deps, name, "condition") == "service_completed_successfully":
             return True
-    if _runs_tests(name, svc):
+    if runs_tests(name, svc):
         return True
     restart = svc.get("restart")
     policy = (svc.get("deploy") or {}).get("restart_policy") if isinstance(svc.get("deploy"), dict) else None

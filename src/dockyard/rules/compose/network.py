@@ -9,7 +9,7 @@ from typing import Iterator
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (absent, at, backing_kind, is_application, is_long_running,
-                                            strip_references)
+                                            runs_tests, strip_references)
 
 _BASE = "docker-compose.base.yml"
 
@@ -86,7 +86,8 @@ def _port_parts(item) -> tuple[str | None, str | None, str]:
           "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached. A test "
           "environment (`test`, `tests`, `testing`, `ci`, `e2e`: `docker-compose.test.yml`) runs the test suite and "
           "is not deployed: its host ports are not asked to come from variables (a backing service it publishes on "
-          "all interfaces is still reported). The suggested variable names the container port when a service "
+          "all interfaces is still reported); nor are a test runner's (`compose run` publishes none unless asked "
+          "to). The suggested variable names the container port when a service "
           "publishes several (`PROXY_PUBLISHED_PORT_443`).",
 )
 def port_binding(ctx: Context) -> Iterator[Problem]:
@@ -105,7 +106,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
             raw_ip, raw_pub, _ = _port_parts(strip_references(raw) if isinstance(raw, str) else raw) \
                 if raw is not None else (None, None, "")
             if published is not None and raw_pub is not None and "\x00" not in str(raw_pub) and \
-                    "$" not in str(raw_pub) and not view.is_test:
+                    "$" not in str(raw_pub) and not view.is_test and not runs_tests(name, svc):
                 var = _variable_name(name, target if several else "")
                 out.append(at(view, path, f"`{name}` publishes host port {published} literally: take it from a "
                               "variable, e.g. `${" + var + ":-" + str(published) + "}`"))
