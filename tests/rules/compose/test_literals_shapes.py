@@ -50,9 +50,10 @@ def test_names_of_services_of_the_environment_are_compose_dns(tmp_path):
 
 def test_aliases_and_container_names_are_compose_dns_too(tmp_path):
     text = ("services:\n  app:\n    image: app:1.0\n    environment:\n      SEARCH_URL: http://search:9200\n"
-            "      CACHE_HOST: memcache\n      QUEUE_HOST: broker\n"
+            "      CACHE_HOST: memcache\n      QUEUE_HOST: broker\n      DB_HOST: db:5432\n"
             "  elastic:\n    image: elasticsearch:8.17.0\n    networks:\n      backend:\n        aliases: [search]\n"
-            "  memcached:\n    image: memcached:1.6.34\n    container_name: memcache\nnetworks:\n  backend: {}\n")
+            "  memcached:\n    image: memcached:1.6.34\n    container_name: memcache\n  db:\n    image: postgres:17\n"
+            "networks:\n  backend: {}\n")
     assert _found(tmp_path, {"compose.yaml": text}) == [
         ("compose.yaml", 7, 19, "`QUEUE_HOST` in service `app` hardcodes the host `broker`: use "
                                 "`${QUEUE_HOST:-broker}` so each environment can change it")]

@@ -52,6 +52,12 @@ def _url_host(text: str, skip: frozenset | set = frozenset()) -> str | None:
     return None
 
 
+def _without_port(host: str) -> str:
+    """``db:5432`` -> ``db``; a host without a port unchanged."""
+    name, sep, port = host.rpartition(":")
+    return name if sep and port.isdigit() and name and not name.endswith(":") else host
+
+
 def _environments_of(ctx: Context) -> list:
     """The environments whose compose files include the file being checked."""
     from dockyard.compose.context import environment_views
@@ -199,7 +205,7 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                     continue
                 if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND | _ANY_ADDRESS \
                         and value.lower() not in _FLAGS and not value.replace(".", "").isdigit() \
-                        and value.lower() not in dns:
+                        and _without_port(value).lower() not in dns:
                     pos = value_position(ctx.file, spos, scalar, off, value)
                     elsewhere = next((v.env_file.path for v in environments if v.env_file is not None and
                                       v.variables.get(key) not in (None, value)), None)
