@@ -49,3 +49,12 @@ def test_without_a_value_the_name_decides():
     assert is_secret_name("API_KEY")
     assert not is_secret_name("PYTHON_SHA256")
     assert not is_secret_name("SECRET_KEY_FILE", "/run/secrets/key")
+
+
+@pytest.mark.parametrize("name", ["SENTRY_DSN", "NEXT_PUBLIC_SENTRY_DSN", "VITE_SENTRY_DSN", "SENTRY_DSN_FRONTEND"])
+def test_a_sentry_dsn_is_a_public_key_not_a_secret(name):
+    assert not is_secret_name(name)
+    assert mask("https://examplePublicKey@o0.ingest.sentry.io/0", name) == \
+        "https://examplePublicKey@o0.ingest.sentry.io/0"
+    assert mask("https://public:oldsecret@sentry.example.com/1", name) == f"https://public:{MASK}@sentry.example.com/1"
+    assert is_secret_name("DATABASE_DSN") and is_secret_name("PG_DSN")  # a database DSN carries its password

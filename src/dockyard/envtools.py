@@ -21,7 +21,7 @@ from pathlib import Path
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from dockyard.compose.environments import DEVELOPMENT_NAMES
+from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dotenv import EnvEntry, EnvFile
@@ -32,7 +32,7 @@ TEMPLATE_SUFFIX = ".example"
 OTHER_TEMPLATE_SUFFIXES = (".sample", ".template", ".dist", ".tmpl")
 # Environments where a leftover placeholder is tolerated in the real file (nothing is deployed from them):
 # development ones, and tests.
-LOCAL_ENVIRONMENTS = DEVELOPMENT_NAMES | {"test", "testing", "ci"}
+LOCAL_ENVIRONMENTS = DEVELOPMENT_NAMES | TEST_NAMES
 
 _PLACEHOLDER = re.compile(r"change_?me", re.IGNORECASE)
 _COMMON_WORDS = (

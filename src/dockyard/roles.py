@@ -422,7 +422,7 @@ class Roles:
         if runner is not None:
             return DEV, f"it runs the test runner `{runner}`"
         services = self.services_building(sf.path)
-        if services and all(_service_runs_tests(n, svc) for n, svc, _ in services):
+        if services and all(service_runs_tests(n, svc) for n, svc, _ in services):
             return DEV, "compose runs it only as a test runner (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
         if services and all(is_one_off(svc, n, others) for n, svc, others in services):
             return JOB, "compose runs it only as a one-off job (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
@@ -783,7 +783,7 @@ def runs_tests(argvs: Iterable[list[str]]) -> str | None:
     return None
 
 
-def _service_runs_tests(name: str, svc: dict) -> bool:
+def service_runs_tests(name: str, svc: dict) -> bool:
     """A test runner service: named so (`tests`, `e2e`, `playwright`), built from such a Dockerfile, running
     a test runner's image, or running pytest, playwright, `npm test`..."""
     image = svc.get("image")
@@ -811,7 +811,7 @@ def is_one_off(svc, name: str = "", services: dict | None = None) -> bool:
         spec = deps.get(name) if isinstance(deps, dict) else None
         if isinstance(spec, dict) and spec.get("condition") == "service_completed_successfully":
             return True
-    if _service_runs_tests(name, svc):
+    if service_runs_tests(name, svc):
         return True
     restart = svc.get("restart")
     deploy = svc.get("deploy")

@@ -10,9 +10,11 @@ _SECRET_NAME = re.compile(
     r"|(?:^|_)(?:PW|PASS)$|_PWD$)",
     re.IGNORECASE,
 )
-# settings about a secret rather than the secret (POSTGRES_HOST_AUTH_METHOD=trust, AUTH_TYPE=md5, TOKEN_TYPE=bearer)
+# settings about a secret rather than the secret (POSTGRES_HOST_AUTH_METHOD=trust, AUTH_TYPE=md5, TOKEN_TYPE=bearer);
+# and Sentry's DSN, which holds the project's public key: Sentry ships it to browsers (an old-style DSN's secret
+# part is still masked as a URL password)
 _NOT_SECRET_NAME = re.compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TTL$|_LENGTH$|_HEADER$|_ENABLED$|_URL_KEY$|"
-                              r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$)", re.IGNORECASE)
+                              r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$|SENTRY_DSN)", re.IGNORECASE)
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
 # Names of public identifiers: key fingerprints and IDs (`ENV GPG_KEY 7169605F...` in the official images,
 # `NODE_GPG_KEYS`, `REPO_KEY_ID`) and checksums (`PYTHON_SHA256`, `APP_CHECKSUM`). Their value is hex.

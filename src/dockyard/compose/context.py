@@ -79,6 +79,12 @@ class EnvironmentView:
         return is_production(self.name)
 
     @property
+    def is_test(self) -> bool:
+        from dockyard.compose.environments import is_test
+
+        return is_test(self.name)
+
+    @property
     def services(self) -> dict[str, dict]:
         s = self.model.get("services") if isinstance(self.model, dict) else None
         return {k: v for k, v in s.items() if isinstance(v, dict)} if isinstance(s, dict) else {}

@@ -45,8 +45,10 @@ DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-co
 DEFAULT_OVERRIDES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
                      "docker-compose.override.yaml")
 DEFAULT_ENVIRONMENT = "default"
+# What an environment is for, by its name (the last part of ``<folder>/<env>``): one definition for every rule.
 DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "develop"})
-PRODUCTION_NAMES = frozenset({"prod", "production", "live"})
+PRODUCTION_NAMES = frozenset({"prod", "production", "prd", "live", "deploy", "release"})
+TEST_NAMES = frozenset({"test", "tests", "testing", "ci", "e2e"})
 
 
 def is_development(name: str, compose_files: Iterable[str | Path] = ()) -> bool:
@@ -60,7 +62,15 @@ def is_development(name: str, compose_files: Iterable[str | Path] = ()) -> bool:
 
 
 def is_production(name: str) -> bool:
+    """Whether an environment is production: ``prod``, ``production``, ``prd``, ``live``, or named for the act
+    of shipping (``deploy``, ``release``: ``compose.deploy.yml`` is how a project deploys)."""
     return posixpath.basename(name).lower() in PRODUCTION_NAMES
+
+
+def is_test(name: str) -> bool:
+    """Whether an environment only runs the tests (``test``, ``ci``, ``e2e``...: ``docker-compose.test.yml``):
+    nothing is deployed from it, and no other checkout shares its host ports for long."""
+    return posixpath.basename(name).lower() in TEST_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,10 @@ class Environment:
     @property
     def is_production(self) -> bool:
         return is_production(self.name)
+
+    @property
+    def is_test(self) -> bool:
+        return is_test(self.name)
 
 
 def _env_file(exists: Callable[[str], bool], folder: str, name: str) -> tuple[str | None, bool]:

@@ -57,16 +57,22 @@ def _found(tmp_path, tree, code):
 
 
 def test_the_default_override_is_part_of_the_development_environment(tmp_path):
-    assert _found(tmp_path, TREE, "CO006") == [
+    tree = {path: text for path, text in TREE.items() if path != "compose.deploy.yml"}
+    assert _found(tmp_path, tree, "CO006") == [
         ("compose.yml", 1, 1, "no production override (e.g. `docker-compose.prod.yml`) next to the base file")]
 
 
+def test_a_deploy_override_is_the_production_environment(tmp_path):
+    assert _found(tmp_path, TREE, "CO006") == []
+
+
 def test_an_environment_without_its_own_env_file_interpolates_from_dot_env(tmp_path):
-    assert _found(tmp_path, TREE, "CO005") == []
+    assert _found(tmp_path, TREE, ("CO005", "EN005")) == []
     tree = dict(TREE, **{".env": "POSTGRES_PASSWORD=changethis\n"})
-    assert _found(tmp_path, tree, "CO005") == [
-        ("compose.deploy.yml", 4, 55, "`DOMAIN` is required but not set for environment `deploy` (.env): compose "
-                                      "refuses to start")]
+    # said once, in the env file compose reads (EN005), not again at the reference (CO005)
+    assert _found(tmp_path, tree, ("CO005", "EN005")) == [
+        (".env", 1, 1, "`DOMAIN` is not defined for environment `deploy`: `${DOMAIN:?...}` in compose.deploy.yml:4 "
+                       "requires it and compose refuses to start without it; define it in `.env`")]
 
 
 def test_development_settings_in_the_default_override_are_judged_as_development(tmp_path):

@@ -26,9 +26,10 @@ def test_values_that_name_no_host(tmp_path, key, value):
 
 def test_the_first_real_host_of_a_listener_list_is_reported(tmp_path):
     text = ("services:\n  kafka:\n    image: apache/kafka:4.1.1\n    environment:\n"
-            "      KAFKA_ADVERTISED_LISTENERS: \"CONTROLLER://0.0.0.0:29093,INTERNAL://kafka:9093\"\n")
+            "      KAFKA_ADVERTISED_LISTENERS: \"CONTROLLER://0.0.0.0:29093,INTERNAL://broker-0.internal:9093\"\n")
     assert _found(tmp_path, {"compose.yaml": text}, "CO010") == [
-        ("compose.yaml", 5, 35, "`KAFKA_ADVERTISED_LISTENERS` in service `kafka` hardcodes the URL host `kafka`: take "
+        ("compose.yaml", 5, 35, "`KAFKA_ADVERTISED_LISTENERS` in service `kafka` hardcodes the URL host "
+                                "`broker-0.internal`: take "
                                 "the URL (or its base) from the env file, e.g. `${KAFKA_ADVERTISED_LISTENERS:?"
                                 "KAFKA_ADVERTISED_LISTENERS is required}`")]
 
@@ -42,9 +43,11 @@ def test_authentication_settings_are_not_secrets(tmp_path):
                                 "`${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}` and set it in the env file")]
 
 
+# the final stage (`debug`) keeps development's HEALTHCHECK, so DF043 has nothing to say about the file;
+# `production`, outside the final stage's lineage, disables it: only compose can say so
 DOCKERFILE = ("FROM node:lts AS development\nWORKDIR /code\n"
               "HEALTHCHECK --interval=30s --timeout=5s CMD node healthcheck.js\nCMD [\"npm\", \"start\"]\n"
-              "FROM development AS production\nHEALTHCHECK NONE\n")
+              "FROM development AS production\nHEALTHCHECK NONE\nFROM development AS debug\n")
 SERVICE = ("services:\n  backend:\n    build:\n      context: backend\n      target: {target}\n"
            "    restart: always\n")
 
@@ -54,7 +57,8 @@ def test_a_healthcheck_in_the_built_stage_counts(tmp_path):
     assert [m for *_p, m in _found(tmp_path, files, "CO012")] == []
     files[BASE] = SERVICE.format(target="production")
     assert _found(tmp_path / "none", files, "CO012") == [
-        (BASE, 2, 3, "long-running service `backend` has no healthcheck")]
+        (BASE, 2, 3, "compose declares no healthcheck for long-running service `backend` and its image (stage "
+                     "`production` of `backend/Dockerfile`) sets `HEALTHCHECK NONE`")]
 
 
 def test_a_tool_only_in_the_development_override_is_not_reported(tmp_path):

@@ -102,3 +102,84 @@ def test_a_condition_written_in_the_dependency_is_still_the_position(tmp_path):
             "  db:\n    image: postgres:17\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n")
     found = run_files(tmp_path, {BASE: base, DEV: "services: {}\n"}, select="CO013")
     assert [(f.path, f.position.line, f.position.column) for f in found] == [(BASE, 6, 9)]
+
+
+# shaped like netbox-docker's docker-compose.yml: the worker and housekeeping merge the `netbox` service itself
+NETBOX = """\
+services:
+  netbox: &netbox
+    image: docker.io/netboxcommunity/netbox:v4.1-3.0.2
+    env_file: env/netbox.env
+    healthcheck:
+      test: curl -f http://localhost:8080/login/ || exit 1
+      start_period: 90s
+      timeout: 3s
+      interval: 15s
+      retries: 3
+  netbox-worker:
+    <<: *netbox
+    command:
+      - /opt/netbox/venv/bin/python
+      - /opt/netbox/netbox/manage.py
+      - rqworker
+  netbox-housekeeping:
+    <<: *netbox
+    command:
+      - /opt/netbox/housekeeping.sh
+  postgres:
+    image: docker.io/postgres:16-alpine
+    restart: unless-stopped
+"""
+
+
+def test_settings_missing_from_a_merged_service_are_reported_once_at_the_anchor(tmp_path):
+    found = run_files(tmp_path, {"docker-compose.yml": NETBOX, "env/netbox.env": "DB_HOST=postgres\n"},
+                      select=("CO014", "CO015", "CO016", "CO017"))
+    also = " (also `netbox-worker` and `netbox-housekeeping`, which share this definition)"
+    assert [(f.code, f.position.line, f.position.column, f.message) for f in found] == [
+        ("CO014", 2, 3, "long-running service `netbox` sets no `restart` policy" + also),
+        ("CO015", 2, 3, "`netbox` does not set deploy.resources `limits.cpus`, `limits.memory`, "
+                        "`reservations.cpus`, `reservations.memory`" + also),
+        ("CO016", 2, 3, "`netbox` sets no `logging`: the default json-file driver never rotates" + also),
+        ("CO017", 2, 3, "`netbox` uses only the implicit default network: attach it to a declared network" + also),
+        ("CO015", 21, 3, "`postgres` does not set deploy.resources `limits.cpus`, `limits.memory`, "
+                         "`reservations.cpus`, `reservations.memory`"),
+        ("CO016", 21, 3, "`postgres` sets no `logging`: the default json-file driver never rotates"),
+        ("CO017", 21, 3, "`postgres` uses only the implicit default network: attach it to a declared network")]
+
+
+def test_a_service_that_sets_the_missing_key_itself_is_reported_on_its_own(tmp_path):
+    text = NETBOX.replace("      - /opt/netbox/housekeeping.sh\n",
+                          "      - /opt/netbox/housekeeping.sh\n    logging:\n      driver: json-file\n")
+    found = run_files(tmp_path, {"docker-compose.yml": text, "env/netbox.env": "DB_HOST=postgres\n"}, select="CO016")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (2, 3, "`netbox` sets no `logging`: the default json-file driver never rotates (also `netbox-worker`, which "
+               "shares this definition)"),
+        (21, 5, "`netbox-housekeeping` logs with `json-file` without `max-size` and `max-file`: logs grow without "
+                "bound"),
+        (23, 3, "`postgres` sets no `logging`: the default json-file driver never rotates")]
+
+
+def test_an_x_anchor_merged_by_several_services_is_where_the_setting_goes(tmp_path):
+    text = ("x-app: &app\n  image: app:1.0\n  restart: always\nservices:\n  web:\n    <<: *app\n"
+            "  worker:\n    <<: *app\n    command: [\"celery\", \"worker\"]\n  beat:\n    image: app:1.0\n"
+            "    restart: always\n")
+    found = run_files(tmp_path, {"compose.yaml": text}, select="CO016")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (1, 1, "`web` sets no `logging`: the default json-file driver never rotates (also `worker`, which shares "
+               "this definition)"),
+        (10, 3, "`beat` sets no `logging`: the default json-file driver never rotates")]
+    alone = text.replace("  worker:\n    <<: *app\n    command: [\"celery\", \"worker\"]\n", "")
+    found = run_files(tmp_path / "alone", {"compose.yaml": alone}, select="CO016")
+    assert [(f.position.line, f.position.column) for f in found] == [(5, 3), (7, 3)]
+
+
+def test_an_anchor_merged_for_one_setting_does_not_group_services(tmp_path):
+    # shaped like getsentry/self-hosted: every service merges `x-restart-policy`, each runs its own image
+    text = ("x-restart-policy: &restart_policy\n  restart: unless-stopped\nservices:\n"
+            "  smtp:\n    <<: *restart_policy\n    image: registry.gitlab.com/egos-tech/smtp:1.0\n"
+            "  memcached:\n    <<: *restart_policy\n    image: memcached:1.6.45-alpine\n")
+    found = run_files(tmp_path, {"compose.yaml": text}, select="CO016")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (4, 3, "`smtp` sets no `logging`: the default json-file driver never rotates"),
+        (7, 3, "`memcached` sets no `logging`: the default json-file driver never rotates")]

@@ -138,6 +138,15 @@ def is_application(svc: dict, services: dict[str, dict]) -> bool:
     return isinstance(image, str) and image in built_images(services)
 
 
+def builds_for_development(svc: dict) -> bool:
+    """A service built with ``target: development`` (``dev``, ``local``...: the development environment names of
+    :mod:`dockyard.compose.environments`): a development service wherever it is defined."""
+    from dockyard.compose.environments import DEVELOPMENT_NAMES
+
+    target = dig(svc, "build", "target")
+    return isinstance(target, str) and target.lower() in DEVELOPMENT_NAMES
+
+
 def command_words(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value if v is not None]
@@ -152,6 +161,14 @@ def judged(ctx, name: str) -> bool:
     from dockyard.roles import EVERY, roles
 
     return ctx.applies == EVERY or roles(ctx.project).service(ctx.environment, name).role in ctx.applies
+
+
+def has_role(ctx, name: str, wanted: frozenset, view=None) -> bool:
+    """Service ``name`` of the context's environment (or of ``view``) has one of the roles ``wanted``
+    (:mod:`dockyard.roles`)."""
+    from dockyard.roles import roles
+
+    return roles(ctx.project).service(view if view is not None else ctx.environment, name).role in wanted
 
 
 def is_fastapi_service(ctx, name: str) -> bool:
@@ -340,3 +357,80 @@ def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
         else:
             break
     return Problem(message, pos, path=sf.path, service=service_of(path))
+
+
+# -- what services share through a merge key ----------------------------------------------------------------
+def absent(ctx, name: str, message: str) -> Problem:
+    """A problem about a setting service ``name`` lacks, at the service's name; when the service is a variant of
+    a mapping that other services of its file merge as well (``<<: *netbox``: the merged mapping gives it its
+    ``image`` or ``build``), at that mapping's key (the anchor), where one added setting fixes every service
+    that merges it: the engine then reports it once, naming the services (see :func:`at`). A small anchor
+    merged for one setting (``<<: *restart_policy``) does not make services variants of one another."""
+    view = ctx.environment
+    shared = _shared_anchor(ctx, view, name)
+    if shared is not None:
+        path, pos = shared
+        return Problem(message, pos, path=path, service=name)
+    return at(view, ("services", name), message, first=True)
+
+
+def _shared_anchor(ctx, view, name: str) -> tuple[str, Position] | None:
+    """``(file, position of the anchor's key)`` when service ``name`` merges a mapping that at least one other
+    service also merges (or owns, as the service the anchor is written on), else None."""
+    from dockyard.parsers.yamlpos import YMap
+
+    o = view.origin_record(("services", name), first=True)
+    if o is None:
+        return None
+    doc = next((d for sf, d in zip(view.compose_files, view.documents) if sf.path == o.path), None)
+    root = getattr(doc, "root", None)
+    services = root.get("services") if isinstance(root, YMap) else None
+    if not isinstance(services, YMap):
+        return None
+    owners = ctx.project.memo(("compose.key_owners", o.path), lambda: _key_owners(root))
+    anchor = _merged_from(services, name, owners)
+    if anchor is None:
+        return None
+    sharing = {other for other in services if _merged_from(services, str(other), owners) == anchor}
+    sharing |= {str(k) for k in services if services.key_pos(k) == anchor}  # the service the anchor is written on
+    return (o.path, anchor) if len(sharing) > 1 else None
+
+
+def _merged_from(services, name: str, owners: dict) -> Position | None:
+    """The key of the mapping service ``name`` takes its ``image`` (or ``build``) from through a merge key, or
+    None when it writes its own. A merged key keeps the position it was written at, inside the anchor, which
+    YAML requires before its alias."""
+    svc = services.get(name)
+    own = services.key_pos(name)
+    if not hasattr(svc, "key_pos") or own is None:
+        return None
+    for key in ("image", "build"):
+        p = svc.key_pos(key)
+        if p is not None and (p.line, p.column) < (own.line, own.column):
+            return owners.get((p.line, p.column))
+    return None
+
+
+def _key_owners(root) -> dict[tuple[int, int], Position]:
+    """For every key written in a document, the key of the mapping it is written in: the earliest such key,
+    as merged copies of a mapping repeat its keys' positions under later keys."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    owners: dict[tuple[int, int], Position] = {}
+
+    def walk(node, at_key: Position | None) -> None:
+        if isinstance(node, YMap):
+            for k, v in node.items():
+                kp = node.key_pos(k)
+                if kp is not None and at_key is not None:
+                    where = (kp.line, kp.column)
+                    best = owners.get(where)
+                    if best is None or (at_key.line, at_key.column) < (best.line, best.column):
+                        owners[where] = at_key
+                walk(v, kp)
+        elif isinstance(node, YSeq):
+            for i, v in enumerate(node):
+                walk(v, node.item_pos(i))
+
+    walk(root, None)
+    return owners

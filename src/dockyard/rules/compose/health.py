@@ -8,9 +8,10 @@ from typing import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, healthcheck_disabled, healthcheck_test_words,
-                                            image_repository, is_application, is_long_running, is_postgres,
-                                            is_fastapi_service, is_redis)
+from dockyard.roles import PYTHON_IMAGES
+from dockyard.rules.compose._common import (absent, at, healthcheck_disabled, healthcheck_test_words, image_path,
+                                            image_repository, is_long_running, is_postgres, is_fastapi_service,
+                                            is_redis, has_role)
 from dockyard.rules.compose._redis import redis_settings
 
 _BASE = "docker-compose.base.yml"
@@ -33,7 +34,11 @@ def _ex(base: str, dev: str = "services: {}\n") -> dict:
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"
                     "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n"
                     "      interval: 10s\n      timeout: 5s\n      retries: 5\n"),
-    notes="A service built from a Dockerfile stage that declares a HEALTHCHECK has one, as compose runs it.",
+    notes="A service built from a Dockerfile stage that declares a HEALTHCHECK has one, as compose runs it; so "
+          "does a service running an image known to declare one (mailpit, minecraft-server, pi-hole, vaultwarden, "
+          "uptime-kuma). When the service builds the final stage of a project Dockerfile (or a stage it is built "
+          "FROM) that DF043 reports for having no HEALTHCHECK, the absence is said once, there: one HEALTHCHECK "
+          "fixes both. `start_period` is asked of the application (FastAPI services and Python images).",
 )
 def healthcheck(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -45,14 +50,20 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
         base = ("services", name)
         hc = svc.get("healthcheck")
         if not isinstance(hc, dict) or healthcheck_disabled(hc) or hc.get("test") in (None, [], ""):
-            if not healthcheck_disabled(hc) and _image_healthcheck(ctx, view, svc):
+            if not healthcheck_disabled(hc) and (_image_healthcheck(ctx, view, svc) or
+                                                 image_declares_healthcheck(svc.get("image"))):
                 continue  # the image's HEALTHCHECK applies
-            what = "disables its healthcheck" if healthcheck_disabled(hc) else "has no healthcheck"
-            path = base + ("healthcheck",) if isinstance(hc, dict) else base
-            out.append(at(view, path, f"long-running service `{name}` {what}", first=not isinstance(hc, dict)))
+            if healthcheck_disabled(hc):
+                out.append(at(view, base + ("healthcheck",), f"long-running service `{name}` disables its "
+                              "healthcheck"))
+            elif not _said_on_the_dockerfile(ctx, view, svc):
+                message = f"compose declares no healthcheck for long-running service `{name}` and its image " \
+                          f"{_image_has_none(ctx, view, svc)}"
+                out.append(absent(ctx, name, message) if not isinstance(hc, dict)
+                           else at(view, base + ("healthcheck",), message))
             continue
         web = is_fastapi_service(ctx, name)
-        needed = ["interval", "timeout", "retries"] + (["start_period"] if is_application(svc, services) else [])
+        needed = ["interval", "timeout", "retries"] + (["start_period"] if has_role(ctx, name, PYTHON_IMAGES) else [])
         missing = [k for k in needed if hc.get(k) in (None, "")]
         if missing:
             out.append(at(view, base + ("healthcheck",), f"healthcheck of `{name}` does not set "
@@ -84,6 +95,63 @@ def _image_healthcheck(ctx: Context, view, svc: dict) -> bool:
     return False
 
 
+# Images that declare their own HEALTHCHECK (compose runs it when the service sets none), by repository path as
+# written on Docker Hub. Only images whose Dockerfile was read: each line names the file and its instruction.
+IMAGES_WITH_HEALTHCHECK = frozenset({
+    "axllent/mailpit",  # github.com/axllent/mailpit Dockerfile: HEALTHCHECK --interval=15s CMD /mailpit readyz
+    "itzg/minecraft-server",  # github.com/itzg/docker-minecraft-server Dockerfile: HEALTHCHECK ... CMD mc-health
+    "pihole/pihole",  # github.com/pi-hole/docker-pi-hole src/Dockerfile: HEALTHCHECK CMD dig ... pi.hole
+    "vaultwarden/server",  # github.com/dani-garcia/vaultwarden docker/Dockerfile.*: HEALTHCHECK CMD ["/healthcheck.sh"]
+    "louislam/uptime-kuma",  # github.com/louislam/uptime-kuma docker/dockerfile: HEALTHCHECK ... extra/healthcheck
+})
+
+
+def image_declares_healthcheck(image) -> bool:
+    """Whether ``image`` (any registry, tag or digest) is one of :data:`IMAGES_WITH_HEALTHCHECK`."""
+    path = image_path(image)
+    return any(path == known or path.endswith("/" + known) for known in IMAGES_WITH_HEALTHCHECK)
+
+
+def _image_has_none(ctx: Context, view, svc: dict) -> str:
+    """How the service's image lacks a HEALTHCHECK, in words."""
+    stage = _built_stage(ctx, view, svc)
+    if stage is None:
+        return "is not known to have one"
+    df, built = stage
+    sf = dockerfile_of(ctx, view, svc)
+    label = f"stage `{built.name_raw}`" if built.name_raw else "the final stage"
+    declared = next((ins for s in df.ancestry(built) for ins in reversed(s.instructions)
+                     if ins.keyword == "HEALTHCHECK"), None)
+    what = "sets `HEALTHCHECK NONE`" if declared is not None else "declares no `HEALTHCHECK`"
+    return f"({label} of `{sf.path}`) {what}"
+
+
+def _said_on_the_dockerfile(ctx: Context, view, svc: dict) -> bool:
+    """Whether DF043 reports the missing HEALTHCHECK on the Dockerfile the service builds, where one
+    HEALTHCHECK fixes both: the service builds the final stage or a stage the final stage is built FROM, DF043
+    runs on that file (selected, not ignored for it, judging its role) and finds no HEALTHCHECK in the final
+    stage's lineage (or ``HEALTHCHECK NONE``)."""
+    from dockyard.roles import roles
+    from dockyard.rules.base import get_rule
+    from dockyard.rules.dockerfile._stages import final_lineage_instructions, last_of
+
+    stage = _built_stage(ctx, view, svc)
+    sf = dockerfile_of(ctx, view, svc)
+    rule = get_rule("DF043")
+    if stage is None or sf is None or rule is None:
+        return False
+    df, built = stage
+    if built.index not in {s.index for s in df.ancestry(df.final_stage)}:
+        return False  # a stage outside the final image: its HEALTHCHECK is not DF043's
+    config = ctx.project.config
+    if not config.enabled(rule.code) or config.ignored_in_file(rule.code, sf.path):
+        return False
+    if roles(ctx.project).dockerfile(sf).role not in rule.applies:
+        return False
+    hc = last_of(final_lineage_instructions(df), "HEALTHCHECK")
+    return hc is None or (bool(hc.value) and str(hc.value[0]).upper() == "NONE")
+
+
 def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
     hc = svc.get("healthcheck")
     if isinstance(hc, dict):
@@ -91,7 +159,7 @@ def _has_healthcheck(ctx: Context, view, svc: dict) -> bool:
             return False
         if hc.get("test"):
             return True
-    return _image_healthcheck(ctx, view, svc)
+    return _image_healthcheck(ctx, view, svc) or image_declares_healthcheck(svc.get("image"))
 
 
 def _written_inside(view, path: tuple, key: str) -> bool:

@@ -9,7 +9,7 @@ from dockyard import roles
 from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, in_file, is_application, judged
+from dockyard.rules.compose._common import at, file_services, has_role, in_file, is_application, judged
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
@@ -31,15 +31,22 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
     },
     notes="compose's default override (`compose.override.yaml`, `docker-compose.override.yml`), which `docker "
           "compose` with no `-f` merges into `compose.yaml` / `docker-compose.yml`, is the development override "
-          "(environment `default`). A `docker-compose.<env>.override.yml` belongs to environment `<env>`.",
+          "(environment `default`). A `docker-compose.<env>.override.yml` belongs to environment `<env>`. "
+          "Production overrides are named `prod`, `production`, `prd`, `live`, `deploy` or `release`. Compose "
+          "files that build nothing from the project and run no application (only databases and caches for an app "
+          "run on the host) are development helpers and are not judged.",
 )
 def compose_layout(ctx: Context) -> Iterator[Problem]:
     from dockyard.compose.context import environment_views
 
-    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE)]
+    views = [v for v in environment_views(ctx.project) if _runs_the_project(ctx, v)]
+    apps = {sf.path for v in views for sf in v.compose_files}
+    everything = {sf.path for v in environment_views(ctx.project) for sf in v.compose_files}
+    # a file of no environment is judged when environments run the project or it builds from it itself
+    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE)
+                     if sf.path in apps or (sf.path not in everything and (apps or _builds(ctx, sf)))]
     if not compose_files:
         return
-    views = environment_views(ctx.project)
     # compose's default environment counts when it has its (development) override, not as a lone file
     named = [v for v in views if posixpath.basename(v.name) != DEFAULT_ENVIRONMENT or v.is_development]
     used = {sf.path for v in views for sf in v.compose_files}
@@ -69,14 +76,34 @@ def compose_layout(ctx: Context) -> Iterator[Problem]:
                           f"remove it or name it after an environment; {_CONVENTION}", path=sf.path)
 
 
+def _runs_the_project(ctx: Context, view) -> bool:
+    """Whether an environment runs the project: a service is built from it, or is the application (a FastAPI
+    service or a Python image). One that only starts databases and caches for an app run on the host is a
+    development helper, which the layout rule does not judge."""
+    return any(svc.get("build") is not None or has_role(ctx, name, roles.PYTHON_IMAGES, view)
+               for name, svc in view.services.items())
+
+
+def _builds(ctx: Context, sf) -> bool:
+    from dockyard.parsers.yamlpos import load_yaml
+
+    doc = ctx.project.parsed(sf, load_yaml) if sf.text is not None else None
+    return doc is None or not doc.ok or any(svc.get("build") is not None for _name, svc in file_services(doc))
+
+
 def _wanted_names(ctx: Context, view) -> set[str]:
+    """The env file names an environment's services may load: ``.env.<env>``, the configured one, or the
+    environment's own file. The project's ``.env``, which interpolation falls back to when the environment has
+    no file of its own, is not one: it holds development settings, not this environment's."""
     names = {f".env.{posixpath.basename(view.name)}"}
     configured = (getattr(ctx.project.config, "environments", None) or {}).get(view.name) or {}
     if configured.get("env_file"):
         names.add(posixpath.basename(configured["env_file"]))
     if view.env_file is not None:
         base = posixpath.basename(view.env_file.path)
-        names.add(base[: -len(".example")] if base.endswith(".example") else base)
+        base = base[: -len(".example")] if base.endswith(".example") else base
+        if base != ".env":
+            names.add(base)
     return names
 
 
@@ -97,7 +124,9 @@ def _wanted_names(ctx: Context, view) -> set[str]:
         "docker-compose.dev.yml": "services:\n  app:\n    env_file:\n      - .env.dev\n",
         ".env.dev.example": "DEBUG=true\n",
     },
-    notes="A name such as `.env.dev` is expected, not its `.example` template, which holds placeholders.",
+    notes="A name such as `.env.dev` is expected, not its `.example` template, which holds placeholders. An "
+          "environment without its own file (its interpolation falls back to the project's `.env`) is still asked "
+          "to load `.env.<env>`: the project's `.env` holds development settings.",
 )
 def service_env_file(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment

@@ -27,6 +27,7 @@ _NO_HOST_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "file"})
 _FLAGS = frozenset({"true", "false", "yes", "no", "on", "off"})
 _HOST_NAMES = re.compile(r"_(HOST|HOSTNAME|DOMAIN|SERVER|ENDPOINT)$", re.I)
 _LOCAL_BIND = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", "--api-key", "--token")
 
 
@@ -34,9 +35,10 @@ def _conn_name(name: str) -> bool:
     return bool(CONNECTION_NAMES.search(name)) and bool(_CONN_ONLY.search(name)) or name.upper().endswith("_DSN")
 
 
-def _url_host(text: str) -> str | None:
+def _url_host(text: str, skip: frozenset | set = frozenset()) -> str | None:
     """The first host named by a URL in ``text`` (references stripped to ``\\x00``), skipping URLs whose host
-    comes from a variable, listen-everywhere addresses and schemes without a host; None when there is none."""
+    comes from a variable, listen-everywhere addresses, schemes without a host and the hosts in ``skip``; None
+    when there is none."""
     for m in _SCHEME.finditer(text):
         if m.group(1).lower() in _NO_HOST_SCHEMES:
             continue
@@ -45,9 +47,51 @@ def _url_host(text: str) -> str | None:
             continue
         hostport = authority.rsplit("@", 1)[-1]
         host = hostport[:hostport.find("]") + 1] if hostport.startswith("[") else hostport.split(":", 1)[0]
-        if host and "\x00" not in host and host not in _ANY_ADDRESS:
+        if host and "\x00" not in host and host not in _ANY_ADDRESS and host.lower() not in skip:
             return host
     return None
+
+
+def _without_port(host: str) -> str:
+    """``db:5432`` -> ``db``; a host without a port unchanged."""
+    name, sep, port = host.rpartition(":")
+    return name if sep and port.isdigit() and name and not name.endswith(":") else host
+
+
+def _environments_of(ctx: Context) -> list:
+    """The environments whose compose files include the file being checked."""
+    from dockyard.compose.context import environment_views
+
+    return [v for v in environment_views(ctx.project) if any(sf.path == ctx.file.path for sf in v.compose_files)]
+
+
+def _service_names(services) -> set[str]:
+    """What compose's DNS answers for on a project network: service names, container names, network aliases
+    and link aliases (lower case)."""
+    names: set[str] = set()
+    for name, svc in services:
+        names.add(str(name).lower())
+        if not hasattr(svc, "get"):
+            continue
+        if isinstance(svc.get("container_name"), str):
+            names.add(svc["container_name"].lower())
+        nets = svc.get("networks")
+        for spec in (nets.values() if hasattr(nets, "values") else ()):
+            aliases = spec.get("aliases") if hasattr(spec, "get") else None
+            names.update(str(a).lower() for a in (aliases or ()) if isinstance(a, str))
+        for link in svc.get("links") or ():
+            if isinstance(link, str):
+                names.add(link.rpartition(":")[2].lower())
+    return names
+
+
+def _compose_dns(ctx: Context, environments: list) -> set[str]:
+    """Hosts every environment using this file resolves to one of its own services (the file's own services when
+    no environment uses it): the same in every environment, not a deployment's address."""
+    if not environments:
+        return _service_names(file_services(ctx.model))
+    found = [_service_names(v.services.items()) for v in environments]
+    return set.intersection(*found)
 
 
 def _env_like(svc):
@@ -131,9 +175,16 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                 "      - API_URL=${API_URL:?API_URL is required}\n      - REDIS_HOST=${REDIS_HOST:-redis}\n",
     notes="Defaults inside `${VAR:-default}` are allowed (the standard's own examples use them). Connection "
           "strings are checked by CO011. Addresses that mean every interface (`0.0.0.0`, `+`), buckets "
-          "(`s3://name`) and on/off values of `*_SERVER`-like settings are not hosts.",
+          "(`s3://name`) and on/off values of `*_SERVER`-like settings are not hosts. Nor is compose's own DNS: "
+          "the name, container name or network alias of a service of every environment that uses the file "
+          "(`SMTP_HOST: mailpit`, `http://backend:8000`) is the same in every environment; nor is the loopback "
+          "address of a listener setting (`KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://127.0.0.1:29092`). When an "
+          "environment's env file gives the variable another value, `${VAR:-literal}` would silently change "
+          "it: the advice is to set it in the env files.",
 )
 def hardcoded_url(ctx: Context) -> Iterator[Problem]:
+    environments = _environments_of(ctx)
+    dns = _compose_dns(ctx, environments)
     for name, svc in file_services(ctx.model):
         for node in _env_like(svc):
             for key, value, kpos, spos, off in mapping_items(node):
@@ -141,7 +192,9 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                     continue
                 scalar = f"{key}={value}" if off else value
                 stripped = strip_references(value)
-                host = _url_host(stripped)
+                # a broker's own loopback listener (PLAINTEXT://127.0.0.1:29092) is not an address to vary
+                skip = dns | _LOOPBACK if "LISTENER" in key.upper() else dns
+                host = _url_host(stripped, skip)
                 if host is not None:
                     pos = value_position(ctx.file, spos, scalar, off, value)
                     yield Problem(f"`{key}` in service `{name}` hardcodes the URL host `{host}`: take the URL "
@@ -151,10 +204,19 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                 if _SCHEME.search(stripped):
                     continue
                 if _HOST_NAMES.search(key) and _literal(value) and value not in _LOCAL_BIND | _ANY_ADDRESS \
-                        and value.lower() not in _FLAGS and not value.replace(".", "").isdigit():
+                        and value.lower() not in _FLAGS and not value.replace(".", "").isdigit() \
+                        and _without_port(value).lower() not in dns:
                     pos = value_position(ctx.file, spos, scalar, off, value)
-                    yield Problem(f"`{key}` in service `{name}` hardcodes the host `{value}`: use "
-                                  f"`${{{key}:-{value}}}` so each environment can change it", pos, service=name)
+                    elsewhere = next((v.env_file.path for v in environments if v.env_file is not None and
+                                      v.variables.get(key) not in (None, value)), None)
+                    if elsewhere is not None:
+                        advice = (f"`{elsewhere}` sets `{key}` to another value, which `${{{key}:-{value}}}` would "
+                                  f"silently pick up: set it in each environment's env file and write "
+                                  f"`${{{key}:?{key} is required}}`")
+                    else:
+                        advice = f"use `${{{key}:-{value}}}` so each environment can change it"
+                    yield Problem(f"`{key}` in service `{name}` hardcodes the host `{value}`: {advice}", pos,
+                                  service=name)
 
 
 @rule(

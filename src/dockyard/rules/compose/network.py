@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-
 from typing import Iterator
 
 from dockyard.model import Problem
+from dockyard.roles import service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, backing_kind, is_application, strip_references
+from dockyard.rules.compose._common import (absent, at, backing_kind, is_application, is_long_running,
+                                            strip_references)
 
 _BASE = "docker-compose.base.yml"
 
@@ -26,7 +27,8 @@ def _ex(base: str, over: str = "services: {}\n") -> dict:
     example=_ex("services:\n  app:\n    image: python:3.12-slim\n"),
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    networks:\n      - backend\n"
                     "networks:\n  backend:\n    driver: bridge\n"),
-    notes="Services with `network_mode` are not held to this.",
+    notes="Services with `network_mode` are not held to this, nor are one-off jobs and test runners (as for "
+          "CO014); a network a service names must be declared whatever the service.",
 )
 def custom_networks(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -37,8 +39,9 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
             continue
         nets = svc.get("networks")
         if not isinstance(nets, dict) or not nets:
-            out.append(at(view, ("services", name), f"`{name}` uses only the implicit default network: attach it "
-                          "to a declared network", first=True))
+            if is_long_running(svc, name, view.services):
+                out.append(absent(ctx, name, f"`{name}` uses only the implicit default network: attach it to a "
+                                  "declared network"))
             continue
         for net in nets:
             if net not in declared and net != "default":
@@ -80,7 +83,12 @@ def _port_parts(item) -> tuple[str | None, str | None, str]:
           "timescaledb, bitnami/postgresql), mysql (mariadb, percona), SQL Server, mongo, cassandra/scylla, "
           "clickhouse, influxdb, couchdb, neo4j, cockroach, redis (valkey, keydb, redis-stack), dragonfly, "
           "memcached, elasticsearch/opensearch, rabbitmq, kafka/redpanda, nats, zookeeper/etcd. Their web UIs "
-          "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached.",
+          "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached. A test "
+          "environment (`test`, `tests`, `testing`, `ci`, `e2e`: `docker-compose.test.yml`) runs the test suite and "
+          "is not deployed: its host ports are not asked to come from variables (a backing service it publishes on "
+          "all interfaces is still reported); nor are a test runner's (`compose run` publishes none unless asked "
+          "to). The suggested variable names the container port when a service "
+          "publishes several (`PROXY_PUBLISHED_PORT_443`).",
 )
 def port_binding(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -90,20 +98,30 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
         if not isinstance(ports, list):
             continue
         backend = backing_kind(svc)
+        several = len({_port_parts(item)[2] for item in ports}) > 1
         for i, item in enumerate(ports):
             path = ("services", name, "ports", i)
             raw = view.raw(path)
-            host_ip, published, _target = _port_parts(item)
+            host_ip, published, target = _port_parts(item)
             raw_ip, raw_pub, _ = _port_parts(strip_references(raw) if isinstance(raw, str) else raw) \
                 if raw is not None else (None, None, "")
-            if published is not None and raw_pub is not None and "\x00" not in str(raw_pub) and "$" not in str(raw_pub):
-                var = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() + "_PUBLISHED_PORT"
+            if published is not None and raw_pub is not None and "\x00" not in str(raw_pub) and \
+                    "$" not in str(raw_pub) and not view.is_test and not service_runs_tests(name, svc):
+                var = _variable_name(name, target if several else "")
                 out.append(at(view, path, f"`{name}` publishes host port {published} literally: take it from a "
                               "variable, e.g. `${" + var + ":-" + str(published) + "}`"))
             if backend and (host_ip in (None, "", "0.0.0.0", "::")):
                 out.append(at(view, path, f"{backend} `{name}` is published on all interfaces: bind it to "
                               "`127.0.0.1` or do not publish it"))
     yield from out
+
+
+def _variable_name(service: str, target: str = "") -> str:
+    """``PROXY_PUBLISHED_PORT``, or ``PROXY_PUBLISHED_PORT_443`` for one of several container ports."""
+    def word(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+
+    return word(service) + "_PUBLISHED_PORT" + (f"_{word(target)}" if target else "")
 
 
 @rule(

@@ -7,8 +7,8 @@ from typing import Iterator
 from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, dig, image_repository, in_file, is_dev_tool, is_fastapi_service,
-                                            is_long_running)
+from dockyard.rules.compose._common import (absent, at, dig, image_repository, in_file, is_dev_tool,
+                                            is_fastapi_service, is_long_running)
 
 _BASE = "docker-compose.base.yml"
 
@@ -41,8 +41,7 @@ def restart_policy(ctx: Context) -> Iterator[Problem]:
             out.append(at(view, ("services", name, "restart"), f"`{name}` publishes ports but sets `restart: \"no\"`: "
                           "the server stays down after a crash or a reboot; use `unless-stopped`", value=True))
         elif restart is None and dig(svc, "deploy", "restart_policy") is None:
-            out.append(at(view, ("services", name), f"long-running service `{name}` sets no `restart` policy",
-                          first=True))
+            out.append(absent(ctx, name, f"long-running service `{name}` sets no `restart` policy"))
         elif view.is_production and restart is not None and restart != "unless-stopped":
             out.append(at(view, ("services", name, "restart"),
                           f"`{name}` restarts `{restart}` in production: use `unless-stopped`", value=True))
@@ -75,8 +74,8 @@ def resource_limits(ctx: Context) -> Iterator[Problem]:
         base = ("services", name)
         path = base + ("deploy", "resources") if isinstance(res, dict) else (
             base + ("deploy",) if isinstance(svc.get("deploy"), dict) else base)
-        out.append(at(view, path, f"`{name}` does not set deploy.resources "
-                      f"{', '.join(f'`{m}`' for m in missing)}", first=path == base))
+        message = f"`{name}` does not set deploy.resources {', '.join(f'`{m}`' for m in missing)}"
+        out.append(absent(ctx, name, message) if path == base else at(view, path, message))
     yield from out
 
 
@@ -106,8 +105,7 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
         log = svc.get("logging")
         base = ("services", name)
         if not isinstance(log, dict):
-            out.append(at(view, base, f"`{name}` sets no `logging`: the default json-file driver never rotates",
-                          first=True))
+            out.append(absent(ctx, name, f"`{name}` sets no `logging`: the default json-file driver never rotates"))
             continue
         driver = log.get("driver") or "json-file"
         if driver == "none":
@@ -167,9 +165,9 @@ def app_ulimits(ctx: Context) -> Iterator[Problem]:
         if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view.services):
             continue
         if dig(svc, "ulimits", "nofile") is None:
-            path = ("services", name, "ulimits") if isinstance(svc.get("ulimits"), dict) else ("services", name)
-            out.append(at(view, path, f"application service `{name}` does not set `ulimits.nofile`",
-                          first=len(path) == 2))
+            message = f"application service `{name}` does not set `ulimits.nofile`"
+            out.append(at(view, ("services", name, "ulimits"), message) if isinstance(svc.get("ulimits"), dict)
+                       else absent(ctx, name, message))
     yield from out
 
 

@@ -8,7 +8,8 @@ from dockyard.compose.merge import split_volume
 from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import at, backing_kind, is_application, is_database, is_redis, judged
+from dockyard.rules.compose._common import (at, backing_kind, builds_for_development, is_application,
+                                            is_database, is_redis, judged)
 from dockyard.rules.compose._redis import redis_settings
 from dockyard.rules.compose.health import dockerfile_of
 
@@ -47,6 +48,8 @@ _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/va
     example=_ex("services:\n  db:\n    image: postgres:17.2\n    volumes:\n      - ./data:/var/lib/postgresql/data\n"),
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2\n    volumes:\n"
                     "      - postgres_data:/var/lib/postgresql/data\nvolumes:\n  postgres_data:\n    driver: local\n"),
+    notes="A service built with `target: development` (or `dev`, `local`) is a development service wherever it "
+          "is defined: its source bind mount is what that stage is for.",
 )
 def named_volumes(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -69,7 +72,8 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                 if stateful and target.startswith(_DATA_DIRS):
                     out.append(at(view, path, f"data of `{name}` is in a bind mount (`{src}`): use a named volume"))
                     has_named = True
-                elif is_application(svc, services) and not view.is_development and not ro:
+                elif is_application(svc, services) and not view.is_development and not ro and \
+                        not builds_for_development(svc):
                     out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
                                   "mounts belong only in the development override"))
         if stateful and is_database(svc) and not has_named:
@@ -88,6 +92,8 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                 Dockerfile="FROM python:3.12-slim AS production\n"),
     use_instead=_ex("services:\n  app:\n    build:\n      context: .\n      target: production\n", env="prod",
                     Dockerfile="FROM python:3.12-slim AS production\n"),
+    notes="When the Dockerfile the service builds is in the checked tree and has no stage named `production`, "
+          "DF014 asks for that stage and this rule says nothing: `target: production` would fail the build.",
 )
 def build_target(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -96,6 +102,8 @@ def build_target(ctx: Context) -> Iterator[Problem]:
         build = svc.get("build")
         if not isinstance(build, dict) or not judged(ctx, name):
             continue
+        if _lacks_production_stage(ctx, view, svc):
+            continue  # DF014 asks the Dockerfile for the stage; until it exists no target can name it
         target = build.get("target")
         if not target:
             out.append(at(view, ("services", name, "build"), f"`{name}` is built without a `target` stage", first=True))
@@ -104,6 +112,18 @@ def build_target(ctx: Context) -> Iterator[Problem]:
                           f"`{name}` builds stage `{target}` outside development: use `production`",
                           value=True))
     yield from out
+
+
+def _lacks_production_stage(ctx: Context, view, svc: dict) -> bool:
+    """The Dockerfile the service builds is in the checked tree and has no stage named `production`."""
+    sf = dockerfile_of(ctx, view, svc)
+    if sf is None or sf.text is None:
+        return False
+    try:
+        df = ctx.project.dockerfile(sf)
+    except Exception:
+        return False
+    return df is not None and bool(df.stages) and not any(s.name == "production" for s in df.stages)
 
 
 @rule(

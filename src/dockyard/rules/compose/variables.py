@@ -9,6 +9,7 @@ from typing import Iterator
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import scalar_span, strings
+from dockyard.rules.env._envfiles import listed
 from dockyard.secrets import is_secret_name
 
 
@@ -76,7 +77,6 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
         "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                                    "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n",
         "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
-        ".env.dev.example": "DEBUG=true\n",
     },
     use_instead={
         "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
@@ -86,24 +86,53 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
     },
     notes="The interpolation environment is the environment's env file (as `docker compose --env-file "
           ".env.<env>` reads it), never the shell of the machine running the check. Variables that only a "
-          "service's `env_file` defines are reported by CO030 instead.",
+          "service's `env_file` defines are reported by CO030 instead. When the environment has an env file, "
+          "EN005 reports a variable it lacks, once, in that file (where it is to be defined), naming every use; "
+          "this rule reports environments without an env file, once per variable at its first use, naming the "
+          "others.",
 )
 def unresolved_variable(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     only_in_env_file = _service_env_file_keys(ctx, view)
+    said = _said_by_env_file_rule(ctx, view)
     where = view.env_file.path if view.env_file is not None else "no env file"
-    out = []
+    first: dict[str, tuple] = {}
     for issue in view.issues:
-        if issue.kind == "invalid" or issue.variable in only_in_env_file:
+        if issue.kind == "invalid" or issue.variable in only_in_env_file or issue.variable in said:
             continue
+        found = first.get(issue.variable)
+        if found is None:
+            first[issue.variable] = (issue, [])
+        elif issue.kind == "required" and found[0].kind != "required":
+            first[issue.variable] = (issue, [found[0]] + found[1])  # the use that stops compose comes first
+        else:
+            found[1].append(issue)
+    out = []
+    for issue, others in first.values():
         if issue.kind == "required":
             msg = (f"`{issue.variable}` is required but not set for environment `{view.name}` ({where}): "
                    f"compose refuses to start")
         else:
             msg = (f"`{issue.variable}` is not set for environment `{view.name}` ({where}) and has no default: "
                    "compose substitutes an empty string")
+        places = list(dict.fromkeys(f"{o.path}:{o.position.line}" for o in others))
+        if places:
+            msg += f" (also used at {listed(places)})"
         out.append(Problem(msg, issue.position, path=issue.path))
     yield from out
+
+
+def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
+    """The variables EN005 reports missing from the environment's env file (empty when it does not run on it)."""
+    from dockyard.rules.base import get_rule
+    from dockyard.rules.env._envfiles import environment_needs, parsed
+
+    rule = get_rule("EN005")
+    config = ctx.project.config
+    if rule is None or view.env_file is None or view.env is None or not config.enabled(rule.code) or \
+            config.ignored_in_file(rule.code, view.env_file.path):
+        return set()
+    return {need.name for need in environment_needs(view, parsed(ctx.project, view.env_file).as_dict())}
 
 
 @rule(
@@ -116,6 +145,8 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
             "      SECRET_KEY: \"${SECRET_KEY:-dev-secret}\"\n      HOST: \"${HOST}\"\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
+    notes="An empty default (`${SMTP_PASSWORD:-}`) declares an optional setting (no SMTP authentication), not a "
+          "secret with a known value: it is accepted.",
 )
 def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.interpolation import scan
@@ -128,7 +159,8 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
             continue
         for ref in scan(text).refs:
             span = scalar_span(ctx.file, pos, text, ref.start, ref.end)
-            if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+"):
+            optional = ref.has_default and ref.argument == ""  # `${SMTP_PASSWORD:-}`: unset means none
+            if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+") and not optional:
                 how = "has a default" if ref.has_default else "is neither required nor defaulted"
                 yield Problem(f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`", span)
             elif ref.required and not (ref.argument or "").strip():

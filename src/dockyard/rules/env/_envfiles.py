@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -122,6 +122,7 @@ class Need:
     line: int
     column: int
     form: str  # the reference's shape without its argument, e.g. "${X:?...}"
+    also: tuple[str, ...] = ()  # the other places (``file:line``) that need the variable, in file order
 
 
 def compose_strings(documents, files) -> "list[tuple[str, str, Position]]":
@@ -198,20 +199,33 @@ def needs_of(template: str, variables: dict) -> "list[tuple[object, str]]":
     return found
 
 
+def listed(places) -> str:
+    """``a:1, a:5 and b:2``: at most three places, then how many more."""
+    places = list(places)
+    if len(places) > 3:
+        return f"{', '.join(places[:3])} and {len(places) - 3} more"
+    return places[0] if len(places) == 1 else f"{', '.join(places[:-1])} and {places[-1]}"
+
+
 def environment_needs(view, variables: dict) -> list[Need]:
     """Every variable the environment's compose files need and ``variables`` does not provide, first use first."""
     needs: dict[tuple[str, str], Need] = {}
+    places: dict[str, list[str]] = {}
     for path, text, pos in compose_strings(view.documents, view.compose_files):
         for ref, kind in needs_of(text, variables):
             key = (ref.name, kind)
             if key not in needs:
                 needs[key] = Need(ref.name, kind, path, pos.line, pos.column, _form(ref))
+            where = places.setdefault(ref.name, [])
+            if f"{path}:{pos.line}" not in where:
+                where.append(f"{path}:{pos.line}")
     order = {"required": 0, "non-empty": 1, "unset": 2}
     best: dict[str, Need] = {}
     for need in needs.values():
         if need.name not in best or order[need.kind] < order[best[need.name].kind]:
             best[need.name] = need
-    return list(best.values())
+    return [replace(need, also=tuple(p for p in places[need.name] if p != f"{need.path}:{need.line}"))
+            for need in best.values()]
 
 
 def template_of(project: "Project", env_path: str) -> "SourceFile | None":

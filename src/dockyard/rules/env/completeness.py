@@ -6,7 +6,7 @@ from typing import Iterator
 
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import environment_needs, key_position, parsed, template_of
+from dockyard.rules.env._envfiles import environment_needs, key_position, listed, parsed, template_of
 
 
 @rule(
@@ -30,7 +30,8 @@ from dockyard.rules.env._envfiles import environment_needs, key_position, parsed
     notes="Required: `${X:?...}`/`${X?...}` anywhere (compose evaluates defaults eagerly, so a required "
     "reference inside a default counts too) and `${X}`/`$X` without a default, unless it sits in a default "
     "that is not used. The environment's real env file is checked and, when it exists, its template as well; "
-    "the shell environment is not consulted.",
+    "the shell environment is not consulted. A variable is reported once per env file, at its first use, "
+    "naming the other places that need it; CO005 then does not report its uses in the compose files.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -49,7 +50,8 @@ def check(ctx: Context) -> Iterator[Problem]:
             if (sf.path, need.name) in seen:
                 continue
             seen.add((sf.path, need.name))
-            where = f"`{need.form}` in {need.path}:{need.line}"
+            where = f"`{need.form}` in {need.path}:{need.line}" + (f" (also used at {listed(need.also)})"
+                                                                   if need.also else "")
             entry = env.get(need.name)
             if need.kind == "non-empty" and entry is not None:
                 yield Problem(f"`{need.name}` is empty, but {where} requires a value (`:?` rejects empty): set it",

@@ -1,0 +1,63 @@
+"""CO005 and CO008 on shapes taken from real compose files."""
+
+from __future__ import annotations
+
+from tests.helpers import run_files
+
+
+def _found(tmp_path, files, code):
+    return [(f.code, f.path, f.position.line, f.position.column, f.message)
+            for f in run_files(tmp_path, files, select=code)]
+
+
+# shaped like full-stack-fastapi-template's compose.yml: SMTP authentication and Sentry are optional
+OPTIONAL = """\
+services:
+  backend:
+    image: backend:1.0
+    environment:
+      SECRET_KEY: ${SECRET_KEY:?Variable not set}
+      SMTP_USER: ${SMTP_USER:-}
+      SMTP_PASSWORD: ${SMTP_PASSWORD:-}
+      SENTRY_DSN: ${SENTRY_DSN:-}
+      API_TOKEN: ${API_TOKEN:-dev-token}
+      SENTRY_AUTH_TOKEN: ${SENTRY_AUTH_TOKEN:-}
+"""
+
+
+def test_an_empty_default_is_an_optional_setting_not_a_secret_with_a_default(tmp_path):
+    assert _found(tmp_path, {"compose.yaml": OPTIONAL}, "CO008") == [
+        ("CO008", "compose.yaml", 9, 18, "secret `API_TOKEN` has a default: write `${API_TOKEN:?API_TOKEN is "
+                                         "required}`")]
+
+
+# shaped like full-stack-fastapi-template's compose.deploy.yml: DOMAIN three times, not in the .env it reads
+DEPLOY = """\
+services:
+  adminer:
+    labels:
+      - traefik.http.routers.adminer-https.rule=Host(`adminer.${DOMAIN:?Variable not set}`)
+  backend:
+    environment:
+      FRONTEND_HOST: https://${DOMAIN:?Variable not set}
+    labels:
+      - traefik.http.routers.backend-https.rule=Host(`${DOMAIN:?Variable not set}`)
+"""
+DEPLOY_BASE = "services:\n  adminer:\n    image: adminer:4.8.1\n  backend:\n    image: backend:1.0\n"
+
+
+def test_a_variable_missing_from_the_env_file_is_said_once_naming_its_uses(tmp_path):
+    files = {"compose.yml": DEPLOY_BASE, "compose.override.yml": "services: {}\n", "compose.deploy.yml": DEPLOY,
+             ".env": "SECRET_KEY=changethis\n"}
+    assert _found(tmp_path, files, ("CO005", "EN005")) == [
+        ("EN005", ".env", 1, 1, "`DOMAIN` is not defined for environment `deploy`: `${DOMAIN:?...}` in "
+                                "compose.deploy.yml:4 (also used at compose.deploy.yml:7 and compose.deploy.yml:9) "
+                                "requires it and compose refuses to start without it; define it in `.env`")]
+
+
+def test_without_an_env_file_the_compose_rule_says_it_once_per_variable(tmp_path):
+    files = {"compose.yml": DEPLOY_BASE, "compose.override.yml": "services: {}\n", "compose.deploy.yml": DEPLOY}
+    assert _found(tmp_path, files, ("CO005", "EN005")) == [
+        ("CO005", "compose.deploy.yml", 4, 63, "`DOMAIN` is required but not set for environment `deploy` (no env "
+                                               "file): compose refuses to start (also used at compose.deploy.yml:7 "
+                                               "and compose.deploy.yml:9)")]
