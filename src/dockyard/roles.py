@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
+from dockyard.compose.environments import DEVELOPMENT_NAMES
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,6 +137,20 @@ def image_is_python(image: str) -> bool:
         if "python" in p or p.startswith("pypy") or p.startswith(_CONDA) or p.startswith("jupyter"):
             return True
     return "python" in tag
+
+
+_PLAIN = frozenset({"debian", "ubuntu", "alpine", "busybox", "scratch", "fedora", "centos", "rockylinux",
+                    "almalinux", "amazonlinux", "oraclelinux", "buildpack-deps", "ubi", "ubi-minimal", "ubi8", "ubi9",
+                    "wolfi-base", "chainguard"})
+
+
+def plain_image(image: str) -> bool:
+    """An operating-system or bare-interpreter image (`python:3.12-slim`, `debian:12`, `cimg/python`): it brings
+    no service of its own, so no server command, no EXPOSE, no application settings to inherit. An
+    application-server image (`tiangolo/uvicorn-gunicorn-fastapi`, `nginx`) brings all three."""
+    parts, _tag = _image_parts(image)
+    name = parts[-1] if parts else ""
+    return name in _PLAIN or name.startswith(("python", "pypy")) or "distroless" in parts
 
 
 def image_runtime(image: str) -> str | None:
@@ -417,6 +432,8 @@ class Roles:
         name = posixpath.basename(sf.path)
         if dev_dockerfile_name(sf.path):
             return DEV, f"`{name}` is named for development or tests"
+        if stage.name in DEVELOPMENT_NAMES:
+            return DEV, f"its image is the `{stage.name_raw}` stage"
         entrypoint, cmd = _effective_command(df, stage)
         runner = runs_tests(a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins))
         if runner is not None:

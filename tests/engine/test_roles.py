@@ -294,11 +294,24 @@ def test_service_rules_skip_test_runners_and_tools(tmp_path):
 
 
 def test_a_dev_environments_stage_is_not_the_runtime(tmp_path):
-    # Docker Dev Environments' tooling stage on top of the stage compose runs: the runtime is `development`
-    text = ("FROM node:20-slim AS development\nWORKDIR /app\nCOPY . .\nEXPOSE 3000\nCMD [\"npm\", \"run\", \"dev\"]\n"
-            "FROM development AS dev-envs\nRUN useradd -s /bin/bash -m vscode\nCMD [\"npm\", \"run\", \"dev\"]\n")
+    # Docker Dev Environments' tooling stage on top of the stage compose runs: the runtime is `builder`
+    text = ("FROM node:20-slim AS builder\nWORKDIR /app\nCOPY . .\nEXPOSE 3000\nCMD [\"node\", \"server.js\"]\n"
+            "FROM builder AS dev-envs\nRUN useradd -s /bin/bash -m vscode\nCMD [\"node\", \"server.js\"]\n")
     found = run_files(tmp_path, {"Dockerfile": text}, select=("DF040", "DF054"))
     assert triples(found) == [("DF040", 1, 1), ("DF054", 1, 1)]
+    # an image that is the `development` stage is development tooling, not a shipped image
+    dev = text.replace("AS builder", "AS development").replace("FROM builder", "FROM development")
+    assert run_files(tmp_path / "dev", {"Dockerfile": dev}, select=("DF040", "DF054")) == []
+
+
+def test_an_application_server_base_image_brings_its_command_and_port(tmp_path):
+    # tiangolo/uvicorn-gunicorn-fastapi starts gunicorn itself and EXPOSEs its port: nothing to add
+    text = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11-slim\nCOPY ./app /app/app\n"
+    files = {"Dockerfile": text, "requirements.txt": "fastapi==0.115.0\n"}
+    assert run_files(tmp_path, files, select=("DF055", "DF061")) == []
+    plain = {"Dockerfile": "FROM python:3.12-slim\nCOPY ./app /app/app\n", "requirements.txt": "fastapi==0.115.0\n"}
+    assert triples(run_files(tmp_path / "plain", plain, select=("DF055", "DF061"))) == [("DF055", 1, 1),
+                                                                                       ("DF061", 1, 1)]
 
 
 def test_no_command_is_reported_only_where_the_inherited_one_is_wrong(tmp_path):

@@ -77,3 +77,11 @@ def test_apk_update_leaves_its_index_whatever_add_says(tmp_path):
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
     assert triples(found) == [("DF049", 2, 9)]
     assert found[0].message.startswith("`apk update` leaves the package index in the layer")
+
+
+def test_apk_update_and_add_without_no_cache_are_one_finding(tmp_path):
+    text = "FROM alpine:3.20\nRUN <<EOF\napk update\napk add git\nEOF\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples(found) == [("DF049", 4, 5)]
+    assert found[0].message == ("`apk add` without `--no-cache` leaves the package index in the layer (and so does "
+                                "the `apk update` before it: drop it)")

@@ -165,18 +165,21 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
             yield Problem("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
                           "or use a cache mount for `/var/lib/apt`", span_position(ins.keyword_span),
                           fix=fix)
-        for c in calls(script):
-            if c.tool != "apk" or "/var/cache/apk" in mounts or _removes(script, "/var/cache/apk"):
-                continue
-            # `--no-network` installs from what is already there and fetches no index to leave behind
-            if c.sub == "add" and not c.command.has_flag("--no-cache", "--no-network"):
-                yield Problem("`apk add` without `--no-cache` leaves the package index in the layer",
-                              script.word_position(c.sub_word))
-            elif c.sub == "update":
-                # `apk add --no-cache` does not remove an index `apk update` wrote: drop the update instead
-                yield Problem("`apk update` leaves the package index in the layer (`--no-cache` on `apk add` does "
-                              "not remove it); drop it: `apk add --no-cache` fetches a fresh index itself",
-                              script.word_position(c.sub_word))
+        apk = [c for c in calls(script) if c.tool == "apk"]
+        if not apk or "/var/cache/apk" in mounts or _removes(script, "/var/cache/apk"):
+            continue
+        updates = [c for c in apk if c.sub == "update"]
+        # `--no-network` installs from what is already there and fetches no index to leave behind
+        loose = [c for c in apk if c.sub == "add" and not c.command.has_flag("--no-cache", "--no-network")]
+        for c in loose:
+            also = " (and so does the `apk update` before it: drop it)" if updates else ""
+            yield Problem(f"`apk add` without `--no-cache` leaves the package index in the layer{also}",
+                          script.word_position(c.sub_word))
+        if updates and not loose:
+            # `apk add --no-cache` does not remove an index `apk update` wrote: drop the update instead
+            yield Problem("`apk update` leaves the package index in the layer (`--no-cache` on `apk add` does "
+                          "not remove it); drop it: `apk add --no-cache` fetches a fresh index itself",
+                          script.word_position(updates[0].sub_word))
 
 
 @rule(

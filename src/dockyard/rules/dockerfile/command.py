@@ -90,8 +90,8 @@ def _starts_its_own_server(ctx: Context, stages) -> bool:
     if role is not None and (role.role not in roles.PYTHON_IMAGES or role.purpose != roles.SERVICE):
         return False
     root = stages[0].base_resolved if stages else ""
-    if not root or "$" in root or not roles.image_is_python(root):
-        return False
+    if not root or "$" in root or not (roles.image_is_python(root) and roles.plain_image(root)):
+        return False  # an application-server image (tiangolo/uvicorn-gunicorn-fastapi) starts its server itself
     building = roles.roles(ctx.project).services_building(ctx.file.path) if ctx.file is not None else []
     return not any(svc.get("command") or svc.get("entrypoint") for _, svc, _ in building)
 
@@ -323,8 +323,12 @@ def expose_port(ctx: Context) -> Iterator[Problem]:
     argv = [a for ins in (entrypoint, cmd) if ins is not None for a in exec_argv(ins)]
     port = _bound_port(argv)
     if not exposes:
-        # a FastAPI service always listens; another image only when its command binds a port we can read
+        # a FastAPI service always listens; another image only when its command binds a port we can read; an
+        # application-server base image (tiangolo/uvicorn-gunicorn-fastapi) may EXPOSE its port itself
         if port is None and ctx.role is not None and ctx.role.role != roles.APP:
+            return
+        root = stages[0].base_resolved
+        if port is None and (not root or "$" in root or not roles.plain_image(root)):
             return
         yield Problem(f"the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE {port or 8000}`)",
                       span_position(stages[-1].from_instruction.keyword_span))
