@@ -129,7 +129,7 @@ def test_rules_json_contract(capsys):
     assert by_code["DF056"]["applies"] == ["fastapi-service"]
     # what the images are for: a HEALTHCHECK is asked of services, labels of shipped images, tags of all
     assert by_code["DF043"]["purposes"] == ["service"]
-    assert by_code["DF054"]["purposes"] == ["service", "job"]
+    assert by_code["DF016"]["purposes"] == ["service", "job"]
     assert by_code["DF004"]["purposes"] == ["service", "job", "dev"]
 
 

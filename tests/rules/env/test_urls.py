@@ -69,3 +69,10 @@ def test_one_finding_for_an_env_file_two_environments_read(tmp_path):
     assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
         (".env", "EN011", 1, 1, "`.env` does not define `BASE_URL` and `API_BASE_URL` (environments `default` and "
          "`deploy`): define them so that links, redirects and connections follow the deployment")]
+
+
+def test_the_application_address_under_its_own_name_counts(tmp_path):
+    # an app whose settings read DOMAIN / FRONTEND_HOST: its env file gives the address, links follow it
+    env = "DOMAIN=example.com\nFRONTEND_HOST=https://dashboard.example.com\nDB_HOST=db\nDB_PORT=5432\n" \
+          "REDIS_URL=redis://cache:6379/0\n"
+    assert run_files(tmp_path, _files(env), select="EN011") == []

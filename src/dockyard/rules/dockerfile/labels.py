@@ -22,7 +22,7 @@ def _refers_to(value: str, arg: str) -> bool:
 
 
 @rule(
-    code="DF054", name="build-labels", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
+    code="DF054", name="build-labels", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The final stage labels `version`, `build-date` and `git-commit` from build arguments",
     why="Without labels fed by `BUILD_VERSION`, `BUILD_DATE` and `GIT_COMMIT` nobody can tell which commit a "
         "running container was built from, which slows every incident and rollback.",
@@ -32,7 +32,9 @@ def _refers_to(value: str, arg: str) -> bool:
                 "LABEL version=$BUILD_VERSION \\\n      build-date=$BUILD_DATE \\\n      git-commit=$GIT_COMMIT\n",
     notes="The OCI keys `org.opencontainers.image.version`, `.created` and `.revision` are accepted in place of "
           "`version`, `build-date` and `git-commit`. The ARGs must be declared in the final stage's lineage: a "
-          "global ARG is not visible inside a stage unless re-declared there.",
+          "global ARG is not visible inside a stage unless re-declared there. Asked of images that run a service "
+          "(what is deployed, and must be traced back to its commit): not of a command-line tool, a one-off job or a "
+          "test image.",
 )
 def build_labels(ctx: Context) -> Iterator[Problem]:
     df = ctx.model

@@ -26,7 +26,7 @@ def _is_root(name: str) -> bool:
 
 
 @rule(
-    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
+    code="DF040", name="final-user-nonroot", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The final stage switches to a non-root user",
     why="A process running as root inside the container turns any code-execution bug into root on the "
         "container's filesystem, and one kernel or runtime flaw away from root on the host.",
@@ -35,7 +35,9 @@ def _is_root(name: str) -> bool:
     use_instead="FROM python:3.12-slim\nRUN groupadd --system --gid 10001 app \\\n"
                 "    && useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app\n"
                 "USER app\nCMD [\"python\", \"-m\", \"app\"]\n",
-    notes="Only the final stage (and the stages it is built from) is judged: builder stages may run as root.",
+    notes="Only the final stage (and the stages it is built from) is judged: builder stages may run as root. "
+          "Asked of images that run a service: a command-line tool, a one-off job or a test image runs briefly, "
+          "started by hand or by a script.",
 )
 def final_user(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -81,7 +83,7 @@ def _fixed(value: str | None) -> bool:
 
 
 @rule(
-    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
+    code="DF041", name="user-fixed-ids", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The runtime user and group are created with fixed numeric UID and GID",
     why="Without an explicit UID/GID the IDs depend on what the base image already allocated, so files on "
         "volumes and bind mounts change owner between builds and hosts cannot grant access by ID.",
@@ -136,7 +138,7 @@ def _chown_targets(cmd, workdir: str) -> list[tuple[str, bool]]:
 
 
 @rule(
-    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SHIPPED,
+    code="DF042", name="writable-dirs-owned", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="Directories the app writes are owned by the app user",
     why="A directory created by root stays root-owned after `USER app`: the first upload, log line or temp "
         "file fails with `Permission denied` at runtime, long after the image built fine.",

@@ -29,6 +29,10 @@ BACKING_IMAGES = {
     "minio": ("MINIO", "S3"),
 }
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
+# names an application gives the address it is reached at, besides the standard's BASE_URL/API_BASE_URL: where
+# the env file defines one, links and redirects already follow the deployment
+_PUBLIC_ADDRESS = re.compile(r"(?:^|_)(?:BASE_URL|API_URL|PUBLIC_URL|SITE_URL|APP_URL|EXTERNAL_URL|SERVER_URL|"
+                             r"FRONTEND_URL|FRONTEND_HOST|SERVER_HOST|SERVER_NAME|DOMAIN|PUBLIC_HOST)$")
 
 
 def backing_kind(image: str) -> str | None:
@@ -77,7 +81,8 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     from dockyard.roles import PYTHON_IMAGES, roles
 
     out: list[str] = []
-    if any(c.role in PYTHON_IMAGES for c in roles(project).services(view).values()):
+    if any(c.role in PYTHON_IMAGES for c in roles(project).services(view).values()) and not any(
+            _PUBLIC_ADDRESS.search(k) for k in keys):
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
     for service, spec in sorted(view.services.items()):
         image = spec.get("image")
@@ -107,7 +112,9 @@ def _missing(project, view, keys: set[str]) -> list[str]:
                                      "POSTGRES_HOST=db\nPOSTGRES_PORT=5432\n"},
     notes="`BASE_URL` and `API_BASE_URL` are asked of an environment that runs a Python application service "
     "(the FastAPI service or another Python image): a stack of third-party images (a database and its admin UI, a "
-    "DNS appliance) builds no links or redirects. A backing service is recognised by its image (postgres, mysql, "
+    "DNS appliance) builds no links or redirects. An env file that already gives the application's address under "
+    "a name of its own (`DOMAIN`, `FRONTEND_HOST`, `SERVER_HOST`, `PUBLIC_URL`, `SITE_URL`, `*_BASE_URL`, "
+    "`*_API_URL`...) is not asked for them. A backing service is recognised by its image (postgres, mysql, "
     "mariadb, mongo, redis, valkey, memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio), and its "
     "address is asked for only when another service of the environment refers to it (`depends_on`, `links`, or its "
     "name as a host in an `environment` value): nobody reads an address nobody connects to. It counts as defined by "
