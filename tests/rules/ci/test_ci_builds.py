@@ -3,7 +3,7 @@ reusable workflows; and a repository whose CI builds nothing gets one finding, i
 
 from __future__ import annotations
 
-from tests.helpers import run_files, triples
+from tests.helpers import run_files
 
 DF = {"Dockerfile": "FROM python:3.12-slim\n"}
 ARGS = "--build-arg BUILD_VERSION=$V --build-arg BUILD_DATE=$D --build-arg GIT_COMMIT=$C"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.deps.test_toml_locks import PDM_LOCK, POETRY_LOCK, PYLOCK, UV_LOCK
-from tests.helpers import run_files, triples
+from tests.helpers import run_files
 
 UV_DOCKERFILE = ("FROM python:3.12-slim\nWORKDIR /app\n"
                  "RUN --mount=type=bind,source=uv.lock,target=uv.lock "

@@ -82,7 +82,7 @@ def _advice(df, stage, shell: str) -> str:
     `set -o pipefail` (the build would fail): there, a bash SHELL. Alpine's /bin/sh is busybox ash, which knows
     pipefail and has no bash: `set -o pipefail`, or an ash SHELL. A SHELL of bash, ash or zsh knows it too."""
     if shell in ("bash", "ash", "zsh", "ksh", "mksh"):
-        return f"add `set -o pipefail` before the pipe, or add `-o pipefail` to the `SHELL`"
+        return "add `set -o pipefail` before the pipe, or add `-o pipefail` to the `SHELL`"
     root = df.ancestry(stage)[-1].base_resolved.lower()
     alpine = "alpine" in root or any(c.name == "apk" for script in run_scripts(df, lineage_instructions(df, stage))
                                      for c in script.commands)
