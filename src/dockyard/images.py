@@ -1,7 +1,9 @@
-"""Image references (`registry/repository:tag@digest`) and what their tag pins.
+"""Image references (`registry/repository:tag@digest`), what their tag pins, and which backing service an
+image is.
 
 Used by the Dockerfile base-image rules (DF003-DF005) and by compose's `image:` rule (CO019), so that a
-`FROM` and an `image:` are judged alike.
+`FROM` and an `image:` are judged alike; the table of backing services (:data:`BACKING_SERVICES`) is the one the
+compose rules (a database published on all interfaces) and the env rules (a service's address) share.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["ImageRef", "TagKind", "codename_of", "parse_ref", "tag_kind"]
+__all__ = ["BACKING_SERVICES", "ImageFamily", "ImageRef", "TagKind", "codename_of", "image_family", "image_path",
+           "image_repository", "parse_ref", "tag_kind"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,86 @@ def tag_kind(ref: ImageRef) -> TagKind:
 def codename_of(tag: str) -> str | None:
     """The release codename in ``tag`` (`slim-bookworm` -> `bookworm`), if any."""
     return next((w for w in tag.lower().replace("_", "-").split("-") if w in CODENAMES), None)
+
+
+# ------------------------------------------------------------------------------------------ backing services
+def image_repository(image) -> str:
+    """``docker.io/library/postgres:16@sha256:...`` -> ``postgres`` (last path component, lower case)."""
+    if not isinstance(image, str):
+        return ""
+    ref = image.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    return last.split(":", 1)[0].lower()
+
+
+def image_path(image) -> str:
+    """The repository path without registry port confusion: ``bitnami/redis:7`` -> ``bitnami/redis``."""
+    if not isinstance(image, str):
+        return ""
+    ref = image.split("@", 1)[0]
+    head, _, last = ref.rpartition("/")
+    return ((head + "/") if head else "") + last.split(":", 1)[0].lower()
+
+
+@dataclass(frozen=True)
+class ImageFamily:
+    """Images of one server: ``name`` (``postgres``), ``kind`` (``database``, ``cache``, ``message broker``,
+    ``search engine``, ``coordination store``, ``object store``), ``images``: repository names (the last path
+    component, ``postgresql``) or, where that is too generic, namespace paths (``mssql/server``), and
+    ``prefixes``: how env files name its address (``POSTGRES_HOST``, ``DATABASE_URL``...)."""
+
+    name: str
+    kind: str
+    images: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
+
+
+# One table: what dockyard knows is a database, a cache or another stateful backing service.
+BACKING_SERVICES = (
+    ImageFamily("postgres", "database", ("postgres", "postgis", "postgresql", "timescaledb", "timescaledb-ha",
+                                         "pgvector", "postgresql-repmgr", "supabase/postgres",
+                                         "cloudnative-pg/postgresql"),
+                ("POSTGRES", "DB", "DATABASE", "PG", "POSTGRESQL", "POSTGIS", "TIMESCALE")),
+    ImageFamily("mysql", "database", ("mysql", "mysql-server", "mariadb", "percona", "percona-server",
+                                      "percona-server-mongodb", "mariadb-galera"),
+                ("MYSQL", "MARIADB", "DB", "DATABASE")),
+    ImageFamily("mssql", "database", ("mssql/server", "mssql/rhel/server", "azure-sql-edge"),
+                ("MSSQL", "SQLSERVER", "DB", "DATABASE")),
+    ImageFamily("mongo", "database", ("mongo", "mongodb", "mongodb-community-server", "mongodb-enterprise-server"),
+                ("MONGODB", "MONGO", "DB", "DATABASE")),
+    ImageFamily("cassandra", "database", ("cassandra", "scylla", "scylladb/scylla"), ("CASSANDRA", "SCYLLA")),
+    ImageFamily("clickhouse", "database", ("clickhouse-server", "clickhouse/clickhouse", "clickhouse"),
+                ("CLICKHOUSE",)),
+    ImageFamily("influxdb", "database", ("influxdb",), ("INFLUXDB", "INFLUX")),
+    ImageFamily("couchdb", "database", ("couchdb", "couchbase", "couchbase-server"), ("COUCHDB", "COUCHBASE")),
+    ImageFamily("neo4j", "database", ("neo4j",), ("NEO4J",)),
+    ImageFamily("cockroach", "database", ("cockroach", "cockroachdb/cockroach"), ("COCKROACH", "DB", "DATABASE")),
+    ImageFamily("redis", "cache", ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server", "redismod",
+                                   "rejson", "redisearch"),
+                ("REDIS", "VALKEY", "CACHE", "CELERY_BROKER", "BROKER")),
+    ImageFamily("dragonfly", "cache", ("dragonfly",), ("DRAGONFLY", "REDIS", "CACHE")),
+    ImageFamily("memcached", "cache", ("memcached",), ("MEMCACHED", "CACHE")),
+    ImageFamily("elasticsearch", "search engine", ("elasticsearch", "opensearch", "elasticsearch/elasticsearch",
+                                                   "opensearchproject/opensearch"),
+                ("ELASTICSEARCH", "OPENSEARCH", "ELASTIC", "ES", "SEARCH")),
+    ImageFamily("rabbitmq", "message broker", ("rabbitmq",), ("RABBITMQ", "AMQP", "BROKER", "CELERY_BROKER")),
+    ImageFamily("kafka", "message broker", ("kafka", "cp-kafka", "cp-server", "redpanda"), ("KAFKA", "BROKER")),
+    ImageFamily("nats", "message broker", ("nats", "nats-streaming"), ("NATS",)),
+    ImageFamily("zookeeper", "coordination store", ("zookeeper", "cp-zookeeper", "etcd"), ("ZOOKEEPER", "ETCD")),
+    # an object store's S3 API is meant to be reached (presigned URLs) and is authenticated: it may be published
+    ImageFamily("minio", "object store", ("minio", "minio/minio"), ("MINIO", "S3", "AWS_S3")),
+)
+_BY_NAME = {i: f for f in BACKING_SERVICES for i in f.images if "/" not in i}
+_BY_PATH = tuple((i, f) for f in BACKING_SERVICES for i in f.images if "/" in i)
+
+
+def image_family(image) -> ImageFamily | None:
+    """The backing-service family of an image reference, whatever its registry, namespace, tag or digest."""
+    path = image_path(image).lower()
+    if not path:
+        return None
+    for suffix, family in _BY_PATH:
+        if path == suffix or path.endswith("/" + suffix):
+            return family
+    return _BY_NAME.get(path.rsplit("/", 1)[-1])
+

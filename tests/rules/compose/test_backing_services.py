@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dockyard.rules.compose._common import image_family
+from dockyard.images import image_family
 from tests.helpers import run_files
 
 BASE, DEV = "docker-compose.base.yml", "docker-compose.dev.yml"
@@ -35,9 +35,10 @@ FAMILIES = [
     ("docker.redpanda.com/vectorized/redpanda:v22.2.2", "kafka", "message broker"),
     ("nats:2.12-alpine", "nats", "message broker"),
     ("bitnami/zookeeper:3.9", "zookeeper", "coordination store"),
+    ("minio/minio:RELEASE.2024", "minio", "object store"),
 ]
 NOT_BACKING = ["rediscommander/redis-commander:latest", "redis/redisinsight:2.60", "dpage/pgadmin4:8.14",
-               "kibana:7.16.1", "mongo-express:1.0", "oliver006/redis_exporter:v1.62.0", "minio/minio:RELEASE.2024",
+               "kibana:7.16.1", "mongo-express:1.0", "oliver006/redis_exporter:v1.62.0",
                "edoburu/pgbouncer:v1.25.2-p0", "python:3.12-slim", "mcr.microsoft.com/dotnet/aspnet:8.0", ""]
 
 
@@ -76,3 +77,10 @@ def test_search_engine_data_in_a_bind_mount(tmp_path):
     found = run_files(tmp_path, {BASE: base, DEV: "services: {}\n"}, select="CO018")
     assert [(f.position.line, f.position.column, f.message) for f in found] == [
         (5, 9, "data of `search` is in a bind mount (`./esdata`): use a named volume")]
+
+
+def test_an_object_store_may_be_published(tmp_path):
+    # MinIO's S3 API is meant to be reached (presigned URLs) and authenticates: not a database left open
+    text = ("services:\n  minio:\n    image: minio/minio:RELEASE.2024-10-02T17-50-41Z\n    ports:\n"
+            "      - \"${MINIO_PORT:-9000}:9000\"\n")
+    assert run_files(tmp_path, {"compose.yaml": text}, select="CO021") == []

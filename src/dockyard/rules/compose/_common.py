@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from dockyard.images import image_family, image_path, image_repository
 from dockyard.model import Position, Problem
 
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
@@ -27,77 +28,6 @@ _WORD = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 # -- images ----------------------------------------------------------------------------------------------
-def image_repository(image: Any) -> str:
-    """``docker.io/library/postgres:16@sha256:...`` -> ``postgres`` (last path component, lower case)."""
-    if not isinstance(image, str):
-        return ""
-    ref = image.split("@", 1)[0]
-    last = ref.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0].lower()
-
-
-def image_path(image: Any) -> str:
-    """The repository path without registry port confusion: ``bitnami/redis:7`` -> ``bitnami/redis``."""
-    if not isinstance(image, str):
-        return ""
-    ref = image.split("@", 1)[0]
-    head, _, last = ref.rpartition("/")
-    return ((head + "/") if head else "") + last.split(":", 1)[0].lower()
-
-
-@dataclass(frozen=True)
-class ImageFamily:
-    """Images of one server: ``name`` (``postgres``), ``kind`` (``database``, ``cache``, ``message broker``,
-    ``search engine``, ``coordination store``) and ``images``: repository names (the last path component,
-    ``postgresql``) or, where that is too generic, namespace paths (``mssql/server``)."""
-
-    name: str
-    kind: str
-    images: tuple[str, ...]
-
-
-# One table: what dockyard knows is a database, a cache or another stateful backing service. MinIO and other
-# object stores are left out: their S3 API is meant to be reached (presigned URLs) and is authenticated.
-BACKING_SERVICES = (
-    ImageFamily("postgres", "database", ("postgres", "postgis", "postgresql", "timescaledb", "timescaledb-ha",
-                                         "pgvector", "postgresql-repmgr", "supabase/postgres",
-                                         "cloudnative-pg/postgresql")),
-    ImageFamily("mysql", "database", ("mysql", "mysql-server", "mariadb", "percona", "percona-server",
-                                      "percona-server-mongodb", "mariadb-galera")),
-    ImageFamily("mssql", "database", ("mssql/server", "mssql/rhel/server", "azure-sql-edge")),
-    ImageFamily("mongo", "database", ("mongo", "mongodb", "mongodb-community-server", "mongodb-enterprise-server")),
-    ImageFamily("cassandra", "database", ("cassandra", "scylla", "scylladb/scylla")),
-    ImageFamily("clickhouse", "database", ("clickhouse-server", "clickhouse/clickhouse", "clickhouse")),
-    ImageFamily("influxdb", "database", ("influxdb",)),
-    ImageFamily("couchdb", "database", ("couchdb", "couchbase", "couchbase-server")),
-    ImageFamily("neo4j", "database", ("neo4j",)),
-    ImageFamily("cockroach", "database", ("cockroach", "cockroachdb/cockroach")),
-    ImageFamily("redis", "cache", ("redis", "valkey", "keydb", "redis-stack", "redis-stack-server", "redismod",
-                                   "rejson", "redisearch")),
-    ImageFamily("dragonfly", "cache", ("dragonfly",)),
-    ImageFamily("memcached", "cache", ("memcached",)),
-    ImageFamily("elasticsearch", "search engine", ("elasticsearch", "opensearch", "elasticsearch/elasticsearch",
-                                                   "opensearchproject/opensearch")),
-    ImageFamily("rabbitmq", "message broker", ("rabbitmq",)),
-    ImageFamily("kafka", "message broker", ("kafka", "cp-kafka", "cp-server", "redpanda")),
-    ImageFamily("nats", "message broker", ("nats", "nats-streaming")),
-    ImageFamily("zookeeper", "coordination store", ("zookeeper", "cp-zookeeper", "etcd")),
-)
-_BY_NAME = {i: f for f in BACKING_SERVICES for i in f.images if "/" not in i}
-_BY_PATH = tuple((i, f) for f in BACKING_SERVICES for i in f.images if "/" in i)
-
-
-def image_family(image: Any) -> ImageFamily | None:
-    """The backing-service family of an image reference, whatever its registry, namespace, tag or digest."""
-    path = image_path(image).lower()
-    if not path:
-        return None
-    for suffix, family in _BY_PATH:
-        if path == suffix or path.endswith("/" + suffix):
-            return family
-    return _BY_NAME.get(path.rsplit("/", 1)[-1])
-
-
 def backing_kind(svc: dict) -> str | None:
     """``database``, ``cache``, ``message broker``... for a backing service, else None."""
     family = image_family(svc.get("image")) if isinstance(svc, dict) else None

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dockyard.compose.merge import split_volume
-from dockyard.rules.compose._common import image_path, raw_entry
+from dockyard.images import image_path
+from dockyard.rules.compose._common import raw_entry
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _PLACEHOLDER = re.compile("\x01([0-9]+)\x02")

@@ -6,12 +6,21 @@ import posixpath
 import re
 from typing import Iterator
 
+from dockyard.images import image_path, image_repository
 from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
 from dockyard.roles import PYTHON_IMAGES
-from dockyard.rules.compose._common import (absent, at, healthcheck_disabled, healthcheck_test_words, image_path,
-                                            image_repository, is_long_running, is_postgres, is_fastapi_service,
-                                            is_redis, has_role)
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._common import (
+    absent,
+    at,
+    has_role,
+    healthcheck_disabled,
+    healthcheck_test_words,
+    is_fastapi_service,
+    is_long_running,
+    is_postgres,
+    is_redis,
+)
 from dockyard.rules.compose._redis import redis_settings
 
 _BASE = "docker-compose.base.yml"

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Iterator
 
 from dockyard import roles
+from dockyard.images import image_repository
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (absent, at, dig, image_repository, in_file, is_dev_tool,
-                                            is_fastapi_service, is_long_running)
+from dockyard.rules.compose._common import (
+    absent,
+    at,
+    dig,
+    in_file,
+    is_dev_tool,
+    is_fastapi_service,
+    is_long_running,
+)
 
 _BASE = "docker-compose.base.yml"
 

@@ -5,29 +5,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from dockyard.images import ImageFamily, image_family
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed
 
 BASE_URLS = ("BASE_URL", "API_BASE_URL")
-# image name (last path component, without tag) -> variable prefixes that name that kind of service
-BACKING_IMAGES = {
-    "postgres": ("POSTGRES", "DB", "DATABASE", "PG", "POSTGRESQL"),
-    "postgis": ("POSTGRES", "DB", "DATABASE", "PG", "POSTGIS"),
-    "timescaledb": ("POSTGRES", "DB", "DATABASE", "PG", "TIMESCALE"),
-    "mysql": ("MYSQL", "DB", "DATABASE"),
-    "mariadb": ("MARIADB", "MYSQL", "DB", "DATABASE"),
-    "mongo": ("MONGODB", "MONGO", "DB", "DATABASE"),
-    "redis": ("REDIS", "CACHE", "CELERY_BROKER", "BROKER"),
-    "valkey": ("VALKEY", "REDIS", "CACHE"),
-    "memcached": ("MEMCACHED", "CACHE"),
-    "rabbitmq": ("RABBITMQ", "AMQP", "BROKER", "CELERY_BROKER"),
-    "elasticsearch": ("ELASTICSEARCH", "ELASTIC", "ES", "SEARCH"),
-    "opensearch": ("OPENSEARCH", "ELASTICSEARCH", "SEARCH"),
-    "kafka": ("KAFKA", "BROKER"),
-    "nats": ("NATS",),
-    "minio": ("MINIO", "S3"),
-}
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
 # names an application gives the address it is reached at, besides the standard's BASE_URL/API_BASE_URL: where
 # the env file defines one, links and redirects already follow the deployment
@@ -35,21 +18,13 @@ _PUBLIC_ADDRESS = re.compile(r"(?:^|_)(?:BASE_URL|API_URL|PUBLIC_URL|SITE_URL|AP
                              r"FRONTEND_URL|FRONTEND_HOST|SERVER_HOST|SERVER_NAME|DOMAIN|PUBLIC_HOST)$")
 
 
-def backing_kind(image: str) -> str | None:
-    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
-    for kind in BACKING_IMAGES:
-        if name == kind or name.startswith(kind + "-"):
-            return kind
-    return None
-
-
-def _prefixes(service: str, kind: str) -> list[str]:
+def _prefixes(service: str, family: ImageFamily) -> list[str]:
     own = re.sub(r"[^A-Za-z0-9]", "_", service).upper()
-    return list(dict.fromkeys([own, *BACKING_IMAGES[kind]]))
+    return list(dict.fromkeys([own, *family.prefixes]))
 
 
-def _defined(keys: set[str], service: str, kind: str) -> bool:
-    for prefix in _prefixes(service, kind):
+def _defined(keys: set[str], service: str, family: ImageFamily) -> bool:
+    for prefix in _prefixes(service, family):
         if f"{prefix}_HOST" in keys and f"{prefix}_PORT" in keys:
             return True
         if any(k.startswith(prefix) and k.endswith(_URL_SUFFIXES) for k in keys):
@@ -85,12 +60,12 @@ def _missing(project, view, keys: set[str]) -> list[str]:
             _PUBLIC_ADDRESS.search(k) for k in keys):
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
     for service, spec in sorted(view.services.items()):
-        image = spec.get("image")
-        kind = backing_kind(image) if isinstance(image, str) else None
-        if kind is None or _defined(keys, service, kind) or not referenced(view, service):
+        family = image_family(spec.get("image"))
+        if family is None or _defined(keys, service, family) or not referenced(view, service):
             continue
-        prefix = BACKING_IMAGES[kind][0]
-        out.append(f"the address of `{service}` ({kind}): `{prefix}_HOST` and `{prefix}_PORT`, or a `{prefix}_URL`")
+        prefix = family.prefixes[0]
+        out.append(f"the address of `{service}` ({family.name}): `{prefix}_HOST` and `{prefix}_PORT`, or a "
+                   f"`{prefix}_URL`")
     return out
 
 
