@@ -9,14 +9,7 @@ from dockyard import roles
 from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (
-    at,
-    file_services,
-    has_role,
-    in_file,
-    is_application,
-    judged,
-)
+from dockyard.rules.compose._common import at, file_services, has_role, in_file, is_application, judged
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "

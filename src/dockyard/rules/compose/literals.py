@@ -9,13 +9,8 @@ from typing import Iterator
 from dockyard.images import TagKind, parse_ref, tag_kind
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (
-    file_services,
-    mapping_items,
-    scalar_span,
-    strip_references,
-    value_position,
-)
+from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
+                                            value_position)
 from dockyard.secrets import is_secret_name, mask, url_credentials
 
 CONNECTION_NAMES = re.compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDIS|CACHE|BROKER|AMQP|RABBITMQ|"
@@ -273,11 +268,7 @@ def literal_connection_string(ctx: Context) -> Iterator[Problem]:
           "judges a `FROM`: `redis:alpine` or `node:lts` name no version; `debian:bookworm-slim` does.",
 )
 def image_tag(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.interpolation import (
-        InterpolationError,
-        references,
-        substitute,
-    )
+    from dockyard.parsers.interpolation import InterpolationError, references, substitute
 
     for name, svc in file_services(ctx.model):
         image = svc.get("image")

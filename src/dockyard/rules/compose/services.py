@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dockyard import roles
 from dockyard.compose.merge import split_volume
+from dockyard import roles
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (
-    at,
-    backing_kind,
-    builds_for_development,
-    is_application,
-    is_database,
-    is_redis,
-    judged,
-)
+from dockyard.rules.compose._common import (at, backing_kind, builds_for_development, is_application,
+                                            is_database, is_redis, judged)
 from dockyard.rules.compose._redis import redis_settings
 from dockyard.rules.compose.health import dockerfile_of
 

@@ -6,13 +6,7 @@ from typing import Iterator
 
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import (
-    environment_needs,
-    key_position,
-    listed,
-    parsed,
-    template_of,
-)
+from dockyard.rules.env._envfiles import environment_needs, key_position, listed, parsed, template_of
 
 
 @rule(

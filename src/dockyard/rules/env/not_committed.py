@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from dockyard.envtools import (
-    TEMPLATE_SUFFIX,
-    holds_secret,
-    is_env_file_name,
-    is_template,
-)
+from dockyard.envtools import TEMPLATE_SUFFIX, holds_secret, is_env_file_name, is_template
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import is_public_config, parsed

@@ -9,11 +9,7 @@ from dockyard.model import Problem
 from dockyard.projects import project_folders, ships_python_application, under
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
-    compose_environment_names,
-    configured_environments,
-    env_files,
-    env_groups,
-    in_folder,
+    compose_environment_names, configured_environments, env_files, env_groups, in_folder,
 )
 from dockyard.source import FileKind
 

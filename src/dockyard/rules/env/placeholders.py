@@ -6,18 +6,14 @@ import re
 from typing import Iterator
 
 from dockyard.envtools import (
-    contains_placeholder,
-    environment_of,
-    is_local_environment,
-    is_placeholder,
-    is_reference_only,
-    is_template,
+    contains_placeholder, environment_of, is_local_environment, is_placeholder, is_reference_only, is_template,
     value_span,
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed, value_position
 from dockyard.secrets import is_secret_name, url_credentials
+
 
 
 def placeholder_for(key: str) -> str:

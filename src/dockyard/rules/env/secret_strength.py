@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dockyard.envtools import (
-    MIN_SECRET_LENGTH,
-    contains_placeholder,
-    is_reference_only,
-    is_template,
-    weakness,
-)
+from dockyard.envtools import MIN_SECRET_LENGTH, contains_placeholder, is_reference_only, is_template, weakness
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed, value_position
 from dockyard.secrets import is_secret_name, url_credentials
+
 
 
 @rule(
