@@ -85,3 +85,11 @@ def test_apk_update_and_add_without_no_cache_are_one_finding(tmp_path):
     assert triples(found) == [("DF049", 4, 5)]
     assert found[0].message == ("`apk add` without `--no-cache` leaves the package index in the layer (and so does "
                                 "the `apk update` before it: drop it)")
+
+
+def test_an_application_base_image_may_set_the_python_environment_itself(tmp_path):
+    # tiangolo's images set PYTHONPATH (and newer tags PYTHONDONTWRITEBYTECODE, PYTHONUNBUFFERED): unseen here
+    app_base = "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim\nCOPY ./app /app/app\n"
+    assert run_files(tmp_path / "a", {"Dockerfile": app_base}, select="DF006") == []
+    plain = "FROM python:3.12-slim\nCOPY ./app /app/app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
+    assert triples(run_files(tmp_path / "b", {"Dockerfile": plain}, select="DF006")) == [("DF006", 1, 1)]

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from dockyard import roles
 from dockyard.model import Problem
+from dockyard.roles import plain_image
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import (env_at, position, python_runtime_stages, span_position, stage_label,
                                                truthy, vendor_base)
@@ -35,9 +36,10 @@ REQUIRED = {
     use_instead="FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n"
     "    PYTHONPATH=/app \\\n    PIP_NO_CACHE_DIR=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1\n",
     notes="Judged on the final stage and on a stage named `production`; values set in a stage they are built "
-    "FROM count. Values that use a variable (`${APP_HOME}`) are accepted. A stage built on an image named by a "
-    "build argument without a default (`FROM ${SENTRY_IMAGE}`) is not asked for missing variables: what that "
-    "image sets cannot be seen.",
+    "FROM count. Values that use a variable (`${APP_HOME}`) are accepted. Missing variables are asked only of a "
+    "stage built on an OS or bare-interpreter image (`python:3.12-slim`, `debian:12`): what a vendor's image "
+    "named by a build argument (`FROM ${SENTRY_IMAGE}`) or an application image (`tiangolo/uvicorn-gunicorn-"
+    "fastapi` sets `PYTHONPATH`) sets cannot be seen.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -47,8 +49,10 @@ def check(ctx: Context) -> Iterator[Problem]:
     for stage in python_runtime_stages(ctx):
         env = env_at(df, stage)
         missing = [name for name in REQUIRED if not env.get(name, ("", None))[0].strip()]
-        # a base image named by a build argument without default is a vendor's: what it sets cannot be seen
-        if missing and not vendor_base(df, stage):
+        # what a vendor's image (named by a build argument) or an application image (tiangolo/uvicorn-gunicorn...)
+        # sets cannot be seen: only a stage built on an OS or bare-interpreter image is known to lack them
+        root = df.ancestry(stage)[-1]
+        if missing and not vendor_base(df, stage) and (root.parent is not None or plain_image(root.base_resolved)):
             names = ", ".join(f"`{n}`" for n in missing)
             yield Problem(
                 f"runtime stage {stage_label(stage)} does not set {names}; add them to an `ENV` in this stage "
