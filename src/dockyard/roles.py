@@ -814,14 +814,16 @@ def service_runs_tests(name: str, svc: dict) -> bool:
     return runs_tests(_compose_argvs(svc)) is not None
 
 
-def is_one_off(svc, name: str = "", services: dict | None = None) -> bool:
-    """A compose service that is a job or a tool rather than a long-running service: behind ``profiles``;
+def is_one_off(svc, name: str = "", services: dict | None = None, active_profiles: frozenset = frozenset()) -> bool:
+    """A compose service that is a job or a tool rather than a long-running service: behind ``profiles`` that
+    the project does not turn on by default (`COMPOSE_PROFILES` in its env file turns them on);
     waited for with ``condition: service_completed_successfully``; a test runner; or ``restart: "no"`` (or a
     ``none`` restart policy) on a service that publishes no port (a server that publishes one and is not
     restarted is still a long-running service, whose restart policy is wrong)."""
     if not isinstance(svc, dict):
         return True
-    if svc.get("profiles"):
+    profiles = svc.get("profiles")
+    if profiles and not (isinstance(profiles, list) and set(map(str, profiles)) & active_profiles):
         return True
     for other in (services or {}).values():
         deps = other.get("depends_on") if isinstance(other, dict) else None

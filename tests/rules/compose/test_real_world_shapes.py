@@ -92,3 +92,13 @@ def test_a_server_that_publishes_ports_is_long_running_even_with_restart_no(tmp_
         ("compose.yaml", 4, 14, "`api` publishes ports but sets `restart: \"no\"`: the server stays down after a "
                                 "crash or a reboot; use `unless-stopped`")]
     assert {f.message.split("`")[1] for f in run_files(tmp_path, {}, select="CO012")} == {"api"}
+
+
+def test_a_profile_the_project_turns_on_runs_by_default(tmp_path):
+    # the project's .env sets COMPOSE_PROFILES: the services of that profile are long-running like the others
+    text = ("services:\n  web:\n    image: a:1.0\n    restart: unless-stopped\n"
+            "  consumer:\n    image: a:1.0\n    restart: unless-stopped\n    profiles: [feature-complete]\n"
+            "  debug-ui:\n    image: b:1.0\n    profiles: [tools]\n")
+    env = "COMPOSE_PROFILES=feature-complete\n"
+    found = run_files(tmp_path, {"compose.yaml": text, ".env": env}, select="CO015")
+    assert sorted(f.message.split("`")[1] for f in found) == ["consumer", "web"]

@@ -108,11 +108,19 @@ def is_fastapi_service(ctx, name: str) -> bool:
     return roles(ctx.project).service(ctx.environment, name).role == APP
 
 
-def is_long_running(svc: dict, name: str = "", services: dict | None = None) -> bool:
-    """Not a one-off job, tool or test runner (:func:`dockyard.roles.is_one_off`)."""
+def active_profiles(value: str) -> frozenset[str]:
+    """The profiles `COMPOSE_PROFILES` turns on (comma-separated, as compose reads it)."""
+    return frozenset(p.strip() for p in value.split(",") if p.strip())
+
+
+def is_long_running(svc: dict, name: str = "", view=None) -> bool:
+    """Not a one-off job, tool or test runner (:func:`dockyard.roles.is_one_off`) in the environment ``view``:
+    its services decide who waits for whom to complete, its `COMPOSE_PROFILES` which profiles run by default."""
     from dockyard.roles import is_one_off
 
-    return isinstance(svc, dict) and not is_one_off(svc, name, services)
+    services = view.services if view is not None else None
+    active = view.variables.get("COMPOSE_PROFILES", "") if view is not None else ""
+    return isinstance(svc, dict) and not is_one_off(svc, name, services, active_profiles(active))
 
 
 def dig(d: Any, *keys: Any) -> Any:

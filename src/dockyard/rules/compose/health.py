@@ -54,7 +54,7 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_long_running(svc, name, view.services):
+        if not is_long_running(svc, name, view):
             continue
         base = ("services", name)
         hc = svc.get("healthcheck")

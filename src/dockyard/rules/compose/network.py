@@ -45,7 +45,7 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
             continue
         nets = svc.get("networks")
         if not isinstance(nets, dict) or not nets:
-            if is_long_running(svc, name, view.services):
+            if is_long_running(svc, name, view):
                 out.append(absent(ctx, name, f"`{name}` uses only the implicit default network: attach it to a "
                                   "declared network"))
             continue

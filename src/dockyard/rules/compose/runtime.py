@@ -42,7 +42,7 @@ def restart_policy(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc, name, view.services):
+        if not is_long_running(svc, name, view):
             continue
         restart = svc.get("restart")
         if restart is False or (isinstance(restart, str) and restart.strip().lower() == "no"):
@@ -72,7 +72,7 @@ def resource_limits(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc, name, view.services):
+        if not is_long_running(svc, name, view):
             continue
         res = dig(svc, "deploy", "resources")
         missing = [f"{part}.{k}" for part in ("limits", "reservations") for k in ("cpus", "memory")
@@ -108,7 +108,7 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc, name, view.services):
+        if not is_long_running(svc, name, view):
             continue
         log = svc.get("logging")
         base = ("services", name)
@@ -170,7 +170,7 @@ def app_ulimits(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view.services):
+        if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view):
             continue
         if dig(svc, "ulimits", "nofile") is None:
             message = f"application service `{name}` does not set `ulimits.nofile`"
@@ -204,7 +204,7 @@ def log_aggregation(ctx: Context) -> Iterator[Problem]:
         return
     out = []
     for name, svc in services.items():
-        if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view.services):
+        if not is_fastapi_service(ctx, name) or not is_long_running(svc, name, view):
             continue
         log = svc.get("logging") if isinstance(svc.get("logging"), dict) else {}
         driver = log.get("driver") or "json-file"
