@@ -58,3 +58,12 @@ def test_a_sentry_dsn_is_a_public_key_not_a_secret(name):
         "https://examplePublicKey@o0.ingest.sentry.io/0"
     assert mask("https://public:oldsecret@sentry.example.com/1", name) == f"https://public:{MASK}@sentry.example.com/1"
     assert is_secret_name("DATABASE_DSN") and is_secret_name("PG_DSN")  # a database DSN carries its password
+
+
+def test_the_path_of_a_mounted_secret_file_is_no_secret():
+    from dockyard.secrets import is_secret_name
+
+    assert not is_secret_name("DATABASE_PASSWORD", "/run/secrets/db-password")
+    assert not is_secret_name("DB_PASSWORD", "/var/run/secrets/db_password")
+    assert is_secret_name("DATABASE_PASSWORD", "s3cr3t")
+    assert is_secret_name("DATABASE_PASSWORD")

@@ -38,10 +38,16 @@ def is_public_identifier(name: str, value: str) -> bool:
     return digits >= 8
 
 
+_SECRET_FILE = re.compile(r"/(?:var/)?run/secrets/[^\s]+")
+
+
 def is_secret_name(name: str, value: str | None = None) -> bool:
     """Whether a variable called ``name`` holds a secret. With its ``value``, a public identifier that the name
-    alone would make look secret (``GPG_KEY`` holding a fingerprint) is not one."""
+    alone would make look secret (``GPG_KEY`` holding a fingerprint) is not one, nor is the path of a mounted
+    secret file (``DATABASE_PASSWORD=/run/secrets/db-password``: the application reads the secret from it)."""
     if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
+        return False
+    if value is not None and _SECRET_FILE.fullmatch(value.strip()):
         return False
     return value is None or not is_public_identifier(name, value)
 

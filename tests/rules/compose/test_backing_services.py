@@ -65,9 +65,12 @@ def test_backing_services_published_on_all_interfaces(tmp_path):
             "      - \"${COMMANDER_PORT:-8081}:8081\"\n")
     found = run_files(tmp_path, {BASE: base, DEV: "services: {}\n"}, select="CO021")
     assert [(f.position.line, f.position.column, f.message) for f in found] == [
-        (5, 9, "database `db` is published on all interfaces: bind it to `127.0.0.1` or do not publish it"),
-        (9, 9, "message broker `queue` is published on all interfaces: bind it to `127.0.0.1` or do not publish it"),
-        (14, 9, "cache `cache` is published on all interfaces: bind it to `127.0.0.1` or do not publish it"),
+        (5, 9, "database `db` is published on all interfaces (port `1433`): bind it to `127.0.0.1` or do not "
+               "publish it"),
+        (9, 9, "message broker `queue` is published on all interfaces (port `5672`): bind it to `127.0.0.1` or do "
+               "not publish it"),
+        (14, 9, "cache `cache` is published on all interfaces (port `6379`): bind it to `127.0.0.1` or do not "
+                "publish it"),
     ]
 
 
@@ -84,3 +87,13 @@ def test_an_object_store_may_be_published(tmp_path):
     text = ("services:\n  minio:\n    image: minio/minio:RELEASE.2024-10-02T17-50-41Z\n    ports:\n"
             "      - \"${MINIO_PORT:-9000}:9000\"\n")
     assert run_files(tmp_path, {"compose.yaml": text}, select="CO021") == []
+
+
+def test_a_broker_publishing_several_ports_is_one_finding(tmp_path):
+    base = ("services:\n  redpanda:\n    image: docker.redpanda.com/redpandadata/redpanda:v24.2.4\n    ports:\n"
+            "      - \"${KAFKA_PORT:-9092}:9092\"\n      - \"${ADMIN_PORT:-9644}:9644\"\n"
+            "      - \"${PROXY_PORT:-8082}:8082\"\n")
+    found = run_files(tmp_path, {BASE: base, DEV: "services: {}\n"}, select="CO021")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (5, 9, "message broker `redpanda` is published on all interfaces (ports `9092`, `9644`, `8082`): bind it to "
+               "`127.0.0.1` or do not publish it")]

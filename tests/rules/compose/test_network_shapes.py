@@ -61,7 +61,7 @@ def test_a_test_environment_is_not_asked_for_port_variables(tmp_path):
     assert _found(tmp_path, files, "CO021") == [
         ("CO021", "docker-compose.prod.yml", 4, 9, "`netbox` publishes host port 8080 literally: take it from a "
                                                    "variable, e.g. `${NETBOX_PUBLISHED_PORT:-8080}`"),
-        ("CO021", "docker-compose.test.yml", 5, 9, "database `postgres` is published on all interfaces: bind it to "
+        ("CO021", "docker-compose.test.yml", 5, 9, "database `postgres` is published on all interfaces (port `5432`): bind it to "
                                                    "`127.0.0.1` or do not publish it")]
 
 

@@ -93,3 +93,13 @@ def test_an_application_base_image_may_set_the_python_environment_itself(tmp_pat
     assert run_files(tmp_path / "a", {"Dockerfile": app_base}, select="DF006") == []
     plain = "FROM python:3.12-slim\nCOPY ./app /app/app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
     assert triples(run_files(tmp_path / "b", {"Dockerfile": plain}, select="DF006")) == [("DF006", 1, 1)]
+
+
+def test_workdir_advice_names_what_a_later_stage_reads_from_the_root(tmp_path):
+    # a build stage writing its artefact to `/` (no WORKDIR), read by the final stage from `/`
+    text = ("FROM rust:1.80 AS build\nCOPY . .\nRUN cargo build --release && cp target/release/etl /etl\n"
+            "FROM debian:12-slim\nCOPY --from=build /etl /usr/local/bin/etl\nCMD [\"etl\"]\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF007")
+    assert triples(found) == [("DF007", 2, 8)]
+    assert found[0].message.endswith("add `WORKDIR /app` first (then check `/etl` in the `COPY --from=build` on "
+                                     "line 5: what the stage writes to its working directory moves to `/app`)")

@@ -107,6 +107,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
         if backend == "object store":
             backend = None  # an S3 API is meant to be reached, and is authenticated
         several = len({_port_parts(item)[2] for item in ports}) > 1
+        open_ports: list[tuple[tuple, str]] = []  # (path, published port) of each port on all interfaces
         for i, item in enumerate(ports):
             path = ("services", name, "ports", i)
             raw = view.raw(path)
@@ -119,8 +120,12 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
                 out.append(at(view, path, f"`{name}` publishes host port {published} literally: take it from a "
                               "variable, e.g. `${" + var + ":-" + str(published) + "}`"))
             if backend and (host_ip in (None, "", "0.0.0.0", "::")):
-                out.append(at(view, path, f"{backend} `{name}` is published on all interfaces: bind it to "
-                              "`127.0.0.1` or do not publish it"))
+                open_ports.append((path, str(published if published is not None else target)))
+        if open_ports:  # one finding per service, at its first open port, naming them all
+            listed = ", ".join(f"`{p}`" for _, p in open_ports)
+            which = f"port {listed}" if len(open_ports) == 1 else f"ports {listed}"
+            out.append(at(view, open_ports[0][0], f"{backend} `{name}` is published on all interfaces ({which}): "
+                          "bind it to `127.0.0.1` or do not publish it"))
     yield from out
 
 

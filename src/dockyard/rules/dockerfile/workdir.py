@@ -45,6 +45,22 @@ def _run_relies(df, ins):
     return None, None
 
 
+def _root_reads(df, stage) -> str:
+    """What a WORKDIR may move: later `COPY --from=<stage>` of a file at `/` (the working directory the stage
+    builds in today), which must then be read from the new directory if the stage wrote it there."""
+    names = {str(stage.index)} | ({stage.name} if stage.name else set())
+    hits = []
+    for ins in df.instructions:
+        f = ins.flag("from") if ins.keyword in ("COPY", "ADD") else None
+        if f is None or (f.value or "").lower() not in names:
+            continue
+        for src in ins.value[:-1]:
+            if src.startswith("/") and src.count("/") == 1 and len(src) > 1:
+                hits.append(f"`{src}` in the `{ins.keyword} --from={f.value}` on line {ins.span.line}")
+    return (f" (then check {', '.join(hits)}: what the stage writes to its working directory moves to `/app`)"
+            if hits else "")
+
+
 @rule(
     code="DF007",
     name="workdir",
@@ -90,7 +106,8 @@ def check(ctx: Context) -> Iterator[Problem]:
                         df, ins.args_span.start, ins.args_span.end)
                     yield Problem(
                         f"`{kw} ... {dest}` copies relative to the working directory, but stage "
-                        f"{stage_label(stage)} sets no WORKDIR before it; add `WORKDIR /app` first",
+                        f"{stage_label(stage)} sets no WORKDIR before it; add `WORKDIR /app` first"
+                        f"{_root_reads(df, stage)}",
                         where,
                     )
                     reported = True
@@ -105,7 +122,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                     where, shown = rs.word_position(hit), hit.text
                 yield Problem(
                     f"`RUN` uses the relative path `{shown}`, but stage {stage_label(stage)} sets no WORKDIR "
-                    "before it; add `WORKDIR /app` first",
+                    f"before it; add `WORKDIR /app` first{_root_reads(df, stage)}",
                     where,
                 )
                 reported = True
