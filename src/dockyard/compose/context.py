@@ -85,6 +85,21 @@ class EnvironmentView:
         return is_test(self.name)
 
     @property
+    def own_env_file(self) -> str:
+        """The name of this environment's own env file: `.env.<name>` (`.env` for compose's default)."""
+        short = posixpath.basename(self.name)
+        return ".env" if short == "default" else f".env.{short}"
+
+    @property
+    def env_file_is_shared(self) -> bool:
+        """Whether the env file is not this environment's own but the project's `.env`, read as compose reads it
+        without `--env-file` (a named environment with no `.env.<name>` of its own)."""
+        if self.env_file is None:
+            return False
+        name = posixpath.basename(self.env_file.path)
+        return name not in (self.own_env_file, self.own_env_file + ".example")
+
+    @property
     def services(self) -> dict[str, dict]:
         s = self.model.get("services") if isinstance(self.model, dict) else None
         return {k: v for k, v in s.items() if isinstance(v, dict)} if isinstance(s, dict) else {}

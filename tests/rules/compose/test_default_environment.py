@@ -69,10 +69,11 @@ def test_a_deploy_override_is_the_production_environment(tmp_path):
 def test_an_environment_without_its_own_env_file_interpolates_from_dot_env(tmp_path):
     assert _found(tmp_path, TREE, ("CO005", "EN005")) == []
     tree = dict(TREE, **{".env": "POSTGRES_PASSWORD=changethis\n"})
-    # said once, in the env file compose reads (EN005), not again at the reference (CO005)
+    # said once, at the reference: `deploy` borrows development's `.env`, so the value belongs in `.env.deploy`
+    # (putting a production value in the development file would let the `:?` guard pass with it)
     assert _found(tmp_path, tree, ("CO005", "EN005")) == [
-        (".env", 1, 1, "`DOMAIN` is not defined for environment `deploy`: `${DOMAIN:?...}` in compose.deploy.yml:4 "
-                       "requires it and compose refuses to start without it; define it in `.env`")]
+        ("compose.deploy.yml", 4, 55, "`DOMAIN` is required but not set for environment `deploy` (.env): compose "
+                                      "refuses to start; define it in `.env.deploy`, its own env file")]
 
 
 def test_development_settings_in_the_default_override_are_judged_as_development(tmp_path):

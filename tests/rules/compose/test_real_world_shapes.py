@@ -102,3 +102,13 @@ def test_a_profile_the_project_turns_on_runs_by_default(tmp_path):
     env = "COMPOSE_PROFILES=feature-complete\n"
     found = run_files(tmp_path, {"compose.yaml": text, ".env": env}, select="CO015")
     assert sorted(f.message.split("`")[1] for f in found) == ["consumer", "web"]
+
+
+def test_a_literal_connection_string_with_its_password_is_one_finding(tmp_path):
+    text = ("services:\n  app:\n    build: .\n    environment:\n"
+            "      - DATABASE_URL=postgresql://postgres:postgres@db/postgres\n"
+            "      - SENTRY_URL=https://user:token123@sentry.example.com/1\n")
+    found = run_files(tmp_path, {"compose.yaml": text}, select=("CO009", "CO011"))
+    assert [(f.code, f.position.line, f.position.column) for f in found] == [("CO011", 5, 22), ("CO009", 6, 33)]
+    assert found[0].message.startswith("`DATABASE_URL` in service `app` is a literal connection string "
+                                       "(postgresql://postgres:********@db/postgres) with its password written in it")

@@ -48,11 +48,12 @@ DEPLOY_BASE = "services:\n  adminer:\n    image: adminer:4.8.1\n  backend:\n    
 
 def test_a_variable_missing_from_the_env_file_is_said_once_naming_its_uses(tmp_path):
     files = {"compose.yml": DEPLOY_BASE, "compose.override.yml": "services: {}\n", "compose.deploy.yml": DEPLOY,
-             ".env": "SECRET_KEY=changethis\n"}
+             ".env.deploy": "SECRET_KEY=changethis\n"}
     assert _found(tmp_path, files, ("CO005", "EN005")) == [
-        ("EN005", ".env", 1, 1, "`DOMAIN` is not defined for environment `deploy`: `${DOMAIN:?...}` in "
-                                "compose.deploy.yml:4 (also used at compose.deploy.yml:7 and compose.deploy.yml:9) "
-                                "requires it and compose refuses to start without it; define it in `.env`")]
+        ("EN005", ".env.deploy", 1, 1, "`DOMAIN` is not defined for environment `deploy`: `${DOMAIN:?...}` in "
+                                       "compose.deploy.yml:4 (also used at compose.deploy.yml:7 and "
+                                       "compose.deploy.yml:9) requires it and compose refuses to start without it; "
+                                       "define it in `.env.deploy`")]
 
 
 def test_without_an_env_file_the_compose_rule_says_it_once_per_variable(tmp_path):

@@ -85,11 +85,14 @@ def test_a_list_over_several_lines_is_sorted_by_line(tmp_path):
     assert apply_edits(unsorted, list(f.fix.edits)) == text
 
 
-def test_no_fix_where_comment_lines_label_the_packages(tmp_path):
+def test_comment_lines_label_groups_sorted_on_their_own(tmp_path):
+    # each labelled group is judged and fixed on its own: the labels stay with their packages
     text = ("FROM python:3.12-alpine\nRUN apk update && apk add --no-cache \\\n  curl \\\n"
             "  # For building dependencies. \\\n  gcc \\\n  musl-dev \\\n  # For psycopg \\\n"
             "  postgresql-dev \\\n  # For UI \\\n  ncurses \\\n  bash\n")
     (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF052")
-    assert triples([f]) == [("DF052", 3, 3)]
-    assert f.message == "`apk add` packages are not sorted: `curl` should come after `bash`"
-    assert f.fix is None
+    assert triples([f]) == [("DF052", 10, 3)]
+    assert f.message == "`apk add` packages are not sorted: `ncurses` should come after `bash`"
+    fixed = apply_edits(text, list(f.fix.edits))
+    assert fixed == text.replace("  ncurses \\\n  bash\n", "  bash \\\n  ncurses\n")
+    assert run_files(tmp_path / "fixed", {"Dockerfile": fixed}, select="DF052") == []

@@ -103,3 +103,13 @@ def test_workdir_advice_names_what_a_later_stage_reads_from_the_root(tmp_path):
     assert triples(found) == [("DF007", 2, 8)]
     assert found[0].message.endswith("add `WORKDIR /app` first (then check `/etl` in the `COPY --from=build` on "
                                      "line 5: what the stage writes to its working directory moves to `/app`)")
+
+
+def test_slim_advice_says_what_the_compose_healthcheck_would_lose(tmp_path):
+    files = {"backend/Dockerfile": "FROM python:3.14\nCOPY . /app\nCMD [\"fastapi\", \"run\"]\n",
+             "compose.yml": "services:\n  backend:\n    build: ./backend\n    healthcheck:\n"
+                            "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n"}
+    found = run_files(tmp_path, files, select="DF003")
+    assert triples(found) == [("DF003", 1, 6)]
+    assert found[0].message.endswith("use the minimal `python:3.14-slim` (or `-alpine`); the compose healthcheck of "
+                                     "`backend` runs `curl`, which `-slim` lacks: install it, or probe with Python")

@@ -76,3 +76,11 @@ def test_the_application_address_under_its_own_name_counts(tmp_path):
     env = "DOMAIN=example.com\nFRONTEND_HOST=https://dashboard.example.com\nDB_HOST=db\nDB_PORT=5432\n" \
           "REDIS_URL=redis://cache:6379/0\n"
     assert run_files(tmp_path, _files(env), select="EN011") == []
+
+
+def test_an_address_variable_compose_interpolates_counts(tmp_path):
+    # compose builds the app's URLs from ${DOMAIN}: the project names its address itself
+    files = _files("DB_HOST=db\nDB_PORT=5432\nREDIS_URL=redis://cache:6379/0\n")
+    files["docker-compose.dev.yml"] = ("services:\n  api:\n    env_file: [.env.dev]\n    environment:\n"
+                                       "      FRONTEND_URL: https://dashboard.${DOMAIN:-localhost}\n")
+    assert run_files(tmp_path, files, select="EN011") == []

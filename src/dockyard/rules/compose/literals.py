@@ -7,7 +7,7 @@ import re
 from typing import Iterator
 
 from dockyard.images import TagKind, parse_ref, tag_kind
-from dockyard.model import Problem
+from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
                                             value_position)
@@ -136,7 +136,13 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                               f"`${{{key}:?{key} is required}}` and set it in the env file", pos, service=name)
         from dockyard.rules.compose._common import strings
 
+        # a literal connection string with its password is one finding, CO011's (build it from variables)
+        connections = {value for _, value, _ in _literal_connections(ctx, svc)} \
+            if ctx.project.config.enabled("CO011") and not ctx.project.config.ignored_in_file("CO011", ctx.file.path) \
+            else set()
         for path, text, pos in strings(svc):
+            if text in connections or text.partition("=")[2] in connections:
+                continue
             for m in url_credentials(text):
                 password = m.group("password")
                 if "$" in password:
@@ -235,24 +241,32 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
 )
 def literal_connection_string(ctx: Context) -> Iterator[Problem]:
     for name, svc in file_services(ctx.model):
-        for node in _env_like(svc):
-            for key, value, kpos, spos, off in mapping_items(node):
-                if value is None or not isinstance(value, str) or not _conn_name(key):
-                    continue
-                stripped = strip_references(value)
-                m = _URL.search(stripped)
-                if not m:
-                    continue
-                rest = m.group(2)
-                hostport = rest.rsplit("@", 1)[-1] if "@" in rest.split("/", 1)[0] else rest
-                host = re.split(r"[:/?#]", hostport, maxsplit=1)[0]
-                if "\x00" in host:
-                    continue
-                scalar = f"{key}={value}" if off else value
-                pos = value_position(ctx.file, spos, scalar, off, value)
-                yield Problem(f"`{key}` in service `{name}` is a literal connection string ({mask(value)}): build "
-                              "it from variables, e.g. `scheme://${USER}:${PASSWORD:?...}@${HOST}:${PORT}/${NAME}`",
-                              pos, service=name)
+        for key, value, pos in _literal_connections(ctx, svc):
+            password = next((m.group("password") for m in url_credentials(value) if "$" not in m.group("password")),
+                            None)
+            also = " with its password written in it" if password else ""
+            yield Problem(f"`{key}` in service `{name}` is a literal connection string ({mask(value)}){also}: build "
+                          "it from variables, e.g. `scheme://${USER}:${PASSWORD:?...}@${HOST}:${PORT}/${NAME}`",
+                          pos, service=name)
+
+
+def _literal_connections(ctx: Context, svc) -> Iterator[tuple[str, str, Position]]:
+    """(key, value, position of the value) of each connection string a service's environment writes out, host
+    included (`DATABASE_URL: postgresql://app:pw@db:5432/app`)."""
+    for node in _env_like(svc):
+        for key, value, kpos, spos, off in mapping_items(node):
+            if value is None or not isinstance(value, str) or not _conn_name(key):
+                continue
+            m = _URL.search(strip_references(value))
+            if not m:
+                continue
+            rest = m.group(2)
+            hostport = rest.rsplit("@", 1)[-1] if "@" in rest.split("/", 1)[0] else rest
+            host = re.split(r"[:/?#]", hostport, maxsplit=1)[0]
+            if "\x00" in host:
+                continue
+            scalar = f"{key}={value}" if off else value
+            yield key, value, value_position(ctx.file, spos, scalar, off, value)
 
 
 @rule(

@@ -88,14 +88,16 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
           ".env.<env>` reads it), never the shell of the machine running the check. Variables that only a "
           "service's `env_file` defines are reported by CO030 instead. When the environment has an env file, "
           "EN005 reports a variable it lacks, once, in that file (where it is to be defined), naming every use; "
-          "this rule reports environments without an env file, once per variable at its first use, naming the "
-          "others.",
+          "this rule reports environments without an env file of their own (none, or the project's `.env` they "
+          "borrow), once per variable at its first use, naming the others.",
 )
 def unresolved_variable(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     only_in_env_file = _service_env_file_keys(ctx, view)
     said = _said_by_env_file_rule(ctx, view)
     where = view.env_file.path if view.env_file is not None else "no env file"
+    # an environment that reads the project's .env has no file of its own: what it needs goes into that file
+    advice = f"; define it in `{view.own_env_file}`, its own env file" if view.env_file_is_shared else ""
     first: dict[str, tuple] = {}
     for issue in view.issues:
         if issue.kind == "invalid" or issue.variable in only_in_env_file or issue.variable in said:
@@ -118,7 +120,7 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
         places = list(dict.fromkeys(f"{o.path}:{o.position.line}" for o in others))
         if places:
             msg += f" (also used at {listed(places)})"
-        out.append(Problem(msg, issue.position, path=issue.path))
+        out.append(Problem(msg + advice, issue.position, path=issue.path))
     yield from out
 
 
@@ -129,8 +131,8 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
 
     rule = get_rule("EN005")
     config = ctx.project.config
-    if rule is None or view.env_file is None or view.env is None or not config.enabled(rule.code) or \
-            config.ignored_in_file(rule.code, view.env_file.path):
+    if rule is None or view.env_file is None or view.env is None or view.env_file_is_shared or \
+            not config.enabled(rule.code) or config.ignored_in_file(rule.code, view.env_file.path):
         return set()
     return {need.name for need in environment_needs(view, parsed(ctx.project, view.env_file).as_dict())}
 

@@ -103,9 +103,32 @@ def check_official(ctx: Context) -> Iterator[Problem]:
             version = variant.split("-")[0] if variant and variant[0].isdigit() else "3.12"
             yield Problem(
                 f"the runtime image is built on {shown}, the full Debian image with compilers and headers; "
-                f"use the minimal `python:{version}-slim` (or `-alpine`)",
+                f"use the minimal `python:{version}-slim` (or `-alpine`){_probe_caveat(ctx, df)}",
                 where,
             )
+
+
+_PROBE_TOOLS = ("curl", "wget")
+
+
+def _probe_caveat(ctx: Context, df) -> str:
+    """What the smaller image takes away that the service uses: a compose healthcheck's curl or wget, which the
+    full image has and `-slim` does not (unless the Dockerfile installs it)."""
+    from dockyard.rules.dockerfile._shell import installed_packages
+
+    if ctx.file is None:
+        return ""
+    installed = installed_packages(df, df.instructions)
+    for name, svc, _ in roles.roles(ctx.project).services_building(ctx.file.path):
+        hc = svc.get("healthcheck")
+        test = hc.get("test") if isinstance(hc, dict) else None
+        words = " ".join(map(str, test)) if isinstance(test, list) else str(test or "")
+        tool = next((t for t in _PROBE_TOOLS if re.search(rf"(?<![\w-]){t}(?![\w-])", words) and t not in installed),
+                    None)
+        if tool is not None:
+            return (f"; the compose healthcheck of `{name}` runs `{tool}`, which `-slim` lacks: install it, or probe "
+                    "with Python")
+    return ""
 
 
 _PY_VERSION = re.compile(r"(?:^|[^\d.])(?:python|py)?(3\.\d{1,2})(?![\d])")

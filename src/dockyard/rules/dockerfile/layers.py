@@ -116,8 +116,8 @@ def _has_comment_line(text: str, start: int, end: int) -> bool:
     notes="Packages are compared by name as the package manager reads it (`unit=1.33` sorts as `unit`), "
           "ignoring case. A list written over several lines is sorted by line: a line holding several packages "
           "(`dpkg-dev dpkg`) is kept together and sorted by its first. Lists containing variables are not "
-          "judged. The fix moves the words (or lines) in place, keeping the layout; it is not offered when "
-          "comment lines sit inside the list, since they label the packages next to them.",
+          "judged. Comment lines inside a list label the packages below them: each labelled group is sorted on its "
+          "own, and the fix moves words (or lines) only within their group, keeping the layout and the labels.",
 )
 def sorted_packages(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -129,17 +129,33 @@ def sorted_packages(ctx: Context) -> Iterator[Problem]:
             if any("$" in w.raw or "`" in w.raw for w in c.packages):
                 continue
             units = _units(c, script, text)
-            keys = [package_sort_name(c.tool, u[0][0].text) for u in units]
-            order = sorted(range(len(units)), key=lambda i: keys[i])
-            if order == list(range(len(units))):
-                continue
-            first = next(i for i, j in enumerate(order) if i != j)
-            fix = None
             spans = [r for _, r in units]
-            if all(r is not None for r in spans) and not _has_comment_line(text, spans[0][0], spans[-1][1]):
-                moved = [(spans[i], spans[j]) for i, j in enumerate(order) if i != j]
-                fix = Fix("sort the package list", tuple(Edit(at[0], at[1], text[src[0]:src[1]])
-                                                         for at, src in moved if at is not None and src is not None))
-            shown, before = units[first][0][0].text, units[order[first]][0][0].text
+            if any(r is None for r in spans):
+                groups = [units]
+            else:  # comment lines label the packages below them: each labelled group is sorted on its own
+                groups, current = [], [units[0]]
+                for unit in units[1:]:
+                    if _has_comment_line(text, current[-1][1][0], unit[1][1]):
+                        groups.append(current)
+                        current = []
+                    current.append(unit)
+                groups.append(current)
+            found = None
+            edits: list[Edit] = []
+            for group in groups:
+                keys = [package_sort_name(c.tool, u[0][0].text) for u in group]
+                order = sorted(range(len(group)), key=lambda i: keys[i])
+                if order == list(range(len(group))):
+                    continue
+                first = next(i for i, j in enumerate(order) if i != j)
+                found = found or (group[first][0][0], group[order[first]][0][0])
+                g_spans = [r for _, r in group]
+                if all(r is not None for r in g_spans):
+                    edits += [Edit(g_spans[i][0], g_spans[i][1], text[g_spans[j][0]:g_spans[j][1]])
+                              for i, j in enumerate(order) if i != j]
+            if found is None:
+                continue
+            fix = Fix("sort the package list", tuple(edits)) if edits and all(r is not None for r in spans) else None
+            shown, before = found[0].text, found[1].text
             yield Problem(f"`{c.tool} {c.sub}` packages are not sorted: `{shown}` should come after `{before}`",
-                          script.word_position(units[first][0][0]), fix=fix)
+                          script.word_position(found[0]), fix=fix)

@@ -228,6 +228,13 @@ def environment_needs(view, variables: dict) -> list[Need]:
             for need in best.values()]
 
 
+def referenced_variables(view) -> set[str]:
+    """Every variable the environment's compose files interpolate (with a default or without)."""
+    from dockyard.parsers.interpolation import scan
+
+    return {ref.name for _, text, _ in compose_strings(view.documents, view.compose_files) for ref in scan(text).refs}
+
+
 def template_of(project: "Project", env_path: str) -> "SourceFile | None":
     if env_path.endswith(".example"):
         return None

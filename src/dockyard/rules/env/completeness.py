@@ -35,8 +35,8 @@ from dockyard.rules.env._envfiles import environment_needs, key_position, listed
 )
 def check(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
-    if view is None or view.env_file is None or view.env is None:
-        return
+    if view is None or view.env_file is None or view.env is None or view.env_file_is_shared:
+        return  # an environment that borrows the project's .env: its own file is asked for (EN002), CO005 reports
     project = ctx.project
     seen = project.memo("env.complete.reported", set)
     targets = [view.env_file]

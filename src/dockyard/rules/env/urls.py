@@ -8,7 +8,7 @@ from typing import Iterator
 from dockyard.images import ImageFamily, image_family
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed
+from dockyard.rules.env._envfiles import parsed, referenced_variables
 
 BASE_URLS = ("BASE_URL", "API_BASE_URL")
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
@@ -56,8 +56,11 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     from dockyard.roles import PYTHON_IMAGES, roles
 
     out: list[str] = []
+    # the app's address under its own name (`DOMAIN`), in the env file or in what compose interpolates (where a
+    # missing one is EN005's or CO005's), stands for the standard's BASE_URL
+    own_names = keys | referenced_variables(view)
     if any(c.role in PYTHON_IMAGES for c in roles(project).services(view).values()) and not any(
-            _PUBLIC_ADDRESS.search(k) for k in keys):
+            _PUBLIC_ADDRESS.search(k) for k in own_names):
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
     for service, spec in sorted(view.services.items()):
         family = image_family(spec.get("image"))
@@ -89,7 +92,8 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     "(the FastAPI service or another Python image): a stack of third-party images (a database and its admin UI, a "
     "DNS appliance) builds no links or redirects. An env file that already gives the application's address under "
     "a name of its own (`DOMAIN`, `FRONTEND_HOST`, `SERVER_HOST`, `PUBLIC_URL`, `SITE_URL`, `*_BASE_URL`, "
-    "`*_API_URL`...) is not asked for them. A backing service is recognised by its image (postgres, mysql, "
+    "`*_API_URL`...), or whose compose files interpolate one (`${DOMAIN:?...}`: a missing one is EN005's), is not "
+    "asked for them. A backing service is recognised by its image (postgres, mysql, "
     "mariadb, mongo, redis, valkey, memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio), and its "
     "address is asked for only when another service of the environment refers to it (`depends_on`, `links`, or its "
     "name as a host in an `environment` value): nobody reads an address nobody connects to. It counts as defined by "
