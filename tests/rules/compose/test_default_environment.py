@@ -72,8 +72,9 @@ def test_an_environment_without_its_own_env_file_interpolates_from_dot_env(tmp_p
     # said once, at the reference: `deploy` borrows development's `.env`, so the value belongs in `.env.deploy`
     # (putting a production value in the development file would let the `:?` guard pass with it)
     assert _found(tmp_path, tree, ("CO005", "EN005")) == [
-        ("compose.deploy.yml", 4, 55, "`DOMAIN` is required but not set for environment `deploy` (.env): compose "
-                                      "refuses to start; define it in `.env.deploy`, its own env file")]
+        ("compose.deploy.yml", 4, 55, "`DOMAIN` is required (`:?`) and environment `deploy` has no env file of its "
+                                      "own to define it (it reads `.env`): set it in `.env.deploy`, or in the shell "
+                                      "or CI that runs compose for it; compose refuses to start without it")]
 
 
 def test_development_settings_in_the_default_override_are_judged_as_development(tmp_path):

@@ -96,8 +96,7 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
     only_in_env_file = _service_env_file_keys(ctx, view)
     said = _said_by_env_file_rule(ctx, view)
     where = view.env_file.path if view.env_file is not None else "no env file"
-    # an environment that reads the project's .env has no file of its own: what it needs goes into that file
-    advice = f"; define it in `{view.own_env_file}`, its own env file" if view.env_file_is_shared else ""
+    own = view.env_file is None or view.env_file_is_shared  # no env file of its own (none, or the project's .env)
     first: dict[str, tuple] = {}
     for issue in view.issues:
         if issue.kind == "invalid" or issue.variable in only_in_env_file or issue.variable in said:
@@ -111,16 +110,22 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
             found[1].append(issue)
     out = []
     for issue, others in first.values():
-        if issue.kind == "required":
+        places = list(dict.fromkeys(f"{o.path}:{o.position.line}" for o in others))
+        also = f" (also used at {listed(places)})" if places else ""
+        if issue.kind == "required" and own:
+            # `:?` says the value must come from outside: the shell or CI running compose, or the env file the
+            # environment does not have yet; compose refuses to start only where neither gives it
+            reads = f"it reads `{view.env_file.path}`" if view.env_file is not None else "it has none"
+            msg = (f"`{issue.variable}` is required (`:?`) and environment `{view.name}` has no env file of its own "
+                   f"to define it ({reads}){also}: set it in `{view.own_env_file}`, or in the shell or CI that runs "
+                   "compose for it; compose refuses to start without it")
+        elif issue.kind == "required":
             msg = (f"`{issue.variable}` is required but not set for environment `{view.name}` ({where}): "
-                   f"compose refuses to start")
+                   f"compose refuses to start{also}")
         else:
             msg = (f"`{issue.variable}` is not set for environment `{view.name}` ({where}) and has no default: "
-                   "compose substitutes an empty string")
-        places = list(dict.fromkeys(f"{o.path}:{o.position.line}" for o in others))
-        if places:
-            msg += f" (also used at {listed(places)})"
-        out.append(Problem(msg + advice, issue.position, path=issue.path))
+                   f"compose substitutes an empty string{also}")
+        out.append(Problem(msg, issue.position, path=issue.path))
     yield from out
 
 

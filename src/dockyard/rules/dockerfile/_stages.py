@@ -239,32 +239,39 @@ def home_dir(tool: str, name: str, words) -> str:
     return posixpath.normpath(home) if home and home.startswith("/") else f"/home/{name}"
 
 
-def run_as(df: "Dockerfile", stage: "Stage", upto: "Instruction") -> tuple[str, str, str | None]:
-    """(user, home, uid) an instruction runs as: the last `USER` before it in the stage's lineage (root when
-    none), its home (`/root`, the `useradd -d`/`adduser --home` of that user, else `/home/<user>`; `$HOME` for a
-    numeric user) and its numeric uid when known."""
-    from dockyard.rules.dockerfile._shell import run_scripts
+def run_as(df: "Dockerfile", stage: "Stage") -> dict[int, tuple[str, str, str | None]]:
+    """For each instruction of the stage's lineage (by ``id``): (user, home, uid) it runs as: the last `USER`
+    before it (root when none), that user's home (`/root`, the `useradd -d`/`adduser --home` of the user, else
+    `/home/<user>`; `$HOME` for a numeric user) and its numeric uid when known. One pass over the lineage."""
+    from dockyard.rules.dockerfile._shell import run_script
 
-    instructions = lineage_instructions(df, stage)
-    before = instructions[:next((i for i, x in enumerate(instructions) if x is upto), len(instructions))]
-    user = ""
-    for ins in before:
+    homes: dict[str, tuple[str, str | None]] = {}  # user -> (home, uid), from the useradd/adduser seen so far
+    state: tuple[str, str, str | None] = ("root", "/root", "0")
+    out: dict[int, tuple[str, str, str | None]] = {}
+    for ins in lineage_instructions(df, stage):
+        out[id(ins)] = state
         if ins.keyword == "USER" and ins.value:
-            user = ins.value[0]
-    name, _, group = user.partition(":")
-    if not name or name.lower() in ("root", "0"):
-        return "root", "/root", "0"
-    if name.isdigit():
-        return name, "$HOME", name
-    home, uid = f"/home/{name}", None
-    for script in run_scripts(df, before):
-        for cmd in script.commands:
-            if cmd.name in ("useradd", "adduser") and name in [w.text for w in cmd.argv[1:]]:
-                home = home_dir(cmd.name, name, cmd.argv)
-                texts = [w.text for w in cmd.argv]
-                for k, t in enumerate(texts):
-                    if t in ("-u", "--uid") and k + 1 < len(texts) and texts[k + 1].isdigit():
-                        uid = texts[k + 1]
-                    elif t.startswith("--uid=") and t[6:].isdigit():
-                        uid = t[6:]
-    return name, home, uid
+            name = ins.value[0].partition(":")[0]
+            if not name or name.lower() in ("root", "0"):
+                state = ("root", "/root", "0")
+            elif name.isdigit():
+                state = (name, "$HOME", name)
+            else:
+                home, uid = homes.get(name, (f"/home/{name}", None))
+                state = (name, home, uid)
+            continue
+        script = run_script(df, ins)
+        for cmd in script.commands if script is not None else ():
+            if cmd.name not in ("useradd", "adduser"):
+                continue
+            texts = [w.text for w in cmd.argv]
+            uid = None
+            for k, t in enumerate(texts):
+                if t in ("-u", "--uid") and k + 1 < len(texts) and texts[k + 1].isdigit():
+                    uid = texts[k + 1]
+                elif t.startswith("--uid=") and t[6:].isdigit():
+                    uid = t[6:]
+            positional = [t for t in texts[1:] if not t.startswith("-")]
+            for name in positional:
+                homes[name] = (home_dir(cmd.name, name, cmd.argv), uid)
+    return out

@@ -405,6 +405,7 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     for stage in df.stages:
+        users = None  # who each instruction of the stage runs as, computed once when a finding needs it
         for ins in stage.instructions:
             rs = run_script(df, ins)
             if rs is None:
@@ -419,7 +420,9 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                 matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
                 if not matching:
                     # the cache is the home of the user the RUN runs as, and a cache mount is root's unless told
-                    user, home, uid = run_as(df, stage, ins)
+                    if users is None:
+                        users = run_as(df, stage)
+                    user, home, uid = users.get(id(ins), ("root", "/root", "0"))
                     leaf = "uv" if call.tool == "uv" else "pip"
                     owner = "" if user == "root" else f",uid={uid or '<uid>'}"
                     who = "" if user == "root" else f" as `{user}`"

@@ -65,6 +65,7 @@ def pipefail(ctx: Context) -> Iterator[Problem]:
     for stage in df.stages:
         own = {id(ins) for ins in stage.instructions}
         judged, shell_pipefail, shell = True, False, ""
+        alpine: list[bool] = []  # whether the stage is Alpine, decided once (on the first pipe reported)
         for ins in lineage_instructions(df, stage):
             if ins.keyword == "SHELL":
                 judged, shell_pipefail = _shell_state(ins)
@@ -72,21 +73,22 @@ def pipefail(ctx: Context) -> Iterator[Problem]:
                 continue
             if ins.keyword != "RUN" or id(ins) not in own or not judged or shell_pipefail:
                 continue
-            problem = _unprotected_pipe(df, ins, _advice(df, stage, shell))
+            problem = _unprotected_pipe(df, ins, lambda: _advice(df, stage, shell, alpine))
             if problem is not None:
                 yield problem
 
 
-def _advice(df, stage, shell: str) -> str:
+def _advice(df, stage, shell: str, alpine_memo: list[bool]) -> str:
     """What makes the pipe fail, for the shell that runs it. Debian's and Ubuntu's /bin/sh is dash, which rejects
     `set -o pipefail` (the build would fail): there, a bash SHELL. Alpine's /bin/sh is busybox ash, which knows
     pipefail and has no bash: `set -o pipefail`, or an ash SHELL. A SHELL of bash, ash or zsh knows it too."""
     if shell in ("bash", "ash", "zsh", "ksh", "mksh"):
         return "add `set -o pipefail` before the pipe, or add `-o pipefail` to the `SHELL`"
-    root = df.ancestry(stage)[-1].base_resolved.lower()
-    alpine = "alpine" in root or any(c.name == "apk" for script in run_scripts(df, lineage_instructions(df, stage))
-                                     for c in script.commands)
-    if alpine:
+    if not alpine_memo:
+        root = df.ancestry(stage)[-1].base_resolved.lower()
+        alpine_memo.append("alpine" in root or any(
+            c.name == "apk" for script in run_scripts(df, lineage_instructions(df, stage)) for c in script.commands))
+    if alpine_memo[0]:
         return f"add `set -o pipefail` before the pipe, or `{ALPINE_SHELL_ADVICE}` before this RUN"
     return (f"add `{SHELL_ADVICE}` before this RUN (`set -o pipefail` fails under Debian's /bin/sh, dash); "
             "or run the pipe in `bash -o pipefail -c '...'`")
@@ -115,8 +117,9 @@ def _scopes(ins, script) -> list[tuple[bool, list[int], list]]:
     return scopes
 
 
-def _unprotected_pipe(df, ins, advice: str) -> Problem | None:
-    """The first pipe of a RUN's script that runs without pipefail, as a finding."""
+def _unprotected_pipe(df, ins, advice) -> Problem | None:
+    """The first pipe of a RUN's script that runs without pipefail, as a finding; ``advice`` is a callable that
+    gives what to do, asked only for a pipe that is reported."""
     script = instruction_script(df, ins)
     if script is None:
         return None
@@ -139,7 +142,7 @@ def _unprotected_pipe(df, ins, advice: str) -> Problem | None:
     status = right if last is after else (f"`{last.name}`, the last command of the pipe," if last is not None
                                           and last.name else "the last command of the pipe")
     return Problem(f"{left} is piped (`{op}`) into {right} without `pipefail`: if {left} fails, the RUN still "
-                   f"succeeds when {status} does; {advice}", where)
+                   f"succeeds when {status} does; {advice()}", where)
 
 
 def _last_of_pipeline(text: str, first, commands: list, pipes: list[int]):
