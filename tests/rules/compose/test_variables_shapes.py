@@ -64,3 +64,28 @@ def test_without_an_env_file_the_compose_rule_says_it_once_per_variable(tmp_path
                                                "compose.deploy.yml:7 and compose.deploy.yml:9): set it in `.env.deploy`, "
                                                "or in the shell or CI that runs compose for it; compose refuses to "
                                                "start without it")]
+
+
+DEPLOY_WORKFLOW = """\
+on: workflow_dispatch
+jobs:
+  deploy:
+    runs-on: self-hosted
+    env:
+      DOMAIN: ${{ vars.DOMAIN }}
+    steps:
+      - uses: actions/checkout@v4
+      - run: docker compose -f compose.yml -f compose.deploy.yml up -d
+"""
+
+
+def test_a_variable_the_deploy_workflow_sets_is_supplied(tmp_path):
+    # the deploy job exports DOMAIN to the compose it runs: the :? guard is met there
+    files = {"compose.yml": DEPLOY_BASE, "compose.override.yml": "services: {}\n", "compose.deploy.yml": DEPLOY,
+             ".github/workflows/deploy.yml": DEPLOY_WORKFLOW}
+    assert _found(tmp_path, files, ("CO005", "EN005")) == []
+    # a workflow running other compose files does not supply this environment
+    other = DEPLOY_WORKFLOW.replace("-f compose.deploy.yml", "-f compose.staging.yml")
+    files[".github/workflows/deploy.yml"] = other
+    assert [f[:4] for f in _found(tmp_path / "other", files, ("CO005", "EN005"))] == [
+        ("CO005", "compose.deploy.yml", 4, 63)]

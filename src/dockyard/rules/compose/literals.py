@@ -94,6 +94,35 @@ def _compose_dns(ctx: Context, environments: list) -> set[str]:
     return set.intersection(*found)
 
 
+class _ComposeDns:
+    """The hosts compose's DNS answers for in every environment using the checked file (see :func:`_compose_dns`),
+    as a container for ``in``. The file's own services answer in all of them; the environments, which cost a
+    merge, are built only to ask about another host (and once, shared with :attr:`with_loopback`)."""
+
+    def __init__(self, ctx: Context, extra: frozenset = frozenset(), shared: dict | None = None) -> None:
+        self.ctx = ctx
+        self.own = _service_names(file_services(ctx.model)) | extra
+        self._shared = shared if shared is not None else {}
+
+    @property
+    def environments(self) -> list:
+        if "environments" not in self._shared:
+            self._shared["environments"] = _environments_of(self.ctx)
+        return self._shared["environments"]
+
+    @property
+    def with_loopback(self) -> "_ComposeDns":
+        """The same, with the loopback addresses (a listener's own address is not one to vary)."""
+        return _ComposeDns(self.ctx, _LOOPBACK, self._shared)
+
+    def __contains__(self, host) -> bool:
+        if host in self.own:
+            return True
+        if "dns" not in self._shared:
+            self._shared["dns"] = _compose_dns(self.ctx, self.environments)
+        return host in self._shared["dns"]
+
+
 def _env_like(svc):
     """``environment`` and ``build.args`` nodes of a service."""
     env = svc.get("environment")
@@ -189,8 +218,8 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
           "it: the advice is to set it in the env files.",
 )
 def hardcoded_url(ctx: Context) -> Iterator[Problem]:
-    environments = _environments_of(ctx)
-    dns = _compose_dns(ctx, environments)
+    dns = _ComposeDns(ctx)
+    listener_dns = dns.with_loopback
     for name, svc in file_services(ctx.model):
         for node in _env_like(svc):
             for key, value, kpos, spos, off in mapping_items(node):
@@ -199,7 +228,7 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                 scalar = f"{key}={value}" if off else value
                 stripped = strip_references(value)
                 # a broker's own loopback listener (PLAINTEXT://127.0.0.1:29092) is not an address to vary
-                skip = dns | _LOOPBACK if "LISTENER" in key.upper() else dns
+                skip = listener_dns if "LISTENER" in key.upper() else dns
                 host = _url_host(stripped, skip)
                 if host is not None:
                     pos = value_position(ctx.file, spos, scalar, off, value)
@@ -213,7 +242,7 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
                         and value.lower() not in _FLAGS and not value.replace(".", "").isdigit() \
                         and _without_port(value).lower() not in dns:
                     pos = value_position(ctx.file, spos, scalar, off, value)
-                    elsewhere = next((v.env_file.path for v in environments if v.env_file is not None and
+                    elsewhere = next((v.env_file.path for v in dns.environments if v.env_file is not None and
                                       v.variables.get(key) not in (None, value)), None)
                     if elsewhere is not None:
                         advice = (f"`{elsewhere}` sets `{key}` to another value, which `${{{key}:-{value}}}` would "

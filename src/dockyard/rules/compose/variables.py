@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 from typing import Iterator
 
+from dockyard.compose.deployed import deploy_variables
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import scalar_span, strings
@@ -89,7 +90,9 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
           "service's `env_file` defines are reported by CO030 instead. When the environment has an env file, "
           "EN005 reports a variable it lacks, once, in that file (where it is to be defined), naming every use; "
           "this rule reports environments without an env file of their own (none, or the project's `.env` they "
-          "borrow), once per variable at its first use, naming the others.",
+          "borrow), once per variable at its first use, naming the others; a variable that a CI job running compose "
+          "on the environment's files sets in its `env:` (a deploy workflow's `DOMAIN: ${{ vars.DOMAIN }}`) is "
+          "supplied by that shell and not reported.",
 )
 def unresolved_variable(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -108,8 +111,13 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
             first[issue.variable] = (issue, [found[0]] + found[1])  # the use that stops compose comes first
         else:
             found[1].append(issue)
+    # what a CI job running compose on this environment's files sets in its `env:` is there when compose runs
+    deployed = deploy_variables(ctx.project, [sf.path for sf in view.compose_files],
+                                default=posixpath.basename(view.name) == "default") if own else {}
     out = []
     for issue, others in first.values():
+        if issue.variable in deployed:
+            continue
         places = list(dict.fromkeys(f"{o.path}:{o.position.line}" for o in others))
         also = f" (also used at {listed(places)})" if places else ""
         if issue.kind == "required" and own:
