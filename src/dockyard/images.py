@@ -3,7 +3,9 @@ image is.
 
 Used by the Dockerfile base-image rules (DF003-DF005) and by compose's `image:` rule (CO019), so that a
 `FROM` and an `image:` are judged alike; the table of backing services (:data:`BACKING_SERVICES`) is the one the
-compose rules (a database published on all interfaces) and the env rules (a service's address) share.
+compose rules (a database published on all interfaces) and the env rules (a service's address) share; what an
+image is made of (a Python image, an OS or bare-interpreter image, a Node or nginx runtime) is read by the
+classification of files (:mod:`dockyard.roles`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["BACKING_SERVICES", "ImageFamily", "ImageRef", "TagKind", "codename_of", "image_family", "image_path",
-           "image_repository", "parse_ref", "tag_kind"]
+__all__ = ["BACKING_SERVICES", "ImageFamily", "ImageRef", "TagKind", "codename_of", "image_family", "image_is_python",
+           "image_parts", "image_path", "image_repository", "image_runtime", "parse_ref", "plain_image", "tag_kind"]
 
 
 @dataclass(frozen=True)
@@ -187,3 +189,54 @@ def image_family(image) -> ImageFamily | None:
             return family
     return _BY_NAME.get(path.rsplit("/", 1)[-1])
 
+
+# ------------------------------------------------------------------------- what an image is made of
+_CONDA = ("miniconda", "anaconda", "miniforge", "mambaforge", "micromamba")
+_OTHER_RUNTIMES = frozenset({
+    "node", "golang", "go", "rust", "openjdk", "eclipse-temurin", "amazoncorretto", "maven", "gradle", "ruby",
+    "php", "nginx", "httpd", "caddy", "traefik", "haproxy", "bun", "deno", "dotnet", "aspnet", "sdk", "elixir",
+    "erlang", "swift", "perl", "playwright", "postgres", "mysql", "mariadb", "redis", "mongo", "tomcat",
+    "jetty", "wordpress", "gcc", "clojure", "haskell", "julia", "r-base", "dart",
+})
+
+
+def image_parts(image: str) -> tuple[list[str], str]:
+    """The path components of an image reference (registry and namespaces included, lower case) and its tag."""
+    ref = image.lower().split("@", 1)[0]
+    head, _, last = ref.rpartition("/")
+    name, _, tag = last.partition(":")
+    parts = (head.split("/") if head else []) + [name]
+    return parts, tag
+
+
+def image_is_python(image: str) -> bool:
+    """``python:3.12-slim``, ``pypy``, ``cimg/python``, ``mcr.microsoft.com/playwright/python``,
+    ``ghcr.io/astral-sh/uv:python3.12-bookworm``, conda and Jupyter images."""
+    parts, tag = image_parts(image)
+    for p in parts:
+        if "python" in p or p.startswith("pypy") or p.startswith(_CONDA) or p.startswith("jupyter"):
+            return True
+    return "python" in tag
+
+
+_PLAIN = frozenset({"debian", "ubuntu", "alpine", "busybox", "scratch", "fedora", "centos", "rockylinux",
+                    "almalinux", "amazonlinux", "oraclelinux", "buildpack-deps", "ubi", "ubi-minimal", "ubi8", "ubi9",
+                    "wolfi-base", "chainguard"})
+
+
+def plain_image(image: str) -> bool:
+    """An operating-system or bare-interpreter image (`python:3.12-slim`, `debian:12`, `cimg/python`): it brings
+    no service of its own, so no server command, no EXPOSE, no application settings to inherit. An
+    application-server image (`tiangolo/uvicorn-gunicorn-fastapi`, `nginx`) brings all three."""
+    parts, _tag = image_parts(image)
+    name = parts[-1] if parts else ""
+    return name in _PLAIN or name.startswith(("python", "pypy")) or "distroless" in parts
+
+
+def image_runtime(image: str) -> str | None:
+    """The non-Python runtime an image is known for (``node``, ``nginx``...), or None."""
+    parts, _ = image_parts(image)
+    name = parts[-1] if parts else ""
+    if name in _OTHER_RUNTIMES:
+        return name
+    return name if name.split("-", 1)[0] in _OTHER_RUNTIMES else None

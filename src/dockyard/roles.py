@@ -32,7 +32,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from dockyard.compose.environments import DEVELOPMENT_NAMES
-from dockyard.source import FileKind
+from dockyard.images import image_is_python, image_runtime
+from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
+from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
+                               is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests)
+from dockyard.source import PYTHON_LOCK_NAMES, FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -111,133 +115,6 @@ def has_template_markers(text: str) -> bool:
     return ("{{" in text or "{%" in text) and TEMPLATE_MARK.search(text) is not None
 
 
-# ---------------------------------------------------------------------------------------------- images
-_CONDA = ("miniconda", "anaconda", "miniforge", "mambaforge", "micromamba")
-_OTHER_RUNTIMES = frozenset({
-    "node", "golang", "go", "rust", "openjdk", "eclipse-temurin", "amazoncorretto", "maven", "gradle", "ruby",
-    "php", "nginx", "httpd", "caddy", "traefik", "haproxy", "bun", "deno", "dotnet", "aspnet", "sdk", "elixir",
-    "erlang", "swift", "perl", "playwright", "postgres", "mysql", "mariadb", "redis", "mongo", "tomcat",
-    "jetty", "wordpress", "gcc", "clojure", "haskell", "julia", "r-base", "dart",
-})
-
-
-def _image_parts(image: str) -> tuple[list[str], str]:
-    ref = image.lower().split("@", 1)[0]
-    head, _, last = ref.rpartition("/")
-    name, _, tag = last.partition(":")
-    parts = (head.split("/") if head else []) + [name]
-    return parts, tag
-
-
-def image_is_python(image: str) -> bool:
-    """``python:3.12-slim``, ``pypy``, ``cimg/python``, ``mcr.microsoft.com/playwright/python``,
-    ``ghcr.io/astral-sh/uv:python3.12-bookworm``, conda and Jupyter images."""
-    parts, tag = _image_parts(image)
-    for p in parts:
-        if "python" in p or p.startswith("pypy") or p.startswith(_CONDA) or p.startswith("jupyter"):
-            return True
-    return "python" in tag
-
-
-_PLAIN = frozenset({"debian", "ubuntu", "alpine", "busybox", "scratch", "fedora", "centos", "rockylinux",
-                    "almalinux", "amazonlinux", "oraclelinux", "buildpack-deps", "ubi", "ubi-minimal", "ubi8", "ubi9",
-                    "wolfi-base", "chainguard"})
-
-
-def plain_image(image: str) -> bool:
-    """An operating-system or bare-interpreter image (`python:3.12-slim`, `debian:12`, `cimg/python`): it brings
-    no service of its own, so no server command, no EXPOSE, no application settings to inherit. An
-    application-server image (`tiangolo/uvicorn-gunicorn-fastapi`, `nginx`) brings all three."""
-    parts, _tag = _image_parts(image)
-    name = parts[-1] if parts else ""
-    return name in _PLAIN or name.startswith(("python", "pypy")) or "distroless" in parts
-
-
-def image_runtime(image: str) -> str | None:
-    """The non-Python runtime an image is known for (``node``, ``nginx``...), or None."""
-    parts, _ = _image_parts(image)
-    name = parts[-1] if parts else ""
-    if name in _OTHER_RUNTIMES:
-        return name
-    return name if name.split("-", 1)[0] in _OTHER_RUNTIMES else None
-
-
-# ----------------------------------------------------------------------------------------- commands
-ASGI_SERVERS = frozenset({"uvicorn", "hypercorn", "granian", "fastapi"})
-_JOBS = frozenset({"celery", "dramatiq", "rq", "arq", "huey_consumer", "alembic", "pytest", "taskiq", "faust",
-                   "flower", "streamlit", "jupyter", "jupyter-lab", "daphne", "waitress-serve"})
-_INTERPRETERS = frozenset({"python", "python3", "ipython", "bash", "sh", "ash", "dash", "zsh", "node", "irb",
-                           "pypy", "pypy3", "jshell", "iex", "erl"})
-_PYTHON_WORDS = frozenset({"python", "python3", "pip", "pip3", "uv", "poetry", "pipenv", "pdm", "gunicorn",
-                           "uvicorn", "hypercorn", "granian", "celery", "fastapi", "alembic"})
-
-
-def _basename(word: str) -> str:
-    return posixpath.basename(word.strip("\"'"))
-
-
-def _is_python_program(word: str) -> bool:
-    name = _basename(word)
-    if name.startswith("python"):
-        rest = name[6:]
-        return rest == "" or rest.replace(".", "").isdigit()
-    return name in _PYTHON_WORDS
-
-
-def instruction_argvs(ins: "Instruction") -> list[list[str]]:
-    """The argv of each simple command a RUN/CMD/ENTRYPOINT runs (the script of ``sh -c "..."`` included)."""
-    from dockyard.parsers.shell import parse_shell
-
-    if ins.json_form:
-        argv = list(ins.value)
-        if len(argv) >= 3 and _basename(argv[0]) in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec"):
-            return [[w.text for w in c.argv] for c in parse_shell(argv[2]).commands] or [argv]
-        return [argv] if argv else []
-    text = ins.shell_text
-    if not text:
-        return []
-    return [[w.text for w in c.argv] for c in parse_shell(text).commands if c.argv]
-
-
-def _server_in(argvs: Iterable[list[str]]) -> str | None:
-    """The ASGI server a command starts (``gunicorn`` counts when it runs a uvicorn worker: ``gunicorn+uvicorn``)."""
-    for argv in argvs:
-        words = [_basename(w) for w in argv]
-        for i, w in enumerate(words):
-            if w in ASGI_SERVERS:
-                if w == "fastapi" and (i + 1 >= len(words) or words[i + 1] not in ("run", "dev")):
-                    continue
-                return w
-            if w == "-m" and i + 1 < len(words) and words[i + 1] in ("uvicorn", "hypercorn", "granian"):
-                return words[i + 1]
-            if w == "gunicorn" or (w == "-m" and i + 1 < len(words) and words[i + 1] == "gunicorn"):
-                joined = " ".join(argv)
-                return "gunicorn+uvicorn" if "uvicorn" in joined.lower() else "gunicorn"
-    return None
-
-
-def _job_in(argvs: Iterable[list[str]]) -> str | None:
-    for argv in argvs:
-        for i, w in enumerate(argv):
-            name = _basename(w)
-            if name in _JOBS:
-                return name
-            if name == "-m" and i + 1 < len(argv) and argv[i + 1] in _JOBS:
-                return argv[i + 1]
-            if name == "manage.py":
-                return "manage.py"
-    return None
-
-
-def _scan_text_for_server(text: str) -> str | None:
-    for name in ("uvicorn", "hypercorn", "granian", "fastapi run", "gunicorn"):
-        if re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w-])", text):
-            if name == "gunicorn":
-                return "gunicorn+uvicorn" if "uvicorn" in text else "gunicorn"
-            return name.split()[0]
-    return None
-
-
 # --------------------------------------------------------------------------------------- dockerfiles
 def _lineage_instructions(df: "Dockerfile", stage: "Stage") -> list["Instruction"]:
     out: list = []
@@ -281,7 +158,7 @@ def _stage_python(df: "Dockerfile", stage: "Stage", python_stages: dict[int, str
         for argv in instruction_argvs(ins):
             if not argv:
                 continue
-            prog = _basename(argv[0])
+            prog = basename(argv[0])
             verb = _INSTALLERS.get(prog)
             if verb and verb in argv[1:]:
                 for word in argv[argv.index(verb) + 1:]:
@@ -290,8 +167,8 @@ def _stage_python(df: "Dockerfile", stage: "Stage", python_stages: dict[int, str
                 continue
             if prog in ("sudo", "env", "exec", "gosu", "su-exec", "tini", "dumb-init", "--"):
                 argv = [w for w in argv[1:] if not w.startswith("-") and "=" not in w] or argv
-                prog = _basename(argv[0])
-            if _is_python_program(prog) and not (prog in ("uv",) and "python" not in argv and len(argv) > 1
+                prog = basename(argv[0])
+            if is_python_program(prog) and not (prog in ("uv",) and "python" not in argv and len(argv) > 1
                                                  and argv[1] in ("--version", "help")):
                 where = "runs" if kw == "RUN" else "starts"
                 return f"{where} `{prog}`"
@@ -314,6 +191,18 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
             elif ins.keyword == "CMD":
                 cmd, cmd_here = ins, True
     return entrypoint, cmd
+
+
+_DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug", "e2e", "playwright",
+                        "cypress", "devcontainer"})
+
+
+def dev_dockerfile_name(path: str) -> bool:
+    """`Dockerfile.dev`, `dev.Dockerfile`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`:
+    files meant for development or tests only."""
+    parts = path.lower().split("/")
+    words = set(re.split(r"[._-]", parts[-1]))
+    return bool(words & _DEV_WORDS) or ".devcontainer" in parts[:-1]
 
 
 DEV_TOOLING_STAGES = frozenset({"dev-envs", "devcontainer", "dev-container", "vscode", "codespaces"})
@@ -358,8 +247,8 @@ def _command_line_tool(df: "Dockerfile", stage: "Stage") -> str | None:
     if entrypoint is None or not entrypoint.json_form or not entrypoint.value:
         return None
     argv = list(entrypoint.value)
-    program = _basename(argv[0])
-    if program in _NOT_TOOLS or program.endswith(".sh") or "entrypoint" in program or _server_in([argv]):
+    program = basename(argv[0])
+    if program in _NOT_TOOLS or program.endswith(".sh") or "entrypoint" in program or server_in([argv]):
         return None
     if any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
         return None
@@ -369,9 +258,9 @@ def _command_line_tool(df: "Dockerfile", stage: "Stage") -> str | None:
 def _bare_command(argvs: list[list[str]]) -> bool:
     """A command that only starts an interpreter or a shell (``python3``, ``bash``), as base images do."""
     words = [w for argv in argvs for w in argv if w != "--"]
-    while words and _basename(words[0]) in ("tini", "dumb-init", "docker-entrypoint.sh"):
+    while words and basename(words[0]) in ("tini", "dumb-init", "docker-entrypoint.sh"):
         words = words[1:]
-    return len(words) <= 1 and (not words or _basename(words[0]) in _INTERPRETERS)
+    return len(words) <= 1 and (not words or basename(words[0]) in INTERPRETERS)
 
 
 def _named_base(path: str) -> bool:
@@ -452,7 +341,7 @@ class Roles:
     def _image_role(self, sf: "SourceFile", df: "Dockerfile", final: "Stage", python: str | None) -> Classification:
         entrypoint, cmd = _effective_command(df, final)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
-        services = [(n, _compose_argvs(svc)) for n, svc, _ in self.services_building(sf.path)]
+        services = [(n, compose_argvs(svc)) for n, svc, _ in self.services_building(sf.path)]
         if not services and not self._copies_source(sf.path) and (
                 (argvs and _bare_command(argvs)) or (not argvs and _named_base(sf.path))):
             what = f"only starts `{' '.join(argvs[0])}`" if argvs else "named a base image, no command of its own"
@@ -460,11 +349,11 @@ class Roles:
         if python is None:
             return Classification(OTHER, f"built on `{_root_image(df, final) or final.base}`, no Python")
         contexts = self._context_dirs(sf.path)
-        server = _server_in(argvs) or self._server_in_scripts(argvs, contexts)
+        server = server_in(argvs) or self._server_in_scripts(argvs, contexts)
         where = "its command"
         if server is None:
             for name, words in services:
-                server = _server_in(words)
+                server = server_in(words)
                 if server is not None:
                     where = f"compose service `{name}`"
                     break
@@ -472,7 +361,7 @@ class Roles:
             if server == "gunicorn" and self._wsgi_framework(contexts):
                 return Classification(PYTHON, f"{where} starts gunicorn for a WSGI app (Django/Flask)")
             return Classification(APP, f"{where} starts `{server.replace('+', ' with ')}`")
-        job = _job_in(argvs)
+        job = job_in(argvs)
         if job is not None:
             return Classification(PYTHON, f"{python}; runs `{job}`, not a FastAPI server")
         evidence = self._fastapi_evidence(contexts)
@@ -520,7 +409,7 @@ class Roles:
         build context under its own name (``<context>/``, ``scripts/``, ``docker/``)."""
         for argv in argvs:
             for word in argv:
-                name = _basename(word)
+                name = basename(word)
                 if not name or (not name.endswith(".sh") and "/" not in word):
                     continue
                 for cdir in contexts:
@@ -529,7 +418,7 @@ class Roles:
                         rel = posixpath.normpath(rel)
                         script = self.project.include(rel)
                         if script is not None and script.text:
-                            found = _scan_text_for_server(script.text)
+                            found = server_in_text(script.text)
                             if found is not None:
                                 return found
         return None
@@ -542,7 +431,7 @@ class Roles:
             if any(_under(sf.path, c) for c in contexts):
                 out.append(sf)
         for c in contexts:
-            for name in _LOCK_NAMES + ("Pipfile",):
+            for name in (*PYTHON_LOCK_NAMES, "Pipfile"):
                 sf = self.project.include(posixpath.join(c, name) if c else name)
                 if sf is not None and sf not in out:
                     out.append(sf)
@@ -554,16 +443,16 @@ class Roles:
             if sf.text is None:
                 continue
             base = posixpath.basename(sf.path)
-            declared = self.project.parsed(sf, lambda text: _declared(text, base), key="roles.dependencies")
-            if names & declared:
+            found = self.project.parsed(sf, lambda text: declared(text, base), key="roles.dependencies")
+            if names & found:
                 return sf
         return None
 
     def _wsgi_framework(self, contexts: list[str]) -> bool:
-        return self._depends_on(contexts, _WSGI) is not None
+        return self._depends_on(contexts, WSGI_FRAMEWORKS) is not None
 
     def _fastapi_evidence(self, contexts: list[str]) -> str | None:
-        sf = self._depends_on(contexts, _FASTAPI)
+        sf = self._depends_on(contexts, FASTAPI)
         if sf is not None:
             return f"FastAPI is a dependency in `{sf.path}`"
         from dockyard.parsers.fastapi_app import project_apps
@@ -640,7 +529,7 @@ class Roles:
                 out[name] = self._refine(Classification(PYTHON, f"runs `{image}`"), svc)
             else:
                 other = Classification(OTHER, f"runs `{image}`" if isinstance(image, str) else "no image")
-                server = _server_in(_compose_argvs(svc))
+                server = server_in(compose_argvs(svc))
                 # an image of unknown make whose command starts an ASGI server is the FastAPI service
                 out[name] = Classification(APP, f"its command starts `{server.replace('+', ' with ')}`") \
                     if server is not None and server != "gunicorn" else other
@@ -661,183 +550,23 @@ class Roles:
     def _refine(self, role: Classification, svc: dict, contexts: list[str] = ()) -> Classification:
         """A service's own command decides over its image's: a worker run from the app image is no server, and
         gunicorn serving a Django or Flask app is no FastAPI service."""
-        argvs = _compose_argvs(svc)
+        argvs = compose_argvs(svc)
         if not argvs or role.role not in (APP, PYTHON):
             return role
-        server = _server_in(argvs)
+        server = server_in(argvs)
         if server == "gunicorn" and contexts and self._wsgi_framework(list(contexts)):
             return Classification(PYTHON, "its command starts gunicorn for a WSGI app (Django/Flask)")
         if server is not None:
             return Classification(APP, f"its command starts `{server.replace('+', ' with ')}`")
         if role.role == APP:
-            job = _job_in(argvs)
+            job = job_in(argvs)
             what = f"`{job}`" if job else "another command"
             return Classification(PYTHON, f"runs {what} from the application image, not the server")
         return role
 
 
-_FASTAPI = frozenset({"fastapi", "fastapi-slim"})
-_WSGI = frozenset({"django", "flask"})
-_LOCK_NAMES = ("uv.lock", "poetry.lock", "pdm.lock", "pylock.toml")
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_LOCKED_NAME = re.compile(r'(?m)^name = "([^"]+)"')
-
-
-def _norm_name(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _declared(text: str, filename: str) -> frozenset[str]:
-    """Package names a dependency file declares: a lock file's ``name = "..."`` entries, ``pyproject.toml``
-    dependency tables (PEP 621, dependency groups, poetry, pdm, uv) or a ``Pipfile``, else requirement lines.
-    Names in descriptions or keywords are not dependencies."""
-    if filename in _LOCK_NAMES:
-        return frozenset(_norm_name(m) for m in _LOCKED_NAME.findall(text))
-    if filename in ("pyproject.toml", "Pipfile"):
-        import tomllib
-
-        try:
-            doc = tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, ValueError):
-            return frozenset()
-        return frozenset(_norm_name(n) for n in _toml_dependencies(doc))
-    names = set()
-    for line in text.splitlines():
-        m = _REQ_NAME.match(line)
-        if m and not line.lstrip().startswith(("-", "#")):
-            names.add(_norm_name(m.group(1)))
-    return frozenset(names)
-
-
-def _toml_dependencies(doc: dict) -> Iterable[str]:
-    def specs(value) -> Iterable[str]:
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, str):
-                    m = _REQ_NAME.match(item)
-                    if m:
-                        yield m.group(1)
-        elif isinstance(value, dict):
-            for v in value.values():
-                yield from specs(v)
-
-    project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
-    yield from specs(project.get("dependencies"))
-    yield from specs(project.get("optional-dependencies"))
-    yield from specs(doc.get("dependency-groups"))
-    tool = doc.get("tool") if isinstance(doc.get("tool"), dict) else {}
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
-    for table in (poetry.get("dependencies"), poetry.get("dev-dependencies"),
-                  *[g.get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)]):
-        if isinstance(table, dict):
-            yield from (str(k) for k in table)
-    pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else {}
-    yield from specs(pdm.get("dev-dependencies"))
-    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
-    yield from specs(uv.get("dev-dependencies"))
-    for section in ("packages", "dev-packages"):  # Pipfile
-        if isinstance(doc.get(section), dict):
-            yield from (str(k) for k in doc[section])
-
-
 def _under(path: str, folder: str) -> bool:
     return not folder or path.startswith(folder + "/")
-
-
-def _compose_argvs(svc) -> list[list[str]]:
-    """The argv of each command a service's ``entrypoint`` and ``command`` run (compose splits a string as a
-    shell would, without running one; the script of ``sh -c "..."`` is parsed as the shell will run it)."""
-    import shlex
-
-    from dockyard.parsers.shell import parse_shell
-
-    out: list[list[str]] = []
-    if not isinstance(svc, dict):
-        return out
-    for key in ("entrypoint", "command"):
-        value = svc.get(key)
-        if isinstance(value, list):
-            argv = [str(v) for v in value if v is not None]
-        elif isinstance(value, str) and value.strip():
-            try:
-                argv = shlex.split(value)
-            except ValueError:
-                argv = value.split()
-        else:
-            continue
-        if len(argv) >= 3 and _basename(argv[0]) in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec"):
-            out.extend([w.text for w in c.argv] for c in parse_shell(argv[2]).commands if c.argv)
-        elif argv:
-            out.append(argv)
-    return out
-
-
-TEST_RUNNERS = frozenset({"pytest", "py.test", "tox", "nox", "playwright", "cypress", "jest", "vitest", "mocha",
-                          "behave", "robot", "newman", "k6", "locust"})
-_TEST_NAMES = frozenset({"test", "tests", "e2e", "playwright", "cypress", "integration-tests", "unit-tests"})
-_DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug", "e2e", "playwright",
-                        "cypress", "devcontainer"})
-
-
-def dev_dockerfile_name(path: str) -> bool:
-    """`Dockerfile.dev`, `dev.Dockerfile`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`:
-    files meant for development or tests only."""
-    parts = path.lower().split("/")
-    words = set(re.split(r"[._-]", parts[-1]))
-    return bool(words & _DEV_WORDS) or ".devcontainer" in parts[:-1]
-
-
-def runs_tests(argvs: Iterable[list[str]]) -> str | None:
-    """The test runner a command runs (pytest, playwright, `npm test`...), or None."""
-    for argv in argvs:
-        words = [_basename(w) for w in argv]
-        for i, w in enumerate(words):
-            if w in TEST_RUNNERS:
-                return w
-            if w in ("npm", "yarn", "pnpm", "bun") and (words[i + 1:i + 2] == ["test"] or
-                                                        words[i + 1:i + 3] == ["run", "test"]):
-                return f"{w} test"
-    return None
-
-
-def service_runs_tests(name: str, svc: dict) -> bool:
-    """A test runner service: named so (`tests`, `e2e`, `playwright`), built from such a Dockerfile, running
-    a test runner's image, or running pytest, playwright, `npm test`..."""
-    image = svc.get("image")
-    if name.lower() in _TEST_NAMES or (isinstance(image, str) and _image_parts(image)[0][-1] in ("playwright",
-                                                                                               "cypress")):
-        return True
-    build = svc.get("build")
-    dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
-    if isinstance(dockerfile, str) and set(re.split(r"[./_-]", dockerfile.lower())) & _TEST_NAMES:
-        return True
-    return runs_tests(_compose_argvs(svc)) is not None
-
-
-def is_one_off(svc, name: str = "", services: dict | None = None, active_profiles: frozenset = frozenset()) -> bool:
-    """A compose service that is a job or a tool rather than a long-running service: behind ``profiles`` that
-    the project does not turn on by default (`COMPOSE_PROFILES` in its env file turns them on);
-    waited for with ``condition: service_completed_successfully``; a test runner; or ``restart: "no"`` (or a
-    ``none`` restart policy) on a service that publishes no port (a server that publishes one and is not
-    restarted is still a long-running service, whose restart policy is wrong)."""
-    if not isinstance(svc, dict):
-        return True
-    profiles = svc.get("profiles")
-    if profiles and not (isinstance(profiles, list) and set(map(str, profiles)) & active_profiles):
-        return True
-    for other in (services or {}).values():
-        deps = other.get("depends_on") if isinstance(other, dict) else None
-        spec = deps.get(name) if isinstance(deps, dict) else None
-        if isinstance(spec, dict) and spec.get("condition") == "service_completed_successfully":
-            return True
-    if service_runs_tests(name, svc):
-        return True
-    restart = svc.get("restart")
-    deploy = svc.get("deploy")
-    policy = deploy.get("restart_policy") if isinstance(deploy, dict) else None
-    not_restarted = restart is False or (isinstance(restart, str) and restart.strip().lower() in ("no", '"no"')) \
-        or (isinstance(policy, dict) and str(policy.get("condition", "")).lower() == "none")
-    return not_restarted and not svc.get("ports")
 
 
 def _built_dockerfile(origin: str, svc: dict) -> str | None:

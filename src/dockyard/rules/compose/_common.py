@@ -16,10 +16,9 @@ Kinds of services (decided on the merged model of an environment, or on one file
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Iterator
 
-from dockyard.images import image_family, image_path, image_repository
+from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
 
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
@@ -114,9 +113,9 @@ def active_profiles(value: str) -> frozenset[str]:
 
 
 def is_long_running(svc: dict, name: str = "", view=None) -> bool:
-    """Not a one-off job, tool or test runner (:func:`dockyard.roles.is_one_off`) in the environment ``view``:
+    """Not a one-off job, tool or test runner (:func:`dockyard.programs.is_one_off`) in the environment ``view``:
     its services decide who waits for whom to complete, its `COMPOSE_PROFILES` which profiles run by default."""
-    from dockyard.roles import is_one_off
+    from dockyard.programs import is_one_off
 
     services = view.services if view is not None else None
     active = view.variables.get("COMPOSE_PROFILES", "") if view is not None else ""

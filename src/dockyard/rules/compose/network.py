@@ -6,7 +6,7 @@ import re
 from typing import Iterator
 
 from dockyard.model import Problem
-from dockyard.roles import service_runs_tests
+from dockyard.programs import service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
     absent,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dockyard import roles
+from dockyard.images import image_is_python, plain_image
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import exec_argv, instruction_script, package_call
@@ -90,7 +91,7 @@ def _starts_its_own_server(ctx: Context, stages) -> bool:
     if role is not None and (role.role not in roles.PYTHON_IMAGES or role.purpose != roles.SERVICE):
         return False
     root = stages[0].base_resolved if stages else ""
-    if not root or "$" in root or not (roles.image_is_python(root) and roles.plain_image(root)):
+    if not root or "$" in root or not (image_is_python(root) and plain_image(root)):
         return False  # an application-server image (tiangolo/uvicorn-gunicorn-fastapi) starts its server itself
     building = roles.roles(ctx.project).services_building(ctx.file.path) if ctx.file is not None else []
     return not any(svc.get("command") or svc.get("entrypoint") for _, svc, _ in building)
@@ -328,7 +329,7 @@ def expose_port(ctx: Context) -> Iterator[Problem]:
         if port is None and ctx.role is not None and ctx.role.role != roles.APP:
             return
         root = stages[0].base_resolved
-        if port is None and (not root or "$" in root or not roles.plain_image(root)):
+        if port is None and (not root or "$" in root or not plain_image(root)):
             return
         yield Problem(f"the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE {port or 8000}`)",
                       span_position(stages[-1].from_instruction.keyword_span))

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from dockyard import roles
 from dockyard.model import Problem
-from dockyard.roles import plain_image
+from dockyard.images import plain_image
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import (env_at, position, python_runtime_stages, span_position, stage_label,
                                                truthy, vendor_base)
