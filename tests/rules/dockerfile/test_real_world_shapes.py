@@ -113,3 +113,14 @@ def test_slim_advice_says_what_the_compose_healthcheck_would_lose(tmp_path):
     assert triples(found) == [("DF003", 1, 6)]
     assert found[0].message.endswith("use the minimal `python:3.14-slim` (or `-alpine`); the compose healthcheck of "
                                      "`backend` runs `curl`, which `-slim` lacks: install it, or probe with Python")
+
+
+def test_an_image_copied_from_is_pinned_like_a_base(tmp_path):
+    digest = "@sha256:" + "a" * 64
+    text = (f"FROM python:3.13-slim{digest}\nCOPY --from=ghcr.io/astral-sh/uv:0.9.26 /uv /uvx /bin/\n"
+            "COPY --from=gloursdocker/docker / /\nFROM python:3.13-slim" + digest + " AS b\n"
+            f"COPY --from=ghcr.io/astral-sh/uv:0.9.26{digest} /uv /bin/\nCOPY --from=0 /bin/uv /bin/uv\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select=("DF004", "DF005"))
+    assert triples(found) == [("DF005", 2, 13), ("DF004", 3, 13), ("DF005", 3, 13)]
+    assert found[0].message.startswith("image copied from `ghcr.io/astral-sh/uv:0.9.26` is not pinned by digest")
+    assert found[1].message.startswith("image copied from `gloursdocker/docker` has no tag")

@@ -24,6 +24,7 @@ class Base:
     resolved: str
     start: int  # file offsets of the image token
     end: int
+    label: str = "base image"  # how messages name it: a FROM's base image, or an image copied from
 
 
 def external_bases(df) -> Iterator[Base]:
@@ -35,6 +36,26 @@ def external_bases(df) -> Iterator[Base]:
             continue
         start, end = value_token(df, ins, 0)
         yield Base(stage, ins.value[0], stage.base_resolved, start, end)
+
+
+def copied_images(df) -> Iterator[Base]:
+    """External images a build copies files from: `COPY --from=ghcr.io/astral-sh/uv:0.9 /uv /bin/` and
+    `RUN --mount=from=image`, where the reference names no stage of the file (and holds no variable)."""
+    for ins in df.instructions:
+        if ins.keyword in ("COPY", "ADD"):
+            flags = [(f, f.value or "") for f in ins.flags_named("from")]
+        elif ins.keyword == "RUN":
+            flags = [(f, f.options().get("from", "")) for f in ins.flags_named("mount")]
+        else:
+            continue
+        for flag, ref in flags:
+            if not ref or "$" in ref or ref.isdigit() or df.stage_by_name(ref) is not None:
+                continue
+            raw = df.text[flag.span.start:flag.span.end]
+            at = raw.find(ref)
+            start = flag.span.start + at if at >= 0 else flag.span.start
+            stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
+            yield Base(stage, ref, ref, start, start + len(ref) if at >= 0 else flag.span.end, "image copied from")
 
 
 def _unresolved(text: str) -> bool:
@@ -172,7 +193,7 @@ def check_tag(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     unresolved_said: set[str] = set()
-    for base in external_bases(df):
+    for base in [*external_bases(df), *copied_images(df)]:
         resolved = base.resolved
         via = f" (`{base.raw}` resolves to `{resolved}`)" if resolved != base.raw else ""
         if _unresolved(resolved):
@@ -181,7 +202,7 @@ def check_tag(ctx: Context) -> Iterator[Problem]:
                 continue  # the one global ARG without default: said once, at its first FROM
             unresolved_said.add(names)
             yield Problem(
-                f"base image `{base.raw}` depends on build argument {names} with no default; give the "
+                f"{base.label} `{base.raw}` depends on build argument {names} with no default; give the "
                 "global `ARG` a default version so a plain build is reproducible",
                 position(df, base.start, base.end),
             )
@@ -190,24 +211,24 @@ def check_tag(ctx: Context) -> Iterator[Problem]:
         kind = tag_kind(ref)
         if kind is TagKind.NONE:
             yield Problem(
-                f"base image `{resolved}` has no tag and means `latest`; {_suggest(ref)}",
+                f"{base.label} `{resolved}` has no tag and means `latest`; {_suggest(ref)}",
                 position(df, base.start, base.end),
             )
         elif kind is TagKind.LATEST:
             yield Problem(
-                f"base image `{resolved}` uses the `latest` tag{via}; {_suggest(ref)}",
+                f"{base.label} `{resolved}` uses the `latest` tag{via}; {_suggest(ref)}",
                 _part_position(df, base, "tag"),
             )
         elif kind is TagKind.RELEASE_ONLY:
             yield Problem(
-                f"base image `{resolved}` uses the tag `{ref.tag}`{via}, which names the distribution release "
+                f"{base.label} `{resolved}` uses the tag `{ref.tag}`{via}, which names the distribution release "
                 f"(`{codename_of(ref.tag or '')}`) but no version of `{ref.name}` and moves with every `{ref.name}` "
                 f"release; {_suggest(ref)}",
                 _part_position(df, base, "tag"),
             )
         elif kind is TagKind.VERSIONLESS:
             yield Problem(
-                f"base image `{resolved}` uses the tag `{ref.tag}`{via}, which names no version and moves with "
+                f"{base.label} `{resolved}` uses the tag `{ref.tag}`{via}, which names no version and moves with "
                 f"every release; {_suggest(ref)}",
                 _part_position(df, base, "tag"),
             )
@@ -244,20 +265,22 @@ def _variables(text: str) -> str:
     severity="warning",
     example="FROM python:3.12-slim\n",
     use_instead="FROM python:3.12-slim@sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c\n",
-    notes="References that stay unresolved (an `ARG` without default) are left to DF004.",
+    notes="References that stay unresolved (an `ARG` without default) are left to DF004. Images a build copies "
+    "files from (`COPY --from=ghcr.io/astral-sh/uv:0.9.26 /uv /bin/`, `RUN --mount=from=...`) are build inputs "
+    "as much as the base and are judged alike.",
 )
 def check_digest(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
-    for base in external_bases(df):
+    for base in [*external_bases(df), *copied_images(df)]:
         if _unresolved(base.resolved):
             continue
         ref = parse_ref(base.resolved)
         if ref.digest and ref.digest.startswith("sha256:"):
             continue
         yield Problem(
-            f"base image `{base.resolved}` is not pinned by digest; append `@sha256:<digest>` "
+            f"{base.label} `{base.resolved}` is not pinned by digest; append `@sha256:<digest>` "
             f"(`docker buildx imagetools inspect {base.resolved}` prints it) and let a bot update it",
             position(df, base.start, base.end),
         )
