@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from dockyard.config import Config
+from dockyard.model import directory_path
 from dockyard.roles import has_template_markers, template_path
 from dockyard.source import FileKind, SourceFile, classify, relpath
 
@@ -32,6 +33,11 @@ INTERESTING = frozenset(
 MAX_DEPTH = 12
 # Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.roles)
 TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
+# Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
+# docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
+# files: a virtualenv is often called `.env/`.
+NAMED_LIKE_A_FILE = {FileKind.DOCKERFILE: "a Dockerfile", FileKind.COMPOSE: "a compose file",
+                     FileKind.DOCKERIGNORE: "a .dockerignore"}
 
 
 class Project:
@@ -57,13 +63,14 @@ class Project:
         return project
 
     @classmethod
-    def from_files(cls, root: Path, paths: list[Path], config: Config | None = None) -> "Project":
-        """A project made of explicitly named files, each checked as the kind its name says."""
+    def from_files(cls, root: Path, paths: list[Path], config: Config | None = None,
+                   kinds: list[str] | None = None) -> "Project":
+        """A project made of explicitly named files, each checked as the kind its name says (or ``kinds``)."""
         project = cls(root, config)
         project.explicit_files = True
-        for path in paths:
+        for i, path in enumerate(paths):
             rel = relpath(path.resolve() if not path.is_symlink() else path, project.root)
-            kind = classify(path.name, path.parent.parts)
+            kind = kinds[i] if kinds is not None else classify(path.name, path.parent.parts)
             project._add(SourceFile.load(path, rel, kind))
         return project
 
@@ -115,6 +122,10 @@ class Project:
                         continue
                     if exclude(rel) or depth >= MAX_DEPTH:
                         continue
+                    named = classify(entry.name, tuple(prefix.rstrip("/").split("/")) if prefix else ())
+                    if named in NAMED_LIKE_A_FILE:  # what docker would read as a file: it cannot
+                        self.problems.append((directory_path(rel), f"a directory named like "
+                                              f"{NAMED_LIKE_A_FILE[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
                     continue
                 parts = tuple(prefix.rstrip("/").split("/")) if prefix else ()

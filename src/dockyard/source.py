@@ -118,6 +118,15 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
     return FileKind.OTHER
 
 
+def explicit_kind(path: Path) -> str:
+    """The kind of a file named on the command line: its name's kind, and an env file for ``*.env`` too
+    (``env/app.env``: discovery finds such files through the compose ``env_file:`` that names them)."""
+    kind = classify(path.name, path.parent.parts)
+    if kind == FileKind.OTHER and path.name.lower().endswith(".env") and len(path.name) > len(".env"):
+        return FileKind.ENV
+    return kind
+
+
 @dataclass(eq=False)
 class SourceFile:
     """One file of the checked tree. ``text`` is None when it could not be read; ``error`` says why."""
