@@ -19,8 +19,10 @@ def add_config_arguments(parser) -> None:
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the run fail (default: info)")
 
 
-def resolve_config(args, root: Path) -> Config:
-    from dockyard.config import _closest
+def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
+    """The configuration for checking ``root``; with ``tree`` (a discovered tree, not named files), the compose
+    files its environments name must exist there."""
+    from dockyard.config import _closest, check_environment_files
 
     if args.config:
         path = Path(args.config)
@@ -53,6 +55,8 @@ def resolve_config(args, root: Path) -> Config:
         cfg = replace(cfg, ignore=cfg.ignore + split(args.ignore, "--ignore"))
     if getattr(args, "fail_on", None):
         cfg = replace(cfg, fail_on=Severity.parse(args.fail_on))
+    if tree:
+        check_environment_files(cfg, root)
     return cfg
 
 
@@ -115,7 +119,7 @@ def load_projects(paths: list[str], args):
     if files:
         root = Path.cwd().resolve()
         named = [f for f, _ in files]
-        yield (Project.from_files(root, named, resolve_config(args, named[0].resolve().parent),
+        yield (Project.from_files(root, named, resolve_config(args, named[0].resolve().parent, tree=False),
                                   kinds=[k for _, k in files]), "")
 
 
