@@ -8,13 +8,14 @@ and records files it cannot read so that the engine can report them instead of c
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 from typing import Any, Callable
 
 from dockyard.config import Config
 from dockyard.model import directory_path
 from dockyard.roles import has_template_markers, template_path
-from dockyard.source import FileKind, SourceFile, classify, relpath
+from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
 
 SKIP_DIRS = frozenset(
     {
@@ -60,6 +61,7 @@ class Project:
     def discover(cls, root: Path, config: Config | None = None) -> "Project":
         project = cls(root, config)
         project._walk()
+        project._add_service_env_files()
         return project
 
     @classmethod
@@ -147,6 +149,32 @@ class Project:
                     sf = SourceFile.load(Path(entry.path), rel, kind)
                 self._add(sf)
             stack.extend(reversed(subdirs))
+        self.files.sort(key=lambda f: f.path)
+        self.templates.sort(key=lambda f: f.path)
+
+    def _add_service_env_files(self) -> None:
+        """Files a compose service loads with ``env_file:`` (``env/app.env``) are env files whatever their name:
+        compose reads them as such. Kept when git ignores them, as other env files; not when excluded, outside
+        the tree, or when their content is not ``KEY=VALUE`` lines."""
+        from dockyard.parsers.yamlpos import load_yaml
+
+        known = {sf.path for sf in (*self.files, *self.templates)}
+        for compose in self.files_of(FileKind.COMPOSE):
+            if compose.text is None or "env_file" not in compose.text:
+                continue
+            doc = self.parsed(compose, load_yaml)
+            folder = posixpath.dirname(compose.path)
+            for written in service_env_files(doc.documents):
+                rel = posixpath.normpath(posixpath.join(folder, written))
+                if rel in known or rel.startswith("../") or rel == ".." or self.config.excluded(rel):
+                    continue
+                known.add(rel)
+                target = self._link_target(self.root / rel)
+                if target is None or not target.is_file() or relpath(target, self.root) != rel:
+                    continue  # absent, a folder, or a link: compose reports what it cannot read
+                sf = SourceFile.load(target, rel, FileKind.ENV)
+                if sf.kind == FileKind.ENV:
+                    self._add(sf)
         self.files.sort(key=lambda f: f.path)
         self.templates.sort(key=lambda f: f.path)
 

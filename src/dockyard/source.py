@@ -59,6 +59,24 @@ def is_env_name(name: str) -> bool:
     return name.startswith(".env.") and not name.lower().endswith(NOT_ENV_SUFFIXES)
 
 
+def service_env_files(documents) -> list[str]:
+    """The files a compose file's services load with ``env_file:`` (a path, a list of paths, or entries with
+    ``path:``), as written: relative to the compose file's folder. ``documents`` are the file's parsed YAML
+    documents; paths that are interpolated (``${ENV}.env``) or absolute are left out."""
+    out: list[str] = []
+    for root in documents:
+        services = root.get("services") if isinstance(root, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for svc in services.values():
+            value = svc.get("env_file") if isinstance(svc, dict) else None
+            for item in value if isinstance(value, list) else [value]:
+                path = item.get("path") if isinstance(item, dict) else item
+                if isinstance(path, str) and path and "$" not in path and not path.startswith(("/", "~")):
+                    out.append(path)
+    return list(dict.fromkeys(out))
+
+
 _DIFF_START = ("diff ", "--- ", "+++ ", "@@ ", "Index: ")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?[^\s=#]+\s*=")  # a key (however badly named) and `=`
 
