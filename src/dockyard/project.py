@@ -240,7 +240,7 @@ class Project:
         """Make sure a lazily discovered file (Python sources) has been read."""
         if sf.text is None and sf.error is None:
             loaded = SourceFile.load(sf.abspath, sf.path, sf.kind)
-            sf.text, sf.error, sf.bom = loaded.text, loaded.error, loaded.bom
+            sf.text, sf.error, sf.bom, sf.encoding = loaded.text, loaded.error, loaded.bom, loaded.encoding
         return sf
 
     def parsed(self, sf: SourceFile, parser: Callable[[str], Any], key: str | None = None) -> Any:

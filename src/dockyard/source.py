@@ -154,7 +154,8 @@ class SourceFile:
     kind: str
     text: str | None = None
     error: str | None = None
-    bom: bool = False
+    bom: bool = False  # read with a byte-order mark (the text has none): written back with it
+    encoding: str = "utf-8"  # "utf-16-le" / "utf-16-be" for a compose file compose reads as UTF-16
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @classmethod
@@ -178,6 +179,16 @@ class SourceFile:
         return sf
 
     def set_bytes(self, data: bytes) -> None:
+        if self.kind == FileKind.COMPOSE and data[:2] in (b"\xff\xfe", b"\xfe\xff") and data[:4] != b"\xff\xfe\x00\x00":
+            # compose (go-yaml) reads UTF-16 when a byte-order mark says so (not UTF-32, not without a mark)
+            encoding = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+            try:
+                self.text = data[2:].decode(encoding)
+            except UnicodeDecodeError as exc:
+                self.error = f"not valid UTF-16 (byte {exc.start + 2})"
+                return
+            self.bom, self.encoding = True, encoding
+            return
         if b"\x00" in data[:8192]:
             self.error = "binary file (contains NUL bytes)"
             return
@@ -188,6 +199,10 @@ class SourceFile:
             self.text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.error = f"not valid UTF-8 (byte {exc.start})"
+
+    def encode(self, text: str) -> bytes:
+        """``text`` as the file's bytes: in the encoding it was read in, with its byte-order mark if it had one."""
+        return (("\ufeff" + text) if self.bom else text).encode(self.encoding)
 
     @classmethod
     def from_text(cls, relpath: str, text: str, kind: str | None = None) -> "SourceFile":
