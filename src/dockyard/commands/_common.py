@@ -107,9 +107,7 @@ def load_projects(paths: list[str], args):
         files.append((path, kind))
     if unknown:
         raise UsageError("; ".join(unknown))
-    # a directory inside another named directory is part of that tree
-    dirs = [d for d in dirs if not any(o != d and d.is_relative_to(o) for o in dirs)]
-    for root in dirs:
+    for root in outermost(dirs):
         project = Project.discover(root, resolve_config(args, root))
         if files:  # a named file this tree's discovery already judges is not judged twice
             found = {root / sf.path for sf in (*project.files, *project.templates)}
@@ -121,6 +119,12 @@ def load_projects(paths: list[str], args):
         named = [f for f, _ in files]
         yield (Project.from_files(root, named, resolve_config(args, named[0].resolve().parent, tree=False),
                                   kinds=[k for _, k in files]), "")
+
+
+def outermost(dirs: list[Path]) -> list[Path]:
+    """Resolved directories once each, in order, without those inside another one (part of that tree)."""
+    unique = list(dict.fromkeys(dirs))
+    return [d for d in unique if not any(o != d and d.is_relative_to(o) for o in unique)]
 
 
 def _file_key(path: Path) -> Path:
