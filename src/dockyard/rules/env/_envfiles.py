@@ -149,8 +149,13 @@ def compose_strings(documents, files) -> "list[tuple[str, str, Position]]":
             out.append((path, node, pos))
 
     for sf, doc in zip(files, documents):
-        if doc is not None and getattr(doc, "root", None) is not None:
-            walk(doc.root, sf.path, getattr(doc, "root_pos", Position()), 0)
+        if doc is None:
+            continue
+        roots = getattr(doc, "documents", ()) or (getattr(doc, "root", None),)
+        positions = getattr(doc, "positions", ()) or (getattr(doc, "root_pos", Position()),)
+        for root, pos in zip(roots, positions):  # every document of the file: compose reads them all
+            if root is not None:
+                walk(root, sf.path, pos, 0)
     return out
 
 
