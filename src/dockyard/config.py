@@ -168,13 +168,37 @@ def parse_config(table: dict, source: str, known_codes: Iterable[str] | None = N
         for k in spec:
             if k not in ENV_KEYS:
                 raise UsageError(f"{source}: unknown key {k!r} in environments.{name}{_closest(k, ENV_KEYS)}")
-        compose = spec.get("compose", [])
+        if "compose" not in spec:
+            raise UsageError(f"{source}: environments.{name}.compose is missing: list the environment's compose "
+                             "files, e.g. compose = [\"compose.yaml\", \"compose.qa.yaml\"]")
+        compose = spec["compose"]
         if isinstance(compose, str):
-            compose = [compose]
-        if not isinstance(compose, list) or not all(isinstance(c, str) for c in compose):
-            raise UsageError(f"{source}: environments.{name}.compose must be a list of file names")
+            raise UsageError(f"{source}: environments.{name}.compose must be a list of compose files, not a string: "
+                             f"write compose = [{_toml_string(compose)}]")
+        if not isinstance(compose, list) or not all(isinstance(c, str) and c for c in compose):
+            raise UsageError(f"{source}: environments.{name}.compose must be a list of compose file names")
+        if not compose:
+            raise UsageError(f"{source}: environments.{name}.compose is empty: list the environment's compose files")
         env_file = spec.get("env-file")
-        if env_file is not None and not isinstance(env_file, str):
+        if env_file is not None and not (isinstance(env_file, str) and env_file):
             raise UsageError(f"{source}: environments.{name}.env-file must be a file name")
         cfg.environments[name] = {"compose": compose, "env_file": env_file}
     return cfg
+
+
+def _toml_string(value: str) -> str:
+    import json
+
+    return json.dumps(value)  # a TOML basic string is a JSON string
+
+
+def check_environment_files(cfg: Config, root: Path) -> None:
+    """Every compose file the configured environments name exists under ``root`` (the checked tree, which their
+    paths are relative to). Their env files may be absent: a real env file is rarely in a checkout, so a missing
+    one falls back to its ``.example`` template, and a missing template is a finding (EN002), not an error."""
+    for name, spec in cfg.environments.items():
+        for rel in spec.get("compose") or ():
+            if not (root / rel).is_file():
+                where = "it is a directory" if (root / rel).is_dir() else "no such file"
+                raise UsageError(f"{cfg.source}: environments.{name}.compose: {rel}: {where} "
+                                 f"(paths are relative to {root})")

@@ -267,6 +267,9 @@ def lock(
             raise DepsError(f"cannot run {cmd[0]}: {exc}") from None
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr or proc.stdout)
+            if input_path.suffix != ".toml":
+                config = config.with_lock_options(_requirement_options(input_path))
+            probe_indexes(config)  # an index that cannot be reached is exit 2, as in wheels-check
             print(f"dockyard: resolving {input_path.name} failed", file=sys.stderr)
             return 1
         if output.exists():
@@ -367,6 +370,7 @@ def wheelhouse(wheel_dir: Path | None = None, lock_path: Path | None = None, *, 
     if code != 0:
         failing = failing or (_requirement_name(current) if current else None)
         sys.stderr.write("\n".join(errors or tail) + "\n")
+        probe_indexes(read_pip_config().with_lock_options(_requirement_options(lock_path)))
         what = f"package {failing}" if failing else "an unknown package"
         print(f"dockyard: wheelhouse build failed at {what} (pip exit code {code})", file=sys.stderr)
         return 1
@@ -526,8 +530,48 @@ def _http_get(url: str, timeout: float, context, accept: str) -> tuple[str, str]
             return None
         raise DepsError(f"{redact(url)}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DepsError(f"cannot reach {redact(url)}: {reason}") from None
+        raise _unreachable(url, exc) from None
+
+
+def _unreachable(url: str, exc: BaseException) -> DepsError:
+    return DepsError(f"cannot reach {redact(url)}: {getattr(exc, 'reason', exc)}")
+
+
+def probe_indexes(config: IndexConfig, timeout: float = 15.0) -> None:
+    """Raise :class:`DepsError` (exit 2) when a package index or ``--find-links`` URL of ``config`` cannot be
+    reached, or refuses access (HTTP 401/403/407, 5xx), as ``wheels-check`` reports it. A HEAD request, no body:
+    asked after a resolver or pip failed, to tell a network failure from the job's own (exit 1)."""
+    import socket
+    import urllib.error
+    import urllib.request
+
+    from dockyard import __version__
+
+    context = _ssl_context(config.cert)
+    for url in (*config.indexes, *config.find_links):
+        if _local_path(url) is not None:
+            continue
+        bare, headers = _split_auth(url)
+        headers["User-Agent"] = f"dockyard/{__version__}"
+        request = urllib.request.Request(bare, headers=headers, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout, context=context):
+                pass
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 403, 407) or exc.code >= 500:
+                raise DepsError(f"{redact(url)}: HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+            raise _unreachable(url, exc) from None
+
+
+def _requirement_options(path: Path) -> list:
+    """The global options (``--index-url``...) written in a requirements file, for :func:`probe_indexes`."""
+    from dockyard.parsers.requirements import parse_requirements
+
+    try:
+        return list(parse_requirements(path.read_text(encoding="utf-8", errors="replace"), str(path)).options)
+    except OSError:
+        return []
 
 
 def _local_path(url_or_path: str) -> Path | None:

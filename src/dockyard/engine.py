@@ -87,7 +87,9 @@ def _compose_contexts(project: Project) -> Iterator[Context]:
     from dockyard.parsers.yamlpos import load_yaml
 
     for sf in _readable(project, FileKind.COMPOSE):
-        yield Context(project, sf, project.parsed(sf, load_yaml))
+        # compose reads every document of a file (`---`) as if it were a file of its own: each is judged so
+        for document in project.parsed(sf, load_yaml).split():
+            yield Context(project, sf, document)
 
 
 def _env_file_contexts(project: Project) -> Iterator[Context]:

@@ -105,7 +105,7 @@ def fix_project(make_project, mode: WriteBack, unsafe: bool = False, prefix: str
     report = FixReport()
     originals: dict[str, str] = {}
     current: dict[str, str] = {}  # in DIFF/CHECK modes edits accumulate in memory only
-    boms: set[str] = set()  # files read with a UTF-8 byte-order mark (decoded text has none): written back with it
+    read_as: dict[str, SourceFile] = {}  # how each fixed file was read (encoding, byte-order mark): written back so
     for _ in range(MAX_PASSES):
         project = make_project()
         if current:
@@ -133,8 +133,7 @@ def fix_project(make_project, mode: WriteBack, unsafe: bool = False, prefix: str
                 sf = project.file(path)
                 if sf is not None and sf.text is not None:
                     before = sf.text
-                    if sf.bom:
-                        boms.add(path)
+                    read_as.setdefault(path, sf)
                 elif target.exists():
                     continue  # unreadable file: never rewrite what could not be read
                 else:
@@ -155,7 +154,7 @@ def fix_project(make_project, mode: WriteBack, unsafe: bool = False, prefix: str
         if text == originals.get(path):
             continue
         if mode is WriteBack.WRITE:
-            atomic_write(make_project().root / path, ("\ufeff" + text) if path in boms else text)
+            atomic_write(make_project().root / path, read_as[path].encode(text) if path in read_as else text)
         else:
             shown = prefix + path
             report.diffs.append("".join(difflib.unified_diff(

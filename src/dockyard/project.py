@@ -8,12 +8,14 @@ and records files it cannot read so that the engine can report them instead of c
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 from typing import Any, Callable
 
 from dockyard.config import Config
+from dockyard.model import directory_path
 from dockyard.roles import has_template_markers, template_path
-from dockyard.source import FileKind, SourceFile, classify, relpath
+from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
 
 SKIP_DIRS = frozenset(
     {
@@ -32,6 +34,11 @@ INTERESTING = frozenset(
 MAX_DEPTH = 12
 # Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.roles)
 TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
+# Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
+# docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
+# files: a virtualenv is often called `.env/`.
+NAMED_LIKE_A_FILE = {FileKind.DOCKERFILE: "a Dockerfile", FileKind.COMPOSE: "a compose file",
+                     FileKind.DOCKERIGNORE: "a .dockerignore"}
 
 
 class Project:
@@ -54,16 +61,18 @@ class Project:
     def discover(cls, root: Path, config: Config | None = None) -> "Project":
         project = cls(root, config)
         project._walk()
+        project._add_service_env_files()
         return project
 
     @classmethod
-    def from_files(cls, root: Path, paths: list[Path], config: Config | None = None) -> "Project":
-        """A project made of explicitly named files, each checked as the kind its name says."""
+    def from_files(cls, root: Path, paths: list[Path], config: Config | None = None,
+                   kinds: list[str] | None = None) -> "Project":
+        """A project made of explicitly named files, each checked as the kind its name says (or ``kinds``)."""
         project = cls(root, config)
         project.explicit_files = True
-        for path in paths:
+        for i, path in enumerate(paths):
             rel = relpath(path.resolve() if not path.is_symlink() else path, project.root)
-            kind = classify(path.name, path.parent.parts)
+            kind = kinds[i] if kinds is not None else classify(path.name, path.parent.parts)
             project._add(SourceFile.load(path, rel, kind))
         return project
 
@@ -115,6 +124,10 @@ class Project:
                         continue
                     if exclude(rel) or depth >= MAX_DEPTH:
                         continue
+                    named = classify(entry.name, tuple(prefix.rstrip("/").split("/")) if prefix else ())
+                    if named in NAMED_LIKE_A_FILE:  # what docker would read as a file: it cannot
+                        self.problems.append((directory_path(rel), f"a directory named like "
+                                              f"{NAMED_LIKE_A_FILE[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
                     continue
                 parts = tuple(prefix.rstrip("/").split("/")) if prefix else ()
@@ -136,6 +149,32 @@ class Project:
                     sf = SourceFile.load(Path(entry.path), rel, kind)
                 self._add(sf)
             stack.extend(reversed(subdirs))
+        self.files.sort(key=lambda f: f.path)
+        self.templates.sort(key=lambda f: f.path)
+
+    def _add_service_env_files(self) -> None:
+        """Files a compose service loads with ``env_file:`` (``env/app.env``) are env files whatever their name:
+        compose reads them as such. Kept when git ignores them, as other env files; not when excluded, outside
+        the tree, or when their content is not ``KEY=VALUE`` lines."""
+        from dockyard.parsers.yamlpos import load_yaml
+
+        known = {sf.path for sf in (*self.files, *self.templates)}
+        for compose in self.files_of(FileKind.COMPOSE):
+            if compose.text is None or "env_file" not in compose.text:
+                continue
+            doc = self.parsed(compose, load_yaml)
+            folder = posixpath.dirname(compose.path)
+            for written in service_env_files(doc.documents):
+                rel = posixpath.normpath(posixpath.join(folder, written))
+                if rel in known or rel.startswith("../") or rel == ".." or self.config.excluded(rel):
+                    continue
+                known.add(rel)
+                target = self._link_target(self.root / rel)
+                if target is None or not target.is_file() or relpath(target, self.root) != rel:
+                    continue  # absent, a folder, or a link: compose reports what it cannot read
+                sf = SourceFile.load(target, rel, FileKind.ENV)
+                if sf.kind == FileKind.ENV:
+                    self._add(sf)
         self.files.sort(key=lambda f: f.path)
         self.templates.sort(key=lambda f: f.path)
 
@@ -201,7 +240,7 @@ class Project:
         """Make sure a lazily discovered file (Python sources) has been read."""
         if sf.text is None and sf.error is None:
             loaded = SourceFile.load(sf.abspath, sf.path, sf.kind)
-            sf.text, sf.error, sf.bom = loaded.text, loaded.error, loaded.bom
+            sf.text, sf.error, sf.bom, sf.encoding = loaded.text, loaded.error, loaded.bom, loaded.encoding
         return sf
 
     def parsed(self, sf: SourceFile, parser: Callable[[str], Any], key: str | None = None) -> Any:

@@ -59,6 +59,24 @@ def is_env_name(name: str) -> bool:
     return name.startswith(".env.") and not name.lower().endswith(NOT_ENV_SUFFIXES)
 
 
+def service_env_files(documents) -> list[str]:
+    """The files a compose file's services load with ``env_file:`` (a path, a list of paths, or entries with
+    ``path:``), as written: relative to the compose file's folder. ``documents`` are the file's parsed YAML
+    documents; paths that are interpolated (``${ENV}.env``) or absolute are left out."""
+    out: list[str] = []
+    for root in documents:
+        services = root.get("services") if isinstance(root, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for svc in services.values():
+            value = svc.get("env_file") if isinstance(svc, dict) else None
+            for item in value if isinstance(value, list) else [value]:
+                path = item.get("path") if isinstance(item, dict) else item
+                if isinstance(path, str) and path and "$" not in path and not path.startswith(("/", "~")):
+                    out.append(path)
+    return list(dict.fromkeys(out))
+
+
 _DIFF_START = ("diff ", "--- ", "+++ ", "@@ ", "Index: ")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?[^\s=#]+\s*=")  # a key (however badly named) and `=`
 
@@ -118,6 +136,15 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
     return FileKind.OTHER
 
 
+def explicit_kind(path: Path) -> str:
+    """The kind of a file named on the command line: its name's kind, and an env file for ``*.env`` too
+    (``env/app.env``: discovery finds such files through the compose ``env_file:`` that names them)."""
+    kind = classify(path.name, path.parent.parts)
+    if kind == FileKind.OTHER and path.name.lower().endswith(".env") and len(path.name) > len(".env"):
+        return FileKind.ENV
+    return kind
+
+
 @dataclass(eq=False)
 class SourceFile:
     """One file of the checked tree. ``text`` is None when it could not be read; ``error`` says why."""
@@ -127,7 +154,8 @@ class SourceFile:
     kind: str
     text: str | None = None
     error: str | None = None
-    bom: bool = False
+    bom: bool = False  # read with a byte-order mark (the text has none): written back with it
+    encoding: str = "utf-8"  # "utf-16-le" / "utf-16-be" for a compose file compose reads as UTF-16
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     @classmethod
@@ -151,6 +179,16 @@ class SourceFile:
         return sf
 
     def set_bytes(self, data: bytes) -> None:
+        if self.kind == FileKind.COMPOSE and data[:2] in (b"\xff\xfe", b"\xfe\xff") and data[:4] != b"\xff\xfe\x00\x00":
+            # compose (go-yaml) reads UTF-16 when a byte-order mark says so (not UTF-32, not without a mark)
+            encoding = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+            try:
+                self.text = data[2:].decode(encoding)
+            except UnicodeDecodeError as exc:
+                self.error = f"not valid UTF-16 (byte {exc.start + 2})"
+                return
+            self.bom, self.encoding = True, encoding
+            return
         if b"\x00" in data[:8192]:
             self.error = "binary file (contains NUL bytes)"
             return
@@ -161,6 +199,10 @@ class SourceFile:
             self.text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.error = f"not valid UTF-8 (byte {exc.start})"
+
+    def encode(self, text: str) -> bytes:
+        """``text`` as the file's bytes: in the encoding it was read in, with its byte-order mark if it had one."""
+        return (("\ufeff" + text) if self.bom else text).encode(self.encoding)
 
     @classmethod
     def from_text(cls, relpath: str, text: str, kind: str | None = None) -> "SourceFile":

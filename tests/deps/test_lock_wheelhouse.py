@@ -124,3 +124,25 @@ def test_wheelhouse_without_lock_is_a_usage_error(tmp_path):
     proc = run_dockyard("deps", "wheelhouse", cwd=tmp_path)
     assert proc.returncode == 2
     assert "lock file" in proc.stderr and "not found" in proc.stderr
+
+
+def test_an_unreachable_index_is_exit_2_in_every_job(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: the connection is refused, no network is used
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    requirements = f"--index-url http://user:secret@127.0.0.1:{port}/simple\nsix==1.16.0\n"
+    (tmp_path / "requirements.in").write_text(requirements)
+    (tmp_path / "requirements.lock.txt").write_text(requirements)
+    expected = f"dockyard: error: cannot reach http://user:****@127.0.0.1:{port}/simple"
+    for job in (["lock", "--output", "new.lock.txt"], ["wheelhouse", "--dir", "wh"],
+                ["wheels-check", "--timeout", "5"]):
+        proc = run_dockyard("deps", *job, cwd=tmp_path, isolated=True)
+        assert proc.returncode == 2, (job, proc.stderr)
+        assert expected in proc.stderr, (job, proc.stderr)
+        assert "secret" not in proc.stderr + proc.stdout
+    assert not (tmp_path / "new.lock.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["requirements.in", "requirements.lock.txt", "wh"]

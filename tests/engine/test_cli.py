@@ -190,3 +190,71 @@ def test_git_is_asked_once_per_repository_index(tmp_path, monkeypatch):
     assert project_module._work_tree(tmp_path / "loose") is None  # pytest's temporary folders are in no repository
     assert Project.discover(tmp_path / "loose").git_tracked() is None
     assert len(calls) == 1
+
+
+# -- each tree and file once, and nothing silently unchecked ----------------------------------------------------
+def _json_findings(capsys) -> list[tuple[str, str, int, int]]:
+    doc = json.loads(capsys.readouterr().out)
+    return [(f["code"], f["path"], f["line"], f["column"]) for f in doc["findings"]]
+
+
+def test_the_same_tree_named_twice_is_checked_once(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": "FROM python\n", "svc/Dockerfile": "FROM node\n"})
+    with chdir(tmp_path):
+        assert main(["check", ".", ".", "--select", "DF004", "--format", "json"]) == 1
+        once = _json_findings(capsys)
+        assert once == [("DF004", "Dockerfile", 1, 6), ("DF004", "svc/Dockerfile", 1, 6)]
+        for args in ([".", str(tmp_path)], [".", "./"], [".", "svc"], ["svc/..", "."], [".", "Dockerfile"],
+                     [".", "./svc/Dockerfile", "svc/../Dockerfile"]):
+            assert main(["check", *args, "--select", "DF004", "--format", "json"]) == 1
+            assert _json_findings(capsys) == once, args
+        # the same file named twice is judged once too
+        assert main(["check", "Dockerfile", "./Dockerfile", "--select", "DF004", "--format", "json"]) == 1
+        assert _json_findings(capsys) == [("DF004", "Dockerfile", 1, 6)]
+
+
+def test_a_named_file_discovery_skips_is_still_checked_beside_its_tree(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": "FROM python\n", ".gitignore": "build/\n", "build/Dockerfile": "FROM node\n"})
+    with chdir(tmp_path):
+        assert main(["check", ".", "build/Dockerfile", "--select", "DF004", "--format", "json"]) == 1
+    assert _json_findings(capsys) == [("DF004", "Dockerfile", 1, 6), ("DF004", "build/Dockerfile", 1, 6)]
+
+
+def test_a_path_of_no_checked_kind_is_a_usage_error(tmp_path, capsys):
+    write_tree(tmp_path, {"README.md": "# svc\n", "Dockerfile": "FROM python\n", "Makefile": "all:\n\ttrue\n",
+                          ".github/workflows/ci.yml": "on: push\n"})
+    with chdir(tmp_path):
+        assert main(["check", "README.md"]) == 2
+        out = capsys.readouterr()
+        assert out.out == ""
+        assert out.err == ("dockyard: error: README.md: not a file dockyard checks (a Dockerfile, a .dockerignore, "
+                           "a compose file or an env file; or a directory to discover)\n")
+        # several paths: the run stops before checking anything, naming every path it cannot check
+        assert main(["check", "Dockerfile", "README.md", ".github/workflows/ci.yml", "Makefile"]) == 2
+        out = capsys.readouterr()
+        assert out.out == ""
+        assert out.err.startswith("dockyard: error: README.md: not a file dockyard checks")
+        assert ("; .github/workflows/ci.yml: a GitHub Actions workflow is judged only with the repository around "
+                "it: check its directory instead; Makefile: a Makefile is judged only") in out.err
+
+
+def test_a_named_star_env_file_is_checked_as_an_env_file(tmp_path, capsys):
+    write_tree(tmp_path, {"env/app.env": "A=1\nA=2\n"})
+    with chdir(tmp_path):
+        assert main(["check", "env/app.env", "--select", "EN001", "--format", "json"]) == 1
+    assert _json_findings(capsys) == [("EN001", "env/app.env", 2, 1)]
+
+
+def test_a_directory_named_like_a_dockerfile_is_reported_by_discovery(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile/Dockerfile": "FROM python:3.12-slim\n", ".env/bin/python": "",
+                          "svc/docker-compose.yml/.keep": ""})
+    with chdir(tmp_path):
+        assert main(["check", ".", "--select", "DY003", "--format", "json"]) == 1
+        doc = json.loads(capsys.readouterr().out)
+        assert [(f["path"], f["message"]) for f in doc["findings"]] == [
+            ("Dockerfile/", "a directory named like a Dockerfile: docker cannot read it as one"),
+            ("svc/docker-compose.yml/", "a directory named like a compose file: docker cannot read it as one"),
+        ]
+        # named beside its tree, it is reported once
+        assert main(["check", ".", "Dockerfile", "--select", "DY003,DF001", "--format", "json"]) == 1
+        assert [f[:2] for f in _json_findings(capsys)] == [("DY003", "Dockerfile/"), ("DY003", "svc/docker-compose.yml/")]

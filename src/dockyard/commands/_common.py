@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dockyard.config import Config, find_config, load_config
 from dockyard.model import Severity, UsageError
+from dockyard.source import FileKind, classify, explicit_kind
 
 
 def add_config_arguments(parser) -> None:
@@ -18,8 +19,10 @@ def add_config_arguments(parser) -> None:
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the run fail (default: info)")
 
 
-def resolve_config(args, root: Path) -> Config:
-    from dockyard.config import _closest
+def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
+    """The configuration for checking ``root``; with ``tree`` (a discovered tree, not named files), the compose
+    files its environments name must exist there."""
+    from dockyard.config import _closest, check_environment_files
 
     if args.config:
         path = Path(args.config)
@@ -52,6 +55,8 @@ def resolve_config(args, root: Path) -> Config:
         cfg = replace(cfg, ignore=cfg.ignore + split(args.ignore, "--ignore"))
     if getattr(args, "fail_on", None):
         cfg = replace(cfg, fail_on=Severity.parse(args.fail_on))
+    if tree:
+        check_environment_files(cfg, root)
     return cfg
 
 
@@ -65,6 +70,11 @@ def display_prefix(root: Path) -> str:
 def load_projects(paths: list[str], args):
     """(Project, display prefix) pairs for the PATH arguments: directories are discovered, files checked alone.
 
+    Each tree and file is checked once, however it is named (``. .``, ``./svc`` and ``svc``, ``. Dockerfile``):
+    paths are compared resolved, a directory inside another named one is part of it, and a named file its
+    directory's discovery already found is judged there. Every argument is validated before any work: one that
+    does not exist, or a file of no kind dockyard checks alone (``README.md``, a workflow), is a usage error.
+
     A generator: each directory is discovered only when the previous one has been checked and released, so
     checking many repositories in one run keeps one repository's files in memory at a time.
     """
@@ -72,24 +82,77 @@ def load_projects(paths: list[str], args):
 
     if not paths:
         paths = ["."]
-    dirs, files = [], []
+    dirs: list[Path] = []
+    files: list[tuple[Path, str]] = []  # (the path as named, its kind)
+    seen: set[Path] = set()
+    unknown: list[str] = []
     for p in paths:  # validate every argument before doing any work
         path = Path(p)
         if not os.path.lexists(path):
             raise UsageError(f"no such file or directory: {p}")
-        (dirs if path.is_dir() and not _is_named_file(path) else files).append(path)
-    for d in dirs:
-        root = d.resolve()
-        yield Project.discover(root, resolve_config(args, root)), display_prefix(root)
+        if path.is_dir() and not _is_named_file(path):
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                dirs.append(key)
+            continue
+        key = _file_key(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        kind = explicit_kind(path)
+        if kind not in CHECKED_ALONE:
+            unknown.append(_not_checked(p, kind))
+            continue
+        files.append((path, kind))
+    if unknown:
+        raise UsageError("; ".join(unknown))
+    for root in outermost(dirs):
+        project = Project.discover(root, resolve_config(args, root))
+        if files:  # a named file this tree's discovery already judges is not judged twice
+            found = {root / sf.path for sf in (*project.files, *project.templates)}
+            found.update(root / rel for rel, _ in project.problems)
+            files = [(f, k) for f, k in files if _file_key(f) not in found]
+        yield project, display_prefix(root)
     if files:
         root = Path.cwd().resolve()
-        yield Project.from_files(root, files, resolve_config(args, files[0].resolve().parent)), ""
+        named = [f for f, _ in files]
+        yield (Project.from_files(root, named, resolve_config(args, named[0].resolve().parent, tree=False),
+                                  kinds=[k for _, k in files]), "")
+
+
+def outermost(dirs: list[Path]) -> list[Path]:
+    """Resolved directories once each, in order, without those inside another one (part of that tree)."""
+    unique = list(dict.fromkeys(dirs))
+    return [d for d in unique if not any(o != d and d.is_relative_to(o) for o in unique)]
+
+
+def _file_key(path: Path) -> Path:
+    """A named file, absolute: its folder resolved, its own name kept (a link is a file of its own)."""
+    return path.absolute().parent.resolve() / path.name
+
+
+# Kinds a named file is judged as on its own; the others (workflows, Makefiles, requirements, Python sources...)
+# are judged with the repository they belong to.
+CHECKED_ALONE = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
+_WITH_REPOSITORY = {
+    FileKind.WORKFLOW: "a GitHub Actions workflow", FileKind.GITLAB_CI: "a GitLab CI pipeline",
+    FileKind.MAKEFILE: "a Makefile", FileKind.REQUIREMENTS: "a requirements file",
+    FileKind.PYPROJECT: "a pyproject.toml", FileKind.PYTHON_LOCK: "a lock file", FileKind.PYTHON: "a Python source",
+    FileKind.GITIGNORE: "a .gitignore",
+}
+
+
+def _not_checked(named: str, kind: str) -> str:
+    if kind in _WITH_REPOSITORY:
+        return (f"{named}: {_WITH_REPOSITORY[kind]} is judged only with the repository around it: "
+                "check its directory instead")
+    return (f"{named}: not a file dockyard checks (a Dockerfile, a .dockerignore, a compose file or an env file; "
+            "or a directory to discover)")
 
 
 def _is_named_file(path: Path) -> bool:
     # A directory named like a checked file (e.g. a folder called "Dockerfile") is checked as that file,
     # which reports it as unreadable instead of silently discovering inside it.
-    from dockyard.source import FileKind, classify
-
     return classify(path.name, path.parent.parts) in (FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.ENV,
                                                       FileKind.DOCKERIGNORE)

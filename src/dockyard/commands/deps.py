@@ -1,4 +1,9 @@
-"""``dockyard deps lock|wheelhouse|wheels-check``: the standard's lock-deps / wheelhouse-build / wheelhouse-check."""
+"""``dockyard deps lock|wheelhouse|wheels-check``: the standard's lock-deps / wheelhouse-build / wheelhouse-check.
+
+Exit codes, alike for every job: 0 done; 1 the job's own negative answer (the input does not resolve, a package
+does not build, a target lacks a wheel); 2 usage error, a tool that cannot run, or a package index that cannot be
+reached (:class:`dockyard.deps.DepsError`).
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dockyard.commands._common import add_config_arguments, display_prefix, resolve_config
+from dockyard.commands._common import add_config_arguments, display_prefix, outermost, resolve_config
 
 
 def configure(parser) -> None:
@@ -28,11 +28,12 @@ def run(args) -> int:
 
     mode = WriteBack.DIFF if args.diff else WriteBack.CHECK if args.check else WriteBack.WRITE
     status = 0
+    roots = []
     for p in args.paths or ["."]:
-        root = Path(p)
-        if not root.is_dir():
+        if not Path(p).is_dir():
             raise UsageError(f"not a directory: {p} (fix works on a project directory)")
-        root = root.resolve()
+        roots.append(Path(p).resolve())
+    for root in outermost(roots):  # each tree once, however often and however nested it is named
         config = resolve_config(args, root)
         prefix = display_prefix(root)
         report = fix_project(lambda: Project.discover(root, config), mode, args.unsafe_fixes, prefix)

@@ -189,7 +189,16 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
 
     if isinstance(node, str):
         if "$" not in node:
-            return node
+            cast = _cast_for(path)
+            if cast is None:
+                return node
+            try:  # compose casts every string at a typed path (`cpus: "0.5"`, `!!str true`), interpolated or not
+                return cast(node)
+            except InterpolationError as e:
+                origin = ctx.origins.get(path)
+                ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
+                                                origin[1] if origin else Position(), kind="interpolation"))
+                return node
         if ctx.track and record:
             _unset_references(node, ctx, file, vpos)
         try:
@@ -429,7 +438,11 @@ def _tracked_tree(root: Any, raw: Any, file: Path, ctx: _Ctx) -> Any:
     return tracked
 
 
-def _read_yaml(p: Path, ctx: _Ctx) -> Any:
+def _read_documents(p: Path, ctx: _Ctx) -> list | None:
+    """The documents of a compose file, each a mapping, in order: compose reads every document of a file and
+    merges them as if they were files given one after the other. None when the file cannot be read or parsed, or
+    a document is not a mapping (compose's "Top-level object must be a mapping", an empty ``---`` document too);
+    the problems are recorded. A file with no document at all reads as an empty mapping."""
     from dockyard.parsers.yamlpos import YMap, load_yaml, load_yaml_bytes
 
     try:
@@ -442,34 +455,71 @@ def _read_yaml(p: Path, ctx: _Ctx) -> Any:
     if ctx.track and p not in ctx.texts:
         from dockyard.source import SourceFile
 
-        text = data if isinstance(data, str) else data.decode("utf-8-sig", "replace")
+        text = data if isinstance(data, str) else _decoded(data)
         ctx.texts[p] = SourceFile.from_text(str(p), text, "compose")
     for err in doc.errors:
         ctx.problems.append(LoadProblem(err.message, p, err.position, kind="yaml"))
     if not doc.ok:
         return None
-    root = doc.root
-    if root is None:
-        root = YMap()
-    if not isinstance(root, dict):
-        ctx.problems.append(LoadProblem("Top-level object must be a mapping", p, doc.root_pos, kind="yaml"))
-        return None
-    for extra in doc.documents[1:]:  # compose merges the documents of one file
-        if isinstance(extra, dict):
-            from dockyard.compose.merge import merge_models
+    if not doc.documents:
+        return [YMap()]
+    for root, pos in zip(doc.documents, doc.positions):
+        if not isinstance(root, dict):
+            ctx.problems.append(LoadProblem("Top-level object must be a mapping", p, pos, kind="yaml"))
+            return None
+    return list(doc.documents)
 
-            merge_models(root, extra)
+
+def _decoded(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    return data.decode("utf-8-sig", "replace")
+
+
+def _read_yaml(p: Path, ctx: _Ctx, document: int | None = None) -> Any:
+    """One document of a compose file (``document``), or the whole file: its documents merged in order."""
+    documents = _read_documents(p, ctx)
+    if documents is None:
+        return None
+    if document is not None and document < len(documents):
+        return documents[document]
+    root = documents[0]
+    for extra in documents[1:]:
+        from dockyard.compose.merge import merge_models
+
+        merge_models(root, extra)
     return root
 
 
 def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict | None, Any]:
-    """The file's canonical model, and with tracking its tracked (pre-normalisation) tree."""
+    """The file's canonical model, and with tracking its tracked (pre-normalisation) tree. Each document is
+    loaded as compose loads a file (interpolation, ``extends`` within the document, ``include``), then merged
+    into the ones before it as an override file is."""
     if depth > 20:
         ctx.problems.append(LoadProblem(f"include cycle or chain too deep at {p}", p, kind="include"))
         return None, None
-    root = _read_yaml(p, ctx)
-    if root is None:
+    documents = _read_documents(p, ctx)
+    if documents is None:
         return None, None
+    if len(documents) == 1:
+        return _load_document(documents[0], p, ctx, base_dir, depth, None)
+    from dockyard.compose.merge import TrackedMap, merge_models
+
+    model: dict = {}
+    tracked = TrackedMap() if ctx.track else None
+    for index, root in enumerate(documents):
+        m, t = _load_document(root, p, ctx, base_dir, depth, index)
+        merge_models(model, m)
+        if tracked is not None and t is not None:
+            merge_models(tracked, t)
+    return model, tracked
+
+
+def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
+                   document: int | None) -> tuple[dict, Any]:
     _record_origins(root, (), p, ctx.origins)
     if ctx.track:
         from dockyard.parsers.yamlpos import to_plain
@@ -486,7 +536,8 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
                 svc = services[sname] = {}
             if isinstance(svc, dict) and "extends" in svc:
                 tsvc = tracked["services"][sname] if tracked is not None else None
-                services[sname], tsvc = _resolve_extends(svc, sname, p, ctx, base_dir, depth, tsvc)
+                services[sname], tsvc = _resolve_extends(svc, sname, p, ctx, base_dir, depth, tsvc,
+                                                         document=document)
                 if tracked is not None:
                     tracked["services"][sname] = tsvc
         for sname, svc in services.items():
@@ -513,9 +564,11 @@ def _without_extends(tsvc: Any) -> Any:
 
 
 def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                     tsvc: Any = None) -> tuple[dict, Any]:
+                     tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+    """``document``: which document of ``file`` the service is in (an extends without ``file:`` names a
+    service of that document, as compose loads each document on its own); None for the whole file."""
     try:
-        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc)
+        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         ctx.problems.append(LoadProblem(f"services.{sname}: invalid extends ({e})", file, kind="extends"))
         svc.pop("extends", None)
@@ -523,7 +576,7 @@ def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Pat
 
 
 def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                           tsvc: Any = None) -> tuple[dict, Any]:
+                           tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
     from dockyard.compose.merge import merge_models, merge_service
     from dockyard.parsers.yamlpos import to_plain
 
@@ -551,7 +604,7 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
     services = (root if root is not None else {}).get("services") or {}
     if root is None:
         # same-file extends: re-read the file's services (already interpolated copy)
-        r2 = _read_yaml(file, ctx)
+        r2 = _read_yaml(file, ctx, document)
         if r2 is None:
             return svc, tsvc
         raw_root = to_plain(r2) if tsvc is not None else None
@@ -568,7 +621,8 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         tbase = _track(base, raw_base, ctx.label(src_file), Position())
         _shape_service(tbase)
     if "extends" in base:
-        base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase)
+        base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase,
+                                       document=document if ext_file is None else None)
     if tsvc is not None and tbase is not None:
         tsvc = merge_service(tbase, tsvc, sname)
     import copy
@@ -667,8 +721,8 @@ def _is_url_context(ctx: str) -> bool:
 
 
 def _list_to_map(value: Any, sep: str = "=", missing: Any = "") -> dict:
-    if isinstance(value, dict):
-        return {str(k): _scalar_str(v) for k, v in value.items()}
+    if isinstance(value, dict):  # a null value is what an item without `=` is (`""` for labels)
+        return {str(k): missing if v is None else _scalar_str(v) for k, v in value.items()}
     out: dict = {}
     for item in value or []:
         s = str(item)
@@ -685,9 +739,34 @@ def _scalar_str(v: Any) -> Any:
         return None
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+    if isinstance(v, float):
+        return go_float(v)
     return str(v)
+
+
+def go_float(v: float) -> str:
+    """A float as compose writes it into a string (Go's ``strconv.FormatFloat(v, 'g', -1, 64)``): the shortest
+    digits, in exponent form below 1e-4 and from 1e6 (``1e+06``, ``1.5e-05``), ``+Inf``, ``-Inf``, ``NaN``."""
+    if v != v:
+        return "NaN"
+    if v in (float("inf"), float("-inf")):
+        return "+Inf" if v > 0 else "-Inf"
+    if v == 0:
+        return "-0" if str(v).startswith("-") else "0"
+    from decimal import Decimal
+
+    sign, digits, exponent = Decimal(repr(v)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + exponent  # where the decimal point falls in the digits
+    minus = "-" if sign else ""
+    if point - 1 < -4 or point - 1 >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{minus}{mantissa}e{'-' if point - 1 < 0 else '+'}{abs(point - 1):02d}"
+    if point <= 0:
+        return f"{minus}0.{'0' * -point}{text}"
+    if point >= len(text):
+        return minus + text + "0" * (point - len(text))
+    return f"{minus}{text[:point]}.{text[point:]}"
 
 
 def _canonical_service(svc: dict, base: Path, ctx: _Ctx) -> None:

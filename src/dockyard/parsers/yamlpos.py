@@ -9,8 +9,16 @@
 * Plain scalars resolve as go-yaml v3 (what compose uses) resolves them, i.e. YAML 1.2-style: ``yes``/``on``
   stay strings, ``0777`` / ``0o777`` / ``0x1F`` / ``1_000`` are ints, ``~``/``null``/empty are null.
 * Merge keys ``<<`` (a mapping or a list of mappings) are applied; explicit keys win.
+* Explicit tags on scalars are honoured as go-yaml honours them: ``!!str 0123`` is the string ``"0123"``,
+  ``!!int "0x1F"`` the int 31, ``!!float 1`` a float, ``!!bool "true"``/``!!null ""`` a bool/None, ``!!binary`` the
+  decoded base64 text; a value its tag cannot hold (``!!int 1.5``, ``!!bool yes``) is an error, as is a
+  ``!!timestamp`` (compose accepts no timestamp). Any other tag leaves the text as written, a string. Tags on
+  mappings and sequences are ignored.
 * Compose's tags ``!reset`` and ``!override`` are kept: ``m.tag(k)`` returns ``"!reset"``/``"!override"``
   (or ``None``); ``YMap.tags`` maps keys to tags. ``!reset`` values are kept as written (merge decides).
+* Several documents (``---``) are all parsed: ``documents`` holds each one's value, ``positions`` where each
+  starts; ``root`` is the first. As in go-yaml, an anchor stays defined for the documents after it, and a later
+  anchor of the same name replaces it. :meth:`YamlDocument.split` gives one document per view.
 * Alias expansion is bounded (``MAX_ALIAS_NODES``): a "billion laughs" document is an error value.
 * Duplicate keys are errors (compose rejects them), as are syntax errors, tabs in indentation, undefined
   aliases, non-UTF-8 input (via :func:`load_yaml_bytes`), excessive nesting.
@@ -105,10 +113,21 @@ class YamlDocument:
     documents: tuple[Any, ...] = ()
     root_pos: Position = field(default_factory=Position.whole_file)
     root_tag: str | None = None
+    positions: tuple[Position, ...] = ()  # where each document's value starts
+    index: int = 0  # in a view from split(): which document of the file this is, of how many
+    count: int = 1
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def split(self) -> tuple["YamlDocument", ...]:
+        """One view per document of the file (the file's errors in each): itself when it has at most one."""
+        if len(self.documents) <= 1:
+            return (self,)
+        n = len(self.documents)
+        return tuple(YamlDocument(d, self.errors, (d,), pos, None, (pos,), i, n)
+                     for i, (d, pos) in enumerate(zip(self.documents, self.positions)))
 
 
 def to_plain(value: Any) -> Any:
@@ -228,38 +247,56 @@ class _Builder:
                 self.alias_depth -= 1
 
     def scalar(self, node: Any) -> Any:
-        tag = node.tag or ""
+        tag = node.tag
         value = node.value
-        if tag.startswith("tag:yaml.org,2002:") and tag not in _IMPLICIT_TAGS:
-            return self.explicit(tag, value, node)
-        if node.style:  # quoted or block scalar: a string (plain is None or "" depending on the loader)
-            return value
-        return resolve_plain(value)
+        if tag == IMPLICIT:
+            if node.style:  # quoted or block scalar: a string (plain is None or "" depending on the loader)
+                return value
+            return resolve_plain(value)
+        if tag.startswith(_YAML_TAG):
+            return self.explicit(tag[len(_YAML_TAG):], value, node)
+        return value  # a tag go-yaml does not resolve (`!foo`, `!override`): the text as written
 
-    def explicit(self, tag: str, value: str, node: Any) -> Any:
-        short = tag.rsplit(":", 1)[-1]
+    def explicit(self, short: str, value: str, node: Any) -> Any:
+        """A scalar with a ``!!`` tag, as go-yaml v3 decodes it: resolved as a plain scalar, then kept only when
+        it is of the tag's type (an int is also a float)."""
         if short == "str":
             return value
-        r = resolve_plain(value) if value else None
-        if short == "int" and isinstance(r, int) and not isinstance(r, bool):
-            return r
-        if short == "float" and isinstance(r, (int, float)) and not isinstance(r, bool):
-            return float(r)
-        if short == "bool" and isinstance(r, bool):
-            return r
-        if short == "null" and r is None:
-            return None
-        if short in ("binary", "timestamp", "merge", "value", "yaml"):
+        if short == "binary":
+            import base64
+            import binascii
+
+            try:
+                data = base64.b64decode("".join(value.split()), validate=True)
+            except (binascii.Error, ValueError):
+                self.errors.append(YamlError("!!binary value contains invalid base64 data", _pos(node), "tag"))
+                return value
+            return data.decode("utf-8", "replace")
+        r = resolve_plain(value)
+        kind = _tag_of(r)
+        if short == "timestamp":
+            if _TIMESTAMP.match(value):
+                self.errors.append(YamlError(f"!!timestamp `{value}`: compose accepts no timestamp value "
+                                             "(invalid jsonType time.Time); write it as a string", _pos(node), "tag"))
+            else:
+                self.errors.append(YamlError(f"cannot decode !!{kind} `{value}` as a !!timestamp", _pos(node),
+                                             "tag"))
             return value
-        self.errors.append(YamlError(f"cannot decode {value!r} as !!{short}", _pos(node), "tag"))
+        if short not in ("int", "float", "bool", "null"):
+            return value  # !!merge, !!value, !!map on a scalar...: the text, as go-yaml leaves it
+        if kind == short:
+            return r
+        if short == "float" and kind == "int":
+            return float(r)
+        self.errors.append(YamlError(f"cannot decode !!{kind} `{value}` as a !!{short}", _pos(node), "tag"))
         return value
 
     def mapping(self, node: Any, depth: int) -> YMap:
         m = YMap(_pos(node))
         merges: list[Any] = []
         for knode, vnode in node.value:
-            if knode.tag == "tag:yaml.org,2002:merge" or (knode.id == "scalar" and knode.style is None
-                                                          and knode.value == "<<"):
+            if knode.tag == "tag:yaml.org,2002:merge" or (knode.id == "scalar" and knode.tag == IMPLICIT
+                                                          and not knode.style and knode.value == "<<"):
                 merges.append(vnode)
                 continue
             if knode.id != "scalar":
@@ -294,28 +331,87 @@ class _Builder:
         return m
 
 
-_IMPLICIT_TAGS = frozenset((
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge",
-    "tag:yaml.org,2002:value", "tag:yaml.org,2002:yaml",
-))
+# The tag a node gets when it has none: the loaders below resolve nothing themselves (see Builder.scalar), so an
+# explicit `!!int` is told apart from a plain `5`.
+IMPLICIT = "?"
+_YAML_TAG = "tag:yaml.org,2002:"
+# go-yaml's timestamp formats (2006-1-2, with a time after T, t or spaces, and a zone)
+_TIMESTAMP = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?"
+                        r"(?:[ \t]*(?:Z|[-+]\d{1,2}(?::\d{2})?))?)?$")
 
 
-def _loader_class() -> Any:
+def _tag_of(value: Any) -> str:
+    """The go-yaml tag of a resolved plain scalar (for its error messages)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "str"
+
+
+_LOADERS: dict[str, Any] = {}
+
+
+def _loader_class(go_anchors: bool = False) -> Any:
+    """A safe loader that leaves untagged nodes to :class:`_Builder` (C when available). With ``go_anchors``, the
+    pure-Python composer keeps anchors across documents and lets a later anchor replace one of the same name, as
+    go-yaml does (used only when the first parse stops on an undefined alias or a duplicate anchor)."""
+    key = "go" if go_anchors else "c"
+    if key in _LOADERS:
+        return _LOADERS[key]
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    def resolve(self, kind, value, implicit):
+        return IMPLICIT
+
+    if not go_anchors:
+        cls = type("_Loader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {"resolve": resolve})
+    else:
+        from yaml.events import AliasEvent
+
+        def compose_document(self):
+            self.get_event()  # DocumentStart
+            node = self.compose_node(None, None)
+            self.get_event()  # DocumentEnd
+            return node  # anchors stay defined for the next documents
+
+        def compose_node(self, parent, index):
+            if not self.check_event(AliasEvent):
+                anchor = self.peek_event().anchor
+                if anchor is not None:
+                    self.anchors.pop(anchor, None)  # a later anchor of the same name replaces the earlier one
+            return yaml.SafeLoader.compose_node(self, parent, index)
+
+        cls = type("_GoLoader", (yaml.SafeLoader,), {"resolve": resolve, "compose_document": compose_document,
+                                                      "compose_node": compose_node})
+    _LOADERS[key] = cls
+    return cls
 
 
 def load_yaml(text: str) -> YamlDocument:
     """Parse every document of ``text``. ``root`` is the first document's value (``None`` if empty)."""
+    doc = _load(text, go_anchors=False)
+    if any(e.kind == "syntax" and e.message.startswith(_ANCHOR_ERRORS) for e in doc.errors):
+        return _load(text, go_anchors=True)  # go-yaml keeps anchors across documents and lets them be redefined
+    return doc
+
+
+_ANCHOR_ERRORS = ("found undefined alias", "found duplicate anchor")
+
+
+def _load(text: str, go_anchors: bool) -> YamlDocument:
     import yaml
 
     errors: list[YamlError] = []
     roots: list[Any] = []
+    positions: list[Position] = []
     root_pos = Position.whole_file()
     root_tag = None
-    loader = _loader_class()(text)
+    loader = _loader_class(go_anchors)(text)
     try:
         builder = _Builder()
         try:
@@ -326,6 +422,7 @@ def load_yaml(text: str) -> YamlDocument:
                 if not roots:
                     root_pos = _pos(node)
                     root_tag = node.tag if node.tag in COMPOSE_TAGS else None
+                positions.append(_pos(node))
                 try:
                     roots.append(builder.build(node))
                 except _Budget:
@@ -352,7 +449,8 @@ def load_yaml(text: str) -> YamlDocument:
         except Exception:  # pragma: no cover - C loader cleanup
             pass
     errors = _dedupe(errors)
-    return YamlDocument(roots[0] if roots else None, tuple(errors), tuple(roots), root_pos, root_tag)
+    return YamlDocument(roots[0] if roots else None, tuple(errors), tuple(roots), root_pos, root_tag,
+                        tuple(positions[:len(roots)]))
 
 
 def _tab_at(text: str, line0: int) -> bool:

@@ -1,12 +1,26 @@
-"""Reporters: each turns a :class:`dockyard.engine.Result` into text. They never see the rules."""
+"""Reporters: each turns a :class:`dockyard.engine.Result` into text. They never see the rules.
+
+Every report is valid UTF-8. A file name that is not (bytes the file system's encoding cannot decode, which
+Python keeps as lone surrogates ``\\udcxx``) is shown with U+FFFD REPLACEMENT CHARACTER for each such byte in
+every format, so that any JSON parser, terminal or annotation API accepts the report; SARIF artifact URIs
+percent-encode the original bytes instead (RFC 3986), which names the file exactly.
+"""
 
 from __future__ import annotations
 
 import importlib
+import re
 
 FORMATS = ("text", "json", "sarif", "github")
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each lone surrogate (an undecodable byte of a file name) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def render(result, fmt: str, *, color: bool = False) -> str:
     module = importlib.import_module(f"dockyard.report.{fmt}_report")
-    return module.render(result, color=color)
+    return printable(module.render(result, color=color))

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 
 from dockyard import __version__
 from dockyard.model import is_directory_path
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def artifact_uri(path: str) -> str:
+    """A relative POSIX path as a URI reference (RFC 3986): the file name's bytes, percent-encoded outside the
+    unreserved characters and ``/`` (a space is ``%20``, a byte that is not UTF-8 such as 0xFF is ``%FF``)."""
+    from urllib.parse import quote
+
+    return quote(os.fsencode(path), safe="/")
 
 
 def render(result, *, color: bool = False) -> str:
@@ -35,7 +44,7 @@ def render(result, *, color: bool = False) -> str:
         if p.end_line >= p.line:
             region["endLine"] = p.end_line
             region["endColumn"] = max(p.end_column, 1)
-        location = {"artifactLocation": {"uri": f.path, "uriBaseId": "SRCROOT"}, "region": region}
+        location = {"artifactLocation": {"uri": artifact_uri(f.path), "uriBaseId": "SRCROOT"}, "region": region}
         if is_directory_path(f.path):  # a folder has no region
             del location["region"]
         item = {

@@ -58,6 +58,16 @@ def test_workflow_schema_points_at_the_offending_job(tmp_path):
     assert triples(found) == [("CI001", 7, 3)]
 
 
+def test_a_workflow_yaml_error_is_reported_in_the_workflow(tmp_path):
+    wf = "on: push\njobs:\n  build:\n    runs-on: [ubuntu-latest\n"
+    found = run_files(tmp_path, {".github/workflows/ci.yml": wf, ".github/workflows/tab.yml": "on: push\n\tjobs: {}\n"},
+                      select="CI001")
+    assert [(f.path, f.position.line, f.position.column) for f in found] == [
+        (".github/workflows/ci.yml", 5, 1), (".github/workflows/tab.yml", 2, 1)]
+    assert found[0].message.startswith("workflow is not valid YAML: ")
+    assert found[1].message.startswith("workflow is not valid YAML: tab character used for indentation")
+
+
 def test_make_targets(tmp_path):
     mk = "# lock-deps:\nwheelhouse-build: ; pip wheel\nX := wheelhouse-check: y\n"
     found = run_files(tmp_path, {**DF, "Makefile": mk}, select="CI006")

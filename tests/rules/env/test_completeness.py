@@ -48,3 +48,12 @@ def test_real_file_and_its_template_are_both_checked(tmp_path):
 def test_complete_passes(tmp_path):
     complete = "SECRET_KEY=CHANGE_ME\nREDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"
     assert run_files(tmp_path, _files(complete), select="EN005") == []
+
+
+def test_a_later_document_of_a_compose_file_needs_its_variables_too(tmp_path):
+    dev = DEV + "---\nservices:\n  api:\n    environment:\n      TOKEN: ${API_TOKEN:?API_TOKEN is required}\n"
+    files = {"docker-compose.base.yml": "services:\n  api:\n    image: api:1.0\n", "docker-compose.dev.yml": dev,
+             ".env.dev.example": "A=1\n"}
+    found = run_files(tmp_path, files, select="EN005")
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env.dev.example", "EN005", 1, 1)]
+    assert "`API_TOKEN` is not defined" in found[0].message and "docker-compose.dev.yml:8" in found[0].message

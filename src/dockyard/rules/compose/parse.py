@@ -19,22 +19,31 @@ from dockyard.rules.base import Context, Scope, rule
     use_instead="services:\n  app:\n    image: python:3.12-slim\n",
 )
 def parse_error(ctx: Context) -> Iterator[Problem]:
-    doc = ctx.model
+    doc = ctx.model  # one document of the file (compose merges a file's documents in order, as several files)
     if doc is None:
         return
-    for err in doc.errors:
-        yield Problem(err.message, err.position)
+    if doc.index == 0:  # the file's errors, once
+        for err in doc.errors:
+            yield Problem(err.message, err.position)
     if doc.errors:
         return
-    if doc.root is None:
+    if doc.count == 1 and doc.root is None:
         yield Problem("compose file is empty: it needs at least a top-level `services:` mapping")
+    elif doc.root is None:
+        yield Problem(f"document {doc.index + 1} of {doc.count} is empty: compose stops with `top-level object "
+                      "must be a mapping`; remove its `---`", _separator(ctx.file, doc.root_pos))
     elif not isinstance(doc.root, dict):
         kind = "list" if isinstance(doc.root, list) else "scalar"
-        yield Problem(f"top level is a {kind}, not a mapping of `services:`, `volumes:`...",
-                      doc.root_pos)
-    if len(doc.documents) > 1:
-        yield Problem("compose reads only one YAML document per file; this file has "
-                      f"{len(doc.documents)} (`---` separators)")
+        where = "top level" if doc.count == 1 else f"document {doc.index + 1} of {doc.count}"
+        yield Problem(f"{where} is a {kind}, not a mapping of `services:`, `volumes:`...", doc.root_pos)
+
+
+def _separator(sf, pos: Position) -> Position:
+    """The `---` line an empty document starts with (its value has no text of its own to point at)."""
+    for line in range(min(pos.line, len(sf.line_starts)), 0, -1):
+        if sf.line_text(line).startswith("---"):
+            return Position(line, 1, line, 4)
+    return Position.whole_file()
 
 
 def _position_of(root, path: tuple, keys: tuple) -> Position:
@@ -60,19 +69,29 @@ def _position_of(root, path: tuple, keys: tuple) -> Position:
     return pos
 
 
-def file_schema_ok(ctx: Context, sf) -> bool:
-    """Whether one compose file passes the schema (computed once per run and file)."""
+def file_schema_ok(ctx: Context, sf) -> tuple[bool, object]:
+    """Whether one compose file passes the schema, every document of it, and the first error (computed once per
+    run and file)."""
     from dockyard.parsers.yamlpos import load_yaml
-    from dockyard.rules.compose._schema import validate
 
     def compute():
         doc = ctx.project.parsed(sf, load_yaml)
-        if doc is None or doc.errors or not isinstance(doc.root, dict):
+        if doc is None or doc.errors or not doc.documents or not all(isinstance(d, dict) for d in doc.documents):
             return False, None
-        err = validate(doc.root)
-        return err is None, err
+        for index in range(len(doc.documents)):
+            err = document_schema_error(ctx, sf, doc, index)
+            if err is not None:
+                return False, err
+        return True, None
 
     return ctx.project.memo(f"compose.schema.{sf.path}", compute)
+
+
+def document_schema_error(ctx: Context, sf, doc, index: int):
+    """The schema's first error in one document of a compose file, or None."""
+    from dockyard.rules.compose._schema import validate
+
+    return ctx.project.memo(f"compose.schema.{sf.path}.{index}", lambda: validate(doc.documents[index]))
 
 
 @rule(
@@ -86,11 +105,13 @@ def file_schema_ok(ctx: Context, sf) -> bool:
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n",
 )
 def file_schema(ctx: Context) -> Iterator[Problem]:
-    doc = ctx.model
+    from dockyard.parsers.yamlpos import load_yaml
+
+    doc = ctx.model  # one document of the file: each is validated, as compose validates each
     if doc is None or doc.errors or not isinstance(doc.root, dict):
         return
-    ok, err = file_schema_ok(ctx, ctx.file)
-    if ok or err is None:
+    err = document_schema_error(ctx, ctx.file, ctx.project.parsed(ctx.file, load_yaml), doc.index)
+    if err is None:
         return
     yield Problem(f"not valid Compose: {err.message}", _position_of(doc.root, err.path, err.keys))
 

@@ -46,8 +46,10 @@ rule(
     name="unreadable-file",
     scope=Scope.PROJECT,
     summary="A file dockyard should check cannot be read",
-    why="Binary, non-UTF-8, oversized, unreadable files and symbolic links that are broken, loop or leave the "
-    "checked tree cannot be judged; reporting them keeps a check from passing by silently skipping them.",
+    why="Binary, non-UTF-8, oversized, unreadable files, symbolic links that are broken, loop or leave the "
+    "checked tree, and directories named like a file docker reads (a folder called `Dockerfile`, or the "
+    "`docker-compose.override.yml/` docker creates when it bind-mounts a missing file) cannot be judged; "
+    "reporting them keeps a check from passing by silently skipping them.",
     standard=(),
     section="",
     example={"Makefile": "\x00\x01\x02"},

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from dockyard.envtools import environment_of, is_template, parse_env_tolerant
 from dockyard.model import Position
-from dockyard.source import FileKind
+from dockyard.source import FileKind, is_env_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dotenv import EnvEntry, EnvFile
@@ -17,8 +17,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def env_files(project: "Project") -> list["SourceFile"]:
-    """Readable env files of the tree, in path order."""
-    return [sf for sf in project.files_of(FileKind.ENV) if sf.text is not None]
+    """Readable env files of the tree named as the standard names them (``.env``, ``.env.<env>[.example]``), in
+    path order: what the rules about naming, templates and ``.gitignore`` judge. A file a service loads with
+    ``env_file:`` under another name (``env/app.env``) is an env file too, judged by the rules about a file's
+    content (the ``Scope.ENV_FILE`` rules), not by these."""
+    return [sf for sf in project.files_of(FileKind.ENV)
+            if sf.text is not None and is_env_name(PurePosixPath(sf.path).name)]
 
 
 def parsed(project: "Project", sf: "SourceFile") -> "EnvFile":
@@ -145,8 +149,13 @@ def compose_strings(documents, files) -> "list[tuple[str, str, Position]]":
             out.append((path, node, pos))
 
     for sf, doc in zip(files, documents):
-        if doc is not None and getattr(doc, "root", None) is not None:
-            walk(doc.root, sf.path, getattr(doc, "root_pos", Position()), 0)
+        if doc is None:
+            continue
+        roots = getattr(doc, "documents", ()) or (getattr(doc, "root", None),)
+        positions = getattr(doc, "positions", ()) or (getattr(doc, "root_pos", Position()),)
+        for root, pos in zip(roots, positions):  # every document of the file: compose reads them all
+            if root is not None:
+                walk(root, sf.path, pos, 0)
     return out
 
 
