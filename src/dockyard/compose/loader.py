@@ -1030,8 +1030,15 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
         section = model.get(kind)
         if isinstance(section, dict):
             for key, spec in section.items():
-                if isinstance(spec, dict) and "file" in spec:
-                    spec["file"] = _abs(str(spec["file"]), working_dir)
+                if isinstance(spec, dict):
+                    if "file" in spec:
+                        spec["file"] = _abs(str(spec["file"]), working_dir)
+                    _drop_false(spec, ("external",))
+                    spec.setdefault("name", key if spec.get("external") else f"{name}_{key}")
+    for svc in (model.get("services") or {}).values():  # a service's secret is mounted at /run/secrets/<name>
+        for item in (svc.get("secrets") or ()) if isinstance(svc, dict) else ():
+            if isinstance(item, dict) and isinstance(item.get("source"), str) and "target" not in item:
+                item["target"] = f"/run/secrets/{item['source']}"
 
 
 def _drop_false(mapping: dict, keys: tuple[str, ...]) -> None:
