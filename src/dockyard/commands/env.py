@@ -183,7 +183,7 @@ def run_render(args) -> int:
 
         for problem in project.errors:
             where = f"{problem.file}: " if problem.file else ""
-            print(f"dockyard: {where}{mask_url_credentials(problem.message)}", file=sys.stderr)
+            print(f"dockyard: {where}{mask_url_credentials(problem.safe_message)}", file=sys.stderr)
         return 1
     text = render(project, args.format, mask_secrets=not args.show_secrets)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

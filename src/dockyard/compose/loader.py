@@ -77,7 +77,8 @@ def read_env_files(paths: list[Path], environ: Mapping[str, str],
         for err in parsed.errors:
             if problems is not None:
                 problems.append(LoadProblem(f"failed to read {p}: {err.message}", Path(p),
-                                            Position(err.line, err.column), kind="env-file"))
+                                            Position(err.line, err.column), kind="env-file",
+                                            redacted=f"failed to read {p}: {err.safe_message}"))
         env.update(parsed.as_dict())
     return env
 
@@ -198,8 +199,9 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
             return value if cast is None else cast(value)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
-            ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
-                                            origin[1] if origin else Position(), kind="interpolation"))
+            dotted = ".".join(str(x) for x in path)
+            ctx.problems.append(LoadProblem(e.compose_message(dotted), file, origin[1] if origin else Position(),
+                                            kind="interpolation", redacted=e.safe_message(dotted)))
             if e.kind == "cast":
                 return value  # well-formed and resolved; only its type is wrong
             if ctx.track and record:
@@ -940,7 +942,8 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             parsed = _parse_env_data(data, environment.get)
             for err in parsed.errors:
                 problems.append(LoadProblem(f"failed to read {path}: {err.message}", path,
-                                            Position(err.line, err.column), kind="env-file"))
+                                            Position(err.line, err.column), kind="env-file",
+                                            redacted=f"failed to read {path}: {err.safe_message}"))
             env_from_files.update(parsed.as_dict())
         env = svc.get("environment")
         if env_from_files or env is not None:
