@@ -65,5 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error is exit 2 with a clear line, never a bare traceback
         if "DOCKYARD_DEBUG" in __import__("os").environ:
             raise
-        print(f"dockyard: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from dockyard.secrets import mask_text
+
+        print(f"dockyard: internal error: {type(exc).__name__}: {mask_text(str(exc))}", file=sys.stderr)
         return 2

@@ -207,6 +207,9 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         result.scope = explain(project)
     result.findings = _apply_suppressions(project, _one_per_place(raw), by_code)
     result.findings.sort(key=lambda f: f.sort_key)
+    from dockyard.secrets import redact_result
+
+    redact_result(project, result)  # no secret value leaves the run, whichever rule or error quoted it
     return result
 
 

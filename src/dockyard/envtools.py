@@ -361,9 +361,17 @@ def read_env(path: Path) -> "EnvFile":
 
 
 def diff_env_files(a_label: str, a: "EnvFile", b_label: str, b: "EnvFile", show_values: bool) -> EnvDiff:
-    from dockyard.secrets import MASK, mask
+    from dockyard.secrets import MASK, Redactor, is_secret_name
 
     da, db = a.as_dict(), b.as_dict()
+    redactor = Redactor()  # a secret of either file shown inside another value is masked too
+    for values in (da, db):
+        for key, value in values.items():
+            redactor.add_secrets_of(key, value)
+
+    def mask(value: str, key: str) -> str:
+        return (MASK if value else "") if is_secret_name(key, value) else redactor(value)
+
     ka, kb = a.keys(), b.keys()
     only_a = [k for k in ka if k not in set(kb)]
     only_b = [k for k in kb if k not in set(ka)]

@@ -28,6 +28,20 @@ FIXTURES = {
                                  "    depends_on: [base]\n",
         "settings.env": f"DB_PASSWORD={DB_PASSWORD}\nB_VALUE='single $quoted'\n",
     }, ["compose.yaml", "compose.override.yaml"], ["settings.env"]),
+    # compose names the project's secrets and configs (`<project>_<key>`, an external one by its key) and mounts a
+    # service's secret at /run/secrets/<name> unless told where
+    "secrets-and-configs": ({
+        "compose.yaml": "services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
+                        "      DB_PASSWORD: ${DB_PASSWORD}\n"
+                        "    secrets: [db, shared, {source: db, target: db.txt}, {source: api, uid: \"1000\"}]\n"
+                        "    configs: [{source: nginx, target: /etc/nginx.conf}, plain]\n"
+                        "secrets:\n  db:\n    environment: DB_PASSWORD\n  shared:\n    external: true\n"
+                        "  api:\n    file: ./api.txt\n    name: given-name\n"
+                        "configs:\n  nginx:\n    content: \"server {}\"\n  plain:\n    external: false\n"
+                        "    file: ./plain.conf\n",
+        ".env": f"DB_PASSWORD={DB_PASSWORD}\n",
+        "api.txt": "", "plain.conf": "",
+    }, [], []),
 }
 
 

@@ -179,11 +179,12 @@ def run_render(args) -> int:
             raise UsageError(f"no such file: {f}")
     project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ))
     if not project.ok:
-        from dockyard.secrets import mask_url_credentials
+        from dockyard.compose.render import redactor_for
 
+        redactor = redactor_for(project)
         for problem in project.errors:
             where = f"{problem.file}: " if problem.file else ""
-            print(f"dockyard: {where}{mask_url_credentials(problem.message)}", file=sys.stderr)
+            print(f"dockyard: {where}{redactor(problem.safe_message)}", file=sys.stderr)
         return 1
     text = render(project, args.format, mask_secrets=not args.show_secrets)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -36,9 +36,19 @@ def run(args) -> int:
     for root in outermost(roots):  # each tree once, however often and however nested it is named
         config = resolve_config(args, root)
         prefix = display_prefix(root)
-        report = fix_project(lambda: Project.discover(root, config), mode, args.unsafe_fixes, prefix)
+        first: list = []  # the project as it was before any fix: what the diffs' secrets are known from
+
+        def discover(root=root, config=config):
+            project = Project.discover(root, config)
+            if not first:
+                first.append(project)
+            return project
+
+        report = fix_project(discover, mode, args.unsafe_fixes, prefix)
         for diff in report.diffs:
-            sys.stdout.write(diff)
+            from dockyard.secrets import project_redactor
+
+            sys.stdout.write(project_redactor(first[0]).diff(diff))  # a diff shows lines of secrets too
         for path in report.abandoned:
             print(f"{prefix}{path}: fixes abandoned, the fixed file would no longer parse", file=sys.stderr)
         verb = "Fixed" if mode is WriteBack.WRITE else "Would fix"

@@ -77,7 +77,8 @@ def read_env_files(paths: list[Path], environ: Mapping[str, str],
         for err in parsed.errors:
             if problems is not None:
                 problems.append(LoadProblem(f"failed to read {p}: {err.message}", Path(p),
-                                            Position(err.line, err.column), kind="env-file"))
+                                            Position(err.line, err.column), kind="env-file",
+                                            redacted=f"failed to read {p}: {err.safe_message}"))
         env.update(parsed.as_dict())
     return env
 
@@ -207,8 +208,9 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
             return value if cast is None else cast(value)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
-            ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
-                                            origin[1] if origin else Position(), kind="interpolation"))
+            dotted = ".".join(str(x) for x in path)
+            ctx.problems.append(LoadProblem(e.compose_message(dotted), file, origin[1] if origin else Position(),
+                                            kind="interpolation", redacted=e.safe_message(dotted)))
             if e.kind == "cast":
                 return value  # well-formed and resolved; only its type is wrong
             if ctx.track and record:
@@ -1019,7 +1021,8 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             parsed = _parse_env_data(data, environment.get)
             for err in parsed.errors:
                 problems.append(LoadProblem(f"failed to read {path}: {err.message}", path,
-                                            Position(err.line, err.column), kind="env-file"))
+                                            Position(err.line, err.column), kind="env-file",
+                                            redacted=f"failed to read {path}: {err.safe_message}"))
             env_from_files.update(parsed.as_dict())
         env = svc.get("environment")
         if env_from_files or env is not None:
@@ -1109,8 +1112,15 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
         section = model.get(kind)
         if isinstance(section, dict):
             for key, spec in section.items():
-                if isinstance(spec, dict) and "file" in spec:
-                    spec["file"] = _abs(str(spec["file"]), working_dir)
+                if isinstance(spec, dict):
+                    if "file" in spec:
+                        spec["file"] = _abs(str(spec["file"]), working_dir)
+                    _drop_false(spec, ("external",))
+                    spec.setdefault("name", key if spec.get("external") else f"{name}_{key}")
+    for svc in (model.get("services") or {}).values():  # a service's secret is mounted at /run/secrets/<name>
+        for item in (svc.get("secrets") or ()) if isinstance(svc, dict) else ():
+            if isinstance(item, dict) and isinstance(item.get("source"), str) and "target" not in item:
+                item["target"] = f"/run/secrets/{item['source']}"
 
 
 def _drop_false(mapping: dict, keys: tuple[str, ...]) -> None:

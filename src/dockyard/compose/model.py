@@ -18,6 +18,13 @@ class LoadProblem:
     position: Position = field(default_factory=Position.whole_file)
     severity: str = "error"  # error | warning
     kind: str = "load"  # yaml | interpolation | env-file | extends | include | load
+    # the message without the text of the file it quotes (an env file's line, an invalid template): what
+    # dockyard prints (``message`` is compose's own text)
+    redacted: str | None = None
+
+    @property
+    def safe_message(self) -> str:
+        return self.message if self.redacted is None else self.redacted
 
 
 @dataclass(slots=True)

@@ -2,8 +2,12 @@
 
 ``render(project, format='json'|'yaml', mask_secrets=True) -> str``. With ``mask_secrets=False`` and
 ``format='json'`` the content equals ``docker compose config --format json`` (key order aside).
-Masking replaces values of secret-looking keys (environment, build args, labels, ``x-`` fields) and
-credentials inside URLs (``scheme://user:pass@host``) anywhere.
+Masking (:mod:`dockyard.secrets`) replaces the values of secret-looking keys (environment, build args, labels,
+``x-`` fields, map and ``NAME=value`` list forms) and the arguments of secret flags in command lists; masks
+credentials (URL passwords and tokens, secret query parameters, well-known token shapes) in every string; and
+masks, wherever they appear, the values known to be secret: those of the secret variables of the interpolation
+environment (env files and shell), of the variables compose ``secrets:`` read, and of the model's secret keys,
+so that ``APP_CONFIG: "key=${SECRET_KEY}"`` is masked too.
 """
 
 from __future__ import annotations
@@ -13,21 +17,28 @@ import re
 from typing import Any
 
 
-def _escape(value: Any, mask: bool, key: str | None = None) -> Any:
+def _escape(value: Any, redactor: Any, key: str | None = None) -> Any:
     if isinstance(value, str):
-        if mask:
-            from dockyard.secrets import mask as mask_value
+        if redactor is not None:
+            from dockyard.secrets import MASK, is_secret_name
 
             name = _item_name(value) if key is None else None
             if name is not None:
-                value = f"{name}={mask_value(value[len(name) + 1:], name)}"
-            else:
-                value = mask_value(value, key)
+                rest = value[len(name) + 1:]
+                value = f"{name}={MASK if rest and is_secret_name(name, rest) else redactor(rest)}"
+            elif key is not None and value and is_secret_name(key, value):
+                value = MASK
+            elif value != MASK:
+                value = redactor(value)
         return value.replace("$", "$$")
     if isinstance(value, dict):
-        return {k: _escape(v, mask, str(k)) for k, v in value.items()}
+        return {k: _escape(v, redactor, str(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_escape(v, mask, None) for v in value]
+        if redactor is not None and value and all(isinstance(v, str) for v in value):
+            from dockyard.secrets import mask_argv
+
+            value = mask_argv(value)  # a command: `--requirepass` and its value are two items
+        return [_escape(v, redactor, None) for v in value]
     return value
 
 
@@ -37,9 +48,28 @@ def _item_name(value: str) -> str | None:
     return name if sep and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", name) else None
 
 
+def redactor_for(project: Any):
+    """What masks the project's output: every value known to be secret in its interpolation environment, in the
+    variables its ``secrets:`` read, and in its model."""
+    from dockyard.secrets import Redactor, collect_tree
+
+    redactor = Redactor()
+    environment = project.environment or {}
+    for name, value in environment.items():
+        redactor.add_secrets_of(name, value)
+    secrets = project.model.get("secrets") if isinstance(project.model, dict) else None
+    for spec in (secrets.values() if isinstance(secrets, dict) else ()):
+        if isinstance(spec, dict) and isinstance(spec.get("environment"), str):
+            value = environment.get(spec["environment"])
+            if value:
+                redactor.add((value,))
+    collect_tree(project.model, redactor)
+    return redactor
+
+
 def to_output(project: Any, mask_secrets: bool = True) -> dict:
     """The printable model (a new object)."""
-    return _escape(project.model, mask_secrets)
+    return _escape(project.model, redactor_for(project) if mask_secrets else None)
 
 
 def render(project: Any, format: str = "json", mask_secrets: bool = True) -> str:

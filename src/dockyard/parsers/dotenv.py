@@ -68,6 +68,12 @@ class EnvError:
     end_line: int = 0
     end_column: int = 0
     kind: str = "syntax"  # syntax | interpolation | encoding
+    # the message without the text of the file it quotes (a value, a line): what dockyard prints
+    redacted: str | None = None
+
+    @property
+    def safe_message(self) -> str:
+        return self.message if self.redacted is None else self.redacted
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +159,11 @@ class _Parser:
         i = bisect.bisect_right(self._starts, offset) - 1
         return i + 1, offset - self._starts[i] + 1
 
-    def err(self, message: str, offset: int, end: int | None = None, kind: str = "syntax") -> _Stop:
+    def err(self, message: str, offset: int, end: int | None = None, kind: str = "syntax",
+            redacted: str | None = None) -> _Stop:
         line, col = self.pos(offset)
         el, ec = self.pos(end if end is not None else offset)
-        return _Stop(EnvError(message, line, col, el, ec, kind))
+        return _Stop(EnvError(message, line, col, el, ec, kind, redacted))
 
     def expand(self, value: str, offset: int, end: int) -> str:
         if "$" not in value:
@@ -172,7 +179,8 @@ class _Parser:
         try:
             return substitute(value, mapping)
         except InterpolationError as e:
-            raise self.err(e.message, offset, end, "interpolation") from None
+            raise self.err(e.message, offset, end, "interpolation",
+                           None if e.kind == "required" else f"line {self.line}: {e.safe_message()}") from None
 
     def statement_start(self, i: int) -> int:
         src, n = self.src, self.n
@@ -226,7 +234,8 @@ class _Parser:
             from dockyard.parsers.interpolation import go_quote
 
             raise self.err(f"line {self.line}: unexpected character {go_quote(c)} in variable name "
-                           f"{go_quote(first_line)}", j, j + 1)
+                           f"{go_quote(first_line)}", j, j + 1,
+                           redacted=f"line {self.line}: unexpected character {go_quote(c)} in variable name")
         if i >= self.n:
             raise self.err("zero length string", i)
         if key_end < 0:
@@ -300,7 +309,8 @@ class _Parser:
             j += 1
         nl = src.find("\n", i)
         end = self.n if nl < 0 else nl
-        raise self.err(f"line {self.line}: unterminated quoted value {src[i:end]}", i, end)
+        raise self.err(f"line {self.line}: unterminated quoted value {src[i:end]}", i, end,
+                       redacted=f"line {self.line}: unterminated quoted value")
 
 
 def _no_lookup(_name: str) -> str | None:

@@ -62,6 +62,14 @@ class InterpolationError(ValueError):
                     f"You may need to escape any $ with another $.\n{self.template}")
         return f"error while interpolating {path}: {self.message}"
 
+    def safe_message(self, path: str | None = None) -> str:
+        """What dockyard prints: compose's message without the template it quotes (it may hold a secret)."""
+        if self.kind == "invalid":
+            where = f" for {path}" if path else ""
+            return f"invalid interpolation format{where}: a `${{` starts no valid `${{NAME...}}` reference; " \
+                   "write a literal `$` as `$$`"
+        return self.compose_message(path) if path else self.message
+
 
 def _invalid(template: str) -> InterpolationError:
     return InterpolationError(f"Invalid template: {go_quote(template)}", kind="invalid", template=template)

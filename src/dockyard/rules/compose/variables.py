@@ -33,8 +33,10 @@ def interpolation_syntax(ctx: Context) -> Iterator[Problem]:
         if "$" not in text:
             continue
         for err in scan(text).errors:
+            # the text itself is not quoted: a literal `$` in a password is the usual cause
             piece = text[err.start:err.end]
-            yield Problem(f"invalid interpolation `{piece[:60]}`: use `${{NAME}}`, `${{NAME:-default}}` or "
+            what = "this `${` is never closed" if "}" not in piece else "this `${...}` names no variable"
+            yield Problem(f"invalid interpolation: {what}; use `${{NAME}}`, `${{NAME:-default}}` or "
                           "`${NAME:?message}`, and `$$` for a literal `$`",
                           scalar_span(ctx.file, pos, text, err.start, err.end))
 

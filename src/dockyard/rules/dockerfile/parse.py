@@ -28,4 +28,15 @@ def check(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     for err in df.errors:
-        yield Problem(f"BuildKit cannot parse this: {err.message}", span_position(err.span))
+        yield Problem(f"BuildKit cannot parse this: {_without_quoted_text(err.message)}", span_position(err.span))
+
+
+def _without_quoted_text(message: str) -> str:
+    """BuildKit's message without the word of the file it quotes: in `ENV PASSWORD=my secret`, the word
+    `secret` BuildKit cannot read as `name=value` is part of a password."""
+    if "can't find = in " in message:
+        return "Syntax error - a word of this instruction has no `=`: it must be of the form name=value (quote " \
+               "a value that holds blanks)"
+    if message.startswith("unterminated quote in heredoc word"):
+        return "unterminated quote in heredoc word"
+    return message
