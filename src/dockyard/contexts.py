@@ -178,10 +178,13 @@ def copy_sources(project, context: BuildContext) -> list[str]:
 def sources_through(project, ignore_path: str) -> list[str]:
     """The COPY sources (:func:`copy_sources`) of every build that reads the ignore file at ``ignore_path`` (which
     need not exist yet: a `.dockerignore` about to be written serves the contexts that have no other)."""
-    out: list[str] = []
-    for c in build_contexts(project):
-        sf = ignore_file(project, c)
-        used = sf.path if sf is not None else c.rel(".dockerignore")
-        if used == ignore_path:
+
+    def compute() -> dict[str, list[str]]:
+        by_file: dict[str, list[str]] = {}
+        for c in build_contexts(project):
+            sf = ignore_file(project, c)
+            out = by_file.setdefault(sf.path if sf is not None else c.rel(".dockerignore"), [])
             out.extend(s for s in copy_sources(project, c) if s not in out)
-    return out
+        return by_file
+
+    return project.memo("contexts.sources_through", compute).get(ignore_path, [])
