@@ -90,3 +90,20 @@ def test_a_finding_about_a_folder_has_no_line_in_any_format(tmp_path):
         {"artifactLocation": {"uri": ".github/workflows/", "uriBaseId": "SRCROOT"}}]
     f = json.loads(render(_directory_result(tmp_path), "json"))["findings"][0]
     assert (f["path"], f["line"], f["column"]) == ("./", 1, 1)
+
+
+def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_path):
+    r = _result(tmp_path)
+    unsafe = Fix("join", (Edit(0, 1, ""),), Applicability.UNSAFE)
+    r.findings += [Finding("DF051", "run-combine", Severity.ERROR, "combine", "Dockerfile", Position(2, 1, 2, 4), (),
+                           unsafe),
+                   Finding("DF048", "apt-no-install-recommends", Severity.ERROR, "recommends", "Dockerfile",
+                           Position(3, 1, 3, 4), (), unsafe)]
+    assert render(r, "text").splitlines()[-1] == (
+        "Found 4 findings (3 error, 1 warning) in 2 files; 1 fixable with `dockyard fix` "
+        "(2 more with `--unsafe-fixes`).")
+    summary = json.loads(render(r, "json"))["summary"]
+    assert (summary["fixable"], summary["unsafe_fixable"]) == (1, 2)
+    r.findings = r.findings[2:]
+    assert render(r, "text").splitlines()[-1] == (
+        "Found 2 findings (2 error) in 2 files; 2 fixable with `dockyard fix --unsafe-fixes`.")
