@@ -100,7 +100,7 @@ def test_a_created_file_that_appeared_meanwhile_is_not_overwritten(tmp_path):
 def test_a_symlink_is_followed_and_stays_a_link(tmp_path):
     write_tree(tmp_path, {"docker/base.Dockerfile": DOCKERFILE})
     (tmp_path / "Dockerfile").symlink_to("docker/base.Dockerfile")
-    report = fix_project(Project.discover(tmp_path), WriteBack.WRITE)
+    report = fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
     assert not report.not_written
     assert (tmp_path / "Dockerfile").is_symlink()
     assert os.readlink(tmp_path / "Dockerfile") == "docker/base.Dockerfile"
@@ -126,7 +126,7 @@ def test_ownership_and_mode_are_kept(tmp_path):
     if os.geteuid() == 0:
         os.chown(tmp_path / "Dockerfile", 4321, 4321)
     before = os.stat(tmp_path / "Dockerfile")
-    fix_project(Project.discover(tmp_path), WriteBack.WRITE)
+    fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
     after = os.stat(tmp_path / "Dockerfile")
     assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (
         before.st_uid, before.st_gid, 0o664)
