@@ -19,6 +19,7 @@ import dockerfile
 
 from dockyard.fix import WriteBack, fix_project
 from dockyard.parsers.dockerignore import parse_dockerignore
+from dockyard.parsers.dotenv import parse_env
 from dockyard.parsers.yamlpos import load_yaml
 from dockyard.project import Project
 from dockyard.source import FileKind, classify
@@ -49,7 +50,8 @@ def _loads(rel: str, data: bytes) -> str | None:
     """Why a file of the tree no longer loads as its kind, or None."""
     name = rel.rsplit("/", 1)[-1]
     kind = classify(name, tuple(rel.split("/")[:-1]))
-    if kind not in (FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.DOCKERIGNORE) and not name.endswith(".py"):
+    if kind not in (FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.DOCKERIGNORE, FileKind.ENV) \
+            and not name.endswith(".py"):
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -64,6 +66,8 @@ def _loads(rel: str, data: bytes) -> str | None:
         return f"`sh -n` rejects RUN {bad[0]!r}" if bad else None
     if kind == FileKind.COMPOSE:
         return "; ".join(str(e) for e in load_yaml(text).errors) or None
+    if kind == FileKind.ENV:
+        return "; ".join(str(e) for e in parse_env(text).errors) or None
     if kind == FileKind.DOCKERIGNORE:
         return "; ".join(e.message for e in parse_dockerignore(text).errors) or None
     if name.endswith(".py"):

@@ -101,6 +101,9 @@ def trees(draw) -> dict[str, str]:
         files["gunicorn_config.py"] = "worker_class = \"uvicorn.workers.UvicornWorker\"\n"
     if draw(st.booleans()):
         files["compose.yaml"] = "version: \"3.8\"\nservices:\n  api:\n    build: .\n"
+    if draw(st.booleans()):
+        files[".env.example"] = draw(st.sampled_from(("SECRET_KEY=abc123\nDEBUG=0\n", "export API_TOKEN=''  # set me\n")))
+        files[".gitignore"] = draw(st.sampled_from(("*.pyc\n", ".env\n", "")))
     for folder in ("dist", "build", "logs", "env"):
         files[f"{folder}/keep.whl"] = ""
     return files
