@@ -59,6 +59,13 @@ def apt_run(draw) -> str:
     body = f"{head}apt-get install {yes}{recommends}{draw(package_list())}"
     clean = draw(st.sampled_from(("", " && rm -rf /var/lib/apt/lists/*")))
     mount = draw(st.sampled_from(("", "--mount=type=cache,target=/var/lib/apt,sharing=locked ")))
+    shape = draw(st.sampled_from(("plain", "set", "if", "subshell")))
+    if shape == "set":
+        body = "set -eux; " + body.replace(" && ", "; ", 1)
+    elif shape == "if":
+        body = f"if [ -f /etc/debian_version ]; then {body}; fi"
+    elif shape == "subshell":
+        body = f"({body})"
     return f"RUN {mount}{body}{clean}{draw(st.sampled_from(ENDINGS))}"
 
 
