@@ -109,7 +109,8 @@ def trees(draw) -> dict[str, str]:
     if draw(st.booleans()):
         files["compose.yaml"] = "version: \"3.8\"\nservices:\n  api:\n    build: .\n"
     if draw(st.booleans()):
-        files[".env.example"] = draw(st.sampled_from(("SECRET_KEY=abc123\nDEBUG=0\n", "export API_TOKEN=''  # set me\n")))
+        files[".env.example"] = draw(st.sampled_from(("SECRET_KEY=abc123\nDEBUG=0\n",
+                                                      "export API_TOKEN=''  # set me\n")))
         files[".gitignore"] = draw(st.sampled_from(("*.pyc\n", ".env\n", "")))
     for folder in ("dist", "build", "logs", "env"):
         files[f"{folder}/keep.whl"] = ""
@@ -169,7 +170,8 @@ CASES = {
                       "ENTRYPOINT cd /app && exec python main.py\n",
     },
     "wheels-built-outside": {
-        "Dockerfile": "FROM python:3.12-slim\nCOPY dist/*.whl /tmp/\nRUN pip install /tmp/*.whl\nCOPY build/static /srv\n"
+        "Dockerfile": "FROM python:3.12-slim\nCOPY dist/*.whl /tmp/\nRUN pip install /tmp/*.whl\n"
+                      "COPY build/static /srv\n"
                       "COPY env/ /etc/app/env/\nCOPY logs/.keep /var/log/app/\nCOPY . /app\n"
                       "CMD gunicorn -k uvicorn.workers.UvicornWorker app:app\n",
         "dist/app-1.0-py3-none-any.whl": "", "build/static/app.js": "", "env/base": "", "logs/.keep": "",

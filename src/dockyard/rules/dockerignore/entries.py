@@ -136,8 +136,8 @@ def exists(ctx: Context) -> Iterator[Problem]:
           "`**/__pycache__` alone, since Python 3 writes bytecode only there. The message names, and the fix "
           "appends, only the entries that are missing; an entry that would exclude what a build reading the file "
           "copies (`COPY dist/ ...`, `COPY logs/ ...`) is not asked for, as DF060 would then report the copy. The "
-          "Python groups (virtualenvs, bytecode, test output, build output) are asked only of contexts that build a Python image: a Node build may well copy its `dist/`. An "
-          "ignore file that no build of the project reads (a `backend/.dockerignore` when compose builds "
+          "Python groups (virtualenvs, bytecode, test output, build output) are asked only of contexts that build a "
+          "Python image: a Node build may well copy its `dist/`. An ignore file that no build of the project reads (a `backend/.dockerignore` when compose builds "
           "`backend/Dockerfile` from the root) is not judged: its entries change nothing (DI005 says so).",
 )
 def entries(ctx: Context) -> Iterator[Problem]:
