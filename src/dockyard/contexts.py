@@ -142,3 +142,49 @@ def wholesale_copy(project, context: BuildContext):
                                                                                        opts.get("src") or "."):
                     return ins, opts.get("source") or opts.get("src") or "."
     return None
+
+
+def copy_sources(project, context: BuildContext) -> list[str]:
+    """What the context's Dockerfile takes from it: the COPY/ADD sources and RUN bind-mount sources (no `--from`,
+    URL or heredoc), as paths relative to the context root, cleaned. A wildcard stands for a name it matches
+    (`dist/*.whl` -> `dist/x.whl`); a source with a variable, or the whole context (`.`), is left out."""
+    import re
+
+    from dockyard.parsers.dockerignore import clean_path
+
+    sf = project.file(context.dockerfile) if context.dockerfile else None
+    if sf is None or sf.text is None:
+        return []
+    df = project.dockerfile(sf)
+    raw: list[str] = []
+    for ins in df.instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None:
+            raw.extend(v for v in ins.value[:-1] if v)
+        elif ins.keyword == "RUN":
+            for flag in ins.flags_named("mount"):
+                opts = flag.options()
+                if opts.get("type", "bind") == "bind" and "from" not in opts:
+                    raw.append(opts.get("source") or opts.get("src") or ".")
+    out = []
+    for src in raw:
+        if src.startswith("<<") or "://" in src or src.startswith("git@") or "$" in src:
+            continue
+        rel = clean_path(re.sub(r"\[[^\]]*\]|[*?]", "x", src)).lstrip("/")
+        if rel not in ("", ".") and rel not in out:
+            out.append(rel)
+    return out
+
+
+def sources_through(project, ignore_path: str) -> list[str]:
+    """The COPY sources (:func:`copy_sources`) of every build that reads the ignore file at ``ignore_path`` (which
+    need not exist yet: a `.dockerignore` about to be written serves the contexts that have no other)."""
+
+    def compute() -> dict[str, list[str]]:
+        by_file: dict[str, list[str]] = {}
+        for c in build_contexts(project):
+            sf = ignore_file(project, c)
+            out = by_file.setdefault(sf.path if sf is not None else c.rel(".dockerignore"), [])
+            out.extend(s for s in copy_sources(project, c) if s not in out)
+        return by_file
+
+    return project.memo("contexts.sources_through", compute).get(ignore_path, [])

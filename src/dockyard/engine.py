@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from dockyard.model import Finding, Position, Problem, Severity
+from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
 from dockyard.roles import EVERY, roles
 from dockyard.rules.base import Context, Rule, Scope, rules_of
@@ -48,7 +48,10 @@ class Result:
             "rules": self.rules_run,
             "findings": len(self.findings),
             "by_severity": counts,
-            "fixable": sum(1 for f in self.findings if f.fixable),
+            # what plain `dockyard fix` applies, and what `--unsafe-fixes` applies on top
+            "fixable": sum(1 for f in self.findings if f.fix is not None and f.fix.applicability is Applicability.SAFE),
+            "unsafe_fixable": sum(1 for f in self.findings
+                                  if f.fix is not None and f.fix.applicability is Applicability.UNSAFE),
             "skipped": {"template": len(self.templates)},
         }
 

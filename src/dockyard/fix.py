@@ -2,18 +2,26 @@
 
 One write-back mode drives writing, ``--diff`` and ``--check`` through the same code path. A fix is applied
 whole or not at all; a fix that overlaps one already taken waits for the next pass. After each pass the
-tree is checked again (bounded number of passes); a file whose fixed text no longer parses is left as it
+tree is checked again (bounded number of passes) on the texts fixed so far, in memory: the tree is discovered
+once per run. A file whose fixed text no longer parses, or where a RUN's shell no longer parses, is left as it
 was. Line endings of the file are kept (a replacement's ``\\n`` becomes ``\\r\\n`` in a CRLF file).
+
+Writing never loses a change made meanwhile: just before a file is replaced its content is hashed again and
+compared with what the fixes were computed from; a file that changed is skipped with a message. A symbolic link
+is followed (its target is edited, the link stays); a read-only file is left alone unless forced; mode and
+ownership are kept (:func:`dockyard.fsutil.atomic_write`); a file that cannot be written is reported by name.
 """
 
 from __future__ import annotations
 
 import difflib
 import enum
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dockyard.fsutil import atomic_write
+from dockyard.fsutil import atomic_write, create_exclusive
 from dockyard.model import Applicability, Edit, Finding
 from dockyard.source import FileKind, SourceFile, classify
 
@@ -28,10 +36,12 @@ class WriteBack(enum.Enum):
 
 @dataclass
 class FixReport:
-    applied: dict[str, int] = field(default_factory=dict)  # path -> number of fixes applied
+    applied: dict[str, int] = field(default_factory=dict)  # path -> number of fixes applied (written, in WRITE)
     remaining: list[Finding] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
     abandoned: list[str] = field(default_factory=list)  # paths whose fixed text no longer parsed
+    not_written: dict[str, str] = field(default_factory=dict)  # path -> why its fixes were not written
+    unwritten: int = 0  # fixes computed for the files of ``not_written``
     passes: int = 0
 
     @property
@@ -86,7 +96,8 @@ def _still_parses(path: str, before: str, after: str) -> bool:
     if kind == FileKind.DOCKERFILE:
         from dockyard.parsers.dockerfile import parse_dockerfile
 
-        return len(parse_dockerfile(after).errors) <= len(parse_dockerfile(before).errors)
+        old, new = parse_dockerfile(before), parse_dockerfile(after)
+        return len(new.errors) <= len(old.errors) and _shell_errors(new) <= _shell_errors(old)
     if kind == FileKind.COMPOSE:
         from dockyard.parsers.yamlpos import load_yaml
 
@@ -98,25 +109,52 @@ def _still_parses(path: str, before: str, after: str) -> bool:
     return True
 
 
-def fix_project(make_project, mode: WriteBack, unsafe: bool = False, prefix: str = "") -> FixReport:
-    """``make_project()`` builds a fresh Project (re-discovered each pass, so fixed files are re-read)."""
+def _shell_errors(df) -> int:
+    """How many RUN instructions hold shell that does not parse."""
+    from dockyard.rules.dockerfile._shell import run_scripts
+
+    return sum(1 for script in run_scripts(df, df.instructions) if script.has_error)
+
+
+def _with_texts(project, texts: dict[str, str]):
+    """A fresh Project over the files ``project`` discovered, with the fixed ``texts`` in place of theirs (and the
+    files fixes created): the next pass re-checks them without walking the tree again."""
+    from dockyard.project import Project
+
+    fresh = Project(project.root, project.config)
+    fresh.explicit_files = project.explicit_files
+    fresh.templates = list(project.templates)
+    fresh.problems = list(project.problems)
+    for sf in project.files:
+        if sf.path in texts:
+            fresh.files.append(SourceFile(sf.path, sf.abspath, sf.kind, texts[sf.path], None, sf.bom, sf.encoding))
+        else:
+            fresh.files.append(SourceFile(sf.path, sf.abspath, sf.kind, sf.text, sf.error, sf.bom, sf.encoding))
+    known = {sf.path for sf in project.files}
+    for path, text in texts.items():
+        if path not in known:
+            fresh.files.append(SourceFile(path, project.root / path, classify(Path(path).name, Path(path).parent.parts),
+                                          text))
+    fresh.files.sort(key=lambda f: f.path)
+    return fresh
+
+
+def fix_project(project, mode: WriteBack, unsafe: bool = False, prefix: str = "", force: bool = False) -> FixReport:
+    """Fix ``project`` (a discovered Project, or a function that builds one: called once). ``force`` also writes
+    read-only files."""
     from dockyard.engine import run_rules
 
+    if callable(project):
+        project = project()
+    root = project.root
     report = FixReport()
     originals: dict[str, str] = {}
-    current: dict[str, str] = {}  # in DIFF/CHECK modes edits accumulate in memory only
+    current: dict[str, str] = {}  # fixed texts, kept in memory until the end
     read_as: dict[str, SourceFile] = {}  # how each fixed file was read (encoding, byte-order mark): written back so
+    created: set[str] = set()  # files the fixes create
+    checked = project
     for _ in range(MAX_PASSES):
-        project = make_project()
-        if current:
-            for sf in project.files:
-                if sf.path in current:
-                    sf.text, sf.error = current[sf.path], None
-            known = {sf.path for sf in project.files}
-            for path, text in current.items():
-                if path not in known:
-                    project.files.append(SourceFile(path, project.root / path, classify(Path(path).name, Path(path).parent.parts), text))
-        result = run_rules(project)
+        result = run_rules(checked)
         report.remaining = result.findings
         chosen = _select_fixes(result.findings, unsafe)
         if not chosen:
@@ -126,18 +164,25 @@ def fix_project(make_project, mode: WriteBack, unsafe: bool = False, prefix: str
         for path, fixes in chosen.items():
             if path in report.abandoned:
                 continue
-            target = project.root / path
             if path in current:
                 before = current[path]
             else:
                 sf = project.file(path)
+                if sf is not None:
+                    project.read(sf)  # a Python file is read when a rule first asks
                 if sf is not None and sf.text is not None:
                     before = sf.text
                     read_as.setdefault(path, sf)
-                elif target.exists():
+                elif sf is not None:
                     continue  # unreadable file: never rewrite what could not be read
+                elif os.path.lexists(root / path):
+                    # a file the checked tree did not hold (it appeared since, or was not discovered): never replaced
+                    report.not_written.setdefault(path, "exists, but was not there or not read when the tree was "
+                                                        "checked; left as it is")
+                    continue
                 else:
                     before = ""
+                    created.add(path)
             originals.setdefault(path, before)
             after = apply_edits(before, [e for _, edits in fixes for e in edits])
             if after == before:
@@ -150,14 +195,57 @@ def fix_project(make_project, mode: WriteBack, unsafe: bool = False, prefix: str
             progressed = True
         if not progressed:
             break
+        checked = _with_texts(project, current)
+    written: dict[str, tuple[str, str]] = {}  # real path -> (path it was written through, text)
     for path, text in current.items():
         if text == originals.get(path):
             continue
         if mode is WriteBack.WRITE:
-            atomic_write(make_project().root / path, read_as[path].encode(text) if path in read_as else text)
+            real = os.path.realpath(root / path)
+            if real in written:  # two paths of one file (a link and its target): written once
+                first, first_text = written[real]
+                why = None if first_text == text else f"the same file as `{prefix}{first}` (a link), fixed through it"
+            else:
+                why = _write_back(root, path, originals[path], text, read_as.get(path), path in created, force)
+                if why is None:
+                    written[real] = (path, text)
+            if why is not None:
+                report.not_written[path] = why
+                report.unwritten += report.applied.pop(path, 0)
         else:
             shown = prefix + path
             report.diffs.append("".join(difflib.unified_diff(
                 originals.get(path, "").splitlines(keepends=True), text.splitlines(keepends=True),
                 fromfile=f"a/{shown}", tofile=f"b/{shown}")))
     return report
+
+
+def _write_back(root: Path, path: str, before: str, after: str, read_as: SourceFile | None, created: bool,
+                force: bool) -> str | None:
+    """Replace the file at ``path`` (relative to ``root``) with ``after``, unless it no longer holds ``before``;
+    None when written, else why not. ``read_as`` is the file as it was read: its encoding and byte-order mark are
+    kept."""
+    target = root / path
+    encode = read_as.encode if read_as is not None else (lambda text: text.encode("utf-8"))
+    data = encode(after)
+    try:
+        if created:
+            try:
+                create_exclusive(target, data)
+            except FileExistsError:
+                return "created by something else since it was checked; left as it is (run `dockyard fix` again)"
+            return None
+        real = Path(os.path.realpath(target))  # a link is followed: its target is edited, the link stays
+        try:
+            real.relative_to(root)
+        except ValueError:
+            return "a link that now points out of the checked tree; not followed"
+        if not force and not os.stat(real).st_mode & 0o222:
+            return "read-only; left as it is (`--force` writes it anyway)"
+        expected = hashlib.sha256(encode(before)).digest()
+        if hashlib.sha256(real.read_bytes()).digest() != expected:
+            return "changed since it was checked; left as it is (run `dockyard fix` again)"
+        atomic_write(real, data)
+    except OSError as exc:
+        return f"cannot be written: {exc.strerror or exc}"
+    return None

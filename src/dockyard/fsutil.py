@@ -1,7 +1,9 @@
 """Atomic writes: a temporary file in the same directory, fsync, then rename over the target.
 
-The target's permission bits are kept; a new file gets ``mode`` (default 0644, or 0600 for secrets).
-Text is written exactly as given (no newline translation), so line endings survive.
+The target's permission bits and ownership are kept (ownership as far as the process may give it); a new file
+gets ``mode`` (default 0644, or 0600 for secrets). A symbolic link is followed: the file it points to is
+replaced, in that file's directory, and the link stays a link. Text is written exactly as given (no newline
+translation), so line endings survive.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from pathlib import Path
 
 def atomic_write(path: str | os.PathLike, data: str | bytes, mode: int | None = None) -> None:
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        current = stat.S_IMODE(os.stat(target).st_mode)
+        st = os.stat(target)
     except FileNotFoundError:
-        current = None
+        st = None
+    current = stat.S_IMODE(st.st_mode) if st is not None else None
     final_mode = current if current is not None and mode is None else (mode if mode is not None else 0o644)
     folder = target.parent if str(target.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
@@ -28,6 +33,11 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, mode: int | None = 
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        if st is not None and (st.st_uid, st.st_gid) != _owner(tmp):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass  # only root may give a file away; the group, to a group the process is in
         os.chmod(tmp, final_mode)
         os.replace(tmp, target)
     except BaseException:
@@ -36,6 +46,11 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, mode: int | None = 
         except FileNotFoundError:
             pass
         raise
+
+
+def _owner(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_uid, st.st_gid
 
 
 def create_exclusive(path: str | os.PathLike, data: str | bytes, mode: int = 0o644) -> None:

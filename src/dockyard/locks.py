@@ -579,3 +579,26 @@ def installed_requirements(project: "Project", dockerfile: "SourceFile") -> list
         return out
 
     return project.memo(f"locks.installed:{dockerfile.path}", compute)
+
+
+# ------------------------------------------------------------------------------------- declared packages
+def declares(project: "Project", package: str, folders: list[str] | None = None) -> bool:
+    """Whether a dependency file (a lock, a requirements file, ``pyproject.toml``, a ``Pipfile``) inside one of
+    ``folders`` (relative to the root; the whole tree when None) declares ``package`` (any spelling of its name)."""
+    from dockyard.manifests import declared, normalized_name
+
+    wanted = normalized_name(package)
+    found: list["SourceFile"] = [sf for sf in project.files if sf.kind in (
+        FileKind.REQUIREMENTS, FileKind.PYPROJECT, FileKind.PYTHON_LOCK)]
+    for folder in folders if folders is not None else [""]:
+        for name in (*REQUIREMENTS_LOCK_NAMES, "Pipfile"):
+            sf = project.include(posixpath.join(folder, name) if folder else name)
+            if sf is not None and sf not in found:
+                found.append(sf)
+    for sf in found:
+        if sf.text is None or (folders is not None and not any(_inside(sf.path, f) for f in folders)):
+            continue
+        base = posixpath.basename(sf.path)
+        if wanted in project.parsed(sf, lambda text: declared(text, base), key="roles.dependencies"):
+            return True
+    return False

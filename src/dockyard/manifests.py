@@ -20,6 +20,9 @@ def _norm_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+normalized_name = _norm_name  # a package name as PyPI compares it (PEP 503): `Uvicorn_Worker` is `uvicorn-worker`
+
+
 def declared(text: str, filename: str) -> frozenset[str]:
     """Package names a dependency file declares: a lock file's ``name = "..."`` entries, ``pyproject.toml``
     dependency tables (PEP 621, dependency groups, poetry, pdm, uv) or a ``Pipfile``, else requirement lines.

@@ -82,3 +82,95 @@ def test_fix_never_rewrites_an_unreadable_file(tmp_path):
     write_tree(tmp_path, {"Dockerfile": b"\xff\xfe FROM python\n"})
     fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
     assert (tmp_path / "Dockerfile").read_bytes() == b"\xff\xfe FROM python\n"
+
+
+# -- never lose a write --------------------------------------------------------------------------------------
+def test_a_file_changed_after_it_was_read_is_not_overwritten(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": DOCKERFILE, "svc/Dockerfile": DOCKERFILE})
+    project = Project.discover(tmp_path)  # read now; fixes are computed from these texts
+    edited = DOCKERFILE + "LABEL edited=by-hand\n"
+    (tmp_path / "Dockerfile").write_text(edited)
+    report = fix_project(project, WriteBack.WRITE)
+    assert (tmp_path / "Dockerfile").read_text() == edited  # the hand edit survives
+    assert "changed since it was checked" in report.not_written["Dockerfile"]
+    assert "Dockerfile" not in report.applied and report.unwritten > 0
+    assert (tmp_path / "svc" / "Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1\n")
+
+
+def test_a_created_file_that_appeared_meanwhile_is_not_overwritten(tmp_path):
+    write_tree(tmp_path, {"Dockerfile": DOCKERFILE})
+    project = Project.discover(tmp_path)
+    (tmp_path / ".dockerignore").write_text(".git\n")
+    report = fix_project(project, WriteBack.WRITE)
+    assert (tmp_path / ".dockerignore").read_text() == ".git\n"
+    assert ".dockerignore" in report.not_written
+
+
+def test_a_symlink_is_followed_and_stays_a_link(tmp_path):
+    write_tree(tmp_path, {"docker/base.Dockerfile": DOCKERFILE})
+    (tmp_path / "Dockerfile").symlink_to("docker/base.Dockerfile")
+    report = fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
+    assert not report.not_written
+    assert (tmp_path / "Dockerfile").is_symlink()
+    assert os.readlink(tmp_path / "Dockerfile") == "docker/base.Dockerfile"
+    assert (tmp_path / "docker" / "base.Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1\n")
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_a_read_only_file_is_left_alone_unless_forced(tmp_path, capsys):
+    write_tree(tmp_path, {"Dockerfile": DOCKERFILE})
+    os.chmod(tmp_path / "Dockerfile", 0o444)
+    assert main(["fix", str(tmp_path), "--select", "DF002"]) == 1
+    err = capsys.readouterr().err
+    assert "Dockerfile: not fixed: read-only; left as it is (`--force` writes it anyway)" in err
+    assert (tmp_path / "Dockerfile").read_text() == DOCKERFILE
+    assert main(["fix", str(tmp_path), "--select", "DF002", "--force"]) == 0
+    assert (tmp_path / "Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1\n")
+    assert stat.S_IMODE(os.stat(tmp_path / "Dockerfile").st_mode) == 0o444
+
+
+def test_ownership_and_mode_are_kept(tmp_path):
+    write_tree(tmp_path, {"Dockerfile": DOCKERFILE})
+    os.chmod(tmp_path / "Dockerfile", 0o664)
+    if os.geteuid() == 0:
+        os.chown(tmp_path / "Dockerfile", 4321, 4321)
+    before = os.stat(tmp_path / "Dockerfile")
+    fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
+    after = os.stat(tmp_path / "Dockerfile")
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (
+        before.st_uid, before.st_gid, 0o664)
+    assert after.st_ino != before.st_ino  # replaced by rename, not rewritten in place
+
+
+def test_a_folder_that_cannot_be_written_is_a_clear_error_per_file(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    write_tree(tmp_path, {"Dockerfile": DOCKERFILE, "svc/Dockerfile": DOCKERFILE})
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if str(dir).endswith("svc"):
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    assert main(["fix", str(tmp_path), "--select", "DF002"]) == 1
+    err = capsys.readouterr().err
+    assert "svc/Dockerfile: not fixed: cannot be written: Permission denied" in err
+    assert "internal error" not in err
+    assert "Fixed 1 finding in 1 file; 1 remaining." in err
+    assert (tmp_path / "Dockerfile").read_text().startswith("# syntax=docker/dockerfile:1\n")
+    assert (tmp_path / "svc" / "Dockerfile").read_text() == DOCKERFILE
+
+
+# -- one discovery per run -------------------------------------------------------------------------------------
+def test_the_tree_is_discovered_once_per_run(tmp_path, monkeypatch):
+    files = {f"s{i}/Dockerfile": DOCKERFILE for i in range(4)}
+    write_tree(tmp_path, files)
+    walks = []
+    real = Project._walk
+    monkeypatch.setattr(Project, "_walk", lambda self: (walks.append(self.root), real(self))[1])
+    assert main(["fix", str(tmp_path)]) in (0, 1)
+    assert len(walks) == 1
+    assert all((tmp_path / p).read_text().startswith("# syntax=docker/dockerfile:1\n") for p in files)
+    assert all((tmp_path / p).parent.joinpath(".dockerignore").is_file() for p in files)

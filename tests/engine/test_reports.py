@@ -133,3 +133,20 @@ def test_sarif_uris_percent_encode_what_a_uri_cannot_hold(tmp_path):
     assert artifact_uri("a#b/c?d%e/é:f") == "a%23b/c%3Fd%25e/%C3%A9%3Af"
     assert artifact_uri("Dockerfile.\udcff") == "Dockerfile.%FF"
     assert artifact_uri("./") == "./" and artifact_uri("backend/") == "backend/"
+
+
+def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_path):
+    r = _result(tmp_path)
+    unsafe = Fix("join", (Edit(0, 1, ""),), Applicability.UNSAFE)
+    r.findings += [Finding("DF051", "run-combine", Severity.ERROR, "combine", "Dockerfile", Position(2, 1, 2, 4), (),
+                           unsafe),
+                   Finding("DF048", "apt-no-install-recommends", Severity.ERROR, "recommends", "Dockerfile",
+                           Position(3, 1, 3, 4), (), unsafe)]
+    assert render(r, "text").splitlines()[-1] == (
+        "Found 4 findings (3 error, 1 warning) in 2 files; 1 fixable with `dockyard fix` "
+        "(2 more with `--unsafe-fixes`).")
+    summary = json.loads(render(r, "json"))["summary"]
+    assert (summary["fixable"], summary["unsafe_fixable"]) == (1, 2)
+    r.findings = r.findings[2:]
+    assert render(r, "text").splitlines()[-1] == (
+        "Found 2 findings (2 error) in 2 files; 2 fixable with `dockyard fix --unsafe-fixes`.")

@@ -10,7 +10,7 @@ import functools
 import os.path
 from dataclasses import dataclass
 
-__all__ = ["SimpleCommand", "ShellScript", "Word", "parse_shell", "unquote"]
+__all__ = ["SimpleCommand", "ShellScript", "Tail", "Word", "parse_shell", "statement_tail", "unquote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,3 +351,51 @@ def _push_substitutions(node, stack, bg, neg) -> None:
         todo.extend(n.children)
     for n in found:
         stack.append((n, bg, neg))
+
+
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """How a script ends: where its last statement ends (``end``), the `;` or `&` that terminates it (``operator``,
+    "" for none) and where that ends (``after``), and whether a comment follows (``comment``). Character offsets."""
+
+    end: int
+    operator: str
+    after: int
+    comment: bool
+
+
+@functools.lru_cache(maxsize=1024)
+def statement_tail(script: str) -> Tail | None:
+    """How ``script`` ends, for a fix that runs something after it (`... && next`): None when the script has a
+    syntax error, no statement, or ends in a heredoc (whose body must stay last)."""
+    try:
+        data = script.encode("utf-8", "surrogatepass")
+        root = _get_parser().parse(data).root_node
+    except Exception:  # pragma: no cover - defensive net
+        return None
+    if root.has_error:
+        return None
+    kids = list(root.children)
+    comment = False
+    while kids and kids[-1].type == "comment":
+        comment = True
+        kids.pop()
+    operator, after_byte = "", None
+    if kids and kids[-1].type in (";", "&"):
+        operator, after_byte = kids[-1].type, kids[-1].end_byte
+        kids.pop()
+    if not kids or not kids[-1].is_named:
+        return None
+    last = kids[-1]
+    todo = [last]
+    while todo:
+        node = todo.pop()
+        if node.type in ("heredoc_body", "heredoc_redirect"):
+            return None
+        todo.extend(node.children)
+
+    def chars(b: int) -> int:
+        return len(data[:b].decode("utf-8", "surrogatepass"))
+
+    end = chars(last.end_byte)
+    return Tail(end, operator, chars(after_byte) if after_byte is not None else end, comment)

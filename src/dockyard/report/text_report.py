@@ -30,7 +30,7 @@ def render(result, *, color: bool = False) -> str:
     s = result.summary()
     if s["findings"]:
         by = ", ".join(f"{n} {label}" for label, n in s["by_severity"].items() if n)
-        fixable = f"; {s['fixable']} fixable with `dockyard fix`" if s["fixable"] else ""
+        fixable = _fixable(s["fixable"], s["unsafe_fixable"])
         lines.append(f"Found {s['findings']} finding{'s' if s['findings'] != 1 else ''} ({by}) in {s['files']} files{fixable}.")
     else:
         lines.append(f"All checks passed ({s['files']} files, {s['rules']} rules).")
@@ -39,3 +39,14 @@ def render(result, *, color: bool = False) -> str:
         lines.append(f"Skipped {skipped} template file{'s' if skipped != 1 else ''} (Jinja/cookiecutter markers; "
                      "see DY004): not judged.")
     return "\n".join(lines) + "\n"
+
+
+def _fixable(safe: int, unsafe: int) -> str:
+    """How many findings plain `dockyard fix` fixes, and how many more `--unsafe-fixes` would."""
+    if safe and unsafe:
+        return f"; {safe} fixable with `dockyard fix` ({unsafe} more with `--unsafe-fixes`)"
+    if safe:
+        return f"; {safe} fixable with `dockyard fix`"
+    if unsafe:
+        return f"; {unsafe} fixable with `dockyard fix --unsafe-fixes`"
+    return ""

@@ -95,3 +95,46 @@ def test_cache_mounts_missing_or_not_locked(tmp_path):
             "--mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y x\n"
             "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y y\n")
     assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF050")) == [("DF050", 2, 5), ("DF050", 4, 1)]
+
+
+# -- DF049's fix leaves valid shell, converges, and never breaks a later RUN ------------------------------------
+def test_lists_fix_after_a_trailing_semicolon_drops_it(tmp_path):
+    text = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl;\n"
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples([f]) == [("DF049", 2, 1)]
+    assert fixed(text, f) == ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y "
+                              "--no-install-recommends curl \\\n    && rm -rf /var/lib/apt/lists/*\n")
+
+
+def test_lists_fix_goes_before_a_trailing_comment(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN apt-get update \\\n    && apt-get install -y --no-install-recommends curl "
+            "; # for the healthcheck\n")
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    after = fixed(text, f)
+    assert after.splitlines()[2:] == ["    && apt-get install -y --no-install-recommends curl \\",
+                                      "    && rm -rf /var/lib/apt/lists/* # for the healthcheck"]
+    # converged: the fixed RUN removes the lists
+    assert run_files(tmp_path / "again", {"Dockerfile": after}, select="DF049") == []
+
+
+def test_lists_not_fixed_after_a_background_job(tmp_path):
+    text = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl &\n"
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples([f]) == [("DF049", 2, 1)] and f.fix is None
+
+
+def test_lists_not_fixed_when_a_later_run_installs_from_them(tmp_path):
+    text = ("FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+            "RUN apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n")
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples([f]) == [("DF049", 2, 1)] and f.fix is None
+    # in a stage built on this one, too
+    staged = ("FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+              "FROM base\nRUN apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n")
+    (f,) = run_files(tmp_path / "staged", {"Dockerfile": staged}, select="DF049")
+    assert triples([f]) == [("DF049", 2, 1)] and f.fix is None
+    # a later RUN that updates first fetches its own lists: the fix stays
+    updating = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+                "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n")
+    (f,) = run_files(tmp_path / "updating", {"Dockerfile": updating}, select="DF049")
+    assert f.fix is not None and f.fix.applicability.value == "safe"

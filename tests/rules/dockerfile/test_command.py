@@ -88,3 +88,47 @@ def test_gunicorn_flags_in_every_spelling_are_understood(tmp_path):
         assert run_files(tmp_path / str(i), {"Dockerfile": df}, select="DF056") == [], flags
     df = 'FROM python:3.12-slim\nCMD ["gunicorn", "-w", "4", "app.main:app"]\n'
     assert triples(run_files(tmp_path / "sync", {"Dockerfile": df}, select="DF056")) == [("DF056", 2, 5)]
+
+
+def test_exec_form_fix_never_starts_a_shell_builtin(tmp_path):
+    # `["exec", ...]` cannot start: exec is the shell's. A leading `exec` is dropped; other built-ins stay shell
+    text = "FROM python:3.12-slim\nCMD exec python app.py\n"
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF055")
+    assert triples([f]) == [("DF055", 2, 1)]
+    assert apply_edits(text, list(f.fix.edits)) == "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n"
+    for i, cmd in enumerate(["cd /app && python app.py", ". ./env.sh", "source env.sh", "export A=1",
+                             "exec -a app python app.py", "python app.py > /tmp/log", "python $APP",
+                             "A=1 python app.py", "exec", "set -e"]):
+        (f,) = run_files(tmp_path / str(i), {"Dockerfile": f"FROM python:3.12-slim\nCMD {cmd}\n"}, select="DF055")
+        assert triples([f]) == [("DF055", 2, 1)] and f.fix is None, cmd
+
+
+def test_exec_form_fix_keeps_a_non_posix_shell(tmp_path):
+    text = "FROM python:3.12-slim\nSHELL [\"pwsh\", \"-Command\"]\nCMD python app.py\n"
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF055")
+    assert triples([f]) == [("DF055", 3, 1)] and f.fix is None
+
+
+def test_exec_form_entrypoint_with_a_cmd_is_unsafe(tmp_path):
+    # a shell-form ENTRYPOINT ignores CMD; in exec form CMD becomes its arguments
+    text = "FROM python:3.12-slim\nENTRYPOINT python app.py\nCMD [\"--debug\"]\n"
+    (f,) = run_files(tmp_path, {"Dockerfile": text}, select="DF055")
+    assert triples([f]) == [("DF055", 2, 1)] and f.fix.applicability.value == "unsafe"
+    alone = "FROM python:3.12-slim\nENTRYPOINT python app.py\n"
+    (f,) = run_files(tmp_path / "alone", {"Dockerfile": alone}, select="DF055")
+    assert f.fix.applicability.value == "safe"
+
+
+def test_deprecated_uvicorn_worker_fix_is_safe_once_the_package_is_declared(tmp_path):
+    text = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn.workers.UvicornWorker\", \"app:app\"]\n"
+    for i, files in enumerate([{"requirements.txt": "fastapi\nUvicorn_Worker==0.3.0\n"},
+                               {"uv.lock": "version = 1\n[[package]]\nname = \"uvicorn-worker\"\nversion = \"0.3.0\"\n"},
+                               {"pyproject.toml": "[project]\nname = \"a\"\ndependencies = [\"uvicorn-worker>=0.3\"]\n"}]):
+        (f,) = run_files(tmp_path / str(i), {"Dockerfile": text, **files}, select="DF059")
+        assert triples([f]) == [("DF059", 2, 25)] and f.fix.applicability.value == "safe", files
+    installed = text.replace("CMD", "RUN pip install --no-cache-dir uvicorn-worker==0.3.0\nCMD")
+    (f,) = run_files(tmp_path / "run", {"Dockerfile": installed}, select="DF059")
+    assert f.fix.applicability.value == "safe"
+    (f,) = run_files(tmp_path / "none", {"Dockerfile": text, "requirements.txt": "fastapi\nuvicorn\n"},
+                     select="DF059")
+    assert f.fix.applicability.value == "unsafe"

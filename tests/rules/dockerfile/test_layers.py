@@ -96,3 +96,13 @@ def test_comment_lines_label_groups_sorted_on_their_own(tmp_path):
     fixed = apply_edits(text, list(f.fix.edits))
     assert fixed == text.replace("  ncurses \\\n  bash\n", "  bash \\\n  ncurses\n")
     assert run_files(tmp_path / "fixed", {"Dockerfile": fixed}, select="DF052") == []
+
+
+def test_combine_after_a_trailing_semicolon_or_background_job(tmp_path):
+    # `a; && b` and `a & && b` are not shell: the `;` is dropped, and a background job is joined to nothing
+    text = "FROM python:3.12-slim\nRUN a;\nRUN b\nRUN c &\nRUN d\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 3, 1), ("DF051", 4, 1), ("DF051", 5, 1)]
+    assert [f.fix is None for f in found] == [False, True, True]
+    assert apply_edits(text, list(found[0].fix.edits)) == (
+        "FROM python:3.12-slim\nRUN a \\\n    && b\nRUN c &\nRUN d\n")

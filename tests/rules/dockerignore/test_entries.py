@@ -156,3 +156,40 @@ def test_named_ignore_file_is_judged_alone(tmp_path):
     project = Project.from_files(tmp_path, [tmp_path / ".dockerignore"], Config())
     found = [f for f in run_rules(project).findings if f.code.startswith("DI")]
     assert triples(found) == [("DI002", 1, 1)] and "virtual environments" not in found[0].message
+
+
+# -- a written or edited ignore file never excludes what a build copies (DF060 would report it) ----------------
+COPIES = ("FROM python:3.12-slim\nCOPY dist/*.whl /wheels/\nCOPY build/ /srv/build/\nCOPY env/ /srv/env/\n"
+          "COPY logs/.keep /var/log/app/\nCOPY . /app\n")
+
+
+def test_created_ignore_file_keeps_what_the_dockerfile_copies(tmp_path):
+    (f,) = run_files(tmp_path, {"Dockerfile": COPIES}, select="DI001")
+    created = f.fix.edits[0].replacement
+    ig = parse_dockerignore(created)
+    assert not any(ig.excluded(p) for p in ("dist/a.whl", "build", "env", "logs/.keep"))
+    assert {"dist/", "build/", "env/", "logs/"}.isdisjoint(created.splitlines())
+    assert ".git" in created.splitlines() and "*.egg-info/" in created.splitlines()
+    # written, it satisfies DI002 and DF060 alike
+    again = run_files(tmp_path / "again", {"Dockerfile": COPIES, ".dockerignore": created}, select=("DI", "DF060"))
+    assert again == []
+
+
+def test_appended_entries_keep_what_any_build_of_the_context_copies(tmp_path):
+    files = {"Dockerfile": DF, "worker.Dockerfile": "FROM python:3.12-slim\nCOPY dist/ /wheels/\n",
+             "compose.yaml": "services:\n  api:\n    build: .\n  worker:\n    build:\n      context: .\n"
+                             "      dockerfile: worker.Dockerfile\n",
+             ".dockerignore": ".git\n"}
+    (f,) = run_files(tmp_path, files, select="DI002")
+    assert at([f], ".dockerignore") == [("DI002", 1, 1)]
+    assert "`dist/`" not in f.message and "`build/`" in f.message
+    appended = apply_edits(files[".dockerignore"], list(f.fix.edits))
+    assert not parse_dockerignore(appended).excluded("dist") and parse_dockerignore(appended).excluded("build")
+
+
+def test_root_only_bytecode_fix_is_not_offered_when_it_would_exclude_a_copy(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCOPY vendored/__pycache__ /cache\n",
+             ".dockerignore": STANDARD_IGNORE.replace("**/__pycache__/", "__pycache__/")}
+    found = run_files(tmp_path, files, select="DI003")
+    assert at(found, ".dockerignore") == [("DI003", 16, 1)] and found[0].fix is None
+    assert STANDARD_IGNORE.splitlines()[15] == "**/__pycache__/"

@@ -271,3 +271,17 @@ def test_no_gunicorn_is_said_at_the_app_when_no_dockerfile_asks_for_it(tmp_path)
     assert [(f.code, f.path, f.position.line) for f in found] == [("PY002", "app/main.py", 3)]
     found = run_files(tmp_path / "b", {"app/main.py": APP_MAIN}, select=("PY002", "DF056"))
     assert [(f.code, f.path, f.position.line) for f in found] == [("PY002", "app/main.py", 3)]
+
+
+def test_deprecated_worker_fix_is_safe_only_when_uvicorn_worker_is_a_dependency(tmp_path):
+    # without the `uvicorn-worker` package the new class path makes gunicorn fail to boot
+    text = "worker_class = \"uvicorn.workers.UvicornWorker\"\n"
+    (f,) = run_files(tmp_path / "bare", {"gunicorn_config.py": text, "requirements.txt": "fastapi\nuvicorn\n"},
+                     select="PY007")
+    assert (f.code, f.position.line, f.position.column) == ("PY007", 1, 16)
+    assert f.fix.applicability.value == "unsafe"
+    for i, files in enumerate([{"requirements.txt": "fastapi\nuvicorn-worker==0.3.0 \\\n    --hash=sha256:ab\n"},
+                               {"poetry.lock": "[[package]]\nname = \"uvicorn-worker\"\nversion = \"0.3.0\"\n"},
+                               {"pyproject.toml": "[project]\nname = \"a\"\ndependencies = [\"uvicorn_worker\"]\n"}]):
+        (f,) = run_files(tmp_path / str(i), {"gunicorn_config.py": text, **files}, select="PY007")
+        assert f.fix.applicability.value == "safe", files

@@ -21,10 +21,20 @@ from dockyard.rules.dockerfile._stages import position, span_position
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dockerfile import Dockerfile, Instruction
-    from dockyard.parsers.shell import ShellScript, SimpleCommand, Word
+    from dockyard.parsers.shell import ShellScript, SimpleCommand, Tail, Word
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 _SHELL_FLAGS = frozenset({"-c", "-ec", "-ce", "-lc"})
+# Names only a shell runs: POSIX special and regular built-ins that no image ships as a program, bash's and the
+# reserved words. An exec-form command cannot start with one (`["exec", "app"]`: "exec: not found").
+SHELL_BUILTINS = frozenset({
+    ".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "times",
+    "trap", "unset", "alias", "bg", "cd", "command", "fc", "fg", "getopts", "hash", "jobs", "read", "type",
+    "ulimit", "umask", "unalias", "wait", "source", "declare", "typeset", "local", "let", "shopt", "builtin",
+    "enable", "history", "logout", "popd", "pushd", "dirs", "disown", "suspend", "mapfile", "readarray", "compgen",
+    "complete", "caller", "bind", "help", "coproc", "select", "function", "if", "then", "else", "elif", "fi", "for",
+    "while", "until", "do", "done", "case", "esac", "in", "time", "!", "{", "}", "[[", "]]",
+})
 
 
 def exec_argv(ins: "Instruction") -> tuple[str, ...]:
@@ -84,6 +94,29 @@ class InstructionScript:
             start = self.offset(word.start)
             return position(self.df, start, start)
         return position(self.df, *r)
+
+    def tail(self) -> "Tail | None":
+        """How a shell-form script written in the file ends (:func:`dockyard.parsers.shell.statement_tail`); None
+        for exec forms, heredocs, unknown positions, syntax errors and scripts ending in a heredoc."""
+        from dockyard.parsers.shell import statement_tail
+
+        ins = self.instruction
+        if self.source_offset is None or ins.json_form or ins.heredocs or self.has_error:
+            return None
+        return statement_tail(self.text)
+
+    def and_then(self, command: str) -> "Edit | None":
+        """An edit that runs ``command`` once the script has succeeded: `&& command` on a continuation line after
+        its last statement. A `;` ending the script is dropped (the RUN's status is the statement's either way); a
+        comment ending it stays, after the command. None when the script ends in `&` (a background job), or
+        :meth:`tail` is unknown."""
+        from dockyard.model import Edit
+
+        tail = self.tail()
+        if tail is None or tail.operator == "&":
+            return None
+        start, end = self.offset(tail.end - 1) + 1, self.offset(tail.after - 1) + 1
+        return Edit(start, end, f" {self.df.escape}\n    && {command}")
 
     def subword_position(self, word: "Word", skip: int) -> Position:
         """Position of ``word`` without its first ``skip`` characters (``-rfile``, ``--requirement=file``)."""

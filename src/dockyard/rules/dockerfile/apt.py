@@ -7,7 +7,7 @@ from typing import Iterator
 from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import calls, run_scripts
+from dockyard.rules.dockerfile._shell import calls, package_call, run_scripts
 from dockyard.rules.dockerfile._stages import cache_mount_targets, span_position
 
 APT = ("apt-get", "apt")
@@ -132,6 +132,37 @@ def _lists_cleared(script, after: int) -> bool:
         c.sub in DIST_CLEAN and c.command.start >= after for c in _apt_calls(script))
 
 
+# apt commands that read the package lists (and fail, or install nothing, without them)
+READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download",
+                         "satisfy", "reinstall", "policy", "show", "search", "madison", "depends", "rdepends"})
+
+
+def _lists_needed_later(df, ins):
+    """The first later RUN of the same stage, or of a stage built FROM it, that reads the apt lists ``ins`` leaves
+    (it installs before any `apt-get update` of its own): removing them in ``ins`` would make it fail."""
+    stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
+    if stage is None:
+        return None
+    later = [i for i in stage.instructions if i.span.start > ins.span.start]
+    for other in df.stages:
+        if other.index != stage.index and stage in df.ancestry(other)[1:]:
+            later.extend(other.instructions)
+    for script in run_scripts(df, later):
+        mounts = _cache_mounts(script.instruction)
+        if any(t in mounts for t in ("/var/lib/apt", LISTS)):
+            continue
+        for cmd in script.commands:
+            call = package_call(cmd)
+            if call is not None and call.tool in APT:
+                if call.sub == "update":
+                    break
+                if call.sub in READS_LISTS:
+                    return script.instruction
+            elif cmd.name == "apt-cache":
+                return script.instruction
+    return None
+
+
 @rule(
     code="DF049", name="apt-lists-cleanup", scope=Scope.DOCKERFILE,
     summary="A RUN that uses apt removes `/var/lib/apt/lists/*` (or caches it in a mount); apk uses `--no-cache` "
@@ -145,7 +176,10 @@ def _lists_cleared(script, after: int) -> bool:
     notes="A cache mount on `/var/lib/apt` keeps the lists out of the layer and is accepted instead of the removal; "
           "so is `apt-get dist-clean` (APT 2.7.8 and later), which removes the lists and the package cache. The "
           "removal must come after the RUN's last `apt-get update`/`install`. `apk add --no-network` fetches no "
-          "index and needs no `--no-cache`.",
+          "index and needs no `--no-cache`. The fix appends `&& rm -rf /var/lib/apt/lists/*` after the RUN's last "
+          "statement (a `;` ending it is dropped, a comment ending it stays last); it is not offered when the RUN "
+          "ends in a background job (`&`), or when a later RUN (of the stage, or of a stage built on it) installs "
+          "from these lists without its own `apt-get update`: that RUN would then fail.",
 )
 def lists_cleanup(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -156,12 +190,9 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
         if apt and not _lists_cleared(script, max(c.command.start for c in apt)) \
                 and not any(t in mounts for t in ("/var/lib/apt", LISTS)):
             fix = None
-            whole = script.file_range(0, len(script.text))
-            if whole is not None and not ins.heredocs and not ins.json_form:
-                end = whole[1]
-                esc = df.escape
-                fix = Fix("remove the apt lists in the same RUN",
-                          (Edit(end, end, f" {esc}\n    && rm -rf /var/lib/apt/lists/*"),))
+            edit = script.and_then("rm -rf /var/lib/apt/lists/*")
+            if edit is not None and _lists_needed_later(df, ins) is None:
+                fix = Fix("remove the apt lists in the same RUN", (edit,))
             yield Problem("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
                           "or use a cache mount for `/var/lib/apt`", span_position(ins.keyword_span),
                           fix=fix)

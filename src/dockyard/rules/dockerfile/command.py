@@ -8,7 +8,7 @@ from dockyard import roles
 from dockyard.images import image_is_python, plain_image
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import exec_argv, instruction_script, package_call
+from dockyard.rules.dockerfile._shell import SHELL_BUILTINS, SHELLS, exec_argv, instruction_script, package_call
 from dockyard.rules.dockerfile._stages import (
     final_lineage, final_lineage_instructions, last_of, span_position,
 )
@@ -20,6 +20,7 @@ SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "c
 INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pipenv", "apt-get", "apt", "apk", "npm", "yarn", "conda"})
 OLD_WORKER = "uvicorn.workers.UvicornWorker"
 NEW_WORKER = "uvicorn_worker.UvicornWorker"
+WORKER_PACKAGE = "uvicorn-worker"  # the package that provides NEW_WORKER
 
 
 def _final_commands(df):
@@ -28,7 +29,9 @@ def _final_commands(df):
 
 
 def _simple_exec_form(script) -> list[str] | None:
-    """The argv of a shell script that is one plain command (no operators, expansions or globs)."""
+    """The argv of a shell script that is one plain command (no operators, expansions, globs or redirections)
+    starting a program: a leading `exec` is dropped (the exec form replaces no shell), any other shell built-in
+    or reserved word keeps the shell form."""
     if script is None or script.has_error or len(script.commands) != 1:
         return None
     cmd = script.commands[0]
@@ -41,7 +44,19 @@ def _simple_exec_form(script) -> list[str] | None:
         if any(ch in w.raw for ch in "$`*?[]{}~;&|<>()"):
             return None
         out.append(w.text)
-    return out or None
+    if out and out[0] == "exec":
+        out = out[1:]  # `exec prog`: the shell replaced itself with prog; `exec -a name prog` is bash's
+    if not out or out[0].startswith("-") or out[0] in SHELL_BUILTINS:
+        return None
+    return out
+
+
+def _posix_shell(df) -> bool:
+    """Whether a shell-form command of the final stage runs under a POSIX shell (no PowerShell or cmd `SHELL`)."""
+    shell = last_of(final_lineage_instructions(df), "SHELL")
+    if shell is None:
+        return True
+    return bool(shell.value) and shell.value[0].replace("\\", "/").rsplit("/", 1)[-1].lower() in SHELLS
 
 
 @rule(
@@ -52,7 +67,11 @@ def _simple_exec_form(script) -> list[str] | None:
     standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers", severity="error", fix="safe",
     example="FROM python:3.12-slim\nCMD gunicorn -c gunicorn_config.py app.main:app\n",
     use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
-    notes="The fix is offered when the shell form is one plain command without variables, globs or operators. "
+    notes="The fix is offered when the shell form is one plain command without variables, globs, redirections or "
+          "operators that starts a program: a leading `exec` is dropped, a shell built-in (`cd`, `source`, `.`, "
+          "`export` ...) keeps the shell form, and so does a PowerShell or cmd `SHELL`. Turning a shell-form "
+          "ENTRYPOINT into the exec form is unsafe when a CMD or a compose `command` is in effect: the shell form "
+          "ignored them, the exec form passes them as arguments. "
           "A final stage without CMD/ENTRYPOINT is reported only for a Python service built on a known Python image "
           "(it would start the interpreter) that no compose service gives a command: an nginx, database or vendor "
           "image inherits the right command.",
@@ -73,14 +92,22 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
         if ins is None or ins.json_form:
             continue
         fix = None
-        argv = _simple_exec_form(instruction_script(df, ins))
+        argv = _simple_exec_form(instruction_script(df, ins)) if _posix_shell(df) else None
         if argv is not None:
             import json
 
+            # a shell-form ENTRYPOINT ignores CMD and compose's `command`; in exec form they become its arguments
+            safe = ins is cmd or (cmd is None and not _given_command(ctx))
             fix = Fix("use the exec form", (Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
-                      Applicability.SAFE)
+                      Applicability.SAFE if safe else Applicability.UNSAFE)
         yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
                       "the exec form `[\"...\", \"...\"]`", span_position(ins.keyword_span), fix=fix)
+
+
+def _given_command(ctx: Context) -> bool:
+    """Whether a compose service that builds this Dockerfile sets a `command`."""
+    building = roles.roles(ctx.project).services_building(ctx.file.path) if ctx.file is not None else []
+    return any(svc.get("command") for _, svc, _ in building)
 
 
 def _starts_its_own_server(ctx: Context, stages) -> bool:
@@ -264,24 +291,44 @@ def _occurrences(df, needle: str):
             start = text.find(needle, start + 1, ins.span.end)
 
 
+def _installs_worker(df) -> bool:
+    """Whether a RUN pip-installs the `uvicorn-worker` package by name."""
+    import re
+
+    from dockyard.manifests import normalized_name
+    from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
+
+    return any(c.tool == "pip" and is_install(c) and any(
+        normalized_name(re.split(r"[\s\[;@<>=!~(]", w.text, 1)[0]) == WORKER_PACKAGE for w in c.packages)
+        for script in run_scripts(df, df.instructions) for c in calls(script))
+
+
 @rule(
     code="DF059", name="uvicorn-worker-deprecated", scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
     summary="Use `uvicorn_worker.UvicornWorker`, not the deprecated `uvicorn.workers.UvicornWorker`",
     why="`uvicorn.workers` is deprecated and slated for removal from uvicorn; an upgrade then breaks the "
         "container at start with an import error. The worker lives on in the `uvicorn-worker` package.",
-    standard=("DF-UVICORN-WORKER",), section="Gunicorn Configuration", severity="warning", fix="unsafe",
+    standard=("DF-UVICORN-WORKER",), section="Gunicorn Configuration", severity="warning", fix="safe",
     example="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn.workers.UvicornWorker\", \"app.main:app\"]\n",
     use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"app.main:app\"]\n",
-    notes="The standard's examples use `uvicorn.workers.UvicornWorker`; the checklist item wins. The fix is unsafe: "
-          "`uvicorn-worker` must be added to the dependencies. A gunicorn config file is judged by the Python rules.",
+    notes="The standard's examples use `uvicorn.workers.UvicornWorker`; the checklist item wins. The fix is safe "
+          "when a dependency file of the build context (a lock, a requirements file, pyproject.toml) declares "
+          "`uvicorn-worker` or a RUN pip-installs it, and unsafe otherwise: the package must be added to the dependencies, or gunicorn fails "
+          "to start. A gunicorn config file is judged by the Python rules (PY007).",
 )
 def uvicorn_worker(ctx: Context) -> Iterator[Problem]:
+    from dockyard.locks import declares, dockerfile_context_dirs
+
     df = ctx.model
+    safe = None
     for start in _occurrences(df, OLD_WORKER):
+        if safe is None:
+            safe = _installs_worker(df) or declares(ctx.project, WORKER_PACKAGE,
+                                                    dockerfile_context_dirs(ctx.project, ctx.file.path))
         yield Problem(f"`{OLD_WORKER}` is deprecated; use `{NEW_WORKER}` from the `uvicorn-worker` package",
                       ctx.file.span(start, start + len(OLD_WORKER)),
                       fix=Fix(f"use `{NEW_WORKER}`", (Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
-                              Applicability.UNSAFE))
+                              Applicability.SAFE if safe else Applicability.UNSAFE))
 
 
 def _bound_port(argv: list[str]) -> str | None:

@@ -21,13 +21,6 @@ def _whole(script) -> tuple[int, int] | None:
     return None if script is None else script.file_range(0, len(script.text))
 
 
-def _ends_in_shell_comment(text: str, end: int) -> bool:
-    """Whether the line ending at ``end`` may end in a shell comment (a ``#`` starting a word, even quoted):
-    a continuation added after it would be commented out with it."""
-    line = text[text.rfind("\n", 0, end) + 1:end]
-    return re.search(r"(?:^|[\s;&|()])#", line) is not None
-
-
 @rule(
     code="DF051", name="run-combine", scope=Scope.DOCKERFILE,
     summary="Consecutive RUN instructions with the same mounts are combined",
@@ -51,16 +44,21 @@ def combine(ctx: Context) -> Iterator[Problem]:
                 continue
             if prev is not None and _run_options(prev) == _run_options(ins):
                 fix = None
-                a, b = _whole(instruction_script(df, prev)), _whole(instruction_script(df, ins))
+                first, second = instruction_script(df, prev), instruction_script(df, ins)
+                tail = first.tail() if first is not None else None
+                b = _whole(second) if second is not None and second.tail() is not None else None
                 text = ctx.file.text or ""
-                if (a is not None and b is not None and not prev.json_form
-                        and not ins.json_form and not prev.heredocs and not ins.heredocs
-                        and not _ends_in_shell_comment(text, a[1])):
+                # joined after the first script's last statement, its `;` dropped; not after a background job
+                # (`&`) or a trailing comment (the join would be commented out), nor before a background job
+                # (`first && b & c` would send the first script to the background too)
+                if (tail is not None and b is not None and tail.operator != "&" and not tail.comment
+                        and not any(c.background for c in second.commands)):
+                    a_end = first.offset(tail.end - 1) + 1
                     # comment lines between the two stay, as comment lines inside the continuation
-                    comments = "".join(f"{line}\n" for line in text[a[1]:b[0]].splitlines()
+                    comments = "".join(f"{line}\n" for line in text[a_end:b[0]].splitlines()
                                        if line.lstrip().startswith("#"))
                     fix = Fix("join the RUN instructions with `&&`",
-                              (Edit(a[1], b[0], f" {df.escape}\n{comments}    && "),),
+                              (Edit(a_end, b[0], f" {df.escape}\n{comments}    && "),),
                               Applicability.UNSAFE)
                 yield Problem(f"this RUN directly follows the RUN on line {prev.span.line} with the same mounts; "
                               "combine them into one layer", span_position(ins.keyword_span), fix=fix)

@@ -8,7 +8,7 @@ from typing import Iterator
 from dockyard import roles
 from dockyard.model import Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.contexts import build_contexts, ignore_file, wholesale_copy
+from dockyard.contexts import build_contexts, ignore_file, sources_through, wholesale_copy
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,33 @@ GROUPS: tuple[Group, ...] = (
 )
 
 
-def missing_entries(ig, python: bool) -> list[tuple[Group, list[Entry]]]:
-    """The entries of each group that the ignore file lacks (the Python groups only when ``python``)."""
+def missing_entries(ig, python: bool, sources: list[str] = ()) -> list[tuple[Group, list[Entry]]]:
+    """The entries of each group that the ignore file (None: no file) lacks (the Python groups only when
+    ``python``), less those that would exclude one of ``sources``, the paths the builds copy from the context (a
+    Dockerfile that copies `dist/` needs it in the context)."""
     out = []
     for group in GROUPS:
         if group.python and not python:
             continue
-        present = {e.pattern for e in group.entries if all(ig.excluded(p) for p in e.probes)}
-        lacking = [e for e in group.entries if e.pattern not in present and e.covered_by not in present]
+        present = {e.pattern for e in group.entries if ig is not None and all(ig.excluded(p) for p in e.probes)}
+        lacking = [e for e in group.entries if e.pattern not in present and e.covered_by not in present
+                   and not any(_excludes(e.pattern, src) for src in sources)]
         if lacking:
             out.append((group, lacking))
     return out
+
+
+def _excludes(pattern: str, path: str) -> bool:
+    """Whether the ignore-file line ``pattern`` leaves ``path`` (or a folder above it) out of the context."""
+    from dockyard.parsers.dockerignore import parse_dockerignore
+
+    ig = _SINGLE.get(pattern)
+    if ig is None:
+        ig = _SINGLE[pattern] = parse_dockerignore(pattern + "\n")
+    return ig.excluded(path)
+
+
+_SINGLE: dict = {}
 
 
 def _block(groups) -> str:
@@ -84,7 +100,8 @@ STANDARD_IGNORE = _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS)
           "RUN bind mount) the folder itself, a sub-folder, a wildcard or a variable path: then whatever lies "
           "there reaches the image. A context whose Dockerfile copies only files it names (an entrypoint script) "
           "or nothing needs none: BuildKit sends only what the instructions name. The fix creates the file with "
-          "the standard's entries.",
+          "the standard's entries, less any that would exclude what a build using the file copies (a `COPY dist/ "
+          "...` keeps `dist/` in the context).",
 )
 def exists(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
@@ -99,8 +116,7 @@ def exists(ctx: Context) -> Iterator[Problem]:
         where = f"`{c.dir}/`" if c.dir else "the project root"
         target = c.rel(".dockerignore")
         python = classified.context([c.dockerfile]).role in roles.PYTHON_IMAGES
-        content = STANDARD_IGNORE if python else _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS
-                                                                                     if not g.python)
+        content = _IGNORE_HEADER + _block(missing_entries(None, python, sources_through(project, target)))
         how = (f"`{ins.keyword} {src}` (line {ins.span.line} of `{c.dockerfile}`) copies whatever it holds"
                if ins else "everything in it is sent to the builder and `COPY . .` copies it all")
         yield Problem(f"the build context {where} has no `.dockerignore`: {how}; create `{target}`", c.position,
@@ -118,9 +134,10 @@ def exists(ctx: Context) -> Iterator[Problem]:
     notes="Each entry is checked with Docker's own matching on a representative path at the context root, so "
           "`**/.env*` or `.venv` count as well as the standard's spelling; Python bytecode counts as excluded with "
           "`**/__pycache__` alone, since Python 3 writes bytecode only there. The message names, and the fix "
-          "appends, only the entries that are missing. The Python groups (virtualenvs, bytecode, test output, build "
-          "output) are asked only of contexts that build a Python image: a Node build may well copy its `dist/`. An "
-          "ignore file that no build of the project reads (a `backend/.dockerignore` when compose builds "
+          "appends, only the entries that are missing; an entry that would exclude what a build reading the file "
+          "copies (`COPY dist/ ...`, `COPY logs/ ...`) is not asked for, as DF060 would then report the copy. The "
+          "Python groups (virtualenvs, bytecode, test output, build output) are asked only of contexts that build a "
+          "Python image: a Node build may well copy its `dist/`. An ignore file that no build of the project reads (a `backend/.dockerignore` when compose builds "
           "`backend/Dockerfile` from the root) is not judged: its entries change nothing (DI005 says so).",
 )
 def entries(ctx: Context) -> Iterator[Problem]:
@@ -128,7 +145,7 @@ def entries(ctx: Context) -> Iterator[Problem]:
     if ig is None or not judged(ctx):
         return
     python = ctx.role is not None and ctx.role.role in roles.PYTHON_IMAGES
-    missing = missing_entries(ig, python)
+    missing = missing_entries(ig, python, sources_through(ctx.project, ctx.file.path))
     if not missing:
         return
     names = "; ".join(f"{_said(group.name)}: {', '.join(f'`{e.pattern}`' for e in lacking)}"
@@ -170,11 +187,15 @@ def root_only(ctx: Context) -> Iterator[Problem]:
     ig = ctx.model
     if ig is None or not judged(ctx):
         return
+    sources = None
     for p in ig.patterns:
         if p.exclusion or p.pattern not in BYTECODE:
             continue
+        if sources is None:
+            sources = sources_through(ctx.project, ctx.file.path)
+        fix = None
+        if not any(_excludes(BYTECODE[p.pattern], src) for src in sources):
+            fix = Fix("match in every folder", (Edit(p.start, p.start + (1 if p.text.startswith('/') else 0), "**/"),))
         yield Problem(f"`{p.text}` only matches at the root of the build context; write `{BYTECODE[p.pattern]}"
                       f"{'/' if p.text.endswith('/') else ''}` to exclude it in every folder",
-                      ctx.file.span(p.start, p.end),
-                      fix=Fix("match in every folder", (Edit(p.start, p.start + (1 if p.text.startswith('/') else 0),
-                                                             "**/"),)))
+                      ctx.file.span(p.start, p.end), fix=fix)

@@ -280,10 +280,15 @@ def worker_connections(ctx: Context) -> Iterator[Problem]:
     fix="safe",
     example={"gunicorn_config.py": "worker_class = \"uvicorn.workers.UvicornWorker\"\n"},
     use_instead={"gunicorn_config.py": "worker_class = \"uvicorn_worker.UvicornWorker\"\n"},
-    notes="The fix rewrites the class path; add `uvicorn-worker` to the requirements as well.",
+    notes="The fix rewrites the class path. It is safe when a dependency file of the project (a lock, a "
+          "requirements file, pyproject.toml) declares `uvicorn-worker`, and unsafe otherwise: the package must be "
+          "added to the dependencies, or gunicorn fails to start.",
 )
 def deprecated_worker(ctx: Context) -> Iterator[Problem]:
+    from dockyard.locks import declares
+
     rt = runtime(ctx.project)
+    safe = None
     for cfg in [*rt.configs, *rt.commands]:
         if cfg.origin == "file":
             s = cfg.settings.get("worker_class")
@@ -295,7 +300,10 @@ def deprecated_worker(ctx: Context) -> Iterator[Problem]:
                 start = sf.offset(s.line, s.column)
                 end = sf.offset(s.end_line, s.end_column)
                 quote = sf.text[start]
-                fix = Fix(f"use `{MODERN_WORKER}`", (Edit(start, end, f"{quote}{MODERN_WORKER}{quote}"),), Applicability.SAFE)
+                if safe is None:
+                    safe = declares(ctx.project, "uvicorn-worker")
+                fix = Fix(f"use `{MODERN_WORKER}`", (Edit(start, end, f"{quote}{MODERN_WORKER}{quote}"),),
+                          Applicability.SAFE if safe else Applicability.UNSAFE)
             yield Problem(f"`{DEPRECATED_WORKER}` is deprecated; use `{MODERN_WORKER}` (package `uvicorn-worker`)",
                           _pos(s), path=cfg.path, fix=fix)
         elif cfg.path.rsplit("/", 1)[-1].lower().startswith(("compose", "docker-compose")):
