@@ -33,6 +33,16 @@ def test_text_format(tmp_path):
     ]
 
 
+def test_text_summary_counts_in_words(tmp_path):
+    r = _result(tmp_path)
+    r.files = ["Dockerfile"]
+    r.findings = r.findings[:1] + [Finding("DY004", "template-skipped", Severity.INFO, "t", "Dockerfile",
+                                           Position(2, 1, 2, 1), ()) for _ in range(2)]
+    assert render(r, "text").splitlines()[-1] == "Found 3 findings (1 error, 2 info) in 1 file."
+    r.findings = r.findings[:1]
+    assert render(r, "text").splitlines()[-1] == "Found 1 finding (1 error) in 1 file."
+
+
 def test_json_format_has_the_contract_fields(tmp_path):
     doc = json.loads(render(_result(tmp_path), "json"))
     assert set(doc) == {"version", "findings", "summary"}
@@ -143,10 +153,10 @@ def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_pat
                    Finding("DF048", "apt-no-install-recommends", Severity.ERROR, "recommends", "Dockerfile",
                            Position(3, 1, 3, 4), (), unsafe)]
     assert render(r, "text").splitlines()[-1] == (
-        "Found 4 findings (3 error, 1 warning) in 2 files; 1 fixable with `dockyard fix` "
+        "Found 4 findings (3 errors, 1 warning) in 2 files; 1 fixable with `dockyard fix` "
         "(2 more with `--unsafe-fixes`).")
     summary = json.loads(render(r, "json"))["summary"]
     assert (summary["fixable"], summary["unsafe_fixable"]) == (1, 2)
     r.findings = r.findings[2:]
     assert render(r, "text").splitlines()[-1] == (
-        "Found 2 findings (2 error) in 2 files; 2 fixable with `dockyard fix --unsafe-fixes`.")
+        "Found 2 findings (2 errors) in 2 files; 2 fixable with `dockyard fix --unsafe-fixes`.")

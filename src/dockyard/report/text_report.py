@@ -29,9 +29,9 @@ def render(result, *, color: bool = False) -> str:
         lines.append(f"{f.path}:{p.line}:{p.column}: {code}{fix} {f.message}")
     s = result.summary()
     if s["findings"]:
-        by = ", ".join(f"{n} {label}" for label, n in s["by_severity"].items() if n)
+        by = ", ".join(_count(n, label) for label, n in s["by_severity"].items() if n)
         fixable = _fixable(s["fixable"], s["unsafe_fixable"])
-        lines.append(f"Found {s['findings']} finding{'s' if s['findings'] != 1 else ''} ({by}) in {s['files']} files{fixable}.")
+        lines.append(f"Found {_count(s['findings'], 'finding')} ({by}) in {_count(s['files'], 'file')}{fixable}.")
     else:
         lines.append(f"All checks passed ({s['files']} files, {s['rules']} rules).")
     skipped = s["skipped"]["template"]
@@ -39,6 +39,11 @@ def render(result, *, color: bool = False) -> str:
         lines.append(f"Skipped {skipped} template file{'s' if skipped != 1 else ''} (Jinja/cookiecutter markers; "
                      "see DY004): not judged.")
     return "\n".join(lines) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` of ``noun``: "1 error", "2 errors", "3 info" (a mass noun)."""
+    return f"{n} {noun}" if n == 1 or noun == "info" else f"{n} {noun}s"
 
 
 def _fixable(safe: int, unsafe: int) -> str:
