@@ -9,7 +9,9 @@ from typing import Any, Iterable
 
 from dockyard.model import Severity, UsageError
 
-KNOWN_KEYS = ("select", "ignore", "per-file-ignores", "severity", "exclude", "fail-on", "environments", "init")
+KNOWN_KEYS = ("select", "ignore", "per-file-ignores", "severity", "exclude", "fail-on", "environments", "init", "level",
+              "baseline")
+LEVELS = ("required", "recommended", "all")  # see dockyard.levels
 ENV_KEYS = ("compose", "env-file")
 
 
@@ -30,6 +32,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     fail_on: Severity = Severity.INFO  # findings at or above this fail the run (exit 1)
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    level: str = "all"  # checklist levels to enforce: required, recommended or all (see dockyard.levels)
+    baseline: Path | None = None  # findings recorded by `check --write-baseline`, not reported again
 
     # -- decisions -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -159,6 +163,14 @@ def parse_config(table: dict, source: str, known_codes: Iterable[str] | None = N
             cfg.fail_on = Severity.parse(str(table["fail-on"]))
         except ValueError as exc:
             raise UsageError(f"{source}: fail-on: {exc}") from None
+    if "level" in table:
+        if table["level"] not in LEVELS:
+            raise UsageError(f"{source}: level must be one of {', '.join(LEVELS)}, not {table['level']!r}")
+        cfg.level = table["level"]
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise UsageError(f"{source}: baseline must be the path of a baseline file (relative to {source})")
+        cfg.baseline = Path(source).parent / table["baseline"]
     envs = table.get("environments", {})
     if not isinstance(envs, dict):
         raise UsageError(f"{source}: environments must be a table of name = {{compose = [...], env-file = ...}}")

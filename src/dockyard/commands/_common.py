@@ -17,6 +17,8 @@ def add_config_arguments(parser) -> None:
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes to enable (replaces the configured selection)")
     parser.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes to disable (added to the configured ones)")
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that makes the run fail (default: info)")
+    parser.add_argument("--level", choices=("required", "recommended", "all"),
+                        help="checklist levels to enforce: required (REQ), recommended (REQ and REC) or all (default)")
 
 
 def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
@@ -55,6 +57,13 @@ def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
         cfg = replace(cfg, ignore=cfg.ignore + split(args.ignore, "--ignore"))
     if getattr(args, "fail_on", None):
         cfg = replace(cfg, fail_on=Severity.parse(args.fail_on))
+    if getattr(args, "level", None):
+        cfg = replace(cfg, level=args.level)
+    if cfg.level != "all":  # the rules of the levels left out are ignored, as `--ignore` would
+        from dockyard.levels import codes_outside
+        from dockyard.rules.base import all_rules
+
+        cfg = replace(cfg, ignore=cfg.ignore + tuple(codes_outside(cfg.level, all_rules())))
     if tree:
         check_environment_files(cfg, root)
     return cfg
