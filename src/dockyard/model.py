@@ -102,6 +102,8 @@ class Finding:
     position: Position
     standard: tuple[str, ...] = ()
     fix: Fix | None = None
+    # what the finding flags, hashed without its line number (see dockyard.baseline): it survives lines moving
+    fingerprint: str = field(default="", compare=False)
 
     @property
     def fixable(self) -> bool:

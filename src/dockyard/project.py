@@ -55,11 +55,14 @@ class Project:
         self._cache: dict[str, Any] = {}
         # True when the user named files: only those files are judged, not the repository around them
         self.explicit_files = False
+        self._progress = None  # a dockyard.progress.Progress for long walks, set by discover()
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
-    def discover(cls, root: Path, config: Config | None = None) -> "Project":
+    def discover(cls, root: Path, config: Config | None = None, progress=None) -> "Project":
+        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen."""
         project = cls(root, config)
+        project._progress = progress
         project._walk()
         project._add_service_env_files()
         return project
@@ -98,6 +101,7 @@ class Project:
         exclude = self.config.excluded
         stack: list[tuple[Path, str, int]] = [(root, "", 0)]
         seen_dirs: set[tuple[int, int]] = set()
+        walked, progress = 0, self._progress
         while stack:
             folder, prefix, depth = stack.pop()
             try:
@@ -130,6 +134,9 @@ class Project:
                                               f"{NAMED_LIKE_A_FILE[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
                     continue
+                walked += 1
+                if progress is not None:
+                    progress.walked(walked)
                 parts = tuple(prefix.rstrip("/").split("/")) if prefix else ()
                 kind = classify(entry.name, parts)
                 if kind not in INTERESTING or exclude(rel):

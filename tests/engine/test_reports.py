@@ -38,7 +38,8 @@ def test_text_summary_counts_in_words(tmp_path):
     r.files = ["Dockerfile"]
     r.findings = r.findings[:1] + [Finding("DY004", "template-skipped", Severity.INFO, "t", "Dockerfile",
                                            Position(2, 1, 2, 1), ()) for _ in range(2)]
-    assert render(r, "text").splitlines()[-1] == "Found 3 findings (1 error, 2 info) in 1 file."
+    assert render(r, "text").splitlines()[-2:] == ["Found 3 findings (1 error, 2 info) in 1 file.",
+                                                   "Most findings: DY004 (2), DY003 (1)."]
     r.findings = r.findings[:1]
     assert render(r, "text").splitlines()[-1] == "Found 1 finding (1 error) in 1 file."
 

@@ -76,7 +76,7 @@ def display_prefix(root: Path) -> str:
     return "" if rel == "." else rel + "/"
 
 
-def load_projects(paths: list[str], args):
+def load_projects(paths: list[str], args, progress=None):
     """(Project, display prefix) pairs for the PATH arguments: directories are discovered, files checked alone.
 
     Each tree and file is checked once, however it is named (``. .``, ``./svc`` and ``svc``, ``. Dockerfile``):
@@ -117,7 +117,7 @@ def load_projects(paths: list[str], args):
     if unknown:
         raise UsageError("; ".join(unknown))
     for root in outermost(dirs):
-        project = Project.discover(root, resolve_config(args, root))
+        project = Project.discover(root, resolve_config(args, root), progress)
         if files:  # a named file this tree's discovery already judges is not judged twice
             found = {root / sf.path for sf in (*project.files, *project.templates)}
             found.update(root / rel for rel, _ in project.problems)

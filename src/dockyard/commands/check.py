@@ -4,34 +4,79 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from dockyard.commands._common import add_config_arguments, load_projects
 
 
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directories to discover, or files to check (default: .)")
-    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    from dockyard.report import FORMATS
+
+    parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--explain-scope", action="store_true",
                         help="also show what each Dockerfile, stage, build context and compose service was judged "
                         "as (FastAPI service, Python image, other image, base image, template) and why")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print how many findings each rule and checklist section has instead of the findings")
+    parser.add_argument("--baseline", metavar="FILE",
+                        help="report only findings FILE does not hold (written by --write-baseline)")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="record every current finding in FILE and exit 0; later runs with --baseline FILE "
+                        "report only new ones")
     add_config_arguments(parser)
 
 
-def run_check(args):
+def run_check(args, progress=None):
+    """The merged result of checking every PATH; ``progress`` (a :class:`dockyard.progress.Progress`) shows a
+    progress line on a terminal during long runs, cleared before this returns."""
+    from dockyard.progress import Progress
+
+    progress = Progress() if progress is None else progress
+    try:
+        return _run_check(args, progress)
+    finally:
+        progress.clear()
+
+
+def _run_check(args, progress):
+    from dockyard.baseline import Baseline, add_fingerprints
     from dockyard.engine import run_rules
 
+    writing = getattr(args, "write_baseline", None) is not None
+    baselines: dict = {}  # resolved path -> Baseline, loaded once however many trees use it
+
+    checked: list[Path] = []  # the trees discovered and the files named, for the baseline's stale count
+
+    def baseline_for(path):
+        key = Path(path).resolve()
+        if key not in baselines:
+            baselines[key] = Baseline.load(path)
+        return baselines[key]
+
+    if getattr(args, "baseline", None) and not writing:
+        baseline_for(args.baseline)  # a missing or broken baseline stops the run before any work
     merged = None
-    for project, prefix in load_projects(args.paths, args):
-        result = run_rules(project, explain_scope=getattr(args, "explain_scope", False))
+    for project, prefix in load_projects(args.paths, args, progress):
+        result = run_rules(project, explain_scope=getattr(args, "explain_scope", False), progress=progress)
+        progress.tree_done()
+        checked.extend([sf.abspath.absolute() for sf in project.files] if project.explicit_files
+                       else [project.root])
+        result.findings = add_fingerprints(project, result.findings)
         if prefix:  # the root folder itself (`./`) is shown as the prefix
             result.findings = [replace(f, path=prefix if f.path == "./" else prefix + f.path) for f in result.findings]
             result.files = [prefix + p for p in result.files]
             result.templates = [prefix + p for p in result.templates]
             if result.scope is not None:
                 result.scope = [replace(e, path=prefix + e.path) for e in result.scope]
+        chosen = None if writing else (getattr(args, "baseline", None) or project.config.baseline)
+        if chosen is not None:
+            baseline = baseline_for(chosen)
+            result.findings, result.baselined = baseline.filter(result.findings)
+            result.baseline = str(chosen)
         if merged is None:
             merged = result
         else:
@@ -41,7 +86,10 @@ def run_check(args):
             if result.scope is not None:
                 merged.scope = (merged.scope or []) + result.scope
             merged.fail_on = min(merged.fail_on, result.fail_on)
+            merged.baselined += result.baselined
+            merged.baseline = merged.baseline or result.baseline
     assert merged is not None
+    merged.baseline_fixed = sum(b.fixed(checked) for b in baselines.values())
     merged.findings.sort(key=lambda f: f.sort_key)
     return merged
 
@@ -49,10 +97,20 @@ def run_check(args):
 def run(args) -> int:
     from dockyard.report import render
 
+    if args.statistics and args.format != "text":
+        from dockyard.model import UsageError
+
+        raise UsageError("--statistics prints text: it cannot be combined with --format " + args.format)
     result = run_check(args)
+    if args.write_baseline is not None:
+        from dockyard.baseline import write_baseline
+
+        n = write_baseline(args.write_baseline, result.findings)
+        print(f"dockyard: recorded {n} finding{'s' if n != 1 else ''} in {args.write_baseline}", file=sys.stderr)
+        return 0
     color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
                                         and args.format == "text")
-    text = render(result, args.format, color=color)
+    text = render(result, "statistics" if args.statistics else args.format, color=color)
     if args.output:
         from dockyard.fsutil import atomic_write
 

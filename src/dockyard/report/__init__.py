@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

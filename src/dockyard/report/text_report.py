@@ -27,18 +27,43 @@ def render(result, *, color: bool = False) -> str:
             lines.append(f"{f.path}: {code}{fix} {f.message}")
             continue
         lines.append(f"{f.path}:{p.line}:{p.column}: {code}{fix} {f.message}")
+    lines.extend(summary_lines(result))
+    return "\n".join(lines) + "\n"
+
+
+def summary_lines(result) -> list[str]:
+    """The closing lines: counts, the codes with the most findings, the baseline, skipped templates."""
+    lines = []
     s = result.summary()
     if s["findings"]:
         by = ", ".join(_count(n, label) for label, n in s["by_severity"].items() if n)
         fixable = _fixable(s["fixable"], s["unsafe_fixable"])
-        lines.append(f"Found {_count(s['findings'], 'finding')} ({by}) in {_count(s['files'], 'file')}{fixable}.")
+        new = "new " if result.baseline is not None else ""
+        lines.append(f"Found {_count(s['findings'], new + 'finding')} ({by}) in {_count(s['files'], 'file')}{fixable}.")
+        most = most_common_codes(result.findings)
+        if len(most) > 1 and most[0][1] > 1:  # some code stands out
+            lines.append("Most findings: " + ", ".join(f"{code} ({n})" for code, n in most) + ".")
     else:
         lines.append(f"All checks passed ({s['files']} files, {s['rules']} rules).")
+    if result.baseline is not None:
+        line = f"{_count(s['baselined'], 'finding')} of the baseline ({result.baseline}) not shown"
+        if result.baseline_fixed:
+            line += (f"; {_count(result.baseline_fixed, 'recorded finding')} no longer found: "
+                     "rewrite it with `--write-baseline`")
+        lines.append(line + ".")
     skipped = s["skipped"]["template"]
     if skipped:
         lines.append(f"Skipped {skipped} template file{'s' if skipped != 1 else ''} (Jinja/cookiecutter markers; "
                      "see DY004): not judged.")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def most_common_codes(findings, n: int = 3) -> list[tuple[str, int]]:
+    """The ``n`` codes with the most findings, most first (ties by code)."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.code] = counts.get(f.code, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]
 
 
 def _count(n: int, noun: str) -> str:
