@@ -119,9 +119,12 @@ def test_python_dash_m_and_version():
 def test_rules_json_contract(capsys):
     assert main(["rules", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
-    assert {tuple(sorted(r)) for r in rules} == {("applies", "code", "family", "fixable", "name", "purposes",
+    assert {tuple(sorted(r)) for r in rules} == {("applies", "code", "family", "fixable", "level", "name", "purposes",
                                                   "severity", "standard", "summary")}
     by_code = {r["code"]: r for r in rules}
+    # the strictest checklist level of the rule's items; rules about the run itself have none
+    assert [by_code[c]["level"] for c in ("DF004", "DF005", "DF017", "CI001", "DY001")] == [
+        "REQ", "REC", "BEY", "REQ", None]
     # what each rule judges: Docker-generic hygiene every image, Python rules Python images, the rest narrower
     assert by_code["DF004"]["applies"] == ["fastapi-service", "python-image", "other-image", "base-image"]
     assert by_code["DF040"]["applies"] == ["fastapi-service", "python-image", "other-image"]

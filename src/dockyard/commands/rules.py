@@ -1,4 +1,4 @@
-"""``dockyard rules [--format text|json]``: every rule with its checklist items."""
+"""``dockyard rules [--format text|json]``: every rule with its checklist items and level."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
+    from dockyard.levels import rule_level
     from dockyard.rules.base import all_rules
 
     rules = all_rules()
-    if args.format == "json":
-        sys.stdout.write(json.dumps([r.to_dict() for r in rules], indent=2) + "\n")
+    if args.format == "json":  # level: the strictest checklist level of the rule's items (None for DY rules)
+        sys.stdout.write(json.dumps([{**r.to_dict(), "level": rule_level(r)} for r in rules], indent=2) + "\n")
         return 0
     width = max((len(r.name) for r in rules), default=10)
     for r in rules:
         fix = "fix" if r.fixable else "   "
         items = ",".join(r.standard)
-        sys.stdout.write(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {fix}  {r.summary}  [{items}]\n")
+        level = rule_level(r) or "-"
+        sys.stdout.write(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {level:<3}  {fix}  {r.summary}  "
+                         f"[{items}]\n")
     return 0
