@@ -141,10 +141,20 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
         profiles = [x for x in cp.split(",") if x] if cp else []
     name = merged.get("name") or environment.get("COMPOSE_PROJECT_NAME") or working_dir.name
     name = normalize_project_name(str(name))
+    valid = not any(p.severity == "error" for p in problems)
+    if valid:  # compose stops at its first error: the project is checked once every file loaded
+        valid = _check_model(merged, ctx, paths)
+    from dockyard.compose.validate import defined_resources
+
+    disabled, defined = _disabled_services(merged, profiles), defined_resources(merged)
     try:
         _finalize(merged, name, working_dir, environment, profiles, problems, reader)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         problems.append(LoadProblem(f"invalid project: {e}", paths[0] if paths else None, kind="load"))
+    if valid and not any(p.severity == "error" for p in problems):
+        from dockyard.compose.validate import project_refusal
+
+        _refuse(project_refusal(merged, disabled, defined), ctx, paths[0] if paths else None)
     issues = []
     if track:
         seen = set()
@@ -158,6 +168,50 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
 
 
 # --------------------------------------------------------------------------- per file
+
+
+def _refuse(refusal: Any, ctx: _Ctx, file: Path | None) -> bool:
+    """Record a :class:`dockyard.compose.validate.Refusal` as a problem located at what it names (the nearest
+    recorded ancestor); True when there was none."""
+    if refusal is None:
+        return True
+    target = tuple(refusal.path) + ((refusal.key,) if refusal.key is not None else ())
+    while target and target not in ctx.origins:
+        target = target[:-1]
+    origin = ctx.origins.get(target)
+    ctx.problems.append(LoadProblem(refusal.message, origin[0] if origin else file,
+                                    origin[1] if origin else Position.whole_file(), kind=refusal.kind))
+    return False
+
+
+def _check_document(root: dict, p: Path, ctx: _Ctx) -> None:
+    """What compose checks of each file once interpolated: the Compose Specification schema, then the short
+    syntaxes it parses (volumes, ports, SSH keys)."""
+    from dockyard.compose.validate import document_spec_refusal, schema_refusal
+
+    _refuse(schema_refusal(root), ctx, p) and _refuse(document_spec_refusal(root), ctx, p)
+
+
+def _check_model(merged: dict, ctx: _Ctx, paths: list[Path]) -> bool:
+    """What compose checks of the merged model before normalising it: not empty, then ``validation.Validate``."""
+    from dockyard.compose.validate import model_refusal
+
+    if not any(k != "version" for k in merged):  # compose drops `version` before this check
+        ctx.problems.append(LoadProblem("empty compose file", paths[0] if paths else None, kind="load"))
+        return False
+    return _refuse(model_refusal(merged), ctx, paths[0] if paths else None)
+
+
+def _disabled_services(model: dict, profiles: list[str]) -> dict[str, list]:
+    """The services that ``profiles`` leave out (name -> their profiles), as ``_finalize`` drops them."""
+    services = model.get("services")
+    active = set(profiles)
+    out: dict[str, list] = {}
+    for sname, svc in (services.items() if isinstance(services, dict) else ()):
+        sp = svc.get("profiles") if isinstance(svc, dict) else None
+        if isinstance(sp, list) and sp and "*" not in active and not (set(sp) & active):
+            out[str(sname)] = [str(x) for x in sp]
+    return out
 
 
 def _record_origins(node: Any, path: tuple, file: Path, origins: dict) -> None:
@@ -527,7 +581,10 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
         from dockyard.parsers.yamlpos import to_plain
 
         raw = to_plain(root)
+    before = len(ctx.problems)
     _interpolate(root, (), ctx, p)
+    if len(ctx.problems) == before:
+        _check_document(root, p, ctx)
     tracked = _tracked_tree(root, raw, p, ctx) if ctx.track else None
     includes = root.pop("include", None)
     services = root.get("services") or {}

@@ -1,0 +1,484 @@
+"""Compose's validation: what ``docker compose config`` refuses, worded as compose words it.
+
+Ported from compose-go v2.9.1 (the release docker compose v2.40.3 uses):
+
+* ``schema/schema.go``: every file is validated against the Compose Specification JSON schema that compose-go
+  embeds (vendored unchanged in ``compose/schema/``), after interpolation and before the next file is merged;
+  the error reported is the *most specific* one (the deepest instance location, an unknown property counting
+  one deeper), worded as compose words it (``services.web additional properties 'foo' not allowed``,
+  ``services.web.restart must be a string``, ``services.web must be a mapping``).
+* ``validation/validation.go``, ``validation/external.go``: checks of the merged model (``secrets.s: one of
+  file|environment must be set``, ``volumes.v: conflicting parameters "external" and "driver" specified``).
+* ``loader/validate.go`` (``checkConsistency``) and ``graph/cycle.go``: the project must be consistent: each
+  service has an image or a build, refers only to defined networks, volumes, secrets and configs, depends only
+  on defined services (``depends_on``, and what compose makes dependencies: ``links``, ``volumes_from``,
+  ``network_mode: service:``), and ``depends_on`` has no cycle.
+* ``format/volume.go``, ``types`` (ports, SSH keys): short syntaxes compose cannot parse.
+
+Compose stops at the first error; so do these functions: each returns one :class:`Refusal` or ``None``. Where
+compose reports the first error in Go's random map order, dockyard takes the file's order.
+
+Checking a valid file costs one call of the compiled validator (:mod:`dockyard.schemas`, cached on disk); the
+``jsonschema`` library, slower, is only imported to word the error of a file that is invalid.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_FILE = Path(__file__).with_name("schema") / "compose-spec.json"
+SCHEMA_NAME = "compose-go-spec"  # the name :mod:`dockyard.schemas` caches its validator under
+
+_STATE: dict[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why compose refuses a model: its message and where in the model (keys and list indices) the offending
+    value is; ``key``: the offending key inside the mapping at ``path`` (an unknown property), when one."""
+
+    message: str
+    path: tuple = ()
+    key: Any = None
+    kind: str = "schema"  # schema | validation | consistency
+
+
+# --------------------------------------------------------------------------- the JSON schema
+
+
+def schema_refusal(document: Any) -> Refusal | None:
+    """The schema error compose reports for one (interpolated) compose document, or None when it is valid."""
+    import fastjsonschema
+
+    from dockyard.schemas import validator
+
+    try:
+        validator(SCHEMA_NAME)(document)
+        return None
+    except fastjsonschema.JsonSchemaValueException:
+        pass
+    except Exception:  # noqa: BLE001 - a value the compiled validator cannot handle: let the full one decide
+        pass
+    return _worded_error(_plain(document))
+
+
+def _plain(value: Any) -> Any:
+    """A positioned tree as plain JSON-like data, keys as strings (compose-go's convertToStringKeysRecursive)."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else _key_text(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(key)
+
+
+def _draft7() -> Any:
+    if "draft7" not in _STATE:
+        import json
+
+        import jsonschema
+
+        schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+        _STATE["draft7"] = jsonschema.Draft7Validator(schema)
+    return _STATE["draft7"]
+
+
+def _worded_error(document: Any) -> Refusal | None:
+    try:
+        errors = list(_draft7().iter_errors(document))
+    except Exception as exc:  # noqa: BLE001 - a schema the library cannot apply must not crash a check
+        return Refusal(f"could not be validated: {type(exc).__name__}")
+    best = None
+    best_score = -1
+    for err in errors:
+        leaf = _most_specific(err)
+        score = _specificity(leaf)
+        if score > best_score:
+            best, best_score = leaf, score
+    return None if best is None else _refusal_of(best)
+
+
+def _most_specific(err: Any) -> Any:
+    """compose-go's getMostSpecificError: the deepest error among the causes (``oneOf`` branches)."""
+    if not err.context:
+        return err
+    best, best_score = None, -1
+    for cause in err.context:
+        leaf = _most_specific(cause)
+        score = _specificity(leaf)
+        if score > best_score:
+            best, best_score = leaf, score
+    return best
+
+
+def _specificity(err: Any) -> int:
+    return len(err.absolute_path) + (1 if err.validator == "additionalProperties" else 0)
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value + "'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _type_name(names: list[str]) -> str:
+    human = sorted("mapping" if n == "object" else n for n in names)
+    if len(human) == 1:
+        return human[0]
+    return f"{', '.join(human[:-1])} or {human[-1]}"
+
+
+def _extra_keys(err: Any) -> list[str]:
+    schema, instance = err.schema, err.instance
+    props = schema.get("properties") or {}
+    patterns = list((schema.get("patternProperties") or {}).keys())
+    return [k for k in instance if k not in props and not any(re.search(p, k) for p in patterns)]
+
+
+def _refusal_of(err: Any) -> Refusal:
+    path = tuple(err.absolute_path)
+    where = ".".join(str(p) for p in path)
+    kind, want, instance = err.validator, err.validator_value, err.instance
+    key = None
+    if kind == "type":
+        text = f"{where} must be a {_type_name(want if isinstance(want, list) else [want])}"
+    elif kind == "minimum":
+        text = f"{where} must be greater than or equal to {want}"
+    elif kind == "maximum":
+        text = f"{where} must be less than or equal to {want}"
+    elif kind == "additionalProperties":
+        extra = _extra_keys(err)
+        key = extra[0] if extra else None
+        text = f"{where} additional properties {', '.join(_quote(k) for k in extra)} not allowed"
+    elif kind == "required":
+        missing = [r for r in want if r not in instance]
+        text = f"{where} missing propert{'y' if len(missing) == 1 else 'ies'} " + ", ".join(map(_quote, missing))
+    elif kind == "enum":
+        text = f"{where} value must be one of {', '.join(_quote(v) for v in want)}"
+    elif kind == "pattern":
+        text = f"{where} {_quote(instance)} does not match pattern {_quote(want)}"
+    elif kind == "uniqueItems":
+        pair = next(((i, j) for j in range(len(instance)) for i in range(j) if instance[i] == instance[j]), (0, 1))
+        text = f"{where} items at {pair[0]} and {pair[1]} are equal"
+    else:
+        text = f"{where} {err.message}"
+    return Refusal(text, path, key, "schema")
+
+
+# --------------------------------------------------------------------------- the merged model
+
+
+def model_refusal(model: dict) -> Refusal | None:
+    """compose-go's ``validation.Validate`` over the merged model, before normalisation."""
+    for kind in ("volumes", "networks", "configs", "secrets"):
+        section = model.get(kind)
+        if not isinstance(section, dict):
+            continue
+        for name, spec in section.items():
+            if not isinstance(spec, dict):
+                continue
+            where = f"{kind}.{name}"
+            if kind in ("volumes",) and spec.get("external") is True:
+                for k in spec:
+                    if k not in ("name", "external") and not str(k).startswith("x-"):
+                        return Refusal(f'{where}: conflicting parameters "external" and "{k}" specified',
+                                       (kind, name, k), kind="validation")
+            if kind in ("configs", "secrets"):
+                keys = ("file", "environment", "content") if kind == "configs" else ("file", "environment")
+                present = [k for k in keys if k in spec]
+                if len(present) > 1:
+                    return Refusal(f"{where}: {'|'.join(keys)} attributes are mutually exclusive",
+                                   (kind, name, present[1]), kind="validation")
+                if not present and "driver" not in spec and "external" not in spec:
+                    return Refusal(f"{where}: one of {'|'.join(keys)} must be set", (kind, name), kind="validation")
+    return None
+
+
+# --------------------------------------------------------------------------- short syntaxes
+
+
+def volume_spec_refusal(spec: str) -> str | None:
+    """compose-go's ``format.ParseVolume`` errors for a short volume syntax, or None."""
+    if spec == "":
+        return "invalid empty volume spec"
+    parts = _split_volume(spec)
+    if len(parts) > 3:
+        return f"invalid spec: {spec}: too many colons"
+    if any(p == "" for p in parts) and len(parts) > 1:
+        return f"invalid spec: {spec}: empty section between colons"
+    return None
+
+
+def _split_volume(spec: str) -> list[str]:
+    """The colon-separated parts of a short volume syntax, a Windows drive (``C:``) kept with its path."""
+    parts: list[str] = []
+    buf = ""
+    i = 0
+    while i < len(spec):
+        c = spec[i]
+        if c == ":":
+            if len(buf) == 1 and buf.isalpha() and i + 1 < len(spec) and spec[i + 1] in "/\\":
+                buf += c  # a drive letter
+            else:
+                parts.append(buf)
+                buf = ""
+        else:
+            buf += c
+        i += 1
+    parts.append(buf)
+    return parts
+
+
+def port_spec_refusal(spec: str) -> str | None:
+    """docker/go-connections' ``nat.ParsePortSpec`` errors for a short port syntax, or None."""
+    text = spec
+    if "/" in text:
+        text, _, _proto = text.rpartition("/")
+    host_ip = ""
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0:
+            host_ip, text = text[1:end], text[end + 1:].lstrip(":")
+    parts = text.split(":")
+    if len(parts) > 3 and not host_ip:
+        host_ip = ":".join(parts[:-2])
+        parts = parts[-2:]
+    if len(parts) == 3:
+        host_ip, published, target = parts
+    elif len(parts) == 2:
+        published, target = parts
+    else:
+        published, target = "", parts[0]
+    if host_ip:
+        try:
+            ipaddress.ip_address(host_ip)
+        except ValueError:
+            return f"invalid IP address: {host_ip}"
+    t_range = _port_range(target)
+    if t_range is None:
+        return f"invalid containerPort: {target}"
+    if published:
+        p_range = _port_range(published)
+        if p_range is None:
+            return f"invalid hostPort: {published}"
+        if p_range[1] - p_range[0] != t_range[1] - t_range[0] and t_range[0] != t_range[1]:
+            return f"invalid ranges specified for container and host Ports: {target} and {published}"
+    return None
+
+
+def _port_range(text: str) -> tuple[int, int] | None:
+    low, sep, high = text.partition("-")
+    if not low.isdigit() or sep and not high.isdigit():
+        return None
+    a, b = int(low), int(high) if sep else int(low)
+    if not (0 <= a <= 65535 and 0 <= b <= 65535) or b < a:
+        return None
+    return a, b
+
+
+def ssh_spec_refusal(entry: Any) -> str | None:
+    """compose-go's ``transform/ssh.go``: each entry of ``build.ssh`` in list form is ``default`` or ``ID=path``."""
+    if not isinstance(entry, str):
+        return f"invalid ssh key type {_go_type(entry)}"
+    if entry != "default" and "=" not in entry:
+        return f"invalid ssh key {_go_quote(entry)}"
+    return None
+
+
+def _go_type(value: Any) -> str:
+    return {bool: "bool", int: "int", float: "float64", dict: "map[string]interface {}",
+            list: "[]interface {}"}.get(type(value), "string") if value is not None else "<nil>"
+
+
+def _go_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def document_spec_refusal(document: dict) -> Refusal | None:
+    """The short syntaxes of one document compose cannot parse (its ``transform.Canonical`` step): volumes, ports,
+    ``build.ssh`` entries."""
+    services = document.get("services")
+    if not isinstance(services, dict):
+        return None
+    for name, svc in services.items():
+        if not isinstance(svc, dict):
+            continue
+        at = ("services", name)
+        for i, vol in enumerate(svc.get("volumes") or ()) if isinstance(svc.get("volumes"), list) else ():
+            bad = volume_spec_refusal(vol) if isinstance(vol, str) else None
+            if bad:
+                return Refusal(bad, at + ("volumes", i), kind="spec")
+        for i, port in enumerate(svc.get("ports") or ()) if isinstance(svc.get("ports"), list) else ():
+            bad = port_spec_refusal(port) if isinstance(port, str) else None
+            if bad:
+                return Refusal(bad, at + ("ports", i), kind="spec")
+        build = svc.get("build")
+        ssh = build.get("ssh") if isinstance(build, dict) else None
+        for i, entry in enumerate(ssh) if isinstance(ssh, list) else ():
+            bad = ssh_spec_refusal(entry)
+            if bad:
+                return Refusal(bad, at + ("build", "ssh", i), kind="spec")
+    return None
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def _dependencies(svc: dict) -> list[tuple[str, tuple, bool]]:
+    """(service, path of what names it, required) for each service ``svc`` depends on, as compose-go's
+    normalisation adds them: ``depends_on``, then ``links``, ``network_mode: service:``, ``volumes_from``."""
+    out: list[tuple[str, tuple, bool]] = []
+    deps = svc.get("depends_on")
+    if isinstance(deps, dict):
+        for name, spec in deps.items():
+            required = not (isinstance(spec, dict) and spec.get("required") is False)
+            out.append((str(name), ("depends_on", name), required))
+    elif isinstance(deps, list):
+        out.extend((str(name), ("depends_on", i), True) for i, name in enumerate(deps))
+    for i, link in enumerate(svc.get("links") or ()):
+        if isinstance(link, str):
+            out.append((link.partition(":")[0], ("links", i), True))
+    mode = svc.get("network_mode")
+    if isinstance(mode, str) and mode.startswith("service:"):
+        out.append((mode[len("service:"):], ("network_mode",), True))
+    for i, source in enumerate(svc.get("volumes_from") or ()):
+        if isinstance(source, str) and not source.startswith("container:"):
+            out.append((source.partition(":")[0], ("volumes_from", i), True))
+    return out
+
+
+def defined_resources(model: dict) -> dict[str, dict]:
+    """The top-level networks, volumes, secrets and configs a model defines (name -> definition)."""
+    return {kind: dict(model[kind]) if isinstance(model.get(kind), dict) else {}
+            for kind in ("networks", "volumes", "secrets", "configs")}
+
+
+def project_refusal(model: dict, disabled: dict | None = None, defined: dict | None = None) -> Refusal | None:
+    """compose-go's ``checkConsistency`` and ``graph.CheckCycle`` over the merged, normalised model of the enabled
+    services, then ``CheckContainerNameUnicity`` (what ``docker compose config`` checks last). ``disabled``: the
+    services profiles left out (name -> their profiles); ``defined``: :func:`defined_resources` of the model before
+    unused resources were dropped (default: the model's own)."""
+    services = model.get("services") if isinstance(model.get("services"), dict) else {}
+    disabled = disabled or {}
+    own = defined_resources(model)
+    for kind, names in (defined or {}).items():  # normalisation adds (the default network) and drops (unused)
+        own[kind] = {**names, **own[kind]}
+    networks, volumes, secrets, configs = own["networks"], own["volumes"], own["secrets"], own["configs"]
+    for name, svc in services.items():
+        if not isinstance(svc, dict):
+            continue
+        at = ("services", name)
+        build = svc.get("build") if isinstance(svc.get("build"), dict) else None
+        if build is None and not svc.get("image") and svc.get("provider") is None:
+            return Refusal(f'service "{name}" has neither an image nor a build context specified: invalid compose '
+                           "project", at, kind="consistency")
+        if build is not None:
+            platforms = build.get("platforms")
+            platform = svc.get("platform")
+            if platforms and platform and platform not in platforms:
+                return Refusal(f'service.build.platforms MUST include service.platform "{platform}": invalid compose '
+                               "project", at + ("platform",), kind="consistency")
+        if svc.get("network_mode") and isinstance(svc.get("networks"), dict) and svc["networks"]:
+            return Refusal(f"service {name} declares mutually exclusive `network_mode` and `networks`: invalid "
+                           "compose project", at + ("network_mode",), kind="consistency")
+        for net in svc.get("networks") or () if isinstance(svc.get("networks"), dict) else ():
+            if net not in networks:
+                return Refusal(f'service "{name}" refers to undefined network {net}: invalid compose project',
+                               at + ("networks", net), kind="consistency")
+        hc = svc.get("healthcheck")
+        if isinstance(hc, dict) and isinstance(hc.get("test"), list) and hc["test"] and \
+                hc["test"][0] not in ("CMD", "CMD-SHELL", "NONE"):
+            return Refusal('healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE"',
+                           at + ("healthcheck", "test"), kind="consistency")
+        for dep, where, required in _dependencies(svc):
+            if dep in services:
+                continue
+            if dep in disabled and required:
+                return Refusal(f'service "{dep}" is required by "{name}" but is disabled. Can be enabled by profiles '
+                               f"[{' '.join(disabled[dep])}]", at + where, kind="consistency")
+            if not (dep in disabled and not required):
+                return Refusal(f'service "{name}" depends on undefined service "{dep}": invalid compose project',
+                               at + where, kind="consistency")
+        for i, vol in enumerate(svc.get("volumes") or ()):
+            if isinstance(vol, dict) and vol.get("type") == "volume" and vol.get("source") and \
+                    vol["source"] not in volumes:
+                return Refusal(f'service "{name}" refers to undefined volume {vol["source"]}: invalid compose project',
+                               at + ("volumes", i), kind="consistency")
+        for i, item in enumerate(build.get("secrets") or () if build is not None else ()):
+            source = item.get("source") if isinstance(item, dict) else item
+            if source not in secrets:
+                return Refusal(f'service "{name}" refers to undefined build secret {source}: invalid compose project',
+                               at + ("build", "secrets", i), kind="consistency")
+        for kind, section in (("config", configs), ("secret", secrets)):
+            for i, item in enumerate(svc.get(kind + "s") or ()):
+                source = item.get("source") if isinstance(item, dict) else item
+                if source not in section:
+                    return Refusal(f'service "{name}" refers to undefined {kind} {source}: invalid compose project',
+                                   at + (kind + "s", i), kind="consistency")
+        deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else {}
+        scale, replicas = svc.get("scale"), deploy.get("replicas")
+        if scale is not None and replicas is not None and scale != replicas:
+            return Refusal(f"services.{name}: can't set distinct values on 'scale' and 'deploy.replicas': invalid "
+                           "compose project", at + ("scale",), kind="consistency")
+    for name, spec in secrets.items():
+        if isinstance(spec, dict) and not spec.get("external") and not spec.get("file") and \
+                not spec.get("environment"):
+            return Refusal(f'secret "{name}" must declare either `file` or `environment`: invalid compose project',
+                           ("secrets", name), kind="consistency")
+    return cycle_refusal(services) or container_name_refusal(services)
+
+
+def container_name_refusal(services: dict) -> Refusal | None:
+    """Two services given the same ``container_name``."""
+    owners: dict[str, str] = {}
+    for name, svc in services.items():
+        cname = svc.get("container_name") if isinstance(svc, dict) else None
+        if isinstance(cname, str) and cname:
+            if cname in owners:
+                return Refusal(f'services.{name}: container name "{cname}" is already in use by service '
+                               f'"{owners[cname]}"', ("services", name, "container_name"), kind="consistency")
+            owners[cname] = name
+    return None
+
+
+def cycle_refusal(services: dict) -> Refusal | None:
+    """graph.CheckCycle: services visited in name order, each one's dependencies in name order."""
+    children: dict[str, list[str]] = {}
+    for name, svc in services.items():
+        if isinstance(svc, dict):
+            children[name] = sorted({dep for dep, _where, _required in _dependencies(svc) if dep in services})
+
+    acyclic: set[str] = set()  # explored without a cycle (compose-go explores again; the result is the same)
+
+    def search(path: list[str]) -> Refusal | None:
+        for child in children.get(path[-1], ()):
+            if child in acyclic:
+                continue
+            if child in path:
+                cycle = path[path.index(child):]
+                return Refusal(f"dependency cycle detected: {' -> '.join(cycle)} -> {child}",
+                               ("services", path[-1], "depends_on", child), kind="consistency")
+            found = search(path + [child])
+            if found:
+                return found
+        acyclic.add(path[-1])
+        return None
+
+    for name in sorted(children):
+        found = search([name])
+        if found:
+            return found
+    return None
