@@ -585,6 +585,7 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
     _interpolate(root, (), ctx, p)
     if len(ctx.problems) == before:
         _check_document(root, p, ctx)
+    refused = len(ctx.problems) > before  # compose stops at its first error: no more from this document
     tracked = _tracked_tree(root, raw, p, ctx) if ctx.track else None
     includes = root.pop("include", None)
     services = root.get("services") or {}
@@ -605,8 +606,9 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
                     _canonical_service(svc, base_dir, ctx)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
                     origin = ctx.origins.get(("services", sname))
-                    ctx.problems.append(LoadProblem(f"services.{sname}: invalid value ({e})", p,
-                                                    origin[1] if origin else Position(), kind="load"))
+                    if not refused:
+                        ctx.problems.append(LoadProblem(f"services.{sname}: invalid value ({e})", p,
+                                                        origin[1] if origin else Position(), kind="load"))
     if includes:
         try:
             _apply_includes(root, includes, p, ctx, depth, tracked)
@@ -671,8 +673,10 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         services = r2.get("services") or {}
     base = services.get(target)
     if not isinstance(base, dict):
-        ctx.problems.append(LoadProblem(f"cannot extend service {sname!r}: service {target!r} not found"
-                                        f" in {src_file.name}", file, kind="extends"))
+        origin = ctx.origins.get(("services", sname, "extends"))
+        ctx.problems.append(LoadProblem(f'cannot extend service "{sname}" in {ctx.label(src_file)}: service '
+                                        f'"{target}" not found', file, origin[1] if origin else Position(),
+                                        kind="extends"))
         return svc, tsvc
     tbase = None
     if tsvc is not None:

@@ -175,7 +175,7 @@ def _refusal_of(err: Any) -> Refusal:
         text = f"{where} items at {pair[0]} and {pair[1]} are equal"
     else:
         text = f"{where} {err.message}"
-    return Refusal(text, path, key, "schema")
+    return Refusal(text.lstrip(), path, key, "schema")  # compose writes a top-level error after a space
 
 
 # --------------------------------------------------------------------------- the merged model
@@ -211,35 +211,42 @@ def model_refusal(model: dict) -> Refusal | None:
 
 
 def volume_spec_refusal(spec: str) -> str | None:
-    """compose-go's ``format.ParseVolume`` errors for a short volume syntax, or None."""
+    """compose-go's ``format.ParseVolume`` errors for a short volume syntax, or None: its scan of colon-separated
+    sections (source, target, options), a drive letter (``C:``) and ``${...}`` kept whole."""
     if spec == "":
         return "invalid empty volume spec"
-    parts = _split_volume(spec)
-    if len(parts) > 3:
-        return f"invalid spec: {spec}: too many colons"
-    if any(p == "" for p in parts) and len(parts) > 1:
-        return f"invalid spec: {spec}: empty section between colons"
-    return None
-
-
-def _split_volume(spec: str) -> list[str]:
-    """The colon-separated parts of a short volume syntax, a Windows drive (``C:``) kept with its path."""
-    parts: list[str] = []
-    buf = ""
-    i = 0
-    while i < len(spec):
-        c = spec[i]
-        if c == ":":
-            if len(buf) == 1 and buf.isalpha() and i + 1 < len(spec) and spec[i + 1] in "/\\":
-                buf += c  # a drive letter
-            else:
-                parts.append(buf)
-                buf = ""
+    if len(spec) <= 2:
+        return None
+    end = "\0"
+    buffer = ""
+    depth = 0
+    source = target = None
+    for i, char in enumerate(spec + end):
+        if char == "$" and i + 1 < len(spec) and spec[i + 1] == "{":
+            depth += 1
+            buffer += char
+            continue
+        if char == "}" and depth > 0:
+            depth -= 1
+            buffer += char
+            continue
+        if char == ":" and len(buffer) == 1 and buffer.isalpha():
+            buffer += char  # a Windows drive
+        elif char in (":", end) and depth == 0:
+            if buffer == "":
+                return f"invalid spec: {spec}: empty section between colons"
+            if source is None and char == end:
+                target = buffer
+            elif source is None:
+                source = buffer
+            elif target is None:
+                target = buffer
+            elif char == ":":
+                return f"invalid spec: {spec}: too many colons"
+            buffer = ""
         else:
-            buf += c
-        i += 1
-    parts.append(buf)
-    return parts
+            buffer += char
+    return None
 
 
 def port_spec_refusal(spec: str) -> str | None:
@@ -414,7 +421,7 @@ def project_refusal(model: dict, disabled: dict | None = None, defined: dict | N
                                at + where, kind="consistency")
         for i, vol in enumerate(svc.get("volumes") or ()):
             if isinstance(vol, dict) and vol.get("type") == "volume" and vol.get("source") and \
-                    vol["source"] not in volumes:
+                    vol["source"] not in volumes and not _drive_letter(vol["source"]):
                 return Refusal(f'service "{name}" refers to undefined volume {vol["source"]}: invalid compose project',
                                at + ("volumes", i), kind="consistency")
         for i, item in enumerate(build.get("secrets") or () if build is not None else ()):
@@ -452,6 +459,12 @@ def container_name_refusal(services: dict) -> Refusal | None:
                                f'"{owners[cname]}"', ("services", name, "container_name"), kind="consistency")
             owners[cname] = name
     return None
+
+
+def _drive_letter(source: Any) -> bool:
+    """``c`` of ``c:/data:/data``: compose reads a one-letter source as a Windows drive (the target's path), no
+    volume name."""
+    return isinstance(source, str) and len(source) == 1 and source.isalpha()
 
 
 def cycle_refusal(services: dict) -> Refusal | None:
