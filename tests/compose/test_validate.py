@@ -233,3 +233,43 @@ def test_a_refusal_in_an_override_points_into_the_override(tmp_path):
     assert [(f.path, f.position.line, f.position.column) for f in found] == [("docker-compose.dev.yml", 3, 5)]
     assert found[0].message == ('compose refuses environment `dev`: service "app" depends on undefined service '
                                 '"cache": invalid compose project')
+
+
+# include and extends, worded as compose words them: (files, the file given to compose, message with {dir})
+INCLUDE_EXTENDS = {
+    "include-cycle": ({"compose.yaml": "include:\n  - compose.yaml\nservices:\n  web:\n" + IMAGE},
+                      "include cycle detected: {dir}/compose.yaml include {dir}/compose.yaml"),
+    "extends-without-service": ({"compose.yaml": "services:\n  web:\n" + IMAGE + "    extends:\n"
+                                                 "      file: base.yaml\n", "base.yaml": "services: {}\n"},
+                                "extends.web.service is required"),
+    "extends-missing-file": ({"compose.yaml": "services:\n  web:\n" + IMAGE + "    extends:\n"
+                                              "      file: missing.yaml\n      service: base\n"},
+                             "open {dir}/missing.yaml: no such file or directory"),
+    "include-missing-file": ({"compose.yaml": "include:\n  - missing.yaml\nservices:\n  web:\n" + IMAGE},
+                             "open {dir}/missing.yaml: no such file or directory"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INCLUDE_EXTENDS))
+def test_include_and_extends_errors_are_worded_as_compose_words_them(name, tmp_path, capsys):
+    files, message = INCLUDE_EXTENDS[name]
+    write_tree(tmp_path, files)
+    message = message.format(dir=tmp_path)
+    code, out = _render(tmp_path, capsys, "compose.yaml")
+    assert code == 1 and out.err.strip().splitlines()[0].endswith(f": {message}")
+    if _oracle.available():
+        rc, _, err = _oracle.run_config(tmp_path, ["compose.yaml"])
+        # compose breaks an include cycle over lines: `include cycle detected:\nA\n include A`
+        assert rc == 1 and " ".join(err.split()) .endswith(" ".join(message.split()))
+
+
+def test_check_reports_an_include_cycle_and_an_extends_error(tmp_path):
+    found = run_files(tmp_path, {"compose.yaml": "include:\n  - compose.yaml\nservices:\n  web:\n" + IMAGE},
+                      select="CO035")
+    assert [(f.path, f.position.line, f.message) for f in found] == [
+        ("compose.yaml", 1, "compose refuses environment `default`: include cycle detected: compose.yaml include "
+                            "compose.yaml")]
+    text, message, _ = INCLUDE_EXTENDS["extends-without-service"][0]["compose.yaml"], None, None
+    found = run_files(tmp_path / "ext", {"compose.yaml": text, "base.yaml": "services: {}\n"}, select="CO035")
+    assert [(f.path, f.position.line, f.position.column, f.message) for f in found] == [
+        ("compose.yaml", 4, 5, "compose refuses environment `default`: extends.web.service is required")]

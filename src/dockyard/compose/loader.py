@@ -98,6 +98,7 @@ class _Ctx:
         self.label = label
         self.issues: list[InterpolationIssue] = [] if issues is None else issues
         self.texts: dict[Path, Any] = {} if texts is None else texts  # SourceFile per path (positions)
+        self.included: tuple[Path, ...] = ()  # the files whose `include:` led here, outermost first
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
         return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
@@ -187,9 +188,11 @@ def _refuse(refusal: Any, ctx: _Ctx, file: Path | None) -> bool:
 def _check_document(root: dict, p: Path, ctx: _Ctx) -> None:
     """What compose checks of each file once interpolated: the Compose Specification schema, then the short
     syntaxes it parses (volumes, ports, SSH keys)."""
-    from dockyard.compose.validate import document_spec_refusal, schema_refusal
+    from dockyard.compose.validate import document_spec_refusal, extends_refusal, schema_refusal
 
-    _refuse(schema_refusal(root), ctx, p) and _refuse(document_spec_refusal(root), ctx, p)
+    # compose resolves `extends` before it validates the file
+    _refuse(extends_refusal(root), ctx, p) and _refuse(schema_refusal(root), ctx, p) and \
+        _refuse(document_spec_refusal(root), ctx, p)
 
 
 def _check_model(merged: dict, ctx: _Ctx, paths: list[Path]) -> bool:
@@ -504,8 +507,8 @@ def _read_documents(p: Path, ctx: _Ctx) -> list | None:
     try:
         data = ctx.reader(p)
     except OSError as e:
-        ctx.problems.append(LoadProblem(f"open {p}: {e.strerror or 'no such file or directory'}", p,
-                                        kind="load"))
+        reason = e.strerror or "no such file or directory"  # as Go words it: `no such file or directory`
+        ctx.problems.append(LoadProblem(f"open {p}: {reason[:1].lower()}{reason[1:]}", p, kind="load"))
         return None
     doc = load_yaml(data) if isinstance(data, str) else load_yaml_bytes(data)
     if ctx.track and p not in ctx.texts:
@@ -554,6 +557,10 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
     """The file's canonical model, and with tracking its tracked (pre-normalisation) tree. Each document is
     loaded as compose loads a file (interpolation, ``extends`` within the document, ``include``), then merged
     into the ones before it as an override file is."""
+    if p in ctx.included:  # compose's words, on one line
+        chain = " include ".join(ctx.label(f) for f in ctx.included + (p,))
+        ctx.problems.append(LoadProblem(f"include cycle detected: {chain}", ctx.included[-1], kind="include"))
+        return None, None
     if depth > 20:
         ctx.problems.append(LoadProblem(f"include cycle or chain too deep at {p}", p, kind="include"))
         return None, None
@@ -649,6 +656,8 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
     if isinstance(ext, str):
         ext = {"service": ext}
     target = ext.get("service")
+    if target is None:  # `extends.<name>.service is required`: _check_document reports it
+        return svc, tsvc
     ext_file = Path(ext["file"]) if ext.get("file") else None
     if ext_file is not None:
         ext_path = (file.parent / ext_file).resolve() if not ext_file.is_absolute() else ext_file
@@ -723,6 +732,7 @@ def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int
         env = read_env_files(env_paths, ctx.environment, ctx.problems, ctx.reader)
         env.update(ctx.environment)
         sub = ctx.sub(env, inc_dir)
+        sub.included = ctx.included + (file,)
         model: dict = {}
         tmodel: dict = {}
         for f in inc_files:

@@ -314,6 +314,16 @@ def _go_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def extends_refusal(document: dict) -> Refusal | None:
+    """compose-go's ``ApplyExtends``, which runs before the schema: an ``extends`` mapping must name its service."""
+    services = document.get("services")
+    for name, svc in services.items() if isinstance(services, dict) else ():
+        ext = svc.get("extends") if isinstance(svc, dict) else None
+        if isinstance(ext, dict) and ext.get("service") is None:
+            return Refusal(f"extends.{name}.service is required", ("services", name, "extends"), kind="extends")
+    return None
+
+
 def document_spec_refusal(document: dict) -> Refusal | None:
     """The short syntaxes of one document compose cannot parse (its ``transform.Canonical`` step): volumes, ports,
     ``build.ssh`` entries."""
