@@ -36,14 +36,14 @@ CASES = {
                    "additional properties 'apiVersion', 'description' not allowed", ("CO002", 1, 1)),
     "empty-file": ("", "empty compose file", ("CO001", 1, 1)),
     "self-dependency": ("services:\n  web:\n" + IMAGE + "    depends_on: [web]\n",
-                        "dependency cycle detected: web -> web", ("CO035", 4, 5)),
+                        "dependency cycle detected: web -> web", ("CO035", 4, 18)),
     "dependency-cycle": ("services:\n  a:\n" + IMAGE + "    depends_on:\n      b:\n        condition: service_started\n"
                          "  b:\n" + IMAGE + "    depends_on:\n      c:\n        condition: service_started\n"
                          "  c:\n" + IMAGE + "    depends_on:\n      a:\n        condition: service_started\n",
                          "dependency cycle detected: a -> b -> c -> a", ("CO035", 15, 7)),
     "undefined-dependency": ("services:\n  web:\n" + IMAGE + "    depends_on: [db]\n",
                              'service "web" depends on undefined service "db": invalid compose project',
-                             ("CO035", 4, 5)),
+                             ("CO035", 4, 18)),
     "undefined-link": ("services:\n  web:\n" + IMAGE + "    links:\n      - db:database\n",
                        'service "web" depends on undefined service "db": invalid compose project', ("CO035", 5, 9)),
     "undefined-volumes-from": ("services:\n  web:\n" + IMAGE + "    volumes_from:\n      - data:ro\n",
@@ -55,6 +55,10 @@ CASES = {
     "undefined-network": ("services:\n  web:\n" + IMAGE + "    networks:\n      backend: {}\n",
                           'service "web" refers to undefined network backend: invalid compose project',
                           ("CO035", 5, 7)),
+    "undefined-network-in-list": ("services:\n  web:\n" + IMAGE + "    networks: [front, back]\nnetworks:\n"
+                                  "  front: {}\n",
+                                  'service "web" refers to undefined network back: invalid compose project',
+                                  ("CO035", 4, 23)),
     "undefined-volume": ("services:\n  web:\n" + IMAGE + "    volumes:\n      - pgdata:/var/lib/data\n",
                          'service "web" refers to undefined volume pgdata: invalid compose project', ("CO035", 5, 9)),
     "undefined-secret": ("services:\n  web:\n" + IMAGE + "    secrets:\n      - db_password\n",
@@ -230,7 +234,7 @@ def test_a_refusal_in_an_override_points_into_the_override(tmp_path):
         "docker-compose.base.yml": "services:\n  app:\n" + IMAGE,
         "docker-compose.dev.yml": "services:\n  app:\n    depends_on: [cache]\n",
     }, select="CO035")
-    assert [(f.path, f.position.line, f.position.column) for f in found] == [("docker-compose.dev.yml", 3, 5)]
+    assert [(f.path, f.position.line, f.position.column) for f in found] == [("docker-compose.dev.yml", 3, 18)]
     assert found[0].message == ('compose refuses environment `dev`: service "app" depends on undefined service '
                                 '"cache": invalid compose project')
 

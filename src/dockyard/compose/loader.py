@@ -99,6 +99,8 @@ class _Ctx:
         self.issues: list[InterpolationIssue] = [] if issues is None else issues
         self.texts: dict[Path, Any] = {} if texts is None else texts  # SourceFile per path (positions)
         self.included: tuple[Path, ...] = ()  # the files whose `include:` led here, outermost first
+        # (services, name, key, named) -> (file, Position) of the list item naming a service or network
+        self.names: dict[tuple, tuple[Path, Position]] = {}
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
         return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
@@ -177,12 +179,31 @@ def _refuse(refusal: Any, ctx: _Ctx, file: Path | None) -> bool:
     if refusal is None:
         return True
     target = tuple(refusal.path) + ((refusal.key,) if refusal.key is not None else ())
-    while target and target not in ctx.origins:
+    origin = ctx.names.get(target)  # a service named in a list (`depends_on: [db]`): the item that names it
+    while origin is None and target and target not in ctx.origins:
         target = target[:-1]
-    origin = ctx.origins.get(target)
+    origin = origin or ctx.origins.get(target)
     ctx.problems.append(LoadProblem(refusal.message, origin[0] if origin else file,
                                     origin[1] if origin else Position.whole_file(), kind=refusal.kind))
     return False
+
+
+_NAMING_LISTS = ("depends_on", "links", "volumes_from", "networks")
+
+
+def _record_names(root: Any, file: Path, ctx: _Ctx) -> None:
+    """Where each service's list form names another service or a network (``links: [db:database]`` names
+    ``db``), for a refusal about that name to point at it."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    services = root.get("services") if isinstance(root, YMap) else None
+    for sname, svc in services.items() if isinstance(services, YMap) else ():
+        for key in _NAMING_LISTS:
+            items = svc.get(key) if isinstance(svc, YMap) else None
+            for i, item in enumerate(items) if isinstance(items, YSeq) else ():
+                pos = items.item_pos(i)
+                if isinstance(item, str) and pos is not None:
+                    ctx.names[("services", sname, key, item.partition(":")[0])] = (file, pos)
 
 
 def _check_document(root: dict, p: Path, ctx: _Ctx) -> None:
@@ -584,6 +605,7 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
 def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
                    document: int | None) -> tuple[dict, Any]:
     _record_origins(root, (), p, ctx.origins)
+    _record_names(root, p, ctx)
     if ctx.track:
         from dockyard.parsers.yamlpos import to_plain
 

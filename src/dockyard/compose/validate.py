@@ -365,15 +365,15 @@ def _dependencies(svc: dict) -> list[tuple[str, tuple, bool]]:
             out.append((str(name), ("depends_on", name), required))
     elif isinstance(deps, list):
         out.extend((str(name), ("depends_on", i), True) for i, name in enumerate(deps))
-    for i, link in enumerate(svc.get("links") or ()):
+    for link in svc.get("links") or ():
         if isinstance(link, str):
-            out.append((link.partition(":")[0], ("links", i), True))
+            out.append((link.partition(":")[0], ("links", link.partition(":")[0]), True))
     mode = svc.get("network_mode")
     if isinstance(mode, str) and mode.startswith("service:"):
         out.append((mode[len("service:"):], ("network_mode",), True))
-    for i, source in enumerate(svc.get("volumes_from") or ()):
+    for source in svc.get("volumes_from") or ():
         if isinstance(source, str) and not source.startswith("container:"):
-            out.append((source.partition(":")[0], ("volumes_from", i), True))
+            out.append((source.partition(":")[0], ("volumes_from", source.partition(":")[0]), True))
     return out
 
 
