@@ -101,6 +101,7 @@ class _Ctx:
         self.included: tuple[Path, ...] = ()  # the files whose `include:` led here, outermost first
         # (services, name, key, named) -> (file, Position) of the list item naming a service or network
         self.names: dict[tuple, tuple[Path, Position]] = {}
+        self.cycles: set[frozenset] = set()  # the `extends` cycles reported
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
         return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
@@ -209,11 +210,13 @@ def _record_names(root: Any, file: Path, ctx: _Ctx) -> None:
 def _check_document(root: dict, p: Path, ctx: _Ctx) -> None:
     """What compose checks of each file once interpolated: the Compose Specification schema, then the short
     syntaxes it parses (volumes, ports, SSH keys)."""
-    from dockyard.compose.validate import document_spec_refusal, extends_refusal, schema_refusal
+    from dockyard.compose import validate
 
-    # compose resolves `extends` before it validates the file
-    _refuse(extends_refusal(root), ctx, p) and _refuse(schema_refusal(root), ctx, p) and \
-        _refuse(document_spec_refusal(root), ctx, p)
+    # in compose's order: keys as strings, `extends`, the merge's unicity, the schema, then the short syntaxes
+    for check in (validate.key_refusal, validate.extends_refusal, validate.unicity_refusal, validate.schema_refusal,
+                  validate.document_spec_refusal):
+        if not _refuse(check(root), ctx, p):
+            return
 
 
 def _check_model(merged: dict, ctx: _Ctx, paths: list[Path]) -> bool:
@@ -654,11 +657,11 @@ def _without_extends(tsvc: Any) -> Any:
 
 
 def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                     tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+                     tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     """``document``: which document of ``file`` the service is in (an extends without ``file:`` names a
     service of that document, as compose loads each document on its own); None for the whole file."""
     try:
-        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document)
+        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document, chain)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         ctx.problems.append(LoadProblem(f"services.{sname}: invalid extends ({e})", file, kind="extends"))
         svc.pop("extends", None)
@@ -666,7 +669,7 @@ def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Pat
 
 
 def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                           tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+                           tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     from dockyard.compose.merge import merge_models, merge_service
     from dockyard.parsers.yamlpos import to_plain
 
@@ -702,6 +705,17 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         raw_root = to_plain(r2) if tsvc is not None else None
         _interpolate(r2, (), ctx, file, record=False)
         services = r2.get("services") or {}
+    chain = chain + ((file, sname),)  # the services extended so far, this one last
+    if (src_file, target) in chain:  # compose's words, on one line; a cycle once, from the service met first
+        cycle = frozenset(chain[chain.index((src_file, target)):])
+        if cycle in ctx.cycles:
+            return svc, tsvc
+        ctx.cycles.add(cycle)
+        steps = " ".join(f"extends {s} in {ctx.label(f)}" for f, s in chain[1:] + ((src_file, target),))
+        origin = ctx.origins.get(("services", chain[0][1], "extends"))
+        ctx.problems.append(LoadProblem(f"Circular reference: {chain[0][1]} in {ctx.label(chain[0][0])} {steps}",
+                                        chain[0][0], origin[1] if origin else Position(), kind="extends"))
+        return svc, tsvc
     base = services.get(target)
     if not isinstance(base, dict):
         origin = ctx.origins.get(("services", sname, "extends"))
@@ -716,7 +730,7 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         _shape_service(tbase)
     if "extends" in base:
         base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase,
-                                       document=document if ext_file is None else None)
+                                       document=document if ext_file is None else None, chain=chain)
     if tsvc is not None and tbase is not None:
         tsvc = merge_service(tbase, tsvc, sname)
     import copy

@@ -182,7 +182,31 @@ def _refusal_of(err: Any) -> Refusal:
 
 
 def model_refusal(model: dict) -> Refusal | None:
-    """compose-go's ``validation.Validate`` over the merged model, before normalisation."""
+    """compose-go's ``validation.Validate`` over the merged model, before normalisation (and, as normalisation
+    gives a build its default Dockerfile, ``dockerfile`` beside ``dockerfile_inline``)."""
+    services = model.get("services")
+    for name, svc in services.items() if isinstance(services, dict) else ():
+        if not isinstance(svc, dict):
+            continue
+        at, where = ("services", name), f"services.{name}"
+        for i, port in enumerate(svc.get("ports") or ()) if isinstance(svc.get("ports"), list) else ():
+            ip = port.get("host_ip") if isinstance(port, dict) else None
+            if isinstance(ip, str) and not _is_ip(ip):
+                return Refusal(f"{where}.ports.[]: invalid ip address: {ip}", at + ("ports", i), kind="validation")
+        deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else {}
+        resources = deploy.get("resources") if isinstance(deploy.get("resources"), dict) else {}
+        reservations = resources.get("reservations") if isinstance(resources.get("reservations"), dict) else {}
+        for label, items, path in ((f"{where}.deploy.resources.reservations.devices.[]", reservations.get("devices"),
+                                    ("deploy", "resources", "reservations", "devices")),
+                                   (f"{where}.gpus.[]", svc.get("gpus"), ("gpus",))):
+            for i, dev in enumerate(items) if isinstance(items, list) else ():
+                if isinstance(dev, dict) and "count" in dev and "device_ids" in dev:
+                    return Refusal(f'{label}: "count" and "device_ids" attributes are exclusive', at + path + (i,),
+                                   kind="validation")
+        build = svc.get("build") if isinstance(svc.get("build"), dict) else {}
+        if build.get("dockerfile_inline") and build.get("dockerfile"):
+            return Refusal(f'service "{name}" declares mutualy exclusive dockerfile and dockerfile_inline: invalid '
+                           "compose project", at + ("build", "dockerfile_inline"), kind="consistency")
     for kind in ("volumes", "networks", "configs", "secrets"):
         section = model.get(kind)
         if not isinstance(section, dict):
@@ -204,6 +228,113 @@ def model_refusal(model: dict) -> Refusal | None:
                                    (kind, name, present[1]), kind="validation")
                 if not present and "driver" not in spec and "external" not in spec:
                     return Refusal(f"{where}: one of {'|'.join(keys)} must be set", (kind, name), kind="validation")
+    return None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+_DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
+
+
+def go_duration_error(text: str) -> str | None:
+    """Go's ``time.ParseDuration`` error for ``text``, or None when it parses."""
+    invalid = f'time: invalid duration "{text}"'
+    rest = text
+    if rest[:1] in ("+", "-"):
+        rest = rest[1:]
+    if rest == "0":
+        return None
+    if rest == "":
+        return invalid
+    while rest:
+        m = re.match(r"([0-9]*)(?:\.([0-9]*))?", rest)
+        if not m or not m.group(1) and not m.group(2):
+            return invalid
+        rest = rest[m.end():]
+        unit = re.match(r"[^0-9.]*", rest).group(0)
+        if unit == "":
+            return f'time: missing unit in duration "{text}"'
+        if unit not in _DURATION_UNITS:
+            return f'time: unknown unit "{unit}" in duration "{text}"'
+        rest = rest[len(unit):]
+    return None
+
+
+def go_size_error(text: str) -> str | None:
+    """docker/go-units ``RAMInBytes`` error for ``text``, or None when it parses."""
+    sep = max(text.rfind(c) for c in "01234567890. ")
+    if sep == -1:
+        return f"invalid size: '{text}'"
+    number, suffix = text[: sep + 1], text[sep + 1:]
+    try:
+        if float(number.strip()) < 0:
+            return f"invalid size: '{text}'"
+    except ValueError:
+        return f"invalid size: '{text}'"
+    if not suffix:
+        return None
+    if len(suffix) > 3:
+        return f"invalid suffix: '{suffix}'"
+    low = suffix.lower()
+    if low[0] == "b":
+        return None if len(low) == 1 else f"invalid suffix: '{low}'"
+    if low[0] not in "kmgtp" or len(low) == 2 and low[1] != "b" or len(low) == 3 and low[1:] != "ib":
+        return f"invalid suffix: '{low}'"
+    return None
+
+
+_SERVICE_DURATIONS = (("healthcheck", "interval"), ("healthcheck", "timeout"), ("healthcheck", "start_period"),
+                      ("healthcheck", "start_interval"), ("stop_grace_period",))
+_SERVICE_SIZES = (("mem_limit",), ("mem_reservation",), ("memswap_limit",), ("shm_size",),
+                  ("deploy", "resources", "limits", "memory"), ("deploy", "resources", "reservations", "memory"))
+
+
+def _get(mapping: Any, path: tuple) -> Any:
+    for key in path:
+        if not isinstance(mapping, dict) or key not in mapping:
+            return None
+        mapping = mapping[key]
+    return mapping
+
+
+def decode_refusal(services: dict) -> Refusal | None:
+    """What compose-go's decoding into its types refuses (mapstructure hooks): durations, byte sizes, CPU counts,
+    extra hosts, worded ``'services[web].healthcheck.interval' time: unknown unit "x" in duration "10x"``."""
+    for name, svc in services.items():
+        if not isinstance(svc, dict):
+            continue
+        for path in _SERVICE_DURATIONS:
+            value = _get(svc, path)
+            bad = go_duration_error(value) if isinstance(value, str) else None
+            if bad:
+                return Refusal(f"'services[{name}].{'.'.join(path)}' {bad}", ("services", name) + path,
+                               kind="consistency")
+        for path in _SERVICE_SIZES:
+            value = _get(svc, path)
+            bad = go_size_error(value) if isinstance(value, str) else None
+            if bad:
+                return Refusal(f"'services[{name}].{'.'.join(path)}' {bad}", ("services", name) + path,
+                               kind="consistency")
+        for part in ("limits", "reservations"):
+            path = ("deploy", "resources", part, "cpus")
+            value = _get(svc, path)
+            if isinstance(value, str):
+                try:
+                    float(value)
+                except ValueError:
+                    return Refusal(f"'services[{name}].{'.'.join(path)}' strconv.ParseFloat: parsing "
+                                   f'"{value}": invalid syntax', ("services", name) + path, kind="consistency")
+        hosts = svc.get("extra_hosts")
+        for i, entry in enumerate(hosts) if isinstance(hosts, list) else ():
+            if isinstance(entry, str) and "=" not in entry and ":" not in entry:
+                return Refusal(f"'services[{name}].extra_hosts' invalid additional host, missing IP: {entry}",
+                               ("services", name, "extra_hosts", i), kind="consistency")
     return None
 
 
@@ -314,6 +445,48 @@ def _go_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def key_refusal(node: Any, prefix: str = "", path: tuple = ()) -> Refusal | None:
+    """compose-go's ``convertToStringKeysRecursive``, the first step: every mapping key is a string."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                where = f"in {prefix}" if prefix else "at top level"
+                return Refusal(f"non-string key {where}: {_key_text(key)}", path, key, kind="spec")
+            found = key_refusal(value, f"{prefix}.{key}" if prefix else key, path + (key,))
+            if found:
+                return found
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found = key_refusal(value, f"{prefix}[{i}]", path + (i,))
+            if found:
+                return found
+    return None
+
+
+def unicity_refusal(document: dict) -> Refusal | None:
+    """compose-go's ``override.EnforceUnicity``, before the schema: the entries it indexes by target must have
+    one (long-form ports, volumes and devices), and short volumes must parse."""
+    services = document.get("services")
+    for name, svc in services.items() if isinstance(services, dict) else ():
+        if not isinstance(svc, dict):
+            continue
+        at = ("services", name)
+        for key, what, field in (("volumes", "service volume", "a mount target"),
+                                 ("devices", "service device", "a mount target"),
+                                 ("ports", "service ports", "a target port")):
+            items = svc.get(key)
+            for i, item in enumerate(items) if isinstance(items, list) else ():
+                if isinstance(item, dict) and (item.get("target") is None if key == "ports"
+                                               else not isinstance(item.get("target"), str)):
+                    return Refusal(f"{what} services.{name}.{key}.[{i}] is missing {field}", at + (key, i),
+                                   kind="spec")
+                if key == "volumes" and isinstance(item, str):
+                    bad = volume_spec_refusal(item)
+                    if bad:
+                        return Refusal(bad, at + (key, i), kind="spec")
+    return None
+
+
 def extends_refusal(document: dict) -> Refusal | None:
     """compose-go's ``ApplyExtends``, which runs before the schema: an ``extends`` mapping must name its service."""
     services = document.get("services")
@@ -325,7 +498,7 @@ def extends_refusal(document: dict) -> Refusal | None:
 
 
 def document_spec_refusal(document: dict) -> Refusal | None:
-    """The short syntaxes of one document compose cannot parse (its ``transform.Canonical`` step): volumes, ports,
+    """The short syntaxes of one document compose cannot parse (its ``transform.Canonical`` step): ports, devices,
     ``build.ssh`` entries."""
     services = document.get("services")
     if not isinstance(services, dict):
@@ -334,14 +507,19 @@ def document_spec_refusal(document: dict) -> Refusal | None:
         if not isinstance(svc, dict):
             continue
         at = ("services", name)
-        for i, vol in enumerate(svc.get("volumes") or ()) if isinstance(svc.get("volumes"), list) else ():
-            bad = volume_spec_refusal(vol) if isinstance(vol, str) else None
-            if bad:
-                return Refusal(bad, at + ("volumes", i), kind="spec")
         for i, port in enumerate(svc.get("ports") or ()) if isinstance(svc.get("ports"), list) else ():
             bad = port_spec_refusal(port) if isinstance(port, str) else None
             if bad:
                 return Refusal(bad, at + ("ports", i), kind="spec")
+        watches = _get(svc, ("develop", "watch"))
+        for i, watch in enumerate(watches) if isinstance(watches, list) else ():
+            if isinstance(watch, dict) and watch.get("path") == "":  # validation.Validate, before paths resolve
+                return Refusal(f"services.{name}.develop.watch.[].path: value can't be blank",
+                               at + ("develop", "watch", i, "path"), kind="validation")
+        for i, dev in enumerate(svc.get("devices") or ()) if isinstance(svc.get("devices"), list) else ():
+            if isinstance(dev, str) and len(dev.split(":")) > 3:
+                return Refusal(f"confusing device mapping, please use long syntax: {dev}", at + ("devices", i),
+                               kind="spec")
         build = svc.get("build")
         ssh = build.get("ssh") if isinstance(build, dict) else None
         for i, entry in enumerate(ssh) if isinstance(ssh, list) else ():
@@ -394,6 +572,10 @@ def project_refusal(model: dict, disabled: dict | None = None, defined: dict | N
     for kind, names in (defined or {}).items():  # normalisation adds (the default network) and drops (unused)
         own[kind] = {**names, **own[kind]}
     networks, volumes, secrets, configs = own["networks"], own["volumes"], own["secrets"], own["configs"]
+    models = model.get("models") if isinstance(model.get("models"), dict) else {}
+    decoded = decode_refusal(services)
+    if decoded:
+        return decoded
     for name, svc in services.items():
         if not isinstance(svc, dict):
             continue
@@ -403,6 +585,17 @@ def project_refusal(model: dict, disabled: dict | None = None, defined: dict | N
             return Refusal(f'service "{name}" has neither an image nor a build context specified: invalid compose '
                            "project", at, kind="consistency")
         if build is not None:
+            contexts = build.get("additional_contexts")
+            for label, ctx in contexts.items() if isinstance(contexts, dict) else ():
+                if isinstance(ctx, str) and ctx.startswith("service:"):
+                    target = ctx[len("service:"):]
+                    if target not in services:
+                        return Refusal(f'service "{name}" declares unknown service "{target}" as additional contexts '
+                                       f"{label}", at + ("build", "additional_contexts", label), kind="consistency")
+                    if not isinstance(services[target], dict) or not isinstance(services[target].get("build"), dict):
+                        return Refusal(f'service "{name}" declares non-buildable service "{target}" as additional '
+                                       f"contexts {label}", at + ("build", "additional_contexts", label),
+                                       kind="consistency")
             platforms = build.get("platforms")
             platform = svc.get("platform")
             if platforms and platform and platform not in platforms:
@@ -439,23 +632,89 @@ def project_refusal(model: dict, disabled: dict | None = None, defined: dict | N
             if source not in secrets:
                 return Refusal(f'service "{name}" refers to undefined build secret {source}: invalid compose project',
                                at + ("build", "secrets", i), kind="consistency")
-        for kind, section in (("config", configs), ("secret", secrets)):
-            for i, item in enumerate(svc.get(kind + "s") or ()):
+        for kind, section in (("config", configs), ("model", models), ("secret", secrets)):
+            items = svc.get(kind + "s") or ()
+            for i, item in enumerate(items):
                 source = item.get("source") if isinstance(item, dict) else item
                 if source not in section:
+                    where = at + (kind + "s", source if isinstance(items, dict) else i)
                     return Refusal(f'service "{name}" refers to undefined {kind} {source}: invalid compose project',
-                                   at + (kind + "s", i), kind="consistency")
-        deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else {}
-        scale, replicas = svc.get("scale"), deploy.get("replicas")
-        if scale is not None and replicas is not None and scale != replicas:
-            return Refusal(f"services.{name}: can't set distinct values on 'scale' and 'deploy.replicas': invalid "
-                           "compose project", at + ("scale",), kind="consistency")
+                                   where, kind="consistency")
+        found = _scale_refusal(name, svc)
+        if found:
+            return found
     for name, spec in secrets.items():
         if isinstance(spec, dict) and not spec.get("external") and not spec.get("file") and \
                 not spec.get("environment"):
             return Refusal(f'secret "{name}" must declare either `file` or `environment`: invalid compose project',
                            ("secrets", name), kind="consistency")
     return cycle_refusal(services) or container_name_refusal(services)
+
+
+def _scale_refusal(name: str, svc: dict) -> Refusal | None:
+    """The rest of checkConsistency for one service: scale and replicas, resources given twice, a fixed container
+    name for several replicas, watch targets, two mounts at one target."""
+    at, where = ("services", name), f"services.{name}"
+    deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else None
+    scale = svc.get("scale")
+    replicas = deploy.get("replicas") if deploy is not None else None
+    if scale is not None and replicas is not None and scale != replicas:
+        return Refusal(f"{where}: can't set distinct values on 'scale' and 'deploy.replicas': invalid compose "
+                       "project", at + ("scale",), kind="consistency")
+    if deploy is not None and scale is not None:
+        replicas = scale
+    if isinstance(scale, int) and scale < 0:
+        return Refusal(f"{where}.scale: must be greater than or equal to 0", at + ("scale",), kind="consistency")
+    if isinstance(replicas, int) and replicas < 0:
+        return Refusal(f"{where}.deploy.replicas: must be greater than or equal to 0", at + ("deploy", "replicas"),
+                       kind="consistency")
+    limits = _get(deploy, ("resources", "limits"))
+    reservations = _get(deploy, ("resources", "reservations"))
+    for key, section, field, label in (("cpus", limits, "cpus", "limits.cpus"),
+                                       ("mem_limit", limits, "memory", "limits.memory"),
+                                       ("mem_reservation", reservations, "memory", "reservations.memory"),
+                                       ("pids_limit", limits, "pids", "limits.pids")):
+        mine = svc.get(key)
+        if mine in (None, 0, "0", 0.0) or not isinstance(section, dict):
+            continue
+        theirs = section.get(field)
+        same = theirs is not None and (float(mine) == float(theirs) if key == "cpus" and _number(theirs)
+                                       else str(mine) == str(theirs))
+        if not same:
+            return Refusal(f"{where}: can't set distinct values on '{key}' and 'deploy.resources.{label}': invalid "
+                           "compose project", at + (key,), kind="consistency")
+    count = scale if scale is not None else replicas if replicas is not None else 1
+    if isinstance(count, int) and count > 1 and svc.get("container_name"):
+        attr = "scale" if scale is not None else "deploy.replicas"
+        return Refusal(f"services.{name}: can't set container_name and {attr} as container name must be unique: "
+                       "invalid compose project", at + ("container_name",), kind="consistency")
+    watches = _get(svc, ("develop", "watch"))
+    for i, watch in enumerate(watches) if isinstance(watches, list) else ():
+        if isinstance(watch, dict) and not watch.get("target") and watch.get("action") not in ("rebuild", "restart"):
+            return Refusal(f"{where}.develop.watch: target is required for non-rebuild actions: invalid compose "
+                           "project", at + ("develop", "watch", i), kind="consistency")
+    mounts: dict[str, str] = {}
+    tmpfs = svc.get("tmpfs")
+    for i, entry in enumerate([tmpfs] if isinstance(tmpfs, str) else tmpfs if isinstance(tmpfs, list) else ()):
+        target = str(entry).partition(":")[0]
+        if target in mounts:
+            return Refusal(f"{where}.tmpfs[{i}]: target {target} already mounted as {mounts[target]}",
+                           at + ("tmpfs",), kind="consistency")
+        mounts[target] = f"{where}.tmpfs[{i}]"
+    for i, vol in enumerate(svc.get("volumes") or ()):  # two volumes at one target: the merge keeps the last
+        target = vol.get("target") if isinstance(vol, dict) else None
+        if isinstance(target, str) and target in mounts:
+            return Refusal(f"{where}.volumes[{i}]: target {target} already mounted as {mounts[target]}",
+                           at + ("volumes", i), kind="consistency")
+    return None
+
+
+def _number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def container_name_refusal(services: dict) -> Refusal | None:
