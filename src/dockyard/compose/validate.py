@@ -3,8 +3,9 @@
 Ported from compose-go v2.9.1 (the release docker compose v2.40.3 uses):
 
 * ``schema/schema.go``: every file is validated against the Compose Specification JSON schema that compose-go
-  embeds (vendored unchanged in ``compose/schema/``), after interpolation and before the next file is merged;
-  the error reported is the *most specific* one (the deepest instance location, an unknown property counting
+  embeds (vendored unchanged in ``compose/schema/``), once interpolated (compose validates the files merged so
+  far after each file; the loader validates each document, and rule CO003 the merged environment); the error
+  reported is the *most specific* one (the deepest instance location, an unknown property counting
   one deeper), worded as compose words it (``services.web additional properties 'foo' not allowed``,
   ``services.web.restart must be a string``, ``services.web must be a mapping``).
 * ``validation/validation.go``, ``validation/external.go``: checks of the merged model (``secrets.s: one of
@@ -13,7 +14,15 @@ Ported from compose-go v2.9.1 (the release docker compose v2.40.3 uses):
   service has an image or a build, refers only to defined networks, volumes, secrets and configs, depends only
   on defined services (``depends_on``, and what compose makes dependencies: ``links``, ``volumes_from``,
   ``network_mode: service:``), and ``depends_on`` has no cycle.
-* ``format/volume.go``, ``types`` (ports, SSH keys): short syntaxes compose cannot parse.
+* ``loader/loader.go`` (``convertToStringKeysRecursive``), ``override/uncity.go`` (``EnforceUnicity``),
+  ``format/volume.go``, ``transform/device.go``, ``transform/ssh.go``, docker/go-connections' port parsing:
+  what compose cannot read in one file (a non-string key, a long-form port or mount without a target, a short
+  syntax it cannot parse).
+* the decoding into compose-go's ``types`` (Go's ``time.ParseDuration``, docker/go-units ``RAMInBytes``,
+  ``strconv.ParseFloat``, ``types/hostList.go``): durations, byte sizes, CPU counts and extra hosts.
+
+Each message is compose's own; where compose's message spans lines (``include cycle detected:``), dockyard
+puts it on one.
 
 Compose stops at the first error; so do these functions: each returns one :class:`Refusal` or ``None``. Where
 compose reports the first error in Go's random map order, dockyard takes the file's order.
