@@ -243,7 +243,7 @@ def _line_starts(text: str) -> list[int]:
 CATEGORIES = {
     "EN001": "syntax", "EN002": "missing", "EN003": "committed", "EN004": "gitignore", "EN005": "missing",
     "EN006": "drift", "EN007": "placeholder", "EN008": "placeholder", "EN009": "weak", "EN010": "order",
-    "EN011": "missing",
+    "EN011": "missing", "CO001": "refused", "CO002": "refused", "CO003": "refused", "CO035": "refused",
 }
 _ENV_IN_MESSAGE = re.compile(r"environment `([^`]+)`")
 
@@ -271,11 +271,17 @@ def category(code: str) -> str:
 
 
 def check_rules():
-    """The rules ``env check`` runs: every EN rule and compose's per-environment interpolation rule(s)."""
+    """The rules ``env check`` runs: every EN rule, compose's per-environment interpolation rule(s) and the rules
+    for what compose refuses to load."""
     from dockyard.rules.base import Scope, all_rules
 
-    return [r for r in all_rules() if r.code.startswith("EN")
+    return [r for r in all_rules() if r.code.startswith("EN") or r.code in REFUSED
             or (r.code.startswith("CO") and r.scope == Scope.ENVIRONMENT and "CO-INTERPOLATION" in r.standard)]
+
+
+# the compose rules for what compose refuses to load: a file it cannot parse, outside the schema, or a merged
+# project it finds inconsistent
+REFUSED = ("CO001", "CO002", "CO003", "CO035")
 
 
 def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], list]:

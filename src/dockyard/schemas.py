@@ -19,6 +19,8 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {}
 
 
 def schema_path(name: str) -> Path:
+    if name == "compose-go-spec":  # vendored by dockyard itself (compose-go's own copy, with its notice)
+        return Path(__file__).parent / "compose" / "schema" / "compose-spec.json"
     # find_spec locates the package without importing it (its import pulls in a CLI stack we do not need)
     import importlib.util
 

@@ -17,6 +17,7 @@ results do not depend on the machine running the check.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,9 @@ class EnvironmentView:
     usable: bool = True
     _origins: dict[tuple, Origin] = field(default_factory=dict, repr=False)
     _first: dict[tuple, Origin] = field(default_factory=dict, repr=False)
+    # what compose refuses in the merged project (no file on its own shows it): LoadProblem records, each
+    # located in the file that wrote what it names (``file`` relative to the project root)
+    refusals: list = field(default_factory=list)
 
     # -- naming --------------------------------------------------------------------------------------
     @property
@@ -165,6 +169,11 @@ def relative(project, path: Path | None) -> str | None:
         return None
 
 
+# the loader's problems no rule of a single file reports: the merged project's consistency, its validation, the
+# short syntaxes compose parses, `extends` and `include`
+REFUSAL_KINDS = frozenset(("consistency", "validation", "spec", "extends", "include"))
+
+
 def source_reader(project):
     """``reader`` for :func:`load_project`: the text of a project file, never a file outside the tree."""
 
@@ -233,6 +242,7 @@ def build_view(project, env) -> EnvironmentView:
     last: dict = {}
     first: dict = {}
     variables: dict[str, str] = {}
+    refusals: list = []
     if loadable:
         lp = load_project(loadable, [project.root / env_sf.path] if parsed_env is not None else [],
                           environ={}, profiles=[], reader=source_reader(project), track=True,
@@ -241,10 +251,12 @@ def build_view(project, env) -> EnvironmentView:
         flat = _flatten(lp.raw_model, (), last, first)
         model = flat if isinstance(flat, dict) else {}
         issues = list(lp.issues)
+        refusals = [dataclasses.replace(pr, file=relative(project, pr.file) if pr.file else None)
+                    for pr in lp.problems if pr.kind in REFUSAL_KINDS]
     elif parsed_env is not None:
         variables = parsed_env.as_dict()
     return EnvironmentView(env.name, files, docs, env_sf, env.env_file_is_template, parsed_env, variables,
-                           model, issues, usable, last, first)
+                           model, issues, usable, last, first, refusals)
 
 
 def environment_views(project) -> list[EnvironmentView]:

@@ -98,6 +98,10 @@ class _Ctx:
         self.label = label
         self.issues: list[InterpolationIssue] = [] if issues is None else issues
         self.texts: dict[Path, Any] = {} if texts is None else texts  # SourceFile per path (positions)
+        self.included: tuple[Path, ...] = ()  # the files whose `include:` led here, outermost first
+        # (services, name, key, named) -> (file, Position) of the list item naming a service or network
+        self.names: dict[tuple, tuple[Path, Position]] = {}
+        self.cycles: set[frozenset] = set()  # the `extends` cycles reported
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
         return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
@@ -141,10 +145,20 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
         profiles = [x for x in cp.split(",") if x] if cp else []
     name = merged.get("name") or environment.get("COMPOSE_PROJECT_NAME") or working_dir.name
     name = normalize_project_name(str(name))
+    valid = not any(p.severity == "error" for p in problems)
+    if valid:  # compose stops at its first error: the project is checked once every file loaded
+        valid = _check_model(merged, ctx, paths)
+    from dockyard.compose.validate import defined_resources
+
+    disabled, defined = _disabled_services(merged, profiles), defined_resources(merged)
     try:
         _finalize(merged, name, working_dir, environment, profiles, problems, reader)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         problems.append(LoadProblem(f"invalid project: {e}", paths[0] if paths else None, kind="load"))
+    if valid and not any(p.severity == "error" for p in problems):
+        from dockyard.compose.validate import project_refusal
+
+        _refuse(project_refusal(merged, disabled, defined), ctx, paths[0] if paths else None)
     issues = []
     if track:
         seen = set()
@@ -158,6 +172,73 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
 
 
 # --------------------------------------------------------------------------- per file
+
+
+def _refuse(refusal: Any, ctx: _Ctx, file: Path | None) -> bool:
+    """Record a :class:`dockyard.compose.validate.Refusal` as a problem located at what it names (the nearest
+    recorded ancestor); True when there was none."""
+    if refusal is None:
+        return True
+    target = tuple(refusal.path) + ((refusal.key,) if refusal.key is not None else ())
+    origin = ctx.names.get(target)  # a service named in a list (`depends_on: [db]`): the item that names it
+    while origin is None and target and target not in ctx.origins:
+        target = target[:-1]
+    origin = origin or ctx.origins.get(target)
+    ctx.problems.append(LoadProblem(refusal.message, origin[0] if origin else file,
+                                    origin[1] if origin else Position.whole_file(), kind=refusal.kind))
+    return False
+
+
+_NAMING_LISTS = ("depends_on", "links", "volumes_from", "networks")
+
+
+def _record_names(root: Any, file: Path, ctx: _Ctx) -> None:
+    """Where each service's list form names another service or a network (``links: [db:database]`` names
+    ``db``), for a refusal about that name to point at it."""
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
+    services = root.get("services") if isinstance(root, YMap) else None
+    for sname, svc in services.items() if isinstance(services, YMap) else ():
+        for key in _NAMING_LISTS:
+            items = svc.get(key) if isinstance(svc, YMap) else None
+            for i, item in enumerate(items) if isinstance(items, YSeq) else ():
+                pos = items.item_pos(i)
+                if isinstance(item, str) and pos is not None:
+                    ctx.names[("services", sname, key, item.partition(":")[0])] = (file, pos)
+
+
+def _check_document(root: dict, p: Path, ctx: _Ctx) -> None:
+    """What compose checks of each file once interpolated: the Compose Specification schema, then the short
+    syntaxes it parses (volumes, ports, SSH keys)."""
+    from dockyard.compose import validate
+
+    # in compose's order: keys as strings, `extends`, the merge's unicity, the schema, then the short syntaxes
+    for check in (validate.key_refusal, validate.extends_refusal, validate.unicity_refusal, validate.schema_refusal,
+                  validate.document_spec_refusal):
+        if not _refuse(check(root), ctx, p):
+            return
+
+
+def _check_model(merged: dict, ctx: _Ctx, paths: list[Path]) -> bool:
+    """What compose checks of the merged model before normalising it: not empty, then ``validation.Validate``."""
+    from dockyard.compose.validate import model_refusal
+
+    if not any(k != "version" for k in merged):  # compose drops `version` before this check
+        ctx.problems.append(LoadProblem("empty compose file", paths[0] if paths else None, kind="load"))
+        return False
+    return _refuse(model_refusal(merged), ctx, paths[0] if paths else None)
+
+
+def _disabled_services(model: dict, profiles: list[str]) -> dict[str, list]:
+    """The services that ``profiles`` leave out (name -> their profiles), as ``_finalize`` drops them."""
+    services = model.get("services")
+    active = set(profiles)
+    out: dict[str, list] = {}
+    for sname, svc in (services.items() if isinstance(services, dict) else ()):
+        sp = svc.get("profiles") if isinstance(svc, dict) else None
+        if isinstance(sp, list) and sp and "*" not in active and not (set(sp) & active):
+            out[str(sname)] = [str(x) for x in sp]
+    return out
 
 
 def _record_origins(node: Any, path: tuple, file: Path, origins: dict) -> None:
@@ -450,8 +531,8 @@ def _read_documents(p: Path, ctx: _Ctx) -> list | None:
     try:
         data = ctx.reader(p)
     except OSError as e:
-        ctx.problems.append(LoadProblem(f"open {p}: {e.strerror or 'no such file or directory'}", p,
-                                        kind="load"))
+        reason = e.strerror or "no such file or directory"  # as Go words it: `no such file or directory`
+        ctx.problems.append(LoadProblem(f"open {p}: {reason[:1].lower()}{reason[1:]}", p, kind="load"))
         return None
     doc = load_yaml(data) if isinstance(data, str) else load_yaml_bytes(data)
     if ctx.track and p not in ctx.texts:
@@ -500,6 +581,10 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
     """The file's canonical model, and with tracking its tracked (pre-normalisation) tree. Each document is
     loaded as compose loads a file (interpolation, ``extends`` within the document, ``include``), then merged
     into the ones before it as an override file is."""
+    if p in ctx.included:  # compose's words, on one line
+        chain = " include ".join(ctx.label(f) for f in ctx.included + (p,))
+        ctx.problems.append(LoadProblem(f"include cycle detected: {chain}", ctx.included[-1], kind="include"))
+        return None, None
     if depth > 20:
         ctx.problems.append(LoadProblem(f"include cycle or chain too deep at {p}", p, kind="include"))
         return None, None
@@ -523,11 +608,16 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
 def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
                    document: int | None) -> tuple[dict, Any]:
     _record_origins(root, (), p, ctx.origins)
+    _record_names(root, p, ctx)
     if ctx.track:
         from dockyard.parsers.yamlpos import to_plain
 
         raw = to_plain(root)
+    before = len(ctx.problems)
     _interpolate(root, (), ctx, p)
+    if len(ctx.problems) == before:
+        _check_document(root, p, ctx)
+    refused = len(ctx.problems) > before  # compose stops at its first error: no more from this document
     tracked = _tracked_tree(root, raw, p, ctx) if ctx.track else None
     includes = root.pop("include", None)
     services = root.get("services") or {}
@@ -548,8 +638,9 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
                     _canonical_service(svc, base_dir, ctx)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
                     origin = ctx.origins.get(("services", sname))
-                    ctx.problems.append(LoadProblem(f"services.{sname}: invalid value ({e})", p,
-                                                    origin[1] if origin else Position(), kind="load"))
+                    if not refused:
+                        ctx.problems.append(LoadProblem(f"services.{sname}: invalid value ({e})", p,
+                                                        origin[1] if origin else Position(), kind="load"))
     if includes:
         try:
             _apply_includes(root, includes, p, ctx, depth, tracked)
@@ -566,11 +657,11 @@ def _without_extends(tsvc: Any) -> Any:
 
 
 def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                     tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+                     tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     """``document``: which document of ``file`` the service is in (an extends without ``file:`` names a
     service of that document, as compose loads each document on its own); None for the whole file."""
     try:
-        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document)
+        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document, chain)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         ctx.problems.append(LoadProblem(f"services.{sname}: invalid extends ({e})", file, kind="extends"))
         svc.pop("extends", None)
@@ -578,7 +669,7 @@ def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Pat
 
 
 def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                           tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+                           tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     from dockyard.compose.merge import merge_models, merge_service
     from dockyard.parsers.yamlpos import to_plain
 
@@ -590,6 +681,8 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
     if isinstance(ext, str):
         ext = {"service": ext}
     target = ext.get("service")
+    if target is None:  # `extends.<name>.service is required`: _check_document reports it
+        return svc, tsvc
     ext_file = Path(ext["file"]) if ext.get("file") else None
     if ext_file is not None:
         ext_path = (file.parent / ext_file).resolve() if not ext_file.is_absolute() else ext_file
@@ -612,10 +705,23 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         raw_root = to_plain(r2) if tsvc is not None else None
         _interpolate(r2, (), ctx, file, record=False)
         services = r2.get("services") or {}
+    chain = chain + ((file, sname),)  # the services extended so far, this one last
+    if (src_file, target) in chain:  # compose's words, on one line; a cycle once, from the service met first
+        cycle = frozenset(chain[chain.index((src_file, target)):])
+        if cycle in ctx.cycles:
+            return svc, tsvc
+        ctx.cycles.add(cycle)
+        steps = " ".join(f"extends {s} in {ctx.label(f)}" for f, s in chain[1:] + ((src_file, target),))
+        origin = ctx.origins.get(("services", chain[0][1], "extends"))
+        ctx.problems.append(LoadProblem(f"Circular reference: {chain[0][1]} in {ctx.label(chain[0][0])} {steps}",
+                                        chain[0][0], origin[1] if origin else Position(), kind="extends"))
+        return svc, tsvc
     base = services.get(target)
     if not isinstance(base, dict):
-        ctx.problems.append(LoadProblem(f"cannot extend service {sname!r}: service {target!r} not found"
-                                        f" in {src_file.name}", file, kind="extends"))
+        origin = ctx.origins.get(("services", sname, "extends"))
+        ctx.problems.append(LoadProblem(f'cannot extend service "{sname}" in {ctx.label(src_file)}: service '
+                                        f'"{target}" not found', file, origin[1] if origin else Position(),
+                                        kind="extends"))
         return svc, tsvc
     tbase = None
     if tsvc is not None:
@@ -624,7 +730,7 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         _shape_service(tbase)
     if "extends" in base:
         base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase,
-                                       document=document if ext_file is None else None)
+                                       document=document if ext_file is None else None, chain=chain)
     if tsvc is not None and tbase is not None:
         tsvc = merge_service(tbase, tsvc, sname)
     import copy
@@ -662,6 +768,7 @@ def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int
         env = read_env_files(env_paths, ctx.environment, ctx.problems, ctx.reader)
         env.update(ctx.environment)
         sub = ctx.sub(env, inc_dir)
+        sub.included = ctx.included + (file,)
         model: dict = {}
         tmodel: dict = {}
         for f in inc_files:

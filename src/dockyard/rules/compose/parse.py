@@ -201,3 +201,34 @@ def obsolete_version(ctx: Context) -> Iterator[Problem]:
     yield Problem("obsolete top-level `version`: compose ignores it and warns (`the attribute `version` is "
                   "obsolete`); remove it", root.key_pos("version") or Position(),
                   fix=_version_line_deletion(ctx.file, root))
+
+
+@rule(
+    code="CO035", name="compose-invalid-project", scope=Scope.ENVIRONMENT,
+    summary="Compose accepts each environment's merged project: every reference defined, no dependency cycle",
+    why="Files that are each valid can still make a project compose refuses to load: a service that depends on, "
+        "links to or shares the network of a service no file defines, a network, volume, secret or config used but "
+        "never declared, a service with neither `image` nor `build`, `depends_on` that loops back, two services "
+        "with one `container_name`, a volume or port written in a form compose cannot parse. `docker compose up` "
+        "and `config` stop on the first of these, for every service of the environment.",
+    standard=("CO-SCHEMA",), section="Docker Compose Orchestration; Compose File Overrides",
+    example={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    depends_on: [db]\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+    },
+    use_instead={
+        "docker-compose.base.yml": "services:\n  app:\n    image: python:3.12-slim\n    depends_on: [db]\n"
+                                   "  db:\n    image: postgres:17\n",
+        "docker-compose.dev.yml": "services:\n  app:\n    restart: unless-stopped\n",
+    },
+    notes="The message is compose's own (`docker compose config` prints it); the finding points at what it names, "
+          "in the file that wrote it. Compose stops at its first error, so a project shows one at a time. Checked "
+          "only when every file of the environment passes the schema (CO001, CO002 report those).",
+)
+def invalid_project(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    if not view.usable or not view.compose_files:
+        return
+    for refusal in view.refusals:
+        yield Problem(f"compose refuses environment `{view.name}`: {refusal.safe_message}", refusal.position,
+                      path=refusal.file or view.compose_files[0].path)
