@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from dockyard.cli import main
 from dockyard.project import INTERESTING
 from dockyard.source import FileKind, classify
+from tests.test_standalone import PACKAGE_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
@@ -107,7 +108,7 @@ def _git(cwd: Path, *args: str) -> None:
 def _hook_repository(folder: Path) -> tuple[Path, str]:
     """This working tree's package and hook manifest, committed in a repository of their own."""
     folder.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "THIRD_PARTY_NOTICES.md", ".pre-commit-hooks.yaml"):
+    for name in (*PACKAGE_FILES, ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, folder / name)
     shutil.copytree(ROOT / "src", folder / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     _git(folder, "init", "-q")

@@ -8,9 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
-import tarfile
 from pathlib import Path
 
 from dockyard.cli import main
@@ -18,6 +18,8 @@ from dockyard.standard import LEVELS, Item, checklist_items, checklist_text, ite
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICES = ROOT / "THIRD_PARTY_NOTICES.md"
+# what building the package reads besides src/ (the image's builder stage copies the same)
+PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE", "THIRD_PARTY_NOTICES.md")
 # a module docstring that says it ports or vendors another project's code or data, or names a licence
 BORROWS = re.compile(r"\bport(?:ed)? (?:of|from)\b|\bfaithful (?:Python )?port\b|\bvendored\b|\blicen[cs]e\b", re.I)
 
@@ -131,7 +133,7 @@ def test_built_wheel_and_sdist_carry_the_standard_license_and_notices(tmp_path):
     and read the standard through it, away from the source tree."""
     source = tmp_path / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "THIRD_PARTY_NOTICES.md"):
+    for name in PACKAGE_FILES:
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     dist = tmp_path / "dist"
