@@ -155,3 +155,19 @@ def test_the_locks_pin_every_dependency_with_hashes():
 def test_readme_documents_how_to_run_the_image():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert 'docker run --rm -v "$PWD:/src" dockyard check /src' in readme
+
+
+def test_the_image_workflow_passes_actionlint_and_builds_the_security_stage(tmp_path):
+    import yaml
+
+    from tests.rules.ci import _actionlint
+
+    text = (ROOT / ".github" / "workflows" / "image.yml").read_text(encoding="utf-8")
+    assert _actionlint.lint({"image": text}, tmp_path) == {"image": []}
+    builds = [s["with"] for s in yaml.safe_load(text)["jobs"]["image"]["steps"]
+              if s.get("uses", "").startswith("docker/build-push-action@")]
+    assert [b["target"] for b in builds] == ["security", "production"]
+    assert builds[1]["platforms"] == "linux/amd64,linux/arm64"
+    assert builds[1]["build-args"].split() == ["BUILD_VERSION=${{", "steps.meta.outputs.version", "}}",
+                                               "BUILD_DATE=${{", "steps.meta.outputs.date", "}}",
+                                               "GIT_COMMIT=${{", "github.sha", "}}"]
