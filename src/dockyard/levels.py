@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-
+from dockyard import standard
 from dockyard.model import UsageError
 
 ORDER = ("REQ", "REC", "BEY")  # strictest first
@@ -28,17 +27,6 @@ class ChecklistItem:
     id: str
     level: str  # REQ, REC or BEY
     section: str  # the checklist's section, e.g. "Dockerfile", "Compose"
-
-
-def checklist_path() -> Path:
-    """The packaged checklist, or (in a source checkout that has none yet) the shared copy beside the repository."""
-    import dockyard
-
-    package = Path(dockyard.__file__).resolve().parent
-    packaged = package / "standard" / "checklist.md"
-    if packaged.is_file():
-        return packaged
-    return package.parents[1].parent / "shared" / "standard" / "checklist.md"
 
 
 def parse_checklist(text: str) -> dict[str, ChecklistItem]:
@@ -57,11 +45,8 @@ def parse_checklist(text: str) -> dict[str, ChecklistItem]:
 
 @cache
 def checklist() -> dict[str, ChecklistItem]:
-    path = checklist_path()
-    try:
-        return parse_checklist(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read the standard's checklist ({path}): {exc.strerror or exc}") from None
+    """The packaged checklist's items by ID, each with its level and the checklist heading it sits under."""
+    return parse_checklist(standard.checklist_text())
 
 
 def rule_level(rule) -> str | None:

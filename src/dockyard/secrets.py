@@ -26,7 +26,7 @@ How it is masked:
   ``postgres`` would hide what findings are about. Such values are still masked by name and by position.
 
 The shapes of well-known tokens are those of detect-secrets 1.5.0 (https://github.com/Yelp/detect-secrets,
-Apache License 2.0), plugins ``aws``, ``github_token``, ``gitlab_token``, ``slack``, ``stripe``, ``private_key``,
+Apache License 2.0; see THIRD_PARTY_NOTICES.md), plugins ``aws``, ``github_token``, ``gitlab_token``, ``slack``, ``stripe``, ``private_key``,
 ``jwt``, ``npm``, ``pypi_token``, ``openai``, ``sendgrid``, ``square_oauth``, ``azure_storage_key``, ``mailchimp``,
 and ``twilio``; fixed lengths are taken as minimum lengths, Stripe test keys are included.
 Added from the vendors' documented formats: GitHub fine-grained tokens (``github_pat_``), npm tokens

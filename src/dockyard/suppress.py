@@ -43,16 +43,38 @@ class Suppression:
         return Position(self.line, self.column, self.line, self.end_column)
 
 
+def _python_comments(text: str) -> dict[int, list[tuple[int, int]]] | None:
+    """The (start, end) columns of the comments on each line of Python source, or None when it does not tokenize
+    (then every line is scanned as text)."""
+    import io
+    import tokenize
+
+    spans: dict[int, list[tuple[int, int]]] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                spans.setdefault(tok.start[0], []).append((tok.start[1], tok.end[1]))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return spans
+
+
 def find_suppressions(path: str, text: str, statement_end: dict[int, int] | None = None) -> list[Suppression]:
-    """Pragmas of one file. ``statement_end`` maps a statement's first line to its last line."""
+    """Pragmas of one file. ``statement_end`` maps a statement's first line to its last line. In Python source
+    only comments hold pragmas: the same text inside a string (a docstring, an example) is no pragma."""
     if "dockyard" not in text:
         return []
     lines = text.splitlines()
+    comments = _python_comments(text) if path.endswith(".py") else None
     out: list[Suppression] = []
     for idx, line in enumerate(lines):
         if "dockyard" not in line:
             continue
-        m = PRAGMA.search(line)
+        if comments is None:
+            m = PRAGMA.search(line)
+        else:  # the first pragma that starts inside a comment of this line
+            spans = comments.get(idx + 1, ())
+            m = next((m for m in PRAGMA.finditer(line) if any(a <= m.start() < b for a, b in spans)), None)
         if m is None:
             continue
         lineno = idx + 1

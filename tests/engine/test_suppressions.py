@@ -59,3 +59,18 @@ def test_severity_override_changes_the_reported_severity(tmp_path):
     cfg = parse_config({"severity": {"DF004": "info"}}, "x", None)
     (f,) = run_files(tmp_path, {"Dockerfile": UNTAGGED}, select="DF004", config=cfg)
     assert f.severity.label == "info"
+
+
+def test_python_pragmas_are_comments_not_text_in_strings(tmp_path):
+    source = ('EXAMPLE = {"Makefile": "# dockyard: ignore[DY003]\\nall:\\n"}\n'
+              '"""A docstring that shows\n# dockyard: ignore[DF004]\n"""\n'
+              'x = 1  # dockyard: ignore[DF004]\n'
+              '# dockyard: ignore[DF005]\n'
+              'y = "# dockyard: ignore[DF007]"  # noqa # dockyard: ignore[DF006]\n')
+    found = run_files(tmp_path, {"tool.py": source}, select="DY001")
+    assert triples(found) == [("DY001", 5, 8), ("DY001", 6, 1), ("DY001", 7, 41)]
+
+
+def test_python_source_that_does_not_tokenize_is_scanned_as_text(tmp_path):
+    found = run_files(tmp_path, {"broken.py": 'x = """unterminated\n# dockyard: ignore[DF004]\n'}, select="DY001")
+    assert triples(found) == [("DY001", 2, 1)]

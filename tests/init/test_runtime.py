@@ -1,12 +1,14 @@
 """The generated service really runs: its own tests pass, gunicorn serves /health and /health/ready against
 the real PostgreSQL and Redis, readiness turns 503 when Redis is unreachable, SIGTERM stops it cleanly, and
-a Celery task round-trips through the real Redis broker."""
+a Celery task round-trips through the real Redis broker.
+
+PostgreSQL and Redis are the machine's own on 127.0.0.1:5432 and :6379, or throwaway servers that
+:mod:`tests.init.services` starts when those do not answer (or a failure saying what to start)."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -16,26 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.init import services
 from tests.init.conftest import generate
+from tests.init.services import free_port
 
-PG = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 FULL = {"db": "postgres", "cache": "redis", "worker": "celery"}
 NONE = {"db": "none", "cache": "none", "worker": "none"}
-
-
-def reachable(address: tuple[str, int]) -> bool:
-    try:
-        with socket.create_connection(address, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, float]:
@@ -48,6 +36,7 @@ def get(url: str, timeout: float = 10) -> tuple[int, float]:
 
 
 def service_env(venv: Path, answers: dict, port: int, **overrides: str) -> dict[str, str]:
+    pg, redis = BACKING["postgres"], BACKING["redis"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env.update({
         "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
@@ -62,12 +51,12 @@ def service_env(venv: Path, answers: dict, port: int, **overrides: str) -> dict[
         "LOG_LEVEL": "INFO",
     })
     if answers["db"] == "postgres":
-        env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/test"
+        env["DATABASE_URL"] = f"postgresql://postgres@{pg[0]}:{pg[1]}/test"
     if answers["cache"] == "redis":
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/13"
+        env["REDIS_URL"] = f"redis://{redis[0]}:{redis[1]}/13"
     if answers["worker"] == "celery":
-        env["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/14"
-        env["CELERY_RESULT_BACKEND"] = "redis://127.0.0.1:6379/15"
+        env["CELERY_BROKER_URL"] = f"redis://{redis[0]}:{redis[1]}/14"
+        env["CELERY_RESULT_BACKEND"] = f"redis://{redis[0]}:{redis[1]}/15"
     env.update(overrides)
     return env
 
@@ -109,14 +98,23 @@ class Gunicorn:
             self.handle.close()
 
 
+# the addresses of the backing services in use (set by the `backing` fixture)
+BACKING: dict[str, tuple[str, int]] = {}
+
+
+@pytest.fixture(scope="module")
+def backing():
+    """PostgreSQL and Redis for this module: the machine's own, or throwaway ones (never a skip)."""
+    with services.postgres(services.configured("DOCKYARD_TEST_POSTGRES", services.POSTGRES)) as pg, \
+            services.redis(services.configured("DOCKYARD_TEST_REDIS", services.REDIS)) as redis:
+        BACKING.update(postgres=pg, redis=redis)
+        yield BACKING
+        BACKING.clear()
+
+
 @pytest.fixture(scope="module", params=[FULL, NONE], ids=["postgres-redis-celery", "none-none-none"])
-def runtime(request, tmp_path_factory, venvs):
+def runtime(request, tmp_path_factory, venvs, backing):
     answers = request.param
-    # The real services run on this machine (and in CI); their absence is a failure, not a reason to skip.
-    if answers["db"] == "postgres":
-        assert reachable(PG), "PostgreSQL is not reachable on 127.0.0.1:5432"
-    if answers["cache"] == "redis" or answers["worker"] == "celery":
-        assert reachable(REDIS), "Redis is not reachable on 127.0.0.1:6379"
     project = generate(tmp_path_factory.mktemp("run"), **answers)
     venv = venvs.for_lock(project / "requirements-dev.lock.txt")
     return answers, project, venv

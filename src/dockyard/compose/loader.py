@@ -1,5 +1,7 @@
 """Load a compose project as ``docker compose config`` does: environment, interpolation, include, extends,
 multi-file merge, normalisation. Problems are collected as values (:class:`LoadProblem`), never raised.
+Its steps and tables are ported from compose-go v2.9.1's ``loader`` package (Apache License 2.0; see
+THIRD_PARTY_NOTICES.md).
 
 ``load_project(files, env_files=None, project_dir=None, environ=None, profiles=None, reader=None,
 track=False, label=None) -> Project``

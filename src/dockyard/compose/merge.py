@@ -1,4 +1,5 @@
-"""Merging compose files the way compose-go does (override/merge.go), on canonical per-file models.
+"""Merging compose files the way compose-go does, on canonical per-file models: a port of compose-go v2.9.1's
+``override`` package (``merge.go``; Apache License 2.0; see THIRD_PARTY_NOTICES.md).
 
 * mappings deep-merge; scalars are replaced;
 * ``command``, ``entrypoint``, ``healthcheck.test`` are replaced (never concatenated);

@@ -2,7 +2,9 @@
 
 This is a faithful Python port of BuildKit's Dockerfile front-end parser
 (moby/buildkit ``frontend/dockerfile/parser``: ``parser.go``,
-``line_parsers.go``, ``split_command.go``, ``directives.go``).  It is ported
+``line_parsers.go``, ``split_command.go``, ``directives.go``; Apache License
+2.0): the grammar of BuildKit v0.12, the version the test oracle wraps, plus the
+``# check=`` directive of v0.14 (see THIRD_PARTY_NOTICES.md).  It is ported
 rather than wrapped because the only Python binding of that parser (the
 ``dockerfile`` package on PyPI) is archived and drops comments and source
 positions, both of which dockyard needs for findings and fixes.  The binding is

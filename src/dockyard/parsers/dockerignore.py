@@ -1,6 +1,7 @@
 """.dockerignore parsing and matching with Docker's own semantics.
 
-A port of the two pieces of Go code that decide what enters a build context:
+A port of the two pieces of Go code that decide what enters a build context, from moby/patternmatcher v0.6.1
+(Apache License 2.0; see THIRD_PARTY_NOTICES.md):
 
 * ``moby/patternmatcher/ignorefile.ReadAll`` (BuildKit reads ignore files with it): a line that *starts*
   with ``#`` is a comment (an indented ``#`` is a pattern), surrounding whitespace is trimmed, a leading

@@ -1,9 +1,9 @@
-"""``.env`` files parsed exactly as docker compose parses them (compose-go's ``dotenv`` package, v2.9).
+"""``.env`` files parsed exactly as docker compose parses them (compose-go's ``dotenv`` package, v2.9.1).
 
 python-dotenv is deliberately not used: its grammar differs from compose's in ways that change values
 (escape sequences, inline comments, ``KEY`` without ``=``, ``KEY: value``, expansion order, what an
 unterminated quote does). Since dockyard must predict what compose will do, this is a faithful port of
-compose-go's hand-written scanner, quirks included:
+compose-go's hand-written scanner (Apache License 2.0; see THIRD_PARTY_NOTICES.md), quirks included:
 
 * statements start at the first non-space character; ``#`` lines are comments;
 * an optional ``export`` prefix; keys are letters, digits, ``_ . - [ ]``; ``=`` or ``:`` separates;

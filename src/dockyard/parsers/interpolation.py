@@ -1,4 +1,5 @@
-"""Compose variable interpolation, ported from compose-go's ``template`` package (v2.9).
+"""Compose variable interpolation, ported from compose-go's ``template`` package (v2.9.1,
+Apache License 2.0; see THIRD_PARTY_NOTICES.md).
 
 The semantics are those of ``docker compose config`` exactly, including its quirks:
 

@@ -17,6 +17,22 @@ def _files_block(files: dict[str, str]) -> str:
     return "\n".join("    " + line if line else "" for line in "\n".join(parts).splitlines())
 
 
+def _standard_lines(rule: Rule) -> list[str]:
+    """The checklist items a rule enforces, each citing its level and the standard's section (from the copy of the
+    standard shipped in the package)."""
+    from dockyard.standard import LEVELS, STANDARD_FILE, item
+
+    lines = []
+    for item_id in rule.standard:
+        found = item(item_id)
+        if found is None:  # a rule naming an unknown item is a test failure; the docs still render
+            lines.append(f"- {item_id}")
+            continue
+        lines.append(f"- {found.id} ({LEVELS[found.level]}), {STANDARD_FILE} section \"{found.section}\": "
+                     f"{found.text}")
+    return lines
+
+
 def render_rule_doc(rule: Rule) -> str:
     out = [f"{rule.code} {rule.name}", "", rule.summary, ""]
     out += [f"Severity: {rule.severity.label}    Family: {rule.family}    "
@@ -37,6 +53,8 @@ def render_rule_doc(rule: Rule) -> str:
         out += ["", "## Options"] + [f"- `{k}` (default `{v!r}`)" for k, v in rule.options.items()]
     if rule.notes:
         out += ["", "## Notes", rule.notes]
+    if rule.standard:
+        out += ["", "## Standard", *_standard_lines(rule)]
     return "\n".join(out) + "\n"
 
 

@@ -3,11 +3,10 @@
 import re
 from pathlib import Path
 
-
+from dockyard.standard import standard_text
 from tests.helpers import run_files, triples
 
 MINE = tuple(f"DF{i:03d}" for i in range(1, 19))
-STANDARD = Path(__file__).resolve().parents[4] / "shared" / "standard" / "docker-fastapi-standard.md"
 DIGEST = "@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea"
 
 REFERENCE = f"""# syntax=docker/dockerfile:1
@@ -80,7 +79,7 @@ def test_scaffold_template_dockerfile_is_clean(tmp_path):
 
 
 def test_standard_complete_example(tmp_path):
-    doc = STANDARD.read_text()
+    doc = standard_text()
     text = re.search(r"### Complete Dockerfile Example.*?```dockerfile\n(.*?)```", doc, re.S).group(1)
     found = run_files(tmp_path, {"Dockerfile": text}, select=MINE)
     assert triples(found) == [

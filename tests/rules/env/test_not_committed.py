@@ -62,3 +62,13 @@ def test_public_frontend_build_settings_are_not_a_leaked_secret(tmp_path):
     assert found[2].message == ("`svc/.env` is a real env file tracked by git; it holds no secret today, but the next "
                                 "one added to it is published: run `git rm --cached svc/.env` and commit a "
                                 "`.env.example` template instead")
+
+
+def test_excluded_folders_are_not_judged(tmp_path):
+    from dockyard.config import Config
+
+    _git(tmp_path.parent, "init", "-q", str(tmp_path))
+    write_tree(tmp_path, {"tests/fixtures/.env": "SECRET_KEY=x\n", ".env": "SECRET_KEY=x\n"})
+    _git(tmp_path, "add", "-f", "tests/fixtures/.env", ".env")
+    found = run_files(tmp_path, {}, select="EN003", config=Config(exclude=("tests/fixtures/",)))
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env", "EN003", 1, 1)]

@@ -37,6 +37,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         name = PurePosixPath(path).name
         if not is_env_file_name(name) or name.endswith(TEMPLATE_SUFFIX):
             continue
+        if project.config.excluded(path):
+            continue  # the configuration's `exclude` takes the file out of the check, tracked or not
         sf = project.file(path)
         if sf is None and project.is_template(path):
             continue  # a Jinja/cookiecutter template: not yet an env file
