@@ -1,8 +1,8 @@
 """JSON Schema validators for vendored schemas (compose spec, GitHub workflows), compiled once and cached.
 
-The schemas come from check-jsonschema's vendored copies (kept current by that project; the compose
-specification's schema and SchemaStore's GitHub workflow schema, both Apache License 2.0, see
-THIRD_PARTY_NOTICES.md), never from a hand-written copy. Compiling a large schema with fastjsonschema takes a few hundred milliseconds, so the
+The compose schema is the one compose-go v2.9.1 embeds, vendored unchanged in ``compose/schema/``; SchemaStore's
+GitHub workflow schema comes from check-jsonschema's vendored copy (both Apache License 2.0, see
+THIRD_PARTY_NOTICES.md); never a hand-written copy. Compiling a large schema with fastjsonschema takes a few hundred milliseconds, so the
 generated validator code is cached on disk (keyed by the schema's hash) and imported on later runs.
 """
 
