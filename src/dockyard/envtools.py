@@ -337,7 +337,7 @@ def resolve_env_file(spec: str, root: Path) -> Path:
     from dockyard.model import UsageError
 
     direct = Path(spec)
-    if direct.is_file():
+    if direct.exists() and not direct.is_dir():  # a pipe or a socket too: read_env says what it is, unopened
         return direct
     if not direct.is_absolute() and (root / spec).is_file():
         return root / spec
@@ -351,10 +351,11 @@ def resolve_env_file(spec: str, root: Path) -> Path:
 
 
 def read_env(path: Path) -> "EnvFile":
+    from dockyard.fsutil import read_regular
     from dockyard.model import UsageError
 
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     return parse_env_tolerant(data.decode("utf-8", errors="replace").lstrip("\ufeff"))

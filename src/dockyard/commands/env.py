@@ -176,7 +176,7 @@ def run_render(args) -> int:
         files = _default_compose_files(folder)
     for f in [*files, *env_files]:
         if not f.is_file():
-            raise UsageError(f"no such file: {f}")
+            raise UsageError(f"{f}: {_special(f)}, not a regular file" if _special(f) else f"no such file: {f}")
     project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ))
     if not project.ok:
         from dockyard.compose.render import redactor_for
@@ -226,6 +226,17 @@ def run_diff(args) -> int:
     return 1 if d.keys_differ else 0
 
 
+def _special(path: Path) -> str | None:
+    """What ``path`` is in words when it is a pipe, a socket or a device: never opened, never read."""
+    from dockyard.fsutil import file_type, is_special
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return file_type(mode) if is_special(mode) else None
+
+
 def _label(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
@@ -242,7 +253,7 @@ def run_init(args) -> int:
     import os
 
     from dockyard.envtools import fill_template, real_name, template_name
-    from dockyard.fsutil import create_exclusive
+    from dockyard.fsutil import create_exclusive, read_regular
 
     name = args.env
     if not name or "/" in name or name.startswith(".") or any(c.isspace() for c in name):
@@ -259,7 +270,7 @@ def run_init(args) -> int:
               file=sys.stderr)
         return 1
     try:
-        data = template.read_bytes()
+        data = read_regular(template)
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read template {template}: {exc}") from None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from dockyard.compose.model import InterpolationIssue, LoadProblem, Origin, Project
+from dockyard.fsutil import NotRegularFile
 from dockyard.model import Position
 
 _NAME_BAD = re.compile(r"[^a-z0-9_-]")
@@ -36,7 +37,9 @@ Reader = Callable[[Path], "bytes | str"]
 
 
 def _disk(p: Path) -> bytes:
-    return Path(p).read_bytes()
+    from dockyard.fsutil import read_regular
+
+    return read_regular(p)  # a pipe, a socket or a device named as an input is never opened
 
 
 def _parse_env_data(data: bytes | str, lookup: Any) -> Any:
@@ -46,8 +49,8 @@ def _parse_env_data(data: bytes | str, lookup: Any) -> Any:
 
 
 def _exists(p: Path, reader: Reader) -> bool:
-    if reader is _disk:
-        return p.is_file()
+    if reader is _disk:  # a pipe or a socket exists too: reading it then says what it is, without opening it
+        return os.path.exists(p) and not os.path.isdir(p)
     try:
         reader(p)
     except OSError:
@@ -1013,6 +1016,9 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             path = Path(ef["path"])
             try:
                 data = reader(path)
+            except NotRegularFile as exc:
+                problems.append(LoadProblem(f"env file {path}: {exc.strerror}", path, kind="env-file"))
+                continue
             except OSError:
                 if ef.get("required", True):
                     problems.append(LoadProblem(f"env file {path} not found: stat {path}: no such file or "
