@@ -159,6 +159,11 @@ def _environment_inputs(folder: Path, name: str) -> tuple[list[Path], list[Path]
     return list(env.compose_files), [env.env_file] if env.env_file else []
 
 
+# Load problems that stop `env render` with exit 2 and one line: interpolation past its budget (values that
+# double line after line), whatever else the load met after it.
+FATAL_PROBLEMS = frozenset({"budget"})
+
+
 def run_render(args) -> int:
     import os
 
@@ -182,6 +187,11 @@ def run_render(args) -> int:
         from dockyard.compose.render import redactor_for
 
         redactor = redactor_for(project)
+        fatal = [p for p in project.errors if p.kind in FATAL_PROBLEMS]
+        if fatal:  # not compose's refusal but inputs dockyard will not expand: one line, as a usage error
+            where = f"{fatal[0].file}: " if fatal[0].file else ""
+            print(f"dockyard: error: {where}{redactor(fatal[0].safe_message)}", file=sys.stderr)
+            return 2
         for problem in project.errors:
             where = f"{problem.file}: " if problem.file else ""
             print(f"dockyard: {where}{redactor(problem.safe_message)}", file=sys.stderr)

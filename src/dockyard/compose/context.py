@@ -50,6 +50,8 @@ class EnvironmentView:
     * ``first_origin(path)``: same, for the first file that defined it (usually the base file).
     * ``value_origin(path)``: ``(file, Position)`` of the value itself.
     * ``raw(path)``: the value as written (before interpolation), from the file that set it.
+    * ``load_problems``: what stopped the load that no rule sees in a file of its own: ``(path, position,
+      message)`` for interpolation past its budget (CO001 reports them at their compose file).
     """
 
     name: str
@@ -62,6 +64,7 @@ class EnvironmentView:
     model: dict
     issues: list[InterpolationIssue] = field(default_factory=list)
     usable: bool = True
+    load_problems: list[tuple[str, Position, str]] = field(default_factory=list)
     _origins: dict[tuple, Origin] = field(default_factory=dict, repr=False)
     _first: dict[tuple, Origin] = field(default_factory=dict, repr=False)
 
@@ -203,6 +206,10 @@ def _flatten(node: Any, path: tuple, last: dict, first: dict) -> Any:
     return node
 
 
+# Load problems kept in a view (see ``EnvironmentView.load_problems``)
+VIEW_PROBLEMS = frozenset({"budget"})
+
+
 def build_view(project, env) -> EnvironmentView:
     from dockyard.compose.loader import load_project
     from dockyard.parsers.dotenv import parse_env
@@ -233,6 +240,7 @@ def build_view(project, env) -> EnvironmentView:
     last: dict = {}
     first: dict = {}
     variables: dict[str, str] = {}
+    load_problems: list[tuple[str, Position, str]] = []
     if loadable:
         lp = load_project(loadable, [project.root / env_sf.path] if parsed_env is not None else [],
                           environ={}, profiles=[], reader=source_reader(project), track=True,
@@ -241,10 +249,14 @@ def build_view(project, env) -> EnvironmentView:
         flat = _flatten(lp.raw_model, (), last, first)
         model = flat if isinstance(flat, dict) else {}
         issues = list(lp.issues)
+        for problem in lp.problems:
+            rel = relative(project, problem.file)
+            if problem.kind in VIEW_PROBLEMS and rel is not None:
+                load_problems.append((rel, problem.position, problem.safe_message))
     elif parsed_env is not None:
         variables = parsed_env.as_dict()
     return EnvironmentView(env.name, files, docs, env_sf, env.env_file_is_template, parsed_env, variables,
-                           model, issues, usable, last, first)
+                           model, issues, usable, load_problems, last, first)
 
 
 def environment_views(project) -> list[EnvironmentView]:

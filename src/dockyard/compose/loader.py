@@ -80,7 +80,8 @@ def read_env_files(paths: list[Path], environ: Mapping[str, str],
         for err in parsed.errors:
             if problems is not None:
                 problems.append(LoadProblem(f"failed to read {p}: {err.message}", Path(p),
-                                            Position(err.line, err.column), kind="env-file",
+                                            Position(err.line, err.column),
+                                            kind="budget" if err.kind == "budget" else "env-file",
                                             redacted=f"failed to read {p}: {err.safe_message}"))
         env.update(parsed.as_dict())
     return env
@@ -185,11 +186,16 @@ def _record_origins(node: Any, path: tuple, file: Path, origins: dict) -> None:
 
 
 def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position | None = None,
-                 record: bool = True) -> Any:
+                 record: bool = True, budget: Any = None) -> Any:
     """Substitute ``${...}`` in every value (never keys), in place for positioned containers. ``vpos`` is
-    the position of ``node`` in ``file``; with tracking, unresolved references are recorded as issues."""
-    from dockyard.parsers.interpolation import InterpolationError, substitute
+    the position of ``node`` in ``file``; with tracking, unresolved references are recorded as issues.
+    ``budget``: what the file's interpolation may still produce (a new one for a document's root): past it,
+    one ``budget`` problem at the value that overdrew it, and the rest of the file is left as written."""
+    from dockyard.parsers.interpolation import Budget, InterpolationError, substitute
     from dockyard.parsers.yamlpos import YMap, YSeq
+
+    if budget is None:
+        budget = Budget()
 
     if isinstance(node, str):
         if "$" not in node:
@@ -203,17 +209,22 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
                 ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
                                                 origin[1] if origin else Position(), kind="interpolation"))
                 return node
+        if budget.exhausted:
+            return node  # the file's interpolation stopped at the value that overdrew the budget
         if ctx.track and record:
             _unset_references(node, ctx, file, vpos)
         try:
-            value = substitute(node, ctx.environment.get)
+            value = substitute(node, ctx.environment.get, budget)
             cast = _cast_for(path)
             return value if cast is None else cast(value)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
             dotted = ".".join(str(x) for x in path)
             ctx.problems.append(LoadProblem(e.compose_message(dotted), file, origin[1] if origin else Position(),
-                                            kind="interpolation", redacted=e.safe_message(dotted)))
+                                            kind="budget" if e.kind == "budget" else "interpolation",
+                                            redacted=e.safe_message(dotted)))
+            if e.kind == "budget":
+                return node
             if e.kind == "cast":
                 return value  # well-formed and resolved; only its type is wrong
             if ctx.track and record:
@@ -222,16 +233,16 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
     if isinstance(node, YMap):
         for k in list(node.keys()):
             dict.__setitem__(node, k, _interpolate(node[k], path + (k,), ctx, file,
-                                                   node.value_pos(k) or vpos, record))
+                                                   node.value_pos(k) or vpos, record, budget))
         return node
     if isinstance(node, YSeq):
         for i in range(len(node)):
-            node[i] = _interpolate(node[i], path + (i,), ctx, file, node.item_pos(i) or vpos, record)
+            node[i] = _interpolate(node[i], path + (i,), ctx, file, node.item_pos(i) or vpos, record, budget)
         return node
     if isinstance(node, dict):
-        return {k: _interpolate(v, path + (k,), ctx, file, vpos, record) for k, v in node.items()}
+        return {k: _interpolate(v, path + (k,), ctx, file, vpos, record, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [_interpolate(v, path + (i,), ctx, file, vpos, record) for i, v in enumerate(node)]
+        return [_interpolate(v, path + (i,), ctx, file, vpos, record, budget) for i, v in enumerate(node)]
     return node
 
 
@@ -1027,7 +1038,8 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             parsed = _parse_env_data(data, environment.get)
             for err in parsed.errors:
                 problems.append(LoadProblem(f"failed to read {path}: {err.message}", path,
-                                            Position(err.line, err.column), kind="env-file",
+                                            Position(err.line, err.column),
+                                            kind="budget" if err.kind == "budget" else "env-file",
                                             redacted=f"failed to read {path}: {err.safe_message}"))
             env_from_files.update(parsed.as_dict())
         env = svc.get("environment")

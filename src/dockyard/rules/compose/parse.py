@@ -14,6 +14,8 @@ from dockyard.rules.base import Context, Scope, rule
     summary="Compose files are valid YAML mappings compose can load",
     why="Compose refuses a file with a YAML syntax error, a duplicate key, an alias bomb or a top level that "
         "is not a mapping, so nothing in it can be started or checked.",
+    notes="dockyard also stops at a file whose interpolated values exceed 4 MiB (a value copying a huge or "
+          "doubling env value again and again), where compose would take gigabytes.",
     standard=("CO-SCHEMA",), section="Docker Compose Orchestration",
     example="services:\n  app:\n    image: python:3.12-slim\n    image: python:3.13-slim\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n",
@@ -25,6 +27,7 @@ def parse_error(ctx: Context) -> Iterator[Problem]:
     if doc.index == 0:  # the file's errors, once
         for err in doc.errors:
             yield Problem(err.message, err.position)
+        yield from _load_problems(ctx)
     if doc.errors:
         return
     if doc.count == 1 and doc.root is None:
@@ -36,6 +39,19 @@ def parse_error(ctx: Context) -> Iterator[Problem]:
         kind = "list" if isinstance(doc.root, list) else "scalar"
         where = "top level" if doc.count == 1 else f"document {doc.index + 1} of {doc.count}"
         yield Problem(f"{where} is a {kind}, not a mapping of `services:`, `volumes:`...", doc.root_pos)
+
+
+def _load_problems(ctx: Context) -> Iterator[Problem]:
+    """What stopped loading this file in an environment (interpolation past its budget), once however many
+    environments load it."""
+    from dockyard.compose.context import environment_views
+
+    seen = set()
+    for view in environment_views(ctx.project):
+        for path, position, message in view.load_problems:
+            if path == ctx.file.path and (position, message) not in seen:
+                seen.add((position, message))
+                yield Problem(f"{message}; dockyard stops interpolating the file here", position)
 
 
 def _separator(sf, pos: Position) -> Position:
