@@ -67,6 +67,7 @@ class Project:
         self.problems: list[tuple[str, str]] = []  # (relative path, message) for files that could not be visited
         self._parsed: dict[tuple[str, str], Any] = {}
         self._cache: dict[str, Any] = {}
+        self._by_path: dict[str, SourceFile] = {}  # self.files by path (see file())
         # True when the user named files: only those files are judged, not the repository around them
         self.explicit_files = False
 
@@ -231,10 +232,14 @@ class Project:
         return [f for f in self.files if f.kind == kind]
 
     def file(self, rel: str) -> SourceFile | None:
-        for f in self.files:
-            if f.path == rel:
-                return f
-        return None
+        index = self._by_path
+        if len(index) != len(self.files):  # files were added (discovery, include): index them again
+            index.clear()
+            for f in reversed(self.files):  # the first file of a path wins, as a scan would find it
+                index[f.path] = f
+            if len(index) != len(self.files):  # a path twice: never happens in a discovered project; scan
+                return next((f for f in self.files if f.path == rel), None)
+        return index.get(rel)
 
     def is_template(self, rel: str) -> bool:
         """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.roles`)."""

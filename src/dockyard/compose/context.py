@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -102,10 +103,32 @@ class EnvironmentView:
         name = posixpath.basename(self.env_file.path)
         return name not in (self.own_env_file, self.own_env_file + ".example")
 
-    @property
+    # -- indexes, computed once per view (rules ask per service: a scan per question is quadratic) --------------
+    @cached_property
     def services(self) -> dict[str, dict]:
         s = self.model.get("services") if isinstance(self.model, dict) else None
         return {k: v for k, v in s.items() if isinstance(v, dict)} if isinstance(s, dict) else {}
+
+    @cached_property
+    def built_images(self) -> frozenset[str]:
+        """The ``image`` names of services compose builds (a service running one is an application too)."""
+        from dockyard.rules.compose._common import built_images
+
+        return frozenset(built_images(self.services))
+
+    @cached_property
+    def waited_for_completion(self) -> frozenset[str]:
+        """Services another waits for with ``condition: service_completed_successfully`` (one-off jobs)."""
+        from dockyard.programs import waited_for_completion
+
+        return waited_for_completion(self.services)
+
+    @cached_property
+    def active_profiles(self) -> frozenset[str]:
+        """The profiles the environment's `COMPOSE_PROFILES` turns on."""
+        from dockyard.rules.compose._common import active_profiles
+
+        return active_profiles(self.variables.get("COMPOSE_PROFILES", ""))
 
     def top(self, section: str) -> dict:
         v = self.model.get(section) if isinstance(self.model, dict) else None

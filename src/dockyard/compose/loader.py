@@ -302,8 +302,13 @@ _CASTS: tuple[tuple[tuple[str, ...], Callable[[str], Any]], ...] = tuple(
 )
 
 
+_CASTS_BY_LENGTH: dict[int, list] = {}
+for _pattern, _cast in _CASTS:
+    _CASTS_BY_LENGTH.setdefault(len(_pattern), []).append((_pattern, _cast))
+
+
 def _cast_for(path: tuple) -> Callable[[str], Any] | None:
-    for pattern, cast in _CASTS:
+    for pattern, cast in _CASTS_BY_LENGTH.get(len(path), ()):
         if len(pattern) == len(path) and all(
                 p == "*" and not isinstance(x, int) or p == "[]" and isinstance(x, int) or p == x
                 for p, x in zip(pattern, path)):
