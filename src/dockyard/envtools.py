@@ -220,9 +220,11 @@ def parse_env_tolerant(text: str) -> "EnvFile":
     return result
 
 
-def value_span(text: str, entry: "EnvEntry") -> tuple[int, int]:
-    """Character offsets of an entry's value as written, without its quotes."""
-    starts = _line_starts(text)
+def value_span(text: str, entry: "EnvEntry", starts: list[int] | None = None) -> tuple[int, int]:
+    """Character offsets of an entry's value as written, without its quotes. ``starts``: the text's line start
+    offsets when the caller has them (``SourceFile.line_starts``): asking for every entry then reads the text
+    once, not once per entry."""
+    starts = starts if starts is not None else _line_starts(text)
     start = starts[entry.value_line - 1] + entry.value_column - 1
     end = starts[entry.end_line - 1] + entry.end_column - 1
     if entry.quoted:
@@ -408,11 +410,12 @@ def fill_template(template_text: str) -> InitResult:
     edits: list[tuple[int, int, str]] = []
     generated: list[str] = []
     remaining: list[tuple[str, int]] = []
+    starts = _line_starts(template_text)
     for entry in env.entries:
         if entry.inherited:
             continue
         raw = entry.raw_value
-        start, end = value_span(template_text, entry)
+        start, end = value_span(template_text, entry, starts)
         if is_placeholder(raw) and is_secret_name(entry.key):
             secret = by_placeholder.setdefault(raw, generate_secret())
             edits.append((start, end, secret))
