@@ -159,9 +159,9 @@ def _environment_inputs(folder: Path, name: str) -> tuple[list[Path], list[Path]
     return list(env.compose_files), [env.env_file] if env.env_file else []
 
 
-# Load problems that stop `env render` with exit 2 and one line: interpolation past its budget (values that
-# double line after line), whatever else the load met after it.
-FATAL_PROBLEMS = frozenset({"budget"})
+# Load problems that stop `env render` with exit 2 and one line, whatever else the load met after them:
+# interpolation past its budget (values that double line after line), an include or extends cycle.
+FATAL_PROBLEMS = frozenset({"budget", "cycle"})
 
 
 def run_render(args) -> int:

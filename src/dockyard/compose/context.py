@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
 from dockyard.model import Position
-from dockyard.source import SourceFile
+from dockyard.source import FileKind, SourceFile
 
 
 @dataclass
@@ -52,7 +52,8 @@ class EnvironmentView:
     * ``value_origin(path)``: ``(file, Position)`` of the value itself.
     * ``raw(path)``: the value as written (before interpolation), from the file that set it.
     * ``load_problems``: what stopped the load that no rule sees in a file of its own: ``(path, position,
-      message)`` for interpolation past its budget (CO001 reports them at their compose file).
+      message)`` for interpolation past its budget and include/extends cycles (CO001 reports them where they
+      are, an included file or an extended one too).
     """
 
     name: str
@@ -230,7 +231,7 @@ def _flatten(node: Any, path: tuple, last: dict, first: dict) -> Any:
 
 
 # Load problems kept in a view (see ``EnvironmentView.load_problems``)
-VIEW_PROBLEMS = frozenset({"budget"})
+VIEW_PROBLEMS = frozenset({"budget", "cycle"})
 
 
 def build_view(project, env) -> EnvironmentView:
@@ -274,8 +275,14 @@ def build_view(project, env) -> EnvironmentView:
         issues = list(lp.issues)
         for problem in lp.problems:
             rel = relative(project, problem.file)
+            judged = project.file(rel) if rel is not None else None
+            if judged is not None and judged.kind == FileKind.ENV:
+                continue  # an env file's own problems are EN001's
             if problem.kind in VIEW_PROBLEMS and rel is not None:
-                load_problems.append((rel, problem.position, problem.safe_message))
+                message = problem.safe_message
+                if problem.kind == "budget":
+                    message += "; dockyard stops interpolating the file here"
+                load_problems.append((rel, problem.position, message))
     elif parsed_env is not None:
         variables = parsed_env.as_dict()
     return EnvironmentView(env.name, files, docs, env_sf, env.env_file_is_template, parsed_env, variables,

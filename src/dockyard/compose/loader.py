@@ -102,10 +102,21 @@ class _Ctx:
         self.label = label
         self.issues: list[InterpolationIssue] = [] if issues is None else issues
         self.texts: dict[Path, Any] = {} if texts is None else texts  # SourceFile per path (positions)
+        self.including: list[Path] = []  # the files being loaded, each included by the one before (resolved)
+        self.cycles: set[frozenset] = set()  # include/extends cycles reported (one problem per cycle)
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
-        return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
-                    self.label, self.issues, self.texts)
+        ctx = _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
+                   self.label, self.issues, self.texts)
+        ctx.including, ctx.cycles = self.including, self.cycles
+        return ctx
+
+    def cycle(self, members: frozenset, message: str, file: Path, position: Position | None) -> None:
+        """Record an include or extends cycle once, however many of its members the load starts from: compose
+        refuses the project (``include cycle detected``, ``Circular reference``)."""
+        if members not in self.cycles:
+            self.cycles.add(members)
+            self.problems.append(LoadProblem(message, file, position or Position(), kind="cycle"))
 
 
 def load_project(files: list[str | Path], env_files: list[str | Path] | None = None,
@@ -525,18 +536,22 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
     documents = _read_documents(p, ctx)
     if documents is None:
         return None, None
-    if len(documents) == 1:
-        return _load_document(documents[0], p, ctx, base_dir, depth, None)
-    from dockyard.compose.merge import TrackedMap, merge_models
+    ctx.including.append(p.resolve())
+    try:
+        if len(documents) == 1:
+            return _load_document(documents[0], p, ctx, base_dir, depth, None)
+        from dockyard.compose.merge import TrackedMap, merge_models
 
-    model: dict = {}
-    tracked = TrackedMap() if ctx.track else None
-    for index, root in enumerate(documents):
-        m, t = _load_document(root, p, ctx, base_dir, depth, index)
-        merge_models(model, m)
-        if tracked is not None and t is not None:
-            merge_models(tracked, t)
-    return model, tracked
+        model: dict = {}
+        tracked = TrackedMap() if ctx.track else None
+        for index, root in enumerate(documents):
+            m, t = _load_document(root, p, ctx, base_dir, depth, index)
+            merge_models(model, m)
+            if tracked is not None and t is not None:
+                merge_models(tracked, t)
+        return model, tracked
+    finally:
+        ctx.including.pop()
 
 
 def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
@@ -585,11 +600,12 @@ def _without_extends(tsvc: Any) -> Any:
 
 
 def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                     tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+                     tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     """``document``: which document of ``file`` the service is in (an extends without ``file:`` names a
-    service of that document, as compose loads each document on its own); None for the whole file."""
+    service of that document, as compose loads each document on its own); None for the whole file.
+    ``chain``: the ``(file, service)`` pairs whose ``extends`` led here (a cycle is reported once)."""
     try:
-        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document)
+        return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document, chain)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         ctx.problems.append(LoadProblem(f"services.{sname}: invalid extends ({e})", file, kind="extends"))
         svc.pop("extends", None)
@@ -597,10 +613,12 @@ def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Pat
 
 
 def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
-                           tsvc: Any = None, document: int | None = None) -> tuple[dict, Any]:
+                           tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     from dockyard.compose.merge import merge_models, merge_service
-    from dockyard.parsers.yamlpos import to_plain
+    from dockyard.parsers.yamlpos import YMap, to_plain
 
+    where = svc.key_pos("extends") if isinstance(svc, YMap) else None
+    chain = chain + ((file.resolve(), sname),)
     ext = svc.pop("extends")
     tsvc = _without_extends(tsvc)
     if depth > 20:
@@ -641,9 +659,16 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         raw_base = ((raw_root or {}).get("services") or {}).get(target)
         tbase = _track(base, raw_base, ctx.label(src_file), Position())
         _shape_service(tbase)
+    if (src_file.resolve(), target) in chain:  # compose: `Circular reference:`, one service a line
+        start = chain.index((src_file.resolve(), target))
+        loop = chain[start:] + ((src_file.resolve(), target),)
+        message = "Circular reference: " + " extends ".join(f"{s} in {ctx.label(f)}" for f, s in loop)
+        ctx.cycle(frozenset(loop), message, file, where or (ctx.origins.get(("services", sname, "extends"),
+                                                                           (None, None))[1]))
+        return svc, tsvc
     if "extends" in base:
         base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase,
-                                       document=document if ext_file is None else None)
+                                       document=document if ext_file is None else None, chain=chain)
     if tsvc is not None and tbase is not None:
         tsvc = merge_service(tbase, tsvc, sname)
     import copy
@@ -659,15 +684,28 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
 def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int, tracked: Any = None) -> None:
     from dockyard.compose.merge import merge_models
 
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
     if not isinstance(includes, list):
         includes = [includes]
-    for inc in includes:
+    for i, inc in enumerate(includes):
+        where = includes.item_pos(i) if isinstance(includes, YSeq) else None
         if isinstance(inc, str):
             inc = {"path": [inc]}
         paths = inc.get("path")
         if isinstance(paths, str):
+            where = inc.value_pos("path") if isinstance(inc, YMap) else where
             paths = [paths]
         inc_files = [(file.parent / x).resolve() for x in paths or []]
+        looping = [j for j, f in enumerate(inc_files) if f in ctx.including]
+        if looping:  # compose: `include cycle detected:` and the chain, one file a line
+            j = looping[0]
+            if isinstance(paths, YSeq):
+                where = paths.item_pos(j) or where
+            chain = ctx.including[ctx.including.index(inc_files[j]):] + [inc_files[j]]
+            ctx.cycle(frozenset(chain), "include cycle detected: " + " include ".join(ctx.label(f) for f in chain),
+                      file, where)
+            continue
         if not inc_files:
             continue
         pdir = inc.get("project_directory")

@@ -14,8 +14,10 @@ from dockyard.rules.base import Context, Scope, rule
     summary="Compose files are valid YAML mappings compose can load",
     why="Compose refuses a file with a YAML syntax error, a duplicate key, an alias bomb or a top level that "
         "is not a mapping, so nothing in it can be started or checked.",
-    notes="dockyard also stops at a file whose interpolated values exceed 4 MiB (a value copying a huge or "
-          "doubling env value again and again), where compose would take gigabytes.",
+    notes="Also reported here, at the entry that closes it: an `include` or `extends` cycle (compose refuses "
+          "it: `include cycle detected`, `Circular reference`), in this file or a file it includes or extends; "
+          "and a file whose interpolated values exceed 4 MiB (a value copying a huge or doubling env value again "
+          "and again), where dockyard stops and compose would take gigabytes.",
     standard=("CO-SCHEMA",), section="Docker Compose Orchestration",
     example="services:\n  app:\n    image: python:3.12-slim\n    image: python:3.13-slim\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n",
@@ -42,16 +44,19 @@ def parse_error(ctx: Context) -> Iterator[Problem]:
 
 
 def _load_problems(ctx: Context) -> Iterator[Problem]:
-    """What stopped loading this file in an environment (interpolation past its budget), once however many
-    environments load it."""
+    """What stopped loading the environments this file is the first compose file of (interpolation past its
+    budget, an include or extends cycle), where it is: this file, or a file it includes or extends (which
+    discovery may not judge on its own). Once however many environments meet it."""
     from dockyard.compose.context import environment_views
 
     seen = set()
     for view in environment_views(ctx.project):
+        if not view.compose_files or view.compose_files[0].path != ctx.file.path:
+            continue
         for path, position, message in view.load_problems:
-            if path == ctx.file.path and (position, message) not in seen:
-                seen.add((position, message))
-                yield Problem(f"{message}; dockyard stops interpolating the file here", position)
+            if (path, position, message) not in seen:
+                seen.add((path, position, message))
+                yield Problem(message, position, path=path)
 
 
 def _separator(sf, pos: Position) -> Position:
