@@ -10,6 +10,7 @@ Layout written under OUT (default ``bench/out``)::
 
     corpus/repo-0000/ ... corpus/repo-NNNN/     the repositories
     scaling/n100/Dockerfile ... n800/Dockerfile   N RUN + N ENV lines each (input-size scaling)
+    growth/<kind>/x1, x10, x100/                  one input kind at a base size, 10x and 100x (see GROWTH)
     manifest.json                                 file lists per kind, used by bench/run.py
 
 Usage: python bench/generate_corpus.py [--size N] [--seed S] [--out DIR]
@@ -293,6 +294,120 @@ def scaling_dockerfile(n: int) -> str:
         out.append(f"RUN echo \"step {i}\" > /tmp/step-{i:04d} && test -s /tmp/step-{i:04d}")
     out.append('CMD ["python", "-m", "http.server", "8000"]')
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- growth
+# One input kind grown alone, at a base size, 10x and 100x: each case is a directory `dockyard check` is run on
+# (some kinds are judged only with the repository around them). The unit of each kind and its base size in the
+# full run; --quick divides the base by GROWTH_QUICK_DIVISOR, so that the 100x case stays small but exists.
+GROWTH = {
+    "compose": ("services", 100),
+    "env": ("keys", 100),
+    "dockerfile": ("instructions", 50),
+    "lock": ("packages", 100),
+    "tree": ("directories", 10),
+}
+GROWTH_FACTORS = (1, 10, 100)
+GROWTH_QUICK_DIVISOR = 10
+_GROWTH_DOCKERFILE = ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS production\nWORKDIR /app\n"
+                      "COPY . .\nCMD [\"python\", \"-m\", \"http.server\", \"8000\"]\n")
+
+
+def growth_compose(n: int) -> dict[str, str]:
+    """n services of a typical shape (an image or a build, ports, environment, a healthcheck, depends_on the
+    previous one, env_file) in one compose file, with the .env it interpolates from."""
+    out = ["services:"]
+    for i in range(n):
+        out.append(f"  svc{i:05d}:")
+        if i % 3 == 0:
+            out += ["    build:", "      context: .", "      target: production"]
+        else:
+            out.append(f"    image: registry.example.com/team/svc{i:05d}:1.{i % 10}.0")
+        out += ["    ports:", f"      - \"${{BIND:-127.0.0.1}}:{20000 + i % 40000}:8000\"",
+                "    environment:", f"      SERVICE_NAME: svc{i:05d}", "      LOG_LEVEL: ${LOG_LEVEL:-info}",
+                f"      DATABASE_URL: postgresql://app:${{DB_PASSWORD}}@db:5432/svc{i:05d}",
+                "    env_file: .env",
+                "    healthcheck:", "      test: [\"CMD\", \"curl\", \"-fsS\", \"http://localhost:8000/health\"]",
+                "      interval: 30s", "    restart: unless-stopped"]
+        if i:
+            out += ["    depends_on:", f"      - svc{i - 1:05d}"]
+    return {"compose.yaml": "\n".join(out) + "\n", ".env": "LOG_LEVEL=info\nDB_PASSWORD=change-me-123\n",
+            "Dockerfile": _GROWTH_DOCKERFILE}
+
+
+def growth_env(n: int) -> dict[str, str]:
+    """An .env of n keys, every fifth one referencing an earlier key, beside the compose file that loads it."""
+    out = ["# settings"]
+    for i in range(n):
+        if i % 5 == 4:
+            out.append(f"KEY_{i:05d}=${{KEY_{i - 4:05d}}}/path-{i}")
+        else:
+            out.append(f"KEY_{i:05d}=value-{i}")
+    compose = "services:\n  app:\n    image: python:3.12-slim\n    env_file: .env\n"
+    return {".env": "\n".join(out) + "\n", "compose.yaml": compose}
+
+
+def growth_dockerfile(n: int) -> str:
+    """n instructions in one stage: ENV, a pip install RUN, COPY, LABEL and ARG in turn."""
+    out = ["# syntax=docker/dockerfile:1", "FROM python:3.12-slim AS production", "WORKDIR /app"]
+    for i in range(n):
+        k = i % 5
+        if k == 0:
+            out.append(f"ENV SETTING_{i:05d}=value-{i}")
+        elif k == 1:  # every pip install asks which ENV is in effect before it (the cache mount's use)
+            out.append(f"RUN --mount=type=cache,target=/root/.cache/pip pip install package{i}==1.0.{i}")
+        elif k == 2:
+            out.append(f"COPY file{i}.txt /app/file{i}.txt")
+        elif k == 3:
+            out.append(f"LABEL org.example.step{i}=\"{i}\"")
+        else:
+            out.append(f"ARG OPTION_{i:05d}=default-{i}")
+    out.append('CMD ["python", "-m", "http.server", "8000"]')
+    return "\n".join(out) + "\n"
+
+
+def growth_lock(n: int) -> dict[str, str]:
+    """A hashed requirements lock of n packages, installed by the Dockerfile beside it."""
+    out = [f"package{i:05d}==1.{i % 7}.{i} \\\n    --hash=sha256:{i:064x}" for i in range(n)]
+    dockerfile = ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS production\nWORKDIR /app\n"
+                  "COPY requirements.lock.txt .\n"
+                  "RUN pip install --no-cache-dir --require-hashes -r requirements.lock.txt\n"
+                  "COPY . .\nCMD [\"python\", \"-m\", \"http.server\", \"8000\"]\n")
+    return {"requirements.lock.txt": "\n".join(out) + "\n", "Dockerfile": dockerfile}
+
+
+def growth_tree(n: int) -> dict[str, str]:
+    """n package directories of two small Python files each, beside one Dockerfile at the root."""
+    files = {"Dockerfile": _GROWTH_DOCKERFILE}
+    for i in range(n):
+        files[f"pkg{i:05d}/__init__.py"] = ""
+        files[f"pkg{i:05d}/module.py"] = f"VALUE = {i}\n"
+    return files
+
+
+def growth_case(kind: str, n: int) -> dict[str, str]:
+    """The files of one growth case: ``kind`` (a key of GROWTH) at size ``n``."""
+    if kind == "dockerfile":
+        return {"Dockerfile": growth_dockerfile(n)}
+    return {"compose": growth_compose, "env": growth_env, "lock": growth_lock, "tree": growth_tree}[kind](n)
+
+
+def write_growth(out: Path, quick: bool = False) -> dict[str, dict[str, dict]]:
+    """Write every growth case under ``out``: {kind: {"x1": {"path", "n"}, "x10": ..., "x100": ...}}."""
+    cases: dict[str, dict[str, dict]] = {}
+    for kind, (_unit, base) in GROWTH.items():
+        if quick:
+            base = max(1, base // GROWTH_QUICK_DIVISOR)
+        cases[kind] = {}
+        for factor in GROWTH_FACTORS:
+            d = out / kind / f"x{factor}"
+            n = base * factor
+            for rel, text in growth_case(kind, n).items():
+                path = d / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            cases[kind][f"x{factor}"] = {"path": str(d), "n": n}
+    return cases
 
 
 # ------------------------------------------------------------------------------------------ dockerignore
@@ -618,13 +733,15 @@ def kind_of(rel: str) -> str | None:
     return None
 
 
-def generate(out: Path, size: int, seed: int = DEFAULT_SEED, clean: bool = True) -> dict:
-    """Write the corpus and scaling files under ``out``; return (and write) the manifest."""
+def generate(out: Path, size: int, seed: int = DEFAULT_SEED, clean: bool = True, quick: bool = False) -> dict:
+    """Write the corpus, scaling and growth files under ``out``; return (and write) the manifest. ``quick``:
+    the growth cases at a smaller base size."""
     out = Path(out)
     corpus = out / "corpus"
     scaling = out / "scaling"
+    growth = out / "growth"
     if clean:
-        for d in (corpus, scaling):
+        for d in (corpus, scaling, growth):
             if d.exists():
                 shutil.rmtree(d)
     manifest: dict = {"seed": seed, "size": size, "repos": [], "dockerfiles": [], "compose": [], "files": 0,
@@ -648,6 +765,7 @@ def generate(out: Path, size: int, seed: int = DEFAULT_SEED, clean: bool = True)
         d.mkdir(parents=True, exist_ok=True)
         (d / "Dockerfile").write_text(scaling_dockerfile(n), encoding="utf-8")
         manifest["scaling"][str(n)] = str(d / "Dockerfile")
+    manifest["growth"] = write_growth(growth, quick)
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
@@ -658,8 +776,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"number of repositories (default {DEFAULT_SIZE})")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default bench/out)")
+    ap.add_argument("--quick", action="store_true", help="growth cases at a smaller base size (as run.py --quick)")
     args = ap.parse_args(argv)
-    m = generate(args.out, args.size, args.seed)
+    m = generate(args.out, args.size, args.seed, quick=args.quick)
     print(f"{len(m['repos'])} repositories, {m['files']} files ({m['bytes'] / 1024:.0f} KiB), "
           f"{len(m['dockerfiles'])} Dockerfiles, {len(m['compose'])} compose files -> {args.out}", file=sys.stderr)
     return 0

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""dockyard benchmarks: the four budgets of DESIGN.md, measured side by side in one run.
+"""dockyard benchmarks: the budgets of DESIGN.md, measured side by side in one run.
 
     .venv/bin/python bench/run.py                  # full run (300 repositories, ~5-10 min on 2 cores)
     .venv/bin/python bench/run.py --quick          # small corpus, fewer repetitions (~1-2 min)
     .venv/bin/python bench/run.py --corpus-size N  # any corpus size
+    .venv/bin/python bench/run.py --growth-only    # only the growth of each input kind at 1x, 10x, 100x
 
 Every figure is the wall-clock time of a new process (nothing is cached between runs; Python's own
 bytecode cache is warm after the warm-up runs, as it is for a user). Peer tools that are missing are
@@ -53,6 +54,10 @@ BUDGET_HADOLINT_FRACTION = 0.5
 BUDGET_DCLINT_SPEEDUP = 20.0
 BUDGET_SCALING_SECONDS = 0.2
 BUDGET_RSS_MIB = 60.0
+# growth per input kind: a time ratio above this for 10x the input is flagged as superlinear (near-linear growth
+# is 10x; the start-up cost makes the first ratio smaller)
+GROWTH_SUPERLINEAR = 15.0
+GROWTH_TIMEOUT = 600.0
 
 
 # ----------------------------------------------------------------------------------------- measuring
@@ -262,6 +267,32 @@ def bench_scaling(manifest: dict, reps: int, hadolint_timeout: float) -> dict:
     return res
 
 
+def bench_growth(manifest: dict, reps: int, warmup: int = 1) -> dict:
+    """Each input kind at its base size, 10x and 100x (bench/generate_corpus.py GROWTH): `dockyard check` of the
+    case's directory, and `dockyard env render` of the compose case; growth ratios of the minima."""
+    log(f"[growth] every input kind at 1x, 10x and 100x: dockyard x{reps} per size")
+    res: dict = {}
+    commands = [(kind, kind, ["check", "."]) for kind in manifest["growth"]]
+    commands.insert(1, ("compose (env render)", "compose", ["env", "render"]))
+    for label, kind, command in commands:
+        unit = generate_corpus.GROWTH[kind][0]
+        row: dict = {"unit": unit, "command": "dockyard " + " ".join(command), "sizes": {}}
+        for factor, case in manifest["growth"][kind].items():
+            log(f"      {label} {factor}: {case['n']} {unit}")
+            st = repeat([DOCKYARD, *command], reps, warmup=warmup, timeout=GROWTH_TIMEOUT, cwd=case["path"])
+            st["n"] = case["n"]
+            row["sizes"][factor] = st
+        t = {f: s["min"] for f, s in row["sizes"].items()}
+        row["ratio_10x"] = t["x10"] / t["x1"] if t.get("x10") and t.get("x1") else None
+        row["ratio_100x"] = t["x100"] / t["x10"] if t.get("x100") and t.get("x10") else None
+        row["superlinear"] = any(r is not None and r > GROWTH_SUPERLINEAR for r in (row["ratio_10x"],
+                                                                                     row["ratio_100x"]))
+        if any(s.get("timed_out") for s in row["sizes"].values()):
+            row["superlinear"] = True
+        res[label] = row
+    return res
+
+
 # ------------------------------------------------------------------------------------------ reporting
 def fmt_s(x: float | None) -> str:
     if x is None:
@@ -341,7 +372,36 @@ def report(results: dict) -> list[dict]:
         "measured": f"max RSS {rss:.1f} MiB (whole corpus, one process)" if rss else "n/a",
         "pass": rss is not None and rss < BUDGET_RSS_MIB,
     })
+    budgets.append(growth_budget(results["growth"]))
     return budgets
+
+
+def growth_budget(growth: dict) -> dict:
+    flagged = [label for label, row in growth.items() if row["superlinear"]]
+    worst = max((r for row in growth.values() for r in (row["ratio_10x"], row["ratio_100x"]) if r), default=None)
+    return {
+        "budget": f"5. near-linear growth: t(10x input) / t(input) <= {GROWTH_SUPERLINEAR:.0f} for every kind",
+        "measured": (f"largest ratio {worst:.1f}" if worst else "n/a") +
+                    (f"; superlinear: {', '.join(flagged)}" if flagged else ""),
+        "pass": None if worst is None else not flagged,
+    }
+
+
+def growth_lines(growth: dict) -> list[str]:
+    lines = ["== growth per input kind: minimum of the runs (ratios: t(10x)/t(1x), t(100x)/t(10x)) =="]
+    grow = "{:<22} {:>32} {:>9} {:>9} {:>9} {:>6} {:>6} {:>8}  {}"
+    lines.append(grow.format("input kind", "size 1x / 10x / 100x", "1x", "10x", "100x", "/1x", "/10x",
+                             "RSS MiB", ""))
+    for label, row in growth.items():
+        sizes = row["sizes"]
+        ns = " / ".join(str(sizes[f]["n"]) for f in ("x1", "x10", "x100"))
+        rss = sizes["x100"].get("rss_mib_max")
+        lines.append(grow.format(
+            label, f"{ns} {row['unit']}", *(fmt_s(sizes[f]["min"]) for f in ("x1", "x10", "x100")),
+            f"{row['ratio_10x']:.1f}" if row["ratio_10x"] else "n/a",
+            f"{row['ratio_100x']:.1f}" if row["ratio_100x"] else "n/a",
+            f"{rss:.0f}" if rss else "", "SUPERLINEAR" if row["superlinear"] else ""))
+    return lines
 
 
 def print_tables(results: dict, budgets: list[dict]) -> None:
@@ -395,6 +455,8 @@ def print_tables(results: dict, budgets: list[dict]) -> None:
             htxt = fmt_s(h["wall"])
         lines.append(srow.format(n, fmt_s(st["median"]), fmt_s(st["min"]), fmt_s(st.get("marginal")), htxt))
     lines.append("")
+    lines.extend(growth_lines(results["growth"]))
+    lines.append("")
     lines.append("== budgets ==")
     for b in budgets:
         lines.append(f"{verdict(b['pass']):<5} {b['budget']}")
@@ -413,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
                          "corpus figure is extrapolated from its measured per-file cost when not all")
     ap.add_argument("--hadolint-timeout", type=float, help="timeout of each hadolint scaling run (default 60 s)")
     ap.add_argument("--no-generate", action="store_true", help="reuse bench/out/corpus as it is")
+    ap.add_argument("--growth-only", action="store_true",
+                    help="measure only the growth of each input kind (1x, 10x, 100x), not the corpus budgets")
     args = ap.parse_args(argv)
 
     size = args.corpus_size or (40 if args.quick else generate_corpus.DEFAULT_SIZE)
@@ -420,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus_reps = 2 if args.quick else 3
     peer_reps = 1 if args.quick else 2
     scale_reps = 3 if args.quick else 5
+    growth_reps = 1 if args.quick else 3
     dclint_sample = args.dclint_sample if args.dclint_sample is not None else (20 if args.quick else 120)
     if dclint_sample <= 0:
         dclint_sample = 10 ** 9
@@ -439,11 +504,22 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     manifest_path = OUT / "manifest.json"
+    if args.growth_only:
+        growth = generate_corpus.write_growth(OUT / "growth", args.quick)
+        results = {"growth": bench_growth({"growth": growth}, growth_reps, warmup=0 if args.quick else 1)}
+        print("\n".join(["", *growth_lines(results["growth"]), ""]))
+        b = growth_budget(results["growth"])
+        print(f"{verdict(b['pass']):<5} {b['budget']}\n      {b['measured']}")
+        print(f"load average: {loadavg()}; {os.cpu_count()} CPUs")
+        (OUT / "growth.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+        return 0
     if args.no_generate and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
+        if "growth" not in manifest:
+            manifest["growth"] = generate_corpus.write_growth(OUT / "growth", args.quick)
     else:
         log(f"generating a corpus of {size} repositories (seed {args.seed})")
-        manifest = generate_corpus.generate(OUT, size, args.seed)
+        manifest = generate_corpus.generate(OUT, size, args.seed, quick=args.quick)
 
     results: dict = {
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -461,6 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     results["cold"] = bench_cold(OUT, cold_reps)
     results["corpus"] = bench_corpus(manifest, corpus_reps, peer_reps, dclint_sample, peer_timeout=600)
     results["scaling"] = bench_scaling(manifest, scale_reps, h_timeout)
+    results["growth"] = bench_growth(manifest, growth_reps, warmup=0 if args.quick else 1)
     log("[4/4] memory: taken from the corpus runs")
     results["machine"]["loadavg_after"] = loadavg()
     results["elapsed"] = time.perf_counter() - started

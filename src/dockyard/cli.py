@@ -37,7 +37,17 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     return parser
 
 
+# The cyclic garbage collector's default first threshold (700 allocations) makes a run that builds large trees
+# (a compose file of thousands of services, its merged views) spend more time in full collections the larger
+# the input: superlinear. Collecting young objects every 150,000 allocations instead, as mypy does, keeps it
+# linear; a run holds its parsed files until it ends anyway.
+GC_THRESHOLDS = (150_000, 10, 10)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     if command not in COMMANDS:

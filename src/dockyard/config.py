@@ -99,7 +99,9 @@ def load_config(path: Path | None, known_codes: Iterable[str] | None = None) -> 
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        from dockyard.fsutil import read_regular
+
+        data = tomllib.loads(read_regular(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read configuration: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

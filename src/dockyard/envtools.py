@@ -220,9 +220,11 @@ def parse_env_tolerant(text: str) -> "EnvFile":
     return result
 
 
-def value_span(text: str, entry: "EnvEntry") -> tuple[int, int]:
-    """Character offsets of an entry's value as written, without its quotes."""
-    starts = _line_starts(text)
+def value_span(text: str, entry: "EnvEntry", starts: list[int] | None = None) -> tuple[int, int]:
+    """Character offsets of an entry's value as written, without its quotes. ``starts``: the text's line start
+    offsets when the caller has them (``SourceFile.line_starts``): asking for every entry then reads the text
+    once, not once per entry."""
+    starts = starts if starts is not None else _line_starts(text)
     start = starts[entry.value_line - 1] + entry.value_column - 1
     end = starts[entry.end_line - 1] + entry.end_column - 1
     if entry.quoted:
@@ -343,7 +345,7 @@ def resolve_env_file(spec: str, root: Path) -> Path:
     from dockyard.model import UsageError
 
     direct = Path(spec)
-    if direct.is_file():
+    if direct.exists() and not direct.is_dir():  # a pipe or a socket too: read_env says what it is, unopened
         return direct
     if not direct.is_absolute() and (root / spec).is_file():
         return root / spec
@@ -357,10 +359,11 @@ def resolve_env_file(spec: str, root: Path) -> Path:
 
 
 def read_env(path: Path) -> "EnvFile":
+    from dockyard.fsutil import read_regular
     from dockyard.model import UsageError
 
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     return parse_env_tolerant(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
@@ -413,11 +416,12 @@ def fill_template(template_text: str) -> InitResult:
     edits: list[tuple[int, int, str]] = []
     generated: list[str] = []
     remaining: list[tuple[str, int]] = []
+    starts = _line_starts(template_text)
     for entry in env.entries:
         if entry.inherited:
             continue
         raw = entry.raw_value
-        start, end = value_span(template_text, entry)
+        start, end = value_span(template_text, entry, starts)
         if is_placeholder(raw) and is_secret_name(entry.key):
             secret = by_placeholder.setdefault(raw, generate_secret())
             edits.append((start, end, secret))

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dockyard.fsutil import atomic_write, create_exclusive
+from dockyard.fsutil import atomic_write, create_exclusive, read_regular
 from dockyard.model import Applicability, Edit, Finding
 from dockyard.source import FileKind, SourceFile, classify
 
@@ -243,7 +243,7 @@ def _write_back(root: Path, path: str, before: str, after: str, read_as: SourceF
         if not force and not os.stat(real).st_mode & 0o222:
             return "read-only; left as it is (`--force` writes it anyway)"
         expected = hashlib.sha256(encode(before)).digest()
-        if hashlib.sha256(real.read_bytes()).digest() != expected:
+        if hashlib.sha256(read_regular(real)).digest() != expected:
             return "changed since it was checked; left as it is (run `dockyard fix` again)"
         atomic_write(real, data)
     except OSError as exc:

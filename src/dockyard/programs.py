@@ -149,22 +149,33 @@ def service_runs_tests(name: str, svc: dict) -> bool:
     return runs_tests(compose_argvs(svc)) is not None
 
 
-def is_one_off(svc, name: str = "", services: dict | None = None, active_profiles: frozenset = frozenset()) -> bool:
+def waited_for_completion(services: dict | None) -> frozenset[str]:
+    """Names of the services another one waits for with ``condition: service_completed_successfully``."""
+    waited = set()
+    for other in (services or {}).values():
+        deps = other.get("depends_on") if isinstance(other, dict) else None
+        if isinstance(deps, dict):
+            waited.update(n for n, spec in deps.items()
+                          if isinstance(spec, dict) and spec.get("condition") == "service_completed_successfully")
+    return frozenset(waited)
+
+
+def is_one_off(svc, name: str = "", services: dict | None = None, active_profiles: frozenset = frozenset(),
+               waited: frozenset[str] | None = None) -> bool:
     """A compose service that is a job or a tool rather than a long-running service: behind ``profiles`` that
     the project does not turn on by default (`COMPOSE_PROFILES` in its env file turns them on);
     waited for with ``condition: service_completed_successfully``; a test runner; or ``restart: "no"`` (or a
     ``none`` restart policy) on a service that publishes no port (a server that publishes one and is not
-    restarted is still a long-running service, whose restart policy is wrong)."""
+    restarted is still a long-running service, whose restart policy is wrong). ``waited``: the
+    :func:`waited_for_completion` of ``services``, when the caller has it (judging every service of a file
+    then reads the file once, not once per service)."""
     if not isinstance(svc, dict):
         return True
     profiles = svc.get("profiles")
     if profiles and not (isinstance(profiles, list) and set(map(str, profiles)) & active_profiles):
         return True
-    for other in (services or {}).values():
-        deps = other.get("depends_on") if isinstance(other, dict) else None
-        spec = deps.get(name) if isinstance(deps, dict) else None
-        if isinstance(spec, dict) and spec.get("condition") == "service_completed_successfully":
-            return True
+    if name in (waited if waited is not None else waited_for_completion(services)):
+        return True
     if service_runs_tests(name, svc):
         return True
     restart = svc.get("restart")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from pathlib import Path
 from typing import Any, Callable
 
 from dockyard.config import Config
+from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
 from dockyard.roles import has_template_markers, template_path
 from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
@@ -39,6 +41,18 @@ TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind
 # files: a virtualenv is often called `.env/`.
 NAMED_LIKE_A_FILE = {FileKind.DOCKERFILE: "a Dockerfile", FileKind.COMPOSE: "a compose file",
                      FileKind.DOCKERIGNORE: "a .dockerignore"}
+# What each kind read during discovery is called, for a pipe, a socket or a device named like one: such a file is
+# never opened (opening a pipe blocks until something writes to it) and is reported as unreadable instead.
+KIND_WORDS = {**NAMED_LIKE_A_FILE, FileKind.ENV: "an env file", FileKind.GITIGNORE: "a .gitignore",
+              FileKind.PYTHON: "a Python source", FileKind.REQUIREMENTS: "a requirements file",
+              FileKind.MAKEFILE: "a Makefile", FileKind.WORKFLOW: "a GitHub Actions workflow",
+              FileKind.GITLAB_CI: "a GitLab CI pipeline", FileKind.PYPROJECT: "a pyproject.toml",
+              FileKind.PYTHON_LOCK: "a lock file"}
+
+
+def special_file_problem(what: str, kind: str) -> str:
+    """The message for a pipe, a socket or a device named like a file dockyard reads."""
+    return f"{what} named like {KIND_WORDS.get(kind, 'a file dockyard reads')}: only regular files are read"
 
 
 class Project:
@@ -53,6 +67,7 @@ class Project:
         self.problems: list[tuple[str, str]] = []  # (relative path, message) for files that could not be visited
         self._parsed: dict[tuple[str, str], Any] = {}
         self._cache: dict[str, Any] = {}
+        self._by_path: dict[str, SourceFile] = {}  # self.files by path (see file())
         # True when the user named files: only those files are judged, not the repository around them
         self.explicit_files = False
         self._progress = None  # a dockyard.progress.Progress for long walks, set by discover()
@@ -149,8 +164,22 @@ class Project:
                     if target is None:
                         self.problems.append((rel, "symbolic link that is broken, loops, or points outside the checked tree"))
                         continue
-                    if target.is_dir():
+                    try:
+                        mode = target.stat().st_mode
+                    except OSError:
                         continue
+                    if stat.S_ISDIR(mode):
+                        continue
+                    if is_special(mode):
+                        self.problems.append((rel, special_file_problem("a symbolic link to " + file_type(mode), kind)))
+                        continue
+                elif not entry.is_file(follow_symlinks=False):  # the type from the listing: no open, no stat
+                    try:
+                        what = file_type(entry.stat(follow_symlinks=False).st_mode)
+                    except OSError:
+                        continue
+                    self.problems.append((rel, special_file_problem(what, kind)))
+                    continue
                 sf = SourceFile(rel, Path(entry.path), kind)
                 if kind != FileKind.PYTHON:
                     sf = SourceFile.load(Path(entry.path), rel, kind)
@@ -177,8 +206,17 @@ class Project:
                     continue
                 known.add(rel)
                 target = self._link_target(self.root / rel)
-                if target is None or not target.is_file() or relpath(target, self.root) != rel:
-                    continue  # absent, a folder, or a link: compose reports what it cannot read
+                if target is None or relpath(target, self.root) != rel:
+                    continue  # absent, or a link: compose reports what it cannot read
+                try:
+                    mode = target.stat().st_mode
+                except OSError:
+                    continue
+                if is_special(mode):  # a pipe would block the run: never opened
+                    self.problems.append((rel, special_file_problem(file_type(mode), FileKind.ENV)))
+                    continue
+                if not stat.S_ISREG(mode):
+                    continue  # a folder
                 sf = SourceFile.load(target, rel, FileKind.ENV)
                 if sf.kind == FileKind.ENV:
                     self._add(sf)
@@ -201,10 +239,14 @@ class Project:
         return [f for f in self.files if f.kind == kind]
 
     def file(self, rel: str) -> SourceFile | None:
-        for f in self.files:
-            if f.path == rel:
-                return f
-        return None
+        index = self._by_path
+        if len(index) != len(self.files):  # files were added (discovery, include): index them again
+            index.clear()
+            for f in reversed(self.files):  # the first file of a path wins, as a scan would find it
+                index[f.path] = f
+            if len(index) != len(self.files):  # a path twice: never happens in a discovered project; scan
+                return next((f for f in self.files if f.path == rel), None)
+        return index.get(rel)
 
     def is_template(self, rel: str) -> bool:
         """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.roles`)."""

@@ -35,7 +35,8 @@ from dockyard.compose.environments import DEVELOPMENT_NAMES
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
-                               is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests)
+                               is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests,
+                               waited_for_completion)
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -330,7 +331,11 @@ class Roles:
         services = self.services_building(sf.path)
         if services and all(service_runs_tests(n, svc) for n, svc, _ in services):
             return DEV, "compose runs it only as a test runner (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
-        if services and all(is_one_off(svc, n, others) for n, svc, others in services):
+        waited = {}
+        for _, _, others in services:  # each file's services once
+            if id(others) not in waited:
+                waited[id(others)] = waited_for_completion(others)
+        if services and all(is_one_off(svc, n, others, waited=waited[id(others)]) for n, svc, others in services):
             return JOB, "compose runs it only as a one-off job (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
         if role.role != APP and not services:
             tool = _command_line_tool(df, stage)

@@ -161,15 +161,16 @@ class SourceFile:
     @classmethod
     def load(cls, abspath: Path, relpath: str, kind: str) -> "SourceFile":
         sf = cls(relpath, abspath, kind)
+        from dockyard.fsutil import FileTooLarge, NotRegularFile, read_regular
+
         try:
-            if abspath.is_dir():
-                sf.error = "is a directory"
-                return sf
-            size = abspath.stat().st_size
-            if size > MAX_FILE_BYTES:
-                sf.error = f"file is too large to check ({size} bytes; limit {MAX_FILE_BYTES})"
-                return sf
-            data = abspath.read_bytes()
+            data = read_regular(abspath, MAX_FILE_BYTES)  # a pipe, a socket or a device is never opened
+        except IsADirectoryError:
+            sf.error = "is a directory"
+            return sf
+        except (FileTooLarge, NotRegularFile) as exc:
+            sf.error = exc.strerror
+            return sf
         except OSError as exc:
             sf.error = f"cannot read file: {exc.strerror or exc}"
             return sf

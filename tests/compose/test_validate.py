@@ -174,7 +174,7 @@ CASES = {
     "extends-cycle": ("services:\n  web:\n" + IMAGE + "    extends: worker\n  worker:\n" + IMAGE +
                       "    extends: web\n",
                       "Circular reference: web in compose.yaml extends worker in compose.yaml extends web in "
-                      "compose.yaml", ("CO035", 4, 5)),
+                      "compose.yaml", ("CO035", 7, 5)),  # at the `extends` that closes the loop
 }
 # compose words these differently from dockyard: (its words, why)
 COMPOSE_WORDS = {
@@ -345,7 +345,7 @@ def test_check_reports_an_include_cycle_and_an_extends_error(tmp_path):
     found = run_files(tmp_path, {"compose.yaml": "include:\n  - compose.yaml\nservices:\n  web:\n" + IMAGE},
                       select="CO035")
     assert [(f.path, f.position.line, f.message) for f in found] == [
-        ("compose.yaml", 1, "compose refuses environment `default`: include cycle detected: compose.yaml include "
+        ("compose.yaml", 2, "compose refuses environment `default`: include cycle detected: compose.yaml include "
                             "compose.yaml")]
     text, message, _ = INCLUDE_EXTENDS["extends-without-service"][0]["compose.yaml"], None, None
     found = run_files(tmp_path / "ext", {"compose.yaml": text, "base.yaml": "services: {}\n"}, select="CO035")

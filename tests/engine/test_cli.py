@@ -94,7 +94,7 @@ def test_robust_inputs_give_findings_not_tracebacks(tmp_path, capsys):
     assert "CO001" in by_path["compose-bad/compose.yaml"]
     assert "EN001" in by_path["env-bad/.env.dev"]
     assert "DY003" in by_path["outside.Dockerfile"]
-    assert "DF001" in by_path["unreadable/Dockerfile"]
+    assert "DY003" in by_path["unreadable/Dockerfile"]  # a socket: never opened
     sock.close()
     assert "DF001" not in by_path.get("crlf/Dockerfile", set())
     assert "DF001" not in by_path.get("bom/Dockerfile", set())

@@ -105,6 +105,10 @@ def load_projects(paths: list[str], args, progress=None):
                 seen.add(key)
                 dirs.append(key)
             continue
+        special = _special_file(path)
+        if special is not None:  # never opened: a pipe would block the run until something writes to it
+            unknown.append(f"{p}: {special}, not a regular file: dockyard reads regular files only")
+            continue
         key = _file_key(path)
         if key in seen:
             continue
@@ -158,6 +162,17 @@ def _not_checked(named: str, kind: str) -> str:
                 "check its directory instead")
     return (f"{named}: not a file dockyard checks (a Dockerfile, a .dockerignore, a compose file or an env file; "
             "or a directory to discover)")
+
+
+def _special_file(path: Path) -> str | None:
+    """What ``path`` is in words when it is a pipe, a socket or a device (a link followed), else None."""
+    from dockyard.fsutil import file_type, is_special
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # a broken link: reported as unreadable when checked
+    return file_type(mode) if is_special(mode) else None
 
 
 def _is_named_file(path: Path) -> bool:

@@ -159,6 +159,12 @@ def _environment_inputs(folder: Path, name: str) -> tuple[list[Path], list[Path]
     return list(env.compose_files), [env.env_file] if env.env_file else []
 
 
+# Load problems that stop `env render` with exit 2 and one line, whatever else the load met after them:
+# interpolation past its budget (values that double line after line). An include or extends cycle is compose's
+# refusal: exit 1, worded as compose words it.
+FATAL_PROBLEMS = frozenset({"budget"})
+
+
 def run_render(args) -> int:
     import os
 
@@ -176,12 +182,17 @@ def run_render(args) -> int:
         files = _default_compose_files(folder)
     for f in [*files, *env_files]:
         if not f.is_file():
-            raise UsageError(f"no such file: {f}")
+            raise UsageError(f"{f}: {_special(f)}, not a regular file" if _special(f) else f"no such file: {f}")
     project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ))
     if not project.ok:
         from dockyard.compose.render import redactor_for
 
         redactor = redactor_for(project)
+        fatal = [p for p in project.errors if p.kind in FATAL_PROBLEMS]
+        if fatal:  # not compose's refusal but inputs dockyard will not expand: one line, as a usage error
+            where = f"{fatal[0].file}: " if fatal[0].file else ""
+            print(f"dockyard: error: {where}{redactor(fatal[0].safe_message)}", file=sys.stderr)
+            return 2
         for problem in project.errors:
             where = f"{problem.file}: " if problem.file else ""
             print(f"dockyard: {where}{redactor(problem.safe_message)}", file=sys.stderr)
@@ -226,6 +237,17 @@ def run_diff(args) -> int:
     return 1 if d.keys_differ else 0
 
 
+def _special(path: Path) -> str | None:
+    """What ``path`` is in words when it is a pipe, a socket or a device: never opened, never read."""
+    from dockyard.fsutil import file_type, is_special
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return file_type(mode) if is_special(mode) else None
+
+
 def _label(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
@@ -242,7 +264,7 @@ def run_init(args) -> int:
     import os
 
     from dockyard.envtools import fill_template, real_name, template_name
-    from dockyard.fsutil import create_exclusive
+    from dockyard.fsutil import create_exclusive, read_regular
 
     name = args.env
     if not name or "/" in name or name.startswith(".") or any(c.isspace() for c in name):
@@ -259,7 +281,7 @@ def run_init(args) -> int:
               file=sys.stderr)
         return 1
     try:
-        data = template.read_bytes()
+        data = read_regular(template)
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read template {template}: {exc}") from None

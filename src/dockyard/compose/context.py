@@ -20,12 +20,13 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
 from dockyard.model import Position
-from dockyard.source import SourceFile
+from dockyard.source import FileKind, SourceFile
 
 
 @dataclass
@@ -51,6 +52,9 @@ class EnvironmentView:
     * ``first_origin(path)``: same, for the first file that defined it (usually the base file).
     * ``value_origin(path)``: ``(file, Position)`` of the value itself.
     * ``raw(path)``: the value as written (before interpolation), from the file that set it.
+    * ``load_problems``: what stopped the load that no rule sees in a file of its own: ``(path, position,
+      message)`` for interpolation past its budget and include/extends cycles (CO001 reports them where they
+      are, an included file or an extended one too).
     """
 
     name: str
@@ -63,6 +67,7 @@ class EnvironmentView:
     model: dict
     issues: list[InterpolationIssue] = field(default_factory=list)
     usable: bool = True
+    load_problems: list[tuple[str, Position, str]] = field(default_factory=list)
     _origins: dict[tuple, Origin] = field(default_factory=dict, repr=False)
     _first: dict[tuple, Origin] = field(default_factory=dict, repr=False)
     # what compose refuses in the merged project (no file on its own shows it): LoadProblem records, each
@@ -103,10 +108,32 @@ class EnvironmentView:
         name = posixpath.basename(self.env_file.path)
         return name not in (self.own_env_file, self.own_env_file + ".example")
 
-    @property
+    # -- indexes, computed once per view (rules ask per service: a scan per question is quadratic) --------------
+    @cached_property
     def services(self) -> dict[str, dict]:
         s = self.model.get("services") if isinstance(self.model, dict) else None
         return {k: v for k, v in s.items() if isinstance(v, dict)} if isinstance(s, dict) else {}
+
+    @cached_property
+    def built_images(self) -> frozenset[str]:
+        """The ``image`` names of services compose builds (a service running one is an application too)."""
+        from dockyard.rules.compose._common import built_images
+
+        return frozenset(built_images(self.services))
+
+    @cached_property
+    def waited_for_completion(self) -> frozenset[str]:
+        """Services another waits for with ``condition: service_completed_successfully`` (one-off jobs)."""
+        from dockyard.programs import waited_for_completion
+
+        return waited_for_completion(self.services)
+
+    @cached_property
+    def active_profiles(self) -> frozenset[str]:
+        """The profiles the environment's `COMPOSE_PROFILES` turns on."""
+        from dockyard.rules.compose._common import active_profiles
+
+        return active_profiles(self.variables.get("COMPOSE_PROFILES", ""))
 
     def top(self, section: str) -> dict:
         v = self.model.get(section) if isinstance(self.model, dict) else None
@@ -212,6 +239,10 @@ def _flatten(node: Any, path: tuple, last: dict, first: dict) -> Any:
     return node
 
 
+# Load problems kept in a view (see ``EnvironmentView.load_problems``)
+VIEW_PROBLEMS = frozenset({"budget"})
+
+
 def build_view(project, env) -> EnvironmentView:
     from dockyard.compose.loader import load_project
     from dockyard.parsers.dotenv import parse_env
@@ -243,6 +274,7 @@ def build_view(project, env) -> EnvironmentView:
     first: dict = {}
     variables: dict[str, str] = {}
     refusals: list = []
+    load_problems: list[tuple[str, Position, str]] = []
     if loadable:
         lp = load_project(loadable, [project.root / env_sf.path] if parsed_env is not None else [],
                           environ={}, profiles=[], reader=source_reader(project), track=True,
@@ -253,10 +285,20 @@ def build_view(project, env) -> EnvironmentView:
         issues = list(lp.issues)
         refusals = [dataclasses.replace(pr, file=relative(project, pr.file) if pr.file else None)
                     for pr in lp.problems if pr.kind in REFUSAL_KINDS]
+        for problem in lp.problems:
+            rel = relative(project, problem.file)
+            judged = project.file(rel) if rel is not None else None
+            if judged is not None and judged.kind == FileKind.ENV:
+                continue  # an env file's own problems are EN001's
+            if problem.kind in VIEW_PROBLEMS and rel is not None:
+                message = problem.safe_message
+                if problem.kind == "budget":
+                    message += "; dockyard stops interpolating the file here"
+                load_problems.append((rel, problem.position, message))
     elif parsed_env is not None:
         variables = parsed_env.as_dict()
     return EnvironmentView(env.name, files, docs, env_sf, env.env_file_is_template, parsed_env, variables,
-                           model, issues, usable, last, first, refusals)
+                           model, issues, usable, load_problems, last, first, refusals)
 
 
 def environment_views(project) -> list[EnvironmentView]:

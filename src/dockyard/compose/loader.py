@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from dockyard.compose.model import InterpolationIssue, LoadProblem, Origin, Project
+from dockyard.fsutil import NotRegularFile
 from dockyard.model import Position
 
 _NAME_BAD = re.compile(r"[^a-z0-9_-]")
@@ -38,7 +39,9 @@ Reader = Callable[[Path], "bytes | str"]
 
 
 def _disk(p: Path) -> bytes:
-    return Path(p).read_bytes()
+    from dockyard.fsutil import read_regular
+
+    return read_regular(p)  # a pipe, a socket or a device named as an input is never opened
 
 
 def _parse_env_data(data: bytes | str, lookup: Any) -> Any:
@@ -48,8 +51,8 @@ def _parse_env_data(data: bytes | str, lookup: Any) -> Any:
 
 
 def _exists(p: Path, reader: Reader) -> bool:
-    if reader is _disk:
-        return p.is_file()
+    if reader is _disk:  # a pipe or a socket exists too: reading it then says what it is, without opening it
+        return os.path.exists(p) and not os.path.isdir(p)
     try:
         reader(p)
     except OSError:
@@ -79,7 +82,8 @@ def read_env_files(paths: list[Path], environ: Mapping[str, str],
         for err in parsed.errors:
             if problems is not None:
                 problems.append(LoadProblem(f"failed to read {p}: {err.message}", Path(p),
-                                            Position(err.line, err.column), kind="env-file",
+                                            Position(err.line, err.column),
+                                            kind="budget" if err.kind == "budget" else "env-file",
                                             redacted=f"failed to read {p}: {err.safe_message}"))
         env.update(parsed.as_dict())
     return env
@@ -100,14 +104,23 @@ class _Ctx:
         self.label = label
         self.issues: list[InterpolationIssue] = [] if issues is None else issues
         self.texts: dict[Path, Any] = {} if texts is None else texts  # SourceFile per path (positions)
-        self.included: tuple[Path, ...] = ()  # the files whose `include:` led here, outermost first
         # (services, name, key, named) -> (file, Position) of the list item naming a service or network
         self.names: dict[tuple, tuple[Path, Position]] = {}
-        self.cycles: set[frozenset] = set()  # the `extends` cycles reported
+        self.including: list[Path] = []  # the files being loaded, each included by the one before (resolved)
+        self.cycles: set[frozenset] = set()  # include/extends cycles reported (one problem per cycle)
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "_Ctx":
-        return _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
-                    self.label, self.issues, self.texts)
+        ctx = _Ctx(environment, self.problems, self.origins, working_dir, self.reader, self.track,
+                   self.label, self.issues, self.texts)
+        ctx.including, ctx.cycles = self.including, self.cycles
+        return ctx
+
+    def cycle(self, members: frozenset, message: str, file: Path, position: Position | None, kind: str) -> None:
+        """Record an include or extends cycle once, however many of its members the load starts from: compose
+        refuses the project (``include cycle detected``, ``Circular reference``)."""
+        if members not in self.cycles:
+            self.cycles.add(members)
+            self.problems.append(LoadProblem(message, file, position or Position(), kind=kind))
 
 
 def load_project(files: list[str | Path], env_files: list[str | Path] | None = None,
@@ -265,11 +278,16 @@ def _record_origins(node: Any, path: tuple, file: Path, origins: dict) -> None:
 
 
 def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position | None = None,
-                 record: bool = True) -> Any:
+                 record: bool = True, budget: Any = None) -> Any:
     """Substitute ``${...}`` in every value (never keys), in place for positioned containers. ``vpos`` is
-    the position of ``node`` in ``file``; with tracking, unresolved references are recorded as issues."""
-    from dockyard.parsers.interpolation import InterpolationError, substitute
+    the position of ``node`` in ``file``; with tracking, unresolved references are recorded as issues.
+    ``budget``: what the file's interpolation may still produce (a new one for a document's root): past it,
+    one ``budget`` problem at the value that overdrew it, and the rest of the file is left as written."""
+    from dockyard.parsers.interpolation import Budget, InterpolationError, substitute
     from dockyard.parsers.yamlpos import YMap, YSeq
+
+    if budget is None:
+        budget = Budget()
 
     if isinstance(node, str):
         if "$" not in node:
@@ -283,17 +301,22 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
                 ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
                                                 origin[1] if origin else Position(), kind="interpolation"))
                 return node
+        if budget.exhausted:
+            return node  # the file's interpolation stopped at the value that overdrew the budget
         if ctx.track and record:
             _unset_references(node, ctx, file, vpos)
         try:
-            value = substitute(node, ctx.environment.get)
+            value = substitute(node, ctx.environment.get, budget)
             cast = _cast_for(path)
             return value if cast is None else cast(value)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
             dotted = ".".join(str(x) for x in path)
             ctx.problems.append(LoadProblem(e.compose_message(dotted), file, origin[1] if origin else Position(),
-                                            kind="interpolation", redacted=e.safe_message(dotted)))
+                                            kind="budget" if e.kind == "budget" else "interpolation",
+                                            redacted=e.safe_message(dotted)))
+            if e.kind == "budget":
+                return node
             if e.kind == "cast":
                 return value  # well-formed and resolved; only its type is wrong
             if ctx.track and record:
@@ -302,16 +325,16 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
     if isinstance(node, YMap):
         for k in list(node.keys()):
             dict.__setitem__(node, k, _interpolate(node[k], path + (k,), ctx, file,
-                                                   node.value_pos(k) or vpos, record))
+                                                   node.value_pos(k) or vpos, record, budget))
         return node
     if isinstance(node, YSeq):
         for i in range(len(node)):
-            node[i] = _interpolate(node[i], path + (i,), ctx, file, node.item_pos(i) or vpos, record)
+            node[i] = _interpolate(node[i], path + (i,), ctx, file, node.item_pos(i) or vpos, record, budget)
         return node
     if isinstance(node, dict):
-        return {k: _interpolate(v, path + (k,), ctx, file, vpos, record) for k, v in node.items()}
+        return {k: _interpolate(v, path + (k,), ctx, file, vpos, record, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [_interpolate(v, path + (i,), ctx, file, vpos, record) for i, v in enumerate(node)]
+        return [_interpolate(v, path + (i,), ctx, file, vpos, record, budget) for i, v in enumerate(node)]
     return node
 
 
@@ -371,8 +394,13 @@ _CASTS: tuple[tuple[tuple[str, ...], Callable[[str], Any]], ...] = tuple(
 )
 
 
+_CASTS_BY_LENGTH: dict[int, list] = {}
+for _pattern, _cast in _CASTS:
+    _CASTS_BY_LENGTH.setdefault(len(_pattern), []).append((_pattern, _cast))
+
+
 def _cast_for(path: tuple) -> Callable[[str], Any] | None:
-    for pattern, cast in _CASTS:
+    for pattern, cast in _CASTS_BY_LENGTH.get(len(path), ()):
         if len(pattern) == len(path) and all(
                 p == "*" and not isinstance(x, int) or p == "[]" and isinstance(x, int) or p == x
                 for p, x in zip(pattern, path)):
@@ -583,28 +611,28 @@ def _load_file(p: Path, ctx: _Ctx, base_dir: Path, depth: int = 0) -> tuple[dict
     """The file's canonical model, and with tracking its tracked (pre-normalisation) tree. Each document is
     loaded as compose loads a file (interpolation, ``extends`` within the document, ``include``), then merged
     into the ones before it as an override file is."""
-    if p in ctx.included:  # compose's words, on one line
-        chain = " include ".join(ctx.label(f) for f in ctx.included + (p,))
-        ctx.problems.append(LoadProblem(f"include cycle detected: {chain}", ctx.included[-1], kind="include"))
-        return None, None
     if depth > 20:
         ctx.problems.append(LoadProblem(f"include cycle or chain too deep at {p}", p, kind="include"))
         return None, None
     documents = _read_documents(p, ctx)
     if documents is None:
         return None, None
-    if len(documents) == 1:
-        return _load_document(documents[0], p, ctx, base_dir, depth, None)
-    from dockyard.compose.merge import TrackedMap, merge_models
+    ctx.including.append(p.resolve())
+    try:
+        if len(documents) == 1:
+            return _load_document(documents[0], p, ctx, base_dir, depth, None)
+        from dockyard.compose.merge import TrackedMap, merge_models
 
-    model: dict = {}
-    tracked = TrackedMap() if ctx.track else None
-    for index, root in enumerate(documents):
-        m, t = _load_document(root, p, ctx, base_dir, depth, index)
-        merge_models(model, m)
-        if tracked is not None and t is not None:
-            merge_models(tracked, t)
-    return model, tracked
+        model: dict = {}
+        tracked = TrackedMap() if ctx.track else None
+        for index, root in enumerate(documents):
+            m, t = _load_document(root, p, ctx, base_dir, depth, index)
+            merge_models(model, m)
+            if tracked is not None and t is not None:
+                merge_models(tracked, t)
+        return model, tracked
+    finally:
+        ctx.including.pop()
 
 
 def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
@@ -661,7 +689,8 @@ def _without_extends(tsvc: Any) -> Any:
 def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
                      tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     """``document``: which document of ``file`` the service is in (an extends without ``file:`` names a
-    service of that document, as compose loads each document on its own); None for the whole file."""
+    service of that document, as compose loads each document on its own); None for the whole file.
+    ``chain``: the ``(file, service)`` pairs whose ``extends`` led here (a cycle is reported once)."""
     try:
         return _resolve_extends_inner(svc, sname, file, ctx, base_dir, depth, tsvc, document, chain)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
@@ -673,8 +702,10 @@ def _resolve_extends(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Pat
 def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_dir: Path, depth: int,
                            tsvc: Any = None, document: int | None = None, chain: tuple = ()) -> tuple[dict, Any]:
     from dockyard.compose.merge import merge_models, merge_service
-    from dockyard.parsers.yamlpos import to_plain
+    from dockyard.parsers.yamlpos import YMap, to_plain
 
+    where = svc.key_pos("extends") if isinstance(svc, YMap) else None
+    chain = chain + ((file.resolve(), sname),)
     ext = svc.pop("extends")
     tsvc = _without_extends(tsvc)
     if depth > 20:
@@ -707,17 +738,6 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         raw_root = to_plain(r2) if tsvc is not None else None
         _interpolate(r2, (), ctx, file, record=False)
         services = r2.get("services") or {}
-    chain = chain + ((file, sname),)  # the services extended so far, this one last
-    if (src_file, target) in chain:  # compose's words, on one line; a cycle once, from the service met first
-        cycle = frozenset(chain[chain.index((src_file, target)):])
-        if cycle in ctx.cycles:
-            return svc, tsvc
-        ctx.cycles.add(cycle)
-        steps = " ".join(f"extends {s} in {ctx.label(f)}" for f, s in chain[1:] + ((src_file, target),))
-        origin = ctx.origins.get(("services", chain[0][1], "extends"))
-        ctx.problems.append(LoadProblem(f"Circular reference: {chain[0][1]} in {ctx.label(chain[0][0])} {steps}",
-                                        chain[0][0], origin[1] if origin else Position(), kind="extends"))
-        return svc, tsvc
     base = services.get(target)
     if not isinstance(base, dict):
         origin = ctx.origins.get(("services", sname, "extends"))
@@ -730,6 +750,13 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
         raw_base = ((raw_root or {}).get("services") or {}).get(target)
         tbase = _track(base, raw_base, ctx.label(src_file), Position())
         _shape_service(tbase)
+    if (src_file.resolve(), target) in chain:  # compose: `Circular reference:`, one service a line
+        start = chain.index((src_file.resolve(), target))
+        loop = chain[start:] + ((src_file.resolve(), target),)
+        message = "Circular reference: " + " extends ".join(f"{s} in {ctx.label(f)}" for f, s in loop)
+        ctx.cycle(frozenset(loop), message, file, where or (ctx.origins.get(("services", sname, "extends"),
+                                                                           (None, None))[1]), "extends")
+        return svc, tsvc
     if "extends" in base:
         base, tbase = _resolve_extends(base, target, src_file, ctx, src_dir, depth + 1, tbase,
                                        document=document if ext_file is None else None, chain=chain)
@@ -748,15 +775,28 @@ def _resolve_extends_inner(svc: dict, sname: str, file: Path, ctx: _Ctx, base_di
 def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int, tracked: Any = None) -> None:
     from dockyard.compose.merge import merge_models
 
+    from dockyard.parsers.yamlpos import YMap, YSeq
+
     if not isinstance(includes, list):
         includes = [includes]
-    for inc in includes:
+    for i, inc in enumerate(includes):
+        where = includes.item_pos(i) if isinstance(includes, YSeq) else None
         if isinstance(inc, str):
             inc = {"path": [inc]}
         paths = inc.get("path")
         if isinstance(paths, str):
+            where = inc.value_pos("path") if isinstance(inc, YMap) else where
             paths = [paths]
         inc_files = [(file.parent / x).resolve() for x in paths or []]
+        looping = [j for j, f in enumerate(inc_files) if f in ctx.including]
+        if looping:  # compose: `include cycle detected:` and the chain, one file a line
+            j = looping[0]
+            if isinstance(paths, YSeq):
+                where = paths.item_pos(j) or where
+            chain = ctx.including[ctx.including.index(inc_files[j]):] + [inc_files[j]]
+            ctx.cycle(frozenset(chain), "include cycle detected: " + " include ".join(ctx.label(f) for f in chain),
+                      file, where, "include")
+            continue
         if not inc_files:
             continue
         pdir = inc.get("project_directory")
@@ -770,7 +810,6 @@ def _apply_includes(root: dict, includes: Any, file: Path, ctx: _Ctx, depth: int
         env = read_env_files(env_paths, ctx.environment, ctx.problems, ctx.reader)
         env.update(ctx.environment)
         sub = ctx.sub(env, inc_dir)
-        sub.included = ctx.included + (file,)
         model: dict = {}
         tmodel: dict = {}
         for f in inc_files:
@@ -1122,6 +1161,9 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             path = Path(ef["path"])
             try:
                 data = reader(path)
+            except NotRegularFile as exc:
+                problems.append(LoadProblem(f"env file {path}: {exc.strerror}", path, kind="env-file"))
+                continue
             except OSError:
                 if ef.get("required", True):
                     problems.append(LoadProblem(f"env file {path} not found: stat {path}: no such file or "
@@ -1130,7 +1172,8 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
             parsed = _parse_env_data(data, environment.get)
             for err in parsed.errors:
                 problems.append(LoadProblem(f"failed to read {path}: {err.message}", path,
-                                            Position(err.line, err.column), kind="env-file",
+                                            Position(err.line, err.column),
+                                            kind="budget" if err.kind == "budget" else "env-file",
                                             redacted=f"failed to read {path}: {err.safe_message}"))
             env_from_files.update(parsed.as_dict())
         env = svc.get("environment")

@@ -17,7 +17,7 @@ class LoadProblem:
     file: Path | None = None
     position: Position = field(default_factory=Position.whole_file)
     severity: str = "error"  # error | warning
-    kind: str = "load"  # yaml | interpolation | env-file | extends | include | load
+    kind: str = "load"  # yaml | interpolation | budget | cycle | env-file | extends | include | load
     # the message without the text of the file it quotes (an env file's line, an invalid template): what
     # dockyard prints (``message`` is compose's own text)
     redacted: str | None = None

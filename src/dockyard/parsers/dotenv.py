@@ -13,7 +13,9 @@ compose-go's hand-written scanner (Apache License 2.0; see THIRD_PARTY_NOTICES.m
   double quotes ``\\a \\b \\c? \\f \\n \\r \\t \\v \\" \\\\ \\$`` and ``\\0ooo`` (octal) are decoded;
 * unquoted and double-quoted values are interpolated (``${X}``, ``${X:-d}``...): the lookup (shell
   environment, then earlier env files) wins over keys defined earlier in the same file;
-* the first error stops the parse (entries before it are kept).
+* the first error stops the parse (entries before it are kept);
+* interpolation is bounded (dockyard's limit, not compose's): past 4 MiB of interpolated values in one file
+  (values copying each other double at each line) the parse stops with an error at that value.
 
 API: ``parse_env(text, lookup=None) -> EnvFile`` (never raises), ``parse_env_bytes(data, lookup=None)``.
 """
@@ -67,7 +69,7 @@ class EnvError:
     column: int = 1
     end_line: int = 0
     end_column: int = 0
-    kind: str = "syntax"  # syntax | interpolation | encoding
+    kind: str = "syntax"  # syntax | interpolation | budget | encoding
     # the message without the text of the file it quotes (a value, a line): what dockyard prints
     redacted: str | None = None
 
@@ -153,6 +155,9 @@ class _Parser:
         self.lookup = lookup
         self.out: dict[str, str] = {}
         self.entries: list[EnvEntry] = []
+        from dockyard.parsers.interpolation import Budget
+
+        self.budget = Budget()  # every interpolated value of the file together
         self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def pos(self, offset: int) -> tuple[int, int]:
@@ -177,8 +182,11 @@ class _Parser:
             return self.out.get(name)
 
         try:
-            return substitute(value, mapping)
+            return substitute(value, mapping, self.budget)
         except InterpolationError as e:
+            if e.kind == "budget":
+                message = f"line {self.pos(offset)[0]}: {e.message}"
+                raise self.err(message, offset, end, "budget", message) from None
             raise self.err(e.message, offset, end, "interpolation",
                            None if e.kind == "required" else f"line {self.line}: {e.safe_message()}") from None
 

@@ -15,8 +15,14 @@ The semantics are those of ``docker compose config`` exactly, including its quir
 
 API
 ---
-``substitute(template, lookup) -> str`` raises :class:`InterpolationError` (first error, as compose reports).
-``lookup(name)`` returns the value or ``None`` when unset (unset and empty differ).
+``substitute(template, lookup, budget=None) -> str`` raises :class:`InterpolationError` (first error, as compose
+reports). ``lookup(name)`` returns the value or ``None`` when unset (unset and empty differ).
+
+Interpolation is bounded as YAML alias expansion is (:mod:`dockyard.parsers.yamlpos`): a file whose values copy
+each other (``V2=${V1}${V1}``, ``V3=${V2}${V2}``...) doubles at each line and would take gigabytes by the
+thirtieth. A :class:`Budget` shared by every value of one file counts the characters interpolation produces;
+past :data:`MAX_INTERPOLATED` the value being built is abandoned with an ``InterpolationError`` of kind
+``"budget"``, which callers report as a parse error of the file at that value.
 
 ``scan(template) -> Scan(refs, errors)`` never raises: every variable reference (nested ones included) as a
 :class:`VarRef` with offsets into ``template``, plus :class:`TemplateProblem` entries for malformed pieces.
@@ -35,6 +41,10 @@ _PATTERN = re.compile(
     r"\$(?i:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*(?::?[-+?](.*))?)\}|(?P<invalid>)))"
 )
 
+# Characters interpolation may produce for one file (every value together): far above any real file, far below
+# what a file of values doubling line after line would take.
+MAX_INTERPOLATED = 4 * 1024 * 1024
+
 # compose-go picks the operator whose first occurrence in the matched text comes first.
 _OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 
@@ -42,8 +52,9 @@ _OPERATORS = (":?", "?", ":-", "-", ":+", "+")
 class InterpolationError(ValueError):
     """A template compose would refuse.
 
-    ``kind`` is ``"invalid"`` (malformed template; ``template`` is the innermost offending template) or
-    ``"required"`` (a ``?``/``:?`` variable is missing; ``variable`` and ``reason`` are set).
+    ``kind`` is ``"invalid"`` (malformed template; ``template`` is the innermost offending template),
+    ``"required"`` (a ``?``/``:?`` variable is missing; ``variable`` and ``reason`` are set), or ``"budget"``
+    (the file's interpolated values exceed :data:`MAX_INTERPOLATED`; dockyard's limit, not compose's).
     ``message`` is compose-go's error text.
     """
 
@@ -58,6 +69,8 @@ class InterpolationError(ValueError):
 
     def compose_message(self, path: str) -> str:
         """The text ``docker compose`` prints for this error at config path ``path`` (dotted)."""
+        if self.kind == "budget":
+            return f"{path}: {self.message}" if path else self.message
         if self.kind == "invalid":
             return (f"invalid interpolation format for {path}.\n"
                     f"You may need to escape any $ with another $.\n{self.template}")
@@ -70,6 +83,30 @@ class InterpolationError(ValueError):
             return f"invalid interpolation format{where}: a `${{` starts no valid `${{NAME...}}` reference; " \
                    "write a literal `$` as `$$`"
         return self.compose_message(path) if path else self.message
+
+
+class Budget:
+    """What interpolation may still produce for one file, in characters; one budget per file, shared by its
+    values. Once spent, every further interpolation with it fails at once (``exhausted``)."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int = MAX_INTERPOLATED) -> None:
+        self.left = self.limit = limit
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left < 0
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise budget_error(self.limit)
+
+
+def budget_error(limit: int = MAX_INTERPOLATED) -> InterpolationError:
+    return InterpolationError(f"interpolated values exceed {limit // (1024 * 1024)} MiB in this file (values "
+                              "copying other values grow at each step)", kind="budget")
 
 
 def _invalid(template: str) -> InterpolationError:
@@ -142,23 +179,29 @@ def _closing_brace(s: str) -> int:
     return -1
 
 
-def substitute(template: str, lookup: Lookup) -> str:
-    """Interpolate ``template``; raise :class:`InterpolationError` on the first error compose would raise."""
+def substitute(template: str, lookup: Lookup, budget: Budget | None = None) -> str:
+    """Interpolate ``template``; raise :class:`InterpolationError` on the first error compose would raise, or
+    (kind ``"budget"``) when what it produces overdraws ``budget``."""
     if "$" not in template:
         return template
+    if budget is not None and budget.exhausted:
+        raise budget_error(budget.limit)
     try:
-        return _substitute(template, lookup)
+        return _substitute(template, lookup, budget)
     except RecursionError:  # pathological nesting depth
         raise _invalid(template) from None
 
 
-def _substitute(template: str, lookup: Lookup) -> str:
+def _substitute(template: str, lookup: Lookup, budget: Budget | None = None) -> str:
     out: list[str] = []
     pos = 0
     for m in _PATTERN.finditer(template):
         out.append(template[pos:m.start()])
         try:
-            out.append(_replace(m.group(0), lookup))
+            piece = _replace(m.group(0), lookup, budget)
+            if budget is not None:
+                budget.spend(len(piece))  # before the pieces are joined: a bomb stops at the budget
+            out.append(piece)
         except InterpolationError as err:
             if err.kind == "invalid" and err.template is None:
                 err.template = template
@@ -170,7 +213,7 @@ def _substitute(template: str, lookup: Lookup) -> str:
     return "".join(out)
 
 
-def _replace(substring: str, lookup: Lookup) -> str:
+def _replace(substring: str, lookup: Lookup, budget: Budget | None = None) -> str:
     op = _pick_operator(substring)
     idx = _closing_brace(substring)
     if idx >= 0:
@@ -190,20 +233,20 @@ def _replace(substring: str, lookup: Lookup) -> str:
     if not substitution:
         raise InterpolationError("", kind="invalid")
     if braced:
-        applied, value = _apply(op, substitution, lookup)
+        applied, value = _apply(op, substitution, lookup, budget)
         if applied:
-            return value + _substitute(rest, lookup) if rest else value
+            return value + _substitute(rest, lookup, budget) if rest else value
     value = lookup(substitution)
     return "" if value is None else value
 
 
-def _apply(op: str, substitution: str, lookup: Lookup) -> tuple[bool, str]:
+def _apply(op: str, substitution: str, lookup: Lookup, budget: Budget | None = None) -> tuple[bool, str]:
     # compose-go v2.9 resolves the argument eagerly, before looking the variable up: an error inside an
     # unused default/message/replacement is still an error.
     if op not in substitution:
         return False, ""
     name, _, arg = substitution.partition(op)
-    resolved = _substitute(arg, lookup)
+    resolved = _substitute(arg, lookup, budget)
     value = lookup(name)
     if op in (":?", "?"):
         if value is None or (op == ":?" and value == ""):

@@ -58,13 +58,15 @@ def built_images(services: dict[str, dict]) -> set[str]:
             and isinstance(s.get("image"), str)}
 
 
-def is_application(svc: dict, services: dict[str, dict]) -> bool:
+def is_application(svc: dict, built: set[str] | frozenset[str]) -> bool:
+    """Built by compose, or running an image another service of the environment builds (``built``: the
+    environment's :func:`built_images`, computed once: ``EnvironmentView.built_images``)."""
     if not isinstance(svc, dict):
         return False
     if svc.get("build") is not None:
         return True
     image = svc.get("image")
-    return isinstance(image, str) and image in built_images(services)
+    return isinstance(image, str) and image in built
 
 
 def builds_for_development(svc: dict) -> bool:
@@ -117,9 +119,10 @@ def is_long_running(svc: dict, name: str = "", view=None) -> bool:
     its services decide who waits for whom to complete, its `COMPOSE_PROFILES` which profiles run by default."""
     from dockyard.programs import is_one_off
 
-    services = view.services if view is not None else None
-    active = view.variables.get("COMPOSE_PROFILES", "") if view is not None else ""
-    return isinstance(svc, dict) and not is_one_off(svc, name, services, active_profiles(active))
+    if view is None:
+        return isinstance(svc, dict) and not is_one_off(svc, name)
+    return isinstance(svc, dict) and not is_one_off(svc, name, view.services, view.active_profiles,
+                                                    view.waited_for_completion)
 
 
 def dig(d: Any, *keys: Any) -> Any:

@@ -136,7 +136,7 @@ def service_env_file(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_application(svc, services) or not judged(ctx, name):
+        if not is_application(svc, view.built_images) or not judged(ctx, name):
             continue
         files = svc.get("env_file") or []
         paths = [f.get("path") if isinstance(f, dict) else f for f in files]

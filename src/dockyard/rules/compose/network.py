@@ -153,7 +153,7 @@ def fixed_container_name(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if svc.get("container_name") and is_application(svc, services):
+        if svc.get("container_name") and is_application(svc, view.built_images):
             out.append(at(view, ("services", name, "container_name"),
                           f"application service `{name}` has a fixed `container_name`: it cannot be scaled"))
     yield from out
@@ -199,6 +199,39 @@ def _run_together(a: dict, b: dict) -> bool:
     return not pa or not pb or bool(pa & pb)
 
 
+class _Bindings:
+    """Published bindings ``(service, ip, (lo, hi), protocol, target)`` in the order they were met, indexed by
+    protocol and host port: finding the ones a new binding overlaps reads those ports, not every binding (an
+    environment of thousands of services stays linear). Wide ranges (rare) are kept apart and always read."""
+
+    WIDE = 256
+
+    def __init__(self) -> None:
+        self.all: list[tuple] = []
+        self.by_port: dict[tuple[str, int], list[int]] = {}
+        self.wide: list[int] = []
+
+    def append(self, binding: tuple) -> None:
+        index = len(self.all)
+        self.all.append(binding)
+        _, _, (lo, hi), protocol, _ = binding
+        if hi - lo > self.WIDE:
+            self.wide.append(index)
+            return
+        for port in range(lo, hi + 1):
+            self.by_port.setdefault((protocol, port), []).append(index)
+
+    def overlapping(self, protocol: str, lo: int, hi: int) -> list[tuple]:
+        """The bindings of ``protocol`` whose host ports overlap ``lo``-``hi``, in the order they were met."""
+        if hi - lo > self.WIDE:
+            found = [i for i, b in enumerate(self.all) if b[3] == protocol and b[2][0] <= hi and lo <= b[2][1]]
+        else:
+            found = {i for port in range(lo, hi + 1) for i in self.by_port.get((protocol, port), ())}
+            found.update(i for i in self.wide if self.all[i][3] == protocol and self.all[i][2][0] <= hi
+                         and lo <= self.all[i][2][1])
+        return [self.all[i] for i in sorted(found)]
+
+
 def _shown(ip: str | None, ports: tuple[int, int], protocol: str) -> str:
     where = "all interfaces" if ip in _ALL_INTERFACES else ip
     port = str(ports[0]) if ports[0] == ports[1] else f"{ports[0]}-{ports[1]}"
@@ -229,7 +262,7 @@ def unique_bindings(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     names: dict[str, str] = {}
-    bound: list[tuple[str, str | None, tuple[int, int], str, str]] = []
+    bound = _Bindings()
     for name, svc in services.items():
         cname = svc.get("container_name")
         if isinstance(cname, str) and cname:
@@ -246,8 +279,8 @@ def unique_bindings(ctx: Context) -> Iterator[Problem]:
             if binding is None:
                 continue
             ip, (lo, hi), protocol, target = binding
-            clash = next((b for b in bound if b[3] == protocol and b[2][0] <= hi and lo <= b[2][1]
-                          and _same_address(b[1], ip) and _run_together(services[b[0]], svc)
+            clash = next((b for b in bound.overlapping(protocol, lo, hi)
+                          if _same_address(b[1], ip) and _run_together(services[b[0]], svc)
                           and (b[0] != name or b[1:] != (ip, (lo, hi), protocol, target))), None)
             if clash is None:
                 bound.append((name, ip, (lo, hi), protocol, target))

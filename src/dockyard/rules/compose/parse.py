@@ -14,6 +14,8 @@ from dockyard.rules.base import Context, Scope, rule
     summary="Compose files are valid YAML mappings compose can load",
     why="Compose refuses a file with a YAML syntax error, a duplicate key, an alias bomb or a top level that "
         "is not a mapping, so nothing in it can be started or checked.",
+    notes="Also reported here: a file whose interpolated values exceed 4 MiB (a value copying a huge or doubling env value again "
+          "and again), where dockyard stops and compose would take gigabytes.",
     standard=("CO-SCHEMA",), section="Docker Compose Orchestration",
     example="services:\n  app:\n    image: python:3.12-slim\n    image: python:3.13-slim\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n",
@@ -25,6 +27,7 @@ def parse_error(ctx: Context) -> Iterator[Problem]:
     if doc.index == 0:  # the file's errors, once
         for err in doc.errors:
             yield Problem(err.message, err.position)
+        yield from _load_problems(ctx)
     if doc.errors:
         return
     if doc.count == 1 and doc.root is None:
@@ -36,6 +39,22 @@ def parse_error(ctx: Context) -> Iterator[Problem]:
         kind = "list" if isinstance(doc.root, list) else "scalar"
         where = "top level" if doc.count == 1 else f"document {doc.index + 1} of {doc.count}"
         yield Problem(f"{where} is a {kind}, not a mapping of `services:`, `volumes:`...", doc.root_pos)
+
+
+def _load_problems(ctx: Context) -> Iterator[Problem]:
+    """What stopped loading the environments this file is the first compose file of (interpolation past its
+    budget), where it is: this file, or a file it includes or extends (which
+    discovery may not judge on its own). Once however many environments meet it."""
+    from dockyard.compose.context import environment_views
+
+    seen = set()
+    for view in environment_views(ctx.project):
+        if not view.compose_files or view.compose_files[0].path != ctx.file.path:
+            continue
+        for path, position, message in view.load_problems:
+            if (path, position, message) not in seen:
+                seen.add((path, position, message))
+                yield Problem(message, position, path=path)
 
 
 def _separator(sf, pos: Position) -> Position:
@@ -209,7 +228,8 @@ def obsolete_version(ctx: Context) -> Iterator[Problem]:
     why="Files that are each valid can still make a project compose refuses to load: a service that depends on, "
         "links to or shares the network of a service no file defines, a network, volume, secret or config used but "
         "never declared, a service with neither `image` nor `build`, `depends_on` that loops back, two services "
-        "with one `container_name`, a volume or port written in a form compose cannot parse. `docker compose up` "
+        "with one `container_name`, a volume or port written in a form compose cannot parse, an `include` or "
+        "`extends` that loops back to itself (reported once, at the entry that closes the loop). `docker compose up` "
         "and `config` stop on the first of these, for every service of the environment.",
     standard=("CO-SCHEMA",), section="Docker Compose Orchestration; Compose File Overrides",
     example={

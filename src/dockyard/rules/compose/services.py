@@ -72,7 +72,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                 if stateful and target.startswith(_DATA_DIRS):
                     out.append(at(view, path, f"data of `{name}` is in a bind mount (`{src}`): use a named volume"))
                     has_named = True
-                elif is_application(svc, services) and not view.is_development and not ro and \
+                elif is_application(svc, view.built_images) and not view.is_development and not ro and \
                         not builds_for_development(svc):
                     out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
                                   "mounts belong only in the development override"))

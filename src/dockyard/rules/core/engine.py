@@ -47,8 +47,9 @@ rule(
     scope=Scope.PROJECT,
     summary="A file dockyard should check cannot be read",
     why="Binary, non-UTF-8, oversized, unreadable files, symbolic links that are broken, loop or leave the "
-    "checked tree, and directories named like a file docker reads (a folder called `Dockerfile`, or the "
-    "`docker-compose.override.yml/` docker creates when it bind-mounts a missing file) cannot be judged; "
+    "checked tree, directories named like a file docker reads (a folder called `Dockerfile`, or the "
+    "`docker-compose.override.yml/` docker creates when it bind-mounts a missing file), and named pipes, sockets "
+    "or devices named like an input (never opened: a pipe blocks whoever opens it) cannot be judged; "
     "reporting them keeps a check from passing by silently skipping them.",
     standard=(),
     section="",

@@ -7,8 +7,9 @@ expressions. Other rule modules may import it read-only.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from dockyard.model import Position
 from dockyard.roles import image_stage, runtime_stages
@@ -216,6 +217,41 @@ def env_at(df: "Dockerfile", stage: "Stage", upto: "Instruction | None" = None) 
             for k, v in ins.key_values():
                 env[k] = (v or "", ins)
     return env
+
+
+# Per Dockerfile and stage, the ENV history of its lineage, for env_value_at: (the position of each instruction,
+# {name: (positions of the ENVs setting it, (value, instruction) of each)}). A Dockerfile is immutable, so an
+# entry stays right; the identity check guards against a reused id. Bounded: a run judges a few files at a time.
+_ENV_HISTORY: dict[tuple[int, int], tuple[Any, dict[int, int], dict[str, tuple[list[int], list[tuple]]], int]] = {}
+
+
+def env_value_at(df: "Dockerfile", stage: "Stage", upto: "Instruction | None", name: str
+                 ) -> tuple[str, "Instruction"] | None:
+    """``env_at(df, stage, upto).get(name)``, from the stage's ENV history indexed once: asking before every
+    install of a long Dockerfile stays linear."""
+    key = (id(df), stage.index)
+    entry = _ENV_HISTORY.get(key)
+    if entry is None or entry[0] is not df:
+        if len(_ENV_HISTORY) >= 64:
+            _ENV_HISTORY.clear()
+        position: dict[int, int] = {}
+        history: dict[str, tuple[list[int], list[tuple]]] = {}
+        instructions = lineage_instructions(df, stage)
+        for i, ins in enumerate(instructions):
+            position.setdefault(id(ins), i)
+            if ins.keyword == "ENV":
+                for k, v in ins.key_values():
+                    at, values = history.setdefault(k, ([], []))
+                    at.append(i)
+                    values.append((v or "", ins))
+        entry = _ENV_HISTORY[key] = (df, position, history, len(instructions))
+    _, position, history, end = entry
+    found = history.get(name)
+    if found is None:
+        return None
+    limit = position.get(id(upto), end) if upto is not None else end
+    i = bisect.bisect_left(found[0], limit) - 1
+    return found[1][i] if i >= 0 else None
 
 
 def truthy(value: str) -> bool:

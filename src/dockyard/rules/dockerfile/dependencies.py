@@ -17,7 +17,7 @@ from dockyard.roles import runtime_stages
 from dockyard.rules.dockerfile._stages import (
     arg_tokens,
     cache_mount_targets,
-    env_at,
+    env_value_at,
     is_archive_target,
     is_pip_cache_target,
     is_project_target,
@@ -192,8 +192,7 @@ def _judge_manager(ctx: Context, df, stage, ins, rs, call: ManagerCall, tools: s
     if call.tool == "uv":
         if call.has("--locked", "--frozen"):
             return None
-        env = env_at(df, stage, ins)
-        if any(truthy(env[k][0]) for k in ("UV_LOCKED", "UV_FROZEN") if k in env):
+        if any(truthy(v[0]) for k in ("UV_LOCKED", "UV_FROZEN") if (v := env_value_at(df, stage, ins, k)) is not None):
             return None
         return Problem("`uv sync` may re-resolve and rewrite `uv.lock`; use `uv sync --locked` (or `--frozen`)", where)
     if call.tool in _LOCK_FILE_OF:
@@ -447,11 +446,11 @@ def _cache_disabled(df, stage, ins, call: PipCall) -> str:
     if call.tool == "uv":
         if call.has("--no-cache", "-n"):
             return "`--no-cache`"
-        v = env_at(df, stage, ins).get("UV_NO_CACHE")
+        v = env_value_at(df, stage, ins, "UV_NO_CACHE")
         return f"`UV_NO_CACHE={v[0]}` (line {v[1].span.line})" if v and truthy(v[0]) else ""
     if call.has("--no-cache-dir"):
         return "`--no-cache-dir`"
-    v = env_at(df, stage, ins).get("PIP_NO_CACHE_DIR")
+    v = env_value_at(df, stage, ins, "PIP_NO_CACHE_DIR")
     if v and v[0].strip() and v[0].strip().lower() not in ("0", "false", "no", "off"):
         return f"`PIP_NO_CACHE_DIR={v[0]}` (line {v[1].span.line})"
     return ""

@@ -43,18 +43,19 @@ def check(ctx: Context) -> Iterator[Problem]:
         return
     entries = parsed(ctx.project, sf).entries
     first_line: dict[str, int] = {}
-    for e in entries:
+    first_index: dict[str, int] = {}  # a key is defined before entry i when its first definition is
+    for index, e in enumerate(entries):
         first_line.setdefault(e.key, e.line)
+        first_index.setdefault(e.key, index)
     for index, entry in enumerate(entries):
         if entry.inherited or entry.quoted == "'" or "$" not in entry.raw_value:
             continue
-        defined_before = {e.key for e in entries[:index]}
-        start, end = value_span(sf.text, entry)
+        start, end = value_span(sf.text, entry, sf.line_starts)
         text = _scannable(sf.text[start:end], entry.quoted)
         reported: set[str] = set()
         for ref in scan(text).refs:
             name = ref.name
-            if name in defined_before or name == entry.key or name in reported or name not in first_line:
+            if name not in first_line or first_index[name] < index or name == entry.key or name in reported:
                 continue
             reported.add(name)
             later = first_line[name]

@@ -45,7 +45,7 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
         if entry.inherited or is_placeholder(raw) or is_reference_only(raw):
             continue
         if is_secret_name(entry.key, entry.value):
-            start, end = value_span(sf.text, entry)
+            start, end = value_span(sf.text, entry, sf.line_starts)
             fix = Fix(f"replace the value of `{entry.key}` with a placeholder",
                       (Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
             if raw == "":

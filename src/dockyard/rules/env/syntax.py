@@ -18,7 +18,8 @@ from dockyard.rules.env._envfiles import key_position
     standard=("EN-SYNTAX",), section="Comprehensive Environment File Organization",
     example="API_PORT=8150\nBASE_URL=\"http://localhost:8150\nAPI_PORT=8100\n",
     use_instead="API_PORT=8150\nBASE_URL=\"http://localhost:8150\"\n",
-    notes="Unreadable env files (binary, not UTF-8) are reported under this code by the engine. A "
+    notes="Unreadable env files (binary, not UTF-8) are reported under this code by the engine, and so is a file "
+    "whose interpolated values exceed 4 MiB (values copying each other double at each line). A "
     "`${X:?message}` naming a variable the file does not define is not a syntax error: it must come from the "
     "shell (see EN010 for references to keys defined further down).",
 )
@@ -41,6 +42,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         elif " in variable name " in message:
             message = "compose cannot parse this file: " + message.split(" in variable name ", 1)[0] + \
                 " in a variable name (names use letters, digits, `_`, `.`, `-`, `[` and `]`)"
+        elif err.kind == "budget":
+            message = f"{message}; dockyard stops reading the file here"
         elif err.kind == "encoding":
             message = f"compose cannot read this file: {message}"
         else:
