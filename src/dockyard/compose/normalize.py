@@ -1,0 +1,426 @@
+"""Compose's normalisation of a loaded model: the shapes, defaults and implicit values ``docker compose config``
+prints, applied by :mod:`dockyard.compose.loader`.
+
+A port of compose-go v2.9.1 (https://github.com/compose-spec/compose-go, Apache License 2.0):
+``loader/normalize.go`` (implicit ``depends_on`` from ``links``, ``network_mode``/``ipc``/``pid``/``uts``/
+``cgroup: service:X`` and ``volumes_from``; ``build.dockerfile`` default; build args resolved from the
+environment), ``format/volume.go`` (short volume syntax), ``paths/resolve.go``, ``paths/unix.go``,
+``paths/windows_path.go`` (relative bind sources and ``driver_opts.device`` of local bind volumes resolved,
+Windows paths kept), ``transform/canonical.go``, ``transform/services.go``, ``transform/secrets.go``,
+``transform/volume.go``, ``transform/mapping.go`` (string-or-list and list-or-map fields in one form), and the
+decoders of ``types/`` (``Labels``, ``Mapping``, ``Options``, ``MultiOptions``, ``HostsList``, ``StringList``,
+``StringOrNumberList``, ``ShellCommand``, ``FileMode``), whose ``omitempty`` tags decide what is left out.
+
+Three entry points, each in place:
+
+* :func:`service` – one service of one file, after the loader's own canonical forms (per file, so that files
+  merge in compose's shapes);
+* :func:`document` – the top-level resources of one file (paths resolve against that file's project directory);
+* :func:`finalize` – the merged model; with ``origins`` (the loader's path -> (file, Position) record), every
+  value it synthesises from another (an implicit ``depends_on`` entry) is recorded at the source it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shlex
+from pathlib import Path
+from typing import Any
+
+SERVICE_PREFIX = "service:"
+CONTAINER_PREFIX = "container:"
+
+# StringList / StringOrNumberList fields: a single string is a one-item list
+_SERVICE_STRING_LISTS = ("dns", "dns_search", "tmpfs", "label_file")
+_BUILD_STRING_LISTS = ("cache_from", "cache_to", "tags", "platforms")
+# string fields compose leaves out when empty (`omitempty` in types.ServiceConfig / types.BuildConfig)
+_SERVICE_OMIT_EMPTY = ("cgroup_parent", "cgroup", "cpuset", "container_name", "domainname", "hostname", "image",
+                       "ipc", "isolation", "log_driver", "mac_address", "net", "network_mode", "pid", "platform",
+                       "pull_policy", "restart", "runtime", "stop_signal", "user", "userns_mode", "uts",
+                       "volume_driver", "working_dir")
+_BUILD_OMIT_EMPTY = ("dockerfile", "dockerfile_inline", "provenance", "sbom", "isolation", "network", "target")
+_IMPLICIT_NAMESPACES = ("network_mode", "ipc", "pid", "uts", "cgroup")
+_RESOURCES = ("networks", "volumes", "secrets", "configs")
+
+
+def go_string(value: Any) -> str:
+    """``fmt.Sprint`` of a YAML scalar (``None`` prints as an empty string, as compose's decoders treat it)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        from dockyard.compose.loader import go_float
+
+        return go_float(value)
+    return str(value)
+
+
+def shell_split(command: str) -> list[str]:
+    """A string command as compose's ``ShellCommand`` splits it (go-shellwords: POSIX quoting)."""
+    try:
+        return shlex.split(command)
+    except ValueError:
+        return command.split()
+
+
+def to_mapping(value: Any, missing: Any = "") -> Any:
+    """A list-or-map field (``Labels``, ``Mapping``) as a mapping of strings: ``[a=1, b]`` -> ``{a: "1", b: ""}``."""
+    if isinstance(value, dict):
+        return {str(k): missing if v is None else go_string(v) for k, v in value.items()}
+    if isinstance(value, list):
+        out: dict = {}
+        for item in value:
+            key, sep, val = go_string(item).partition("=")
+            out[key] = val if sep else missing
+        return out
+    return value
+
+
+def _string_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- volumes (format/volume.go)
+
+
+def _is_windows_drive(buffer: str, char: str) -> bool:
+    return char == ":" and len(buffer) == 1 and buffer.isalpha()
+
+
+def _is_file_path(source: str) -> bool:
+    if not source:
+        return False
+    if source[0] in ".~/" or source.startswith("\\\\"):
+        return True
+    return len(source) > 1 and _is_windows_drive(source[0], source[1])
+
+
+def is_windows_abs(path: str) -> bool:
+    """paths.IsWindowsAbs, for the forms compose files use: ``C:\\x``, ``C:/x``, ``\\\\server\\share``."""
+    if len(path) >= 2 and path[0] in "\\/" and path[1] in "\\/":
+        return True
+    return len(path) >= 3 and path[1] == ":" and path[0].isalpha() and path[2] in "\\/"
+
+
+_PROPAGATIONS = ("rprivate", "private", "rshared", "shared", "rslave", "slave")
+
+
+def parse_volume(spec: str) -> dict:
+    """``format.ParseVolume``: a short volume spec as compose's long form (without path resolution).
+    Raises ValueError with compose's message for a malformed spec."""
+    if not spec:
+        raise ValueError("invalid empty volume spec")
+    volume: dict = {}
+    if len(spec) <= 2:
+        return {"type": "volume", "target": spec, "volume": {}}
+    fields: dict = {}
+    options: dict = {}
+    buffer = ""
+    depth = 0
+    end = "\0"
+    for i, char in enumerate(spec + end):
+        if char == "$" and i + 1 < len(spec) and spec[i + 1] == "{":
+            depth += 1
+            buffer += char
+            continue
+        if char == "}" and depth > 0:
+            depth -= 1
+            buffer += char
+            continue
+        if _is_windows_drive(buffer, char):
+            buffer += char
+        elif char in (":", end) and depth == 0:
+            if not buffer:
+                raise ValueError(f"invalid spec: {spec}: empty section between colons")
+            if "source" not in fields and char == end:
+                fields["target"] = buffer
+            elif "source" not in fields:
+                fields["source"] = buffer
+            elif "target" not in fields:
+                fields["target"] = buffer
+            elif char == ":":
+                raise ValueError(f"invalid spec: {spec}: too many colons")
+            else:
+                for option in buffer.split(","):
+                    if option == "ro":
+                        options["read_only"] = True
+                    elif option == "rw":
+                        options["read_only"] = False
+                    elif option == "nocopy":
+                        options["nocopy"] = True
+                    elif option in _PROPAGATIONS:
+                        options.setdefault("bind", {})["propagation"] = option
+                    elif option in ("z", "Z"):
+                        options.setdefault("bind", {})["selinux"] = option
+            buffer = ""
+        else:
+            buffer += char
+    source = fields.get("source", "")
+    bind = options.get("bind")
+    if _is_file_path(source):
+        volume["type"] = "bind"
+        bind = dict(bind or {})
+        bind["create_host_path"] = True
+    else:
+        volume["type"] = "volume"
+    if source:
+        volume["source"] = source
+    volume["target"] = clean_target(fields.get("target", ""))
+    if options.get("read_only"):
+        volume["read_only"] = True
+    if bind is not None:
+        volume["bind"] = bind
+    if volume["type"] == "volume" or options.get("nocopy"):
+        volume["volume"] = {"nocopy": True} if options.get("nocopy") else {}
+    return volume
+
+
+def clean_target(target: str) -> str:
+    return posixpath.normpath(target) if target else target
+
+
+def resolve_host_path(path: str, base: Path) -> str:
+    """``paths.maybeUnixPath``: ``~`` expanded, a relative path joined to ``base`` and cleaned, an absolute
+    POSIX or Windows path kept exactly as written."""
+    if path.startswith("~"):
+        path = os.path.expanduser(path)
+    if path.startswith("/") or is_windows_abs(path):
+        return path
+    return os.path.normpath(os.path.join(str(base), path))
+
+
+def _volume(item: Any, base: Path) -> Any:
+    volume = parse_volume(item) if isinstance(item, str) else item
+    if not isinstance(volume, dict):
+        return volume
+    if isinstance(volume.get("target"), str):
+        volume["target"] = clean_target(volume["target"])
+    if volume.get("type") == "bind" and isinstance(volume.get("source"), str):
+        volume["source"] = resolve_host_path(volume["source"], base)
+    return volume
+
+
+# --------------------------------------------------------------------------- per file
+
+
+def service(svc: dict, base: Path) -> None:
+    """compose-go's per-file transforms of one service (``base``: the directory relative paths start from)."""
+    for key in _SERVICE_STRING_LISTS:
+        if key in svc:
+            svc[key] = _string_list(svc[key])
+    if isinstance(svc.get("expose"), (list, str, int)):
+        expose = svc["expose"]
+        svc["expose"] = [go_string(e) for e in (expose if isinstance(expose, list) else [expose])]
+    if "sysctls" in svc:
+        svc["sysctls"] = to_mapping(svc["sysctls"])
+    for key in ("secrets", "configs"):
+        if isinstance(svc.get(key), list):
+            svc[key] = [{"source": s} if isinstance(s, str) else s for s in svc[key]]
+    if isinstance(svc.get("models"), list):
+        svc["models"] = {str(m): None for m in svc["models"]}
+    if isinstance(svc.get("volumes"), list):
+        svc["volumes"] = [_volume(v, base) for v in svc["volumes"]]
+    for hook in ("post_start", "pre_stop"):
+        for item in svc.get(hook) or () if isinstance(svc.get(hook), list) else ():
+            if isinstance(item, dict) and isinstance(item.get("command"), str):
+                item["command"] = shell_split(item["command"])
+    build = svc.get("build")
+    if isinstance(build, dict):
+        for key in _BUILD_STRING_LISTS:
+            if key in build:
+                build[key] = _string_list(build[key])
+        if "additional_contexts" in build:
+            build["additional_contexts"] = to_mapping(build["additional_contexts"])
+        if isinstance(build.get("secrets"), list):
+            build["secrets"] = [{"source": s} if isinstance(s, str) else s for s in build["secrets"]]
+    deploy = svc.get("deploy")
+    if isinstance(deploy, dict) and "labels" in deploy:
+        deploy["labels"] = to_mapping(deploy["labels"])
+    develop = svc.get("develop")
+    for watch in (develop.get("watch") or ()) if isinstance(develop, dict) else ():
+        if isinstance(watch, dict):
+            for key in ("include", "ignore"):
+                if key in watch:
+                    watch[key] = _string_list(watch[key])
+            if isinstance(watch.get("exec"), dict) and isinstance(watch["exec"].get("command"), str):
+                watch["exec"]["command"] = shell_split(watch["exec"]["command"])
+
+
+def document(root: dict, base: Path) -> None:
+    """compose-go's per-file transforms of the top-level resources (``paths.volumeDriverOpts``: the
+    ``device`` of a ``local`` volume mounted with ``o: bind`` resolves against ``base``)."""
+    volumes = root.get("volumes")
+    for spec in volumes.values() if isinstance(volumes, dict) else ():
+        if not isinstance(spec, dict) or spec.get("driver") != "local":
+            continue
+        opts = spec.get("driver_opts")
+        if isinstance(opts, dict) and opts.get("o") == "bind" and "device" in opts:
+            device = opts["device"]
+            opts["device"] = resolve_host_path(device, base) if isinstance(device, str) else device
+
+
+# --------------------------------------------------------------------------- the merged model
+
+
+def _implicit(depends_on: dict, name: str, restart: bool) -> bool:
+    if name in depends_on:
+        return False
+    depends_on[name] = {"condition": "service_started", "restart": restart, "required": True}
+    return True
+
+
+def implicit_depends_on(sname: str, svc: dict, origins: dict | None = None) -> None:
+    """``loader.Normalize``: a service that shares another's network, IPC, PID, UTS or cgroup namespace, links
+    to it or mounts its volumes depends on it (``restart`` except for ``volumes_from``)."""
+    depends_on = svc.get("depends_on")
+    depends_on = dict(depends_on) if isinstance(depends_on, dict) else {}
+    where = ("services", sname)
+    sources: list[tuple[str, tuple]] = []
+    for i, link in enumerate(svc.get("links") or ()):
+        parts = str(link).split(":")
+        target = parts[0] if len(parts) == 2 else str(link)
+        if _implicit(depends_on, target, True):
+            sources.append((target, where + ("links", i)))
+    for key in _IMPLICIT_NAMESPACES:
+        ref = svc.get(key)
+        if isinstance(ref, str) and ref.startswith(SERVICE_PREFIX):
+            target = ref[len(SERVICE_PREFIX):]
+            if _implicit(depends_on, target, True):
+                sources.append((target, where + (key,)))
+    for i, ref in enumerate(svc.get("volumes_from") or ()):
+        ref = str(ref)
+        if not ref.startswith(CONTAINER_PREFIX):
+            target = ref.split(":")[0]
+            if _implicit(depends_on, target, False):
+                sources.append((target, where + ("volumes_from", i)))
+    if depends_on:
+        svc["depends_on"] = depends_on
+    if origins is not None:
+        for target, source in sources:
+            origin = origins.get(source)
+            if origin is not None:
+                origins.setdefault(where + ("depends_on", target), origin)
+
+
+def _hosts(value: Any) -> Any:
+    """``HostsList``: ``host=ip`` strings, sorted, one per address, brackets of IPv6 addresses removed."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for host, ips in value.items():
+            for ip in ips if isinstance(ips, list) else [ips]:
+                pairs.append((str(host), go_string(ip)))
+    elif isinstance(value, list):
+        for item in value:
+            text = go_string(item)
+            sep = "=" if "=" in text else ":"
+            host, _, ips = text.partition(sep)
+            pairs.extend((host, ip) for ip in ips.split(","))
+    else:
+        return value
+    out = []
+    for host, ip in pairs:
+        if len(ip) > 2 and ip[0] == "[" and ip[-1] == "]":
+            ip = ip[1:-1]
+        out.append(f"{host}={ip}")
+    return sorted(out)
+
+
+def _file_mode(value: Any) -> Any:
+    """``FileMode``: printed in octal with a leading 0 (``0440``); a string is read as octal."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            value = int(value, 8)
+        except ValueError:
+            return value
+    if isinstance(value, int):
+        return f"0{value:o}" if value >= 0 else f"-0{-value:o}"
+    return value
+
+
+def _build(build: dict, environment: dict) -> None:
+    if build.get("dockerfile") is None and build.get("dockerfile_inline") is None:
+        build["dockerfile"] = "Dockerfile"
+    args = build.get("args")
+    if isinstance(args, dict):  # an arg without a value takes the environment's, or is left out
+        build["args"] = {k: environment[k] if v is None else v for k, v in args.items()
+                         if v is not None or k in environment}
+    if "extra_hosts" in build:
+        build["extra_hosts"] = _hosts(build["extra_hosts"])
+    for key in _BUILD_OMIT_EMPTY:
+        if build.get(key) == "":
+            del build[key]
+
+
+def finalize(model: dict, environment: dict, origins: dict | None = None) -> None:
+    """compose-go's normalisation of the merged model (after the loader's own): see the module docstring."""
+    services = model.get("services")
+    if services is None:
+        services = model["services"] = {}  # compose always prints `services`
+    for sname, svc in services.items() if isinstance(services, dict) else ():
+        if not isinstance(svc, dict):
+            continue
+        implicit_depends_on(sname, svc, origins)
+        for dependency in (svc.get("depends_on") or {}).values() if isinstance(svc.get("depends_on"), dict) else ():
+            if isinstance(dependency, dict) and dependency.get("restart") is False:  # `omitempty`
+                del dependency["restart"]
+        if isinstance(svc.get("build"), dict):
+            _build(svc["build"], environment)
+        if "extra_hosts" in svc:
+            svc["extra_hosts"] = _hosts(svc["extra_hosts"])
+        for key in ("secrets", "configs"):
+            for item in svc.get(key) or () if isinstance(svc.get(key), list) else ():
+                if isinstance(item, dict) and "mode" in item:
+                    item["mode"] = _file_mode(item["mode"])
+        provider = svc.get("provider")
+        if isinstance(provider, dict) and isinstance(provider.get("options"), dict):
+            provider["options"] = {k: [go_string(x) for x in (v if isinstance(v, list) else [v])]
+                                   for k, v in provider["options"].items()}
+        for key in _SERVICE_OMIT_EMPTY:
+            if svc.get(key) == "":
+                del svc[key]
+    for kind in _RESOURCES:
+        section = model.get(kind)
+        for spec in section.values() if isinstance(section, dict) else ():
+            if isinstance(spec, dict) and "labels" in spec:
+                spec["labels"] = to_mapping(spec["labels"])
+
+
+# --------------------------------------------------------------------------- env_file `format: raw`
+
+
+def raw_env_file(data: bytes | str, lookup: Any, format: str = "raw") -> dict[str, str]:
+    """An env file of ``format: raw``, which docker compose registers (``cmd/compose/compose.go``: read as
+    ``docker run --env-file`` reads one, docker/cli's ``kvfile``): every ``KEY=value`` line verbatim (no quotes
+    removed, no interpolation), a bare ``KEY`` takes the environment's value or is left out, blank lines and
+    ``#`` comments skipped. Raises ValueError (compose's message) for another format or a malformed line."""
+    if format != "raw":
+        raise ValueError(f"unsupported env_file format {format!r}".replace("'", '"'))
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("invalid utf8 bytes") from None
+    out: dict[str, str] = {}
+    for number, line in enumerate(data.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        line = line.lstrip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not name:
+            raise ValueError(f"no variable name on line '{line}'")
+        if any(c in name for c in " \t\n\v\f\r"):
+            raise ValueError(f"variable '{name}' contains whitespaces")
+        if sep:
+            out[name] = value
+        else:
+            found = lookup(line)
+            if found is not None:
+                out[name] = found
+    return out
