@@ -26,6 +26,7 @@ import collections
 import concurrent.futures as cf
 import datetime as _dt
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -130,7 +131,9 @@ def shape(path: str) -> str:
 
 
 def compare(files: list[tuple[str, Path]], jobs: int) -> list[dict]:
-    with cf.ThreadPoolExecutor(jobs) as threads, cf.ProcessPoolExecutor(jobs) as procs:
+    # workers forked from a server started before any thread: forking a process that runs threads can deadlock
+    context = multiprocessing.get_context("forkserver")
+    with cf.ProcessPoolExecutor(jobs, mp_context=context) as procs, cf.ThreadPoolExecutor(jobs) as threads:
         compose = {name: threads.submit(run_compose, p) for name, p in files}
         ours = {name: procs.submit(run_dockyard, str(p)) for name, p in files}
         results = []

@@ -270,7 +270,6 @@ def _cast_error(message: str) -> Exception:
 _TO_INT, _TO_INT64 = _go_int("Atoi", 64), _go_int("ParseInt", 64)
 _CASTS: tuple[tuple[tuple[str, ...], Callable[[str], Any]], ...] = tuple(
     [(("services", "*") + tuple(k.split(".")), c) for k, c in (
-        ("configs.[].mode", _TO_INT), ("secrets.[].mode", _TO_INT),
         ("cpu_count", _TO_INT64), ("cpu_percent", _go_float), ("cpu_period", _TO_INT64), ("cpu_quota", _TO_INT64),
         ("cpu_rt_period", _TO_INT64), ("cpu_rt_runtime", _TO_INT64), ("cpus", _go_float), ("cpu_shares", _TO_INT64),
         ("init", _go_bool), ("deploy.replicas", _TO_INT), ("deploy.update_config.parallelism", _TO_INT),
@@ -548,6 +547,7 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
                     tracked["services"][sname] = tsvc
         for sname, svc in services.items():
             if isinstance(svc, dict):
+                normalize.keyed_list_origins(svc, ("services", sname), ctx.origins)
                 try:
                     _canonical_service(svc, base_dir, ctx)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:

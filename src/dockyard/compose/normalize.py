@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,23 @@ def to_mapping(value: Any, missing: Any = "") -> Any:
             out[key] = val if sep else missing
         return out
     return value
+
+
+_KEYED_LISTS = (("environment",), ("labels",), ("annotations",), ("sysctls",), ("build", "args"),
+                ("build", "labels"), ("deploy", "labels"))
+
+
+def keyed_list_origins(svc: dict, where: tuple, origins: dict) -> None:
+    """Before a service's ``NAME=value`` lists become mappings: record each entry's origin under its name too
+    (``services.app.sysctls.net.core.somaxconn`` is where ``- net.core.somaxconn=1024`` was written)."""
+    for path in _KEYED_LISTS:
+        node: Any = svc
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        for i, item in enumerate(node if isinstance(node, list) else ()):
+            origin = origins.get(where + path + (i,))
+            if origin is not None:
+                origins[where + path + (go_string(item).partition("=")[0],)] = origin
 
 
 def _string_list(value: Any) -> Any:
@@ -328,14 +346,14 @@ def _hosts(value: Any) -> Any:
 
 
 def _file_mode(value: Any) -> Any:
-    """``FileMode``: printed in octal with a leading 0 (``0440``); a string is read as octal."""
+    """``FileMode``: printed in octal with a leading 0 (``0440``); a string is read as octal (ValueError with
+    compose's message when it is not one)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        try:
-            value = int(value, 8)
-        except ValueError:
-            return value
+        if re.fullmatch(r"[+-]?[0-7]+", value) is None:
+            raise ValueError(f'strconv.ParseInt: parsing "{value}": invalid syntax')
+        value = int(value, 8)
     if isinstance(value, int):
         return f"0{value:o}" if value >= 0 else f"-0{-value:o}"
     return value
