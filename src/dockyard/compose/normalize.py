@@ -236,6 +236,8 @@ def service(svc: dict, base: Path) -> None:
     for key in ("secrets", "configs"):
         if isinstance(svc.get(key), list):
             svc[key] = [{"source": s} if isinstance(s, str) else s for s in svc[key]]
+    if svc.get("networks") in ({}, []):  # declared but empty: the default network (normalizeNetworks)
+        svc["networks"] = {"default": None}
     if isinstance(svc.get("models"), list):
         svc["models"] = {str(m): None for m in svc["models"]}
     if isinstance(svc.get("volumes"), list):
@@ -373,6 +375,113 @@ def _build(build: dict, environment: dict) -> None:
             del build[key]
 
 
+# Go map fields of compose-go's types: printed only when not empty (`omitempty`); an empty structure is printed
+_GO_MAPS = frozenset(("environment", "labels", "annotations", "sysctls", "extra_hosts", "ulimits", "depends_on",
+                      "driver_opts", "options", "args", "additional_contexts", "storage_opt", "models"))
+_NEVER_OMITTED = frozenset(("command", "entrypoint"))  # ShellCommand is printed even when empty
+
+
+def _drop_empty(node: Any) -> None:
+    """Go's ``omitempty``: an empty list, or an empty mapping of a map-typed field, is left out."""
+    if isinstance(node, list):
+        for item in node:
+            _drop_empty(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in list(node):
+        value = node[key]
+        if isinstance(key, str) and key.startswith("x-"):
+            continue
+        if value == [] and key not in _NEVER_OMITTED or value == {} and key in _GO_MAPS:
+            del node[key]
+        elif key not in _GO_MAPS or key in ("depends_on", "ulimits"):
+            _drop_empty(value)
+
+
+def _unit_bytes(svc: dict) -> None:
+    """``UnitBytes`` fields: a byte count printed as a string, left out when 0 (``omitempty``)."""
+    from dockyard.compose.loader import _bytes
+
+    holders: list[tuple[Any, str]] = [(svc, k) for k in ("mem_limit", "mem_reservation", "memswap_limit",
+                                                         "mem_swappiness", "shm_size")]
+    holders.append((svc.get("build"), "shm_size"))
+    for volume in svc.get("volumes") or () if isinstance(svc.get("volumes"), list) else ():
+        holders.append((volume.get("tmpfs") if isinstance(volume, dict) else None, "size"))
+    resources = (svc.get("deploy") or {}).get("resources") if isinstance(svc.get("deploy"), dict) else None
+    for part in ("limits", "reservations"):
+        holders.append(((resources or {}).get(part) if isinstance(resources, dict) else None, "memory"))
+    for holder, key in holders:
+        if isinstance(holder, dict) and key in holder and not isinstance(holder[key], bool):
+            value = _bytes(holder[key])
+            if value in ("0", 0):
+                del holder[key]
+            else:
+                holder[key] = value
+
+
+def _key_value(item: Any) -> str:
+    return item.partition("=")[0] if isinstance(item, str) else repr(item)
+
+
+def _port_key(item: Any) -> str:
+    if not isinstance(item, dict):
+        return repr(item)
+    return (f"{item.get('host_ip') or '0.0.0.0'}:{item.get('published')}:{item.get('target')}/"
+            f"{item.get('protocol') or 'tcp'}")
+
+
+def _mount_key(default: str):
+    def key(item: Any) -> str:
+        if isinstance(item, dict):
+            return str(item["target"]) if "target" in item else f"{default}/{item.get('source')}"
+        return f"{default}/{item}"
+    return key
+
+
+def _device_key(item: Any) -> str:
+    if isinstance(item, dict):
+        return str(item.get("target"))
+    parts = str(item).split(":")
+    return parts[0] if len(parts) == 1 else parts[1]
+
+
+# override/uncity.go: in these lists an entry with the key of an earlier one replaces it, in its place
+_UNIQUE = {("cap_add",): _key_value, ("cap_drop",): _key_value, ("dns",): _key_value, ("dns_opt",): _key_value,
+           ("dns_search",): _key_value, ("expose",): str, ("links",): _key_value, ("profiles",): _key_value,
+           ("tmpfs",): _key_value, ("build", "tags"): _key_value, ("ports",): _port_key,
+           ("volumes",): lambda v: str(v.get("target")) if isinstance(v, dict) else repr(v),
+           ("secrets",): _mount_key("/run/secrets"), ("configs",): _mount_key(""), ("devices",): _device_key}
+
+
+def _unique(items: list, key: Any) -> list:
+    out: list = []
+    index: dict = {}
+    for item in items:
+        k = key(item)
+        if k in index:
+            out[index[k]] = item
+        else:
+            index[k] = len(out)
+            out.append(item)
+    return out
+
+
+def enforce_unicity(svc: dict) -> None:
+    if isinstance(svc.get("dns"), list):  # loader/omitEmpty.go
+        svc["dns"] = [d for d in svc["dns"] if d not in (None, "")]
+    for path, key in _UNIQUE.items():
+        parent: Any = svc
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and isinstance(parent.get(path[-1]), list):
+            parent[path[-1]] = _unique(parent[path[-1]], key)
+    for attachment in (svc.get("networks") or {}).values() if isinstance(svc.get("networks"), dict) else ():
+        for key in ("aliases", "link_local_ips"):
+            if isinstance(attachment, dict) and isinstance(attachment.get(key), list):
+                attachment[key] = _unique(attachment[key], _key_value)
+
+
 def finalize(model: dict, environment: dict, origins: dict | None = None) -> None:
     """compose-go's normalisation of the merged model (after the loader's own): see the module docstring."""
     services = model.get("services")
@@ -381,6 +490,7 @@ def finalize(model: dict, environment: dict, origins: dict | None = None) -> Non
     for sname, svc in services.items() if isinstance(services, dict) else ():
         if not isinstance(svc, dict):
             continue
+        enforce_unicity(svc)
         implicit_depends_on(sname, svc, origins)
         for dependency in (svc.get("depends_on") or {}).values() if isinstance(svc.get("depends_on"), dict) else ():
             if isinstance(dependency, dict) and dependency.get("restart") is False:  # `omitempty`
@@ -400,6 +510,8 @@ def finalize(model: dict, environment: dict, origins: dict | None = None) -> Non
         for key in _SERVICE_OMIT_EMPTY:
             if svc.get(key) == "":
                 del svc[key]
+        _unit_bytes(svc)
+        _drop_empty(svc)
     for kind in _RESOURCES:
         section = model.get(kind)
         for spec in section.values() if isinstance(section, dict) else ():
