@@ -94,6 +94,27 @@ SHAPES = {
                   "    networks:\n      n:\n        x-attach: 1\nnetworks:\n  n:\n    x-net: 1\n",
     "models are not printed": HEAD + "    models: [m]\nmodels:\n  m:\n    model: ai/smollm2\n",
     "no services at all": "volumes:\n  v: {}\n",
+    "devices, gpus and device reservations": HEAD + "    devices: ['/dev/sda:/dev/xvda:r', /dev/null, '/dev/a:/dev/b']\n"
+                                                    "    gpus: all\n    deploy:\n      resources:\n"
+                                                    "        reservations:\n          devices:\n"
+                                                    "            - capabilities: [gpu]\n"
+                                                    "            - {capabilities: [gpu], count: '2'}\n"
+                                                    "            - {capabilities: [gpu], device_ids: ['0']}\n",
+    "block IO throttles as Go prints them": HEAD + "    blkio_config:\n      weight: 0\n"
+                                                  "      device_read_bps: [{path: /dev/sda, rate: 1mb}]\n"
+                                                  "      device_write_iops: [{path: /dev/sda, rate: 100}]\n"
+                                                  "      weight_device: [{path: /dev/sda, weight: 10}]\n",
+    "zero numbers and flags compose leaves out": HEAD + "    cpu_shares: 0\n    oom_score_adj: 0\n    cpus: 0\n"
+                                                        "    pids_limit: 0\n    mem_swappiness: 0\n"
+                                                        "    oom_kill_disable: false\n",
+    "pull policy, logging options, group_add": HEAD + "    pull_policy: if_not_present\n    logging:\n"
+                                                      "      driver: json-file\n      options: {max-file: 3}\n"
+                                                      "    group_add: [100, audio]\n",
+    "label files under the service's labels": HEAD + "    label_file: [labels.txt]\n    labels: {owner: svc}\n",
+    "duplicate list entries": HEAD + "    expose: [80, '80']\n    cap_add: [NET_ADMIN, NET_ADMIN]\n"
+                                     "    dns: [8.8.8.8, '', 8.8.8.8]\n    ports: ['80:80', '80:80']\n",
+    "empty lists and maps": HEAD + "    cap_add: []\n    labels: {}\n    environment: []\n    networks: []\n"
+                                   "    command: []\n",
     "an env file read raw": HEAD + "    env_file:\n      - path: raw.env\n        format: raw\n"
                                    "      - plain.env\n",
 }
@@ -102,7 +123,7 @@ SHAPES = {
 @pytest.mark.parametrize("text", SHAPES.values(), ids=SHAPES.keys())
 def test_dockyard_normalises_as_compose_does(tmp_path, text):
     extra = {"raw.env": "# comment\nQUOTED='{\"k\": \"v\"}'\n  SPACED=a b \nFROM_SHELL\nMISSING\n",
-             "plain.env": "PLAIN='x'\n", "s.txt": "secret\n", "c.txt": "config\n"}
+             "plain.env": "PLAIN='x'\n", "labels.txt": "owner=file\ntier=web\nref=${tier}-x\n", "s.txt": "secret\n", "c.txt": "config\n"}
     assert _same_as_compose(tmp_path, text, extra) is not None
 
 
@@ -146,6 +167,7 @@ def test_an_override_file_merges_the_normalised_shapes(tmp_path):
 REFUSED = {
     "a volume spec with too many colons": HEAD + "    volumes: ['./a:/b:ro:extra']\n",
     "an empty section between colons": HEAD + "    volumes: ['./a::/b']\n",
+    "a missing label file": HEAD + "    label_file: nowhere.txt\n",
     "a mode that is not octal": HEAD + "    secrets: [{source: s, mode: '0o400'}]\nsecrets:\n  s:\n    file: s.txt\n",
     "an env file of an unknown format": HEAD + "    env_file:\n      - path: raw.env\n        format: toml\n",
 }

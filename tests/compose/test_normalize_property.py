@@ -113,6 +113,29 @@ def service(draw, index: int, secrets: list[str], configs: list[str], networks: 
         "mem_limit": st.sampled_from(("512m", "1g", 1073741824)), "shm_size": st.sampled_from(("64m", "1gb")),
         "post_start": st.lists(command.map(lambda c: {"command": c}), max_size=1),
         "x-note": st.sampled_from(("kept", 1)),
+        "pull_policy": st.sampled_from(("always", "if_not_present", "missing", "never")),
+        "logging": st.builds(lambda o: {"driver": "json-file", "options": o},
+                             st.dictionaries(st.sampled_from(("max-size", "max-file")),
+                                             st.sampled_from(("10m", 3, "5")), max_size=2)),
+        "devices": st.lists(st.sampled_from(("/dev/sda:/dev/xvda:rwm", "/dev/null", "/dev/fuse:/dev/f")),
+                            max_size=2, unique=True),
+        "gpus": st.one_of(st.just("all"), st.lists(st.sampled_from(
+            ({"driver": "nvidia"}, {"count": 2}, {"count": "all"}, {"device_ids": ["0"]})), max_size=2)),
+        "group_add": st.lists(st.sampled_from((100, "audio", "0")), max_size=2, unique=True),
+        "cpus": st.sampled_from((0, 0.5, 1.5, "2")), "cpu_shares": st.sampled_from((0, 512)),
+        "oom_score_adj": st.sampled_from((0, -500)), "pids_limit": st.sampled_from((0, 100)),
+        "blkio_config": st.builds(lambda w, bps, iops: {"weight": w, "device_read_bps": bps,
+                                                        "device_write_iops": iops},
+                                  st.sampled_from((0, 300)),
+                                  st.lists(st.sampled_from(({"path": "/dev/sda", "rate": "1mb"},
+                                                            {"path": "/dev/sdb", "rate": 1024})), max_size=1),
+                                  st.lists(st.just({"path": "/dev/sda", "rate": 100}), max_size=1)),
+        "security_opt": st.just(["no-new-privileges:true"]), "stdin_open": st.booleans(),
+        "domainname": st.sampled_from(("example.com", "")), "storage_opt": st.just({"size": "1G"}),
+        "env_file": st.sampled_from(("e.env", ["e.env"], [{"path": "e.env", "required": False}],
+                                     [{"path": "e.env", "format": "raw"}])),
+        "label_file": st.sampled_from(("l.txt", ["l.txt"])),
+        "oom_kill_disable": st.booleans(),
     }
     if earlier:
         optional["depends_on"] = st.one_of(
@@ -135,11 +158,15 @@ def service(draw, index: int, secrets: list[str], configs: list[str], networks: 
     chosen = draw(st.lists(st.sampled_from(sorted(optional)), max_size=9, unique=True))
     for key in chosen:
         svc[key] = draw(optional[key])
-    if "deploy" in svc:  # compose refuses a mem_limit unlike the deploy limit (a validation, tested apart)
-        svc.pop("mem_limit", None)
+    if "deploy" in svc:  # compose refuses a limit unlike the deploy limit (a validation, tested apart)
+        for key in ("mem_limit", "pids_limit", "cpus"):
+            svc.pop(key, None)
     if networks and draw(st.booleans()):
-        svc["networks"] = draw(st.one_of(st.lists(st.sampled_from(networks), min_size=1, unique=True),
-                                         st.dictionaries(st.sampled_from(networks), st.none(), min_size=1)))
+        svc["networks"] = draw(st.one_of(
+            st.lists(st.sampled_from(networks), min_size=1, unique=True),
+            st.dictionaries(st.sampled_from(networks), st.one_of(st.none(), st.builds(
+                lambda a: {"aliases": a}, st.lists(st.sampled_from(("al", "b2")), max_size=3)),
+                st.just({"priority": 10})), min_size=1)))
     elif earlier and draw(st.integers(0, 4)) == 0:
         svc["network_mode"] = f"service:{draw(st.sampled_from(earlier))}"
     return svc
@@ -183,6 +210,8 @@ def test_dockyard_renders_generated_files_as_compose_does(doc):
         (root / "compose.yaml").write_text(text)
         (root / "s.txt").write_text("secret\n")
         (root / "c.txt").write_text("config\n")
+        (root / "e.env").write_text("E1=one\nE2='quoted'\nE3=${FROM_SHELL}\n")
+        (root / "l.txt").write_text("tier=from-file\nowner=team\n")
         rc, expected, err = _oracle.run_config(root, files=["compose.yaml"], env=ENV)
         project = load_project([root / "compose.yaml"], environ=dict(ENV))
         if rc != 0:

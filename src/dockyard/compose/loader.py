@@ -1060,7 +1060,7 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
                 _drop_false(vol, ("read_only",))
                 if isinstance(vol.get("volume"), dict):
                     _drop_false(vol["volume"], ("nocopy",))
-    normalize.finalize(model, environment, origins)
+    normalize.finalize(model, environment, origins, reader)
     nets = model.get("networks")
     if default_net_needed:
         nets = model.setdefault("networks", {}) if nets is not None else model.setdefault("networks", {})

@@ -220,6 +220,40 @@ def _volume(item: Any, base: Path) -> Any:
     return volume
 
 
+def _device(item: Any) -> Any:
+    """transform/devices.go: ``SRC[:DST[:PERMISSIONS]]`` in long form."""
+    if not isinstance(item, str):
+        return item
+    parts = item.split(":")
+    if len(parts) > 3:
+        raise ValueError(f"confusing device mapping, please use long syntax: {item}")
+    source = parts[0]
+    target = parts[1] if len(parts) > 1 and parts[1] else source
+    return {"source": source, "target": target, "permissions": parts[2] if len(parts) == 3 else "rwm"}
+
+
+def _device_count(request: Any) -> Any:
+    """transform/device.go and types.DeviceCount: a device request without ``count`` or ``device_ids`` asks for
+    every device; ``all`` is -1, a number string its number; 0 is left out."""
+    if not isinstance(request, dict):
+        return request
+    if "count" not in request and "device_ids" not in request:
+        request["count"] = "all"
+    count = request.get("count")
+    if isinstance(count, str):
+        if count.lower() == "all":
+            request["count"] = -1
+        elif re.fullmatch(r"[+-]?[0-9]+", count):
+            request["count"] = int(count)
+        else:
+            raise ValueError(f'invalid value "{count}", the only value allowed is \'all\' or a number')
+    if request.get("count") == 0:
+        del request["count"]
+    if "options" in request:
+        request["options"] = to_mapping(request["options"])
+    return request
+
+
 # --------------------------------------------------------------------------- per file
 
 
@@ -238,6 +272,14 @@ def service(svc: dict, base: Path) -> None:
             svc[key] = [{"source": s} if isinstance(s, str) else s for s in svc[key]]
     if svc.get("networks") in ({}, []):  # declared but empty: the default network (normalizeNetworks)
         svc["networks"] = {"default": None}
+    if isinstance(svc.get("devices"), list):
+        svc["devices"] = [_device(d) for d in svc["devices"]]
+    if isinstance(svc.get("gpus"), str):  # transform/gpus.go
+        svc["gpus"] = [{"count": "all"}]
+    if isinstance(svc.get("group_add"), list):
+        svc["group_add"] = [go_string(g) for g in svc["group_add"]]
+    if "label_file" in svc:
+        svc["label_file"] = [resolve_host_path(str(f), base) for f in _string_list(svc["label_file"]) or ()]
     if isinstance(svc.get("models"), list):
         svc["models"] = {str(m): None for m in svc["models"]}
     if isinstance(svc.get("volumes"), list):
@@ -482,7 +524,66 @@ def enforce_unicity(svc: dict) -> None:
                 attachment[key] = _unique(attachment[key], _key_value)
 
 
-def finalize(model: dict, environment: dict, origins: dict | None = None) -> None:
+# numbers and flags compose leaves out when 0 / false (non-pointer fields with `omitempty`)
+_SERVICE_OMIT_ZERO = ("cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime",
+                      "cpus", "cpu_shares", "oom_score_adj", "pids_limit", "use_api_socket")
+_THROTTLES = ("device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops")
+
+
+def _service_values(svc: dict, reader: Any = None) -> None:
+    from dockyard.compose.loader import _bytes
+
+    if svc.get("pull_policy") == "if_not_present":
+        svc["pull_policy"] = "missing"
+    for key in _SERVICE_OMIT_ZERO:
+        if key in svc and not isinstance(svc[key], str) and svc[key] in (0, False):
+            del svc[key]
+    logging = svc.get("logging")
+    if isinstance(logging, dict) and "options" in logging:
+        logging["options"] = to_mapping(logging["options"])
+    if isinstance(svc.get("gpus"), list):
+        svc["gpus"] = [_device_count(r) for r in svc["gpus"]]
+    deploy = svc.get("deploy") if isinstance(svc.get("deploy"), dict) else {}
+    reservations = (deploy.get("resources") or {}).get("reservations") if isinstance(
+        deploy.get("resources"), dict) else None
+    if isinstance(reservations, dict) and isinstance(reservations.get("devices"), list):
+        reservations["devices"] = [_device_count(r) for r in reservations["devices"]]
+    blkio = svc.get("blkio_config")
+    if isinstance(blkio, dict):  # ThrottleDevice and WeightDevice carry no JSON names: Go prints `Path`, `Rate`
+        if blkio.get("weight") == 0:
+            del blkio["weight"]
+        for key in _THROTTLES:
+            if isinstance(blkio.get(key), list):
+                blkio[key] = [{"Path": d.get("path", ""), "Rate": _bytes(d.get("rate", 0))}
+                              if isinstance(d, dict) else d for d in blkio[key]]
+        if isinstance(blkio.get("weight_device"), list):
+            blkio["weight_device"] = [{"Path": d.get("path", ""), "Weight": d.get("weight", 0)}
+                                      if isinstance(d, dict) else d for d in blkio["weight_device"]]
+    if "label_file" in svc:
+        _label_files(svc, reader)
+
+
+def _label_files(svc: dict, reader: Any) -> None:
+    """``WithServicesLabelsResolved``: the labels of every ``label_file`` (dotenv syntax, later files win, each
+    seeing the labels read before it), overridden by the service's own ``labels``."""
+    from dockyard.parsers.dotenv import parse_env, parse_env_bytes
+
+    labels: dict = {}
+    for path in svc.pop("label_file") or ():
+        try:
+            data = reader(Path(path)) if reader is not None else Path(path).read_bytes()
+        except OSError:
+            raise ValueError(f"label file {path} not found: stat {path}: no such file or directory") from None
+        parsed = (parse_env if isinstance(data, str) else parse_env_bytes)(data, labels.get)
+        if parsed.errors:
+            raise ValueError(f"failed to read {path}: line {parsed.errors[0].line}")
+        labels.update(parsed.as_dict())
+    labels.update(svc.get("labels") or {})
+    if labels:
+        svc["labels"] = labels
+
+
+def finalize(model: dict, environment: dict, origins: dict | None = None, reader: Any = None) -> None:
     """compose-go's normalisation of the merged model (after the loader's own): see the module docstring."""
     services = model.get("services")
     if services is None:
@@ -511,12 +612,15 @@ def finalize(model: dict, environment: dict, origins: dict | None = None) -> Non
             if svc.get(key) == "":
                 del svc[key]
         _unit_bytes(svc)
+        _service_values(svc, reader)
         _drop_empty(svc)
     for kind in _RESOURCES:
         section = model.get(kind)
         for spec in section.values() if isinstance(section, dict) else ():
             if isinstance(spec, dict) and "labels" in spec:
                 spec["labels"] = to_mapping(spec["labels"])
+            if isinstance(spec, dict) and isinstance(spec.get("driver_opts"), dict):  # Options: strings
+                spec["driver_opts"] = to_mapping(spec["driver_opts"])
 
 
 # --------------------------------------------------------------------------- env_file `format: raw`
