@@ -197,3 +197,22 @@ def test_normalised_values_point_at_their_source(tmp_path):
     assert where("services", "data", "depends_on", "web") == ("compose.yaml", 18, 9)  # the `volumes_from` item
     assert where("services", "web", "sysctls", "net.core.somaxconn") == ("compose.yaml", 9, 9)
     assert where("services", "web", "expose", 0) == ("compose.yaml", 11, 9)
+
+
+def test_the_rules_model_holds_only_what_was_written(tmp_path):
+    """The tracked model the rules judge (``raw_model``) is the file as written, with positions: nothing
+    normalisation synthesises (an implicit dependency, a default Dockerfile, a secret's target) appears in it."""
+    text = ("services:\n  db:\n    image: postgres\n    secrets: [pw]\n  web:\n    build: .\n    links:\n"
+            "      - db\nsecrets:\n  pw:\n    file: ./pw.txt\n")
+    (tmp_path / "compose.yaml").write_text(text)
+    project = load_project([tmp_path / "compose.yaml"], environ={}, track=True, label=lambda p: p.name)
+    assert project.ok, project.problems
+    web = project.raw_model["services"]["web"]
+    assert "depends_on" not in web and web["build"] == {"context": "."}
+    assert list(project.raw_model["services"]["db"]["secrets"]) == ["pw"]
+    link = web["links"].prov[0][0]
+    assert (link.path, link.key.line, link.key.column) == ("compose.yaml", 8, 9)
+    normalised = project.services["web"]
+    assert normalised["depends_on"]["db"] == {"condition": "service_started", "restart": True, "required": True}
+    assert normalised["build"]["dockerfile"] == "Dockerfile"
+    assert project.services["db"]["secrets"] == [{"source": "pw", "target": "/run/secrets/pw"}]
