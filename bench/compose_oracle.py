@@ -15,7 +15,8 @@ directory, the project name ``bench`` (``COMPOSE_PROJECT_NAME``) and a clean env
 Each file is classified: ``equal`` (both accept, same model), ``differ`` (both accept, the JSON paths that differ
 are listed), ``both refuse``, ``compose refuses, dockyard accepts``, ``compose accepts, dockyard refuses``
 (``dockyard crashed`` would be a bug of its own). Counts go to stdout, everything to
-``bench/out/compose_oracle.json``. ``--timing N`` also times ``dockyard env render`` and ``docker compose config``
+``bench/out/compose_oracle.json``. ``--also DIR`` adds the files named like compose files under DIR (a folder of cloned repositories).
+``--timing N`` also times ``dockyard env render`` and ``docker compose config``
 as new processes on the first N files both accept (interleaved, one after the other) and prints the ratio.
 """
 
@@ -82,6 +83,7 @@ def run_dockyard(path: str) -> tuple[str, object, str]:
     from dockyard.compose.loader import load_project
     from dockyard.compose.render import render
 
+    os.environ["HOME"] = ENV["HOME"]  # `~` expands with the process's HOME, in both tools
     try:
         project = load_project([Path(path)], environ=dict(ENV))
         if not project.ok:
@@ -182,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--compose-go", required=True, type=Path, help="work tree of compose-spec/compose-go")
     ap.add_argument("--compose", required=True, type=Path, help="work tree of docker/compose")
+    ap.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
+                    help="also every YAML file named like a compose file (*compose*.y*ml) under DIR")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timing", type=int, default=0, metavar="N", help="time N accepted files as processes")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every file that is not equal")
@@ -190,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"compose_oracle: no docker-compose binary at {BINARY}", file=sys.stderr)
         return 2
     files = fixture_files({"compose-go": args.compose_go, "compose": args.compose})
+    for extra in args.also:
+        files += [(f"{extra.name}/{p.relative_to(extra).as_posix()}", p) for p in sorted(extra.rglob("*compose*"))
+                  if p.suffix in (".yml", ".yaml") and p.is_file() and not p.is_symlink() and ".git" not in p.parts]
     if not files:
         print("compose_oracle: no fixture files found under the given trees", file=sys.stderr)
         return 2
