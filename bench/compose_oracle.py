@@ -111,7 +111,7 @@ def differences(a: object, b: object, path: str = "") -> list[dict]:
         for i, (x, y) in enumerate(zip(a, b)):
             out.extend(differences(x, y, f"{path}[{i}]"))
         return out
-    if a == b and type(a) is type(b):
+    if a == b and (type(a) is type(b) or {type(a), type(b)} == {int, float}):  # 2.0 and 2: one JSON number
         return []
     return [{"path": path, "dockyard": a, "compose": b}]
 

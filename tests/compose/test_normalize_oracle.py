@@ -216,3 +216,20 @@ def test_the_rules_model_holds_only_what_was_written(tmp_path):
     assert normalised["depends_on"]["db"] == {"condition": "service_started", "restart": True, "required": True}
     assert normalised["build"]["dockerfile"] == "Dockerfile"
     assert project.services["db"]["secrets"] == [{"source": "pw", "target": "/run/secrets/pw"}]
+
+
+def test_a_null_override_keeps_what_it_overrides_except_in_key_value_mappings(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  app:\n    image: alpine\n    networks:\n      n: {priority: 10}\n"
+        "    environment: {A: '1', B: '2'}\n    labels: {L: x}\n    user: u\n    build: {context: ., args: {X: '1'}}\n"
+        "networks:\n  n: {driver: bridge}\n")
+    (tmp_path / "override.yaml").write_text(
+        "services:\n  app:\n    networks:\n      n: null\n    environment: {A: null}\n    labels: {L: null}\n"
+        "    user: null\n    build: {args: {X: null}}\nnetworks:\n  n: null\n")
+    files = ["compose.yaml", "override.yaml"]
+    rc, expected, err = _oracle.run_config(tmp_path, files=files)
+    assert rc == 0, err
+    project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
+    assert json.loads(render(project, "json", mask_secrets=False)) == expected
+    app = expected["services"]["app"]
+    assert app["networks"] == {"n": {"priority": 10}} and app["user"] == "u" and "A" not in app["environment"]

@@ -220,3 +220,25 @@ def test_dockyard_renders_generated_files_as_compose_does(doc):
             return
         assert project.ok, project.problems
         assert json.loads(render(project, "json", mask_secrets=False)) == expected
+
+
+@settings(max_examples=int(__import__("os").environ.get("CN_EXAMPLES", 60)) // 2, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(compose_file(), compose_file())
+def test_dockyard_merges_generated_override_files_as_compose_does(base, override):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name, doc in (("compose.yaml", base), ("override.yaml", override)):
+            (root / name).write_text(yaml.safe_dump(doc, sort_keys=False))
+            note(f"{name}:\n{yaml.safe_dump(doc, sort_keys=False)}")
+        for name, text in (("s.txt", "secret\n"), ("c.txt", "config\n"), ("e.env", "E1=one\n"),
+                           ("l.txt", "tier=x\n")):
+            (root / name).write_text(text)
+        files = ["compose.yaml", "override.yaml"]
+        rc, expected, err = _oracle.run_config(root, files=files, env=ENV)
+        project = load_project([root / f for f in files], environ=dict(ENV))
+        if rc != 0:  # two valid files can merge into an invalid model (a list item twice): validation's part
+            note(f"compose refuses: {err}")
+            return
+        assert project.ok, project.problems
+        assert json.loads(render(project, "json", mask_secrets=False)) == expected

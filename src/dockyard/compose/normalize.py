@@ -313,6 +313,11 @@ def service(svc: dict, base: Path) -> None:
 def document(root: dict, base: Path) -> None:
     """compose-go's per-file transforms of the top-level resources (``paths.volumeDriverOpts``: the
     ``device`` of a ``local`` volume mounted with ``o: bind`` resolves against ``base``)."""
+    for kind in _RESOURCES:  # labels in one form, so that a list and a mapping merge (mergeToSequence)
+        section = root.get(kind)
+        for spec in section.values() if isinstance(section, dict) else ():
+            if isinstance(spec, dict) and "labels" in spec:
+                spec["labels"] = to_mapping(spec["labels"])
     volumes = root.get("volumes")
     for spec in volumes.values() if isinstance(volumes, dict) else ():
         if not isinstance(spec, dict) or spec.get("driver") != "local":
