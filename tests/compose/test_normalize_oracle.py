@@ -232,4 +232,5 @@ def test_a_null_override_keeps_what_it_overrides_except_in_key_value_mappings(tm
     project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
     assert json.loads(render(project, "json", mask_secrets=False)) == expected
     app = expected["services"]["app"]
-    assert app["networks"] == {"n": {"priority": 10}} and app["user"] == "u" and "A" not in app["environment"]
+    assert app["networks"] == {"n": {"priority": 10}} and app["user"] == "u"
+    assert app["environment"] == {"A": None, "B": "2"}  # a null there unsets the value
