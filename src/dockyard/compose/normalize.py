@@ -7,12 +7,18 @@ A port of compose-go v2.9.1 (https://github.com/compose-spec/compose-go, Apache 
 environment), ``format/volume.go`` (short volume syntax), ``paths/resolve.go``, ``paths/unix.go``,
 ``paths/windows_path.go`` (relative bind sources and ``driver_opts.device`` of local bind volumes resolved,
 Windows paths kept), ``transform/canonical.go``, ``transform/services.go``, ``transform/secrets.go``,
-``transform/volume.go``, ``transform/mapping.go`` (string-or-list and list-or-map fields in one form), and the
-decoders of ``types/`` (``Labels``, ``Mapping``, ``Options``, ``MultiOptions``, ``HostsList``, ``StringList``,
-``StringOrNumberList``, ``ShellCommand``, ``FileMode``), whose ``omitempty`` tags decide what is left out.
+``transform/volume.go``, ``transform/mapping.go``, ``transform/devices.go``, ``transform/gpus.go``,
+``transform/device.go`` (string-or-list and list-or-map fields in one form, device mappings and requests),
+``override/uncity.go`` (the lists kept unique), ``loader/omitEmpty.go``, ``types/project.go``
+(``WithServicesLabelsResolved``: ``label_file``), and the decoders of ``types/`` (``Labels``, ``Mapping``,
+``Options``, ``MultiOptions``, ``HostsList``, ``StringList``, ``StringOrNumberList``, ``ShellCommand``,
+``FileMode``, ``UnitBytes``, ``DeviceCount``), whose ``omitempty`` tags decide what is left out. The ``raw``
+env file format is docker/compose v2.40.3's (``cmd/compose/compose.go``, Apache License 2.0).
 
-Three entry points, each in place:
+Entry points, each in place:
 
+* :func:`keyed_list_origins` – before a service's ``NAME=value`` lists become mappings, each entry's origin is
+  recorded under its name;
 * :func:`service` – one service of one file, after the loader's own canonical forms (per file, so that files
   merge in compose's shapes);
 * :func:`document` – the top-level resources of one file (paths resolve against that file's project directory);
@@ -345,7 +351,7 @@ def implicit_depends_on(sname: str, svc: dict, origins: dict | None = None) -> N
     depends_on = dict(depends_on) if isinstance(depends_on, dict) else {}
     where = ("services", sname)
     sources: list[tuple[str, tuple]] = []
-    for i, link in enumerate(svc.get("links") or ()):
+    for i, link in enumerate(svc["links"] if isinstance(svc.get("links"), list) else ()):
         parts = str(link).split(":")
         target = parts[0] if len(parts) == 2 else str(link)
         if _implicit(depends_on, target, True):
@@ -356,7 +362,7 @@ def implicit_depends_on(sname: str, svc: dict, origins: dict | None = None) -> N
             target = ref[len(SERVICE_PREFIX):]
             if _implicit(depends_on, target, True):
                 sources.append((target, where + (key,)))
-    for i, ref in enumerate(svc.get("volumes_from") or ()):
+    for i, ref in enumerate(svc["volumes_from"] if isinstance(svc.get("volumes_from"), list) else ()):
         ref = str(ref)
         if not ref.startswith(CONTAINER_PREFIX):
             target = ref.split(":")[0]
