@@ -158,7 +158,8 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
     if profiles is None:
         cp = environment.get("COMPOSE_PROFILES", "")
         profiles = [x for x in cp.split(",") if x] if cp else []
-    name = merged.get("name") or environment.get("COMPOSE_PROJECT_NAME") or working_dir.name
+    # COMPOSE_PROJECT_NAME (shell or .env) wins over the file's `name:`, as in docker compose
+    name = environment.get("COMPOSE_PROJECT_NAME") or merged.get("name") or working_dir.name
     name = normalize_project_name(str(name))
     valid = not any(p.severity == "error" for p in problems)
     if valid:  # compose stops at its first error: the project is checked once every file loaded
@@ -167,7 +168,7 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
 
     disabled, defined = _disabled_services(merged, profiles), defined_resources(merged)
     try:
-        _finalize(merged, name, working_dir, environment, profiles, problems, reader)
+        _finalize(merged, name, working_dir, environment, profiles, problems, reader, origins)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         problems.append(LoadProblem(f"invalid project: {e}", paths[0] if paths else None, kind="load"))
     if valid and not any(p.severity == "error" for p in problems):
@@ -375,7 +376,6 @@ def _cast_error(message: str) -> Exception:
 _TO_INT, _TO_INT64 = _go_int("Atoi", 64), _go_int("ParseInt", 64)
 _CASTS: tuple[tuple[tuple[str, ...], Callable[[str], Any]], ...] = tuple(
     [(("services", "*") + tuple(k.split(".")), c) for k, c in (
-        ("configs.[].mode", _TO_INT), ("secrets.[].mode", _TO_INT),
         ("cpu_count", _TO_INT64), ("cpu_percent", _go_float), ("cpu_period", _TO_INT64), ("cpu_quota", _TO_INT64),
         ("cpu_rt_period", _TO_INT64), ("cpu_rt_runtime", _TO_INT64), ("cpus", _go_float), ("cpu_shares", _TO_INT64),
         ("init", _go_bool), ("deploy.replicas", _TO_INT), ("deploy.update_config.parallelism", _TO_INT),
@@ -650,6 +650,9 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
     refused = len(ctx.problems) > before  # compose stops at its first error: no more from this document
     tracked = _tracked_tree(root, raw, p, ctx) if ctx.track else None
     includes = root.pop("include", None)
+    from dockyard.compose import normalize
+
+    normalize.document(root, base_dir)
     services = root.get("services") or {}
     if isinstance(services, dict):
         for sname in list(services):
@@ -664,6 +667,7 @@ def _load_document(root: Any, p: Path, ctx: _Ctx, base_dir: Path, depth: int,
                     tracked["services"][sname] = tsvc
         for sname, svc in services.items():
             if isinstance(svc, dict):
+                normalize.keyed_list_origins(svc, ("services", sname), ctx.origins)
                 try:
                     _canonical_service(svc, base_dir, ctx)
                 except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
@@ -920,6 +924,8 @@ def go_float(v: float) -> str:
 
 
 def _canonical_service(svc: dict, base: Path, ctx: _Ctx) -> None:
+    from dockyard.compose import normalize
+
     if isinstance(svc.get("environment"), list):
         env: dict = {}
         for item in svc["environment"]:
@@ -940,8 +946,6 @@ def _canonical_service(svc: dict, base: Path, ctx: _Ctx) -> None:
         for p in svc["ports"]:
             ports.extend(_parse_port(p))
         svc["ports"] = ports
-    if "volumes" in svc and isinstance(svc["volumes"], list):
-        svc["volumes"] = [_parse_volume(v, base) for v in svc["volumes"]]
     if "depends_on" in svc:
         svc["depends_on"] = _depends_on(svc["depends_on"])
     if isinstance(svc.get("networks"), list):
@@ -982,6 +986,7 @@ def _canonical_service(svc: dict, base: Path, ctx: _Ctx) -> None:
                 if "path" in watch:
                     watch["path"] = _abs(str(watch["path"]), base)
                 watch.setdefault("exec", {"command": None})
+    normalize.service(svc, base)
 
 
 def _depends_on(value: Any) -> dict:
@@ -1052,42 +1057,6 @@ def _parse_port(p: Any) -> list[dict]:
     return out
 
 
-def _parse_volume(v: Any, base: Path) -> dict:
-    if isinstance(v, dict):
-        d = dict(v)
-        if d.get("type") == "bind" and d.get("source"):
-            d["source"] = _abs(str(d["source"]), base)
-        return d
-    s = str(v)
-    parts = s.split(":")
-    if len(parts) == 1:
-        return {"type": "volume", "target": parts[0], "volume": {}}
-    src, target = parts[0], parts[1]
-    mode = parts[2] if len(parts) > 2 else ""
-    d: dict = {}
-    is_bind = src.startswith((".", "/", "~")) or src == ""
-    d["type"] = "bind" if is_bind else "volume"
-    d["source"] = _abs(src, base) if is_bind else src
-    d["target"] = target
-    opts = [o for o in mode.split(",") if o]
-    if "ro" in opts:
-        d["read_only"] = True
-    if is_bind:
-        bind: dict = {"create_host_path": True}
-        for o in opts:
-            if o in ("z", "Z"):
-                bind["selinux"] = o
-            elif o in ("shared", "rshared", "slave", "rslave", "private", "rprivate"):
-                bind["propagation"] = o
-        d["bind"] = bind
-    else:
-        vol: dict = {}
-        if "nocopy" in opts:
-            vol["nocopy"] = True
-        d["volume"] = vol
-    return d
-
-
 # --------------------------------------------------------------------------- finalisation
 
 _UNITS = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3,
@@ -1137,8 +1106,10 @@ def go_duration(text: Any) -> Any:
 
 
 def _finalize(model: dict, name: str, working_dir: Path, environment: dict, profiles: list[str],
-              problems: list[LoadProblem], reader: Reader = _disk) -> None:
+              problems: list[LoadProblem], reader: Reader = _disk, origins: dict | None = None) -> None:
     import shlex
+
+    from dockyard.compose import normalize
 
     model["name"] = name
     model.pop("version", None)  # obsolete; compose warns and leaves it out
@@ -1169,6 +1140,12 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
                     problems.append(LoadProblem(f"env file {path} not found: stat {path}: no such file or "
                                                 f"directory", path, kind="env-file"))
                 continue
+            if ef.get("format") not in (None, "", ".env"):  # docker compose registers one more: `raw`
+                try:
+                    env_from_files.update(normalize.raw_env_file(data, environment.get, ef["format"]))
+                except ValueError as e:
+                    problems.append(LoadProblem(f"failed to parse env_file {path}: {e}", path, kind="env-file"))
+                continue
             parsed = _parse_env_data(data, environment.get)
             for err in parsed.errors:
                 problems.append(LoadProblem(f"failed to read {path}: {err.message}", path,
@@ -1195,13 +1172,10 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
                     svc[key] = v.split()
             elif key not in svc:
                 svc[key] = None
-        if "networks" not in svc and "network_mode" not in svc:
+        if "networks" not in svc and "network_mode" not in svc and "provider" not in svc:
             svc["networks"] = {"default": None}
         if isinstance(svc.get("networks"), dict) and "default" in svc["networks"]:
             default_net_needed = True
-        build = svc.get("build")
-        if isinstance(build, dict):
-            build.setdefault("dockerfile", "Dockerfile")
         hc = svc.get("healthcheck")
         if isinstance(hc, dict):
             for k in ("interval", "timeout", "start_period", "start_interval"):
@@ -1238,6 +1212,7 @@ def _finalize(model: dict, name: str, working_dir: Path, environment: dict, prof
                 _drop_false(vol, ("read_only",))
                 if isinstance(vol.get("volume"), dict):
                     _drop_false(vol["volume"], ("nocopy",))
+    normalize.finalize(model, environment, origins, reader)
     nets = model.get("networks")
     if default_net_needed:
         nets = model.setdefault("networks", {}) if nets is not None else model.setdefault("networks", {})
@@ -1292,8 +1267,10 @@ def _prune_unused(model: dict) -> None:
         for v in svc.get("volumes") or []:
             if isinstance(v, dict) and v.get("type") == "volume" and v.get("source"):
                 used["volumes"].add(v["source"])
-        for kind in ("secrets", "configs"):
-            for s in svc.get(kind) or []:
+        build = svc.get("build") if isinstance(svc.get("build"), dict) else {}
+        for kind, items in (("secrets", svc.get("secrets")), ("configs", svc.get("configs")),
+                            ("secrets", build.get("secrets"))):
+            for s in items or []:
                 if isinstance(s, dict) and s.get("source"):
                     used[kind].add(s["source"])
     for kind, names in used.items():

@@ -7,7 +7,8 @@
 * ``ports`` are concatenated then de-duplicated (identical entries collapse);
 * ``volumes`` are keyed by container path (long or short syntax), ``secrets``/``configs`` by source: an
   override replaces;
-* other sequences (``dns``, ``expose``, ``env_file``, ``profiles``, ...) are concatenated without duplicates;
+* other sequences (``dns``, ``expose``, ``env_file``, ``profiles``, ...) are concatenated (without duplicates in
+  the tracked models; :mod:`dockyard.compose.normalize` makes unique the lists compose keeps unique);
 * ``!reset`` removes the value, ``!override`` replaces it wholesale (tags kept by :mod:`yamlpos`).
 
 Provenance: when the models are made of :class:`TrackedMap` / :class:`TrackedSeq` (each entry carrying
@@ -111,7 +112,13 @@ def _like(base: list) -> list:
     return TrackedSeq() if isinstance(base, TrackedSeq) else []
 
 
+# mappings compose merges as `KEY=value` sequences (override/merge.go mergeToSequence): a null there is data
+_SEQUENCE_MAPS = frozenset(("environment", "labels", "annotations", "args", "sysctls", "additional_contexts"))
+
+
 def _merge_value(base: Any, override: Any, path: tuple) -> Any:
+    if override is None and not (len(path) >= 2 and path[-2] in _SEQUENCE_MAPS):
+        return base  # mergeYaml: a null override keeps what it overrides (`!reset` removes it)
     if _in_service(path) and len(path) == 3 and path[2] in _REPLACE:
         return override
     if _in_service(path) and path[2:] == ("healthcheck", "test"):
@@ -141,8 +148,10 @@ def _merge_value(base: Any, override: Any, path: tuple) -> Any:
                     out.prov.append(prov)
             return out
         out.extend(base)
-        if tracked:
-            out.prov.extend(bprov)
+        if not tracked:  # compose appends; the lists it keeps unique are made so after the merge (normalize.py)
+            out.extend(override)
+            return out
+        out.prov.extend(bprov)
         seen = {_ident(x) for x in out}
         for i, item in enumerate(override):
             ident = _ident(item)

@@ -72,9 +72,35 @@ def to_output(project: Any, mask_secrets: bool = True) -> dict:
     return _escape(project.model, redactor_for(project) if mask_secrets else None)
 
 
+# the mappings whose keys are names or data, not fields: an `x-` key in them is kept in JSON
+_NAMED = frozenset(("services", "networks", "volumes", "secrets", "configs", "depends_on", "models", "ulimits"))
+_DATA = frozenset(("environment", "labels", "annotations", "args", "sysctls", "driver_opts", "additional_contexts",
+                   "options", "aux_addresses"))
+
+
+def json_view(data: dict) -> dict:
+    """What compose's JSON rendering leaves out of the model (compose-go's ``Project.MarshalJSON`` and
+    ``json:"-"`` tags): the top-level ``models``, and the ``x-`` extensions of every structure below the top
+    level (a service's, a network's, a watch rule's...); top-level extensions are printed."""
+    out = {k: _without_extensions(v, k in _NAMED) for k, v in data.items() if k != "models"}
+    return out
+
+
+def _without_extensions(value: Any, named: bool = False) -> Any:
+    if isinstance(value, list):
+        return [_without_extensions(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if named:
+        return {k: _without_extensions(v) for k, v in value.items()}
+    return {k: v if k in _DATA else _without_extensions(v, k in _NAMED) for k, v in value.items()
+            if not (isinstance(k, str) and k.startswith("x-"))}
+
+
 def render(project: Any, format: str = "json", mask_secrets: bool = True) -> str:
     data = to_output(project, mask_secrets)
     if format == "json":
+        data = json_view(data)
         return json.dumps(data, indent=2, ensure_ascii=False)
     if format == "yaml":
         import yaml
