@@ -164,17 +164,18 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
     valid = not any(p.severity == "error" for p in problems)
     if valid:  # compose stops at its first error: the project is checked once every file loaded
         valid = _check_model(merged, ctx, paths)
-    from dockyard.compose.validate import defined_resources
+    from dockyard.compose.validate import decode_refusal, defined_resources, project_refusal
 
     disabled, defined = _disabled_services(merged, profiles), defined_resources(merged)
+    # compose decodes the model into its types (durations, sizes, extra hosts) before it normalises it
+    services = merged.get("services")
+    decoded = decode_refusal(services) if valid and isinstance(services, dict) else None
     try:
         _finalize(merged, name, working_dir, environment, profiles, problems, reader, origins)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
         problems.append(LoadProblem(f"invalid project: {e}", paths[0] if paths else None, kind="load"))
     if valid and not any(p.severity == "error" for p in problems):
-        from dockyard.compose.validate import project_refusal
-
-        _refuse(project_refusal(merged, disabled, defined), ctx, paths[0] if paths else None)
+        _refuse(decoded or project_refusal(merged, disabled, defined), ctx, paths[0] if paths else None)
     issues = []
     if track:
         seen = set()
@@ -205,7 +206,7 @@ def _refuse(refusal: Any, ctx: _Ctx, file: Path | None) -> bool:
     return False
 
 
-_NAMING_LISTS = ("depends_on", "links", "volumes_from", "networks")
+_NAMING_LISTS = ("depends_on", "links", "volumes_from", "networks", "models")
 
 
 def _record_names(root: Any, file: Path, ctx: _Ctx) -> None:

@@ -72,7 +72,93 @@ def schema_refusal(document: Any) -> Refusal | None:
         pass
     except Exception:  # noqa: BLE001 - a value the compiled validator cannot handle: let the full one decide
         pass
-    return _worded_error(_plain(document))
+    # compose validates after the merge's EnforceUnicity: lists it keeps unique (`cap_add`, `ports`...) may hold
+    # duplicates that the schema's `uniqueItems` would refuse; only a failing document pays for this copy
+    return _worded_error(_unique_lists(_plain(document)))
+
+
+def _kv_index(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError(type(v).__name__)
+    return v.split("=", 1)[0]
+
+
+def _target_index(v: Any) -> str:
+    if isinstance(v, dict):
+        return str(v["target"])
+    if isinstance(v, str):
+        parts = v.split(":")
+        return parts[0] if len(parts) == 1 else parts[1]
+    return ""
+
+
+def _expose_index(v: Any) -> str:
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        raise TypeError(type(v).__name__)
+    return str(v)
+
+
+def _mount_index(default: str):
+    def index(v: Any) -> str:
+        if isinstance(v, str):
+            return f"{default}/{v}"
+        if isinstance(v, dict):
+            return str(v["target"]) if "target" in v else f"{default}/{v.get('source')}"
+        raise TypeError(type(v).__name__)
+    return index
+
+
+def _port_index(v: Any) -> str:
+    if isinstance(v, dict):
+        return f"{v.get('host_ip', '0.0.0.0')}:{v.get('published')}:{v['target']}/{v.get('protocol', 'tcp')}"
+    return str(v)
+
+
+def _env_file_index(v: Any) -> str:
+    return str(v["path"]) if isinstance(v, dict) else str(v)
+
+
+# override/uncity.go (compose-go v2.9.1): the lists EnforceUnicity keeps unique, and the key of an entry;
+# a later entry with an earlier one's key takes its place. Volumes are keyed by their target, as the device
+# mappings are (compose parses short volume syntax there; a target is the second field of both).
+_UNIQUE_PATHS: dict[tuple, Any] = {
+    ("networks", "*", "labels"): _kv_index, ("networks", "*", "ipam", "options"): _kv_index,
+    **{("services", "*", *key): _kv_index for key in (
+        ("annotations",), ("build", "args"), ("build", "additional_contexts"), ("build", "platform"),
+        ("build", "tags"), ("build", "labels"), ("cap_add",), ("cap_drop",), ("deploy", "labels"), ("dns",),
+        ("dns_opt",), ("dns_search",), ("environment",), ("labels",), ("links",), ("networks", "*", "aliases"),
+        ("networks", "*", "link_local_ips"), ("profiles",), ("sysctls",), ("tmpfs",))},
+    ("services", "*", "devices"): _target_index, ("services", "*", "volumes"): _target_index,
+    ("services", "*", "configs"): _mount_index(""), ("services", "*", "secrets"): _mount_index("/run/secrets"),
+    ("services", "*", "env_file"): _env_file_index, ("services", "*", "expose"): _expose_index,
+    ("services", "*", "ports"): _port_index,
+}
+
+
+def _unique_lists(node: Any, path: tuple = ()) -> Any:
+    """``node`` (plain, a copy) with the lists ``override.EnforceUnicity`` keeps unique made unique; a list whose
+    entries cannot be keyed stays as written (compose refuses it, and the checks say why)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            node[k] = _unique_lists(v, path + (k,))
+        return node
+    if isinstance(node, list):
+        for pattern, index in _UNIQUE_PATHS.items():
+            if len(pattern) == len(path) and all(p in ("*", q) for p, q in zip(pattern, path)):
+                out: list = []
+                seen: dict[str, int] = {}
+                try:
+                    for entry in node:
+                        key = index(entry)
+                        if key in seen:
+                            out[seen[key]] = entry
+                        else:
+                            seen[key] = len(out)
+                            out.append(entry)
+                except (KeyError, TypeError, ValueError):
+                    return node
+                return out
+    return node
 
 
 def _plain(value: Any) -> Any:
@@ -572,7 +658,8 @@ def defined_resources(model: dict) -> dict[str, dict]:
 
 def project_refusal(model: dict, disabled: dict | None = None, defined: dict | None = None) -> Refusal | None:
     """compose-go's ``checkConsistency`` and ``graph.CheckCycle`` over the merged, normalised model of the enabled
-    services, then ``CheckContainerNameUnicity`` (what ``docker compose config`` checks last). ``disabled``: the
+    services, then ``CheckContainerNameUnicity`` (what ``docker compose config`` checks last); the loader asks
+    :func:`decode_refusal` first, before normalising, as compose decodes the model into its types before that. ``disabled``: the
     services profiles left out (name -> their profiles); ``defined``: :func:`defined_resources` of the model before
     unused resources were dropped (default: the model's own)."""
     services = model.get("services") if isinstance(model.get("services"), dict) else {}
@@ -582,9 +669,6 @@ def project_refusal(model: dict, disabled: dict | None = None, defined: dict | N
         own[kind] = {**names, **own[kind]}
     networks, volumes, secrets, configs = own["networks"], own["volumes"], own["secrets"], own["configs"]
     models = model.get("models") if isinstance(model.get("models"), dict) else {}
-    decoded = decode_refusal(services)
-    if decoded:
-        return decoded
     for name, svc in services.items():
         if not isinstance(svc, dict):
             continue
