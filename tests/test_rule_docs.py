@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from dockyard.rules.base import all_rules
 from dockyard.rules.docs import render_rule_doc
 from dockyard.standard import checklist_items
-from tests.helpers import run_files, write_tree
+from tests.helpers import run_files, triples, write_tree
 
 RULES = all_rules()
 # DY002 reports a defect in dockyard itself; no input is meant to trigger it.
@@ -68,3 +69,74 @@ def test_every_checklist_item_is_covered_by_a_rule():
     assert len(items) == 92
     covered = {item for r in RULES for item in r.standard}
     assert [i for i in items if i not in covered] == []
+
+
+# -- codes and names written in the documentation ------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+_NAME = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+_CODE = r"(?:DF|DI|CO|EN|PY|CI|DY)\d{3}"
+# `CODE (name)`, ``CODE `name` ``, a table row `| CODE | `name` |`, `` `name` (CODE) `` and `code="CODE", name="name"`
+PAIRING = re.compile(
+    rf"\b(?P<c1>{_CODE})\b(?:\s*\(`?(?P<n1>{_NAME})`?\)|\s*(?:\|\s*)?`(?P<n2>{_NAME})`)"
+    rf"|`(?P<n3>{_NAME})`\s*\((?P<c2>{_CODE})\)"
+    rf"|code=[\"'](?P<c3>{_CODE})[\"'],\s*name=[\"'](?P<n4>{_NAME})[\"']")
+
+
+def _pairings(text: str) -> list[tuple[int, str, str]]:
+    """(line, code, name) of every code written next to a rule name."""
+    out = []
+    for m in PAIRING.finditer(text):
+        code = m["c1"] or m["c2"] or m["c3"]
+        name = m["n1"] or m["n2"] or m["n3"] or m["n4"]
+        out.append((text.count("\n", 0, m.start()) + 1, code, name))
+    return out
+
+
+def _documentation_files() -> list[Path]:
+    """The repository's prose and the sources whose docstrings and metadata are the rules' documentation."""
+    files = [*ROOT.glob("*.md"), *(ROOT / "docs").rglob("*.md"), *(ROOT / "bench").glob("*.md"),
+             *(ROOT / "examples").rglob("*.md"), *(ROOT / "src" / "dockyard").rglob("*.md"),
+             *(ROOT / "src" / "dockyard").rglob("*.py")]
+    return sorted(files)
+
+
+def test_pairings_are_recognised_in_every_written_form():
+    text = ("DF004 (base-image-tag)\nDF004 `base-image-tag`\n| DF010 | `pip-cache-mount` |\n"
+            "`workdir` (DF005)\n    code=\"DF010\", name=\"base-image-tag\",\nCO001 (not loadable)\n")
+    assert _pairings(text) == [(1, "DF004", "base-image-tag"), (2, "DF004", "base-image-tag"),
+                               (3, "DF010", "pip-cache-mount"), (4, "DF005", "workdir"),
+                               (5, "DF010", "base-image-tag")]
+
+
+def test_every_code_written_with_a_rule_name_in_the_docs_names_that_rule():
+    names = {r.code: r.name for r in RULES}
+    seen, wrong = 0, []
+    for path in _documentation_files():
+        for line, code, name in _pairings(path.read_text(encoding="utf-8")):
+            seen += 1
+            if code in names and names[code] != name:
+                wrong.append(f"{path.relative_to(ROOT)}:{line}: {code} is `{names[code]}`, not `{name}`")
+    assert wrong == []
+    assert seen >= len(RULES)  # the README's rule table alone pairs every code with its name
+
+
+def test_the_rule_writing_guide_and_the_registry_docstring_name_the_rule_of_their_example(tmp_path):
+    import dockyard.rules.base as base
+
+    guide = (ROOT / "docs" / "RULES-HOWTO.md").read_text(encoding="utf-8")
+    code = re.search(r'code="(\w+)", name="([\w-]+)"', guide)
+    assert names_of(code[1]) == code[2]
+    example = re.search(r'example="((?:[^"\\]|\\.)*)"', guide)[1].encode().decode("unicode_escape")
+    select = re.search(r'select="(\w+)"', guide)[1]
+    documented = [(c, int(line), int(col)) for c, line, col in
+                  re.findall(r'\("(\w+)", (\d+), (\d+)\)', guide[guide.index("triples(findings) =="):])]
+    assert select == code[1] and {c for c, *_ in documented} == {code[1]}
+    # the test the guide shows passes on its own example
+    assert triples(run_files(tmp_path, {"Dockerfile": example}, select=select)) == documented
+    doc_code = re.search(r'code="(\w+)", name="([\w-]+)"', base.__doc__)
+    assert names_of(doc_code[1]) == doc_code[2]
+    assert re.findall(r"dockyard rule (\w+)", base.__doc__) == [doc_code[1]]
+
+
+def names_of(code: str) -> str | None:
+    return next((r.name for r in RULES if r.code == code), None)

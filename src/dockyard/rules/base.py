@@ -12,7 +12,7 @@ A rule is a small declarative record plus one generator::
     def check(ctx: Context) -> Iterator[Problem]:
         ...
 
-The decorator's metadata *is* the documentation (``dockyard rule DF010``); a test runs every rule on its
+The decorator's metadata *is* the documentation (``dockyard rule DF004``); a test runs every rule on its
 own ``example`` (it must fire) and ``use_instead`` (it must not). Rules never print, never read files,
 never pick exit codes: they get parsed models through ``ctx`` and yield :class:`Problem` records.
 """
