@@ -140,3 +140,69 @@ def test_the_rule_writing_guide_and_the_registry_docstring_name_the_rule_of_thei
 
 def names_of(code: str) -> str | None:
     return next((r.name for r in RULES if r.code == code), None)
+
+
+# -- declared fix safety ---------------------------------------------------------------------------------------
+# A rule that decides each fix's safety per finding shows both: its example yields one, and adding these files to
+# its example yields the other (a dependency on `uvicorn-worker`; a compose `command` for a shell-form ENTRYPOINT).
+OTHER_SAFETY = {
+    "DF055": {"Dockerfile": "FROM python:3.12-slim\nENTRYPOINT gunicorn -c gunicorn_config.py app.main:app\n",
+              "compose.yaml": "services:\n  api:\n    build: .\n    command: [\"--workers\", \"2\"]\n"},
+    "DF059": {"requirements.txt": "uvicorn-worker==0.3.0\n"},
+    "PY007": {"requirements.txt": "uvicorn-worker==0.3.0\n"},
+}
+
+
+def _fixes_of(rule, root) -> tuple[list[str], dict[bool, int]]:
+    """The safety each finding of ``rule`` carries on the tree at ``root`` (all rules run, as DY001 needs), and how
+    many fixes ``dockyard fix --diff`` applies of this rule's, without and with ``--unsafe-fixes``."""
+    from dockyard.config import parse_config
+    from dockyard.engine import run_rules
+    from dockyard.fix import WriteBack, fix_project
+    from dockyard.project import Project
+
+    findings = [f for f in run_rules(Project.discover(root)).findings if f.code == rule.code]
+    assert findings, f"{rule.code}: its documented example does not trigger it"
+    carried = sorted({f.fix.applicability.value if f.fix is not None else "none" for f in findings})
+    if carried == ["none"]:
+        return carried, {False: 0, True: 0}  # nothing to apply
+    only = parse_config({"select": [rule.code]}, "test", [r.code for r in RULES])
+    applied = {unsafe: fix_project(Project.discover(root, only), WriteBack.DIFF, unsafe=unsafe).total
+               for unsafe in (False, True)}
+    return carried, applied
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NOT_TRIGGERABLE], ids=lambda r: r.code)
+def test_declared_fix_safety_is_what_the_fixes_of_the_example_carry(rule, tmp_path):
+    """``fix="safe"``: the example's findings carry safe fixes, which plain ``dockyard fix`` applies; ``"unsafe"``:
+    only unsafe ones, which only ``--unsafe-fixes`` applies; none declared: no fix; ``"per-finding"``: one safety
+    on the example and the other on the example with :data:`OTHER_SAFETY`'s files."""
+    carried, applied = _fixes_of(rule, _in_git(tmp_path / "example", rule.example_files("example")))
+    if rule.fix is None:
+        assert (carried, applied) == (["none"], {False: 0, True: 0}), f"{rule.code} declares no fix"
+    elif rule.fix == "safe":
+        assert carried == ["safe"], f"{rule.code} declares safe fixes but its example yields {carried}"
+        assert applied[False] > 0
+    elif rule.fix == "unsafe":
+        assert carried == ["unsafe"], f"{rule.code} declares unsafe fixes but its example yields {carried}"
+        assert applied[False] == 0 and applied[True] > 0
+    else:
+        assert rule.fix == "per-finding", rule.fix
+        other_tree = {**rule.example_files("example"), **OTHER_SAFETY[rule.code]}
+        other, other_applied = _fixes_of(rule, _in_git(tmp_path / "other", other_tree))
+        assert sorted([*carried, *other]) == ["safe", "unsafe"], f"{rule.code}: {carried} and {other}"
+        by_safety = {carried[0]: applied, other[0]: other_applied}
+        assert by_safety["safe"][False] > 0
+        assert by_safety["unsafe"][False] == 0 and by_safety["unsafe"][True] > 0
+
+
+def test_only_rules_that_decide_per_finding_have_a_case_of_the_other_safety():
+    assert sorted(OTHER_SAFETY) == sorted(r.code for r in RULES if r.fix == "per-finding")
+
+
+def test_a_rule_declares_one_of_the_known_fix_safeties():
+    from dockyard.rules.base import rule
+
+    with pytest.raises(RuntimeError, match="rule ZZ999: fix must be one of"):
+        rule(code="ZZ999", name="z", scope="project", summary="z", why="z", standard=(), section="", example="",
+             use_instead="", fix="sometimes")(lambda ctx: iter(()))
