@@ -59,6 +59,12 @@ def _python_comments(text: str) -> dict[int, list[tuple[int, int]]] | None:
     return spans
 
 
+def _is_list_item(line: str) -> bool:
+    """A YAML block sequence entry: ``- x`` or a lone ``-``."""
+    stripped = line.strip()
+    return stripped == "-" or stripped.startswith(("- ", "-\t"))
+
+
 def find_suppressions(path: str, text: str, statement_end: dict[int, int] | None = None) -> list[Suppression]:
     """Pragmas of one file. ``statement_end`` maps a statement's first line to its last line. In Python source
     only comments hold pragmas: the same text inside a string (a docstring, an example) is no pragma."""
@@ -94,15 +100,17 @@ def find_suppressions(path: str, text: str, statement_end: dict[int, int] | None
         if statement_end and not whole:
             last = max(last, statement_end.get(first, last))
         elif not whole and before == "" and first <= len(lines):
-            # an indentation-structured file (YAML): the block under the covered line
-            indent = len(lines[first - 1]) - len(lines[first - 1].lstrip())
+            # an indentation-structured file (YAML): the block under the covered line. Under a key (not a
+            # list item), `- item` lines at the key's own indent are its value too (`ports:\n- "80:80"`).
+            covered = lines[first - 1]
+            indent = len(covered) - len(covered.lstrip())
+            key_block = not _is_list_item(covered)
             j = first + 1
             while j <= len(lines):
                 nxt = lines[j - 1]
                 if nxt.strip() and not nxt.lstrip().startswith("#"):
-                    if len(nxt) - len(nxt.lstrip()) <= indent and not nxt.lstrip().startswith("- "):
-                        break
-                    if len(nxt) - len(nxt.lstrip()) <= indent:
+                    nxt_indent = len(nxt) - len(nxt.lstrip())
+                    if nxt_indent < indent or (nxt_indent == indent and not (key_block and _is_list_item(nxt))):
                         break
                     last = j
                 j += 1

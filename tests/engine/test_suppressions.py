@@ -43,6 +43,22 @@ def test_yaml_pragma_covers_the_block_below_a_key(tmp_path):
     assert triples(found) == [("CO019", 6, 12)]
 
 
+def test_yaml_pragma_above_a_key_covers_list_items_at_the_key_indent(tmp_path):
+    # `- item` lines written at the key's own indent are the key's value, as compose reads them
+    compose = ("services:\n  app:\n    image: app:1.0\n    # dockyard: ignore[CO021]\n    ports:\n"
+               "    - \"8000:8000\"\n    -\n      \"8001:8001\"\n    environment:\n      A: \"1\"\n"
+               "  web:\n    image: web:1.0\n    ports:\n    - \"9000:9000\"\n")
+    found = run_files(tmp_path, {"compose.yaml": compose}, select=("CO021", "DY001"))
+    assert triples(found) == [("CO021", 14, 7)]
+
+
+def test_yaml_pragma_above_a_list_item_does_not_cover_its_siblings(tmp_path):
+    compose = ("services:\n  app:\n    image: app:1.0\n    ports:\n    # dockyard: ignore[CO021]\n"
+               "    - \"8000:8000\"\n    - \"9000:9000\"\n")
+    found = run_files(tmp_path, {"compose.yaml": compose}, select=("CO021", "DY001"))
+    assert triples(found) == [("CO021", 7, 7)]
+
+
 def test_env_file_pragma(tmp_path):
     env = "# dockyard: ignore[EN010]\nA=${B}\nB=1\nC=${D}\nD=2\n"
     found = run_files(tmp_path, {".env.dev.example": env}, select="EN010")

@@ -434,7 +434,8 @@ def _load(text: str, go_anchors: bool) -> YamlDocument:
                     break
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
-            msg = " ".join(x for x in (e.context, e.problem) if x) or "invalid YAML"
+            # "while parsing a flow node: did not find expected node content"
+            msg = ": ".join(x for x in (e.context, e.problem) if x) or "invalid YAML"
             if mark is not None and _tab_at(text, mark.line):
                 msg = "tab character used for indentation (YAML allows only spaces): " + msg
             errors.append(YamlError(msg, _mark_pos(mark), "syntax"))

@@ -12,7 +12,7 @@ A rule is a small declarative record plus one generator::
     def check(ctx: Context) -> Iterator[Problem]:
         ...
 
-The decorator's metadata *is* the documentation (``dockyard rule DF010``); a test runs every rule on its
+The decorator's metadata *is* the documentation (``dockyard rule DF004``); a test runs every rule on its
 own ``example`` (it must fire) and ``use_instead`` (it must not). Rules never print, never read files,
 never pick exit codes: they get parsed models through ``ctx`` and yield :class:`Problem` records.
 """
@@ -97,7 +97,7 @@ class Rule:
     example: str | Mapping[str, str]
     use_instead: str | Mapping[str, str]
     check: Check
-    fix: str | None = None  # None, "safe" or "unsafe": what fixes this rule offers
+    fix: str | None = None  # None, "safe", "unsafe" or "per-finding" (each fix safe or unsafe): what fixes it offers
     options: Mapping[str, Any] = field(default_factory=dict)
     notes: str = ""  # e.g. where the standard's own example contradicts the checklist item
     applies: frozenset = roles.EVERY  # the roles (dockyard.roles) of images and services it judges
@@ -132,6 +132,8 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+# what a rule declares about its fixes: none, all safe, all unsafe, or decided per finding (see its notes)
+FIX_SAFETIES = (None, "safe", "unsafe", "per-finding")
 
 
 def rule(
@@ -155,6 +157,8 @@ def rule(
     def register(func: Check) -> Check:
         if code in _REGISTRY:
             raise RuntimeError(f"duplicate rule code {code}")
+        if fix not in FIX_SAFETIES:
+            raise RuntimeError(f"rule {code}: fix must be one of {FIX_SAFETIES}, not {fix!r}")
         _REGISTRY[code] = Rule(
             code=code,
             name=name,

@@ -46,8 +46,10 @@ def render_rule_doc(rule: Rule) -> str:
     if fixed:
         out += ["", "## Use instead", _files_block(fixed)]
     if rule.fix:
-        safety = ("the fix is safe: it keeps behaviour and is applied by `dockyard fix`" if rule.fix == "safe"
-                  else "the fix may change behaviour: it is applied only with `dockyard fix --unsafe-fixes`")
+        safety = {"safe": "the fix is safe: it keeps behaviour and is applied by `dockyard fix`",
+                  "unsafe": "the fix may change behaviour: it is applied only with `dockyard fix --unsafe-fixes`",
+                  "per-finding": "decided per finding (see the notes): a safe fix is applied by `dockyard fix`, one "
+                                 "that may change behaviour only with `dockyard fix --unsafe-fixes`"}[rule.fix]
         out += ["", "## Fix safety", safety]
     if rule.options:
         out += ["", "## Options"] + [f"- `{k}` (default `{v!r}`)" for k, v in rule.options.items()]

@@ -90,6 +90,40 @@ def test_skip_media_packages(tmp_path):
                      select="CI007") == []
 
 
+def test_skip_media_packages_reads_the_readme_as_every_input_is_read(tmp_path, monkeypatch):
+    import os
+
+    from dockyard.config import parse_config
+
+    guarded = ("FROM python:3.12-slim\nARG SKIP_MEDIA_PACKAGES=0\n"
+               "RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg\n")
+
+    def found(name, readme, config=None):
+        out = run_files(tmp_path / name, {"Dockerfile": guarded, "README.md": readme}, select="CI007", config=config)
+        return [(f.path, f.position.line, f.position.column, f.message) for f in out]
+
+    # a README the configuration excludes is not read, so not judged
+    assert found("excluded", "# api\n", parse_config({"exclude": ["*.md"]}, "x", None)) == []
+    # one that cannot be read says so, instead of claiming the switch is undocumented
+    cannot = "cannot tell whether README.md documents `SKIP_MEDIA_PACKAGES`: "
+    assert found("latin1", "SKIP_MEDIA_PACKAGES=1 skips caf\xe9\n".encode("latin-1")) == [
+        ("README.md", 1, 1, cannot + "not valid UTF-8 (byte 31)")]
+    assert found("binary", b"\x00SKIP_MEDIA_PACKAGES") == [
+        ("README.md", 1, 1, cannot + "binary file (contains NUL bytes)")]
+    monkeypatch.setattr("dockyard.source.MAX_FILE_BYTES", len(guarded))  # the Dockerfile is read, the README not
+    assert found("large", "SKIP_MEDIA_PACKAGES=1 skips ffmpeg\n" + "#" * len(guarded)) == [
+        ("README.md", 1, 1, cannot + f"file is too large to check ({35 + len(guarded)} bytes; limit {len(guarded)})")]
+    monkeypatch.undo()
+    # a link out of the checked tree is not followed: the project has no README of its own
+    outside = tmp_path / "outside.md"
+    outside.write_text("SKIP_MEDIA_PACKAGES=1 skips ffmpeg\n")
+    run_files(tmp_path / "link", {"Dockerfile": guarded})
+    os.symlink(outside, tmp_path / "link" / "README.md")
+    out = run_files(tmp_path / "link", {}, select="CI007")
+    assert [(f.path, f.position.line, f.position.column) for f in out] == [("./", 1, 1)]
+    assert "the project has no README.md" in out[0].message
+
+
 def test_scan_builds_are_not_image_builds_and_meta_outputs_count(tmp_path):
     wf = GOOD_WORKFLOW.replace("      - uses: docker/setup-buildx-action@v3\n",
                                "      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import run_files
 
 BASE, DEV = "docker-compose.base.yml", "docker-compose.dev.yml"
@@ -11,17 +9,6 @@ BASE, DEV = "docker-compose.base.yml", "docker-compose.dev.yml"
 
 def _found(tmp_path, files, code):
     return [(f.path, f.position.line, f.position.column, f.message) for f in run_files(tmp_path, files, select=code)]
-
-
-@pytest.mark.parametrize("key,value", [
-    ("KAFKA_LISTENERS", "PLAINTEXT://0.0.0.0:29092,INTERNAL://0.0.0.0:9093"),  # listen addresses (self-hosted)
-    ("ASPNETCORE_URLS", "http://+:80"),  # ASP.NET's every-interface address (awesome-compose)
-    ("REV_SERVER", "true"),  # an on/off setting whose name ends in _SERVER (pihole)
-    ("SENTRY_BUCKET_PROFILES", "s3://profiles?region=us-east-1"),  # a bucket, not a host
-])
-def test_values_that_name_no_host(tmp_path, key, value):
-    text = f"services:\n  app:\n    image: a:1\n    environment:\n      {key}: \"{value}\"\n"
-    assert _found(tmp_path, {"compose.yaml": text}, "CO010") == []
 
 
 def test_the_first_real_host_of_a_listener_list_is_reported(tmp_path):

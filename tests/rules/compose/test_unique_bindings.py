@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import run_files
 
 BASE, DEV = "docker-compose.base.yml", "docker-compose.dev.yml"
@@ -33,32 +31,6 @@ def test_a_container_name_set_by_an_override_clashes_after_merging(tmp_path):
     assert _found(tmp_path, base, dev) == [
         (DEV, 3, 21, "`worker` sets `container_name: api`, which `api` already uses: compose refuses to create the "
                      "second container")]
-
-
-@pytest.mark.parametrize("first,second,shown", [
-    ("127.0.0.1:5432:5432", "0.0.0.0:5432:5432", "5432/tcp on all interfaces, which `a` already publishes "
-                                                 "(5432/tcp on 127.0.0.1)"),
-    ("5432:5432", "127.0.0.1:5432:5432", "5432/tcp on 127.0.0.1, which `a` already publishes (5432/tcp on all "
-                                         "interfaces)"),
-    ("5432:5432", "[::1]:5432:5432", "5432/tcp on ::1, which `a` already publishes (5432/tcp on all interfaces)"),
-    ("53:53/udp", "53:5353/udp", "53/udp on all interfaces, which `a` already publishes (53/udp on all interfaces)"),
-    ("8000-8005:8000-8005", "8003:80", "8003/tcp on all interfaces, which `a` already publishes (8000-8005/tcp on "
-                                       "all interfaces)"),
-])
-def test_published_ports_that_collide(tmp_path, first, second, shown):
-    assert _found(tmp_path, _two(first, second)) == [
-        (BASE, 9, 9, f"`b` publishes {shown}: the second container fails to start (`port is already allocated`)")]
-
-
-@pytest.mark.parametrize("first,second", [
-    ("127.0.0.1:5432:5432", "192.168.1.5:5432:5432"),
-    ("0.0.0.0:5432:5432", "[::1]:5432:5432"),
-    ("53:53/tcp", "53:53/udp"),
-    ("8000-8005:8000-8005", "8006:80"),
-    ("5432", "5432"),
-])
-def test_published_ports_that_do_not_collide(tmp_path, first, second):
-    assert _found(tmp_path, _two(first, second)) == []
 
 
 def test_services_in_disjoint_profiles_never_run_together(tmp_path):

@@ -60,7 +60,7 @@ def test_without_an_env_file_the_compose_rule_says_it_once_per_variable(tmp_path
     files = {"compose.yml": DEPLOY_BASE, "compose.override.yml": "services: {}\n", "compose.deploy.yml": DEPLOY}
     assert _found(tmp_path, files, ("CO005", "EN005")) == [
         ("CO005", "compose.deploy.yml", 4, 63, "`DOMAIN` is required (`:?`) and environment `deploy` has no env file "
-                                               "of its own to define it (it has none) (also used at "
+                                               "to define it (also used at "
                                                "compose.deploy.yml:7 and compose.deploy.yml:9): set it in `.env.deploy`, "
                                                "or in the shell or CI that runs compose for it; compose refuses to "
                                                "start without it")]

@@ -120,11 +120,17 @@ def skip_media(ctx: Context) -> Iterator[Problem]:
             continue
         folder = project_folder_of(project, sf.path) or ""
         readme_path = posixpath.join(folder, "README.md") if folder else "README.md"
+        if project.config.excluded(readme_path):
+            continue  # a README the configuration excludes is neither read nor judged
+        # read as every input is: inside the tree, a regular file, within the size limit, decoded or an error
         readme = project.include(readme_path)
         if readme is not None and readme.text is not None and "SKIP_MEDIA_PACKAGES" in readme.text:
             continue
         reported.add(sf.path)
-        if readme is not None:
+        if readme is not None and readme.error is not None:
+            yield Problem(f"cannot tell whether {readme_path} documents `SKIP_MEDIA_PACKAGES`: {readme.error}",
+                          path=readme_path)
+        elif readme is not None:
             yield Problem(f"`SKIP_MEDIA_PACKAGES` is not documented in {readme_path}", path=readme_path)
         else:
             yield Problem(f"`SKIP_MEDIA_PACKAGES` is not documented: the project has no {readme_path}; add one that "

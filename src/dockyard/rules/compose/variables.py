@@ -125,10 +125,11 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
         if issue.kind == "required" and own:
             # `:?` says the value must come from outside: the shell or CI running compose, or the env file the
             # environment does not have yet; compose refuses to start only where neither gives it
-            reads = f"it reads `{view.env_file.path}`" if view.env_file is not None else "it has none"
-            msg = (f"`{issue.variable}` is required (`:?`) and environment `{view.name}` has no env file of its own "
-                   f"to define it ({reads}){also}: set it in `{view.own_env_file}`, or in the shell or CI that runs "
-                   "compose for it; compose refuses to start without it")
+            lacks = (f"has no env file of its own to define it (it reads `{view.env_file.path}`)"
+                     if view.env_file is not None else "has no env file to define it")
+            msg = (f"`{issue.variable}` is required (`:?`) and environment `{view.name}` {lacks}{also}: set it in "
+                   f"`{view.own_env_file}`, or in the shell or CI that runs compose for it; compose refuses to start "
+                   "without it")
         elif issue.kind == "required":
             msg = (f"`{issue.variable}` is required but not set for environment `{view.name}` ({where}): "
                    f"compose refuses to start{also}")

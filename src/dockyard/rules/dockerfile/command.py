@@ -64,7 +64,8 @@ def _posix_shell(df) -> bool:
     summary="The final CMD/ENTRYPOINT uses the exec (JSON) form",
     why="In shell form `/bin/sh -c` is PID 1: SIGTERM from `docker stop` never reaches the server, requests are "
         "cut off after the 10 s kill timeout instead of draining gracefully.",
-    standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers", severity="error", fix="safe",
+    standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers", severity="error",
+    fix="per-finding",
     example="FROM python:3.12-slim\nCMD gunicorn -c gunicorn_config.py app.main:app\n",
     use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
     notes="The fix is offered when the shell form is one plain command without variables, globs, redirections or "
@@ -308,7 +309,8 @@ def _installs_worker(df) -> bool:
     summary="Use `uvicorn_worker.UvicornWorker`, not the deprecated `uvicorn.workers.UvicornWorker`",
     why="`uvicorn.workers` is deprecated and slated for removal from uvicorn; an upgrade then breaks the "
         "container at start with an import error. The worker lives on in the `uvicorn-worker` package.",
-    standard=("DF-UVICORN-WORKER",), section="Gunicorn Configuration", severity="warning", fix="safe",
+    standard=("DF-UVICORN-WORKER",), section="Gunicorn Configuration", severity="warning",
+    fix="per-finding",
     example="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn.workers.UvicornWorker\", \"app.main:app\"]\n",
     use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"app.main:app\"]\n",
     notes="The standard's examples use `uvicorn.workers.UvicornWorker`; the checklist item wins. The fix is safe "

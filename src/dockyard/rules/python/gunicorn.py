@@ -277,7 +277,7 @@ def worker_connections(ctx: Context) -> Iterator[Problem]:
     standard=("DF-UVICORN-WORKER",),
     section="Gunicorn Configuration",
     severity="warning",
-    fix="safe",
+    fix="per-finding",
     example={"gunicorn_config.py": "worker_class = \"uvicorn.workers.UvicornWorker\"\n"},
     use_instead={"gunicorn_config.py": "worker_class = \"uvicorn_worker.UvicornWorker\"\n"},
     notes="The fix rewrites the class path. It is safe when a dependency file of the project (a lock, a "
