@@ -184,6 +184,18 @@ def test_interpolated_value_that_cannot_be_cast_is_a_problem(tmp_path):
     assert {(p.kind, p.position.line) for p in project.problems} == {("interpolation", 5), ("interpolation", 6)}
 
 
+def test_an_interpolation_error_in_a_list_item_names_the_path_as_compose_does(tmp_path):
+    # compose-go's interpolation names a list item `[]`: `services.web.labels.[]`, never an index
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n    labels:\n"
+                                           "      - ok=1\n      - host=${DOMAIN?Variable not set}\n")
+    rc, _, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
+    message = "error while interpolating services.web.labels.[]: required variable DOMAIN is missing a value: " \
+              "Variable not set"
+    assert rc != 0 and message in err
+    project = load_project([tmp_path / "compose.yaml"], environ={})
+    assert [(p.message, p.position.line) for p in project.problems] == [(message, 6)]
+
+
 def test_develop_watch_paths_are_absolute_like_compose(tmp_path):
     (tmp_path / "compose.yaml").write_text(
         "services:\n  web:\n    image: nginx:1.27\n    develop:\n      watch:\n"

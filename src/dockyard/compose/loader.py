@@ -279,6 +279,11 @@ def _record_origins(node: Any, path: tuple, file: Path, origins: dict) -> None:
                 stack.append((v, p + (i,)))
 
 
+def _dotted(path: tuple) -> str:
+    """A model path as compose-go's interpolation names it: list items are ``[]`` (``services.web.labels.[]``)."""
+    return ".".join("[]" if type(x) is int else str(x) for x in path)
+
+
 def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position | None = None,
                  record: bool = True, budget: Any = None) -> Any:
     """Substitute ``${...}`` in every value (never keys), in place for positioned containers. ``vpos`` is
@@ -300,7 +305,7 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
                 return cast(node)
             except InterpolationError as e:
                 origin = ctx.origins.get(path)
-                ctx.problems.append(LoadProblem(e.compose_message(".".join(str(x) for x in path)), file,
+                ctx.problems.append(LoadProblem(e.compose_message(_dotted(path)), file,
                                                 origin[1] if origin else Position(), kind="interpolation"))
                 return node
         if budget.exhausted:
@@ -313,7 +318,7 @@ def _interpolate(node: Any, path: tuple, ctx: _Ctx, file: Path, vpos: Position |
             return value if cast is None else cast(value)
         except InterpolationError as e:
             origin = ctx.origins.get(path)
-            dotted = ".".join(str(x) for x in path)
+            dotted = _dotted(path)
             ctx.problems.append(LoadProblem(e.compose_message(dotted), file, origin[1] if origin else Position(),
                                             kind="budget" if e.kind == "budget" else "interpolation",
                                             redacted=e.safe_message(dotted)))
