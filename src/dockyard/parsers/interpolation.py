@@ -26,8 +26,9 @@ API
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable, Optional
+
+from dockyard.records import record
 
 Lookup = Callable[[str], Optional[str]]
 
@@ -222,7 +223,7 @@ def _apply(op: str, substitution: str, lookup: Lookup) -> tuple[bool, str]:
 # --------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VarRef:
     """A variable reference. ``start``/``end`` are offsets of the whole ``$...`` expression in the template
     (for a greedy braced match, the expression up to its balanced ``}``). ``operator`` is one of
@@ -246,7 +247,7 @@ class VarRef:
         return self.operator in (":-", "-")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TemplateProblem:
     """A malformed piece: ``start``/``end`` offsets and compose's message."""
 
@@ -255,7 +256,7 @@ class TemplateProblem:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Scan:
     refs: tuple[VarRef, ...]
     errors: tuple[TemplateProblem, ...]

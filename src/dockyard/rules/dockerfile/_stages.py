@@ -8,8 +8,9 @@ expressions. Other rule modules may import it read-only.
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
 
+from dockyard import TYPE_CHECKING
 from dockyard.model import Position
 from dockyard.roles import image_stage, runtime_stages
 
