@@ -17,15 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 from dockyard.model import Finding, UsageError, directory_path, is_directory_path
+from dockyard.records import replace
+from dockyard.regex import lazy_compile
 
 FORMAT_VERSION = 1
-_DIGITS = re.compile(r"\d+")
+_DIGITS = lazy_compile(r"\d+")
 
 
 # -- fingerprints -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from dockyard import __version__
@@ -24,8 +25,29 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose help is as wide as ``shutil.get_terminal_size`` says without importing
+    ``shutil`` (argparse imports it for every argument added, and it loads the bz2 and lzma extensions)."""
+
+    def _get_formatter(self):
+        return self.formatter_class(prog=self.prog, width=_terminal_columns() - 2)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def _build_parser(command: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dockyard", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="dockyard", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"dockyard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
@@ -73,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # an internal error is exit 2 with a clear line, never a bare traceback
-        if "DOCKYARD_DEBUG" in __import__("os").environ:
+        if "DOCKYARD_DEBUG" in os.environ:
             raise
         from dockyard.secrets import mask_text
 

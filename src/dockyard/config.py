@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
 
+from dockyard import TYPE_CHECKING
 from dockyard.model import Severity, UsageError
+from dockyard.records import field, record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 KNOWN_KEYS = ("select", "ignore", "per-file-ignores", "severity", "exclude", "fail-on", "environments", "init", "level",
               "baseline")
@@ -22,7 +26,7 @@ def _closest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-@dataclass
+@record
 class Config:
     source: str | None = None  # the file it came from, for messages
     select: tuple[str, ...] = ("",)  # code prefixes; "" selects every rule

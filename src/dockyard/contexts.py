@@ -8,13 +8,13 @@ BuildKit prefers ``<Dockerfile name>.dockerignore`` beside the Dockerfile over `
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, replace
 
 from dockyard.model import Position
+from dockyard.records import record, replace
 from dockyard.source import FileKind
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildContext:
     dir: str  # relative POSIX folder of the context; "" is the project root
     dockerfile: str | None  # relative path of the Dockerfile built in it, when known

@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockyard.model import UsageError
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
 DEFAULT_LOCK = "requirements.lock.txt"
@@ -83,7 +84,7 @@ class DepsError(Exception):
 # --------------------------------------------------------------------------------------------- pip configuration
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndexConfig:
     index_url: str | None = None  # None: pip's default (PyPI)
     extra_index_urls: tuple[str, ...] = ()
@@ -289,10 +290,10 @@ def lock(
 
 # ------------------------------------------------------------------------------------------------- wheelhouse
 
-_COLLECTING = re.compile(r"^(?:Collecting|Processing) (\S+)")
-_SAVED = re.compile(r"^(?:Saved|File was already downloaded) (.+)$")
-_BUILDING = re.compile(r"^\s*Building wheel for (\S+)")
-_CREATED = re.compile(r"^\s*Created wheel for (\S+?): filename=(\S+)")
+_COLLECTING = lazy_compile(r"^(?:Collecting|Processing) (\S+)")
+_SAVED = lazy_compile(r"^(?:Saved|File was already downloaded) (.+)$")
+_BUILDING = lazy_compile(r"^\s*Building wheel for (\S+)")
+_CREATED = lazy_compile(r"^\s*Created wheel for (\S+?): filename=(\S+)")
 _FAILED = [
     re.compile(r"Failed building wheel for (\S+)"),
     re.compile(r"No matching distribution found for (\S+)"),
@@ -382,14 +383,14 @@ def wheelhouse(wheel_dir: Path | None = None, lock_path: Path | None = None, *, 
 # ----------------------------------------------------------------------------------------------- wheels-check
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IndexFile:
     filename: str
     requires_python: str | None = None
     yanked: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     platform: str  # as given, e.g. linux/amd64
     arch: str  # wheel machine name, e.g. x86_64
@@ -634,7 +635,7 @@ def find_links_files(link: str, *, timeout: float, context) -> list[IndexFile]:
     return [] if got is None else _AnchorParser().feed(got[1])
 
 
-@dataclass
+@record
 class PackageReport:
     name: str
     version: str

@@ -5,16 +5,16 @@ A rule that raises does not hide the others: its crash becomes a DY002 finding n
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
+from dockyard.records import field, record, replace
 from dockyard.roles import EVERY, roles
-from dockyard.rules.base import Context, Rule, Scope, rules_of
+from dockyard.rules import RULES as RULE_TABLE, load_rule
+from dockyard.rules.base import FAMILY_CODE, Context, Rule, Scope
 from dockyard.source import FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
 
@@ -25,7 +25,7 @@ INTERNAL_ERROR = "DY002"
 UNREADABLE = "DY003"
 
 
-@dataclass
+@record
 class Result:
     root: Path
     findings: list[Finding] = field(default_factory=list)
@@ -61,6 +61,7 @@ class Result:
 
 
 # -- contexts per scope ------------------------------------------------------------------------------
+# A provider imports the parser of its kind of file only when the tree holds such files.
 def _readable(project: Project, kind: str) -> Iterator[SourceFile]:
     for sf in project.files_of(kind):
         if sf.text is not None:
@@ -75,6 +76,9 @@ def _dockerfile_contexts(project: Project) -> Iterator[Context]:
 
 
 def _dockerignore_contexts(project: Project) -> Iterator[Context]:
+    files = list(_readable(project, FileKind.DOCKERIGNORE))
+    if not files:
+        return
     from dockyard.contexts import build_contexts, ignore_file
     from dockyard.parsers.dockerignore import parse_dockerignore
 
@@ -84,25 +88,31 @@ def _dockerignore_contexts(project: Project) -> Iterator[Context]:
         sf = ignore_file(project, c)
         if sf is not None:
             users.setdefault(sf.path, []).append(c.dockerfile)
-    for sf in _readable(project, FileKind.DOCKERIGNORE):
+    for sf in files:
         # an ignore file no build uses is judged as any ignore file; else as the strongest image it serves
         role = classified.context(users[sf.path]) if sf.path in users else None
         yield Context(project, sf, project.parsed(sf, parse_dockerignore), role=role)
 
 
 def _compose_contexts(project: Project) -> Iterator[Context]:
+    files = list(_readable(project, FileKind.COMPOSE))
+    if not files:
+        return
     from dockyard.parsers.yamlpos import load_yaml
 
-    for sf in _readable(project, FileKind.COMPOSE):
+    for sf in files:
         # compose reads every document of a file (`---`) as if it were a file of its own: each is judged so
         for document in project.parsed(sf, load_yaml).split():
             yield Context(project, sf, document)
 
 
 def _env_file_contexts(project: Project) -> Iterator[Context]:
+    files = list(_readable(project, FileKind.ENV))
+    if not files:
+        return
     from dockyard.parsers.dotenv import parse_env
 
-    for sf in _readable(project, FileKind.ENV):
+    for sf in files:
         yield Context(project, sf, project.parsed(sf, parse_env))
 
 
@@ -160,20 +170,37 @@ def _families(project: Project) -> tuple[str, ...]:
     return tuple(f for f in ALL_FAMILIES if f in wanted)
 
 
+class _Rules:
+    """The rules of a run's families by code. A rule's module is imported when the rule is first needed (to run
+    on something, or to own a finding): a tree without compose files imports no compose-file or environment
+    rules, a lone Dockerfile no compose or env rules at all."""
+
+    def __init__(self, codes: list[str]) -> None:
+        self.codes = codes  # sorted
+        self._known = set(codes)
+
+    def get(self, code: str) -> Rule | None:
+        return load_rule(code) if code in self._known else None
+
+
 def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_scope: bool = False,
               progress=None) -> Result:
     """``progress``: a :class:`dockyard.progress.Progress` told how many rules have run."""
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
-    by_code = {r.code: r for r in rules_of(_families(project))}
-    selected = [r for r in (rules if rules is not None else by_code.values()) if config.enabled(r.code)]
+    prefixes = tuple(FAMILY_CODE[f] for f in _families(project))
+    family_rules = _Rules(sorted(code for code in RULE_TABLE if code.startswith(prefixes)))
+    # (code, scope, the rule if given): the rule's module is imported only once its scope has something to check
+    planned = [(r.code, r.scope, r) for r in rules] if rules is not None else \
+        [(code, RULE_TABLE[code][1], None) for code in family_rules.codes]
+    selected = [p for p in planned if config.enabled(p[0])]
     if project.explicit_files:  # named files are judged alone, not the repository around them
-        selected = [r for r in selected if r.scope not in (Scope.PROJECT, Scope.ENVIRONMENT)]
+        selected = [p for p in selected if p[1] not in (Scope.PROJECT, Scope.ENVIRONMENT)]
     result.rules_run = len(selected)
     raw: list[tuple[Finding, str | None]] = []
 
     def emit(code: str, path: str, message: str, position: Position | None = None) -> None:
-        rule = by_code.get(code) or by_code[UNREADABLE]
+        rule = family_rules.get(code) or family_rules.get(UNREADABLE)
         if not config.enabled(rule.code):
             return
         sev = config.severity_for(rule.code, rule.severity)
@@ -186,17 +213,20 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         emit(UNREADABLE, rel, message)
 
     contexts: dict[str, list[Context]] = {}
-    for done, rule in enumerate(selected):
+    for done, (code, scope, rule) in enumerate(selected):
         if progress is not None:
             progress.checking(done, len(selected))
-        if rule.scope not in contexts:
+        if scope not in contexts:
             try:
-                contexts[rule.scope] = list(PROVIDERS[rule.scope](project))
+                contexts[scope] = list(PROVIDERS[scope](project))
             except Exception as exc:  # a broken provider is reported, the other scopes still run
-                contexts[rule.scope] = []
-                emit(INTERNAL_ERROR, ".", f"internal error preparing {rule.scope} checks: {type(exc).__name__}: {exc}")
+                contexts[scope] = []
+                emit(INTERNAL_ERROR, ".", f"internal error preparing {scope} checks: {type(exc).__name__}: {exc}")
+        if not contexts[scope]:
+            continue  # nothing of this kind to check: the rule's module is not even imported
+        rule = rule or family_rules.get(code)
         sev = config.severity_for(rule.code, rule.severity)
-        for ctx in contexts[rule.scope]:
+        for ctx in contexts[scope]:
             if ctx.role is not None and (ctx.role.role not in rule.applies or ctx.role.purpose not in rule.purposes):
                 continue  # not what this rule judges (an nginx image for a Python rule, a test runner...)
             if rule.applies != EVERY:
@@ -216,7 +246,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         from dockyard.roles import explain
 
         result.scope = explain(project)
-    result.findings = _apply_suppressions(project, _one_per_place(raw), by_code)
+    result.findings = _apply_suppressions(project, _one_per_place(raw), family_rules)
     result.findings.sort(key=lambda f: f.sort_key)
     from dockyard.secrets import redact_result
 
@@ -240,7 +270,7 @@ def _one_per_place(raw: list[tuple[Finding, str | None]]) -> list[Finding]:
     out = []
     for f, services in groups.values():
         if len(services) > 1:
-            f = dataclasses.replace(f, message=f"{f.message} ({shared_by(services[1:])})")
+            f = replace(f, message=f"{f.message} ({shared_by(services[1:])})")
         out.append(f)
     return out
 
@@ -268,7 +298,7 @@ def _statement_ends(project: Project, sf: SourceFile) -> dict[int, int] | None:
     return ends
 
 
-def _apply_suppressions(project: Project, findings: list[Finding], by_code: dict[str, Rule]) -> list[Finding]:
+def _apply_suppressions(project: Project, findings: list[Finding], rules: _Rules) -> list[Finding]:
     config = project.config
     pragmas: dict[str, list[Suppression]] = {}
     for sf in project.files:
@@ -287,12 +317,12 @@ def _apply_suppressions(project: Project, findings: list[Finding], by_code: dict
                 suppressed = True
         if not suppressed:
             kept.append(f)
-    unused_rule = by_code.get(UNUSED_SUPPRESSION)
+    unused_rule = rules.get(UNUSED_SUPPRESSION)
     if unused_rule is not None and config.enabled(UNUSED_SUPPRESSION):
         sev = config.severity_for(UNUSED_SUPPRESSION, unused_rule.severity)
         for path, items in pragmas.items():
             for s in items:
-                stale = [c for c in s.codes if c not in s.used and _any_enabled(c, by_code, config)]
+                stale = [c for c in s.codes if c not in s.used and _any_enabled(c, rules.codes, config)]
                 if not s.codes and not s.used:
                     stale = ["(all)"]
                 if stale:
@@ -302,5 +332,5 @@ def _apply_suppressions(project: Project, findings: list[Finding], by_code: dict
     return kept
 
 
-def _any_enabled(prefix: str, by_code: dict[str, Rule], config) -> bool:
-    return any(code.startswith(prefix) and config.enabled(code) for code in by_code)
+def _any_enabled(prefix: str, codes: list[str], config) -> bool:
+    return any(code.startswith(prefix) and config.enabled(code) for code in codes)

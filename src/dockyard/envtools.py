@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
+from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dotenv import EnvEntry, EnvFile
@@ -34,14 +35,14 @@ OTHER_TEMPLATE_SUFFIXES = (".sample", ".template", ".dist", ".tmpl")
 # development ones, and tests.
 LOCAL_ENVIRONMENTS = DEVELOPMENT_NAMES | TEST_NAMES
 
-_PLACEHOLDER = re.compile(r"change_?me", re.IGNORECASE)
+_PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
 _COMMON_WORDS = (
     "password", "passwd", "secret", "changeme", "change_me", "letmein", "qwerty", "admin", "welcome",
     "default", "example", "dummy", "insecure", "sample", "abc123", "123456", "iloveyou", "monkey", "dragon",
 )
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
-_REPEATED_UNIT = re.compile(r"^(.{1,16}?)\1+$", re.DOTALL)
-_RUN = re.compile(r"(.)\1{3,}", re.DOTALL)
+_REPEATED_UNIT = lazy_compile(r"^(.{1,16}?)\1+$", re.DOTALL)
+_RUN = lazy_compile(r"(.)\1{3,}", re.DOTALL)
 
 
 # -- names ------------------------------------------------------------------------------------------------
@@ -247,10 +248,10 @@ CATEGORIES = {
     "EN006": "drift", "EN007": "placeholder", "EN008": "placeholder", "EN009": "weak", "EN010": "order",
     "EN011": "missing", "CO001": "refused", "CO002": "refused", "CO003": "refused", "CO035": "refused",
 }
-_ENV_IN_MESSAGE = re.compile(r"environment `([^`]+)`")
+_ENV_IN_MESSAGE = lazy_compile(r"environment `([^`]+)`")
 
 
-@dataclass
+@record
 class EnvironmentReport:
     name: str
     env_file: str | None = None
@@ -327,7 +328,7 @@ def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], li
 
 
 # -- env diff ------------------------------------------------------------------------------------------------
-@dataclass
+@record
 class EnvDiff:
     a: str
     b: str
@@ -399,7 +400,7 @@ def diff_env_files(a_label: str, a: "EnvFile", b_label: str, b: "EnvFile", show_
 
 
 # -- env init --------------------------------------------------------------------------------------------------
-@dataclass
+@record
 class InitResult:
     text: str
     generated: list[str]  # keys whose secret was generated

@@ -18,11 +18,11 @@ import difflib
 import enum
 import hashlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockyard.fsutil import atomic_write, create_exclusive, read_regular
 from dockyard.model import Applicability, Edit, Finding
+from dockyard.records import field, record
 from dockyard.source import FileKind, SourceFile, classify
 
 MAX_PASSES = 10
@@ -34,7 +34,7 @@ class WriteBack(enum.Enum):
     CHECK = "check"
 
 
-@dataclass
+@record
 class FixReport:
     applied: dict[str, int] = field(default_factory=dict)  # path -> number of fixes applied (written, in WRITE)
     remaining: list[Finding] = field(default_factory=list)

@@ -10,14 +10,15 @@ classification of files (:mod:`dockyard.roles`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from dockyard.records import record
 
 __all__ = ["BACKING_SERVICES", "ImageFamily", "ImageRef", "TagKind", "codename_of", "image_family", "image_is_python",
            "image_parts", "image_path", "image_repository", "image_runtime", "parse_ref", "plain_image", "tag_kind"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageRef:
     registry: str  # "" for Docker Hub
     repository: str  # "python", "library/python", "tiangolo/uvicorn-gunicorn"
@@ -127,7 +128,7 @@ def image_path(image) -> str:
     return ((head + "/") if head else "") + last.split(":", 1)[0].lower()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImageFamily:
     """Images of one server: ``name`` (``postgres``), ``kind`` (``database``, ``cache``, ``message broker``,
     ``search engine``, ``coordination store``, ``object store``), ``images``: repository names (the last path

@@ -8,21 +8,21 @@ suppressions, unreadable files, internal errors) are about the run itself and ar
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import cache
 from dockyard import standard
 from dockyard.model import UsageError
+from dockyard.records import record
+from dockyard.regex import lazy_compile
 
 ORDER = ("REQ", "REC", "BEY")  # strictest first
 # what each --level keeps
 SELECTIONS: dict[str, tuple[str, ...]] = {"required": ("REQ",), "recommended": ("REQ", "REC"), "all": ORDER}
 
-_HEADING = re.compile(r"^## (?P<title>.+?)(?: \([A-Z]{2}\))?\s*$")
-_ROW = re.compile(r"^\| (?P<id>[A-Z]{2}-[A-Z0-9-]+) \| (?P<level>REQ|REC|BEY) \| (?P<standard>[^|]*)\|")
+_HEADING = lazy_compile(r"^## (?P<title>.+?)(?: \([A-Z]{2}\))?\s*$")
+_ROW = lazy_compile(r"^\| (?P<id>[A-Z]{2}-[A-Z0-9-]+) \| (?P<level>REQ|REC|BEY) \| (?P<standard>[^|]*)\|")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChecklistItem:
     id: str
     level: str  # REQ, REC or BEY

@@ -6,14 +6,15 @@ line patterns), never executed. Used to tell a FastAPI project from a Django or 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
+from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES
 
 FASTAPI = frozenset({"fastapi", "fastapi-slim"})
 WSGI_FRAMEWORKS = frozenset({"django", "flask"})
-_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_LOCKED_NAME = re.compile(r'(?m)^name = "([^"]+)"')
+_REQ_NAME = lazy_compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_LOCKED_NAME = lazy_compile(r'(?m)^name = "([^"]+)"')
 
 
 def _norm_name(name: str) -> str:

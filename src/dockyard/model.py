@@ -1,13 +1,14 @@
 """The records every part of dockyard exchanges: positions, edits, fixes, findings.
 
-All of them are frozen dataclasses: a rule produces them, the engine enriches them, reporters read them.
+All of them are frozen records (:mod:`dockyard.records`): a rule produces them, the engine enriches them, reporters read them.
 Positions are 1-based; ``end_column`` is exclusive (one past the last character), as in SARIF.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from dockyard.records import field, record
 
 
 class Severity(enum.IntEnum):
@@ -27,7 +28,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Position:
     line: int = 1
     column: int = 1
@@ -45,7 +46,7 @@ class Position:
         return cls(1, 1, 1, 1)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Edit:
     """Replace ``text[start:end]`` (character offsets into the file's decoded text) with ``replacement``."""
 
@@ -59,7 +60,7 @@ class Applicability(enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Fix:
     description: str
     edits: tuple[Edit, ...]
@@ -79,7 +80,7 @@ def is_directory_path(path: str) -> bool:
     return path.endswith("/")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Problem:
     """What a rule yields. The engine turns it into a :class:`Finding` with the rule's metadata."""
 
@@ -92,7 +93,7 @@ class Problem:
     service: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding:
     code: str
     rule: str

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
 
+from dockyard import TYPE_CHECKING
 from dockyard.images import image_repository
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
 
+from dockyard import TYPE_CHECKING
 from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
 from dockyard.roles import has_template_markers, template_path
 from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 SKIP_DIRS = frozenset(
     {
@@ -192,12 +196,13 @@ class Project:
         """Files a compose service loads with ``env_file:`` (``env/app.env``) are env files whatever their name:
         compose reads them as such. Kept when git ignores them, as other env files; not when excluded, outside
         the tree, or when their content is not ``KEY=VALUE`` lines."""
+        naming = [c for c in self.files_of(FileKind.COMPOSE) if c.text is not None and "env_file" in c.text]
+        if not naming:
+            return
         from dockyard.parsers.yamlpos import load_yaml
 
         known = {sf.path for sf in (*self.files, *self.templates)}
-        for compose in self.files_of(FileKind.COMPOSE):
-            if compose.text is None or "env_file" not in compose.text:
-                continue
+        for compose in naming:
             doc = self.parsed(compose, load_yaml)
             folder = posixpath.dirname(compose.path)
             for written in service_env_files(doc.documents):

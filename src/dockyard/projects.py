@@ -15,8 +15,8 @@ runs something.
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
 
+from dockyard import TYPE_CHECKING
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover

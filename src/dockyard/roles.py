@@ -28,15 +28,17 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
 
+from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import DEVELOPMENT_NAMES
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
                                is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests,
                                waited_for_completion)
+from dockyard.records import record, replace
+from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,7 +84,7 @@ def describe(applies: frozenset, purposes: frozenset = PURPOSES) -> str:
     return roles_text + purpose_text
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Classification:
     role: str
     reason: str  # the evidence, in words a user can check
@@ -99,7 +101,7 @@ class Classification:
 
 
 # ------------------------------------------------------------------------------------------- templates
-TEMPLATE_MARK = re.compile(r"\{%-?\s*[A-Za-z_][^%\n]*%\}|(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\}")
+TEMPLATE_MARK = lazy_compile(r"\{%-?\s*[A-Za-z_][^%\n]*%\}|(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\}")
 
 
 def template_path(rel: str) -> str | None:
@@ -129,7 +131,7 @@ def _root_image(df: "Dockerfile", stage: "Stage") -> str:
     return chain[-1].base_resolved if chain else ""
 
 
-_PY_PACKAGE = re.compile(r"^(python3?(\.\d+)?|python3?-(pip|venv|dev|full|minimal)|py3-pip|python-is-python3|"
+_PY_PACKAGE = lazy_compile(r"^(python3?(\.\d+)?|python3?-(pip|venv|dev|full|minimal)|py3-pip|python-is-python3|"
                          r"python3\d*)([=:<>~].*)?$")
 _INSTALLERS = {"apt-get": "install", "apt": "install", "apk": "add", "yum": "install", "dnf": "install",
                "microdnf": "install"}
@@ -271,7 +273,7 @@ def _named_base(path: str) -> bool:
     return "base" in words
 
 
-@dataclass
+@record
 class DockerfileRoles:
     file: Classification  # the image: its final stage
     stages: list[Classification]
@@ -596,7 +598,7 @@ def roles(project: "Project") -> Roles:
     return project.memo("roles", lambda: Roles(project))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ScopeEntry:
     """One line of ``--explain-scope``: what a file, stage, build context or service was judged as."""
 

@@ -13,8 +13,13 @@ import marshal
 import os
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+
+from dockyard import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 _VALIDATORS: dict[str, Callable[[Any], Any]] = {}
 

@@ -36,26 +36,18 @@ Added from the vendors' documented formats: GitHub fine-grained tokens (``github
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+
+from dockyard import TYPE_CHECKING
+from dockyard.regex import lazy_compile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 MASK = "********"
 
 
-class _Lazy:
-    """A regular expression compiled when first used: most runs mask little, and start-up time counts."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._args = (pattern, flags)
-        self.pattern = pattern
-
-    def __getattr__(self, name: str) -> Any:
-        compiled = re.compile(*self._args)
-        for method in ("finditer", "match", "search", "fullmatch", "sub"):
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
-
-
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy_compile(
     r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|_KEY$|^KEY$|DSN|SALT|SIGNING"
     r"|(?:^|_)(?:PW|PASS|PAT|SK|JWT|AUTH|AUTHORIZATION)$|_PWD$|_AUTH_CONFIG$)",
     re.IGNORECASE,
@@ -64,17 +56,17 @@ _SECRET_NAME = re.compile(
 # MYSQL_RANDOM_ROOT_PASSWORD=yes, OAUTH_TOKEN_URL=https://...); public keys; and Sentry's DSN, which holds the
 # project's public key: Sentry ships it to browsers (an old-style DSN's secret part is still masked as a URL
 # password)
-_NOT_SECRET_NAME = re.compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TTL$|_LENGTH$|_HEADER$|_ENABLED$|_URL_KEY$|"
+_NOT_SECRET_NAME = lazy_compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TTL$|_LENGTH$|_HEADER$|_ENABLED$|_URL_KEY$|"
                               r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$|SENTRY_DSN|_URLS?$|_URIS?$|_ENDPOINTS?$|"
                               r"PUBLIC_?KEYS?$|PUBLISHABLE_?KEYS?$|ALLOW_EMPTY_PASSWORD$|RANDOM_ROOT_PASSWORD$)",
                               re.IGNORECASE)
 # Names of public identifiers: key fingerprints and IDs (`ENV GPG_KEY 7169605F...` in the official images,
 # `NODE_GPG_KEYS`, `REPO_KEY_ID`) and checksums (`PYTHON_SHA256`, `APP_CHECKSUM`). Their value is hex.
-_PUBLIC_ID_NAME = re.compile(
+_PUBLIC_ID_NAME = lazy_compile(
     r"(^|_)((GPG|PGP)_?KEYS?|FINGERPRINTS?|KEY_?IDS?|SHA(1|224|256|384|512)(_?SUMS?)?|SHASUMS?|CHECKSUMS?|DIGESTS?)$",
     re.IGNORECASE,
 )
-_HEX_WORD = re.compile(r"(?:0x|sha(?:1|224|256|384|512):)?[0-9a-f]+", re.IGNORECASE)
+_HEX_WORD = lazy_compile(r"(?:0x|sha(?:1|224|256|384|512):)?[0-9a-f]+", re.IGNORECASE)
 
 
 def is_public_identifier(name: str, value: str) -> bool:
@@ -90,7 +82,7 @@ def is_public_identifier(name: str, value: str) -> bool:
     return digits >= 8
 
 
-_SECRET_FILE = re.compile(r"/(?:var/)?run/secrets/[^\s]+")
+_SECRET_FILE = lazy_compile(r"/(?:var/)?run/secrets/[^\s]+")
 
 
 def is_secret_name(name: str, value: str | None = None) -> bool:
@@ -113,7 +105,7 @@ _PRIVATE_KEY_BEGIN = (r"-----BEGIN (?:DSA |EC |OPENSSH |RSA |ENCRYPTED |SSH2 ENC
 _PRIVATE_KEY_END = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
 # (hints, pattern): a pattern runs only on a text holding one of its hints (a plain substring search), and its
 # match must not continue a word on the left
-_TOKENS: tuple[tuple[tuple[str, ...], Any], ...] = tuple((hints, _Lazy(pattern, re.DOTALL)) for hints, pattern in (
+_TOKENS: tuple[tuple[tuple[str, ...], Any], ...] = tuple((hints, lazy_compile(pattern, re.DOTALL)) for hints, pattern in (
     (("A3T", "ABIA", "ACCA", "AKIA", "ASIA"), r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16,}"),  # AWS key ID
     (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), r"gh[pousr]_[A-Za-z0-9_]{36,}"),  # GitHub
     (("github_pat_",), r"github_pat_[A-Za-z0-9_]{22,}"),  # GitHub fine-grained
@@ -140,8 +132,8 @@ _TOKENS: tuple[tuple[tuple[str, ...], Any], ...] = tuple((hints, _Lazy(pattern, 
     # a private key block, through its end marker (or the end of the text when it is cut)
     (("PRIVATE KEY", "PuTTY-User-Key-File-2"), rf"(?:{_PRIVATE_KEY_BEGIN})(?:.*?(?:{_PRIVATE_KEY_END})|.*)"),
 ))
-_PRIVATE_KEY_START = _Lazy(_PRIVATE_KEY_BEGIN)
-_PRIVATE_KEY_STOP = _Lazy(_PRIVATE_KEY_END)
+_PRIVATE_KEY_START = lazy_compile(_PRIVATE_KEY_BEGIN)
+_PRIVATE_KEY_STOP = lazy_compile(_PRIVATE_KEY_END)
 _TOKEN_HINTS = tuple(h for hints, _ in _TOKENS for h in hints)
 
 
@@ -164,12 +156,12 @@ def looks_like_token(value: str) -> bool:
 # -- URLs ---------------------------------------------------------------------------------------------------------
 # user information: the password runs to the last `@` before the host (an unencoded `@` or space in a password is
 # still the password); a lone user name long enough to be a token (`https://TOKEN@github.com`) is a secret too
-_URL_CREDENTIALS = _Lazy(
+_URL_CREDENTIALS = lazy_compile(
     r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s?#\"'`]*):"
     r"(?P<password>[^/?#\s@\"'`]+(?:[@ ][^/?#\s@\"'`]+)*?)@(?=[^\s@/?#\"'`]*(?:[/?#\s\"'`]|$))")
-_URL_USER_TOKEN = _Lazy(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s?#\"'`]{12,})@")
+_URL_USER_TOKEN = lazy_compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s?#\"'`]{12,})@")
 # the public-key user of a Sentry DSN (`https://<public key>@o0.ingest.sentry.io/0`) is no secret
-_PUBLIC_URL_USER_NAME = re.compile(r"SENTRY_DSN", re.IGNORECASE)
+_PUBLIC_URL_USER_NAME = lazy_compile(r"SENTRY_DSN", re.IGNORECASE)
 
 
 def url_credentials(value: str) -> Iterator[re.Match]:
@@ -188,29 +180,29 @@ def mask_url_credentials(value: str) -> str:
 
 # -- assignments, query parameters and command-line flags in free text ------------------------------------------
 # `NAME=value` (env lines, `ENV`/`ARG`, connection strings `Password=...;`, query strings `?token=...&`)
-_ASSIGNMENT = _Lazy(r"(?<![\w.-])(?P<name>[A-Za-z_][\w.\-\[\]]*)="
+_ASSIGNMENT = lazy_compile(r"(?<![\w.-])(?P<name>[A-Za-z_][\w.\-\[\]]*)="
                     r"(?:\"(?P<dq>[^\"\n]*)\"?|'(?P<sq>[^'\n]*)'?|(?P<value>(?:\$\{[^}\n]*\}|[^\s\"'`&;])+))")
 # query parameters that carry a signature, whatever else they are called
-_SIGNATURE_PARAMETER = re.compile(r"(?:^|[_-])(?:sig|signature)$", re.IGNORECASE)
+_SIGNATURE_PARAMETER = lazy_compile(r"(?:^|[_-])(?:sig|signature)$", re.IGNORECASE)
 # a line that sets a variable: `KEY=value`, `export KEY=value`, `- KEY=value`, `KEY: value` (YAML), `ENV KEY value`,
 # `ENV A=1 KEY=value` (and a continuation line of one); a trailing line continuation is not part of the value
-_LINE_SETTING = _Lazy(
+_LINE_SETTING = lazy_compile(
     r"^(?P<lead>\s*(?:-\s+)?(?:export\s+)?)(?P<quote>[\"']?)(?P<name>[A-Za-z_][\w.\-]*)(?P=quote)"
     r"(?P<sep>\s*:[ \t]+|\s*=)(?P<value>.*?)\s*(?:\s\\)?\s*$")
-_DOCKERFILE_SETTING = _Lazy(r"^(?P<lead>\s*(?:ENV|ARG)\s+)(?P<name>[A-Za-z_]\w*)(?P<sep>[ \t]+)"
+_DOCKERFILE_SETTING = lazy_compile(r"^(?P<lead>\s*(?:ENV|ARG)\s+)(?P<name>[A-Za-z_]\w*)(?P<sep>[ \t]+)"
                             r"(?P<value>[^=\s].*?)\s*(?:\s\\)?\s*$", re.IGNORECASE)
-_DOCKERFILE_PAIRS = _Lazy(r"^\s*(?:ENV|ARG|LABEL)\s+(?=[\"']?[A-Za-z_][\w.-]*[\"']?=)", re.IGNORECASE)
-_PAIR = _Lazy(r"(?P<name>[A-Za-z_][\w.-]*)[\"']?=(?P<value>.*?)(?=\s+[\"']?[A-Za-z_][\w.-]*[\"']?=|\s*(?:\s\\)?\s*$)")
+_DOCKERFILE_PAIRS = lazy_compile(r"^\s*(?:ENV|ARG|LABEL)\s+(?=[\"']?[A-Za-z_][\w.-]*[\"']?=)", re.IGNORECASE)
+_PAIR = lazy_compile(r"(?P<name>[A-Za-z_][\w.-]*)[\"']?=(?P<value>.*?)(?=\s+[\"']?[A-Za-z_][\w.-]*[\"']?=|\s*(?:\s\\)?\s*$)")
 # what a line holding a credential contains (lower case): a quick filter before the patterns above
 _LINE_HINTS = ("pass", "pwd", "_pw", "pw=", "pw:", "secret", "token", "key", "auth", "cred", "://", "sig", "dsn",
                "salt", "jwt", "_pat", "_sk", "mysql", "mariadb", "mongo", "redis-cli", "curl", "wget")
 # `--password X`, `--password=X`, `--db-password X`, `--requirepass X`, `-pass X`, `--api-key X`... (not the
 # switches `--no-password`, `--disabled-password`, `--ask-password`, `--random-password`...)
-_SECRET_FLAG_NAME = _Lazy(r"^(?!(?:NO|DISABLED?|ASK|PROMPT|EMPTY|RANDOM|SKIP|REQUIRED?|FORCE|ALLOW|USE|WITH|WITHOUT|"
+_SECRET_FLAG_NAME = lazy_compile(r"^(?!(?:NO|DISABLED?|ASK|PROMPT|EMPTY|RANDOM|SKIP|REQUIRED?|FORCE|ALLOW|USE|WITH|WITHOUT|"
                           r"SHOW|PRINT|GENERATE|EXPIRE|LOCK|UNLOCK)_)(?:\w+_)?(?:PASSWORD|PASSWD|PASS|PWD|TOKEN|"
                           r"SECRET|REQUIREPASS|MASTERAUTH|API_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?)$",
                           re.IGNORECASE)
-_FLAG = _Lazy(r"(?<![\w-])(?P<flag>--?[A-Za-z][\w-]*)(?P<sep>=|[ \t]+)"
+_FLAG = lazy_compile(r"(?<![\w-])(?P<flag>--?[A-Za-z][\w-]*)(?P<sep>=|[ \t]+)"
               r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|(?:\$\{[^}\n]*\}|[^\s\"'`;&|])+)")
 # programs whose short flag takes a password: flag, and whether the password may follow it after a blank
 _PROGRAM_PASSWORD_FLAGS = {
@@ -220,11 +212,11 @@ _PROGRAM_PASSWORD_FLAGS = {
                                  "sshpass")},
     "redis-cli": ("-a", True),
 }
-_PROGRAM = _Lazy(r"(?<![\w.-])(?:[\w./-]*/)?(?P<program>" + "|".join(
+_PROGRAM = lazy_compile(r"(?<![\w.-])(?:[\w./-]*/)?(?P<program>" + "|".join(
     re.escape(p) for p in sorted(_PROGRAM_PASSWORD_FLAGS, key=len, reverse=True)) + r")(?![\w.-])")
 _PROGRAM_HINTS = ("mysql", "mariadb", "mongo", "sshpass", "redis-cli", "curl", "wget")
-_COMMAND_END = _Lazy(r"&&|\|\||[;|\n]")
-_CURL_USER = _Lazy(r"(?<![\w-])(?:curl|wget)\b[^\n;|&]*?(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']*:(?P<value>[^\s\"']+)")
+_COMMAND_END = lazy_compile(r"&&|\|\||[;|\n]")
+_CURL_USER = lazy_compile(r"(?<![\w-])(?:curl|wget)\b[^\n;|&]*?(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']*:(?P<value>[^\s\"']+)")
 
 
 def _value_is_shown(value: str) -> bool:
@@ -546,7 +538,7 @@ def collect_tree(node: Any, redactor: Redactor, depth: int = 0) -> None:
 
 def redact_result(project, result) -> None:
     """Mask the messages of a run's findings (and its scope explanations) in place."""
-    from dataclasses import replace
+    from dockyard.records import replace
 
     if not result.findings and not result.scope:
         return

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dockyard.model import Position
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported, not read
 
@@ -78,7 +78,7 @@ def service_env_files(documents) -> list[str]:
 
 
 _DIFF_START = ("diff ", "--- ", "+++ ", "@@ ", "Index: ")
-_ENV_LINE = re.compile(r"^\s*(?:export\s+)?[^\s=#]+\s*=")  # a key (however badly named) and `=`
+_ENV_LINE = lazy_compile(r"^\s*(?:export\s+)?[^\s=#]+\s*=")  # a key (however badly named) and `=`
 
 
 def looks_like_env(text: str) -> bool:
@@ -145,7 +145,7 @@ def explicit_kind(path: Path) -> str:
     return kind
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SourceFile:
     """One file of the checked tree. ``text`` is None when it could not be read; ``error`` says why."""
 

@@ -9,14 +9,15 @@ prefixes. A pragma code that suppressed nothing is reported as unused (DY001).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from dockyard.model import Position
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 
-PRAGMA = re.compile(r"#\s*dockyard:\s*(ignore-file|ignore)\s*(?:\[([^\]]*)\])?", re.IGNORECASE)
+PRAGMA = lazy_compile(r"#\s*dockyard:\s*(ignore-file|ignore)\s*(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
-@dataclass
+@record
 class Suppression:
     path: str
     line: int  # where the pragma is written

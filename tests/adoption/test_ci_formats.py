@@ -95,6 +95,18 @@ def test_gitlab_fingerprints_survive_lines_moving_and_the_report_masks_secrets(t
     assert [fp for _, fp in df004] == [fp for _, fp in moved]
 
 
+
+def test_gitlab_fingerprints_hash_the_flagged_line_as_baselines_do(tmp_path):
+    # the same finding (code, path, message) on a line whose text changed is a new issue for GitLab
+    write_tree(tmp_path, {"Dockerfile": "FROM python\n"})
+    before = json.loads(_check(tmp_path, "--format", "gitlab"))
+    write_tree(tmp_path, {"Dockerfile": "FROM  python\n"})
+    after = json.loads(_check(tmp_path, "--format", "gitlab"))
+    first = [(i["description"], i["fingerprint"]) for i in before if i["check_name"] == "DF004"]
+    second = [(i["description"], i["fingerprint"]) for i in after if i["check_name"] == "DF004"]
+    assert len(first) == len(second) == 1 and first[0][0] == second[0][0]
+    assert first[0][1] != second[0][1]
+
 # -- JUnit ---------------------------------------------------------------------------------------------------------
 def test_junit_report_is_valid_against_jenkins_xsd(tmp_path):
     xml = render(_result(tmp_path), "junit")

@@ -261,3 +261,23 @@ def test_a_directory_named_like_a_dockerfile_is_reported_by_discovery(tmp_path, 
         # named beside its tree, it is reported once
         assert main(["check", ".", "Dockerfile", "--select", "DY003,DF001", "--format", "json"]) == 1
         assert [f[:2] for f in _json_findings(capsys)] == [("DY003", "Dockerfile/"), ("DY003", "svc/docker-compose.yml/")]
+
+
+def test_help_is_as_wide_as_argparse_makes_it_without_importing_shutil(monkeypatch):
+    # dockyard's parser reads the terminal width itself (argparse imports shutil for it, which loads the bz2
+    # and lzma extensions); the help must come out exactly as argparse's own formatter writes it
+    import argparse
+    import shutil
+
+    from dockyard import cli
+
+    for columns in ("52", "137", None):
+        if columns is None:
+            monkeypatch.delenv("COLUMNS", raising=False)
+        else:
+            monkeypatch.setenv("COLUMNS", columns)
+        assert cli._terminal_columns() == shutil.get_terminal_size().columns
+        ours, theirs = (cli._build_parser("check")._subparsers._group_actions[0].choices["check"] for _ in "ab")
+        theirs._get_formatter = lambda p=theirs: argparse.HelpFormatter(prog=p.prog)
+        help_text = ours.format_help()
+        assert help_text == theirs.format_help() and "--write-baseline" in help_text

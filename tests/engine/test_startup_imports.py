@@ -51,3 +51,45 @@ def test_loose_requirements_input_beside_its_lock_does_not_import_packaging(tmp_
             main(["check", {str(tmp_path)!r}, "--exit-zero"])
         """)
     assert "packaging" not in _imported_after(code, cwd=tmp_path)
+
+
+# what a cold check of a tree holding one Dockerfile must not pay for: the standard library's costly modules
+# (dataclasses pulls in inspect, ast and dis; typing; shutil loads the bz2 and lzma extensions; hashlib OpenSSL)
+COSTLY_STDLIB = ("dataclasses", "inspect", "typing", "shutil", "hashlib", "yaml")
+DOCKERFILE = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n" \
+             "USER 1000\nCMD [\"uvicorn\", \"app.main:app\"]\n"
+
+
+def _modules_after_check(tmp_path, *args: str) -> set[str]:
+    script = textwrap.dedent(f"""\
+        import contextlib, io, json, sys
+        from dockyard.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["check", *{list(args)!r}, "--exit-zero"])
+        print(json.dumps(sorted(sys.modules)))
+        """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_checking_a_lone_dockerfile_tree_imports_no_costly_module_and_no_rule_without_work(tmp_path):
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    modules = _modules_after_check(tmp_path, ".")
+    assert not {m.split(".")[0] for m in modules} & set(HEAVY + COSTLY_STDLIB)
+    # rules judging compose files, environments, env files or ignore files have nothing to run on: never imported
+    for module in ("compose.health", "compose.literals", "compose.network", "compose.parse", "compose.runtime",
+                   "compose.services", "compose.variables", "env.syntax", "env.placeholders", "env.urls",
+                   "dockerignore.unused"):
+        assert f"dockyard.rules.{module}" not in modules
+    # the Dockerfile's rules and the project's rules did run
+    assert {"dockyard.rules.dockerfile.user", "dockyard.rules.ci.tooling", "dockyard.rules.python.lockfile"} <= modules
+    # nor the parsers of the kinds of file it does not hold (YAML's wrapper may load, PyYAML is not: HEAVY)
+    for parser in ("dockyard.parsers.dotenv", "dockyard.schemas"):
+        assert parser not in modules
+
+
+def test_checking_a_named_dockerfile_imports_only_the_rules_of_its_kind(tmp_path):
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    modules = _modules_after_check(tmp_path, "Dockerfile")
+    families = {m.split(".")[2] for m in modules if m.startswith("dockyard.rules.") and m.count(".") >= 3}
+    assert families == {"core", "dockerfile", "dockerignore"}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from dockyard.config import Config, find_config, load_config
 from dockyard.model import Severity, UsageError
+from dockyard.records import replace
 from dockyard.source import FileKind, classify, explicit_kind
 
 

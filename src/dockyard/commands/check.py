@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from dockyard.commands._common import add_config_arguments, load_projects
+from dockyard.records import replace
 
 
 def configure(parser) -> None:
@@ -43,7 +43,6 @@ def run_check(args, progress=None):
 
 
 def _run_check(args, progress):
-    from dockyard.baseline import Baseline, add_fingerprints
     from dockyard.engine import run_rules
 
     writing = getattr(args, "write_baseline", None) is not None
@@ -54,6 +53,8 @@ def _run_check(args, progress):
     def baseline_for(path):
         key = Path(path).resolve()
         if key not in baselines:
+            from dockyard.baseline import Baseline
+
             baselines[key] = Baseline.load(path)
         return baselines[key]
 
@@ -65,14 +66,18 @@ def _run_check(args, progress):
         progress.tree_done()
         checked.extend([sf.abspath.absolute() for sf in project.files] if project.explicit_files
                        else [project.root])
-        result.findings = add_fingerprints(project, result.findings)
+        chosen = None if writing else (getattr(args, "baseline", None) or project.config.baseline)
+        if writing or chosen is not None or getattr(args, "format", None) == "gitlab":
+            # what a baseline matches findings by, and GitLab's issue identity; no other report shows it
+            from dockyard.baseline import add_fingerprints
+
+            result.findings = add_fingerprints(project, result.findings)
         if prefix:  # the root folder itself (`./`) is shown as the prefix
             result.findings = [replace(f, path=prefix if f.path == "./" else prefix + f.path) for f in result.findings]
             result.files = [prefix + p for p in result.files]
             result.templates = [prefix + p for p in result.templates]
             if result.scope is not None:
                 result.scope = [replace(e, path=prefix + e.path) for e in result.scope]
-        chosen = None if writing else (getattr(args, "baseline", None) or project.config.baseline)
         if chosen is not None:
             baseline = baseline_for(chosen)
             result.findings, result.baselined = baseline.filter(result.findings)

@@ -17,19 +17,22 @@ results do not depend on the machine running the check.
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
 
+from dockyard import TYPE_CHECKING
 from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
 from dockyard.model import Position
+from dockyard.records import field, record, replace
 from dockyard.source import FileKind, SourceFile
 
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
-@dataclass
+
+@record
 class EnvironmentView:
     """One environment as compose would run it.
 
@@ -283,7 +286,7 @@ def build_view(project, env) -> EnvironmentView:
         flat = _flatten(lp.raw_model, (), last, first)
         model = flat if isinstance(flat, dict) else {}
         issues = list(lp.issues)
-        refusals = [dataclasses.replace(pr, file=relative(project, pr.file) if pr.file else None)
+        refusals = [replace(pr, file=relative(project, pr.file) if pr.file else None)
                     for pr in lp.problems if pr.kind in REFUSAL_KINDS]
         for problem in lp.problems:
             rel = relative(project, problem.file)

@@ -13,16 +13,16 @@ calls ``docker compose`` / ``docker-compose`` with one of the environment's comp
 from __future__ import annotations
 
 import posixpath
-import re
-from typing import TYPE_CHECKING
 
+from dockyard import TYPE_CHECKING
+from dockyard.regex import lazy_compile
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.project import Project
 
-_COMPOSE_CALL = re.compile(r"\bdocker[ -]compose\b([^\n;&|]*)")
-_FILE_OPTION = re.compile(r"(?:-f|--file)(?:\s+|=)([^\s]+)")
+_COMPOSE_CALL = lazy_compile(r"\bdocker[ -]compose\b([^\n;&|]*)")
+_FILE_OPTION = lazy_compile(r"(?:-f|--file)(?:\s+|=)([^\s]+)")
 
 
 def deploy_variables(project: "Project", compose_paths: list[str], default: bool = False) -> dict[str, str]:

@@ -29,11 +29,15 @@ folder ``directory`` itself is listed.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
 
+from dockyard import TYPE_CHECKING
+from dockyard.records import record
 from dockyard.source import FileKind, classify
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 _EXTS = (".yml", ".yaml")
 # (base stem, override stem): docker-compose.base.yml + docker-compose.<env>.yml, ...
@@ -73,7 +77,7 @@ def is_test(name: str) -> bool:
     return posixpath.basename(name).lower() in TEST_NAMES
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Environment:
     name: str
     compose_files: tuple[Path, ...]

@@ -19,7 +19,11 @@ takes the override's ``last`` origin and keeps the base's ``first`` one.
 from __future__ import annotations
 
 import json
-from typing import Any
+
+from dockyard import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 _REPLACE = frozenset(("command", "entrypoint"))
 _KEYED = {"volumes": ("target",), "secrets": ("source",), "configs": ("source",),

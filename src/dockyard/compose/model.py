@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from dockyard import TYPE_CHECKING
 from dockyard.model import Position
+from dockyard.records import field, record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LoadProblem:
     """An error (or warning) met while loading: the file, a position in it, compose's message."""
 
@@ -27,7 +30,7 @@ class LoadProblem:
         return self.message if self.redacted is None else self.redacted
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Project:
     name: str
     working_dir: Path
@@ -68,7 +71,7 @@ class Project:
         return self.model.get("services") or {}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Origin:
     """Where a value of a merged model was written.
 
@@ -83,7 +86,7 @@ class Origin:
     raw: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class InterpolationIssue:
     """A ``${...}`` compose would not resolve.
 

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+
+from dockyard import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
 def _escape(value: Any, redactor: Any, key: str | None = None) -> Any:

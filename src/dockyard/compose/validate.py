@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dockyard.records import record
 
 SCHEMA_FILE = Path(__file__).with_name("schema") / "compose-spec.json"
 SCHEMA_NAME = "compose-go-spec"  # the name :mod:`dockyard.schemas` caches its validator under
@@ -45,7 +46,7 @@ SCHEMA_NAME = "compose-go-spec"  # the name :mod:`dockyard.schemas` caches its v
 _STATE: dict[str, Any] = {}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Refusal:
     """Why compose refuses a model: its message and where in the model (keys and list indices) the offending
     value is; ``key``: the offending key inside the mapping at ``path`` (an unknown property), when one."""

@@ -24,7 +24,8 @@ The parser is linear in the size of the input and never raises.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+
+from dockyard.records import field, record
 
 __all__ = [
     "Comment",
@@ -92,7 +93,7 @@ def _rx(name: str):
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Span:
     """1-based line/column positions (end_column exclusive) and character offsets."""
 
@@ -104,20 +105,20 @@ class Span:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Comment:
     text: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Directive:
     name: str
     value: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Flag:
     name: str
     value: str | None
@@ -144,7 +145,7 @@ class Flag:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Heredoc:
     name: str
     content: str  # as the instruction receives it (``<<-`` strips leading tabs)
@@ -179,7 +180,7 @@ class Heredoc:
             line_start = line_end
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ParseError:
     message: str
     span: Span
@@ -188,7 +189,7 @@ class ParseError:
     kind: str = "syntax"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Instruction:
     keyword: str
     keyword_raw: str
@@ -322,7 +323,7 @@ class Instruction:
         return ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Stage:
     index: int
     name: str | None
@@ -339,7 +340,7 @@ class Stage:
         return self.parent is None and self.base_resolved.lower() != "scratch"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Dockerfile:
     text: str
     directives: tuple[Directive, ...]

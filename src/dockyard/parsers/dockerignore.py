@@ -19,7 +19,8 @@ Positions of every pattern are kept so that findings can point at the line that 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from dockyard.records import field, record
 
 __all__ = ["DockerIgnore", "IgnorePattern", "IgnoreError", "clean_path", "parse_dockerignore"]
 
@@ -151,7 +152,7 @@ def _compile(pattern: str) -> tuple[str, "re.Pattern | None"]:
         return kind, None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IgnoreError:
     message: str
     line: int
@@ -159,7 +160,7 @@ class IgnoreError:
     end_column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class IgnorePattern:
     """One pattern line: ``text`` as written (trimmed), ``pattern`` as Docker uses it (cleaned, no '!')."""
 
@@ -201,7 +202,7 @@ class IgnorePattern:
         return any(self.matches("/".join(dirs[: i + 1])) for i in range(len(dirs)))
 
 
-@dataclass
+@record
 class DockerIgnore:
     text: str
     patterns: list[IgnorePattern]

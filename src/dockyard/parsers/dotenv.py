@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from collections.abc import Callable
 
-Lookup = Callable[[str], Optional[str]]
+from dockyard.records import field, record
+
+Lookup = Callable[[str], str | None]
 
 _GO_SPACE_EXTRA = frozenset("\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                             "\u2028\u2029\u202f\u205f\u3000")
@@ -39,7 +40,7 @@ _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "
                    '"': '"', "\\": "\\"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EnvEntry:
     """One ``KEY=value`` statement. Lines/columns are 1-based; ``end_*`` is exclusive (end of the value as
     written, closing quote included). ``raw_value`` is the text as written (without quotes); ``value`` the
@@ -62,7 +63,7 @@ class EnvEntry:
     end: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EnvError:
     message: str  # compose's message text
     line: int
@@ -78,7 +79,7 @@ class EnvError:
         return self.message if self.redacted is None else self.redacted
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class EnvFile:
     entries: tuple[EnvEntry, ...]
     errors: tuple[EnvError, ...] = ()

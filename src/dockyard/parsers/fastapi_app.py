@@ -12,12 +12,13 @@ the project root or from a source root below it (``backend/app/main.py`` imports
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+
+from dockyard.records import field, record
 
 HTTP_METHODS = {"get", "post", "put", "delete", "patch", "options", "head", "trace"}
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Route:
     method: str  # upper-case
     path: str  # full path with prefixes
@@ -26,7 +27,7 @@ class Route:
     column: int
 
 
-@dataclass
+@record
 class RouterObject:
     module: str
     name: str  # variable name (module-level, or "<function>.<var>" inside a factory)
@@ -38,7 +39,7 @@ class RouterObject:
     includes: list[tuple[tuple[str, str] | None, str, int]] = field(default_factory=list)  # (target ref, prefix, line)
 
 
-@dataclass
+@record
 class ModuleInfo:
     name: str  # dotted module name
     path: str  # relative path
@@ -47,7 +48,7 @@ class ModuleInfo:
     objects: dict[str, RouterObject] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class AppModel:
     apps: list[RouterObject]
     routes: dict[int, list[Route]]  # id(app) -> its routes

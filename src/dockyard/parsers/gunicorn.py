@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+
+from dockyard.records import field, record
 
 # command-line flag -> setting name (gunicorn's documented flags)
 FLAGS = {
@@ -32,7 +33,7 @@ BOOLEAN_FLAGS = {"--preload"}
 ASYNC_WORKER_MARKERS = ("uvicorn", "gevent", "eventlet", "tornado", "gthread_async", "aiohttp")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Setting:
     name: str
     source: str  # the expression as written (or the flag value)
@@ -45,7 +46,7 @@ class Setting:
     refs: tuple[ast.AST, ...] = ()  # expressions it reads through module-level names (``workers = count``)
 
 
-@dataclass
+@record
 class GunicornConfig:
     origin: str  # "file" | "command" | "env"
     path: str  # file the settings were read from (config file, Dockerfile, compose file, env file)

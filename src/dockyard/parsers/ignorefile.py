@@ -9,10 +9,11 @@ that nothing inside an excluded directory can be re-included.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from dockyard.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GitPattern:
     text: str  # the pattern as written (trailing spaces removed)
     line: int

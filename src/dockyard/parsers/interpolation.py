@@ -32,8 +32,9 @@ past :data:`MAX_INTERPOLATED` the value being built is abandoned with an ``Inter
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable, Optional
+
+from dockyard.records import record
 
 Lookup = Callable[[str], Optional[str]]
 
@@ -265,7 +266,7 @@ def _apply(op: str, substitution: str, lookup: Lookup, budget: Budget | None = N
 # --------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class VarRef:
     """A variable reference. ``start``/``end`` are offsets of the whole ``$...`` expression in the template
     (for a greedy braced match, the expression up to its balanced ``}``). ``operator`` is one of
@@ -289,7 +290,7 @@ class VarRef:
         return self.operator in (":-", "-")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class TemplateProblem:
     """A malformed piece: ``start``/``end`` offsets and compose's message."""
 
@@ -298,7 +299,7 @@ class TemplateProblem:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Scan:
     refs: tuple[VarRef, ...]
     errors: tuple[TemplateProblem, ...]

@@ -8,13 +8,14 @@ maintained Python package parses Makefiles; GNU make itself would execute ``$(sh
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 
-_ASSIGN = re.compile(r"^\s*(?:export\s+|override\s+)?[^:#=\s]+\s*(?::{1,3}=|\?=|\+=|!=|=)")
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
+
+_ASSIGN = lazy_compile(r"^\s*(?:export\s+|override\s+)?[^:#=\s]+\s*(?::{1,3}=|\?=|\+=|!=|=)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     name: str
     line: int
@@ -23,7 +24,7 @@ class Target:
     prerequisites: tuple[str, ...]
 
 
-@dataclass
+@record
 class Makefile:
     targets: dict[str, Target] = field(default_factory=dict)
     phony: set[str] = field(default_factory=set)

@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from dockyard.records import record
+from dockyard.regex import lazy_compile
 
 __all__ = [
     "Include",
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReqLine:
     """One requirement. ``name`` is as written ("" for an unnamed path/URL); ``key`` is its canonical form.
 
@@ -80,7 +82,7 @@ class Include(NamedTuple):
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class OptionLine:
     """A global option line. ``name`` is the long form (``--index-url``); ``value`` is None for flags."""
 
@@ -91,7 +93,7 @@ class OptionLine:
     end_column: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ReqError:
     message: str
     line: int
@@ -99,7 +101,7 @@ class ReqError:
     end_column: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RequirementsFile:
     path: str
     entries: tuple[ReqLine, ...] = ()
@@ -114,7 +116,7 @@ class RequirementsFile:
         return tuple(i for i in self.includes if i.line in wanted)
 
 
-_CANON_RE = re.compile(r"[-_.]+")
+_CANON_RE = lazy_compile(r"[-_.]+")
 
 
 def canonicalize_name(name: str) -> str:
@@ -145,8 +147,8 @@ _ALL_OPTIONS: dict[str, bool] = {**_GLOBAL_OPTIONS, **_PER_REQ_OPTIONS}
 _SHORT = {"-i": "--index-url", "-c": "--constraint", "-r": "--requirement", "-e": "--editable", "-f": "--find-links"}
 _STRONG_HASHES = ("sha256", "sha384", "sha512")  # pip's --hash accepts these algorithms only
 
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
-_LINE_COMMENT_RE = re.compile(r"^\s*#")  # a comment line never continues (pip's COMMENT_RE.match)
+_COMMENT_RE = lazy_compile(r"(^|\s+)#.*$")
+_LINE_COMMENT_RE = lazy_compile(r"^\s*#")  # a comment line never continues (pip's COMMENT_RE.match)
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 # name[extras]==version, where version is a plain PEP 440 version: what packaging yields is known exactly.
 _FAST = (
@@ -162,14 +164,14 @@ _MARKER_VAR = (
     r"|platform_version|platform_machine|platform_python_implementation|implementation_name"
     r"|implementation_version)"
 )
-_FAST_MARKER_RE = re.compile(_FAST + r"(?:[ \t]*;[ \t]*(?P<marker>\S.*))?")
-_MARKER_ITEM_RE = re.compile(
+_FAST_MARKER_RE = lazy_compile(_FAST + r"(?:[ \t]*;[ \t]*(?P<marker>\S.*))?")
+_MARKER_ITEM_RE = lazy_compile(
     rf"(?P<var>{_MARKER_VAR})[ \t]*(?P<op>===|==|~=|!=|<=|>=|<|>)[ \t]*"
     r"(?:'(?P<v1>[A-Za-z0-9._+ -]*)'|\"(?P<v2>[A-Za-z0-9._+ -]*)\")"
 )
-_MARKER_BOOL_RE = re.compile(r"[ \t]+(and|or)[ \t]+")
-_URLISH_RE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}[/\\]|[A-Za-z]:[/\\]|~)")
-_EGG_RE = re.compile(r"[#&]egg=([^&\s]+)")
+_MARKER_BOOL_RE = lazy_compile(r"[ \t]+(and|or)[ \t]+")
+_URLISH_RE = lazy_compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}[/\\]|[A-Za-z]:[/\\]|~)")
+_EGG_RE = lazy_compile(r"[#&]egg=([^&\s]+)")
 
 
 class _Logical:
@@ -225,8 +227,8 @@ def _logical_lines(text: str):
         yield current
 
 
-_WS_RE = re.compile(r"\s*")
-_PLAIN_RE = re.compile(r"[^\s'\"\\]+")  # a run with no whitespace, quote or backslash: copied as is
+_WS_RE = lazy_compile(r"\s*")
+_PLAIN_RE = lazy_compile(r"[^\s'\"\\]+")  # a run with no whitespace, quote or backslash: copied as is
 
 
 def _tokens(text: str, start: int):

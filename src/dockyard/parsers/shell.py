@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import os.path
-from dataclasses import dataclass
+
+from dockyard.records import record
 
 __all__ = ["SimpleCommand", "ShellScript", "Tail", "Word", "parse_shell", "statement_tail", "unquote"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Word:
     text: str  # static value: quotes and escapes removed, expansions left as written
     raw: str
@@ -21,7 +22,7 @@ class Word:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SimpleCommand:
     argv: tuple[Word, ...]
     assignments: tuple[str, ...]
@@ -55,7 +56,7 @@ class SimpleCommand:
         return False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ShellScript:
     script: str
     commands: tuple[SimpleCommand, ...]
@@ -353,7 +354,7 @@ def _push_substitutions(node, stack, bg, neg) -> None:
         stack.append((n, bg, neg))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Tail:
     """How a script ends: where its last statement ends (``end``), the `;` or `&` that terminates it (``operator``,
     "" for none) and where that ends (``after``), and whether a comment follows (``comment``). Character offsets."""

@@ -26,11 +26,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any
-
+from dockyard import TYPE_CHECKING
 from dockyard.model import Position
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 500
@@ -38,8 +40,8 @@ MAX_DEPTH = 500
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_GO_INT = re.compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_FLOAT = lazy_compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_GO_INT = lazy_compile(r"^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
 _SPECIAL_FLOATS = {".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
                    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
                    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
@@ -48,7 +50,7 @@ _SPECIAL_FLOATS = {".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("na
 COMPOSE_TAGS = ("!reset", "!override")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class YamlError:
     message: str
     position: Position = field(default_factory=Position.whole_file)
@@ -106,7 +108,7 @@ class YSeq(list):
             return None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class YamlDocument:
     root: Any
     errors: tuple[YamlError, ...] = ()
@@ -336,7 +338,7 @@ class _Builder:
 IMPLICIT = "?"
 _YAML_TAG = "tag:yaml.org,2002:"
 # go-yaml's timestamp formats (2006-1-2, with a time after T, t or spaces, and a zone)
-_TIMESTAMP = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?"
+_TIMESTAMP = lazy_compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?"
                         r"(?:[ \t]*(?:Z|[-+]\d{1,2}(?::\d{2})?))?)?$")
 
 

@@ -9,11 +9,12 @@ percent-encode the original bytes instead (RFC 3986), which names the file exact
 from __future__ import annotations
 
 import importlib
-import re
+
+from dockyard.regex import lazy_compile
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_compile("[\ud800-\udfff]")
 
 
 def printable(text: str) -> str:

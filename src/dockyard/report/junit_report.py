@@ -10,15 +10,15 @@ identical findings in one file are numbered. Valid against Jenkins' ``junit-10.x
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
 from dockyard.model import is_directory_path
+from dockyard.regex import lazy_compile
 
 PASSED = "dockyard check"  # the name of the passing test case of a file without findings
 # characters XML 1.0 cannot hold, even escaped
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = lazy_compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml(text: str) -> str:

@@ -1,7 +1,9 @@
 """Rules, one package per family (dockerfile, dockerignore, compose, env, python, ci, core).
 
-Every module inside a family package is imported by :func:`load_all`; importing a module registers its
-rules through the ``@rule`` decorator in :mod:`dockyard.rules.base`.
+Importing a rule module registers its rules through the ``@rule`` decorator in :mod:`dockyard.rules.base`.
+:func:`load_all` imports every module (``dockyard rules``, docs, reports that list every rule); a check imports
+only the modules of the rules it runs on something (see :mod:`dockyard.rules._table`, which says where each rule
+is defined and what it is run on, and :func:`load_rule`): checking a lone Dockerfile imports no compose rules.
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 import importlib
 import os
 
+from dockyard.rules._table import RULES
+
 FAMILY_PACKAGES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
+TABLE_PATH = os.path.join(os.path.dirname(__file__), "_table.py")
 _loaded: set[str] = set()
 
 
@@ -18,7 +23,7 @@ def load_all() -> None:
 
 
 def load_families(families) -> None:
-    """Import the rule modules of these families (once). Checking a lone Dockerfile needs no compose rules."""
+    """Import every rule module of these families (once)."""
     here = os.path.dirname(__file__)
     for family in FAMILY_PACKAGES:
         if family not in families or family in _loaded:
@@ -31,3 +36,43 @@ def load_families(families) -> None:
         for entry in sorted(os.listdir(folder)):
             if entry.endswith(".py") and not entry.startswith("_"):
                 importlib.import_module(f"dockyard.rules.{family}.{entry[:-3]}")
+
+
+def load_rule(code: str):
+    """The rule ``code`` (a :class:`dockyard.rules.base.Rule`), importing only the module that defines it; None
+    for an unknown code."""
+    from dockyard.rules.base import registered
+
+    entry = RULES.get(code)
+    if entry is not None:
+        importlib.import_module(f"dockyard.rules.{entry[0]}")
+    return registered(code)
+
+
+def table_source() -> str:
+    """The text of :mod:`dockyard.rules._table`, made from the rule modules."""
+    from dockyard.rules.base import all_rules
+
+    lines = ['"""Where each rule is defined and what it is run on: generated from the rule modules by',
+             '``python -m dockyard.rules.docs`` (a test checks it is current). A check reads it to import only the',
+             'rule modules whose rules have something to run on."""',
+             "",
+             "# code -> (module under dockyard.rules, scope)",
+             "RULES: dict[str, tuple[str, str]] = {"]
+    for r in all_rules():
+        module = r.check.__module__.removeprefix("dockyard.rules.")
+        lines.append(f'    "{r.code}": ("{module}", "{r.scope}"),')
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+def update_table(path: str = TABLE_PATH) -> bool:
+    """Rewrite :mod:`dockyard.rules._table` from the rule modules; True when it changed."""
+    from dockyard.fsutil import atomic_write
+
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    new = table_source()
+    if new != text:
+        atomic_write(path, new)
+    return new != text

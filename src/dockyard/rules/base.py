@@ -19,13 +19,14 @@ never pick exit codes: they get parsed models through ``ctx`` and yield :class:`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
-from dockyard import roles
+from dockyard import TYPE_CHECKING, roles
 from dockyard.model import Problem, Severity
+from dockyard.records import field, record
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
     from dockyard.project import Project
     from dockyard.source import SourceFile
 
@@ -60,7 +61,7 @@ FAMILIES = {
 }
 
 
-@dataclass
+@record
 class Context:
     """What a rule sees. ``file``/``model`` are set for file scopes, ``environment`` for the environment scope."""
 
@@ -84,7 +85,7 @@ class Context:
 Check = Callable[[Context], Iterator[Problem]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     code: str
     name: str
@@ -205,7 +206,12 @@ FAMILY_CODE = {"core": "DY", "dockerfile": "DF", "dockerignore": "DI", "compose"
 
 
 def get_rule(code: str) -> Rule | None:
-    from dockyard.rules import load_all
+    """The rule ``code`` (any case), importing only the module that defines it."""
+    from dockyard.rules import load_rule
 
-    load_all()
-    return _REGISTRY.get(code.upper())
+    return load_rule(code.upper())
+
+
+def registered(code: str) -> Rule | None:
+    """The rule ``code`` if its module has been imported."""
+    return _REGISTRY.get(code)

@@ -97,4 +97,7 @@ def update_readme(path: str = "README.md") -> bool:
 
 
 if __name__ == "__main__":
+    from dockyard.rules import update_table
+
     print("README.md updated" if update_readme() else "README.md already current")
+    print("dockyard/rules/_table.py updated" if update_table() else "dockyard/rules/_table.py already current")

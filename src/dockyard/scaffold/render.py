@@ -15,12 +15,12 @@ dotfile (``dot-gitignore`` -> ``.gitignore``), which keeps them visible to packa
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import PurePosixPath
 
 from dockyard import __version__
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 
 TEMPLATE_VERSION = 1  # bump when the generated layout changes in a way ``--update`` should know about
 
@@ -31,16 +31,16 @@ PYTHON_IMAGES: dict[str, str] = {
     "3.12": "python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea",
 }
 
-_VAR = re.compile(r"@@([a-z_][a-z0-9_]*)@@")
-_DIRECTIVE = re.compile(r"^\s*#%(if|elif|else|endif)\b\s*(.*?)\s*$")
-_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_VAR = lazy_compile(r"@@([a-z_][a-z0-9_]*)@@")
+_DIRECTIVE = lazy_compile(r"^\s*#%(if|elif|else|endif)\b\s*(.*?)\s*$")
+_NAME_RE = lazy_compile(r"^[a-z][a-z0-9-]{0,62}$")
 
 
 class TemplateError(Exception):
     pass
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Answers:
     """What the user chose. Everything the template varies on derives from these."""
 
@@ -213,7 +213,7 @@ def _walk(node, prefix: str = ""):
             yield rel, child
 
 
-@dataclass
+@record
 class Rendered:
     files: dict[str, str] = field(default_factory=dict)  # relative POSIX path -> text
 

@@ -13,12 +13,12 @@ import difflib
 import json
 import stat
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from dockyard import __version__
+from dockyard.records import field, record
 from dockyard.scaffold.render import TEMPLATE_VERSION, Answers, Rendered
 
 ANSWERS_FILE = ".dockyard-answers.yml"
@@ -151,7 +151,7 @@ def read_pristine(root: Path) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------------------------- plans
-@dataclass
+@record
 class Plan:
     writes: dict[str, str] = field(default_factory=dict)  # path -> new text
     unchanged: list[str] = field(default_factory=list)

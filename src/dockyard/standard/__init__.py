@@ -13,9 +13,10 @@ IDs, each with a level and the standard's section it comes from) are package dat
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass
 from importlib import resources
+
+from dockyard.records import record
+from dockyard.regex import lazy_compile
 
 __all__ = ["Item", "LEVELS", "checklist_items", "checklist_text", "item", "standard_text"]
 
@@ -24,10 +25,10 @@ CHECKLIST_FILE = "checklist.md"
 # the checklist's levels, in the order a team adopts them
 LEVELS = {"REQ": "required", "REC": "recommended", "BEY": "beyond the standard"}
 
-_ROW = re.compile(r"^\| ([A-Z]{2}-[A-Z0-9-]+) \| (REQ|REC|BEY) \| (.+?) \| (.+?) \|$")
+_ROW = lazy_compile(r"^\| ([A-Z]{2}-[A-Z0-9-]+) \| (REQ|REC|BEY) \| (.+?) \| (.+?) \|$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Item:
     """One checklist row: ``id`` (e.g. ``DF-BASE-TAG``), ``level`` (``REQ``, ``REC`` or ``BEY``), ``section``
     (the standard's section(s) it comes from, as the checklist names them) and ``text`` (what must hold)."""

@@ -25,16 +25,17 @@ import itertools
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass, field
 
 from dockyard.model import Position
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 from dockyard.source import FileKind
 
 MAX_DEPTH = 4  # scripts calling scripts, make targets, local actions
 MAX_VARIANTS = 16  # matrix combinations read for one step
 
 
-@dataclass
+@record
 class Step:
     path: str
     position: Position
@@ -45,7 +46,7 @@ class Step:
     workdir: str = ""  # the step's working directory, relative to the repository root
 
 
-@dataclass
+@record
 class Image:
     """One image a build produces: a compose service's, or the build's own (``name`` "")."""
 
@@ -55,7 +56,7 @@ class Image:
     platforms: list[str]
 
 
-@dataclass
+@record
 class BuildStep:
     path: str
     position: Position
@@ -85,7 +86,7 @@ class BuildStep:
         return f" (in `{self.source}`)" if self.source else ""
 
 
-@dataclass
+@record
 class Pipeline:
     files: list = field(default_factory=list)  # SourceFiles of CI configuration
     steps: list[Step] = field(default_factory=list)
@@ -125,8 +126,8 @@ def _publishes(with_: dict) -> bool:
 
 
 # ----------------------------------------------------------------------------------------- expressions
-_EXPR_RE = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
-_WHOLE_EXPR_RE = re.compile(r"^\s*\$\{\{.*\}\}\s*$", re.DOTALL)
+_EXPR_RE = lazy_compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
+_WHOLE_EXPR_RE = lazy_compile(r"^\s*\$\{\{.*\}\}\s*$", re.DOTALL)
 
 
 def is_expression(value) -> bool:
@@ -205,7 +206,7 @@ def _used_names(value) -> set[str]:
 _WRAPPERS = frozenset({"sudo", "env", "exec", "time", "command", "nice", "nohup"})
 _RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "rye"})  # `uv run CMD`
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
-_VAR_ONLY = re.compile(r"^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
+_VAR_ONLY = lazy_compile(r"^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 # options of `docker build` that take a value: a variable there is that value, not more options
 _BUILD_VALUE_OPTIONS = frozenset({
     "-t", "--tag", "--build-arg", "--platform", "-f", "--file", "--target", "--label", "--cache-from",

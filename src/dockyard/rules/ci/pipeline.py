@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Position, Problem
@@ -352,12 +352,13 @@ def without_evaluated_expressions(data):
     "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not.",
 )
 def workflow_schema(ctx: Context) -> Iterator[Problem]:
+    workflows = [(sf, doc) for sf, doc in pipeline(ctx.project).docs if sf.kind == FileKind.WORKFLOW]
+    if not workflows:
+        return  # the validator is not even loaded
     from dockyard.parsers.yamlpos import to_plain
     from dockyard.schemas import first_error
 
-    for sf, doc in pipeline(ctx.project).docs:
-        if sf.kind != FileKind.WORKFLOW:
-            continue
+    for sf, doc in workflows:
         for err in getattr(doc, "errors", ()):
             yield Problem(f"workflow is not valid YAML: {err.message}", getattr(err, "position", Position(1, 1)),
                           path=sf.path)

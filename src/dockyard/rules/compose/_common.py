@@ -16,10 +16,14 @@ Kinds of services (decided on the merged model of an environment, or on one file
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
 
+from dockyard import TYPE_CHECKING
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")

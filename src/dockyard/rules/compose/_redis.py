@@ -20,21 +20,24 @@ How the password is given (``RedisSettings.password``):
 from __future__ import annotations
 
 import posixpath
-import re
 import shlex
-from dataclasses import dataclass, field
-from typing import Any
 
+from dockyard import TYPE_CHECKING
 from dockyard.compose.merge import split_volume
 from dockyard.images import image_path
+from dockyard.records import field, record
+from dockyard.regex import lazy_compile
 from dockyard.rules.compose._common import raw_entry
 
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
-_PLACEHOLDER = re.compile("\x01([0-9]+)\x02")
+_PLACEHOLDER = lazy_compile("\x01([0-9]+)\x02")
 _TRUE = frozenset({"yes", "true", "1", "on"})
 
 
-@dataclass
+@record
 class RedisSettings:
     """``known``: False when the command loads a configuration file dockyard cannot read (nothing is judged).
     ``values``: directive -> value (``appendonly`` -> ``yes``), the command line over the file.

@@ -4,11 +4,14 @@ it to each file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dockyard import TYPE_CHECKING
+from dockyard.records import record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SchemaError:
     path: tuple  # where in the document (keys and list indices)
     message: str  # compose's wording: `services.web additional properties 'foo' not allowed`

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.images import image_path, image_repository
 from dockyard.model import Problem
+from dockyard.regex import lazy_compile
 from dockyard.roles import PYTHON_IMAGES
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
@@ -287,8 +288,8 @@ def dockerfile_of(ctx: Context, view, svc: dict):
     return ctx.project.file(rel)
 
 
-_PY_SLIM = re.compile(r"^(python|pypy)$")
-_INSTALL = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*\b(install|add)\b([^;&|]*)")
+_PY_SLIM = lazy_compile(r"^(python|pypy)$")
+_INSTALL = lazy_compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\b[^;&|]*\b(install|add)\b([^;&|]*)")
 
 
 def _tool_available(ctx: Context, view, svc: dict, tool: str) -> bool | None:

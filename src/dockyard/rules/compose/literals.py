@@ -4,28 +4,29 @@ connection strings, image tags; and commands that start more than one process.""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.images import TagKind, parse_ref, tag_kind
 from dockyard.model import Position, Problem
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
                                             value_position)
 from dockyard.secrets import is_secret_name, mask, url_credentials
 
-CONNECTION_NAMES = re.compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDIS|CACHE|BROKER|AMQP|RABBITMQ|"
+CONNECTION_NAMES = lazy_compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDIS|CACHE|BROKER|AMQP|RABBITMQ|"
                               r"CELERY_BROKER|CELERY_RESULT_BACKEND|SQLALCHEMY_DATABASE)(_URL|_URI|_DSN)?$|"
                               r"_(URL|URI|DSN)$", re.I)
-_CONN_ONLY = re.compile(r"(DATABASE|DB|POSTGRES|MYSQL|MONGO|REDIS|CACHE|BROKER|AMQP|RABBITMQ|CELERY|SQLALCHEMY)",
+_CONN_ONLY = lazy_compile(r"(DATABASE|DB|POSTGRES|MYSQL|MONGO|REDIS|CACHE|BROKER|AMQP|RABBITMQ|CELERY|SQLALCHEMY)",
                         re.I)
-_URL = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s\"'`]*)")
-_SCHEME = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://")
+_URL = lazy_compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s\"'`]*)")
+_SCHEME = lazy_compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://")
 # listen on every interface (`0.0.0.0`, ASP.NET's `+`): an address to bind, not a place to reach
 _ANY_ADDRESS = frozenset({"0.0.0.0", "::", "[::]", "+", "*"})
 # the part after `scheme://` is a bucket (s3://profiles) or a path, not a host
 _NO_HOST_SCHEMES = frozenset({"s3", "s3a", "gs", "gcs", "file"})
 _FLAGS = frozenset({"true", "false", "yes", "no", "on", "off"})
-_HOST_NAMES = re.compile(r"_(HOST|HOSTNAME|DOMAIN|SERVER|ENDPOINT)$", re.I)
+_HOST_NAMES = lazy_compile(r"_(HOST|HOSTNAME|DOMAIN|SERVER|ENDPOINT)$", re.I)
 _LOCAL_BIND = frozenset({"0.0.0.0", "127.0.0.1", "::", "::1", "localhost"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _SECRET_FLAGS = ("--requirepass", "--masterauth", "--password", "--pass", "-a", "--api-key", "--token")
@@ -344,7 +345,7 @@ def image_tag(ctx: Context) -> Iterator[Problem]:
                           "no version and moves with every release: pin a version", pos, service=name)
 
 
-_BACKGROUND = re.compile(r"(?<![&>|<])&(?![&>])")
+_BACKGROUND = lazy_compile(r"(?<![&>|<])&(?![&>])")
 
 
 @rule(

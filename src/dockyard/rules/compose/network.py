@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.model import Problem
 from dockyard.programs import service_runs_tests

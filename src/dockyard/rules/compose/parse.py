@@ -3,7 +3,7 @@ Specification, and its obsolete `version` key."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.model import Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule

@@ -4,7 +4,7 @@ defined where compose actually looks for it."""
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.compose.deployed import deploy_variables
 from dockyard.model import Problem

@@ -13,10 +13,11 @@ Used by the DF rules, the .dockerignore rules and the CI/Python rules that read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator
+from collections.abc import Callable, Iterator
 
+from dockyard import TYPE_CHECKING
 from dockyard.model import Position
+from dockyard.records import field, record
 from dockyard.rules.dockerfile._stages import position, span_position
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +50,7 @@ def exec_argv(ins: "Instruction") -> tuple[str, ...]:
 
 
 # ----------------------------------------------------------------------------------------- scripts
-@dataclass
+@record
 class InstructionScript:
     """The shell an instruction runs, with a way back from script offsets to file offsets."""
 
@@ -312,7 +313,7 @@ _PIP_SHORT = {
 _PIP_SHORT_VALUE = frozenset("rcefiwtCP")
 
 
-@dataclass
+@record
 class PipOption:
     name: str  # long form, e.g. "--requirement"
     word: "Word"  # the word holding the option
@@ -321,7 +322,7 @@ class PipOption:
     value_skip: int = 0  # characters of value_word before the value (``-rfile`` -> 2)
 
 
-@dataclass
+@record
 class PipCall:
     """One `pip <subcommand>` invocation, however it is spelled (pip, pip3, python -m pip, uv pip)."""
 
@@ -454,7 +455,7 @@ _MANAGER_SUBCOMMANDS = {"uv": {"sync", "export"}, "poetry": {"install", "sync", 
                         "pdm": {"install", "sync", "export"}, "pipenv": {"install", "sync"}}
 
 
-@dataclass
+@record
 class ManagerCall:
     """A project manager installing (or exporting) a project's dependencies: ``uv sync``, ``uv export``,
     ``poetry install|sync|export``, ``pdm install|sync|export``, ``pipenv install|sync``."""
@@ -549,7 +550,7 @@ _REMOVE_VERBS = {"apt-get": {"purge", "remove"}, "apt": {"purge", "remove"}, "ap
                  "yum": {"remove", "erase"}, "dnf": {"remove", "erase"}, "microdnf": {"remove"}}
 
 
-@dataclass
+@record
 class Call:
     """A package-manager invocation: ``tool`` is apt-get/apt/apk/pip; ``words`` follow the subcommand."""
 
@@ -620,7 +621,7 @@ def installed_packages(df: "Dockerfile", instructions) -> set[str]:
             for inst in package_installs(df, instructions) for w in inst.packages}
 
 
-@dataclass
+@record
 class PackageInstall:
     run: InstructionScript
     command: "SimpleCommand"

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
 
+from dockyard import TYPE_CHECKING
 from dockyard.model import Position
 from dockyard.roles import image_stage, runtime_stages
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from dockyard.parsers.dockerfile import Dockerfile, Instruction, Stage
 
 

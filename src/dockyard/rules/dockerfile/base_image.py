@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
+from dockyard.records import record
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._stages import lineage, position, python_runtime_stages, value_token
 
 SUGGESTED = "python:3.12-slim"
 
 
-@dataclass
+@record
 class Base:
     """An external FROM: its raw and resolved reference and where they are."""
 
@@ -152,7 +153,7 @@ def _probe_caveat(ctx: Context, df) -> str:
     return ""
 
 
-_PY_VERSION = re.compile(r"(?:^|[^\d.])(?:python|py)?(3\.\d{1,2})(?![\d])")
+_PY_VERSION = lazy_compile(r"(?:^|[^\d.])(?:python|py)?(3\.\d{1,2})(?![\d])")
 
 
 def _official_instead(image: str) -> str:

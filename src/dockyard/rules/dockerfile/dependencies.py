@@ -7,7 +7,7 @@ the runtime stage, DF012 a virtual environment rather than `/root/.local`.
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Problem

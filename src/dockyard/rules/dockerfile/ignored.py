@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule

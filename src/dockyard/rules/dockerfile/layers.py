@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.model import Applicability, Edit, Fix, Problem
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import calls, instruction_script, is_install, run_scripts
 from dockyard.rules.dockerfile._stages import span_position
@@ -65,7 +66,7 @@ def combine(ctx: Context) -> Iterator[Problem]:
             prev = ins
 
 
-_PIP_NAME_END = re.compile(r"[\s\[;@<>=!~(]")
+_PIP_NAME_END = lazy_compile(r"[\s\[;@<>=!~(]")
 
 
 def package_sort_name(tool: str, spec: str) -> str:

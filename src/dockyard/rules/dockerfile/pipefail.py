@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os.path
-from dataclasses import replace
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.model import Problem
+from dockyard.records import replace
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.dockerfile._shell import SHELLS, instruction_script, run_scripts
 from dockyard.rules.dockerfile._stages import lineage_instructions, position, span_position

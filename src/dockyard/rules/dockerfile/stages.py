@@ -6,7 +6,7 @@ image, DF016 a security-scan stage that is actually built, DF018 no editable ins
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Problem

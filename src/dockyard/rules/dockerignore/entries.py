@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Edit, Fix, Problem
+from dockyard.records import record
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.contexts import build_contexts, ignore_file, sources_through, wholesale_copy
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Entry:
     """One line the standard asks for: the pattern the fix writes, the paths at the context root it must exclude
     (checked with Docker's own matching, so `**/.env*` or `.venv` count as well as the standard's spelling), and
@@ -22,7 +22,7 @@ class Entry:
     covered_by: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Group:
     name: str
     entries: tuple[Entry, ...]

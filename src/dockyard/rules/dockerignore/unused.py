@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.contexts import contexts_of_dockerfile, ignore_file
 from dockyard.model import Problem

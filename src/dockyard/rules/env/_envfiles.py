@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
+from dockyard import TYPE_CHECKING
 from dockyard.envtools import environment_of, is_template, parse_env_tolerant
 from dockyard.model import Position
+from dockyard.records import field, record, replace
 from dockyard.source import FileKind, is_env_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,7 +50,7 @@ def value_position(entry: "EnvEntry") -> Position:
     return Position(entry.value_line, entry.value_column, entry.end_line, entry.end_column)
 
 
-@dataclass
+@record
 class EnvGroup:
     """The env files of one environment in one folder: its template and its real file (either may be absent)."""
 
@@ -114,7 +114,7 @@ def compose_environment_names(project: "Project") -> dict[str, str]:
 
 
 # -- what compose files ask of an environment ----------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Need:
     """A variable compose needs from the env file: ``kind`` is ``required`` (``${X:?}``/``${X?}``, compose
     refuses to start), ``non-empty`` (``${X:?}`` with the key present but empty) or ``unset`` (``${X}`` with

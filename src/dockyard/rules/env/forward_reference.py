@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.model import Problem
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed
 
-_BACKSLASH_PAIR = re.compile(r"\\(.)", re.DOTALL)
+_BACKSLASH_PAIR = lazy_compile(r"\\(.)", re.DOTALL)
 
 
 def _scannable(text: str, quote: str | None) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Iterator
 
 from dockyard.envtools import TEMPLATE_SUFFIX, holds_secret, is_env_file_name, is_template
 from dockyard.model import Problem

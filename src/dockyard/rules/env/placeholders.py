@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.envtools import (
     contains_placeholder, environment_of, is_local_environment, is_placeholder, is_reference_only, is_template,

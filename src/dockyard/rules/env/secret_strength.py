@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.envtools import MIN_SECRET_LENGTH, contains_placeholder, is_reference_only, is_template, weakness
 from dockyard.model import Problem

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard.images import ImageFamily, image_family
 from dockyard.model import Position, Problem
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed, referenced_variables
 
@@ -14,7 +15,7 @@ BASE_URLS = ("BASE_URL", "API_BASE_URL")
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
 # names an application gives the address it is reached at, besides the standard's BASE_URL/API_BASE_URL: where
 # the env file defines one, links and redirects already follow the deployment
-_PUBLIC_ADDRESS = re.compile(r"(?:^|_)(?:BASE_URL|API_URL|PUBLIC_URL|SITE_URL|APP_URL|EXTERNAL_URL|SERVER_URL|"
+_PUBLIC_ADDRESS = lazy_compile(r"(?:^|_)(?:BASE_URL|API_URL|PUBLIC_URL|SITE_URL|APP_URL|EXTERNAL_URL|SERVER_URL|"
                              r"FRONTEND_URL|FRONTEND_HOST|SERVER_HOST|SERVER_NAME|DOMAIN|PUBLIC_HOST)$")
 
 

@@ -6,17 +6,17 @@ Computed once per run (``project.memo``) and shared by the PY rules.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command, parse_config_file
+from dockyard.records import field, record
 from dockyard.roles import APP, image_stage, roles
 from dockyard.source import FileKind
 
 CONFIG_NAMES = ("gunicorn_config.py", "gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_cfg.py")
 
 
-@dataclass
+@record
 class Runtime:
     configs: list[GunicornConfig] = field(default_factory=list)  # config files in use (or found)
     commands: list[GunicornConfig] = field(default_factory=list)  # gunicorn command lines and env args

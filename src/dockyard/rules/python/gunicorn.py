@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Position, Problem, directory_path
