@@ -41,7 +41,7 @@ OUT = HERE / "out"
 sys.path.insert(0, str(ROOT / "src"))
 
 BINARY = ROOT / ".venv/lib/python3.11/site-packages/compose/docker-compose"
-DOCKYARD = ROOT / ".venv/bin/dockyard"
+DOCKYARD = ROOT / ".venv/bin/dockyard"  # --dockyard: an installed one (timing as users install it)
 PROJECT = "bench"
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "DOCKER_CONFIG": "/nonexistent",
        "COMPOSE_PROJECT_NAME": PROJECT}
@@ -163,14 +163,14 @@ def compare(files: list[tuple[str, Path]], jobs: int) -> list[dict]:
         return results
 
 
-def timing(files: list[tuple[str, Path]], results: list[dict], count: int) -> dict:
+def timing(files: list[tuple[str, Path]], results: list[dict], count: int, dockyard: Path = DOCKYARD) -> dict:
     """``dockyard env render`` against ``docker compose config`` as new processes, interleaved, on the first
     ``count`` files both accept."""
     chosen = [p for (name, p), r in zip(files, results) if r["outcome"] in (EQUAL, DIFFER)][:count]
-    env = dict(ENV, PATH=f"{DOCKYARD.parent}:/usr/bin:/bin")
+    env = dict(ENV, PATH=f"{dockyard.parent}:/usr/bin:/bin")
     totals = {"dockyard": 0.0, "compose": 0.0}
     for p in chosen:
-        for tool, argv in (("dockyard", [str(DOCKYARD), "env", "render", "-f", p.name, "--show-secrets",
+        for tool, argv in (("dockyard", [str(dockyard), "env", "render", "-f", p.name, "--show-secrets",
                                          "--format", "json"]),
                            ("compose", [str(BINARY), "-f", p.name, "config", "--format", "json"])):
             start = time.perf_counter()
@@ -188,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="also every YAML file named like a compose file (*compose*.y*ml) under DIR")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timing", type=int, default=0, metavar="N", help="time N accepted files as processes")
+    ap.add_argument("--dockyard", type=Path, default=None, metavar="PATH",
+                    help="the dockyard executable --timing runs (default: this checkout's .venv; give a non-editable, "
+                         "bytecode-compiled install to time it as users install it)")
     ap.add_argument("--verbose", "-v", action="store_true", help="print every file that is not equal")
     args = ap.parse_args(argv)
     if not BINARY.exists():
@@ -214,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "difference_shapes": dict(shapes.most_common()), "results": results,
     }
     if args.timing:
-        report["timing"] = timing(files, results, args.timing)
+        report["timing"] = timing(files, results, args.timing, args.dockyard or DOCKYARD)
     OUT.mkdir(exist_ok=True)
     (OUT / "compose_oracle.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     for r in results:

@@ -196,6 +196,16 @@ def test_an_interpolation_error_in_a_list_item_names_the_path_as_compose_does(tm
     assert [(p.message, p.position.line) for p in project.problems] == [(message, 6)]
 
 
+def test_a_mapping_as_a_key_is_an_invalid_map_key_as_compose_says(tmp_path):
+    # a Helm template's `{{ .Values.namespace }}` is a flow mapping used as a key
+    (tmp_path / "compose.yaml").write_text("metadata:\n  namespace: {{ .Values.namespace }}\n")
+    rc, _, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
+    assert rc != 0 and "yaml: invalid map key:" in err
+    project = load_project([tmp_path / "compose.yaml"], environ={})
+    assert [(p.message, p.position.line, p.position.column) for p in project.problems] == [
+        ("invalid map key: a mapping key must be a scalar", 2, 15)]
+
+
 def test_develop_watch_paths_are_absolute_like_compose(tmp_path):
     (tmp_path / "compose.yaml").write_text(
         "services:\n  web:\n    image: nginx:1.27\n    develop:\n      watch:\n"

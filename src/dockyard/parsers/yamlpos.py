@@ -306,7 +306,7 @@ class _Builder:
                 try:
                     hash(key)
                 except TypeError:
-                    self.errors.append(YamlError("mapping key must be a scalar", _pos(knode), "syntax"))
+                    self.errors.append(YamlError("invalid map key: a mapping key must be a scalar", _pos(knode), "syntax"))
                     continue
             else:
                 key = self.build(knode, depth + 1)
