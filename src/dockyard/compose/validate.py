@@ -438,41 +438,14 @@ def decode_refusal(services: dict) -> Refusal | None:
 
 
 def volume_spec_refusal(spec: str) -> str | None:
-    """compose-go's ``format.ParseVolume`` errors for a short volume syntax, or None: its scan of colon-separated
-    sections (source, target, options), a drive letter (``C:``) and ``${...}`` kept whole."""
-    if spec == "":
-        return "invalid empty volume spec"
-    if len(spec) <= 2:
-        return None
-    end = "\0"
-    buffer = ""
-    depth = 0
-    source = target = None
-    for i, char in enumerate(spec + end):
-        if char == "$" and i + 1 < len(spec) and spec[i + 1] == "{":
-            depth += 1
-            buffer += char
-            continue
-        if char == "}" and depth > 0:
-            depth -= 1
-            buffer += char
-            continue
-        if char == ":" and len(buffer) == 1 and buffer.isalpha():
-            buffer += char  # a Windows drive
-        elif char in (":", end) and depth == 0:
-            if buffer == "":
-                return f"invalid spec: {spec}: empty section between colons"
-            if source is None and char == end:
-                target = buffer
-            elif source is None:
-                source = buffer
-            elif target is None:
-                target = buffer
-            elif char == ":":
-                return f"invalid spec: {spec}: too many colons"
-            buffer = ""
-        else:
-            buffer += char
+    """compose-go's ``format.ParseVolume`` errors for a short volume syntax (:func:`normalize.parse_volume`, the
+    port of it), or None."""
+    from dockyard.compose.normalize import parse_volume
+
+    try:
+        parse_volume(spec)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
