@@ -1068,6 +1068,7 @@ def _parse_port(p: Any) -> list[dict]:
 _UNITS = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3,
           "t": 1024**4, "tb": 1024**4}
 _DUR = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+_DURATION = re.compile(r"(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+")  # Go's time.ParseDuration
 _DUR_NS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
 
 
@@ -1085,8 +1086,7 @@ def go_duration(text: Any) -> Any:
     if not isinstance(text, str):
         return text
     s = text.strip()
-    if not s or not _DUR.fullmatch(s.replace("", "") if False else s) and not re.fullmatch(
-            r"(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+", s):
+    if not s or not _DURATION.fullmatch(s):
         return text
     total = 0.0
     for num, unit in _DUR.findall(s):

@@ -970,10 +970,6 @@ def _heredocs_from_line(line: str) -> list[tuple[str, int, bool, bool]]:
 # ---------------------------------------------------------------------- the parser
 
 
-def _empty_span() -> Span:
-    return Span(1, 1, 1, 1, 0, 0)
-
-
 def parse_dockerfile(text: str) -> Dockerfile:
     """Parse Dockerfile ``text`` as BuildKit does. Never raises."""
     if not isinstance(text, str):
@@ -1290,10 +1286,9 @@ class _Parser:
             elif kw == "" and node is not None:
                 self.errors.append(ParseError("empty instruction", ins.span, "instruction"))
             elif not ins.value and kw not in ("onbuild",) and kw in _KNOWN and not ins.json_form:
-                if not (kw == "healthcheck" and False):
-                    self.errors.append(
-                        ParseError(f"{ins.keyword} requires at least one argument", ins.span, "instruction")
-                    )
+                self.errors.append(
+                    ParseError(f"{ins.keyword} requires at least one argument", ins.span, "instruction")
+                )
             elif kw == "onbuild" and node.sub is None:
                 self.errors.append(ParseError("ONBUILD requires at least one argument", ins.span, "instruction"))
             if kw == "from":

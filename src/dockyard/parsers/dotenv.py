@@ -120,12 +120,6 @@ class _Stop(Exception):
         self.error = error
 
 
-def _go_quote_rune(ch: str) -> str:
-    from dockyard.parsers.interpolation import go_quote
-
-    return go_quote(ch)
-
-
 def _expand_escapes(s: str) -> str:
     def repl(m: re.Match[str]) -> str:
         match = m.group(0)

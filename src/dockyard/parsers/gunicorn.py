@@ -30,7 +30,6 @@ FLAGS = {
     "--threads": "threads",
 }
 BOOLEAN_FLAGS = {"--preload"}
-ASYNC_WORKER_MARKERS = ("uvicorn", "gevent", "eventlet", "tornado", "gthread_async", "aiohttp")
 
 
 @record(frozen=True, slots=True)
@@ -63,10 +62,6 @@ class GunicornConfig:
         if s is None:
             return "sync"
         return s.value if isinstance(s.value, str) else s.source
-
-    @property
-    def is_async(self) -> bool:
-        return any(m in self.worker_class.lower() for m in ASYNC_WORKER_MARKERS)
 
 
 def _literal(node: ast.AST) -> object:

@@ -191,15 +191,6 @@ def all_rules() -> list[Rule]:
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
-def rules_of(families) -> list[Rule]:
-    """The rules of some families (package names under ``dockyard.rules``), sorted by code."""
-    from dockyard.rules import load_families
-
-    load_families(families)
-    prefixes = tuple(FAMILY_CODE[f] for f in families if f in FAMILY_CODE)
-    return sorted((r for r in _REGISTRY.values() if r.code.startswith(prefixes)), key=lambda r: r.code)
-
-
 # rule package -> the code prefix of the rules it registers
 FAMILY_CODE = {"core": "DY", "dockerfile": "DF", "dockerignore": "DI", "compose": "CO", "env": "EN",
                "python": "PY", "ci": "CI"}

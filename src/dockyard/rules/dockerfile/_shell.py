@@ -21,6 +21,7 @@ from dockyard.records import field, record
 from dockyard.rules.dockerfile._stages import position, span_position
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.model import Edit
     from dockyard.parsers.dockerfile import Dockerfile, Instruction
     from dockyard.parsers.shell import ShellScript, SimpleCommand, Tail, Word
 
