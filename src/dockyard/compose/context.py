@@ -52,10 +52,12 @@ class EnvironmentView:
     * ``origin(path)``: ``(file, Position)`` of the key (or list item) that set the value at ``path``, a
       tuple such as ``("services", "app", "ports", 0)``; the nearest defined ancestor when ``path`` itself
       is absent; ``None`` when nothing is known. The *last* file that set it (the override, if any).
+    * ``first_origin(path)``: same, for the first file that defined it (usually the base file).
     * ``raw(path)``: the value as written (before interpolation), from the file that set it.
     * ``load_problems``: what stopped the load that no rule sees in a file of its own: ``(path, position,
-      message)`` for interpolation past its budget and include/extends cycles (CO001 reports them where they
-      are, an included file or an extended one too).
+      message)`` for interpolation past its budget (CO001 reports it where it is, an included file or an
+      extended one too).
+    * ``refusals``: what compose refuses in the merged project, include and extends cycles among them (CO035).
     """
 
     name: str
@@ -155,6 +157,10 @@ class EnvironmentView:
 
     def origin(self, path: tuple) -> tuple[str, Position] | None:
         o = self._find(self._origins, path)
+        return (o.path, o.key) if o else None
+
+    def first_origin(self, path: tuple) -> tuple[str, Position] | None:
+        o = self._find(self._first, path)
         return (o.path, o.key) if o else None
 
     def raw(self, path: tuple) -> Any:
