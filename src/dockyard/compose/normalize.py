@@ -507,7 +507,8 @@ _UNIQUE = {("cap_add",): _key_value, ("cap_drop",): _key_value, ("dns",): _key_v
            ("secrets",): _mount_key("/run/secrets"), ("configs",): _mount_key(""), ("devices",): _device_key}
 
 
-def _unique(items: list, key: Any) -> list:
+def unique_by(items: list, key: Any) -> list:
+    """``items`` with each entry whose ``key`` an earlier one has taking that one's place (uncity.go)."""
     out: list = []
     index: dict = {}
     for item in items:
@@ -528,11 +529,11 @@ def enforce_unicity(svc: dict) -> None:
         for part in path[:-1]:
             parent = parent.get(part) if isinstance(parent, dict) else None
         if isinstance(parent, dict) and isinstance(parent.get(path[-1]), list):
-            parent[path[-1]] = _unique(parent[path[-1]], key)
+            parent[path[-1]] = unique_by(parent[path[-1]], key)
     for attachment in (svc.get("networks") or {}).values() if isinstance(svc.get("networks"), dict) else ():
         for key in ("aliases", "link_local_ips"):
             if isinstance(attachment, dict) and isinstance(attachment.get(key), list):
-                attachment[key] = _unique(attachment[key], _key_value)
+                attachment[key] = unique_by(attachment[key], _key_value)
 
 
 # numbers and flags compose leaves out when 0 / false (non-pointer fields with `omitempty`)

@@ -146,19 +146,12 @@ def _unique_lists(node: Any, path: tuple = ()) -> Any:
     if isinstance(node, list):
         for pattern, index in _UNIQUE_PATHS.items():
             if len(pattern) == len(path) and all(p in ("*", q) for p, q in zip(pattern, path)):
-                out: list = []
-                seen: dict[str, int] = {}
+                from dockyard.compose.normalize import unique_by
+
                 try:
-                    for entry in node:
-                        key = index(entry)
-                        if key in seen:
-                            out[seen[key]] = entry
-                        else:
-                            seen[key] = len(out)
-                            out.append(entry)
+                    return unique_by(node, index)
                 except (KeyError, TypeError, ValueError):
                     return node
-                return out
     return node
 
 
