@@ -116,12 +116,20 @@ def test_python_dash_m_and_version():
     assert out.returncode == 2
 
 
+def test_rule_doc_names_the_module_that_defines_it(capsys):
+    assert main(["rule", "CO035"]) == 0
+    assert "Defined in: dockyard.rules.compose.parse" in capsys.readouterr().out.splitlines()
+
+
 def test_rules_json_contract(capsys):
     assert main(["rules", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
-    assert {tuple(sorted(r)) for r in rules} == {("applies", "code", "family", "fixable", "level", "name", "purposes",
-                                                  "severity", "standard", "summary")}
+    assert {tuple(sorted(r)) for r in rules} == {("applies", "code", "family", "fixable", "level", "module", "name",
+                                                  "purposes", "severity", "standard", "summary")}
     by_code = {r["code"]: r for r in rules}
+    # where each rule is defined: the module a reader opens to change it
+    assert [by_code[c]["module"] for c in ("DF004", "CO035", "EN001")] == [
+        "dockyard.rules.dockerfile.base_image", "dockyard.rules.compose.parse", "dockyard.rules.env.syntax"]
     # the strictest checklist level of the rule's items; rules about the run itself have none
     assert [by_code[c]["level"] for c in ("DF004", "DF005", "DF017", "CI001", "DY001")] == [
         "REQ", "REC", "BEY", "REQ", None]

@@ -112,6 +112,11 @@ class Rule:
     def fixable(self) -> bool:
         return self.fix is not None
 
+    @property
+    def module(self) -> str:
+        """The module that defines the rule (``dockyard.rules.compose.parse``): where to read or change it."""
+        return self.check.__module__
+
     def example_files(self, which: str = "example") -> dict[str, str]:
         value = self.example if which == "example" else self.use_instead
         if isinstance(value, str):
@@ -129,6 +134,7 @@ class Rule:
             "fixable": self.fixable,
             "applies": [r for r in roles.ORDER if r in self.applies],
             "purposes": [p for p in (roles.SERVICE, roles.JOB, roles.DEV) if p in self.purposes],
+            "module": self.module,
         }
 
 

@@ -39,6 +39,7 @@ def render_rule_doc(rule: Rule) -> str:
             f"Fix: {rule.fix or 'none'}    Judges: {describe(rule.applies, rule.purposes)}"]
     if rule.standard:
         out.append(f"Standard: {', '.join(rule.standard)}" + (f" ({rule.section})" if rule.section else ""))
+    out.append(f"Defined in: {rule.module}")
     out += ["", "## What it does", rule.summary, "", "## Why is this bad?", rule.why]
     example, fixed = rule.example_files("example"), rule.example_files("use_instead")
     if example:
