@@ -46,3 +46,24 @@ def run_config(workdir: Path, files: list[str] | None = None, env: dict[str, str
     if p.returncode == 0:
         data = json.loads(p.stdout)
     return p.returncode, data, p.stderr
+
+
+def same_as_compose(tmp_path: Path, data: bytes | str, extra: dict[str, str] | None = None,
+                    env: dict[str, str] | None = None) -> dict | None:
+    """Write ``compose.yaml`` (and ``extra`` files), load it with dockyard and with the real binary, and assert
+    they agree: compose's model, or None when compose refuses the file (dockyard must then refuse it too)."""
+    from dockyard.compose.loader import load_project
+    from dockyard.compose.render import render
+
+    env = dict(BASE_ENV if env is None else env)
+    for name, text in {"compose.yaml": data, **(extra or {})}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    rc, expected, err = run_config(tmp_path, files=["compose.yaml"], env=env)
+    project = load_project([tmp_path / "compose.yaml"], environ=env)
+    if rc != 0:
+        assert not project.ok, f"compose refuses it ({err.strip()}); dockyard loads it"
+        return None
+    assert project.ok, project.problems
+    assert json.loads(render(project, "json", mask_secrets=False)) == expected
+    return expected

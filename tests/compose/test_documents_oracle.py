@@ -4,31 +4,13 @@ across documents, and how a float becomes a string."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from tests.compose import _oracle
 
-from dockyard.compose.loader import load_project  # noqa: E402
-from dockyard.compose.render import render  # noqa: E402
 
 HEAD = "services:\n  a:\n    image: alpine\n"
-
-
-def _same_as_compose(tmp_path, data: bytes | str, extra: dict[str, str] | None = None) -> dict | None:
-    """Load ``compose.yaml`` (and ``extra`` files) with both; assert they agree; compose's model, or None when
-    compose refuses the file (dockyard must then report an error too)."""
-    for name, text in {"compose.yaml": data, **(extra or {})}.items():
-        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode())
-    rc, expected, err = _oracle.run_config(tmp_path, files=["compose.yaml"])
-    project = load_project([tmp_path / "compose.yaml"], environ=dict(_oracle.BASE_ENV))
-    if rc != 0:
-        assert not project.ok, f"compose refuses it ({err.strip()}); dockyard loads it"
-        return None
-    assert project.ok, project.problems
-    assert json.loads(render(project, "json", mask_secrets=False)) == expected
-    return expected
 
 
 MULTI_DOCUMENT = {
@@ -53,11 +35,11 @@ MULTI_DOCUMENT = {
 @pytest.mark.parametrize("text", MULTI_DOCUMENT.values(), ids=MULTI_DOCUMENT.keys())
 def test_a_multi_document_file_is_read_as_compose_reads_it(tmp_path, text):
     extra = {"other.yaml": "services:\n  a:\n    image: q\n  c:\n    image: r\n"}
-    _same_as_compose(tmp_path, text, extra)
+    _oracle.same_as_compose(tmp_path, text, extra)
 
 
 def test_a_later_document_overrides_an_earlier_one(tmp_path):
-    model = _same_as_compose(tmp_path, MULTI_DOCUMENT["merge"])
+    model = _oracle.same_as_compose(tmp_path, MULTI_DOCUMENT["merge"])
     assert model is not None and model["name"] == "third"
     assert model["services"]["a"]["environment"] == {"X": "1", "Y": "2"}
     assert model["services"]["a"]["command"] == ["c"]
@@ -72,14 +54,14 @@ TAGGED = ["!!str 0123", "!!str 1_000", "!!str 0x10", "!!str true", "!!str null",
 
 @pytest.mark.parametrize("value", TAGGED)
 def test_explicit_tags_and_floats_are_read_as_compose_reads_them(tmp_path, value):
-    _same_as_compose(tmp_path, HEAD + f"    environment:\n      V: {value}\n    labels:\n      l: {value}\n")
+    _oracle.same_as_compose(tmp_path, HEAD + f"    environment:\n      V: {value}\n    labels:\n      l: {value}\n")
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
                                            ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"")])
 def test_a_utf16_file_with_a_byte_order_mark_is_read(tmp_path, encoding, bom):
     text = HEAD + "    environment:\n      K: \"\u00e9\u4e2d\"\n"
-    model = _same_as_compose(tmp_path, bom + text.encode(encoding))
+    model = _oracle.same_as_compose(tmp_path, bom + text.encode(encoding))
     assert (model is None) == (bom == b"")  # compose reads UTF-16 only with its byte-order mark
 
 
@@ -90,4 +72,4 @@ TYPED = ["cpus: !!str 0.5", "cpus: !foo 0.5", "cpus: !override 0.5", "scale: !!s
 
 @pytest.mark.parametrize("setting", TYPED)
 def test_a_string_where_compose_wants_a_number_or_a_bool_is_cast_as_compose_casts_it(tmp_path, setting):
-    _same_as_compose(tmp_path, HEAD + f"    {setting}\n")
+    _oracle.same_as_compose(tmp_path, HEAD + f"    {setting}\n")

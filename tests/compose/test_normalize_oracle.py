@@ -17,20 +17,6 @@ HEAD = "services:\n  app:\n    image: alpine\n"
 ENV = {**_oracle.BASE_ENV, "FROM_SHELL": "shell-value"}
 
 
-def _same_as_compose(tmp_path, text: str, extra: dict[str, str] | None = None) -> dict | None:
-    for name, content in {"compose.yaml": text, **(extra or {})}.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(content)
-    rc, expected, err = _oracle.run_config(tmp_path, files=["compose.yaml"], env=ENV)
-    project = load_project([tmp_path / "compose.yaml"], environ=dict(ENV))
-    if rc != 0:
-        assert not project.ok, f"compose refuses it ({err.strip()}); dockyard loads it"
-        return None
-    assert project.ok, project.problems
-    assert json.loads(render(project, "json", mask_secrets=False)) == expected
-    return expected
-
-
 SHAPES = {
     "expose numbers and ranges become strings": HEAD + "    expose: [80, '90-91', 8080/udp]\n",
     "labels and sysctls in list form": HEAD + "    labels: [a=1, b, c=x=y]\n"
@@ -124,11 +110,11 @@ SHAPES = {
 def test_dockyard_normalises_as_compose_does(tmp_path, text):
     extra = {"raw.env": "# comment\nQUOTED='{\"k\": \"v\"}'\n  SPACED=a b \nFROM_SHELL\nMISSING\n",
              "plain.env": "PLAIN='x'\n", "labels.txt": "owner=file\ntier=web\nref=${tier}-x\n", "s.txt": "secret\n", "c.txt": "config\n"}
-    assert _same_as_compose(tmp_path, text, extra) is not None
+    assert _oracle.same_as_compose(tmp_path, text, extra, ENV) is not None
 
 
 def test_implicit_dependencies_carry_what_compose_fills(tmp_path):
-    model = _same_as_compose(tmp_path, SHAPES["implicit depends_on"])
+    model = _oracle.same_as_compose(tmp_path, SHAPES["implicit depends_on"], env=ENV)
     services = model["services"]
     assert services["web"]["depends_on"] == {"db": {"condition": "service_started", "restart": True,
                                                     "required": True}}
@@ -175,7 +161,7 @@ REFUSED = {
 
 @pytest.mark.parametrize("text", REFUSED.values(), ids=REFUSED.keys())
 def test_what_compose_refuses_while_normalising_dockyard_refuses(tmp_path, text):
-    assert _same_as_compose(tmp_path, text, {"raw.env": "A=1\n"}) is None
+    assert _oracle.same_as_compose(tmp_path, text, {"raw.env": "A=1\n"}, ENV) is None
 
 
 def test_normalised_values_point_at_their_source(tmp_path):

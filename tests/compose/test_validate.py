@@ -344,10 +344,10 @@ def test_include_and_extends_errors_are_worded_as_compose_words_them(name, tmp_p
 def test_check_reports_an_include_cycle_and_an_extends_error(tmp_path):
     found = run_files(tmp_path, {"compose.yaml": "include:\n  - compose.yaml\nservices:\n  web:\n" + IMAGE},
                       select="CO035")
-    assert [(f.path, f.position.line, f.message) for f in found] == [
-        ("compose.yaml", 2, "compose refuses environment `default`: include cycle detected: compose.yaml include "
-                            "compose.yaml")]
-    text, message, _ = INCLUDE_EXTENDS["extends-without-service"][0]["compose.yaml"], None, None
+    assert [(f.path, f.position.line, f.position.column, f.message) for f in found] == [
+        ("compose.yaml", 2, 5, "compose refuses environment `default`: include cycle detected: compose.yaml include "
+                               "compose.yaml")]
+    text = INCLUDE_EXTENDS["extends-without-service"][0]["compose.yaml"]
     found = run_files(tmp_path / "ext", {"compose.yaml": text, "base.yaml": "services: {}\n"}, select="CO035")
     assert [(f.path, f.position.line, f.position.column, f.message) for f in found] == [
         ("compose.yaml", 4, 5, "compose refuses environment `default`: extends.web.service is required")]

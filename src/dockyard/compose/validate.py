@@ -398,18 +398,13 @@ def decode_refusal(services: dict) -> Refusal | None:
     for name, svc in services.items():
         if not isinstance(svc, dict):
             continue
-        for path in _SERVICE_DURATIONS:
-            value = _get(svc, path)
-            bad = go_duration_error(value) if isinstance(value, str) else None
-            if bad:
-                return Refusal(f"'services[{name}].{'.'.join(path)}' {bad}", ("services", name) + path,
-                               kind="consistency")
-        for path in _SERVICE_SIZES:
-            value = _get(svc, path)
-            bad = go_size_error(value) if isinstance(value, str) else None
-            if bad:
-                return Refusal(f"'services[{name}].{'.'.join(path)}' {bad}", ("services", name) + path,
-                               kind="consistency")
+        for paths, error in ((_SERVICE_DURATIONS, go_duration_error), (_SERVICE_SIZES, go_size_error)):
+            for path in paths:
+                value = _get(svc, path)
+                bad = error(value) if isinstance(value, str) else None
+                if bad:
+                    return Refusal(f"'services[{name}].{'.'.join(path)}' {bad}", ("services", name) + path,
+                                   kind="consistency")
         for part in ("limits", "reservations"):
             path = ("deploy", "resources", part, "cpus")
             value = _get(svc, path)
