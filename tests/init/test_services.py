@@ -5,7 +5,6 @@ that says what to start when no server binary exists."""
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
