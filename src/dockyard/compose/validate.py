@@ -62,14 +62,12 @@ class Refusal:
 
 def schema_refusal(document: Any) -> Refusal | None:
     """The schema error compose reports for one (interpolated) compose document, or None when it is valid."""
-    import fastjsonschema
-
-    from dockyard.schemas import validator
+    from dockyard.schemas import SchemaViolation, validator
 
     try:
         validator(SCHEMA_NAME)(document)
         return None
-    except fastjsonschema.JsonSchemaValueException:
+    except SchemaViolation:
         pass
     except Exception:  # noqa: BLE001 - a value the compiled validator cannot handle: let the full one decide
         pass
