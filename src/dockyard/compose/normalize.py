@@ -33,7 +33,11 @@ import posixpath
 import re
 import shlex
 from pathlib import Path
-from typing import Any
+
+from dockyard import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 SERVICE_PREFIX = "service:"
 CONTAINER_PREFIX = "container:"
