@@ -124,6 +124,7 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
             from dockyard.fsutil import atomic_write
 
             atomic_write(cached, marshal.dumps(code_obj))
+            _prune(cached)
         except OSError:
             pass
     namespace: dict[str, Any] = {}
@@ -131,6 +132,18 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
     func = namespace["validate"]
     _VALIDATORS[key] = func
     return func
+
+
+def _prune(kept: Path) -> None:
+    """Delete the cached validators of the same schema that ``kept`` replaces (another dockyard, fastjsonschema
+    or Python version): the cache holds one file per schema, not one per upgrade."""
+    stem = kept.name[: kept.name.rindex("_") + 1]  # schema_<name>[_<definition>]_
+    for other in kept.parent.glob(stem + "*.bin"):
+        if other != kept and other.name[len(stem):].count("_") == 0:
+            try:
+                other.unlink()
+            except OSError:
+                pass
 
 
 def first_error(name: str, data: Any, definition: str | None = None) -> tuple[str, list] | None:
