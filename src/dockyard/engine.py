@@ -14,7 +14,8 @@ from dockyard.project import Project
 from dockyard.records import field, record, replace
 from dockyard.roles import EVERY, roles
 from dockyard.rules import RULES as RULE_TABLE, load_rule
-from dockyard.rules.base import FAMILY_CODE, Context, Rule, Scope
+from dockyard.rules.base import Context, Rule, Scope
+from dockyard.rules.families import FAMILIES, Family
 from dockyard.source import FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
 
@@ -158,16 +159,15 @@ FAMILIES_BY_KIND = {
     FileKind.COMPOSE: ("compose", "dockerignore"),
     FileKind.ENV: ("env",),
 }
-ALL_FAMILIES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
 
 
-def _families(project: Project) -> tuple[str, ...]:
+def _families(project: Project) -> tuple[Family, ...]:
     if not project.explicit_files:
-        return ALL_FAMILIES
+        return FAMILIES
     wanted = {"core"}
     for sf in project.files:
         wanted.update(FAMILIES_BY_KIND.get(sf.kind, ()))
-    return tuple(f for f in ALL_FAMILIES if f in wanted)
+    return tuple(f for f in FAMILIES if f.package in wanted)
 
 
 class _Rules:
@@ -188,7 +188,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     """``progress``: a :class:`dockyard.progress.Progress` told how many rules have run."""
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
-    prefixes = tuple(FAMILY_CODE[f] for f in _families(project))
+    prefixes = tuple(f.prefix for f in _families(project))
     family_rules = _Rules(sorted(code for code in RULE_TABLE if code.startswith(prefixes)))
     # (code, scope, the rule if given): the rule's module is imported only once its scope has something to check
     planned = [(r.code, r.scope, r) for r in rules] if rules is not None else \

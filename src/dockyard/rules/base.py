@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dockyard import TYPE_CHECKING, roles
 from dockyard.model import Problem, Severity
 from dockyard.records import field, record
+from dockyard.rules.families import BY_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -49,17 +50,6 @@ EXAMPLE_FILE = {
     Scope.COMPOSE: "compose.yaml",
     Scope.ENV_FILE: ".env.dev.example",
 }
-
-FAMILIES = {
-    "DF": "Dockerfile",
-    "DI": ".dockerignore",
-    "CO": "Compose",
-    "EN": "Environment files",
-    "PY": "Python runtime",
-    "CI": "Build tooling and CI",
-    "DY": "dockyard itself",
-}
-
 
 @record
 class Context:
@@ -106,7 +96,8 @@ class Rule:
 
     @property
     def family(self) -> str:
-        return FAMILIES.get(self.code[:2], self.code[:2])
+        family = BY_PREFIX.get(self.code[:2])
+        return family.title if family is not None else self.code[:2]
 
     @property
     def fixable(self) -> bool:
@@ -195,11 +186,6 @@ def all_rules() -> list[Rule]:
 
     load_all()
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
-
-
-# rule package -> the code prefix of the rules it registers
-FAMILY_CODE = {"core": "DY", "dockerfile": "DF", "dockerignore": "DI", "compose": "CO", "env": "EN",
-               "python": "PY", "ci": "CI"}
 
 
 def get_rule(code: str) -> Rule | None:
