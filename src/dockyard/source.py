@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
 import os
 from pathlib import Path
 
+from dockyard.lines import line_col, line_starts
 from dockyard.model import Position
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
@@ -214,20 +214,11 @@ class SourceFile:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            text = self.text or ""
-            starts = [0]
-            find = text.find
-            i = find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text or "")
         return self._line_starts
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        starts = self.line_starts
-        idx = bisect.bisect_right(starts, offset) - 1
-        return idx + 1, offset - starts[idx] + 1
+        return line_col(self.line_starts, offset)
 
     def offset(self, line: int, column: int) -> int:
         starts = self.line_starts

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from dockyard.lines import line_starts
 from dockyard.records import field, record
 
 __all__ = [
@@ -398,13 +399,7 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
+        self.starts = line_starts(text)
         self._last = 0
 
     def _line0(self, offset: int) -> int:
