@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
+from dockyard.compose.model import InterpolationIssue, Origin
 from dockyard.model import Position
 from dockyard.records import field, record, replace
 from dockyard.source import FileKind, SourceFile
