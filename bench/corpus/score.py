@@ -29,7 +29,6 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -172,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return c["true"] / n if n else None
 
     overall = sum(counts.values(), Counter())
-    print(f"findings per repository: " + ", ".join(f"{r.split('/')[1]} {n}" for r, n in totals.items()))
+    print("findings per repository: " + ", ".join(f"{r.split('/')[1]} {n}" for r, n in totals.items()))
     print(f"scored: {sum(overall.values())} labelled findings ({len(unlabelled)} scored findings unlabelled); "
           f"stale labels (no finding any more): {len(set(labels) - used)}")
     print()

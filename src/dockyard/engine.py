@@ -70,8 +70,7 @@ def _readable(project: Project, kind: str) -> Iterator[SourceFile]:
 def _dockerfile_contexts(project: Project) -> Iterator[Context]:
     classified = roles(project)
     for sf in _readable(project, FileKind.DOCKERFILE):
-        yield Context(project, sf, project.dockerfile(sf), build_context=sf.abspath.parent,
-                      role=classified.dockerfile(sf))
+        yield Context(project, sf, project.dockerfile(sf), role=classified.dockerfile(sf))
 
 
 def _dockerignore_contexts(project: Project) -> Iterator[Context]:

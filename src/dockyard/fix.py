@@ -42,7 +42,6 @@ class FixReport:
     abandoned: list[str] = field(default_factory=list)  # paths whose fixed text no longer parsed
     not_written: dict[str, str] = field(default_factory=dict)  # path -> why its fixes were not written
     unwritten: int = 0  # fixes computed for the files of ``not_written``
-    passes: int = 0
 
     @property
     def total(self) -> int:
@@ -152,7 +151,6 @@ def fix_project(project, mode: WriteBack, unsafe: bool = False, prefix: str = ""
         chosen = _select_fixes(result.findings, unsafe)
         if not chosen:
             break
-        report.passes += 1
         progressed = False
         for path, fixes in chosen.items():
             if path in report.abandoned:

@@ -368,7 +368,7 @@ def _loader_class(go_anchors: bool = False) -> Any:
         return _LOADERS[key]
     import yaml
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, _kind, _value, _implicit):
         return IMPLICIT
 
     if not go_anchors:

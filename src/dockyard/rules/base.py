@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Scope:
     """What a rule is run on; the engine calls ``check`` once per such item."""
 
-    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile, ctx.build_context
+    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile
     DOCKERIGNORE = "dockerignore"  # ctx.file, ctx.model: the parsed ignore file
     COMPOSE = "compose"  # ctx.file, ctx.model: the loaded compose file (one file, before merging)
     ENV_FILE = "env-file"  # ctx.file, ctx.model: parsers.dotenv.EnvFile
@@ -60,7 +60,6 @@ class Context:
     model: Any = None
     environment: Any = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    build_context: Any = None  # for Dockerfiles: the directory (Path) that is the build context
     # what the file is (dockyard.roles.Classification) for Dockerfiles and ignore files; None: not classified
     role: Any = None
     # the roles the running rule judges (Rule.applies): compose rules keep only the services they fit

@@ -23,5 +23,4 @@ FAMILIES = (
     Family("python", "PY", "Python runtime"),
     Family("ci", "CI", "Build tooling and CI"),
 )
-BY_PACKAGE = {f.package: f for f in FAMILIES}
 BY_PREFIX = {f.prefix: f for f in FAMILIES}

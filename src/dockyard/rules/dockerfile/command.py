@@ -17,7 +17,6 @@ SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2
                          "foreman", "forego", "overmind"})
 SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "celery", "nginx", "redis-server",
                      "postgres", "rq", "dramatiq", "arq", "huey_consumer", "flower", "cron", "crond"})
-INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pipenv", "apt-get", "apt", "apk", "npm", "yarn", "conda"})
 OLD_WORKER = "uvicorn.workers.UvicornWorker"
 NEW_WORKER = "uvicorn_worker.UvicornWorker"
 WORKER_PACKAGE = "uvicorn-worker"  # the package that provides NEW_WORKER
