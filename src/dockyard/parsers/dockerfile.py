@@ -210,10 +210,6 @@ class Instruction:
     source_map: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
-    def start_line(self) -> int:
-        return self.span.line
-
-    @property
     def end_line(self) -> int:
         return self.span.end_line
 
@@ -377,10 +373,6 @@ class Dockerfile:
     @property
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
-
-    @property
-    def syntax_errors(self) -> tuple[ParseError, ...]:
-        return tuple(e for e in self.errors if e.kind == "syntax")
 
     def directive(self, name: str) -> Directive | None:
         for d in self.directives:
