@@ -193,7 +193,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         raw.append((_finding(rule, sev, path, Problem(message, position or Position.whole_file())), None))
 
     for sf in project.files:
-        if sf.error is not None:  # reported by the rule that reports what does not parse in such a file
+        if sf.error is not None:  # by the parse rule of its kind (DF001...), else as an unreadable file
             parsing = PARSING.get(sf.kind)
             emit(parsing.rule if parsing is not None and parsing.rule else UNREADABLE, sf.path,
                  f"cannot check this file: {sf.error}")
