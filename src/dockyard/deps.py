@@ -387,7 +387,6 @@ def wheelhouse(wheel_dir: Path | None = None, lock_path: Path | None = None, *, 
 class IndexFile:
     filename: str
     requires_python: str | None = None
-    yanked: bool = False
 
 
 @record(frozen=True)
@@ -478,7 +477,7 @@ class _AnchorParser:
 
                 name = unquote(urlsplit(href).path.rsplit("/", 1)[-1])
                 if name:
-                    files.append(IndexFile(name, a.get("data-requires-python"), "data-yanked" in a))
+                    files.append(IndexFile(name, a.get("data-requires-python")))
 
         self.files = files
         self.parser = Parser(convert_charrefs=True)
@@ -597,7 +596,7 @@ def _parse_page(content_type: str, text: str) -> list[IndexFile]:
         files = []
         for f in data.get("files", []) if isinstance(data, dict) else []:
             if isinstance(f, dict) and isinstance(f.get("filename"), str):
-                files.append(IndexFile(f["filename"], f.get("requires-python"), bool(f.get("yanked"))))
+                files.append(IndexFile(f["filename"], f.get("requires-python")))
         return files
     return _AnchorParser().feed(text)
 

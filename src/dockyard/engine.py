@@ -14,12 +14,11 @@ from dockyard.project import Project
 from dockyard.records import field, record, replace
 from dockyard.roles import EVERY, roles
 from dockyard.rules import RULES as RULE_TABLE, load_rule
-from dockyard.rules.base import FAMILY_CODE, Context, Rule, Scope
-from dockyard.source import FileKind, SourceFile
+from dockyard.rules.base import Context, Rule, Scope
+from dockyard.rules.families import FAMILIES, Family
+from dockyard.source import PARSING, FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
 
-# The rule that owns "this file cannot be read/parsed" findings, by kind of file.
-PARSE_RULE = {FileKind.DOCKERFILE: "DF001", FileKind.COMPOSE: "CO001", FileKind.ENV: "EN001"}
 UNUSED_SUPPRESSION = "DY001"
 INTERNAL_ERROR = "DY002"
 UNREADABLE = "DY003"
@@ -71,8 +70,7 @@ def _readable(project: Project, kind: str) -> Iterator[SourceFile]:
 def _dockerfile_contexts(project: Project) -> Iterator[Context]:
     classified = roles(project)
     for sf in _readable(project, FileKind.DOCKERFILE):
-        yield Context(project, sf, project.dockerfile(sf), build_context=sf.abspath.parent,
-                      role=classified.dockerfile(sf))
+        yield Context(project, sf, project.dockerfile(sf), role=classified.dockerfile(sf))
 
 
 def _dockerignore_contexts(project: Project) -> Iterator[Context]:
@@ -80,7 +78,6 @@ def _dockerignore_contexts(project: Project) -> Iterator[Context]:
     if not files:
         return
     from dockyard.contexts import build_contexts, ignore_file
-    from dockyard.parsers.dockerignore import parse_dockerignore
 
     classified = roles(project)
     users: dict[str, list] = {}
@@ -91,29 +88,19 @@ def _dockerignore_contexts(project: Project) -> Iterator[Context]:
     for sf in files:
         # an ignore file no build uses is judged as any ignore file; else as the strongest image it serves
         role = classified.context(users[sf.path]) if sf.path in users else None
-        yield Context(project, sf, project.parsed(sf, parse_dockerignore), role=role)
+        yield Context(project, sf, project.model(sf), role=role)
 
 
 def _compose_contexts(project: Project) -> Iterator[Context]:
-    files = list(_readable(project, FileKind.COMPOSE))
-    if not files:
-        return
-    from dockyard.parsers.yamlpos import load_yaml
-
-    for sf in files:
+    for sf in _readable(project, FileKind.COMPOSE):
         # compose reads every document of a file (`---`) as if it were a file of its own: each is judged so
-        for document in project.parsed(sf, load_yaml).split():
+        for document in project.model(sf).split():
             yield Context(project, sf, document)
 
 
 def _env_file_contexts(project: Project) -> Iterator[Context]:
-    files = list(_readable(project, FileKind.ENV))
-    if not files:
-        return
-    from dockyard.parsers.dotenv import parse_env
-
-    for sf in files:
-        yield Context(project, sf, project.parsed(sf, parse_env))
+    for sf in _readable(project, FileKind.ENV):
+        yield Context(project, sf, project.model(sf))
 
 
 def _environment_contexts(project: Project) -> Iterator[Context]:
@@ -158,16 +145,15 @@ FAMILIES_BY_KIND = {
     FileKind.COMPOSE: ("compose", "dockerignore"),
     FileKind.ENV: ("env",),
 }
-ALL_FAMILIES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
 
 
-def _families(project: Project) -> tuple[str, ...]:
+def _families(project: Project) -> tuple[Family, ...]:
     if not project.explicit_files:
-        return ALL_FAMILIES
+        return FAMILIES
     wanted = {"core"}
     for sf in project.files:
         wanted.update(FAMILIES_BY_KIND.get(sf.kind, ()))
-    return tuple(f for f in ALL_FAMILIES if f in wanted)
+    return tuple(f for f in FAMILIES if f.package in wanted)
 
 
 class _Rules:
@@ -188,7 +174,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     """``progress``: a :class:`dockyard.progress.Progress` told how many rules have run."""
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
-    prefixes = tuple(FAMILY_CODE[f] for f in _families(project))
+    prefixes = tuple(f.prefix for f in _families(project))
     family_rules = _Rules(sorted(code for code in RULE_TABLE if code.startswith(prefixes)))
     # (code, scope, the rule if given): the rule's module is imported only once its scope has something to check
     planned = [(r.code, r.scope, r) for r in rules] if rules is not None else \
@@ -207,8 +193,10 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         raw.append((_finding(rule, sev, path, Problem(message, position or Position.whole_file())), None))
 
     for sf in project.files:
-        if sf.error is not None:
-            emit(PARSE_RULE.get(sf.kind, UNREADABLE), sf.path, f"cannot check this file: {sf.error}")
+        if sf.error is not None:  # by the parse rule of its kind (DF001...), else as an unreadable file
+            parsing = PARSING.get(sf.kind)
+            emit(parsing.rule if parsing is not None and parsing.rule else UNREADABLE, sf.path,
+                 f"cannot check this file: {sf.error}")
     for rel, message in project.problems:
         emit(UNREADABLE, rel, message)
 

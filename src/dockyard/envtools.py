@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
+from dockyard.lines import line_starts
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
 
@@ -225,21 +226,12 @@ def value_span(text: str, entry: "EnvEntry", starts: list[int] | None = None) ->
     """Character offsets of an entry's value as written, without its quotes. ``starts``: the text's line start
     offsets when the caller has them (``SourceFile.line_starts``): asking for every entry then reads the text
     once, not once per entry."""
-    starts = starts if starts is not None else _line_starts(text)
+    starts = starts if starts is not None else line_starts(text)
     start = starts[entry.value_line - 1] + entry.value_column - 1
     end = starts[entry.end_line - 1] + entry.end_column - 1
     if entry.quoted:
         return start + 1, max(start + 1, end - 1)
     return start, end
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    i = text.find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = text.find("\n", i + 1)
-    return starts
 
 
 # -- env check -----------------------------------------------------------------------------------------------
@@ -417,7 +409,7 @@ def fill_template(template_text: str) -> InitResult:
     edits: list[tuple[int, int, str]] = []
     generated: list[str] = []
     remaining: list[tuple[str, int]] = []
-    starts = _line_starts(template_text)
+    starts = line_starts(template_text)
     for entry in env.entries:
         if entry.inherited:
             continue

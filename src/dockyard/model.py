@@ -62,7 +62,6 @@ class Applicability(enum.Enum):
 
 @record(frozen=True, slots=True)
 class Fix:
-    description: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
     path: str | None = None  # the file the edits apply to; defaults to the finding's path

@@ -18,7 +18,7 @@ from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
 from dockyard.roles import has_template_markers, template_path
-from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
+from dockyard.source import KIND_WORDS, FileKind, SourceFile, classify, parser_of, relpath, service_env_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -43,19 +43,12 @@ TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind
 # Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
 # docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
 # files: a virtualenv is often called `.env/`.
-NAMED_LIKE_A_FILE = {FileKind.DOCKERFILE: "a Dockerfile", FileKind.COMPOSE: "a compose file",
-                     FileKind.DOCKERIGNORE: "a .dockerignore"}
-# What each kind read during discovery is called, for a pipe, a socket or a device named like one: such a file is
-# never opened (opening a pipe blocks until something writes to it) and is reported as unreadable instead.
-KIND_WORDS = {**NAMED_LIKE_A_FILE, FileKind.ENV: "an env file", FileKind.GITIGNORE: "a .gitignore",
-              FileKind.PYTHON: "a Python source", FileKind.REQUIREMENTS: "a requirements file",
-              FileKind.MAKEFILE: "a Makefile", FileKind.WORKFLOW: "a GitHub Actions workflow",
-              FileKind.GITLAB_CI: "a GitLab CI pipeline", FileKind.PYPROJECT: "a pyproject.toml",
-              FileKind.PYTHON_LOCK: "a lock file"}
+NAMED_LIKE_A_FILE = frozenset({FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.DOCKERIGNORE})
 
 
 def special_file_problem(what: str, kind: str) -> str:
-    """The message for a pipe, a socket or a device named like a file dockyard reads."""
+    """The message for a pipe, a socket or a device named like a file dockyard reads: such a file is never opened
+    (opening a pipe blocks until something writes to it) and is reported as unreadable instead."""
     return f"{what} named like {KIND_WORDS.get(kind, 'a file dockyard reads')}: only regular files are read"
 
 
@@ -150,7 +143,7 @@ class Project:
                     named = classify(entry.name, tuple(prefix.rstrip("/").split("/")) if prefix else ())
                     if named in NAMED_LIKE_A_FILE:  # what docker would read as a file: it cannot
                         self.problems.append((directory_path(rel), f"a directory named like "
-                                              f"{NAMED_LIKE_A_FILE[named]}: docker cannot read it as one"))
+                                              f"{KIND_WORDS[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
                     continue
                 walked += 1
@@ -312,10 +305,14 @@ class Project:
         return self._cache[key]
 
     # -- parsed models of the common kinds ---------------------------------------------------------
-    def dockerfile(self, sf: SourceFile):
-        from dockyard.parsers.dockerfile import parse_dockerfile
+    def model(self, sf: SourceFile) -> Any:
+        """The parsed model of a Dockerfile, ``.dockerignore``, compose or env file (see
+        :data:`dockyard.source.PARSING`), computed once per run."""
+        return self.parsed(sf, parser_of(sf.kind))
 
-        return self.parsed(sf, parse_dockerfile)
+    def dockerfile(self, sf: SourceFile):
+        """``sf`` parsed as a Dockerfile (whatever its name: compose may name any file as one)."""
+        return self.parsed(sf, parser_of(FileKind.DOCKERFILE))
 
     def dockerfiles(self) -> list[SourceFile]:
         return self.files_of(FileKind.DOCKERFILE)

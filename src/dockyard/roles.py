@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES
+from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
@@ -196,8 +196,9 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
     return entrypoint, cmd
 
 
-_DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug", "e2e", "playwright",
-                        "cypress", "devcontainer"})
+# words of a Dockerfile's name that mark it as development or test tooling: what development and test
+# environments are called (one definition, dockyard.compose.environments), debug builds, browser test runners
+_DEV_WORDS = DEVELOPMENT_NAMES | TEST_NAMES | {"debug", "playwright", "cypress", "devcontainer"}
 
 
 def dev_dockerfile_name(path: str) -> bool:

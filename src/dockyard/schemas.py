@@ -66,10 +66,6 @@ def schema_path(name: str) -> Path:
     return folder / f"{name}.json"
 
 
-def schema_text(name: str) -> str:
-    return schema_path(name).read_text(encoding="utf-8")
-
-
 def _cache_dir() -> Path:
     base = os.environ.get("DOCKYARD_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "dockyard")

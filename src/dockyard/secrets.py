@@ -479,18 +479,14 @@ def project_redactor(project) -> Redactor:
                 continue
             redactor.add_secrets_in(sf.text)
             if sf.kind == FileKind.ENV:
-                from dockyard.parsers.dotenv import parse_env
-
-                env = project.parsed(sf, parse_env)
+                env = project.model(sf)
                 for e in env.entries:
                     for value in {e.value, e.raw_value}:
                         redactor.add_secrets_of(e.key, value)
                     if e.value:
                         env_values.setdefault(e.key, []).append(e.value)
             elif sf.kind == FileKind.COMPOSE:
-                from dockyard.parsers.yamlpos import load_yaml
-
-                doc = project.parsed(sf, load_yaml)
+                doc = project.model(sf)
                 root = getattr(doc, "root", None)
                 collect_tree(root, redactor)
                 for spec in ((root.get("secrets") or {}).values() if isinstance(root, dict)

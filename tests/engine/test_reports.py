@@ -18,7 +18,7 @@ def _result(tmp_path: Path) -> Result:
                 Position(1, 1, 1, 1), ()),
         Finding("DY001", "unused-suppression", Severity.WARNING, "unused: a,b %% \n line", "dir/compose.yaml",
                 Position(3, 5, 3, 20), ("CO-SCHEMA",),
-                Fix("remove", (Edit(0, 1, ""),), Applicability.SAFE)),
+                Fix((Edit(0, 1, ""),), Applicability.SAFE)),
     ]
     return r
 
@@ -148,7 +148,7 @@ def test_sarif_uris_percent_encode_what_a_uri_cannot_hold(tmp_path):
 
 def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_path):
     r = _result(tmp_path)
-    unsafe = Fix("join", (Edit(0, 1, ""),), Applicability.UNSAFE)
+    unsafe = Fix((Edit(0, 1, ""),), Applicability.UNSAFE)
     r.findings += [Finding("DF051", "run-combine", Severity.ERROR, "combine", "Dockerfile", Position(2, 1, 2, 4), (),
                            unsafe),
                    Finding("DF048", "apt-no-install-recommends", Severity.ERROR, "recommends", "Dockerfile",

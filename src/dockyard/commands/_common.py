@@ -8,7 +8,7 @@ from pathlib import Path
 from dockyard.config import Config, find_config, load_config
 from dockyard.model import Severity, UsageError
 from dockyard.records import replace
-from dockyard.source import FileKind, classify, explicit_kind
+from dockyard.source import KIND_WORDS, FileKind, classify, explicit_kind
 
 
 def add_config_arguments(parser) -> None:
@@ -148,17 +148,11 @@ def _file_key(path: Path) -> Path:
 # Kinds a named file is judged as on its own; the others (workflows, Makefiles, requirements, Python sources...)
 # are judged with the repository they belong to.
 CHECKED_ALONE = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
-_WITH_REPOSITORY = {
-    FileKind.WORKFLOW: "a GitHub Actions workflow", FileKind.GITLAB_CI: "a GitLab CI pipeline",
-    FileKind.MAKEFILE: "a Makefile", FileKind.REQUIREMENTS: "a requirements file",
-    FileKind.PYPROJECT: "a pyproject.toml", FileKind.PYTHON_LOCK: "a lock file", FileKind.PYTHON: "a Python source",
-    FileKind.GITIGNORE: "a .gitignore",
-}
 
 
 def _not_checked(named: str, kind: str) -> str:
-    if kind in _WITH_REPOSITORY:
-        return (f"{named}: {_WITH_REPOSITORY[kind]} is judged only with the repository around it: "
+    if kind in KIND_WORDS:
+        return (f"{named}: {KIND_WORDS[kind]} is judged only with the repository around it: "
                 "check its directory instead")
     return (f"{named}: not a file dockyard checks (a Dockerfile, a .dockerignore, a compose file or an env file; "
             "or a directory to discover)")

@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
+from dockyard.compose.model import InterpolationIssue, Origin
 from dockyard.model import Position
 from dockyard.records import field, record, replace
 from dockyard.source import FileKind, SourceFile
@@ -52,7 +52,8 @@ class EnvironmentView:
     * ``origin(path)``: ``(file, Position)`` of the key (or list item) that set the value at ``path``, a
       tuple such as ``("services", "app", "ports", 0)``; the nearest defined ancestor when ``path`` itself
       is absent; ``None`` when nothing is known. The *last* file that set it (the override, if any).
-    * ``first_origin(path)``: same, for the first file that defined it (usually the base file).
+    * ``origin_record(path, first=True)``: the :class:`Origin` in the first file that defined it (usually the
+      base file); without ``first``, in the last one.
     * ``raw(path)``: the value as written (before interpolation), from the file that set it.
     * ``load_problems``: what stopped the load that no rule sees in a file of its own: ``(path, position,
       message)`` for interpolation past its budget (CO001 reports it where it is, an included file or an
@@ -157,10 +158,6 @@ class EnvironmentView:
 
     def origin(self, path: tuple) -> tuple[str, Position] | None:
         o = self._find(self._origins, path)
-        return (o.path, o.key) if o else None
-
-    def first_origin(self, path: tuple) -> tuple[str, Position] | None:
-        o = self._find(self._first, path)
         return (o.path, o.key) if o else None
 
     def raw(self, path: tuple) -> Any:

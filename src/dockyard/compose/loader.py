@@ -4,14 +4,14 @@ Its steps and tables are ported from compose-go v2.9.1's ``loader`` package (Apa
 THIRD_PARTY_NOTICES.md).
 
 ``load_project(files, env_files=None, project_dir=None, environ=None, profiles=None, reader=None,
-track=False, label=None) -> Project``
+track=False, label=None) -> ComposeProject``
 
 * ``reader(path) -> bytes | str`` reads every file the load needs (compose files, ``extends``/``include``
   targets, env files); it raises ``OSError`` for a file it cannot or will not give (e.g. one outside the
   checked tree). The default reads the disk.
 * ``track=True`` also keeps, beside the normalised model, the merged model before normalisation with the
-  Origin of every entry (``Project.raw_model``) and the ``${...}`` that did not resolve
-  (``Project.issues``); ``label(path)`` names files in those records (default ``str(path)``).
+  Origin of every entry (``ComposeProject.raw_model``) and the ``${...}`` that did not resolve
+  (``ComposeProject.issues``); ``label(path)`` names files in those records (default ``str(path)``).
 * ``env_files=[]`` means no env file at all (``None``: the project directory's ``.env`` when present).
 """
 
@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from dockyard.compose.model import InterpolationIssue, LoadProblem, Origin, Project
+from dockyard.compose.model import ComposeProject, InterpolationIssue, LoadProblem, Origin
 from dockyard.fsutil import NotRegularFile
 from dockyard.model import Position
 
@@ -126,7 +126,7 @@ class _Ctx:
 def load_project(files: list[str | Path], env_files: list[str | Path] | None = None,
                  project_dir: str | Path | None = None, environ: Mapping[str, str] | None = None,
                  profiles: list[str] | None = None, reader: Reader | None = None, track: bool = False,
-                 label: Callable[[Path], str] | None = None) -> Project:
+                 label: Callable[[Path], str] | None = None) -> ComposeProject:
     reader = reader or _disk
     environ = dict(os.environ if environ is None else environ)
     paths = [Path(f).absolute() for f in files]
@@ -184,8 +184,8 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
             if k not in seen:
                 seen.add(k)
                 issues.append(i)
-    return Project(name, working_dir, tuple(paths), tuple(ef), environment, merged, problems, origins,
-                   tuple(profiles), raw_model, issues)
+    return ComposeProject(name, working_dir, tuple(paths), tuple(ef), environment, merged, problems, origins,
+                          tuple(profiles), raw_model, issues)
 
 
 # --------------------------------------------------------------------------- per file

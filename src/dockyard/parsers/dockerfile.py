@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from dockyard.lines import line_starts
 from dockyard.records import field, record
 
 __all__ = [
@@ -209,10 +210,6 @@ class Instruction:
     source_map: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
-    def start_line(self) -> int:
-        return self.span.line
-
-    @property
     def end_line(self) -> int:
         return self.span.end_line
 
@@ -377,10 +374,6 @@ class Dockerfile:
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
-    @property
-    def syntax_errors(self) -> tuple[ParseError, ...]:
-        return tuple(e for e in self.errors if e.kind == "syntax")
-
     def directive(self, name: str) -> Directive | None:
         for d in self.directives:
             if d.name == name:
@@ -398,13 +391,7 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
+        self.starts = line_starts(text)
         self._last = 0
 
     def _line0(self, offset: int) -> int:

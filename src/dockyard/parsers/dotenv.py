@@ -22,10 +22,10 @@ API: ``parse_env(text, lookup=None) -> EnvFile`` (never raises), ``parse_env_byt
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 
+from dockyard.lines import byte_position, line_col, line_starts, utf8_error
 from dockyard.records import field, record
 
 Lookup = Callable[[str], str | None]
@@ -153,11 +153,10 @@ class _Parser:
         from dockyard.parsers.interpolation import Budget
 
         self.budget = Budget()  # every interpolated value of the file together
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._starts = line_starts(text)
 
     def pos(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self._starts, offset) - 1
-        return i + 1, offset - self._starts[i] + 1
+        return line_col(self._starts, offset)
 
     def err(self, message: str, offset: int, end: int | None = None, kind: str = "syntax",
             redacted: str | None = None) -> _Stop:
@@ -345,14 +344,11 @@ def parse_env_bytes(data: bytes, lookup: Lookup | None = None) -> EnvFile:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as e:
-        prefix = data[: e.start].decode("utf-8", errors="surrogateescape")
-        line = prefix.count("\n") + 1
-        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
-        extra.append(EnvError(f"file is not valid UTF-8 (byte 0x{data[e.start]:02x})", line, col,
-                              kind="encoding"))
+        message, line, col = utf8_error(data, e)
+        extra.append(EnvError(message, line, col, kind="encoding"))
     if b"\x00" in data:
-        prefix = data[: data.index(b"\x00")].decode("utf-8", errors="surrogateescape")
-        extra.append(EnvError("file contains NUL bytes (binary?)", prefix.count("\n") + 1, kind="encoding"))
+        line, _ = byte_position(data, data.index(b"\x00"))
+        extra.append(EnvError("file contains NUL bytes (binary?)", line, kind="encoding"))
     if extra:
         return EnvFile(result.entries, tuple(extra) + result.errors, result.warnings)
     return result

@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 from dockyard import TYPE_CHECKING
+from dockyard.lines import utf8_error
 from dockyard.model import Position
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
@@ -392,7 +393,7 @@ def _loader_class(go_anchors: bool = False) -> Any:
         return _LOADERS[key]
     yaml = import_yaml()
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, _kind, _value, _implicit):
         return IMPLICIT
 
     if not go_anchors:
@@ -515,9 +516,6 @@ def load_yaml_bytes(data: bytes) -> YamlDocument:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        prefix = data[: e.start].decode("utf-8", errors="replace")
-        line = prefix.count("\n") + 1
-        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
-        return YamlDocument(None, (YamlError(f"file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
-                                             Position(line, col), "encoding"),))
+        message, line, col = utf8_error(data, e)
+        return YamlDocument(None, (YamlError(message, Position(line, col), "encoding"),))
     return load_yaml(text)

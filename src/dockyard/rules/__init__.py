@@ -1,4 +1,4 @@
-"""Rules, one package per family (dockerfile, dockerignore, compose, env, python, ci, core).
+"""Rules, one package per family (see :mod:`dockyard.rules.families`).
 
 Importing a rule module registers its rules through the ``@rule`` decorator in :mod:`dockyard.rules.base`.
 :func:`load_all` imports every module (``dockyard rules``, docs, reports that list every rule); a check imports
@@ -12,30 +12,24 @@ import importlib
 import os
 
 from dockyard.rules._table import RULES
+from dockyard.rules.families import FAMILIES
 
-FAMILY_PACKAGES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
 TABLE_PATH = os.path.join(os.path.dirname(__file__), "_table.py")
 _loaded: set[str] = set()
 
 
 def load_all() -> None:
-    load_families(FAMILY_PACKAGES)
-
-
-def load_families(families) -> None:
-    """Import every rule module of these families (once)."""
+    """Import every rule module of every family (once)."""
     here = os.path.dirname(__file__)
-    for family in FAMILY_PACKAGES:
-        if family not in families or family in _loaded:
+    for family in FAMILIES:
+        if family.package in _loaded:
             continue
-        _loaded.add(family)
-        folder = os.path.join(here, family)
-        if not os.path.isdir(folder):
-            continue
-        importlib.import_module(f"dockyard.rules.{family}")
+        _loaded.add(family.package)
+        folder = os.path.join(here, family.package)
+        importlib.import_module(f"dockyard.rules.{family.package}")
         for entry in sorted(os.listdir(folder)):
             if entry.endswith(".py") and not entry.startswith("_"):
-                importlib.import_module(f"dockyard.rules.{family}.{entry[:-3]}")
+                importlib.import_module(f"dockyard.rules.{family.package}.{entry[:-3]}")
 
 
 def load_rule(code: str):

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dockyard import TYPE_CHECKING, roles
 from dockyard.model import Problem, Severity
 from dockyard.records import field, record
+from dockyard.rules.families import BY_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -34,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Scope:
     """What a rule is run on; the engine calls ``check`` once per such item."""
 
-    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile, ctx.build_context
+    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile
     DOCKERIGNORE = "dockerignore"  # ctx.file, ctx.model: the parsed ignore file
     COMPOSE = "compose"  # ctx.file, ctx.model: the loaded compose file (one file, before merging)
     ENV_FILE = "env-file"  # ctx.file, ctx.model: parsers.dotenv.EnvFile
@@ -50,17 +51,6 @@ EXAMPLE_FILE = {
     Scope.ENV_FILE: ".env.dev.example",
 }
 
-FAMILIES = {
-    "DF": "Dockerfile",
-    "DI": ".dockerignore",
-    "CO": "Compose",
-    "EN": "Environment files",
-    "PY": "Python runtime",
-    "CI": "Build tooling and CI",
-    "DY": "dockyard itself",
-}
-
-
 @record
 class Context:
     """What a rule sees. ``file``/``model`` are set for file scopes, ``environment`` for the environment scope."""
@@ -70,7 +60,6 @@ class Context:
     model: Any = None
     environment: Any = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    build_context: Any = None  # for Dockerfiles: the directory (Path) that is the build context
     # what the file is (dockyard.roles.Classification) for Dockerfiles and ignore files; None: not classified
     role: Any = None
     # the roles the running rule judges (Rule.applies): compose rules keep only the services they fit
@@ -106,7 +95,8 @@ class Rule:
 
     @property
     def family(self) -> str:
-        return FAMILIES.get(self.code[:2], self.code[:2])
+        family = BY_PREFIX.get(self.code[:2])
+        return family.title if family is not None else self.code[:2]
 
     @property
     def fixable(self) -> bool:
@@ -195,11 +185,6 @@ def all_rules() -> list[Rule]:
 
     load_all()
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
-
-
-# rule package -> the code prefix of the rules it registers
-FAMILY_CODE = {"core": "DY", "dockerfile": "DF", "dockerignore": "DI", "compose": "CO", "env": "EN",
-               "python": "PY", "ci": "CI"}
 
 
 def get_rule(code: str) -> Rule | None:

@@ -15,7 +15,6 @@ Kinds of services (decided on the merged model of an environment, or on one file
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
@@ -27,7 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
-_WORD = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 # -- images ----------------------------------------------------------------------------------------------
@@ -80,14 +78,6 @@ def builds_for_development(svc: dict) -> bool:
 
     target = dig(svc, "build", "target")
     return isinstance(target, str) and target.lower() in DEVELOPMENT_NAMES
-
-
-def command_words(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value if v is not None]
-    if isinstance(value, str):
-        return _WORD.findall(value)
-    return []
 
 
 def judged(ctx, name: str) -> bool:
@@ -188,10 +178,6 @@ def raw_entry(view, path: tuple) -> Any:
     if isinstance(raw, str) and raw.startswith(key) and isinstance(view.raw(path[:-1]), list):
         return raw[len(key):]
     return raw
-
-
-def env_label(view) -> str:
-    return f"environment `{view.name}`"
 
 
 # -- one compose file -------------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def _version_line_deletion(sf, root) -> Fix | None:
     end = starts[kpos.line] if kpos.line < len(starts) else len(sf.text)
     if kpos.line == 1 and kpos.line + 1 < len(starts) and not sf.line_text(kpos.line + 1).strip():
         end = starts[kpos.line + 1]
-    return Fix("remove the obsolete `version` line", (Edit(start, end, ""),))
+    return Fix((Edit(start, end, ""),))
 
 
 @rule(

@@ -5,7 +5,7 @@
   the parser (:meth:`Instruction.shell_source_offset`);
 * :func:`run_scripts`: that script for every RUN of a list of instructions;
 * :func:`package_call` / :func:`calls`: apt-get/apt/apk/pip invocations split into subcommand and package words;
-  :func:`pip_call` / :func:`pip_calls`: pip and `uv pip` with their options; :func:`package_installs`: system
+  :func:`pip_call`: pip and `uv pip` with their options; :func:`package_installs`: system
   package installs minus what the same RUN removes again.
 
 Used by the DF rules, the .dockerignore rules and the CI/Python rules that read RUN instructions.
@@ -438,14 +438,6 @@ def _pip_args(words: tuple) -> tuple[list[PipOption], list]:
     return options, targets
 
 
-def pip_calls(df: "Dockerfile", instructions) -> Iterator[PipCall]:
-    for rs in run_scripts(df, instructions):
-        for cmd in rs.commands:
-            call = pip_call(rs, cmd)
-            if call is not None:
-                yield call
-
-
 # ------------------------------------------------------------------------------------- project managers
 # Options of `uv` that take a value (before or after the subcommand), so that their value is not taken for
 # the subcommand: `uv --directory app sync`.
@@ -525,13 +517,6 @@ def manager_call(cmd: "SimpleCommand") -> ManagerCall | None:
     if k >= len(argv) or argv[k].text not in _MANAGER_SUBCOMMANDS[tool]:
         return None
     return ManagerCall(cmd, tool, argv[k].text, argv[k], tuple(argv[k + 1:]))
-
-
-def manager_calls(script: InstructionScript) -> Iterator[ManagerCall]:
-    for cmd in script.commands:
-        call = manager_call(cmd)
-        if call is not None:
-            yield call
 
 
 # ------------------------------------------------------------------------------- package managers
@@ -626,7 +611,6 @@ def installed_packages(df: "Dockerfile", instructions) -> set[str]:
 class PackageInstall:
     run: InstructionScript
     command: "SimpleCommand"
-    manager: str
     packages: list["Word"]
 
 
@@ -724,7 +708,7 @@ def _kept_installs(rs: InstructionScript) -> Iterator[PackageInstall]:
                 remove(live.pop(name, ()))
             auto.clear()
     for cmd, mgr, pkgs, gone in entries:
-        yield PackageInstall(rs, cmd, mgr, [w for w, g in zip(pkgs, gone) if not g])
+        yield PackageInstall(rs, cmd, [w for w, g in zip(pkgs, gone) if not g])
 
 
 def _apt_mark(cmd: "SimpleCommand") -> tuple[str, list[str]] | None:

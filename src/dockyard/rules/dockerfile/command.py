@@ -17,7 +17,6 @@ SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2
                          "foreman", "forego", "overmind"})
 SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "celery", "nginx", "redis-server",
                      "postgres", "rq", "dramatiq", "arq", "huey_consumer", "flower", "cron", "crond"})
-INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pipenv", "apt-get", "apt", "apk", "npm", "yarn", "conda"})
 OLD_WORKER = "uvicorn.workers.UvicornWorker"
 NEW_WORKER = "uvicorn_worker.UvicornWorker"
 WORKER_PACKAGE = "uvicorn-worker"  # the package that provides NEW_WORKER
@@ -99,7 +98,7 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
 
             # a shell-form ENTRYPOINT ignores CMD and compose's `command`; in exec form they become its arguments
             safe = ins is cmd or (cmd is None and not _given_command(ctx))
-            fix = Fix("use the exec form", (Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
+            fix = Fix((Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
                       Applicability.SAFE if safe else Applicability.UNSAFE)
         yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
                       "the exec form `[\"...\", \"...\"]`", span_position(ins.keyword_span), fix=fix)
@@ -329,7 +328,7 @@ def uvicorn_worker(ctx: Context) -> Iterator[Problem]:
                                                     dockerfile_context_dirs(ctx.project, ctx.file.path))
         yield Problem(f"`{OLD_WORKER}` is deprecated; use `{NEW_WORKER}` from the `uvicorn-worker` package",
                       ctx.file.span(start, start + len(OLD_WORKER)),
-                      fix=Fix(f"use `{NEW_WORKER}`", (Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
+                      fix=Fix((Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
                               Applicability.SAFE if safe else Applicability.UNSAFE))
 
 

@@ -70,8 +70,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         f"no `{DIRECTIVE}` parser directive on the first line{why}",
         Position(1, 1, 1, 1),
-        fix=Fix(f"insert `{DIRECTIVE}` as the first line", (Edit(start, start, DIRECTIVE + newline),),
-                Applicability.SAFE),
+        fix=Fix((Edit(start, start, DIRECTIVE + newline),), Applicability.SAFE),
     )
 
 

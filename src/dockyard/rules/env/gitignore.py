@@ -103,8 +103,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         _, still_exposed, still_hidden = _verdicts(_appended(text, lines), real, templates)
         if not still_exposed and not still_hidden:
             start = len(text)
-            fix = Fix("append " + ", ".join(f"`{line}`" for line in lines) + " to `.gitignore`",
-                      (Edit(start, start, _appended(text, lines)[start:]),), Applicability.SAFE, path=".gitignore")
+            fix = Fix((Edit(start, start, _appended(text, lines)[start:]),), Applicability.SAFE, path=".gitignore")
     if fix is not None:
         message += ": add " + ", ".join(f"`{line}`" for line in lines)
     if sf is None:  # reported at the folder the missing file belongs in; the fix creates it

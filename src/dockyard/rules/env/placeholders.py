@@ -46,8 +46,7 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
             continue
         if is_secret_name(entry.key, entry.value):
             start, end = value_span(sf.text, entry, sf.line_starts)
-            fix = Fix(f"replace the value of `{entry.key}` with a placeholder",
-                      (Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
+            fix = Fix((Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
             if raw == "":
                 yield Problem(f"secret `{entry.key}` is empty in the template: write a `CHANGE_ME_...` placeholder "
                               "so that every environment must set it (and `dockyard env init` can generate it)",

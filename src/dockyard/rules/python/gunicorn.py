@@ -302,7 +302,7 @@ def deprecated_worker(ctx: Context) -> Iterator[Problem]:
                 quote = sf.text[start]
                 if safe is None:
                     safe = declares(ctx.project, "uvicorn-worker")
-                fix = Fix(f"use `{MODERN_WORKER}`", (Edit(start, end, f"{quote}{MODERN_WORKER}{quote}"),),
+                fix = Fix((Edit(start, end, f"{quote}{MODERN_WORKER}{quote}"),),
                           Applicability.SAFE if safe else Applicability.UNSAFE)
             yield Problem(f"`{DEPRECATED_WORKER}` is deprecated; use `{MODERN_WORKER}` (package `uvicorn-worker`)",
                           _pos(s), path=cfg.path, fix=fix)
