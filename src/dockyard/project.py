@@ -17,8 +17,8 @@ from dockyard import TYPE_CHECKING
 from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
-from dockyard.roles import has_template_markers, template_path
 from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
+from dockyard.templates import has_template_markers, template_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -38,7 +38,7 @@ INTERESTING = frozenset(
     }
 )
 MAX_DEPTH = 12
-# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.roles)
+# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.templates)
 TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
 # Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
 # docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
@@ -254,7 +254,7 @@ class Project:
         return index.get(rel)
 
     def is_template(self, rel: str) -> bool:
-        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.roles`)."""
+        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.templates`)."""
         return template_path(rel) is not None or any(t.path == rel for t in self.templates)
 
     def include(self, rel: str, kind: str = FileKind.OTHER) -> SourceFile | None:

@@ -69,7 +69,7 @@ def run_check(args) -> int:
     from dockyard import __version__
     from dockyard.commands._common import resolve_config
     from dockyard.engine import run_rules
-    from dockyard.envtools import category, check_rules, group_by_environment
+    from dockyard.envcheck import category, check_rules, group_by_environment
     from dockyard.model import Severity
     from dockyard.project import Project
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.analysis.variables import environment_needs, listed
 from dockyard.model import Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import environment_needs, key_position, listed, parsed, template_of
+from dockyard.rules.env._envfiles import key_position, parsed, template_of
 
 
 @rule(

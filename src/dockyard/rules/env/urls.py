@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.analysis.variables import referenced_variables
 from dockyard.images import ImageFamily, image_family
 from dockyard.model import Position, Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed, referenced_variables
+from dockyard.rules.env._envfiles import parsed
 
 BASE_URLS = ("BASE_URL", "API_BASE_URL")
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
