@@ -150,6 +150,8 @@ def _finding(rule: Rule, severity: Severity, path: str, problem: Problem) -> Fin
         position=problem.position,
         standard=rule.standard,
         fix=problem.fix,
+        environment=problem.environment,
+        category=rule.category or None,
     )
 
 

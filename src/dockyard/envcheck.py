@@ -9,15 +9,10 @@ from __future__ import annotations
 from dockyard.compose.context import environment_views
 from dockyard.envtools import TEMPLATE_SUFFIX, environment_of, is_template
 from dockyard.records import field, record
-from dockyard.regex import lazy_compile
-from dockyard.rules.base import Scope, all_rules
+from dockyard.rules.base import all_rules
 
-CATEGORIES = {
-    "EN001": "syntax", "EN002": "missing", "EN003": "committed", "EN004": "gitignore", "EN005": "missing",
-    "EN006": "drift", "EN007": "placeholder", "EN008": "placeholder", "EN009": "weak", "EN010": "order",
-    "EN011": "missing", "CO001": "refused", "CO002": "refused", "CO003": "refused", "CO035": "refused",
-}
-_ENV_IN_MESSAGE = lazy_compile(r"environment `([^`]+)`")
+# what a finding of a rule without a category is filed under (dockyard's own: an unreadable file, a rule failing)
+OTHER = "other"
 
 
 @record
@@ -34,29 +29,24 @@ class EnvironmentReport:
             "env_file": self.env_file,
             "env_file_is_template": self.template,
             "compose_files": self.compose_files,
-            "findings": [dict(f.to_dict(), category=category(f.code)) for f in self.findings],
+            "findings": [dict(f.to_dict(), category=category(f)) for f in self.findings],
         }
 
 
-def category(code: str) -> str:
-    return CATEGORIES.get(code, "interpolation" if code.startswith("CO") else "other")
+def category(finding) -> str:
+    """What the finding is filed under: its rule's category (see :data:`dockyard.rules.base.CATEGORIES`)."""
+    return finding.category or OTHER
 
 
 def check_rules():
-    """The rules ``env check`` runs: every EN rule, compose's per-environment interpolation rule(s) and the rules
-    for what compose refuses to load."""
-    return [r for r in all_rules() if r.code.startswith("EN") or r.code in REFUSED
-            or (r.code.startswith("CO") and r.scope == Scope.ENVIRONMENT and "CO-INTERPOLATION" in r.standard)]
-
-
-# the compose rules for what compose refuses to load: a file it cannot parse, outside the schema, or a merged
-# project it finds inconsistent
-REFUSED = ("CO001", "CO002", "CO003", "CO035")
+    """The rules ``env check`` runs: those with a category (every EN rule, compose's per-environment
+    interpolation rule and the rules for what compose refuses to load)."""
+    return [r for r in all_rules() if r.category]
 
 
 def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], list]:
     """Findings per environment (by the files that belong to it only, or the environment a shared file's
-    finding names), and the project-wide rest."""
+    finding is about: :attr:`dockyard.model.Finding.environment`), and the project-wide rest."""
     reports: dict[str, EnvironmentReport] = {}
     owner: dict[str, set[str]] = {}
     for view in environment_views(project):
@@ -78,13 +68,10 @@ def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], li
     rest = []
     for f in findings:
         names = owner.get(f.path, set())
-        target = None
         if len(names) == 1:
             target = next(iter(names))
         else:
-            m = _ENV_IN_MESSAGE.search(f.message)
-            if m is not None and m.group(1) in reports:
-                target = m.group(1)
+            target = f.environment if f.environment in reports else None
         if target is None:
             rest.append(f)
         else:

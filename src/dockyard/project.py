@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
@@ -75,13 +75,18 @@ class Project:
         # True when the user named files: only those files are judged, not the repository around them
         self.explicit_files = False
         self._progress = None  # a dockyard.progress.Progress for long walks, set by discover()
+        self._folders: frozenset[str] | None = None  # the only folders discover() lists, when it is told some
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
-    def discover(cls, root: Path, config: Config | None = None, progress=None) -> "Project":
-        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen."""
+    def discover(cls, root: Path, config: Config | None = None, progress=None,
+                 folders: Iterable[str] | None = None) -> "Project":
+        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen. ``folders``
+        (relative POSIX paths, ``""`` for the root): only the files directly in these folders are discovered, and
+        only the directories that lead to them are walked."""
         project = cls(root, config)
         project._progress = progress
+        project._folders = None if folders is None else frozenset(folders)
         project._walk()
         project._add_service_env_files()
         return project
@@ -108,6 +113,7 @@ class Project:
 
     def _walk(self) -> None:
         root = self.root
+        folders = self._folders
         gitignore = None
         gi_path = root / ".gitignore"
         if gi_path.is_file():
@@ -147,11 +153,15 @@ class Project:
                         continue
                     if exclude(rel) or depth >= MAX_DEPTH:
                         continue
+                    if folders is not None and not any(f == rel or f.startswith(rel + "/") for f in folders):
+                        continue
                     named = classify(entry.name, tuple(prefix.rstrip("/").split("/")) if prefix else ())
                     if named in NAMED_LIKE_A_FILE:  # what docker would read as a file: it cannot
                         self.problems.append((directory_path(rel), f"a directory named like "
                                               f"{NAMED_LIKE_A_FILE[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
+                    continue
+                if folders is not None and prefix.rstrip("/") not in folders:
                     continue
                 walked += 1
                 if progress is not None:

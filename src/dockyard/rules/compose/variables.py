@@ -72,7 +72,7 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
 
 
 @rule(
-    code="CO005", name="compose-unresolved-variable", scope=Scope.ENVIRONMENT,
+    code="CO005", name="compose-unresolved-variable", scope=Scope.ENVIRONMENT, category="interpolation",
     summary="For each environment, every variable a compose file interpolates resolves",
     why="A missing `${VAR:?...}` stops `docker compose up` for that environment; a missing `${VAR}` without a "
         "default silently becomes an empty string (a blank password, an empty host) with only a warning.",
@@ -137,7 +137,7 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
         else:
             msg = (f"`{issue.variable}` is not set for environment `{view.name}` ({where}) and has no default: "
                    f"compose substitutes an empty string{also}")
-        out.append(Problem(msg, issue.position, path=issue.path))
+        out.append(Problem(msg, issue.position, path=issue.path, environment=view.name))
     yield from out
 
 
