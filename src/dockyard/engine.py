@@ -5,10 +5,11 @@ A rule that raises does not hide the others: its crash becomes a DY002 finding n
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dockyard.analysis.build_contexts import build_contexts, ignore_file
+from dockyard.compose.context import environment_views
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
 from dockyard.records import field, record, replace
@@ -30,6 +31,9 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     rules_run: int = 0
+    # the rules that ran on something or own a finding (dockyard.rules.base.Rule records), by code: reporters
+    # read the rules' metadata here, never from the rules themselves
+    rules: list = field(default_factory=list)
     fail_on: Severity = Severity.INFO
     templates: list[str] = field(default_factory=list)  # files set aside as templates, never judged
     scope: list | None = None  # dockyard.roles.ScopeEntry records, with --explain-scope
@@ -77,8 +81,6 @@ def _dockerignore_contexts(project: Project) -> Iterator[Context]:
     files = list(_readable(project, FileKind.DOCKERIGNORE))
     if not files:
         return
-    from dockyard.contexts import build_contexts, ignore_file
-
     classified = roles(project)
     users: dict[str, list] = {}
     for c in build_contexts(project):
@@ -104,9 +106,9 @@ def _env_file_contexts(project: Project) -> Iterator[Context]:
 
 
 def _environment_contexts(project: Project) -> Iterator[Context]:
-    # Provided by the compose package: one context per environment, with its merged model.
-    module = importlib.import_module("dockyard.compose.context")
-    yield from module.environment_contexts(project)
+    # one context per environment, with its merged, interpolated model (computed once per run)
+    for view in environment_views(project):
+        yield Context(project, environment=view)
 
 
 def _project_contexts(project: Project) -> Iterator[Context]:
@@ -134,6 +136,8 @@ def _finding(rule: Rule, severity: Severity, path: str, problem: Problem) -> Fin
         position=problem.position,
         standard=rule.standard,
         fix=problem.fix,
+        environment=problem.environment,
+        category=rule.category or None,
     )
 
 
@@ -169,6 +173,18 @@ class _Rules:
         return load_rule(code) if code in self._known else None
 
 
+def _rules_used(ran: dict[str, Rule], findings: list[Finding], rules: _Rules) -> list[Rule]:
+    """The rules that ran on something, and those that own a finding (the engine's own: DY001-DY003, and the
+    parse rules of unreadable files), by code."""
+    used = dict(ran)
+    for f in findings:
+        if f.code not in used:
+            owner = rules.get(f.code)
+            if owner is not None:
+                used[f.code] = owner
+    return [used[code] for code in sorted(used)]
+
+
 def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_scope: bool = False,
               progress=None) -> Result:
     """``progress``: a :class:`dockyard.progress.Progress` told how many rules have run."""
@@ -201,6 +217,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         emit(UNREADABLE, rel, message)
 
     contexts: dict[str, list[Context]] = {}
+    ran: dict[str, Rule] = {}
     for done, (code, scope, rule) in enumerate(selected):
         if progress is not None:
             progress.checking(done, len(selected))
@@ -213,6 +230,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         if not contexts[scope]:
             continue  # nothing of this kind to check: the rule's module is not even imported
         rule = rule or family_rules.get(code)
+        ran[rule.code] = rule
         sev = config.severity_for(rule.code, rule.severity)
         for ctx in contexts[scope]:
             if ctx.role is not None and (ctx.role.role not in rule.applies or ctx.role.purpose not in rule.purposes):
@@ -236,6 +254,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         result.scope = explain(project)
     result.findings = _apply_suppressions(project, _one_per_place(raw), family_rules)
     result.findings.sort(key=lambda f: f.sort_key)
+    result.rules = _rules_used(ran, result.findings, family_rules)
     from dockyard.secrets import redact_result
 
     redact_result(project, result)  # no secret value leaves the run, whichever rule or error quoted it

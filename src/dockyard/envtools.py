@@ -1,7 +1,7 @@
 """Environment files: naming conventions, placeholders, secret strength, and the work behind ``dockyard env``.
 
 The env rules (``dockyard.rules.env``) and the ``env`` commands share these definitions, so that what
-``env init`` generates is exactly what the rules accept:
+``env init`` generates is exactly what the rules accept (what ``env check`` runs is :mod:`dockyard.envcheck`'s):
 
 * a *template* is a committed ``.env.<env>.example`` (``.sample``/``.template``/``.dist`` are recognised as
   templates too, but only ``*.example`` is the standard's name); every other ``.env``/``.env.*`` is *real*;
@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
 from dockyard.lines import line_starts
-from dockyard.records import field, record
+from dockyard.records import record
 from dockyard.regex import lazy_compile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -234,89 +234,6 @@ def value_span(text: str, entry: "EnvEntry", starts: list[int] | None = None) ->
     return start, end
 
 
-# -- env check -----------------------------------------------------------------------------------------------
-CATEGORIES = {
-    "EN001": "syntax", "EN002": "missing", "EN003": "committed", "EN004": "gitignore", "EN005": "missing",
-    "EN006": "drift", "EN007": "placeholder", "EN008": "placeholder", "EN009": "weak", "EN010": "order",
-    "EN011": "missing", "CO001": "refused", "CO002": "refused", "CO003": "refused", "CO035": "refused",
-}
-_ENV_IN_MESSAGE = lazy_compile(r"environment `([^`]+)`")
-
-
-@record
-class EnvironmentReport:
-    name: str
-    env_file: str | None = None
-    template: bool = False
-    compose_files: list[str] = field(default_factory=list)
-    findings: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "env_file": self.env_file,
-            "env_file_is_template": self.template,
-            "compose_files": self.compose_files,
-            "findings": [dict(f.to_dict(), category=category(f.code)) for f in self.findings],
-        }
-
-
-def category(code: str) -> str:
-    return CATEGORIES.get(code, "interpolation" if code.startswith("CO") else "other")
-
-
-def check_rules():
-    """The rules ``env check`` runs: every EN rule, compose's per-environment interpolation rule(s) and the rules
-    for what compose refuses to load."""
-    from dockyard.rules.base import Scope, all_rules
-
-    return [r for r in all_rules() if r.code.startswith("EN") or r.code in REFUSED
-            or (r.code.startswith("CO") and r.scope == Scope.ENVIRONMENT and "CO-INTERPOLATION" in r.standard)]
-
-
-# the compose rules for what compose refuses to load: a file it cannot parse, outside the schema, or a merged
-# project it finds inconsistent
-REFUSED = ("CO001", "CO002", "CO003", "CO035")
-
-
-def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], list]:
-    """Findings per environment (by the files that belong to it only, or the environment a shared file's
-    finding names), and the project-wide rest."""
-    from dockyard.compose.context import environment_views
-
-    reports: dict[str, EnvironmentReport] = {}
-    owner: dict[str, set[str]] = {}
-    for view in environment_views(project):
-        rep = reports.setdefault(view.name, EnvironmentReport(view.name))
-        rep.compose_files = [sf.path for sf in view.compose_files]
-        if view.env_file is not None:
-            rep.env_file, rep.template = view.env_file.path, view.env_file_is_template
-            for path in {view.env_file.path, view.env_file.path.removesuffix(TEMPLATE_SUFFIX)}:
-                owner.setdefault(path, set()).add(view.name)
-                owner.setdefault(path + TEMPLATE_SUFFIX, set()).add(view.name)
-        for path in rep.compose_files:
-            owner.setdefault(path, set()).add(view.name)
-    for sf in project.files:
-        env = environment_of(sf.path)
-        if env is not None and sf.path not in owner:
-            if env not in reports:
-                reports[env] = EnvironmentReport(env, sf.path, is_template(sf.path))
-            owner.setdefault(sf.path, set()).add(env)
-    rest = []
-    for f in findings:
-        names = owner.get(f.path, set())
-        target = None
-        if len(names) == 1:
-            target = next(iter(names))
-        else:
-            m = _ENV_IN_MESSAGE.search(f.message)
-            if m is not None and m.group(1) in reports:
-                target = m.group(1)
-        if target is None:
-            rest.append(f)
-        else:
-            reports[target].findings.append(f)
-    return [reports[k] for k in sorted(reports)], rest
 
 
 # -- env diff ------------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def _still_parses(path: str, before: str, after: str) -> bool:
 
 def _shell_errors(df) -> int:
     """How many RUN instructions hold shell that does not parse."""
-    from dockyard.rules.dockerfile._shell import run_scripts
+    from dockyard.analysis.shell import run_scripts
 
     return sum(1 for script in run_scripts(df, df.instructions) if script.has_error)
 

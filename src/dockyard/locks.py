@@ -344,7 +344,7 @@ def context_tools(project: "Project", folder: str) -> set[str]:
 
 def dockerfile_context_dirs(project: "Project", dockerfile_path: str) -> list[str]:
     """The build contexts a Dockerfile is built in (its own folder when nothing else names it)."""
-    from dockyard.contexts import contexts_of_dockerfile
+    from dockyard.analysis.build_contexts import contexts_of_dockerfile
 
     dirs = [c.dir for c in contexts_of_dockerfile(project, dockerfile_path)]
     return dirs or [posixpath.dirname(dockerfile_path)]
@@ -389,7 +389,7 @@ def _copy_parts(ins) -> tuple[list[str], str] | None:
 
 def _written_by(rs, path: str, workdir: str) -> str | None:
     """EXPORTED / COMPILED when a command of the script writes ``path`` (``-o FILE`` or ``> FILE``)."""
-    from dockyard.rules.dockerfile._shell import manager_call
+    from dockyard.analysis.shell import manager_call
 
     text = rs.text
     for cmd in rs.commands:
@@ -425,8 +425,8 @@ def image_file_source(df, stage, upto, path: str, is_file=lambda rel: False) -> 
     build context)``, ``(OUTSIDE, None)``, ``(EXPORTED, None)`` or ``(COMPILED, None)``; ``(ABSENT, None)``
     when no instruction put it there (then it is looked up beside the Dockerfile). ``is_file(rel)`` tells
     whether a COPY source without a trailing slash is a file of the context (else it is taken for a folder)."""
-    from dockyard.rules.dockerfile._shell import run_script
-    from dockyard.rules.dockerfile._stages import lineage_instructions
+    from dockyard.analysis.shell import run_script
+    from dockyard.analysis.stages import lineage_instructions
 
     if "$" in path:
         return OUTSIDE, None
@@ -546,7 +546,7 @@ class InstalledRequirements:
 
 def requirement_options(call) -> list:
     """The requirements files a pip call installs: ``-r FILE`` values, and the files of ``uv pip sync``."""
-    from dockyard.rules.dockerfile._shell import PipOption
+    from dockyard.analysis.shell import PipOption
 
     options = list(call.values("--requirement"))
     if call.subcommand == "sync":  # uv pip sync FILE...
@@ -559,7 +559,7 @@ def installed_requirements(project: "Project", dockerfile: "SourceFile") -> list
     file of its build context (computed once per run)."""
 
     def compute() -> list[InstalledRequirements]:
-        from dockyard.rules.dockerfile._shell import pip_call, run_script
+        from dockyard.analysis.shell import pip_call, run_script
 
         if dockerfile.text is None:
             return []

@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
 from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
-from dockyard.roles import has_template_markers, template_path
 from dockyard.source import KIND_WORDS, FileKind, SourceFile, classify, parser_of, relpath, service_env_files
+from dockyard.templates import has_template_markers, template_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -38,7 +38,7 @@ INTERESTING = frozenset(
     }
 )
 MAX_DEPTH = 12
-# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.roles)
+# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.templates)
 TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
 # Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
 # docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
@@ -68,13 +68,18 @@ class Project:
         # True when the user named files: only those files are judged, not the repository around them
         self.explicit_files = False
         self._progress = None  # a dockyard.progress.Progress for long walks, set by discover()
+        self._folders: frozenset[str] | None = None  # the only folders discover() lists, when it is told some
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
-    def discover(cls, root: Path, config: Config | None = None, progress=None) -> "Project":
-        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen."""
+    def discover(cls, root: Path, config: Config | None = None, progress=None,
+                 folders: Iterable[str] | None = None) -> "Project":
+        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen. ``folders``
+        (relative POSIX paths, ``""`` for the root): only the files directly in these folders are discovered, and
+        only the directories that lead to them are walked."""
         project = cls(root, config)
         project._progress = progress
+        project._folders = None if folders is None else frozenset(folders)
         project._walk()
         project._add_service_env_files()
         return project
@@ -101,6 +106,7 @@ class Project:
 
     def _walk(self) -> None:
         root = self.root
+        folders = self._folders
         gitignore = None
         gi_path = root / ".gitignore"
         if gi_path.is_file():
@@ -140,11 +146,15 @@ class Project:
                         continue
                     if exclude(rel) or depth >= MAX_DEPTH:
                         continue
+                    if folders is not None and not any(f == rel or f.startswith(rel + "/") for f in folders):
+                        continue
                     named = classify(entry.name, tuple(prefix.rstrip("/").split("/")) if prefix else ())
                     if named in NAMED_LIKE_A_FILE:  # what docker would read as a file: it cannot
                         self.problems.append((directory_path(rel), f"a directory named like "
                                               f"{KIND_WORDS[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
+                    continue
+                if folders is not None and prefix.rstrip("/") not in folders:
                     continue
                 walked += 1
                 if progress is not None:
@@ -247,7 +257,7 @@ class Project:
         return index.get(rel)
 
     def is_template(self, rel: str) -> bool:
-        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.roles`)."""
+        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.templates`)."""
         return template_path(rel) is not None or any(t.path == rel for t in self.templates)
 
     def include(self, rel: str, kind: str = FileKind.OTHER) -> SourceFile | None:

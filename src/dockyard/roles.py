@@ -40,6 +40,7 @@ from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instructio
 from dockyard.records import record, replace
 from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
+from dockyard.templates import template_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -98,24 +99,6 @@ class Classification:
     def explained(self) -> str:
         """The role's evidence, and why the image is a job or tooling when it is one."""
         return self.reason + (f"; {self.purpose_reason}" if self.purpose_reason else "")
-
-
-# ------------------------------------------------------------------------------------------- templates
-TEMPLATE_MARK = lazy_compile(r"\{%-?\s*[A-Za-z_][^%\n]*%\}|(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\}")
-
-
-def template_path(rel: str) -> str | None:
-    """The template tree ``rel`` lies in (the shortest prefix whose last part has markers), or None."""
-    parts = rel.split("/")
-    for i, part in enumerate(parts):
-        if "{{" in part or "{%" in part:
-            return "/".join(parts[: i + 1])
-    return None
-
-
-def has_template_markers(text: str) -> bool:
-    """Jinja/cookiecutter ``{{ name }}`` or ``{% tag %}`` markers (not ``${{ }}``, not Go's ``{{ .Field }}``)."""
-    return ("{{" in text or "{%" in text) and TEMPLATE_MARK.search(text) is not None
 
 
 # --------------------------------------------------------------------------------------- dockerfiles
@@ -379,13 +362,13 @@ class Roles:
 
     # -- evidence --------------------------------------------------------------------------------
     def _build_contexts(self):
-        from dockyard.contexts import build_contexts
+        from dockyard.analysis.build_contexts import build_contexts
 
         return build_contexts(self.project)
 
     def _copies_source(self, dockerfile: str) -> bool:
         """Whether a build of ``dockerfile`` copies a folder, `.`, a wildcard or a variable path from its context."""
-        from dockyard.contexts import wholesale_copy
+        from dockyard.analysis.build_contexts import wholesale_copy
 
         return any(wholesale_copy(self.project, c) is not None for c in self._build_contexts()
                    if c.dockerfile == dockerfile)
@@ -622,7 +605,7 @@ class ScopeEntry:
 def explain(project: "Project") -> list[ScopeEntry]:
     """Every classification of the project, in the order a reader meets them."""
     from dockyard.compose.context import environment_views
-    from dockyard.contexts import build_contexts, ignore_file
+    from dockyard.analysis.build_contexts import build_contexts, ignore_file
 
     classified = roles(project)
     out: list[ScopeEntry] = []

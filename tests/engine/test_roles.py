@@ -8,7 +8,8 @@ import json
 
 from dockyard.cli import main
 from dockyard.project import Project
-from dockyard.roles import APP, BASE, OTHER, PYTHON, has_template_markers, roles, template_path
+from dockyard.roles import APP, BASE, OTHER, PYTHON, roles
+from dockyard.templates import has_template_markers, template_path
 from tests.helpers import at, chdir, run_files, triples, write_tree
 
 SLIM = "python:3.12-slim"

@@ -26,7 +26,7 @@ def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
     files its environments name must exist there."""
     from dockyard.config import _closest, check_environment_files
 
-    if args.config:
+    if getattr(args, "config", None):
         path = Path(args.config)
         if not path.is_file():
             raise UsageError(f"configuration file not found: {args.config}")

@@ -87,6 +87,7 @@ def _run_check(args, progress):
         else:
             merged.findings.extend(result.findings)
             merged.files.extend(result.files)
+            merged.rules = sorted({r.code: r for r in merged.rules + result.rules}.values(), key=lambda r: r.code)
             merged.templates.extend(result.templates)
             if result.scope is not None:
                 merged.scope = (merged.scope or []) + result.scope

@@ -69,7 +69,7 @@ def run_check(args) -> int:
     from dockyard import __version__
     from dockyard.commands._common import resolve_config
     from dockyard.engine import run_rules
-    from dockyard.envtools import category, check_rules, group_by_environment
+    from dockyard.envcheck import category, check_rules, group_by_environment
     from dockyard.model import Severity
     from dockyard.project import Project
 
@@ -91,7 +91,7 @@ def run_check(args) -> int:
         data = {
             "version": __version__,
             "environments": [r.to_dict() for r in reports],
-            "project": [dict(f.to_dict(), category=category(f.code)) for f in rest],
+            "project": [dict(f.to_dict(), category=category(f)) for f in rest],
             "failed": failed,
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -100,7 +100,7 @@ def run_check(args) -> int:
 
     def finding_line(f) -> str:
         p = f.position
-        return f"  {category(f.code):<13} {f.path}:{p.line}:{p.column}: {f.code} {f.severity.label}: {f.message}"
+        return f"  {category(f):<13} {f.path}:{p.line}:{p.column}: {f.code} {f.severity.label}: {f.message}"
 
     for r in reports:
         head = f"environment {r.name}"
@@ -142,20 +142,25 @@ def _default_compose_files(folder: Path) -> list[Path]:
     return [base] + ([override] if override else [])
 
 
-def _environment_inputs(folder: Path, name: str) -> tuple[list[Path], list[Path]]:
+def _environment_inputs(args, folder: Path, name: str) -> tuple[list[Path], list[Path]]:
+    """The compose files and env file of environment ``name`` as ``env check`` knows it: configured, or named by
+    the conventions of its folder (the root; ``svc/`` for ``svc/dev``). Only the folders it can be made of are
+    listed, not the rest of the tree."""
+    import posixpath
+
     from dockyard.commands._common import resolve_config
     from dockyard.compose.context import project_environments
     from dockyard.project import Project
 
-    class _NoSelection:
-        config = select = ignore = fail_on = None
-
-    project = Project.discover(folder.resolve(), resolve_config(_NoSelection(), folder.resolve()))
-    envs = {e.name: e for e in project_environments(project)}
-    env = envs.get(name)
-    if env is None:
-        known = ", ".join(sorted(envs)) or "none found"
-        raise UsageError(f"unknown environment {name!r} (environments: {known})")
+    root = folder.resolve()
+    config = resolve_config(args, root)
+    configured = config.environments.get(name) or {}
+    folders = {"", posixpath.dirname(name), posixpath.dirname(configured.get("env_file") or "")}
+    env = next((e for e in project_environments(Project.discover(root, config, folders=folders)) if e.name == name),
+               None)
+    if env is None:  # the whole tree is looked at only to name the environments there are
+        known = ", ".join(sorted(e.name for e in project_environments(Project.discover(root, config))))
+        raise UsageError(f"unknown environment {name!r} (environments: {known or 'none found'})")
     return list(env.compose_files), [env.env_file] if env.env_file else []
 
 
@@ -175,7 +180,7 @@ def run_render(args) -> int:
     files = [Path(f) for f in args.files]
     env_files = [Path(e) for e in args.env_files]
     if args.env is not None:
-        env_compose, env_env = _environment_inputs(folder, args.env)
+        env_compose, env_env = _environment_inputs(args, folder, args.env)
         files = files or env_compose
         env_files = env_files or env_env
     if not files:

@@ -1,7 +1,7 @@
 """One merged, interpolated view per environment, for the environment-scoped rules.
 
-``environment_contexts(project)`` yields one :class:`dockyard.rules.base.Context` per discovered environment,
-with ``ctx.environment`` an :class:`EnvironmentView`. The views are computed once per run (``project.memo``).
+``environment_views(project)`` is one :class:`EnvironmentView` per discovered environment, computed once per run
+(``project.memo``); the engine hands each to the environment-scoped rules as ``ctx.environment``.
 
 Nothing here discovers, merges or interpolates on its own: environments come from
 :func:`dockyard.compose.environments.discover_environments` (over the project's discovered files), and each
@@ -18,7 +18,6 @@ results do not depend on the machine running the check.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -121,9 +120,8 @@ class EnvironmentView:
     @cached_property
     def built_images(self) -> frozenset[str]:
         """The ``image`` names of services compose builds (a service running one is an application too)."""
-        from dockyard.rules.compose._common import built_images
-
-        return frozenset(built_images(self.services))
+        return frozenset(s["image"] for s in self.services.values()
+                         if s.get("build") is not None and isinstance(s.get("image"), str))
 
     @cached_property
     def waited_for_completion(self) -> frozenset[str]:
@@ -134,10 +132,9 @@ class EnvironmentView:
 
     @cached_property
     def active_profiles(self) -> frozenset[str]:
-        """The profiles the environment's `COMPOSE_PROFILES` turns on."""
-        from dockyard.rules.compose._common import active_profiles
-
-        return active_profiles(self.variables.get("COMPOSE_PROFILES", ""))
+        """The profiles the environment's `COMPOSE_PROFILES` turns on (comma-separated, as compose reads it)."""
+        value = self.variables.get("COMPOSE_PROFILES", "")
+        return frozenset(p.strip() for p in value.split(",") if p.strip())
 
     def top(self, section: str) -> dict:
         v = self.model.get(section) if isinstance(self.model, dict) else None
@@ -304,10 +301,3 @@ def environment_views(project) -> list[EnvironmentView]:
         return [build_view(project, env) for env in project_environments(project)]
 
     return project.memo("compose.environment_views", compute)
-
-
-def environment_contexts(project) -> Iterator[Any]:
-    from dockyard.rules.base import Context
-
-    for view in environment_views(project):
-        yield Context(project, environment=view)

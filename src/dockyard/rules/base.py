@@ -92,6 +92,8 @@ class Rule:
     notes: str = ""  # e.g. where the standard's own example contradicts the checklist item
     applies: frozenset = roles.EVERY  # the roles (dockyard.roles) of images and services it judges
     purposes: frozenset = roles.PURPOSES  # what those images are for: a service, a job, development tooling
+    # what `dockyard env check` files the rule's findings under (one of CATEGORIES); "": env check does not run it
+    category: str = ""
 
     @property
     def family(self) -> str:
@@ -129,6 +131,11 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+# what `dockyard env check` runs, by what a finding says of an environment: its env file cannot be read (syntax),
+# something is missing, committed or not ignored, templates drift apart, a placeholder or weak secret remains, a
+# reference comes before its definition, compose refuses the configuration or cannot interpolate it
+CATEGORIES = ("syntax", "missing", "committed", "gitignore", "drift", "placeholder", "weak", "order", "refused",
+              "interpolation")
 # what a rule declares about its fixes: none, all safe, all unsafe, or decided per finding (see its notes)
 FIX_SAFETIES = (None, "safe", "unsafe", "per-finding")
 
@@ -150,12 +157,15 @@ def rule(
     notes: str = "",
     applies: frozenset = roles.EVERY,
     purposes: frozenset = roles.PURPOSES,
+    category: str = "",
 ) -> Callable[[Check], Check]:
     def register(func: Check) -> Check:
         if code in _REGISTRY:
             raise RuntimeError(f"duplicate rule code {code}")
         if fix not in FIX_SAFETIES:
             raise RuntimeError(f"rule {code}: fix must be one of {FIX_SAFETIES}, not {fix!r}")
+        if category and category not in CATEGORIES:
+            raise RuntimeError(f"rule {code}: category must be one of {CATEGORIES}, not {category!r}")
         _REGISTRY[code] = Rule(
             code=code,
             name=name,
@@ -173,6 +183,7 @@ def rule(
             notes=notes,
             applies=frozenset(applies),
             purposes=frozenset(purposes),
+            category=category,
         )
         return func
 

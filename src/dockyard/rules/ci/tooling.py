@@ -68,7 +68,7 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
 def _media_installs(project):
     """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in Python images."""
     from dockyard.projects import python_service_dockerfiles
-    from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
+    from dockyard.analysis.shell import calls, is_install, run_scripts
 
     found = []
     for sf in python_service_dockerfiles(project):

@@ -55,14 +55,9 @@ def is_dev_tool(name: str, svc: dict) -> bool:
 
 
 # -- services ----------------------------------------------------------------------------------------------
-def built_images(services: dict[str, dict]) -> set[str]:
-    return {s["image"] for s in services.values() if isinstance(s, dict) and s.get("build") is not None
-            and isinstance(s.get("image"), str)}
-
-
 def is_application(svc: dict, built: set[str] | frozenset[str]) -> bool:
     """Built by compose, or running an image another service of the environment builds (``built``: the
-    environment's :func:`built_images`, computed once: ``EnvironmentView.built_images``)."""
+    environment's ``EnvironmentView.built_images``, computed once)."""
     if not isinstance(svc, dict):
         return False
     if svc.get("build") is not None:
@@ -101,11 +96,6 @@ def is_fastapi_service(ctx, name: str) -> bool:
     from dockyard.roles import APP, roles
 
     return roles(ctx.project).service(ctx.environment, name).role == APP
-
-
-def active_profiles(value: str) -> frozenset[str]:
-    """The profiles `COMPOSE_PROFILES` turns on (comma-separated, as compose reads it)."""
-    return frozenset(p.strip() for p in value.split(",") if p.strip())
 
 
 def is_long_running(svc: dict, name: str = "", view=None) -> bool:

@@ -143,7 +143,7 @@ def _said_on_the_dockerfile(ctx: Context, view, svc: dict) -> bool:
     stage's lineage (or ``HEALTHCHECK NONE``)."""
     from dockyard.roles import roles
     from dockyard.rules.base import get_rule
-    from dockyard.rules.dockerfile._stages import final_lineage_instructions, last_of
+    from dockyard.analysis.stages import final_lineage_instructions, last_of
 
     stage = _built_stage(ctx, view, svc)
     sf = dockerfile_of(ctx, view, svc)

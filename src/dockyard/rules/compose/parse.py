@@ -10,7 +10,7 @@ from dockyard.rules.base import Context, Scope, rule
 
 
 @rule(
-    code="CO001", name="compose-parse-error", scope=Scope.COMPOSE,
+    code="CO001", name="compose-parse-error", scope=Scope.COMPOSE, category="refused",
     summary="Compose files are valid YAML mappings compose can load",
     why="Compose refuses a file with a YAML syntax error, a duplicate key, an alias bomb or a top level that "
         "is not a mapping, so nothing in it can be started or checked.",
@@ -114,7 +114,7 @@ def document_schema_error(ctx: Context, sf, doc, index: int):
 
 
 @rule(
-    code="CO002", name="compose-schema", scope=Scope.COMPOSE,
+    code="CO002", name="compose-schema", scope=Scope.COMPOSE, category="refused",
     summary="Each compose file is valid against the Compose Specification",
     why="Compose validates every file against its JSON schema before doing anything; a misspelt key, a "
         "wrong type or an unknown option is a hard error at `docker compose up` (or, for some keys, silently "
@@ -136,7 +136,7 @@ def file_schema(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="CO003", name="compose-merged-schema", scope=Scope.ENVIRONMENT,
+    code="CO003", name="compose-merged-schema", scope=Scope.ENVIRONMENT, category="refused",
     summary="Each environment's merged, interpolated configuration is valid against the Compose Specification",
     why="Files that are valid one by one can still combine into an invalid configuration, and interpolated "
         "values (a port, a memory size, a restart policy from `.env`) are only checked once substituted: "
@@ -223,7 +223,7 @@ def obsolete_version(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="CO035", name="compose-invalid-project", scope=Scope.ENVIRONMENT,
+    code="CO035", name="compose-invalid-project", scope=Scope.ENVIRONMENT, category="refused",
     summary="Compose accepts each environment's merged project: every reference defined, no dependency cycle",
     why="Files that are each valid can still make a project compose refuses to load: a service that depends on, "
         "links to or shares the network of a service no file defines, a network, volume, secret or config used but "
@@ -251,4 +251,4 @@ def invalid_project(ctx: Context) -> Iterator[Problem]:
         return
     for refusal in view.refusals:
         yield Problem(f"compose refuses environment `{view.name}`: {refusal.safe_message}", refusal.position,
-                      path=refusal.file or view.compose_files[0].path)
+                      path=refusal.file or view.compose_files[0].path, environment=view.name)

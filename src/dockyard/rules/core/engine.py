@@ -79,7 +79,7 @@ rule(
     "file); the summary counts the files.",
 )
 def template_skipped(ctx: Context) -> Iterator[Problem]:
-    from dockyard.roles import TEMPLATE_MARK, template_path
+    from dockyard.templates import TEMPLATE_MARK, template_path
 
     trees: dict[str, list] = {}
     for sf in ctx.project.templates:

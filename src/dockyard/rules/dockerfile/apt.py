@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.shell import calls, package_call, run_scripts
+from dockyard.analysis.stages import cache_mount_targets, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import calls, package_call, run_scripts
-from dockyard.rules.dockerfile._stages import cache_mount_targets, span_position
 
 APT = ("apt-get", "apt")
 LISTS = "/var/lib/apt/lists"

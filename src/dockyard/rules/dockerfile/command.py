@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.shell import SHELL_BUILTINS, SHELLS, exec_argv, instruction_script, package_call
+from dockyard.analysis.stages import (
+    final_lineage, final_lineage_instructions, last_of, span_position,
+)
 from dockyard.images import image_is_python, plain_image
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import SHELL_BUILTINS, SHELLS, exec_argv, instruction_script, package_call
-from dockyard.rules.dockerfile._stages import (
-    final_lineage, final_lineage_instructions, last_of, span_position,
-)
 
 SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "honcho",
                          "foreman", "forego", "overmind"})
@@ -296,7 +296,7 @@ def _installs_worker(df) -> bool:
     import re
 
     from dockyard.manifests import normalized_name
-    from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
+    from dockyard.analysis.shell import calls, is_install, run_scripts
 
     return any(c.tool == "pip" and is_install(c) and any(
         normalized_name(re.split(r"[\s\[;@<>=!~(]", w.text, 1)[0]) == WORKER_PACKAGE for w in c.packages)

@@ -10,11 +10,8 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import ManagerCall, PipCall, manager_call, package_name, pip_call, run_script
-from dockyard.roles import runtime_stages
-from dockyard.rules.dockerfile._stages import (
+from dockyard.analysis.shell import ManagerCall, PipCall, manager_call, package_name, pip_call, run_script
+from dockyard.analysis.stages import (
     arg_tokens,
     cache_mount_targets,
     env_value_at,
@@ -27,6 +24,9 @@ from dockyard.rules.dockerfile._stages import (
     span_position,
     truthy,
 )
+from dockyard.model import Problem
+from dockyard.roles import runtime_stages
+from dockyard.rules.base import Context, Scope, rule
 
 LOCK_EXAMPLE = "requirements.lock.txt"
 
@@ -265,7 +265,7 @@ def check_lockfile(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
-    from dockyard.rules.dockerfile._stages import lineage
+    from dockyard.analysis.stages import lineage
 
     tools = _lock_tools(ctx)
     scanned: dict[int, tuple[list[Problem], bool]] = {}

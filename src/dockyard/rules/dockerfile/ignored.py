@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.analysis.stages import span_position
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import span_position
 
 GLOB = frozenset("*?[")
 
@@ -46,7 +46,7 @@ def _source_position(ctx, ins, src: str):
 )
 def copy_source_ignored(ctx: Context) -> Iterator[Problem]:
     from dockyard.parsers.dockerignore import clean_path
-    from dockyard.contexts import contexts_of_dockerfile, ignore_file, ignore_model
+    from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file, ignore_model
 
     project = ctx.project
     checked = []

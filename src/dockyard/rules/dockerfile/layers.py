@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.analysis.shell import calls, instruction_script, is_install, run_scripts
+from dockyard.analysis.stages import span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import calls, instruction_script, is_install, run_scripts
-from dockyard.rules.dockerfile._stages import span_position
 
 
 def _run_options(ins) -> tuple:

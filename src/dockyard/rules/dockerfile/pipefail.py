@@ -5,11 +5,11 @@ from __future__ import annotations
 import os.path
 from collections.abc import Iterator
 
+from dockyard.analysis.shell import SHELLS, instruction_script, run_scripts
+from dockyard.analysis.stages import lineage_instructions, position, span_position
 from dockyard.model import Problem
 from dockyard.records import replace
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import SHELLS, instruction_script, run_scripts
-from dockyard.rules.dockerfile._stages import lineage_instructions, position, span_position
 
 # commands that cannot fail in a pipeline's left side: `echo "$SHA256 *file" | sha256sum -c -` hides nothing
 CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "yes"})

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import package_installs, package_name, pip_call, run_script
-from dockyard.roles import image_stage, runtime_stages
-from dockyard.rules.dockerfile._stages import (
+from dockyard.analysis.shell import package_installs, package_name, pip_call, run_script
+from dockyard.analysis.stages import (
     lineage_instructions,
     referenced_stages,
     span_position,
     stage_label,
     vendor_base,
 )
+from dockyard.model import Problem
+from dockyard.roles import image_stage, runtime_stages
+from dockyard.rules.base import Context, Scope, rule
 
 
 def _from_position(stage):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.stages import span_position
 from dockyard.model import Applicability, Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import span_position
 
 DIRECTIVE = "# syntax=docker/dockerfile:1"
 _FRONTENDS = ("docker/dockerfile", "docker.io/docker/dockerfile")

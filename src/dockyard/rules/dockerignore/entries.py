@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.build_contexts import build_contexts, ignore_file, sources_through, wholesale_copy
 from dockyard.model import Edit, Fix, Problem
 from dockyard.records import record
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.contexts import build_contexts, ignore_file, sources_through, wholesale_copy
 
 
 @record(frozen=True)

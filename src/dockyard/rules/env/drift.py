@@ -10,7 +10,7 @@ from dockyard.rules.env._envfiles import env_groups, parsed
 
 
 @rule(
-    code="EN006", name="env-template-drift", scope=Scope.PROJECT,
+    code="EN006", name="env-template-drift", scope=Scope.PROJECT, category="drift",
     summary="The templates of different environments define the same keys (values may differ)",
     why="The same compose files run in every environment; a key present in the dev template but missing from "
     "the production one is a variable production will be missing the day the feature ships. Portability "

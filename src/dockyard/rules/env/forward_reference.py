@@ -22,7 +22,7 @@ def _scannable(text: str, quote: str | None) -> str:
 
 
 @rule(
-    code="EN010", name="env-forward-reference", scope=Scope.ENV_FILE, severity="warning",
+    code="EN010", name="env-forward-reference", scope=Scope.ENV_FILE, category="order", severity="warning",
     summary="A value references `${X}` only when `X` is defined above it in the same file",
     why="Compose expands an env file from top to bottom: a reference to a key defined further down sees the "
     "shell's value or an empty string, never the file's. The standard's own template builds `MONGODB_URL` "

@@ -49,7 +49,7 @@ def _appended(text: str, lines: list[str]) -> str:
 
 
 @rule(
-    code="EN004", name="gitignore-env-files", scope=Scope.PROJECT,
+    code="EN004", name="gitignore-env-files", scope=Scope.PROJECT, category="gitignore",
     summary="`.gitignore` ignores `.env` and `.env.*` and re-includes `.env.*.example`",
     why="Real env files hold secrets; if git does not ignore them, one `git add .` publishes them. The "
     "templates must stay visible to git, or they are never committed and the next environment is set up by "

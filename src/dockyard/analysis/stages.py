@@ -1,8 +1,9 @@
-"""Shared facts about a parsed Dockerfile for the DF rules: stage lineage, the final stage, positions of
-tokens, cache mounts and pip targets. The shell that RUN/CMD/ENTRYPOINT run is :mod:`._shell`'s.
+"""Facts about a parsed Dockerfile that the rules and the lock-file reader share: stage lineage, the final
+stage, positions of tokens, cache mounts and pip targets. The shell that RUN/CMD/ENTRYPOINT run is
+:mod:`.shell`'s.
 
 Everything here reads :mod:`dockyard.parsers.dockerfile` models; nothing looks at raw lines with regular
-expressions. Other rule modules may import it read-only.
+expressions.
 """
 
 from __future__ import annotations
@@ -282,7 +283,7 @@ def run_as(df: "Dockerfile", stage: "Stage") -> dict[int, tuple[str, str, str | 
     """For each instruction of the stage's lineage (by ``id``): (user, home, uid) it runs as: the last `USER`
     before it (root when none), that user's home (`/root`, the `useradd -d`/`adduser --home` of the user, else
     `/home/<user>`; `$HOME` for a numeric user) and its numeric uid when known. One pass over the lineage."""
-    from dockyard.rules.dockerfile._shell import run_script
+    from dockyard.analysis.shell import run_script
 
     homes: dict[str, tuple[str, str | None]] = {}  # user -> (home, uid), from the useradd/adduser seen so far
     state: tuple[str, str, str | None] = ("root", "/root", "0")

@@ -8,7 +8,8 @@
   :func:`pip_call`: pip and `uv pip` with their options; :func:`package_installs`: system
   package installs minus what the same RUN removes again.
 
-Used by the DF rules, the .dockerignore rules and the CI/Python rules that read RUN instructions.
+Used by the DF rules, the .dockerignore rules and the CI/Python rules that read RUN instructions, by the
+lock-file reader (:mod:`dockyard.locks`) and by ``fix``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from dockyard import TYPE_CHECKING
+from dockyard.analysis.stages import position, span_position
 from dockyard.model import Position
 from dockyard.records import field, record
-from dockyard.rules.dockerfile._stages import position, span_position
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.model import Edit
