@@ -88,10 +88,11 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
     key = f"{name}#{definition}" if definition else name
     if key in _VALIDATORS:
         return _VALIDATORS[key]
-    # keyed by the schema file's identity, not its hash: hashlib's import alone costs more than the check
+    # keyed by the schema's content (crc32: hashlib's import alone costs more than the check) and the generator's
+    # and Python's versions, never by where the file is installed: every install of one release shares its entry
     path = schema_path(name)
-    st = path.stat()
-    digest = f"{st.st_size:x}{st.st_mtime_ns:x}{zlib.crc32((_generator_identity() + sys.version).encode()):x}"
+    identity = zlib.crc32((_generator_identity() + sys.version + _OWN_IMPORT).encode())
+    digest = f"{zlib.crc32(path.read_bytes()):08x}{identity:08x}"
     suffix = f"_{definition}" if definition else ""
     cached = _cache_dir() / f"schema_{name.replace('-', '_')}{suffix}_{digest}.bin"
     code_obj = None
@@ -130,16 +131,21 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
     return func
 
 
+KEEP_PER_SCHEMA = 3
+
+
 def _prune(kept: Path) -> None:
-    """Delete the cached validators of the same schema that ``kept`` replaces (another dockyard, fastjsonschema
-    or Python version): the cache holds one file per schema, not one per upgrade."""
+    """Keep the newest few cached validators of the schema ``kept`` is one of (other releases, fastjsonschema or
+    Python versions): the cache does not grow with every upgrade, and two releases in use side by side do not
+    evict each other's entry."""
     stem = kept.name[: kept.name.rindex("_") + 1]  # schema_<name>[_<definition>]_
-    for other in kept.parent.glob(stem + "*.bin"):
-        if other != kept and other.name[len(stem):].count("_") == 0:
-            try:
-                other.unlink()
-            except OSError:
-                pass
+    entries = [p for p in kept.parent.glob(stem + "*.bin") if p.name[len(stem):].count("_") == 0]
+    entries.sort(key=lambda p: (p == kept, p.stat().st_mtime_ns), reverse=True)
+    for other in entries[KEEP_PER_SCHEMA:]:
+        try:
+            other.unlink()
+        except OSError:
+            pass
 
 
 def first_error(name: str, data: Any, definition: str | None = None) -> tuple[str, list] | None:
