@@ -193,8 +193,8 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     prefixes = tuple(f.prefix for f in _families(project))
     family_rules = _Rules(sorted(code for code in RULE_TABLE if code.startswith(prefixes)))
     # (code, scope, the rule if given): the rule's module is imported only once its scope has something to check
-    planned = [(r.code, r.scope, r) for r in rules] if rules is not None else \
-        [(code, RULE_TABLE[code][1], None) for code in family_rules.codes]
+    planned = [(r.code, r.scope, r.needs, r) for r in rules] if rules is not None else \
+        [(code, RULE_TABLE[code][1], RULE_TABLE[code][2], None) for code in family_rules.codes]
     selected = [p for p in planned if config.enabled(p[0])]
     if project.explicit_files:  # named files are judged alone, not the repository around them
         selected = [p for p in selected if p[1] not in (Scope.PROJECT, Scope.ENVIRONMENT)]
@@ -218,7 +218,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
 
     contexts: dict[str, list[Context]] = {}
     ran: dict[str, Rule] = {}
-    for done, (code, scope, rule) in enumerate(selected):
+    for done, (code, scope, needs, rule) in enumerate(selected):
         if progress is not None:
             progress.checking(done, len(selected))
         if scope not in contexts:
@@ -229,6 +229,8 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
                 emit(INTERNAL_ERROR, ".", f"internal error preparing {scope} checks: {type(exc).__name__}: {exc}")
         if not contexts[scope]:
             continue  # nothing of this kind to check: the rule's module is not even imported
+        if needs and not any(project.files_of(kind) for kind in needs):
+            continue  # none of the files it judges: not imported either
         rule = rule or family_rules.get(code)
         ran[rule.code] = rule
         sev = config.severity_for(rule.code, rule.severity)

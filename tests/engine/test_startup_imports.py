@@ -80,7 +80,9 @@ def test_checking_a_lone_dockerfile_tree_imports_no_costly_module_and_no_rule_wi
     # rules judging compose files, environments, env files or ignore files have nothing to run on: never imported
     for module in ("compose.health", "compose.literals", "compose.network", "compose.parse", "compose.runtime",
                    "compose.services", "compose.variables", "env.syntax", "env.placeholders", "env.urls",
-                   "dockerignore.unused"):
+                   "dockerignore.unused",
+                   # project rules that declare the kinds of file they need (compose, env, Python sources)
+                   "compose.layout", "env.per_environment", "env.drift", "python.app"):
         assert f"dockyard.rules.{module}" not in modules
     # the Dockerfile's rules and the project's rules did run
     assert {"dockyard.rules.dockerfile.user", "dockyard.rules.ci.tooling", "dockyard.rules.python.lockfile"} <= modules

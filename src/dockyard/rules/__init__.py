@@ -51,11 +51,12 @@ def table_source() -> str:
              '``python -m dockyard.rules.docs`` (a test checks it is current). A check reads it to import only the',
              'rule modules whose rules have something to run on."""',
              "",
-             "# code -> (module under dockyard.rules, scope)",
-             "RULES: dict[str, tuple[str, str]] = {"]
+             "# code -> (module under dockyard.rules, scope, file kinds it needs: none of them, nothing to report)",
+             "RULES: dict[str, tuple[str, str, tuple[str, ...]]] = {"]
     for r in all_rules():
         module = r.check.__module__.removeprefix("dockyard.rules.")
-        lines.append(f'    "{r.code}": ("{module}", "{r.scope}"),')
+        needs = "(" + ", ".join(f'"{kind}"' for kind in r.needs) + ("," if len(r.needs) == 1 else "") + ")"
+        lines.append(f'    "{r.code}": ("{module}", "{r.scope}", {needs}),')
     lines += ["}", ""]
     return "\n".join(lines)
 

@@ -94,6 +94,9 @@ class Rule:
     purposes: frozenset = roles.PURPOSES  # what those images are for: a service, a job, development tooling
     # what `dockyard env check` files the rule's findings under (one of CATEGORIES); "": env check does not run it
     category: str = ""
+    # file kinds (dockyard.source.FileKind) without one of which the rule has nothing to report: on a tree holding
+    # none, the engine neither imports nor runs it (a test holds each declaration to the rule's own example)
+    needs: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -158,6 +161,7 @@ def rule(
     applies: frozenset = roles.EVERY,
     purposes: frozenset = roles.PURPOSES,
     category: str = "",
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     def register(func: Check) -> Check:
         if code in _REGISTRY:
@@ -184,6 +188,7 @@ def rule(
             applies=frozenset(applies),
             purposes=frozenset(purposes),
             category=category,
+            needs=tuple(needs),
         )
         return func
 

@@ -17,7 +17,7 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
 
 
 @rule(
-    code="CO006", name="compose-layout", scope=Scope.PROJECT,
+    code="CO006", name="compose-layout", scope=Scope.PROJECT, needs=(FileKind.COMPOSE,),
     summary="Compose files are a base file plus one override per environment, the same base for all",
     why="One base with a small override per environment keeps what is shared in one place and what differs "
         "visible; a lone `docker-compose.yml` (or per-environment copies) drifts, and a compose file no "

@@ -16,6 +16,7 @@ from dockyard.source import FileKind
 
 @rule(
     code="EN002", name="env-file-per-environment", scope=Scope.PROJECT, category="missing",
+    needs=(FileKind.ENV, FileKind.COMPOSE),
     summary="Every environment has its own env file and a committed `.env.<env>.example` template",
     why="The env files are the single source of truth for configuration. Without a committed template per "
     "environment, nobody can tell which variables staging or production need, a new deployment starts from a "
