@@ -322,6 +322,11 @@ class Dockerfile:
         return None
 
 
+def _static(word: str) -> str:
+    """BuildKit's quote removal for ENV/LABEL/ARG words (no ``$'...'``, no expansion)."""
+    return unquote(word, dollar_quotes=False)
+
+
 # --------------------------------------------------------------------- positions
 
 
@@ -373,9 +378,3 @@ class LineIndex:
 def position_of(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of ``offset`` in ``text``."""
     return LineIndex(text).position(offset)
-
-
-
-def _static(word: str) -> str:
-    """BuildKit's quote removal for ENV/LABEL/ARG words (no ``$'...'``, no expansion)."""
-    return unquote(word, dollar_quotes=False)
