@@ -58,7 +58,7 @@ class Parsing:
 
 
 PARSING = {
-    FileKind.DOCKERFILE: Parsing("dockyard.parsers.dockerfile", "parse_dockerfile", "DF001"),
+    FileKind.DOCKERFILE: Parsing("dockyard.parsers.buildkit", "parse_dockerfile", "DF001"),
     FileKind.DOCKERIGNORE: Parsing("dockyard.parsers.dockerignore", "parse_dockerignore"),
     FileKind.COMPOSE: Parsing("dockyard.parsers.yamlpos", "load_yaml", "CO001"),
     FileKind.ENV: Parsing("dockyard.parsers.dotenv", "parse_env", "EN001"),

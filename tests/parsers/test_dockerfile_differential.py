@@ -16,7 +16,7 @@ dockerfile = pytest.importorskip("dockerfile")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dockyard.parsers.dockerfile import parse_dockerfile  # noqa: E402
+from dockyard.parsers.buildkit import parse_dockerfile  # noqa: E402
 from tests.helpers import syntax_errors  # noqa: E402
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "dockerfiles").glob("*"))

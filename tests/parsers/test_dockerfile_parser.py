@@ -7,7 +7,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dockyard.parsers.dockerfile import Span, parse_dockerfile, position_of
+from dockyard.parsers.buildkit import parse_dockerfile
+from dockyard.parsers.dockerfile import Span, position_of
 from tests.helpers import syntax_errors
 
 

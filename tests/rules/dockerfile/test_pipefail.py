@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from dockyard.parsers.dockerfile import parse_dockerfile
+from dockyard.parsers.buildkit import parse_dockerfile
 from tests.helpers import run_files, triples
 from tests.init.conftest import HADOLINT
 
