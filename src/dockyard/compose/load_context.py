@@ -1,8 +1,11 @@
 """What one load of a compose project reads and records: the :class:`LoadContext` every step shares, the files it
-reads (compose files; env files, as compose-go's ``GetEnvFromFile`` reads them) and the records that locate a
-problem where it was written (:func:`record_origins`, :func:`record_names`, :func:`refuse`).
+reads (compose files, each parsed once per load; env files, as compose-go's ``GetEnvFromFile`` reads them) and
+the records that locate a problem where it was written (:func:`record_origins`, :func:`record_names`,
+:func:`refuse`).
 
 ``Reader``: ``reader(path) -> bytes | str``, raising ``OSError`` for a file it cannot or will not give.
+``Parser``: ``parse(path, data) -> YamlDocument``, the YAML of a compose file's data; it may return a tree
+shared with others (a project parses each file once for its rules and its loads): the load changes only copies.
 
 Ported from compose-go v2.9.1's ``loader`` package (Apache License 2.0; see THIRD_PARTY_NOTICES.md).
 """
@@ -18,18 +21,24 @@ from dockyard.compose.model import InterpolationIssue, LoadProblem
 from dockyard.fsutil import read_regular
 from dockyard.model import Position
 from dockyard.parsers.dotenv import parse_env, parse_env_bytes
-from dockyard.parsers.yamlpos import YMap, YSeq, load_yaml, load_yaml_bytes
+from dockyard.parsers.yamlpos import YamlDocument, YMap, YSeq, copy_tree, load_yaml, load_yaml_bytes
 from dockyard.source import SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Callable, Mapping
 
     Reader = Callable[[Path], "bytes | str"]
+    Parser = Callable[[Path, "bytes | str"], YamlDocument]
 
 
 def read_disk(p: Path) -> bytes:
     """The default reader: the bytes of a regular file."""
     return read_regular(p)  # a pipe, a socket or a device named as an input is never opened
+
+
+def parse_yaml(p: Path, data: bytes | str) -> YamlDocument:
+    """The default parser of a compose file's data."""
+    return load_yaml(data) if isinstance(data, str) else load_yaml_bytes(data)
 
 
 def parse_env_data(data: bytes | str, lookup: Any) -> Any:
@@ -81,16 +90,18 @@ class LoadContext:
     """The state of one load, shared by every file it reads: the interpolation ``environment`` and the
     ``working_dir`` (an included project has its own: :meth:`sub`), the ``problems`` met, the ``origins`` of
     model paths (``(file, Position)``), the interpolation ``issues`` and each file's text (with ``track``), the
-    include chain and the cycles reported. ``reader`` reads every file."""
+    include chain and the cycles reported. ``reader`` and ``parse`` give the compose files' YAML: each file is
+    read and parsed once per load (:meth:`yaml`)."""
 
     def __init__(self, environment: dict[str, str], problems: list[LoadProblem],
                  origins: dict, working_dir: Path, reader: Reader = read_disk, track: bool = False,
-                 label: Callable[[Path], str] = str) -> None:
+                 label: Callable[[Path], str] = str, parse: Parser | None = None) -> None:
         self.environment = environment
         self.problems = problems
         self.origins = origins
         self.working_dir = working_dir
         self.reader = reader
+        self.parse = parse or parse_yaml
         self.track = track
         self.label = label
         self.issues: list[InterpolationIssue] = []
@@ -99,12 +110,14 @@ class LoadContext:
         self.names: dict[tuple, tuple[Path, Position]] = {}
         self.including: list[Path] = []  # the files being loaded, each included by the one before (resolved)
         self.cycles: set[frozenset] = set()  # include/extends cycles reported (one problem per cycle)
+        self.parsed: dict[Path, Any] = {}  # path -> (data, YamlDocument), or the OSError reading it raised
 
     def sub(self, environment: dict[str, str], working_dir: Path) -> "LoadContext":
         """The context of an included project: its own environment, working directory and names; the rest shared."""
         ctx = LoadContext(environment, self.problems, self.origins, working_dir, self.reader, self.track,
-                          self.label)
+                          self.label, self.parse)
         ctx.issues, ctx.texts, ctx.including, ctx.cycles = self.issues, self.texts, self.including, self.cycles
+        ctx.parsed = self.parsed
         return ctx
 
     def cycle(self, members: frozenset, message: str, file: Path, position: Position | None, kind: str) -> None:
@@ -113,6 +126,21 @@ class LoadContext:
         if members not in self.cycles:
             self.cycles.add(members)
             self.problems.append(LoadProblem(message, file, position or Position(), kind=kind))
+
+    def yaml(self, p: Path) -> Any:
+        """``(data, YamlDocument)`` of a compose file, read and parsed once per load (a file extended or included
+        again is not parsed again), or the ``OSError`` reading it raised. The tree may be shared with the caller
+        of the load: whoever changes it works on a copy (:func:`read_documents`)."""
+        got = self.parsed.get(p)
+        if got is None:
+            try:
+                data = self.reader(p)
+            except OSError as e:
+                got = e
+            else:
+                got = (data, self.parse(p, data))
+            self.parsed[p] = got
+        return got
 
 
 def refuse(refusal: Any, ctx: LoadContext, file: Path | None) -> bool:
@@ -171,14 +199,14 @@ def read_documents(p: Path, ctx: LoadContext) -> list | None:
     """The documents of a compose file, each a mapping, in order: compose reads every document of a file and
     merges them as if they were files given one after the other. None when the file cannot be read or parsed, or
     a document is not a mapping (compose's "Top-level object must be a mapping", an empty ``---`` document too);
-    the problems are recorded. A file with no document at all reads as an empty mapping."""
-    try:
-        data = ctx.reader(p)
-    except OSError as e:
-        reason = e.strerror or "no such file or directory"  # as Go words it: `no such file or directory`
+    the problems are recorded. A file with no document at all reads as an empty mapping. Each document is the
+    caller's own copy (the load changes it in place; the parse is shared)."""
+    got = ctx.yaml(p)
+    if isinstance(got, OSError):
+        reason = got.strerror or "no such file or directory"  # as Go words it: `no such file or directory`
         ctx.problems.append(LoadProblem(f"open {p}: {reason[:1].lower()}{reason[1:]}", p, kind="load"))
         return None
-    doc = load_yaml(data) if isinstance(data, str) else load_yaml_bytes(data)
+    data, doc = got
     if ctx.track and p not in ctx.texts:
         text = data if isinstance(data, str) else _decoded(data)
         ctx.texts[p] = SourceFile.from_text(str(p), text, "compose")
@@ -192,7 +220,7 @@ def read_documents(p: Path, ctx: LoadContext) -> list | None:
         if not isinstance(root, dict):
             ctx.problems.append(LoadProblem("Top-level object must be a mapping", p, pos, kind="yaml"))
             return None
-    return list(doc.documents)
+    return [copy_tree(root) for root in doc.documents]
 
 
 def _decoded(data: bytes) -> str:

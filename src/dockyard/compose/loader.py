@@ -4,11 +4,14 @@ Its steps and tables are ported from compose-go v2.9.1's ``loader`` package (Apa
 THIRD_PARTY_NOTICES.md).
 
 ``load_project(files, env_files=None, project_dir=None, environ=None, profiles=None, reader=None,
-track=False, label=None) -> ComposeProject``
+track=False, label=None, parse=None) -> ComposeProject``
 
 * ``reader(path) -> bytes | str`` reads every file the load needs (compose files, ``extends``/``include``
   targets, env files); it raises ``OSError`` for a file it cannot or will not give (e.g. one outside the
   checked tree). The default reads the disk.
+* ``parse(path, data) -> YamlDocument`` parses a compose file the reader gave (default
+  :func:`dockyard.parsers.yamlpos.load_yaml`); each file is parsed once per load. It may return a tree the caller
+  shares (a project's rules read the same parse): the load changes only its own copy.
 * ``track=True`` also keeps, beside the normalised model, the merged model before normalisation with the
   Origin of every entry (``ComposeProject.raw_model``) and the ``${...}`` that did not resolve
   (``ComposeProject.issues``); ``label(path)`` names files in those records (default ``str(path)``).
@@ -46,7 +49,7 @@ from dockyard.parsers.yamlpos import to_plain
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Callable, Mapping
 
-    from dockyard.compose.load_context import Reader
+    from dockyard.compose.load_context import Parser, Reader
 
 _NAME_BAD = re.compile(r"[^a-z0-9_-]")
 
@@ -59,7 +62,7 @@ def normalize_project_name(name: str) -> str:
 def load_project(files: list[str | Path], env_files: list[str | Path] | None = None,
                  project_dir: str | Path | None = None, environ: Mapping[str, str] | None = None,
                  profiles: list[str] | None = None, reader: Reader | None = None, track: bool = False,
-                 label: Callable[[Path], str] | None = None) -> ComposeProject:
+                 label: Callable[[Path], str] | None = None, parse: Parser | None = None) -> ComposeProject:
     """The project ``files`` make (see the module's docstring)."""
     reader = reader or read_disk
     environ = dict(os.environ if environ is None else environ)
@@ -75,7 +78,7 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
     environment = dict(file_env)
     environment.update(environ)  # the shell wins over env files
     origins: dict = {}
-    ctx = LoadContext(environment, problems, origins, working_dir, reader, track, label or str)
+    ctx = LoadContext(environment, problems, origins, working_dir, reader, track, label or str, parse)
 
     merged: dict = {}
     raw_model = TrackedMap() if track else None
