@@ -21,8 +21,9 @@ The steps live beside this module: :mod:`~dockyard.compose.load_context` (what a
 :mod:`~dockyard.compose.interpolate` and :mod:`~dockyard.compose.gotypes` (interpolation and Go type casts),
 :mod:`~dockyard.compose.extends`, :mod:`~dockyard.compose.include`, :mod:`~dockyard.compose.canonical` (each
 file's services in canonical form), :mod:`~dockyard.compose.tracking` (the tracked layer),
-:mod:`~dockyard.compose.merge`, :mod:`~dockyard.compose.validate`, :mod:`~dockyard.compose.finalize` and
-:mod:`~dockyard.compose.normalize` (the merged model as compose prints it).
+:mod:`~dockyard.compose.merge`, :mod:`~dockyard.compose.validate` and :mod:`~dockyard.compose.decoding` (what
+compose refuses), :mod:`~dockyard.compose.finalize` and :mod:`~dockyard.compose.normalize` (the merged model as
+compose prints it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import re
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose import normalize, validate
+from dockyard.compose import decoding, normalize, validate
 from dockyard.compose.canonical import canonical_service
 from dockyard.compose.extends import resolve_extends
 from dockyard.compose.finalize import finalize
@@ -102,7 +103,7 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
     disabled, defined = _disabled_services(merged, profiles), validate.defined_resources(merged)
     # compose decodes the model into its types (durations, sizes, extra hosts) before it normalises it
     services = merged.get("services")
-    decoded = validate.decode_refusal(services) if valid and isinstance(services, dict) else None
+    decoded = decoding.decode_refusal(services) if valid and isinstance(services, dict) else None
     try:
         finalize(merged, name, working_dir, environment, profiles, problems, reader, origins)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as e:
@@ -125,8 +126,8 @@ def _check_document(root: dict, p: Path, ctx: LoadContext) -> None:
     """What compose checks of each file once interpolated: the Compose Specification schema, then the short
     syntaxes it parses (volumes, ports, SSH keys)."""
     # in compose's order: keys as strings, `extends`, the merge's unicity, the schema, then the short syntaxes
-    for check in (validate.key_refusal, validate.extends_refusal, validate.unicity_refusal, validate.schema_refusal,
-                  validate.document_spec_refusal):
+    for check in (validate.key_refusal, validate.extends_refusal, decoding.unicity_refusal, validate.schema_refusal,
+                  decoding.document_spec_refusal):
         if not refuse(check(root), ctx, p):
             return
 
