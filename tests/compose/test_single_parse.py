@@ -18,6 +18,7 @@ services:
   base:
     image: python:${PY:-3.12}-slim
     restart: unless-stopped
+    env_file: app.env
   app:
     extends: base
     command: ["uvicorn", "app.main:app"]
@@ -34,7 +35,7 @@ COMMON = "services:\n  shared:\n    image: python:3.12-slim\n    environment:\n 
 OVERRIDE = "services:\n  app:\n    ports:\n      - \"127.0.0.1:8000:8000\"\n"
 PROD = "services:\n  app:\n    image: registry.example.com/app:${TAG:?set TAG}\n"
 FILES = {"compose.yaml": BASE, "compose.override.yaml": OVERRIDE, "compose.prod.yaml": PROD,
-         "common.yaml": COMMON, ".env": "PY=3.12\n", ".env.prod": "TAG=1.0.0\nLEVEL=warning\n"}
+         "common.yaml": COMMON, ".env": "PY=3.12\n", ".env.prod": "TAG=1.0.0\nLEVEL=warning\n", "app.env": "A=1\n"}
 
 
 @pytest.fixture
@@ -69,13 +70,17 @@ def test_a_run_parses_each_compose_file_once(tmp_path, parses, capsys, command):
     assert set(parses) <= compose  # nothing else here is YAML
 
 
-def test_env_render_parses_each_file_once(tmp_path, parses, capsys, monkeypatch):
+@pytest.mark.parametrize("args", [["--env", "prod"], ["-f", "compose.yaml", "-f", "compose.prod.yaml",
+                                                      "--env-file", ".env.prod"]])
+def test_env_render_parses_each_file_once(tmp_path, parses, capsys, monkeypatch, args):
+    # with --env, finding the environment parsed the base file already (it names an env_file): not parsed again
     root = _project(tmp_path)
     monkeypatch.chdir(root)
-    assert main(["env", "render", "--env", "prod", "--format", "json", "--show-secrets"]) == 0
+    assert main(["env", "render", *args, "--format", "json", "--show-secrets"]) == 0
     model = json.loads(capsys.readouterr().out)
     assert model["services"]["app"]["image"] == "registry.example.com/app:1.0.0"
     assert model["services"]["worker"]["image"] == "python:3.12-slim"
+    assert model["services"]["worker"]["environment"] == {"A": "1"}
     assert model["services"]["api"]["environment"] == {"LEVEL": "warning"}
     assert parses == Counter({BASE: 1, PROD: 1, COMMON: 1})
 
@@ -98,7 +103,7 @@ def test_a_load_leaves_the_tree_it_was_given_as_parsed(tmp_path):
         fresh = yamlpos.load_yaml(path.read_text())
         assert yamlpos.to_plain(doc.root) == yamlpos.to_plain(fresh.root)
     app = given[root / "compose.yaml"].root["services"]["app"]
-    assert app["extends"] == "base" and app.key_pos("extends").line == 6
+    assert app["extends"] == "base" and app.key_pos("extends").line == 7
     assert given[root / "compose.yaml"].root["services"]["base"]["image"] == "python:${PY:-3.12}-slim"
 
 

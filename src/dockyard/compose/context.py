@@ -215,13 +215,16 @@ def source_reader(project):
 
 
 def source_parser(project):
-    """``parse`` for :func:`load_project`: a project file's YAML as the rules have it, parsed once per run (the
-    load copies what it changes)."""
-    from dockyard.parsers.yamlpos import load_yaml
+    """``parse`` for :func:`load_project`: the YAML of a project file as the rules have it, parsed once per run (the
+    load copies what it changes), when the data read is that file's text; else the data parsed on its own."""
+    from dockyard.parsers.yamlpos import load_yaml, yaml_text
 
-    def parse(path: Path, text: str) -> Any:
+    def parse(path: Path, data: bytes | str) -> Any:
+        text = data if isinstance(data, str) else yaml_text(data)
+        if not isinstance(text, str):
+            return text  # data that does not decode: the document of its error
         sf = _tree_file(project, path)
-        return project.parsed(sf, load_yaml) if sf is not None and sf.text is text else load_yaml(text)
+        return project.parsed(sf, load_yaml) if sf is not None and sf.text == text else load_yaml(text)
 
     return parse
 

@@ -522,18 +522,23 @@ def _dedupe(errors: list[YamlError]) -> list[YamlError]:
 
 def load_yaml_bytes(data: bytes) -> YamlDocument:
     """Decode (UTF-8, BOM allowed; UTF-16 with BOM) and parse; undecodable or binary data is an error."""
+    text = yaml_text(data)
+    return load_yaml(text) if isinstance(text, str) else text
+
+
+def yaml_text(data: bytes) -> str | YamlDocument:
+    """The text :func:`load_yaml_bytes` parses, or the document of its error when ``data`` does not decode."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return load_yaml(data.decode("utf-16"))
+            return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192]:
         return YamlDocument(None, (YamlError("file looks binary (NUL bytes)", Position(), "encoding"),))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         message, line, col = utf8_error(data, e)
         return YamlDocument(None, (YamlError(message, Position(line, col), "encoding"),))
-    return load_yaml(text)
