@@ -10,7 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from dockyard import TYPE_CHECKING
 from dockyard.model import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.project import Project
 
 
 def configure(parser) -> None:
@@ -142,10 +146,10 @@ def _default_compose_files(folder: Path) -> list[Path]:
     return [base] + ([override] if override else [])
 
 
-def _environment_inputs(args, folder: Path, name: str) -> tuple[list[Path], list[Path]]:
+def _environment_inputs(args, folder: Path, name: str) -> tuple[list[Path], list[Path], Project]:
     """The compose files and env file of environment ``name`` as ``env check`` knows it: configured, or named by
     the conventions of its folder (the root; ``svc/`` for ``svc/dev``). Only the folders it can be made of are
-    listed, not the rest of the tree."""
+    listed, not the rest of the tree. With them, the project they were found in."""
     import posixpath
 
     from dockyard.commands._common import resolve_config
@@ -156,12 +160,12 @@ def _environment_inputs(args, folder: Path, name: str) -> tuple[list[Path], list
     config = resolve_config(args, root)
     configured = config.environments.get(name) or {}
     folders = {"", posixpath.dirname(name), posixpath.dirname(configured.get("env_file") or "")}
-    env = next((e for e in project_environments(Project.discover(root, config, folders=folders)) if e.name == name),
-               None)
+    project = Project.discover(root, config, folders=folders)
+    env = next((e for e in project_environments(project) if e.name == name), None)
     if env is None:  # the whole tree is looked at only to name the environments there are
         known = ", ".join(sorted(e.name for e in project_environments(Project.discover(root, config))))
         raise UsageError(f"unknown environment {name!r} (environments: {known or 'none found'})")
-    return list(env.compose_files), [env.env_file] if env.env_file else []
+    return list(env.compose_files), [env.env_file] if env.env_file else [], project
 
 
 # Load problems that stop `env render` with exit 2 and one line, whatever else the load met after them:
@@ -173,14 +177,17 @@ FATAL_PROBLEMS = frozenset({"budget"})
 def run_render(args) -> int:
     import os
 
+    from dockyard.compose.context import source_parser
     from dockyard.compose.loader import load_project
     from dockyard.compose.render import render
 
     folder = Path(args.project_directory) if args.project_directory else Path(".")
     files = [Path(f) for f in args.files]
     env_files = [Path(e) for e in args.env_files]
+    parse = None
     if args.env is not None:
-        env_compose, env_env = _environment_inputs(args, folder, args.env)
+        env_compose, env_env, found_in = _environment_inputs(args, folder, args.env)
+        parse = source_parser(found_in)  # the files discovery parsed are not parsed again
         files = files or env_compose
         env_files = env_files or env_env
     if not files:
@@ -188,7 +195,8 @@ def run_render(args) -> int:
     for f in [*files, *env_files]:
         if not f.is_file():
             raise UsageError(f"{f}: {_special(f)}, not a regular file" if _special(f) else f"no such file: {f}")
-    project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ))
+    project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ),
+                           parse=parse)
     if not project.ok:
         from dockyard.compose.render import redactor_for
 

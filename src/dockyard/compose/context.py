@@ -7,7 +7,8 @@ Nothing here discovers, merges or interpolates on its own: environments come fro
 :func:`dockyard.compose.environments.discover_environments` (over the project's discovered files), and each
 view is :func:`dockyard.compose.loader.load_project` with ``track=True`` (the merged model before
 normalisation, with provenance, and the unresolved ``${...}``), reading files through the project's
-SourceFiles only (a file outside the checked tree, or a link leaving it, is not read).
+SourceFiles only (a file outside the checked tree, or a link leaving it, is not read), and their YAML as the
+rules read it: each compose file is parsed once per run, however many environments load it.
 
 The interpolation environment is the environment's env file, as ``docker compose --env-file .env.<name>``
 reads it, or, when the environment has no ``.env.<name>``, the folder's ``.env`` as compose reads it without
@@ -194,19 +195,38 @@ def relative(project, path: Path | None) -> str | None:
 REFUSAL_KINDS = frozenset(("consistency", "validation", "spec", "extends", "include"))
 
 
+def _tree_file(project, path: Path) -> SourceFile | None:
+    rel = relative(project, Path(path))
+    if rel is None or rel.startswith("../"):
+        return None
+    return project.file(rel) or project.include(rel)
+
+
 def source_reader(project):
     """``reader`` for :func:`load_project`: the text of a project file, never a file outside the tree."""
 
     def read(path: Path) -> str:
-        rel = relative(project, Path(path))
-        sf = None
-        if rel is not None and not rel.startswith("../"):
-            sf = project.file(rel) or project.include(rel)
+        sf = _tree_file(project, path)
         if sf is None or sf.text is None:
             raise FileNotFoundError(2, "no such file or directory in the checked tree", str(path))
         return sf.text
 
     return read
+
+
+def source_parser(project):
+    """``parse`` for :func:`load_project`: the YAML of a project file as the rules have it, parsed once per run (the
+    load copies what it changes), when the data read is that file's text; else the data parsed on its own."""
+    from dockyard.parsers.yamlpos import load_yaml, yaml_text
+
+    def parse(path: Path, data: bytes | str) -> Any:
+        text = data if isinstance(data, str) else yaml_text(data)
+        if not isinstance(text, str):
+            return text  # data that does not decode: the document of its error
+        sf = _tree_file(project, path)
+        return project.parsed(sf, load_yaml) if sf is not None and sf.text == text else load_yaml(text)
+
+    return parse
 
 
 def _flatten(node: Any, path: tuple, last: dict, first: dict) -> Any:
@@ -270,8 +290,8 @@ def build_view(project, env) -> EnvironmentView:
     load_problems: list[tuple[str, Position, str]] = []
     if loadable:
         lp = load_project(loadable, [project.root / env_sf.path] if parsed_env is not None else [],
-                          environ={}, profiles=[], reader=source_reader(project), track=True,
-                          label=lambda p: relative(project, Path(p)) or str(p))
+                          environ={}, profiles=[], reader=source_reader(project), parse=source_parser(project),
+                          track=True, label=lambda p: relative(project, Path(p)) or str(p))
         variables = dict(lp.environment)
         flat = _flatten(lp.raw_model, (), last, first)
         model = flat if isinstance(flat, dict) else {}

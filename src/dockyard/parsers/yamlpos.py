@@ -19,6 +19,7 @@
 * Several documents (``---``) are all parsed: ``documents`` holds each one's value, ``positions`` where each
   starts; ``root`` is the first. As in go-yaml, an anchor stays defined for the documents after it, and a later
   anchor of the same name replaces it. :meth:`YamlDocument.split` gives one document per view.
+* A parsed tree may be shared (a run parses each file once); who changes one works on :func:`copy_tree`.
 * Alias expansion is bounded (``MAX_ALIAS_NODES``): a "billion laughs" document is an error value.
 * Duplicate keys are errors (compose rejects them), as are syntax errors, tabs in indentation, undefined
   aliases, non-UTF-8 input (via :func:`load_yaml_bytes`), excessive nesting.
@@ -139,6 +140,23 @@ def to_plain(value: Any) -> Any:
         return {k: to_plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_plain(v) for v in value]
+    return value
+
+
+def copy_tree(value: Any) -> Any:
+    """Deep copy of a parsed tree that keeps positions and tags: a consumer that changes a tree in place works on
+    its own copy, and the parse stays shared (a tree holds no container twice: aliases are built anew)."""
+    if isinstance(value, YMap):
+        m = YMap(value.pos)
+        for k, v in value.items():
+            dict.__setitem__(m, k, copy_tree(v))
+        m._kpos, m._vpos, m.tags, m.anchor = dict(value._kpos), dict(value._vpos), dict(value.tags), value.anchor
+        return m
+    if isinstance(value, YSeq):
+        s = YSeq(value.pos)
+        list.extend(s, [copy_tree(v) for v in value])
+        s._ipos, s.item_tags = list(value._ipos), dict(value.item_tags)
+        return s
     return value
 
 
@@ -504,18 +522,23 @@ def _dedupe(errors: list[YamlError]) -> list[YamlError]:
 
 def load_yaml_bytes(data: bytes) -> YamlDocument:
     """Decode (UTF-8, BOM allowed; UTF-16 with BOM) and parse; undecodable or binary data is an error."""
+    text = yaml_text(data)
+    return load_yaml(text) if isinstance(text, str) else text
+
+
+def yaml_text(data: bytes) -> str | YamlDocument:
+    """The text :func:`load_yaml_bytes` parses, or the document of its error when ``data`` does not decode."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return load_yaml(data.decode("utf-16"))
+            return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192]:
         return YamlDocument(None, (YamlError("file looks binary (NUL bytes)", Position(), "encoding"),))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         message, line, col = utf8_error(data, e)
         return YamlDocument(None, (YamlError(message, Position(line, col), "encoding"),))
-    return load_yaml(text)
