@@ -116,6 +116,7 @@ def test_env_render_runs_the_cached_compose_validator_without_importing_fastjson
     code, image, modules = json.loads(out.stdout.strip().splitlines()[-1])
     assert (code, image) == (0, "nginx:1.25")
     assert not any(m == "fastjsonschema" or m.startswith("fastjsonschema.") for m in modules)
+    assert "typing" not in modules  # a tenth of a render: annotations name it under TYPE_CHECKING only
 
 
 def test_an_invalid_compose_file_is_refused_by_the_cached_validator_with_compose_words(tmp_path):

@@ -35,9 +35,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Any
 
+from dockyard import TYPE_CHECKING
 from dockyard.records import record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 SCHEMA_FILE = Path(__file__).with_name("schema") / "compose-spec.json"
 SCHEMA_NAME = "compose-go-spec"  # the name :mod:`dockyard.schemas` caches its validator under
