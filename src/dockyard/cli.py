@@ -12,6 +12,8 @@ import os
 import sys
 
 from dockyard import __version__
+from dockyard.model import UsageError
+from dockyard.secrets import mask_text
 
 # command name -> (module under dockyard.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -82,8 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    from dockyard.model import UsageError
-
     module = importlib.import_module(f"dockyard.commands.{COMMANDS[args.command][0]}")
     try:
         return int(module.run(args))
@@ -97,8 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error is exit 2 with a clear line, never a bare traceback
         if "DOCKYARD_DEBUG" in os.environ:
             raise
-        from dockyard.secrets import mask_text
-
         print(f"dockyard: internal error: {type(exc).__name__}: {mask_text(str(exc))}", file=sys.stderr)
         return 2
 

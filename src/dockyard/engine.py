@@ -13,10 +13,11 @@ from dockyard.compose.context import environment_views
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
 from dockyard.records import field, record, replace
-from dockyard.roles import EVERY, roles
+from dockyard.roles import EVERY, explain, roles
 from dockyard.rules import RULES as RULE_TABLE, load_rule
 from dockyard.rules.base import Context, Rule, Scope
 from dockyard.rules.families import FAMILIES, Family
+from dockyard.secrets import redact_result
 from dockyard.source import PARSING, FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
 
@@ -251,14 +252,10 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
     result.templates = [f.path for f in project.templates]
     if explain_scope:
-        from dockyard.roles import explain
-
         result.scope = explain(project)
     result.findings = _apply_suppressions(project, _one_per_place(raw), family_rules)
     result.findings.sort(key=lambda f: f.sort_key)
     result.rules = _rules_used(ran, result.findings, family_rules)
-    from dockyard.secrets import redact_result
-
     redact_result(project, result)  # no secret value leaves the run, whichever rule or error quoted it
     return result
 

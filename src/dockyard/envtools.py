@@ -21,9 +21,13 @@ from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
+from dockyard.fsutil import read_regular
 from dockyard.lines import line_starts
+from dockyard.model import UsageError
 from dockyard.records import record
 from dockyard.regex import lazy_compile
+from dockyard.secrets import MASK, Redactor, is_secret_name, url_has_credentials
+from dockyard.source import is_env_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dotenv import EnvEntry, EnvFile
@@ -48,8 +52,6 @@ _RUN = lazy_compile(r"(.)\1{3,}", re.DOTALL)
 
 # -- names ------------------------------------------------------------------------------------------------
 def is_env_file_name(name: str) -> bool:
-    from dockyard.source import is_env_name
-
     return is_env_name(name)
 
 
@@ -60,8 +62,6 @@ PUBLIC_BUILD_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", 
 
 def holds_secret(entries) -> bool:
     """Whether env entries hold a secret: a secret-named key with a value, or a URL with credentials."""
-    from dockyard.secrets import is_secret_name, url_has_credentials
-
     for e in entries:
         value = e.value or ""
         if (is_secret_name(e.key) and value.strip()) or url_has_credentials(value):
@@ -188,7 +188,7 @@ def is_reference_only(raw: str) -> bool:
     """A value made only of ``${...}``/``$X`` references (and literal glue without letters or digits)."""
     if "$" not in raw:
         return False
-    from dockyard.parsers.interpolation import scan
+    from dockyard.parsers.interpolation import scan  # lazy: a check of a lone Dockerfile runs without it
 
     refs = [r for r in scan(raw).refs if r.depth == 0]
     if not refs:
@@ -206,7 +206,7 @@ def parse_env_tolerant(text: str) -> "EnvFile":
     """Parse as compose does with an empty shell, except that a ``${X:?msg}`` naming a variable the file does
     not define before it is assumed to come from the shell (so one such reference does not hide the rest of
     the file). Other errors stop the parse as in compose."""
-    from dockyard.parsers.dotenv import parse_env
+    from dockyard.parsers.dotenv import parse_env  # lazy: a check of a lone Dockerfile runs without it
 
     assumed: dict[str, str] = {}
     result = parse_env(text)
@@ -252,8 +252,6 @@ class EnvDiff:
 
 def resolve_env_file(spec: str, root: Path) -> Path:
     """An env file path, or an environment name: ``.env.<name>``, else its template."""
-    from dockyard.model import UsageError
-
     direct = Path(spec)
     if direct.exists() and not direct.is_dir():  # a pipe or a socket too: read_env says what it is, unopened
         return direct
@@ -269,9 +267,6 @@ def resolve_env_file(spec: str, root: Path) -> Path:
 
 
 def read_env(path: Path) -> "EnvFile":
-    from dockyard.fsutil import read_regular
-    from dockyard.model import UsageError
-
     try:
         data = read_regular(path)
     except OSError as exc:
@@ -280,8 +275,6 @@ def read_env(path: Path) -> "EnvFile":
 
 
 def diff_env_files(a_label: str, a: "EnvFile", b_label: str, b: "EnvFile", show_values: bool) -> EnvDiff:
-    from dockyard.secrets import MASK, Redactor, is_secret_name
-
     da, db = a.as_dict(), b.as_dict()
     redactor = Redactor()  # a secret of either file shown inside another value is masked too
     for values in (da, db):
@@ -319,8 +312,6 @@ class InitResult:
 def fill_template(template_text: str) -> InitResult:
     """The template with every placeholder secret replaced by a generated one; everything else (comments,
     order, quoting, line endings) kept byte for byte. The same placeholder text gets the same secret."""
-    from dockyard.secrets import is_secret_name
-
     env = parse_env_tolerant(template_text)
     by_placeholder: dict[str, str] = {}
     edits: list[tuple[int, int, str]] = []

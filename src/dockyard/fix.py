@@ -20,8 +20,11 @@ import hashlib
 import os
 from pathlib import Path
 
+from dockyard.analysis.shell import run_scripts
+from dockyard.engine import run_rules
 from dockyard.fsutil import atomic_write, create_exclusive, read_regular
 from dockyard.model import Applicability, Edit, Finding
+from dockyard.project import Project
 from dockyard.records import field, record
 from dockyard.source import FileKind, SourceFile, classify, parser_of
 
@@ -103,16 +106,12 @@ def _still_parses(path: str, before: str, after: str) -> bool:
 
 def _shell_errors(df) -> int:
     """How many RUN instructions hold shell that does not parse."""
-    from dockyard.analysis.shell import run_scripts
-
     return sum(1 for script in run_scripts(df, df.instructions) if script.has_error)
 
 
 def _with_texts(project, texts: dict[str, str]):
     """A fresh Project over the files ``project`` discovered, with the fixed ``texts`` in place of theirs (and the
     files fixes created): the next pass re-checks them without walking the tree again."""
-    from dockyard.project import Project
-
     fresh = Project(project.root, project.config)
     fresh.explicit_files = project.explicit_files
     fresh.templates = list(project.templates)
@@ -134,8 +133,6 @@ def _with_texts(project, texts: dict[str, str]):
 def fix_project(project, mode: WriteBack, unsafe: bool = False, prefix: str = "", force: bool = False) -> FixReport:
     """Fix ``project`` (a discovered Project, or a function that builds one: called once). ``force`` also writes
     read-only files."""
-    from dockyard.engine import run_rules
-
     if callable(project):
         project = project()
     root = project.root

@@ -17,6 +17,7 @@ from dockyard import TYPE_CHECKING
 from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.source import KIND_WORDS, FileKind, SourceFile, classify, parser_of, relpath, service_env_files
 from dockyard.templates import has_template_markers, template_path
 
@@ -110,7 +111,7 @@ class Project:
         gitignore = None
         gi_path = root / ".gitignore"
         if gi_path.is_file():
-            from dockyard.parsers.ignorefile import GitIgnore
+            from dockyard.parsers.ignorefile import GitIgnore  # lazy: a check of a compose file runs without it
 
             try:
                 gitignore = GitIgnore.parse(gi_path.read_text(encoding="utf-8", errors="replace"))
@@ -202,8 +203,6 @@ class Project:
         naming = [c for c in self.files_of(FileKind.COMPOSE) if c.text is not None and "env_file" in c.text]
         if not naming:
             return
-        from dockyard.parsers.yamlpos import load_yaml
-
         known = {sf.path for sf in (*self.files, *self.templates)}
         for compose in naming:
             doc = self.parsed(compose, load_yaml)

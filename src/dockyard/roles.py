@@ -37,6 +37,9 @@ from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
                                is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests,
                                waited_for_completion)
+from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
+from dockyard.compose.context import environment_views
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import record, replace
 from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
@@ -362,14 +365,10 @@ class Roles:
 
     # -- evidence --------------------------------------------------------------------------------
     def _build_contexts(self):
-        from dockyard.analysis.build_contexts import build_contexts
-
         return build_contexts(self.project)
 
     def _copies_source(self, dockerfile: str) -> bool:
         """Whether a build of ``dockerfile`` copies a folder, `.`, a wildcard or a variable path from its context."""
-        from dockyard.analysis.build_contexts import wholesale_copy
-
         return any(wholesale_copy(self.project, c) is not None for c in self._build_contexts()
                    if c.dockerfile == dockerfile)
 
@@ -379,8 +378,6 @@ class Roles:
 
     def services_building(self, dockerfile: str) -> list[tuple[str, dict, dict]]:
         """(name, service, the services of its file) of every compose service that builds ``dockerfile``."""
-        from dockyard.parsers.yamlpos import load_yaml
-
         out = []
         for ctx in self._build_contexts():
             if ctx.dockerfile != dockerfile:
@@ -446,7 +443,7 @@ class Roles:
         sf = self._depends_on(contexts, FASTAPI)
         if sf is not None:
             return f"FastAPI is a dependency in `{sf.path}`"
-        from dockyard.parsers.fastapi_app import project_apps
+        from dockyard.parsers.fastapi_app import project_apps  # lazy: a check of a compose file runs without it
 
         model = project_apps(self.project)
         for app in model.apps:
@@ -480,8 +477,6 @@ class Roles:
 
     def file_services(self, sf: "SourceFile") -> dict[str, Classification]:
         """The role of each service of one compose file as written (before merging with others)."""
-        from dockyard.parsers.yamlpos import load_yaml
-
         found = self._services.get(sf.path)
         if found is None:
             root = getattr(self.project.parsed(sf, load_yaml), "root", None) if sf.text is not None else None
@@ -604,9 +599,6 @@ class ScopeEntry:
 
 def explain(project: "Project") -> list[ScopeEntry]:
     """Every classification of the project, in the order a reader meets them."""
-    from dockyard.compose.context import environment_views
-    from dockyard.analysis.build_contexts import build_contexts, ignore_file
-
     classified = roles(project)
     out: list[ScopeEntry] = []
     for sf in project.files_of(FileKind.DOCKERFILE):

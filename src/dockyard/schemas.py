@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
+from dockyard.fsutil import atomic_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -118,8 +119,6 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
         source += f"\n\nvalidate = {entry.group(1)}\n"
         code_obj = compile(source, f"<schema {name}>", "exec")
         try:
-            from dockyard.fsutil import atomic_write
-
             atomic_write(cached, marshal.dumps(code_obj))
             _prune(cached)
         except OSError:

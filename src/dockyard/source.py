@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
+from dockyard.fsutil import FileTooLarge, NotRegularFile, read_regular
 from dockyard.lines import line_col, line_starts
 from dockyard.model import Position
 from dockyard.records import field, record
@@ -205,8 +206,6 @@ class SourceFile:
     @classmethod
     def load(cls, abspath: Path, relpath: str, kind: str) -> "SourceFile":
         sf = cls(relpath, abspath, kind)
-        from dockyard.fsutil import FileTooLarge, NotRegularFile, read_regular
-
         try:
             data = read_regular(abspath, MAX_FILE_BYTES)  # a pipe, a socket or a device is never opened
         except IsADirectoryError:

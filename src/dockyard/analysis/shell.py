@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 
 from dockyard import TYPE_CHECKING
 from dockyard.analysis.stages import position, span_position
-from dockyard.model import Position
+from dockyard.model import Edit, Position
+from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell, statement_tail
 from dockyard.records import field, record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,8 +102,6 @@ class InstructionScript:
     def tail(self) -> "Tail | None":
         """How a shell-form script written in the file ends (:func:`dockyard.parsers.shell.statement_tail`); None
         for exec forms, heredocs, unknown positions, syntax errors and scripts ending in a heredoc."""
-        from dockyard.parsers.shell import statement_tail
-
         ins = self.instruction
         if self.source_offset is None or ins.json_form or ins.heredocs or self.has_error:
             return None
@@ -113,8 +112,6 @@ class InstructionScript:
         its last statement. A `;` ending the script is dropped (the RUN's status is the statement's either way); a
         comment ending it stays, after the command. None when the script ends in `&` (a background job), or
         :meth:`tail` is unknown."""
-        from dockyard.model import Edit
-
         tail = self.tail()
         if tail is None or tail.operator == "&":
             return None
@@ -129,8 +126,6 @@ class InstructionScript:
 
 
 def _shifted(word: "Word", skip: int) -> "Word":
-    from dockyard.parsers.shell import Word
-
     return Word(word.text[skip:], word.raw[skip:], word.start + skip, word.end)
 
 
@@ -164,8 +159,6 @@ def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScri
     """The shell script of a RUN/CMD/ENTRYPOINT/HEALTHCHECK CMD; the inner script of an exec form
     ``["sh", "-c", "..."]``; an exec-form RUN as one simple command. None for other exec forms, for other
     instructions and for heredocs with a non-shell interpreter line."""
-    from dockyard.parsers.shell import parse_shell
-
     kw = ins.keyword
     if kw not in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK") or ins.sub is not None:
         return None
@@ -184,8 +177,6 @@ def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScri
 
 def _exec_form(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
     import json
-
-    from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell
 
     argv = exec_argv(ins)
     args = ins.args_text

@@ -7,6 +7,8 @@ The env rules (EN005, EN011) and the compose interpolation rules (CO005) read th
 from __future__ import annotations
 
 from dockyard.model import Position
+from dockyard.parsers.interpolation import scan
+from dockyard.parsers.yamlpos import YMap, YSeq
 from dockyard.records import record, replace
 
 @record(frozen=True)
@@ -26,8 +28,6 @@ class Need:
 
 def compose_strings(documents, files) -> "list[tuple[str, str, Position]]":
     """(compose file path, string value, position of the value) for every string value of the documents."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     out: list[tuple[str, str, Position]] = []
 
     def walk(node, path: str, pos: Position, depth: int) -> None:
@@ -66,8 +66,6 @@ def needs_of(template: str, variables: dict) -> "list[tuple[object, str]]":
     """The references of ``template`` that ``variables`` leaves unresolved, as compose would evaluate them:
     ``(VarRef, kind)``. Arguments are evaluated eagerly (a required reference anywhere counts); a bare
     reference inside a default or replacement counts only when that branch is taken."""
-    from dockyard.parsers.interpolation import scan
-
     refs = sorted(scan(template).refs, key=lambda r: (r.start, r.depth))
     found: list[tuple[object, str]] = []
 
@@ -134,6 +132,4 @@ def environment_needs(view, variables: dict) -> list[Need]:
 
 def referenced_variables(view) -> set[str]:
     """Every variable the environment's compose files interpolate (with a default or without)."""
-    from dockyard.parsers.interpolation import scan
-
     return {ref.name for _, text, _ in compose_strings(view.documents, view.compose_files) for ref in scan(text).refs}

@@ -10,16 +10,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dockyard import TYPE_CHECKING
-from dockyard.model import UsageError
+from dockyard import TYPE_CHECKING, __version__
+from dockyard.commands._common import add_config_arguments, resolve_config
+from dockyard.compose.context import project_environments, source_parser
+from dockyard.compose.environments import DEFAULT_FILES, DEFAULT_OVERRIDES
+from dockyard.compose.loader import load_project
+from dockyard.fsutil import create_exclusive, file_type, is_special, read_regular
+from dockyard.model import Severity, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.project import Project
 
 
 def configure(parser) -> None:
-    from dockyard.commands._common import add_config_arguments
-
     sub = parser.add_subparsers(dest="env_command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("check", help="per environment: what is missing, placeholder, weak or drifting",
@@ -70,12 +73,9 @@ def run(args) -> int:
 def run_check(args) -> int:
     import json
 
-    from dockyard import __version__
-    from dockyard.commands._common import resolve_config
-    from dockyard.engine import run_rules
-    from dockyard.envcheck import category, check_rules, group_by_environment
-    from dockyard.model import Severity
-    from dockyard.project import Project
+    from dockyard.engine import run_rules  # lazy: `env render` runs without it
+    from dockyard.envcheck import category, check_rules, group_by_environment  # lazy: `env render` runs without it
+    from dockyard.project import Project  # lazy: `env render` runs without it
 
     root = Path(args.path)
     if not root.is_dir():
@@ -137,8 +137,6 @@ def run_check(args) -> int:
 # -- render ---------------------------------------------------------------------------------------------------
 def _default_compose_files(folder: Path) -> list[Path]:
     """What ``docker compose`` reads with no ``-f``: the first default file and the first default override."""
-    from dockyard.compose.environments import DEFAULT_FILES, DEFAULT_OVERRIDES
-
     base = next((folder / n for n in DEFAULT_FILES if (folder / n).is_file()), None)
     if base is None:
         raise UsageError(f"no compose file in {folder} (looked for {', '.join(DEFAULT_FILES)}); use -f")
@@ -152,9 +150,7 @@ def _environment_inputs(args, folder: Path, name: str) -> tuple[list[Path], list
     listed, not the rest of the tree. With them, the project they were found in."""
     import posixpath
 
-    from dockyard.commands._common import resolve_config
-    from dockyard.compose.context import project_environments
-    from dockyard.project import Project
+    from dockyard.project import Project  # lazy: `env render` runs without it
 
     root = folder.resolve()
     config = resolve_config(args, root)
@@ -177,9 +173,7 @@ FATAL_PROBLEMS = frozenset({"budget"})
 def run_render(args) -> int:
     import os
 
-    from dockyard.compose.context import source_parser
-    from dockyard.compose.loader import load_project
-    from dockyard.compose.render import render
+    from dockyard.compose.render import render  # lazy: `env check` runs without it
 
     folder = Path(args.project_directory) if args.project_directory else Path(".")
     files = [Path(f) for f in args.files]
@@ -198,7 +192,7 @@ def run_render(args) -> int:
     project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ),
                            parse=parse)
     if not project.ok:
-        from dockyard.compose.render import redactor_for
+        from dockyard.compose.render import redactor_for  # lazy: `env check` runs without it
 
         redactor = redactor_for(project)
         fatal = [p for p in project.errors if p.kind in FATAL_PROBLEMS]
@@ -219,7 +213,7 @@ def run_render(args) -> int:
 def run_diff(args) -> int:
     import json
 
-    from dockyard.envtools import diff_env_files, read_env, resolve_env_file
+    from dockyard.envtools import diff_env_files, read_env, resolve_env_file  # lazy: `env render` runs without it
 
     root = Path(args.project_directory)
     pa, pb = resolve_env_file(args.a, root), resolve_env_file(args.b, root)
@@ -252,8 +246,6 @@ def run_diff(args) -> int:
 
 def _special(path: Path) -> str | None:
     """What ``path`` is in words when it is a pipe, a socket or a device: never opened, never read."""
-    from dockyard.fsutil import file_type, is_special
-
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -276,9 +268,7 @@ def _shown(value: str | None) -> str:
 def run_init(args) -> int:
     import os
 
-    from dockyard.envtools import fill_template, real_name, template_name
-    from dockyard.fsutil import create_exclusive, read_regular
-
+    from dockyard.envtools import fill_template, real_name, template_name  # lazy: `env render` runs without it
     name = args.env
     if not name or "/" in name or name.startswith(".") or any(c.isspace() for c in name):
         raise UsageError(f"invalid environment name {name!r}")
@@ -325,7 +315,7 @@ def _warn_if_not_ignored(root: Path, target: Path) -> None:
         text = gitignore.read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""
-    from dockyard.parsers.ignorefile import GitIgnore
+    from dockyard.parsers.ignorefile import GitIgnore  # lazy: `env render` runs without it
 
     if not GitIgnore.parse(text).ignored(target.name):
         print(f"dockyard: warning: {target.name} is not ignored by {_label(gitignore)}; add `.env.*` there "

@@ -23,8 +23,10 @@ from functools import cached_property
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.environments import discover_environments, is_development, is_production, is_test
 from dockyard.compose.model import InterpolationIssue, Origin
 from dockyard.model import Position
+from dockyard.parsers.yamlpos import load_yaml, yaml_text
 from dockyard.records import field, record, replace
 from dockyard.source import FileKind, SourceFile
 
@@ -81,20 +83,14 @@ class EnvironmentView:
     # -- naming --------------------------------------------------------------------------------------
     @property
     def is_development(self) -> bool:
-        from dockyard.compose.environments import is_development
-
         return is_development(self.name, [sf.path for sf in self.compose_files])
 
     @property
     def is_production(self) -> bool:
-        from dockyard.compose.environments import is_production
-
         return is_production(self.name)
 
     @property
     def is_test(self) -> bool:
-        from dockyard.compose.environments import is_test
-
         return is_test(self.name)
 
     @property
@@ -127,7 +123,7 @@ class EnvironmentView:
     @cached_property
     def waited_for_completion(self) -> frozenset[str]:
         """Services another waits for with ``condition: service_completed_successfully`` (one-off jobs)."""
-        from dockyard.programs import waited_for_completion
+        from dockyard.programs import waited_for_completion  # lazy: `env render` runs without it
 
         return waited_for_completion(self.services)
 
@@ -172,8 +168,6 @@ class EnvironmentView:
 def project_environments(project) -> list:
     """The project's environments (:class:`dockyard.compose.environments.Environment`), from config when it
     names any, else by file-name convention over the discovered files; computed once per run."""
-    from dockyard.compose.environments import discover_environments
-
     def compute() -> list:
         configured = getattr(project.config, "environments", None) or {}
         return discover_environments(project.root, configured or None, [sf.path for sf in project.files])
@@ -217,8 +211,6 @@ def source_reader(project):
 def source_parser(project):
     """``parse`` for :func:`load_project`: the YAML of a project file as the rules have it, parsed once per run (the
     load copies what it changes), when the data read is that file's text; else the data parsed on its own."""
-    from dockyard.parsers.yamlpos import load_yaml, yaml_text
-
     def parse(path: Path, data: bytes | str) -> Any:
         text = data if isinstance(data, str) else yaml_text(data)
         if not isinstance(text, str):
@@ -257,10 +249,8 @@ VIEW_PROBLEMS = frozenset({"budget"})
 
 
 def build_view(project, env) -> EnvironmentView:
-    from dockyard.compose.loader import load_project
-    from dockyard.parsers.dotenv import parse_env
-    from dockyard.parsers.yamlpos import load_yaml
-
+    from dockyard.compose.loader import load_project  # lazy: a check of a lone Dockerfile runs without it
+    from dockyard.parsers.dotenv import parse_env  # lazy: a check of a lone Dockerfile runs without it
     env_rel = relative(project, env.env_file)
     env_sf = project.file(env_rel) if env_rel else None
     parsed_env = project.parsed(env_sf, parse_env) if env_sf is not None and env_sf.text is not None else None

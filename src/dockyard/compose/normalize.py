@@ -37,6 +37,7 @@ from pathlib import Path
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.gotypes import go_bytes, go_float
+from dockyard.parsers.dotenv import parse_env, parse_env_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -578,8 +579,6 @@ def _service_values(svc: dict, reader: Any = None) -> None:
 def _label_files(svc: dict, reader: Any) -> None:
     """``WithServicesLabelsResolved``: the labels of every ``label_file`` (dotenv syntax, later files win, each
     seeing the labels read before it), overridden by the service's own ``labels``."""
-    from dockyard.parsers.dotenv import parse_env, parse_env_bytes
-
     labels: dict = {}
     for path in svc.pop("label_file") or ():
         try:

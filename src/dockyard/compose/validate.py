@@ -37,7 +37,9 @@ import re
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.normalize import unique_by
 from dockyard.records import record
+from dockyard.schemas import SchemaViolation, validator
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -64,8 +66,6 @@ class Refusal:
 
 def schema_refusal(document: Any) -> Refusal | None:
     """The schema error compose reports for one (interpolated) compose document, or None when it is valid."""
-    from dockyard.schemas import SchemaViolation, validator
-
     try:
         validator(SCHEMA_NAME)(document)
         return None
@@ -146,8 +146,6 @@ def _unique_lists(node: Any, path: tuple = ()) -> Any:
     if isinstance(node, list):
         for pattern, index in _UNIQUE_PATHS.items():
             if len(pattern) == len(path) and all(p in ("*", q) for p, q in zip(pattern, path)):
-                from dockyard.compose.normalize import unique_by
-
                 try:
                     return unique_by(node, index)
                 except (KeyError, TypeError, ValueError):

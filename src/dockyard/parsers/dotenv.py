@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 
 from dockyard.lines import byte_position, line_col, line_starts, utf8_error
+from dockyard.parsers.interpolation import Budget, InterpolationError, go_quote, substitute
 from dockyard.records import field, record
 
 Lookup = Callable[[str], str | None]
@@ -150,8 +151,6 @@ class _Parser:
         self.lookup = lookup
         self.out: dict[str, str] = {}
         self.entries: list[EnvEntry] = []
-        from dockyard.parsers.interpolation import Budget
-
         self.budget = Budget()  # every interpolated value of the file together
         self._starts = line_starts(text)
 
@@ -167,8 +166,6 @@ class _Parser:
     def expand(self, value: str, offset: int, end: int) -> str:
         if "$" not in value:
             return value
-        from dockyard.parsers.interpolation import InterpolationError, substitute
-
         def mapping(name: str) -> str | None:
             v = self.lookup(name)
             if v is not None:
@@ -233,8 +230,6 @@ class _Parser:
                 j += 1
                 continue
             first_line = src[i:].split("\n", 1)[0]
-            from dockyard.parsers.interpolation import go_quote
-
             raise self.err(f"line {self.line}: unexpected character {go_quote(c)} in variable name "
                            f"{go_quote(first_line)}", j, j + 1,
                            redacted=f"line {self.line}: unexpected character {go_quote(c)} in variable name")

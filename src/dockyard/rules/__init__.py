@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 
+from dockyard.fsutil import atomic_write
 from dockyard.rules._table import RULES
 from dockyard.rules.families import FAMILIES
 
@@ -35,7 +36,7 @@ def load_all() -> None:
 def load_rule(code: str):
     """The rule ``code`` (a :class:`dockyard.rules.base.Rule`), importing only the module that defines it; None
     for an unknown code."""
-    from dockyard.rules.base import registered
+    from dockyard.rules.base import registered  # lazy: dockyard.rules.base imports this module
 
     entry = RULES.get(code)
     if entry is not None:
@@ -45,7 +46,7 @@ def load_rule(code: str):
 
 def table_source() -> str:
     """The text of :mod:`dockyard.rules._table`, made from the rule modules."""
-    from dockyard.rules.base import all_rules
+    from dockyard.rules.base import all_rules  # lazy: dockyard.rules.base imports this module
 
     lines = ['"""Where each rule is defined and what it is run on: generated from the rule modules by',
              '``python -m dockyard.rules.docs`` (a test checks it is current). A check reads it to import only the',
@@ -63,8 +64,6 @@ def table_source() -> str:
 
 def update_table(path: str = TABLE_PATH) -> bool:
     """Rewrite :mod:`dockyard.rules._table` from the rule modules; True when it changed."""
-    from dockyard.fsutil import atomic_write
-
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     new = table_source()

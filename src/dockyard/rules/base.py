@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dockyard import TYPE_CHECKING, roles
 from dockyard.model import Problem, Severity
 from dockyard.records import field, record
+from dockyard.rules import load_all, load_rule
 from dockyard.rules.families import BY_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -197,16 +198,12 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every rule, sorted by code. Imports the rule modules on first use."""
-    from dockyard.rules import load_all
-
     load_all()
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
 def get_rule(code: str) -> Rule | None:
     """The rule ``code`` (any case), importing only the module that defines it."""
-    from dockyard.rules import load_rule
-
     return load_rule(code.upper())
 
 

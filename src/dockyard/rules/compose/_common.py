@@ -18,8 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.environments import DEVELOPMENT_NAMES
+from dockyard.compose.model import locate
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
+from dockyard.parsers.interpolation import scan
+from dockyard.parsers.yamlpos import YMap, YSeq
+from dockyard.programs import is_one_off
+from dockyard.roles import APP, EVERY, roles
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -69,8 +75,6 @@ def is_application(svc: dict, built: set[str] | frozenset[str]) -> bool:
 def builds_for_development(svc: dict) -> bool:
     """A service built with ``target: development`` (``dev``, ``local``...: the development environment names of
     :mod:`dockyard.compose.environments`): a development service wherever it is defined."""
-    from dockyard.compose.environments import DEVELOPMENT_NAMES
-
     target = dig(svc, "build", "target")
     return isinstance(target, str) and target.lower() in DEVELOPMENT_NAMES
 
@@ -78,31 +82,23 @@ def builds_for_development(svc: dict) -> bool:
 def judged(ctx, name: str) -> bool:
     """Whether service ``name`` of the context's environment has a role the running rule judges
     (``Rule.applies``; see :mod:`dockyard.roles`): an nginx service is no FastAPI service."""
-    from dockyard.roles import EVERY, roles
-
     return ctx.applies == EVERY or roles(ctx.project).service(ctx.environment, name).role in ctx.applies
 
 
 def has_role(ctx, name: str, wanted: frozenset, view=None) -> bool:
     """Service ``name`` of the context's environment (or of ``view``) has one of the roles ``wanted``
     (:mod:`dockyard.roles`)."""
-    from dockyard.roles import roles
-
     return roles(ctx.project).service(view if view is not None else ctx.environment, name).role in wanted
 
 
 def is_fastapi_service(ctx, name: str) -> bool:
     """Service ``name`` of the context's environment serves the FastAPI app (role ``fastapi-service``)."""
-    from dockyard.roles import APP, roles
-
     return roles(ctx.project).service(ctx.environment, name).role == APP
 
 
 def is_long_running(svc: dict, name: str = "", view=None) -> bool:
     """Not a one-off job, tool or test runner (:func:`dockyard.programs.is_one_off`) in the environment ``view``:
     its services decide who waits for whom to complete, its `COMPOSE_PROFILES` which profiles run by default."""
-    from dockyard.programs import is_one_off
-
     if view is None:
         return isinstance(svc, dict) and not is_one_off(svc, name)
     return isinstance(svc, dict) and not is_one_off(svc, name, view.services, view.active_profiles,
@@ -173,8 +169,6 @@ def raw_entry(view, path: tuple) -> Any:
 # -- one compose file -------------------------------------------------------------------------------------
 def file_services(doc) -> Iterator[tuple[str, Any]]:
     """``(name, YMap)`` of each service of a parsed compose file."""
-    from dockyard.parsers.yamlpos import YMap
-
     root = getattr(doc, "root", None)
     if not isinstance(root, YMap):
         return
@@ -187,8 +181,6 @@ def file_services(doc) -> Iterator[tuple[str, Any]]:
 
 
 def scalar_span(sf, vpos: Position, template: str, start: int, end: int) -> Position:
-    from dockyard.compose.model import locate
-
     return locate(sf, vpos, template, start, end)
 
 
@@ -199,8 +191,6 @@ def mapping_items(node) -> Iterator[tuple[str, Any, Position, Position, int]]:
     characters into the scalar written at ``scalar position`` (0 for a mapping value). ``value`` is None for
     a bare ``KEY`` item.
     """
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     if isinstance(node, YMap):
         for k, v in node.items():
             kp = node.key_pos(k) or node.pos
@@ -223,8 +213,6 @@ def value_position(sf, scalar_pos: Position, scalar_text: str, offset: int, valu
 
 def strings(node, path: tuple = ()) -> Iterator[tuple[tuple, str, Position]]:
     """Every string scalar value under ``node`` (keys excluded) with its path and position."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     if isinstance(node, YMap):
         for k, v in node.items():
             vp = node.value_pos(k) or node.pos
@@ -245,8 +233,6 @@ def strip_references(text: str) -> str:
     """``text`` with each top-level ``${...}``/``$NAME`` replaced by ``\\x00`` (a variable part)."""
     if "$" not in text:
         return text
-    from dockyard.parsers.interpolation import scan
-
     out = []
     pos = 0
     for ref in scan(text).refs:
@@ -262,8 +248,6 @@ def strip_references(text: str) -> str:
 def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
     """A problem in one file of the environment (default: its override), at the deepest part of ``path``
     that file writes (the file's first line when it writes none of it)."""
-    from dockyard.parsers.yamlpos import YMap
-
     if not view.compose_files:
         return Problem(message, path=".", service=service_of(path))
     sf = view.compose_files[index]
@@ -297,8 +281,6 @@ def absent(ctx, name: str, message: str) -> Problem:
 def _shared_anchor(ctx, view, name: str) -> tuple[str, Position] | None:
     """``(file, position of the anchor's key)`` when service ``name`` merges a mapping that at least one other
     service also merges (or owns, as the service the anchor is written on), else None."""
-    from dockyard.parsers.yamlpos import YMap
-
     o = view.origin_record(("services", name), first=True)
     if o is None:
         return None
@@ -334,8 +316,6 @@ def _merged_from(services, name: str, owners: dict) -> Position | None:
 def _key_owners(root) -> dict[tuple[int, int], Position]:
     """For every key written in a document, the key of the mapping it is written in: the earliest such key,
     as merged copies of a mapping repeat its keys' positions under later keys."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     owners: dict[tuple[int, int], Position] = {}
 
     def walk(node, at_key: Position | None) -> None:

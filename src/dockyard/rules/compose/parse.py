@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.compose.context import environment_views
 from dockyard.model import Edit, Fix, Position, Problem
+from dockyard.parsers.yamlpos import YMap, YSeq, load_yaml
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._schema import validate
 
 
 @rule(
@@ -45,8 +48,6 @@ def _load_problems(ctx: Context) -> Iterator[Problem]:
     """What stopped loading the environments this file is the first compose file of (interpolation past its
     budget), where it is: this file, or a file it includes or extends (which
     discovery may not judge on its own). Once however many environments meet it."""
-    from dockyard.compose.context import environment_views
-
     seen = set()
     for view in environment_views(ctx.project):
         if not view.compose_files or view.compose_files[0].path != ctx.file.path:
@@ -67,8 +68,6 @@ def _separator(sf, pos: Position) -> Position:
 
 def _position_of(root, path: tuple, keys: tuple) -> Position:
     """The key (or item) at ``path`` in a positioned YAML tree; an offending key when ``keys`` names one."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     node = root
     pos = getattr(root, "pos", None) or Position()
     for step in path:
@@ -91,8 +90,6 @@ def _position_of(root, path: tuple, keys: tuple) -> Position:
 def file_schema_ok(ctx: Context, sf) -> tuple[bool, object]:
     """Whether one compose file passes the schema, every document of it, and the first error (computed once per
     run and file)."""
-    from dockyard.parsers.yamlpos import load_yaml
-
     def compute():
         doc = ctx.project.parsed(sf, load_yaml)
         if doc is None or doc.errors or not doc.documents or not all(isinstance(d, dict) for d in doc.documents):
@@ -108,8 +105,6 @@ def file_schema_ok(ctx: Context, sf) -> tuple[bool, object]:
 
 def document_schema_error(ctx: Context, sf, doc, index: int):
     """The schema's first error in one document of a compose file, or None."""
-    from dockyard.rules.compose._schema import validate
-
     return ctx.project.memo(f"compose.schema.{sf.path}.{index}", lambda: validate(doc.documents[index]))
 
 
@@ -124,8 +119,6 @@ def document_schema_error(ctx: Context, sf, doc, index: int):
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n",
 )
 def file_schema(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.yamlpos import load_yaml
-
     doc = ctx.model  # one document of the file: each is validated, as compose validates each
     if doc is None or doc.errors or not isinstance(doc.root, dict):
         return
@@ -160,8 +153,6 @@ def merged_schema(ctx: Context) -> Iterator[Problem]:
         return
     if not all(file_schema_ok(ctx, sf)[0] for sf in view.compose_files):
         return
-    from dockyard.rules.compose._schema import validate
-
     err = validate(view.model)
     if err is None:
         return
@@ -211,8 +202,6 @@ def _version_line_deletion(sf, root) -> Fix | None:
           "is left for a person.",
 )
 def obsolete_version(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.yamlpos import YMap
-
     doc = ctx.model
     root = getattr(doc, "root", None)
     if doc is None or doc.errors or not isinstance(root, YMap) or "version" not in root:

@@ -10,7 +10,9 @@ from dockyard.analysis.variables import environment_needs, listed
 from dockyard.compose.deployed import deploy_variables
 from dockyard.envtools import parse_env_tolerant
 from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
+from dockyard.parsers.dotenv import parse_env
+from dockyard.parsers.interpolation import scan
+from dockyard.rules.base import Context, Scope, get_rule, rule
 from dockyard.rules.compose._common import scalar_span, strings
 from dockyard.secrets import is_secret_name
 
@@ -25,8 +27,6 @@ from dockyard.secrets import is_secret_name
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n      PORT: \"${PORT:-8000}\"\n",
 )
 def interpolation_syntax(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.interpolation import scan
-
     root = getattr(ctx.model, "root", None)
     if not isinstance(root, dict):
         return
@@ -44,8 +44,6 @@ def interpolation_syntax(ctx: Context) -> Iterator[Problem]:
 
 def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
     """Variables defined by the env files services load (``env_file:``), other than the interpolation one."""
-    from dockyard.parsers.dotenv import parse_env
-
     out: dict[str, str] = {}
     own = view.env_file.path if view.env_file is not None else None
     for name, svc in view.services.items():
@@ -143,8 +141,6 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
 
 def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
     """The variables EN005 reports missing from the environment's env file (empty when it does not run on it)."""
-    from dockyard.rules.base import get_rule
-
     rule = get_rule("EN005")
     config = ctx.project.config
     if rule is None or view.env_file is None or view.env is None or view.env_file_is_shared or \
@@ -168,8 +164,6 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
           "secret with a known value: it is accepted.",
 )
 def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.interpolation import scan
-
     root = getattr(ctx.model, "root", None)
     if not isinstance(root, dict):
         return

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dockyard.model import Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import KIND_WORDS
+from dockyard.templates import TEMPLATE_MARK, template_path
 
 
 def _engine_reported(ctx: Context) -> Iterator[Problem]:
@@ -79,8 +80,6 @@ rule(
     "file); the summary counts the files.",
 )
 def template_skipped(ctx: Context) -> Iterator[Problem]:
-    from dockyard.templates import TEMPLATE_MARK, template_path
-
     trees: dict[str, list] = {}
     for sf in ctx.project.templates:
         trees.setdefault(template_path(sf.path) or sf.path, []).append(sf)

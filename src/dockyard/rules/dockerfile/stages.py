@@ -20,6 +20,7 @@ from dockyard.analysis.stages import (
 from dockyard.model import Problem
 from dockyard.roles import image_stage, runtime_stages
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 
 
 def _from_position(stage):
@@ -185,8 +186,6 @@ def _scanner(df, stage) -> str | None:
 
 
 def _targeted_by_ci(ctx: Context, name: str) -> bool:
-    from dockyard.source import FileKind
-
     needles = (f"--target {name}", f"--target={name}", f"target: {name}", f'target: "{name}"',
                f"target: '{name}'", f"-target {name}")
     for kind in (FileKind.WORKFLOW, FileKind.GITLAB_CI, FileKind.MAKEFILE, FileKind.COMPOSE):

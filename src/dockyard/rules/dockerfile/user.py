@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.analysis.shell import run_scripts
+from dockyard.analysis.shell import exec_argv, instruction_script, pip_call, run_scripts
 from dockyard.analysis.stages import (final_lineage, final_lineage_instructions, home_dir, last_of,
                                                span_position)
 from dockyard.model import Problem
@@ -238,8 +238,6 @@ def _relies_on_home(df, instructions, name: str, home: str) -> bool:
     `USER name`) writes there (a path in it, `~`, `$HOME`, `pip install --user`, `git config --global`,
     `pipx`), a WORKDIR or a COPY/ADD lands in it, or an ENV, CMD or ENTRYPOINT points into it. `ENV HOME=...`
     moves the home."""
-    from dockyard.analysis.shell import exec_argv, instruction_script, pip_call
-
     homes = {home}
     as_user = False
     workdir = "/"

@@ -67,7 +67,7 @@ def missing_entries(ig, python: bool, sources: list[str] = ()) -> list[tuple[Gro
 
 def _excludes(pattern: str, path: str) -> bool:
     """Whether the ignore-file line ``pattern`` leaves ``path`` (or a folder above it) out of the context."""
-    from dockyard.parsers.dockerignore import parse_dockerignore
+    from dockyard.parsers.dockerignore import parse_dockerignore  # lazy: `env check` runs without it
 
     ig = _SINGLE.get(pattern)
     if ig is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
-from dockyard.envtools import environment_of, is_template, parse_env_tolerant
+from dockyard.compose.context import project_environments, relative
+from dockyard.envtools import environment_of, is_public_build_config, is_template, parse_env_tolerant
 from dockyard.model import Position
 from dockyard.records import field, record
 from dockyard.source import FileKind, is_env_name
@@ -32,8 +33,6 @@ def parsed(project: "Project", sf: "SourceFile") -> "EnvFile":
 
 def is_public_config(project: "Project", sf: "SourceFile") -> bool:
     """A committed env file of public frontend build settings (see :func:`dockyard.envtools.is_public_build_config`)."""
-    from dockyard.envtools import is_public_build_config
-
     if sf.kind != FileKind.ENV or sf.text is None or is_template(sf.path):
         return False
     folder = str(PurePosixPath(sf.path).parent)
@@ -96,10 +95,6 @@ def compose_environment_names(project: "Project") -> dict[str, str]:
     """Environment names the compose side knows (name -> a compose file that names it), when it can tell."""
 
     def compute() -> dict[str, str]:
-        try:
-            from dockyard.compose.context import project_environments, relative
-        except ImportError:
-            return {}
         out: dict[str, str] = {}
         try:
             for env in project_environments(project):

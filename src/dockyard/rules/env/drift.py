@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard.model import Problem
-from dockyard.source import FileKind
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import env_groups, parsed
+from dockyard.source import FileKind
 
 
 @rule(

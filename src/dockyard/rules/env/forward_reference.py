@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.envtools import value_span
 from dockyard.model import Problem
+from dockyard.parsers.interpolation import scan
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed
@@ -36,9 +38,6 @@ def _scannable(text: str, quote: str | None) -> str:
     "defines is taken to come from the shell.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
-    from dockyard.envtools import value_span
-    from dockyard.parsers.interpolation import scan
-
     sf = ctx.file
     if sf is None or sf.text is None:
         return

@@ -11,6 +11,8 @@ from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
     compose_environment_names, configured_environments, env_files, env_groups, in_folder,
 )
+from dockyard.compose.context import environment_views
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.source import FileKind
 
 
@@ -108,8 +110,6 @@ def check(ctx: Context) -> Iterator[Problem]:
 def _configures(project, compose_files) -> bool:
     """Whether compose files hold configuration an env file would: a service's `environment` or `env_file`, or a
     `${VAR}` reference."""
-    from dockyard.parsers.yamlpos import load_yaml
-
     for sf in compose_files:
         if sf.text is None:
             continue
@@ -125,8 +125,6 @@ def _configures(project, compose_files) -> bool:
 
 def _views(project) -> list:
     try:
-        from dockyard.compose.context import environment_views
-
         return environment_views(project)
     except Exception:  # environment discovery is best effort for this rule
         return []

@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 
 from dockyard.analysis.variables import referenced_variables
+from dockyard.compose.context import environment_views
 from dockyard.images import ImageFamily, image_family
 from dockyard.model import Position, Problem
 from dockyard.regex import lazy_compile
+from dockyard.roles import PYTHON_IMAGES, roles
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed
 
@@ -55,8 +57,6 @@ def referenced(view, name: str) -> bool:
 
 def _missing(project, view, keys: set[str]) -> list[str]:
     """What the environment asks of its env file and the file does not define, in words."""
-    from dockyard.roles import PYTHON_IMAGES, roles
-
     out: list[str] = []
     # the app's address under its own name (`DOMAIN`), in the env file or in what compose interpolates (where a
     # missing one is EN005's or CO005's), stands for the standard's BASE_URL
@@ -104,8 +104,6 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     "env file lists everything it lacks, for every environment that reads it.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
-    from dockyard.compose.context import environment_views
-
     view = ctx.environment
     if view is None or view.env_file is None or view.env_file.text is None:
         return

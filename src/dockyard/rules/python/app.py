@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Position, Problem
-from dockyard.source import FileKind
-from dockyard.rules.base import Context, Scope, rule
 from dockyard.parsers.fastapi_app import project_apps
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 
 
 @rule(
