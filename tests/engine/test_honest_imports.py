@@ -34,3 +34,12 @@ def test_lazy_own_imports_are_the_exception():
     top = sum(1 for path in SRC.rglob("*.py") for node in ast.parse(path.read_text(encoding="utf-8")).body
               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dockyard"))
     assert len(lazy) < top / 8, (len(lazy), top)
+
+
+MAX_LINES = 800
+
+
+def test_no_module_is_longer_than_eight_hundred_lines():
+    long = {str(p.relative_to(SRC.parent)): n for p in SRC.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
