@@ -65,3 +65,18 @@ def test_a_corrupt_cache_file_is_compiled_again(cache):
     schemas._VALIDATORS.clear()
     assert schemas.first_error("compose-go-spec", {"services": {"web": {"image": 1}}})[1] == ["services", "web",
                                                                                                "image"]
+
+
+def test_numbers_are_judged_alike_without_importing_decimal(cache):
+    import subprocess
+    import sys
+
+    schemas.validator("compose-go-spec")  # compiled and cached
+    script = ("import sys\nfrom dockyard import schemas\n"
+              "for cpus in (1.5, 2, '0.5', [1], True):\n"
+              "    print(schemas.first_error('compose-go-spec', {'services': {'w': {'image': 'x', 'cpus': cpus}}}))\n"
+              "print('decimal' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "DOCKYARD_CACHE_DIR": str(cache)}).stdout
+    wrong = "('data.services.w.cpus must be number or string', ['services', 'w', 'cpus'])"
+    assert out.splitlines() == ["None", "None", "None", wrong, wrong, "False"]
