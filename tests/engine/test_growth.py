@@ -72,3 +72,15 @@ def test_work_grows_linearly_with_the_input(tmp_path, kind, size, command):
             counts.append(operations(root, command))
     ratio = counts[1] / counts[0]
     assert ratio <= FACTOR * SLACK, f"{kind}: {counts[0]} -> {counts[1]} operations for {FACTOR}x the input"
+
+
+def test_checking_many_named_trees_grows_linearly_with_their_number(tmp_path):
+    """`dockyard check DIR...` with a thousand folders: each is looked up among the others once (its parents in a
+    set), not compared with every other one."""
+    counts = []
+    for n in (100, 100 * FACTOR):
+        root = write_tree(tmp_path / f"n{n}", {f"d{i:04d}/Dockerfile": "FROM scratch\n" for i in range(n)})
+        counts.append(operations(root, ["check", *(f"d{i:04d}" for i in range(n))]))
+    ratio = counts[1] / counts[0]
+    assert ratio <= FACTOR * SLACK, f"{counts[0]} -> {counts[1]} operations for {FACTOR}x the folders"
+
