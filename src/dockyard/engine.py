@@ -9,6 +9,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dockyard import memo
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
 from dockyard.records import field, record, replace
@@ -251,6 +252,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     from dockyard.secrets import redact_result
 
     redact_result(project, result)  # no secret value leaves the run, whichever rule or error quoted it
+    memo.release()  # what the rules computed per parsed object: the next project has objects of its own
     return result
 
 

@@ -82,6 +82,7 @@ def _run_check(args, progress):
             baseline = baseline_for(chosen)
             result.findings, result.baselined = baseline.filter(result.findings)
             result.baseline = str(chosen)
+        project.release()  # its files are checked: free them now, not at the end of the run
         if merged is None:
             merged = result
         else:
