@@ -161,3 +161,20 @@ def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_pat
     r.findings = r.findings[2:]
     assert render(r, "text").splitlines()[-1] == (
         "Found 2 findings (2 errors) in 2 files; 2 fixable with `dockyard fix --unsafe-fixes`.")
+
+
+def test_text_report_is_written_in_pieces_equal_to_the_whole(tmp_path):
+    import io
+
+    from dockyard.report import write
+    from dockyard.report.text_report import CHUNK_LINES, chunks
+
+    r = _result(tmp_path)
+    r.findings = r.findings * (CHUNK_LINES + 1)
+    out = io.StringIO()
+    write(r, "text", out)
+    assert out.getvalue() == render(r, "text")
+    assert len(list(chunks(r))) == 3  # two pieces of findings, then the rest with the summary
+    json_out = io.StringIO()
+    write(r, "json", json_out)  # formats without pieces are written whole
+    assert json_out.getvalue() == render(r, "json")
