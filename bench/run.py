@@ -272,14 +272,16 @@ def bench_growth(manifest: dict, reps: int, warmup: int = 1) -> dict:
     case's directory, and `dockyard env render` of the compose case; growth ratios of the minima."""
     log(f"[growth] every input kind at 1x, 10x and 100x: dockyard x{reps} per size")
     res: dict = {}
-    commands = [(kind, kind, ["check", "."]) for kind in manifest["growth"]]
+    commands = [(kind, kind, None) for kind in manifest["growth"]]
     commands.insert(1, ("compose (env render)", "compose", ["env", "render"]))
     for label, kind, command in commands:
         unit = generate_corpus.GROWTH[kind][0]
-        row: dict = {"unit": unit, "command": "dockyard " + " ".join(command), "sizes": {}}
+        shown = "dockyard check " + ("DIR..." if kind in generate_corpus.GROWTH_NAMED else ".")
+        row: dict = {"unit": unit, "command": "dockyard " + " ".join(command) if command else shown, "sizes": {}}
         for factor, case in manifest["growth"][kind].items():
             log(f"      {label} {factor}: {case['n']} {unit}")
-            st = repeat([DOCKYARD, *command], reps, warmup=warmup, timeout=GROWTH_TIMEOUT, cwd=case["path"])
+            argv = command or generate_corpus.growth_argv(kind, case["n"])
+            st = repeat([DOCKYARD, *argv], reps, warmup=warmup, timeout=GROWTH_TIMEOUT, cwd=case["path"])
             st["n"] = case["n"]
             row["sizes"][factor] = st
         t = {f: s["min"] for f, s in row["sizes"].items()}
@@ -475,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
                          "corpus figure is extrapolated from its measured per-file cost when not all")
     ap.add_argument("--hadolint-timeout", type=float, help="timeout of each hadolint scaling run (default 60 s)")
     ap.add_argument("--no-generate", action="store_true", help="reuse bench/out/corpus as it is")
+    ap.add_argument("--dockyard", metavar="PATH",
+                    help="the dockyard executable to measure (default: .venv/bin/dockyard); give a non-editable, "
+                         "bytecode-compiled install to measure what users run")
     ap.add_argument("--growth-only", action="store_true",
                     help="measure only the growth of each input kind (1x, 10x, 100x), not the corpus budgets")
     args = ap.parse_args(argv)
@@ -490,6 +495,12 @@ def main(argv: list[str] | None = None) -> int:
         dclint_sample = 10 ** 9
     h_timeout = args.hadolint_timeout or (20.0 if args.quick else 60.0)
 
+    global DOCKYARD
+    if args.dockyard:
+        DOCKYARD = _tool("dockyard", Path(args.dockyard))
+        if DOCKYARD is None or not Path(args.dockyard).is_file():
+            print(f"not an executable: {args.dockyard}", file=sys.stderr)
+            return 2
     if not DOCKYARD:
         print("dockyard is not installed (expected .venv/bin/dockyard)", file=sys.stderr)
         return 2
