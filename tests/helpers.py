@@ -36,6 +36,11 @@ def run_files(tmp_path: Path, files: dict[str, str | bytes], select: str | tuple
     return [f for f in found if any(f.code.startswith(p) for p in prefixes)]
 
 
+def syntax_errors(dockerfile) -> list:
+    """The errors of a parsed Dockerfile that BuildKit's parser itself raises (not those of its instruction stage)."""
+    return [e for e in dockerfile.errors if e.kind == "syntax"]
+
+
 def triples(findings: list[Finding]) -> list[tuple[str, int, int]]:
     """(code, line, column) of each finding, in report order: what rule tests assert."""
     return [(f.code, f.position.line, f.position.column) for f in findings]

@@ -99,7 +99,8 @@ def test_every_ported_or_vendored_source_is_in_the_notices():
     borrowing = _borrowing_modules()
     # the ports and vendored data this project is known to have; a new one must be added to the notices
     assert set(borrowing) >= {
-        "src/dockyard/parsers/dockerfile.py", "src/dockyard/parsers/dockerignore.py",
+        "src/dockyard/parsers/buildkit.py", "src/dockyard/parsers/buildkit_lines.py",
+        "src/dockyard/parsers/dockerignore.py",
         "src/dockyard/parsers/interpolation.py", "src/dockyard/parsers/dotenv.py", "src/dockyard/compose/loader.py",
         "src/dockyard/compose/merge.py", "src/dockyard/schemas.py", "src/dockyard/secrets.py"}
     rows = _notice_rows()
@@ -116,7 +117,8 @@ def test_every_ported_or_vendored_source_is_in_the_notices():
                             ("src/dockyard/compose/loader.py", "v2.9.1"),
                             ("src/dockyard/compose/merge.py", "v2.9.1"),
                             ("src/dockyard/secrets.py", "1.5.0"),
-                            ("src/dockyard/parsers/dockerfile.py", "v0.12")):
+                            ("src/dockyard/parsers/buildkit.py", "v0.12"),
+                            ("src/dockyard/parsers/buildkit_lines.py", "v0.12")):
         assert pattern in ast.get_docstring(ast.parse((ROOT / module).read_text(encoding="utf-8")))
         assert any(pattern in version for _, version, _ in rows[module]), module
     assert "END OF TERMS AND CONDITIONS" in NOTICES.read_text(encoding="utf-8")  # the Apache licence's text

@@ -29,7 +29,6 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -55,8 +54,6 @@ REPOS = {
 # key so that the sample does not move when unrelated findings come and go.
 SAMPLE_EVERY = 4
 VERDICTS = ("true", "false", "out-of-scope", "duplicate")
-FAMILIES = {"DF": "Dockerfile", "DI": ".dockerignore", "CO": "Compose", "EN": "Env files", "PY": "Python",
-            "CI": "CI", "DY": "dockyard"}
 TARGET = 0.97
 
 
@@ -67,6 +64,14 @@ def key_of(repo: str, f: dict) -> tuple:
 def sampled(key: tuple) -> bool:
     digest = hashlib.sha1("|".join(map(str, key)).encode()).digest()
     return digest[0] % SAMPLE_EVERY == 0
+
+
+def rule_families(command: list[str]) -> dict[str, str]:
+    """Each rule's family, as dockyard names it (``rules --format json``)."""
+    out = subprocess.run(command + ["rules", "--format", "json"], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"dockyard rules failed (exit {out.returncode}): {out.stderr.strip()[:500]}")
+    return {r["code"]: r["family"] for r in json.loads(out.stdout)}
 
 
 def run_dockyard(command: list[str], clone: Path) -> list[dict]:
@@ -122,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     command = [args.dockyard] if args.dockyard else [sys.executable, "-m", "dockyard"]
     labels = load_labels()
+    family_of = rule_families(command)
     used: set[tuple] = set()
     counts: dict[str, Counter] = defaultdict(Counter)  # family -> verdict counts
     per_code: dict[str, Counter] = defaultdict(Counter)
@@ -151,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                 unlabelled.append((key, f))
                 continue
             used.add(key)
-            counts[f["code"][:2]][label[0]] += 1
+            counts[family_of.get(f["code"], f["code"][:2])][label[0]] += 1
             per_code[f["code"]][label[0]] += 1
 
     if args.unlabelled:
@@ -165,20 +171,19 @@ def main(argv: list[str] | None = None) -> int:
         return c["true"] / n if n else None
 
     overall = sum(counts.values(), Counter())
-    print(f"findings per repository: " + ", ".join(f"{r.split('/')[1]} {n}" for r, n in totals.items()))
+    print("findings per repository: " + ", ".join(f"{r.split('/')[1]} {n}" for r, n in totals.items()))
     print(f"scored: {sum(overall.values())} labelled findings ({len(unlabelled)} scored findings unlabelled); "
           f"stale labels (no finding any more): {len(set(labels) - used)}")
     print()
-    print(f"{'family':<14} {'true':>5} {'false':>5} {'scope':>5} {'dup':>5} {'precision':>9}")
+    print(f"{'family':<20} {'true':>5} {'false':>5} {'scope':>5} {'dup':>5} {'precision':>9}")
     rows = sorted(counts.items()) + [("all", overall)]
     ok = True
     figures = {}
-    for fam, c in rows:
+    for name, c in rows:
         p = precision(c)
-        name = FAMILIES.get(fam, fam)
         figures[name] = {v: c[v] for v in VERDICTS} | {"precision": p}
         shown = f"{p:.1%}" if p is not None else "n/a"
-        print(f"{name:<14} {c['true']:>5} {c['false']:>5} {c['out-of-scope']:>5} {c['duplicate']:>5} {shown:>9}")
+        print(f"{name:<20} {c['true']:>5} {c['false']:>5} {c['out-of-scope']:>5} {c['duplicate']:>5} {shown:>9}")
         if p is not None and p < TARGET:
             ok = False
     wrong = {code: c for code, c in per_code.items() if c["true"] != sum(c.values())}

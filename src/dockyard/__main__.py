@@ -1,3 +1,3 @@
-from dockyard.cli import main
+from dockyard.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -20,9 +20,11 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from dockyard.fsutil import atomic_write
 from dockyard.model import Finding, UsageError, directory_path, is_directory_path
 from dockyard.records import replace
 from dockyard.regex import lazy_compile
+from dockyard.source import SourceFile
 
 FORMAT_VERSION = 1
 _DIGITS = lazy_compile(r"\d+")
@@ -53,8 +55,6 @@ def fingerprint(finding: Finding, text: str | None) -> str:
 
 def add_fingerprints(project, findings: list[Finding]) -> list[Finding]:
     """``findings`` of ``project`` (paths relative to its root) with their fingerprints."""
-    from dockyard.source import SourceFile
-
     texts: dict[str, str | None] = {sf.path: sf.text for sf in project.files}
     out = []
     for f in findings:
@@ -84,8 +84,6 @@ def _entry(f: Finding, folder: Path) -> dict:
 
 def write_baseline(path: str | Path, findings: list[Finding]) -> int:
     """Record ``findings`` in ``path`` (atomically); returns how many."""
-    from dockyard.fsutil import atomic_write
-
     folder = Path(path).resolve().parent
     entries = sorted((_entry(f, folder) for f in findings),
                      key=lambda e: (e["path"], e["code"], e["fingerprint"], e["message"]))

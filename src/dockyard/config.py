@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
+from dockyard.fsutil import read_regular
 from dockyard.model import Severity, UsageError
 from dockyard.records import field, record
 
@@ -103,8 +104,6 @@ def load_config(path: Path | None, known_codes: Iterable[str] | None = None) -> 
     import tomllib
 
     try:
-        from dockyard.fsutil import read_regular
-
         data = tomllib.loads(read_regular(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read configuration: {exc}") from None

@@ -5,22 +5,23 @@ A rule that raises does not hide the others: its crash becomes a DY002 finding n
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from dockyard import memo
+from dockyard.analysis.build_contexts import build_contexts, ignore_file
+from dockyard.compose.context import environment_views
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
 from dockyard.records import field, record, replace
-from dockyard.roles import EVERY, roles
+from dockyard.roles import EVERY, explain, roles
 from dockyard.rules import RULES as RULE_TABLE, load_rule
-from dockyard.rules.base import FAMILY_CODE, Context, Rule, Scope
-from dockyard.source import FileKind, SourceFile
+from dockyard.rules.base import Context, Rule, Scope
+from dockyard.rules.families import FAMILIES, Family
+from dockyard.secrets import redact_result
+from dockyard.source import PARSING, FileKind, SourceFile
 from dockyard.suppress import Suppression, find_suppressions
 
-# The rule that owns "this file cannot be read/parsed" findings, by kind of file.
-PARSE_RULE = {FileKind.DOCKERFILE: "DF001", FileKind.COMPOSE: "CO001", FileKind.ENV: "EN001"}
 UNUSED_SUPPRESSION = "DY001"
 INTERNAL_ERROR = "DY002"
 UNREADABLE = "DY003"
@@ -32,6 +33,9 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     rules_run: int = 0
+    # the rules that ran on something or own a finding (dockyard.rules.base.Rule records), by code: reporters
+    # read the rules' metadata here, never from the rules themselves
+    rules: list = field(default_factory=list)
     fail_on: Severity = Severity.INFO
     templates: list[str] = field(default_factory=list)  # files set aside as templates, never judged
     scope: list | None = None  # dockyard.roles.ScopeEntry records, with --explain-scope
@@ -72,17 +76,13 @@ def _readable(project: Project, kind: str) -> Iterator[SourceFile]:
 def _dockerfile_contexts(project: Project) -> Iterator[Context]:
     classified = roles(project)
     for sf in _readable(project, FileKind.DOCKERFILE):
-        yield Context(project, sf, project.dockerfile(sf), build_context=sf.abspath.parent,
-                      role=classified.dockerfile(sf))
+        yield Context(project, sf, project.dockerfile(sf), role=classified.dockerfile(sf))
 
 
 def _dockerignore_contexts(project: Project) -> Iterator[Context]:
     files = list(_readable(project, FileKind.DOCKERIGNORE))
     if not files:
         return
-    from dockyard.contexts import build_contexts, ignore_file
-    from dockyard.parsers.dockerignore import parse_dockerignore
-
     classified = roles(project)
     users: dict[str, list] = {}
     for c in build_contexts(project):
@@ -92,35 +92,25 @@ def _dockerignore_contexts(project: Project) -> Iterator[Context]:
     for sf in files:
         # an ignore file no build uses is judged as any ignore file; else as the strongest image it serves
         role = classified.context(users[sf.path]) if sf.path in users else None
-        yield Context(project, sf, project.parsed(sf, parse_dockerignore), role=role)
+        yield Context(project, sf, project.model(sf), role=role)
 
 
 def _compose_contexts(project: Project) -> Iterator[Context]:
-    files = list(_readable(project, FileKind.COMPOSE))
-    if not files:
-        return
-    from dockyard.parsers.yamlpos import load_yaml
-
-    for sf in files:
+    for sf in _readable(project, FileKind.COMPOSE):
         # compose reads every document of a file (`---`) as if it were a file of its own: each is judged so
-        for document in project.parsed(sf, load_yaml).split():
+        for document in project.model(sf).split():
             yield Context(project, sf, document)
 
 
 def _env_file_contexts(project: Project) -> Iterator[Context]:
-    files = list(_readable(project, FileKind.ENV))
-    if not files:
-        return
-    from dockyard.parsers.dotenv import parse_env
-
-    for sf in files:
-        yield Context(project, sf, project.parsed(sf, parse_env))
+    for sf in _readable(project, FileKind.ENV):
+        yield Context(project, sf, project.model(sf))
 
 
 def _environment_contexts(project: Project) -> Iterator[Context]:
-    # Provided by the compose package: one context per environment, with its merged model.
-    module = importlib.import_module("dockyard.compose.context")
-    yield from module.environment_contexts(project)
+    # one context per environment, with its merged, interpolated model (computed once per run)
+    for view in environment_views(project):
+        yield Context(project, environment=view)
 
 
 def _project_contexts(project: Project) -> Iterator[Context]:
@@ -148,6 +138,8 @@ def _finding(rule: Rule, severity: Severity, path: str, problem: Problem) -> Fin
         position=problem.position,
         standard=rule.standard,
         fix=problem.fix,
+        environment=problem.environment,
+        category=rule.category or None,
     )
 
 
@@ -159,16 +151,15 @@ FAMILIES_BY_KIND = {
     FileKind.COMPOSE: ("compose", "dockerignore"),
     FileKind.ENV: ("env",),
 }
-ALL_FAMILIES = ("core", "dockerfile", "dockerignore", "compose", "env", "python", "ci")
 
 
-def _families(project: Project) -> tuple[str, ...]:
+def _families(project: Project) -> tuple[Family, ...]:
     if not project.explicit_files:
-        return ALL_FAMILIES
+        return FAMILIES
     wanted = {"core"}
     for sf in project.files:
         wanted.update(FAMILIES_BY_KIND.get(sf.kind, ()))
-    return tuple(f for f in ALL_FAMILIES if f in wanted)
+    return tuple(f for f in FAMILIES if f.package in wanted)
 
 
 class _Rules:
@@ -184,16 +175,28 @@ class _Rules:
         return load_rule(code) if code in self._known else None
 
 
+def _rules_used(ran: dict[str, Rule], findings: list[Finding], rules: _Rules) -> list[Rule]:
+    """The rules that ran on something, and those that own a finding (the engine's own: DY001-DY003, and the
+    parse rules of unreadable files), by code."""
+    used = dict(ran)
+    for f in findings:
+        if f.code not in used:
+            owner = rules.get(f.code)
+            if owner is not None:
+                used[f.code] = owner
+    return [used[code] for code in sorted(used)]
+
+
 def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_scope: bool = False,
               progress=None) -> Result:
     """``progress``: a :class:`dockyard.progress.Progress` told how many rules have run."""
     config = project.config
     result = Result(project.root, fail_on=config.fail_on)
-    prefixes = tuple(FAMILY_CODE[f] for f in _families(project))
+    prefixes = tuple(f.prefix for f in _families(project))
     family_rules = _Rules(sorted(code for code in RULE_TABLE if code.startswith(prefixes)))
     # (code, scope, the rule if given): the rule's module is imported only once its scope has something to check
-    planned = [(r.code, r.scope, r) for r in rules] if rules is not None else \
-        [(code, RULE_TABLE[code][1], None) for code in family_rules.codes]
+    planned = [(r.code, r.scope, r.needs, r) for r in rules] if rules is not None else \
+        [(code, RULE_TABLE[code][1], RULE_TABLE[code][2], None) for code in family_rules.codes]
     selected = [p for p in planned if config.enabled(p[0])]
     if project.explicit_files:  # named files are judged alone, not the repository around them
         selected = [p for p in selected if p[1] not in (Scope.PROJECT, Scope.ENVIRONMENT)]
@@ -208,13 +211,16 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
         raw.append((_finding(rule, sev, path, Problem(message, position or Position.whole_file())), None))
 
     for sf in project.files:
-        if sf.error is not None:
-            emit(PARSE_RULE.get(sf.kind, UNREADABLE), sf.path, f"cannot check this file: {sf.error}")
+        if sf.error is not None:  # by the parse rule of its kind (DF001...), else as an unreadable file
+            parsing = PARSING.get(sf.kind)
+            emit(parsing.rule if parsing is not None and parsing.rule else UNREADABLE, sf.path,
+                 f"cannot check this file: {sf.error}")
     for rel, message in project.problems:
         emit(UNREADABLE, rel, message)
 
     contexts: dict[str, list[Context]] = {}
-    for done, (code, scope, rule) in enumerate(selected):
+    ran: dict[str, Rule] = {}
+    for done, (code, scope, needs, rule) in enumerate(selected):
         if progress is not None:
             progress.checking(done, len(selected))
         if scope not in contexts:
@@ -225,7 +231,10 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
                 emit(INTERNAL_ERROR, ".", f"internal error preparing {scope} checks: {type(exc).__name__}: {exc}")
         if not contexts[scope]:
             continue  # nothing of this kind to check: the rule's module is not even imported
+        if needs and not any(project.files_of(kind) for kind in needs):
+            continue  # none of the files it judges: not imported either
         rule = rule or family_rules.get(code)
+        ran[rule.code] = rule
         sev = config.severity_for(rule.code, rule.severity)
         for ctx in contexts[scope]:
             if ctx.role is not None and (ctx.role.role not in rule.applies or ctx.role.purpose not in rule.purposes):
@@ -244,13 +253,10 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     result.files = [f.path for f in project.files if f.kind != FileKind.PYTHON or f.text is not None]
     result.templates = [f.path for f in project.templates]
     if explain_scope:
-        from dockyard.roles import explain
-
         result.scope = explain(project)
     result.findings = _apply_suppressions(project, _one_per_place(raw), family_rules)
     result.findings.sort(key=lambda f: f.sort_key)
-    from dockyard.secrets import redact_result
-
+    result.rules = _rules_used(ran, result.findings, family_rules)
     redact_result(project, result)  # no secret value leaves the run, whichever rule or error quoted it
     memo.release()  # what the rules computed per parsed object: the next project has objects of its own
     return result

@@ -1,7 +1,7 @@
 """Environment files: naming conventions, placeholders, secret strength, and the work behind ``dockyard env``.
 
 The env rules (``dockyard.rules.env``) and the ``env`` commands share these definitions, so that what
-``env init`` generates is exactly what the rules accept:
+``env init`` generates is exactly what the rules accept (what ``env check`` runs is :mod:`dockyard.envcheck`'s):
 
 * a *template* is a committed ``.env.<env>.example`` (``.sample``/``.template``/``.dist`` are recognised as
   templates too, but only ``*.example`` is the standard's name); every other ``.env``/``.env.*`` is *real*;
@@ -21,8 +21,13 @@ from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
-from dockyard.records import field, record
+from dockyard.fsutil import read_regular
+from dockyard.lines import line_starts
+from dockyard.model import UsageError
+from dockyard.records import record
 from dockyard.regex import lazy_compile
+from dockyard.secrets import MASK, Redactor, is_secret_name, url_has_credentials
+from dockyard.source import is_env_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dotenv import EnvEntry, EnvFile
@@ -47,8 +52,6 @@ _RUN = lazy_compile(r"(.)\1{3,}", re.DOTALL)
 
 # -- names ------------------------------------------------------------------------------------------------
 def is_env_file_name(name: str) -> bool:
-    from dockyard.source import is_env_name
-
     return is_env_name(name)
 
 
@@ -59,8 +62,6 @@ PUBLIC_BUILD_PREFIXES = ("VITE_", "NEXT_PUBLIC_", "REACT_APP_", "NUXT_PUBLIC_", 
 
 def holds_secret(entries) -> bool:
     """Whether env entries hold a secret: a secret-named key with a value, or a URL with credentials."""
-    from dockyard.secrets import is_secret_name, url_has_credentials
-
     for e in entries:
         value = e.value or ""
         if (is_secret_name(e.key) and value.strip()) or url_has_credentials(value):
@@ -187,7 +188,7 @@ def is_reference_only(raw: str) -> bool:
     """A value made only of ``${...}``/``$X`` references (and literal glue without letters or digits)."""
     if "$" not in raw:
         return False
-    from dockyard.parsers.interpolation import scan
+    from dockyard.parsers.interpolation import scan  # lazy: a check of a lone Dockerfile runs without it
 
     refs = [r for r in scan(raw).refs if r.depth == 0]
     if not refs:
@@ -205,7 +206,7 @@ def parse_env_tolerant(text: str) -> "EnvFile":
     """Parse as compose does with an empty shell, except that a ``${X:?msg}`` naming a variable the file does
     not define before it is assumed to come from the shell (so one such reference does not hide the rest of
     the file). Other errors stop the parse as in compose."""
-    from dockyard.parsers.dotenv import parse_env
+    from dockyard.parsers.dotenv import parse_env  # lazy: a check of a lone Dockerfile runs without it
 
     assumed: dict[str, str] = {}
     result = parse_env(text)
@@ -225,7 +226,7 @@ def value_span(text: str, entry: "EnvEntry", starts: list[int] | None = None) ->
     """Character offsets of an entry's value as written, without its quotes. ``starts``: the text's line start
     offsets when the caller has them (``SourceFile.line_starts``): asking for every entry then reads the text
     once, not once per entry."""
-    starts = starts if starts is not None else _line_starts(text)
+    starts = starts if starts is not None else line_starts(text)
     start = starts[entry.value_line - 1] + entry.value_column - 1
     end = starts[entry.end_line - 1] + entry.end_column - 1
     if entry.quoted:
@@ -233,98 +234,6 @@ def value_span(text: str, entry: "EnvEntry", starts: list[int] | None = None) ->
     return start, end
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    i = text.find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = text.find("\n", i + 1)
-    return starts
-
-
-# -- env check -----------------------------------------------------------------------------------------------
-CATEGORIES = {
-    "EN001": "syntax", "EN002": "missing", "EN003": "committed", "EN004": "gitignore", "EN005": "missing",
-    "EN006": "drift", "EN007": "placeholder", "EN008": "placeholder", "EN009": "weak", "EN010": "order",
-    "EN011": "missing", "CO001": "refused", "CO002": "refused", "CO003": "refused", "CO035": "refused",
-}
-_ENV_IN_MESSAGE = lazy_compile(r"environment `([^`]+)`")
-
-
-@record
-class EnvironmentReport:
-    name: str
-    env_file: str | None = None
-    template: bool = False
-    compose_files: list[str] = field(default_factory=list)
-    findings: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "env_file": self.env_file,
-            "env_file_is_template": self.template,
-            "compose_files": self.compose_files,
-            "findings": [dict(f.to_dict(), category=category(f.code)) for f in self.findings],
-        }
-
-
-def category(code: str) -> str:
-    return CATEGORIES.get(code, "interpolation" if code.startswith("CO") else "other")
-
-
-def check_rules():
-    """The rules ``env check`` runs: every EN rule, compose's per-environment interpolation rule(s) and the rules
-    for what compose refuses to load."""
-    from dockyard.rules.base import Scope, all_rules
-
-    return [r for r in all_rules() if r.code.startswith("EN") or r.code in REFUSED
-            or (r.code.startswith("CO") and r.scope == Scope.ENVIRONMENT and "CO-INTERPOLATION" in r.standard)]
-
-
-# the compose rules for what compose refuses to load: a file it cannot parse, outside the schema, or a merged
-# project it finds inconsistent
-REFUSED = ("CO001", "CO002", "CO003", "CO035")
-
-
-def group_by_environment(project, findings) -> tuple[list[EnvironmentReport], list]:
-    """Findings per environment (by the files that belong to it only, or the environment a shared file's
-    finding names), and the project-wide rest."""
-    from dockyard.compose.context import environment_views
-
-    reports: dict[str, EnvironmentReport] = {}
-    owner: dict[str, set[str]] = {}
-    for view in environment_views(project):
-        rep = reports.setdefault(view.name, EnvironmentReport(view.name))
-        rep.compose_files = [sf.path for sf in view.compose_files]
-        if view.env_file is not None:
-            rep.env_file, rep.template = view.env_file.path, view.env_file_is_template
-            for path in {view.env_file.path, view.env_file.path.removesuffix(TEMPLATE_SUFFIX)}:
-                owner.setdefault(path, set()).add(view.name)
-                owner.setdefault(path + TEMPLATE_SUFFIX, set()).add(view.name)
-        for path in rep.compose_files:
-            owner.setdefault(path, set()).add(view.name)
-    for sf in project.files:
-        env = environment_of(sf.path)
-        if env is not None and sf.path not in owner:
-            if env not in reports:
-                reports[env] = EnvironmentReport(env, sf.path, is_template(sf.path))
-            owner.setdefault(sf.path, set()).add(env)
-    rest = []
-    for f in findings:
-        names = owner.get(f.path, set())
-        target = None
-        if len(names) == 1:
-            target = next(iter(names))
-        else:
-            m = _ENV_IN_MESSAGE.search(f.message)
-            if m is not None and m.group(1) in reports:
-                target = m.group(1)
-        if target is None:
-            rest.append(f)
-        else:
-            reports[target].findings.append(f)
-    return [reports[k] for k in sorted(reports)], rest
 
 
 # -- env diff ------------------------------------------------------------------------------------------------
@@ -343,8 +252,6 @@ class EnvDiff:
 
 def resolve_env_file(spec: str, root: Path) -> Path:
     """An env file path, or an environment name: ``.env.<name>``, else its template."""
-    from dockyard.model import UsageError
-
     direct = Path(spec)
     if direct.exists() and not direct.is_dir():  # a pipe or a socket too: read_env says what it is, unopened
         return direct
@@ -360,9 +267,6 @@ def resolve_env_file(spec: str, root: Path) -> Path:
 
 
 def read_env(path: Path) -> "EnvFile":
-    from dockyard.fsutil import read_regular
-    from dockyard.model import UsageError
-
     try:
         data = read_regular(path)
     except OSError as exc:
@@ -371,8 +275,6 @@ def read_env(path: Path) -> "EnvFile":
 
 
 def diff_env_files(a_label: str, a: "EnvFile", b_label: str, b: "EnvFile", show_values: bool) -> EnvDiff:
-    from dockyard.secrets import MASK, Redactor, is_secret_name
-
     da, db = a.as_dict(), b.as_dict()
     redactor = Redactor()  # a secret of either file shown inside another value is masked too
     for values in (da, db):
@@ -410,14 +312,12 @@ class InitResult:
 def fill_template(template_text: str) -> InitResult:
     """The template with every placeholder secret replaced by a generated one; everything else (comments,
     order, quoting, line endings) kept byte for byte. The same placeholder text gets the same secret."""
-    from dockyard.secrets import is_secret_name
-
     env = parse_env_tolerant(template_text)
     by_placeholder: dict[str, str] = {}
     edits: list[tuple[int, int, str]] = []
     generated: list[str] = []
     remaining: list[tuple[str, int]] = []
-    starts = _line_starts(template_text)
+    starts = line_starts(template_text)
     for entry in env.entries:
         if entry.inherited:
             continue

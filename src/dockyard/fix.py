@@ -20,10 +20,13 @@ import hashlib
 import os
 from pathlib import Path
 
+from dockyard.analysis.shell import run_scripts
+from dockyard.engine import run_rules
 from dockyard.fsutil import atomic_write, create_exclusive, read_regular
 from dockyard.model import Applicability, Edit, Finding
+from dockyard.project import Project
 from dockyard.records import field, record
-from dockyard.source import FileKind, SourceFile, classify
+from dockyard.source import FileKind, SourceFile, classify, parser_of
 
 MAX_PASSES = 10
 
@@ -42,7 +45,6 @@ class FixReport:
     abandoned: list[str] = field(default_factory=list)  # paths whose fixed text no longer parsed
     not_written: dict[str, str] = field(default_factory=dict)  # path -> why its fixes were not written
     unwritten: int = 0  # fixes computed for the files of ``not_written``
-    passes: int = 0
 
     @property
     def total(self) -> int:
@@ -93,34 +95,23 @@ def _overlaps(edit: Edit, other: tuple[int, int]) -> bool:
 
 def _still_parses(path: str, before: str, after: str) -> bool:
     kind = classify(Path(path).name, Path(path).parent.parts)
-    if kind == FileKind.DOCKERFILE:
-        from dockyard.parsers.dockerfile import parse_dockerfile
-
-        old, new = parse_dockerfile(before), parse_dockerfile(after)
-        return len(new.errors) <= len(old.errors) and _shell_errors(new) <= _shell_errors(old)
-    if kind == FileKind.COMPOSE:
-        from dockyard.parsers.yamlpos import load_yaml
-
-        return len(load_yaml(after).errors) <= len(load_yaml(before).errors)
-    if kind == FileKind.ENV:
-        from dockyard.parsers.dotenv import parse_env
-
-        return len(parse_env(after).errors) <= len(parse_env(before).errors)
-    return True
+    parse = parser_of(kind)
+    if parse is None:
+        return True
+    old, new = parse(before), parse(after)
+    if len(new.errors) > len(old.errors):
+        return False
+    return kind != FileKind.DOCKERFILE or _shell_errors(new) <= _shell_errors(old)
 
 
 def _shell_errors(df) -> int:
     """How many RUN instructions hold shell that does not parse."""
-    from dockyard.rules.dockerfile._shell import run_scripts
-
     return sum(1 for script in run_scripts(df, df.instructions) if script.has_error)
 
 
 def _with_texts(project, texts: dict[str, str]):
     """A fresh Project over the files ``project`` discovered, with the fixed ``texts`` in place of theirs (and the
     files fixes created): the next pass re-checks them without walking the tree again."""
-    from dockyard.project import Project
-
     fresh = Project(project.root, project.config)
     fresh.explicit_files = project.explicit_files
     fresh.templates = list(project.templates)
@@ -142,8 +133,6 @@ def _with_texts(project, texts: dict[str, str]):
 def fix_project(project, mode: WriteBack, unsafe: bool = False, prefix: str = "", force: bool = False) -> FixReport:
     """Fix ``project`` (a discovered Project, or a function that builds one: called once). ``force`` also writes
     read-only files."""
-    from dockyard.engine import run_rules
-
     if callable(project):
         project = project()
     root = project.root
@@ -159,7 +148,6 @@ def fix_project(project, mode: WriteBack, unsafe: bool = False, prefix: str = ""
         chosen = _select_fixes(result.findings, unsafe)
         if not chosen:
             break
-        report.passes += 1
         progressed = False
         for path, fixes in chosen.items():
             if path in report.abandoned:

@@ -23,6 +23,10 @@ import posixpath
 import re
 
 from dockyard import TYPE_CHECKING
+from dockyard.analysis.build_contexts import contexts_of_dockerfile
+from dockyard.analysis.shell import PipOption, manager_call, pip_call, run_script
+from dockyard.analysis.stages import lineage_instructions
+from dockyard.manifests import declared, normalized_name
 from dockyard.records import record
 from dockyard.regex import lazy_compile
 from dockyard.source import FileKind, python_lock_tool
@@ -231,7 +235,7 @@ def toml_lock(project: "Project", sf: "SourceFile") -> TomlLock | None:
 # ------------------------------------------------------------------------------------ requirements files
 def requirements(project: "Project", sf: "SourceFile") -> "RequirementsFile | None":
     """A requirements file as pip reads it (once per run)."""
-    from dockyard.parsers.requirements import parse_requirements
+    from dockyard.parsers.requirements import parse_requirements  # lazy: a check of a lone Dockerfile runs without it
 
     return project.parsed(sf, lambda text: parse_requirements(text, sf.path), key="requirements")
 
@@ -344,8 +348,6 @@ def context_tools(project: "Project", folder: str) -> set[str]:
 
 def dockerfile_context_dirs(project: "Project", dockerfile_path: str) -> list[str]:
     """The build contexts a Dockerfile is built in (its own folder when nothing else names it)."""
-    from dockyard.contexts import contexts_of_dockerfile
-
     dirs = [c.dir for c in contexts_of_dockerfile(project, dockerfile_path)]
     return dirs or [posixpath.dirname(dockerfile_path)]
 
@@ -389,8 +391,6 @@ def _copy_parts(ins) -> tuple[list[str], str] | None:
 
 def _written_by(rs, path: str, workdir: str) -> str | None:
     """EXPORTED / COMPILED when a command of the script writes ``path`` (``-o FILE`` or ``> FILE``)."""
-    from dockyard.rules.dockerfile._shell import manager_call
-
     text = rs.text
     for cmd in rs.commands:
         argv = [w.text for w in cmd.argv]
@@ -425,9 +425,6 @@ def image_file_source(df, stage, upto, path: str, is_file=lambda rel: False) -> 
     build context)``, ``(OUTSIDE, None)``, ``(EXPORTED, None)`` or ``(COMPILED, None)``; ``(ABSENT, None)``
     when no instruction put it there (then it is looked up beside the Dockerfile). ``is_file(rel)`` tells
     whether a COPY source without a trailing slash is a file of the context (else it is taken for a folder)."""
-    from dockyard.rules.dockerfile._shell import run_script
-    from dockyard.rules.dockerfile._stages import lineage_instructions
-
     if "$" in path:
         return OUTSIDE, None
     instructions = []
@@ -546,8 +543,6 @@ class InstalledRequirements:
 
 def requirement_options(call) -> list:
     """The requirements files a pip call installs: ``-r FILE`` values, and the files of ``uv pip sync``."""
-    from dockyard.rules.dockerfile._shell import PipOption
-
     options = list(call.values("--requirement"))
     if call.subcommand == "sync":  # uv pip sync FILE...
         options += [PipOption("--requirement", w, w.text, w) for w in call.targets]
@@ -559,8 +554,6 @@ def installed_requirements(project: "Project", dockerfile: "SourceFile") -> list
     file of its build context (computed once per run)."""
 
     def compute() -> list[InstalledRequirements]:
-        from dockyard.rules.dockerfile._shell import pip_call, run_script
-
         if dockerfile.text is None:
             return []
         df = project.dockerfile(dockerfile)
@@ -586,8 +579,6 @@ def installed_requirements(project: "Project", dockerfile: "SourceFile") -> list
 def declares(project: "Project", package: str, folders: list[str] | None = None) -> bool:
     """Whether a dependency file (a lock, a requirements file, ``pyproject.toml``, a ``Pipfile``) inside one of
     ``folders`` (relative to the root; the whole tree when None) declares ``package`` (any spelling of its name)."""
-    from dockyard.manifests import declared, normalized_name
-
     wanted = normalized_name(package)
     found: list["SourceFile"] = [sf for sf in project.files if sf.kind in (
         FileKind.REQUIREMENTS, FileKind.PYPROJECT, FileKind.PYTHON_LOCK)]

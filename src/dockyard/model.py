@@ -62,7 +62,6 @@ class Applicability(enum.Enum):
 
 @record(frozen=True, slots=True)
 class Fix:
-    description: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
     path: str | None = None  # the file the edits apply to; defaults to the finding's path
@@ -91,6 +90,8 @@ class Problem:
     # the compose service the problem is about: problems of one rule at one place that differ only in it
     # (text several services share through a YAML anchor, merge key or ``x-`` field) are reported once
     service: str | None = None
+    # the environment the problem is about, when it names one (``dockyard env check`` files it there)
+    environment: str | None = None
 
 
 @record(frozen=True, slots=True)
@@ -105,6 +106,10 @@ class Finding:
     fix: Fix | None = None
     # what the finding flags, hashed without its line number (see dockyard.baseline): it survives lines moving
     fingerprint: str = field(default="", compare=False)
+    # the environment the finding is about, when it names one (see Problem.environment)
+    environment: str | None = None
+    # what ``dockyard env check`` files the finding under: its rule's category (see dockyard.rules.base.rule)
+    category: str | None = None
 
     @property
     def fixable(self) -> bool:

@@ -41,7 +41,7 @@ def is_python_program(word: str) -> bool:
 
 def instruction_argvs(ins: "Instruction") -> list[list[str]]:
     """The argv of each simple command a RUN/CMD/ENTRYPOINT runs (the script of ``sh -c "..."`` included)."""
-    from dockyard.parsers.shell import parse_shell
+    from dockyard.parsers.shell import parse_shell  # lazy: a check of a compose file runs without it
 
     if ins.json_form:
         argv = list(ins.value)
@@ -98,7 +98,7 @@ def compose_argvs(svc) -> list[list[str]]:
     shell would, without running one; the script of ``sh -c "..."`` is parsed as the shell will run it)."""
     import shlex
 
-    from dockyard.parsers.shell import parse_shell
+    from dockyard.parsers.shell import parse_shell  # lazy: a check of a compose file runs without it
 
     out: list[list[str]] = []
     if not isinstance(svc, dict):

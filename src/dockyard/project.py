@@ -10,15 +10,16 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
 from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
-from dockyard.roles import has_template_markers, template_path
-from dockyard.source import FileKind, SourceFile, classify, relpath, service_env_files
+from dockyard.parsers.yamlpos import load_yaml
+from dockyard.source import KIND_WORDS, FileKind, SourceFile, classify, parser_of, relpath, service_env_files
+from dockyard.templates import has_template_markers, template_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -38,24 +39,17 @@ INTERESTING = frozenset(
     }
 )
 MAX_DEPTH = 12
-# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.roles)
+# Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.templates)
 TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
 # Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
 # docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
 # files: a virtualenv is often called `.env/`.
-NAMED_LIKE_A_FILE = {FileKind.DOCKERFILE: "a Dockerfile", FileKind.COMPOSE: "a compose file",
-                     FileKind.DOCKERIGNORE: "a .dockerignore"}
-# What each kind read during discovery is called, for a pipe, a socket or a device named like one: such a file is
-# never opened (opening a pipe blocks until something writes to it) and is reported as unreadable instead.
-KIND_WORDS = {**NAMED_LIKE_A_FILE, FileKind.ENV: "an env file", FileKind.GITIGNORE: "a .gitignore",
-              FileKind.PYTHON: "a Python source", FileKind.REQUIREMENTS: "a requirements file",
-              FileKind.MAKEFILE: "a Makefile", FileKind.WORKFLOW: "a GitHub Actions workflow",
-              FileKind.GITLAB_CI: "a GitLab CI pipeline", FileKind.PYPROJECT: "a pyproject.toml",
-              FileKind.PYTHON_LOCK: "a lock file"}
+NAMED_LIKE_A_FILE = frozenset({FileKind.DOCKERFILE, FileKind.COMPOSE, FileKind.DOCKERIGNORE})
 
 
 def special_file_problem(what: str, kind: str) -> str:
-    """The message for a pipe, a socket or a device named like a file dockyard reads."""
+    """The message for a pipe, a socket or a device named like a file dockyard reads: such a file is never opened
+    (opening a pipe blocks until something writes to it) and is reported as unreadable instead."""
     return f"{what} named like {KIND_WORDS.get(kind, 'a file dockyard reads')}: only regular files are read"
 
 
@@ -75,13 +69,18 @@ class Project:
         # True when the user named files: only those files are judged, not the repository around them
         self.explicit_files = False
         self._progress = None  # a dockyard.progress.Progress for long walks, set by discover()
+        self._folders: frozenset[str] | None = None  # the only folders discover() lists, when it is told some
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
-    def discover(cls, root: Path, config: Config | None = None, progress=None) -> "Project":
-        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen."""
+    def discover(cls, root: Path, config: Config | None = None, progress=None,
+                 folders: Iterable[str] | None = None) -> "Project":
+        """``progress``: a :class:`dockyard.progress.Progress` told how many files the walk has seen. ``folders``
+        (relative POSIX paths, ``""`` for the root): only the files directly in these folders are discovered, and
+        only the directories that lead to them are walked."""
         project = cls(root, config)
         project._progress = progress
+        project._folders = None if folders is None else frozenset(folders)
         project._walk()
         project._add_service_env_files()
         return project
@@ -108,10 +107,11 @@ class Project:
 
     def _walk(self) -> None:
         root = self.root
+        folders = self._folders
         gitignore = None
         gi_path = root / ".gitignore"
         if gi_path.is_file():
-            from dockyard.parsers.ignorefile import GitIgnore
+            from dockyard.parsers.ignorefile import GitIgnore  # lazy: a check of a compose file runs without it
 
             try:
                 gitignore = GitIgnore.parse(gi_path.read_text(encoding="utf-8", errors="replace"))
@@ -147,11 +147,15 @@ class Project:
                         continue
                     if exclude(rel) or depth >= MAX_DEPTH:
                         continue
+                    if folders is not None and not any(f == rel or f.startswith(rel + "/") for f in folders):
+                        continue
                     named = classify(entry.name, tuple(prefix.rstrip("/").split("/")) if prefix else ())
                     if named in NAMED_LIKE_A_FILE:  # what docker would read as a file: it cannot
                         self.problems.append((directory_path(rel), f"a directory named like "
-                                              f"{NAMED_LIKE_A_FILE[named]}: docker cannot read it as one"))
+                                              f"{KIND_WORDS[named]}: docker cannot read it as one"))
                     subdirs.append((Path(entry.path), rel + "/", depth + 1))
+                    continue
+                if folders is not None and prefix.rstrip("/") not in folders:
                     continue
                 walked += 1
                 if progress is not None:
@@ -199,8 +203,6 @@ class Project:
         naming = [c for c in self.files_of(FileKind.COMPOSE) if c.text is not None and "env_file" in c.text]
         if not naming:
             return
-        from dockyard.parsers.yamlpos import load_yaml
-
         known = {sf.path for sf in (*self.files, *self.templates)}
         for compose in naming:
             doc = self.parsed(compose, load_yaml)
@@ -254,7 +256,7 @@ class Project:
         return index.get(rel)
 
     def is_template(self, rel: str) -> bool:
-        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.roles`)."""
+        """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.templates`)."""
         return template_path(rel) is not None or any(t.path == rel for t in self.templates)
 
     def include(self, rel: str, kind: str = FileKind.OTHER) -> SourceFile | None:
@@ -319,10 +321,14 @@ class Project:
         self._cache.clear()
 
     # -- parsed models of the common kinds ---------------------------------------------------------
-    def dockerfile(self, sf: SourceFile):
-        from dockyard.parsers.dockerfile import parse_dockerfile
+    def model(self, sf: SourceFile) -> Any:
+        """The parsed model of a Dockerfile, ``.dockerignore``, compose or env file (see
+        :data:`dockyard.source.PARSING`), computed once per run."""
+        return self.parsed(sf, parser_of(sf.kind))
 
-        return self.parsed(sf, parse_dockerfile)
+    def dockerfile(self, sf: SourceFile):
+        """``sf`` parsed as a Dockerfile (whatever its name: compose may name any file as one)."""
+        return self.parsed(sf, parser_of(FileKind.DOCKERFILE))
 
     def dockerfiles(self) -> list[SourceFile]:
         return self.files_of(FileKind.DOCKERFILE)

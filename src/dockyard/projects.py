@@ -17,6 +17,9 @@ from __future__ import annotations
 import posixpath
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.context import environment_views
+from dockyard.parsers.fastapi_app import project_apps
+from dockyard.roles import PYTHON_IMAGES, RUNNABLE, SERVICE, SHIPPED, roles
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,8 +78,6 @@ def buildable_dockerfiles(project: "Project", folder: str = "") -> list["SourceF
 def python_service_dockerfiles(project: "Project", folder: str = "") -> list["SourceFile"]:
     """The Dockerfiles of a folder whose image is a service (not a command-line tool, a one-off job or test
     tooling) serving FastAPI or running Python."""
-    from dockyard.roles import PYTHON_IMAGES, SERVICE, roles
-
     classified = roles(project)
     return [sf for sf in buildable_dockerfiles(project, folder)
             if classified.dockerfile(sf).role in PYTHON_IMAGES and classified.dockerfile(sf).purpose == SERVICE]
@@ -89,8 +90,6 @@ def ships_python_service(project: "Project", folder: str = "") -> bool:
 def ships_image(project: "Project", folder: str = "") -> bool:
     """Whether a folder builds an image that is shipped and runs something: not a base image, not development
     or test tooling."""
-    from dockyard.roles import RUNNABLE, SHIPPED, roles
-
     classified = roles(project)
     return any(classified.dockerfile(sf).role in RUNNABLE and classified.dockerfile(sf).purpose in SHIPPED
                for sf in buildable_dockerfiles(project, folder))
@@ -101,15 +100,10 @@ def ships_python_application(project: "Project", folder: str = "") -> bool:
     one (an image built elsewhere, `python:3.12` with a command), or a FastAPI app among its sources."""
     if ships_python_service(project, folder):
         return True
-    from dockyard.compose.context import environment_views
-    from dockyard.roles import PYTHON_IMAGES, roles
-
     classified = roles(project)
     for view in environment_views(project):
         if view.compose_files and under(view.compose_files[0].path, folder) and any(
                 c.role in PYTHON_IMAGES for c in classified.services(view).values()):
             return True
-    from dockyard.parsers.fastapi_app import project_apps
-
     model = project_apps(project)
     return any(under(model.modules[app.module].path, folder) for app in model.apps if app.module in model.modules)

@@ -31,15 +31,19 @@ import re
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES
+from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
                                is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests,
                                waited_for_completion)
+from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
+from dockyard.compose.context import environment_views
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import record, replace
 from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
+from dockyard.templates import template_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -98,24 +102,6 @@ class Classification:
     def explained(self) -> str:
         """The role's evidence, and why the image is a job or tooling when it is one."""
         return self.reason + (f"; {self.purpose_reason}" if self.purpose_reason else "")
-
-
-# ------------------------------------------------------------------------------------------- templates
-TEMPLATE_MARK = lazy_compile(r"\{%-?\s*[A-Za-z_][^%\n]*%\}|(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(?:\|[^{}\n]*)?-?\}\}")
-
-
-def template_path(rel: str) -> str | None:
-    """The template tree ``rel`` lies in (the shortest prefix whose last part has markers), or None."""
-    parts = rel.split("/")
-    for i, part in enumerate(parts):
-        if "{{" in part or "{%" in part:
-            return "/".join(parts[: i + 1])
-    return None
-
-
-def has_template_markers(text: str) -> bool:
-    """Jinja/cookiecutter ``{{ name }}`` or ``{% tag %}`` markers (not ``${{ }}``, not Go's ``{{ .Field }}``)."""
-    return ("{{" in text or "{%" in text) and TEMPLATE_MARK.search(text) is not None
 
 
 # --------------------------------------------------------------------------------------- dockerfiles
@@ -196,8 +182,9 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
     return entrypoint, cmd
 
 
-_DEV_WORDS = frozenset({"dev", "development", "test", "tests", "ci", "local", "debug", "e2e", "playwright",
-                        "cypress", "devcontainer"})
+# words of a Dockerfile's name that mark it as development or test tooling: what development and test
+# environments are called (one definition, dockyard.compose.environments), debug builds, browser test runners
+_DEV_WORDS = DEVELOPMENT_NAMES | TEST_NAMES | {"debug", "playwright", "cypress", "devcontainer"}
 
 
 def dev_dockerfile_name(path: str) -> bool:
@@ -378,14 +365,10 @@ class Roles:
 
     # -- evidence --------------------------------------------------------------------------------
     def _build_contexts(self):
-        from dockyard.contexts import build_contexts
-
         return build_contexts(self.project)
 
     def _copies_source(self, dockerfile: str) -> bool:
         """Whether a build of ``dockerfile`` copies a folder, `.`, a wildcard or a variable path from its context."""
-        from dockyard.contexts import wholesale_copy
-
         return any(wholesale_copy(self.project, c) is not None for c in self._build_contexts()
                    if c.dockerfile == dockerfile)
 
@@ -395,8 +378,6 @@ class Roles:
 
     def services_building(self, dockerfile: str) -> list[tuple[str, dict, dict]]:
         """(name, service, the services of its file) of every compose service that builds ``dockerfile``."""
-        from dockyard.parsers.yamlpos import load_yaml
-
         out = []
         for ctx in self._build_contexts():
             if ctx.dockerfile != dockerfile:
@@ -462,7 +443,7 @@ class Roles:
         sf = self._depends_on(contexts, FASTAPI)
         if sf is not None:
             return f"FastAPI is a dependency in `{sf.path}`"
-        from dockyard.parsers.fastapi_app import project_apps
+        from dockyard.parsers.fastapi_app import project_apps  # lazy: a check of a compose file runs without it
 
         model = project_apps(self.project)
         for app in model.apps:
@@ -496,8 +477,6 @@ class Roles:
 
     def file_services(self, sf: "SourceFile") -> dict[str, Classification]:
         """The role of each service of one compose file as written (before merging with others)."""
-        from dockyard.parsers.yamlpos import load_yaml
-
         found = self._services.get(sf.path)
         if found is None:
             root = getattr(self.project.parsed(sf, load_yaml), "root", None) if sf.text is not None else None
@@ -620,9 +599,6 @@ class ScopeEntry:
 
 def explain(project: "Project") -> list[ScopeEntry]:
     """Every classification of the project, in the order a reader meets them."""
-    from dockyard.compose.context import environment_views
-    from dockyard.contexts import build_contexts, ignore_file
-
     classified = roles(project)
     out: list[ScopeEntry] = []
     for sf in project.files_of(FileKind.DOCKERFILE):

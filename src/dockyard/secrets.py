@@ -39,7 +39,9 @@ import re
 from collections.abc import Iterable, Iterator
 
 from dockyard import TYPE_CHECKING
+from dockyard.records import replace
 from dockyard.regex import lazy_compile
+from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -227,7 +229,7 @@ def _value_is_shown(value: str) -> bool:
         return True
     if "$" not in v and "change" not in v.lower():
         return False
-    from dockyard.envtools import is_placeholder, is_reference_only
+    from dockyard.envtools import is_placeholder, is_reference_only  # lazy: a check of a named Dockerfile runs without it
 
     # `$NAME`, `$$NAME` (compose's escape: a shell expands it in the container), `${NAME...}`
     return is_placeholder(v) or is_reference_only(v) or re.fullmatch(r"\$+\{?[A-Za-z_]\w*\}?", v) is not None
@@ -468,8 +470,6 @@ def project_redactor(project) -> Redactor:
     """The values known to be secret in a project's env files, compose files and Dockerfiles: secret-named
     settings (also in compose's ``environment``/``args`` map and list forms, and the variables compose
     ``secrets:`` read from the environment), and every credential the patterns find in them."""
-    from dockyard.source import FileKind
-
     def build() -> Redactor:
         redactor = Redactor()
         env_values: dict[str, list[str]] = {}
@@ -479,18 +479,14 @@ def project_redactor(project) -> Redactor:
                 continue
             redactor.add_secrets_in(sf.text)
             if sf.kind == FileKind.ENV:
-                from dockyard.parsers.dotenv import parse_env
-
-                env = project.parsed(sf, parse_env)
+                env = project.model(sf)
                 for e in env.entries:
                     for value in {e.value, e.raw_value}:
                         redactor.add_secrets_of(e.key, value)
                     if e.value:
                         env_values.setdefault(e.key, []).append(e.value)
             elif sf.kind == FileKind.COMPOSE:
-                from dockyard.parsers.yamlpos import load_yaml
-
-                doc = project.parsed(sf, load_yaml)
+                doc = project.model(sf)
                 root = getattr(doc, "root", None)
                 collect_tree(root, redactor)
                 for spec in ((root.get("secrets") or {}).values() if isinstance(root, dict)
@@ -538,8 +534,6 @@ def collect_tree(node: Any, redactor: Redactor, depth: int = 0) -> None:
 
 def redact_result(project, result) -> None:
     """Mask the messages of a run's findings (and its scope explanations) in place."""
-    from dockyard.records import replace
-
     if not result.findings and not result.scope:
         return
     redactor = project_redactor(project)

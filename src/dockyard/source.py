@@ -1,14 +1,22 @@
-"""A file as dockyard reads it: decoded text (line endings kept), and offset <-> position mapping."""
+"""A file as dockyard reads it: its kind (what it is called, what parses it), decoded text (line endings kept),
+and offset <-> position mapping."""
 
 from __future__ import annotations
 
-import bisect
+import importlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+from dockyard import TYPE_CHECKING
+from dockyard.fsutil import FileTooLarge, NotRegularFile, read_regular
+from dockyard.lines import line_col, line_starts
 from dockyard.model import Position
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # larger files are reported, not read
 
@@ -27,6 +35,43 @@ class FileKind:
     PYPROJECT = "pyproject"
     PYTHON_LOCK = "python-lock"  # uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751)
     OTHER = "other"
+
+
+# What a file of each kind dockyard reads is called in messages.
+KIND_WORDS = {
+    FileKind.DOCKERFILE: "a Dockerfile", FileKind.COMPOSE: "a compose file", FileKind.DOCKERIGNORE: "a .dockerignore",
+    FileKind.ENV: "an env file", FileKind.GITIGNORE: "a .gitignore", FileKind.PYTHON: "a Python source",
+    FileKind.REQUIREMENTS: "a requirements file", FileKind.MAKEFILE: "a Makefile",
+    FileKind.WORKFLOW: "a GitHub Actions workflow", FileKind.GITLAB_CI: "a GitLab CI pipeline",
+    FileKind.PYPROJECT: "a pyproject.toml", FileKind.PYTHON_LOCK: "a lock file",
+}
+
+
+@record(frozen=True, slots=True)
+class Parsing:
+    """How the rules' model of a kind of file is made: ``module.function(text)`` (imported when first used: a tree
+    without env files never imports the env file parser); ``rule``: the rule that reports a file of the kind that
+    cannot be read (None: the unreadable-file rule). The model has ``errors``: what does not parse."""
+
+    module: str
+    function: str
+    rule: str | None = None
+
+
+PARSING = {
+    FileKind.DOCKERFILE: Parsing("dockyard.parsers.buildkit", "parse_dockerfile", "DF001"),
+    FileKind.DOCKERIGNORE: Parsing("dockyard.parsers.dockerignore", "parse_dockerignore"),
+    FileKind.COMPOSE: Parsing("dockyard.parsers.yamlpos", "load_yaml", "CO001"),
+    FileKind.ENV: Parsing("dockyard.parsers.dotenv", "parse_env", "EN001"),
+}
+
+
+def parser_of(kind: str) -> Callable[[str], Any] | None:
+    """The parser of a kind of file (see :data:`PARSING`), or None for a kind the rules read otherwise."""
+    parsing = PARSING.get(kind)
+    if parsing is None:
+        return None
+    return getattr(importlib.import_module(parsing.module), parsing.function)
 
 
 # Lock files of Python project managers, read as TOML (see dockyard.locks); ``pylock.<name>.toml`` as well.
@@ -161,8 +206,6 @@ class SourceFile:
     @classmethod
     def load(cls, abspath: Path, relpath: str, kind: str) -> "SourceFile":
         sf = cls(relpath, abspath, kind)
-        from dockyard.fsutil import FileTooLarge, NotRegularFile, read_regular
-
         try:
             data = read_regular(abspath, MAX_FILE_BYTES)  # a pipe, a socket or a device is never opened
         except IsADirectoryError:
@@ -214,20 +257,11 @@ class SourceFile:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            text = self.text or ""
-            starts = [0]
-            find = text.find
-            i = find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text or "")
         return self._line_starts
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        starts = self.line_starts
-        idx = bisect.bisect_right(starts, offset) - 1
-        return idx + 1, offset - starts[idx] + 1
+        return line_col(self.line_starts, offset)
 
     def offset(self, line: int, column: int) -> int:
         starts = self.line_starts

@@ -34,7 +34,7 @@ def _result(tmp_path: Path) -> Result:
         Finding("DF004", "base-image-tag", Severity.ERROR, "base image `python` has no tag", "Dockerfile",
                 Position(3, 6, 3, 12), ("DF-BASE-TAG",)),
         Finding("DF052", "sorted-packages", Severity.WARNING, "sort <b> & \"c\"\x01", "Dockerfile",
-                Position(5, 1, 7, 4), ("DF-SORTED-PKGS",), Fix("sort", (Edit(0, 1, ""),), Applicability.SAFE)),
+                Position(5, 1, 7, 4), ("DF-SORTED-PKGS",), Fix((Edit(0, 1, ""),), Applicability.SAFE)),
         Finding("DI005", "dockerignore-unused", Severity.INFO, "unused", "compose.yaml", Position(2, 3, 2, 3), ()),
     ]
     return r

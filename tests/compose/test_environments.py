@@ -27,8 +27,8 @@ def test_base_plus_compose_override_is_the_default_development_environment(tmp_p
                     "deploy": (["compose.yml", "compose.deploy.yml"], ".env", False)}
     found = {e.name: e for e in discover_environments(tmp_path, files=["compose.yml", "compose.override.yml",
                                                                         "compose.deploy.yml"])}
-    assert found["default"].is_development and found["default"].is_default
-    assert not found["deploy"].is_development and not found["deploy"].is_default
+    assert found["default"].is_development
+    assert not found["deploy"].is_development
 
 
 def test_an_environment_without_its_own_env_file_reads_the_folder_env_like_compose(tmp_path):

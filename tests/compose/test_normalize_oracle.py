@@ -220,3 +220,30 @@ def test_a_null_override_keeps_what_it_overrides_except_in_key_value_mappings(tm
     app = expected["services"]["app"]
     assert app["networks"] == {"n": {"priority": 10}} and app["user"] == "u"
     assert app["environment"] == {"A": None, "B": "2"}  # a null there unsets the value
+
+
+# compose-go's mergeExtraHosts: the base's entries, then the override's ones the base does not hold as written; a
+# mapping counts as its sorted `host=ip` entries (one per address), so `{h1: a}` and `{h1: b}` keep both
+EXTRA_HOSTS = [
+    ("['h1=10.0.0.1', 'h2:10.0.0.2']", "['h1=10.0.0.1']"),
+    ("['h1:10.0.0.1']", "['h1=10.0.0.1']"),
+    ("{h1: 10.0.0.1}", "{h1: 10.0.0.2}"),
+    ("{h1: 10.0.0.1, h0: 1.1.1.1}", "{h2: 10.0.0.2}"),
+    ("{h1: [10.0.0.1, 10.0.0.9]}", "['h1=10.0.0.9']"),
+    ("{h1: 10.0.0.1}", "['h1=10.0.0.1']"),
+    ("['h1=::1']", "{h1: '::1', h3: 10.0.0.3}"),
+]
+
+
+@pytest.mark.parametrize(("base", "override"), EXTRA_HOSTS)
+def test_extra_hosts_merge_as_compose_merges_them(tmp_path, base, override):
+    (tmp_path / "compose.yaml").write_text(HEAD + f"    extra_hosts: {base}\n    build:\n      context: .\n"
+                                                  f"      extra_hosts: {base}\n")
+    (tmp_path / "override.yaml").write_text(f"services:\n  app:\n    extra_hosts: {override}\n    build:\n"
+                                            f"      extra_hosts: {override}\n")
+    files = ["compose.yaml", "override.yaml"]
+    rc, expected, err = _oracle.run_config(tmp_path, files=files)
+    assert rc == 0, err
+    project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
+    assert project.ok, project.problems
+    assert json.loads(render(project, "json", mask_secrets=False)) == expected

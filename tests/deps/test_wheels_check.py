@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dockyard.deps import build_target, parse_python
+from dockyard.deps.wheels_check import build_target, parse_python
 from tests.deps.helpers import run_dockyard, table
 
 # markupsafe 2.1.5: manylinux wheels for x86_64 and aarch64; docopt 0.6.2: only an sdist;

@@ -289,3 +289,39 @@ def test_help_is_as_wide_as_argparse_makes_it_without_importing_shutil(monkeypat
         theirs._get_formatter = lambda p=theirs: argparse.HelpFormatter(prog=p.prog)
         help_text = ours.format_help()
         assert help_text == theirs.format_help() and "--write-baseline" in help_text
+
+
+# ---- the console script's exit: main(), flushed streams and exit handlers, no interpreter teardown
+
+
+def _entry(tmp_path, argv: list[str], prelude: str = "", **kw):
+    script = f"import sys\n{prelude}\nsys.argv = ['dockyard', *{argv!r}]\nfrom dockyard.cli import entry\nentry()\n"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, **kw)
+
+
+def test_the_console_script_keeps_the_exit_code_and_the_whole_report(tmp_path):
+    for i in range(40):  # a report far larger than a pipe buffer: everything written is flushed before exiting
+        (tmp_path / f"svc{i}").mkdir()
+        (tmp_path / f"svc{i}" / "Dockerfile").write_text("FROM python\nRUN pip install fastapi\n")
+    run = _entry(tmp_path, ["check", ".", "--format", "json"])
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert len({f["path"] for f in report["findings"]}) >= 40
+    assert _entry(tmp_path, ["check", "--no-such-option"]).returncode == 2
+
+
+def test_the_console_script_runs_exit_handlers_before_it_leaves(tmp_path):
+    marker = tmp_path / "handler-ran"
+    prelude = f"import atexit, pathlib\natexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('yes'))"
+    run = _entry(tmp_path, ["rules"], prelude)
+    assert run.returncode == 0 and "DF001" in run.stdout
+    assert marker.read_text() == "yes"
+
+
+def test_the_console_script_exits_as_the_interpreter_does_when_a_thread_still_runs(tmp_path):
+    prelude = ("import threading, time, pathlib\n"
+               f"def late(): time.sleep(0.3); pathlib.Path({str(tmp_path / 'thread-done')!r}).write_text('yes')\n"
+               "threading.Thread(target=late).start()")
+    run = _entry(tmp_path, ["rules"], prelude)
+    assert run.returncode == 0
+    assert (tmp_path / "thread-done").read_text() == "yes"  # the interpreter waited for it

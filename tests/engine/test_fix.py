@@ -31,7 +31,7 @@ def test_fix_applies_several_safe_fixes_and_converges(tmp_path):
     assert "apt-get install -y" in text or "install --no-install-recommends -y" in text  # DF047
     assert "curl zlib1g" in text  # DF052 sorted
     assert (tmp_path / ".dockerignore").is_file()  # DI001 created the ignore file
-    assert report.passes >= 1
+    assert report.total >= 4  # one fix of each of the four rules at least
     remaining_codes = {f.code for f in report.remaining}
     assert not remaining_codes & {"DF002", "DF047", "DF052", "DI001"}
     # a second run changes nothing

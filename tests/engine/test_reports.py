@@ -7,18 +7,20 @@ import jsonschema
 from dockyard.engine import Result
 from dockyard.model import Applicability, Edit, Finding, Fix, Position, Severity
 from dockyard.report import render
+from dockyard.rules.base import get_rule
 
 
 def _result(tmp_path: Path) -> Result:
     r = Result(tmp_path)
     r.files = ["Dockerfile", "compose.yaml"]
     r.rules_run = 3
+    r.rules = [get_rule("DY001"), get_rule("DY003")]
     r.findings = [
         Finding("DY003", "unreadable-file", Severity.ERROR, "cannot check this file: binary", "Dockerfile",
                 Position(1, 1, 1, 1), ()),
         Finding("DY001", "unused-suppression", Severity.WARNING, "unused: a,b %% \n line", "dir/compose.yaml",
                 Position(3, 5, 3, 20), ("CO-SCHEMA",),
-                Fix("remove", (Edit(0, 1, ""),), Applicability.SAFE)),
+                Fix((Edit(0, 1, ""),), Applicability.SAFE)),
     ]
     return r
 
@@ -65,6 +67,7 @@ def test_sarif_is_valid_against_the_official_schema(tmp_path):
     region = res[1]["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 20}
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["DY001", "DY003"]  # the rules the result carries, nothing looked up
     assert rules[res[1]["ruleIndex"]]["id"] == "DY001"
 
 
@@ -148,7 +151,7 @@ def test_sarif_uris_percent_encode_what_a_uri_cannot_hold(tmp_path):
 
 def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_path):
     r = _result(tmp_path)
-    unsafe = Fix("join", (Edit(0, 1, ""),), Applicability.UNSAFE)
+    unsafe = Fix((Edit(0, 1, ""),), Applicability.UNSAFE)
     r.findings += [Finding("DF051", "run-combine", Severity.ERROR, "combine", "Dockerfile", Position(2, 1, 2, 4), (),
                            unsafe),
                    Finding("DF048", "apt-no-install-recommends", Severity.ERROR, "recommends", "Dockerfile",
@@ -161,6 +164,40 @@ def test_summary_counts_what_plain_fix_applies_and_names_the_unsafe_rest(tmp_pat
     r.findings = r.findings[2:]
     assert render(r, "text").splitlines()[-1] == (
         "Found 2 findings (2 errors) in 2 files; 2 fixable with `dockyard fix --unsafe-fixes`.")
+
+
+def test_a_run_carries_the_rules_that_ran_and_sarif_describes_each_finding_from_them(tmp_path, capsys):
+    from dockyard.cli import main
+    from dockyard.engine import run_rules
+    from dockyard.project import Project
+    from dockyard.rules.base import Scope
+
+    (tmp_path / "Dockerfile").write_text("FROM python\n")
+    (tmp_path / "Makefile").write_bytes(b"\x00\x01")
+    result = run_rules(Project.discover(tmp_path))
+    codes = [r.code for r in result.rules]
+    assert codes == sorted(codes) and "DF004" in codes and "DY003" in codes  # ran, and owns the unreadable file
+    assert not [r.code for r in result.rules if r.scope in (Scope.COMPOSE, Scope.ENVIRONMENT)]  # nothing to run on
+    assert {f.code for f in result.findings} <= set(codes)
+    assert main(["check", str(tmp_path), "--format", "sarif"]) == 1
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert all(ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+
+
+def test_sarif_of_several_trees_describes_the_rules_of_each(tmp_path, capsys):
+    from dockyard.cli import main
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "Dockerfile").write_text("FROM python\n")
+    (tmp_path / "b" / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n")
+    assert main(["check", str(tmp_path / "a"), str(tmp_path / "b"), "--format", "sarif"]) == 1
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert ids == sorted(set(ids)) and {"DF004", "CO001"} <= set(ids)
+    assert {r["ruleId"][:2] for r in run["results"]} >= {"DF", "CO"}
+    assert all(ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
 
 
 def test_text_report_is_written_in_pieces_equal_to_the_whole(tmp_path):

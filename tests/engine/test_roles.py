@@ -8,7 +8,8 @@ import json
 
 from dockyard.cli import main
 from dockyard.project import Project
-from dockyard.roles import APP, BASE, OTHER, PYTHON, has_template_markers, roles, template_path
+from dockyard.roles import APP, BASE, OTHER, PYTHON, roles
+from dockyard.templates import has_template_markers, template_path
 from tests.helpers import at, chdir, run_files, triples, write_tree
 
 SLIM = "python:3.12-slim"
@@ -249,6 +250,17 @@ def test_explain_scope_in_text_and_json(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------------ purposes
+def test_a_dockerfile_named_like_a_development_or_test_environment_is_tooling():
+    from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
+    from dockyard.roles import dev_dockerfile_name
+
+    # one definition of what development and test environments are called: every such name marks a Dockerfile
+    for name in sorted(DEVELOPMENT_NAMES | TEST_NAMES):
+        assert dev_dockerfile_name(f"docker/Dockerfile.{name}") and dev_dockerfile_name(f"{name}.Dockerfile")
+    assert dev_dockerfile_name(".devcontainer/Dockerfile") and dev_dockerfile_name("Dockerfile.cypress")
+    assert not dev_dockerfile_name("Dockerfile") and not dev_dockerfile_name("Dockerfile.prod")
+
+
 def test_what_an_image_is_for(tmp_path):
     from dockyard.roles import DEV, JOB, SERVICE
 

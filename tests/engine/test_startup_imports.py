@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -79,7 +80,9 @@ def test_checking_a_lone_dockerfile_tree_imports_no_costly_module_and_no_rule_wi
     # rules judging compose files, environments, env files or ignore files have nothing to run on: never imported
     for module in ("compose.health", "compose.literals", "compose.network", "compose.parse", "compose.runtime",
                    "compose.services", "compose.variables", "env.syntax", "env.placeholders", "env.urls",
-                   "dockerignore.unused"):
+                   "dockerignore.unused",
+                   # project rules that declare the kinds of file they need (compose, env, Python sources)
+                   "compose.layout", "env.per_environment", "env.drift", "python.app"):
         assert f"dockyard.rules.{module}" not in modules
     # the Dockerfile's rules and the project's rules did run
     assert {"dockyard.rules.dockerfile.user", "dockyard.rules.ci.tooling", "dockyard.rules.python.lockfile"} <= modules
@@ -93,3 +96,34 @@ def test_checking_a_named_dockerfile_imports_only_the_rules_of_its_kind(tmp_path
     modules = _modules_after_check(tmp_path, "Dockerfile")
     families = {m.split(".")[2] for m in modules if m.startswith("dockyard.rules.") and m.count(".") >= 3}
     assert families == {"core", "dockerfile", "dockerignore"}
+
+
+def test_env_render_runs_the_cached_compose_validator_without_importing_fastjsonschema(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:${TAG:-1.25}\n    ports: ['8080:80']\n")
+    script = textwrap.dedent("""\
+        import contextlib, io, json, sys
+        from dockyard.cli import main
+        for _ in range(2):  # the first run may compile and cache the validator; the second runs the cache
+            for name in [m for m in sys.modules if m.startswith(("fastjsonschema", "typing"))]:
+                del sys.modules[name]
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                code = main(["env", "render", "--format", "json"])
+        print(json.dumps([code, json.loads(out.getvalue())["services"]["web"]["image"], sorted(sys.modules)]))
+        """)
+    env = {**os.environ, "DOCKYARD_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path,
+                         env=env)
+    code, image, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert (code, image) == (0, "nginx:1.25")
+    assert not any(m == "fastjsonschema" or m.startswith("fastjsonschema.") for m in modules)
+    assert "typing" not in modules  # a tenth of a render: annotations name it under TYPE_CHECKING only
+
+
+def test_an_invalid_compose_file_is_refused_by_the_cached_validator_with_compose_words(tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx\n    ports: 8080\n")
+    env = {**os.environ, "DOCKYARD_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-m", "dockyard", "env", "render"], capture_output=True, text=True,
+                           cwd=tmp_path, env=env) for _ in range(2)]  # compiling, then cached
+    for run in runs:
+        assert run.returncode == 1
+        assert "services.web.ports must be a array" in run.stderr

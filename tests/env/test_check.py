@@ -62,3 +62,33 @@ def test_unknown_environment_is_a_usage_error(tmp_path, capsys):
     write_tree(tmp_path, project())
     assert main(["env", "check", str(tmp_path), "--env", "qa"]) == 2
     assert "unknown environment 'qa' (environments: dev, prod)" in capsys.readouterr().err
+
+
+def test_a_finding_on_a_shared_file_goes_to_the_environment_it_carries_not_one_its_message_names(tmp_path):
+    from dockyard.envcheck import group_by_environment
+    from dockyard.model import Finding, Position, Severity
+    from dockyard.project import Project
+
+    write_tree(tmp_path, project())
+    shared = "docker-compose.base.yml"  # read by dev and prod
+
+    def finding(message, environment=None):
+        return Finding("CO005", "compose-unresolved-variable", Severity.ERROR, message, shared, Position(3, 1),
+                       environment=environment, category="interpolation")
+
+    about_prod = finding("`X` is not set", "prod")
+    naming_dev = finding("`X` is not set for environment `dev`")  # text alone places nothing
+    reports, rest = group_by_environment(Project.discover(tmp_path), [about_prod, naming_dev])
+    assert {r.name: r.findings for r in reports} == {"dev": [], "prod": [about_prod]}
+    assert rest == [naming_dev]
+    assert reports[1].to_dict()["findings"][0]["category"] == "interpolation"
+
+
+def test_env_check_runs_every_env_rule_and_the_compose_rules_of_refusal_and_interpolation():
+    from dockyard.envcheck import check_rules
+    from dockyard.rules.base import all_rules
+
+    chosen = {r.code: r.category for r in check_rules()}
+    assert {r.code for r in all_rules() if r.code.startswith("EN")} <= set(chosen)  # an env rule needs a category
+    assert {c: k for c, k in chosen.items() if c.startswith("CO")} == {
+        "CO001": "refused", "CO002": "refused", "CO003": "refused", "CO005": "interpolation", "CO035": "refused"}

@@ -161,3 +161,49 @@ def test_environment_with_its_env_file_does_not_read_dot_env(tmp_path, capsys, m
     code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "deploy", "--format", "json", "--show-secrets")
     assert code == 0, out.err
     assert json.loads(out.out) == expected
+
+
+SERVICE_FOLDER = {
+    "svc/compose.yaml": "services:\n  worker:\n    image: worker:${TAG:?TAG is required}\n",
+    "svc/compose.dev.yaml": "services:\n  worker:\n    environment:\n      MODE: ${MODE:-dev}\n",
+    "svc/.env.dev": "TAG=1.2\nMODE=debug\n",
+    "other/deep/compose.yaml": "services:\n  x:\n    image: x:${X:?}\n",
+}
+
+
+def test_an_environment_is_found_in_its_own_folder_without_walking_the_rest_of_the_tree(tmp_path, capsys,
+                                                                                       monkeypatch):
+    import dockyard.project
+
+    write_tree(tmp_path, dict(project(), **SERVICE_FOLDER))
+    _clean_environ(monkeypatch)
+    listed = []
+    scandir = os.scandir
+
+    def recording(path):
+        listed.append(os.path.relpath(path, tmp_path))
+        return scandir(path)
+
+    monkeypatch.setattr(dockyard.project.os, "scandir", recording)
+    code, named = _dockyard_render(tmp_path, capsys, [], [], "--env", "svc/dev", "--format", "json")
+    assert code == 0, named.err
+    assert sorted(listed) == [".", "svc"]  # the root (its .env.dev could serve) and the environment's folder
+    monkeypatch.setattr(dockyard.project.os, "scandir", scandir)
+    code, explicit = _dockyard_render(tmp_path, capsys, ["svc/compose.yaml", "svc/compose.dev.yaml"],
+                                      ["svc/.env.dev"], "--format", "json")
+    assert code == 0 and named.out == explicit.out and '"MODE": "debug"' in named.out
+    # an unknown name lists every environment of the tree, sub-folders included
+    code, out = _dockyard_render(tmp_path, capsys, [], [], "--env", "qa")
+    assert code == 2 and out.err.strip().endswith("(environments: dev, other/deep/default, prod, svc/dev)")
+
+
+def test_a_configured_environment_is_rendered_from_its_configured_files(tmp_path, capsys, monkeypatch):
+    write_tree(tmp_path, dict(project(), **{
+        "dockyard.toml": '[environments.live]\ncompose = ["docker-compose.base.yml", "docker-compose.prod.yml"]\n'
+                         'env-file = "config/live.env"\n',
+        "config/live.env": project()[".env.prod"]}))
+    _clean_environ(monkeypatch)
+    code, named = _dockyard_render(tmp_path, capsys, [], [], "--env", "live", "--format", "json")
+    code2, explicit = _dockyard_render(tmp_path, capsys, ["docker-compose.base.yml", "docker-compose.prod.yml"],
+                                       ["config/live.env"], "--format", "json")
+    assert (code, code2) == (0, 0) and named.out == explicit.out

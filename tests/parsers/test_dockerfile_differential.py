@@ -16,7 +16,8 @@ dockerfile = pytest.importorskip("dockerfile")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dockyard.parsers.dockerfile import parse_dockerfile  # noqa: E402
+from dockyard.parsers.buildkit import parse_dockerfile  # noqa: E402
+from tests.helpers import syntax_errors  # noqa: E402
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "dockerfiles").glob("*"))
 
@@ -44,10 +45,10 @@ def compare(text: str) -> str:
         STATS["undecodable"] = STATS.get("undecodable", 0) + 1
         return "undecodable"
     except dockerfile.GoParseError as exc:
-        assert ours.syntax_errors, f"oracle failed ({exc}) but dockyard reported no syntax error"
+        assert syntax_errors(ours), f"oracle failed ({exc}) but dockyard reported no syntax error"
         STATS["both_error"] += 1
         return "both_error"
-    assert not ours.syntax_errors, f"dockyard reported {ours.syntax_errors} but the oracle parsed"
+    assert not syntax_errors(ours), f"dockyard reported {syntax_errors(ours)} but the oracle parsed"
     assert len(ours.instructions) == len(theirs), (ours.instructions, theirs)
     for mine, cmd in zip(ours.instructions, theirs):
         assert mine.keyword_raw == (cmd.cmd or ""), (mine, cmd)

@@ -7,12 +7,14 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dockyard.parsers.dockerfile import Span, parse_dockerfile, position_of
+from dockyard.parsers.buildkit import parse_dockerfile
+from dockyard.parsers.dockerfile import Span, position_of
+from tests.helpers import syntax_errors
 
 
 def only(text: str):
     d = parse_dockerfile(text)
-    assert not d.syntax_errors, d.errors
+    assert not syntax_errors(d), d.errors
     return d
 
 

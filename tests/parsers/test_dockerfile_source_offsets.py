@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dockyard.parsers.dockerfile import parse_dockerfile
+from dockyard.parsers.buildkit import parse_dockerfile
 
 
 def _args_exact(text: str, ins) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from dockyard.parsers.dockerfile import parse_dockerfile
+from dockyard.parsers.buildkit import parse_dockerfile
 from dockyard.parsers.shell import parse_shell, unquote
 
 

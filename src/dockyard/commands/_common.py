@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dockyard.config import Config, find_config, load_config
+from dockyard.config import Config, _closest, check_environment_files, find_config, load_config
+from dockyard.fsutil import file_type, is_special
 from dockyard.model import Severity, UsageError
 from dockyard.records import replace
-from dockyard.source import FileKind, classify, explicit_kind
+from dockyard.source import KIND_WORDS, FileKind, classify, explicit_kind
 
 
 def add_config_arguments(parser) -> None:
@@ -24,9 +25,7 @@ def add_config_arguments(parser) -> None:
 def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
     """The configuration for checking ``root``; with ``tree`` (a discovered tree, not named files), the compose
     files its environments name must exist there."""
-    from dockyard.config import _closest, check_environment_files
-
-    if args.config:
+    if getattr(args, "config", None):
         path = Path(args.config)
         if not path.is_file():
             raise UsageError(f"configuration file not found: {args.config}")
@@ -34,7 +33,7 @@ def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
         path = find_config(root)
     codes: list[str] = []
     if path is not None or getattr(args, "select", None) or getattr(args, "ignore", None):
-        from dockyard.rules.base import all_rules
+        from dockyard.rules.base import all_rules  # lazy: `env render` runs without it
 
         codes = [r.code for r in all_rules()]  # only needed to validate the codes a user wrote
     cfg = load_config(path, codes)
@@ -60,8 +59,8 @@ def resolve_config(args, root: Path, *, tree: bool = True) -> Config:
     if getattr(args, "level", None):
         cfg = replace(cfg, level=args.level)
     if cfg.level != "all":  # the rules of the levels left out are ignored, as `--ignore` would
-        from dockyard.levels import codes_outside
-        from dockyard.rules.base import all_rules
+        from dockyard.levels import codes_outside  # lazy: a check of a compose file runs without it
+        from dockyard.rules.base import all_rules  # lazy: `env render` runs without it
 
         cfg = replace(cfg, ignore=cfg.ignore + tuple(codes_outside(cfg.level, all_rules())))
     if tree:
@@ -87,7 +86,7 @@ def load_projects(paths: list[str], args, progress=None):
     A generator: each directory is discovered only when the previous one has been checked and released, so
     checking many repositories in one run keeps one repository's files in memory at a time.
     """
-    from dockyard.project import Project
+    from dockyard.project import Project  # lazy: `env render` runs without it
 
     if not paths:
         paths = ["."]
@@ -152,17 +151,11 @@ def _file_key(path: Path) -> Path:
 # Kinds a named file is judged as on its own; the others (workflows, Makefiles, requirements, Python sources...)
 # are judged with the repository they belong to.
 CHECKED_ALONE = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
-_WITH_REPOSITORY = {
-    FileKind.WORKFLOW: "a GitHub Actions workflow", FileKind.GITLAB_CI: "a GitLab CI pipeline",
-    FileKind.MAKEFILE: "a Makefile", FileKind.REQUIREMENTS: "a requirements file",
-    FileKind.PYPROJECT: "a pyproject.toml", FileKind.PYTHON_LOCK: "a lock file", FileKind.PYTHON: "a Python source",
-    FileKind.GITIGNORE: "a .gitignore",
-}
 
 
 def _not_checked(named: str, kind: str) -> str:
-    if kind in _WITH_REPOSITORY:
-        return (f"{named}: {_WITH_REPOSITORY[kind]} is judged only with the repository around it: "
+    if kind in KIND_WORDS:
+        return (f"{named}: {KIND_WORDS[kind]} is judged only with the repository around it: "
                 "check its directory instead")
     return (f"{named}: not a file dockyard checks (a Dockerfile, a .dockerignore, a compose file or an env file; "
             "or a directory to discover)")
@@ -170,8 +163,6 @@ def _not_checked(named: str, kind: str) -> str:
 
 def _special_file(path: Path) -> str | None:
     """What ``path`` is in words when it is a pipe, a socket or a device (a link followed), else None."""
-    from dockyard.fsutil import file_type, is_special
-
     try:
         mode = path.stat().st_mode
     except OSError:

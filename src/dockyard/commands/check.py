@@ -6,13 +6,16 @@ import sys
 from pathlib import Path
 
 from dockyard.commands._common import add_config_arguments, load_projects
+from dockyard.engine import run_rules
+from dockyard.fsutil import atomic_write
+from dockyard.model import UsageError
+from dockyard.progress import Progress
 from dockyard.records import replace
+from dockyard.report import FORMATS, render, write
 
 
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directories to discover, or files to check (default: .)")
-    from dockyard.report import FORMATS
-
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -33,8 +36,6 @@ def configure(parser) -> None:
 def run_check(args, progress=None):
     """The merged result of checking every PATH; ``progress`` (a :class:`dockyard.progress.Progress`) shows a
     progress line on a terminal during long runs, cleared before this returns."""
-    from dockyard.progress import Progress
-
     progress = Progress() if progress is None else progress
     try:
         return _run_check(args, progress)
@@ -43,8 +44,6 @@ def run_check(args, progress=None):
 
 
 def _run_check(args, progress):
-    from dockyard.engine import run_rules
-
     writing = getattr(args, "write_baseline", None) is not None
     baselines: dict = {}  # resolved path -> Baseline, loaded once however many trees use it
 
@@ -53,7 +52,7 @@ def _run_check(args, progress):
     def baseline_for(path):
         key = Path(path).resolve()
         if key not in baselines:
-            from dockyard.baseline import Baseline
+            from dockyard.baseline import Baseline  # lazy: a check of a compose file runs without it
 
             baselines[key] = Baseline.load(path)
         return baselines[key]
@@ -73,7 +72,7 @@ def _run_check(args, progress):
         chosen = None if writing else (getattr(args, "baseline", None) or project.config.baseline)
         if writing or chosen is not None or getattr(args, "format", None) == "gitlab":
             # what a baseline matches findings by, and GitLab's issue identity; no other report shows it
-            from dockyard.baseline import add_fingerprints
+            from dockyard.baseline import add_fingerprints  # lazy: a check of a compose file runs without it
 
             result.findings = add_fingerprints(project, result.findings)
         if prefix:  # the root folder itself (`./`) is shown as the prefix
@@ -97,6 +96,7 @@ def _run_check(args, progress):
         else:
             merged.findings.extend(result.findings)
             merged.files.extend(result.files)
+            merged.rules = sorted({r.code: r for r in merged.rules + result.rules}.values(), key=lambda r: r.code)
             merged.templates.extend(result.templates)
             if result.scope is not None:
                 merged.scope = (merged.scope or []) + result.scope
@@ -110,15 +110,11 @@ def _run_check(args, progress):
 
 
 def run(args) -> int:
-    from dockyard.report import render, write
-
     if args.statistics and args.format != "text":
-        from dockyard.model import UsageError
-
         raise UsageError("--statistics prints text: it cannot be combined with --format " + args.format)
     result = run_check(args)
     if args.write_baseline is not None:
-        from dockyard.baseline import write_baseline
+        from dockyard.baseline import write_baseline  # lazy: a check of a compose file runs without it
 
         n = write_baseline(args.write_baseline, result.findings)
         print(f"dockyard: recorded {n} finding{'s' if n != 1 else ''} in {args.write_baseline}", file=sys.stderr)
@@ -127,8 +123,6 @@ def run(args) -> int:
                                         and args.format == "text")
     fmt = "statistics" if args.statistics else args.format
     if args.output:
-        from dockyard.fsutil import atomic_write
-
         atomic_write(args.output, render(result, fmt, color=color))
     else:
         write(result, fmt, sys.stdout, color=color)

@@ -10,12 +10,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dockyard.model import UsageError
+from dockyard import TYPE_CHECKING, __version__
+from dockyard.commands._common import add_config_arguments, resolve_config
+from dockyard.compose.context import project_environments, source_parser
+from dockyard.compose.environments import DEFAULT_FILES, DEFAULT_OVERRIDES
+from dockyard.compose.loader import load_project
+from dockyard.fsutil import create_exclusive, file_type, is_special, read_regular
+from dockyard.model import Severity, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.project import Project
 
 
 def configure(parser) -> None:
-    from dockyard.commands._common import add_config_arguments
-
     sub = parser.add_subparsers(dest="env_command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("check", help="per environment: what is missing, placeholder, weak or drifting",
@@ -66,12 +73,9 @@ def run(args) -> int:
 def run_check(args) -> int:
     import json
 
-    from dockyard import __version__
-    from dockyard.commands._common import resolve_config
-    from dockyard.engine import run_rules
-    from dockyard.envtools import category, check_rules, group_by_environment
-    from dockyard.model import Severity
-    from dockyard.project import Project
+    from dockyard.engine import run_rules  # lazy: `env render` runs without it
+    from dockyard.envcheck import category, check_rules, group_by_environment  # lazy: `env render` runs without it
+    from dockyard.project import Project  # lazy: `env render` runs without it
 
     root = Path(args.path)
     if not root.is_dir():
@@ -91,7 +95,7 @@ def run_check(args) -> int:
         data = {
             "version": __version__,
             "environments": [r.to_dict() for r in reports],
-            "project": [dict(f.to_dict(), category=category(f.code)) for f in rest],
+            "project": [dict(f.to_dict(), category=category(f)) for f in rest],
             "failed": failed,
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -100,7 +104,7 @@ def run_check(args) -> int:
 
     def finding_line(f) -> str:
         p = f.position
-        return f"  {category(f.code):<13} {f.path}:{p.line}:{p.column}: {f.code} {f.severity.label}: {f.message}"
+        return f"  {category(f):<13} {f.path}:{p.line}:{p.column}: {f.code} {f.severity.label}: {f.message}"
 
     for r in reports:
         head = f"environment {r.name}"
@@ -133,8 +137,6 @@ def run_check(args) -> int:
 # -- render ---------------------------------------------------------------------------------------------------
 def _default_compose_files(folder: Path) -> list[Path]:
     """What ``docker compose`` reads with no ``-f``: the first default file and the first default override."""
-    from dockyard.compose.environments import DEFAULT_FILES, DEFAULT_OVERRIDES
-
     base = next((folder / n for n in DEFAULT_FILES if (folder / n).is_file()), None)
     if base is None:
         raise UsageError(f"no compose file in {folder} (looked for {', '.join(DEFAULT_FILES)}); use -f")
@@ -142,21 +144,24 @@ def _default_compose_files(folder: Path) -> list[Path]:
     return [base] + ([override] if override else [])
 
 
-def _environment_inputs(folder: Path, name: str) -> tuple[list[Path], list[Path]]:
-    from dockyard.commands._common import resolve_config
-    from dockyard.compose.context import project_environments
-    from dockyard.project import Project
+def _environment_inputs(args, folder: Path, name: str) -> tuple[list[Path], list[Path], Project]:
+    """The compose files and env file of environment ``name`` as ``env check`` knows it: configured, or named by
+    the conventions of its folder (the root; ``svc/`` for ``svc/dev``). Only the folders it can be made of are
+    listed, not the rest of the tree. With them, the project they were found in."""
+    import posixpath
 
-    class _NoSelection:
-        config = select = ignore = fail_on = None
+    from dockyard.project import Project  # lazy: `env render` runs without it
 
-    project = Project.discover(folder.resolve(), resolve_config(_NoSelection(), folder.resolve()))
-    envs = {e.name: e for e in project_environments(project)}
-    env = envs.get(name)
-    if env is None:
-        known = ", ".join(sorted(envs)) or "none found"
-        raise UsageError(f"unknown environment {name!r} (environments: {known})")
-    return list(env.compose_files), [env.env_file] if env.env_file else []
+    root = folder.resolve()
+    config = resolve_config(args, root)
+    configured = config.environments.get(name) or {}
+    folders = {"", posixpath.dirname(name), posixpath.dirname(configured.get("env_file") or "")}
+    project = Project.discover(root, config, folders=folders)
+    env = next((e for e in project_environments(project) if e.name == name), None)
+    if env is None:  # the whole tree is looked at only to name the environments there are
+        known = ", ".join(sorted(e.name for e in project_environments(Project.discover(root, config))))
+        raise UsageError(f"unknown environment {name!r} (environments: {known or 'none found'})")
+    return list(env.compose_files), [env.env_file] if env.env_file else [], project
 
 
 # Load problems that stop `env render` with exit 2 and one line, whatever else the load met after them:
@@ -168,14 +173,15 @@ FATAL_PROBLEMS = frozenset({"budget"})
 def run_render(args) -> int:
     import os
 
-    from dockyard.compose.loader import load_project
-    from dockyard.compose.render import render
+    from dockyard.compose.render import render  # lazy: `env check` runs without it
 
     folder = Path(args.project_directory) if args.project_directory else Path(".")
     files = [Path(f) for f in args.files]
     env_files = [Path(e) for e in args.env_files]
+    parse = None
     if args.env is not None:
-        env_compose, env_env = _environment_inputs(folder, args.env)
+        env_compose, env_env, found_in = _environment_inputs(args, folder, args.env)
+        parse = source_parser(found_in)  # the files discovery parsed are not parsed again
         files = files or env_compose
         env_files = env_files or env_env
     if not files:
@@ -183,9 +189,10 @@ def run_render(args) -> int:
     for f in [*files, *env_files]:
         if not f.is_file():
             raise UsageError(f"{f}: {_special(f)}, not a regular file" if _special(f) else f"no such file: {f}")
-    project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ))
+    project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ),
+                           parse=parse)
     if not project.ok:
-        from dockyard.compose.render import redactor_for
+        from dockyard.compose.render import redactor_for  # lazy: `env check` runs without it
 
         redactor = redactor_for(project)
         fatal = [p for p in project.errors if p.kind in FATAL_PROBLEMS]
@@ -206,7 +213,7 @@ def run_render(args) -> int:
 def run_diff(args) -> int:
     import json
 
-    from dockyard.envtools import diff_env_files, read_env, resolve_env_file
+    from dockyard.envtools import diff_env_files, read_env, resolve_env_file  # lazy: `env render` runs without it
 
     root = Path(args.project_directory)
     pa, pb = resolve_env_file(args.a, root), resolve_env_file(args.b, root)
@@ -239,8 +246,6 @@ def run_diff(args) -> int:
 
 def _special(path: Path) -> str | None:
     """What ``path`` is in words when it is a pipe, a socket or a device: never opened, never read."""
-    from dockyard.fsutil import file_type, is_special
-
     try:
         mode = path.stat().st_mode
     except OSError:
@@ -263,9 +268,7 @@ def _shown(value: str | None) -> str:
 def run_init(args) -> int:
     import os
 
-    from dockyard.envtools import fill_template, real_name, template_name
-    from dockyard.fsutil import create_exclusive, read_regular
-
+    from dockyard.envtools import fill_template, real_name, template_name  # lazy: `env render` runs without it
     name = args.env
     if not name or "/" in name or name.startswith(".") or any(c.isspace() for c in name):
         raise UsageError(f"invalid environment name {name!r}")
@@ -312,7 +315,7 @@ def _warn_if_not_ignored(root: Path, target: Path) -> None:
         text = gitignore.read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""
-    from dockyard.parsers.ignorefile import GitIgnore
+    from dockyard.parsers.ignorefile import GitIgnore  # lazy: `env render` runs without it
 
     if not GitIgnore.parse(text).ignored(target.name):
         print(f"dockyard: warning: {target.name} is not ignored by {_label(gitignore)}; add `.env.*` there "

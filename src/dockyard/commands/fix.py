@@ -11,6 +11,10 @@ import sys
 from pathlib import Path
 
 from dockyard.commands._common import add_config_arguments, display_prefix, outermost, resolve_config
+from dockyard.fix import WriteBack, fix_project
+from dockyard.model import Applicability, UsageError
+from dockyard.project import Project
+from dockyard.secrets import project_redactor
 
 
 def configure(parser) -> None:
@@ -25,10 +29,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from dockyard.fix import WriteBack, fix_project
-    from dockyard.model import Applicability, UsageError
-    from dockyard.project import Project
-
     mode = WriteBack.DIFF if args.diff else WriteBack.CHECK if args.check else WriteBack.WRITE
     status = 0
     roots = []
@@ -42,8 +42,6 @@ def run(args) -> int:
         project = Project.discover(root, config)  # fix_project leaves it as it was: the diffs' secrets come from it
         report = fix_project(project, mode, args.unsafe_fixes, prefix, force=args.force)
         for diff in report.diffs:
-            from dockyard.secrets import project_redactor
-
             sys.stdout.write(project_redactor(project).diff(diff))  # a diff shows lines of secrets too
         for path in report.abandoned:
             print(f"{prefix}{path}: fixes abandoned, the fixed file would no longer parse", file=sys.stderr)

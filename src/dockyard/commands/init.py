@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from dockyard.model import UsageError
+from dockyard.scaffold import update as up
+from dockyard.scaffold.render import Answers, render
 
 CHOICES = {
     "db": ("postgres", "none"),
@@ -53,8 +55,6 @@ def _prompt(label: str, default: str, choices: tuple[str, ...] | None = None) ->
 
 
 def _answers(args: argparse.Namespace, root: Path, recorded: dict):
-    from dockyard.scaffold.render import Answers
-
     values = {**DEFAULTS, "name": _default_name(root)}
     values.update({k: v for k, v in recorded.items() if k in values and v is not None})
     explicit = {k: getattr(args, k) for k in ("name", "python", "db", "cache", "worker", "port")}
@@ -76,9 +76,6 @@ def _answers(args: argparse.Namespace, root: Path, recorded: dict):
 
 
 def run(args: argparse.Namespace) -> int:
-    from dockyard.scaffold import update as up
-    from dockyard.scaffold.render import render
-
     root = Path(args.directory)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} exists and is not a directory")

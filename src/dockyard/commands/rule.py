@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
+from dockyard.config import _closest
 from dockyard.model import UsageError
+from dockyard.rules.base import all_rules
+from dockyard.rules.docs import render_rule_doc
 
 
 def configure(parser) -> None:
@@ -12,10 +15,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from dockyard.config import _closest
-    from dockyard.rules.base import all_rules
-    from dockyard.rules.docs import render_rule_doc
-
     rules = all_rules()
     wanted = args.code.strip()
     match = next((r for r in rules if r.code == wanted.upper() or r.name == wanted.lower()), None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from dockyard.levels import rule_level
+from dockyard.rules.base import all_rules
 
 
 def configure(parser) -> None:
@@ -11,9 +13,6 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from dockyard.levels import rule_level
-    from dockyard.rules.base import all_rules
-
     rules = all_rules()
     if args.format == "json":  # level: the strictest checklist level of the rule's items (None for DY rules)
         sys.stdout.write(json.dumps([{**r.to_dict(), "level": rule_level(r)} for r in rules], indent=2) + "\n")

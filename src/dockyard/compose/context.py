@@ -1,13 +1,14 @@
 """One merged, interpolated view per environment, for the environment-scoped rules.
 
-``environment_contexts(project)`` yields one :class:`dockyard.rules.base.Context` per discovered environment,
-with ``ctx.environment`` an :class:`EnvironmentView`. The views are computed once per run (``project.memo``).
+``environment_views(project)`` is one :class:`EnvironmentView` per discovered environment, computed once per run
+(``project.memo``); the engine hands each to the environment-scoped rules as ``ctx.environment``.
 
 Nothing here discovers, merges or interpolates on its own: environments come from
 :func:`dockyard.compose.environments.discover_environments` (over the project's discovered files), and each
 view is :func:`dockyard.compose.loader.load_project` with ``track=True`` (the merged model before
 normalisation, with provenance, and the unresolved ``${...}``), reading files through the project's
-SourceFiles only (a file outside the checked tree, or a link leaving it, is not read).
+SourceFiles only (a file outside the checked tree, or a link leaving it, is not read), and their YAML as the
+rules read it: each compose file is parsed once per run, however many environments load it.
 
 The interpolation environment is the environment's env file, as ``docker compose --env-file .env.<name>``
 reads it, or, when the environment has no ``.env.<name>``, the folder's ``.env`` as compose reads it without
@@ -18,13 +19,14 @@ results do not depend on the machine running the check.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.model import InterpolationIssue, Origin  # noqa: F401  (re-exported)
+from dockyard.compose.environments import discover_environments, is_development, is_production, is_test
+from dockyard.compose.model import InterpolationIssue, Origin
 from dockyard.model import Position
+from dockyard.parsers.yamlpos import load_yaml, yaml_text
 from dockyard.records import field, record, replace
 from dockyard.source import FileKind, SourceFile
 
@@ -52,7 +54,8 @@ class EnvironmentView:
     * ``origin(path)``: ``(file, Position)`` of the key (or list item) that set the value at ``path``, a
       tuple such as ``("services", "app", "ports", 0)``; the nearest defined ancestor when ``path`` itself
       is absent; ``None`` when nothing is known. The *last* file that set it (the override, if any).
-    * ``first_origin(path)``: same, for the first file that defined it (usually the base file).
+    * ``origin_record(path, first=True)``: the :class:`Origin` in the first file that defined it (usually the
+      base file); without ``first``, in the last one.
     * ``raw(path)``: the value as written (before interpolation), from the file that set it.
     * ``load_problems``: what stopped the load that no rule sees in a file of its own: ``(path, position,
       message)`` for interpolation past its budget (CO001 reports it where it is, an included file or an
@@ -80,20 +83,14 @@ class EnvironmentView:
     # -- naming --------------------------------------------------------------------------------------
     @property
     def is_development(self) -> bool:
-        from dockyard.compose.environments import is_development
-
         return is_development(self.name, [sf.path for sf in self.compose_files])
 
     @property
     def is_production(self) -> bool:
-        from dockyard.compose.environments import is_production
-
         return is_production(self.name)
 
     @property
     def is_test(self) -> bool:
-        from dockyard.compose.environments import is_test
-
         return is_test(self.name)
 
     @property
@@ -120,23 +117,21 @@ class EnvironmentView:
     @cached_property
     def built_images(self) -> frozenset[str]:
         """The ``image`` names of services compose builds (a service running one is an application too)."""
-        from dockyard.rules.compose._common import built_images
-
-        return frozenset(built_images(self.services))
+        return frozenset(s["image"] for s in self.services.values()
+                         if s.get("build") is not None and isinstance(s.get("image"), str))
 
     @cached_property
     def waited_for_completion(self) -> frozenset[str]:
         """Services another waits for with ``condition: service_completed_successfully`` (one-off jobs)."""
-        from dockyard.programs import waited_for_completion
+        from dockyard.programs import waited_for_completion  # lazy: `env render` runs without it
 
         return waited_for_completion(self.services)
 
     @cached_property
     def active_profiles(self) -> frozenset[str]:
-        """The profiles the environment's `COMPOSE_PROFILES` turns on."""
-        from dockyard.rules.compose._common import active_profiles
-
-        return active_profiles(self.variables.get("COMPOSE_PROFILES", ""))
+        """The profiles the environment's `COMPOSE_PROFILES` turns on (comma-separated, as compose reads it)."""
+        value = self.variables.get("COMPOSE_PROFILES", "")
+        return frozenset(p.strip() for p in value.split(",") if p.strip())
 
     def top(self, section: str) -> dict:
         v = self.model.get(section) if isinstance(self.model, dict) else None
@@ -159,10 +154,6 @@ class EnvironmentView:
         o = self._find(self._origins, path)
         return (o.path, o.key) if o else None
 
-    def first_origin(self, path: tuple) -> tuple[str, Position] | None:
-        o = self._find(self._first, path)
-        return (o.path, o.key) if o else None
-
     def raw(self, path: tuple) -> Any:
         o = self._origins.get(tuple(path))
         return o.raw if o else None
@@ -177,8 +168,6 @@ class EnvironmentView:
 def project_environments(project) -> list:
     """The project's environments (:class:`dockyard.compose.environments.Environment`), from config when it
     names any, else by file-name convention over the discovered files; computed once per run."""
-    from dockyard.compose.environments import discover_environments
-
     def compute() -> list:
         configured = getattr(project.config, "environments", None) or {}
         return discover_environments(project.root, configured or None, [sf.path for sf in project.files])
@@ -200,19 +189,36 @@ def relative(project, path: Path | None) -> str | None:
 REFUSAL_KINDS = frozenset(("consistency", "validation", "spec", "extends", "include"))
 
 
+def _tree_file(project, path: Path) -> SourceFile | None:
+    rel = relative(project, Path(path))
+    if rel is None or rel.startswith("../"):
+        return None
+    return project.file(rel) or project.include(rel)
+
+
 def source_reader(project):
     """``reader`` for :func:`load_project`: the text of a project file, never a file outside the tree."""
 
     def read(path: Path) -> str:
-        rel = relative(project, Path(path))
-        sf = None
-        if rel is not None and not rel.startswith("../"):
-            sf = project.file(rel) or project.include(rel)
+        sf = _tree_file(project, path)
         if sf is None or sf.text is None:
             raise FileNotFoundError(2, "no such file or directory in the checked tree", str(path))
         return sf.text
 
     return read
+
+
+def source_parser(project):
+    """``parse`` for :func:`load_project`: the YAML of a project file as the rules have it, parsed once per run (the
+    load copies what it changes), when the data read is that file's text; else the data parsed on its own."""
+    def parse(path: Path, data: bytes | str) -> Any:
+        text = data if isinstance(data, str) else yaml_text(data)
+        if not isinstance(text, str):
+            return text  # data that does not decode: the document of its error
+        sf = _tree_file(project, path)
+        return project.parsed(sf, load_yaml) if sf is not None and sf.text == text else load_yaml(text)
+
+    return parse
 
 
 def _flatten(node: Any, path: tuple, last: dict, first: dict) -> Any:
@@ -243,10 +249,8 @@ VIEW_PROBLEMS = frozenset({"budget"})
 
 
 def build_view(project, env) -> EnvironmentView:
-    from dockyard.compose.loader import load_project
-    from dockyard.parsers.dotenv import parse_env
-    from dockyard.parsers.yamlpos import load_yaml
-
+    from dockyard.compose.loader import load_project  # lazy: a check of a lone Dockerfile runs without it
+    from dockyard.parsers.dotenv import parse_env  # lazy: a check of a lone Dockerfile runs without it
     env_rel = relative(project, env.env_file)
     env_sf = project.file(env_rel) if env_rel else None
     parsed_env = project.parsed(env_sf, parse_env) if env_sf is not None and env_sf.text is not None else None
@@ -276,8 +280,8 @@ def build_view(project, env) -> EnvironmentView:
     load_problems: list[tuple[str, Position, str]] = []
     if loadable:
         lp = load_project(loadable, [project.root / env_sf.path] if parsed_env is not None else [],
-                          environ={}, profiles=[], reader=source_reader(project), track=True,
-                          label=lambda p: relative(project, Path(p)) or str(p))
+                          environ={}, profiles=[], reader=source_reader(project), parse=source_parser(project),
+                          track=True, label=lambda p: relative(project, Path(p)) or str(p))
         variables = dict(lp.environment)
         flat = _flatten(lp.raw_model, (), last, first)
         model = flat if isinstance(flat, dict) else {}
@@ -307,10 +311,3 @@ def environment_views(project) -> list[EnvironmentView]:
         return [build_view(project, env) for env in project_environments(project)]
 
     return project.memo("compose.environment_views", compute)
-
-
-def environment_contexts(project) -> Iterator[Any]:
-    from dockyard.rules.base import Context
-
-    for view in environment_views(project):
-        yield Context(project, environment=view)

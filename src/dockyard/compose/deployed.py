@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 
 from dockyard import TYPE_CHECKING
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.regex import lazy_compile
 from dockyard.source import FileKind
 
@@ -44,8 +45,6 @@ def _compose_steps(project: "Project") -> list[tuple]:
     """(workflow, [(env key, line)], run text) of every step of every workflow whose `run:` mentions compose."""
 
     def compute() -> list[tuple]:
-        from dockyard.parsers.yamlpos import load_yaml
-
         steps = []
         for sf in project.files_of(FileKind.WORKFLOW):
             if sf.text is None or "compose" not in sf.text:

@@ -85,11 +85,6 @@ class Environment:
     env_file_is_template: bool = False
 
     @property
-    def is_default(self) -> bool:
-        """Compose's default environment (what ``docker compose`` runs with no ``-f``)."""
-        return posixpath.basename(self.name) == DEFAULT_ENVIRONMENT
-
-    @property
     def is_development(self) -> bool:
         return is_development(self.name, self.compose_files)
 

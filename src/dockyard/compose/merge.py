@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.normalize import go_string
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -116,13 +117,33 @@ def _like(base: list) -> list:
     return TrackedSeq() if isinstance(base, TrackedSeq) else []
 
 
+# where compose appends only the override's entries the base does not hold, as written (mergeExtraHosts)
+_HOSTS = (("extra_hosts",), ("build", "extra_hosts"))
 # mappings compose merges as `KEY=value` sequences (override/merge.go mergeToSequence): a null there is data
 _SEQUENCE_MAPS = frozenset(("environment", "labels", "annotations", "args", "sysctls", "additional_contexts"))
+
+
+def _host_sequence(value: Any) -> list:
+    """compose-go's ``convertIntoSequence``: a list as written; a mapping as sorted ``host=ip`` entries (one per
+    address when it lists several, the bare host when it has none)."""
+    if isinstance(value, list):
+        return list(value)
+    entries = []
+    for host, ip in value.items():
+        if ip is None:
+            entries.append(str(host))
+        else:
+            entries.extend(f"{host}={go_string(x)}" for x in (ip if isinstance(ip, list) else [ip]))
+    return sorted(entries)
 
 
 def _merge_value(base: Any, override: Any, path: tuple) -> Any:
     if override is None and not (len(path) >= 2 and path[-2] in _SEQUENCE_MAPS):
         return base  # mergeYaml: a null override keeps what it overrides (`!reset` removes it)
+    if _in_service(path) and path[2:] in _HOSTS and getattr(base, "prov", None) is None \
+            and isinstance(base, (dict, list)) and isinstance(override, (dict, list)):
+        hosts = _host_sequence(base)  # mergeExtraHosts: the base, then the override's entries it does not hold
+        return hosts + [item for item in _host_sequence(override) if item not in hosts]
     if _in_service(path) and len(path) == 3 and path[2] in _REPLACE:
         return override
     if _in_service(path) and path[2:] == ("healthcheck", "test"):

@@ -31,7 +31,10 @@ class LoadProblem:
 
 
 @record(slots=True)
-class Project:
+class ComposeProject:
+    """A compose project as ``docker compose`` loads it from its files (not the checked tree, which is
+    :class:`dockyard.project.Project`)."""
+
     name: str
     working_dir: Path
     files: tuple[Path, ...]

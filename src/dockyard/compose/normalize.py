@@ -1,5 +1,6 @@
 """Compose's normalisation of a loaded model: the shapes, defaults and implicit values ``docker compose config``
-prints, applied by :mod:`dockyard.compose.loader`.
+prints, applied by :mod:`dockyard.compose.loader` (each file's, with :mod:`dockyard.compose.canonical`) and
+:mod:`dockyard.compose.finalize` (the merged model's).
 
 A port of compose-go v2.9.1 (https://github.com/compose-spec/compose-go, Apache License 2.0):
 ``loader/normalize.go`` (implicit ``depends_on`` from ``links``, ``network_mode``/``ipc``/``pid``/``uts``/
@@ -33,7 +34,13 @@ import posixpath
 import re
 import shlex
 from pathlib import Path
-from typing import Any
+
+from dockyard import TYPE_CHECKING
+from dockyard.compose.gotypes import go_bytes, go_float
+from dockyard.parsers.dotenv import parse_env, parse_env_bytes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 SERVICE_PREFIX = "service:"
 CONTAINER_PREFIX = "container:"
@@ -58,8 +65,6 @@ def go_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        from dockyard.compose.loader import go_float
-
         return go_float(value)
     return str(value)
 
@@ -454,8 +459,6 @@ def _drop_empty(node: Any) -> None:
 
 def _unit_bytes(svc: dict) -> None:
     """``UnitBytes`` fields: a byte count printed as a string, left out when 0 (``omitempty``)."""
-    from dockyard.compose.loader import _bytes
-
     holders: list[tuple[Any, str]] = [(svc, k) for k in ("mem_limit", "mem_reservation", "memswap_limit",
                                                          "mem_swappiness", "shm_size")]
     holders.append((svc.get("build"), "shm_size"))
@@ -466,7 +469,7 @@ def _unit_bytes(svc: dict) -> None:
         holders.append(((resources or {}).get(part) if isinstance(resources, dict) else None, "memory"))
     for holder, key in holders:
         if isinstance(holder, dict) and key in holder and not isinstance(holder[key], bool):
-            value = _bytes(holder[key])
+            value = go_bytes(holder[key])
             if value in ("0", 0):
                 del holder[key]
             else:
@@ -543,8 +546,6 @@ _THROTTLES = ("device_read_bps", "device_read_iops", "device_write_bps", "device
 
 
 def _service_values(svc: dict, reader: Any = None) -> None:
-    from dockyard.compose.loader import _bytes
-
     if svc.get("pull_policy") == "if_not_present":
         svc["pull_policy"] = "missing"
     for key in _SERVICE_OMIT_ZERO:
@@ -566,7 +567,7 @@ def _service_values(svc: dict, reader: Any = None) -> None:
             del blkio["weight"]
         for key in _THROTTLES:
             if isinstance(blkio.get(key), list):
-                blkio[key] = [{"Path": d.get("path", ""), "Rate": _bytes(d.get("rate", 0))}
+                blkio[key] = [{"Path": d.get("path", ""), "Rate": go_bytes(d.get("rate", 0))}
                               if isinstance(d, dict) else d for d in blkio[key]]
         if isinstance(blkio.get("weight_device"), list):
             blkio["weight_device"] = [{"Path": d.get("path", ""), "Weight": d.get("weight", 0)}
@@ -578,8 +579,6 @@ def _service_values(svc: dict, reader: Any = None) -> None:
 def _label_files(svc: dict, reader: Any) -> None:
     """``WithServicesLabelsResolved``: the labels of every ``label_file`` (dotenv syntax, later files win, each
     seeing the labels read before it), overridden by the service's own ``labels``."""
-    from dockyard.parsers.dotenv import parse_env, parse_env_bytes
-
     labels: dict = {}
     for path in svc.pop("label_file") or ():
         try:

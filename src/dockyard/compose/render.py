@@ -16,6 +16,7 @@ import json
 import re
 
 from dockyard import TYPE_CHECKING
+from dockyard.secrets import MASK, Redactor, collect_tree, is_secret_name, mask_argv
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -24,8 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 def _escape(value: Any, redactor: Any, key: str | None = None) -> Any:
     if isinstance(value, str):
         if redactor is not None:
-            from dockyard.secrets import MASK, is_secret_name
-
             name = _item_name(value) if key is None else None
             if name is not None:
                 rest = value[len(name) + 1:]
@@ -39,8 +38,6 @@ def _escape(value: Any, redactor: Any, key: str | None = None) -> Any:
         return {k: _escape(v, redactor, str(k)) for k, v in value.items()}
     if isinstance(value, list):
         if redactor is not None and value and all(isinstance(v, str) for v in value):
-            from dockyard.secrets import mask_argv
-
             value = mask_argv(value)  # a command: `--requirepass` and its value are two items
         return [_escape(v, redactor, None) for v in value]
     return value
@@ -55,8 +52,6 @@ def _item_name(value: str) -> str | None:
 def redactor_for(project: Any):
     """What masks the project's output: every value known to be secret in its interpolation environment, in the
     variables its ``secrets:`` read, and in its model."""
-    from dockyard.secrets import Redactor, collect_tree
-
     redactor = Redactor()
     environment = project.environment or {}
     for name, value in environment.items():

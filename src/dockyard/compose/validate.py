@@ -14,12 +14,11 @@ Ported from compose-go v2.9.1 (the release docker compose v2.40.3 uses):
   service has an image or a build, refers only to defined networks, volumes, secrets and configs, depends only
   on defined services (``depends_on``, and what compose makes dependencies: ``links``, ``volumes_from``,
   ``network_mode: service:``), and ``depends_on`` has no cycle.
-* ``loader/loader.go`` (``convertToStringKeysRecursive``), ``override/uncity.go`` (``EnforceUnicity``),
-  ``format/volume.go``, ``transform/device.go``, ``transform/ssh.go``, docker/go-connections' port parsing:
-  what compose cannot read in one file (a non-string key, a long-form port or mount without a target, a short
-  syntax it cannot parse).
-* the decoding into compose-go's ``types`` (Go's ``time.ParseDuration``, docker/go-units ``RAMInBytes``,
-  ``strconv.ParseFloat``, ``types/hostList.go``): durations, byte sizes, CPU counts and extra hosts.
+* ``loader/loader.go`` (``convertToStringKeysRecursive``), ``loader/extends.go``: what compose cannot read in one
+  file before its schema (a non-string key, an ``extends`` that names no service).
+
+What compose refuses as it reads values written as text (short syntaxes, the entries the merge keys by target,
+durations, byte sizes, CPU counts, extra hosts) is in :mod:`dockyard.compose.decoding`.
 
 Each message is compose's own; where compose's message spans lines (``include cycle detected:``), dockyard
 puts it on one.
@@ -36,9 +35,14 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import Any
 
+from dockyard import TYPE_CHECKING
+from dockyard.compose.normalize import unique_by
 from dockyard.records import record
+from dockyard.schemas import SchemaViolation, validator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 SCHEMA_FILE = Path(__file__).with_name("schema") / "compose-spec.json"
 SCHEMA_NAME = "compose-go-spec"  # the name :mod:`dockyard.schemas` caches its validator under
@@ -62,14 +66,10 @@ class Refusal:
 
 def schema_refusal(document: Any) -> Refusal | None:
     """The schema error compose reports for one (interpolated) compose document, or None when it is valid."""
-    import fastjsonschema
-
-    from dockyard.schemas import validator
-
     try:
         validator(SCHEMA_NAME)(document)
         return None
-    except fastjsonschema.JsonSchemaValueException:
+    except SchemaViolation:
         pass
     except Exception:  # noqa: BLE001 - a value the compiled validator cannot handle: let the full one decide
         pass
@@ -146,8 +146,6 @@ def _unique_lists(node: Any, path: tuple = ()) -> Any:
     if isinstance(node, list):
         for pattern, index in _UNIQUE_PATHS.items():
             if len(pattern) == len(path) and all(p in ("*", q) for p, q in zip(pattern, path)):
-                from dockyard.compose.normalize import unique_by
-
                 try:
                     return unique_by(node, index)
                 except (KeyError, TypeError, ValueError):
@@ -328,63 +326,8 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-_DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
-
-
-def go_duration_error(text: str) -> str | None:
-    """Go's ``time.ParseDuration`` error for ``text``, or None when it parses."""
-    invalid = f'time: invalid duration "{text}"'
-    rest = text
-    if rest[:1] in ("+", "-"):
-        rest = rest[1:]
-    if rest == "0":
-        return None
-    if rest == "":
-        return invalid
-    while rest:
-        m = re.match(r"([0-9]*)(?:\.([0-9]*))?", rest)
-        if not m or not m.group(1) and not m.group(2):
-            return invalid
-        rest = rest[m.end():]
-        unit = re.match(r"[^0-9.]*", rest).group(0)
-        if unit == "":
-            return f'time: missing unit in duration "{text}"'
-        if unit not in _DURATION_UNITS:
-            return f'time: unknown unit "{unit}" in duration "{text}"'
-        rest = rest[len(unit):]
-    return None
-
-
-def go_size_error(text: str) -> str | None:
-    """docker/go-units ``RAMInBytes`` error for ``text``, or None when it parses."""
-    sep = max(text.rfind(c) for c in "01234567890. ")
-    if sep == -1:
-        return f"invalid size: '{text}'"
-    number, suffix = text[: sep + 1], text[sep + 1:]
-    try:
-        if float(number.strip()) < 0:
-            return f"invalid size: '{text}'"
-    except ValueError:
-        return f"invalid size: '{text}'"
-    if not suffix:
-        return None
-    if len(suffix) > 3:
-        return f"invalid suffix: '{suffix}'"
-    low = suffix.lower()
-    if low[0] == "b":
-        return None if len(low) == 1 else f"invalid suffix: '{low}'"
-    if low[0] not in "kmgtp" or len(low) == 2 and low[1] != "b" or len(low) == 3 and low[1:] != "ib":
-        return f"invalid suffix: '{low}'"
-    return None
-
-
-_SERVICE_DURATIONS = (("healthcheck", "interval"), ("healthcheck", "timeout"), ("healthcheck", "start_period"),
-                      ("healthcheck", "start_interval"), ("stop_grace_period",))
-_SERVICE_SIZES = (("mem_limit",), ("mem_reservation",), ("memswap_limit",), ("shm_size",),
-                  ("deploy", "resources", "limits", "memory"), ("deploy", "resources", "reservations", "memory"))
-
-
-def _get(mapping: Any, path: tuple) -> Any:
+def value_at(mapping: Any, path: tuple) -> Any:
+    """The value at ``path`` (keys) in nested mappings, or None."""
     for key in path:
         if not isinstance(mapping, dict) or key not in mapping:
             return None
@@ -392,114 +335,7 @@ def _get(mapping: Any, path: tuple) -> Any:
     return mapping
 
 
-def decode_refusal(services: dict) -> Refusal | None:
-    """What compose-go's decoding into its types refuses (mapstructure hooks): durations, byte sizes, CPU counts,
-    extra hosts, worded ``'services[web].healthcheck.interval' time: unknown unit "x" in duration "10x"``."""
-    for name, svc in services.items():
-        if not isinstance(svc, dict):
-            continue
-        for paths, error in ((_SERVICE_DURATIONS, go_duration_error), (_SERVICE_SIZES, go_size_error)):
-            for path in paths:
-                value = _get(svc, path)
-                bad = error(value) if isinstance(value, str) else None
-                if bad:
-                    return Refusal(f"'services[{name}].{'.'.join(path)}' {bad}", ("services", name) + path,
-                                   kind="consistency")
-        for part in ("limits", "reservations"):
-            path = ("deploy", "resources", part, "cpus")
-            value = _get(svc, path)
-            if isinstance(value, str):
-                try:
-                    float(value)
-                except ValueError:
-                    return Refusal(f"'services[{name}].{'.'.join(path)}' strconv.ParseFloat: parsing "
-                                   f'"{value}": invalid syntax', ("services", name) + path, kind="consistency")
-        hosts = svc.get("extra_hosts")
-        for i, entry in enumerate(hosts) if isinstance(hosts, list) else ():
-            if isinstance(entry, str) and "=" not in entry and ":" not in entry:
-                return Refusal(f"'services[{name}].extra_hosts' invalid additional host, missing IP: {entry}",
-                               ("services", name, "extra_hosts", i), kind="consistency")
-    return None
-
-
-# --------------------------------------------------------------------------- short syntaxes
-
-
-def volume_spec_refusal(spec: str) -> str | None:
-    """compose-go's ``format.ParseVolume`` errors for a short volume syntax (:func:`normalize.parse_volume`, the
-    port of it), or None."""
-    from dockyard.compose.normalize import parse_volume
-
-    try:
-        parse_volume(spec)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
-def port_spec_refusal(spec: str) -> str | None:
-    """docker/go-connections' ``nat.ParsePortSpec`` errors for a short port syntax, or None."""
-    text = spec
-    if "/" in text:
-        text, _, _proto = text.rpartition("/")
-    host_ip = ""
-    if text.startswith("["):
-        end = text.find("]")
-        if end > 0:
-            host_ip, text = text[1:end], text[end + 1:].lstrip(":")
-    parts = text.split(":")
-    if len(parts) > 3 and not host_ip:
-        host_ip = ":".join(parts[:-2])
-        parts = parts[-2:]
-    if len(parts) == 3:
-        host_ip, published, target = parts
-    elif len(parts) == 2:
-        published, target = parts
-    else:
-        published, target = "", parts[0]
-    if host_ip:
-        try:
-            ipaddress.ip_address(host_ip)
-        except ValueError:
-            return f"invalid IP address: {host_ip}"
-    t_range = _port_range(target)
-    if t_range is None:
-        return f"invalid containerPort: {target}"
-    if published:
-        p_range = _port_range(published)
-        if p_range is None:
-            return f"invalid hostPort: {published}"
-        if p_range[1] - p_range[0] != t_range[1] - t_range[0] and t_range[0] != t_range[1]:
-            return f"invalid ranges specified for container and host Ports: {target} and {published}"
-    return None
-
-
-def _port_range(text: str) -> tuple[int, int] | None:
-    low, sep, high = text.partition("-")
-    if not low.isdigit() or sep and not high.isdigit():
-        return None
-    a, b = int(low), int(high) if sep else int(low)
-    if not (0 <= a <= 65535 and 0 <= b <= 65535) or b < a:
-        return None
-    return a, b
-
-
-def ssh_spec_refusal(entry: Any) -> str | None:
-    """compose-go's ``transform/ssh.go``: each entry of ``build.ssh`` in list form is ``default`` or ``ID=path``."""
-    if not isinstance(entry, str):
-        return f"invalid ssh key type {_go_type(entry)}"
-    if entry != "default" and "=" not in entry:
-        return f"invalid ssh key {_go_quote(entry)}"
-    return None
-
-
-def _go_type(value: Any) -> str:
-    return {bool: "bool", int: "int", float: "float64", dict: "map[string]interface {}",
-            list: "[]interface {}"}.get(type(value), "string") if value is not None else "<nil>"
-
-
-def _go_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+# --------------------------------------------------------------------------- one document, before the schema
 
 
 def key_refusal(node: Any, prefix: str = "", path: tuple = ()) -> Refusal | None:
@@ -520,30 +356,6 @@ def key_refusal(node: Any, prefix: str = "", path: tuple = ()) -> Refusal | None
     return None
 
 
-def unicity_refusal(document: dict) -> Refusal | None:
-    """compose-go's ``override.EnforceUnicity``, before the schema: the entries it indexes by target must have
-    one (long-form ports, volumes and devices), and short volumes must parse."""
-    services = document.get("services")
-    for name, svc in services.items() if isinstance(services, dict) else ():
-        if not isinstance(svc, dict):
-            continue
-        at = ("services", name)
-        for key, what, field in (("volumes", "service volume", "a mount target"),
-                                 ("devices", "service device", "a mount target"),
-                                 ("ports", "service ports", "a target port")):
-            items = svc.get(key)
-            for i, item in enumerate(items) if isinstance(items, list) else ():
-                if isinstance(item, dict) and (item.get("target") is None if key == "ports"
-                                               else not isinstance(item.get("target"), str)):
-                    return Refusal(f"{what} services.{name}.{key}.[{i}] is missing {field}", at + (key, i),
-                                   kind="spec")
-                if key == "volumes" and isinstance(item, str):
-                    bad = volume_spec_refusal(item)
-                    if bad:
-                        return Refusal(bad, at + (key, i), kind="spec")
-    return None
-
-
 def extends_refusal(document: dict) -> Refusal | None:
     """compose-go's ``ApplyExtends``, which runs before the schema: an ``extends`` mapping must name its service."""
     services = document.get("services")
@@ -551,38 +363,6 @@ def extends_refusal(document: dict) -> Refusal | None:
         ext = svc.get("extends") if isinstance(svc, dict) else None
         if isinstance(ext, dict) and ext.get("service") is None:
             return Refusal(f"extends.{name}.service is required", ("services", name, "extends"), kind="extends")
-    return None
-
-
-def document_spec_refusal(document: dict) -> Refusal | None:
-    """The short syntaxes of one document compose cannot parse (its ``transform.Canonical`` step): ports, devices,
-    ``build.ssh`` entries."""
-    services = document.get("services")
-    if not isinstance(services, dict):
-        return None
-    for name, svc in services.items():
-        if not isinstance(svc, dict):
-            continue
-        at = ("services", name)
-        for i, port in enumerate(svc.get("ports") or ()) if isinstance(svc.get("ports"), list) else ():
-            bad = port_spec_refusal(port) if isinstance(port, str) else None
-            if bad:
-                return Refusal(bad, at + ("ports", i), kind="spec")
-        watches = _get(svc, ("develop", "watch"))
-        for i, watch in enumerate(watches) if isinstance(watches, list) else ():
-            if isinstance(watch, dict) and watch.get("path") == "":  # validation.Validate, before paths resolve
-                return Refusal(f"services.{name}.develop.watch.[].path: value can't be blank",
-                               at + ("develop", "watch", i, "path"), kind="validation")
-        for i, dev in enumerate(svc.get("devices") or ()) if isinstance(svc.get("devices"), list) else ():
-            if isinstance(dev, str) and len(dev.split(":")) > 3:
-                return Refusal(f"confusing device mapping, please use long syntax: {dev}", at + ("devices", i),
-                               kind="spec")
-        build = svc.get("build")
-        ssh = build.get("ssh") if isinstance(build, dict) else None
-        for i, entry in enumerate(ssh) if isinstance(ssh, list) else ():
-            bad = ssh_spec_refusal(entry)
-            if bad:
-                return Refusal(bad, at + ("build", "ssh", i), kind="spec")
     return None
 
 
@@ -621,9 +401,9 @@ def defined_resources(model: dict) -> dict[str, dict]:
 def project_refusal(model: dict, disabled: dict | None = None, defined: dict | None = None) -> Refusal | None:
     """compose-go's ``checkConsistency`` and ``graph.CheckCycle`` over the merged, normalised model of the enabled
     services, then ``CheckContainerNameUnicity`` (what ``docker compose config`` checks last); the loader asks
-    :func:`decode_refusal` first, before normalising, as compose decodes the model into its types before that. ``disabled``: the
-    services profiles left out (name -> their profiles); ``defined``: :func:`defined_resources` of the model before
-    unused resources were dropped (default: the model's own)."""
+    :func:`dockyard.compose.decoding.decode_refusal` first, before normalising, as compose decodes the model into
+    its types before that. ``disabled``: the services profiles left out (name -> their profiles); ``defined``:
+    :func:`defined_resources` of the model before unused resources were dropped (default: the model's own)."""
     services = model.get("services") if isinstance(model.get("services"), dict) else {}
     disabled = disabled or {}
     own = defined_resources(model)
@@ -723,8 +503,8 @@ def _scale_refusal(name: str, svc: dict) -> Refusal | None:
     if isinstance(replicas, int) and replicas < 0:
         return Refusal(f"{where}.deploy.replicas: must be greater than or equal to 0", at + ("deploy", "replicas"),
                        kind="consistency")
-    limits = _get(deploy, ("resources", "limits"))
-    reservations = _get(deploy, ("resources", "reservations"))
+    limits = value_at(deploy, ("resources", "limits"))
+    reservations = value_at(deploy, ("resources", "reservations"))
     for key, section, field, label in (("cpus", limits, "cpus", "limits.cpus"),
                                        ("mem_limit", limits, "memory", "limits.memory"),
                                        ("mem_reservation", reservations, "memory", "reservations.memory"),
@@ -743,7 +523,7 @@ def _scale_refusal(name: str, svc: dict) -> Refusal | None:
         attr = "scale" if scale is not None else "deploy.replicas"
         return Refusal(f"services.{name}: can't set container_name and {attr} as container name must be unique: "
                        "invalid compose project", at + ("container_name",), kind="consistency")
-    watches = _get(svc, ("develop", "watch"))
+    watches = value_at(svc, ("develop", "watch"))
     for i, watch in enumerate(watches) if isinstance(watches, list) else ():
         if isinstance(watch, dict) and not watch.get("target") and watch.get("action") not in ("rebuild", "restart"):
             return Refusal(f"{where}.develop.watch: target is required for non-rebuild actions: invalid compose "

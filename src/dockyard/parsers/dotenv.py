@@ -22,10 +22,11 @@ API: ``parse_env(text, lookup=None) -> EnvFile`` (never raises), ``parse_env_byt
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 
+from dockyard.lines import byte_position, line_col, line_starts, utf8_error
+from dockyard.parsers.interpolation import Budget, InterpolationError, go_quote, substitute
 from dockyard.records import field, record
 
 Lookup = Callable[[str], str | None]
@@ -150,14 +151,11 @@ class _Parser:
         self.lookup = lookup
         self.out: dict[str, str] = {}
         self.entries: list[EnvEntry] = []
-        from dockyard.parsers.interpolation import Budget
-
         self.budget = Budget()  # every interpolated value of the file together
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._starts = line_starts(text)
 
     def pos(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self._starts, offset) - 1
-        return i + 1, offset - self._starts[i] + 1
+        return line_col(self._starts, offset)
 
     def err(self, message: str, offset: int, end: int | None = None, kind: str = "syntax",
             redacted: str | None = None) -> _Stop:
@@ -168,8 +166,6 @@ class _Parser:
     def expand(self, value: str, offset: int, end: int) -> str:
         if "$" not in value:
             return value
-        from dockyard.parsers.interpolation import InterpolationError, substitute
-
         def mapping(name: str) -> str | None:
             v = self.lookup(name)
             if v is not None:
@@ -234,8 +230,6 @@ class _Parser:
                 j += 1
                 continue
             first_line = src[i:].split("\n", 1)[0]
-            from dockyard.parsers.interpolation import go_quote
-
             raise self.err(f"line {self.line}: unexpected character {go_quote(c)} in variable name "
                            f"{go_quote(first_line)}", j, j + 1,
                            redacted=f"line {self.line}: unexpected character {go_quote(c)} in variable name")
@@ -345,14 +339,11 @@ def parse_env_bytes(data: bytes, lookup: Lookup | None = None) -> EnvFile:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as e:
-        prefix = data[: e.start].decode("utf-8", errors="surrogateescape")
-        line = prefix.count("\n") + 1
-        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
-        extra.append(EnvError(f"file is not valid UTF-8 (byte 0x{data[e.start]:02x})", line, col,
-                              kind="encoding"))
+        message, line, col = utf8_error(data, e)
+        extra.append(EnvError(message, line, col, kind="encoding"))
     if b"\x00" in data:
-        prefix = data[: data.index(b"\x00")].decode("utf-8", errors="surrogateescape")
-        extra.append(EnvError("file contains NUL bytes (binary?)", prefix.count("\n") + 1, kind="encoding"))
+        line, _ = byte_position(data, data.index(b"\x00"))
+        extra.append(EnvError("file contains NUL bytes (binary?)", line, kind="encoding"))
     if extra:
         return EnvFile(result.entries, tuple(extra) + result.errors, result.warnings)
     return result

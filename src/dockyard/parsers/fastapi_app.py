@@ -15,6 +15,7 @@ import ast
 from collections.abc import Callable
 
 from dockyard.records import field, record
+from dockyard.source import FileKind
 
 HTTP_METHODS = {"get", "post", "put", "delete", "patch", "options", "head", "trace"}
 
@@ -309,8 +310,6 @@ SKIP_PARTS = frozenset({"tests", "test", "docs", "examples", "migrations", "alem
 def project_apps(project) -> AppModel:
     """The FastAPI apps of a project's Python sources (only files that mention FastAPI/APIRouter are parsed),
     computed once per run."""
-    from dockyard.source import FileKind
-
     def compute() -> AppModel:
         sources = {}
         for sf in project.files_of(FileKind.PYTHON):

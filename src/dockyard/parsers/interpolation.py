@@ -32,11 +32,11 @@ past :data:`MAX_INTERPOLATED` the value being built is abandoned with an ``Inter
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from dockyard.records import record
 
-Lookup = Callable[[str], Optional[str]]
+Lookup = Callable[[str], str | None]
 
 _PATTERN = re.compile(
     r"\$(?i:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|\{(?:(?P<braced>[_a-z][_a-z0-9]*(?::?[-+?](.*))?)\}|(?P<invalid>)))"

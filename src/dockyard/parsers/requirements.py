@@ -109,12 +109,6 @@ class RequirementsFile:
     errors: tuple[ReqError, ...] = ()
     options: tuple[OptionLine, ...] = ()  # every options line, includes and editables among them
 
-    @property
-    def constraints(self) -> tuple[Include, ...]:
-        """The ``-c`` includes (``includes`` holds both kinds)."""
-        wanted = {o.line for o in self.options if o.name == "--constraint"}
-        return tuple(i for i in self.includes if i.line in wanted)
-
 
 _CANON_RE = lazy_compile(r"[-_.]+")
 

@@ -19,6 +19,7 @@
 * Several documents (``---``) are all parsed: ``documents`` holds each one's value, ``positions`` where each
   starts; ``root`` is the first. As in go-yaml, an anchor stays defined for the documents after it, and a later
   anchor of the same name replaces it. :meth:`YamlDocument.split` gives one document per view.
+* A parsed tree may be shared (a run parses each file once); who changes one works on :func:`copy_tree`.
 * Alias expansion is bounded (``MAX_ALIAS_NODES``): a "billion laughs" document is an error value.
 * Duplicate keys are errors (compose rejects them), as are syntax errors, tabs in indentation, undefined
   aliases, non-UTF-8 input (via :func:`load_yaml_bytes`), excessive nesting.
@@ -27,6 +28,7 @@
 from __future__ import annotations
 
 from dockyard import TYPE_CHECKING
+from dockyard.lines import utf8_error
 from dockyard.model import Position
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
@@ -138,6 +140,23 @@ def to_plain(value: Any) -> Any:
         return {k: to_plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_plain(v) for v in value]
+    return value
+
+
+def copy_tree(value: Any) -> Any:
+    """Deep copy of a parsed tree that keeps positions and tags: a consumer that changes a tree in place works on
+    its own copy, and the parse stays shared (a tree holds no container twice: aliases are built anew)."""
+    if isinstance(value, YMap):
+        m = YMap(value.pos)
+        for k, v in value.items():
+            dict.__setitem__(m, k, copy_tree(v))
+        m._kpos, m._vpos, m.tags, m.anchor = dict(value._kpos), dict(value._vpos), dict(value.tags), value.anchor
+        return m
+    if isinstance(value, YSeq):
+        s = YSeq(value.pos)
+        list.extend(s, [copy_tree(v) for v in value])
+        s._ipos, s.item_tags = list(value._ipos), dict(value.item_tags)
+        return s
     return value
 
 
@@ -358,6 +377,31 @@ def _tag_of(value: Any) -> str:
 _LOADERS: dict[str, Any] = {}
 
 
+# PyYAML's pure-Python reader compiles this class of non-printable characters when it is imported, and the
+# huge ranges in its negated form (up to U+10FFFF) make that compile take about 4 ms, a tenth of a short run.
+# The same set written as what it excludes compiles in a twentieth of that: placed in the `re` module's cache
+# under PyYAML's pattern text before PyYAML is imported, it is what PyYAML's `re.compile` returns. A test holds
+# the two patterns to the same matches on every code point, and PyYAML's reader to the pattern text.
+YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
+YAML_NON_PRINTABLE_EXCLUDED = "[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]"
+
+
+def import_yaml() -> Any:
+    """PyYAML, imported at the cost of its modules but not of compiling its reader's largest pattern."""
+    import sys
+
+    if "yaml" not in sys.modules:
+        import re
+
+        cache = getattr(re, "_cache", None)
+        key = (str, YAML_NON_PRINTABLE, 0)
+        if isinstance(cache, dict) and key not in cache:
+            cache[key] = re.compile(YAML_NON_PRINTABLE_EXCLUDED)
+    import yaml
+
+    return yaml
+
+
 def _loader_class(go_anchors: bool = False) -> Any:
     """A safe loader that leaves untagged nodes to :class:`_Builder` (C when available). With ``go_anchors``, the
     pure-Python composer keeps anchors across documents and lets a later anchor replace one of the same name, as
@@ -365,9 +409,9 @@ def _loader_class(go_anchors: bool = False) -> Any:
     key = "go" if go_anchors else "c"
     if key in _LOADERS:
         return _LOADERS[key]
-    import yaml
+    yaml = import_yaml()
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, _kind, _value, _implicit):
         return IMPLICIT
 
     if not go_anchors:
@@ -406,7 +450,7 @@ _ANCHOR_ERRORS = ("found undefined alias", "found duplicate anchor")
 
 
 def _load(text: str, go_anchors: bool) -> YamlDocument:
-    import yaml
+    yaml = import_yaml()
 
     errors: list[YamlError] = []
     roots: list[Any] = []
@@ -478,21 +522,23 @@ def _dedupe(errors: list[YamlError]) -> list[YamlError]:
 
 def load_yaml_bytes(data: bytes) -> YamlDocument:
     """Decode (UTF-8, BOM allowed; UTF-16 with BOM) and parse; undecodable or binary data is an error."""
+    text = yaml_text(data)
+    return load_yaml(text) if isinstance(text, str) else text
+
+
+def yaml_text(data: bytes) -> str | YamlDocument:
+    """The text :func:`load_yaml_bytes` parses, or the document of its error when ``data`` does not decode."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return load_yaml(data.decode("utf-16"))
+            return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192]:
         return YamlDocument(None, (YamlError("file looks binary (NUL bytes)", Position(), "encoding"),))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        prefix = data[: e.start].decode("utf-8", errors="replace")
-        line = prefix.count("\n") + 1
-        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
-        return YamlDocument(None, (YamlError(f"file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
-                                             Position(line, col), "encoding"),))
-    return load_yaml(text)
+        message, line, col = utf8_error(data, e)
+        return YamlDocument(None, (YamlError(message, Position(line, col), "encoding"),))

@@ -1,4 +1,5 @@
-"""Reporters: each turns a :class:`dockyard.engine.Result` into text. They never see the rules.
+"""Reporters: each turns a :class:`dockyard.engine.Result` into text. They never look the rules up: what they
+show of a rule (SARIF's rule descriptors) comes from the rules the result carries.
 
 Every report is valid UTF-8. A file name that is not (bytes the file system's encoding cannot decode, which
 Python keeps as lone surrogates ``\\udcxx``) is shown with U+FFFD REPLACEMENT CHARACTER for each such byte in

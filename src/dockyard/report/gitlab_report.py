@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dockyard.baseline import fingerprint
 
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def render(result, *, color: bool = False) -> str:
-    from dockyard.baseline import fingerprint
-
     seen: Counter = Counter()
     issues = []
     for f in result.findings:

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0: one run, the rules that produced results as ``tool.driver.rules``."""
+"""SARIF 2.1.0: one run, the rules that ran (:attr:`dockyard.engine.Result.rules`) as ``tool.driver.rules``."""
 
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ def artifact_uri(path: str) -> str:
 
 
 def render(result, *, color: bool = False) -> str:
-    from dockyard.rules.base import all_rules
-
-    rules = all_rules()
+    rules = result.rules
     index = {r.code: i for i, r in enumerate(rules)}
     driver_rules = [
         {

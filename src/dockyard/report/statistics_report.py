@@ -5,14 +5,13 @@ REC, BEY); its section is the checklist section of its main item. ``[*]`` marks 
 
 from __future__ import annotations
 
+from dockyard.levels import items_level, items_section
 from dockyard.report.text_report import summary_lines
 
 NO_SECTION = "dockyard itself"  # rules about the run (DY*) name no checklist item
 
 
 def render(result, *, color: bool = False) -> str:
-    from dockyard.levels import items_level, items_section
-
     by_code: dict[str, list] = {}
     for f in result.findings:
         by_code.setdefault(f.code, []).append(f)

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dockyard import TYPE_CHECKING, roles
 from dockyard.model import Problem, Severity
 from dockyard.records import field, record
+from dockyard.rules import load_all, load_rule
+from dockyard.rules.families import BY_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -34,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class Scope:
     """What a rule is run on; the engine calls ``check`` once per such item."""
 
-    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile, ctx.build_context
+    DOCKERFILE = "dockerfile"  # ctx.file, ctx.model: parsers.dockerfile.Dockerfile
     DOCKERIGNORE = "dockerignore"  # ctx.file, ctx.model: the parsed ignore file
     COMPOSE = "compose"  # ctx.file, ctx.model: the loaded compose file (one file, before merging)
     ENV_FILE = "env-file"  # ctx.file, ctx.model: parsers.dotenv.EnvFile
@@ -50,17 +52,6 @@ EXAMPLE_FILE = {
     Scope.ENV_FILE: ".env.dev.example",
 }
 
-FAMILIES = {
-    "DF": "Dockerfile",
-    "DI": ".dockerignore",
-    "CO": "Compose",
-    "EN": "Environment files",
-    "PY": "Python runtime",
-    "CI": "Build tooling and CI",
-    "DY": "dockyard itself",
-}
-
-
 @record
 class Context:
     """What a rule sees. ``file``/``model`` are set for file scopes, ``environment`` for the environment scope."""
@@ -70,7 +61,6 @@ class Context:
     model: Any = None
     environment: Any = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    build_context: Any = None  # for Dockerfiles: the directory (Path) that is the build context
     # what the file is (dockyard.roles.Classification) for Dockerfiles and ignore files; None: not classified
     role: Any = None
     # the roles the running rule judges (Rule.applies): compose rules keep only the services they fit
@@ -103,10 +93,16 @@ class Rule:
     notes: str = ""  # e.g. where the standard's own example contradicts the checklist item
     applies: frozenset = roles.EVERY  # the roles (dockyard.roles) of images and services it judges
     purposes: frozenset = roles.PURPOSES  # what those images are for: a service, a job, development tooling
+    # what `dockyard env check` files the rule's findings under (one of CATEGORIES); "": env check does not run it
+    category: str = ""
+    # file kinds (dockyard.source.FileKind) without one of which the rule has nothing to report: on a tree holding
+    # none, the engine neither imports nor runs it (a test holds each declaration to the rule's own example)
+    needs: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
-        return FAMILIES.get(self.code[:2], self.code[:2])
+        family = BY_PREFIX.get(self.code[:2])
+        return family.title if family is not None else self.code[:2]
 
     @property
     def fixable(self) -> bool:
@@ -139,6 +135,11 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+# what `dockyard env check` runs, by what a finding says of an environment: its env file cannot be read (syntax),
+# something is missing, committed or not ignored, templates drift apart, a placeholder or weak secret remains, a
+# reference comes before its definition, compose refuses the configuration or cannot interpolate it
+CATEGORIES = ("syntax", "missing", "committed", "gitignore", "drift", "placeholder", "weak", "order", "refused",
+              "interpolation")
 # what a rule declares about its fixes: none, all safe, all unsafe, or decided per finding (see its notes)
 FIX_SAFETIES = (None, "safe", "unsafe", "per-finding")
 
@@ -160,12 +161,16 @@ def rule(
     notes: str = "",
     applies: frozenset = roles.EVERY,
     purposes: frozenset = roles.PURPOSES,
+    category: str = "",
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     def register(func: Check) -> Check:
         if code in _REGISTRY:
             raise RuntimeError(f"duplicate rule code {code}")
         if fix not in FIX_SAFETIES:
             raise RuntimeError(f"rule {code}: fix must be one of {FIX_SAFETIES}, not {fix!r}")
+        if category and category not in CATEGORIES:
+            raise RuntimeError(f"rule {code}: category must be one of {CATEGORIES}, not {category!r}")
         _REGISTRY[code] = Rule(
             code=code,
             name=name,
@@ -183,6 +188,8 @@ def rule(
             notes=notes,
             applies=frozenset(applies),
             purposes=frozenset(purposes),
+            category=category,
+            needs=tuple(needs),
         )
         return func
 
@@ -191,21 +198,12 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every rule, sorted by code. Imports the rule modules on first use."""
-    from dockyard.rules import load_all
-
     load_all()
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
-# rule package -> the code prefix of the rules it registers
-FAMILY_CODE = {"core": "DY", "dockerfile": "DF", "dockerignore": "DI", "compose": "CO", "env": "EN",
-               "python": "PY", "ci": "CI"}
-
-
 def get_rule(code: str) -> Rule | None:
     """The rule ``code`` (any case), importing only the module that defines it."""
-    from dockyard.rules import load_rule
-
     return load_rule(code.upper())
 
 

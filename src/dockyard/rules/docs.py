@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dockyard import roles
+from dockyard.fsutil import atomic_write
 from dockyard.roles import describe
-from dockyard.rules.base import Rule
+from dockyard.rules.base import Rule, all_rules
+from dockyard.standard import LEVELS, STANDARD_FILE, item
 
 
 def _files_block(files: dict[str, str]) -> str:
@@ -20,8 +22,6 @@ def _files_block(files: dict[str, str]) -> str:
 def _standard_lines(rule: Rule) -> list[str]:
     """The checklist items a rule enforces, each citing its level and the standard's section (from the copy of the
     standard shipped in the package)."""
-    from dockyard.standard import LEVELS, STANDARD_FILE, item
-
     lines = []
     for item_id in rule.standard:
         found = item(item_id)
@@ -71,8 +71,6 @@ README_END = "<!-- rules:end -->"
 
 def readme_table() -> str:
     """The README's rule table, made from the rules' metadata."""
-    from dockyard.rules.base import all_rules
-
     lines = [README_BEGIN, "", "| code | name | severity | fix | judges | checklist items | summary |",
              "|---|---|---|---|---|---|---|"]
     for r in all_rules():
@@ -86,8 +84,6 @@ def readme_table() -> str:
 
 def update_readme(path: str = "README.md") -> bool:
     """Rewrite the generated part of the README; True when it changed."""
-    from dockyard.fsutil import atomic_write
-
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from dockyard import __version__
+from dockyard.fsutil import atomic_write
 from dockyard.records import field, record
 from dockyard.scaffold.render import TEMPLATE_VERSION, Answers, Rendered
 
@@ -91,8 +92,6 @@ def _terminated(lines: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------------------------- writes
 def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
     """Write via a temporary file and rename (:func:`dockyard.fsutil.atomic_write`); keep an existing file's mode."""
-    from dockyard.fsutil import atomic_write
-
     atomic_write(path, text.encode("utf-8", "surrogateescape"), mode)
 
 
@@ -102,8 +101,6 @@ def backup(path: Path, stamp: str) -> Path:
     while target.exists():
         target = path.with_name(f"{path.name}.dockyard-bak-{stamp}-{n}")
         n += 1
-    from dockyard.fsutil import atomic_write
-
     atomic_write(target, path.read_bytes(), stat.S_IMODE(path.stat().st_mode))  # a byte-exact copy
     return target
 

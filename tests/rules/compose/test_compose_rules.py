@@ -41,6 +41,6 @@ def test_environment_view(tmp_path):
     assert view.variables == {"K": "v"}
     assert view.model["services"]["app"] == {"image": "a:1", "environment": {"K": "override"}, "ports": ["8000:8000"]}
     assert view.origin(("services", "app", "environment", "K"))[0] == DEV
-    assert view.first_origin(("services", "app", "environment", "K"))[0] == BASE
+    assert view.origin_record(("services", "app", "environment", "K"), first=True).path == BASE
     assert view.raw(("services", "app", "ports", 0)) == "${P:-8000}:8000"
     assert view.issues == []

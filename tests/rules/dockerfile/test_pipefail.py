@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from dockyard.parsers.dockerfile import parse_dockerfile
+from dockyard.parsers.buildkit import parse_dockerfile
 from tests.helpers import run_files, triples
 from tests.init.conftest import HADOLINT
 
@@ -170,9 +170,9 @@ def _our_lines(tmp_path, text: str) -> list[int]:
     instructions = parse_dockerfile(text).instructions
     lines = []
     for f in run(tmp_path / "ours", text):
-        ins = next(i for i in instructions if i.start_line <= f.position.line <= i.end_line)
+        ins = next(i for i in instructions if i.span.line <= f.position.line <= i.end_line)
         assert ins.keyword == "RUN"
-        lines.append(ins.start_line)
+        lines.append(ins.span.line)
     return sorted(lines)
 
 

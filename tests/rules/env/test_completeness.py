@@ -57,3 +57,22 @@ def test_a_later_document_of_a_compose_file_needs_its_variables_too(tmp_path):
     found = run_files(tmp_path, files, select="EN005")
     assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env.dev.example", "EN005", 1, 1)]
     assert "`API_TOKEN` is not defined" in found[0].message and "docker-compose.dev.yml:8" in found[0].message
+
+
+def test_an_env_file_two_environments_read_is_judged_once_per_variable_by_the_first_that_needs_it(tmp_path):
+    from dockyard.config import load_config
+
+    config = ('[environments."a/prod"]\ncompose = ["compose.yaml", "compose.a.yaml"]\nenv-file = ".env.prod"\n'
+              '[environments."b/prod"]\ncompose = ["compose.yaml", "compose.b.yaml"]\nenv-file = ".env.prod"\n')
+    (tmp_path / "dockyard.toml").write_text(config)
+    files = {"compose.yaml": "services:\n  api:\n    image: api:1\n    environment:\n      A: ${SECRET:?required}\n",
+             "compose.a.yaml": "services:\n  api:\n    environment:\n      B: ${SECRET:?again}\n",
+             "compose.b.yaml": "services:\n  api:\n    environment:\n      C: ${ONLY_B}\n",
+             ".env.prod": "X=1\n"}
+    found = run_files(tmp_path, files, select="EN005", config=load_config(tmp_path / "dockyard.toml"))
+    # SECRET is needed by both: said once, by `a/prod` (with its own places); ONLY_B by `b/prod` alone
+    assert [(f.path, f.environment, f.message.split(":")[0]) for f in found] == [
+        (".env.prod", "b/prod", "`ONLY_B` is not defined for environment `b/prod`"),
+        (".env.prod", "a/prod", "`SECRET` is not defined for environment `a/prod`")]
+    assert "(also used at compose.a.yaml:4)" in found[1].message
+    assert triples(found) == [("EN005", 1, 1)] * 2

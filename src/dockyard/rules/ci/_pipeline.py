@@ -27,6 +27,8 @@ import re
 import shlex
 
 from dockyard.model import Position
+from dockyard.parsers.shell import parse_shell
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
 from dockyard.source import FileKind
@@ -282,8 +284,6 @@ class _Reader:
         return sf if sf is not None and sf.text is not None else None
 
     def script(self, step: Step, text: str, source: str, workdir: str, depth: int) -> None:
-        from dockyard.parsers.shell import parse_shell
-
         if depth > MAX_DEPTH or not text:
             return
         # CI expressions are substituted before the shell runs: keep each as one word
@@ -332,7 +332,7 @@ class _Reader:
             self.script(step, sf.text, sf.path, workdir, depth + 1)  # a script runs where it is called
 
     def _make(self, step: Step, args: list[str], workdir: str, depth: int) -> None:
-        from dockyard.parsers.makefile import parse_makefile
+        from dockyard.parsers.makefile import parse_makefile  # lazy: `env check` runs without it
 
         folder, makefile, targets = workdir, None, []
         i = 0
@@ -422,8 +422,6 @@ class _Reader:
         self._add(step, [Image("", build_args, tags, platforms)], "docker build", source, opaque, pushes)
 
     def _compose(self, step: Step, words: list, source: str, workdir: str) -> None:
-        from dockyard.parsers.yamlpos import load_yaml
-
         texts = [w.text for w in words]
         files: list[str] = []
         folder = workdir
@@ -515,8 +513,6 @@ class _Reader:
     # -- steps of GitHub workflows and local actions
     def action(self, step: Step, ref: str, with_: dict, depth: int) -> None:
         """A local composite action (``uses: ./path``): its steps run in the calling job."""
-        from dockyard.parsers.yamlpos import load_yaml
-
         folder = posixpath.normpath(ref[2:] if ref.startswith("./") else ref)
         sf = self._load(posixpath.join(folder, "action.yml")) or self._load(posixpath.join(folder, "action.yaml"))
         if sf is None or depth > MAX_DEPTH:
@@ -702,8 +698,6 @@ def _gitlab_steps(reader: _Reader, pl: Pipeline, sf, root: dict) -> None:
 
 def pipeline(project) -> Pipeline:
     def compute() -> Pipeline:
-        from dockyard.parsers.yamlpos import load_yaml
-
         pl = Pipeline()
         reader = _Reader(project, pl)
         for sf in project.files:

@@ -6,9 +6,11 @@ import re
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Position, Problem
+from dockyard.model import Position, Problem, directory_path
+from dockyard.parsers.yamlpos import to_plain
+from dockyard.projects import is_catalogue, ships_image, ships_python_service
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.ci._pipeline import pipeline
+from dockyard.rules.ci._pipeline import is_expression, pipeline
 from dockyard.source import FileKind
 
 WORKFLOW_DIR = ".github/workflows"
@@ -68,16 +70,11 @@ DOCKERFILE = "FROM python:3.12-slim\n"
 def judges_images(project) -> bool:
     """CI003-CI005 judge a project that builds an image other than a base image: an image whose product is the
     image itself (`docker-library/python`) has no service to trace, tag for deployment or wheel."""
-    from dockyard.projects import ships_image
-
     return ships_image(project)
 
 
 def no_build_problem(project) -> Problem | None:
     """The one finding for a repository with an image and no CI that builds it (CI003 carries it)."""
-    from dockyard.model import directory_path
-    from dockyard.projects import is_catalogue
-
     if not judges_images(project) or is_catalogue(project):
         return None  # base images only; or a catalogue of samples, whose CI is no sample's pipeline
     pl = pipeline(project)
@@ -120,8 +117,6 @@ def _label(b, images=None) -> str:
     "(see CI003).",
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:
-    from dockyard.projects import ships_python_service
-
     if not ships_python_service(ctx.project):
         return  # no Python service: nothing to install from a wheelhouse
     pl = pipeline(ctx.project)
@@ -300,8 +295,6 @@ _STEP_EVALUATED = ("with", "env", "timeout-minutes", "continue-on-error", "worki
 def without_evaluated_expressions(data):
     """The workflow without the values that are one expression at a key GitHub evaluates: GitHub accepts them
     whatever the schema says of the key's type, so the schema judges the rest of the file."""
-    from dockyard.rules.ci._pipeline import is_expression
-
     if not isinstance(data, dict):
         return data
     data = dict(data)
@@ -355,8 +348,7 @@ def workflow_schema(ctx: Context) -> Iterator[Problem]:
     workflows = [(sf, doc) for sf, doc in pipeline(ctx.project).docs if sf.kind == FileKind.WORKFLOW]
     if not workflows:
         return  # the validator is not even loaded
-    from dockyard.parsers.yamlpos import to_plain
-    from dockyard.schemas import first_error
+    from dockyard.schemas import first_error  # lazy: a check of a lone Dockerfile runs without it
 
     for sf, doc in workflows:
         for err in getattr(doc, "errors", ()):

@@ -6,7 +6,9 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Position, Problem
+from dockyard.analysis.shell import calls, is_install, run_scripts
+from dockyard.model import Position, Problem, directory_path
+from dockyard.projects import project_folder_of, project_folders, python_service_dockerfiles, ships_python_service
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
@@ -41,10 +43,7 @@ MEDIA_PACKAGES = (
     "and its Makefile belongs beside its compose file.",
 )
 def make_targets(ctx: Context) -> Iterator[Problem]:
-    from dockyard.model import directory_path
-    from dockyard.parsers.makefile import parse_makefile
-    from dockyard.projects import project_folders, ships_python_service
-
+    from dockyard.parsers.makefile import parse_makefile  # lazy: `env check` runs without it
     project = ctx.project
     for folder in project_folders(project):
         if not ships_python_service(project, folder):
@@ -67,9 +66,6 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
 
 def _media_installs(project):
     """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in Python images."""
-    from dockyard.projects import python_service_dockerfiles
-    from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
-
     found = []
     for sf in python_service_dockerfiles(project):
         df = project.dockerfile(sf)
@@ -101,9 +97,6 @@ def _media_installs(project):
     },
 )
 def skip_media(ctx: Context) -> Iterator[Problem]:
-    from dockyard.model import directory_path
-    from dockyard.projects import project_folder_of
-
     project = ctx.project
     installs = _media_installs(project)
     reported: set[str] = set()

@@ -15,19 +15,23 @@ Kinds of services (decided on the merged model of an environment, or on one file
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.environments import DEVELOPMENT_NAMES
+from dockyard.compose.model import locate
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
+from dockyard.parsers.interpolation import scan
+from dockyard.parsers.yamlpos import YMap, YSeq
+from dockyard.programs import is_one_off
+from dockyard.roles import APP, EVERY, roles
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
-_WORD = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 # -- images ----------------------------------------------------------------------------------------------
@@ -57,14 +61,9 @@ def is_dev_tool(name: str, svc: dict) -> bool:
 
 
 # -- services ----------------------------------------------------------------------------------------------
-def built_images(services: dict[str, dict]) -> set[str]:
-    return {s["image"] for s in services.values() if isinstance(s, dict) and s.get("build") is not None
-            and isinstance(s.get("image"), str)}
-
-
 def is_application(svc: dict, built: set[str] | frozenset[str]) -> bool:
     """Built by compose, or running an image another service of the environment builds (``built``: the
-    environment's :func:`built_images`, computed once: ``EnvironmentView.built_images``)."""
+    environment's ``EnvironmentView.built_images``, computed once)."""
     if not isinstance(svc, dict):
         return False
     if svc.get("build") is not None:
@@ -76,53 +75,30 @@ def is_application(svc: dict, built: set[str] | frozenset[str]) -> bool:
 def builds_for_development(svc: dict) -> bool:
     """A service built with ``target: development`` (``dev``, ``local``...: the development environment names of
     :mod:`dockyard.compose.environments`): a development service wherever it is defined."""
-    from dockyard.compose.environments import DEVELOPMENT_NAMES
-
     target = dig(svc, "build", "target")
     return isinstance(target, str) and target.lower() in DEVELOPMENT_NAMES
-
-
-def command_words(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value if v is not None]
-    if isinstance(value, str):
-        return _WORD.findall(value)
-    return []
 
 
 def judged(ctx, name: str) -> bool:
     """Whether service ``name`` of the context's environment has a role the running rule judges
     (``Rule.applies``; see :mod:`dockyard.roles`): an nginx service is no FastAPI service."""
-    from dockyard.roles import EVERY, roles
-
     return ctx.applies == EVERY or roles(ctx.project).service(ctx.environment, name).role in ctx.applies
 
 
 def has_role(ctx, name: str, wanted: frozenset, view=None) -> bool:
     """Service ``name`` of the context's environment (or of ``view``) has one of the roles ``wanted``
     (:mod:`dockyard.roles`)."""
-    from dockyard.roles import roles
-
     return roles(ctx.project).service(view if view is not None else ctx.environment, name).role in wanted
 
 
 def is_fastapi_service(ctx, name: str) -> bool:
     """Service ``name`` of the context's environment serves the FastAPI app (role ``fastapi-service``)."""
-    from dockyard.roles import APP, roles
-
     return roles(ctx.project).service(ctx.environment, name).role == APP
-
-
-def active_profiles(value: str) -> frozenset[str]:
-    """The profiles `COMPOSE_PROFILES` turns on (comma-separated, as compose reads it)."""
-    return frozenset(p.strip() for p in value.split(",") if p.strip())
 
 
 def is_long_running(svc: dict, name: str = "", view=None) -> bool:
     """Not a one-off job, tool or test runner (:func:`dockyard.programs.is_one_off`) in the environment ``view``:
     its services decide who waits for whom to complete, its `COMPOSE_PROFILES` which profiles run by default."""
-    from dockyard.programs import is_one_off
-
     if view is None:
         return isinstance(svc, dict) and not is_one_off(svc, name)
     return isinstance(svc, dict) and not is_one_off(svc, name, view.services, view.active_profiles,
@@ -190,15 +166,9 @@ def raw_entry(view, path: tuple) -> Any:
     return raw
 
 
-def env_label(view) -> str:
-    return f"environment `{view.name}`"
-
-
 # -- one compose file -------------------------------------------------------------------------------------
 def file_services(doc) -> Iterator[tuple[str, Any]]:
     """``(name, YMap)`` of each service of a parsed compose file."""
-    from dockyard.parsers.yamlpos import YMap
-
     root = getattr(doc, "root", None)
     if not isinstance(root, YMap):
         return
@@ -211,8 +181,6 @@ def file_services(doc) -> Iterator[tuple[str, Any]]:
 
 
 def scalar_span(sf, vpos: Position, template: str, start: int, end: int) -> Position:
-    from dockyard.compose.model import locate
-
     return locate(sf, vpos, template, start, end)
 
 
@@ -223,8 +191,6 @@ def mapping_items(node) -> Iterator[tuple[str, Any, Position, Position, int]]:
     characters into the scalar written at ``scalar position`` (0 for a mapping value). ``value`` is None for
     a bare ``KEY`` item.
     """
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     if isinstance(node, YMap):
         for k, v in node.items():
             kp = node.key_pos(k) or node.pos
@@ -247,8 +213,6 @@ def value_position(sf, scalar_pos: Position, scalar_text: str, offset: int, valu
 
 def strings(node, path: tuple = ()) -> Iterator[tuple[tuple, str, Position]]:
     """Every string scalar value under ``node`` (keys excluded) with its path and position."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     if isinstance(node, YMap):
         for k, v in node.items():
             vp = node.value_pos(k) or node.pos
@@ -269,8 +233,6 @@ def strip_references(text: str) -> str:
     """``text`` with each top-level ``${...}``/``$NAME`` replaced by ``\\x00`` (a variable part)."""
     if "$" not in text:
         return text
-    from dockyard.parsers.interpolation import scan
-
     out = []
     pos = 0
     for ref in scan(text).refs:
@@ -286,8 +248,6 @@ def strip_references(text: str) -> str:
 def in_file(view, path: tuple, message: str, index: int = -1) -> Problem:
     """A problem in one file of the environment (default: its override), at the deepest part of ``path``
     that file writes (the file's first line when it writes none of it)."""
-    from dockyard.parsers.yamlpos import YMap
-
     if not view.compose_files:
         return Problem(message, path=".", service=service_of(path))
     sf = view.compose_files[index]
@@ -321,8 +281,6 @@ def absent(ctx, name: str, message: str) -> Problem:
 def _shared_anchor(ctx, view, name: str) -> tuple[str, Position] | None:
     """``(file, position of the anchor's key)`` when service ``name`` merges a mapping that at least one other
     service also merges (or owns, as the service the anchor is written on), else None."""
-    from dockyard.parsers.yamlpos import YMap
-
     o = view.origin_record(("services", name), first=True)
     if o is None:
         return None
@@ -358,8 +316,6 @@ def _merged_from(services, name: str, owners: dict) -> Position | None:
 def _key_owners(root) -> dict[tuple[int, int], Position]:
     """For every key written in a document, the key of the mapping it is written in: the earliest such key,
     as merged copies of a mapping repeat its keys' positions under later keys."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     owners: dict[tuple[int, int], Position] = {}
     # depth first in the file's order, with a stack rather than a closure calling itself (a reference cycle);
     # an entry: (node, the key it is the value of, (that key's position, the key of the mapping it is written in))

@@ -25,6 +25,7 @@ import shlex
 from dockyard import TYPE_CHECKING
 from dockyard.compose.merge import split_volume
 from dockyard.images import image_path
+from dockyard.parsers.interpolation import scan
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
 from dockyard.rules.compose._common import raw_entry
@@ -55,8 +56,6 @@ class RedisSettings:
 
 def split_words(text: str) -> list[str]:
     """Words of a command line as compose (or a shell) splits them, quotes removed, each ``${...}`` kept whole."""
-    from dockyard.parsers.interpolation import scan
-
     refs = [r for r in scan(text).refs if r.depth == 0]
     pieces, pos = [], 0
     for i, r in enumerate(refs):
@@ -154,8 +153,6 @@ def _read_config(text: str) -> dict[str, str]:
 
 
 def _classify(raw: str, shell: bool) -> str:
-    from dockyard.parsers.interpolation import scan
-
     refs = [r for r in scan(raw).refs if r.depth == 0]
     if refs:
         return "required" if all(r.required for r in refs) else "optional"

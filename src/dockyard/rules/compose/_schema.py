@@ -5,6 +5,7 @@ it to each file."""
 from __future__ import annotations
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.validate import schema_refusal
 from dockyard.records import record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,8 +21,6 @@ class SchemaError:
 
 def validate(data: Any) -> SchemaError | None:
     """The schema violation compose reports for ``data`` (a plain or positioned compose document), or None."""
-    from dockyard.compose.validate import schema_refusal
-
     try:
         refusal = schema_refusal(data)
     except Exception as exc:  # noqa: BLE001 - a validator bug must not hide the file's other findings

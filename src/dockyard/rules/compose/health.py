@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from dockyard.images import image_path, image_repository
 from dockyard.model import Problem
 from dockyard.regex import lazy_compile
-from dockyard.roles import PYTHON_IMAGES
-from dockyard.rules.base import Context, Scope, rule
+from dockyard.roles import PYTHON_IMAGES, roles
+from dockyard.rules.base import Context, Scope, get_rule, rule
 from dockyard.rules.compose._common import (
     absent,
     at,
@@ -22,6 +22,7 @@ from dockyard.rules.compose._common import (
     is_postgres,
     is_redis,
 )
+from dockyard.analysis.stages import final_lineage_instructions, last_of
 from dockyard.rules.compose._redis import redis_settings
 
 _BASE = "docker-compose.base.yml"
@@ -141,10 +142,6 @@ def _said_on_the_dockerfile(ctx: Context, view, svc: dict) -> bool:
     HEALTHCHECK fixes both: the service builds the final stage or a stage the final stage is built FROM, DF043
     runs on that file (selected, not ignored for it, judging its role) and finds no HEALTHCHECK in the final
     stage's lineage (or ``HEALTHCHECK NONE``)."""
-    from dockyard.roles import roles
-    from dockyard.rules.base import get_rule
-    from dockyard.rules.dockerfile._stages import final_lineage_instructions, last_of
-
     stage = _built_stage(ctx, view, svc)
     sf = dockerfile_of(ctx, view, svc)
     rule = get_rule("DF043")

@@ -6,8 +6,10 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.compose.context import environment_views
 from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import at, file_services, has_role, in_file, is_application, judged
 from dockyard.source import FileKind
@@ -17,7 +19,7 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
 
 
 @rule(
-    code="CO006", name="compose-layout", scope=Scope.PROJECT,
+    code="CO006", name="compose-layout", scope=Scope.PROJECT, needs=(FileKind.COMPOSE,),
     summary="Compose files are a base file plus one override per environment, the same base for all",
     why="One base with a small override per environment keeps what is shared in one place and what differs "
         "visible; a lone `docker-compose.yml` (or per-environment copies) drifts, and a compose file no "
@@ -37,8 +39,6 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
           "run on the host) are development helpers and are not judged.",
 )
 def compose_layout(ctx: Context) -> Iterator[Problem]:
-    from dockyard.compose.context import environment_views
-
     views = [v for v in environment_views(ctx.project) if _runs_the_project(ctx, v)]
     apps = {sf.path for v in views for sf in v.compose_files}
     everything = {sf.path for v in environment_views(ctx.project) for sf in v.compose_files}
@@ -85,8 +85,6 @@ def _runs_the_project(ctx: Context, view) -> bool:
 
 
 def _builds(ctx: Context, sf) -> bool:
-    from dockyard.parsers.yamlpos import load_yaml
-
     doc = ctx.project.parsed(sf, load_yaml) if sf.text is not None else None
     return doc is None or not doc.ok or any(svc.get("build") is not None for _name, svc in file_services(doc))
 

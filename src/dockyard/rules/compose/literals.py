@@ -12,6 +12,10 @@ from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (file_services, mapping_items, scalar_span, strip_references,
                                             value_position)
+from dockyard.compose.context import environment_views
+from dockyard.parsers.interpolation import InterpolationError, references, substitute
+from dockyard.parsers.yamlpos import YSeq
+from dockyard.rules.compose._common import strings
 from dockyard.secrets import is_secret_name, mask, url_credentials
 
 CONNECTION_NAMES = lazy_compile(r"(^|_)(DATABASE|DB|POSTGRES|MYSQL|MONGO(DB)?|REDIS|CACHE|BROKER|AMQP|RABBITMQ|"
@@ -61,8 +65,6 @@ def _without_port(host: str) -> str:
 
 def _environments_of(ctx: Context) -> list:
     """The environments whose compose files include the file being checked."""
-    from dockyard.compose.context import environment_views
-
     return [v for v in environment_views(ctx.project) if any(sf.path == ctx.file.path for sf in v.compose_files)]
 
 
@@ -150,8 +152,6 @@ def _literal(value) -> bool:
                 "      - SECRET_KEY=${SECRET_KEY:?SECRET_KEY is required}\n",
 )
 def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.yamlpos import YSeq
-
     for name, svc in file_services(ctx.model):
         seen = set()
         for node in _env_like(svc):
@@ -164,8 +164,6 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
                 seen.add((pos.line, pos.column))
                 yield Problem(f"`{key}` is set to a literal secret ({mask(text, key)}) in service `{name}`: use "
                               f"`${{{key}:?{key} is required}}` and set it in the env file", pos, service=name)
-        from dockyard.rules.compose._common import strings
-
         # a literal connection string with its password is one finding, CO011's (build it from variables)
         connections = {value for _, value, _ in _literal_connections(ctx, svc)} \
             if ctx.project.config.enabled("CO011") and not ctx.project.config.ignored_in_file("CO011", ctx.file.path) \
@@ -312,8 +310,6 @@ def _literal_connections(ctx: Context, svc) -> Iterator[tuple[str, str, Position
           "judges a `FROM`: `redis:alpine` or `node:lts` name no version; `debian:bookworm-slim` does.",
 )
 def image_tag(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.interpolation import InterpolationError, references, substitute
-
     for name, svc in file_services(ctx.model):
         image = svc.get("image")
         if not isinstance(image, str) or not image:
@@ -360,8 +356,6 @@ _BACKGROUND = lazy_compile(r"(?<![&>|<])&(?![&>])")
                 "  worker:\n    image: python:3.12-slim\n    command: [\"celery\", \"-A\", \"app\", \"worker\"]\n",
 )
 def single_process(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.yamlpos import YSeq
-
     for name, svc in file_services(ctx.model):
         for key in ("command", "entrypoint"):
             cmd = svc.get(key)

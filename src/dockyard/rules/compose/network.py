@@ -112,7 +112,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
             path = ("services", name, "ports", i)
             raw = view.raw(path)
             host_ip, published, target = _port_parts(item)
-            raw_ip, raw_pub, _ = _port_parts(strip_references(raw) if isinstance(raw, str) else raw) \
+            _, raw_pub, _ = _port_parts(strip_references(raw) if isinstance(raw, str) else raw) \
                 if raw is not None else (None, None, "")
             if published is not None and raw_pub is not None and "\x00" not in str(raw_pub) and \
                     "$" not in str(raw_pub) and not view.is_test and not service_runs_tests(name, svc):

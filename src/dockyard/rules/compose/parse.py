@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.compose.context import environment_views
 from dockyard.model import Edit, Fix, Position, Problem
+from dockyard.parsers.yamlpos import YMap, YSeq, load_yaml
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.compose._schema import validate
 
 
 @rule(
-    code="CO001", name="compose-parse-error", scope=Scope.COMPOSE,
+    code="CO001", name="compose-parse-error", scope=Scope.COMPOSE, category="refused",
     summary="Compose files are valid YAML mappings compose can load",
     why="Compose refuses a file with a YAML syntax error, a duplicate key, an alias bomb or a top level that "
         "is not a mapping, so nothing in it can be started or checked.",
@@ -45,8 +48,6 @@ def _load_problems(ctx: Context) -> Iterator[Problem]:
     """What stopped loading the environments this file is the first compose file of (interpolation past its
     budget), where it is: this file, or a file it includes or extends (which
     discovery may not judge on its own). Once however many environments meet it."""
-    from dockyard.compose.context import environment_views
-
     seen = set()
     for view in environment_views(ctx.project):
         if not view.compose_files or view.compose_files[0].path != ctx.file.path:
@@ -67,8 +68,6 @@ def _separator(sf, pos: Position) -> Position:
 
 def _position_of(root, path: tuple, keys: tuple) -> Position:
     """The key (or item) at ``path`` in a positioned YAML tree; an offending key when ``keys`` names one."""
-    from dockyard.parsers.yamlpos import YMap, YSeq
-
     node = root
     pos = getattr(root, "pos", None) or Position()
     for step in path:
@@ -91,8 +90,6 @@ def _position_of(root, path: tuple, keys: tuple) -> Position:
 def file_schema_ok(ctx: Context, sf) -> tuple[bool, object]:
     """Whether one compose file passes the schema, every document of it, and the first error (computed once per
     run and file)."""
-    from dockyard.parsers.yamlpos import load_yaml
-
     def compute():
         doc = ctx.project.parsed(sf, load_yaml)
         if doc is None or doc.errors or not doc.documents or not all(isinstance(d, dict) for d in doc.documents):
@@ -108,13 +105,11 @@ def file_schema_ok(ctx: Context, sf) -> tuple[bool, object]:
 
 def document_schema_error(ctx: Context, sf, doc, index: int):
     """The schema's first error in one document of a compose file, or None."""
-    from dockyard.rules.compose._schema import validate
-
     return ctx.project.memo(f"compose.schema.{sf.path}.{index}", lambda: validate(doc.documents[index]))
 
 
 @rule(
-    code="CO002", name="compose-schema", scope=Scope.COMPOSE,
+    code="CO002", name="compose-schema", scope=Scope.COMPOSE, category="refused",
     summary="Each compose file is valid against the Compose Specification",
     why="Compose validates every file against its JSON schema before doing anything; a misspelt key, a "
         "wrong type or an unknown option is a hard error at `docker compose up` (or, for some keys, silently "
@@ -124,8 +119,6 @@ def document_schema_error(ctx: Context, sf, doc, index: int):
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n",
 )
 def file_schema(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.yamlpos import load_yaml
-
     doc = ctx.model  # one document of the file: each is validated, as compose validates each
     if doc is None or doc.errors or not isinstance(doc.root, dict):
         return
@@ -136,7 +129,7 @@ def file_schema(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="CO003", name="compose-merged-schema", scope=Scope.ENVIRONMENT,
+    code="CO003", name="compose-merged-schema", scope=Scope.ENVIRONMENT, category="refused",
     summary="Each environment's merged, interpolated configuration is valid against the Compose Specification",
     why="Files that are valid one by one can still combine into an invalid configuration, and interpolated "
         "values (a port, a memory size, a restart policy from `.env`) are only checked once substituted: "
@@ -160,8 +153,6 @@ def merged_schema(ctx: Context) -> Iterator[Problem]:
         return
     if not all(file_schema_ok(ctx, sf)[0] for sf in view.compose_files):
         return
-    from dockyard.rules.compose._schema import validate
-
     err = validate(view.model)
     if err is None:
         return
@@ -193,7 +184,7 @@ def _version_line_deletion(sf, root) -> Fix | None:
     end = starts[kpos.line] if kpos.line < len(starts) else len(sf.text)
     if kpos.line == 1 and kpos.line + 1 < len(starts) and not sf.line_text(kpos.line + 1).strip():
         end = starts[kpos.line + 1]
-    return Fix("remove the obsolete `version` line", (Edit(start, end, ""),))
+    return Fix((Edit(start, end, ""),))
 
 
 @rule(
@@ -211,8 +202,6 @@ def _version_line_deletion(sf, root) -> Fix | None:
           "is left for a person.",
 )
 def obsolete_version(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.yamlpos import YMap
-
     doc = ctx.model
     root = getattr(doc, "root", None)
     if doc is None or doc.errors or not isinstance(root, YMap) or "version" not in root:
@@ -223,7 +212,7 @@ def obsolete_version(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="CO035", name="compose-invalid-project", scope=Scope.ENVIRONMENT,
+    code="CO035", name="compose-invalid-project", scope=Scope.ENVIRONMENT, category="refused",
     summary="Compose accepts each environment's merged project: every reference defined, no dependency cycle",
     why="Files that are each valid can still make a project compose refuses to load: a service that depends on, "
         "links to or shares the network of a service no file defines, a network, volume, secret or config used but "
@@ -251,4 +240,4 @@ def invalid_project(ctx: Context) -> Iterator[Problem]:
         return
     for refusal in view.refusals:
         yield Problem(f"compose refuses environment `{view.name}`: {refusal.safe_message}", refusal.position,
-                      path=refusal.file or view.compose_files[0].path)
+                      path=refusal.file or view.compose_files[0].path, environment=view.name)

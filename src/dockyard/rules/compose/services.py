@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockyard.compose.merge import split_volume
 from dockyard import roles
+from dockyard.compose.merge import split_volume
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (at, backing_kind, builds_for_development, is_application,

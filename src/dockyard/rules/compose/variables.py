@@ -6,11 +6,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from dockyard.analysis.variables import environment_needs, listed
 from dockyard.compose.deployed import deploy_variables
+from dockyard.envtools import parse_env_tolerant
 from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
+from dockyard.parsers.dotenv import parse_env
+from dockyard.parsers.interpolation import scan
+from dockyard.rules.base import Context, Scope, get_rule, rule
 from dockyard.rules.compose._common import scalar_span, strings
-from dockyard.rules.env._envfiles import listed
 from dockyard.secrets import is_secret_name
 
 
@@ -24,8 +27,6 @@ from dockyard.secrets import is_secret_name
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n      PORT: \"${PORT:-8000}\"\n",
 )
 def interpolation_syntax(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.interpolation import scan
-
     root = getattr(ctx.model, "root", None)
     if not isinstance(root, dict):
         return
@@ -43,8 +44,6 @@ def interpolation_syntax(ctx: Context) -> Iterator[Problem]:
 
 def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
     """Variables defined by the env files services load (``env_file:``), other than the interpolation one."""
-    from dockyard.parsers.dotenv import parse_env
-
     out: dict[str, str] = {}
     own = view.env_file.path if view.env_file is not None else None
     for name, svc in view.services.items():
@@ -71,7 +70,7 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
 
 
 @rule(
-    code="CO005", name="compose-unresolved-variable", scope=Scope.ENVIRONMENT,
+    code="CO005", name="compose-unresolved-variable", scope=Scope.ENVIRONMENT, category="interpolation",
     summary="For each environment, every variable a compose file interpolates resolves",
     why="A missing `${VAR:?...}` stops `docker compose up` for that environment; a missing `${VAR}` without a "
         "default silently becomes an empty string (a blank password, an empty host) with only a warning.",
@@ -136,21 +135,19 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
         else:
             msg = (f"`{issue.variable}` is not set for environment `{view.name}` ({where}) and has no default: "
                    f"compose substitutes an empty string{also}")
-        out.append(Problem(msg, issue.position, path=issue.path))
+        out.append(Problem(msg, issue.position, path=issue.path, environment=view.name))
     yield from out
 
 
 def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
     """The variables EN005 reports missing from the environment's env file (empty when it does not run on it)."""
-    from dockyard.rules.base import get_rule
-    from dockyard.rules.env._envfiles import environment_needs, parsed
-
     rule = get_rule("EN005")
     config = ctx.project.config
     if rule is None or view.env_file is None or view.env is None or view.env_file_is_shared or \
             not config.enabled(rule.code) or config.ignored_in_file(rule.code, view.env_file.path):
         return set()
-    return {need.name for need in environment_needs(view, parsed(ctx.project, view.env_file).as_dict())}
+    variables = ctx.project.parsed(view.env_file, parse_env_tolerant).as_dict()
+    return {need.name for need in environment_needs(view, variables)}
 
 
 @rule(
@@ -167,8 +164,6 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
           "secret with a known value: it is accepted.",
 )
 def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.interpolation import scan
-
     root = getattr(ctx.model, "root", None)
     if not isinstance(root, dict):
         return

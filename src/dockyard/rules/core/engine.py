@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 from dockyard.model import Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import KIND_WORDS
+from dockyard.templates import TEMPLATE_MARK, template_path
 
 
 def _engine_reported(ctx: Context) -> Iterator[Problem]:
@@ -58,10 +60,6 @@ rule(
 )(_engine_reported)
 
 
-_KIND_NAMES = {"dockerfile": "a Dockerfile", "compose": "a compose file", "env": "an env file",
-               "dockerignore": "a .dockerignore"}
-
-
 @rule(
     code="DY004",
     name="template-skipped",
@@ -82,8 +80,6 @@ _KIND_NAMES = {"dockerfile": "a Dockerfile", "compose": "a compose file", "env":
     "file); the summary counts the files.",
 )
 def template_skipped(ctx: Context) -> Iterator[Problem]:
-    from dockyard.roles import TEMPLATE_MARK, template_path
-
     trees: dict[str, list] = {}
     for sf in ctx.project.templates:
         trees.setdefault(template_path(sf.path) or sf.path, []).append(sf)
@@ -94,7 +90,7 @@ def template_skipped(ctx: Context) -> Iterator[Problem]:
             position = sf.span(m.start(), m.end()) if m is not None else None
             kw = {"position": position} if position is not None else {}
             kw["path"] = tree
-            kind = _KIND_NAMES.get(sf.kind, sf.kind)
+            kind = KIND_WORDS.get(sf.kind, sf.kind)
             yield Problem(f"`{tree}` is a template (`{m.group(0) if m else '{{ }}'}`): not judged as {kind}; "
                           "check the rendered file instead", **kw)
         else:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.shell import calls, package_call, run_scripts
+from dockyard.analysis.stages import cache_mount_targets, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import calls, package_call, run_scripts
-from dockyard.rules.dockerfile._stages import cache_mount_targets, span_position
 
 APT = ("apt-get", "apt")
 LISTS = "/var/lib/apt/lists"
@@ -78,7 +78,7 @@ def install_yes(ctx: Context) -> Iterator[Problem]:
                     w.text in ("-qq", "--quiet=2") for w in c.command.argv):
                 continue
             end = _end_of(script, c.sub_word)
-            fix = Fix("add `-y`", (Edit(end, end, " -y"),)) if end is not None else None
+            fix = Fix((Edit(end, end, " -y"),)) if end is not None else None
             yield Problem(f"`{c.tool} install` without `-y` waits for a confirmation no one can give",
                           script.word_position(c.sub_word), fix=fix)
 
@@ -107,8 +107,8 @@ def no_recommends(ctx: Context) -> Iterator[Problem]:
                                                    "apt::install-recommends=no") for t in texts):
                 continue
             end = _end_of(script, c.sub_word)
-            fix = (Fix("add `--no-install-recommends`", (Edit(end, end, " --no-install-recommends"),),
-                       Applicability.UNSAFE) if end is not None else None)
+            fix = (Fix((Edit(end, end, " --no-install-recommends"),), Applicability.UNSAFE)
+                   if end is not None else None)
             yield Problem(f"`{c.tool} install` without `--no-install-recommends` also installs recommended packages",
                           script.word_position(c.sub_word), fix=fix)
 
@@ -192,7 +192,7 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
             fix = None
             edit = script.and_then("rm -rf /var/lib/apt/lists/*")
             if edit is not None and _lists_needed_later(df, ins) is None:
-                fix = Fix("remove the apt lists in the same RUN", (edit,))
+                fix = Fix((edit,))
             yield Problem("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
                           "or use a cache mount for `/var/lib/apt`", span_position(ins.keyword_span),
                           fix=fix)

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.shell import installed_packages
+from dockyard.analysis.stages import lineage, position, python_runtime_stages, value_token
 from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
 from dockyard.records import record
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import lineage, position, python_runtime_stages, value_token
 
 SUGGESTED = "python:3.12-slim"
 
@@ -136,8 +137,6 @@ _PROBE_TOOLS = ("curl", "wget")
 def _probe_caveat(ctx: Context, df) -> str:
     """What the smaller image takes away that the service uses: a compose healthcheck's curl or wget, which the
     full image has and `-slim` does not (unless the Dockerfile installs it)."""
-    from dockyard.rules.dockerfile._shell import installed_packages
-
     if ctx.file is None:
         return ""
     installed = installed_packages(df, df.instructions)

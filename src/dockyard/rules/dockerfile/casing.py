@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.analysis.stages import arg_tokens, position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import arg_tokens, position
 
 
 def _expected_as(keyword_raw: str) -> str:
@@ -47,7 +47,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                 f"`{ins.keyword_raw} ... {as_text} {name}`: write `{want}` to match the `{ins.keyword_raw}` "
                 "instruction's casing",
                 position(df, as_start, as_end),
-                fix=Fix(f"rewrite `{as_text}` as `{want}`", (Edit(as_start, as_end, want),), Applicability.SAFE),
+                fix=Fix((Edit(as_start, as_end, want),), Applicability.SAFE),
             )
         if name != name.lower():
             yield Problem(

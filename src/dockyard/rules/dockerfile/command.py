@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.images import image_is_python, plain_image
-from dockyard.model import Applicability, Edit, Fix, Problem
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import SHELL_BUILTINS, SHELLS, exec_argv, instruction_script, package_call
-from dockyard.rules.dockerfile._stages import (
+from dockyard.analysis.shell import (SHELLS, SHELL_BUILTINS, calls, exec_argv, instruction_script, is_install,
+                                     package_call, run_scripts)
+from dockyard.analysis.stages import (
     final_lineage, final_lineage_instructions, last_of, span_position,
 )
+from dockyard.images import image_is_python, plain_image
+from dockyard.manifests import normalized_name
+from dockyard.model import Applicability, Edit, Fix, Problem
+from dockyard.parsers.shell import SimpleCommand, Word
+from dockyard.rules.base import Context, Scope, rule
 
 SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "honcho",
                          "foreman", "forego", "overmind"})
 SERVERS = frozenset({"gunicorn", "uvicorn", "hypercorn", "daphne", "granian", "celery", "nginx", "redis-server",
                      "postgres", "rq", "dramatiq", "arq", "huey_consumer", "flower", "cron", "crond"})
-INSTALLERS = frozenset({"pip", "pip3", "uv", "poetry", "pipenv", "apt-get", "apt", "apk", "npm", "yarn", "conda"})
 OLD_WORKER = "uvicorn.workers.UvicornWorker"
 NEW_WORKER = "uvicorn_worker.UvicornWorker"
 WORKER_PACKAGE = "uvicorn-worker"  # the package that provides NEW_WORKER
@@ -99,7 +101,7 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
 
             # a shell-form ENTRYPOINT ignores CMD and compose's `command`; in exec form they become its arguments
             safe = ins is cmd or (cmd is None and not _given_command(ctx))
-            fix = Fix("use the exec form", (Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
+            fix = Fix((Edit(ins.args_span.start, ins.args_span.end, json.dumps(argv)),),
                       Applicability.SAFE if safe else Applicability.UNSAFE)
         yield Problem(f"`{ins.keyword}` in shell form runs under `/bin/sh -c`, which does not forward signals; use "
                       "the exec form `[\"...\", \"...\"]`", span_position(ins.keyword_span), fix=fix)
@@ -141,7 +143,7 @@ def _program(argv: list[str]) -> tuple[str, int]:
 
 def _gunicorn_ok(args: list[str]) -> bool:
     """gunicorn's flags name a config file or a uvicorn worker class (flags read by the gunicorn parser)."""
-    from dockyard.parsers.gunicorn import parse_command
+    from dockyard.parsers.gunicorn import parse_command  # lazy: a check of a named Dockerfile runs without it
 
     cfg = parse_command(["gunicorn", *args], "", 1, 1, 1, 1)
     return cfg is not None and ("config" in cfg.settings or "UvicornWorker" in cfg.worker_class)
@@ -258,8 +260,6 @@ def no_install_at_start(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     for ins, script, argv in _command_scripts(df):
         if script is None:
-            from dockyard.parsers.shell import SimpleCommand, Word
-
             if not argv:
                 continue
             words = tuple(Word(a, a, 0, 0) for a in argv)
@@ -296,9 +296,6 @@ def _installs_worker(df) -> bool:
     """Whether a RUN pip-installs the `uvicorn-worker` package by name."""
     import re
 
-    from dockyard.manifests import normalized_name
-    from dockyard.rules.dockerfile._shell import calls, is_install, run_scripts
-
     return any(c.tool == "pip" and is_install(c) and any(
         normalized_name(re.split(r"[\s\[;@<>=!~(]", w.text, 1)[0]) == WORKER_PACKAGE for w in c.packages)
         for script in run_scripts(df, df.instructions) for c in calls(script))
@@ -319,7 +316,7 @@ def _installs_worker(df) -> bool:
           "to start. A gunicorn config file is judged by the Python rules (PY007).",
 )
 def uvicorn_worker(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import declares, dockerfile_context_dirs
+    from dockyard.locks import declares, dockerfile_context_dirs  # lazy: `env check` runs without it
 
     df = ctx.model
     safe = None
@@ -329,7 +326,7 @@ def uvicorn_worker(ctx: Context) -> Iterator[Problem]:
                                                     dockerfile_context_dirs(ctx.project, ctx.file.path))
         yield Problem(f"`{OLD_WORKER}` is deprecated; use `{NEW_WORKER}` from the `uvicorn-worker` package",
                       ctx.file.span(start, start + len(OLD_WORKER)),
-                      fix=Fix(f"use `{NEW_WORKER}`", (Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
+                      fix=Fix((Edit(start, start + len(OLD_WORKER), NEW_WORKER),),
                               Applicability.SAFE if safe else Applicability.UNSAFE))
 
 

@@ -10,11 +10,8 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import ManagerCall, PipCall, manager_call, package_name, pip_call, run_script
-from dockyard.roles import runtime_stages
-from dockyard.rules.dockerfile._stages import (
+from dockyard.analysis.shell import ManagerCall, PipCall, manager_call, package_name, pip_call, run_script
+from dockyard.analysis.stages import (
     arg_tokens,
     cache_mount_targets,
     env_value_at,
@@ -27,6 +24,10 @@ from dockyard.rules.dockerfile._stages import (
     span_position,
     truthy,
 )
+from dockyard.analysis.stages import lineage
+from dockyard.model import Problem
+from dockyard.roles import runtime_stages
+from dockyard.rules.base import Context, Scope, rule
 
 LOCK_EXAMPLE = "requirements.lock.txt"
 
@@ -172,7 +173,7 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
 # ------------------------------------------------------------------------------------ DF009
 def _lock_tools(ctx: Context) -> set[str]:
     """The tools whose lock files the Dockerfile's build context(s) hold (see :mod:`dockyard.locks`)."""
-    from dockyard.locks import context_tools, dockerfile_context_dirs
+    from dockyard.locks import context_tools, dockerfile_context_dirs  # lazy: `env check` runs without it
 
     if ctx.file is None:
         return set()
@@ -265,8 +266,6 @@ def check_lockfile(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
-    from dockyard.rules.dockerfile._stages import lineage
-
     tools = _lock_tools(ctx)
     scanned: dict[int, tuple[list[Problem], bool]] = {}
 
@@ -283,7 +282,7 @@ def check_lockfile(ctx: Context) -> Iterator[Problem]:
 
 def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
     from dockyard.locks import COMPILED, CONTEXT, EXPORTED, is_lock_name, requirement_options, \
-        requirements, requirements_state, resolve_requirements_file
+        requirements, requirements_state, resolve_requirements_file  # lazy: `env check` runs without it
 
     out: list[Problem] = []
     hashes = call.has("--require-hashes")

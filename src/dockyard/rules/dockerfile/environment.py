@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Problem
-from dockyard.images import plain_image
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import (env_at, position, python_runtime_stages, span_position, stage_label,
+from dockyard.analysis.stages import (env_at, position, python_runtime_stages, span_position, stage_label,
                                                truthy, vendor_base)
+from dockyard.analysis.stages import arg_tokens
+from dockyard.images import plain_image
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
 
 # name -> what the value must be ("flag": a true value such as 1; "set": any non-empty value)
 REQUIRED = {
@@ -73,8 +74,6 @@ def check(ctx: Context) -> Iterator[Problem]:
 
 
 def _key_position(df, ins, name: str):
-    from dockyard.rules.dockerfile._stages import arg_tokens
-
     for tok, start, end in arg_tokens(df, ins):
         if tok == name or tok.startswith(name + "="):
             return position(df, start, end)

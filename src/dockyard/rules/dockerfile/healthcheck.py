@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import exec_argv, installed_packages, instruction_script
-from dockyard.rules.dockerfile._stages import (
+from dockyard.analysis.shell import exec_argv, installed_packages, instruction_script
+from dockyard.analysis.stages import (
     final_lineage, final_lineage_instructions, last_of, root_base, span_position,
 )
+from dockyard.model import Problem
+from dockyard.rules.base import Context, Scope, rule
 
 OPTIONS = ("interval", "timeout", "start-period", "retries")
 PYTHON_PROBE = ('CMD ["python", "-c", "import urllib.request; '

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file, ignore_model
+from dockyard.analysis.stages import span_position
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import span_position
 
 GLOB = frozenset("*?[")
 
@@ -45,9 +46,7 @@ def _source_position(ctx, ins, src: str):
           "takes precedence over `.dockerignore`.",
 )
 def copy_source_ignored(ctx: Context) -> Iterator[Problem]:
-    from dockyard.parsers.dockerignore import clean_path
-    from dockyard.contexts import contexts_of_dockerfile, ignore_file, ignore_model
-
+    from dockyard.parsers.dockerignore import clean_path  # lazy: `env check` runs without it
     project = ctx.project
     checked = []
     for c in contexts_of_dockerfile(project, ctx.file.path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.stages import final_lineage, final_lineage_instructions, key_positions, span_position
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import final_lineage, final_lineage_instructions, key_positions, span_position
 
 # label -> (build argument, accepted OCI equivalent)
 LABELS = {

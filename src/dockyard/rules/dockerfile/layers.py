@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.analysis.shell import calls, instruction_script, is_install, run_scripts
+from dockyard.analysis.stages import span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import calls, instruction_script, is_install, run_scripts
-from dockyard.rules.dockerfile._stages import span_position
 
 
 def _run_options(ins) -> tuple:
@@ -58,9 +58,7 @@ def combine(ctx: Context) -> Iterator[Problem]:
                     # comment lines between the two stay, as comment lines inside the continuation
                     comments = "".join(f"{line}\n" for line in text[a_end:b[0]].splitlines()
                                        if line.lstrip().startswith("#"))
-                    fix = Fix("join the RUN instructions with `&&`",
-                              (Edit(a_end, b[0], f" {df.escape}\n{comments}    && "),),
-                              Applicability.UNSAFE)
+                    fix = Fix((Edit(a_end, b[0], f" {df.escape}\n{comments}    && "),), Applicability.UNSAFE)
                 yield Problem(f"this RUN directly follows the RUN on line {prev.span.line} with the same mounts; "
                               "combine them into one layer", span_position(ins.keyword_span), fix=fix)
             prev = ins
@@ -154,7 +152,7 @@ def sorted_packages(ctx: Context) -> Iterator[Problem]:
                               for i, j in enumerate(order) if i != j]
             if found is None:
                 continue
-            fix = Fix("sort the package list", tuple(edits)) if edits and all(r is not None for r in spans) else None
+            fix = Fix(tuple(edits)) if edits and all(r is not None for r in spans) else None
             shown, before = found[0].text, found[1].text
             yield Problem(f"`{c.tool} {c.sub}` packages are not sorted: `{shown}` should come after `{before}`",
                           script.word_position(found[0]), fix=fix)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os.path
 from collections.abc import Iterator
 
+from dockyard.analysis.shell import SHELLS, instruction_script, run_scripts
+from dockyard.analysis.stages import lineage_instructions, position, span_position
 from dockyard.model import Problem
+from dockyard.parsers.shell import parse_shell
 from dockyard.records import replace
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import SHELLS, instruction_script, run_scripts
-from dockyard.rules.dockerfile._stages import lineage_instructions, position, span_position
 
 # commands that cannot fail in a pipeline's left side: `echo "$SHA256 *file" | sha256sum -c -` hides nothing
 CANNOT_FAIL = frozenset({"echo", "printf", "true", ":", "yes"})
@@ -98,8 +99,6 @@ def _scopes(ins, script) -> list[tuple[bool, list[int], list]]:
     """The shells a RUN starts, as (pipefail from their options, their pipes, their commands), in offsets of
     the RUN's script. In `cmd <<EOF` the heredoc body is `cmd`'s input: a script of its own when `cmd` is a
     shell reading it (`bash <<EOF`, `<<EOF sh`), else data. A RUN made only of heredocs runs their body."""
-    from dockyard.parsers.shell import parse_shell
-
     line = ins.value[0] if ins.heredocs and ins.value else ""
     if not line or not script.text.startswith(line + "\n"):
         return [(False, list(script.script.pipes), list(script.commands))]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.analysis.stages import key_positions
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import key_positions
 from dockyard.secrets import is_secret_name, mask
 
 

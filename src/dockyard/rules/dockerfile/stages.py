@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.model import Problem
-from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import package_installs, package_name, pip_call, run_script
-from dockyard.roles import image_stage, runtime_stages
-from dockyard.rules.dockerfile._stages import (
+from dockyard.analysis.shell import package_installs, package_name, pip_call, run_script
+from dockyard.analysis.stages import (
     lineage_instructions,
     referenced_stages,
     span_position,
     stage_label,
     vendor_base,
 )
+from dockyard.model import Problem
+from dockyard.roles import image_stage, runtime_stages
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 
 
 def _from_position(stage):
@@ -185,8 +186,6 @@ def _scanner(df, stage) -> str | None:
 
 
 def _targeted_by_ci(ctx: Context, name: str) -> bool:
-    from dockyard.source import FileKind
-
     needles = (f"--target {name}", f"--target={name}", f"target: {name}", f'target: "{name}"',
                f"target: '{name}'", f"-target {name}")
     for kind in (FileKind.WORKFLOW, FileKind.GITLAB_CI, FileKind.MAKEFILE, FileKind.COMPOSE):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.stages import span_position
 from dockyard.model import Applicability, Edit, Fix, Position, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._stages import span_position
 
 DIRECTIVE = "# syntax=docker/dockerfile:1"
 _FRONTENDS = ("docker/dockerfile", "docker.io/docker/dockerfile")
@@ -70,8 +70,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         f"no `{DIRECTIVE}` parser directive on the first line{why}",
         Position(1, 1, 1, 1),
-        fix=Fix(f"insert `{DIRECTIVE}` as the first line", (Edit(start, start, DIRECTIVE + newline),),
-                Applicability.SAFE),
+        fix=Fix((Edit(start, start, DIRECTIVE + newline),), Applicability.SAFE),
     )
 
 

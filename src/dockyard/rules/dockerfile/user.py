@@ -6,11 +6,11 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.shell import exec_argv, instruction_script, pip_call, run_scripts
+from dockyard.analysis.stages import (final_lineage, final_lineage_instructions, home_dir, last_of,
+                                               span_position)
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import run_scripts
-from dockyard.rules.dockerfile._stages import (final_lineage, final_lineage_instructions, home_dir, last_of,
-                                               span_position)
 
 ROOT_NAMES = frozenset({"root", "0"})
 WRITABLE_DIRS = frozenset({"uploads", "upload", "temp", "tmp", "storage", "logs", "log", "data", "media", "cache"})
@@ -238,8 +238,6 @@ def _relies_on_home(df, instructions, name: str, home: str) -> bool:
     `USER name`) writes there (a path in it, `~`, `$HOME`, `pip install --user`, `git config --global`,
     `pipx`), a WORKDIR or a COPY/ADD lands in it, or an ENV, CMD or ENTRYPOINT points into it. `ENV HOME=...`
     moves the home."""
-    from dockyard.rules.dockerfile._shell import exec_argv, instruction_script, pip_call
-
     homes = {home}
     as_user = False
     workdir = "/"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.analysis.shell import pip_call, run_script
+from dockyard.analysis.stages import arg_tokens, position, stage_label
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerfile._shell import pip_call, run_script
-from dockyard.rules.dockerfile._stages import arg_tokens, position, stage_label
 
 
 def _absolute(path: str) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.build_contexts import build_contexts, ignore_file, sources_through, wholesale_copy
 from dockyard.model import Edit, Fix, Problem
 from dockyard.records import record
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.contexts import build_contexts, ignore_file, sources_through, wholesale_copy
 
 
 @record(frozen=True)
@@ -67,7 +67,7 @@ def missing_entries(ig, python: bool, sources: list[str] = ()) -> list[tuple[Gro
 
 def _excludes(pattern: str, path: str) -> bool:
     """Whether the ignore-file line ``pattern`` leaves ``path`` (or a folder above it) out of the context."""
-    from dockyard.parsers.dockerignore import parse_dockerignore
+    from dockyard.parsers.dockerignore import parse_dockerignore  # lazy: `env check` runs without it
 
     ig = _SINGLE.get(pattern)
     if ig is None:
@@ -120,7 +120,7 @@ def exists(ctx: Context) -> Iterator[Problem]:
         how = (f"`{ins.keyword} {src}` (line {ins.span.line} of `{c.dockerfile}`) copies whatever it holds"
                if ins else "everything in it is sent to the builder and `COPY . .` copies it all")
         yield Problem(f"the build context {where} has no `.dockerignore`: {how}; create `{target}`", c.position,
-                      path=c.origin, fix=Fix(f"create {target}", (Edit(0, 0, content),), path=target))
+                      path=c.origin, fix=Fix((Edit(0, 0, content),), path=target))
 
 
 @rule(
@@ -152,7 +152,7 @@ def entries(ctx: Context) -> Iterator[Problem]:
                       for group, lacking in missing)
     text = ctx.file.text or ""
     lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
-    fix = Fix("append the missing entries", (Edit(len(text), len(text), lead + _block(missing)),))
+    fix = Fix((Edit(len(text), len(text), lead + _block(missing)),))
     yield Problem(f"the ignore file does not exclude {names}", fix=fix)
 
 
@@ -195,7 +195,7 @@ def root_only(ctx: Context) -> Iterator[Problem]:
             sources = sources_through(ctx.project, ctx.file.path)
         fix = None
         if not any(_excludes(BYTECODE[p.pattern], src) for src in sources):
-            fix = Fix("match in every folder", (Edit(p.start, p.start + (1 if p.text.startswith('/') else 0), "**/"),))
+            fix = Fix((Edit(p.start, p.start + (1 if p.text.startswith('/') else 0), "**/"),))
         yield Problem(f"`{p.text}` only matches at the root of the build context; write `{BYTECODE[p.pattern]}"
                       f"{'/' if p.text.endswith('/') else ''}` to exclude it in every folder",
                       ctx.file.span(p.start, p.end), fix=fix)

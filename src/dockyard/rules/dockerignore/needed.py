@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file, ignore_model
+from dockyard.analysis.shell import calls, run_scripts
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.contexts import contexts_of_dockerfile, ignore_file, ignore_model
 
 PROJECT_ARGS = frozenset({".", "./"})
 
 
 def _installs_project(df) -> bool:
     """True when a RUN builds the context's own project (`pip install .`, `pip install -e ".[dev]"`, `pip wheel .`)."""
-    from dockyard.rules.dockerfile._shell import calls, run_scripts
-
     for script in run_scripts(df, df.instructions):
         for call in calls(script):
             if call.tool != "pip" or call.sub not in ("install", "wheel"):

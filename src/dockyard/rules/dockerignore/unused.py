@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from dockyard.contexts import contexts_of_dockerfile, ignore_file
+from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind

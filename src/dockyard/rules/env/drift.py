@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import env_groups, parsed
+from dockyard.source import FileKind
 
 
 @rule(
-    code="EN006", name="env-template-drift", scope=Scope.PROJECT,
+    code="EN006", name="env-template-drift", scope=Scope.PROJECT, category="drift", needs=(FileKind.ENV,),
     summary="The templates of different environments define the same keys (values may differ)",
     why="The same compose files run in every environment; a key present in the dev template but missing from "
     "the production one is a variable production will be missing the day the feature ships. Portability "

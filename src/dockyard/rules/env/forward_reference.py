@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.envtools import value_span
 from dockyard.model import Problem
+from dockyard.parsers.interpolation import scan
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed
@@ -22,7 +24,7 @@ def _scannable(text: str, quote: str | None) -> str:
 
 
 @rule(
-    code="EN010", name="env-forward-reference", scope=Scope.ENV_FILE, severity="warning",
+    code="EN010", name="env-forward-reference", scope=Scope.ENV_FILE, category="order", severity="warning",
     summary="A value references `${X}` only when `X` is defined above it in the same file",
     why="Compose expands an env file from top to bottom: a reference to a key defined further down sees the "
     "shell's value or an empty string, never the file's. The standard's own template builds `MONGODB_URL` "
@@ -36,9 +38,6 @@ def _scannable(text: str, quote: str | None) -> str:
     "defines is taken to come from the shell.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
-    from dockyard.envtools import value_span
-    from dockyard.parsers.interpolation import scan
-
     sf = ctx.file
     if sf is None or sf.text is None:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard.envtools import is_template
-from dockyard.model import Applicability, Edit, Fix, Position, Problem
+from dockyard.model import Applicability, Edit, Fix, Position, Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import env_files, is_public_config
 from dockyard.source import FileKind
@@ -19,7 +19,7 @@ TEMPLATE_NAMES = (".env.dev.example", ".env.staging.example", ".env.prod.example
 
 
 def _verdicts(text: str, real: list[str], templates: list[str]):
-    from dockyard.parsers.ignorefile import GitIgnore
+    from dockyard.parsers.ignorefile import GitIgnore  # lazy: a check of a lone Dockerfile runs without it
 
     gi = GitIgnore.parse(text)
     exposed = [p for p in real if not gi.ignored(p)]
@@ -49,7 +49,7 @@ def _appended(text: str, lines: list[str]) -> str:
 
 
 @rule(
-    code="EN004", name="gitignore-env-files", scope=Scope.PROJECT,
+    code="EN004", name="gitignore-env-files", scope=Scope.PROJECT, category="gitignore",
     summary="`.gitignore` ignores `.env` and `.env.*` and re-includes `.env.*.example`",
     why="Real env files hold secrets; if git does not ignore them, one `git add .` publishes them. The "
     "templates must stay visible to git, or they are never committed and the next environment is set up by "
@@ -103,13 +103,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         _, still_exposed, still_hidden = _verdicts(_appended(text, lines), real, templates)
         if not still_exposed and not still_hidden:
             start = len(text)
-            fix = Fix("append " + ", ".join(f"`{line}`" for line in lines) + " to `.gitignore`",
-                      (Edit(start, start, _appended(text, lines)[start:]),), Applicability.SAFE, path=".gitignore")
+            fix = Fix((Edit(start, start, _appended(text, lines)[start:]),), Applicability.SAFE, path=".gitignore")
     if fix is not None:
         message += ": add " + ", ".join(f"`{line}`" for line in lines)
     if sf is None:  # reported at the folder the missing file belongs in; the fix creates it
-        from dockyard.model import directory_path
-
         yield Problem("no `.gitignore`, so git " + message.removeprefix("`.gitignore` "), path=directory_path(""),
                       fix=fix)
         return

@@ -13,7 +13,7 @@ from dockyard.source import FileKind
 
 
 @rule(
-    code="EN003", name="env-file-committed", scope=Scope.PROJECT,
+    code="EN003", name="env-file-committed", scope=Scope.PROJECT, category="committed",
     summary="No real env file (`.env`, `.env.<env>`) is tracked by git; only `*.example` templates are",
     why="A committed env file publishes its secrets to everyone with read access to the repository, its "
     "forks and its history, forever: removing it later does not unpublish them. Only templates with "

@@ -11,11 +11,14 @@ from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
     compose_environment_names, configured_environments, env_files, env_groups, in_folder,
 )
+from dockyard.compose.context import environment_views
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.source import FileKind
 
 
 @rule(
-    code="EN002", name="env-file-per-environment", scope=Scope.PROJECT,
+    code="EN002", name="env-file-per-environment", scope=Scope.PROJECT, category="missing",
+    needs=(FileKind.ENV, FileKind.COMPOSE),
     summary="Every environment has its own env file and a committed `.env.<env>.example` template",
     why="The env files are the single source of truth for configuration. Without a committed template per "
     "environment, nobody can tell which variables staging or production need, a new deployment starts from a "
@@ -56,7 +59,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                 hint = f" (`{group.others[0].path}` is not picked up: templates are named `*.example`)"
             yield Problem(f"environment `{group.name}` has no template `{wanted}`: commit one, with "
                           f"`CHANGE_ME_...` placeholders for its secrets{hint}",
-                          path=where.path if where is not None else wanted)
+                          path=where.path if where is not None else wanted, environment=group.name)
         elif tracked is not None and group.template.path not in tracked:
             yield Problem(f"template `{group.template.path}` is not committed: `git add {group.template.path}`",
                           path=group.template.path)
@@ -84,7 +87,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         else:
             lead = f"environment `{label}` has no env file"
         yield Problem(f"{lead}: create `{real}` from a committed template `{wanted}`, with `CHANGE_ME_...` "
-                      "placeholders for its secrets", path=source or env_file or wanted)
+                      "placeholders for its secrets", path=source or env_file or wanted, environment=label)
     named_folders = {g.folder for g in groups} | {label.rpartition("/")[0] for label in named}
     for view in views.values():
         problem = _default_template(project, view, named_folders, tracked)
@@ -107,8 +110,6 @@ def check(ctx: Context) -> Iterator[Problem]:
 def _configures(project, compose_files) -> bool:
     """Whether compose files hold configuration an env file would: a service's `environment` or `env_file`, or a
     `${VAR}` reference."""
-    from dockyard.parsers.yamlpos import load_yaml
-
     for sf in compose_files:
         if sf.text is None:
             continue
@@ -124,8 +125,6 @@ def _configures(project, compose_files) -> bool:
 
 def _views(project) -> list:
     try:
-        from dockyard.compose.context import environment_views
-
         return environment_views(project)
     except Exception:  # environment discovery is best effort for this rule
         return []
@@ -152,4 +151,4 @@ def _default_template(project, view, named_folders: set[str], tracked) -> Proble
     if project.file(template) is not None:
         return None
     return Problem(f"environment `{view.name}` reads `{real}`, which has no committed template `{template}`: commit "
-                   "one, with `CHANGE_ME_...` placeholders for its secrets", path=real)
+                   "one, with `CHANGE_ME_...` placeholders for its secrets", path=real, environment=view.name)

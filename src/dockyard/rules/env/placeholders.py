@@ -21,7 +21,7 @@ def placeholder_for(key: str) -> str:
 
 
 @rule(
-    code="EN007", name="template-holds-secret", scope=Scope.ENV_FILE,
+    code="EN007", name="template-holds-secret", scope=Scope.ENV_FILE, category="placeholder",
     summary="Env templates hold `CHANGE_ME_...` placeholders for secrets, never real or empty secret values",
     why="Templates are committed: a real value in one is a leaked secret, and it tends to be copied unchanged "
     "into every environment created from the template. A placeholder makes the missing secret obvious and "
@@ -46,8 +46,7 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
             continue
         if is_secret_name(entry.key, entry.value):
             start, end = value_span(sf.text, entry, sf.line_starts)
-            fix = Fix(f"replace the value of `{entry.key}` with a placeholder",
-                      (Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
+            fix = Fix((Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
             if raw == "":
                 yield Problem(f"secret `{entry.key}` is empty in the template: write a `CHANGE_ME_...` placeholder "
                               "so that every environment must set it (and `dockyard env init` can generate it)",
@@ -66,7 +65,7 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="EN008", name="placeholder-in-env-file", scope=Scope.ENV_FILE,
+    code="EN008", name="placeholder-in-env-file", scope=Scope.ENV_FILE, category="placeholder",
     summary="Real env files of deployed environments (staging, production, ...) hold no `CHANGE_ME` placeholders",
     why="A placeholder left in a staging or production env file is a publicly known value: anyone who has read "
     "the template knows the secret, and the service starts as if configured.",

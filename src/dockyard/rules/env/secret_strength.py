@@ -13,7 +13,7 @@ from dockyard.secrets import is_secret_name, url_credentials
 
 
 @rule(
-    code="EN009", name="weak-secret", scope=Scope.ENV_FILE,
+    code="EN009", name="weak-secret", scope=Scope.ENV_FILE, category="weak",
     summary=f"Secrets in real env files are at least {MIN_SECRET_LENGTH} characters and not guessable",
     why="Signing keys and passwords that are short, made of words, repeated or sequential fall to a dictionary "
     "or brute-force attack in minutes; a token from a cryptographic generator does not. The standard asks for "

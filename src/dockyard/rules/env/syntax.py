@@ -10,7 +10,7 @@ from dockyard.rules.env._envfiles import key_position
 
 
 @rule(
-    code="EN001", name="env-syntax", scope=Scope.ENV_FILE,
+    code="EN001", name="env-syntax", scope=Scope.ENV_FILE, category="syntax",
     summary="Env files parse as docker compose parses them, without duplicate keys",
     why="Compose stops reading an env file at its first syntax error (an unterminated quote swallows the rest "
     "of the file, a bad character in a name aborts `docker compose up`), and a key defined twice silently "

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.analysis.variables import referenced_variables
+from dockyard.compose.context import environment_views
 from dockyard.images import ImageFamily, image_family
 from dockyard.model import Position, Problem
 from dockyard.regex import lazy_compile
+from dockyard.roles import PYTHON_IMAGES, roles
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed, referenced_variables
+from dockyard.rules.env._envfiles import parsed
 
 BASE_URLS = ("BASE_URL", "API_BASE_URL")
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
@@ -54,8 +57,6 @@ def referenced(view, name: str) -> bool:
 
 def _missing(project, view, keys: set[str]) -> list[str]:
     """What the environment asks of its env file and the file does not define, in words."""
-    from dockyard.roles import PYTHON_IMAGES, roles
-
     out: list[str] = []
     # the app's address under its own name (`DOMAIN`), in the env file or in what compose interpolates (where a
     # missing one is EN005's or CO005's), stands for the standard's BASE_URL
@@ -74,7 +75,7 @@ def _missing(project, view, keys: set[str]) -> list[str]:
 
 
 @rule(
-    code="EN011", name="env-urls-defined", scope=Scope.ENVIRONMENT,
+    code="EN011", name="env-urls-defined", scope=Scope.ENVIRONMENT, category="missing",
     summary="`BASE_URL`, `API_BASE_URL` and the host/port of each backing service are defined in the env files",
     why="URLs and service addresses are what changes between a laptop, staging and production. When they are "
     "defaults buried in code or compose files, moving an environment means editing code; when the env file "
@@ -103,17 +104,13 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     "env file lists everything it lacks, for every environment that reads it.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
-    from dockyard.compose.context import environment_views
-
     view = ctx.environment
     if view is None or view.env_file is None or view.env_file.text is None:
         return
     sf = view.env_file
-    reported = ctx.project.memo("env.urls.reported", set)
-    if sf.path in reported:
-        return  # judged with the first environment that reads it
-    reported.add(sf.path)
     views = [v for v in environment_views(ctx.project) if v.env_file is not None and v.env_file.path == sf.path]
+    if views and views[0].name != view.name:
+        return  # judged with the first environment that reads it, for every environment that does
     env = parsed(ctx.project, sf)
     keys = set(env.as_dict()) | {e.key for e in env.entries}
     missing: list[str] = []
@@ -131,4 +128,5 @@ def check(ctx: Context) -> Iterator[Problem]:
     which = f"environment {shown[0]}" if len(shown) == 1 else \
         f"environments {', '.join(shown[:-1])} and {shown[-1]}"
     yield Problem(f"`{sf.path}` does not define {'; nor '.join(parts)} ({which}): define them so that links, "
-                  "redirects and connections follow the deployment", Position.whole_file(), path=sf.path)
+                  "redirects and connections follow the deployment", Position.whole_file(), path=sf.path,
+                  environment=names[0] if len(names) == 1 else None)

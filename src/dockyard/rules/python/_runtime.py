@@ -9,6 +9,7 @@ import shlex
 from pathlib import PurePosixPath
 
 from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command, parse_config_file
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import field, record
 from dockyard.roles import APP, image_stage, roles
 from dockyard.source import FileKind
@@ -75,8 +76,6 @@ def _dockerfile_commands(project, rt: Runtime, referenced: set[str]) -> None:
 
 
 def _compose_commands(project, rt: Runtime, referenced: set[str]) -> None:
-    from dockyard.parsers.yamlpos import load_yaml
-
     for sf in project.files_of(FileKind.COMPOSE):
         if sf.text is None:
             continue

@@ -6,14 +6,15 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Position, Problem
-from dockyard.rules.base import Context, Scope, rule
 from dockyard.parsers.fastapi_app import project_apps
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 
 
 @rule(
     code="PY001",
     name="health-endpoint",
-    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE,
+    scope=Scope.PROJECT, applies=roles.FASTAPI_SERVICE, needs=(FileKind.PYTHON,),
     summary="The FastAPI application defines `GET /health`",
     why="Container healthchecks, compose `depends_on: service_healthy` and orchestrators probe `/health`; without "
     "it a healthy container is reported unhealthy (or a broken one healthy). The endpoint is found statically: "

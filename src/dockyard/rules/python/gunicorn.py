@@ -7,9 +7,11 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.model import Applicability, Edit, Fix, Position, Problem, directory_path
-from dockyard.rules.base import Context, Scope, rule
 from dockyard.parsers.fastapi_app import project_apps
+from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerfile.command import production_server
 from dockyard.rules.python._runtime import runtime
+from dockyard.source import FileKind
 
 REQUIRED = ("bind", "workers", "worker_class", "timeout", "keepalive", "max_requests", "max_requests_jitter", "accesslog")
 DEPRECATED_WORKER = "uvicorn.workers.UvicornWorker"
@@ -83,9 +85,6 @@ def gunicorn_config(ctx: Context) -> Iterator[Problem]:
 
 def service_asks_for_gunicorn(project) -> bool:
     """Whether DF056 reports a Dockerfile of the FastAPI service for not starting gunicorn."""
-    from dockyard.rules.dockerfile.command import production_server
-    from dockyard.source import FileKind
-
     classified = roles.roles(project)
     for sf in project.files_of(FileKind.DOCKERFILE):
         if sf.text is None or classified.dockerfile(sf).role != roles.APP:
@@ -285,7 +284,7 @@ def worker_connections(ctx: Context) -> Iterator[Problem]:
           "added to the dependencies, or gunicorn fails to start.",
 )
 def deprecated_worker(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import declares
+    from dockyard.locks import declares  # lazy: `env check` runs without it
 
     rt = runtime(ctx.project)
     safe = None
@@ -302,7 +301,7 @@ def deprecated_worker(ctx: Context) -> Iterator[Problem]:
                 quote = sf.text[start]
                 if safe is None:
                     safe = declares(ctx.project, "uvicorn-worker")
-                fix = Fix(f"use `{MODERN_WORKER}`", (Edit(start, end, f"{quote}{MODERN_WORKER}{quote}"),),
+                fix = Fix((Edit(start, end, f"{quote}{MODERN_WORKER}{quote}"),),
                           Applicability.SAFE if safe else Applicability.UNSAFE)
             yield Problem(f"`{DEPRECATED_WORKER}` is deprecated; use `{MODERN_WORKER}` (package `uvicorn-worker`)",
                           _pos(s), path=cfg.path, fix=fix)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from dockyard import roles
-from dockyard.model import Position, Problem
+from dockyard.model import Position, Problem, directory_path
+from dockyard.projects import ships_python_service
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
@@ -18,7 +19,7 @@ def lock_files(project):
     name, by their hashes or because a resolver wrote them) and the fully pinned requirements files a Dockerfile
     installs (DF009 takes them for the lock of that install). A loose requirements file an image installs is no
     lock: DF009 reports the install."""
-    from dockyard.locks import installed_requirements, project_locks, requirements, requirements_state
+    from dockyard.locks import installed_requirements, project_locks, requirements, requirements_state  # lazy: `env check` runs without it
 
     def compute():
         installed = [i for sf in project.files_of(FileKind.DOCKERFILE) for i in installed_requirements(project, sf)]
@@ -35,7 +36,7 @@ def lock_files(project):
 
 
 def _parsed(project, sf):
-    from dockyard.locks import requirements
+    from dockyard.locks import requirements  # lazy: `env check` runs without it
 
     return requirements(project, sf)
 
@@ -46,8 +47,6 @@ def _is_toml_lock(sf) -> bool:
 
 def _wants_lock(project) -> bool:
     """A project that ships a Python service, or keeps the requirements of one."""
-    from dockyard.projects import ships_python_service
-
     return ships_python_service(project) or any(
         f.path.rsplit("/", 1)[-1] in ("requirements.in", "requirements.txt") for f in project.files)
 
@@ -72,9 +71,7 @@ def _wants_lock(project) -> bool:
     "files pins everything.",
 )
 def lock_pinned(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import ABSENT, toml_lock
-    from dockyard.model import directory_path
-
+    from dockyard.locks import ABSENT, toml_lock  # lazy: `env check` runs without it
     project = ctx.project
     found, installed = lock_files(project)
     if not found:
@@ -115,7 +112,7 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
         for e in req.errors:
             yield Problem(f"lock file line cannot be parsed: {e.message}",
                           Position(e.line, e.column, e.line, max(e.end_column, e.column)), path=sf.path)
-        from dockyard.locks import exact_reference
+        from dockyard.locks import exact_reference  # lazy: `env check` runs without it
 
         for entry in req.entries:
             if entry.editable or (entry.url is not None and not entry.name):
@@ -152,7 +149,7 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
     "the command line, a path): hash-checking mode covers the whole install.",
 )
 def lock_hashes(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import requirements_is_lock, requirements_state, toml_lock
+    from dockyard.locks import requirements_is_lock, requirements_state, toml_lock  # lazy: `env check` runs without it
 
     project = ctx.project
     found, installed = lock_files(project)
@@ -188,7 +185,7 @@ def lock_hashes(ctx: Context) -> Iterator[Problem]:
 def _installed_with_unhashable(project, sf, installed) -> bool:
     """Whether a Dockerfile installs ``sf`` in one pip call with something that cannot carry hashes: a
     requirements file that is not a lock or is not in the tree, a package named on the command line, a path."""
-    from dockyard.locks import requirements_is_lock
+    from dockyard.locks import requirements_is_lock  # lazy: `env check` runs without it
 
     for item in installed:
         if item.file is not sf:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from dockyard.model import Position
+from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import record, replace
 from dockyard.source import FileKind
 
@@ -40,8 +41,6 @@ def _compose_contexts(project) -> list[BuildContext]:
     for sf in project.files_of(FileKind.COMPOSE):
         if sf.text is None:
             continue
-        from dockyard.parsers.yamlpos import load_yaml
-
         doc = project.parsed(sf, load_yaml)
         root = getattr(doc, "root", None)
         services = root.get("services") if isinstance(root, dict) else None
@@ -106,7 +105,7 @@ def ignore_file(project, context: BuildContext):
 
 
 def ignore_model(project, sf):
-    from dockyard.parsers.dockerignore import parse_dockerignore
+    from dockyard.parsers.dockerignore import parse_dockerignore  # lazy: a check of a compose file runs without it
 
     if sf is None or sf.text is None:
         return None
@@ -150,7 +149,7 @@ def copy_sources(project, context: BuildContext) -> list[str]:
     (`dist/*.whl` -> `dist/x.whl`); a source with a variable, or the whole context (`.`), is left out."""
     import re
 
-    from dockyard.parsers.dockerignore import clean_path
+    from dockyard.parsers.dockerignore import clean_path  # lazy: a check of a compose file runs without it
 
     sf = project.file(context.dockerfile) if context.dockerfile else None
     if sf is None or sf.text is None:

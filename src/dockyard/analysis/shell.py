@@ -5,10 +5,11 @@
   the parser (:meth:`Instruction.shell_source_offset`);
 * :func:`run_scripts`: that script for every RUN of a list of instructions;
 * :func:`package_call` / :func:`calls`: apt-get/apt/apk/pip invocations split into subcommand and package words;
-  :func:`pip_call` / :func:`pip_calls`: pip and `uv pip` with their options; :func:`package_installs`: system
+  :func:`pip_call`: pip and `uv pip` with their options; :func:`package_installs`: system
   package installs minus what the same RUN removes again.
 
-Used by the DF rules, the .dockerignore rules and the CI/Python rules that read RUN instructions.
+Used by the DF rules, the .dockerignore rules and the CI/Python rules that read RUN instructions, by the
+lock-file reader (:mod:`dockyard.locks`) and by ``fix``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from dockyard import TYPE_CHECKING, memo
-from dockyard.model import Position
+from dockyard.analysis.stages import position, span_position
+from dockyard.model import Edit, Position
+from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell, statement_tail
 from dockyard.records import record
-from dockyard.rules.dockerfile._stages import position, span_position
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.model import Edit
@@ -97,8 +99,6 @@ class InstructionScript:
     def tail(self) -> "Tail | None":
         """How a shell-form script written in the file ends (:func:`dockyard.parsers.shell.statement_tail`); None
         for exec forms, heredocs, unknown positions, syntax errors and scripts ending in a heredoc."""
-        from dockyard.parsers.shell import statement_tail
-
         ins = self.instruction
         if self.source_offset is None or ins.json_form or ins.heredocs or self.has_error:
             return None
@@ -109,8 +109,6 @@ class InstructionScript:
         its last statement. A `;` ending the script is dropped (the RUN's status is the statement's either way); a
         comment ending it stays, after the command. None when the script ends in `&` (a background job), or
         :meth:`tail` is unknown."""
-        from dockyard.model import Edit
-
         tail = self.tail()
         if tail is None or tail.operator == "&":
             return None
@@ -125,8 +123,6 @@ class InstructionScript:
 
 
 def _shifted(word: "Word", skip: int) -> "Word":
-    from dockyard.parsers.shell import Word
-
     return Word(word.text[skip:], word.raw[skip:], word.start + skip, word.end)
 
 
@@ -147,8 +143,6 @@ def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScri
     """The shell script of a RUN/CMD/ENTRYPOINT/HEALTHCHECK CMD; the inner script of an exec form
     ``["sh", "-c", "..."]``; an exec-form RUN as one simple command. None for other exec forms, for other
     instructions and for heredocs with a non-shell interpreter line."""
-    from dockyard.parsers.shell import parse_shell
-
     kw = ins.keyword
     if kw not in ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK") or ins.sub is not None:
         return None
@@ -167,8 +161,6 @@ def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScri
 
 def _exec_form(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
     import json
-
-    from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell
 
     argv = exec_argv(ins)
     args = ins.args_text
@@ -430,14 +422,6 @@ def _pip_args(words: tuple) -> tuple[list[PipOption], list]:
     return options, targets
 
 
-def pip_calls(df: "Dockerfile", instructions) -> Iterator[PipCall]:
-    for rs in run_scripts(df, instructions):
-        for cmd in rs.commands:
-            call = pip_call(rs, cmd)
-            if call is not None:
-                yield call
-
-
 # ------------------------------------------------------------------------------------- project managers
 # Options of `uv` that take a value (before or after the subcommand), so that their value is not taken for
 # the subcommand: `uv --directory app sync`.
@@ -517,13 +501,6 @@ def manager_call(cmd: "SimpleCommand") -> ManagerCall | None:
     if k >= len(argv) or argv[k].text not in _MANAGER_SUBCOMMANDS[tool]:
         return None
     return ManagerCall(cmd, tool, argv[k].text, argv[k], tuple(argv[k + 1:]))
-
-
-def manager_calls(script: InstructionScript) -> Iterator[ManagerCall]:
-    for cmd in script.commands:
-        call = manager_call(cmd)
-        if call is not None:
-            yield call
 
 
 # ------------------------------------------------------------------------------- package managers
@@ -618,7 +595,6 @@ def installed_packages(df: "Dockerfile", instructions) -> set[str]:
 class PackageInstall:
     run: InstructionScript
     command: "SimpleCommand"
-    manager: str
     packages: list["Word"]
 
 
@@ -716,7 +692,7 @@ def _kept_installs(rs: InstructionScript) -> Iterator[PackageInstall]:
                 remove(live.pop(name, ()))
             auto.clear()
     for cmd, mgr, pkgs, gone in entries:
-        yield PackageInstall(rs, cmd, mgr, [w for w, g in zip(pkgs, gone) if not g])
+        yield PackageInstall(rs, cmd, [w for w, g in zip(pkgs, gone) if not g])
 
 
 def _apt_mark(cmd: "SimpleCommand") -> tuple[str, list[str]] | None:

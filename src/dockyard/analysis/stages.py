@@ -1,8 +1,9 @@
-"""Shared facts about a parsed Dockerfile for the DF rules: stage lineage, the final stage, positions of
-tokens, cache mounts and pip targets. The shell that RUN/CMD/ENTRYPOINT run is :mod:`._shell`'s.
+"""Facts about a parsed Dockerfile that the rules and the lock-file reader share: stage lineage, the final
+stage, positions of tokens, cache mounts and pip targets. The shell that RUN/CMD/ENTRYPOINT run is
+:mod:`.shell`'s.
 
 Everything here reads :mod:`dockyard.parsers.dockerfile` models; nothing looks at raw lines with regular
-expressions. Other rule modules may import it read-only.
+expressions.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING, memo
 from dockyard.model import Position
-from dockyard.roles import image_stage, runtime_stages
+from dockyard.parsers.dockerfile import LineIndex
+from dockyard.roles import PYTHON, image_stage, roles, runtime_stages
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -38,8 +40,6 @@ def lineage_instructions(df: "Dockerfile", stage: "Stage") -> list["Instruction"
 def python_runtime_stages(ctx) -> list["Stage"]:
     """The runtime stages (:func:`runtime_stages`) whose lineage is a Python image (:mod:`dockyard.roles`): a
     final `tools` stage built on `ubuntu` gets no Python advice."""
-    from dockyard.roles import PYTHON, roles
-
     df = ctx.model
     stages = runtime_stages(df)
     if ctx.file is None:
@@ -97,8 +97,6 @@ def position(df: "Dockerfile", start: int, end: int) -> Position:
     """A Position for character offsets into the Dockerfile text."""
     idx = df.line_index
     if idx is None:
-        from dockyard.parsers.dockerfile import LineIndex
-
         idx = LineIndex(df.text)
     sp = idx.span(start, max(start, end))
     return Position(sp.line, sp.column, sp.end_line, sp.end_column)
@@ -284,7 +282,7 @@ def run_as(df: "Dockerfile", stage: "Stage") -> dict[int, tuple[str, str, str | 
     """For each instruction of the stage's lineage (by ``id``): (user, home, uid) it runs as: the last `USER`
     before it (root when none), that user's home (`/root`, the `useradd -d`/`adduser --home` of the user, else
     `/home/<user>`; `$HOME` for a numeric user) and its numeric uid when known. One pass over the lineage."""
-    from dockyard.rules.dockerfile._shell import run_script
+    from dockyard.analysis.shell import run_script  # lazy: dockyard.analysis.shell imports this module
 
     homes: dict[str, tuple[str, str | None]] = {}  # user -> (home, uid), from the useradd/adduser seen so far
     state: tuple[str, str, str | None] = ("root", "/root", "0")
