@@ -306,7 +306,10 @@ GROWTH = {
     "dockerfile": ("instructions", 50),
     "lock": ("packages", 100),
     "tree": ("directories", 10),
+    "repositories": ("repositories", 10),
 }
+# kinds checked as `dockyard check DIR...` (every top folder of the case named), not `dockyard check .`
+GROWTH_NAMED = frozenset({"repositories"})
 GROWTH_FACTORS = (1, 10, 100)
 GROWTH_QUICK_DIVISOR = 10
 _GROWTH_DOCKERFILE = ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS production\nWORKDIR /app\n"
@@ -385,11 +388,24 @@ def growth_tree(n: int) -> dict[str, str]:
     return files
 
 
+def growth_repositories(n: int) -> dict[str, str]:
+    """n corpus repositories side by side (repo-0000 ... ), checked together in one run by naming each folder."""
+    return {f"repo-{i:04d}/{rel}": text for i in range(n) for rel, text in repository(DEFAULT_SEED, i).items()}
+
+
 def growth_case(kind: str, n: int) -> dict[str, str]:
     """The files of one growth case: ``kind`` (a key of GROWTH) at size ``n``."""
     if kind == "dockerfile":
         return {"Dockerfile": growth_dockerfile(n)}
-    return {"compose": growth_compose, "env": growth_env, "lock": growth_lock, "tree": growth_tree}[kind](n)
+    return {"compose": growth_compose, "env": growth_env, "lock": growth_lock, "tree": growth_tree,
+            "repositories": growth_repositories}[kind](n)
+
+
+def growth_argv(kind: str, n: int) -> list[str]:
+    """The `dockyard` arguments that check a growth case in its directory."""
+    if kind in GROWTH_NAMED:
+        return ["check", *sorted({rel.split("/", 1)[0] for rel in growth_case(kind, n)})]
+    return ["check", "."]
 
 
 def write_growth(out: Path, quick: bool = False) -> dict[str, dict[str, dict]]:

@@ -61,18 +61,40 @@ GROWTH_TIMEOUT = 600.0
 
 
 # ----------------------------------------------------------------------------------------- measuring
+# Each measured command is started by this small launcher, itself a new process: Linux gives a child the resident
+# size of the process that forked it as its starting peak (``ru_maxrss`` counts the parent's pages at fork time),
+# and this script holds the growth cases it generated (35 MiB and more). Forked from the launcher (about 10 MiB),
+# a command's max RSS is its own. The launcher times the command and reports what ``wait4`` says in a file.
+_LAUNCHER = r"""
+import json, os, subprocess, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+try:
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+except OSError as exc:
+    result = {"error": str(exc)}
+else:
+    _, status, usage = os.wait4(proc.pid, 0)
+    result = {"wall": time.perf_counter() - t0, "rc": os.waitstatus_to_exitcode(status), "rss_kib": usage.ru_maxrss}
+with open(report, "w") as f:
+    json.dump(result, f)
+"""
+
+
 def run_once(argv: list[str], *, timeout: float | None = None, cwd: str | Path | None = None,
              env: dict | None = None) -> dict:
     """Run argv once; wall time, exit code, max RSS of that very process (KiB) and whether it timed out.
 
-    Output goes to a temporary file (never a pipe, so a chatty tool cannot stall on a full pipe), and
-    the child is reaped with wait4 so that its own rusage, not an aggregate, gives the peak memory.
+    Output goes to a temporary file (never a pipe, so a chatty tool cannot stall on a full pipe); the command is
+    started and reaped (wait4: its own rusage, not an aggregate) by :data:`_LAUNCHER`, so that its peak memory
+    does not start at this script's.
     """
-    with tempfile.TemporaryFile() as sink:
+    with tempfile.TemporaryFile() as sink, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "run.json"
         t0 = time.perf_counter()
         try:
-            proc = subprocess.Popen(argv, stdout=sink, stderr=sink, stdin=subprocess.DEVNULL, cwd=cwd,
-                                    env=env, start_new_session=True)
+            proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(report), *argv], stdout=sink, stderr=sink,
+                                    stdin=subprocess.DEVNULL, cwd=cwd, env=env, start_new_session=True)
         except OSError as exc:
             return {"wall": None, "rc": None, "rss_kib": None, "timed_out": False, "error": str(exc)}
         timed_out = threading.Event()
@@ -80,7 +102,7 @@ def run_once(argv: list[str], *, timeout: float | None = None, cwd: str | Path |
         def kill() -> None:
             timed_out.set()
             try:
-                os.killpg(proc.pid, 9)
+                os.killpg(proc.pid, 9)  # the launcher and the command: one session, one process group
             except ProcessLookupError:
                 pass
 
@@ -88,15 +110,23 @@ def run_once(argv: list[str], *, timeout: float | None = None, cwd: str | Path |
         if timer:
             timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             if timer:
                 timer.cancel()
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
         sink.seek(0)
         tail = sink.read()[-2000:].decode("utf-8", "replace")
-    return {"wall": wall, "rc": proc.returncode, "rss_kib": usage.ru_maxrss, "timed_out": timed_out.is_set(),
+        try:
+            measured = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            measured = {"error": f"the launcher reported nothing (exit {proc.returncode})"}
+    if timed_out.is_set():
+        return {"wall": time.perf_counter() - t0, "rc": proc.returncode, "rss_kib": None, "timed_out": True,
+                "tail": tail}
+    if "error" in measured:
+        return {"wall": None, "rc": None, "rss_kib": None, "timed_out": False, "error": measured["error"],
+                "tail": tail}
+    return {"wall": measured["wall"], "rc": measured["rc"], "rss_kib": measured["rss_kib"], "timed_out": False,
             "tail": tail}
 
 
@@ -264,14 +294,16 @@ def bench_growth(manifest: dict, reps: int, warmup: int = 1) -> dict:
     case's directory, and `dockyard env render` of the compose case; growth ratios of the minima."""
     log(f"[growth] every input kind at 1x, 10x and 100x: dockyard x{reps} per size")
     res: dict = {}
-    commands = [(kind, kind, ["check", "."]) for kind in manifest["growth"]]
+    commands = [(kind, kind, None) for kind in manifest["growth"]]
     commands.insert(1, ("compose (env render)", "compose", ["env", "render"]))
     for label, kind, command in commands:
         unit = generate_corpus.GROWTH[kind][0]
-        row: dict = {"unit": unit, "command": "dockyard " + " ".join(command), "sizes": {}}
+        shown = "dockyard check " + ("DIR..." if kind in generate_corpus.GROWTH_NAMED else ".")
+        row: dict = {"unit": unit, "command": "dockyard " + " ".join(command) if command else shown, "sizes": {}}
         for factor, case in manifest["growth"][kind].items():
             log(f"      {label} {factor}: {case['n']} {unit}")
-            st = repeat([DOCKYARD, *command], reps, warmup=warmup, timeout=GROWTH_TIMEOUT, cwd=case["path"])
+            argv = command or generate_corpus.growth_argv(kind, case["n"])
+            st = repeat([DOCKYARD, *argv], reps, warmup=warmup, timeout=GROWTH_TIMEOUT, cwd=case["path"])
             st["n"] = case["n"]
             row["sizes"][factor] = st
         t = {f: s["min"] for f, s in row["sizes"].items()}
@@ -467,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
                          "corpus figure is extrapolated from its measured per-file cost when not all")
     ap.add_argument("--hadolint-timeout", type=float, help="timeout of each hadolint scaling run (default 60 s)")
     ap.add_argument("--no-generate", action="store_true", help="reuse bench/out/corpus as it is")
+    ap.add_argument("--dockyard", metavar="PATH",
+                    help="the dockyard executable to measure (default: .venv/bin/dockyard); give a non-editable, "
+                         "bytecode-compiled install to measure what users run")
     ap.add_argument("--growth-only", action="store_true",
                     help="measure only the growth of each input kind (1x, 10x, 100x), not the corpus budgets")
     args = ap.parse_args(argv)
@@ -482,6 +517,12 @@ def main(argv: list[str] | None = None) -> int:
         dclint_sample = 10 ** 9
     h_timeout = args.hadolint_timeout or (20.0 if args.quick else 60.0)
 
+    global DOCKYARD
+    if args.dockyard:
+        DOCKYARD = _tool("dockyard", Path(args.dockyard))
+        if DOCKYARD is None or not Path(args.dockyard).is_file():
+            print(f"not an executable: {args.dockyard}", file=sys.stderr)
+            return 2
     if not DOCKYARD:
         print("dockyard is not installed (expected .venv/bin/dockyard)", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from dockyard import memo
 from dockyard.analysis.build_contexts import build_contexts, ignore_file
 from dockyard.compose.context import environment_views
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
@@ -257,6 +258,7 @@ def run_rules(project: Project, rules: Iterable[Rule] | None = None, explain_sco
     result.findings.sort(key=lambda f: f.sort_key)
     result.rules = _rules_used(ran, result.findings, family_rules)
     redact_result(project, result)  # no secret value leaves the run, whichever rule or error quoted it
+    memo.release()  # what the rules computed per parsed object: the next project has objects of its own
     return result
 
 

@@ -313,6 +313,13 @@ class Project:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def release(self) -> None:
+        """Drop the parsed models and derived facts once the project has been checked (they are computed again if
+        asked for). Many of them refer back to the project (an environment's view, the roles of its files): a
+        cycle that only a full garbage collection frees, so a run over many trees would hold most of them."""
+        self._parsed.clear()
+        self._cache.clear()
+
     # -- parsed models of the common kinds ---------------------------------------------------------
     def model(self, sf: SourceFile) -> Any:
         """The parsed model of a Dockerfile, ``.dockerignore``, compose or env file (see

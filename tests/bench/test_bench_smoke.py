@@ -55,7 +55,7 @@ def test_generator_is_deterministic_and_size_independent() -> None:
 def test_generator_writes_every_growth_case_at_1x_10x_and_100x(tmp_path: Path) -> None:
     gen = _load_generator()
     cases = gen.write_growth(tmp_path, quick=True)
-    assert sorted(cases) == ["compose", "dockerfile", "env", "lock", "tree"]
+    assert sorted(cases) == ["compose", "dockerfile", "env", "lock", "repositories", "tree"]
     for kind, by_factor in cases.items():
         assert sorted(by_factor) == ["x1", "x10", "x100"], kind
         base = by_factor["x1"]["n"]
@@ -78,7 +78,7 @@ def test_generator_writes_every_growth_case_at_1x_10x_and_100x(tmp_path: Path) -
             assert count(kind, factor) == case["n"], (kind, factor)
     # a smaller base in quick mode, and the full sizes the README names
     full = {kind: base for kind, (_, base) in gen.GROWTH.items()}
-    assert full == {"compose": 100, "env": 100, "dockerfile": 50, "lock": 100, "tree": 10}
+    assert full == {"compose": 100, "env": 100, "dockerfile": 50, "lock": 100, "tree": 10, "repositories": 10}
     assert cases["compose"]["x100"]["n"] == 100 * 100 // gen.GROWTH_QUICK_DIVISOR
 
 
@@ -86,7 +86,8 @@ def test_growth_cases_are_checked_without_an_internal_error(tmp_path: Path) -> N
     gen = _load_generator()
     cases = gen.write_growth(tmp_path, quick=True)
     for kind, by_factor in cases.items():
-        proc = subprocess.run([sys.executable, "-m", "dockyard", "check", "."], capture_output=True, text=True,
+        argv = gen.growth_argv(kind, by_factor["x10"]["n"])
+        proc = subprocess.run([sys.executable, "-m", "dockyard", *argv], capture_output=True, text=True,
                               cwd=by_factor["x10"]["path"])
         assert proc.returncode in (0, 1), (kind, proc.stdout[-2000:], proc.stderr[-2000:])
         assert "DY002" not in proc.stdout, (kind, proc.stdout[-2000:])

@@ -9,6 +9,7 @@ entry) multiplies it by far more at these sizes, without depending on the machin
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import io
 import sys
@@ -72,3 +73,46 @@ def test_work_grows_linearly_with_the_input(tmp_path, kind, size, command):
             counts.append(operations(root, command))
     ratio = counts[1] / counts[0]
     assert ratio <= FACTOR * SLACK, f"{kind}: {counts[0]} -> {counts[1]} operations for {FACTOR}x the input"
+
+
+def test_checking_many_named_trees_grows_linearly_with_their_number(tmp_path):
+    """`dockyard check DIR...` with a thousand folders: each is looked up among the others once (its parents in a
+    set), not compared with every other one."""
+    counts = []
+    for n in (100, 100 * FACTOR):
+        root = write_tree(tmp_path / f"n{n}", {f"d{i:04d}/Dockerfile": "FROM scratch\n" for i in range(n)})
+        counts.append(operations(root, ["check", *(f"d{i:04d}" for i in range(n))]))
+    ratio = counts[1] / counts[0]
+    assert ratio <= FACTOR * SLACK, f"{counts[0]} -> {counts[1]} operations for {FACTOR}x the folders"
+
+
+def _alive(kinds: tuple[type, ...]) -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, kinds))
+
+
+def test_checking_many_trees_holds_one_tree_at_a_time(tmp_path):
+    """Memory of a run over many repositories: once a tree is checked, nothing keeps its files or their parsed
+    models (rule caches are emptied, no reference cycle holds them until a full collection). Counted with the
+    cyclic collector off, so only what reference counting frees is freed: deterministic, no RSS involved."""
+    from dockyard.parsers.dockerfile import Dockerfile, Instruction
+    from dockyard.project import Project
+    from dockyard.source import SourceFile
+
+    generator = _generator()
+    n = 6
+    files = {f"repo-{i:04d}/{rel}": text for i in range(n) for rel, text in generator.repository(7, i).items()}
+    root = write_tree(tmp_path / "trees", files)
+    argv = ["check", *(f"repo-{i:04d}" for i in range(n))]
+    kinds = (Dockerfile, Instruction, Project, SourceFile)
+    with chdir(root), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        main(argv)  # imports and compiled schemas first
+        gc.collect()
+        before = _alive(kinds)
+        gc.disable()
+        try:
+            main(argv)
+            after = _alive(kinds)
+        finally:
+            gc.enable()
+    assert any(rel.endswith("Dockerfile") for rel in files)
+    assert after - before == 0, f"{after - before} Dockerfiles, instructions, projects and files of {n} trees kept"

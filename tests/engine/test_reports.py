@@ -198,3 +198,20 @@ def test_sarif_of_several_trees_describes_the_rules_of_each(tmp_path, capsys):
     assert ids == sorted(set(ids)) and {"DF004", "CO001"} <= set(ids)
     assert {r["ruleId"][:2] for r in run["results"]} >= {"DF", "CO"}
     assert all(ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+
+
+def test_text_report_is_written_in_pieces_equal_to_the_whole(tmp_path):
+    import io
+
+    from dockyard.report import write
+    from dockyard.report.text_report import CHUNK_LINES, chunks
+
+    r = _result(tmp_path)
+    r.findings = r.findings * (CHUNK_LINES + 1)
+    out = io.StringIO()
+    write(r, "text", out)
+    assert out.getvalue() == render(r, "text")
+    assert len(list(chunks(r))) == 3  # two pieces of findings, then the rest with the summary
+    json_out = io.StringIO()
+    write(r, "json", json_out)  # formats without pieces are written whole
+    assert json_out.getvalue() == render(r, "json")

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from dockyard import TYPE_CHECKING
+from dockyard import TYPE_CHECKING, memo
 from dockyard.analysis.stages import position, span_position
 from dockyard.model import Edit, Position
 from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell, statement_tail
-from dockyard.records import field, record
+from dockyard.records import record
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.model import Edit
@@ -62,9 +62,6 @@ class InstructionScript:
     script: "ShellScript"
     # file offset of script offset i (i == len(text): just after the script); None when not known
     source_offset: Callable[[int], int] | None
-    # what this script's commands compute once: parse results are shared by every instruction with the same
-    # text, so anything that holds this script (and its file positions) is cached here, keyed by command id
-    _pip_calls: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -129,30 +126,17 @@ def _shifted(word: "Word", skip: int) -> "Word":
     return Word(word.text[skip:], word.raw[skip:], word.start + skip, word.end)
 
 
-# Every rule asks for the same scripts and package calls: compute each once. Entries are keyed by the object's
-# id and keep the object itself, so an id cannot be reused while its entry lives; the bound keeps a run over a
-# corpus from holding every Dockerfile it has seen. Only values that carry no file position may be keyed by a
-# parsed command or word (``parse_shell`` shares them between every instruction with the same text): a
-# :class:`Call` holds script offsets only; a :class:`PipCall` holds its instruction and is cached on it.
-_MEMO_LIMIT = 4096
-_SCRIPTS: dict[int, tuple] = {}
-_CALLS: dict[int, tuple] = {}
-
-
-def _memo(table: dict, key_obj, compute):
-    hit = table.get(id(key_obj))
-    if hit is not None and hit[0] is key_obj:
-        return hit[1]
-    value = compute()
-    if len(table) >= _MEMO_LIMIT:
-        table.clear()
-    table[id(key_obj)] = (key_obj, value)
-    return value
+# Every rule asks for the same scripts and package calls: compute each once (:mod:`dockyard.memo`: emptied when a
+# project's rules have run). Only values that carry no file position may be keyed by a parsed command or word
+# (``parse_shell`` shares them between every instruction with the same text): a :class:`Call` holds script
+# offsets only; a :class:`PipCall` holds its instruction and is cached on it.
+_SCRIPTS = memo.table()
+_CALLS = memo.table()
 
 
 def instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
     """:func:`_instruction_script`, computed once per instruction."""
-    return _memo(_SCRIPTS, ins, lambda: _instruction_script(df, ins))
+    return memo.remembered(_SCRIPTS, ins, lambda: _instruction_script(df, ins))
 
 
 def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
@@ -218,12 +202,12 @@ def run_scripts(df: "Dockerfile", instructions) -> Iterator[InstructionScript]:
 _WRAPPERS = frozenset({"sudo", "env", "exec", "nice", "nohup", "time", "command", "xargs", "su-exec", "gosu"})
 
 
-_UNWRAPPED: dict[int, tuple] = {}
+_UNWRAPPED = memo.table()
 
 
 def unwrap(argv: tuple) -> tuple:
     """Drop wrappers such as `env A=1`, `sudo`, `exec` in front of the real program."""
-    return _memo(_UNWRAPPED, argv, lambda: _unwrap(argv))
+    return memo.remembered(_UNWRAPPED, argv, lambda: _unwrap(argv))
 
 
 def _unwrap(argv: tuple) -> tuple:
@@ -348,16 +332,24 @@ class PipCall:
         return not self.has("--no-index")
 
 
+# What the commands of each script compute once (:func:`pip_call`): parse results are shared by every instruction
+# with the same text, so anything that holds a script (and its file positions) is cached per script, keyed by
+# command id, here rather than on the script: a PipCall holds its script, and a script holding its PipCalls would
+# be a cycle that keeps the whole Dockerfile alive until a full garbage collection.
+_PIP_CALLS = memo.table()
+
+
 def pip_call(run: InstructionScript, cmd: "SimpleCommand") -> PipCall | None:
     """The pip invocation ``cmd`` (one of ``run.commands``) makes in ``run``, computed once per instruction.
 
-    The result holds ``run`` and so the file positions of this instruction: it is cached on ``run``, never by
+    The result holds ``run`` and so the file positions of this instruction: it is cached per ``run``, never by
     the command alone (an identical RUN elsewhere shares the parsed command but not its place in the file)."""
-    hit = run._pip_calls.get(id(cmd))
+    calls = memo.remembered(_PIP_CALLS, run, dict)
+    hit = calls.get(id(cmd))
     if hit is not None and hit[0] is cmd:
         return hit[1]
     call = _pip_call(run, cmd)
-    run._pip_calls[id(cmd)] = (cmd, call)
+    calls[id(cmd)] = (cmd, call)
     return call
 
 
@@ -542,7 +534,7 @@ class Call:
 
 def package_call(cmd: "SimpleCommand") -> Call | None:
     """The apt-get/apt/apk/pip call ``cmd`` makes (wrappers such as `sudo` or `env A=1` skipped), if any."""
-    return _memo(_CALLS, cmd, lambda: _package_call(cmd))
+    return memo.remembered(_CALLS, cmd, lambda: _package_call(cmd))
 
 
 def _package_call(cmd: "SimpleCommand") -> Call | None:

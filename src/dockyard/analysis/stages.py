@@ -12,7 +12,7 @@ import bisect
 import posixpath
 from collections.abc import Iterator
 
-from dockyard import TYPE_CHECKING
+from dockyard import TYPE_CHECKING, memo
 from dockyard.model import Position
 from dockyard.parsers.dockerfile import LineIndex
 from dockyard.roles import PYTHON, image_stage, roles, runtime_stages
@@ -222,8 +222,10 @@ def env_at(df: "Dockerfile", stage: "Stage", upto: "Instruction | None" = None) 
 
 # Per Dockerfile and stage, the ENV history of its lineage, for env_value_at: (the position of each instruction,
 # {name: (positions of the ENVs setting it, (value, instruction) of each)}). A Dockerfile is immutable, so an
-# entry stays right; the identity check guards against a reused id. Bounded: a run judges a few files at a time.
-_ENV_HISTORY: dict[tuple[int, int], tuple[Any, dict[int, int], dict[str, tuple[list[int], list[tuple]]], int]] = {}
+# entry stays right; the identity check guards against a reused id. Emptied when a project's rules have run
+# (:mod:`dockyard.memo`), and bounded: a run judges a few files at a time.
+_ENV_HISTORY: dict[tuple[int, int], tuple[Any, dict[int, int], dict[str, tuple[list[int], list[tuple]]], int]] = \
+    memo.table()
 
 
 def env_value_at(df: "Dockerfile", stage: "Stage", upto: "Instruction | None", name: str

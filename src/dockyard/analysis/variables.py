@@ -30,18 +30,19 @@ def compose_strings(documents, files) -> "list[tuple[str, str, Position]]":
     """(compose file path, string value, position of the value) for every string value of the documents."""
     out: list[tuple[str, str, Position]] = []
 
-    def walk(node, path: str, pos: Position, depth: int) -> None:
-        if depth > 100:
-            return
-        if isinstance(node, YMap):
-            for k, v in node.items():
-                walk(v, path, node.value_pos(k) or pos, depth + 1)
-        elif isinstance(node, (YSeq, list)):
-            for i, v in enumerate(node):
-                ip = node.item_pos(i) if isinstance(node, YSeq) else None
-                walk(v, path, ip or pos, depth + 1)
-        elif isinstance(node, str) and "$" in node:
-            out.append((path, node, pos))
+    def walk(node, path: str, pos: Position, depth: int) -> None:  # iterative: no closure calling itself (a cycle)
+        stack = [(node, pos, depth)]
+        while stack:
+            node, pos, depth = stack.pop()
+            if depth > 100:
+                continue
+            if isinstance(node, YMap):
+                stack.extend(reversed([(v, node.value_pos(k) or pos, depth + 1) for k, v in node.items()]))
+            elif isinstance(node, (YSeq, list)):
+                stack.extend(reversed([(v, (node.item_pos(i) if isinstance(node, YSeq) else None) or pos, depth + 1)
+                                       for i, v in enumerate(node)]))
+            elif isinstance(node, str) and "$" in node:
+                out.append((path, node, pos))
 
     for sf, doc in zip(files, documents):
         if doc is None:
@@ -68,37 +69,36 @@ def needs_of(template: str, variables: dict) -> "list[tuple[object, str]]":
     reference inside a default or replacement counts only when that branch is taken."""
     refs = sorted(scan(template).refs, key=lambda r: (r.start, r.depth))
     found: list[tuple[object, str]] = []
-
-    def children(parent):
-        return [r for r in refs if r.depth == parent.depth + 1 and parent.start < r.start < parent.end]
-
-    def visit(ref, branch_taken: bool) -> None:
-        value = variables.get(ref.name)
-        op = ref.operator
-        if op in (":?", "?"):
-            if value is None:
-                found.append((ref, "required"))
-            elif op == ":?" and value == "":
-                found.append((ref, "non-empty"))
-        elif op == "" and branch_taken and value is None:
-            found.append((ref, "unset"))
-        if op == ":-":
-            used = not value
-        elif op == "-":
-            used = value is None
-        elif op == ":+":
-            used = bool(value)
-        elif op == "+":
-            used = value is not None
-        else:
-            used = False
-        for child in children(ref):
-            visit(child, branch_taken and used)
-
     for ref in refs:
         if ref.depth == 0:
-            visit(ref, True)
+            _visit_reference(ref, True, refs, variables, found)
     return found
+
+
+def _visit_reference(ref, branch_taken: bool, refs: list, variables: dict, found: list) -> None:
+    """:func:`needs_of` for ``ref`` and the references nested in it (module-level, not a closure that calls itself:
+    such a closure is a reference cycle, freed only by a full garbage collection)."""
+    value = variables.get(ref.name)
+    op = ref.operator
+    if op in (":?", "?"):
+        if value is None:
+            found.append((ref, "required"))
+        elif op == ":?" and value == "":
+            found.append((ref, "non-empty"))
+    elif op == "" and branch_taken and value is None:
+        found.append((ref, "unset"))
+    if op == ":-":
+        used = not value
+    elif op == "-":
+        used = value is None
+    elif op == ":+":
+        used = bool(value)
+    elif op == "+":
+        used = value is not None
+    else:
+        used = False
+    for child in [r for r in refs if r.depth == ref.depth + 1 and ref.start < r.start < ref.end]:
+        _visit_reference(child, branch_taken and used, refs, variables, found)
 
 
 def listed(places) -> str:

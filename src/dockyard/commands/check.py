@@ -11,7 +11,7 @@ from dockyard.fsutil import atomic_write
 from dockyard.model import UsageError
 from dockyard.progress import Progress
 from dockyard.records import replace
-from dockyard.report import FORMATS, render
+from dockyard.report import FORMATS, render, write
 
 
 def configure(parser) -> None:
@@ -60,6 +60,10 @@ def _run_check(args, progress):
     if getattr(args, "baseline", None) and not writing:
         baseline_for(args.baseline)  # a missing or broken baseline stops the run before any work
     merged = None
+    # one copy of each message and position, however many trees repeat it (a thousand repositories checked in one
+    # run give tens of thousands of findings, most of their texts alike)
+    messages: dict[str, str] = {}
+    positions: dict = {}
     for project, prefix in load_projects(args.paths, args, progress):
         result = run_rules(project, explain_scope=getattr(args, "explain_scope", False), progress=progress)
         progress.tree_done()
@@ -72,7 +76,12 @@ def _run_check(args, progress):
 
             result.findings = add_fingerprints(project, result.findings)
         if prefix:  # the root folder itself (`./`) is shown as the prefix
-            result.findings = [replace(f, path=prefix if f.path == "./" else prefix + f.path) for f in result.findings]
+            paths = {"./": prefix}
+            result.findings = [
+                replace(f, path=paths.get(f.path) or paths.setdefault(f.path, prefix + f.path),
+                        message=messages.setdefault(f.message, f.message),
+                        position=positions.setdefault(f.position, f.position))
+                for f in result.findings]
             result.files = [prefix + p for p in result.files]
             result.templates = [prefix + p for p in result.templates]
             if result.scope is not None:
@@ -81,6 +90,7 @@ def _run_check(args, progress):
             baseline = baseline_for(chosen)
             result.findings, result.baselined = baseline.filter(result.findings)
             result.baseline = str(chosen)
+        project.release()  # its files are checked: free them now, not at the end of the run
         if merged is None:
             merged = result
         else:
@@ -111,11 +121,11 @@ def run(args) -> int:
         return 0
     color = args.color == "always" or (args.color == "auto" and args.output is None and sys.stdout.isatty()
                                         and args.format == "text")
-    text = render(result, "statistics" if args.statistics else args.format, color=color)
+    fmt = "statistics" if args.statistics else args.format
     if args.output:
-        atomic_write(args.output, text)
+        atomic_write(args.output, render(result, fmt, color=color))
     else:
-        sys.stdout.write(text)
+        write(result, fmt, sys.stdout, color=color)
     if args.exit_zero:
         return 0
     return 1 if result.failed else 0

@@ -12,6 +12,7 @@ the project root or from a source root below it (``backend/app/main.py`` imports
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from dockyard.records import field, record
 from dockyard.source import FileKind
@@ -264,20 +265,6 @@ def analyse(sources: dict[str, str]) -> AppModel:
             info = modules[candidates[0]] if len(candidates) == 1 else None
         return info
 
-    def resolve(ref: tuple[str, str] | None) -> RouterObject | None:
-        if ref is None:
-            return None
-        mod, name = ref
-        info = module(mod)
-        if info is None:
-            return None
-        if name in info.objects:
-            return info.objects[name]
-        if name in info.imports:  # re-exported
-            m2, a2 = info.imports[name]
-            return resolve((m2, a2)) if a2 else None
-        return None
-
     apps = [o for m in modules.values() for o in m.objects.values() if o.kind == "app"]
     routes: dict[int, list[Route]] = {}
     for app in apps:
@@ -292,11 +279,28 @@ def analyse(sources: dict[str, str]) -> AppModel:
             for method, path, line, col in obj.routes:
                 out.append(Route(method, prefix + path, obj.module, line, col))
             for ref, inc_prefix, _ in obj.includes:
-                target = resolve(ref)
+                target = _resolve(ref, module)
                 if target is not None:
                     stack.append((target, prefix + inc_prefix + target.prefix, depth + 1))
         routes[id(app)] = out
     return AppModel(apps, routes, modules)
+
+
+def _resolve(ref: tuple[str, str] | None, module: Callable[[str], ModuleInfo | None]) -> RouterObject | None:
+    """The object ``ref`` (module, name) names, following re-exports; ``module`` finds a module by name. (Not a
+    closure of :func:`analyse`: one that calls itself is a reference cycle, freed only by a full collection.)"""
+    if ref is None:
+        return None
+    mod, name = ref
+    info = module(mod)
+    if info is None:
+        return None
+    if name in info.objects:
+        return info.objects[name]
+    if name in info.imports:  # re-exported
+        m2, a2 = info.imports[name]
+        return _resolve((m2, a2), module) if a2 else None
+    return None
 
 
 # Folders whose FastAPI objects are not the service's (test apps, docs snippets, migrations).

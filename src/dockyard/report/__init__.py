@@ -26,3 +26,15 @@ def printable(text: str) -> str:
 def render(result, fmt: str, *, color: bool = False) -> str:
     module = importlib.import_module(f"dockyard.report.{fmt}_report")
     return printable(module.render(result, color=color))
+
+
+def write(result, fmt: str, out, *, color: bool = False) -> None:
+    """Write the report to the text stream ``out``: piece by piece for a format whose module yields ``chunks``
+    (the text report), so a long report is never held whole; at once for the others."""
+    module = importlib.import_module(f"dockyard.report.{fmt}_report")
+    chunks = getattr(module, "chunks", None)
+    if chunks is None:
+        out.write(printable(module.render(result, color=color)))
+        return
+    for chunk in chunks(result, color=color):
+        out.write(printable(chunk))

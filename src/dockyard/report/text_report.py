@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from dockyard.model import is_directory_path
 
 COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -9,6 +11,15 @@ BOLD, RESET = "\033[1m", "\033[0m"
 
 
 def render(result, *, color: bool = False) -> str:
+    return "".join(chunks(result, color=color))
+
+
+CHUNK_LINES = 1000
+
+
+def chunks(result, *, color: bool = False) -> Iterator[str]:
+    """The report in pieces of :data:`CHUNK_LINES` lines, each ending in a newline: a run over many trees can
+    write tens of thousands of findings without holding their text twice (as lines and joined)."""
     lines = []
     if result.scope is not None:
         lines.append("Scope (what each file was judged as):")
@@ -18,6 +29,9 @@ def render(result, *, color: bool = False) -> str:
             lines.append(f"  {where}: {role}: {e.reason}")
         lines.append("")
     for f in result.findings:
+        if len(lines) >= CHUNK_LINES:
+            yield "\n".join(lines) + "\n"
+            lines = []
         p = f.position
         code = f.code
         if color:
@@ -28,7 +42,7 @@ def render(result, *, color: bool = False) -> str:
             continue
         lines.append(f"{f.path}:{p.line}:{p.column}: {code}{fix} {f.message}")
     lines.extend(summary_lines(result))
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 def summary_lines(result) -> list[str]:

@@ -317,20 +317,23 @@ def _key_owners(root) -> dict[tuple[int, int], Position]:
     """For every key written in a document, the key of the mapping it is written in: the earliest such key,
     as merged copies of a mapping repeat its keys' positions under later keys."""
     owners: dict[tuple[int, int], Position] = {}
-
-    def walk(node, at_key: Position | None) -> None:
+    # depth first in the file's order, with a stack rather than a closure calling itself (a reference cycle);
+    # an entry: (node, the key it is the value of, (that key's position, the key of the mapping it is written in))
+    stack: list = [(root, None, None)]
+    while stack:
+        node, at_key, owner = stack.pop()
+        if owner is not None:
+            kp, outer = owner
+            where = (kp.line, kp.column)
+            best = owners.get(where)
+            if best is None or (outer.line, outer.column) < (best.line, best.column):
+                owners[where] = outer
         if isinstance(node, YMap):
+            below = []
             for k, v in node.items():
                 kp = node.key_pos(k)
-                if kp is not None and at_key is not None:
-                    where = (kp.line, kp.column)
-                    best = owners.get(where)
-                    if best is None or (at_key.line, at_key.column) < (best.line, best.column):
-                        owners[where] = at_key
-                walk(v, kp)
+                below.append((v, kp, (kp, at_key) if kp is not None and at_key is not None else None))
+            stack.extend(reversed(below))
         elif isinstance(node, YSeq):
-            for i, v in enumerate(node):
-                walk(v, node.item_pos(i))
-
-    walk(root, None)
+            stack.extend(reversed([(v, node.item_pos(i), None) for i, v in enumerate(node)]))
     return owners
