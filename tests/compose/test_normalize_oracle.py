@@ -247,3 +247,12 @@ def test_extra_hosts_merge_as_compose_merges_them(tmp_path, base, override):
     project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
     assert project.ok, project.problems
     assert json.loads(render(project, "json", mask_secrets=False)) == expected
+
+
+# one splitter of the short port syntax serves validation and the model (compose/decoding.split_port_spec); an
+# IPv6 address without brackets before the last two parts used to lose the service's ports
+@pytest.mark.parametrize("port", ["::1:8080:80", "[::1]:8080:80", "fe80::1:8000-8001:80-81", "::1::80",
+                                  "[fe80::1]::80", "127.0.0.1:8080:80/udp", "80"])
+def test_short_port_syntax_renders_as_compose_renders_it(tmp_path, port):
+    expected = _oracle.same_as_compose(tmp_path, HEAD + f"    ports: ['{port}']\n")
+    assert expected["services"]["app"]["ports"]

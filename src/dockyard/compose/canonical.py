@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose import normalize
+from dockyard.compose.decoding import split_port_spec
 from dockyard.compose.gotypes import go_float
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,21 +158,7 @@ def _parse_port(p: Any) -> list[dict]:
         if d.get("published") is not None:
             d["published"] = str(d["published"])
         return [d]
-    s = str(p)
-    proto = "tcp"
-    if "/" in s:
-        s, _, proto = s.rpartition("/")
-    host_ip = None
-    if s.startswith("["):
-        end = s.index("]")
-        host_ip, s = s[1:end], s[end + 2:]
-    parts = s.split(":")
-    if len(parts) == 3:
-        host_ip, published, target = parts
-    elif len(parts) == 2:
-        published, target = parts
-    else:
-        published, target = "", parts[0]
+    host_ip, published, target, proto = split_port_spec(str(p))
     targets = _port_range(target) or []
     pubs = _port_range(published) if published else None
     out = []

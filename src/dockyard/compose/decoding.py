@@ -119,11 +119,13 @@ def volume_spec_refusal(spec: str) -> str | None:
     return None
 
 
-def port_spec_refusal(spec: str) -> str | None:
-    """docker/go-connections' ``nat.ParsePortSpec`` errors for a short port syntax, or None."""
-    text = spec
+def split_port_spec(spec: str) -> tuple[str, str, str, str]:
+    """(host IP, published, target, protocol) of a short port syntax, split as docker/go-connections'
+    ``nat.ParsePortSpec`` splits it: ``[::1]:8080:80``, ``::1:8080:80`` (an IPv6 address before the last two
+    parts), ``127.0.0.1::80/udp``. The parts are not checked: see :func:`port_spec_refusal`."""
+    text, protocol = spec, "tcp"
     if "/" in text:
-        text, _, _proto = text.rpartition("/")
+        text, _, protocol = text.rpartition("/")
     host_ip = ""
     if text.startswith("["):
         end = text.find("]")
@@ -139,6 +141,12 @@ def port_spec_refusal(spec: str) -> str | None:
         published, target = parts
     else:
         published, target = "", parts[0]
+    return host_ip, published, target, protocol
+
+
+def port_spec_refusal(spec: str) -> str | None:
+    """docker/go-connections' ``nat.ParsePortSpec`` errors for a short port syntax, or None."""
+    host_ip, published, target, _protocol = split_port_spec(spec)
     if host_ip:
         try:
             ipaddress.ip_address(host_ip)
