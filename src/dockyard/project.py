@@ -326,6 +326,13 @@ class Project:
         :data:`dockyard.source.PARSING`), computed once per run."""
         return self.parsed(sf, parser_of(sf.kind))
 
+    def compose_services(self, sf: SourceFile) -> dict:
+        """The ``services`` mapping of a compose file's first document, as written (``{}`` when the file cannot be
+        read or holds none)."""
+        root = getattr(self.parsed(sf, parser_of(FileKind.COMPOSE)), "root", None)
+        services = root.get("services") if isinstance(root, dict) else None
+        return services if isinstance(services, dict) else {}
+
     def dockerfile(self, sf: SourceFile):
         """``sf`` parsed as a Dockerfile (whatever its name: compose may name any file as one)."""
         return self.parsed(sf, parser_of(FileKind.DOCKERFILE))

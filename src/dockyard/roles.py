@@ -39,7 +39,6 @@ from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instructio
                                waited_for_completion)
 from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
 from dockyard.compose.context import environment_views
-from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import record, replace
 from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
@@ -384,10 +383,8 @@ class Roles:
                 continue
             for origin, name in ctx.services:
                 sf = self.project.file(origin)
-                doc = self.project.parsed(sf, load_yaml) if sf is not None else None
-                root = getattr(doc, "root", None)
-                services = root.get("services") if isinstance(root, dict) else None
-                svc = services.get(name) if isinstance(services, dict) else None
+                services = self.project.compose_services(sf) if sf is not None else {}
+                svc = services.get(name)
                 if isinstance(svc, dict):
                     out.append((name, svc, services))
         return out
@@ -479,10 +476,7 @@ class Roles:
         """The role of each service of one compose file as written (before merging with others)."""
         found = self._services.get(sf.path)
         if found is None:
-            root = getattr(self.project.parsed(sf, load_yaml), "root", None) if sf.text is not None else None
-            services = root.get("services") if isinstance(root, dict) else None
-            services = {str(k): v for k, v in services.items() if isinstance(v, dict)} \
-                if isinstance(services, dict) else {}
+            services = {str(k): v for k, v in self.project.compose_services(sf).items() if isinstance(v, dict)}
             found = self._services[sf.path] = self._classify(services, lambda name: sf.path)
         return found
 

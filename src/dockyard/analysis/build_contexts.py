@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 
 from dockyard.model import Position
-from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import record, replace
 from dockyard.source import FileKind
 
@@ -39,13 +38,7 @@ def _norm(path: str) -> str | None:
 def _compose_contexts(project) -> list[BuildContext]:
     out = []
     for sf in project.files_of(FileKind.COMPOSE):
-        if sf.text is None:
-            continue
-        doc = project.parsed(sf, load_yaml)
-        root = getattr(doc, "root", None)
-        services = root.get("services") if isinstance(root, dict) else None
-        if not isinstance(services, dict):
-            continue
+        services = project.compose_services(sf)
         folder = posixpath.dirname(sf.path)
         for name, svc in services.items():
             if not isinstance(svc, dict) or "build" not in svc:

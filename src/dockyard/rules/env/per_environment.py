@@ -12,7 +12,6 @@ from dockyard.rules.env._envfiles import (
     compose_environment_names, configured_environments, env_files, env_groups, in_folder,
 )
 from dockyard.compose.context import environment_views
-from dockyard.parsers.yamlpos import load_yaml
 from dockyard.source import FileKind
 
 
@@ -115,10 +114,8 @@ def _configures(project, compose_files) -> bool:
             continue
         if "$" in sf.text.replace("$$", ""):
             return True
-        root = getattr(project.parsed(sf, load_yaml), "root", None)
-        services = root.get("services") if isinstance(root, dict) else None
-        if isinstance(services, dict) and any(isinstance(svc, dict) and (svc.get("environment") or svc.get("env_file"))
-                                              for svc in services.values()):
+        if any(isinstance(svc, dict) and (svc.get("environment") or svc.get("env_file"))
+               for svc in project.compose_services(sf).values()):
             return True
     return False
 

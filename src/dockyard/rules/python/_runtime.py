@@ -9,7 +9,6 @@ import shlex
 from pathlib import PurePosixPath
 
 from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command, parse_config_file
-from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import field, record
 from dockyard.roles import APP, image_stage, roles
 from dockyard.source import FileKind
@@ -77,12 +76,8 @@ def _dockerfile_commands(project, rt: Runtime, referenced: set[str]) -> None:
 
 def _compose_commands(project, rt: Runtime, referenced: set[str]) -> None:
     for sf in project.files_of(FileKind.COMPOSE):
-        if sf.text is None:
-            continue
-        doc = project.parsed(sf, load_yaml)
-        root = getattr(doc, "root", None)
-        services = root.get("services") if isinstance(root, dict) else None
-        if not isinstance(services, dict):
+        services = project.compose_services(sf)
+        if not services:
             continue
         service_roles = roles(project).file_services(sf)
         for name, svc in services.items():
