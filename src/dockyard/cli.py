@@ -13,7 +13,6 @@ import sys
 
 from dockyard import __version__
 from dockyard.model import UsageError
-from dockyard.secrets import mask_text
 
 # command name -> (module under dockyard.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -97,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error is exit 2 with a clear line, never a bare traceback
         if "DOCKYARD_DEBUG" in os.environ:
             raise
+        from dockyard.secrets import mask_text  # lazy: only an internal error needs it
+
         print(f"dockyard: internal error: {type(exc).__name__}: {mask_text(str(exc))}", file=sys.stderr)
         return 2
 
