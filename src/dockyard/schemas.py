@@ -82,13 +82,30 @@ def _cache_dir() -> Path:
 
 
 def _generator_identity() -> str:
-    """fastjsonschema's version, read from its ``version.py`` without importing the package."""
+    """fastjsonschema's version, read from its ``version.py`` without importing the package: installed beside
+    dockyard as a rule (one file read), else wherever the import system finds it (a search of ``sys.path``)."""
+    beside = Path(__file__).resolve().parent.parent / "fastjsonschema" / "version.py"
+    if beside.is_file():
+        return beside.read_text(encoding="utf-8")
     import importlib.util
 
     spec = importlib.util.find_spec("fastjsonschema")
     if spec is None or spec.origin is None:
         raise RuntimeError("fastjsonschema is not installed; it compiles the vendored schemas")
     return Path(spec.origin).with_name("version.py").read_text(encoding="utf-8")
+
+
+def _without_definitions(source: str) -> str:
+    """The generated code without the ``definition=`` argument of each exception it raises: a copy of the schema
+    part that failed, which nothing here reads, and half of the code's size (the cache file's, and the time a run
+    takes to load it)."""
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("JsonSchema"):
+            node.keywords = [k for k in node.keywords if k.arg != "definition"]
+    return ast.unparse(tree)
 
 
 def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
@@ -100,7 +117,7 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
     # keyed by the schema's content (crc32: hashlib's import alone costs more than the check) and the generator's
     # and Python's versions, never by where the file is installed: every install of one release shares its entry
     path = schema_path(name)
-    identity = zlib.crc32((_generator_identity() + sys.version + _OWN_IMPORT + _OWN_DECIMAL).encode())
+    identity = zlib.crc32((_generator_identity() + sys.version + _OWN_IMPORT + _OWN_DECIMAL + "-definitions").encode())
     digest = f"{zlib.crc32(path.read_bytes()):08x}{identity:08x}"
     suffix = f"_{definition}" if definition else ""
     cached = _cache_dir() / f"schema_{name.replace('-', '_')}{suffix}_{digest}.bin"
@@ -125,6 +142,7 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
         source = source.replace(_GENERATED_IMPORT, _OWN_IMPORT, 1)
         if "Decimal(" not in source:  # never built, only tested against
             source = source.replace(_GENERATED_DECIMAL, _OWN_DECIMAL, 1)
+        source = _without_definitions(source)
         entry = re.search(r"^def (\w+)", source, re.M)
         source += f"\n\nvalidate = {entry.group(1)}\n"
         code_obj = compile(source, f"<schema {name}>", "exec")
