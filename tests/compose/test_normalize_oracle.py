@@ -256,3 +256,32 @@ def test_extra_hosts_merge_as_compose_merges_them(tmp_path, base, override):
 def test_short_port_syntax_renders_as_compose_renders_it(tmp_path, port):
     expected = _oracle.same_as_compose(tmp_path, HEAD + f"    ports: ['{port}']\n")
     assert expected["services"]["app"]["ports"]
+
+
+# compose validates the model merged so far after each file: lists its merge appends to without making them unique
+# (compose/decoding.MERGED_UNIQUE) refuse an override that repeats an entry of the base
+MERGED_LISTS = [
+    ("security_opt: [no-new-privileges]", "security_opt: [no-new-privileges]"),
+    ("security_opt: [a, b]", "security_opt: [c, b]"),
+    ("security_opt: [a, b]", "security_opt: !override [a]"),
+    ("group_add: [audio]", "group_add: [audio]"),
+    ("group_add: [100]", "group_add: ['100']"),
+    ("group_add: [100]", "group_add: [100]"),
+    ("external_links: [db]", "external_links: [db]"),
+    ("device_cgroup_rules: ['c 1:3 mr']", "device_cgroup_rules: ['c 1:3 mr']"),
+]
+
+
+@pytest.mark.parametrize(("base", "override"), MERGED_LISTS)
+def test_an_override_repeating_its_base_is_refused_as_compose_refuses_it(tmp_path, base, override):
+    (tmp_path / "compose.yaml").write_text(HEAD + f"    {base}\n")
+    (tmp_path / "override.yaml").write_text(f"services:\n  app:\n    {override}\n")
+    files = ["compose.yaml", "override.yaml"]
+    rc, expected, err = _oracle.run_config(tmp_path, files=files)
+    project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
+    if rc != 0:
+        assert [p.message for p in project.problems] == [err.strip().split(": ", 1)[1]], err
+        assert project.problems[0].file == tmp_path / "override.yaml"
+        return
+    assert project.ok, project.problems
+    assert json.loads(render(project, "json", mask_secrets=False)) == expected

@@ -186,7 +186,7 @@ def relative(project, path: Path | None) -> str | None:
 
 # the loader's problems no rule of a single file reports: the merged project's consistency, its validation, the
 # short syntaxes compose parses, `extends` and `include`
-REFUSAL_KINDS = frozenset(("consistency", "validation", "spec", "extends", "include"))
+REFUSAL_KINDS = frozenset(("consistency", "validation", "spec", "extends", "include", "merged-schema"))
 
 
 def _tree_file(project, path: Path) -> SourceFile | None:

@@ -246,3 +246,29 @@ def document_spec_refusal(document: dict) -> Refusal | None:
             if bad:
                 return Refusal(bad, at + ("build", "ssh", i), kind="spec")
     return None
+
+
+# The service lists the schema keeps unique (`uniqueItems`) that compose's merge appends to without making them
+# unique (neither override.EnforceUnicity nor a merge of its own): an override repeating an entry of its base makes
+# the model merged so far invalid, and compose validates that model after each file.
+MERGED_UNIQUE = ("device_cgroup_rules", "external_links", "group_add", "security_opt", "volumes_from")
+
+
+def merged_unicity_refusal(model: dict) -> Refusal | None:
+    """What compose's schema refuses in the model merged so far: an entry of a list in :data:`MERGED_UNIQUE` twice
+    (``services.web.security_opt items at 0 and 2 are equal``), pointing at the list."""
+    services = model.get("services")
+    for name, svc in services.items() if isinstance(services, dict) else ():
+        for key in MERGED_UNIQUE:
+            items = svc.get(key) if isinstance(svc, dict) else None
+            if not isinstance(items, list):
+                continue
+            first: dict = {}
+            for j, item in enumerate(items):
+                # JSON's equality: `100` and `"100"` differ, `1` and `1.0` do not
+                ident = ("number", float(item)) if isinstance(item, (int, float)) else ("text", str(item))
+                if ident in first:
+                    return Refusal(f"services.{name}.{key} items at {first[ident]} and {j} are equal",
+                                   ("services", name, key), kind="merged-schema")
+                first[ident] = j
+    return None

@@ -90,6 +90,8 @@ def load_project(files: list[str | Path], env_files: list[str | Path] | None = N
         merge_models(merged, model)
         if tracked is not None:
             merge_models(raw_model, tracked)
+        if not any(problem.severity == "error" for problem in problems):  # compose validates what it merged so far
+            refuse(decoding.merged_unicity_refusal(merged), ctx, p)
 
     if profiles is None:
         cp = environment.get("COMPOSE_PROFILES", "")

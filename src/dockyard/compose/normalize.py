@@ -287,8 +287,6 @@ def service(svc: dict, base: Path) -> None:
         svc["devices"] = [_device(d) for d in svc["devices"]]
     if isinstance(svc.get("gpus"), str):  # transform/gpus.go
         svc["gpus"] = [{"count": "all"}]
-    if isinstance(svc.get("group_add"), list):
-        svc["group_add"] = [go_string(g) for g in svc["group_add"]]
     if "label_file" in svc:
         svc["label_file"] = [resolve_host_path(str(f), base) for f in _string_list(svc["label_file"]) or ()]
     if isinstance(svc.get("models"), list):
@@ -611,6 +609,8 @@ def finalize(model: dict, environment: dict, origins: dict | None = None, reader
             _build(svc["build"], environment)
         if "extra_hosts" in svc:
             svc["extra_hosts"] = _hosts(svc["extra_hosts"])
+        if isinstance(svc.get("group_add"), list):  # after the merge: `100` and `"100"` are two entries until then
+            svc["group_add"] = [go_string(g) for g in svc["group_add"]]
         for key in ("secrets", "configs"):
             for item in svc.get(key) or () if isinstance(svc.get(key), list) else ():
                 if isinstance(item, dict) and "mode" in item:

@@ -58,7 +58,7 @@ class Refusal:
     message: str
     path: tuple = ()
     key: Any = None
-    kind: str = "schema"  # schema | validation | consistency
+    kind: str = "schema"  # schema (a file's) | merged-schema (the model merged so far) | validation | consistency
 
 
 # --------------------------------------------------------------------------- the JSON schema
