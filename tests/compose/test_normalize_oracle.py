@@ -222,6 +222,16 @@ def test_a_null_override_keeps_what_it_overrides_except_in_key_value_mappings(tm
     assert app["environment"] == {"A": None, "B": "2"}  # a null there unsets the value
 
 
+def _base_and_override(tmp_path, base: str, override: str):
+    """compose.yaml and override.yaml loaded by the real binary, then by dockyard: (exit code, compose's model,
+    its stderr, dockyard's project)."""
+    (tmp_path / "compose.yaml").write_text(base)
+    (tmp_path / "override.yaml").write_text(override)
+    files = ["compose.yaml", "override.yaml"]
+    rc, expected, err = _oracle.run_config(tmp_path, files=files)
+    return rc, expected, err, load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
+
+
 # compose-go's mergeExtraHosts: the base's entries, then the override's ones the base does not hold as written; a
 # mapping counts as its sorted `host=ip` entries (one per address), so `{h1: a}` and `{h1: b}` keep both
 EXTRA_HOSTS = [
@@ -237,14 +247,10 @@ EXTRA_HOSTS = [
 
 @pytest.mark.parametrize(("base", "override"), EXTRA_HOSTS)
 def test_extra_hosts_merge_as_compose_merges_them(tmp_path, base, override):
-    (tmp_path / "compose.yaml").write_text(HEAD + f"    extra_hosts: {base}\n    build:\n      context: .\n"
-                                                  f"      extra_hosts: {base}\n")
-    (tmp_path / "override.yaml").write_text(f"services:\n  app:\n    extra_hosts: {override}\n    build:\n"
-                                            f"      extra_hosts: {override}\n")
-    files = ["compose.yaml", "override.yaml"]
-    rc, expected, err = _oracle.run_config(tmp_path, files=files)
+    rc, expected, err, project = _base_and_override(
+        tmp_path, HEAD + f"    extra_hosts: {base}\n    build:\n      context: .\n      extra_hosts: {base}\n",
+        f"services:\n  app:\n    extra_hosts: {override}\n    build:\n      extra_hosts: {override}\n")
     assert rc == 0, err
-    project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
     assert project.ok, project.problems
     assert json.loads(render(project, "json", mask_secrets=False)) == expected
 
@@ -274,11 +280,8 @@ MERGED_LISTS = [
 
 @pytest.mark.parametrize(("base", "override"), MERGED_LISTS)
 def test_an_override_repeating_its_base_is_refused_as_compose_refuses_it(tmp_path, base, override):
-    (tmp_path / "compose.yaml").write_text(HEAD + f"    {base}\n")
-    (tmp_path / "override.yaml").write_text(f"services:\n  app:\n    {override}\n")
-    files = ["compose.yaml", "override.yaml"]
-    rc, expected, err = _oracle.run_config(tmp_path, files=files)
-    project = load_project([tmp_path / f for f in files], environ=dict(_oracle.BASE_ENV))
+    rc, expected, err, project = _base_and_override(tmp_path, HEAD + f"    {base}\n",
+                                                    f"services:\n  app:\n    {override}\n")
     if rc != 0:
         assert [p.message for p in project.problems] == [err.strip().split(": ", 1)[1]], err
         assert project.problems[0].file == tmp_path / "override.yaml"
