@@ -6,12 +6,11 @@ Each sub-command lives in ``dockyard.commands.<module>`` and exposes ``configure
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 
-from dockyard import __version__
+from dockyard import __version__, regex
 from dockyard.model import UsageError
 
 # command name -> (module under dockyard.commands, one-line help)
@@ -24,14 +23,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "generate the reference FastAPI service"),
     "deps": ("deps", "lock, wheelhouse and wheel-availability jobs"),
 }
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose help is as wide as ``shutil.get_terminal_size`` says without importing
-    ``shutil`` (argparse imports it for every argument added, and it loads the bz2 and lzma extensions)."""
-
-    def _get_formatter(self):
-        return self.formatter_class(prog=self.prog, width=_terminal_columns() - 2)
 
 
 def _terminal_columns() -> int:
@@ -47,7 +38,18 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
-def _build_parser(command: str | None) -> argparse.ArgumentParser:
+def _build_parser(command: str | None):
+    # lazy: imported once dockyard.regex.preload has run, so that the patterns gettext compiles as it is imported
+    # come from the store
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse's parser, whose help is as wide as ``shutil.get_terminal_size`` says without importing
+        ``shutil`` (argparse imports it for every argument added, and it loads the bz2 and lzma extensions)."""
+
+        def _get_formatter(self):
+            return self.formatter_class(prog=self.prog, width=_terminal_columns() - 2)
+
     parser = _Parser(prog="dockyard", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"dockyard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -56,7 +58,7 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
             continue  # a known command needs only its own sub-parser (and module)
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            importlib.import_module(f"dockyard.commands.{module}").configure(sp)
+            regex.noting(importlib.import_module, f"dockyard.commands.{module}").configure(sp)
     return parser
 
 
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    regex.note_fixed()
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
@@ -107,7 +110,9 @@ def entry() -> None:
     interpreter's teardown. Freeing every module and object one by one costs about a fifth of a short run (a
     check of one Dockerfile) and has nothing to save: the output streams are flushed and the exit handlers run
     here first. When that cannot be done cleanly (a stream that fails to flush, a thread still running), the
-    interpreter exits as usual."""
+    interpreter exits as usual. Regular expressions compiled by an earlier run are reused (see
+    :func:`dockyard.regex.preload`)."""
+    regex.preload()
     code = main()
     try:
         sys.stdout.flush()
@@ -116,6 +121,7 @@ def entry() -> None:
         sys.exit(code)  # a closed pipe, say: the interpreter reports it as it always does
     if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
         sys.exit(code)
+    regex.remember()
     import atexit
 
     atexit._run_exitfuncs()  # weakref finalizers (temporary directories) and any other exit handler

@@ -27,7 +27,6 @@ service. ``dockyard check --explain-scope`` prints every classification with the
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
@@ -186,11 +185,14 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
 _DEV_WORDS = DEVELOPMENT_NAMES | TEST_NAMES | {"debug", "playwright", "cypress", "devcontainer"}
 
 
+_WORD_SEPARATORS = lazy_compile(r"[._-]")
+
+
 def dev_dockerfile_name(path: str) -> bool:
     """`Dockerfile.dev`, `dev.Dockerfile`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`:
     files meant for development or tests only."""
     parts = path.lower().split("/")
-    words = set(re.split(r"[._-]", parts[-1]))
+    words = set(_WORD_SEPARATORS.split(parts[-1]))
     return bool(words & _DEV_WORDS) or ".devcontainer" in parts[:-1]
 
 
@@ -255,7 +257,7 @@ def _bare_command(argvs: list[list[str]]) -> bool:
 def _named_base(path: str) -> bool:
     """`Dockerfile.base`, `base.Dockerfile`, `base/Dockerfile`, `python-base/Dockerfile`..."""
     parts = [p.lower() for p in path.split("/")]
-    words = re.split(r"[._-]", parts[-1]) + [w for folder in parts[:-1] for w in re.split(r"[._-]", folder)]
+    words = _WORD_SEPARATORS.split(parts[-1]) + [w for folder in parts[:-1] for w in _WORD_SEPARATORS.split(folder)]
     return "base" in words
 
 

@@ -185,6 +185,7 @@ def mask_url_credentials(value: str) -> str:
 _ASSIGNMENT = lazy_compile(r"(?<![\w.-])(?P<name>[A-Za-z_][\w.\-\[\]]*)="
                     r"(?:\"(?P<dq>[^\"\n]*)\"?|'(?P<sq>[^'\n]*)'?|(?P<value>(?:\$\{[^}\n]*\}|[^\s\"'`&;])+))")
 # query parameters that carry a signature, whatever else they are called
+_NAME_PUNCTUATION = lazy_compile(r"[-.\[\]]")
 _SIGNATURE_PARAMETER = lazy_compile(r"(?:^|[_-])(?:sig|signature)$", re.IGNORECASE)
 # a line that sets a variable: `KEY=value`, `export KEY=value`, `- KEY=value`, `KEY: value` (YAML), `ENV KEY value`,
 # `ENV A=1 KEY=value` (and a continuation line of one); a trailing line continuation is not part of the value
@@ -255,7 +256,7 @@ def secret_spans(text: str) -> list[tuple[int, int]]:
             if not value:
                 continue
             if _SIGNATURE_PARAMETER.search(name) or (
-                    is_secret_name(re.sub(r"[-.\[\]]", "_", name), value) and not _value_is_shown(value)):
+                    is_secret_name(_NAME_PUNCTUATION.sub("_", name), value) and not _value_is_shown(value)):
                 spans.append(m.span(group))
     if "-" in text:
         for m in _FLAG.finditer(text):

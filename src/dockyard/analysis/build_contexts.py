@@ -11,6 +11,7 @@ import posixpath
 
 from dockyard.model import Position
 from dockyard.records import record, replace
+from dockyard.regex import lazy_compile
 from dockyard.source import FileKind
 
 
@@ -136,12 +137,13 @@ def wholesale_copy(project, context: BuildContext):
     return None
 
 
+_WILDCARD = lazy_compile(r"\[[^\]]*\]|[*?]")  # a glob's wildcard, for a path that stands for its matches
+
+
 def copy_sources(project, context: BuildContext) -> list[str]:
     """What the context's Dockerfile takes from it: the COPY/ADD sources and RUN bind-mount sources (no `--from`,
     URL or heredoc), as paths relative to the context root, cleaned. A wildcard stands for a name it matches
     (`dist/*.whl` -> `dist/x.whl`); a source with a variable, or the whole context (`.`), is left out."""
-    import re
-
     from dockyard.parsers.dockerignore import clean_path  # lazy: a check of a compose file runs without it
 
     sf = project.file(context.dockerfile) if context.dockerfile else None
@@ -161,7 +163,7 @@ def copy_sources(project, context: BuildContext) -> list[str]:
     for src in raw:
         if src.startswith("<<") or "://" in src or src.startswith("git@") or "$" in src:
             continue
-        rel = clean_path(re.sub(r"\[[^\]]*\]|[*?]", "x", src)).lstrip("/")
+        rel = clean_path(_WILDCARD.sub("x", src)).lstrip("/")
         if rel not in ("", ".") and rel not in out:
             out.append(rel)
     return out

@@ -13,17 +13,21 @@ Ported from compose-go v2.9.1 (Apache License 2.0; see THIRD_PARTY_NOTICES.md): 
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.normalize import parse_volume
 from dockyard.compose.validate import Refusal, value_at
+from dockyard.regex import lazy_compile
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
 
 _DURATION_UNITS = ("ns", "us", "µs", "μs", "ms", "s", "m", "h")
+
+
+_DURATION_NUMBER = lazy_compile(r"([0-9]*)(?:\.([0-9]*))?")
+_DURATION_UNIT = lazy_compile(r"[^0-9.]*")
 
 
 def go_duration_error(text: str) -> str | None:
@@ -37,11 +41,11 @@ def go_duration_error(text: str) -> str | None:
     if rest == "":
         return invalid
     while rest:
-        m = re.match(r"([0-9]*)(?:\.([0-9]*))?", rest)
+        m = _DURATION_NUMBER.match(rest)
         if not m or not m.group(1) and not m.group(2):
             return invalid
         rest = rest[m.end():]
-        unit = re.match(r"[^0-9.]*", rest).group(0)
+        unit = _DURATION_UNIT.match(rest).group(0)
         if unit == "":
             return f'time: missing unit in duration "{text}"'
         if unit not in _DURATION_UNITS:

@@ -12,7 +12,7 @@ names the heredocs it opens. :mod:`dockyard.parsers.buildkit` drives them over a
 
 from __future__ import annotations
 
-from dockyard.regex import lazy_compile
+from dockyard.regex import lazy_compile, noting
 
 # Go's unicode.IsSpace (Latin-1 part plus the Unicode White_Space property).
 # Python's str.isspace() differs (it also accepts U+001C..U+001F).
@@ -258,8 +258,9 @@ def _parse_json(rest: str) -> tuple[str, ...] | None:
         return None
     global _json_decoder
     if _json_decoder is None:
-        import json
+        import importlib
 
+        json = noting(importlib.import_module, "json")  # its patterns are fixed ones: kept across runs
         _json_decoder = json.JSONDecoder(parse_constant=_no_constant)
     try:
         obj, _ = _json_decoder.raw_decode(rest)

@@ -1,4 +1,5 @@
-"""gunicorn settings, wherever they live: a config file read with ``ast`` (never imported), or command flags.
+"""gunicorn settings, wherever they live: a config file read with ``ast`` (never imported; see
+:mod:`dockyard.parsers.gunicorn_file`), or command flags.
 
 A :class:`GunicornConfig` maps setting names (gunicorn's own: ``bind``, ``workers``, ``worker_class``...)
 to :class:`Setting` records that keep the expression's source text and position, so rules can judge how a
@@ -7,10 +8,11 @@ value is computed (a literal, an environment override, a CPU formula) and point 
 
 from __future__ import annotations
 
-import ast
-import re
-
+from dockyard import TYPE_CHECKING
 from dockyard.records import field, record
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ast
 
 # command-line flag -> setting name (gunicorn's documented flags)
 FLAGS = {
@@ -43,6 +45,7 @@ class Setting:
     end_column: int
     node: ast.AST | None = None  # the expression, for config files
     refs: tuple[ast.AST, ...] = ()  # expressions it reads through module-level names (``workers = count``)
+    literal: bool = False  # the expression is a constant written in place (a fix may rewrite it there)
 
 
 @record
@@ -62,117 +65,6 @@ class GunicornConfig:
         if s is None:
             return "sync"
         return s.value if isinstance(s.value, str) else s.source
-
-
-def _literal(node: ast.AST) -> object:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
-
-
-def _env_default(node: ast.AST) -> object:
-    """``os.environ.get("X", "default")`` / ``os.getenv("X", default)`` wrapped in int()/str(): the default."""
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("int", "str", "float", "bool") and node.args:
-        node = node.args[0]
-    if isinstance(node, ast.Call) and len(node.args) >= 2:
-        return _literal(node.args[1])
-    return None
-
-
-def _module_assignments(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
-    """Every expression assigned to each module-level name, also inside top-level ``if``/``try``/``with``."""
-    out: dict[str, list[ast.expr]] = {}
-    stack = list(body)
-    while stack:
-        stmt = stack.pop(0)
-        if isinstance(stmt, ast.Assign):
-            for t in stmt.targets:
-                if isinstance(t, ast.Name):
-                    out.setdefault(t.id, []).append(stmt.value)
-        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and stmt.value is not None and isinstance(stmt.target, ast.Name):
-            out.setdefault(stmt.target.id, []).append(stmt.value)
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With)):
-            stack.extend(stmt.body)
-            stack.extend(getattr(stmt, "orelse", []))
-            stack.extend(getattr(stmt, "finalbody", []))
-            for handler in getattr(stmt, "handlers", []):
-                stack.extend(handler.body)
-    return out
-
-
-def _referenced(node: ast.AST, assigned: dict[str, list[ast.expr]]) -> tuple[ast.expr, ...]:
-    """The expressions ``node`` reads through module-level names, transitively (each once)."""
-    found: list[ast.expr] = []
-    seen: set[str] = set()
-    todo = [node]
-    while todo:
-        for sub in ast.walk(todo.pop()):
-            if isinstance(sub, ast.Name) and sub.id in assigned and sub.id not in seen:
-                seen.add(sub.id)
-                found.extend(assigned[sub.id])
-                todo.extend(assigned[sub.id])
-    return tuple(found)
-
-
-def _resolved_literal(node: ast.AST, assigned: dict[str, list[ast.expr]]) -> object:
-    """The literal (or environment default) a value has, following names bound exactly once."""
-    seen: set[str] = set()
-    while True:
-        lit = _literal(node)
-        if lit is None:
-            lit = _env_default(node)
-        if lit is not None or not isinstance(node, ast.Name) or node.id in seen or len(assigned.get(node.id, ())) != 1:
-            return lit
-        seen.add(node.id)
-        node = assigned[node.id][0]
-
-
-def _source_lines(text: str) -> list[str]:
-    """The source split as the Python parser does (``\\r\\n``, ``\\r``, ``\\n`` only), ends kept."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+", text)
-
-
-def _source_segment(lines: list[str], node: ast.expr) -> str | None:
-    """``ast.get_source_segment(text, node)`` over lines split once by :func:`_source_lines`.
-
-    ``ast.get_source_segment`` splits the whole source again on every call, a character at a time.
-    """
-    if node.end_lineno is None or node.end_col_offset is None:
-        return None
-    lineno, end_lineno = node.lineno - 1, node.end_lineno - 1
-    if end_lineno == lineno:
-        return lines[lineno].encode()[node.col_offset:node.end_col_offset].decode()
-    first = lines[lineno].encode()[node.col_offset:].decode()
-    last = lines[end_lineno].encode()[:node.end_col_offset].decode()
-    return "".join([first, *lines[lineno + 1:end_lineno], last])
-
-
-def parse_config_file(text: str, path: str) -> GunicornConfig | None:
-    try:
-        tree = ast.parse(text, filename=path)
-    except (SyntaxError, ValueError):
-        return None
-    cfg = GunicornConfig("file", path, module_source=text)
-    lines: list[str] | None = None
-    assigned = _module_assignments(tree.body)
-    for stmt in tree.body:
-        targets: list[ast.expr] = []
-        value = None
-        if isinstance(stmt, ast.Assign):
-            targets, value = stmt.targets, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            targets, value = [stmt.target], stmt.value
-        for t in targets:
-            if isinstance(t, ast.Name) and value is not None:
-                lit = _resolved_literal(value, assigned)
-                if lines is None:
-                    lines = _source_lines(text)
-                src = _source_segment(lines, value) or ""
-                cfg.settings[t.id] = Setting(t.id, src, lit, value.lineno, value.col_offset + 1,
-                                             value.end_lineno or value.lineno, (value.end_col_offset or 0) + 1, value,
-                                             _referenced(value, assigned))
-    return cfg
 
 
 def parse_command(argv: list[str], path: str, line: int, column: int, end_line: int, end_column: int,

@@ -10,6 +10,7 @@ import functools
 import os.path
 
 from dockyard.records import record
+from dockyard.regex import lazy_compile
 
 __all__ = ["SimpleCommand", "ShellScript", "Tail", "Word", "parse_shell", "statement_tail", "unquote"]
 
@@ -146,7 +147,13 @@ def parse_shell(script: str) -> ShellScript:
 # redirections are tokenized directly; the result equals what the tree-sitter walk below reports
 # (tests/parsers/test_shell_fastpath.py checks this differentially). Anything else returns None.
 
-_simple_token = None
+# group 1: leading blanks; 2: a word (plain characters, '..' strings, ".." strings without $ ` \\; no control
+# characters but tab); 3: an operator; neither: only blanks matched (end of input, or a character the fast path
+# declines).
+_SIMPLE_TOKEN = lazy_compile(
+    r"""([ \t]*)(?:((?:[A-Za-z0-9_./:,+@%^=-]+|'[^'\x00-\x08\n-\x1f\x7f]*'|"[^"$`\\\x00-\x08\n-\x1f\x7f]*")+)"""
+    r"""|(&&|\|\||&>>|&>|&|;|\||>>|>&|>|<))?"""
+)
 
 # Command names that tree-sitter-bash does not report as simple commands (declaration / unset commands) or
 # that start a compound statement; a command starting with one of them goes to tree-sitter.
@@ -166,24 +173,9 @@ _NAME_CHARS = frozenset(
 _REDIRECT_OPS = frozenset({">", ">>", "<", "&>", "&>>", ">&"})
 
 
-def _get_simple_token():
-    global _simple_token
-    if _simple_token is None:
-        import re
-
-        # group 1: leading blanks; 2: a word (plain characters, '..' strings, ".." strings without $ ` \\; no
-        # control characters but tab);
-        # 3: an operator; neither: only blanks matched (end of input, or a character the fast path declines).
-        _simple_token = re.compile(
-            r"""([ \t]*)(?:((?:[A-Za-z0-9_./:,+@%^=-]+|'[^'\x00-\x08\n-\x1f\x7f]*'|"[^"$`\\\x00-\x08\n-\x1f\x7f]*")+)"""
-            r"""|(&&|\|\||&>>|&>|&|;|\||>>|>&|>|<))?"""
-        ).match
-    return _simple_token
-
-
 def _parse_simple(script: str) -> ShellScript | None:
     """The tree-sitter result for a simple script, computed without tree-sitter; None when not simple."""
-    match = _get_simple_token()
+    match = _SIMPLE_TOKEN.match
     n = len(script)
     pos = 0
     commands: list[SimpleCommand] = []

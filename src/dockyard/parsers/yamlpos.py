@@ -31,7 +31,7 @@ from dockyard import TYPE_CHECKING
 from dockyard.lines import utf8_error
 from dockyard.model import Position
 from dockyard.records import field, record
-from dockyard.regex import lazy_compile
+from dockyard.regex import lazy_compile, noting
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -384,22 +384,24 @@ _LOADERS: dict[str, Any] = {}
 # the two patterns to the same matches on every code point, and PyYAML's reader to the pattern text.
 YAML_NON_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]"
 YAML_NON_PRINTABLE_EXCLUDED = "[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]"
+_NON_PRINTABLE_EXCLUDED = lazy_compile(YAML_NON_PRINTABLE_EXCLUDED)
 
 
 def import_yaml() -> Any:
     """PyYAML, imported at the cost of its modules but not of compiling its reader's largest pattern."""
     import sys
 
-    if "yaml" not in sys.modules:
-        import re
+    if "yaml" in sys.modules:
+        return sys.modules["yaml"]
+    import re
 
-        cache = getattr(re, "_cache", None)
-        key = (str, YAML_NON_PRINTABLE, 0)
-        if isinstance(cache, dict) and key not in cache:
-            cache[key] = re.compile(YAML_NON_PRINTABLE_EXCLUDED)
-    import yaml
+    cache = getattr(re, "_cache", None)
+    key = (str, YAML_NON_PRINTABLE, 0)
+    if isinstance(cache, dict) and key not in cache:
+        cache[key] = _NON_PRINTABLE_EXCLUDED.compiled
+    import importlib
 
-    return yaml
+    return noting(importlib.import_module, "yaml")
 
 
 def _loader_class(go_anchors: bool = False) -> Any:

@@ -12,6 +12,7 @@ import importlib
 import os
 
 from dockyard.fsutil import atomic_write
+from dockyard.regex import noting
 from dockyard.rules._table import RULES
 from dockyard.rules.families import FAMILIES
 
@@ -40,7 +41,7 @@ def load_rule(code: str):
 
     entry = RULES.get(code)
     if entry is not None:
-        importlib.import_module(f"dockyard.rules.{entry[0]}")
+        noting(importlib.import_module, f"dockyard.rules.{entry[0]}")
     return registered(code)
 
 

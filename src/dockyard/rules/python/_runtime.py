@@ -8,7 +8,7 @@ from __future__ import annotations
 import shlex
 from pathlib import PurePosixPath
 
-from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command, parse_config_file
+from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command
 from dockyard.records import field, record
 from dockyard.roles import APP, image_stage, roles
 from dockyard.source import FileKind
@@ -116,6 +116,8 @@ def runtime(project) -> Runtime:
                 project.read(sf)
                 if sf.text is None:
                     continue
+                from dockyard.parsers.gunicorn_file import parse_config_file  # lazy: ast, for a config file only
+
                 cfg = parse_config_file(sf.text, sf.path)
                 if cfg is not None:
                     rt.configs.append(cfg)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 from dockyard import roles
@@ -94,66 +93,6 @@ def service_asks_for_gunicorn(project) -> bool:
     return False
 
 
-def _reads_env(node: ast.AST | None) -> bool:
-    if node is None:
-        return False
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr in ("environ", "getenv"):
-            return True
-        if isinstance(sub, ast.Name) and sub.id in ("getenv", "environ"):
-            return True
-    return False
-
-
-# functions that count CPUs: multiprocessing.cpu_count(), os.cpu_count(), os.process_cpu_count(),
-# len(os.sched_getaffinity(0))
-_CPU_FUNCTIONS = frozenset({"cpu_count", "process_cpu_count", "sched_getaffinity"})
-_BUILTINS = frozenset({"int", "len", "max", "min", "round", "abs", "float", "str", "sum", "bool"})
-
-
-def _counts_cpus(node: ast.AST | None) -> bool:
-    """The expression reads the CPU count, or calls a helper of the config file that computes one (the
-    helper's CPU source is PY004's question)."""
-    if node is None:
-        return False
-    for sub in ast.walk(node):
-        if not isinstance(sub, ast.Call):
-            continue
-        func = sub.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name in _CPU_FUNCTIONS:
-            return True
-        if isinstance(func, ast.Name) and name not in _BUILTINS:
-            return True
-    return False
-
-
-def _is_number(node: ast.AST, value: int) -> bool:
-    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == value
-
-
-def _follows_formula(node: ast.AST | None, refs: tuple[ast.AST, ...] = ()) -> bool:
-    """``2 * CPUs + 1`` in any spelling (``(cpu_count() * 2) + 1``, ``1 + 2 * n`` with ``n = os.cpu_count()``),
-    or a helper function of the config file that computes the count."""
-    if node is None:
-        return False
-    through_names = any(_counts_cpus(r) for r in refs)
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id not in _BUILTINS \
-                and sub.func.id not in _CPU_FUNCTIONS:
-            return True  # a helper function computes it: judged by the CPU-quota rule
-        if not (isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Add)):
-            continue
-        for product, one in ((sub.left, sub.right), (sub.right, sub.left)):
-            if not (_is_number(one, 1) and isinstance(product, ast.BinOp) and isinstance(product.op, ast.Mult)):
-                continue
-            for two, cpus in ((product.left, product.right), (product.right, product.left)):
-                if _is_number(two, 2) and (_counts_cpus(cpus) or (through_names and any(
-                        isinstance(n, ast.Name) for n in ast.walk(cpus)))):
-                    return True
-    return False
-
-
 @rule(
     code="PY003",
     name="gunicorn-workers",
@@ -172,10 +111,13 @@ def gunicorn_workers(ctx: Context) -> Iterator[Problem]:
     cfg, s = rt.effective("workers")
     if s is None:
         return
-    if cfg.origin == "file" and (_reads_env(s.node) or _follows_formula(s.node, s.refs)):
-        return
-    if cfg.origin == "file" and any(_reads_env(n) or _follows_formula(n, s.refs) for n in s.refs):
-        return  # `workers = count`, where `count` reads the environment or follows the formula
+    if cfg.origin == "file":
+        from dockyard.parsers.gunicorn_file import follows_formula, reads_env  # lazy: ast, for a config file only
+
+        if reads_env(s.node) or follows_formula(s.node, s.refs):
+            return
+        if any(reads_env(n) or follows_formula(n, s.refs) for n in s.refs):
+            return  # `workers = count`, where `count` reads the environment or follows the formula
     if cfg.origin != "file" and ("$" in s.source):
         return  # a command flag taken from the environment (e.g. --workers ${WEB_CONCURRENCY})
     yield Problem(f"worker count `{s.source}` is fixed; compute `(2 x CPUs) + 1` and allow an environment "
@@ -201,18 +143,13 @@ def workers_cpu_quota(ctx: Context) -> Iterator[Problem]:
         text = cfg.module_source
         if "cpu_count" not in text or any(m in text for m in QUOTA_MARKERS):
             continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)) and \
-                    (getattr(node.func, "attr", None) or getattr(node.func, "id", None)) == "cpu_count":
-                yield Problem("`cpu_count()` counts the host's CPUs, not the container's CPU limit; read the cgroup "
-                              "quota (`/sys/fs/cgroup/cpu.max`) or use `len(os.sched_getaffinity(0))`",
-                              Position(node.lineno, node.col_offset + 1, node.end_lineno or node.lineno,
-                                       (node.end_col_offset or 0) + 1), path=cfg.path)
-                break
+        from dockyard.parsers.gunicorn_file import first_call  # lazy: ast, for a config file only
+
+        where = first_call(text, "cpu_count")
+        if where is not None:
+            yield Problem("`cpu_count()` counts the host's CPUs, not the container's CPU limit; read the cgroup "
+                          "quota (`/sys/fs/cgroup/cpu.max`) or use `len(os.sched_getaffinity(0))`", where,
+                          path=cfg.path)
 
 
 @rule(
@@ -291,7 +228,7 @@ def deprecated_worker(ctx: Context) -> Iterator[Problem]:
     for cfg in [*rt.configs, *rt.commands]:
         if cfg.origin == "file":
             s = cfg.settings.get("worker_class")
-            if s is None or s.value != DEPRECATED_WORKER or not isinstance(s.node, ast.Constant):
+            if s is None or s.value != DEPRECATED_WORKER or not s.literal:
                 continue
             sf = ctx.project.file(cfg.path)
             fix = None
