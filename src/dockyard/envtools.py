@@ -14,7 +14,6 @@ Nothing here prints; values handed back for display are masked (:mod:`dockyard.s
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from pathlib import PurePosixPath
@@ -130,6 +129,8 @@ def shannon_entropy(value: str) -> float:
     counts: dict[str, int] = {}
     for ch in value:
         counts[ch] = counts.get(ch, 0) + 1
+    import math  # only a run that judges a secret's strength needs it
+
     n = len(value)
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
