@@ -1,6 +1,7 @@
 """Command line: parse arguments, hand them to one command module, return its exit code. Nothing else.
 
-Each sub-command lives in ``dockyard.commands.<module>`` and exposes ``configure(parser)`` and
+Each sub-command lives in ``dockyard.commands.<module>`` and exposes ``configure(parser, words)`` (``words``: the
+command line's plain words after the command, for a module that builds only the sub-parser they name) and
 ``run(args) -> int``. Modules are imported only when their command runs, which keeps start-up cheap.
 """
 
@@ -38,7 +39,7 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
-def _build_parser(command: str | None):
+def _build_parser(command: str | None, words: list[str] = ()):
     # lazy: imported once dockyard.regex.preload has run, so that the patterns gettext compiles as it is imported
     # come from the store
     import argparse
@@ -58,7 +59,7 @@ def _build_parser(command: str | None):
             continue  # a known command needs only its own sub-parser (and module)
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:
-            regex.noting(importlib.import_module, f"dockyard.commands.{module}").configure(sp)
+            regex.noting(importlib.import_module, f"dockyard.commands.{module}").configure(sp, words)
     return parser
 
 
@@ -74,10 +75,9 @@ def main(argv: list[str] | None = None) -> int:
 
     gc.set_threshold(*GC_THRESHOLDS)
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
-    if command not in COMMANDS:
-        command = None
-    parser = _build_parser(command)
+    words = [a for a in argv if not a.startswith("-")]
+    command = words[0] if words and words[0] in COMMANDS else None
+    parser = _build_parser(command, words[1:])
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

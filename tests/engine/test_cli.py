@@ -291,6 +291,25 @@ def test_help_is_as_wide_as_argparse_makes_it_without_importing_shutil(monkeypat
         assert help_text == theirs.format_help() and "--write-baseline" in help_text
 
 
+def _env_subcommands(words):
+    from dockyard import cli
+
+    env = cli._build_parser("env", words)._subparsers._group_actions[0].choices["env"]
+    return sorted(env._subparsers._group_actions[0].choices)
+
+
+def test_env_builds_only_the_sub_parser_its_command_line_names():
+    assert _env_subcommands(["render"]) == ["render"]
+    assert _env_subcommands(["check", "render"]) == ["check"]  # `env check render`: the path is named render
+    assert _env_subcommands([]) == ["check", "diff", "init", "render"]
+    assert _env_subcommands(["bogus"]) == ["check", "diff", "init", "render"]
+
+
+def test_an_unknown_env_sub_command_is_refused_with_every_choice(capsys):
+    assert main(["env", "bogus"]) == 2
+    assert "(choose from 'check', 'render', 'diff', 'init')" in capsys.readouterr().err
+
+
 # ---- the console script's exit: main(), flushed streams and exit handlers, no interpreter teardown
 
 

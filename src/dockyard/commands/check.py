@@ -14,7 +14,7 @@ from dockyard.records import replace
 from dockyard.report import FORMATS, render, write
 
 
-def configure(parser) -> None:
+def configure(parser, words: list[str] = ()) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directories to discover, or files to check (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")

@@ -20,7 +20,7 @@ from dockyard.deps.wheels_check import PackageReport, WheelsCheck, check_wheels
 from dockyard.model import UsageError
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser, words: list[str] = ()) -> None:
     sub = parser.add_subparsers(dest="deps_command", metavar="JOB")
 
     lock = sub.add_parser("lock", help="resolve requirements.in or pyproject.toml into requirements.lock.txt",

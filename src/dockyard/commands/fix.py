@@ -17,7 +17,7 @@ from dockyard.project import Project
 from dockyard.secrets import project_redactor
 
 
-def configure(parser) -> None:
+def configure(parser, words: list[str] = ()) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directories to fix (default: .)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print the changes as a unified diff; write nothing")

@@ -18,7 +18,7 @@ CHOICES = {
 DEFAULTS = {"python": "3.12", "db": "postgres", "cache": "redis", "worker": "none", "port": 8000}
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
+def configure(parser: argparse.ArgumentParser, words: list[str] = ()) -> None:
     parser.add_argument("directory", nargs="?", default=".", help="target directory (default: current)")
     parser.add_argument("--no-input", action="store_true", help="never prompt; use flags and defaults")
     parser.add_argument("--name", help="project name (lowercase, digits, '-'; default: the directory name)")

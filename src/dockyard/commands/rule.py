@@ -10,7 +10,7 @@ from dockyard.rules.base import all_rules
 from dockyard.rules.docs import render_rule_doc
 
 
-def configure(parser) -> None:
+def configure(parser, words: list[str] = ()) -> None:
     parser.add_argument("code", metavar="CODE", help="rule code (e.g. DF004) or name (e.g. base-image-tag)")
 
 

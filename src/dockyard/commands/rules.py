@@ -8,7 +8,7 @@ from dockyard.levels import rule_level
 from dockyard.rules.base import all_rules
 
 
-def configure(parser) -> None:
+def configure(parser, words: list[str] = ()) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
