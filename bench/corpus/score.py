@@ -45,6 +45,8 @@ REPOS = {
     "nsidnev/fastapi-realworld-example-app": ("fastapi-realworld-example-app",
                                               "029eb7781c60d5f563ee8990a0cbfb79b244538c", True),
     "teamhide/fastapi-boilerplate": ("fastapi-boilerplate", "df4e6d4f817ec187eeaf2d1c5a877b27c06bb77b", True),
+    "benavlabs/FastAPI-boilerplate": ("FastAPI-boilerplate-benavlabs",
+                                      "b88fe20cb656752a50bcf78ffec2243d5ae7fc45", True),
     "docker/awesome-compose": ("awesome-compose", "18f59bdb09ecf520dd5758fbf90dec314baec545", False),
     "getsentry/self-hosted": ("self-hosted", "89a143f8e4d396a858cf6f462a832ae7da9fd2db", False),
     "netbox-community/netbox-docker": ("netbox-docker", "27bf52cf3ea882324273fbabbf23f0af6a194f12", False),

@@ -32,6 +32,23 @@ def _mount(item) -> tuple[str, str | None, str, bool]:
     return ("bind" if bind else "volume"), src, target, "ro" in mode.split(",")
 
 
+# what a bind mount of code names: a folder, or a file of one of these kinds
+_SOURCE_SUFFIXES = frozenset((".py", ".pyi", ".pyx", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".rb",
+                              ".php", ".java", ".sh"))
+
+
+def _single_config_file(src: str) -> bool:
+    """A bind source that names one file of configuration or data (`./.env`, `./nginx.conf`, `./app.db`,
+    `/var/run/docker.sock`): what a deployment mounts on purpose, not the service's source."""
+    name = src.rsplit("/", 1)[-1]
+    if not name or name in (".", "..", "~"):
+        return False
+    if name.startswith(".env"):  # `.env`, `.env.prod`
+        return True
+    stem, dot, suffix = name.rpartition(".")
+    return bool(stem) and bool(suffix) and f".{suffix.lower()}" not in _SOURCE_SUFFIXES
+
+
 _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis", "/var/opt/mssql",
               "/usr/share/elasticsearch/data", "/usr/share/opensearch/data", "/var/lib/rabbitmq",
               "/var/lib/clickhouse", "/var/lib/cassandra", "/var/lib/influxdb", "/var/lib/influxdb2",
@@ -49,7 +66,9 @@ _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/va
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2\n    volumes:\n"
                     "      - postgres_data:/var/lib/postgresql/data\nvolumes:\n  postgres_data:\n    driver: local\n"),
     notes="A service built with `target: development` (or `dev`, `local`) is a development service wherever it "
-          "is defined: its source bind mount is what that stage is for.",
+          "is defined: its source bind mount is what that stage is for. A bind mount of one configuration or "
+          "data file (`./.env`, `./nginx.conf`, `./app.db`) is no source mount, read-only or not; a folder or a "
+          "code file (`./src`, `./app/main.py`) is.",
 )
 def named_volumes(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -73,7 +92,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                     out.append(at(view, path, f"data of `{name}` is in a bind mount (`{src}`): use a named volume"))
                     has_named = True
                 elif is_application(svc, view.built_images) and not view.is_development and not ro and \
-                        not builds_for_development(svc):
+                        not builds_for_development(svc) and not _single_config_file(src or ""):
                     out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
                                   "mounts belong only in the development override"))
         if stateful and is_database(svc) and not has_named:
