@@ -132,3 +132,12 @@ def test_deprecated_uvicorn_worker_fix_is_safe_once_the_package_is_declared(tmp_
     (f,) = run_files(tmp_path / "none", {"Dockerfile": text, "requirements.txt": "fastapi\nuvicorn\n"},
                      select="DF059")
     assert f.fix.applicability.value == "unsafe"
+
+
+def test_a_supervisor_as_the_final_command_is_reported_once_by_df057_not_df056(tmp_path):
+    text = "FROM python:3.12-slim\nCOPY . /srv\nCMD [\"supervisord\", \"-n\", \"-c\", \"/srv/supervisord.conf\"]\n"
+    app = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    found = run_files(tmp_path, {"Dockerfile": text, "app/main.py": app, "requirements.txt": "fastapi==0.115.0\n"},
+                      select=("DF056", "DF057"))
+    assert triples(found) == [("DF057", 3, 5)]
+    assert "supervisord" in found[0].message

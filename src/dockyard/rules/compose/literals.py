@@ -307,12 +307,14 @@ def _literal_connections(ctx: Context, svc) -> Iterator[tuple[str, str, Position
     use_instead="services:\n  db:\n    image: postgres:17.2-alpine\n",
     notes="The standard's own production example uses `image: myapp:latest`; the checklist item wins. A tag "
           "from a variable without a default (`myapp:${APP_VERSION:?...}`) is accepted. Tags are judged as DF004 "
-          "judges a `FROM`: `redis:alpine` or `node:lts` name no version; `debian:bookworm-slim` does.",
+          "judges a `FROM`: `redis:alpine` or `node:lts` name no version; `debian:bookworm-slim` does. The `image:` "
+          "of a service that has `build:` in the same file names what compose builds from the checkout (the "
+          "standard's Image Tagging tags a build `latest` too): nothing is pulled, so it is not judged.",
 )
 def image_tag(ctx: Context) -> Iterator[Problem]:
     for name, svc in file_services(ctx.model):
         image = svc.get("image")
-        if not isinstance(image, str) or not image:
+        if not isinstance(image, str) or not image or "build" in svc:
             continue
         pos = svc.value_pos("image") or svc.key_pos("image")
         refs = [r for r in references(image) if r.depth == 0]

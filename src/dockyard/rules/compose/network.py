@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dockyard.model import Problem
-from dockyard.programs import service_runs_tests
+from dockyard.programs import basename, compose_argvs, service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
     absent,
@@ -146,17 +146,28 @@ def _variable_name(service: str, target: str = "") -> str:
     severity="warning",
     example=_ex("services:\n  app:\n    build: .\n    container_name: myapp\n"),
     use_instead=_ex("services:\n  app:\n    build: .\n"),
-    notes="The standard's basic compose example sets `container_name: myapp`; the checklist item wins.",
+    notes="The standard's basic compose example sets `container_name: myapp`; the checklist item wins. A service "
+          "that runs one of a kind by design is not judged: Celery's `beat` scheduler (two would run every "
+          "periodic task twice) and its `flower` monitor.",
 )
 def fixed_container_name(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     services = view.services
     out = []
     for name, svc in services.items():
-        if svc.get("container_name") and is_application(svc, view.built_images):
+        if svc.get("container_name") and is_application(svc, view.built_images) and not _one_of_a_kind(svc):
             out.append(at(view, ("services", name, "container_name"),
                           f"application service `{name}` has a fixed `container_name`: it cannot be scaled"))
     yield from out
+
+
+def _one_of_a_kind(svc) -> bool:
+    """The service runs Celery's beat scheduler or its flower monitor, of which one runs by design."""
+    for argv in compose_argvs(svc):
+        words = [basename(a) for a in argv]
+        if "flower" in words or ("celery" in words and "beat" in words):
+            return True
+    return False
 
 
 _ALL_INTERFACES = frozenset({None, "", "0.0.0.0", "::"})

@@ -37,6 +37,11 @@ _SOURCE_SUFFIXES = frozenset((".py", ".pyi", ".pyx", ".js", ".mjs", ".cjs", ".ts
                               ".php", ".java", ".sh"))
 
 
+def _log_folder(src: str, target: str) -> bool:
+    """A bind mount that collects the service's logs on the host (`./logs:/var/log/app`): output, not source."""
+    return target.startswith("/var/log") or any(part in ("log", "logs") for part in src.split("/"))
+
+
 def _single_config_file(src: str) -> bool:
     """A bind source that names one file of configuration or data (`./.env`, `./nginx.conf`, `./app.db`,
     `/var/run/docker.sock`): what a deployment mounts on purpose, not the service's source."""
@@ -67,8 +72,8 @@ _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/va
                     "      - postgres_data:/var/lib/postgresql/data\nvolumes:\n  postgres_data:\n    driver: local\n"),
     notes="A service built with `target: development` (or `dev`, `local`) is a development service wherever it "
           "is defined: its source bind mount is what that stage is for. A bind mount of one configuration or "
-          "data file (`./.env`, `./nginx.conf`, `./app.db`) is no source mount, read-only or not; a folder or a "
-          "code file (`./src`, `./app/main.py`) is.",
+          "data file (`./.env`, `./nginx.conf`, `./app.db`), or of a folder that collects logs (`./logs:/var/log/app`), "
+          "is no source mount, read-only or not; a folder or a code file (`./src`, `./app/main.py`) is.",
 )
 def named_volumes(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -92,7 +97,8 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                     out.append(at(view, path, f"data of `{name}` is in a bind mount (`{src}`): use a named volume"))
                     has_named = True
                 elif is_application(svc, view.built_images) and not view.is_development and not ro and \
-                        not builds_for_development(svc) and not _single_config_file(src or ""):
+                        not builds_for_development(svc) and not _single_config_file(src or "") and \
+                        not _log_folder(src or "", target):
                     out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
                                   "mounts belong only in the development override"))
         if stateful and is_database(svc) and not has_named:

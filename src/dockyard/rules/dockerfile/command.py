@@ -192,6 +192,8 @@ def production_server(ctx: Context) -> Iterator[Problem]:
                           span_position(target.args_span))
         return
     program, _ = _program(argv)
+    if program in SUPERVISORS:
+        return  # a process supervisor: what it runs is in its own configuration, and DF057 reports it
     if program and program not in ("sh", "bash") and not program.endswith(".sh"):
         yield Problem(f"the final command starts `{program}`, not gunicorn with a uvicorn worker; use e.g. "
                       "`[\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]`",
