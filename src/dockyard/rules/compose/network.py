@@ -148,21 +148,29 @@ def _variable_name(service: str, target: str = "") -> str:
     use_instead=_ex("services:\n  app:\n    build: .\n"),
     notes="The standard's basic compose example sets `container_name: myapp`; the checklist item wins. A service "
           "that runs one of a kind by design is not judged: Celery's `beat` scheduler (two would run every "
-          "periodic task twice) and its `flower` monitor.",
+          "periodic task twice) and its `flower` monitor, known by their command or, behind a wrapper script, "
+          "by the service's name (`celery_beat`, `flower`, `scheduler`).",
 )
 def fixed_container_name(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     services = view.services
     out = []
     for name, svc in services.items():
-        if svc.get("container_name") and is_application(svc, view.built_images) and not _one_of_a_kind(svc):
+        if svc.get("container_name") and is_application(svc, view.built_images) and \
+                not _one_of_a_kind(name, svc):
             out.append(at(view, ("services", name, "container_name"),
                           f"application service `{name}` has a fixed `container_name`: it cannot be scaled"))
     yield from out
 
 
-def _one_of_a_kind(svc) -> bool:
-    """The service runs Celery's beat scheduler or its flower monitor, of which one runs by design."""
+_ONE_OF_A_KIND_NAMES = frozenset({"beat", "flower", "scheduler"})
+
+
+def _one_of_a_kind(name: str, svc) -> bool:
+    """The service runs Celery's beat scheduler or its flower monitor, of which one runs by design: its command
+    says so, or its name does (`celery_beat`, `flower`, `scheduler`) when the command is a wrapper script."""
+    if _ONE_OF_A_KIND_NAMES & set(name.lower().replace("-", "_").split("_")):
+        return True
     for argv in compose_argvs(svc):
         words = [basename(a) for a in argv]
         if "flower" in words or ("celery" in words and "beat" in words):
