@@ -32,7 +32,7 @@ from dockyard.regex import lazy_compile
 from dockyard.source import FileKind, python_lock_tool
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dockyard.parsers.requirements import RequirementsFile
+    from dockyard.parsers.requirements import ReqLine, RequirementsFile
     from dockyard.project import Project
     from dockyard.source import SourceFile
 
@@ -266,6 +266,24 @@ _COMMIT_RE = lazy_compile(r"@[0-9a-f]{40}(?:[#?].*)?$")
 def exact_reference(url: str) -> bool:
     """A direct reference that names one artifact: an archive URL, or a VCS URL at a full commit id."""
     return bool(_ARCHIVE_RE.search(url) or _COMMIT_RE.search(url))
+
+
+_VCS_RE = lazy_compile(r"^(?:git|hg|svn|bzr)\+", re.IGNORECASE)
+_REMOTE_RE = lazy_compile(r"^(?:https?|ftp)://", re.IGNORECASE)
+
+
+def hashable(entry: "ReqLine") -> bool:
+    """Whether pip's hash-checking mode can install a requirement: not an editable, a VCS requirement or a local
+    path that is no archive (pip refuses them all: "there is no single file to hash"). A pin, an archive URL or
+    a local archive can carry ``--hash``."""
+    if entry.editable:
+        return False
+    url = entry.url
+    if url is None:
+        return True
+    if _VCS_RE.match(url):
+        return False
+    return bool(_REMOTE_RE.match(url) or _ARCHIVE_RE.search(url))
 
 
 def requirements_state(req: "RequirementsFile") -> RequirementsState:
