@@ -3,7 +3,8 @@
 A *lock* pins every package of a project to one version (and usually to the hashes of its files):
 
 * ``uv.lock``, ``poetry.lock``, ``pdm.lock`` and ``pylock.toml`` / ``pylock.<name>.toml`` (PEP 751), read with
-  ``tomllib`` only as far as package names, versions, sources and hashes; nothing is executed;
+  ``tomli`` (TOML 1.1: inline tables over several lines, as uv reads them) only as far as package names,
+  versions, sources and hashes; nothing is executed;
 * a requirements file whose name says so (``requirements.lock.txt``, ``requirements-lock.txt`` ...);
 * a requirements file whose every requirement is pinned with ``==`` and carries ``--hash`` (what
   ``pip-compile --generate-hashes`` / ``uv pip compile --generate-hashes`` write), whatever its name;
@@ -184,11 +185,11 @@ def _pylock_package(pkg: dict) -> tuple[str, list[str]]:
 def parse_toml_lock(text: str, path: str, tool: str) -> TomlLock:
     """Package names, versions, sources and hashes of a ``uv.lock`` / ``poetry.lock`` / ``pdm.lock`` /
     ``pylock.toml``. Never raises: a file that is not valid TOML gives a :class:`TomlLock` with ``error``."""
-    import tomllib
+    import tomli  # TOML 1.1, as uv and TOML 1.1 formatters write locks (the standard library's tomllib is TOML 1.0)
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         message = str(exc)
         m = _TOML_ERROR_AT_RE.search(message)
         line, column = (int(m.group(1)), int(m.group(2))) if m else (1, 1)

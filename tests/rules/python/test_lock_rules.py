@@ -145,3 +145,41 @@ def test_a_resolved_lock_holding_an_archive_url_is_still_asked_for_hashes(tmp_pa
         ("PY009", "requirements.txt", 3, 1)]
     assert found[0].message == ("2 of 2 locked packages have no `--hash`; lock with `dockyard deps lock --hashes`")
 
+
+UV_LOCK_TOML_11 = f"""version = 1
+requires-python = ">=3.12"
+
+[[package]]
+name = "fastapi"
+version = "0.115.0"
+source = {{
+  registry = "https://pypi.org/simple",
+}}
+sdist = {{
+  url = "https://files.example/fastapi-0.115.0.tar.gz",
+  hash = "sha256:{'a' * 64}"
+}}
+
+[[package]]
+name = "starlette"
+source = {{ registry = "https://pypi.org/simple" }}
+sdist = {{
+  url = "https://files.example/starlette-0.38.6.tar.gz",
+  hash = "sha256:{'b' * 64}",
+}}
+"""
+
+
+def test_a_toml_1_1_uv_lock_is_read_and_its_pins_checked(tmp_path):
+    # uv reads inline tables spread over several lines (TOML 1.1): no parse error, and the real pin check runs
+    files = {"Dockerfile": UV_DOCKERFILE, "pyproject.toml": PYPROJECT, "uv.lock": UV_LOCK_TOML_11}
+    found = run_files(tmp_path, files, select=("PY008", "PY009"))
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [("PY008", "uv.lock", 16, 1)]
+    assert found[0].message == "`starlette` has no version in the lock file; lock it again"
+    pinned = UV_LOCK_TOML_11.replace('name = "starlette"\n', 'name = "starlette"\nversion = "0.38.6"\n')
+    assert run_files(tmp_path / "b", {**files, "uv.lock": pinned}, select=("PY008", "PY009")) == []
+    unhashed = pinned.replace(f'  hash = "sha256:{"b" * 64}",\n', "")
+    found = run_files(tmp_path / "c", {**files, "uv.lock": unhashed}, select=("PY008", "PY009"))
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [("PY009", "uv.lock", 16, 1)]
+    assert found[0].message == ("1 of 2 locked packages have no hash; lock them again from an index that serves "
+                                "hashes")

@@ -63,7 +63,8 @@ def _wants_lock(project) -> bool:
     section="Dependency Installation; Makefile targets",
     example={"requirements.lock.txt": "fastapi>=0.110\nuvicorn==0.30.1\n"},
     use_instead={"requirements.lock.txt": "fastapi==0.115.0\nuvicorn==0.30.1\n"},
-    notes="Judged: the lock files (`uv.lock`, `poetry.lock`, `pdm.lock`, `pylock.toml`; a requirements file named "
+    notes="Judged: the lock files (`uv.lock`, `poetry.lock`, `pdm.lock`, `pylock.toml`, read as TOML 1.1 as uv "
+    "reads them, inline tables over several lines included; a requirements file named "
     "a lock, hashed, or written by a resolver; the `-r` files they include). A loose `requirements.txt` that a "
     "Dockerfile installs is not a lock that went wrong but the absence of one: DF009 reports the install, and this "
     "rule says once, at the project root, that the project has no lock file when it ships a Python service (a "
