@@ -3,7 +3,8 @@
 A *lock* pins every package of a project to one version (and usually to the hashes of its files):
 
 * ``uv.lock``, ``poetry.lock``, ``pdm.lock`` and ``pylock.toml`` / ``pylock.<name>.toml`` (PEP 751), read with
-  ``tomllib`` only as far as package names, versions, sources and hashes; nothing is executed;
+  ``tomli`` (TOML 1.1: inline tables over several lines, as uv reads them) only as far as package names,
+  versions, sources and hashes; nothing is executed;
 * a requirements file whose name says so (``requirements.lock.txt``, ``requirements-lock.txt`` ...);
 * a requirements file whose every requirement is pinned with ``==`` and carries ``--hash`` (what
   ``pip-compile --generate-hashes`` / ``uv pip compile --generate-hashes`` write), whatever its name;
@@ -32,7 +33,7 @@ from dockyard.regex import lazy_compile
 from dockyard.source import FileKind, python_lock_tool
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dockyard.parsers.requirements import RequirementsFile
+    from dockyard.parsers.requirements import ReqLine, RequirementsFile
     from dockyard.project import Project
     from dockyard.source import SourceFile
 
@@ -184,11 +185,11 @@ def _pylock_package(pkg: dict) -> tuple[str, list[str]]:
 def parse_toml_lock(text: str, path: str, tool: str) -> TomlLock:
     """Package names, versions, sources and hashes of a ``uv.lock`` / ``poetry.lock`` / ``pdm.lock`` /
     ``pylock.toml``. Never raises: a file that is not valid TOML gives a :class:`TomlLock` with ``error``."""
-    import tomllib
+    import tomli  # TOML 1.1, as uv and TOML 1.1 formatters write locks (the standard library's tomllib is TOML 1.0)
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         message = str(exc)
         m = _TOML_ERROR_AT_RE.search(message)
         line, column = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
@@ -266,6 +267,24 @@ _COMMIT_RE = lazy_compile(r"@[0-9a-f]{40}(?:[#?].*)?$")
 def exact_reference(url: str) -> bool:
     """A direct reference that names one artifact: an archive URL, or a VCS URL at a full commit id."""
     return bool(_ARCHIVE_RE.search(url) or _COMMIT_RE.search(url))
+
+
+_VCS_RE = lazy_compile(r"^(?:git|hg|svn|bzr)\+", re.IGNORECASE)
+_REMOTE_RE = lazy_compile(r"^(?:https?|ftp)://", re.IGNORECASE)
+
+
+def hashable(entry: "ReqLine") -> bool:
+    """Whether pip's hash-checking mode can install a requirement: not an editable, a VCS requirement or a local
+    path that is no archive (pip refuses them all: "there is no single file to hash"). A pin, an archive URL or
+    a local archive can carry ``--hash``."""
+    if entry.editable:
+        return False
+    url = entry.url
+    if url is None:
+        return True
+    if _VCS_RE.match(url):
+        return False
+    return bool(_REMOTE_RE.match(url) or _ARCHIVE_RE.search(url))
 
 
 def requirements_state(req: "RequirementsFile") -> RequirementsState:

@@ -167,3 +167,15 @@ def test_exact_references():
 def test_never_raises(text, tool):
     lock = parse_toml_lock(text, "x.lock", tool)
     assert lock.error is not None or isinstance(lock.packages, tuple)
+
+
+def test_toml_1_1_inline_tables_over_several_lines():
+    # what uv reads and TOML 1.1 formatters write: newlines and a trailing comma inside an inline table
+    text = UV_LOCK.replace(f'sdist = {{ url = "https://f/anyio-4.4.0.tar.gz", hash = "{H}", size = 1 }}',
+                           f'sdist = {{\n  url = "https://f/anyio-4.4.0.tar.gz",\n  hash = "{H}",\n  size = 1,\n}}')
+    assert text != UV_LOCK
+    lock = parse_toml_lock(text, "uv.lock", "uv")
+    assert lock.error is None
+    assert [(p.name, p.version, p.hashes, p.source, p.line) for p in lock.packages] == [
+        ("anyio", "4.4.0", (H, H2), "registry", 5), ("app", "0.1.0", (), "editable", 18),
+        ("tool", "1.0.0", (), "git", 23)]

@@ -63,7 +63,8 @@ def _wants_lock(project) -> bool:
     section="Dependency Installation; Makefile targets",
     example={"requirements.lock.txt": "fastapi>=0.110\nuvicorn==0.30.1\n"},
     use_instead={"requirements.lock.txt": "fastapi==0.115.0\nuvicorn==0.30.1\n"},
-    notes="Judged: the lock files (`uv.lock`, `poetry.lock`, `pdm.lock`, `pylock.toml`; a requirements file named "
+    notes="Judged: the lock files (`uv.lock`, `poetry.lock`, `pdm.lock`, `pylock.toml`, read as TOML 1.1 as uv "
+    "reads them, inline tables over several lines included; a requirements file named "
     "a lock, hashed, or written by a resolver; the `-r` files they include). A loose `requirements.txt` that a "
     "Dockerfile installs is not a lock that went wrong but the absence of one: DF009 reports the install, and this "
     "rule says once, at the project root, that the project has no lock file when it ships a Python service (a "
@@ -146,10 +147,12 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
     "is not asked: with one `--hash`, pip switches to hash-checking mode and wants every dependency pinned and "
     "hashed, so the install fails. Nor is a lock that a Dockerfile installs in one `pip install` with something "
     "that cannot carry hashes (another requirements file that is no lock or is not in the tree, a package named on "
-    "the command line, a path): hash-checking mode covers the whole install.",
+    "the command line, a path): hash-checking mode covers the whole install. Nor is a requirements file that holds "
+    "what pip cannot hash itself: an editable (`-e .`, as `uv export` writes the project), a local folder or a VCS "
+    "requirement (an archive, local or remote, can carry a hash and does not excuse the file).",
 )
 def lock_hashes(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import requirements_is_lock, requirements_state, toml_lock  # lazy: `env check` runs without it
+    from dockyard.locks import hashable, requirements_is_lock, requirements_state, toml_lock  # lazy: `env check` runs without it
 
     project = ctx.project
     found, installed = lock_files(project)
@@ -171,6 +174,8 @@ def lock_hashes(ctx: Context) -> Iterator[Problem]:
         req = _parsed(project, sf)
         if not requirements_state(req).pinned:
             continue  # a file that does not pin its packages is PY008's finding; hashes come after pins
+        if not all(hashable(e) for e in req.entries):
+            continue  # `-e .`, a local folder or a VCS requirement: pip refuses them in hash-checking mode
         if _installed_with_unhashable(project, sf, installed):
             continue  # hashes here would put the whole install in hash-checking mode, and fail it
         unhashed = [e for e in req.entries if not e.hashes and not e.editable and (e.name or e.url is None)]
