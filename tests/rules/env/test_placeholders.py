@@ -59,3 +59,10 @@ def test_empty_and_dummy_values_in_templates_are_no_leaked_secret(tmp_path):
     ]
     fixed = apply_edits(text, [e for f in found[1:2] for e in f.fix.edits])
     assert fixed.splitlines()[1] == "SOCIAL_CLIENT_SECRET='CHANGE_ME_SOCIAL_CLIENT_SECRET'"
+
+
+def test_empty_credential_a_provider_issues_is_not_generated(tmp_path):
+    found = run_files(tmp_path, {".env.example": "SOCIAL_CLIENT_SECRET=\n"}, select="EN007")
+    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+        ("EN007", 1, 22, "secret `SOCIAL_CLIENT_SECRET` is empty in the template: write a `CHANGE_ME_...` placeholder "
+                         "so that every environment must set it (to the value the provider issued)")]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dockyard.envtools import (
-    contains_placeholder, environment_of, is_dummy_value, is_local_environment, is_placeholder, is_reference_only,
+    contains_placeholder, environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_placeholder, is_reference_only,
     is_template, value_span,
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
@@ -50,9 +50,10 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
             start, end = value_span(sf.text, entry, sf.line_starts)
             fix = Fix((Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
             if raw == "":
+                source = "to the value the provider issued" if is_issued_credential(entry.key) \
+                    else "and `dockyard env init` can generate it"
                 yield Problem(f"secret `{entry.key}` is empty in the template: write a `CHANGE_ME_...` placeholder "
-                              "so that every environment must set it (and `dockyard env init` can generate it)",
-                              value_position(entry), fix=fix)
+                              f"so that every environment must set it ({source})", value_position(entry), fix=fix)
             elif is_dummy_value(entry.value):
                 yield Problem(f"`{entry.key}` holds a dummy value in the template, not a placeholder: write "
                               f"`{placeholder_for(entry.key)}` so that every environment must set its own",

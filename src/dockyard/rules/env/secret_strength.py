@@ -30,7 +30,7 @@ from dockyard.secrets import is_secret_name, url_credentials
     "a keyboard/alphabet sequence, uses a single character class, or has under 3 bits of Shannon entropy per "
     "character. Empty values, values built from `${...}` references and `CHANGE_ME` placeholders (EN008) are "
     "left to other rules. `python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes a good one, except "
-    "for a credential a provider issues (`*_CLIENT_SECRET`, `*_API_KEY`, `*_ACCESS_KEY`, `*_API_TOKEN`, "
+    "for a credential a provider issues (`*_CLIENT_SECRET`, `*_API_KEY`, `*_ACCESS_KEY`, "
     "`*_ACCESS_TOKEN`, `*_BOT_TOKEN`, ...): a dummy value there (`test`, `dummy`, `your-key`) is reported as such, "
     "and the advice is to set the value the provider issued, never to generate one.",
 )
