@@ -22,7 +22,7 @@ from pathlib import Path
 from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
+from dockyard.compose.environments import DEVELOPMENT_NAMES, PRODUCTION_NAMES, TEST_NAMES
 from dockyard.fsutil import read_regular
 from dockyard.lines import line_starts
 from dockyard.model import UsageError
@@ -41,6 +41,10 @@ OTHER_TEMPLATE_SUFFIXES = (".sample", ".template", ".dist", ".tmpl")
 # Environments where a leftover placeholder is tolerated in the real file (nothing is deployed from them):
 # development ones, and tests.
 LOCAL_ENVIRONMENTS = DEVELOPMENT_NAMES | TEST_NAMES
+# Names that say a `.env.<name>` is an environment's file whatever it holds
+ENVIRONMENT_NAMES = LOCAL_ENVIRONMENTS | PRODUCTION_NAMES | frozenset({
+    "staging", "stage", "stg", "qa", "uat", "preprod", "pre-prod", "preproduction", "prerelease", "preview", "sandbox",
+    "demo", "int", "integration", "perf", "canary", "beta", "dr"})
 
 _PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
 # words that stand in for a secret: nobody took them for a real one (`test`, `dummy`, `your-api-key-here`, `<key>`,
@@ -81,6 +85,15 @@ def holds_secret(entries) -> bool:
         if (is_secret_name(e.key) and value.strip()) or url_has_credentials(value):
             return True
     return False
+
+
+def names_secret(entries) -> "str | None":
+    """The first secret an env file holds or is laid out to hold: a secret-named key, even empty (the value set
+    for it will be in the file), or a value with credentials; None when there is none."""
+    for e in entries:
+        if is_secret_name(e.key, e.value) or url_has_credentials(e.value or ""):
+            return e.key
+    return None
 
 
 def is_public_build_config(entries, frontend: bool) -> bool:
