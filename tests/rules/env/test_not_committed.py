@@ -72,3 +72,27 @@ def test_excluded_folders_are_not_judged(tmp_path):
     _git(tmp_path, "add", "-f", "tests/fixtures/.env", ".env")
     found = run_files(tmp_path, {}, select="EN003", config=Config(exclude=("tests/fixtures/",)))
     assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env", "EN003", 1, 1)]
+
+
+def test_secret_free_variable_files_and_one_template_request(tmp_path):
+    # a tracked `.env.ports` of port numbers names no environment and holds no secret: committed by design; a
+    # tracked `.env.<env>` is told to leave git, and its template is asked once (by EN002), not twice; an empty
+    # secret is no "no secret"
+    _git(tmp_path.parent, "init", "-q", str(tmp_path))
+    files = {"deploy/.env.ports": "APP_PORT=8000\nLOG_DIR=./logs\n", "deploy/.env.staging": "APP_PORT=8001\n",
+             "deploy/.env.mail": "SMTP_PASSWORD=''\nSMTP_HOST=mail\n", ".env": "LOG_LEVEL=info\n"}
+    write_tree(tmp_path, files)
+    _git(tmp_path, "add", "-f", *files)
+    found = run_files(tmp_path, {}, select=("EN002", "EN003"))
+    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+        (".env", "EN003", 1, 1, "`.env` is a real env file tracked by git; it holds no secret today, but the next one "
+         "added to it is published: run `git rm --cached .env` and commit a `.env.example` template instead"),
+        ("deploy/.env.mail", "EN002", 1, 1, "environment `mail` has no template `deploy/.env.mail.example`: commit "
+         "one, with `CHANGE_ME_...` placeholders for its secrets"),
+        ("deploy/.env.mail", "EN003", 1, 1, "`deploy/.env.mail` is a real env file tracked by git; `SMTP_PASSWORD` is "
+         "empty today, but the value set for it will be published: run `git rm --cached deploy/.env.mail`"),
+        ("deploy/.env.staging", "EN002", 1, 1, "environment `staging` has no template `deploy/.env.staging.example`: "
+         "commit one, with `CHANGE_ME_...` placeholders for its secrets"),
+        ("deploy/.env.staging", "EN003", 1, 1, "`deploy/.env.staging` is a real env file tracked by git; it holds no "
+         "secret today, but the next one added to it is published: run `git rm --cached deploy/.env.staging`"),
+    ]

@@ -112,3 +112,26 @@ def test_passes(tmp_path):
 
 def test_nothing_to_judge(tmp_path):
     assert run_files(tmp_path, {"Dockerfile": "FROM python:3.12-slim\n"}, select="EN002") == []
+
+
+def test_a_secret_free_variable_file_names_no_environment(tmp_path):
+    # `.env.ports` holds compose's port numbers and a log path: no secret, no compose file or configuration
+    # selects a `ports` environment, and `ports` is no environment name; files that hold a secret (even an empty
+    # one), carry an environment's name or are selected by a compose file are still environments
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    files = {"deploy/.env.ports": "APP_PORT=8000\nLOG_DIR=./logs\n", "deploy/.env.mail": "SMTP_PASSWORD=''\n",
+             "deploy/.env.staging": "APP_PORT=8001\n", "blue/compose.yaml": "services:\n  app:\n    image: app:1.0\n",
+             "blue/compose.blue.yaml": "services: {}\n", "blue/.env.blue": "APP_PORT=8002\n",
+             "blue/.env.blue.example": "APP_PORT=8002\n", "green/.env.green": "APP_PORT=8003\n"}
+    run_files(tmp_path, files)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-f", "."], check=True)
+    write = {"green/compose.yaml": "services:\n  app:\n    image: app:1.0\n",
+             "green/compose.green.yaml": "services: {}\n"}
+    found = run_files(tmp_path, write, select="EN002")
+    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+        ("deploy/.env.mail", "EN002", 1, 1, "environment `mail` has no template `deploy/.env.mail.example`: commit "
+         "one, with `CHANGE_ME_...` placeholders for its secrets"),
+        ("deploy/.env.staging", "EN002", 1, 1, "environment `staging` has no template `deploy/.env.staging.example`: "
+         "commit one, with `CHANGE_ME_...` placeholders for its secrets"),
+        ("green/.env.green", "EN002", 1, 1, "environment `green` has no template `green/.env.green.example`: "
+         "commit one, with `CHANGE_ME_...` placeholders for its secrets")]

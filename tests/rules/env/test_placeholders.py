@@ -37,3 +37,32 @@ def test_local_files_and_templates_may_keep_placeholders(tmp_path):
     files = {".env.dev": "SECRET_KEY=CHANGE_ME\n", ".env": "SECRET_KEY=CHANGE_ME\n",
              ".env.prod.example": "SECRET_KEY=CHANGE_ME\n", ".env.test": "SECRET_KEY=CHANGE_ME\n"}
     assert run_files(tmp_path, files, select="EN008") == []
+
+
+def test_empty_and_dummy_values_in_templates_are_no_leaked_secret(tmp_path):
+    # an empty value is no secret: it is asked to be a placeholder, never called real; a dummy word (`test`,
+    # `dummy`, `your-...`) is a stand-in, not a leak: no "real secret" and no rotation
+    text = ("CACHE_PASSWORD=''\nSOCIAL_CLIENT_SECRET='test'\nSECRET_KEY=dummy\nMAIL_API_KEY=your-api-key-here\n"
+            "SESSION_SECRET=s3cr3t-dev-key\n")
+    found = run_files(tmp_path, {".env.example": text}, select="EN007")
+    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+        ("EN007", 1, 16, "secret `CACHE_PASSWORD` is empty in the template: write a `CHANGE_ME_...` placeholder so "
+                         "that every environment must set it (and `dockyard env init` can generate it)"),
+        ("EN007", 2, 22, "`SOCIAL_CLIENT_SECRET` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_SOCIAL_CLIENT_SECRET` so that every environment must set its own"),
+        ("EN007", 3, 12, "`SECRET_KEY` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_SECRET_KEY` so that every environment must set its own"),
+        ("EN007", 4, 14, "`MAIL_API_KEY` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_MAIL_API_KEY` so that every environment must set its own"),
+        ("EN007", 5, 16, "`SESSION_SECRET` holds what looks like a real secret (********) in a committed template: "
+                         "replace it with a placeholder such as `CHANGE_ME_SESSION_SECRET` and rotate it"),
+    ]
+    fixed = apply_edits(text, [e for f in found[1:2] for e in f.fix.edits])
+    assert fixed.splitlines()[1] == "SOCIAL_CLIENT_SECRET='CHANGE_ME_SOCIAL_CLIENT_SECRET'"
+
+
+def test_empty_credential_a_provider_issues_is_not_generated(tmp_path):
+    found = run_files(tmp_path, {".env.example": "SOCIAL_CLIENT_SECRET=\n"}, select="EN007")
+    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+        ("EN007", 1, 22, "secret `SOCIAL_CLIENT_SECRET` is empty in the template: write a `CHANGE_ME_...` placeholder "
+                         "so that every environment must set it (to the value the provider issued)")]

@@ -38,3 +38,23 @@ def test_weak_secrets_in_real_files(tmp_path):
 def test_templates_are_not_judged_and_strong_secrets_pass(tmp_path):
     files = {".env.prod.example": "SECRET_KEY=short\n", ".env.prod": f"SECRET_KEY={STRONG}\n"}
     assert run_files(tmp_path, files, select="EN009") == []
+
+
+def test_credentials_a_provider_issues_are_not_to_be_generated(tmp_path):
+    # a provider issues OAuth client secrets and API keys: a dummy or weak value is replaced by the issued one;
+    # self-generated secrets (signing keys, passwords) keep the advice to generate one
+    live = ("SOCIAL_CLIENT_SECRET=test\nMAPS_API_KEY='dummy'\nSTORAGE_ACCESS_KEY=k3y-9Xa\nSECRET_KEY=test\n"
+            "DB_PASSWORD=hunter2\n")
+    found = run_files(tmp_path, {"deploy/.env.live": live}, select="EN009")
+    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+        ("EN009", 1, 22, "`SOCIAL_CLIENT_SECRET` holds a dummy value, not the credential a provider issues: set the "
+                         "value the provider issued"),
+        ("EN009", 2, 14, "`MAPS_API_KEY` holds a dummy value, not the credential a provider issues: set the "
+                         "value the provider issued"),
+        ("EN009", 3, 20, "secret `STORAGE_ACCESS_KEY` is weak: 7 characters (at least 32 required); it is a "
+                         "credential a provider issues: set the value the provider issued, not a made-up one"),
+        ("EN009", 4, 12, "secret `SECRET_KEY` is weak: 4 characters (at least 32 required); generate one with "
+                         "`secrets.token_urlsafe(32)`"),
+        ("EN009", 5, 13, "secret `DB_PASSWORD` is weak: 7 characters (at least 32 required); generate one with "
+                         "`secrets.token_urlsafe(32)`"),
+    ]

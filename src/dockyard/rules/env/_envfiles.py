@@ -6,7 +6,9 @@ from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.context import project_environments, relative
-from dockyard.envtools import environment_of, is_public_build_config, is_template, parse_env_tolerant
+from dockyard.envtools import (
+    ENVIRONMENT_NAMES, environment_of, is_public_build_config, is_template, names_secret, parse_env_tolerant,
+)
 from dockyard.model import Position
 from dockyard.records import field, record
 from dockyard.source import FileKind, is_env_name
@@ -39,6 +41,23 @@ def is_public_config(project: "Project", sf: "SourceFile") -> bool:
     manifest = "package.json" if folder == "." else f"{folder}/package.json"
     frontend = project.include(manifest) is not None
     return is_public_build_config(parsed(project, sf).entries, frontend)
+
+
+def is_variable_file(project: "Project", sf: "SourceFile") -> bool:
+    """A real ``.env.<word>`` that is no environment's file but a set of variables (``.env.ports`` of port numbers
+    and paths for compose's interpolation): it holds no secret, not even an empty one, has no template, ``<word>``
+    is no environment's name, and neither a compose file (``compose.<word>.yaml``) nor the configuration names
+    an environment ``<word>``."""
+    name = environment_of(sf.path)
+    if name is None or sf.text is None or is_template(sf.path) or name.lower() in ENVIRONMENT_NAMES:
+        return False
+    if project.file(sf.path + ".example") is not None:
+        return False
+    named = set(compose_environment_names(project)) | set(configured_environments(project))
+    if any(label.rpartition("/")[2] == name for label in named):
+        return False
+    entries = parsed(project, sf).entries
+    return bool(entries) and names_secret(entries) is None
 
 
 def key_position(entry: "EnvEntry") -> Position:

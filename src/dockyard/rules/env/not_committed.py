@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from dockyard.envtools import TEMPLATE_SUFFIX, holds_secret, is_env_file_name, is_template
+from dockyard.envtools import TEMPLATE_SUFFIX, environment_of, holds_secret, is_env_file_name, is_template
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import is_public_config, parsed
+from dockyard.rules.env._envfiles import is_public_config, is_variable_file, parsed
+from dockyard.secrets import is_secret_name
 from dockyard.source import FileKind
 
 
@@ -25,8 +26,10 @@ from dockyard.source import FileKind
     "assumes `.env.prod` has been committed (`git add .env.prod`). The fix is `git rm --cached <file>`, "
     "then rotating every secret the file held. A frontend's env file of public build variables (`VITE_*`, "
     "`NEXT_PUBLIC_*`, `REACT_APP_*`, `NUXT_PUBLIC_*`, `PUBLIC_*`, `EXPO_PUBLIC_*`, or no secret in a folder "
-    "with a `package.json`) is committed by design and not reported; nor is a file named `.env.*` whose "
-    "content is a diff or a template.",
+    "with a `package.json`) is committed by design and not reported, and so is a secret-free set of variables "
+    "that names no environment (`.env.ports` of port numbers for compose; see EN002); nor is a file named "
+    "`.env.*` whose content is a diff or a template. A tracked `.env.<env>` without a template is told to leave "
+    "git here and asked for its template by EN002, not twice.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
@@ -50,10 +53,17 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         if sf is not None and is_public_config(project, sf):
             continue  # public frontend build settings (`VITE_API_URL`): committed by design, no secret in them
-        if sf is not None and sf.text is not None and not holds_secret(parsed(project, sf).entries):
-            yield Problem(f"`{path}` is a real env file tracked by git; it holds no secret today, but the next one "
-                          f"added to it is published: run `git rm --cached {path}` and commit a "
-                          f"`{name}{TEMPLATE_SUFFIX}` template instead", path=path)
+        if sf is not None and is_variable_file(project, sf):
+            continue  # a secret-free set of variables (`.env.ports`), no environment's file: committed by design
+        if sf is not None and sf.text is not None and not holds_secret(entries := parsed(project, sf).entries):
+            empty = next((e.key for e in entries if is_secret_name(e.key, e.value)), None)
+            lead = f"`{empty}` is empty today, but the value set for it will be published" if empty else \
+                "it holds no secret today, but the next one added to it is published"
+            # the template of a `.env.<env>` is EN002's request; only a plain `.env` is asked for one here
+            ask = f" and commit a `{name}{TEMPLATE_SUFFIX}` template instead" \
+                if environment_of(path) is None and project.file(path + TEMPLATE_SUFFIX) is None else ""
+            yield Problem(f"`{path}` is a real env file tracked by git; {lead}: run `git rm --cached {path}`{ask}",
+                          path=path)
             continue
         yield Problem(f"`{path}` is a real env file tracked by git: run `git rm --cached {path}` and rotate every "
                       "secret it held (they stay readable in the history)", path=path)

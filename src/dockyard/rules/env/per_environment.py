@@ -9,7 +9,7 @@ from dockyard.model import Problem
 from dockyard.projects import project_folders, ships_python_application, under
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
-    compose_environment_names, configured_environments, env_files, env_groups, in_folder,
+    compose_environment_names, configured_environments, env_files, env_groups, in_folder, is_variable_file,
 )
 from dockyard.compose.context import environment_views
 from dockyard.source import FileKind
@@ -29,7 +29,11 @@ from dockyard.source import FileKind
                  ".env.prod.example": "BASE_URL=https://api.example.com\n"},
     notes="Environments are named by their env files (`.env.<env>`, `.env.<env>.example`), by the compose "
     "files that select them (`compose.<env>.yaml`, `docker-compose.<env>.yml`), and by "
-    "`[tool.dockyard.environments]`; the advice names those environments, one finding per missing template. An "
+    "`[tool.dockyard.environments]`; the advice names those environments, one finding per missing template. A "
+    "secret-free `.env.<word>` (no secret-named key, not even an empty one) is a set of variables, not an "
+    "environment (`.env.ports` of port numbers for compose's interpolation), unless `<word>` is an environment's "
+    "name (`staging`, `prod`, `qa`, ...), a compose file (`compose.<word>.yaml`) or the configuration names it, or "
+    "it has a template. An "
     "environment that has no env file of its own but reads the folder's `.env` (as compose does without "
     "`--env-file`) is told so. Compose's default environment reads `.env`: beside named environments its template is "
     "`.env.example` (a tracked `.env` is EN003's finding). A project that names no environment at all (one compose "
@@ -47,7 +51,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     compose = project.files_of(FileKind.COMPOSE)
     if not files and not compose:
         return
-    groups = env_groups(project)
+    groups = [g for g in env_groups(project) if not _variables_only(project, g)]
     tracked = project.git_tracked()
     for group in groups:
         wanted = in_folder(group.folder, template_name(group.name))
@@ -104,6 +108,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         yield Problem("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and "
                       "`.env.prod.example` templates (and the real `.env.<env>` files from them, never committed)",
                       path=plain[0] if plain else composed[0])
+
+
+def _variables_only(project, group) -> bool:
+    """A group that is only a secret-free variable file (`.env.ports`), no environment (see `is_variable_file`)."""
+    return group.template is None and not group.others and group.real is not None \
+        and is_variable_file(project, group.real)
 
 
 def _configures(project, compose_files) -> bool:

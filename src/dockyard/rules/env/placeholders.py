@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from dockyard.envtools import (
-    contains_placeholder, environment_of, is_local_environment, is_placeholder, is_reference_only, is_template,
-    value_span,
+    contains_placeholder, environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_placeholder, is_reference_only,
+    is_template, value_span,
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
@@ -32,8 +32,10 @@ def placeholder_for(key: str) -> str:
     example="SECRET_KEY=s3cr3t-dev-key\n",
     use_instead="SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\n",
     notes="Applies to `*.example` templates. Values built only from references (`${DB_PASSWORD}`) are "
-    "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. The fix writes a "
-    "placeholder; the replaced secret must still be rotated, as it stays in the repository's history.",
+    "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. An empty value and a dummy "
+    "word (`test`, `dummy`, `example`, `your-api-key`, `xxxx`, `<token>`) are no leaked secret: they are reported "
+    "as a missing placeholder, with nothing to rotate. The fix writes a placeholder; a real secret it replaces "
+    "must still be rotated, as it stays in the repository's history.",
 )
 def template_secrets(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
@@ -48,8 +50,13 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
             start, end = value_span(sf.text, entry, sf.line_starts)
             fix = Fix((Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
             if raw == "":
+                source = "to the value the provider issued" if is_issued_credential(entry.key) \
+                    else "and `dockyard env init` can generate it"
                 yield Problem(f"secret `{entry.key}` is empty in the template: write a `CHANGE_ME_...` placeholder "
-                              "so that every environment must set it (and `dockyard env init` can generate it)",
+                              f"so that every environment must set it ({source})", value_position(entry), fix=fix)
+            elif is_dummy_value(entry.value):
+                yield Problem(f"`{entry.key}` holds a dummy value in the template, not a placeholder: write "
+                              f"`{placeholder_for(entry.key)}` so that every environment must set its own",
                               value_position(entry), fix=fix)
             else:
                 yield Problem(f"`{entry.key}` holds what looks like a real secret (********) in a committed "

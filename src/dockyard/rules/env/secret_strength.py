@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockyard.envtools import MIN_SECRET_LENGTH, contains_placeholder, is_reference_only, is_template, weakness
+from dockyard.envtools import (
+    MIN_SECRET_LENGTH, contains_placeholder, is_dummy_value, is_issued_credential, is_reference_only, is_template,
+    weakness,
+)
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import parsed, value_position
@@ -26,7 +29,10 @@ from dockyard.secrets import is_secret_name, url_credentials
     f"shorter than {MIN_SECRET_LENGTH} characters, repeats a pattern or a character, contains a common word or "
     "a keyboard/alphabet sequence, uses a single character class, or has under 3 bits of Shannon entropy per "
     "character. Empty values, values built from `${...}` references and `CHANGE_ME` placeholders (EN008) are "
-    "left to other rules. `python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes a good one.",
+    "left to other rules. `python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes a good one, except "
+    "for a credential a provider issues (`*_CLIENT_SECRET`, `*_API_KEY`, `*_ACCESS_KEY`, "
+    "`*_ACCESS_TOKEN`, `*_BOT_TOKEN`, ...): a dummy value there (`test`, `dummy`, `your-key`) is reported as such, "
+    "and the advice is to set the value the provider issued, never to generate one.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
@@ -41,11 +47,17 @@ def check(ctx: Context) -> Iterator[Problem]:
                 continue
             m = next(url_credentials(value), None) if "://" in value else None
             candidate = m.group("password") if m is not None else value
+            issued = m is None and is_issued_credential(entry.key)
+            if issued and is_dummy_value(value):
+                yield Problem(f"`{entry.key}` holds a dummy value, not the credential a provider issues: set the value "
+                              "the provider issued", value_position(entry))
+                continue
             reason = weakness(candidate)
             if reason is not None:
                 what = "the password in" if m is not None else "secret"
-                yield Problem(f"{what} `{entry.key}` is weak: {reason}; generate one with "
-                              "`secrets.token_urlsafe(32)`", value_position(entry))
+                advice = "it is a credential a provider issues: set the value the provider issued, not a made-up one" \
+                    if issued else "generate one with `secrets.token_urlsafe(32)`"
+                yield Problem(f"{what} `{entry.key}` is weak: {reason}; {advice}", value_position(entry))
             continue
         m = next(url_credentials(value), None)
         if m is not None and "$" not in m.group("password") and "${" not in raw[:raw.find("@")]:
