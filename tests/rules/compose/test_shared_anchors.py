@@ -66,10 +66,15 @@ def test_environment_rules_report_text_shared_by_services_once(tmp_path):
 
 def test_file_rules_report_text_shared_by_services_once(tmp_path):
     found = run_files(tmp_path, {BASE: SHARED, PROD: "services: {}\n"}, select=("CO010", "CO019"))
+    # the shared image is built (`build:` beside it): CO019 leaves the name of what compose builds
     assert _by_code(found) == {
         "CO010": [(BASE, 14, 17, "`SEARCH_URL` in service `web` hardcodes the URL host `search`: take the URL "
                                  "(or its base) from the env file, e.g. `${SEARCH_URL:?SEARCH_URL is required}` "
                                  "(also `worker`, `beat` and 2 more services, which share this definition)")],
+    }
+    pulled = SHARED.replace("  build:\n    context: ./app\n", "")
+    found = run_files(tmp_path / "pulled", {BASE: pulled, PROD: "services: {}\n"}, select=("CO019",))
+    assert _by_code(found) == {
         "CO019": [(BASE, 7, 10, "image `app-local` of service `web` has no tag: pin a version such as "
                                 "`app-local:<version>` (also `worker`, `beat` and 2 more services, which share "
                                 "this definition)")],
