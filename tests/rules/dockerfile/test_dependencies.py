@@ -265,3 +265,48 @@ def test_same_run_text_in_two_dockerfiles_points_into_each_file(tmp_path):
     found = run_files(tmp_path, files, select="DF009")
     assert [(f.path, f.position.line, f.position.column) for f in found] == [
         ("a/Dockerfile", 2, 17), ("b/Dockerfile", 4, 17)]
+
+
+# ---------------------------------------------------------------- DF009 includes (`-r`/`-c` inside a requirements file)
+LAYERED = (HEAD + "COPY requirements-base.txt requirements-extra.txt ./\nRUN pip install -r requirements-extra.txt\n")
+
+
+def test_included_pinned_requirements_file_is_followed(tmp_path):
+    # pip reads `-r` relative to the including file: both files pin everything, so the install is locked
+    extra = {"requirements-base.txt": "alpha==1.0\nbeta==2.0\n",
+             "requirements-extra.txt": "gamma==3.0\n\n-r requirements-base.txt\n"}
+    assert run(tmp_path, LAYERED, "DF009", extra) == []
+
+
+def test_include_resolved_relative_to_the_including_file(tmp_path):
+    text = HEAD + "COPY requirements/ requirements/\nRUN pip install -r requirements/dev.txt\n"
+    extra = {"requirements/base.txt": "alpha==1.0\n",
+             "requirements/dev.txt": "-r base.txt\n-c ./constraints.txt\ngamma==3.0\n",
+             "requirements/constraints.txt": "alpha==1.0\n"}
+    assert run(tmp_path, text, "DF009", extra) == []
+
+
+def test_loose_included_file_is_named_in_the_message(tmp_path):
+    extra = {"requirements-base.txt": "alpha==1.0\nbeta>=2\n",
+             "requirements-extra.txt": "gamma==3.0\n-r requirements-base.txt\n"}
+    found = run(tmp_path, LAYERED, "DF009", extra)
+    assert triples(found) == [("DF009", 4, 20)]
+    assert found[0].message == (
+        "`pip install -r requirements-extra.txt` installs from a loose requirements file (1 of 3 requirements are "
+        "not pinned with `==`, in `requirements-base.txt`); install from a pinned lock such as "
+        "`requirements.lock.txt` (`pip-compile` / `uv pip compile` generate it)")
+
+
+def test_unreadable_include_is_named_not_counted(tmp_path):
+    extra = {"requirements-extra.txt": "gamma==3.0\n-r requirements-base.txt\n"}
+    found = run(tmp_path, LAYERED.replace(" requirements-base.txt", ""), "DF009", extra)
+    assert triples(found) == [("DF009", 4, 20)]
+    assert found[0].message == (
+        "`pip install -r requirements-extra.txt` installs from a loose requirements file (it includes "
+        "`requirements-base.txt`, which cannot be read from the repository); install from a pinned lock such as "
+        "`requirements.lock.txt` (`pip-compile` / `uv pip compile` generate it)")
+
+
+def test_include_cycle_is_followed_once(tmp_path):
+    extra = {"a.txt": "alpha==1.0\n-r b.txt\n", "b.txt": "beta==2.0\n-r a.txt\n"}
+    assert run(tmp_path, HEAD + "COPY a.txt b.txt ./\nRUN pip install -r a.txt\n", "DF009", extra) == []

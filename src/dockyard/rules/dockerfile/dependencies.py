@@ -26,8 +26,10 @@ from dockyard.analysis.stages import (
 )
 from dockyard.analysis.stages import lineage
 from dockyard.model import Problem
+from dockyard.records import record
 from dockyard.roles import runtime_stages
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 
 LOCK_EXAMPLE = "requirements.lock.txt"
 
@@ -253,7 +255,9 @@ def _scan_stage(ctx: Context, df, stage, locked_before: bool, tools: set[str]) -
     use_instead="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
     notes="A requirements file counts as a lock when its name says so (`requirements.lock.txt`), when the install "
     "uses `--require-hashes`, or when the file it reads (followed through COPY, bind mounts and WORKDIR into the "
-    "build context) pins every requirement with `==`; a file exported from a lock during the build (`uv export`, "
+    "build context) pins every requirement with `==`, together with the files it includes (`-r`/`-c`, read "
+    "relative to the including file as pip does; an include whose name says lock counts as pinned, one that "
+    "cannot be read leaves the file loose); a file exported from a lock during the build (`uv export`, "
     "`poetry export`, `pdm export`) counts too, and one that comes from another stage or a build argument is not "
     "judged. `uv sync --locked`/`--frozen` (or `UV_LOCKED`/`UV_FROZEN`), `poetry install` and `pdm install|sync` "
     "with their lock file in the build context, `pipenv install --deploy` and `pipenv sync` install from a lock. "
@@ -282,7 +286,7 @@ def check_lockfile(ctx: Context) -> Iterator[Problem]:
 
 def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
     from dockyard.locks import COMPILED, CONTEXT, EXPORTED, is_lock_name, requirement_options, \
-        requirements, requirements_state, resolve_requirements_file  # lazy: `env check` runs without it
+        resolve_requirements_file  # lazy: `env check` runs without it
 
     out: list[Problem] = []
     hashes = call.has("--require-hashes")
@@ -306,18 +310,13 @@ def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> 
             continue
         if origin != CONTEXT and origin != "absent":
             continue  # from another stage or image, or named by a build argument: not readable here
-        state = None
-        if found is not None:
-            parsed = requirements(ctx.project, found)
-            state = requirements_state(parsed) if parsed is not None else None
-        if state is not None and state.pinned:
+        pins = _requirements_pins(ctx.project, found) if found is not None else None
+        if pins is not None and pins.pinned:
             has_lock = True
             continue
-        detail = ""
-        if state is not None and state.total:
-            detail = f" ({state.loose} of {state.total} requirements are not pinned with `==`)"
         out.append(Problem(
-            f"`{_shown(call)} -r {value}` installs from a loose requirements file{detail}; install from a pinned "
+            f"`{_shown(call)} -r {value}` installs from a loose requirements file{_pins_detail(pins)}; install "
+            "from a pinned "
             f"lock such as `{LOCK_EXAMPLE}` (`pip-compile` / `uv pip compile` generate it)",
             call.value_position(opt),
         ))
@@ -358,6 +357,82 @@ def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> 
                 call.value_position(opt),
             ))
     return out, has_lock or hashes
+
+
+@record(frozen=True, slots=True)
+class _Pins:
+    """How a requirements file and the files it includes (`-r`/`-c`, followed as pip does) pin what they install."""
+
+    total: int  # requirements counted, in the file and its includes
+    loose: int  # of those, not pinned exactly
+    loose_in: tuple[str, ...]  # includes (as written) holding loose requirements
+    unread: tuple[str, ...]  # includes (as written) that the tree does not hold or that cannot be read here
+
+    @property
+    def pinned(self) -> bool:
+        return self.total > 0 and self.loose == 0 and not self.unread
+
+
+def _requirements_pins(project, sf) -> _Pins | None:
+    """The pins of the requirements file ``sf`` and, recursively, of its includes; None when it cannot be parsed.
+
+    pip reads an include relative to the including file; it is looked up at that place in the tree. An include
+    whose name says lock (`-c constraints.lock.txt`) is taken as pinned, as on the command line."""
+    from dockyard.locks import is_lock_name, requirements, requirements_state  # lazy: `env check` runs without it
+
+    total = loose = 0
+    loose_in: list[str] = []
+    unread: list[str] = []
+    seen: set[str] = set()
+    todo = [(sf, "")]
+    while todo:
+        current, shown = todo.pop(0)
+        if current.path in seen:
+            continue
+        seen.add(current.path)
+        parsed = requirements(project, current)
+        if parsed is None:
+            if not shown:
+                return None
+            unread.append(shown)
+            continue
+        state = requirements_state(parsed)
+        total += state.total
+        loose += state.loose
+        if state.loose and shown:
+            loose_in.append(shown)
+        for inc in parsed.includes:
+            target = inc.target.strip("\"'")
+            if is_lock_name(target):
+                continue
+            found = None
+            if target and "$" not in target and "://" not in target and not target.startswith("/"):
+                rel = posixpath.normpath(posixpath.join(posixpath.dirname(current.path), target))
+                if not rel.startswith(".."):
+                    found = project.file(rel) or project.include(rel, FileKind.REQUIREMENTS)
+            if found is None:
+                unread.append(target)
+            else:
+                todo.append((found, target))
+    return _Pins(total, loose, tuple(loose_in), tuple(unread))
+
+
+def _pins_detail(pins: _Pins | None) -> str:
+    """What makes a requirements file loose, for the message: never a count of zero on its own."""
+    if pins is None:
+        return ""
+    parts = []
+    if pins.loose:
+        where = f", in {_names(pins.loose_in)}" if pins.loose_in else ""
+        parts.append(f"{pins.loose} of {pins.total} requirements are not pinned with `==`{where}")
+    if pins.unread:
+        parts.append(f"it includes {_names(pins.unread)}, which cannot be read from the repository")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _names(names) -> str:
+    quoted = [f"`{n}`" for n in dict.fromkeys(names)]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def _pinned(spec: str) -> bool:
