@@ -37,21 +37,80 @@ def _is_root(name: str) -> bool:
                 "USER app\nCMD [\"python\", \"-m\", \"app\"]\n",
     notes="Only the final stage (and the stages it is built from) is judged: builder stages may run as root. "
           "Asked of images that run a service: a command-line tool, a one-off job or a test image runs briefly, "
-          "started by hand or by a script.",
+          "started by hand or by a script. Not judged: an official image whose entrypoint starts as root only to "
+          "own its data and then re-executes the server as its own user (`postgres`, `mysql`, `mariadb`, `mongo`, "
+          "`redis`, `rabbitmq`, `cassandra`; `USER app` would break their initialisation), while the Dockerfile "
+          "keeps that ENTRYPOINT and runs the server's own command (a shell-form CMD runs `/bin/sh`, as root); and "
+          "`elasticsearch`, which already sets a non-root `USER`, while the Dockerfile sets none.",
 )
 def final_user(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     stages = final_lineage(df)
     if not stages:
         return
-    user = last_of(final_lineage_instructions(df), "USER")
+    instructions = final_lineage_instructions(df)
+    user = last_of(instructions, "USER")
     final = stages[-1]
+    if user is None or _is_root(_user_name(user)):
+        official = _official_image(stages[0].base_resolved)
+        if official in _DROPS_PRIVILEGES and _keeps_entrypoint(instructions, _DROPS_PRIVILEGES[official]):
+            return  # the image's own entrypoint re-executes the server as its dedicated user
+        if user is None and official in _NONROOT_IMAGES:
+            return  # the image itself already runs as a non-root user
     if user is None:
         yield Problem(f"the final stage runs as root: it never sets `USER`; {_nonroot_advice(stages)}",
                       span_position(final.from_instruction.keyword_span))
     elif _is_root(_user_name(user)):
         yield Problem(f"the final stage's last `USER` is `{user.value[0]}`: the container runs as root",
                       span_position(user.args_span))
+
+
+# Official images whose `docker-entrypoint.sh` starts as root only to own the data directories, then re-executes
+# itself as the image's user (`gosu`) when the command is the server's own (or starts with an option, which
+# it prepends the server to): the commands that step down, as prefixes of the first argument.
+_DROPS_PRIVILEGES = {
+    "postgres": ("postgres",),  # gosu postgres
+    "mysql": ("mysqld",),  # gosu mysql
+    "mariadb": ("mariadbd", "mysqld"),  # gosu mysql
+    "mongo": ("mongo",),  # gosu mongodb, for every mongo* command
+    "redis": ("redis-server",),  # gosu redis
+    "rabbitmq": ("rabbitmq",),  # gosu rabbitmq, for every rabbitmq* command
+    "cassandra": ("cassandra",),  # gosu cassandra
+}
+# Official images that set a non-root USER themselves (Elastic's elasticsearch image ends with `USER 1000:0`)
+_NONROOT_IMAGES = frozenset({"elasticsearch"})
+
+
+def _official_image(base: str) -> str:
+    """The name of a Docker Official Image (`postgres` for `postgres:17`, `docker.io/library/postgres@sha256:...`;
+    `elasticsearch` for Elastic's own registry too), '' for any other image."""
+    ref = base.lower().split("@", 1)[0]
+    name = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    name = name.removeprefix("library/")
+    if name == "docker.elastic.co/elasticsearch/elasticsearch":
+        return "elasticsearch"
+    return "" if "/" in name else name
+
+
+def _keeps_entrypoint(instructions, commands: tuple[str, ...]) -> bool:
+    """Whether the container still starts through the image's entrypoint with a command that it steps down for:
+    no ENTRYPOINT of its own (or `docker-entrypoint.sh` again), and the image's CMD or an exec-form CMD whose
+    first word is the server (or an option). A shell-form CMD starts `/bin/sh`, which the entrypoint runs as root."""
+    entrypoint = last_of(instructions, "ENTRYPOINT")
+    cmd = last_of(instructions, "CMD")
+    if entrypoint is not None:
+        argv = exec_argv(entrypoint)
+        if not argv or posixpath.basename(argv[0]) != "docker-entrypoint.sh":
+            return False
+        if cmd is None or instructions.index(cmd) < instructions.index(entrypoint):
+            return False  # ENTRYPOINT clears the CMD the image had
+    if cmd is None:
+        return True
+    argv = exec_argv(cmd)
+    return bool(argv) and (argv[0].startswith("-") or argv[0].startswith(commands))
 
 
 def _nonroot_advice(stages) -> str:
