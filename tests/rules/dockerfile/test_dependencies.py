@@ -310,3 +310,43 @@ def test_unreadable_include_is_named_not_counted(tmp_path):
 def test_include_cycle_is_followed_once(tmp_path):
     extra = {"a.txt": "alpha==1.0\n-r b.txt\n", "b.txt": "beta==2.0\n-r a.txt\n"}
     assert run(tmp_path, HEAD + "COPY a.txt b.txt ./\nRUN pip install -r a.txt\n", "DF009", extra) == []
+
+
+# ---------------------------------------------------------------- DF008 in a uv workspace
+WORKSPACE_ROOT = ('[project]\nname = "umbrella"\nversion = "0.1.0"\ndependencies = ["core-lib"]\n'
+                  '[tool.uv]\npackage = false\n[tool.uv.sources]\ncore-lib = { workspace = true }\n'
+                  '[tool.uv.workspace]\nmembers = ["libs/*"]\n')
+WORKSPACE_DOCKERFILE = ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\n"
+                        "WORKDIR /srv\nCOPY . /srv\n"
+                        "RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\n")
+
+
+def test_uv_workspace_gets_advice_that_installs_no_member(tmp_path):
+    # `--no-install-project` still installs the members, and with only the root manifest uv rejects the workspace
+    files = {"pyproject.toml": WORKSPACE_ROOT, "uv.lock": "version = 1\n",
+             "libs/core/pyproject.toml": '[project]\nname = "core-lib"\nversion = "0.1.0"\n'}
+    found = run(tmp_path, WORKSPACE_DOCKERFILE, "DF008", files)
+    assert triples(found) == [("DF008", 5, 6)]
+    assert found[0].message == (
+        "the application source (`.`) is copied before the dependencies are installed on line 6; copy the "
+        "manifests `pyproject.toml`, `uv.lock` and the `pyproject.toml` of every workspace member (`libs/*`), run "
+        "`uv sync --locked --no-install-workspace`, then copy the source so code edits keep the install layer cached")
+
+
+def test_uv_single_project_keeps_no_install_project_advice(tmp_path):
+    files = {"pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n', "uv.lock": "version = 1\n"}
+    found = run(tmp_path, WORKSPACE_DOCKERFILE, "DF008", files)
+    assert triples(found) == [("DF008", 5, 6)]
+    assert "run `uv sync --locked --no-install-project`, then" in found[0].message
+    broken = {"pyproject.toml": "[tool.uv.workspace\nmembers = [", "uv.lock": ""}
+    found = run(tmp_path / "broken", WORKSPACE_DOCKERFILE, "DF008", broken)
+    assert "run `uv sync --locked --no-install-project`, then" in found[0].message
+
+
+def test_uv_workspace_following_the_advice_passes(tmp_path):
+    files = {"pyproject.toml": WORKSPACE_ROOT, "uv.lock": "version = 1\n",
+             "libs/core/pyproject.toml": '[project]\nname = "core-lib"\nversion = "0.1.0"\n'}
+    text = ("FROM python:3.12-slim\nWORKDIR /srv\nCOPY pyproject.toml uv.lock ./\n"
+            "COPY libs/core/pyproject.toml libs/core/\nRUN uv sync --locked --no-install-workspace\n"
+            "COPY . /srv\nRUN uv sync --locked\n")
+    assert run(tmp_path, text, ("DF008", "DF009"), files) == []

@@ -141,7 +141,10 @@ def _source_copy(df, ins):
     use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.lock.txt ./\n"
     "RUN pip install -r requirements.lock.txt\nCOPY . .\n",
     notes="Installing the project itself with `--no-deps` after the source is copied is fine once the "
-    "dependencies were installed earlier. Folders such as `wheels/` are not source.",
+    "dependencies were installed earlier. Folders such as `wheels/` are not source. In a uv workspace (the "
+    "build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
+    "--no-install-workspace` with every member's `pyproject.toml` copied first: `--no-install-project` would "
+    "still install the members, whose source is not there yet.",
 )
 def check_deps_first(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -161,6 +164,10 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
             elif (tool := _install_tool(df, ins)) is not None:
                 copy_ins, (src, start, end) = first_copy
                 manifests = _MANIFESTS.get(tool, f"(`{LOCK_EXAMPLE}`), install")
+                if tool == "uv" and (members := _uv_workspace_members(ctx)) is not None:
+                    shown = ", ".join(f"`{m}`" for m in members) or "its members"
+                    manifests = ("`pyproject.toml`, `uv.lock` and the `pyproject.toml` of every workspace member "
+                                 f"({shown}), run `uv sync --locked --no-install-workspace`")
                 if copy_ins.span.start not in reported:
                     reported.add(copy_ins.span.start)
                     yield Problem(
@@ -170,6 +177,38 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
                         position(df, start, end),
                     )
                 break
+
+
+def _uv_workspace_members(ctx: Context) -> list[str] | None:
+    """The `members` globs of the `[tool.uv.workspace]` that the `pyproject.toml` at the root of a build context
+    declares, None when it declares none (or cannot be read). In a workspace `--no-install-project` still
+    installs the members, whose source is not there yet; `--no-install-workspace` leaves them all out."""
+    from dockyard.locks import dockerfile_context_dirs  # lazy: `env check` runs without it
+
+    if ctx.file is None:
+        return None
+    for folder in dockerfile_context_dirs(ctx.project, ctx.file.path):
+        sf = ctx.project.file(posixpath.join(folder, "pyproject.toml") if folder else "pyproject.toml")
+        if sf is not None:
+            members = ctx.project.parsed(sf, _workspace_members, key="uv-workspace")
+            if members is not None:
+                return members
+    return None
+
+
+def _workspace_members(text: str) -> list[str] | None:
+    if "workspace" not in text:
+        return None  # most pyproject.toml files: no need to parse them
+    import tomllib
+
+    try:
+        workspace = tomllib.loads(text).get("tool", {}).get("uv", {}).get("workspace")
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return None
+    if not isinstance(workspace, dict):
+        return None
+    members = workspace.get("members", [])
+    return [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
 
 
 # ------------------------------------------------------------------------------------ DF009
