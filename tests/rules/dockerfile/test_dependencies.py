@@ -350,3 +350,33 @@ def test_uv_workspace_following_the_advice_passes(tmp_path):
             "COPY libs/core/pyproject.toml libs/core/\nRUN uv sync --locked --no-install-workspace\n"
             "COPY . /srv\nRUN uv sync --locked\n")
     assert run(tmp_path, text, ("DF008", "DF009"), files) == []
+
+
+# ---------------------------------------------------------------- DF010 beside DF011
+WHEELS = ("FROM python:3.12-slim AS builder\nRUN --mount=type=cache,target=/root/.cache/pip "
+          "pip wheel --wheel-dir /w -r requirements.lock.txt\n"
+          "FROM python:3.12-slim\nCOPY --from=builder /w /w\nRUN pip install --no-cache /w/*\n"
+          "CMD [\"uvicorn\", \"app.main:app\"]\n")
+
+
+def test_wheelhouse_install_without_no_index_is_left_to_df011(tmp_path):
+    # the install of built wheels reaches the index for what the wheelhouse lacks: DF011 asks for `--no-index`,
+    # which also leaves nothing to cache; a cache mount would be a second finding for the same fix
+    found = run(tmp_path, WHEELS, ("DF010", "DF011"))
+    assert triples(found) == [("DF011", 5, 5)]
+    assert found[0].message.startswith("the runtime image runs `pip install` against the package index")
+
+
+def test_cache_mount_advice_names_the_flag_that_turns_the_cache_off(tmp_path):
+    # pip reads `--no-cache` as `--no-cache-dir` (an unambiguous prefix): a mount alone would stay unused
+    text = HEAD + "COPY requirements.lock.txt ./\nRUN pip install --no-cache -r requirements.lock.txt\n"
+    found = run(tmp_path, text, "DF010")
+    assert triples(found) == [("DF010", 4, 5)]
+    assert found[0].message == ("`pip install` downloads packages without a pip cache mount; add "
+                                "`--mount=type=cache,target=/root/.cache/pip` to this RUN and drop `--no-cache`, "
+                                "which turns pip's cache off")
+    mounted = HEAD + ("RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache "
+                      "-r requirements.lock.txt\n")
+    found = run(tmp_path / "m", mounted, "DF010")
+    assert triples(found) == [("DF010", 3, 5)]
+    assert found[0].message.startswith("the cache mount at `/root/.cache/pip` is never used: `--no-cache` turns")

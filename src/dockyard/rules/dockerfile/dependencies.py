@@ -508,7 +508,10 @@ def _req_name(spec: str) -> str:
     example="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
     use_instead="# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nCOPY requirements.lock.txt ./\n"
     "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.lock.txt\n",
-    notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount. The "
+    notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount; in a "
+    "service's runtime stage an install of built wheels (`/wheels/*`, `--find-links`) that lacks `--no-index` is "
+    "left to DF011, whose fix downloads nothing. `--no-cache` (pip expands it to `--no-cache-dir`) turns the cache "
+    "off like the full option. The "
     "standard's Complete Dockerfile Example sets `PIP_NO_CACHE_DIR=1` and then mounts a pip cache in the same "
     "stage, so its mount is never used; set `PIP_NO_CACHE_DIR` only in the runtime stage.",
 )
@@ -516,6 +519,10 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
+    # in a service's runtime stage an install of built wheels that still reaches the index is DF011's finding
+    # (`--no-index`, which leaves nothing to download or cache)
+    service = ctx.role is not None and ctx.role.purpose in roles.SERVICES
+    runtime = {st.index for st in runtime_stages(df)} if service else set()
     for stage in df.stages:
         users = None  # who each instruction of the stage runs as, computed once when a finding needs it
         for ins in stage.instructions:
@@ -529,6 +536,8 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     continue
                 if not call.downloads:
                     continue
+                if stage.index in runtime and _wheelhouse_install(call):
+                    continue
                 matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
                 if not matching:
                     # the cache is the home of the user the RUN runs as, and a cache mount is root's unless told
@@ -539,9 +548,11 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     owner = "" if user == "root" else f",uid={uid or '<uid>'}"
                     who = "" if user == "root" else f" as `{user}`"
                     note = f" (`<uid>`: the uid of `{user}`)" if user != "root" and uid is None else ""
+                    flag = _cache_flag(call)
+                    drop = f" and drop `{flag}`, which turns {leaf}'s cache off" if flag else ""
                     yield Problem(
                         f"`{_shown(call)}` downloads packages{who} without a pip cache mount; add "
-                        f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{note}",
+                        f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{drop}{note}",
                         _call_position(call),
                     )
                     continue
@@ -555,14 +566,34 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     )
 
 
+def _cache_flag(call: PipCall) -> str:
+    """The option, as written, that turns the install's cache off: uv's `--no-cache`/`-n`; pip's
+    `--no-cache-dir` or a prefix of it that pip's option parser expands (`--no-cache`)."""
+    for opt in call.options:
+        if call.tool == "uv":
+            if opt.name in ("--no-cache", "-n"):
+                return opt.name
+        elif len(opt.name) >= len("--no-cache") and "--no-cache-dir".startswith(opt.name.split("=", 1)[0]):
+            return opt.name
+    return ""
+
+
+def _wheelhouse_install(call: PipCall) -> bool:
+    """An install of built wheels: local archives only (`/wheels/*`, `*.whl`), or `--find-links` to a folder."""
+    if call.has("--find-links"):
+        return True
+    return bool(call.targets) and not call.values("--requirement", "--editable") and all(
+        is_archive_target(w.text) for w in call.targets)
+
+
 def _cache_disabled(df, stage, ins, call: PipCall) -> str:
     if call.tool == "uv":
-        if call.has("--no-cache", "-n"):
-            return "`--no-cache`"
+        if flag := _cache_flag(call):
+            return f"`{flag}`"
         v = env_value_at(df, stage, ins, "UV_NO_CACHE")
         return f"`UV_NO_CACHE={v[0]}` (line {v[1].span.line})" if v and truthy(v[0]) else ""
-    if call.has("--no-cache-dir"):
-        return "`--no-cache-dir`"
+    if flag := _cache_flag(call):
+        return f"`{flag}`"
     v = env_value_at(df, stage, ins, "PIP_NO_CACHE_DIR")
     if v and v[0].strip() and v[0].strip().lower() not in ("0", "false", "no", "off"):
         return f"`PIP_NO_CACHE_DIR={v[0]}` (line {v[1].span.line})"
