@@ -112,13 +112,13 @@ def test_combine_after_a_trailing_semicolon_or_background_job(tmp_path):
 
 
 def test_a_run_of_split_runs_is_one_finding_naming_every_run(tmp_path):
-    # one merged RUN fixes the whole run: one finding at its second RUN, spanning to the end of its last
+    # one merged RUN fixes the whole run: one finding at its second RUN, naming the later ones
     text = "FROM python:3.12-slim\nRUN echo one\nRUN echo two\nRUN echo three\nRUN echo four\nCOPY . .\nRUN a\nRUN b\n"
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
     assert triples(found) == [("DF051", 3, 1), ("DF051", 8, 1)]
     assert found[0].message == ("this RUN and the RUNs on lines 4 and 5 directly follow the RUN on line 2 with the "
                                 "same mounts; combine them into one layer")
-    assert (found[0].position.end_line, found[0].position.end_column) == (5, 14)
+    assert (found[0].position.end_line, found[0].position.end_column) == (3, 4)
     assert found[1].message == ("this RUN directly follows the RUN on line 7 with the same mounts; combine them "
                                 "into one layer")
     assert apply_edits(text, list(found[0].fix.edits)).startswith(

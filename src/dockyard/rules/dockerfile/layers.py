@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dockyard.analysis.shell import calls, instruction_script, is_install, run_scripts
 from dockyard.analysis.stages import span_position
-from dockyard.model import Applicability, Edit, Fix, Position, Problem
+from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 
@@ -52,10 +52,9 @@ def combine(ctx: Context) -> Iterator[Problem]:
 
 
 def _combine_problem(ctx: Context, group: list) -> Problem:
-    """One finding for a run of RUNs that one merged RUN replaces: at its second RUN, spanning to the end of its
-    last, with a fix that joins every pair it can join."""
+    """One finding for a run of RUNs that one merged RUN replaces: at the keyword of its second RUN (the first
+    that follows another), naming the later ones, with a fix that joins every pair it can join."""
     edits = [e for prev, ins in zip(group, group[1:]) if (e := _join(ctx, prev, ins)) is not None]
-    second, last = group[1], group[-1]
     if len(group) == 2:
         what = "this RUN directly follows"
     else:
@@ -63,10 +62,8 @@ def _combine_problem(ctx: Context, group: list) -> Problem:
         listed = lines[0] if len(lines) == 1 else ", ".join(lines[:-1]) + " and " + lines[-1]
         what = f"this RUN and the RUN{'s' if len(lines) > 1 else ''} on line{'s' if len(lines) > 1 else ''} " \
                f"{listed} directly follow"
-    start = second.keyword_span
-    end = last.span
     return Problem(f"{what} the RUN on line {group[0].span.line} with the same mounts; combine them into one layer",
-                   Position(start.line, start.column, end.end_line, end.end_column),
+                   span_position(group[1].keyword_span),
                    fix=Fix(tuple(edits), Applicability.UNSAFE) if edits else None)
 
 
