@@ -265,3 +265,118 @@ def test_same_run_text_in_two_dockerfiles_points_into_each_file(tmp_path):
     found = run_files(tmp_path, files, select="DF009")
     assert [(f.path, f.position.line, f.position.column) for f in found] == [
         ("a/Dockerfile", 2, 17), ("b/Dockerfile", 4, 17)]
+
+
+# ---------------------------------------------------------------- DF009 includes (`-r`/`-c` inside a requirements file)
+LAYERED = (HEAD + "COPY requirements-base.txt requirements-extra.txt ./\nRUN pip install -r requirements-extra.txt\n")
+
+
+def test_included_pinned_requirements_file_is_followed(tmp_path):
+    # pip reads `-r` relative to the including file: both files pin everything, so the install is locked
+    extra = {"requirements-base.txt": "alpha==1.0\nbeta==2.0\n",
+             "requirements-extra.txt": "gamma==3.0\n\n-r requirements-base.txt\n"}
+    assert run(tmp_path, LAYERED, "DF009", extra) == []
+
+
+def test_include_resolved_relative_to_the_including_file(tmp_path):
+    text = HEAD + "COPY requirements/ requirements/\nRUN pip install -r requirements/dev.txt\n"
+    extra = {"requirements/base.txt": "alpha==1.0\n",
+             "requirements/dev.txt": "-r base.txt\n-c ./constraints.txt\ngamma==3.0\n",
+             "requirements/constraints.txt": "alpha==1.0\n"}
+    assert run(tmp_path, text, "DF009", extra) == []
+
+
+def test_loose_included_file_is_named_in_the_message(tmp_path):
+    extra = {"requirements-base.txt": "alpha==1.0\nbeta>=2\n",
+             "requirements-extra.txt": "gamma==3.0\n-r requirements-base.txt\n"}
+    found = run(tmp_path, LAYERED, "DF009", extra)
+    assert triples(found) == [("DF009", 4, 20)]
+    assert found[0].message == (
+        "`pip install -r requirements-extra.txt` installs from a loose requirements file (1 of 3 requirements are "
+        "not pinned with `==`, in `requirements-base.txt`); install from a pinned lock such as "
+        "`requirements.lock.txt` (`pip-compile` / `uv pip compile` generate it)")
+
+
+def test_unreadable_include_is_named_not_counted(tmp_path):
+    extra = {"requirements-extra.txt": "gamma==3.0\n-r requirements-base.txt\n"}
+    found = run(tmp_path, LAYERED.replace(" requirements-base.txt", ""), "DF009", extra)
+    assert triples(found) == [("DF009", 4, 20)]
+    assert found[0].message == (
+        "`pip install -r requirements-extra.txt` installs from a loose requirements file (it includes "
+        "`requirements-base.txt`, which cannot be read from the repository); install from a pinned lock such as "
+        "`requirements.lock.txt` (`pip-compile` / `uv pip compile` generate it)")
+
+
+def test_include_cycle_is_followed_once(tmp_path):
+    extra = {"a.txt": "alpha==1.0\n-r b.txt\n", "b.txt": "beta==2.0\n-r a.txt\n"}
+    assert run(tmp_path, HEAD + "COPY a.txt b.txt ./\nRUN pip install -r a.txt\n", "DF009", extra) == []
+
+
+# ---------------------------------------------------------------- DF008 in a uv workspace
+WORKSPACE_ROOT = ('[project]\nname = "umbrella"\nversion = "0.1.0"\ndependencies = ["core-lib"]\n'
+                  '[tool.uv]\npackage = false\n[tool.uv.sources]\ncore-lib = { workspace = true }\n'
+                  '[tool.uv.workspace]\nmembers = ["libs/*"]\n')
+WORKSPACE_DOCKERFILE = ("# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\n"
+                        "WORKDIR /srv\nCOPY . /srv\n"
+                        "RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\n")
+
+
+def test_uv_workspace_gets_advice_that_installs_no_member(tmp_path):
+    # `--no-install-project` still installs the members, and with only the root manifest uv rejects the workspace
+    files = {"pyproject.toml": WORKSPACE_ROOT, "uv.lock": "version = 1\n",
+             "libs/core/pyproject.toml": '[project]\nname = "core-lib"\nversion = "0.1.0"\n'}
+    found = run(tmp_path, WORKSPACE_DOCKERFILE, "DF008", files)
+    assert triples(found) == [("DF008", 5, 6)]
+    assert found[0].message == (
+        "the application source (`.`) is copied before the dependencies are installed on line 6; copy the "
+        "manifests `pyproject.toml`, `uv.lock` and the `pyproject.toml` of every workspace member (`libs/*`), run "
+        "`uv sync --locked --no-install-workspace`, then copy the source so code edits keep the install layer cached")
+
+
+def test_uv_single_project_keeps_no_install_project_advice(tmp_path):
+    files = {"pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n', "uv.lock": "version = 1\n"}
+    found = run(tmp_path, WORKSPACE_DOCKERFILE, "DF008", files)
+    assert triples(found) == [("DF008", 5, 6)]
+    assert "run `uv sync --locked --no-install-project`, then" in found[0].message
+    broken = {"pyproject.toml": "[tool.uv.workspace\nmembers = [", "uv.lock": ""}
+    found = run(tmp_path / "broken", WORKSPACE_DOCKERFILE, "DF008", broken)
+    assert "run `uv sync --locked --no-install-project`, then" in found[0].message
+
+
+def test_uv_workspace_following_the_advice_passes(tmp_path):
+    files = {"pyproject.toml": WORKSPACE_ROOT, "uv.lock": "version = 1\n",
+             "libs/core/pyproject.toml": '[project]\nname = "core-lib"\nversion = "0.1.0"\n'}
+    text = ("FROM python:3.12-slim\nWORKDIR /srv\nCOPY pyproject.toml uv.lock ./\n"
+            "COPY libs/core/pyproject.toml libs/core/\nRUN uv sync --locked --no-install-workspace\n"
+            "COPY . /srv\nRUN uv sync --locked\n")
+    assert run(tmp_path, text, ("DF008", "DF009"), files) == []
+
+
+# ---------------------------------------------------------------- DF010 beside DF011
+WHEELS = ("FROM python:3.12-slim AS builder\nRUN --mount=type=cache,target=/root/.cache/pip "
+          "pip wheel --wheel-dir /w -r requirements.lock.txt\n"
+          "FROM python:3.12-slim\nCOPY --from=builder /w /w\nRUN pip install --no-cache /w/*\n"
+          "CMD [\"uvicorn\", \"app.main:app\"]\n")
+
+
+def test_wheelhouse_install_without_no_index_is_left_to_df011(tmp_path):
+    # the install of built wheels reaches the index for what the wheelhouse lacks: DF011 asks for `--no-index`,
+    # which also leaves nothing to cache; a cache mount would be a second finding for the same fix
+    found = run(tmp_path, WHEELS, ("DF010", "DF011"))
+    assert triples(found) == [("DF011", 5, 5)]
+    assert found[0].message.startswith("the runtime image runs `pip install` against the package index")
+
+
+def test_cache_mount_advice_names_the_flag_that_turns_the_cache_off(tmp_path):
+    # pip reads `--no-cache` as `--no-cache-dir` (an unambiguous prefix): a mount alone would stay unused
+    text = HEAD + "COPY requirements.lock.txt ./\nRUN pip install --no-cache -r requirements.lock.txt\n"
+    found = run(tmp_path, text, "DF010")
+    assert triples(found) == [("DF010", 4, 5)]
+    assert found[0].message == ("`pip install` downloads packages without a pip cache mount; add "
+                                "`--mount=type=cache,target=/root/.cache/pip` to this RUN and drop `--no-cache`, "
+                                "which turns pip's cache off")
+    mounted = HEAD + ("RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache "
+                      "-r requirements.lock.txt\n")
+    found = run(tmp_path / "m", mounted, "DF010")
+    assert triples(found) == [("DF010", 3, 5)]
+    assert found[0].message.startswith("the cache mount at `/root/.cache/pip` is never used: `--no-cache` turns")

@@ -25,11 +25,15 @@ def test_combine_fix_keeps_comment_lines_and_parses_as_one_run(tmp_path):
 
 
 def test_combine_offers_no_fix_after_a_trailing_shell_comment(tmp_path):
-    # joined, `# note \` would swallow `&& b`: the finding stays, without a fix
+    # joined, `# note \` would swallow `&& b`: the fix leaves that pair apart and joins the others
     text = "FROM python:3.12-slim\nRUN a \\\n    --flag  # note\nRUN b\nRUN c\nRUN echo '#' d\n"
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
-    assert triples(found) == [("DF051", 4, 1), ("DF051", 5, 1), ("DF051", 6, 1)]
-    assert [f.fix is None for f in found] == [True, False, False]
+    assert triples(found) == [("DF051", 4, 1)]
+    assert apply_edits(text, list(found[0].fix.edits)).endswith(
+        "# note\nRUN b \\\n    && c \\\n    && echo '#' d\n")
+    only = run_files(tmp_path / "only", {"Dockerfile": "FROM python:3.12-slim\nRUN a  # note\nRUN b\n"},
+                     select="DF051")
+    assert triples(only) == [("DF051", 3, 1)] and only[0].fix is None
 
 
 def test_runs_separated_by_other_instructions_pass(tmp_path):
@@ -102,7 +106,27 @@ def test_combine_after_a_trailing_semicolon_or_background_job(tmp_path):
     # `a; && b` and `a & && b` are not shell: the `;` is dropped, and a background job is joined to nothing
     text = "FROM python:3.12-slim\nRUN a;\nRUN b\nRUN c &\nRUN d\n"
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
-    assert triples(found) == [("DF051", 3, 1), ("DF051", 4, 1), ("DF051", 5, 1)]
-    assert [f.fix is None for f in found] == [False, True, True]
+    assert triples(found) == [("DF051", 3, 1)]
     assert apply_edits(text, list(found[0].fix.edits)) == (
         "FROM python:3.12-slim\nRUN a \\\n    && b\nRUN c &\nRUN d\n")
+
+
+def test_a_run_of_split_runs_is_one_finding_naming_every_run(tmp_path):
+    # one merged RUN fixes the whole run: one finding at its second RUN, naming the later ones
+    text = "FROM python:3.12-slim\nRUN echo one\nRUN echo two\nRUN echo three\nRUN echo four\nCOPY . .\nRUN a\nRUN b\n"
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 3, 1), ("DF051", 8, 1)]
+    assert found[0].message == ("this RUN and the RUNs on lines 4 and 5 directly follow the RUN on line 2 with the "
+                                "same mounts; combine them into one layer")
+    assert (found[0].position.end_line, found[0].position.end_column) == (3, 4)
+    assert found[1].message == ("this RUN directly follows the RUN on line 7 with the same mounts; combine them "
+                                "into one layer")
+    assert apply_edits(text, list(found[0].fix.edits)).startswith(
+        "FROM python:3.12-slim\nRUN echo one \\\n    && echo two \\\n    && echo three \\\n    && echo four\nCOPY")
+
+
+def test_a_run_of_runs_ends_where_the_mounts_change(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN a\nRUN b\nRUN --mount=type=cache,target=/root/.cache/pip c\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip d\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 3, 1), ("DF051", 5, 1)]

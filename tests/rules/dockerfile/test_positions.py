@@ -69,7 +69,9 @@ def test_identical_run_bodies_in_many_files_each_report_their_own_position(tmp_p
         word = unquote(span)
         assert span == "RUN" or any(word in n or n in word for n in named), (f.code, f.path, p, span, f.message)
         s = starts[f.path][copy]
-        message = re.sub(r"\bline (\d+)", lambda m: f"line +{int(m.group(1)) - s}", f.message)
+        # line numbers in the message, alone (`line 4`) or listed (`lines 5, 6 and 7`), made relative to the copy
+        message = re.sub(r"\blines? \d+(?:(?:, | and )\d+)*",
+                         lambda m: re.sub(r"\d+", lambda n: f"+{int(n.group(0)) - s}", m.group(0)), f.message)
         in_body.setdefault((f.path, copy), []).append(
             (f.code, p.line - s, p.column, p.end_line - s, p.end_column, message))
     # every copy of the body, in every file, yields the same findings at the same place relative to the copy

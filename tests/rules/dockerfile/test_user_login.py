@@ -67,3 +67,55 @@ def test_home_not_relied_on_is_still_reported(tmp_path):
     assert triples([f]) == [("DF062", 2, 5)]
     assert f.message == ("`useradd` gives `app` a home directory (`--create-home`); a service user needs no home "
                          "directory: use `--no-create-home`")
+
+
+# Debian's adduser --system: shell /usr/sbin/nologin unless --shell; since adduser 3.122 (bookworm, Ubuntu 23.04)
+# home /nonexistent, never created, unless --home; older releases create /home/<name> as for a normal user.
+# busybox adduser -S/--system: shell /bin/false unless -s, home created unless -H. useradd -r keeps a shell.
+def test_debian_adduser_system_has_no_login_shell_and_no_home(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN addgroup --system --gid 10001 svc && adduser --system --uid 10001 --group svc\n"
+            "USER svc\nCMD [\"python\", \"-m\", \"http.server\"]\n")
+    assert _found(tmp_path, text) == []
+
+
+def test_debian_adduser_system_with_a_shell_or_a_home_is_reported(tmp_path):
+    shell = "FROM python:3.12-slim\nRUN adduser --system --uid 10001 --shell /bin/bash app\nUSER app\n"
+    (f,) = _found(tmp_path / "shell", shell)
+    assert triples([f]) == [("DF062", 2, 5)]
+    assert f.message == ("`adduser` gives `app` the login shell `/bin/bash`; a service user needs no login shell: "
+                         "use `--shell /usr/sbin/nologin`")
+    home = "FROM python:3.12-slim-bookworm\nRUN adduser --system --uid 10001 --home /srv/app app\nUSER app\n"
+    (f,) = _found(tmp_path / "home", home)
+    assert triples([f]) == [("DF062", 2, 5)]
+    assert f.message == ("`adduser` gives `app` a home directory (`--home /srv/app`); a service user needs no "
+                         "home directory: use `--no-create-home`")
+    no_home = "FROM python:3.12-slim\nRUN adduser --system --uid 10001 --home /nonexistent app\nUSER app\n"
+    assert _found(tmp_path / "nonexistent", no_home) == []
+
+
+def test_adduser_system_on_an_older_debian_creates_the_home(tmp_path):
+    text = "FROM python:3.11-slim-bullseye\nRUN adduser --system --uid 10001 --group app\nUSER app\n"
+    (f,) = _found(tmp_path, text)
+    assert triples([f]) == [("DF062", 2, 5)]
+    assert f.message == ("`adduser` gives `app` a home directory (pass `-H` / `--no-create-home`); a service user "
+                         "needs no home directory: use `--no-create-home`")
+    ok = text.replace("--group app", "--group --no-create-home app")
+    assert _found(tmp_path / "ok", ok) == []
+
+
+def test_busybox_adduser_system_has_no_login_shell_but_a_home(tmp_path):
+    text = "FROM python:3.12-alpine\nRUN addgroup -S -g 10001 app && adduser -S -u 10001 -G app app\nUSER app\n"
+    (f,) = _found(tmp_path, text)
+    assert triples([f]) == [("DF062", 2, 33)]
+    assert f.message == ("`adduser` gives `app` a home directory (pass `-H` / `--no-create-home`); a service user "
+                         "needs no home directory: use `--no-create-home`")
+    long_form = "FROM python:3.12-alpine\nRUN adduser --system --uid 10001 app\nUSER app\n"
+    assert triples(_found(tmp_path / "long", long_form)) == [("DF062", 2, 5)]
+    assert _found(tmp_path / "ok", text.replace("-G app app", "-G app -H app")) == []
+
+
+def test_useradd_system_keeps_a_login_shell(tmp_path):
+    (f,) = _found(tmp_path, "FROM python:3.12-slim\nRUN useradd --system --uid 10001 app\nUSER app\n")
+    assert triples([f]) == [("DF062", 2, 5)]
+    assert f.message == ("`useradd` gives `app` a login shell; a service user needs no login shell: use "
+                         "`--shell /usr/sbin/nologin`")

@@ -26,8 +26,10 @@ from dockyard.analysis.stages import (
 )
 from dockyard.analysis.stages import lineage
 from dockyard.model import Problem
+from dockyard.records import record
 from dockyard.roles import runtime_stages
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 
 LOCK_EXAMPLE = "requirements.lock.txt"
 
@@ -139,7 +141,10 @@ def _source_copy(df, ins):
     use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.lock.txt ./\n"
     "RUN pip install -r requirements.lock.txt\nCOPY . .\n",
     notes="Installing the project itself with `--no-deps` after the source is copied is fine once the "
-    "dependencies were installed earlier. Folders such as `wheels/` are not source.",
+    "dependencies were installed earlier. Folders such as `wheels/` are not source. In a uv workspace (the "
+    "build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
+    "--no-install-workspace` with every member's `pyproject.toml` copied first: `--no-install-project` would "
+    "still install the members, whose source is not there yet.",
 )
 def check_deps_first(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -159,6 +164,10 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
             elif (tool := _install_tool(df, ins)) is not None:
                 copy_ins, (src, start, end) = first_copy
                 manifests = _MANIFESTS.get(tool, f"(`{LOCK_EXAMPLE}`), install")
+                if tool == "uv" and (members := _uv_workspace_members(ctx)) is not None:
+                    shown = ", ".join(f"`{m}`" for m in members) or "its members"
+                    manifests = ("`pyproject.toml`, `uv.lock` and the `pyproject.toml` of every workspace member "
+                                 f"({shown}), run `uv sync --locked --no-install-workspace`")
                 if copy_ins.span.start not in reported:
                     reported.add(copy_ins.span.start)
                     yield Problem(
@@ -168,6 +177,38 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
                         position(df, start, end),
                     )
                 break
+
+
+def _uv_workspace_members(ctx: Context) -> list[str] | None:
+    """The `members` globs of the `[tool.uv.workspace]` that the `pyproject.toml` at the root of a build context
+    declares, None when it declares none (or cannot be read). In a workspace `--no-install-project` still
+    installs the members, whose source is not there yet; `--no-install-workspace` leaves them all out."""
+    from dockyard.locks import dockerfile_context_dirs  # lazy: `env check` runs without it
+
+    if ctx.file is None:
+        return None
+    for folder in dockerfile_context_dirs(ctx.project, ctx.file.path):
+        sf = ctx.project.file(posixpath.join(folder, "pyproject.toml") if folder else "pyproject.toml")
+        if sf is not None:
+            members = ctx.project.parsed(sf, _workspace_members, key="uv-workspace")
+            if members is not None:
+                return members
+    return None
+
+
+def _workspace_members(text: str) -> list[str] | None:
+    if "workspace" not in text:
+        return None  # most pyproject.toml files: no need to parse them
+    import tomllib
+
+    try:
+        workspace = tomllib.loads(text).get("tool", {}).get("uv", {}).get("workspace")
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return None
+    if not isinstance(workspace, dict):
+        return None
+    members = workspace.get("members", [])
+    return [m for m in members if isinstance(m, str)] if isinstance(members, list) else []
 
 
 # ------------------------------------------------------------------------------------ DF009
@@ -253,7 +294,9 @@ def _scan_stage(ctx: Context, df, stage, locked_before: bool, tools: set[str]) -
     use_instead="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
     notes="A requirements file counts as a lock when its name says so (`requirements.lock.txt`), when the install "
     "uses `--require-hashes`, or when the file it reads (followed through COPY, bind mounts and WORKDIR into the "
-    "build context) pins every requirement with `==`; a file exported from a lock during the build (`uv export`, "
+    "build context) pins every requirement with `==`, together with the files it includes (`-r`/`-c`, read "
+    "relative to the including file as pip does; an include whose name says lock counts as pinned, one that "
+    "cannot be read leaves the file loose); a file exported from a lock during the build (`uv export`, "
     "`poetry export`, `pdm export`) counts too, and one that comes from another stage or a build argument is not "
     "judged. `uv sync --locked`/`--frozen` (or `UV_LOCKED`/`UV_FROZEN`), `poetry install` and `pdm install|sync` "
     "with their lock file in the build context, `pipenv install --deploy` and `pipenv sync` install from a lock. "
@@ -282,7 +325,7 @@ def check_lockfile(ctx: Context) -> Iterator[Problem]:
 
 def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
     from dockyard.locks import COMPILED, CONTEXT, EXPORTED, is_lock_name, requirement_options, \
-        requirements, requirements_state, resolve_requirements_file  # lazy: `env check` runs without it
+        resolve_requirements_file  # lazy: `env check` runs without it
 
     out: list[Problem] = []
     hashes = call.has("--require-hashes")
@@ -306,18 +349,13 @@ def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> 
             continue
         if origin != CONTEXT and origin != "absent":
             continue  # from another stage or image, or named by a build argument: not readable here
-        state = None
-        if found is not None:
-            parsed = requirements(ctx.project, found)
-            state = requirements_state(parsed) if parsed is not None else None
-        if state is not None and state.pinned:
+        pins = _requirements_pins(ctx.project, found) if found is not None else None
+        if pins is not None and pins.pinned:
             has_lock = True
             continue
-        detail = ""
-        if state is not None and state.total:
-            detail = f" ({state.loose} of {state.total} requirements are not pinned with `==`)"
         out.append(Problem(
-            f"`{_shown(call)} -r {value}` installs from a loose requirements file{detail}; install from a pinned "
+            f"`{_shown(call)} -r {value}` installs from a loose requirements file{_pins_detail(pins)}; install "
+            "from a pinned "
             f"lock such as `{LOCK_EXAMPLE}` (`pip-compile` / `uv pip compile` generate it)",
             call.value_position(opt),
         ))
@@ -360,6 +398,82 @@ def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> 
     return out, has_lock or hashes
 
 
+@record(frozen=True, slots=True)
+class _Pins:
+    """How a requirements file and the files it includes (`-r`/`-c`, followed as pip does) pin what they install."""
+
+    total: int  # requirements counted, in the file and its includes
+    loose: int  # of those, not pinned exactly
+    loose_in: tuple[str, ...]  # includes (as written) holding loose requirements
+    unread: tuple[str, ...]  # includes (as written) that the tree does not hold or that cannot be read here
+
+    @property
+    def pinned(self) -> bool:
+        return self.total > 0 and self.loose == 0 and not self.unread
+
+
+def _requirements_pins(project, sf) -> _Pins | None:
+    """The pins of the requirements file ``sf`` and, recursively, of its includes; None when it cannot be parsed.
+
+    pip reads an include relative to the including file; it is looked up at that place in the tree. An include
+    whose name says lock (`-c constraints.lock.txt`) is taken as pinned, as on the command line."""
+    from dockyard.locks import is_lock_name, requirements, requirements_state  # lazy: `env check` runs without it
+
+    total = loose = 0
+    loose_in: list[str] = []
+    unread: list[str] = []
+    seen: set[str] = set()
+    todo = [(sf, "")]
+    while todo:
+        current, shown = todo.pop(0)
+        if current.path in seen:
+            continue
+        seen.add(current.path)
+        parsed = requirements(project, current)
+        if parsed is None:
+            if not shown:
+                return None
+            unread.append(shown)
+            continue
+        state = requirements_state(parsed)
+        total += state.total
+        loose += state.loose
+        if state.loose and shown:
+            loose_in.append(shown)
+        for inc in parsed.includes:
+            target = inc.target.strip("\"'")
+            if is_lock_name(target):
+                continue
+            found = None
+            if target and "$" not in target and "://" not in target and not target.startswith("/"):
+                rel = posixpath.normpath(posixpath.join(posixpath.dirname(current.path), target))
+                if not rel.startswith(".."):
+                    found = project.file(rel) or project.include(rel, FileKind.REQUIREMENTS)
+            if found is None:
+                unread.append(target)
+            else:
+                todo.append((found, target))
+    return _Pins(total, loose, tuple(loose_in), tuple(unread))
+
+
+def _pins_detail(pins: _Pins | None) -> str:
+    """What makes a requirements file loose, for the message: never a count of zero on its own."""
+    if pins is None:
+        return ""
+    parts = []
+    if pins.loose:
+        where = f", in {_names(pins.loose_in)}" if pins.loose_in else ""
+        parts.append(f"{pins.loose} of {pins.total} requirements are not pinned with `==`{where}")
+    if pins.unread:
+        parts.append(f"it includes {_names(pins.unread)}, which cannot be read from the repository")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _names(names) -> str:
+    quoted = [f"`{n}`" for n in dict.fromkeys(names)]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def _pinned(spec: str) -> bool:
     s = spec.split(";", 1)[0]
     if "===" in s:
@@ -394,7 +508,10 @@ def _req_name(spec: str) -> str:
     example="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
     use_instead="# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nCOPY requirements.lock.txt ./\n"
     "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.lock.txt\n",
-    notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount. The "
+    notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount; in a "
+    "service's runtime stage an install of built wheels (`/wheels/*`, `--find-links`) that lacks `--no-index` is "
+    "left to DF011, whose fix downloads nothing. `--no-cache` (pip expands it to `--no-cache-dir`) turns the cache "
+    "off like the full option. The "
     "standard's Complete Dockerfile Example sets `PIP_NO_CACHE_DIR=1` and then mounts a pip cache in the same "
     "stage, so its mount is never used; set `PIP_NO_CACHE_DIR` only in the runtime stage.",
 )
@@ -402,6 +519,10 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
+    # in a service's runtime stage an install of built wheels that still reaches the index is DF011's finding
+    # (`--no-index`, which leaves nothing to download or cache)
+    service = ctx.role is not None and ctx.role.purpose in roles.SERVICES
+    runtime = {st.index for st in runtime_stages(df)} if service else set()
     for stage in df.stages:
         users = None  # who each instruction of the stage runs as, computed once when a finding needs it
         for ins in stage.instructions:
@@ -415,6 +536,8 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     continue
                 if not call.downloads:
                     continue
+                if stage.index in runtime and _wheelhouse_install(call):
+                    continue
                 matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
                 if not matching:
                     # the cache is the home of the user the RUN runs as, and a cache mount is root's unless told
@@ -425,9 +548,11 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     owner = "" if user == "root" else f",uid={uid or '<uid>'}"
                     who = "" if user == "root" else f" as `{user}`"
                     note = f" (`<uid>`: the uid of `{user}`)" if user != "root" and uid is None else ""
+                    flag = _cache_flag(call)
+                    drop = f" and drop `{flag}`, which turns {leaf}'s cache off" if flag else ""
                     yield Problem(
                         f"`{_shown(call)}` downloads packages{who} without a pip cache mount; add "
-                        f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{note}",
+                        f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{drop}{note}",
                         _call_position(call),
                     )
                     continue
@@ -441,14 +566,34 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     )
 
 
+def _cache_flag(call: PipCall) -> str:
+    """The option, as written, that turns the install's cache off: uv's `--no-cache`/`-n`; pip's
+    `--no-cache-dir` or a prefix of it that pip's option parser expands (`--no-cache`)."""
+    for opt in call.options:
+        if call.tool == "uv":
+            if opt.name in ("--no-cache", "-n"):
+                return opt.name
+        elif len(opt.name) >= len("--no-cache") and "--no-cache-dir".startswith(opt.name.split("=", 1)[0]):
+            return opt.name
+    return ""
+
+
+def _wheelhouse_install(call: PipCall) -> bool:
+    """An install of built wheels: local archives only (`/wheels/*`, `*.whl`), or `--find-links` to a folder."""
+    if call.has("--find-links"):
+        return True
+    return bool(call.targets) and not call.values("--requirement", "--editable") and all(
+        is_archive_target(w.text) for w in call.targets)
+
+
 def _cache_disabled(df, stage, ins, call: PipCall) -> str:
     if call.tool == "uv":
-        if call.has("--no-cache", "-n"):
-            return "`--no-cache`"
+        if flag := _cache_flag(call):
+            return f"`{flag}`"
         v = env_value_at(df, stage, ins, "UV_NO_CACHE")
         return f"`UV_NO_CACHE={v[0]}` (line {v[1].span.line})" if v and truthy(v[0]) else ""
-    if call.has("--no-cache-dir"):
-        return "`--no-cache-dir`"
+    if flag := _cache_flag(call):
+        return f"`{flag}`"
     v = env_value_at(df, stage, ins, "PIP_NO_CACHE_DIR")
     if v and v[0].strip() and v[0].strip().lower() not in ("0", "false", "no", "off"):
         return f"`PIP_NO_CACHE_DIR={v[0]}` (line {v[1].span.line})"

@@ -31,37 +31,59 @@ def _whole(script) -> tuple[int, int] | None:
     fix="unsafe",
     example="FROM python:3.12-slim\nRUN groupadd --gid 10001 app\nRUN useradd --uid 10001 --gid app app\n",
     use_instead="FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n    && useradd --uid 10001 --gid app app\n",
-    notes="Only RUNs that directly follow each other in the same stage with identical flags are judged. The fix "
-          "joins them with `&&`; it is unsafe because the second script then runs in the first one's shell "
-          "(a `cd` or `export` carries over).",
+    notes="Only RUNs that directly follow each other in the same stage with identical flags are judged; a run "
+          "of several such RUNs is one finding, at its second RUN, naming the others. The fix joins them with "
+          "`&&` (every pair it can: not after a background job or a trailing comment); it is unsafe because a "
+          "later script then runs in the earlier one's shell (a `cd` or `export` carries over).",
 )
 def combine(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     for stage in df.stages:
-        prev = None
+        group: list = []  # a run of consecutive RUNs with the same flags
         for ins in stage.instructions:
-            if ins.keyword != "RUN":
-                prev = None
+            if ins.keyword == "RUN" and group and _run_options(group[-1]) == _run_options(ins):
+                group.append(ins)
                 continue
-            if prev is not None and _run_options(prev) == _run_options(ins):
-                fix = None
-                first, second = instruction_script(df, prev), instruction_script(df, ins)
-                tail = first.tail() if first is not None else None
-                b = _whole(second) if second is not None and second.tail() is not None else None
-                text = ctx.file.text or ""
-                # joined after the first script's last statement, its `;` dropped; not after a background job
-                # (`&`) or a trailing comment (the join would be commented out), nor before a background job
-                # (`first && b & c` would send the first script to the background too)
-                if (tail is not None and b is not None and tail.operator != "&" and not tail.comment
-                        and not any(c.background for c in second.commands)):
-                    a_end = first.offset(tail.end - 1) + 1
-                    # comment lines between the two stay, as comment lines inside the continuation
-                    comments = "".join(f"{line}\n" for line in text[a_end:b[0]].splitlines()
-                                       if line.lstrip().startswith("#"))
-                    fix = Fix((Edit(a_end, b[0], f" {df.escape}\n{comments}    && "),), Applicability.UNSAFE)
-                yield Problem(f"this RUN directly follows the RUN on line {prev.span.line} with the same mounts; "
-                              "combine them into one layer", span_position(ins.keyword_span), fix=fix)
-            prev = ins
+            if len(group) > 1:
+                yield _combine_problem(ctx, group)
+            group = [ins] if ins.keyword == "RUN" else []
+        if len(group) > 1:
+            yield _combine_problem(ctx, group)
+
+
+def _combine_problem(ctx: Context, group: list) -> Problem:
+    """One finding for a run of RUNs that one merged RUN replaces: at the keyword of its second RUN (the first
+    that follows another), naming the later ones, with a fix that joins every pair it can join."""
+    edits = [e for prev, ins in zip(group, group[1:]) if (e := _join(ctx, prev, ins)) is not None]
+    if len(group) == 2:
+        what = "this RUN directly follows"
+    else:
+        lines = [str(ins.span.line) for ins in group[2:]]
+        listed = lines[0] if len(lines) == 1 else ", ".join(lines[:-1]) + " and " + lines[-1]
+        what = f"this RUN and the RUN{'s' if len(lines) > 1 else ''} on line{'s' if len(lines) > 1 else ''} " \
+               f"{listed} directly follow"
+    return Problem(f"{what} the RUN on line {group[0].span.line} with the same mounts; combine them into one layer",
+                   span_position(group[1].keyword_span),
+                   fix=Fix(tuple(edits), Applicability.UNSAFE) if edits else None)
+
+
+def _join(ctx: Context, prev, ins) -> Edit | None:
+    """The edit that appends the RUN ``ins`` to the RUN ``prev`` with `&&`, or None when they cannot be joined."""
+    df = ctx.model
+    first, second = instruction_script(df, prev), instruction_script(df, ins)
+    tail = first.tail() if first is not None else None
+    b = _whole(second) if second is not None and second.tail() is not None else None
+    text = ctx.file.text or ""
+    # joined after the first script's last statement, its `;` dropped; not after a background job
+    # (`&`) or a trailing comment (the join would be commented out), nor before a background job
+    # (`first && b & c` would send the first script to the background too)
+    if (tail is None or b is None or tail.operator == "&" or tail.comment
+            or any(c.background for c in second.commands)):
+        return None
+    a_end = first.offset(tail.end - 1) + 1
+    # comment lines between the two stay, as comment lines inside the continuation
+    comments = "".join(f"{line}\n" for line in text[a_end:b[0]].splitlines() if line.lstrip().startswith("#"))
+    return Edit(a_end, b[0], f" {df.escape}\n{comments}    && ")
 
 
 _PIP_NAME_END = lazy_compile(r"[\s\[;@<>=!~(]")

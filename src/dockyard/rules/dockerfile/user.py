@@ -37,21 +37,80 @@ def _is_root(name: str) -> bool:
                 "USER app\nCMD [\"python\", \"-m\", \"app\"]\n",
     notes="Only the final stage (and the stages it is built from) is judged: builder stages may run as root. "
           "Asked of images that run a service: a command-line tool, a one-off job or a test image runs briefly, "
-          "started by hand or by a script.",
+          "started by hand or by a script. Not judged: an official image whose entrypoint starts as root only to "
+          "own its data and then re-executes the server as its own user (`postgres`, `mysql`, `mariadb`, `mongo`, "
+          "`redis`, `rabbitmq`, `cassandra`; `USER app` would break their initialisation), while the Dockerfile "
+          "keeps that ENTRYPOINT and runs the server's own command (a shell-form CMD runs `/bin/sh`, as root); and "
+          "`elasticsearch`, which already sets a non-root `USER`, while the Dockerfile sets none.",
 )
 def final_user(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     stages = final_lineage(df)
     if not stages:
         return
-    user = last_of(final_lineage_instructions(df), "USER")
+    instructions = final_lineage_instructions(df)
+    user = last_of(instructions, "USER")
     final = stages[-1]
+    if user is None or _is_root(_user_name(user)):
+        official = _official_image(stages[0].base_resolved)
+        if official in _DROPS_PRIVILEGES and _keeps_entrypoint(instructions, _DROPS_PRIVILEGES[official]):
+            return  # the image's own entrypoint re-executes the server as its dedicated user
+        if user is None and official in _NONROOT_IMAGES:
+            return  # the image itself already runs as a non-root user
     if user is None:
         yield Problem(f"the final stage runs as root: it never sets `USER`; {_nonroot_advice(stages)}",
                       span_position(final.from_instruction.keyword_span))
     elif _is_root(_user_name(user)):
         yield Problem(f"the final stage's last `USER` is `{user.value[0]}`: the container runs as root",
                       span_position(user.args_span))
+
+
+# Official images whose `docker-entrypoint.sh` starts as root only to own the data directories, then re-executes
+# itself as the image's user (`gosu`) when the command is the server's own (or starts with an option, which
+# it prepends the server to): the commands that step down, as prefixes of the first argument.
+_DROPS_PRIVILEGES = {
+    "postgres": ("postgres",),  # gosu postgres
+    "mysql": ("mysqld",),  # gosu mysql
+    "mariadb": ("mariadbd", "mysqld"),  # gosu mysql
+    "mongo": ("mongo",),  # gosu mongodb, for every mongo* command
+    "redis": ("redis-server",),  # gosu redis
+    "rabbitmq": ("rabbitmq",),  # gosu rabbitmq, for every rabbitmq* command
+    "cassandra": ("cassandra",),  # gosu cassandra
+}
+# Official images that set a non-root USER themselves (Elastic's elasticsearch image ends with `USER 1000:0`)
+_NONROOT_IMAGES = frozenset({"elasticsearch"})
+
+
+def _official_image(base: str) -> str:
+    """The name of a Docker Official Image (`postgres` for `postgres:17`, `docker.io/library/postgres@sha256:...`;
+    `elasticsearch` for Elastic's own registry too), '' for any other image."""
+    ref = base.lower().split("@", 1)[0]
+    name = ref.rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    name = name.removeprefix("library/")
+    if name == "docker.elastic.co/elasticsearch/elasticsearch":
+        return "elasticsearch"
+    return "" if "/" in name else name
+
+
+def _keeps_entrypoint(instructions, commands: tuple[str, ...]) -> bool:
+    """Whether the container still starts through the image's entrypoint with a command that it steps down for:
+    no ENTRYPOINT of its own (or `docker-entrypoint.sh` again), and the image's CMD or an exec-form CMD whose
+    first word is the server (or an option). A shell-form CMD starts `/bin/sh`, which the entrypoint runs as root."""
+    entrypoint = last_of(instructions, "ENTRYPOINT")
+    cmd = last_of(instructions, "CMD")
+    if entrypoint is not None:
+        argv = exec_argv(entrypoint)
+        if not argv or posixpath.basename(argv[0]) != "docker-entrypoint.sh":
+            return False
+        if cmd is None or instructions.index(cmd) < instructions.index(entrypoint):
+            return False  # ENTRYPOINT clears the CMD the image had
+    if cmd is None:
+        return True
+    argv = exec_argv(cmd)
+    return bool(argv) and (argv[0].startswith("-") or argv[0].startswith(commands))
 
 
 def _nonroot_advice(stages) -> str:
@@ -197,8 +256,26 @@ def writable_dirs(ctx: Context) -> Iterator[Problem]:
 NOLOGIN_SHELLS = frozenset({"/usr/sbin/nologin", "/sbin/nologin", "/bin/false", "/usr/bin/false"})
 
 
-def _login_problems(tool: str, words) -> dict[str, str]:
-    """What a user-creating command leaves open: `shell` (a login shell) and `home` (a home directory)."""
+# Debian releases whose adduser (before 3.122) still creates `/home/<name>` for a `--system` user
+_OLD_DEBIAN = ("jessie", "stretch", "buster", "bullseye", "xenial", "bionic", "focal", "jammy",
+               "ubuntu:16.04", "ubuntu:18.04", "ubuntu:20.04", "ubuntu:22.04")
+
+
+def _adduser_flavor(texts: list[str], base: str, alpine: bool) -> str:
+    """Which `adduser` runs: `busybox` (Alpine; short options such as `-S`, `-D`, `-H`), `debian` (long options
+    only; `--group` is Debian's), or `debian-old` (a Debian or Ubuntu release older than adduser 3.122)."""
+    if "--group" not in texts and (alpine or any(t.startswith("-") and not t.startswith("--") for t in texts)):
+        return "busybox"
+    return "debian-old" if any(name in base for name in _OLD_DEBIAN) else "debian"
+
+
+def _login_problems(tool: str, words, base: str = "", alpine: bool = False) -> dict[str, str]:
+    """What a user-creating command leaves open: `shell` (a login shell) and `home` (a home directory).
+
+    useradd (`-r` too) gives the default shell of /etc/default/useradd (`/bin/sh`) and no home unless `-m`.
+    Debian's adduser gives a normal user a shell and a home; `--system` gives `/usr/sbin/nologin` unless
+    `--shell`, and (adduser 3.122+, bookworm and later) the home `/nonexistent`, never created, unless `--home`.
+    busybox adduser gives `-S`/`--system` users `/bin/false` unless `-s`, and creates the home unless `-H`."""
     texts = [w.text for w in words[1:]]
     shell = None
     for i, t in enumerate(texts):
@@ -208,19 +285,41 @@ def _login_problems(tool: str, words) -> dict[str, str]:
             shell = t.split("=", 1)[1]
         elif t.startswith("-s") and not t.startswith("--") and len(t) > 2:
             shell = t[2:]
+    flavor = _adduser_flavor(texts, base, alpine) if tool == "adduser" else ""
+    system = tool == "adduser" and ("--system" in texts or (flavor == "busybox" and any(
+        t.startswith("-") and not t.startswith("--") and "S" in t for t in texts)))
+    no_create = any(t in ("-H", "--no-create-home") for t in texts) or (flavor == "busybox" and any(
+        t.startswith("-") and not t.startswith("--") and "H" in t for t in texts))
     problems = {}
-    if shell not in NOLOGIN_SHELLS and not (shell and "$" in shell):
+    if shell is None and system:
+        pass  # adduser gives a system user /usr/sbin/nologin (Debian) or /bin/false (busybox)
+    elif shell not in NOLOGIN_SHELLS and not (shell and "$" in shell):
         problems["shell"] = "a login shell" if shell is None else f"the login shell `{shell}`"
     if tool == "useradd":
         # useradd makes no home unless asked (-m), Debian's default; --no-create-home states it
         if any(t in ("-m", "--create-home") for t in texts):
             problems["home"] = "a home directory (`--create-home`)"
-    elif tool == "adduser":
+    elif no_create:
+        pass
+    elif flavor == "debian" and system:
+        home = _option(texts, "--home")
+        if home is not None and posixpath.normpath(home) != "/nonexistent" and "$" not in home:
+            problems["home"] = f"a home directory (`--home {home}`)"
+    else:
         # busybox adduser (Alpine) makes a home unless -H; Debian's adduser unless --no-create-home
-        if not any(t in ("-H", "--no-create-home") for t in texts) and not any(
-                t.startswith("-") and not t.startswith("--") and "H" in t for t in texts):
-            problems["home"] = "a home directory (pass `-H` / `--no-create-home`)"
+        problems["home"] = "a home directory (pass `-H` / `--no-create-home`)"
     return problems
+
+
+def _option(texts: list[str], name: str) -> str | None:
+    """The value of a long option (`--home DIR` or `--home=DIR`), the last one given; None when absent."""
+    value = None
+    for i, t in enumerate(texts):
+        if t == name and i + 1 < len(texts):
+            value = texts[i + 1]
+        elif t.startswith(name + "="):
+            value = t.split("=", 1)[1]
+    return value
 
 
 _HOME_WRITERS = (("git", "config", "--global"), ("pipx",), ("uv", "tool", "install"))
@@ -297,7 +396,11 @@ def _relies_on_home(df, instructions, name: str, home: str) -> bool:
           "Only the user that the final stage's last `USER` names is judged. The home directory is not questioned "
           "where the image relies on it: after `USER <name>` a RUN writes there (`~`, `$HOME`, its path, "
           "`pip install --user`, `git config --global`, `pipx`), a WORKDIR or COPY/ADD (`--chown=<name>`) lands "
-          "in it, or an ENV, CMD or ENTRYPOINT points into it (`ENV HOME=...` moves it).",
+          "in it, or an ENV, CMD or ENTRYPOINT points into it (`ENV HOME=...` moves it). Each tool's defaults count: "
+          "`useradd` (`-r` too) gives the login shell `/bin/sh` and no home unless `-m`; Debian's `adduser --system` "
+          "gives `/usr/sbin/nologin` unless `--shell`, and since adduser 3.122 (bookworm, Ubuntu 23.04) the home "
+          "`/nonexistent`, never created, unless `--home` (older releases create `/home/<name>`); busybox `adduser "
+          "-S` (Alpine) gives `/bin/false` unless `-s` and creates the home unless `-H`.",
 )
 def user_no_login(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -308,6 +411,8 @@ def user_no_login(ctx: Context) -> Iterator[Problem]:
     name = _user_name(user)
     if not name or _is_root(name) or name.isdigit() or "$" in name:
         return
+    base: str | None = None
+    alpine = False
     for script in run_scripts(df, instructions):
         for cmd in script.commands:
             if cmd.name not in ("useradd", "adduser"):
@@ -315,7 +420,11 @@ def user_no_login(ctx: Context) -> Iterator[Problem]:
             positional = [w.text for w in cmd.argv[1:] if not w.text.startswith("-")]
             if name not in positional:
                 continue
-            problems = _login_problems(cmd.name, cmd.argv)
+            if base is None:  # the system that runs adduser: Alpine (busybox) or which Debian release
+                base = final_lineage(df)[0].base_resolved.lower()
+                alpine = "alpine" in base or any(
+                    c.name == "apk" for sc in run_scripts(df, instructions) for c in sc.commands)
+            problems = _login_problems(cmd.name, cmd.argv, base, alpine)
             if "home" in problems:
                 at = next(i for i, x in enumerate(instructions) if x is script.instruction)
                 later = instructions[at + 1:]
