@@ -68,6 +68,7 @@ class BuildStep:
     source: str = ""  # the file the build command is written in, when not the workflow itself
     opaque: bool = False  # its arguments cannot be read: not judged
     pushes: bool = False  # the build itself pushes (`--push`, `push: true`, `--output type=registry`)
+    identity: str = ""  # what is built (Dockerfile, context, target; compose files and services): copies share it
 
     # the single-image view the rules used before images were split out
     @property
@@ -89,6 +90,46 @@ class BuildStep:
 
 
 @record
+class JobPushes:
+    """What one job sends to a registry: the references it pushes (``docker push``), ``docker tag`` aliases, a
+    ``docker compose push``, and whether it pushes something whose name cannot be read (``"$@"``, ``$IMAGE``)."""
+
+    refs: list[str] = field(default_factory=list)
+    all_tags: list[str] = field(default_factory=list)  # `docker push --all-tags REPO`
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # `docker tag SOURCE TARGET`
+    compose: bool = False
+    unknown: bool = False
+
+
+# registries whose platform runs one architecture only: an image pushed there needs no other (Heroku: linux/amd64)
+SINGLE_ARCH_REGISTRIES = ("registry.heroku.com",)
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """An image reference as (repository, tag); the tag is ``latest`` when none is written. A ``:`` inside
+    ``${...}`` or ``{{...}}`` (``${TAG:-dev}``) or before a later ``/`` (a registry port) is no tag separator."""
+    ref = ref.split("@sha256:", 1)[0]
+    depth, cut = 0, -1
+    for i, ch in enumerate(ref):
+        if ch == "{":
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+        elif depth == 0 and ch == ":":
+            cut = i
+        elif depth == 0 and ch == "/":
+            cut = -1
+    if cut < 0:
+        return ref, "latest"
+    return ref[:cut], ref[cut + 1:]
+
+
+def _unreadable_ref(ref: str) -> bool:
+    """A reference that is one variable (``$IMAGE``, ``${IMAGE}``, ``{{env.IMAGE}}``): what it names is unknown."""
+    return bool(_VAR_ONLY.match(ref)) or bool(re.fullmatch(r"\{\{[^{}]*\}\}", ref))
+
+
+@record
 class Pipeline:
     files: list = field(default_factory=list)  # SourceFiles of CI configuration
     steps: list[Step] = field(default_factory=list)
@@ -97,12 +138,67 @@ class Pipeline:
     job_needs: dict[str, list[str]] = field(default_factory=dict)
     docs: list = field(default_factory=list)  # (SourceFile, YamlDocument)
     unknown: list[Step] = field(default_factory=list)  # steps whose commands cannot be read
-    pushing_jobs: set[str] = field(default_factory=set)  # (path, job) keys of jobs that log in or push
+    job_pushes: dict[str, JobPushes] = field(default_factory=dict)  # by (path, job) key
+    job_env: dict[str, dict[str, str]] = field(default_factory=dict)  # by (path, job) key: workflow and job `env:`
+
+    def pushes_of(self, path: str, job: str) -> JobPushes:
+        return self.job_pushes.setdefault(f"{path}\0{job}", JobPushes())
+
+    def destinations(self, b: BuildStep) -> list[str] | None:
+        """The references a build's image is pushed to ([] when it is not pushed; None when a push of the job
+        names something that cannot be read, or the build's own names cannot be). A build is pushed when it
+        pushes itself (`--push`, `push: true`), or when its job pushes one of its tags (`docker push`, also
+        after `docker tag`), or pushes its compose services (`docker compose push`). A registry login alone
+        pushes nothing: a job may log in only to pull a cache image."""
+        if b.pushes:
+            return [t for i in b.images for t in i.tags]
+        jp = self.job_pushes.get(f"{b.path}\0{b.job}")
+        if jp is None:
+            return []
+        if jp.compose and b.via == "docker compose build":
+            return [t for i in b.images for t in i.tags]
+        tags = [t for i in b.images for t in i.tags]
+        if jp.unknown:
+            return None
+        if b.opaque or not tags or any(_unreadable_ref(t) for t in tags):
+            # what the build is called cannot be read: any push of its job may be its image
+            return None if (jp.refs or jp.all_tags) else []
+        names = {split_ref(t) for t in tags}
+        for _ in range(len(jp.aliases) + 1):  # `docker tag` chains
+            grown = names | {split_ref(dst) for src, dst in jp.aliases if split_ref(src) in names}
+            if grown == names:
+                break
+            names = grown
+        pushed = [r for r in jp.refs if split_ref(r) in names]
+        repos = {repo for repo, _ in names}
+        pushed += [r for r in jp.all_tags if split_ref(r)[0] in repos]
+        return pushed
 
     def publishes(self, b: BuildStep) -> bool:
-        """Whether a build's image leaves the runner: it pushes, or its job logs in to a registry or pushes. A
-        build that only feeds tests or a local `docker compose up` is not a published image."""
-        return b.pushes or f"{b.path}\0{b.job}" in self.pushing_jobs
+        """Whether a build's image leaves the runner (see :meth:`destinations`). A build that only feeds tests,
+        a `docker run` or a local `docker compose up` is not a published image."""
+        return self.destinations(b) != []
+
+    def single_arch_only(self, b: BuildStep) -> bool:
+        """Whether every reference a build is pushed to is in a registry whose platform runs one architecture
+        (Heroku's `registry.heroku.com`), with the workflow's and job's `env:` values read into the name."""
+        found = self.destinations(b)
+        if not found:
+            return False
+        env = self.job_env.get(f"{b.path}\0{b.job}", {})
+
+        def resolve(ref: str) -> str:
+            for _ in range(4):  # an env value naming another
+                m = re.match(r"^(?:\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}|\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?)", ref)
+                if m is None:
+                    break
+                name = m.group(1) or m.group(2)
+                if name not in env:
+                    break
+                ref = env[name] + ref[m.end():]
+            return ref
+
+        return all(resolve(r).split("/", 1)[0].lower() in SINGLE_ARCH_REGISTRIES for r in found)
 
     @property
     def published(self) -> list[BuildStep]:
@@ -120,6 +216,17 @@ def _lines(value) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+def _self_push(with_: dict) -> bool:
+    """Whether a `docker/build-push-action` step pushes its image: `push:` is true or an expression (a push on
+    some events), or an output goes to a registry. Without either (the action's default) the image stays on the
+    runner; a later `docker push` of one of its tags publishes it."""
+    push = str(with_.get("push", "")).strip().lower()
+    if push not in ("", "false"):
+        return True
+    outputs = " ".join(_lines(with_.get("outputs")))
+    return "type=registry" in outputs or "push=true" in outputs
 
 
 def _publishes(with_: dict) -> bool:
@@ -248,17 +355,39 @@ _PROGRAMS = frozenset({"docker", "docker-compose", "make", "gmake", "bash", "sh"
                        "podman", "buildah"})
 
 
-def _pushes(texts: list[str]) -> bool:
-    """A command that logs in to a registry or pushes an image."""
+def _record_push(pl: Pipeline, step: Step, words: list) -> None:
+    """Note what a command sends to a registry (``docker push``, ``docker compose push``, ``docker buildx
+    imagetools``) and the ``docker tag`` aliases a later push may use."""
+    texts = [w.text for w in words]
     name = posixpath.basename(texts[0])
-    if name == "docker-compose":
-        return texts[1:2] == ["push"]
-    if name != "docker":
-        return False
     rest = texts[1:]
-    if rest[:1] == ["compose"]:
-        return "push" in rest[1:]
-    return rest[:1] in (["login"], ["push"]) or rest[:2] in (["image", "push"], ["buildx", "imagetools"])
+    if name == "docker-compose" or (name == "docker" and rest[:1] == ["compose"]):
+        if "push" in rest:
+            pl.pushes_of(step.path, step.job).compose = True
+        return
+    if name != "docker":
+        return
+    if rest[:2] == ["buildx", "imagetools"]:
+        pl.pushes_of(step.path, step.job).unknown = True  # a manifest of images pushed some other way
+        return
+    k = 2 if rest[:1] == ["image"] else 1
+    verb = texts[k:k + 1]
+    if verb == ["push"]:
+        jp = pl.pushes_of(step.path, step.job)
+        all_tags = False
+        for w in words[k + 1:]:
+            if w.text in ("-a", "--all-tags"):
+                all_tags = True
+            elif w.text.startswith("-"):
+                continue
+            elif _opaque_word(w) or _unreadable_ref(w.text):
+                jp.unknown = True  # `docker push $IMAGE`, `"${IMAGES[@]}"`: which image, the analysis cannot say
+            else:
+                (jp.all_tags if all_tags else jp.refs).append(w.text)
+    elif verb == ["tag"]:
+        names = [w.text for w in words[k + 1:] if not w.text.startswith("-")]
+        if len(names) == 2:
+            pl.pushes_of(step.path, step.job).aliases.append((names[0], names[1]))
 
 
 def _opaque_word(word) -> bool:
@@ -298,9 +427,7 @@ class _Reader:
                 if step not in self.pl.unknown:
                     self.pl.unknown.append(step)
                 continue
-            texts = [w.text for w in words]
-            if _pushes(texts):
-                self.pl.pushing_jobs.add(f"{step.path}\0{step.job}")
+            _record_push(self.pl, step, words)
             self._command(step, words, source, workdir, depth)
 
     def _command(self, step: Step, words: list, source: str, workdir: str, depth: int) -> None:
@@ -390,6 +517,7 @@ class _Reader:
         build_args: dict[str, str] = {}
         tags: list[str] = []
         platforms: list[str] = []
+        what = {"file": "", "context": "", "target": ""}
         opaque = pushes = False
         i = 0
         while i < len(rest):
@@ -402,6 +530,10 @@ class _Reader:
                         break
                     val = rest[i + 1].text
                     i += 1
+                if name in ("-f", "--file"):
+                    what["file"] = val
+                elif name == "--target":
+                    what["target"] = val
                 if name == "--build-arg":
                     key, _, value = val.partition("=")
                     build_args[key] = value
@@ -418,8 +550,11 @@ class _Reader:
                 pushes = pushes or "type=registry" in val or "push=true" in val
             elif _opaque_word(w):
                 opaque = True
+            elif not t.startswith("-"):
+                what["context"] = t
             i += 1
-        self._add(step, [Image("", build_args, tags, platforms)], "docker build", source, opaque, pushes)
+        self._add(step, [Image("", build_args, tags, platforms)], "docker build", source, opaque, pushes,
+                  "|".join(what.values()))
 
     def _compose(self, step: Step, words: list, source: str, workdir: str) -> None:
         texts = [w.text for w in words]
@@ -503,12 +638,13 @@ class _Reader:
         images = [Image(name, {**e["args"], **cli_args}, e["tags"], e["platforms"])
                   for name, e in merged.items() if e["build"] and (not services or name in services)]
         if images or opaque:
-            self._add(step, images, "docker compose build", source, opaque, pushes)
+            self._add(step, images, "docker compose build", source, opaque, pushes,
+                      "|".join(paths) + "|" + ",".join(i.name for i in images))
 
     def _add(self, step: Step, images: list[Image], via: str, source: str, opaque: bool = False,
-             pushes: bool = False) -> None:
+             pushes: bool = False, identity: str = "") -> None:
         self.pl.builds.append(BuildStep(step.path, step.position, step.job, images, via,
-                                        "" if source == step.path else source, opaque, pushes))
+                                        "" if source == step.path else source, opaque, pushes, identity))
 
     # -- steps of GitHub workflows and local actions
     def action(self, step: Step, ref: str, with_: dict, depth: int) -> None:
@@ -547,12 +683,12 @@ class _Reader:
                 k, _, v = line.partition("=")
                 args[k.strip()] = v.strip()
             image = Image("", args, _lines(step.with_.get("tags")), _lines(step.with_.get("platforms")))
-            self._add(step, [image], "build-push-action", source or step.path, pushes=True)
+            identity = "|".join(str(step.with_.get(k) or "") for k in ("file", "context", "target"))
+            self._add(step, [image], "build-push-action", source or step.path, pushes=_self_push(step.with_),
+                      identity=identity)
         elif step.uses.startswith("docker/bake-action"):
             push = str(step.with_.get("push", "")).strip().lower() not in ("", "false")
             self._add(step, [], "docker buildx bake", source or step.path, opaque=True, pushes=push)
-        elif step.uses.startswith("docker/login-action"):
-            self.pl.pushing_jobs.add(f"{step.path}\0{step.job}")
         elif step.uses.startswith("docker/metadata-action"):
             self.pl.metadata_tags.append((step, _lines(step.with_.get("tags"))))
 
@@ -583,7 +719,7 @@ def _merge_variants(builds: list[BuildStep]) -> BuildStep:
         keys &= set(b.build_args)
     args = {k: v for k, v in first.build_args.items() if k in keys}
     return BuildStep(first.path, first.position, first.job, [Image("", args, tags, platforms)], first.via,
-                     first.source, any(b.opaque for b in builds), any(b.pushes for b in builds))
+                     first.source, any(b.opaque for b in builds), any(b.pushes for b in builds), first.identity)
 
 
 # ------------------------------------------------------------------------------------------- pipelines
@@ -608,6 +744,13 @@ def _callers(project, docs) -> dict[str, list[dict]]:
     return out
 
 
+def _plain_env(env) -> dict[str, str]:
+    """The string values of an `env:` (or GitLab `variables:`) mapping."""
+    if not isinstance(env, dict):
+        return {}
+    return {str(k): str(v) for k, v in env.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+
+
 def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict[str, list[dict]]) -> None:
     jobs = root.get("jobs")
     if not isinstance(jobs, dict):
@@ -616,6 +759,7 @@ def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict
     call = on.get("workflow_call") if isinstance(on, dict) else None
     declared = call.get("inputs") if isinstance(call, dict) else None
     input_sets = [_input_values(declared, w) for w in callers.get(sf.path, [])] or [_input_values(declared, {})]
+    workflow_env = _plain_env(root.get("env"))
     defaults = root.get("defaults")
     default_dir = ""
     if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):
@@ -625,6 +769,7 @@ def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict
             continue
         needs = job.get("needs")
         pl.job_needs[str(job_name)] = _lines(needs) if needs else []
+        pl.job_env[f"{sf.path}\0{job_name}"] = {**workflow_env, **_plain_env(job.get("env"))}
         pos = jobs.key_pos(job_name) if hasattr(jobs, "key_pos") else None
         job_pos = Position(pos.line, pos.column) if pos else Position(1, 1)
         uses = job.get("uses")
@@ -672,9 +817,11 @@ def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict
 
 
 def _gitlab_steps(reader: _Reader, pl: Pipeline, sf, root: dict) -> None:
+    global_env = _plain_env(root.get("variables"))
     for job_name, job in root.items():
         if not isinstance(job, dict) or str(job_name).startswith("."):
             continue
+        pl.job_env[f"{sf.path}\0{job_name}"] = {**global_env, **_plain_env(job.get("variables"))}
         needs = job.get("needs")
         pl.job_needs[str(job_name)] = [n if isinstance(n, str) else str(n.get("job", "")) for n in needs] \
             if isinstance(needs, list) else []
