@@ -105,3 +105,48 @@ def test_an_image_pushed_only_to_heroku_needs_one_architecture(tmp_path):
     both = workflow(job("deploy", "docker build -t registry.heroku.com/some-app/web -t ghcr.io/acme/svc:latest svc",
                         "docker push registry.heroku.com/some-app/web && docker push ghcr.io/acme/svc:latest"))
     assert [c for c, *_ in found(tmp_path / "both", both)] == ["CI002", "CI003", "CI004", "CI005"]
+
+
+# a library that releases packages; its one Dockerfile installs the package for `make image` and runs nothing
+LIBRARY = {
+    "pyproject.toml": "[project]\nname = \"geo-tools\"\nversion = \"1.0\"\ndependencies = [\"fastapi\"]\n",
+    "src/geo_tools/__init__.py": "",
+    "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY . /srv\nRUN pip install --no-deps /srv\n",
+    "Makefile": "test:\n\tpytest\n\nimage:\n\tdocker build .\n",
+    ".github/workflows/release.yml": "on:\n  push:\n    tags: [\"*\"]\njobs:\n  release:\n    runs-on: ubuntu-latest\n"
+                                    "    steps:\n      - uses: actions/checkout@v4\n      - run: uv build && uv publish\n",
+}
+
+
+def test_a_library_whose_dockerfile_runs_nothing_is_not_asked_for_image_ci(tmp_path):
+    assert run_files(tmp_path, LIBRARY, select=("CI002", "CI003", "CI004", "CI005", "CI006")) == []
+    # a command that only starts a shell or the interpreter runs no service either
+    shell = {**LIBRARY, "Dockerfile": LIBRARY["Dockerfile"] + "CMD [\"bash\"]\n"}
+    assert run_files(tmp_path / "shell", shell, select=("CI003", "CI006")) == []
+
+
+def test_the_same_dockerfile_is_judged_once_something_runs_it(tmp_path):
+    expected = [("CI003", ".github/workflows/", 1, 1, "no CI step builds the image (`docker/build-push-action`, "
+                 "`docker buildx build` or `docker compose build`, directly or through a script, a make target or "
+                 "a local action)"),
+                ("CI006", "Makefile", 1, 1, "Makefile has no `lock-deps`, `wheelhouse-build`, `wheelhouse-check` "
+                                            "targets")]
+
+    def out(name, files):
+        found = run_files(tmp_path / name, files, select=("CI003", "CI006"))
+        return [(f.code, f.path, f.position.line, f.position.column, f.message) for f in found]
+
+    # its own server command
+    served = {**LIBRARY, "Dockerfile": LIBRARY["Dockerfile"] + "CMD [\"uvicorn\", \"geo_tools.app:app\"]\n"}
+    assert out("cmd", served) == expected
+    # a compose service that builds it
+    composed = {**LIBRARY, "compose.yaml": "services:\n  api:\n    build: .\n    command: uvicorn geo_tools.app:app\n"}
+    assert out("compose", composed) == expected
+    # a base image that brings a command of its own
+    based = {**LIBRARY, "Dockerfile": LIBRARY["Dockerfile"].replace("python:3.12-slim",
+                                                                     "tiangolo/uvicorn-gunicorn-fastapi:python3.11")}
+    assert out("base", based) == expected
+    # CI publishes it: its builds are judged (and there is one, so no "CI builds no image")
+    published = {**LIBRARY, ".github/workflows/image.yml": "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
+                 "    steps:\n      - run: docker build -t ghcr.io/acme/geo:latest . && docker push ghcr.io/acme/geo:latest\n"}
+    assert out("published", published) == [("CI003", ".github/workflows/image.yml", 6, 9, NO_ARGS), expected[1]]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dockyard import roles
 from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.yamlpos import to_plain
-from dockyard.projects import is_catalogue, ships_image, ships_python_service
+from dockyard.projects import builds_image, is_catalogue, ships_image, ships_python_service
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.ci._pipeline import is_expression, pipeline
 from dockyard.source import FileKind
@@ -65,19 +65,21 @@ jobs:
       - uses: actions/checkout@v4
       - run: docker build -t acme/api . && docker push acme/api
 """
-DOCKERFILE = "FROM python:3.12-slim\n"
+DOCKERFILE = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 
 
 def judges_images(project) -> bool:
-    """CI003-CI005 judge a project that builds an image other than a base image: an image whose product is the
-    image itself (`docker-library/python`) has no service to trace, tag for deployment or wheel."""
-    return ships_image(project)
+    """CI003-CI005 judge a project that ships an image other than a base image: an image whose product is the
+    image itself (`docker-library/python`) has no service to trace, tag for deployment or wheel. An image that
+    nothing runs (no command of its own, no compose service: a library's `make image`) is shipped only when CI
+    publishes a build."""
+    return ships_image(project) or (builds_image(project) and bool(pipeline(project).published))
 
 
 def no_build_problem(project) -> Problem | None:
     """The one finding for a repository with an image and no CI that builds it (CI003 carries it)."""
-    if not judges_images(project) or is_catalogue(project):
-        return None  # base images only; or a catalogue of samples, whose CI is no sample's pipeline
+    if not ships_image(project) or is_catalogue(project):
+        return None  # base images or images nothing runs; or a catalogue of samples, whose CI is no sample's pipeline
     pl = pipeline(project)
     if pl.builds or pl.unknown:
         return None  # CI builds an image, or runs commands that cannot be read (a computed matrix)
@@ -198,7 +200,10 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     "$IMAGE`) may be any build of its job. One build copied into several jobs of a workflow (the same Dockerfile, "
     "context and target) is reported once, at its first copy, naming the others. A build whose arguments come from something "
     "unreadable (`\"${ARGS[@]}\"`) is not judged. CI003, CI004 and CI005 judge a project that builds an image other "
-    "than a base image (a repository of base images such as `docker-library/python` is not). A catalogue of "
+    "than a base image (a repository of base images such as `docker-library/python` is not). An image nothing "
+    "runs (its Dockerfile sets no command beyond an interpreter or a shell, its base image brings none, no compose "
+    "service builds it: a library's `make image` environment) is judged only when CI publishes a build: a "
+    "repository that releases packages and keeps such a Dockerfile is not told that CI builds no image. A catalogue of "
     "independent sample projects (nothing at the root, several folders with their own compose file: "
     "`docker/awesome-compose`) is not told that CI builds no image: its samples are built locally by `docker "
     "compose up`, and its CI is the catalogue's, not a sample's pipeline; builds its CI does publish are judged.",
