@@ -31,6 +31,8 @@ from dockyard.parsers.shell import parse_shell
 from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
+from dockyard.rules.ci._pushes import (VAR_ONLY as _VAR_ONLY, JobPushes, destinations, opaque_word as _opaque_word,
+                                       record_push as _record_push, single_arch_only)
 from dockyard.source import FileKind
 
 MAX_DEPTH = 4  # scripts calling scripts, make targets, local actions
@@ -90,46 +92,6 @@ class BuildStep:
 
 
 @record
-class JobPushes:
-    """What one job sends to a registry: the references it pushes (``docker push``), ``docker tag`` aliases, a
-    ``docker compose push``, and whether it pushes something whose name cannot be read (``"$@"``, ``$IMAGE``)."""
-
-    refs: list[str] = field(default_factory=list)
-    all_tags: list[str] = field(default_factory=list)  # `docker push --all-tags REPO`
-    aliases: list[tuple[str, str]] = field(default_factory=list)  # `docker tag SOURCE TARGET`
-    compose: bool = False
-    unknown: bool = False
-
-
-# registries whose platform runs one architecture only: an image pushed there needs no other (Heroku: linux/amd64)
-SINGLE_ARCH_REGISTRIES = ("registry.heroku.com",)
-
-
-def split_ref(ref: str) -> tuple[str, str]:
-    """An image reference as (repository, tag); the tag is ``latest`` when none is written. A ``:`` inside
-    ``${...}`` or ``{{...}}`` (``${TAG:-dev}``) or before a later ``/`` (a registry port) is no tag separator."""
-    ref = ref.split("@sha256:", 1)[0]
-    depth, cut = 0, -1
-    for i, ch in enumerate(ref):
-        if ch == "{":
-            depth += 1
-        elif ch == "}" and depth:
-            depth -= 1
-        elif depth == 0 and ch == ":":
-            cut = i
-        elif depth == 0 and ch == "/":
-            cut = -1
-    if cut < 0:
-        return ref, "latest"
-    return ref[:cut], ref[cut + 1:]
-
-
-def _unreadable_ref(ref: str) -> bool:
-    """A reference that is one variable (``$IMAGE``, ``${IMAGE}``, ``{{env.IMAGE}}``): what it names is unknown."""
-    return bool(_VAR_ONLY.match(ref)) or bool(re.fullmatch(r"\{\{[^{}]*\}\}", ref))
-
-
-@record
 class Pipeline:
     files: list = field(default_factory=list)  # SourceFiles of CI configuration
     steps: list[Step] = field(default_factory=list)
@@ -145,34 +107,9 @@ class Pipeline:
         return self.job_pushes.setdefault(f"{path}\0{job}", JobPushes())
 
     def destinations(self, b: BuildStep) -> list[str] | None:
-        """The references a build's image is pushed to ([] when it is not pushed; None when a push of the job
-        names something that cannot be read, or the build's own names cannot be). A build is pushed when it
-        pushes itself (`--push`, `push: true`), or when its job pushes one of its tags (`docker push`, also
-        after `docker tag`), or pushes its compose services (`docker compose push`). A registry login alone
-        pushes nothing: a job may log in only to pull a cache image."""
-        if b.pushes:
-            return [t for i in b.images for t in i.tags]
-        jp = self.job_pushes.get(f"{b.path}\0{b.job}")
-        if jp is None:
-            return []
-        if jp.compose and b.via == "docker compose build":
-            return [t for i in b.images for t in i.tags]
-        tags = [t for i in b.images for t in i.tags]
-        if jp.unknown:
-            return None
-        if b.opaque or not tags or any(_unreadable_ref(t) for t in tags):
-            # what the build is called cannot be read: any push of its job may be its image
-            return None if (jp.refs or jp.all_tags) else []
-        names = {split_ref(t) for t in tags}
-        for _ in range(len(jp.aliases) + 1):  # `docker tag` chains
-            grown = names | {split_ref(dst) for src, dst in jp.aliases if split_ref(src) in names}
-            if grown == names:
-                break
-            names = grown
-        pushed = [r for r in jp.refs if split_ref(r) in names]
-        repos = {repo for repo, _ in names}
-        pushed += [r for r in jp.all_tags if split_ref(r)[0] in repos]
-        return pushed
+        """The references a build's image is pushed to ([] when it is not pushed; None when it may be pushed
+        under a name that cannot be read): see :func:`dockyard.rules.ci._pushes.destinations`."""
+        return destinations(b, self.job_pushes.get(f"{b.path}\0{b.job}"))
 
     def publishes(self, b: BuildStep) -> bool:
         """Whether a build's image leaves the runner (see :meth:`destinations`). A build that only feeds tests,
@@ -180,25 +117,9 @@ class Pipeline:
         return self.destinations(b) != []
 
     def single_arch_only(self, b: BuildStep) -> bool:
-        """Whether every reference a build is pushed to is in a registry whose platform runs one architecture
-        (Heroku's `registry.heroku.com`), with the workflow's and job's `env:` values read into the name."""
+        """Whether every reference a build is pushed to is in a registry whose platform runs one architecture."""
         found = self.destinations(b)
-        if not found:
-            return False
-        env = self.job_env.get(f"{b.path}\0{b.job}", {})
-
-        def resolve(ref: str) -> str:
-            for _ in range(4):  # an env value naming another
-                m = re.match(r"^(?:\{\{env\.([A-Za-z_][A-Za-z0-9_]*)\}\}|\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?)", ref)
-                if m is None:
-                    break
-                name = m.group(1) or m.group(2)
-                if name not in env:
-                    break
-                ref = env[name] + ref[m.end():]
-            return ref
-
-        return all(resolve(r).split("/", 1)[0].lower() in SINGLE_ARCH_REGISTRIES for r in found)
+        return bool(found) and single_arch_only(found, self.job_env.get(f"{b.path}\0{b.job}", {}))
 
     @property
     def published(self) -> list[BuildStep]:
@@ -315,7 +236,6 @@ def _used_names(value) -> set[str]:
 _WRAPPERS = frozenset({"sudo", "env", "exec", "time", "command", "nice", "nohup"})
 _RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "rye"})  # `uv run CMD`
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
-_VAR_ONLY = lazy_compile(r"^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 # options of `docker build` that take a value: a variable there is that value, not more options
 _BUILD_VALUE_OPTIONS = frozenset({
     "-t", "--tag", "--build-arg", "--platform", "-f", "--file", "--target", "--label", "--cache-from",
@@ -353,47 +273,6 @@ def _words(cmd) -> list:
 # programs that follow a variable used as a prefix (`$DRY docker ...`, `$SUDO make`)
 _PROGRAMS = frozenset({"docker", "docker-compose", "make", "gmake", "bash", "sh", "zsh", "dash", "source", ".",
                        "podman", "buildah"})
-
-
-def _record_push(pl: Pipeline, step: Step, words: list) -> None:
-    """Note what a command sends to a registry (``docker push``, ``docker compose push``, ``docker buildx
-    imagetools``) and the ``docker tag`` aliases a later push may use."""
-    texts = [w.text for w in words]
-    name = posixpath.basename(texts[0])
-    rest = texts[1:]
-    if name == "docker-compose" or (name == "docker" and rest[:1] == ["compose"]):
-        if "push" in rest:
-            pl.pushes_of(step.path, step.job).compose = True
-        return
-    if name != "docker":
-        return
-    if rest[:2] == ["buildx", "imagetools"]:
-        pl.pushes_of(step.path, step.job).unknown = True  # a manifest of images pushed some other way
-        return
-    k = 2 if rest[:1] == ["image"] else 1
-    verb = texts[k:k + 1]
-    if verb == ["push"]:
-        jp = pl.pushes_of(step.path, step.job)
-        all_tags = False
-        for w in words[k + 1:]:
-            if w.text in ("-a", "--all-tags"):
-                all_tags = True
-            elif w.text.startswith("-"):
-                continue
-            elif _opaque_word(w) or _unreadable_ref(w.text):
-                jp.unknown = True  # `docker push $IMAGE`, `"${IMAGES[@]}"`: which image, the analysis cannot say
-            else:
-                (jp.all_tags if all_tags else jp.refs).append(w.text)
-    elif verb == ["tag"]:
-        names = [w.text for w in words[k + 1:] if not w.text.startswith("-")]
-        if len(names) == 2:
-            pl.pushes_of(step.path, step.job).aliases.append((names[0], names[1]))
-
-
-def _opaque_word(word) -> bool:
-    """A word that may expand to several arguments: ``"${ARGS[@]}"``, ``"$@"``, an unquoted ``$OPTS``."""
-    raw = word.raw
-    return "[@]" in raw or "[*]" in raw or "$@" in raw or "$*" in raw or bool(_VAR_ONLY.match(raw))
 
 
 class _Reader:
