@@ -9,7 +9,9 @@ Each of those folders is a project, judged on its own: the Makefile of the ``fas
 
 What a project ships is read from the classification of its files (:mod:`dockyard.roles`): a Python service is
 a Dockerfile whose image serves FastAPI or runs Python; an image other than a base image is anything built that
-runs something.
+runs something. An image is *run* when its Dockerfile gives it a command (not only an interpreter or a shell), it
+is built FROM an image that brings a command of its own, or a compose service builds it: a library's Dockerfile
+with no command, built by `make image` to get a shell with the package installed, ships nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import posixpath
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.context import environment_views
+from dockyard.images import image_parts, plain_image
 from dockyard.parsers.fastapi_app import project_apps
-from dockyard.roles import PYTHON_IMAGES, RUNNABLE, SERVICE, SHIPPED, roles
+from dockyard.programs import INTERPRETERS, basename, instruction_argvs
+from dockyard.roles import PYTHON_IMAGES, RUNNABLE, SERVICE, SHIPPED, image_stage, roles
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,12 +91,60 @@ def ships_python_service(project: "Project", folder: str = "") -> bool:
     return bool(python_service_dockerfiles(project, folder))
 
 
-def ships_image(project: "Project", folder: str = "") -> bool:
-    """Whether a folder builds an image that is shipped and runs something: not a base image, not development
-    or test tooling."""
+def _bare(argvs: list[list[str]]) -> bool:
+    """A command that only starts an interpreter or a shell (``python3``, ``bash``)."""
+    words = [w for argv in argvs for w in argv if w != "--"]
+    while words and basename(words[0]) in ("tini", "dumb-init"):
+        words = words[1:]
+    return len(words) <= 1 and (not words or basename(words[0]) in INTERPRETERS)
+
+
+def _brings_no_command(image: str) -> bool:
+    """A base image whose own command is no service: an operating system, Python, or uv's images (which start
+    `uv`). An application-server image (`tiangolo/uvicorn-gunicorn-fastapi`, `nginx`) or one named by a build
+    argument may start one."""
+    if not image or "$" in image:
+        return False
+    parts, _tag = image_parts(image)
+    return plain_image(image) or "/".join(parts[-2:]) == "astral-sh/uv"
+
+
+def runs_a_service(project: "Project", sf: "SourceFile") -> bool:
+    """Whether a Dockerfile's image is run as something: it sets a CMD or ENTRYPOINT (in its image stage or the
+    stages that stage is built FROM) that is more than an interpreter or a shell, it is built FROM an image that
+    may bring a command of its own, or a compose service builds it (and may give it a command)."""
+    if roles(project).services_building(sf.path):
+        return True
+    df = project.dockerfile(sf)
+    stage = image_stage(df)
+    if stage is None:
+        return True  # nothing to read: not judged as command-less
+    chain = df.ancestry(stage)
+    argvs = [argv for s in chain for ins in s.instructions if ins.keyword in ("CMD", "ENTRYPOINT")
+             for argv in instruction_argvs(ins)]
+    if argvs:
+        return not _bare(argvs)
+    return not _brings_no_command(chain[-1].base_resolved if chain else "")
+
+
+def builds_image(project: "Project", folder: str = "") -> bool:
+    """Whether a folder builds an image other than a base image or development or test tooling, run or not."""
     classified = roles(project)
     return any(classified.dockerfile(sf).role in RUNNABLE and classified.dockerfile(sf).purpose in SHIPPED
                for sf in buildable_dockerfiles(project, folder))
+
+
+def ships_image(project: "Project", folder: str = "") -> bool:
+    """Whether a folder builds an image that is shipped and runs something: not a base image, not development
+    or test tooling, and run (:func:`runs_a_service`)."""
+    classified = roles(project)
+    return any(classified.dockerfile(sf).role in RUNNABLE and classified.dockerfile(sf).purpose in SHIPPED
+               and runs_a_service(project, sf) for sf in buildable_dockerfiles(project, folder))
+
+
+def runs_python_service(project: "Project", folder: str = "") -> bool:
+    """Whether a folder ships a Python service that is run (:func:`runs_a_service`)."""
+    return any(runs_a_service(project, sf) for sf in python_service_dockerfiles(project, folder))
 
 
 def ships_python_application(project: "Project", folder: str = "") -> bool:

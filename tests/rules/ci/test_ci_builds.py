@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.helpers import run_files
 
-DF = {"Dockerfile": "FROM python:3.12-slim\n"}
+DF = {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"}  # a service: its image is run
 ARGS = "--build-arg BUILD_VERSION=$V --build-arg BUILD_DATE=$D --build-arg GIT_COMMIT=$C"
 GOOD_BUILD = (f"docker buildx build --platform linux/amd64,linux/arm64 {ARGS} "
               "-t acme/api:$VERSION -t acme/api:$GITHUB_SHA -t acme/api:latest --push .")

@@ -1,7 +1,7 @@
 from dockyard.rules.ci.pipeline import BAD_WORKFLOW, GOOD_WORKFLOW
 from tests.helpers import run_files, triples
 
-DF = {"Dockerfile": "FROM python:3.12-slim\n"}
+DF = {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"}  # a service: its image is run
 
 
 def test_good_workflow_passes_every_ci_rule(tmp_path):

@@ -31,6 +31,8 @@ from dockyard.parsers.shell import parse_shell
 from dockyard.parsers.yamlpos import load_yaml
 from dockyard.records import field, record
 from dockyard.regex import lazy_compile
+from dockyard.rules.ci._pushes import (VAR_ONLY as _VAR_ONLY, JobPushes, destinations, opaque_word as _opaque_word,
+                                       record_push as _record_push, single_arch_only)
 from dockyard.source import FileKind
 
 MAX_DEPTH = 4  # scripts calling scripts, make targets, local actions
@@ -68,6 +70,7 @@ class BuildStep:
     source: str = ""  # the file the build command is written in, when not the workflow itself
     opaque: bool = False  # its arguments cannot be read: not judged
     pushes: bool = False  # the build itself pushes (`--push`, `push: true`, `--output type=registry`)
+    identity: str = ""  # what is built (Dockerfile, context, target; compose files and services): copies share it
 
     # the single-image view the rules used before images were split out
     @property
@@ -97,12 +100,26 @@ class Pipeline:
     job_needs: dict[str, list[str]] = field(default_factory=dict)
     docs: list = field(default_factory=list)  # (SourceFile, YamlDocument)
     unknown: list[Step] = field(default_factory=list)  # steps whose commands cannot be read
-    pushing_jobs: set[str] = field(default_factory=set)  # (path, job) keys of jobs that log in or push
+    job_pushes: dict[str, JobPushes] = field(default_factory=dict)  # by (path, job) key
+    job_env: dict[str, dict[str, str]] = field(default_factory=dict)  # by (path, job) key: workflow and job `env:`
+
+    def pushes_of(self, path: str, job: str) -> JobPushes:
+        return self.job_pushes.setdefault(f"{path}\0{job}", JobPushes())
+
+    def destinations(self, b: BuildStep) -> list[str] | None:
+        """The references a build's image is pushed to ([] when it is not pushed; None when it may be pushed
+        under a name that cannot be read): see :func:`dockyard.rules.ci._pushes.destinations`."""
+        return destinations(b, self.job_pushes.get(f"{b.path}\0{b.job}"))
 
     def publishes(self, b: BuildStep) -> bool:
-        """Whether a build's image leaves the runner: it pushes, or its job logs in to a registry or pushes. A
-        build that only feeds tests or a local `docker compose up` is not a published image."""
-        return b.pushes or f"{b.path}\0{b.job}" in self.pushing_jobs
+        """Whether a build's image leaves the runner (see :meth:`destinations`). A build that only feeds tests,
+        a `docker run` or a local `docker compose up` is not a published image."""
+        return self.destinations(b) != []
+
+    def single_arch_only(self, b: BuildStep) -> bool:
+        """Whether every reference a build is pushed to is in a registry whose platform runs one architecture."""
+        found = self.destinations(b)
+        return bool(found) and single_arch_only(found, self.job_env.get(f"{b.path}\0{b.job}", {}))
 
     @property
     def published(self) -> list[BuildStep]:
@@ -120,6 +137,17 @@ def _lines(value) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+def _self_push(with_: dict) -> bool:
+    """Whether a `docker/build-push-action` step pushes its image: `push:` is true or an expression (a push on
+    some events), or an output goes to a registry. Without either (the action's default) the image stays on the
+    runner; a later `docker push` of one of its tags publishes it."""
+    push = str(with_.get("push", "")).strip().lower()
+    if push not in ("", "false"):
+        return True
+    outputs = " ".join(_lines(with_.get("outputs")))
+    return "type=registry" in outputs or "push=true" in outputs
 
 
 def _publishes(with_: dict) -> bool:
@@ -208,7 +236,6 @@ def _used_names(value) -> set[str]:
 _WRAPPERS = frozenset({"sudo", "env", "exec", "time", "command", "nice", "nohup"})
 _RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "rye"})  # `uv run CMD`
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
-_VAR_ONLY = lazy_compile(r"^\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 # options of `docker build` that take a value: a variable there is that value, not more options
 _BUILD_VALUE_OPTIONS = frozenset({
     "-t", "--tag", "--build-arg", "--platform", "-f", "--file", "--target", "--label", "--cache-from",
@@ -248,25 +275,6 @@ _PROGRAMS = frozenset({"docker", "docker-compose", "make", "gmake", "bash", "sh"
                        "podman", "buildah"})
 
 
-def _pushes(texts: list[str]) -> bool:
-    """A command that logs in to a registry or pushes an image."""
-    name = posixpath.basename(texts[0])
-    if name == "docker-compose":
-        return texts[1:2] == ["push"]
-    if name != "docker":
-        return False
-    rest = texts[1:]
-    if rest[:1] == ["compose"]:
-        return "push" in rest[1:]
-    return rest[:1] in (["login"], ["push"]) or rest[:2] in (["image", "push"], ["buildx", "imagetools"])
-
-
-def _opaque_word(word) -> bool:
-    """A word that may expand to several arguments: ``"${ARGS[@]}"``, ``"$@"``, an unquoted ``$OPTS``."""
-    raw = word.raw
-    return "[@]" in raw or "[*]" in raw or "$@" in raw or "$*" in raw or bool(_VAR_ONLY.match(raw))
-
-
 class _Reader:
     """Finds the image builds in the commands of one CI step, following scripts, make targets and local
     actions of the repository."""
@@ -298,9 +306,7 @@ class _Reader:
                 if step not in self.pl.unknown:
                     self.pl.unknown.append(step)
                 continue
-            texts = [w.text for w in words]
-            if _pushes(texts):
-                self.pl.pushing_jobs.add(f"{step.path}\0{step.job}")
+            _record_push(self.pl, step, words)
             self._command(step, words, source, workdir, depth)
 
     def _command(self, step: Step, words: list, source: str, workdir: str, depth: int) -> None:
@@ -390,6 +396,7 @@ class _Reader:
         build_args: dict[str, str] = {}
         tags: list[str] = []
         platforms: list[str] = []
+        what = {"file": "", "context": "", "target": ""}
         opaque = pushes = False
         i = 0
         while i < len(rest):
@@ -402,6 +409,10 @@ class _Reader:
                         break
                     val = rest[i + 1].text
                     i += 1
+                if name in ("-f", "--file"):
+                    what["file"] = val
+                elif name == "--target":
+                    what["target"] = val
                 if name == "--build-arg":
                     key, _, value = val.partition("=")
                     build_args[key] = value
@@ -418,8 +429,11 @@ class _Reader:
                 pushes = pushes or "type=registry" in val or "push=true" in val
             elif _opaque_word(w):
                 opaque = True
+            elif not t.startswith("-"):
+                what["context"] = t
             i += 1
-        self._add(step, [Image("", build_args, tags, platforms)], "docker build", source, opaque, pushes)
+        self._add(step, [Image("", build_args, tags, platforms)], "docker build", source, opaque, pushes,
+                  "|".join(what.values()))
 
     def _compose(self, step: Step, words: list, source: str, workdir: str) -> None:
         texts = [w.text for w in words]
@@ -503,12 +517,13 @@ class _Reader:
         images = [Image(name, {**e["args"], **cli_args}, e["tags"], e["platforms"])
                   for name, e in merged.items() if e["build"] and (not services or name in services)]
         if images or opaque:
-            self._add(step, images, "docker compose build", source, opaque, pushes)
+            self._add(step, images, "docker compose build", source, opaque, pushes,
+                      "|".join(paths) + "|" + ",".join(i.name for i in images))
 
     def _add(self, step: Step, images: list[Image], via: str, source: str, opaque: bool = False,
-             pushes: bool = False) -> None:
+             pushes: bool = False, identity: str = "") -> None:
         self.pl.builds.append(BuildStep(step.path, step.position, step.job, images, via,
-                                        "" if source == step.path else source, opaque, pushes))
+                                        "" if source == step.path else source, opaque, pushes, identity))
 
     # -- steps of GitHub workflows and local actions
     def action(self, step: Step, ref: str, with_: dict, depth: int) -> None:
@@ -547,12 +562,12 @@ class _Reader:
                 k, _, v = line.partition("=")
                 args[k.strip()] = v.strip()
             image = Image("", args, _lines(step.with_.get("tags")), _lines(step.with_.get("platforms")))
-            self._add(step, [image], "build-push-action", source or step.path, pushes=True)
+            identity = "|".join(str(step.with_.get(k) or "") for k in ("file", "context", "target"))
+            self._add(step, [image], "build-push-action", source or step.path, pushes=_self_push(step.with_),
+                      identity=identity)
         elif step.uses.startswith("docker/bake-action"):
             push = str(step.with_.get("push", "")).strip().lower() not in ("", "false")
             self._add(step, [], "docker buildx bake", source or step.path, opaque=True, pushes=push)
-        elif step.uses.startswith("docker/login-action"):
-            self.pl.pushing_jobs.add(f"{step.path}\0{step.job}")
         elif step.uses.startswith("docker/metadata-action"):
             self.pl.metadata_tags.append((step, _lines(step.with_.get("tags"))))
 
@@ -583,7 +598,7 @@ def _merge_variants(builds: list[BuildStep]) -> BuildStep:
         keys &= set(b.build_args)
     args = {k: v for k, v in first.build_args.items() if k in keys}
     return BuildStep(first.path, first.position, first.job, [Image("", args, tags, platforms)], first.via,
-                     first.source, any(b.opaque for b in builds), any(b.pushes for b in builds))
+                     first.source, any(b.opaque for b in builds), any(b.pushes for b in builds), first.identity)
 
 
 # ------------------------------------------------------------------------------------------- pipelines
@@ -608,6 +623,13 @@ def _callers(project, docs) -> dict[str, list[dict]]:
     return out
 
 
+def _plain_env(env) -> dict[str, str]:
+    """The string values of an `env:` (or GitLab `variables:`) mapping."""
+    if not isinstance(env, dict):
+        return {}
+    return {str(k): str(v) for k, v in env.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+
+
 def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict[str, list[dict]]) -> None:
     jobs = root.get("jobs")
     if not isinstance(jobs, dict):
@@ -616,6 +638,7 @@ def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict
     call = on.get("workflow_call") if isinstance(on, dict) else None
     declared = call.get("inputs") if isinstance(call, dict) else None
     input_sets = [_input_values(declared, w) for w in callers.get(sf.path, [])] or [_input_values(declared, {})]
+    workflow_env = _plain_env(root.get("env"))
     defaults = root.get("defaults")
     default_dir = ""
     if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):
@@ -625,6 +648,7 @@ def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict
             continue
         needs = job.get("needs")
         pl.job_needs[str(job_name)] = _lines(needs) if needs else []
+        pl.job_env[f"{sf.path}\0{job_name}"] = {**workflow_env, **_plain_env(job.get("env"))}
         pos = jobs.key_pos(job_name) if hasattr(jobs, "key_pos") else None
         job_pos = Position(pos.line, pos.column) if pos else Position(1, 1)
         uses = job.get("uses")
@@ -672,9 +696,11 @@ def _workflow_steps(reader: _Reader, pl: Pipeline, sf, root: dict, callers: dict
 
 
 def _gitlab_steps(reader: _Reader, pl: Pipeline, sf, root: dict) -> None:
+    global_env = _plain_env(root.get("variables"))
     for job_name, job in root.items():
         if not isinstance(job, dict) or str(job_name).startswith("."):
             continue
+        pl.job_env[f"{sf.path}\0{job_name}"] = {**global_env, **_plain_env(job.get("variables"))}
         needs = job.get("needs")
         pl.job_needs[str(job_name)] = [n if isinstance(n, str) else str(n.get("job", "")) for n in needs] \
             if isinstance(needs, list) else []

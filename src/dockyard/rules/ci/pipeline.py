@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dockyard import roles
 from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.yamlpos import to_plain
-from dockyard.projects import is_catalogue, ships_image, ships_python_service
+from dockyard.projects import builds_image, is_catalogue, ships_image, ships_python_service
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.ci._pipeline import is_expression, pipeline
 from dockyard.source import FileKind
@@ -45,6 +45,7 @@ jobs:
         with:
           context: .
           target: production
+          push: true
           platforms: linux/amd64,linux/arm64
           build-args: |
             BUILD_VERSION=${{ github.ref_name }}
@@ -64,19 +65,21 @@ jobs:
       - uses: actions/checkout@v4
       - run: docker build -t acme/api . && docker push acme/api
 """
-DOCKERFILE = "FROM python:3.12-slim\n"
+DOCKERFILE = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 
 
 def judges_images(project) -> bool:
-    """CI003-CI005 judge a project that builds an image other than a base image: an image whose product is the
-    image itself (`docker-library/python`) has no service to trace, tag for deployment or wheel."""
-    return ships_image(project)
+    """CI003-CI005 judge a project that ships an image other than a base image: an image whose product is the
+    image itself (`docker-library/python`) has no service to trace, tag for deployment or wheel. An image that
+    nothing runs (no command of its own, no compose service: a library's `make image`) is shipped only when CI
+    publishes a build."""
+    return ships_image(project) or (builds_image(project) and bool(pipeline(project).published))
 
 
 def no_build_problem(project) -> Problem | None:
     """The one finding for a repository with an image and no CI that builds it (CI003 carries it)."""
-    if not judges_images(project) or is_catalogue(project):
-        return None  # base images only; or a catalogue of samples, whose CI is no sample's pipeline
+    if not ships_image(project) or is_catalogue(project):
+        return None  # base images or images nothing runs; or a catalogue of samples, whose CI is no sample's pipeline
     pl = pipeline(project)
     if pl.builds or pl.unknown:
         return None  # CI builds an image, or runs commands that cannot be read (a computed matrix)
@@ -99,6 +102,31 @@ def _label(b, images=None) -> str:
     return text
 
 
+def _once_per_build(found) -> Iterator[Problem]:
+    """One problem per build and message: the same build (Dockerfile, context and target; compose files and
+    services) copied into several jobs of a workflow is reported at its first copy, which names the others; the
+    builds of one step with one message are one problem."""
+    groups: dict[tuple, list] = {}
+    for b, message in found:
+        key = (b.path, b.source, b.identity, message) if b.identity else (id(b), message)
+        groups.setdefault(key, []).append(b)
+    at: dict[tuple, list] = {}  # (path, line, column, message) -> the copies elsewhere
+    for (*_, message), builds in groups.items():
+        first = builds[0]
+        others = at.setdefault((first.path, first.position.line, first.position.column, message), [])
+        for o in builds[1:]:
+            where = (o.job, o.position.line)
+            if where != (first.job, first.position.line) and where not in others:
+                others.append(where)
+    for (path, line, column, message), others in at.items():
+        first = next(b for b, m in found if m == message and b.path == path and
+                     (b.position.line, b.position.column) == (line, column))
+        if others:
+            message += " (the same build is repeated in " + ", ".join(
+                f"job `{job}` line {n}" for job, n in sorted(others, key=lambda o: o[1])) + ")"
+        yield Problem(message, first.position, path=path)
+
+
 @rule(
     code="CI002",
     name="prepare-wheels",
@@ -114,7 +142,7 @@ def _label(b, images=None) -> str:
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Judged when the project ships a Python service (a Dockerfile whose image serves FastAPI or runs "
     "Python): base images and images of other runtimes install no wheelhouse. Only published builds are judged "
-    "(see CI003).",
+    "(see CI003). A workflow that builds no wheelhouse is told so once, at its first published build.",
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     if not ships_python_service(ctx.project):
@@ -126,11 +154,11 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
         r"pip3?\s+wheel|-m\s+pip\s+wheel|wheelhouse-build|deps\s+wheelhouse", s.run)}
     upload_jobs = {s.job for s in pl.steps if s.uses.startswith("actions/upload-artifact") or s.uses == "gitlab:artifacts"}
     if not wheel_jobs:
-        reported: set[tuple[str, str]] = set()
+        reported: set[str] = set()
         for b in pl.published:
-            if (b.path, b.job) in reported:
-                continue  # the wheelhouse is handed to a job: once per job
-            reported.add((b.path, b.job))
+            if b.path in reported:
+                continue  # one absence: once per workflow, at its first published build
+            reported.add(b.path)
             yield Problem(f"{_label(b)} gets no wheelhouse: no CI job builds one (`pip wheel --wheel-dir wheels -r "
                           "requirements.lock.txt` or `make wheelhouse-build`) and hands it over as an artifact",
                           b.position, path=b.path)
@@ -165,10 +193,17 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     "scripts, make targets, local actions and local reusable workflows a step runs. When a repository has a "
     "Dockerfile (not a template) and no CI builds an image, this rule alone reports it, at the workflows folder "
     "(or the project root when there is no CI configuration); CI002, CI004 and CI005 judge builds only. Builds are "
-    "judged when their image is published: the build pushes, or its job logs in to a registry or pushes; a build "
-    "that only feeds tests or a local `docker compose up` is not. A build whose arguments come from something "
+    "judged when their image is published: the build pushes (`--push`, `push: true`, a registry output), or its job "
+    "pushes one of its tags (`docker push`, also under a name given by `docker tag`) or its compose services (`docker "
+    "compose push`); a build that only feeds tests, a `docker run` or a local `docker compose up` is not, even when "
+    "its job logs in to a registry (to pull a cache image). A push of a name the analysis cannot read (`docker push "
+    "$IMAGE`) may be any build of its job. One build copied into several jobs of a workflow (the same Dockerfile, "
+    "context and target) is reported once, at its first copy, naming the others. A build whose arguments come from something "
     "unreadable (`\"${ARGS[@]}\"`) is not judged. CI003, CI004 and CI005 judge a project that builds an image other "
-    "than a base image (a repository of base images such as `docker-library/python` is not). A catalogue of "
+    "than a base image (a repository of base images such as `docker-library/python` is not). An image nothing "
+    "runs (its Dockerfile sets no command beyond an interpreter or a shell, its base image brings none, no compose "
+    "service builds it: a library's `make image` environment) is judged only when CI publishes a build: a "
+    "repository that releases packages and keeps such a Dockerfile is not told that CI builds no image. A catalogue of "
     "independent sample projects (nothing at the root, several folders with their own compose file: "
     "`docker/awesome-compose`) is not told that CI builds no image: its samples are built locally by `docker "
     "compose up`, and its CI is the catalogue's, not a sample's pipeline; builds its CI does publish are judged.",
@@ -180,6 +215,7 @@ def build_args(ctx: Context) -> Iterator[Problem]:
     if absent is not None:
         yield absent
         return
+    found = []
     for b in pipeline(ctx.project).published:
         if b.opaque:
             continue  # its arguments cannot be read here
@@ -187,8 +223,9 @@ def build_args(ctx: Context) -> Iterator[Problem]:
         failing = [(i, m) for i, m in failing if m]
         if failing:
             missing = [a for a in BUILD_ARGS if any(a in m for _, m in failing)]
-            yield Problem(f"{_label(b, [i for i, _ in failing])} does not pass "
-                          f"{', '.join(f'`{m}`' for m in missing)} as build arguments", b.position, path=b.path)
+            found.append((b, f"{_label(b, [i for i, _ in failing])} does not pass "
+                             f"{', '.join(f'`{m}`' for m in missing)} as build arguments"))
+    yield from _once_per_build(found)
 
 
 def _tag_kinds(tags: list[str]) -> set[str]:
@@ -234,12 +271,15 @@ def _tag_kinds(tags: list[str]) -> set[str]:
     section="Image Tagging",
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
+    notes="Judged where the image is pushed, once per build (see CI003): a tag that a test job gives its local "
+    "image is no release tag.",
 )
 def image_tags(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
         return
     pl = pipeline(ctx.project)
     meta = [t for _, tags in pl.metadata_tags for t in tags]
+    found = []
     for b in pl.published:
         if b.opaque:
             continue
@@ -255,8 +295,9 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
             missing = [k for k in ("version", "sha", "latest") if any(k in m for _, m in failing)]
             label = _label(b, [i for i, _ in failing])
             prefix = "" if label == "image build" else f"{label}: "
-            yield Problem(f"{prefix}image tags lack {', '.join(missing)} (tag with the version, the commit SHA and "
-                          "`latest`)", b.position, path=b.path)
+            found.append((b, f"{prefix}image tags lack {', '.join(missing)} (tag with the version, the commit SHA "
+                             "and `latest`)"))
+    yield from _once_per_build(found)
 
 
 @rule(
@@ -271,18 +312,25 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     section="Multi-Architecture Builds",
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
+    notes="Judged where the image is pushed, once per build (see CI003): a test build loaded into the runner's "
+    "daemon and run there is not. An image pushed only to a registry whose platform runs one architecture "
+    "(Heroku's `registry.heroku.com`, linux/amd64) needs no other; the workflow's and job's `env:` values are read "
+    "into the name (`${{ env.HEROKU_IMAGE }}`, `$HEROKU_IMAGE`).",
 )
 def multi_arch(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
         return
-    for b in pipeline(ctx.project).published:
-        if b.opaque:
-            continue
+    pl = pipeline(ctx.project)
+    found = []
+    for b in pl.published:
+        if b.opaque or pl.single_arch_only(b):
+            continue  # unreadable; or pushed only where one architecture runs (Heroku)
         failing = [i for i in b.images if not {"linux/amd64", "linux/arm64"} <= {p.strip() for p in i.platforms}]
         if failing:
-            yield Problem(f"{_label(b, failing)} does not target `linux/amd64,linux/arm64` (set `platforms:` on "
-                          "`docker/build-push-action`, `--platform` on `docker buildx build`, or `build.platforms` in "
-                          "compose)", b.position, path=b.path)
+            found.append((b, f"{_label(b, failing)} does not target `linux/amd64,linux/arm64` (set `platforms:` on "
+                             "`docker/build-push-action`, `--platform` on `docker buildx build`, or `build.platforms` "
+                             "in compose)"))
+    yield from _once_per_build(found)
 
 
 # Where GitHub evaluates an expression in place of the whole value (GitHub's "context availability" table), although

@@ -8,11 +8,14 @@ from collections.abc import Iterator
 from dockyard import roles
 from dockyard.analysis.shell import calls, is_install, run_scripts
 from dockyard.model import Position, Problem, directory_path
-from dockyard.projects import project_folder_of, project_folders, python_service_dockerfiles, ships_python_service
+from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
+                               ships_python_service)
+from dockyard.rules.ci._pipeline import pipeline
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
 TARGETS = ("lock-deps", "wheelhouse-build", "wheelhouse-check")
+SERVICE_DOCKERFILE = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 MEDIA_PACKAGES = (
     "ffmpeg", "imagemagick", "libmagickwand-dev", "ghostscript", "poppler-utils", "tesseract-ocr", "libvips",
     "libvips-dev", "libavcodec-dev", "libavformat-dev", "libswscale-dev", "libjpeg-dev", "libjpeg62-turbo-dev",
@@ -32,12 +35,15 @@ MEDIA_PACKAGES = (
     "comment does not count.",
     standard=("CI-MAKE-TARGETS",),
     section="Wheelhouse (Makefile targets)",
-    example={"Dockerfile": "FROM python:3.12-slim\n", "Makefile": "# lock-deps: pip-compile\nup:\n\tdocker compose up\n"},
-    use_instead={"Dockerfile": "FROM python:3.12-slim\n", "Makefile":
+    example={"Dockerfile": SERVICE_DOCKERFILE, "Makefile": "# lock-deps: pip-compile\nup:\n\tdocker compose up\n"},
+    use_instead={"Dockerfile": SERVICE_DOCKERFILE, "Makefile":
                  "lock-deps:\n\tdockyard deps lock --hashes\nwheelhouse-build:\n\tdockyard deps wheelhouse\n"
                  "wheelhouse-check:\n\tdockyard deps wheels-check\n"},
     notes="Judged for a project that ships a Python service (a Dockerfile whose image serves FastAPI or runs Python); "
-    "a repository of base images or of other runtimes has no Python dependencies to lock. The Makefile is looked "
+    "a repository of base images or of other runtimes has no Python dependencies to lock. A Python image that "
+    "nothing runs (its Dockerfile sets no command beyond an interpreter or a shell, its base image brings none, no "
+    "compose service builds it: a library's `make image` environment) counts only when CI publishes a build of "
+    "the project: a library locks with its own tools and consumes no wheelhouse. The Makefile is looked "
     "for at the project root; in a catalogue of independent sample projects (nothing at the root, several folders "
     "with their own compose file: `docker/awesome-compose`) each sample that ships a Python service is a project, "
     "and its Makefile belongs beside its compose file.",
@@ -48,6 +54,8 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
     for folder in project_folders(project):
         if not ships_python_service(project, folder):
             continue  # no Python service: no dependencies to lock or wheels to build
+        if not runs_python_service(project, folder) and not pipeline(project).published:
+            continue  # an image nothing runs or publishes (a library's `make image`): no service to ship
         makefiles = [sf for sf in project.files_of(FileKind.MAKEFILE) if posixpath.dirname(sf.path) == folder]
         if not makefiles:
             where = f"`{folder}/`" if folder else "the project root"
