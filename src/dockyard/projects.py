@@ -10,6 +10,9 @@ Each of those folders is a project, judged on its own: the Makefile of the ``fas
 What a project ships is read from the classification of its files (:mod:`dockyard.roles`): a Python service is
 a Dockerfile whose image serves FastAPI or runs Python; an image other than a base image is anything built that
 runs something.
+
+Which Dockerfiles CI names is read here too: :mod:`dockyard.roles` reads it to tell a development image from the
+production one.
 """
 
 from __future__ import annotations
@@ -107,3 +110,31 @@ def ships_python_application(project: "Project", folder: str = "") -> bool:
             return True
     model = project_apps(project)
     return any(under(model.modules[app.module].path, folder) for app in model.apps if app.module in model.modules)
+
+
+# ------------------------------------------------------------------ what builds an image outside compose
+# (dockyard.roles reads them to tell a development image from the production one)
+def ci_texts(project: "Project") -> list[str]:
+    """The text of every CI configuration (GitHub Actions workflows, GitLab CI pipelines)."""
+    return project.memo("projects.ci_texts", lambda: [
+        sf.text for kind in (FileKind.WORKFLOW, FileKind.GITLAB_CI) for sf in project.files_of(kind) if sf.text])
+
+
+def ci_names(project: "Project", path: str) -> bool:
+    """Whether a CI file names the project-relative ``path`` (`--file ./project/Dockerfile.prod`)."""
+    return any(_mentions(text, path) for text in ci_texts(project))
+
+
+def _mentions(text: str, path: str) -> bool:
+    """Whether ``text`` names the project-relative ``path`` (``project/Dockerfile.prod``, ``./project/...``) as a
+    whole word: ``project/Dockerfile`` is not named by ``project/Dockerfile.prod``, nor by ``app/project/...``."""
+    start = text.find(path)
+    while start >= 0:
+        end = start + len(path)
+        before = text[start - 2:start] if start >= 2 and text[start - 1] == "/" else text[start - 1:start]
+        after = text[end:end + 1]
+        if (before in ("", "./") or not (before[-1].isalnum() or before[-1] in "_./-")) and \
+                not (after and (after.isalnum() or after in "_.-")):
+            return True
+        start = text.find(path, start + 1)
+    return False
