@@ -31,6 +31,9 @@ or test tooling, not shipped). An image is ``dev`` when:
   it too;
 * it is a non-Python image with no command of its own (``FROM postgres`` + init scripts) that only compose files
   building such a development image build: a part of the development stack the production deployment replaces;
+* it sets no command of its own and EXPOSEs nothing, no compose service builds it, no CI job builds any image,
+  and a Makefile target builds it without pushing it (a library's ``image: docker build .``). With no Makefile
+  target, an image without a command stays a service: a deployment manifest may supply its command.
 
 Production-service rules (a builder stage, a ``production`` stage, a scan stage, build labels, EXPOSE, a
 healthcheck, a non-root user, no build dependencies or index installs in the runtime) judge ``service`` images
@@ -367,6 +370,9 @@ class Roles:
         beside = self._development_stack(sf, df, stage, role)
         if beside is not None:
             return DEV, beside
+        made = self._built_only_by_make(sf, df, stage)
+        if made is not None:
+            return DEV, made
         return SERVICE, ""
 
     # -- development images told apart from the production one ---------------------------------------------
@@ -446,6 +452,28 @@ class Roles:
                 return None
         return ("only the development stack builds it (" + ", ".join(f"`{o}`" for o in origins)
                 + f", which builds the development image `{dev}`), with no command of its own")
+
+    def _built_only_by_make(self, sf: "SourceFile", df: "Dockerfile", stage: "Stage") -> str | None:
+        """Why an image is a development convenience: it sets no command of its own (it runs its base image's
+        shell or interpreter), EXPOSEs nothing, no compose service builds it, no CI job builds an image at all
+        (nor runs its make target), and a Makefile target builds it without pushing it (`image: docker build .`,
+        as a library repository has). Such an image runs no service and is not shipped. An image with no command
+        that nothing builds stays a service: its command may come from a deployment manifest."""
+        entrypoint, cmd = _effective_command(df, stage)
+        if entrypoint is not None or cmd is not None or self.services_building(sf.path) \
+                or df.stage_by_name("production") is not None \
+                or any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
+            return None
+        from dockyard.projects import (ci_builds_images, ci_names, ci_runs_make, make_builds,
+                                       makefile_pushes)  # lazy: dockyard.projects reads the roles
+
+        builds = [(mk, target) for mk, target, path in make_builds(self.project) if path == sf.path]
+        if not builds or any(makefile_pushes(self.project, mk) for mk, _ in builds) or ci_builds_images(self.project) \
+                or ci_names(self.project, sf.path) or any(ci_runs_make(self.project, t) for _, t in builds):
+            return None
+        mk, target = builds[0]
+        return (f"it sets no command and only `make {target}` (`{mk}`) builds it: no compose service runs it, "
+                "no CI job builds it")
 
     def _image_role(self, sf: "SourceFile", df: "Dockerfile", final: "Stage", python: str | None) -> Classification:
         entrypoint, cmd = _effective_command(df, final)

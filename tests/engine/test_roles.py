@@ -424,3 +424,33 @@ def test_ci_or_a_production_compose_file_tells_which_image_is_the_production_one
     # an image compose builds beside a service that is not a development image is part of that stack
     stack = {"app/Dockerfile": PROD_IMAGE, "compose.yaml": DEV_COMPOSE, "db/Dockerfile": SEEDED_DB}
     assert classified(tmp_path / "e", stack, "db/Dockerfile")[1:] == (SERVICE, "")
+
+
+LIBRARY_IMAGE = ("FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\nWORKDIR /srv\n"
+                 "COPY . /srv\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\n")
+
+
+def test_an_image_with_no_command_built_only_by_make_is_a_development_image(tmp_path):
+    from dockyard.roles import DEV, SERVICE
+
+    release = ("on: {push: {tags: ['*']}}\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n"
+               "      - uses: actions/checkout@v4\n      - run: uv build && uv publish\n")
+    files = {"Dockerfile": LIBRARY_IMAGE, "Makefile": "image:\n\tdocker build .\n\ntest:\n\tuv run pytest\n",
+             "pyproject.toml": "[project]\nname = \"lib\"\nversion = \"1.0\"\ndependencies = [\"fastapi\"]\n",
+             ".github/workflows/release.yml": release}
+    assert classified(tmp_path / "a", files, "Dockerfile") == (
+        APP, DEV, "it sets no command and only `make image` (`Makefile`) builds it: no compose service runs it, "
+                  "no CI job builds it")
+    # what keeps it a service: a Makefile that pushes it, a CI job that builds images or runs its target, a
+    # command of its own, a port, a compose service
+    pushes = dict(files, Makefile="image:\n\tdocker build -t ghcr.io/acme/lib .\n\tdocker push ghcr.io/acme/lib\n")
+    ci_make = dict(files, **{".github/workflows/release.yml": release + "      - run: make image\n"})
+    ci_build = dict(files, **{".github/workflows/release.yml": release + "      - uses: docker/build-push-action@v6\n"})
+    command = dict(files, Dockerfile=LIBRARY_IMAGE + "CMD [\"uvicorn\", \"lib.app:app\"]\n")
+    port = dict(files, Dockerfile=LIBRARY_IMAGE + "EXPOSE 8000\n")
+    compose = dict(files, **{"compose.yaml": "services:\n  api:\n    build: .\n"})
+    for i, case in enumerate((pushes, ci_make, ci_build, command, port, compose)):
+        assert classified(tmp_path / f"k{i}", case, "Dockerfile")[1:] == (SERVICE, ""), i
+    # without the Makefile nothing says how it runs: its command may come from a deployment manifest
+    no_make = {k: v for k, v in files.items() if k != "Makefile"}
+    assert classified(tmp_path / "n", no_make, "Dockerfile")[1:] == (SERVICE, "")

@@ -173,3 +173,29 @@ def test_service_rules_judge_the_production_sibling_not_the_development_image(tm
         ("app/Dockerfile.prod", "DF061", 4, 1, "the final stage does not `EXPOSE` the port its server listens on "
                                                "(e.g. `EXPOSE 8000`)"),
     ]
+
+
+def test_service_rules_leave_a_library_image_that_only_make_builds(tmp_path):
+    # a library's convenience image: no command of its own, built by `make image` only, no compose, no image in CI
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\nWORKDIR /srv\n"
+                      "RUN apt-get update && apt-get install -y --no-install-recommends gcc "
+                      "&& rm -rf /var/lib/apt/lists/*\nCOPY . /srv\n"
+                      "RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\n",
+        "Makefile": ".PHONY: image\nimage:\n\tdocker build .\n",
+        "pyproject.toml": "[project]\nname = \"lib\"\nversion = \"1.0\"\ndependencies = [\"fastapi>=0.115\"]\n",
+        "uv.lock": "version = 1\n",
+        ".github/workflows/release.yml": "on: {push: {tags: ['*']}}\njobs:\n  release:\n    runs-on: ubuntu-latest\n"
+                                        "    steps:\n      - uses: actions/checkout@v4\n"
+                                        "      - run: uv build && uv publish\n",
+    }
+    found = run_files(tmp_path, files, select=SERVICE_RULES + ("DF008", "DF050", "CI003", "CI006"))
+    # the rules that fit any image still judge it; no service, CI image build or make targets are asked of it
+    assert full(found) == [
+        ("Dockerfile", "DF050", 4, 1, "apt runs without `--mount=type=cache,target=/var/cache/apt,sharing=locked` "
+                                      "and `--mount=type=cache,target=/var/lib/apt,sharing=locked`"),
+        ("Dockerfile", "DF008", 5, 6, "the application source (`.`) is copied before the dependencies are installed "
+                                      "on line 6; copy the manifests `pyproject.toml` and `uv.lock`, run `uv sync "
+                                      "--locked --no-install-project`, then copy the source so code edits keep the "
+                                      "install layer cached"),
+    ]
