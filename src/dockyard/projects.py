@@ -12,17 +12,25 @@ a Dockerfile whose image serves FastAPI or runs Python; an image other than a ba
 runs something. An image is *run* when its Dockerfile gives it a command (not only an interpreter or a shell), it
 is built FROM an image that brings a command of its own, or a compose service builds it: a library's Dockerfile
 with no command, built by `make image` to get a shell with the package installed, ships nothing.
+
+What builds an image outside compose is read here too: CI files that name a Dockerfile or build any image, and
+Makefile targets that build (and push) one. :mod:`dockyard.roles` reads them to tell a development image from
+the production one.
 """
 
 from __future__ import annotations
 
 import posixpath
+import shlex
+from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.context import environment_views
 from dockyard.images import image_parts, plain_image
 from dockyard.parsers.fastapi_app import project_apps
+from dockyard.parsers.makefile import parse_makefile
 from dockyard.programs import INTERPRETERS, basename, instruction_argvs
+from dockyard.regex import lazy_compile
 from dockyard.roles import PYTHON_IMAGES, RUNNABLE, SERVICE, SHIPPED, image_stage, roles
 from dockyard.source import FileKind
 
@@ -159,3 +167,104 @@ def ships_python_application(project: "Project", folder: str = "") -> bool:
             return True
     model = project_apps(project)
     return any(under(model.modules[app.module].path, folder) for app in model.apps if app.module in model.modules)
+
+
+# ------------------------------------------------------------------ what builds an image outside compose
+# (dockyard.roles reads them to tell a development image from the production one)
+def ci_texts(project: "Project") -> list[str]:
+    """The text of every CI configuration (GitHub Actions workflows, GitLab CI pipelines)."""
+    return project.memo("projects.ci_texts", lambda: [
+        sf.text for kind in (FileKind.WORKFLOW, FileKind.GITLAB_CI) for sf in project.files_of(kind) if sf.text])
+
+
+def ci_names(project: "Project", path: str) -> bool:
+    """Whether a CI file names the project-relative ``path`` (`--file ./project/Dockerfile.prod`)."""
+    return any(_mentions(text, path) for text in ci_texts(project))
+
+
+def ci_builds_images(project: "Project") -> bool:
+    """Whether a CI file builds any image (`docker build`, a build action, `docker compose build`, kaniko...)."""
+    return any(_CI_BUILDS.search(text) for text in ci_texts(project))
+
+
+def ci_runs_make(project: "Project", target: str) -> bool:
+    """Whether a CI file runs ``make ... target``."""
+    for text in ci_texts(project):
+        for line in text.splitlines():
+            words = line.replace(";", " ").replace("&&", " ").split()
+            if "make" in words and target in words[words.index("make") + 1:]:
+                return True
+    return False
+
+
+def make_builds(project: "Project") -> list[tuple[str, str, str]]:
+    """(Makefile, target, Dockerfile) of every `docker build` of a whole image (no `--target`) in a recipe."""
+    def compute() -> list[tuple[str, str, str]]:
+        out = []
+        for mk in project.files_of(FileKind.MAKEFILE):
+            if not mk.text:
+                continue
+            folder = posixpath.dirname(mk.path)
+            for target in project.parsed(mk, parse_makefile, key="projects.makefile").targets.values():
+                for line in target.recipe:
+                    for file, context, stage in _docker_builds(line):
+                        path = file if file is not None else posixpath.join(context, "Dockerfile")
+                        if stage is None:
+                            out.append((mk.path, target.name, posixpath.normpath(posixpath.join(folder, path))))
+        return out
+
+    return project.memo("projects.make_builds", compute)
+
+
+def makefile_pushes(project: "Project", path: str) -> bool:
+    """Whether the Makefile at ``path`` pushes an image (`docker push`, `--push`, `type=registry`)."""
+    sf = project.file(path)
+    return sf is not None and _PUSHES.search(sf.text or "") is not None
+
+
+def _mentions(text: str, path: str) -> bool:
+    """Whether ``text`` names the project-relative ``path`` (``project/Dockerfile.prod``, ``./project/...``) as a
+    whole word: ``project/Dockerfile`` is not named by ``project/Dockerfile.prod``, nor by ``app/project/...``."""
+    start = text.find(path)
+    while start >= 0:
+        end = start + len(path)
+        before = text[start - 2:start] if start >= 2 and text[start - 1] == "/" else text[start - 1:start]
+        after = text[end:end + 1]
+        if (before in ("", "./") or not (before[-1].isalnum() or before[-1] in "_./-")) and \
+                not (after and (after.isalnum() or after in "_.-")):
+            return True
+        start = text.find(path, start + 1)
+    return False
+
+
+# a CI step that builds an image, whatever it builds
+_CI_BUILDS = lazy_compile(r"\b(?:docker|podman)\s+(?:buildx\s+|image\s+)?(?:build|bake)\b|build-push-action|"
+                          r"bake-action|\bdocker[- ]compose\b[^\n]*\bbuild\b|\bkaniko\b|\bbuildah\b|"
+                          r"\bdepot\s+build\b|\bpack\s+build\b")
+_PUSHES = lazy_compile(r"\b(?:docker|podman)\s+(?:image\s+)?push\b|--push\b|type=registry")
+# options of `docker build` that take no value: every other option's next word is its value
+_BUILD_FLAGS = frozenset({"--no-cache", "--pull", "--load", "--push", "-q", "--quiet", "--rm", "--force-rm",
+                          "--squash", "--compress"})
+
+
+def _docker_builds(line: str) -> Iterator[tuple[str | None, str, str | None]]:
+    """(the `-f` file or None, the context, the `--target` or None) of each `docker build` on a recipe line."""
+    try:
+        words = shlex.split(line.lstrip("@-+ \t"), comments=True)
+    except ValueError:
+        words = line.split()
+    for i in [i for i, w in enumerate(words) if basename(w) in ("docker", "podman")]:
+        j = i + 1 + next((n for n, w in enumerate(words[i + 1:]) if w not in ("buildx", "image")), 0)
+        if j >= len(words) or words[j] != "build":
+            continue
+        options, positional, k = {}, [], j + 1
+        while k < len(words) and words[k] not in ("&&", "||", ";", "|"):
+            word, k = words[k], k + 1
+            if word.startswith("-") and "=" in word:
+                options[word.split("=", 1)[0]] = word.split("=", 1)[1]
+            elif word.startswith("-") and word not in _BUILD_FLAGS and k < len(words):
+                options[word], k = words[k], k + 1  # the option's value
+            elif not word.startswith("-"):
+                positional.append(word)
+        yield (options.get("-f") or options.get("--file"), positional[-1] if positional else ".",
+               options.get("--target"))

@@ -18,6 +18,27 @@ context and each compose service gets one role:
   are set aside during discovery (:attr:`dockyard.project.Project.templates`) and never judged as the files
   they will become.
 
+Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (a long-running
+service, the default), ``job`` (a command-line tool, a one-off task compose waits for) or ``dev`` (development
+or test tooling, not shipped). An image is ``dev`` when:
+
+* its name says so (``Dockerfile.dev``, ``test.Dockerfile``, ``.devcontainer/Dockerfile``), its image is the
+  ``development`` stage, or it runs a test runner (its command, or every compose service that builds it);
+* it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
+  (``Dockerfile.prod``, ``Dockerfile.production``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI
+  names or a production compose file (``compose.prod.yaml``) builds while compose builds the plain one. The plain
+  file is then what compose builds for local work; it stays a service when CI or a production compose file builds
+  it too;
+* it is a non-Python image with no command of its own (``FROM postgres`` + init scripts) that only compose files
+  building such a development image build: a part of the development stack the production deployment replaces;
+* it sets no command of its own and EXPOSEs nothing, no compose service builds it, no CI job builds any image,
+  and a Makefile target builds it without pushing it (a library's ``image: docker build .``). With no Makefile
+  target, an image without a command stays a service: a deployment manifest may supply its command.
+
+Production-service rules (a builder stage, a ``production`` stage, a scan stage, build labels, EXPOSE, a
+healthcheck, a non-root user, no build dependencies or index installs in the runtime) judge ``service`` images
+only; rules that fit any image (apt hygiene, digests, cache mounts, pinned installs) judge ``dev`` images too.
+
 Every rule declares the roles it judges (:attr:`dockyard.rules.base.Rule.applies`): Python rules judge only
 Python images, FastAPI-service rules only the application service, Docker-generic rules every image. The engine
 applies that declaration to Dockerfiles and build contexts; compose rules ask :func:`service_role` for each
@@ -30,7 +51,7 @@ import posixpath
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
+from dockyard.compose.environments import DEVELOPMENT_NAMES, PRODUCTION_NAMES, TEST_NAMES
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
@@ -74,7 +95,7 @@ ORDER = (APP, PYTHON, OTHER, BASE)  # the strongest role first
 _APPLIES_NAMES = {EVERY: "every image", RUNNABLE: "images that run something (not base images)",
                   PYTHON_IMAGES: "Python images", FASTAPI_SERVICE: "the FastAPI service"}
 _PURPOSE_NAMES = {PURPOSES: "", SHIPPED: " that are shipped (not development or test tooling)",
-                  SERVICES: " that run a long-lived service (not jobs, tools or test runners)"}
+                  SERVICES: " that run a long-lived service (not jobs, tools, test runners or development images)"}
 
 
 def describe(applies: frozenset, purposes: frozenset = PURPOSES) -> str:
@@ -261,6 +282,16 @@ def _named_base(path: str) -> bool:
     return "base" in words
 
 
+def _production_named(path: str) -> bool:
+    """`Dockerfile.prod`, `Dockerfile.production`, `prod.Dockerfile`, `Dockerfile-release`: named for the
+    production environment (the names of :data:`dockyard.compose.environments.PRODUCTION_NAMES`)."""
+    return bool(set(_WORD_SEPARATORS.split(posixpath.basename(path).lower())) & PRODUCTION_NAMES)
+
+
+def _plain_dockerfile(path: str) -> bool:
+    return posixpath.basename(path).lower() == "dockerfile"
+
+
 @record
 class DockerfileRoles:
     file: Classification  # the image: its final stage
@@ -274,6 +305,7 @@ class Roles:
         self.project = project
         self._dockerfiles: dict[str, DockerfileRoles] = {}
         self._services: dict[int | str, dict[str, Classification]] = {}  # by view, or by compose file path
+        self._released_memo: dict[str, str | None] = {}
 
     # -- dockerfiles -----------------------------------------------------------------------------
     def dockerfile(self, sf: "SourceFile") -> Classification:
@@ -331,7 +363,117 @@ class Roles:
             tool = _command_line_tool(df, stage)
             if tool is not None:
                 return JOB, f"its ENTRYPOINT runs `{tool}` as a command-line tool (no EXPOSE, no compose service)"
+        sibling = self.production_sibling(sf.path)
+        if sibling is not None:
+            prod, why = sibling
+            return DEV, f"`{prod}` beside it is the production image ({why}): this one is for development"
+        beside = self._development_stack(sf, df, stage, role)
+        if beside is not None:
+            return DEV, beside
+        made = self._built_only_by_make(sf, df, stage)
+        if made is not None:
+            return DEV, made
         return SERVICE, ""
+
+    # -- development images told apart from the production one ---------------------------------------------
+    def _compose_files_building(self, dockerfile: str) -> list[str]:
+        """The compose files (paths) with a service that builds ``dockerfile``."""
+        def compute() -> dict[str, set[str]]:
+            out: dict[str, set[str]] = {}
+            for c in self._build_contexts():
+                if c.dockerfile:
+                    out.setdefault(c.dockerfile, set()).update(origin for origin, _ in c.services)
+            return out
+
+        return sorted(self.project.memo("roles.compose_files_building", compute).get(dockerfile, ()))
+
+    def _released(self, dockerfile: str) -> str | None:
+        if dockerfile not in self._released_memo:
+            self._released_memo[dockerfile] = self._released_why(dockerfile)
+        return self._released_memo[dockerfile]
+
+    def _released_why(self, dockerfile: str) -> str | None:
+        """Why ``dockerfile`` is known to build the production image: its name (`Dockerfile.prod`), a CI file
+        that names it (`--file ./project/Dockerfile.prod`), or a compose file named for production that builds it."""
+        if _production_named(dockerfile):
+            return "named for production"
+        from dockyard.projects import ci_names  # lazy: dockyard.projects reads the roles
+
+        if ci_names(self.project, dockerfile):
+            return "CI builds it"
+        for origin in self._compose_files_building(dockerfile):
+            if _production_named(origin):
+                return f"`{origin}` builds it"
+        return None
+
+    def production_sibling(self, dockerfile: str) -> tuple[str, str] | None:
+        """For a plain ``Dockerfile``, the Dockerfile of the same folder that builds the production image, and why
+        (see :meth:`_released`): `project/Dockerfile` beside `project/Dockerfile.prod` is the development image
+        compose builds with its defaults. None when the plain one is itself released (CI names it, a production
+        compose file builds it), or when the sibling is production only by reference (CI, compose) and compose
+        does not build the plain one: two images of one folder may both be deployed."""
+        if not _plain_dockerfile(dockerfile) or self._released(dockerfile) is not None:
+            return None
+        for path in self._dockerfiles_by_folder().get(posixpath.dirname(dockerfile), ()):
+            if path == dockerfile or dev_dockerfile_name(path):
+                continue
+            why = self._released(path)
+            if why is None or (not _production_named(path) and not self._compose_files_building(dockerfile)):
+                continue
+            return path, why
+        return None
+
+    def _dockerfiles_by_folder(self) -> dict[str, list[str]]:
+        def compute() -> dict[str, list[str]]:
+            out: dict[str, list[str]] = {}
+            for sf in self.project.files_of(FileKind.DOCKERFILE):
+                out.setdefault(posixpath.dirname(sf.path), []).append(sf.path)
+            return out
+
+        return self.project.memo("roles.dockerfiles_by_folder", compute)
+
+    def _development_stack(self, sf: "SourceFile", df: "Dockerfile", stage: "Stage",
+                           role: Classification) -> str | None:
+        """Why an image that only compose's development stack builds is development tooling: a non-Python image
+        with no command of its own (a database image with init scripts: `FROM postgres` + `COPY seed.sql`),
+        built only by compose files that also build the development image of a `Dockerfile`/`Dockerfile.prod`
+        pair. The production deployment does not build it: it is not shipped."""
+        entrypoint, cmd = _effective_command(df, stage)
+        if role.role != OTHER or entrypoint is not None or cmd is not None or self._released(sf.path) is not None:
+            return None
+        origins = self._compose_files_building(sf.path)
+        if not origins:
+            return None
+        dev = None
+        for origin in origins:
+            dev = next((c.dockerfile for c in self._build_contexts() if c.dockerfile
+                        and any(o == origin for o, _ in c.services) and self.production_sibling(c.dockerfile)), None)
+            if dev is None:
+                return None
+        return ("only the development stack builds it (" + ", ".join(f"`{o}`" for o in origins)
+                + f", which builds the development image `{dev}`), with no command of its own")
+
+    def _built_only_by_make(self, sf: "SourceFile", df: "Dockerfile", stage: "Stage") -> str | None:
+        """Why an image is a development convenience: it sets no command of its own (it runs its base image's
+        shell or interpreter), EXPOSEs nothing, no compose service builds it, no CI job builds an image at all
+        (nor runs its make target), and a Makefile target builds it without pushing it (`image: docker build .`,
+        as a library repository has). Such an image runs no service and is not shipped. An image with no command
+        that nothing builds stays a service: its command may come from a deployment manifest."""
+        entrypoint, cmd = _effective_command(df, stage)
+        if entrypoint is not None or cmd is not None or self.services_building(sf.path) \
+                or df.stage_by_name("production") is not None \
+                or any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
+            return None
+        from dockyard.projects import (ci_builds_images, ci_names, ci_runs_make, make_builds,
+                                       makefile_pushes)  # lazy: dockyard.projects reads the roles
+
+        builds = [(mk, target) for mk, target, path in make_builds(self.project) if path == sf.path]
+        if not builds or any(makefile_pushes(self.project, mk) for mk, _ in builds) or ci_builds_images(self.project) \
+                or ci_names(self.project, sf.path) or any(ci_runs_make(self.project, t) for _, t in builds):
+            return None
+        mk, target = builds[0]
+        return (f"it sets no command and only `make {target}` (`{mk}`) builds it: no compose service runs it, "
+                "no CI job builds it")
 
     def _image_role(self, sf: "SourceFile", df: "Dockerfile", final: "Stage", python: str | None) -> Classification:
         entrypoint, cmd = _effective_command(df, final)

@@ -359,3 +359,98 @@ def test_a_command_line_tool_or_test_image_ships_no_python_service(tmp_path):
                            "ENTRYPOINT [\"python\", \"-m\", \"generator\"]\n",
              "pyproject.toml": "[project]\nname = \"generator\"\nversion = \"1.0\"\n"}
     assert run_files(tmp_path, files, select=("CI006", "CI002")) == []
+
+
+# ------------------------------------------------------------------------------------ development beside production
+DEV_IMAGE = (f"FROM {SLIM}\nWORKDIR /srv\nCOPY requirements-dev.txt ./\nRUN pip install -r requirements-dev.txt\n"
+             "COPY . .\n")
+PROD_IMAGE = (f"FROM {SLIM} AS builder\nCOPY requirements.txt ./\n"
+              "RUN pip wheel --wheel-dir /wheels -r requirements.txt\n"
+              f"FROM {SLIM} AS production\nCOPY --from=builder /wheels /wheels\n"
+              "RUN pip install --no-index --find-links /wheels /wheels/*\nCOPY . .\n"
+              "CMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"main:app\"]\n")
+DEV_COMPOSE = ("services:\n  api:\n    build: ./app\n    command: uvicorn main:app --reload\n"
+               "    volumes:\n      - ./app:/srv\n  db:\n    build: ./db\n")
+SEEDED_DB = "FROM postgres:17.2\nCOPY seed.sql /docker-entrypoint-initdb.d/\n"
+
+
+def classified(tmp_path, files: dict[str, str], path: str):
+    write_tree(tmp_path, files)
+    project = Project.discover(tmp_path)
+    c = roles(project).dockerfile(project.file(path))
+    return c.role, c.purpose, c.purpose_reason
+
+
+def test_a_dockerfile_beside_its_production_sibling_is_the_development_image(tmp_path):
+    from dockyard.roles import DEV, SERVICE
+
+    files = {"app/Dockerfile": DEV_IMAGE, "app/Dockerfile.prod": PROD_IMAGE, "compose.yaml": DEV_COMPOSE,
+             "db/Dockerfile": SEEDED_DB, "app/requirements.txt": "fastapi==0.115.0\n"}
+    assert classified(tmp_path / "a", files, "app/Dockerfile") == (
+        APP, DEV, "`app/Dockerfile.prod` beside it is the production image (named for production): this one is "
+                  "for development")
+    assert classified(tmp_path / "a", {}, "app/Dockerfile.prod") == (APP, SERVICE, "")
+    # the database image only that development stack builds, running its base image's command
+    assert classified(tmp_path / "a", {}, "db/Dockerfile") == (
+        OTHER, DEV, "only the development stack builds it (`compose.yaml`, which builds the development image "
+                    "`app/Dockerfile`), with no command of its own")
+    # `Dockerfile.production` too, without any compose file
+    alone = {"svc/Dockerfile": DEV_IMAGE, "svc/Dockerfile.production": PROD_IMAGE}
+    assert classified(tmp_path / "b", alone, "svc/Dockerfile")[1] == DEV
+
+
+def test_ci_or_a_production_compose_file_tells_which_image_is_the_production_one(tmp_path):
+    from dockyard.roles import DEV, SERVICE
+
+    workflow = ("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: docker build --file ./app/Dockerfile.k8s -t ghcr.io/acme/api:1 ./app\n")
+    files = {"app/Dockerfile": DEV_IMAGE, "app/Dockerfile.k8s": PROD_IMAGE, "compose.yaml": DEV_COMPOSE,
+             "db/Dockerfile": SEEDED_DB, ".github/workflows/ci.yml": workflow}
+    assert classified(tmp_path / "a", files, "app/Dockerfile") == (
+        APP, DEV, "`app/Dockerfile.k8s` beside it is the production image (CI builds it): this one is for "
+                     "development")
+    prod_compose = {"app/Dockerfile": DEV_IMAGE, "app/Dockerfile.k8s": PROD_IMAGE, "compose.yaml": DEV_COMPOSE,
+                    "compose.prod.yaml": "services:\n  api:\n    build:\n      context: ./app\n"
+                                         "      dockerfile: Dockerfile.k8s\n"}
+    assert classified(tmp_path / "b", prod_compose, "app/Dockerfile")[2] == (
+        "`app/Dockerfile.k8s` beside it is the production image (`compose.prod.yaml` builds it): this one is for "
+        "development")
+    # a plain Dockerfile that CI builds itself is shipped, whatever lies beside it
+    both = dict(files, **{".github/workflows/ci.yml": workflow + "      - run: docker build -f app/Dockerfile ./app\n"})
+    assert classified(tmp_path / "c", both, "app/Dockerfile")[1:] == (SERVICE, "")
+    # two images of one folder, one of them built by CI: the other is no development image unless compose builds it
+    worker = {"app/Dockerfile": DEV_IMAGE, "app/Dockerfile.k8s": PROD_IMAGE, ".github/workflows/ci.yml": workflow}
+    assert classified(tmp_path / "d", worker, "app/Dockerfile")[1:] == (SERVICE, "")
+    # an image compose builds beside a service that is not a development image is part of that stack
+    stack = {"app/Dockerfile": PROD_IMAGE, "compose.yaml": DEV_COMPOSE, "db/Dockerfile": SEEDED_DB}
+    assert classified(tmp_path / "e", stack, "db/Dockerfile")[1:] == (SERVICE, "")
+
+
+LIBRARY_IMAGE = ("FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\nWORKDIR /srv\n"
+                 "COPY . /srv\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\n")
+
+
+def test_an_image_with_no_command_built_only_by_make_is_a_development_image(tmp_path):
+    from dockyard.roles import DEV, SERVICE
+
+    release = ("on: {push: {tags: ['*']}}\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n"
+               "      - uses: actions/checkout@v4\n      - run: uv build && uv publish\n")
+    files = {"Dockerfile": LIBRARY_IMAGE, "Makefile": "image:\n\tdocker build .\n\ntest:\n\tuv run pytest\n",
+             "pyproject.toml": "[project]\nname = \"lib\"\nversion = \"1.0\"\ndependencies = [\"fastapi\"]\n",
+             ".github/workflows/release.yml": release}
+    assert classified(tmp_path / "a", files, "Dockerfile") == (
+        APP, DEV, "it sets no command and only `make image` (`Makefile`) builds it: no compose service runs it, "
+                  "no CI job builds it")
+    # what keeps it a service: a Makefile that pushes it, a CI job that builds images or runs its target, a
+    # command of its own, a port, a compose service
+    pushes = dict(files, Makefile="image:\n\tdocker build -t ghcr.io/acme/lib .\n\tdocker push ghcr.io/acme/lib\n")
+    ci_make = dict(files, **{".github/workflows/release.yml": release + "      - run: make image\n"})
+    ci_build = dict(files, **{".github/workflows/release.yml": release + "      - uses: docker/build-push-action@v6\n"})
+    command = dict(files, Dockerfile=LIBRARY_IMAGE + "CMD [\"uvicorn\", \"lib.app:app\"]\n")
+    port = dict(files, Dockerfile=LIBRARY_IMAGE + "EXPOSE 8000\n")
+    compose = dict(files, **{"compose.yaml": "services:\n  api:\n    build: .\n"})
+    for i, case in enumerate((pushes, ci_make, ci_build, command, port, compose)):
+        assert classified(tmp_path / f"k{i}", case, "Dockerfile")[1:] == (SERVICE, ""), i
+    # without the Makefile nothing says how it runs: its command may come from a deployment manifest
+    no_make = {k: v for k, v in files.items() if k != "Makefile"}
+    assert classified(tmp_path / "n", no_make, "Dockerfile")[1:] == (SERVICE, "")

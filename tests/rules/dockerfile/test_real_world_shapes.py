@@ -124,3 +124,78 @@ def test_an_image_copied_from_is_pinned_like_a_base(tmp_path):
     assert triples(found) == [("DF005", 2, 13), ("DF004", 3, 13), ("DF005", 3, 13)]
     assert found[0].message.startswith("image copied from `ghcr.io/astral-sh/uv:0.9.26` is not pinned by digest")
     assert found[1].message.startswith("image copied from `gloursdocker/docker` has no tag")
+
+
+SERVICE_RULES = ("DF011", "DF013", "DF014", "DF015", "DF016", "DF040", "DF043", "DF054", "DF061")
+
+
+def full(findings) -> list[tuple[str, str, int, int, str]]:
+    return [(f.path, f.code, f.position.line, f.position.column, f.message) for f in findings]
+
+
+def test_service_rules_judge_the_production_sibling_not_the_development_image(tmp_path):
+    # `app/Dockerfile` is what compose builds for local work (`--reload`, a source mount); `app/Dockerfile.prod`
+    # is the production image: the production-service rules judge the latter only, and not the database image
+    # with init scripts that only the development stack builds
+    files = {
+        "app/Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nRUN apt-get update && apt-get install -y "
+                          "--no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\nCOPY requirements-dev.txt ./\n"
+                          "RUN pip install -r requirements-dev.txt\nCOPY . .\n",
+        "app/Dockerfile.prod": "FROM python:3.12-slim AS builder\nCOPY requirements.txt ./\n"
+                               "RUN pip wheel --wheel-dir /wheels -r requirements.txt\n"
+                               "FROM python:3.12-slim\nCOPY --from=builder /wheels /wheels\n"
+                               "RUN pip install --no-index --find-links /wheels /wheels/*\nCOPY . .\n"
+                               "CMD [\"gunicorn\", \"-k\", \"uvicorn_worker.UvicornWorker\", \"main:app\"]\n",
+        "app/requirements.txt": "fastapi==0.115.0\n",
+        "app/requirements-dev.txt": "pytest==8.3.3\n",
+        "db/Dockerfile": "FROM postgres:17.2\nCOPY seed.sql /docker-entrypoint-initdb.d/\n",
+        "db/seed.sql": "select 1;\n",
+        "compose.yaml": "services:\n  api:\n    build: ./app\n    command: uvicorn main:app --reload\n"
+                        "    volumes:\n      - ./app:/srv\n  db:\n    build: ./db\n",
+    }
+    found = run_files(tmp_path, files, select=SERVICE_RULES + ("DF050",))
+    assert full(found) == [
+        ("app/Dockerfile", "DF050", 3, 1, "apt runs without `--mount=type=cache,target=/var/cache/apt,sharing=locked` "
+                                          "and `--mount=type=cache,target=/var/lib/apt,sharing=locked`"),
+        ("app/Dockerfile.prod", "DF014", 4, 1, "no stage is named `production` (stages: `builder`); name the runtime "
+                                               "stage `FROM ... AS production` so compose and CI can build "
+                                               "`target: production`"),
+        ("app/Dockerfile.prod", "DF016", 4, 1, "no stage runs a security scan; add a `security` stage that runs "
+                                               "`pip-audit` on the lock file and `bandit` on the source, and build it "
+                                               "in CI (`--target security`)"),
+        ("app/Dockerfile.prod", "DF040", 4, 1, "the final stage runs as root: it never sets `USER`; create a "
+                                               "dedicated user and switch to it (`USER app`) before `CMD`"),
+        ("app/Dockerfile.prod", "DF043", 4, 1, "the final stage has no `HEALTHCHECK`; add one that probes the app's "
+                                               "health endpoint"),
+        ("app/Dockerfile.prod", "DF054", 4, 1, "the final stage sets no `version` (from `BUILD_VERSION`), "
+                                               "`build-date` (from `BUILD_DATE`), `git-commit` (from `GIT_COMMIT`) "
+                                               "label"),
+        ("app/Dockerfile.prod", "DF061", 4, 1, "the final stage does not `EXPOSE` the port its server listens on "
+                                               "(e.g. `EXPOSE 8000`)"),
+    ]
+
+
+def test_service_rules_leave_a_library_image_that_only_make_builds(tmp_path):
+    # a library's convenience image: no command of its own, built by `make image` only, no compose, no image in CI
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.5 /uv /bin/\nWORKDIR /srv\n"
+                      "RUN apt-get update && apt-get install -y --no-install-recommends gcc "
+                      "&& rm -rf /var/lib/apt/lists/*\nCOPY . /srv\n"
+                      "RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-dev\n",
+        "Makefile": ".PHONY: image\nimage:\n\tdocker build .\n",
+        "pyproject.toml": "[project]\nname = \"lib\"\nversion = \"1.0\"\ndependencies = [\"fastapi>=0.115\"]\n",
+        "uv.lock": "version = 1\n",
+        ".github/workflows/release.yml": "on: {push: {tags: ['*']}}\njobs:\n  release:\n    runs-on: ubuntu-latest\n"
+                                        "    steps:\n      - uses: actions/checkout@v4\n"
+                                        "      - run: uv build && uv publish\n",
+    }
+    found = run_files(tmp_path, files, select=SERVICE_RULES + ("DF008", "DF050", "CI003", "CI006"))
+    # the rules that fit any image still judge it; no service, CI image build or make targets are asked of it
+    assert full(found) == [
+        ("Dockerfile", "DF050", 4, 1, "apt runs without `--mount=type=cache,target=/var/cache/apt,sharing=locked` "
+                                      "and `--mount=type=cache,target=/var/lib/apt,sharing=locked`"),
+        ("Dockerfile", "DF008", 5, 6, "the application source (`.`) is copied before the dependencies are installed "
+                                      "on line 6; copy the manifests `pyproject.toml` and `uv.lock`, run `uv sync "
+                                      "--locked --no-install-project`, then copy the source so code edits keep the "
+                                      "install layer cached"),
+    ]
