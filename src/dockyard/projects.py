@@ -107,7 +107,7 @@ def _bare(argvs: list[list[str]]) -> bool:
     return len(words) <= 1 and (not words or basename(words[0]) in INTERPRETERS)
 
 
-def _brings_no_command(image: str) -> bool:
+def brings_no_command(image: str) -> bool:
     """A base image whose own command is no service: an operating system, Python, or uv's images (which start
     `uv`). An application-server image (`tiangolo/uvicorn-gunicorn-fastapi`, `nginx`) or one named by a build
     argument may start one."""
@@ -132,7 +132,7 @@ def runs_a_service(project: "Project", sf: "SourceFile") -> bool:
              for argv in instruction_argvs(ins)]
     if argvs:
         return not _bare(argvs)
-    return not _brings_no_command(chain[-1].base_resolved if chain else "")
+    return not brings_no_command(chain[-1].base_resolved if chain else "")
 
 
 def builds_image(project: "Project", folder: str = "") -> bool:

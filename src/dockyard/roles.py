@@ -31,8 +31,9 @@ or test tooling, not shipped). An image is ``dev`` when:
   it too;
 * it is a non-Python image with no command of its own (``FROM postgres`` + init scripts) that only compose files
   building such a development image build: a part of the development stack the production deployment replaces;
-* it sets no command of its own and EXPOSEs nothing, no compose service builds it, no CI job builds any image,
-  and a Makefile target builds it without pushing it (a library's ``image: docker build .``). With no Makefile
+* it sets no command of its own, is built FROM an image that brings none (an operating system, Python, uv),
+  EXPOSEs nothing, no compose service builds it, no CI job builds any image, and a Makefile target builds it
+  without pushing it (a library's ``image: docker build .``). With no Makefile
   target, an image without a command stays a service: a deployment manifest may supply its command.
 
 Production-service rules (a builder stage, a ``production`` stage, a scan stage, build labels, EXPOSE, a
@@ -464,8 +465,12 @@ class Roles:
                 or df.stage_by_name("production") is not None \
                 or any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
             return None
-        from dockyard.projects import (ci_builds_images, ci_names, ci_runs_make, make_builds,
+        from dockyard.projects import (brings_no_command, ci_builds_images, ci_names, ci_runs_make, make_builds,
                                        makefile_pushes)  # lazy: dockyard.projects reads the roles
+
+        chain = df.ancestry(stage)
+        if not brings_no_command(chain[-1].base_resolved if chain else ""):
+            return None  # its base image may start a server of its own (`tiangolo/uvicorn-gunicorn-fastapi`)
 
         builds = [(mk, target) for mk, target, path in make_builds(self.project) if path == sf.path]
         if not builds or any(makefile_pushes(self.project, mk) for mk, _ in builds) or ci_builds_images(self.project) \
