@@ -9,6 +9,7 @@ from pathlib import Path
 from dockyard import TYPE_CHECKING
 from dockyard.fsutil import read_regular
 from dockyard.model import Severity, UsageError
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.records import field, record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,13 +102,11 @@ def find_config(start: Path) -> Path | None:
 def load_config(path: Path | None, known_codes: Iterable[str] | None = None) -> Config:
     if path is None:
         return Config()
-    import tomllib
-
     try:
-        data = tomllib.loads(read_regular(path).decode("utf-8"))
+        data = parse_toml(read_regular(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read configuration: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except TOMLError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("dockyard", {})

@@ -28,6 +28,7 @@ from dockyard.analysis.build_contexts import contexts_of_dockerfile
 from dockyard.analysis.shell import PipOption, manager_call, pip_call, run_script
 from dockyard.analysis.stages import lineage_instructions
 from dockyard.manifests import declared, normalized_name
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.records import record
 from dockyard.regex import lazy_compile
 from dockyard.source import FileKind, python_lock_tool
@@ -185,11 +186,9 @@ def _pylock_package(pkg: dict) -> tuple[str, list[str]]:
 def parse_toml_lock(text: str, path: str, tool: str) -> TomlLock:
     """Package names, versions, sources and hashes of a ``uv.lock`` / ``poetry.lock`` / ``pdm.lock`` /
     ``pylock.toml``. Never raises: a file that is not valid TOML gives a :class:`TomlLock` with ``error``."""
-    import tomli  # TOML 1.1, as uv and TOML 1.1 formatters write locks (the standard library's tomllib is TOML 1.0)
-
     try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
+        data = parse_toml(text)
+    except TOMLError as exc:
         message = str(exc)
         m = _TOML_ERROR_AT_RE.search(message)
         line, column = (int(m.group(1)), int(m.group(2))) if m else (1, 1)

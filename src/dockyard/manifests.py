@@ -1,5 +1,5 @@
 """Which packages a project's dependency files declare: requirement lines, ``pyproject.toml`` dependency tables
-(PEP 621, dependency groups, poetry, pdm, uv), a ``Pipfile``, a lock file's entries. Read as data (``tomllib``,
+(PEP 621, dependency groups, poetry, pdm, uv), a ``Pipfile``, a lock file's entries. Read as data (TOML 1.1,
 line patterns), never executed. Used to tell a FastAPI project from a Django or Flask one (:mod:`dockyard.roles`).
 """
 
@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from dockyard.regex import lazy_compile
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.source import PYTHON_LOCK_NAMES
 
 FASTAPI = frozenset({"fastapi", "fastapi-slim"})
@@ -31,11 +32,9 @@ def declared(text: str, filename: str) -> frozenset[str]:
     if filename in PYTHON_LOCK_NAMES:
         return frozenset(_norm_name(m) for m in _LOCKED_NAME.findall(text))
     if filename in ("pyproject.toml", "Pipfile"):
-        import tomllib
-
         try:
-            doc = tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, ValueError):
+            doc = parse_toml(text)
+        except (TOMLError, ValueError):
             return frozenset()
         return frozenset(_norm_name(n) for n in _toml_dependencies(doc))
     names = set()

@@ -17,6 +17,7 @@ from pathlib import Path
 from dockyard.deps.indexes import DepsError, IndexConfig, probe_indexes, read_pip_config, requirement_options
 from dockyard.model import UsageError
 from dockyard.parsers.requirements import parse_requirements
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.records import record
 
 DEFAULT_LOCK = "requirements.lock.txt"
@@ -42,11 +43,9 @@ def find_input(directory: Path) -> Path:
 
 
 def _check_pyproject(path: Path) -> None:
-    import tomllib
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = parse_toml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TOMLError) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
     project = data.get("project")
     if not isinstance(project, dict):

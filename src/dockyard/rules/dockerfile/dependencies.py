@@ -27,6 +27,7 @@ from dockyard.analysis.stages import (
 from dockyard.analysis.stages import lineage
 from dockyard.model import Problem
 from dockyard.records import record
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.roles import runtime_stages
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
@@ -199,11 +200,9 @@ def _uv_workspace_members(ctx: Context) -> list[str] | None:
 def _workspace_members(text: str) -> list[str] | None:
     if "workspace" not in text:
         return None  # most pyproject.toml files: no need to parse them
-    import tomllib
-
     try:
-        workspace = tomllib.loads(text).get("tool", {}).get("uv", {}).get("workspace")
-    except (tomllib.TOMLDecodeError, AttributeError):
+        workspace = parse_toml(text).get("tool", {}).get("uv", {}).get("workspace")
+    except (TOMLError, AttributeError):
         return None
     if not isinstance(workspace, dict):
         return None

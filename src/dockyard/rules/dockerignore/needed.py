@@ -8,6 +8,7 @@ from dockyard import roles
 from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file, ignore_model
 from dockyard.analysis.shell import calls, run_scripts
 from dockyard.model import Problem
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.rules.base import Context, Scope, rule
 
 PROJECT_ARGS = frozenset({".", "./"})
@@ -28,11 +29,9 @@ def _installs_project(df) -> bool:
 
 def _declared_files(text: str) -> list[tuple[str, str]]:
     """(path, pyproject key) of the readme and license files a pyproject.toml declares."""
-    import tomllib
-
     try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+        data = parse_toml(text)
+    except (TOMLError, ValueError):
         return []
     project = data.get("project")
     if not isinstance(project, dict):
