@@ -46,6 +46,7 @@ RULES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "CO033": ("compose.network", "environment", ()),
     "CO034": ("compose.parse", "compose", ()),
     "CO035": ("compose.parse", "environment", ()),
+    "CO036": ("compose.runtime", "environment", ()),
     "DF001": ("dockerfile.parse", "dockerfile", ()),
     "DF002": ("dockerfile.syntax", "dockerfile", ()),
     "DF003": ("dockerfile.base_image", "dockerfile", ()),

@@ -1,4 +1,5 @@
-"""How long-running services run: restart policy, resources, logs, file limits, optional tools."""
+"""How long-running services run: restart policy, resources, logs, file limits, optional tools, and the server
+the application runs outside development."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from collections.abc import Iterator
 from dockyard import roles
 from dockyard.images import image_repository
 from dockyard.model import Problem
+from dockyard.programs import basename, compose_argvs
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
     absent,
     at,
+    builds_for_development,
     dig,
     in_file,
     is_dev_tool,
     is_fastapi_service,
     is_long_running,
 )
+from dockyard.rules.compose.health import dockerfile_of
 
 _BASE = "docker-compose.base.yml"
 
@@ -214,4 +218,67 @@ def log_aggregation(ctx: Context) -> Iterator[Problem]:
         out.append(in_file(view, ("services", name, "logging"),
                            f"production logs of `{name}` stay on the host (`{driver}`): ship them to an aggregator "
                            "(e.g. `driver: fluentd`) or tag them for a collector"))
+    yield from out
+
+
+# ASGI servers that run without gunicorn's supervision of workers
+_BARE_SERVERS = frozenset({"uvicorn", "hypercorn", "fastapi", "daphne"})
+_WRAPPERS = frozenset({"tini", "dumb-init", "exec", "env"})
+
+
+def _server(argv: list[str]) -> tuple[str, list[str]]:
+    """The program an argv starts (after init wrappers and ``python -m``) and its arguments."""
+    i = 0
+    while i < len(argv) and (basename(argv[i]) in _WRAPPERS or argv[i].startswith("-")):
+        i += 1
+    if i < len(argv) and basename(argv[i]).startswith("python") and argv[i + 1:i + 2] == ["-m"]:
+        i += 2
+    return (basename(argv[i]), argv[i + 1:]) if i < len(argv) else ("", [])
+
+
+@rule(
+    code="CO036", name="compose-production-server", scope=Scope.ENVIRONMENT, applies=roles.FASTAPI_SERVICE,
+    summary="Outside development, the application service's `command` starts gunicorn with a uvicorn worker, "
+            "not a bare or reloading ASGI server",
+    why="A compose `command:` (or `entrypoint:`) replaces the image's: a service built from a Dockerfile whose CMD "
+        "starts gunicorn still runs `uvicorn --reload` when its command says so. A bare `uvicorn` or `fastapi` "
+        "runs one process with no worker supervision; `--reload` also watches the source for changes.",
+    standard=("DF-CMD-EXEC",), section="Complete Dockerfile Example; Gunicorn Workers",
+    example=_ex("services:\n  app:\n    build: .\n    command: uvicorn app.main:app --host 0.0.0.0 --reload\n",
+                env="prod"),
+    use_instead=_ex("services:\n  app:\n    build: .\n"
+                    "    command: [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n", env="prod"),
+    notes="DF056 judges the Dockerfile's own command; this rule judges what compose runs instead. Development "
+          "environments, and services that build a development image or target, are not judged: a reloading "
+          "server is what they are for. The lines of an inline `sh -c` script are read; other programs "
+          "(workers, migrations, a script file) are left alone.",
+)
+def production_server(ctx: Context) -> Iterator[Problem]:
+    view = ctx.environment
+    if view.is_development:
+        return
+    classified = roles.roles(ctx.project)
+    out = []
+    for name, svc in view.services.items():
+        if not is_fastapi_service(ctx, name) or builds_for_development(svc):
+            continue
+        built = dockerfile_of(ctx, view, svc)
+        if built is not None and classified.dockerfile(built).purpose == roles.DEV:
+            continue  # it builds the development image (a `Dockerfile.prod` beside it is the production one)
+        for key in ("entrypoint", "command"):
+            if svc.get(key) is None:
+                continue
+            for argv in compose_argvs({key: svc[key]}):
+                program, args = _server(argv)
+                if program in _BARE_SERVERS or (program == "gunicorn" and "--reload" in args):
+                    shown = " ".join([program, *args])
+                    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+                    out.append(at(view, ("services", name, key), value=True, message=
+                                  f"`{name}` runs `{shown}` in the `{view.name}` environment, in place of its "
+                                  "image's command: start gunicorn with a uvicorn worker "
+                                  "(`gunicorn -c gunicorn_config.py app.main:app`)"))
+                    break
+            else:
+                continue
+            break
     yield from out
