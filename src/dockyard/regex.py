@@ -54,8 +54,9 @@ def lazy_compile(pattern: str, flags: int = 0) -> LazyPattern:
 # changed private API, a damaged file) leaves `re` to compile as it always does. CPython only.
 #
 # Only fixed patterns are kept: those of :func:`lazy_compile`, those a module compiles when it is imported
-# (:func:`noting`) and those compiled before the command line is parsed (:func:`note_fixed`). A pattern built at run time from what a repository holds (a `.dockerignore` line, the
-# secret values a redactor hides) is never written: the store holds nothing of the files checked.
+# (:func:`noting`) and those compiled before the command line is parsed (:func:`note_fixed`). A pattern built at
+# run time from what a repository holds (a `.dockerignore` line, the secret values a redactor hides) is never
+# written: the store holds nothing of the files checked.
 
 STORE_LIMIT = 400  # below re's own cache size (512), so preloading never evicts what it loads
 KEEP_STORES = 3  # other Python builds' stores kept beside this one's

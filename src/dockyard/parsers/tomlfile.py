@@ -1,6 +1,7 @@
 """TOML as uv, pip and the Python packaging tools read it: TOML 1.1, with ``tomli``. The standard library's
 ``tomllib`` (Python 3.11) is TOML 1.0 and refuses what TOML 1.1 formatters write, such as an inline table over
-several lines (``sdist = {`` ... ``}`` in a ``uv.lock``). Every TOML file dockyard reads goes through :func:`parse_toml`.
+several lines (``sdist = {`` ... ``}`` in a ``uv.lock``). Every TOML file dockyard reads goes through
+:func:`parse_toml`.
 """
 
 from __future__ import annotations

@@ -72,8 +72,9 @@ _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/va
                     "      - postgres_data:/var/lib/postgresql/data\nvolumes:\n  postgres_data:\n    driver: local\n"),
     notes="A service built with `target: development` (or `dev`, `local`) is a development service wherever it "
           "is defined: its source bind mount is what that stage is for. A bind mount of one configuration or "
-          "data file (`./.env`, `./nginx.conf`, `./app.db`), or of a folder that collects logs (`./logs:/var/log/app`), "
-          "is no source mount, read-only or not; a folder or a code file (`./src`, `./app/main.py`) is.",
+          "data file (`./.env`, `./nginx.conf`, `./app.db`), or of a folder that collects logs "
+          "(`./logs:/var/log/app`), is no source mount, read-only or not; a folder or a code file (`./src`, "
+          "`./app/main.py`) is.",
 )
 def named_volumes(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from dockyard.envtools import (
-    contains_placeholder, environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_placeholder, is_reference_only,
-    is_template, value_span,
+    contains_placeholder, environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_placeholder,
+    is_reference_only, is_template, value_span,
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
