@@ -50,7 +50,7 @@ def _single_config_file(src: str) -> bool:
         return False
     if name.startswith(".env"):  # `.env`, `.env.prod`
         return True
-    stem, dot, suffix = name.rpartition(".")
+    stem, _, suffix = name.rpartition(".")
     return bool(stem) and bool(suffix) and f".{suffix.lower()}" not in _SOURCE_SUFFIXES
 
 
