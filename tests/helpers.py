@@ -46,6 +46,13 @@ def triples(findings: list[Finding]) -> list[tuple[str, int, int]]:
     return [(f.code, f.position.line, f.position.column) for f in findings]
 
 
+def described(findings: list[Finding], path: bool = False, message: bool = True) -> list[tuple]:
+    """(code, line, column, message) of each finding, in report order, each led by its path with ``path`` and
+    without the message when not ``message``: what a rule test asserts when one file is not the whole story."""
+    return [((f.path,) if path else ()) + (f.code, f.position.line, f.position.column) + ((f.message,) if message
+            else ()) for f in findings]
+
+
 def at(findings: list[Finding], path: str) -> list[tuple[str, int, int]]:
     return triples([f for f in findings if f.path == path])
 

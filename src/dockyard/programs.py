@@ -31,6 +31,24 @@ def basename(word: str) -> str:
     return posixpath.basename(word.strip("\"'"))
 
 
+_INIT_WRAPPERS = frozenset({"tini", "dumb-init", "exec", "env"})
+
+
+def started_program(argv: list[str]) -> tuple[str, int]:
+    """The program an argv starts, after init wrappers (``tini --``, ``exec``, ``env``) and ``python -m``, and
+    its index in ``argv`` ("" and -1 when there is none)."""
+    i = 0
+    while i < len(argv):
+        name = basename(argv[i])
+        if name in _INIT_WRAPPERS or name.startswith("-"):
+            i += 1
+            continue
+        if name.startswith("python") and i + 1 < len(argv) and argv[i + 1] == "-m":
+            return (basename(argv[i + 2]) if i + 2 < len(argv) else ""), i + 2
+        return name, i
+    return "", -1
+
+
 def is_python_program(word: str) -> bool:
     name = basename(word)
     if name.startswith("python"):

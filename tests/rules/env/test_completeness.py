@@ -1,4 +1,4 @@
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 BASE = ("services:\n  api:\n    image: api:1.0\n    environment:\n"
         "      SECRET_KEY: ${SECRET_KEY:?SECRET_KEY is required}\n"
@@ -17,7 +17,7 @@ def _files(template, real=None):
 
 def test_missing_required_unset_and_nested(tmp_path):
     found = run_files(tmp_path, _files("API_BASE_URL=http://x/api\n"), select="EN005")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True, message=False) == [
         (".env.dev.example", "EN005", 1, 1)] * 3
     text = " | ".join(f.message for f in found)
     assert "`SECRET_KEY` is not defined" in text and "refuses to start" in text
@@ -42,7 +42,7 @@ def test_real_file_and_its_template_are_both_checked(tmp_path):
     complete = "SECRET_KEY=CHANGE_ME\nREDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"
     found = run_files(tmp_path, _files(complete, real="REDIS_HOST=redis\nUI_HOST=ui\nBASE_URL=http://x\n"),
                       select="EN005")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env.dev", "EN005", 1, 1)]
+    assert described(found, path=True, message=False) == [(".env.dev", "EN005", 1, 1)]
 
 
 def test_complete_passes(tmp_path):
@@ -55,7 +55,7 @@ def test_a_later_document_of_a_compose_file_needs_its_variables_too(tmp_path):
     files = {"docker-compose.base.yml": "services:\n  api:\n    image: api:1.0\n", "docker-compose.dev.yml": dev,
              ".env.dev.example": "A=1\n"}
     found = run_files(tmp_path, files, select="EN005")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env.dev.example", "EN005", 1, 1)]
+    assert described(found, path=True, message=False) == [(".env.dev.example", "EN005", 1, 1)]
     assert "`API_TOKEN` is not defined" in found[0].message and "docker-compose.dev.yml:8" in found[0].message
 
 

@@ -1,11 +1,11 @@
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files
 
 
 def test_each_template_lacking_a_key_is_named(tmp_path):
     files = {".env.dev.example": "A=1\nB=2\nDEBUG=true\n", ".env.prod.example": "A=1\nB=3\nSENTRY_DSN=\n",
              ".env.staging.example": "A=1\nB=2\nDEBUG=false\nSENTRY_DSN=\n"}
     found = run_files(tmp_path, files, select="EN006")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True, message=False) == [
         (".env.dev.example", "EN006", 1, 1), (".env.prod.example", "EN006", 1, 1)]
     assert "`SENTRY_DSN`" in found[0].message and "`.env.prod.example` (line 3)" in found[0].message
     assert "`DEBUG`" in found[1].message

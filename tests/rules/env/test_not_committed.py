@@ -1,6 +1,6 @@
 import subprocess
 
-from tests.helpers import run_files, triples, write_tree
+from tests.helpers import described, run_files, write_tree
 
 
 def _git(root, *args):
@@ -13,7 +13,7 @@ def test_tracked_real_env_files(tmp_path):
                           "deploy/.env.staging": "A=1\n", ".env.dev.sample": "A=1\n", ".env.dev": "A=1\n"})
     _git(tmp_path, "add", "-f", ".env", ".env.prod", ".env.prod.example", "deploy/.env.staging", ".env.dev.sample")
     found = run_files(tmp_path, {}, select="EN003")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True, message=False) == [
         (".env", "EN003", 1, 1), (".env.dev.sample", "EN003", 1, 1), (".env.prod", "EN003", 1, 1),
         ("deploy/.env.staging", "EN003", 1, 1)]
     assert "git rm --cached .env.prod" in found[2].message
@@ -71,7 +71,7 @@ def test_excluded_folders_are_not_judged(tmp_path):
     write_tree(tmp_path, {"tests/fixtures/.env": "SECRET_KEY=x\n", ".env": "SECRET_KEY=x\n"})
     _git(tmp_path, "add", "-f", "tests/fixtures/.env", ".env")
     found = run_files(tmp_path, {}, select="EN003", config=Config(exclude=("tests/fixtures/",)))
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [(".env", "EN003", 1, 1)]
+    assert described(found, path=True, message=False) == [(".env", "EN003", 1, 1)]
 
 
 def test_secret_free_variable_files_and_one_template_request(tmp_path):
@@ -84,7 +84,7 @@ def test_secret_free_variable_files_and_one_template_request(tmp_path):
     write_tree(tmp_path, files)
     _git(tmp_path, "add", "-f", *files)
     found = run_files(tmp_path, {}, select=("EN002", "EN003"))
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True) == [
         (".env", "EN003", 1, 1, "`.env` is a real env file tracked by git; it holds no secret today, but the next one "
          "added to it is published: run `git rm --cached .env` and commit a `.env.example` template instead"),
         ("deploy/.env.mail", "EN002", 1, 1, "environment `mail` has no template `deploy/.env.mail.example`: commit "

@@ -1,6 +1,6 @@
 import subprocess
 
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 BASE = "services:\n  api:\n    image: api:1.0\n"
 OVERRIDE = "services:\n  api:\n    env_file: [.env.{env}]\n"
@@ -17,7 +17,7 @@ def test_environment_from_compose_override_without_env_files(tmp_path):
     files = {"docker-compose.base.yml": BASE, "docker-compose.staging.yml": OVERRIDE.format(env="staging"),
              "docker-compose.dev.yml": OVERRIDE.format(env="dev"), ".env.dev.example": "A=1\n"}
     found = run_files(tmp_path, files, select="EN002")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("docker-compose.staging.yml", "EN002", 1, 1)]
+    assert described(found, path=True, message=False) == [("docker-compose.staging.yml", "EN002", 1, 1)]
 
 
 APP = "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n"
@@ -30,7 +30,7 @@ def test_single_environment_of_an_application(tmp_path):
     files = {"compose.yaml": "services:\n  app:\n    build: .\n    env_file: [.env]\n", ".env.example": "A=1\n",
              "Dockerfile": APP}
     found = run_files(tmp_path, files, select="EN002")
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [(".env.example", "EN002", 1, 1, NAMES)]
+    assert described(found, path=True) == [(".env.example", "EN002", 1, 1, NAMES)]
 
 
 def test_single_environment_of_third_party_images_is_not_judged(tmp_path):
@@ -46,7 +46,7 @@ def test_no_env_file_for_an_application_run_on_the_host(tmp_path):
                                           "      MYSQL_USER: fastapi\n      MYSQL_PASSWORD: fastapi\n",
              "app/server.py": "from fastapi import FastAPI\n\napp_ = FastAPI()\n"}
     found = run_files(tmp_path, files, select="EN002")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("docker/docker-compose.yml", "EN002", 1, 1)]
+    assert described(found, path=True, message=False) == [("docker/docker-compose.yml", "EN002", 1, 1)]
 
 
 def test_environments_the_project_names_are_the_advice(tmp_path):
@@ -58,7 +58,7 @@ def test_environments_the_project_names_are_the_advice(tmp_path):
     run_files(tmp_path, files)
     subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
     found = run_files(tmp_path, {}, select="EN002")
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True) == [
         ("compose.deploy.yml", "EN002", 1, 1,
          "environment `deploy` has no env file of its own (it reads `.env`, as `default` does): create `.env.deploy` "
          "from a committed template `.env.deploy.example`, with `CHANGE_ME_...` placeholders for its secrets")]
@@ -71,7 +71,7 @@ def test_default_environment_beside_named_ones_needs_a_template_of_its_env_file(
     run_files(tmp_path, files)
     subprocess.run(["git", "-C", str(tmp_path), "add", ".env.prod.example"], check=True)
     found = run_files(tmp_path, {}, select="EN002")
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True) == [
         (".env", "EN002", 1, 1, "environment `default` reads `.env`, which has no committed template `.env.example`: "
          "commit one, with `CHANGE_ME_...` placeholders for its secrets")]
 
@@ -85,7 +85,7 @@ def test_each_project_of_a_catalogue_is_judged_on_its_own(tmp_path):
              "flask/app/Dockerfile": "FROM python:3.10-alpine\nCOPY . /src\nCMD [\"python3\", \"app.py\"]\n",
              "plex/compose.yaml": "services:\n  plex:\n    image: linuxserver/plex\n", "plex/.env": "A=1\n"}
     found = run_files(tmp_path, files, select="EN002")
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True) == [
         ("fastapi/compose.yaml", "EN002", 1, 1, NAMES)]
 
 
@@ -128,7 +128,7 @@ def test_a_secret_free_variable_file_names_no_environment(tmp_path):
     write = {"green/compose.yaml": "services:\n  app:\n    image: app:1.0\n",
              "green/compose.green.yaml": "services: {}\n"}
     found = run_files(tmp_path, write, select="EN002")
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True) == [
         ("deploy/.env.mail", "EN002", 1, 1, "environment `mail` has no template `deploy/.env.mail.example`: commit "
          "one, with `CHANGE_ME_...` placeholders for its secrets"),
         ("deploy/.env.staging", "EN002", 1, 1, "environment `staging` has no template `deploy/.env.staging.example`: "

@@ -1,5 +1,5 @@
 from dockyard.fix import apply_edits
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 
 def test_real_and_empty_secrets_in_templates(tmp_path):
@@ -29,7 +29,7 @@ def test_templates_with_placeholders_pass(tmp_path):
 def test_placeholders_left_in_deployed_files(tmp_path):
     prod = "BASE_URL=https://api.example.com\nSECRET_KEY=CHANGE_ME_PROD_SECRET\nHOOK=https://CHANGE_ME.example\n"
     found = run_files(tmp_path, {".env.prod": prod, ".env.staging": "A='change_me'\n"}, select="EN008")
-    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True, message=False) == [
         (".env.prod", "EN008", 2, 12), (".env.prod", "EN008", 3, 6), (".env.staging", "EN008", 1, 3)]
 
 
@@ -45,7 +45,7 @@ def test_empty_and_dummy_values_in_templates_are_no_leaked_secret(tmp_path):
     text = ("CACHE_PASSWORD=''\nSOCIAL_CLIENT_SECRET='test'\nSECRET_KEY=dummy\nMAIL_API_KEY=your-api-key-here\n"
             "SESSION_SECRET=s3cr3t-dev-key\n")
     found = run_files(tmp_path, {".env.example": text}, select="EN007")
-    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found) == [
         ("EN007", 1, 16, "secret `CACHE_PASSWORD` is empty in the template: write a `CHANGE_ME_...` placeholder so "
                          "that every environment must set it (and `dockyard env init` can generate it)"),
         ("EN007", 2, 22, "`SOCIAL_CLIENT_SECRET` holds a dummy value in the template, not a placeholder: write "
@@ -63,6 +63,6 @@ def test_empty_and_dummy_values_in_templates_are_no_leaked_secret(tmp_path):
 
 def test_empty_credential_a_provider_issues_is_not_generated(tmp_path):
     found = run_files(tmp_path, {".env.example": "SOCIAL_CLIENT_SECRET=\n"}, select="EN007")
-    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found) == [
         ("EN007", 1, 22, "secret `SOCIAL_CLIENT_SECRET` is empty in the template: write a `CHANGE_ME_...` placeholder "
                          "so that every environment must set it (to the value the provider issued)")]

@@ -1,7 +1,7 @@
 import pytest
 
 from dockyard.envtools import generate_secret, weakness
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 STRONG = "q7H2vN9xLc4RtY8wZ1mKp3Bs6Dg0Jf5Ua2Xe"
 
@@ -46,7 +46,7 @@ def test_credentials_a_provider_issues_are_not_to_be_generated(tmp_path):
     live = ("SOCIAL_CLIENT_SECRET=test\nMAPS_API_KEY='dummy'\nSTORAGE_ACCESS_KEY=k3y-9Xa\nSECRET_KEY=test\n"
             "DB_PASSWORD=hunter2\n")
     found = run_files(tmp_path, {"deploy/.env.live": live}, select="EN009")
-    assert [(*t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found) == [
         ("EN009", 1, 22, "`SOCIAL_CLIENT_SECRET` holds a dummy value, not the credential a provider issues: set the "
                          "value the provider issued"),
         ("EN009", 2, 14, "`MAPS_API_KEY` holds a dummy value, not the credential a provider issues: set the "

@@ -1,4 +1,4 @@
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 BASE = ("services:\n  api:\n    image: registry.example.com/api:1.0\n    build: .\n    depends_on: [db]\n"
         "    environment:\n      CACHE: redis://cache:6379/0\n"
@@ -66,7 +66,7 @@ def test_one_finding_for_an_env_file_two_environments_read(tmp_path):
              ".env": "PW=x\nDATABASE_URL=postgresql://postgres:x@localhost:5432/app\n",
              "backend/Dockerfile": APP}
     found = run_files(tmp_path, files, select="EN011")
-    assert [(f.path, *t, f.message) for f, t in zip(found, triples(found))] == [
+    assert described(found, path=True) == [
         (".env", "EN011", 1, 1, "`.env` does not define `BASE_URL` and `API_BASE_URL` (environments `default` and "
          "`deploy`): define them so that links, redirects and connections follow the deployment")]
 

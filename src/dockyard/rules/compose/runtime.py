@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dockyard import roles
 from dockyard.images import image_repository
 from dockyard.model import Problem
-from dockyard.programs import basename, compose_argvs
+from dockyard.programs import compose_argvs, started_program
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
     absent,
@@ -223,17 +223,6 @@ def log_aggregation(ctx: Context) -> Iterator[Problem]:
 
 # ASGI servers that run without gunicorn's supervision of workers
 _BARE_SERVERS = frozenset({"uvicorn", "hypercorn", "fastapi", "daphne"})
-_WRAPPERS = frozenset({"tini", "dumb-init", "exec", "env"})
-
-
-def _server(argv: list[str]) -> tuple[str, list[str]]:
-    """The program an argv starts (after init wrappers and ``python -m``) and its arguments."""
-    i = 0
-    while i < len(argv) and (basename(argv[i]) in _WRAPPERS or argv[i].startswith("-")):
-        i += 1
-    if i < len(argv) and basename(argv[i]).startswith("python") and argv[i + 1:i + 2] == ["-m"]:
-        i += 2
-    return (basename(argv[i]), argv[i + 1:]) if i < len(argv) else ("", [])
 
 
 @rule(
@@ -269,7 +258,8 @@ def production_server(ctx: Context) -> Iterator[Problem]:
             if svc.get(key) is None:
                 continue
             for argv in compose_argvs({key: svc[key]}):
-                program, args = _server(argv)
+                program, index = started_program(argv)
+                args = argv[index + 1:] if index >= 0 else []
                 if program in _BARE_SERVERS or (program == "gunicorn" and "--reload" in args):
                     shown = " ".join([program, *args])
                     shown = shown if len(shown) <= 60 else shown[:57] + "..."

@@ -14,6 +14,7 @@ from dockyard.images import image_is_python, plain_image
 from dockyard.manifests import normalized_name
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.parsers.shell import SimpleCommand, Word
+from dockyard.programs import started_program
 from dockyard.rules.base import Context, Scope, rule
 
 SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "honcho",
@@ -127,20 +128,6 @@ def _starts_its_own_server(ctx: Context, stages) -> bool:
     return not any(svc.get("command") or svc.get("entrypoint") for _, svc, _ in building)
 
 
-def _program(argv: list[str]) -> tuple[str, int]:
-    """The server program an argv starts (skipping init wrappers and `python -m`) and its index."""
-    i = 0
-    while i < len(argv):
-        name = argv[i].rsplit("/", 1)[-1]
-        if name in ("tini", "dumb-init", "exec", "env") or name.startswith("-"):
-            i += 1
-            continue
-        if name.startswith("python") and i + 1 < len(argv) and argv[i + 1] == "-m":
-            return (argv[i + 2] if i + 2 < len(argv) else ""), i + 2
-        return name, i
-    return "", -1
-
-
 def _gunicorn_ok(args: list[str]) -> bool:
     """gunicorn's flags name a config file or a uvicorn worker class (flags read by the gunicorn parser)."""
     from dockyard.parsers.gunicorn import parse_command  # lazy: a check of a named Dockerfile runs without it
@@ -191,7 +178,7 @@ def production_server(ctx: Context) -> Iterator[Problem]:
                           "config file (`-c gunicorn_config.py`): its default sync worker cannot serve an ASGI app",
                           span_position(target.args_span))
         return
-    program, _ = _program(argv)
+    program, _ = started_program(argv)
     if program in SUPERVISORS:
         return  # a process supervisor: what it runs is in its own configuration, and DF057 reports it
     if program and program not in ("sh", "bash") and not program.endswith(".sh"):
