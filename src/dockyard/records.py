@@ -155,8 +155,11 @@ def _hash(key):
     return __hash__
 
 
-# instances a record class makes through the generic ``__init__`` before its own is compiled
-COMPILE_AFTER = 16
+# instances a record class makes through the generic ``__init__`` before its own is compiled. Compiling the two
+# methods costs about 150 microseconds warm and 350 cold; a generic call about 1.4 microseconds more than a compiled
+# one: compiling pays for itself after a few hundred instances. (At 16, a check of a ten-line Dockerfile compiled
+# ten classes, a twentieth of its run.)
+COMPILE_AFTER = 256
 
 
 def _lazy_init(specs: dict[str, field], frozen: bool, post_init: bool):

@@ -135,3 +135,23 @@ def test_an_invalid_compose_file_is_refused_by_the_cached_validator_with_compose
     for run in runs:
         assert run.returncode == 1
         assert "services.web.ports must be a array" in run.stderr
+
+
+def test_a_cold_check_of_a_small_tree_compiles_no_record_method(tmp_path):
+    # compiling a record class's __init__ and __eq__ costs what a few hundred generic calls cost: a short run,
+    # which makes each record class a few dozen times at most, must not pay for it
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    build: .\n    ports: ['8000:8000']\n")
+    script = textwrap.dedent("""\
+        import contextlib, io, json
+        from dockyard import records
+        compiled = []
+        real = records._compile_init
+        records._compile_init = lambda *a: compiled.append(a) or real(*a)
+        from dockyard.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["check", ".", "--exit-zero"])
+        print(json.dumps(len(compiled)))
+        """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == 0
