@@ -19,10 +19,14 @@ context and each compose service gets one role:
   they will become.
 
 Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (a long-running
-service, the default), ``job`` (a command-line tool, a one-off task compose waits for) or ``dev`` (development
-or test tooling, not shipped). An image is ``dev`` when:
+service, the default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development
+or test tooling, not shipped) or ``editor`` (a development container: the workspace an editor opens, under
+``.devcontainer/``). An editor's image is judged only by the rules about whether it builds at all and what it
+leaks (parse errors, stale apt lists, non-interactive installs, secrets, pipefail, ignored sources: rules that
+declare :data:`BUILT`): its base image, layers and size are the editor's business, and production advice (a
+slim official base, a digest) would break what it relies on. An image is ``dev`` when:
 
-* its name says so (``Dockerfile.dev``, ``test.Dockerfile``, ``.devcontainer/Dockerfile``), its image is the
+* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the
   ``development`` stage, or it runs a test runner (its command, or every compose service that builds it);
 * it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
   (``Dockerfile.prod``, ``Dockerfile.production``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI
@@ -81,7 +85,10 @@ TEMPLATE = "template"
 SERVICE = "service"
 JOB = "job"
 DEV = "dev"
-PURPOSES = frozenset({SERVICE, JOB, DEV})
+EDITOR = "editor"
+PURPOSES = frozenset({SERVICE, JOB, DEV})  # every image a rule judges unless it says otherwise: not an editor's
+BUILT = PURPOSES | {EDITOR}  # every image that is built, an editor's development container too
+_PURPOSE_ORDER = (SERVICE, JOB, DEV, EDITOR)  # the purpose a shared build context takes: the first one found
 SHIPPED = frozenset({SERVICE, JOB})  # images that are shipped: not development or test tooling
 SERVICES = frozenset({SERVICE})  # images that run a long-lived service: healthcheck, EXPOSE, a service user
 
@@ -95,7 +102,7 @@ ORDER = (APP, PYTHON, OTHER, BASE)  # the strongest role first
 
 _APPLIES_NAMES = {EVERY: "every image", RUNNABLE: "images that run something (not base images)",
                   PYTHON_IMAGES: "Python images", FASTAPI_SERVICE: "the FastAPI service"}
-_PURPOSE_NAMES = {PURPOSES: "", SHIPPED: " that are shipped (not development or test tooling)",
+_PURPOSE_NAMES = {PURPOSES: " (not development containers)", BUILT: "", SHIPPED: " that are shipped (not development or test tooling)",
                   SERVICES: " that run a long-lived service (not jobs, tools, test runners or development images)"}
 
 
@@ -112,7 +119,7 @@ def describe(applies: frozenset, purposes: frozenset = PURPOSES) -> str:
 class Classification:
     role: str
     reason: str  # the evidence, in words a user can check
-    purpose: str = SERVICE  # service, job or dev (see SERVICE, JOB, DEV)
+    purpose: str = SERVICE  # service, job, dev or editor (see SERVICE, JOB, DEV, EDITOR)
     purpose_reason: str = ""  # why it is a job or development tooling
 
     def __str__(self) -> str:
@@ -215,7 +222,13 @@ def dev_dockerfile_name(path: str) -> bool:
     files meant for development or tests only."""
     parts = path.lower().split("/")
     words = set(_WORD_SEPARATORS.split(parts[-1]))
-    return bool(words & _DEV_WORDS) or ".devcontainer" in parts[:-1]
+    return bool(words & _DEV_WORDS) or in_dev_container(path)
+
+
+def in_dev_container(path: str) -> bool:
+    """A file of a development container (`.devcontainer/Dockerfile`, `.devcontainer/docker-compose.yml`): what
+    an editor builds and opens as its workspace, never shipped nor deployed."""
+    return ".devcontainer" in path.lower().split("/")[:-1]
 
 
 DEV_TOOLING_STAGES = frozenset({"dev-envs", "devcontainer", "dev-container", "vscode", "codespaces"})
@@ -343,6 +356,8 @@ class Roles:
         if role.role == BASE:
             return SERVICE, ""
         name = posixpath.basename(sf.path)
+        if in_dev_container(sf.path):
+            return EDITOR, f"`{sf.path}` is a development container (under `.devcontainer/`)"
         if dev_dockerfile_name(sf.path):
             return DEV, f"`{name}` is named for development or tests"
         if stage.name in DEVELOPMENT_NAMES:
@@ -600,7 +615,9 @@ class Roles:
 
     # -- build contexts --------------------------------------------------------------------------
     def context(self, dockerfiles: Iterable[str | None]) -> Classification:
-        """The role of a build context: the strongest role among the Dockerfiles built in it."""
+        """The role of a build context: the strongest role among the Dockerfiles built in it, and of those the
+        image that is shipped before one that is not (a development container built in the same folder as the
+        service's image does not make the folder an editor's)."""
         found = []
         for path in dockerfiles:
             sf = self.project.file(path) if path else None
@@ -608,7 +625,7 @@ class Roles:
                 found.append(self.dockerfile(sf))
         if not found:
             return Classification(OTHER, "no Dockerfile of the project is built in it")
-        return min(found, key=lambda c: ORDER.index(c.role))
+        return min(found, key=lambda c: (ORDER.index(c.role), _PURPOSE_ORDER.index(c.purpose)))
 
     # -- compose services ------------------------------------------------------------------------
     def services(self, view) -> dict[str, Classification]:

@@ -454,3 +454,37 @@ def test_an_image_with_no_command_built_only_by_make_is_a_development_image(tmp_
     # without the Makefile nothing says how it runs: its command may come from a deployment manifest
     no_make = {k: v for k, v in files.items() if k != "Makefile"}
     assert classified(tmp_path / "n", no_make, "Dockerfile")[1:] == (SERVICE, "")
+
+
+def test_a_development_container_is_judged_only_on_whether_it_builds_and_what_it_leaks(tmp_path):
+    from dockyard.roles import EDITOR
+
+    # a VS Code development container: the editor's workspace, built on an image that brings its user and tools
+    devcontainer = (
+        "FROM mcr.microsoft.com/vscode/devcontainers/python:3.12\n"                      # 1
+        "ENV PYTHONUNBUFFERED=1\n"                                                      # 2
+        "RUN apt-get install -y make\n"                                                 # 3 no update first
+        "RUN curl -fsSL https://example.org/tool.tgz | tar -xz -C /usr/local/bin\n"     # 4 no pipefail
+        "RUN pip install poetry\n"                                                      # 5
+        "USER vscode\n")                                                                # 6
+    files = {".devcontainer/Dockerfile": devcontainer, ".devcontainer/devcontainer.json": "{}\n"}
+    c = role_of(tmp_path, files, ".devcontainer/Dockerfile")
+    assert (c.purpose, c.purpose_reason) == (EDITOR, "`.devcontainer/Dockerfile` is a development container "
+                                                     "(under `.devcontainer/`)")
+    found = run_files(tmp_path / "run", files)
+    # the base image, digest, layers, Python settings and cache mounts are the editor's business; whether apt
+    # lists are there and whether a failing download fails the build are not
+    assert at(found, ".devcontainer/Dockerfile") == [("DF046", 3, 13), ("DF064", 4, 45)]
+
+
+def test_a_build_context_shared_with_a_development_container_is_the_service_s(tmp_path):
+    # the dev container builds in the repository root, as the service's image does: the root's ignore file is
+    # still judged for the service
+    files = {".devcontainer/Dockerfile": "FROM mcr.microsoft.com/vscode/devcontainers/python:3.12\n",
+             ".devcontainer/devcontainer.json": "{}\n",
+             ".devcontainer/docker-compose.yml": "services:\n  app:\n    build:\n      context: ..\n"
+                                                 "      dockerfile: .devcontainer/Dockerfile\n",
+             "Dockerfile": f"FROM {SLIM}\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"-m\", \"app\"]\n",
+             ".dockerignore": "__pycache__\n"}
+    found = run_files(tmp_path, files, select=("DI003",))
+    assert at(found, ".dockerignore") == [("DI003", 1, 1)]

@@ -129,7 +129,7 @@ class Rule:
             "standard": list(self.standard),
             "fixable": self.fixable,
             "applies": [r for r in roles.ORDER if r in self.applies],
-            "purposes": [p for p in (roles.SERVICE, roles.JOB, roles.DEV) if p in self.purposes],
+            "purposes": [p for p in (roles.SERVICE, roles.JOB, roles.DEV, roles.EDITOR) if p in self.purposes],
             "module": self.module,
         }
 

@@ -63,7 +63,8 @@ def render_rule_doc(rule: Rule) -> str:
 
 # short forms of what a rule judges, for the README table (see dockyard.roles)
 _JUDGES = {roles.EVERY: "all", roles.RUNNABLE: "runnable", roles.PYTHON_IMAGES: "Python", roles.FASTAPI_SERVICE: "FastAPI"}
-_PURPOSE = {roles.PURPOSES: "", roles.SHIPPED: ", shipped", roles.SERVICES: ", services"}
+_PURPOSE = {roles.BUILT: ", dev containers too", roles.PURPOSES: "", roles.SHIPPED: ", shipped",
+            roles.SERVICES: ", services"}
 
 README_BEGIN = "<!-- rules:begin (generated from rule metadata by `python -m dockyard.rules.docs`) -->"
 README_END = "<!-- rules:end -->"

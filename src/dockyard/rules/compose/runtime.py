@@ -252,7 +252,7 @@ def production_server(ctx: Context) -> Iterator[Problem]:
         if not is_fastapi_service(ctx, name) or builds_for_development(svc):
             continue
         built = dockerfile_of(ctx, view, svc)
-        if built is not None and classified.dockerfile(built).purpose == roles.DEV:
+        if built is not None and classified.dockerfile(built).purpose not in roles.SHIPPED:
             continue  # it builds the development image (a `Dockerfile.prod` beside it is the production one)
         for key in ("entrypoint", "command"):
             if svc.get(key) is None:

@@ -32,7 +32,7 @@ def _end_of(script, word) -> int | None:
 
 
 @rule(
-    code="DF046", name="apt-update-with-install", scope=Scope.DOCKERFILE,
+    code="DF046", name="apt-update-with-install", scope=Scope.DOCKERFILE, purposes=roles.BUILT,
     summary="`apt-get update` and `apt-get install` run in the same RUN",
     why="A separate `RUN apt-get update` layer is cached: later edits to the install line reuse stale package "
         "lists, installing outdated versions or failing with 404s once the mirror moves on.",
@@ -59,7 +59,7 @@ def update_with_install(ctx: Context) -> Iterator[Problem]:
 
 
 @rule(
-    code="DF047", name="apt-install-yes", scope=Scope.DOCKERFILE,
+    code="DF047", name="apt-install-yes", scope=Scope.DOCKERFILE, purposes=roles.BUILT,
     summary="`apt-get install` runs non-interactively with `-y`",
     why="Without `-y` apt asks for confirmation; in a build there is no one to answer and the install aborts.",
     standard=("DF-APT-HYGIENE",), section="Clean Package Cache", severity="error", fix="safe",

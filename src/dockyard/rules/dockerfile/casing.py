@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard import roles
 from dockyard.analysis.stages import arg_tokens, position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
@@ -14,7 +15,7 @@ def _expected_as(keyword_raw: str) -> str:
 
 
 @rule(
-    code="DF017",
+    code="DF017", purposes=roles.BUILT,
     name="from-as-casing",
     scope=Scope.DOCKERFILE,
     summary="The `AS` of `FROM ... AS name` matches the instruction's casing, and stage names are lowercase",

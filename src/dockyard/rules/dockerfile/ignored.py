@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard import roles
 from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file, ignore_model
 from dockyard.analysis.stages import span_position
 from dockyard.model import Problem
@@ -32,7 +33,7 @@ def _source_position(ctx, ins, src: str):
 
 
 @rule(
-    code="DF060", name="copy-source-ignored", scope=Scope.DOCKERFILE,
+    code="DF060", name="copy-source-ignored", scope=Scope.DOCKERFILE, purposes=roles.BUILT,
     summary="No COPY/ADD source is excluded by the build context's .dockerignore",
     why="An excluded source is never sent to the builder: the build fails with `not found`, or a folder is "
         "copied without the files the app needs, which only shows at runtime.",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard import roles
 from dockyard.analysis.stages import span_position
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 
 
 @rule(
-    code="DF001",
+    code="DF001", purposes=roles.BUILT,
     name="parse-error",
     scope=Scope.DOCKERFILE,
     summary="The Dockerfile parses the way BuildKit parses it",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os.path
 from collections.abc import Iterator
 
+from dockyard import roles
 from dockyard.analysis.shell import SHELLS, instruction_script, run_scripts
 from dockyard.analysis.stages import lineage_instructions, position, span_position
 from dockyard.model import Problem
@@ -43,7 +44,7 @@ def _shell_state(ins) -> tuple[bool, bool]:
 
 
 @rule(
-    code="DF064", name="run-pipefail", scope=Scope.DOCKERFILE,
+    code="DF064", name="run-pipefail", scope=Scope.DOCKERFILE, purposes=roles.BUILT,
     summary="A RUN that pipes commands runs with `pipefail` (`set -o pipefail` or a `SHELL` with `-o pipefail`)",
     why="A pipeline's status is its last command's: in `curl -fsSL URL | sh` a failed download hands `sh` an "
         "empty script, which succeeds, and the image builds without what it was meant to install.",

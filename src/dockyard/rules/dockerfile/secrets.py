@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard import roles
 from dockyard.analysis.stages import key_positions
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
@@ -19,7 +20,7 @@ def _is_reference(value: str) -> bool:
 
 
 @rule(
-    code="DF053", name="no-secrets-in-image", scope=Scope.DOCKERFILE,
+    code="DF053", name="no-secrets-in-image", scope=Scope.DOCKERFILE, purposes=roles.BUILT,
     summary="No ENV or ARG gives a secret-looking name a literal value",
     why="ENV values are stored in the image config and ARG values in its history: anyone who can pull the "
         "image can read them with `docker inspect` or `docker history`.",
