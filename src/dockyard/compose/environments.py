@@ -55,11 +55,17 @@ PRODUCTION_NAMES = frozenset({"prod", "production", "prd", "live", "deploy", "re
 TEST_NAMES = frozenset({"test", "tests", "testing", "ci", "e2e"})
 
 
+def _folders(name: str) -> list[str]:
+    """The folders of an environment's name (``tests/e2e/default`` -> ``tests``, ``e2e``)."""
+    return name.lower().split("/")[:-1]
+
+
 def is_development(name: str, compose_files: Iterable[str | Path] = ()) -> bool:
-    """Whether an environment is for development: named so (``dev``, ``local``...), or compose's default
-    environment with its override (``compose.override.yaml`` is compose's development override)."""
+    """Whether an environment is for development: named so (``dev``, ``local``...), a development container's
+    (under ``.devcontainer/``), or compose's default environment with its override (``compose.override.yaml`` is
+    compose's development override)."""
     short = posixpath.basename(name).lower()
-    if short in DEVELOPMENT_NAMES:
+    if short in DEVELOPMENT_NAMES or ".devcontainer" in _folders(name):
         return True
     return short == DEFAULT_ENVIRONMENT and any(posixpath.basename(str(p)) in DEFAULT_OVERRIDES
                                                 for p in compose_files)
@@ -72,9 +78,16 @@ def is_production(name: str) -> bool:
 
 
 def is_test(name: str) -> bool:
-    """Whether an environment only runs the tests (``test``, ``ci``, ``e2e``...: ``docker-compose.test.yml``):
-    nothing is deployed from it, and no other checkout shares its host ports for long."""
-    return posixpath.basename(name).lower() in TEST_NAMES
+    """Whether an environment only runs the tests (``test``, ``ci``, ``e2e``...: ``docker-compose.test.yml``, or a
+    compose file under ``tests/`` or ``e2e/``): nothing is deployed from it, and no other checkout shares its host
+    ports for long."""
+    return posixpath.basename(name).lower() in TEST_NAMES or in_test_folder(name)
+
+
+def in_test_folder(name: str) -> bool:
+    """An environment of compose files under a test folder (``tests/e2e/docker/default``): a test stack. (One
+    only named ``test`` may share its base file with the deployment.)"""
+    return any(f in TEST_NAMES for f in _folders(name))
 
 
 @record(frozen=True, slots=True)

@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES
+from dockyard.compose.environments import DEVELOPMENT_NAMES, in_test_folder
 from dockyard.compose.model import locate
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
 from dockyard.parsers.interpolation import scan
 from dockyard.parsers.yamlpos import YMap, YSeq
 from dockyard.programs import is_one_off
-from dockyard.roles import APP, EVERY, roles
+from dockyard.roles import APP, EVERY, in_dev_container, roles
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -58,6 +58,28 @@ def is_postgres(svc: dict) -> bool:
 def is_dev_tool(name: str, svc: dict) -> bool:
     repo = image_repository(svc.get("image"))
     return any(repo == t or repo.startswith(t) for t in DEV_TOOLS) or name.lower() in DEV_TOOLS
+
+
+# -- environments ------------------------------------------------------------------------------------------
+NOT_DEPLOYED = ("Environments nobody deploys are not judged: compose files under a test folder (`tests/`, `e2e/`), a "
+                "development container's (`.devcontainer/`), and development helpers that build nothing and start "
+                "only backing services and development tools for an application run on the host. ")
+
+
+def deployed(view) -> bool:
+    """Whether an environment may be deployed, and so is held to the standard's production hardening (restart
+    policies, resource limits, log rotation, networks, healthchecks, ulimits, one name per container). Not: a
+    test stack (compose files under ``tests/``, ``e2e/``...), a development container's (``.devcontainer/``),
+    and a development helper: an environment that builds nothing and only starts backing services and
+    development tools (databases, caches, mail catchers, admin UIs) for an application run elsewhere. An
+    environment named for development or tests is judged: its base file is usually what a deployment runs too
+    (``docker compose up`` reads it alone)."""
+    if in_test_folder(view.name) or in_dev_container(view.name):
+        return False
+    services = view.services
+    return not services or any(svc.get("build") is not None or (backing_kind(svc) is None and
+                                                                 not is_dev_tool(name, svc))
+                               for name, svc in services.items())
 
 
 # -- services ----------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dockyard.regex import lazy_compile
 from dockyard.roles import PYTHON_IMAGES, roles
 from dockyard.rules.base import Context, Scope, get_rule, rule
 from dockyard.rules.compose._common import (
+    NOT_DEPLOYED,
+    deployed,
     absent,
     at,
     has_role,
@@ -33,6 +35,11 @@ def _ex(base: str, dev: str = "services: {}\n") -> dict:
     return {_BASE: base, _DEV: dev}
 
 
+# the application the examples' database serves (an environment of backing services alone is a development helper)
+_APP = ("  app:\n    build: .\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n"
+        "      interval: 10s\n      timeout: 5s\n      retries: 5\n      start_period: 30s\n")
+
+
 @rule(
     code="CO012", name="compose-healthcheck", scope=Scope.ENVIRONMENT,
     summary="Every long-running service has a complete healthcheck that tests the right thing",
@@ -41,11 +48,13 @@ def _ex(base: str, dev: str = "services: {}\n") -> dict:
         "for the app) make its behaviour explicit; postgres is probed with `pg_isready`, redis with "
         "`redis-cli ping`, the app through its `/health` endpoint.",
     standard=("CO-HEALTHCHECK",), section="Compose Health Check; Database Health Check; Redis Health Check",
-    example=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"),
+    example=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"
+                + _APP),
     use_instead=_ex("services:\n  db:\n    image: postgres:17.2-alpine\n    restart: unless-stopped\n"
                     "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n"
-                    "      interval: 10s\n      timeout: 5s\n      retries: 5\n"),
-    notes="A service built from a Dockerfile stage that declares a HEALTHCHECK has one, as compose runs it; so "
+                    "      interval: 10s\n      timeout: 5s\n      retries: 5\n"
+                    + _APP),
+    notes=NOT_DEPLOYED + "A service built from a Dockerfile stage that declares a HEALTHCHECK has one, as compose runs it; so "
           "does a service running an image known to declare one (mailpit, minecraft-server, pi-hole, vaultwarden, "
           "uptime-kuma). When the service builds the final stage of a project Dockerfile (or a stage it is built "
           "FROM) that DF043 reports for having no HEALTHCHECK, the absence is said once, there: one HEALTHCHECK "
@@ -53,6 +62,8 @@ def _ex(base: str, dev: str = "services: {}\n") -> dict:
 )
 def healthcheck(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     services = view.services
     out = []
     for name, svc in services.items():

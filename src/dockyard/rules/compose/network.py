@@ -9,6 +9,8 @@ from dockyard.model import Problem
 from dockyard.programs import basename, compose_argvs, service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
+    NOT_DEPLOYED,
+    deployed,
     absent,
     at,
     backing_kind,
@@ -33,11 +35,13 @@ def _ex(base: str, over: str = "services: {}\n") -> dict:
     example=_ex("services:\n  app:\n    image: python:3.12-slim\n"),
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    networks:\n      - backend\n"
                     "networks:\n  backend:\n    driver: bridge\n"),
-    notes="Services with `network_mode` are not held to this, nor are one-off jobs and test runners (as for "
+    notes=NOT_DEPLOYED + "Services with `network_mode` are not held to this, nor are one-off jobs and test runners (as for "
           "CO014); a network a service names must be declared whatever the service.",
 )
 def custom_networks(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     declared = set(view.top("networks"))
     out = []
     for name, svc in view.services.items():
@@ -146,13 +150,15 @@ def _variable_name(service: str, target: str = "") -> str:
     severity="warning",
     example=_ex("services:\n  app:\n    build: .\n    container_name: myapp\n"),
     use_instead=_ex("services:\n  app:\n    build: .\n"),
-    notes="The standard's basic compose example sets `container_name: myapp`; the checklist item wins. A service "
+    notes=NOT_DEPLOYED + "The standard's basic compose example sets `container_name: myapp`; the checklist item wins. A service "
           "that runs one of a kind by design is not judged: Celery's `beat` scheduler (two would run every "
           "periodic task twice) and its `flower` monitor, known by their command or, behind a wrapper script, "
           "by the service's name (`celery_beat`, `flower`, `scheduler`).",
 )
 def fixed_container_name(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     services = view.services
     out = []
     for name, svc in services.items():

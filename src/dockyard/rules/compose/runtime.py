@@ -11,6 +11,8 @@ from dockyard.model import Problem
 from dockyard.programs import compose_argvs, started_program
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
+    NOT_DEPLOYED,
+    deployed,
     absent,
     at,
     builds_for_development,
@@ -37,13 +39,15 @@ def _ex(base: str, over: str = "services: {}\n", env: str = "dev") -> dict:
     standard=("CO-RESTART",), section="Restart Policies",
     example=_ex("services:\n  app:\n    image: python:3.12-slim\n"),
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    restart: unless-stopped\n"),
-    notes="One-off jobs and tools are not held to this: services behind `profiles`, services others wait for "
+    notes=NOT_DEPLOYED + "One-off jobs and tools are not held to this: services behind `profiles`, services others wait for "
           "with `condition: service_completed_successfully`, test runners, and `restart: \"no\"` on a service that "
           "publishes no port. `restart: \"no\"` on a service that publishes ports is reported. "
           "`deploy.restart_policy` also counts.",
 )
 def restart_policy(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     out = []
     for name, svc in view.services.items():
         if not is_long_running(svc, name, view):
@@ -71,9 +75,12 @@ def restart_policy(ctx: Context) -> Iterator[Problem]:
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    deploy:\n      resources:\n"
                     "        limits:\n          cpus: \"1.0\"\n          memory: 512M\n        reservations:\n"
                     "          cpus: \"0.25\"\n          memory: 256M\n"),
+    notes=NOT_DEPLOYED,
 )
 def resource_limits(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     out = []
     for name, svc in view.services.items():
         if not is_long_running(svc, name, view):
@@ -105,11 +112,13 @@ _ROTATING = frozenset({"local"}) | _SHIPPING
     example=_ex("services:\n  app:\n    image: python:3.12-slim\n    logging:\n      driver: json-file\n"),
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    logging:\n      driver: json-file\n"
                     "      options:\n        max-size: \"10m\"\n        max-file: \"3\"\n"),
-    notes="The `local` driver rotates by default; drivers that ship logs elsewhere (fluentd, gelf, syslog...) "
+    notes=NOT_DEPLOYED + "The `local` driver rotates by default; drivers that ship logs elsewhere (fluentd, gelf, syslog...) "
           "are accepted.",
 )
 def log_rotation(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     out = []
     for name, svc in view.services.items():
         if not is_long_running(svc, name, view):
@@ -140,12 +149,15 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
     why="pgAdmin, Adminer or MailHog started by default run in every environment that uses the file, "
         "exposing data and admin interfaces where nobody intended them.",
     standard=("CO-PROFILES",), section="Profiles", severity="warning",
-    example=_ex("services:\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n"),
-    use_instead=_ex("services:\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n    profiles: [\"tools\"]\n"),
-    notes="A tool defined only in the development override runs in development only and is not reported there.",
+    example=_ex("services:\n  app:\n    build: .\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n"),
+    use_instead=_ex("services:\n  app:\n    build: .\n  pgadmin:\n    image: dpage/pgadmin4:8.14\n"
+                    "    profiles: [\"tools\"]\n"),
+    notes=NOT_DEPLOYED + "A tool defined only in the development override runs in development only and is not reported there.",
 )
 def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     out = []
     for name, svc in view.services.items():
         if not is_dev_tool(name, svc) or svc.get("profiles"):
@@ -168,9 +180,12 @@ def dev_tools_profiles(ctx: Context) -> Iterator[Problem]:
     example=_ex("services:\n  app:\n    build: .\n"),
     use_instead=_ex("services:\n  app:\n    build: .\n    ulimits:\n      nofile:\n        soft: 65536\n"
                     "        hard: 65536\n"),
+    notes=NOT_DEPLOYED,
 )
 def app_ulimits(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
+    if not deployed(view):
+        return
     services = view.services
     out = []
     for name, svc in services.items():

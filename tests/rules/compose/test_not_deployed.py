@@ -1,0 +1,61 @@
+"""Environments nobody deploys (test stacks, development containers, development helpers) are not held to the
+production hardening rules; what is wrong there whatever the environment still is reported."""
+
+from __future__ import annotations
+
+from tests.helpers import at, run_files
+
+HARDENING = ("CO012", "CO014", "CO015", "CO016", "CO017", "CO024", "CO025", "CO032")
+APP = ("  app:\n    build: .\n    ports: [\"127.0.0.1:${APP_PORT:-8000}:8000\"]\n")
+
+
+def test_a_test_stack_under_tests_is_not_held_to_production_hardening(tmp_path):
+    stack = ("services:\n"                                        # 1
+             "  app:\n"                                           # 2
+             "    image: example/app:1.4.2\n"                     # 3
+             "    network_mode: host\n"                           # 4
+             "  ldap:\n"                                          # 5
+             "    image: osixia/openldap:1.5.0\n"                 # 6
+             "    container_name: ldap\n"                         # 7
+             "  db:\n"                                            # 8
+             "    image: postgres:17.2\n"                         # 9
+             "    ports: [\"5432:5432\"]\n")                      # 10
+    found = run_files(tmp_path, {"tests/e2e/docker/docker-compose.yml": stack},
+                      select=HARDENING + ("CO021",))
+    # a database on all interfaces is still one; its literal host port is a test stack's own business
+    assert at(found, "tests/e2e/docker/docker-compose.yml") == [("CO021", 10, 13)]
+
+
+def test_a_development_container_s_compose_file_is_not_held_to_production_hardening(tmp_path):
+    files = {".devcontainer/docker-compose.yml": "services:\n  app:\n    build:\n      context: ..\n"
+                                                "      dockerfile: .devcontainer/Dockerfile\n"
+                                                "    volumes:\n      - ../..:/workspaces:cached\n"
+                                                "    command: sleep infinity\n",
+             ".devcontainer/Dockerfile": "FROM mcr.microsoft.com/vscode/devcontainers/python:3.12\n"}
+    found = run_files(tmp_path, files, select=HARDENING + ("CO018",))
+    # nor is its workspace mount a source mount "outside development"
+    assert at(found, ".devcontainer/docker-compose.yml") == []
+
+
+def test_a_development_helper_is_not_held_to_production_hardening(tmp_path):
+    # databases and a mail catcher for an application run on the host: nothing is built, nothing deployed
+    helper = ("services:\n"                                       # 1
+              "  db:\n"                                           # 2
+              "    image: postgres:17.2\n"                        # 3
+              "    container_name: app-db\n"                      # 4
+              "    ports: [\"5432:5432\"]\n"                      # 5
+              "  mail:\n"                                         # 6
+              "    image: axllent/mailpit:v1.21\n"                # 7
+              "    ports: [\"127.0.0.1:8025:8025\"]\n")           # 8
+    found = run_files(tmp_path, {"docker/docker-compose.yml": helper}, select=HARDENING + ("CO021",))
+    assert at(found, "docker/docker-compose.yml") == [("CO021", 5, 13), ("CO021", 5, 13), ("CO021", 8, 13)]
+
+
+def test_the_same_services_beside_an_application_are_judged(tmp_path):
+    stack = ("services:\n"
+             "  db:\n"
+             "    image: postgres:17.2\n"
+             "    container_name: app-db\n" + APP)
+    found = run_files(tmp_path, {"docker/docker-compose.yml": stack}, select=("CO014", "CO015", "CO016", "CO032"))
+    codes = {code for code, _line, _col in at(found, "docker/docker-compose.yml")}
+    assert codes == {"CO014", "CO015", "CO016"}  # CO032: a backing service's fixed name is not the app's
