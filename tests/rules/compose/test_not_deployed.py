@@ -59,3 +59,23 @@ def test_the_same_services_beside_an_application_are_judged(tmp_path):
     found = run_files(tmp_path, {"docker/docker-compose.yml": stack}, select=("CO014", "CO015", "CO016", "CO032"))
     codes = {code for code, _line, _col in at(found, "docker/docker-compose.yml")}
     assert codes == {"CO014", "CO015", "CO016"}  # CO032: a backing service's fixed name is not the app's
+
+
+
+def test_test_stack_and_development_container_files_hold_their_own_credentials_and_layout(tmp_path):
+    fixture = ("services:\n"                                                       # 1
+               "  ldap:\n"                                                         # 2
+               "    image: example/test-openldap:2.1\n"                            # 3
+               "  app:\n"                                                          # 4
+               "    build: ../..\n"                                                # 5
+               "    environment:\n"                                                # 6
+               "      LDAP_QUERY_PASSWORD: GoodNewsEveryone\n"                     # 7
+               "      OIDC_CONFIGURATION_URL: http://localhost:8080/.well-known\n"  # 8
+               "      DATABASE_URL: postgresql://app:app@localhost:5432/app\n")     # 9
+    files = {"tests/e2e/docker-compose.yml": fixture, ".devcontainer/docker-compose.yml": fixture,
+             "docker-compose.yml": fixture.replace("../..", ".")}
+    found = run_files(tmp_path, files, select=("CO006", "CO009", "CO010", "CO011"))
+    assert at(found, "tests/e2e/docker-compose.yml") == []
+    assert at(found, ".devcontainer/docker-compose.yml") == []
+    # the same file where a deployment may read it is judged
+    assert {code for code, _l, _c in at(found, "docker-compose.yml")} == {"CO006", "CO009", "CO010", "CO011"}

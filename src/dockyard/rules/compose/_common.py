@@ -66,6 +66,16 @@ NOT_DEPLOYED = ("Environments nobody deploys are not judged: compose files under
                 "only backing services and development tools for an application run on the host. ")
 
 
+STACK_FIXTURES = ("Compose files of a test stack (under `tests/` or `e2e/`) and of a development container "
+                  "(`.devcontainer/`) are not judged: they hold the test images' published credentials and the "
+                  "addresses a fixture or a workspace needs, and nothing deploys them. ")
+
+
+def fixture_stack(path: str) -> bool:
+    """A compose file of a test stack (under ``tests/``, ``e2e/``) or of a development container."""
+    return in_test_folder(path) or in_dev_container(path)
+
+
 def deployed(view) -> bool:
     """Whether an environment may be deployed, and so is held to the standard's production hardening (restart
     policies, resource limits, log rotation, networks, healthchecks, ulimits, one name per container). Not: a
@@ -74,7 +84,7 @@ def deployed(view) -> bool:
     development tools (databases, caches, mail catchers, admin UIs) for an application run elsewhere. An
     environment named for development or tests is judged: its base file is usually what a deployment runs too
     (``docker compose up`` reads it alone)."""
-    if in_test_folder(view.name) or in_dev_container(view.name):
+    if fixture_stack(view.name):
         return False
     services = view.services
     return not services or any(svc.get("build") is not None or (backing_kind(svc) is None and
