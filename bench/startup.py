@@ -3,12 +3,17 @@ and hadolint, and ``dockyard env render`` against ``docker compose config`` on s
 
     .venv/bin/python bench/startup.py                  # installs dockyard as a user does into bench/out/user-venv
     .venv/bin/python bench/startup.py --dockyard V/bin/dockyard --rounds 30
+    .venv/bin/python bench/startup.py --dockyard V/bin/dockyard --instructions   # and instruction counts
 
 dockyard is measured installed as users install it: non-editable, byte-compiled (``pip install .`` into a fresh
 venv, then ``compileall``), never the editable development copy. Every command is a new process; each round runs
 every command once, in the same order, so the load of a shared machine falls on all of them alike. The table
 gives medians of wall time and of the child's CPU time (``wait4``), and their ratios to ``python -c pass`` of
 the same interpreter (the "cold start" budget) or to the named peer. Results go to ``bench/out/startup.json``.
+Two floors are measured beside them: ``python -c 'import re'`` (the console script pip generates imports `re`
+before dockyard's first line runs) and the libraries `env render` cannot do without (`re`, `pathlib`, `json`,
+PyYAML). With ``--instructions`` each command also runs once under valgrind's callgrind, whose instruction count
+does not move with the machine's load (wall times here move by half within an hour).
 """
 
 from __future__ import annotations
@@ -103,11 +108,28 @@ def run(argv: list[str], cwd: Path) -> tuple[float, float, int]:
     return wall, (usage.ru_utime + usage.ru_stime) * 1000, proc.returncode
 
 
+def instructions(argv: list[str], cwd: Path) -> int | None:
+    """Instructions the command executes (callgrind's total ``Ir``), or None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv], cwd=cwd,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dockyard", help="an installed dockyard executable (default: install this checkout)")
     ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count each command's instructions once under valgrind (callgrind): the same count "
+                         "whatever else the machine is doing; Go binaries (docker compose) are left out")
     args = ap.parse_args(argv)
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -121,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([str(dockyard), "init", str(init_dir), "--no-input"], check=True, capture_output=True)
         cases: list[tuple[str, list[str], Path, str]] = [  # (name, argv, cwd, what its ratio is taken to)
             ("python -c pass", [str(python), "-c", "pass"], t["one"], ""),
+            # floors: what the console script imports before dockyard runs (pip's generated script imports
+            # `re`), and the libraries `env render` cannot run without: no code of dockyard's runs in these
+            ("floor: python -c 'import re'", [str(python), "-c", "import re"], t["one"], "python -c pass"),
+            # (PyYAML's patterns come from dockyard's regular-expression store, as in a run of dockyard)
+            ("floor: import re, pathlib, json, yaml", [str(python), "-c", "import re; from dockyard import regex; "
+                                                        "regex.preload(); import pathlib, json, yaml"],
+             t["one"], "python -c pass"),
             ("dockyard --version", [str(dockyard), "--version"], t["one"], "python -c pass"),
             ("dockyard check . (one Dockerfile)", [str(dockyard), "check", "."], t["one"], "python -c pass"),
             ("dockyard check Dockerfile (named)", [str(dockyard), "check", "Dockerfile"], t["one"], "python -c pass"),
@@ -148,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                 if i >= args.warmup:
                     samples[name].append(result)
         load_after = os.getloadavg()
+        counted = {name: instructions(cmd, cwd) for name, cmd, cwd, _ in cases
+                   if args.instructions and "docker compose" not in name}
     rows = {}
     for name, cmd, _, peer in cases:
         walls = [s[0] for s in samples[name]]
@@ -171,6 +202,15 @@ def main(argv: list[str] | None = None) -> int:
         ratio = (lambda r: f"{r:.2f}x" if r is not None else "")
         print(f"| {name:<44} | {row['wall_median']:8.1f} ms | {row['cpu_median']:7.1f} ms | "
               f"{ratio(row['wall_ratio']):>10} | {ratio(row['cpu_ratio']):>9} | {row['peer']} |")
+    if counted:
+        base = counted.get("python -c pass")
+        print(f"\n| {'command':<44} | instructions | ratio to python -c pass |")
+        print(f"|{'-' * 46}|--------------|-------------------------|")
+        for name, count in counted.items():
+            rows[name]["instructions"] = count
+            ratio = f"{count / base:.2f}x" if base and count else ""
+            print(f"| {name:<44} | {count / 1e6:9.1f} M  | {ratio:>23} |")
+        (OUT / "startup.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     bad = [name for name, row in rows.items() if not set(row["exit_codes"]) <= {0, 1}]
     if bad:
         print("exit code 2 or worse from: " + ", ".join(bad), file=sys.stderr)
