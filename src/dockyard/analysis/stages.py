@@ -261,6 +261,29 @@ def truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on", "y")
 
 
+# pip reads a boolean setting (an option, or its `PIP_` variable) with its own strtobool, and uv its `UV_` booleans
+# with clap's boolish parser: both take these words in any case; pip stops with an error on any other non-empty value
+# (an empty one is ignored)
+BOOLEAN_TRUE = frozenset({"y", "yes", "t", "true", "on", "1"})
+BOOLEAN_FALSE = frozenset({"n", "no", "f", "false", "off", "0"})
+
+
+def boolean_value(value: str) -> bool | None:
+    """What pip (and uv) read a boolean setting's value as: True, False, or None when they reject the value."""
+    v = value.lower()
+    return True if v in BOOLEAN_TRUE else False if v in BOOLEAN_FALSE else None
+
+
+def python_flag_on(value: str) -> bool:
+    """Whether CPython (3.7 and later) turns on a flag that a variable such as `PYTHONUNBUFFERED` or
+    `PYTHONDONTWRITEBYTECODE` sets: it reads the value as a C integer (`strtol`), and any non-empty value but
+    one that reads wholly as zero (`0`, `00`, `+0`) turns the flag on. A word is not a number: `off` and
+    `false` turn the flag on."""
+    digits = value.lstrip(" \t\n\v\f\r")
+    digits = digits[1:] if digits[:1] in ("+", "-") else digits
+    return bool(value) and not (digits and set(digits) == {"0"})
+
+
 # -------------------------------------------------------------------------------------------- users
 def home_dir(tool: str, name: str, words) -> str:
     """The home directory a useradd/adduser command gives ``name``: `-d`/`--home-dir` (useradd), `--home`
