@@ -126,6 +126,14 @@ def arg_tokens(df: "Dockerfile", ins: "Instruction") -> list[tuple[str, int, int
     return out
 
 
+def env_key_position(df: "Dockerfile", ins: "Instruction", name: str) -> Position:
+    """Where an ENV/ARG instruction names ``name`` (`NAME=value` or `NAME value`); its arguments when not found."""
+    for tok, start, end in arg_tokens(df, ins):
+        if tok == name or tok.startswith(name + "="):
+            return position(df, start, end)
+    return span_position(ins.args_span)
+
+
 def value_token(df: "Dockerfile", ins: "Instruction", index: int) -> tuple[int, int]:
     """File offsets of the ``index``-th whitespace token of the arguments (falls back to the args span)."""
     toks = arg_tokens(df, ins)

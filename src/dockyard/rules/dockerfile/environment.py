@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.analysis.stages import (boolean_value, env_at, position, python_flag_on, python_runtime_stages,
-                                               span_position, stage_label, vendor_base)
-from dockyard.analysis.stages import arg_tokens
+from dockyard.analysis.stages import (boolean_value, env_at, env_key_position, python_flag_on,
+                                               python_runtime_stages, span_position, stage_label, vendor_base)
 from dockyard.images import plain_image
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
@@ -77,7 +76,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             if problem is None:
                 continue
             reported.add((ins.span.start, name))
-            yield Problem(problem, _key_position(df, ins, name))
+            yield Problem(problem, env_key_position(df, ins, name))
 
 
 def _value_problem(name: str, kind: str, value: str) -> str | None:
@@ -92,9 +91,3 @@ def _value_problem(name: str, kind: str, value: str) -> str | None:
         return f"`{name}={value}` turns the setting off; set `{name}=1`"
     return None
 
-
-def _key_position(df, ins, name: str):
-    for tok, start, end in arg_tokens(df, ins):
-        if tok == name or tok.startswith(name + "="):
-            return position(df, start, end)
-    return span_position(ins.args_span)
