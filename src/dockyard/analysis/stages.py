@@ -80,6 +80,24 @@ def referenced_stages(df: "Dockerfile", stage: "Stage") -> set[int]:
     return seen
 
 
+def shipped_stages(df: "Dockerfile") -> set[int]:
+    """Indices of the stages whose layers make up an image: every stage that no other stage is built FROM or reads
+    files from (the final stage, and any other build target such as `test`), the runtime stages
+    (:func:`runtime_stages`), and the stages each of them is built FROM. A stage that other stages only read files
+    from (`COPY --from`, `RUN --mount=from=`), such as a builder, is left out: its layers are thrown away."""
+    read: set[int] = set()
+    for st in df.stages:
+        if st.parent is not None:
+            read.add(st.parent)
+        for ins in st.instructions:
+            for ref in _from_refs(ins):
+                other = df.stage_by_name(ref)
+                if other is not None and other.index != st.index:
+                    read.add(other.index)
+    targets = [st for st in df.stages if st.index not in read] + runtime_stages(df)
+    return {s.index for st in targets for s in df.ancestry(st)}
+
+
 def _from_refs(ins: "Instruction") -> Iterator[str]:
     if ins.keyword in ("COPY", "ADD"):
         f = ins.flag("from")

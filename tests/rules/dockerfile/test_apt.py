@@ -138,3 +138,22 @@ def test_lists_not_fixed_when_a_later_run_installs_from_them(tmp_path):
                 "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n")
     (f,) = run_files(tmp_path / "updating", {"Dockerfile": updating}, select="DF049")
     assert f.fix is not None and f.fix.applicability.value == "safe"
+
+
+def test_lists_left_in_a_stage_only_copied_from_are_not_judged(tmp_path):
+    # the final stage copies files from the builder: the builder's layers are thrown away, its lists never ship
+    text = ("FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\n"
+            "RUN pip wheel --wheel-dir /wheels -r requirements.lock.txt\n"
+            "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples(found) == [("DF049", 6, 1)]
+    assert found[0].message == ("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
+                                "or use a cache mount for `/var/lib/apt`")
+    # a stage the final one is built FROM ships its layers, and so does a stage nothing reads (another target)
+    based = text.replace("FROM python:3.12-slim AS production", "FROM builder AS production")
+    assert triples(run_files(tmp_path / "based", {"Dockerfile": based}, select="DF049")) == [
+        ("DF049", 2, 1), ("DF049", 6, 1)]
+    target = text.replace("COPY --from=builder /wheels /wheels\n", "")
+    assert triples(run_files(tmp_path / "target", {"Dockerfile": target}, select="DF049")) == [
+        ("DF049", 2, 1), ("DF049", 5, 1)]

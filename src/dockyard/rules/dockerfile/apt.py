@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.analysis.shell import calls, package_call, run_scripts
-from dockyard.analysis.stages import cache_mount_targets, span_position
+from dockyard.analysis.stages import cache_mount_targets, shipped_stages, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 
@@ -179,11 +179,15 @@ def _lists_needed_later(df, ins):
           "index and needs no `--no-cache`. The fix appends `&& rm -rf /var/lib/apt/lists/*` after the RUN's last "
           "statement (a `;` ending it is dropped, a comment ending it stays last); it is not offered when the RUN "
           "ends in a background job (`&`), or when a later RUN (of the stage, or of a stage built on it) installs "
-          "from these lists without its own `apt-get update`: that RUN would then fail.",
+          "from these lists without its own `apt-get update`: that RUN would then fail. Judged in the stages whose "
+          "layers make up an image (the final stage, a `production` stage, any stage nothing reads from, and the "
+          "stages they are built FROM): a builder that other stages only `COPY --from` is thrown away with its "
+          "lists.",
 )
 def lists_cleanup(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for script in run_scripts(df, df.instructions):
+    shipped = shipped_stages(df)
+    for script in run_scripts(df, [ins for ins in df.instructions if ins.stage in shipped]):
         ins = script.instruction
         mounts = _cache_mounts(ins)
         apt = [c for c in _apt_calls(script) if c.sub in ("update", "install", "upgrade", "dist-upgrade")]
