@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.analysis.shell import calls, package_call, run_scripts
+from dockyard.analysis.shell import calls, package_call, piped_remote_scripts, run_scripts
 from dockyard.analysis.stages import cache_mount_targets, shipped_stages, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
@@ -41,6 +41,9 @@ def _end_of(script, word) -> int | None:
             "&& rm -rf /var/lib/apt/lists/*\n",
     use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
                 "    && rm -rf /var/lib/apt/lists/*\n",
+    notes="An install that follows, in the same RUN, a downloaded script piped into a shell (`curl -fsSL "
+          "https://deb.nodesource.com/setup_20.x | bash -`) is not judged: such setup scripts add their repository "
+          "and run `apt-get update` themselves, and what they run cannot be read here.",
 )
 def update_with_install(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -50,6 +53,8 @@ def update_with_install(ctx: Context) -> Iterator[Problem]:
         installs = [c for c in apt if c.sub in ("install", "upgrade", "dist-upgrade")]
         if installs and not updates:
             c = installs[0]
+            if any(sh.start < c.command.start for sh in piped_remote_scripts(script)):
+                continue  # a downloaded setup script piped into a shell (NodeSource's) may update the lists itself
             yield Problem(f"`{c.tool} {c.sub}` without `{c.tool} update` in the same RUN installs from stale "
                           "package lists", script.word_position(c.sub_word))
         elif updates and not installs:
