@@ -295,6 +295,31 @@ def test_runtime_manager_install_from_the_index_is_reported_once(tmp_path):
     assert run(tmp_path / "b", offline, "DF011", {"uv.lock": ""}) == []
 
 
+# the builder syncs the locked dependencies into a venv before any source; the runtime copies that venv, then the
+# source, and runs the same install again: every dependency is already there, so it only adds the project itself
+SYNCED_VENV = ("FROM python:3.12-slim AS builder\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+               "RUN poetry install --only main -E postgres --no-root\n"
+               "FROM python:3.12-slim AS production\nWORKDIR /app\nCOPY --from=builder /app/.venv /app/.venv\n"
+               "COPY . .\nRUN poetry install --only main -E postgres\n"
+               "CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n")
+
+
+def test_install_over_a_venv_the_builder_synced_only_adds_the_project(tmp_path):
+    assert run(tmp_path, SYNCED_VENV, ("DF008", "DF011"), {"poetry.lock": ""}) == []
+
+
+def test_install_choosing_other_groups_than_the_builder_synced_is_judged(tmp_path):
+    # without `--only main` the runtime install adds the dev group, resolved against the index after the source
+    text = SYNCED_VENV.replace("RUN poetry install --only main -E postgres\n", "RUN poetry install -E postgres\n")
+    found = run(tmp_path, text, ("DF008", "DF011"), {"poetry.lock": ""})
+    assert triples(found) == [("DF008", 8, 6), ("DF011", 9, 5)]
+    assert found[0].message.startswith("the application source (`.`) is copied before the dependencies are installed "
+                                       "on line 9")
+    # and so does one after a copy of built wheels only, which holds no synced environment
+    wheels = SYNCED_VENV.replace("COPY --from=builder /app/.venv /app/.venv", "COPY --from=builder /app/dist /dist")
+    found = run(tmp_path / "w", wheels, ("DF008", "DF011"), {"poetry.lock": ""})
+    assert triples(found) == [("DF008", 8, 6), ("DF011", 9, 5)]
+
 def test_same_run_text_in_two_dockerfiles_points_into_each_file(tmp_path):
     # parsed scripts are shared between equal RUN texts: each finding still points into its own Dockerfile
     files = {"a/Dockerfile": "FROM python:3.12-slim\nRUN pip install fastapi\n",

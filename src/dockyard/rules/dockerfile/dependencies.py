@@ -83,20 +83,72 @@ _MANIFESTS = {
 }
 
 
-def _dependency_install(df, ins) -> bool:
-    return _install_tool(df, ins) is not None
+def _dependency_install(df, ins, synced: frozenset = frozenset()) -> bool:
+    return _install_tool(df, ins, synced) is not None
 
 
-def _install_tool(df, ins) -> str | None:
-    """The tool a RUN installs the dependencies with (`pip`, `uv`, `poetry`, `pdm`, `pipenv`), or None."""
+def _install_tool(df, ins, synced: frozenset = frozenset()) -> str | None:
+    """The tool a RUN installs the dependencies with (`pip`, `uv`, `poetry`, `pdm`, `pipenv`), or None. A manager's
+    install of what a builder already synced into the environment copied from it (``synced``:
+    :func:`_synced_from`) only adds the project, and is not one."""
     rs = run_script(df, ins)
     if rs is None:
         return None
     for cmd in rs.commands:
         managed = manager_call(cmd)
-        if managed is not None and managed.installs_dependencies:
+        if managed is not None and managed.installs_dependencies and _selection(managed) not in synced:
             return managed.tool
     return "pip" if _pip_dependency_install(rs) else None
+
+
+# the options that choose what a project manager installs from its lock (groups, extras, workspace packages), as
+# (those that take a value, those that do not): two installs that agree on them install the same packages
+_SELECTING = {
+    "poetry": ({"--with", "--without", "--only", "-E", "--extras"}, {"--all-extras", "--all-groups", "--no-dev"}),
+    "uv": ({"--extra", "--no-extra", "--group", "--no-group", "--only-group", "--package"},
+           {"--all-extras", "--all-groups", "--no-dev", "--only-dev", "--dev", "--no-default-groups",
+            "--all-packages"}),
+    "pdm": ({"-G", "--group", "--without"}, {"--prod", "--production", "-d", "--dev", "--no-default"}),
+    "pipenv": ({"--categories"}, {"--dev"}),
+}
+
+
+def _selection(managed: ManagerCall) -> tuple[str, frozenset]:
+    """The tool and what it is told to install from the lock: its selecting options with their values."""
+    valued, flags = _SELECTING.get(managed.tool, (set(), set()))
+    chosen = set()
+    words = [w.text for w in managed.words]
+    for i, t in enumerate(words):
+        name, eq, value = t.partition("=")
+        if name in valued:
+            chosen.add((name, value if eq else (words[i + 1] if i + 1 < len(words) else "")))
+        elif t in flags:
+            chosen.add((t, ""))
+    return managed.tool, frozenset(chosen)
+
+
+def _synced_from(df, ins) -> frozenset:
+    """What the stage that a `COPY --from` reads from synced with a project manager (:func:`_selection` of each
+    dependency install in its lineage), when the copy brings an environment over: not when it copies only built
+    wheels or archives (`/wheels`, `dist/*.whl`)."""
+    if ins.keyword not in ("COPY", "ADD"):
+        return frozenset()
+    flag = ins.flag("from")
+    source = df.stage_by_name(flag.value) if flag is not None and flag.value else None
+    if source is None or source.index >= ins.stage:
+        return frozenset()
+    copied = [tok for tok, _, _ in arg_tokens(df, ins)[:-1] if not tok.startswith("--")]
+    if not copied or all(is_archive_target(t) or posixpath.basename(t.rstrip("/")).lower() in _NOT_SOURCE
+                         for t in copied):
+        return frozenset()
+    out = set()
+    for earlier in lineage_instructions(df, source):
+        rs = run_script(df, earlier)
+        for cmd in rs.commands if rs is not None else ():
+            managed = manager_call(cmd)
+            if managed is not None and managed.installs_dependencies:
+                out.add(_selection(managed))
+    return frozenset(out)
 
 
 def _pip_dependency_install(rs) -> bool:
@@ -143,8 +195,11 @@ def _source_copy(df, ins):
     example="FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.lock.txt\n",
     use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.lock.txt ./\n"
     "RUN pip install -r requirements.lock.txt\nCOPY . .\n",
-    notes="Installing the project itself with `--no-deps` after the source is copied is fine once the "
-    "dependencies were installed earlier. Folders such as `wheels/` are not source. In a uv workspace (the "
+    notes="Installing the project itself with `--no-deps` (or `poetry install --only-root`) after the source is "
+    "copied is fine once the dependencies were installed earlier, and so is a project manager's install that "
+    "repeats, with the same groups and extras, what a builder stage synced into the environment the runtime "
+    "copies from it (`COPY --from=builder /app/.venv ...`, then `poetry install --only main`): the lock's "
+    "packages are all there, and only the project is added. Folders such as `wheels/` are not source. In a uv workspace (the "
     "build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
     "--no-install-workspace` with every member's `pyproject.toml` copied first: `--no-install-project` would "
     "still install the members, whose source is not there yet.",
@@ -156,15 +211,17 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
     reported: set[int] = set()
     for stage in df.stages:
         first_copy = None
+        synced: frozenset = frozenset()  # what the environments copied from builder stages already hold
         for ins in lineage_instructions(df, stage):
+            synced |= _synced_from(df, ins)
             if first_copy is None:
                 hit = _source_copy(df, ins)
                 if hit is not None:
                     first_copy = (ins, hit)
                     continue
-                if _dependency_install(df, ins):
+                if _dependency_install(df, ins, synced):
                     break  # dependencies come first in this lineage
-            elif (tool := _install_tool(df, ins)) is not None:
+            elif (tool := _install_tool(df, ins, synced)) is not None:
                 copy_ins, (src, start, end) = first_copy
                 manifests = _MANIFESTS.get(tool, f"(`{LOCK_EXAMPLE}`), install")
                 if tool == "uv" and (members := _uv_workspace_members(ctx)) is not None:
@@ -640,7 +697,9 @@ def _cache_env(df, stage, ins, call: PipCall) -> str:
     "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\nCOPY requirements.lock.txt ./\n"
     "RUN pip install --no-index --find-links /wheels -r requirements.lock.txt\n",
     notes="Judged on the final stage and a stage named `production`, including the stages they are built FROM. "
-    "A runtime stage that installs nothing (a virtual environment copied from the builder) is accepted.",
+    "A runtime stage that installs nothing (a virtual environment copied from the builder) is accepted, and so "
+    "is a project manager's install that repeats, with the same groups and extras, what the builder synced into "
+    "the environment copied from it: the lock's packages are all there, and it only adds the project.",
 )
 def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -649,7 +708,9 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
     seen: set[int] = set()  # one finding per RUN: the fix (install built wheels) is one for all its installs
     for stage in runtime_stages(df):
         managed_seen: set[int] = set()
+        synced: frozenset = frozenset()  # what the environments copied from builder stages already hold
         for ins in lineage_instructions(df, stage):
+            synced |= _synced_from(df, ins)
             rs = run_script(df, ins)
             if rs is None or ins.span.start in seen:
                 continue
@@ -657,8 +718,10 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
             for cmd in rs.commands:
                 managed = manager_call(cmd)
                 if managed is not None:
-                    if not managed.installs_dependencies or managed.offline or stage.index in managed_seen:
-                        continue  # later syncs of the same lineage install the project over what is there
+                    if not managed.installs_dependencies or managed.offline or stage.index in managed_seen \
+                            or _selection(managed) in synced:
+                        continue  # later syncs of the same lineage, or of a synced environment copied from a
+                        # builder, install the project over what is there
                     managed_seen.add(stage.index)
                     # the manager's install of the dependencies is the finding, not the pip install of the manager
                     found = Problem(
