@@ -153,7 +153,7 @@ def test_cache_mount_advice_names_pip_no_cache_dir_of_any_value(tmp_path):
     assert triples(found) == [("DF010", 6, 5)]
     assert found[0].message == ("`pip install` downloads packages without a pip cache mount; add "
                                 "`--mount=type=cache,target=/root/.cache/pip` to this RUN; `PIP_NO_CACHE_DIR=off` "
-                                "(line 3) turns pip's cache off as well: set it after the installs, or only in the "
+                                "(line 3) turns pip's cache off: set it after the installs, or only in the "
                                 "runtime stage")
     mounted = text.replace("RUN pip", "RUN --mount=type=cache,target=/root/.cache/pip pip")
     found = run(tmp_path / "m", mounted, "DF010")

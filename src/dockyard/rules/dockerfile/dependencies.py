@@ -199,8 +199,8 @@ def _source_copy(df, ins):
     "copied is fine once the dependencies were installed earlier, and so is a project manager's install that "
     "repeats, with the same groups and extras, what a builder stage synced into the environment the runtime "
     "copies from it (`COPY --from=builder /app/.venv ...`, then `poetry install --only main`): the lock's "
-    "packages are all there, and only the project is added. Folders such as `wheels/` are not source. In a uv workspace (the "
-    "build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
+    "packages are all there, and only the project is added. Folders such as `wheels/` are not source. In a uv "
+    "workspace (the build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
     "--no-install-workspace` with every member's `pyproject.toml` copied first: `--no-install-project` would "
     "still install the members, whose source is not there yet.",
 )
@@ -623,8 +623,8 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     shown = " and ".join(f"`{f}`" for f in flags)
                     drop = f" and drop {shown}, which turn{'s' if len(flags) == 1 else ''} {leaf}'s cache off"
                 env = _cache_env(df, stage, ins, found[0])
-                also = (f"; {env} turns {leaf}'s cache off as well: set it after the installs, or only in the "
-                        "runtime stage") if env else ""
+                also = (f"; {env} turns {leaf}'s cache off{' as well' if flags else ''}: set it after the "
+                        "installs, or only in the runtime stage") if env else ""
                 yield Problem(
                     f"`{_shown(found[0])}` downloads packages{who} without a pip cache mount; add "
                     f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{drop}{note}{also}",

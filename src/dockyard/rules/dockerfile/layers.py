@@ -32,10 +32,10 @@ def _whole(script) -> tuple[int, int] | None:
     example="FROM python:3.12-slim\nRUN groupadd --gid 10001 app\nRUN useradd --uid 10001 --gid app app\n",
     use_instead="FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n    && useradd --uid 10001 --gid app app\n",
     notes="Only RUNs that directly follow each other in the same stage with identical flags are judged; a run "
-          "of several such RUNs is one finding, at its second RUN, naming the others. A stage that other stages only "
-          "read files from (`COPY --from`, a builder) is not judged: its layers never reach an image. The fix joins them with "
-          "`&&` (every pair it can: not after a background job or a trailing comment); it is unsafe because a "
-          "later script then runs in the earlier one's shell (a `cd` or `export` carries over).",
+          "of several such RUNs is one finding, at its second RUN, naming the others. A stage that other stages "
+          "only read files from (`COPY --from`, a builder) is not judged: its layers never reach an image. The fix "
+          "joins them with `&&` (every pair it can: not after a background job or a trailing comment); it is "
+          "unsafe because a later script then runs in the earlier one's shell (a `cd` or `export` carries over).",
 )
 def combine(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
