@@ -460,6 +460,16 @@ _UV_GLOBAL_VALUE = frozenset({"--directory", "--project", "--cache-dir", "--conf
                               "--extra-index-url", "--find-links", "-f"})
 _MANAGER_SUBCOMMANDS = {"uv": {"sync", "export"}, "poetry": {"install", "sync", "export"},
                         "pdm": {"install", "sync", "export"}, "pipenv": {"install", "sync"}}
+# the options that choose what a manager installs from its lock (groups, extras, workspace packages), as (those that
+# take a value, those that do not)
+_SELECTING = {
+    "poetry": ({"--with", "--without", "--only", "-E", "--extras"}, {"--all-extras", "--all-groups", "--no-dev"}),
+    "uv": ({"--extra", "--no-extra", "--group", "--no-group", "--only-group", "--package"},
+           {"--all-extras", "--all-groups", "--no-dev", "--only-dev", "--dev", "--no-default-groups",
+            "--all-packages"}),
+    "pdm": ({"-G", "--group", "--without"}, {"--prod", "--production", "-d", "--dev", "--no-default"}),
+    "pipenv": ({"--categories"}, {"--dev"}),
+}
 
 
 @record
@@ -502,6 +512,21 @@ class ManagerCall:
     @property
     def installs_dependencies(self) -> bool:
         return self.installs and not self.installs_project_only
+
+    @property
+    def selection(self) -> tuple[str, frozenset]:
+        """The tool and what it is told to install from the lock (its group, extra and package options with their
+        values): two installs that agree on it install the same packages."""
+        valued, flags = _SELECTING.get(self.tool, (set(), set()))
+        words = [w.text for w in self.words]
+        chosen = set()
+        for i, t in enumerate(words):
+            name, eq, value = t.partition("=")
+            if name in valued:
+                chosen.add((name, value if eq else words[i + 1] if i + 1 < len(words) else ""))
+            elif t in flags:
+                chosen.add((t, ""))
+        return self.tool, frozenset(chosen)
 
     @property
     def offline(self) -> bool:

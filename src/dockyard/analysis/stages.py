@@ -110,6 +110,32 @@ def _from_refs(ins: "Instruction") -> Iterator[str]:
                 yield src
 
 
+_BUILT = frozenset({"wheels", "wheelhouse", "dist"})
+
+
+def synced_environments(df: "Dockerfile", ins: "Instruction") -> frozenset:
+    """What the stage a `COPY --from` reads from synced with a project manager (the
+    :attr:`~dockyard.analysis.shell.ManagerCall.selection` of each dependency install in its lineage), when the copy
+    brings an environment over: not when it copies only built wheels or archives (`/wheels`, `dist/*.whl`)."""
+    flag = ins.flag("from") if ins.keyword in ("COPY", "ADD") else None
+    source = df.stage_by_name(flag.value) if flag is not None and flag.value else None
+    if source is None or source.index >= ins.stage:
+        return frozenset()
+    copied = [tok for tok, _, _ in arg_tokens(df, ins)[:-1] if not tok.startswith("--")]
+    if all(is_archive_target(t) or posixpath.basename(t.rstrip("/")).lower() in _BUILT for t in copied):
+        return frozenset()
+    from dockyard.analysis.shell import manager_call, run_script  # lazy: dockyard.analysis.shell imports this module
+
+    synced = set()
+    for earlier in lineage_instructions(df, source):
+        rs = run_script(df, earlier)
+        for cmd in rs.commands if rs is not None else ():
+            managed = manager_call(cmd)
+            if managed is not None and managed.installs_dependencies:
+                synced.add(managed.selection)
+    return frozenset(synced)
+
+
 # ------------------------------------------------------------------------------------------ positions
 def position(df: "Dockerfile", start: int, end: int) -> Position:
     """A Position for character offsets into the Dockerfile text."""

@@ -24,6 +24,7 @@ from dockyard.analysis.stages import (
     position,
     run_as,
     span_position,
+    synced_environments,
     truthy,
 )
 from dockyard.analysis.stages import lineage
@@ -90,65 +91,15 @@ def _dependency_install(df, ins, synced: frozenset = frozenset()) -> bool:
 def _install_tool(df, ins, synced: frozenset = frozenset()) -> str | None:
     """The tool a RUN installs the dependencies with (`pip`, `uv`, `poetry`, `pdm`, `pipenv`), or None. A manager's
     install of what a builder already synced into the environment copied from it (``synced``:
-    :func:`_synced_from`) only adds the project, and is not one."""
+    :func:`synced_environments`) only adds the project, and is not one."""
     rs = run_script(df, ins)
     if rs is None:
         return None
     for cmd in rs.commands:
         managed = manager_call(cmd)
-        if managed is not None and managed.installs_dependencies and _selection(managed) not in synced:
+        if managed is not None and managed.installs_dependencies and managed.selection not in synced:
             return managed.tool
     return "pip" if _pip_dependency_install(rs) else None
-
-
-# the options that choose what a project manager installs from its lock (groups, extras, workspace packages), as
-# (those that take a value, those that do not): two installs that agree on them install the same packages
-_SELECTING = {
-    "poetry": ({"--with", "--without", "--only", "-E", "--extras"}, {"--all-extras", "--all-groups", "--no-dev"}),
-    "uv": ({"--extra", "--no-extra", "--group", "--no-group", "--only-group", "--package"},
-           {"--all-extras", "--all-groups", "--no-dev", "--only-dev", "--dev", "--no-default-groups",
-            "--all-packages"}),
-    "pdm": ({"-G", "--group", "--without"}, {"--prod", "--production", "-d", "--dev", "--no-default"}),
-    "pipenv": ({"--categories"}, {"--dev"}),
-}
-
-
-def _selection(managed: ManagerCall) -> tuple[str, frozenset]:
-    """The tool and what it is told to install from the lock: its selecting options with their values."""
-    valued, flags = _SELECTING.get(managed.tool, (set(), set()))
-    chosen = set()
-    words = [w.text for w in managed.words]
-    for i, t in enumerate(words):
-        name, eq, value = t.partition("=")
-        if name in valued:
-            chosen.add((name, value if eq else (words[i + 1] if i + 1 < len(words) else "")))
-        elif t in flags:
-            chosen.add((t, ""))
-    return managed.tool, frozenset(chosen)
-
-
-def _synced_from(df, ins) -> frozenset:
-    """What the stage that a `COPY --from` reads from synced with a project manager (:func:`_selection` of each
-    dependency install in its lineage), when the copy brings an environment over: not when it copies only built
-    wheels or archives (`/wheels`, `dist/*.whl`)."""
-    if ins.keyword not in ("COPY", "ADD"):
-        return frozenset()
-    flag = ins.flag("from")
-    source = df.stage_by_name(flag.value) if flag is not None and flag.value else None
-    if source is None or source.index >= ins.stage:
-        return frozenset()
-    copied = [tok for tok, _, _ in arg_tokens(df, ins)[:-1] if not tok.startswith("--")]
-    if not copied or all(is_archive_target(t) or posixpath.basename(t.rstrip("/")).lower() in _NOT_SOURCE
-                         for t in copied):
-        return frozenset()
-    out = set()
-    for earlier in lineage_instructions(df, source):
-        rs = run_script(df, earlier)
-        for cmd in rs.commands if rs is not None else ():
-            managed = manager_call(cmd)
-            if managed is not None and managed.installs_dependencies:
-                out.add(_selection(managed))
-    return frozenset(out)
 
 
 def _pip_dependency_install(rs) -> bool:
@@ -213,7 +164,7 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
         first_copy = None
         synced: frozenset = frozenset()  # what the environments copied from builder stages already hold
         for ins in lineage_instructions(df, stage):
-            synced |= _synced_from(df, ins)
+            synced |= synced_environments(df, ins)
             if first_copy is None:
                 hit = _source_copy(df, ins)
                 if hit is not None:
@@ -710,7 +661,7 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
         managed_seen: set[int] = set()
         synced: frozenset = frozenset()  # what the environments copied from builder stages already hold
         for ins in lineage_instructions(df, stage):
-            synced |= _synced_from(df, ins)
+            synced |= synced_environments(df, ins)
             rs = run_script(df, ins)
             if rs is None or ins.span.start in seen:
                 continue
@@ -719,7 +670,7 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
                 managed = manager_call(cmd)
                 if managed is not None:
                     if not managed.installs_dependencies or managed.offline or stage.index in managed_seen \
-                            or _selection(managed) in synced:
+                            or managed.selection in synced:
                         continue  # later syncs of the same lineage, or of a synced environment copied from a
                         # builder, install the project over what is there
                     managed_seen.add(stage.index)
