@@ -201,7 +201,6 @@ def run_scripts(df: "Dockerfile", instructions) -> Iterator[InstructionScript]:
 # ------------------------------------------------------------------------------ programs and wrappers
 _WRAPPERS = frozenset({"sudo", "env", "exec", "nice", "nohup", "time", "command", "xargs", "su-exec", "gosu"})
 
-
 _UNWRAPPED = memo.table()
 
 
@@ -219,6 +218,37 @@ def _unwrap(argv: tuple) -> tuple:
         while i < len(argv) and (argv[i].text.startswith("-") or "=" in argv[i].text):
             i += 1
     return argv[i:]
+
+
+def pipe_sides(pipe: int, commands) -> tuple["SimpleCommand | None", "SimpleCommand | None"]:
+    """The commands on either side of the pipe at script offset ``pipe``: the outermost one that ends last before
+    it (`echo` in `echo "$(date)" | tr`), and the first that starts after it."""
+    left = [c for c in commands if c.end <= pipe]
+    before = min(left, key=lambda c: (-c.end, c.start)) if left else None
+    after = next((c for c in commands if c.start > pipe), None)
+    return before, after
+
+
+# programs that download a URL and can print it for a pipe
+FETCHERS = frozenset({"curl", "wget"})
+
+
+def piped_remote_scripts(script: "InstructionScript") -> list["SimpleCommand"]:
+    """The shells of a script that run what a download pipes into them (`curl -fsSL URL | bash -`, `wget -qO- URL
+    | sudo -E sh -s -- ARGS`): remote scripts, whose commands cannot be read here. A shell given `-c` runs its
+    argument, not its input, and is not one."""
+    import os.path
+
+    out = []
+    for pipe in script.script.pipes:
+        before, after = pipe_sides(pipe, script.commands)
+        fetch = unwrap(before.argv) if before is not None else ()
+        if after is None or not fetch or os.path.basename(fetch[0].text) not in FETCHERS:
+            continue
+        argv = unwrap(after.argv)
+        if argv and os.path.basename(argv[0].text) in SHELLS and not any(w.text == "-c" for w in argv[1:]):
+            out.append(after)
+    return out
 
 
 def _is_python(name: str) -> bool:
@@ -430,6 +460,16 @@ _UV_GLOBAL_VALUE = frozenset({"--directory", "--project", "--cache-dir", "--conf
                               "--extra-index-url", "--find-links", "-f"})
 _MANAGER_SUBCOMMANDS = {"uv": {"sync", "export"}, "poetry": {"install", "sync", "export"},
                         "pdm": {"install", "sync", "export"}, "pipenv": {"install", "sync"}}
+# the options that choose what a manager installs from its lock (groups, extras, workspace packages), as (those that
+# take a value, those that do not)
+_SELECTING = {
+    "poetry": ({"--with", "--without", "--only", "-E", "--extras"}, {"--all-extras", "--all-groups", "--no-dev"}),
+    "uv": ({"--extra", "--no-extra", "--group", "--no-group", "--only-group", "--package"},
+           {"--all-extras", "--all-groups", "--no-dev", "--only-dev", "--dev", "--no-default-groups",
+            "--all-packages"}),
+    "pdm": ({"-G", "--group", "--without"}, {"--prod", "--production", "-d", "--dev", "--no-default"}),
+    "pipenv": ({"--categories"}, {"--dev"}),
+}
 
 
 @record
@@ -472,6 +512,21 @@ class ManagerCall:
     @property
     def installs_dependencies(self) -> bool:
         return self.installs and not self.installs_project_only
+
+    @property
+    def selection(self) -> tuple[str, frozenset]:
+        """The tool and what it is told to install from the lock (its group, extra and package options with their
+        values): two installs that agree on it install the same packages."""
+        valued, flags = _SELECTING.get(self.tool, (set(), set()))
+        words = [w.text for w in self.words]
+        chosen = set()
+        for i, t in enumerate(words):
+            name, eq, value = t.partition("=")
+            if name in valued:
+                chosen.add((name, value if eq else words[i + 1] if i + 1 < len(words) else ""))
+            elif t in flags:
+                chosen.add((t, ""))
+        return self.tool, frozenset(chosen)
 
     @property
     def offline(self) -> bool:

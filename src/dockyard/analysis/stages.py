@@ -80,6 +80,24 @@ def referenced_stages(df: "Dockerfile", stage: "Stage") -> set[int]:
     return seen
 
 
+def shipped_stages(df: "Dockerfile") -> set[int]:
+    """Indices of the stages whose layers make up an image: every stage that no other stage is built FROM or reads
+    files from (the final stage, and any other build target such as `test`), the runtime stages
+    (:func:`runtime_stages`), and the stages each of them is built FROM. A stage that other stages only read files
+    from (`COPY --from`, `RUN --mount=from=`), such as a builder, is left out: its layers are thrown away."""
+    read: set[int] = set()
+    for st in df.stages:
+        if st.parent is not None:
+            read.add(st.parent)
+        for ins in st.instructions:
+            for ref in _from_refs(ins):
+                other = df.stage_by_name(ref)
+                if other is not None and other.index != st.index:
+                    read.add(other.index)
+    targets = [st for st in df.stages if st.index not in read] + runtime_stages(df)
+    return {s.index for st in targets for s in df.ancestry(st)}
+
+
 def _from_refs(ins: "Instruction") -> Iterator[str]:
     if ins.keyword in ("COPY", "ADD"):
         f = ins.flag("from")
@@ -90,6 +108,32 @@ def _from_refs(ins: "Instruction") -> Iterator[str]:
             src = f.options().get("from")
             if src:
                 yield src
+
+
+_BUILT = frozenset({"wheels", "wheelhouse", "dist"})
+
+
+def synced_environments(df: "Dockerfile", ins: "Instruction") -> frozenset:
+    """What the stage a `COPY --from` reads from synced with a project manager (the
+    :attr:`~dockyard.analysis.shell.ManagerCall.selection` of each dependency install in its lineage), when the copy
+    brings an environment over: not when it copies only built wheels or archives (`/wheels`, `dist/*.whl`)."""
+    flag = ins.flag("from") if ins.keyword in ("COPY", "ADD") else None
+    source = df.stage_by_name(flag.value) if flag is not None and flag.value else None
+    if source is None or source.index >= ins.stage:
+        return frozenset()
+    copied = [tok for tok, _, _ in arg_tokens(df, ins)[:-1] if not tok.startswith("--")]
+    if all(is_archive_target(t) or posixpath.basename(t.rstrip("/")).lower() in _BUILT for t in copied):
+        return frozenset()
+    from dockyard.analysis.shell import manager_call, run_script  # lazy: dockyard.analysis.shell imports this module
+
+    synced = set()
+    for earlier in lineage_instructions(df, source):
+        rs = run_script(df, earlier)
+        for cmd in rs.commands if rs is not None else ():
+            managed = manager_call(cmd)
+            if managed is not None and managed.installs_dependencies:
+                synced.add(managed.selection)
+    return frozenset(synced)
 
 
 # ------------------------------------------------------------------------------------------ positions
@@ -124,6 +168,14 @@ def arg_tokens(df: "Dockerfile", ins: "Instruction") -> list[tuple[str, int, int
         out.append((want[i:j], ins.source_offset(i), ins.source_offset(j - 1) + 1))
         i = j
     return out
+
+
+def env_key_position(df: "Dockerfile", ins: "Instruction", name: str) -> Position:
+    """Where an ENV/ARG instruction names ``name`` (`NAME=value` or `NAME value`); its arguments when not found."""
+    for tok, start, end in arg_tokens(df, ins):
+        if tok == name or tok.startswith(name + "="):
+            return position(df, start, end)
+    return span_position(ins.args_span)
 
 
 def value_token(df: "Dockerfile", ins: "Instruction", index: int) -> tuple[int, int]:
@@ -259,6 +311,29 @@ def env_value_at(df: "Dockerfile", stage: "Stage", upto: "Instruction | None", n
 
 def truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on", "y")
+
+
+# pip reads a boolean setting (an option, or its `PIP_` variable) with its own strtobool, and uv its `UV_` booleans
+# with clap's boolish parser: both take these words in any case; pip stops with an error on any other non-empty value
+# (an empty one is ignored)
+BOOLEAN_TRUE = frozenset({"y", "yes", "t", "true", "on", "1"})
+BOOLEAN_FALSE = frozenset({"n", "no", "f", "false", "off", "0"})
+
+
+def boolean_value(value: str) -> bool | None:
+    """What pip (and uv) read a boolean setting's value as: True, False, or None when they reject the value."""
+    v = value.lower()
+    return True if v in BOOLEAN_TRUE else False if v in BOOLEAN_FALSE else None
+
+
+def python_flag_on(value: str) -> bool:
+    """Whether CPython (3.7 and later) turns on a flag that a variable such as `PYTHONUNBUFFERED` or
+    `PYTHONDONTWRITEBYTECODE` sets: it reads the value as a C integer (`strtol`), and any non-empty value but
+    one that reads wholly as zero (`0`, `00`, `+0`) turns the flag on. A word is not a number: `off` and
+    `false` turn the flag on."""
+    digits = value.lstrip(" \t\n\v\f\r")
+    digits = digits[1:] if digits[:1] in ("+", "-") else digits
+    return bool(value) and not (digits and set(digits) == {"0"})
 
 
 # -------------------------------------------------------------------------------------------- users

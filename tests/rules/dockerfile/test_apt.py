@@ -138,3 +138,40 @@ def test_lists_not_fixed_when_a_later_run_installs_from_them(tmp_path):
                 "RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n")
     (f,) = run_files(tmp_path / "updating", {"Dockerfile": updating}, select="DF049")
     assert f.fix is not None and f.fix.applicability.value == "safe"
+
+
+def test_lists_left_in_a_stage_only_copied_from_are_not_judged(tmp_path):
+    # the final stage copies files from the builder: the builder's layers are thrown away, its lists never ship
+    text = ("FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\n"
+            "RUN pip wheel --wheel-dir /wheels -r requirements.lock.txt\n"
+            "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF049")
+    assert triples(found) == [("DF049", 6, 1)]
+    assert found[0].message == ("apt package lists stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*` "
+                                "or use a cache mount for `/var/lib/apt`")
+    # a stage the final one is built FROM ships its layers, and so does a stage nothing reads (another target)
+    based = text.replace("FROM python:3.12-slim AS production", "FROM builder AS production")
+    assert triples(run_files(tmp_path / "based", {"Dockerfile": based}, select="DF049")) == [
+        ("DF049", 2, 1), ("DF049", 6, 1)]
+    target = text.replace("COPY --from=builder /wheels /wheels\n", "")
+    assert triples(run_files(tmp_path / "target", {"Dockerfile": target}, select="DF049")) == [
+        ("DF049", 2, 1), ("DF049", 5, 1)]
+
+
+def test_install_after_a_piped_remote_setup_script_is_not_called_stale(tmp_path):
+    # a setup script piped from a download (NodeSource's `setup_20.x | bash -`) adds its repository and runs
+    # `apt-get update` itself; what it runs cannot be read here, so the lists it leaves are not called stale
+    text = ('FROM python:3.12-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+            "RUN curl -fsSL https://deb.example.org/setup_20.x | bash - \\\n"
+            "    && apt-get install -y --no-install-recommends nodejs && rm -rf /var/lib/apt/lists/*\n"
+            "RUN wget -qO- https://deb.example.org/setup_20.x | sudo -E sh -s -- --quiet \\\n"
+            "    && apt-get install -y --no-install-recommends nodejs && rm -rf /var/lib/apt/lists/*\n"
+            # the script runs after the install, or its download only feeds a program that is no shell: stale
+            "RUN apt-get install -y --no-install-recommends git && curl -fsSL https://example.org/x.sh | sh\n"
+            "RUN curl -fsSL https://example.org/key.asc | gpg --dearmor -o /etc/apt/keyrings/x.gpg \\\n"
+            "    && apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF046")
+    assert triples(found) == [("DF046", 7, 13), ("DF046", 9, 16)]
+    assert found[0].message == ("`apt-get install` without `apt-get update` in the same RUN installs from stale "
+                                "package lists")

@@ -131,6 +131,43 @@ def test_cache_mount_present_or_wheelhouse(tmp_path):
     assert run(tmp_path, text, "DF010") == []
 
 
+
+def test_one_cache_mount_finding_per_run(tmp_path):
+    # one mount on the RUN serves both installs: one finding, at the first, naming every flag to drop
+    text = HEAD + ("COPY requirements.lock.txt ./\n"
+                   "RUN pip install --no-cache-dir pip==24.0 \\\n"
+                   "    && pip install --no-cache -r requirements.lock.txt\n")
+    found = run(tmp_path, text, "DF010")
+    assert triples(found) == [("DF010", 4, 5)]
+    assert found[0].message == ("`pip install` downloads packages without a pip cache mount; add "
+                                "`--mount=type=cache,target=/root/.cache/pip` to this RUN and drop `--no-cache-dir` "
+                                "and `--no-cache`, which turn pip's cache off")
+
+
+def test_cache_mount_advice_names_pip_no_cache_dir_of_any_value(tmp_path):
+    # pip turns its cache off for every boolean PIP_NO_CACHE_DIR holds, `off` included: a mount alone stays unused
+    # (the line named is the variable's, not the first of its ENV)
+    text = ("FROM python:3.12-slim\nENV PYTHONUNBUFFERED=1 \\\n    PIP_NO_CACHE_DIR=off\nWORKDIR /app\n"
+            "COPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n")
+    found = run(tmp_path, text, "DF010")
+    assert triples(found) == [("DF010", 6, 5)]
+    assert found[0].message == ("`pip install` downloads packages without a pip cache mount; add "
+                                "`--mount=type=cache,target=/root/.cache/pip` to this RUN; `PIP_NO_CACHE_DIR=off` "
+                                "(line 3) turns pip's cache off: set it after the installs, or only in the "
+                                "runtime stage")
+    mounted = text.replace("RUN pip", "RUN --mount=type=cache,target=/root/.cache/pip pip")
+    found = run(tmp_path / "m", mounted, "DF010")
+    assert triples(found) == [("DF010", 6, 5)]
+    assert found[0].message.startswith("the cache mount at `/root/.cache/pip` is never used: `PIP_NO_CACHE_DIR=off` "
+                                       "(line 3) turns pip's cache off")
+
+
+def test_unused_cache_mount_reported_once_per_run(tmp_path):
+    text = HEAD + ("ENV PIP_NO_CACHE_DIR=1\nRUN --mount=type=cache,target=/root/.cache/pip \\\n"
+                   "    pip install pip==24.0 && pip install -r requirements.lock.txt\n")
+    assert triples(run(tmp_path, text, "DF010")) == [("DF010", 4, 5)]
+
+
 # ---------------------------------------------------------------- DF011 wheelhouse
 def test_runtime_installs_from_index(tmp_path):
     text = ("FROM python:3.12-slim AS base\nRUN pip install -r /r.lock\n"
@@ -257,6 +294,31 @@ def test_runtime_manager_install_from_the_index_is_reported_once(tmp_path):
         "RUN uv sync --frozen\n", "RUN uv sync --frozen --offline\n")
     assert run(tmp_path / "b", offline, "DF011", {"uv.lock": ""}) == []
 
+
+# the builder syncs the locked dependencies into a venv before any source; the runtime copies that venv, then the
+# source, and runs the same install again: every dependency is already there, so it only adds the project itself
+SYNCED_VENV = ("FROM python:3.12-slim AS builder\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\n"
+               "RUN poetry install --only main -E postgres --no-root\n"
+               "FROM python:3.12-slim AS production\nWORKDIR /app\nCOPY --from=builder /app/.venv /app/.venv\n"
+               "COPY . .\nRUN poetry install --only main -E postgres\n"
+               "CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n")
+
+
+def test_install_over_a_venv_the_builder_synced_only_adds_the_project(tmp_path):
+    assert run(tmp_path, SYNCED_VENV, ("DF008", "DF011"), {"poetry.lock": ""}) == []
+
+
+def test_install_choosing_other_groups_than_the_builder_synced_is_judged(tmp_path):
+    # without `--only main` the runtime install adds the dev group, resolved against the index after the source
+    text = SYNCED_VENV.replace("RUN poetry install --only main -E postgres\n", "RUN poetry install -E postgres\n")
+    found = run(tmp_path, text, ("DF008", "DF011"), {"poetry.lock": ""})
+    assert triples(found) == [("DF008", 8, 6), ("DF011", 9, 5)]
+    assert found[0].message.startswith("the application source (`.`) is copied before the dependencies are installed "
+                                       "on line 9")
+    # and so does one after a copy of built wheels only, which holds no synced environment
+    wheels = SYNCED_VENV.replace("COPY --from=builder /app/.venv /app/.venv", "COPY --from=builder /app/dist /dist")
+    found = run(tmp_path / "w", wheels, ("DF008", "DF011"), {"poetry.lock": ""})
+    assert triples(found) == [("DF008", 8, 6), ("DF011", 9, 5)]
 
 def test_same_run_text_in_two_dockerfiles_points_into_each_file(tmp_path):
     # parsed scripts are shared between equal RUN texts: each finding still points into its own Dockerfile

@@ -49,3 +49,45 @@ def test_later_env_overrides_and_variables_are_accepted(tmp_path):
 def test_lowercase_env_instruction(tmp_path):
     text = "from python:3.12-slim\n" + ALL.replace("ENV", "env")
     assert run(tmp_path, text) == []
+
+
+def test_pip_no_cache_dir_is_off_for_any_value_pip_reads_as_a_boolean(tmp_path):
+    # pip's --no-cache-dir callback turns the cache off for every value its strtobool accepts, `off` and `0`
+    # included (kept for backwards compatibility): each of these sets the variable as the standard wants
+    for i, value in enumerate(("off", "false", "0", "No", "f", "n", "YES", "t")):
+        text = "FROM python:3.12-slim\n" + ALL.replace("PIP_NO_CACHE_DIR=1", f"PIP_NO_CACHE_DIR={value}")
+        assert run(tmp_path / str(i), text) == [], value
+
+
+def test_pip_no_cache_dir_that_pip_cannot_read_is_reported_at_the_key(tmp_path):
+    text = "FROM python:3.12-slim\n" + ALL.replace("PIP_NO_CACHE_DIR=1", "PIP_NO_CACHE_DIR=enabled")
+    found = run(tmp_path, text)
+    assert triples(found) == [("DF006", 5, 5)]
+    assert found[0].message == ("`PIP_NO_CACHE_DIR=enabled` is not a boolean pip reads (`1`, `true`, `yes`, `on` "
+                                "or their opposites): every pip command stops with an error; set "
+                                "`PIP_NO_CACHE_DIR=1`")
+
+
+def test_pip_version_check_off_values_turn_the_setting_off(tmp_path):
+    # a store-true option: pip reads `off` as false, so the version check stays on
+    text = "FROM python:3.12-slim\n" + ALL.replace("PIP_DISABLE_PIP_VERSION_CHECK=1",
+                                                   "PIP_DISABLE_PIP_VERSION_CHECK=off")
+    found = run(tmp_path, text)
+    assert triples(found) == [("DF006", 6, 5)]
+    assert found[0].message == ("`PIP_DISABLE_PIP_VERSION_CHECK=off` turns the setting off; set "
+                                "`PIP_DISABLE_PIP_VERSION_CHECK=1`")
+    accepted = "FROM python:3.12-slim\n" + ALL.replace("PIP_DISABLE_PIP_VERSION_CHECK=1",
+                                                       "PIP_DISABLE_PIP_VERSION_CHECK=t")
+    assert run(tmp_path / "t", accepted) == []
+
+
+def test_python_flags_are_off_only_for_an_integer_zero(tmp_path):
+    # CPython reads PYTHONUNBUFFERED and PYTHONDONTWRITEBYTECODE as integers: `0` leaves them off, while a word
+    # that is not a number (`off`, `false`) turns them on
+    words = "FROM python:3.12-slim\n" + ALL.replace("PYTHONDONTWRITEBYTECODE=1", "PYTHONDONTWRITEBYTECODE=false") \
+        .replace("PYTHONUNBUFFERED=1", "PYTHONUNBUFFERED=off")
+    assert run(tmp_path, words) == []
+    zero = "FROM python:3.12-slim\n" + ALL.replace("PYTHONDONTWRITEBYTECODE=1", "PYTHONDONTWRITEBYTECODE=00")
+    found = run(tmp_path / "zero", zero)
+    assert triples(found) == [("DF006", 2, 5)]
+    assert found[0].message == "`PYTHONDONTWRITEBYTECODE=00` turns the setting off; set `PYTHONDONTWRITEBYTECODE=1`"

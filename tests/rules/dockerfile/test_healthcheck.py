@@ -81,3 +81,23 @@ def test_health_endpoint_probe_is_asked_only_of_the_fastapi_service(tmp_path):
               'CMD ["celery", "-A", "app", "worker"]\n')
     redis = f"FROM redis:7.4\nHEALTHCHECK {opts} CMD redis-cli ping\n"
     assert run_files(tmp_path, {"worker/Dockerfile": worker, "cache/Dockerfile": redis}, select="DF063") == []
+
+
+def test_missing_healthcheck_of_a_queue_worker_asks_for_its_own_check(tmp_path):
+    # a queue worker serves no HTTP: the advice is the worker's own liveness check, not a health endpoint
+    cases = {
+        'CMD ["arq", "app.worker.WorkerSettings"]':
+            "the image runs the `arq` worker, which serves no HTTP: add one that runs "
+            "`arq --check app.worker.WorkerSettings`",
+        'ENTRYPOINT ["tini", "--"]\nCMD ["celery", "--app", "app.tasks", "worker", "--loglevel=info"]':
+            "the image runs the `celery` worker, which serves no HTTP: add one that runs "
+            "`celery --app app.tasks inspect ping --destination celery@$HOSTNAME`",
+        "CMD rq worker --url redis://redis:6379 default":
+            "the image runs the `rq` worker, which serves no HTTP: add one that checks the worker itself (its "
+            "process, or a heartbeat it writes) rather than a health endpoint",
+    }
+    for i, (command, advice) in enumerate(cases.items()):
+        text = f"FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n{command}\n"
+        found = run_files(tmp_path / str(i), {"Dockerfile": text}, select="DF043")
+        assert triples(found) == [("DF043", 1, 1)], command
+        assert found[0].message == f"the final stage has no `HEALTHCHECK`; {advice}"

@@ -130,3 +130,15 @@ def test_a_run_of_runs_ends_where_the_mounts_change(tmp_path):
             "RUN --mount=type=cache,target=/root/.cache/pip d\n")
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
     assert triples(found) == [("DF051", 3, 1), ("DF051", 5, 1)]
+
+
+def test_split_runs_of_a_stage_only_copied_from_are_not_judged(tmp_path):
+    # a frontend builder whose output the final stage copies: its layers are thrown away, their number costs nothing
+    text = ("FROM node:22-slim AS frontend\nWORKDIR /src\nCOPY package.json yarn.lock ./\nRUN yarn install\n"
+            "COPY . .\nRUN yarn build\nRUN yarn test\n"
+            "FROM python:3.12-slim AS production\nCOPY --from=frontend /src/dist /app/static\n"
+            "RUN groupadd --gid 10001 app\nRUN useradd --uid 10001 --gid app app\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF051")
+    assert triples(found) == [("DF051", 11, 1)]
+    assert found[0].message == ("this RUN directly follows the RUN on line 10 with the same mounts; combine them "
+                                "into one layer")

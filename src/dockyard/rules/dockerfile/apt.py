@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.analysis.shell import calls, package_call, run_scripts
-from dockyard.analysis.stages import cache_mount_targets, span_position
+from dockyard.analysis.shell import calls, package_call, piped_remote_scripts, run_scripts
+from dockyard.analysis.stages import cache_mount_targets, shipped_stages, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 
@@ -41,6 +41,9 @@ def _end_of(script, word) -> int | None:
             "&& rm -rf /var/lib/apt/lists/*\n",
     use_instead="FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
                 "    && rm -rf /var/lib/apt/lists/*\n",
+    notes="An install that follows, in the same RUN, a downloaded script piped into a shell (`curl -fsSL "
+          "https://deb.nodesource.com/setup_20.x | bash -`) is not judged: such setup scripts add their repository "
+          "and run `apt-get update` themselves, and what they run cannot be read here.",
 )
 def update_with_install(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -50,6 +53,8 @@ def update_with_install(ctx: Context) -> Iterator[Problem]:
         installs = [c for c in apt if c.sub in ("install", "upgrade", "dist-upgrade")]
         if installs and not updates:
             c = installs[0]
+            if any(sh.start < c.command.start for sh in piped_remote_scripts(script)):
+                continue  # a downloaded setup script piped into a shell (NodeSource's) may update the lists itself
             yield Problem(f"`{c.tool} {c.sub}` without `{c.tool} update` in the same RUN installs from stale "
                           "package lists", script.word_position(c.sub_word))
         elif updates and not installs:
@@ -179,11 +184,15 @@ def _lists_needed_later(df, ins):
           "index and needs no `--no-cache`. The fix appends `&& rm -rf /var/lib/apt/lists/*` after the RUN's last "
           "statement (a `;` ending it is dropped, a comment ending it stays last); it is not offered when the RUN "
           "ends in a background job (`&`), or when a later RUN (of the stage, or of a stage built on it) installs "
-          "from these lists without its own `apt-get update`: that RUN would then fail.",
+          "from these lists without its own `apt-get update`: that RUN would then fail. Judged in the stages whose "
+          "layers make up an image (the final stage, a `production` stage, any stage nothing reads from, and the "
+          "stages they are built FROM): a builder that other stages only `COPY --from` is thrown away with its "
+          "lists.",
 )
 def lists_cleanup(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    for script in run_scripts(df, df.instructions):
+    shipped = shipped_stages(df)
+    for script in run_scripts(df, [ins for ins in df.instructions if ins.stage in shipped]):
         ins = script.instruction
         mounts = _cache_mounts(ins)
         apt = [c for c in _apt_calls(script) if c.sub in ("update", "install", "upgrade", "dist-upgrade")]

@@ -13,7 +13,9 @@ from dockyard import roles
 from dockyard.analysis.shell import ManagerCall, PipCall, manager_call, package_name, pip_call, run_script
 from dockyard.analysis.stages import (
     arg_tokens,
+    boolean_value,
     cache_mount_targets,
+    env_key_position,
     env_value_at,
     is_archive_target,
     is_pip_cache_target,
@@ -22,6 +24,7 @@ from dockyard.analysis.stages import (
     position,
     run_as,
     span_position,
+    synced_environments,
     truthy,
 )
 from dockyard.analysis.stages import lineage
@@ -81,18 +84,20 @@ _MANIFESTS = {
 }
 
 
-def _dependency_install(df, ins) -> bool:
-    return _install_tool(df, ins) is not None
+def _dependency_install(df, ins, synced: frozenset = frozenset()) -> bool:
+    return _install_tool(df, ins, synced) is not None
 
 
-def _install_tool(df, ins) -> str | None:
-    """The tool a RUN installs the dependencies with (`pip`, `uv`, `poetry`, `pdm`, `pipenv`), or None."""
+def _install_tool(df, ins, synced: frozenset = frozenset()) -> str | None:
+    """The tool a RUN installs the dependencies with (`pip`, `uv`, `poetry`, `pdm`, `pipenv`), or None. A manager's
+    install of what a builder already synced into the environment copied from it (``synced``:
+    :func:`synced_environments`) only adds the project, and is not one."""
     rs = run_script(df, ins)
     if rs is None:
         return None
     for cmd in rs.commands:
         managed = manager_call(cmd)
-        if managed is not None and managed.installs_dependencies:
+        if managed is not None and managed.installs_dependencies and managed.selection not in synced:
             return managed.tool
     return "pip" if _pip_dependency_install(rs) else None
 
@@ -141,9 +146,12 @@ def _source_copy(df, ins):
     example="FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.lock.txt\n",
     use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.lock.txt ./\n"
     "RUN pip install -r requirements.lock.txt\nCOPY . .\n",
-    notes="Installing the project itself with `--no-deps` after the source is copied is fine once the "
-    "dependencies were installed earlier. Folders such as `wheels/` are not source. In a uv workspace (the "
-    "build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
+    notes="Installing the project itself with `--no-deps` (or `poetry install --only-root`) after the source is "
+    "copied is fine once the dependencies were installed earlier, and so is a project manager's install that "
+    "repeats, with the same groups and extras, what a builder stage synced into the environment the runtime "
+    "copies from it (`COPY --from=builder /app/.venv ...`, then `poetry install --only main`): the lock's "
+    "packages are all there, and only the project is added. Folders such as `wheels/` are not source. In a uv "
+    "workspace (the build context's `pyproject.toml` declares `[tool.uv.workspace]`) the advice is `uv sync --locked "
     "--no-install-workspace` with every member's `pyproject.toml` copied first: `--no-install-project` would "
     "still install the members, whose source is not there yet.",
 )
@@ -154,15 +162,17 @@ def check_deps_first(ctx: Context) -> Iterator[Problem]:
     reported: set[int] = set()
     for stage in df.stages:
         first_copy = None
+        synced: frozenset = frozenset()  # what the environments copied from builder stages already hold
         for ins in lineage_instructions(df, stage):
+            synced |= synced_environments(df, ins)
             if first_copy is None:
                 hit = _source_copy(df, ins)
                 if hit is not None:
                     first_copy = (ins, hit)
                     continue
-                if _dependency_install(df, ins):
+                if _dependency_install(df, ins, synced):
                     break  # dependencies come first in this lineage
-            elif (tool := _install_tool(df, ins)) is not None:
+            elif (tool := _install_tool(df, ins, synced)) is not None:
                 copy_ins, (src, start, end) = first_copy
                 manifests = _MANIFESTS.get(tool, f"(`{LOCK_EXAMPLE}`), install")
                 if tool == "uv" and (members := _uv_workspace_members(ctx)) is not None:
@@ -510,7 +520,9 @@ def _req_name(spec: str) -> str:
     notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount; in a "
     "service's runtime stage an install of built wheels (`/wheels/*`, `--find-links`) that lacks `--no-index` is "
     "left to DF011, whose fix downloads nothing. `--no-cache` (pip expands it to `--no-cache-dir`) turns the cache "
-    "off like the full option. The "
+    "off like the full option, and so does `PIP_NO_CACHE_DIR` holding any boolean pip reads, `off` and `0` "
+    "included (its `--no-cache-dir` acts whatever value it is given): the advice names what to drop or move. "
+    "A RUN is one finding however many installs it runs: one mount serves them all. The "
     "standard's Complete Dockerfile Example sets `PIP_NO_CACHE_DIR=1` and then mounts a pip cache in the same "
     "stage, so its mount is never used; set `PIP_NO_CACHE_DIR` only in the runtime stage.",
 )
@@ -529,6 +541,9 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
             if rs is None:
                 continue
             mounts = cache_mount_targets(ins)
+            # one finding per RUN and cache: one mount on the RUN serves all its installs
+            unmounted: dict[str, list[PipCall]] = {}
+            unused: dict[int, tuple[str, object, str]] = {}
             for cmd in rs.commands:
                 call = pip_call(rs, cmd)
                 if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
@@ -539,30 +554,39 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
                     continue
                 matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
                 if not matching:
-                    # the cache is the home of the user the RUN runs as, and a cache mount is root's unless told
-                    if users is None:
-                        users = run_as(df, stage)
-                    user, home, uid = users.get(id(ins), ("root", "/root", "0"))
-                    leaf = "uv" if call.tool == "uv" else "pip"
-                    owner = "" if user == "root" else f",uid={uid or '<uid>'}"
-                    who = "" if user == "root" else f" as `{user}`"
-                    note = f" (`<uid>`: the uid of `{user}`)" if user != "root" and uid is None else ""
-                    flag = _cache_flag(call)
-                    drop = f" and drop `{flag}`, which turns {leaf}'s cache off" if flag else ""
-                    yield Problem(
-                        f"`{_shown(call)}` downloads packages{who} without a pip cache mount; add "
-                        f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{drop}{note}",
-                        _call_position(call),
-                    )
+                    unmounted.setdefault("uv" if call.tool == "uv" else "pip", []).append(call)
                     continue
                 off = _cache_disabled(df, stage, ins, call)
                 if off:
                     t, flag = matching[0]
-                    yield Problem(
-                        f"the cache mount at `{t}` is never used: {off} turns pip's cache off for this install; "
-                        "drop it here (keep `PIP_NO_CACHE_DIR=1` for the runtime stage only)",
-                        span_position(flag.span),
-                    )
+                    unused.setdefault(id(flag), (t, flag, off))
+            for leaf, found in unmounted.items():
+                # the cache is the home of the user the RUN runs as, and a cache mount is root's unless told
+                if users is None:
+                    users = run_as(df, stage)
+                user, home, uid = users.get(id(ins), ("root", "/root", "0"))
+                owner = "" if user == "root" else f",uid={uid or '<uid>'}"
+                who = "" if user == "root" else f" as `{user}`"
+                note = f" (`<uid>`: the uid of `{user}`)" if user != "root" and uid is None else ""
+                flags = list(dict.fromkeys(f for call in found if (f := _cache_flag(call))))
+                drop = ""
+                if flags:
+                    shown = " and ".join(f"`{f}`" for f in flags)
+                    drop = f" and drop {shown}, which turn{'s' if len(flags) == 1 else ''} {leaf}'s cache off"
+                env = _cache_env(df, stage, ins, found[0])
+                also = (f"; {env} turns {leaf}'s cache off{' as well' if flags else ''}: set it after the "
+                        "installs, or only in the runtime stage") if env else ""
+                yield Problem(
+                    f"`{_shown(found[0])}` downloads packages{who} without a pip cache mount; add "
+                    f"`--mount=type=cache,target={home}/.cache/{leaf}{owner}` to this RUN{drop}{note}{also}",
+                    _call_position(found[0]),
+                )
+            for t, flag, off in unused.values():
+                yield Problem(
+                    f"the cache mount at `{t}` is never used: {off} turns pip's cache off for this install; "
+                    "drop it here (keep `PIP_NO_CACHE_DIR=1` for the runtime stage only)",
+                    span_position(flag.span),
+                )
 
 
 def _cache_flag(call: PipCall) -> str:
@@ -586,17 +610,23 @@ def _wheelhouse_install(call: PipCall) -> bool:
 
 
 def _cache_disabled(df, stage, ins, call: PipCall) -> str:
-    if call.tool == "uv":
-        if flag := _cache_flag(call):
-            return f"`{flag}`"
-        v = env_value_at(df, stage, ins, "UV_NO_CACHE")
-        return f"`UV_NO_CACHE={v[0]}` (line {v[1].span.line})" if v and truthy(v[0]) else ""
+    """What turns the install's cache off, as written (an option, or the variable and its line), or ''."""
     if flag := _cache_flag(call):
         return f"`{flag}`"
-    v = env_value_at(df, stage, ins, "PIP_NO_CACHE_DIR")
-    if v and v[0].strip() and v[0].strip().lower() not in ("0", "false", "no", "off"):
-        return f"`PIP_NO_CACHE_DIR={v[0]}` (line {v[1].span.line})"
-    return ""
+    return _cache_env(df, stage, ins, call)
+
+
+def _cache_env(df, stage, ins, call: PipCall) -> str:
+    """The variable in effect at ``ins`` that turns the install's cache off (`PIP_NO_CACHE_DIR` with any boolean
+    pip reads: its `--no-cache-dir` acts whatever the value; `UV_NO_CACHE` with a true one), with its line, or ''."""
+    name = "UV_NO_CACHE" if call.tool == "uv" else "PIP_NO_CACHE_DIR"
+    v = env_value_at(df, stage, ins, name)
+    if v is None or "$" in v[0]:
+        return ""
+    read = boolean_value(v[0])
+    if read is None or (call.tool == "uv" and not read):
+        return ""
+    return f"`{name}={v[0]}` (line {env_key_position(df, v[1], name).line})"
 
 
 # ------------------------------------------------------------------------------------ DF011
@@ -618,7 +648,9 @@ def _cache_disabled(df, stage, ins, call: PipCall) -> str:
     "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\nCOPY requirements.lock.txt ./\n"
     "RUN pip install --no-index --find-links /wheels -r requirements.lock.txt\n",
     notes="Judged on the final stage and a stage named `production`, including the stages they are built FROM. "
-    "A runtime stage that installs nothing (a virtual environment copied from the builder) is accepted.",
+    "A runtime stage that installs nothing (a virtual environment copied from the builder) is accepted, and so "
+    "is a project manager's install that repeats, with the same groups and extras, what the builder synced into "
+    "the environment copied from it: the lock's packages are all there, and it only adds the project.",
 )
 def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -627,7 +659,9 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
     seen: set[int] = set()  # one finding per RUN: the fix (install built wheels) is one for all its installs
     for stage in runtime_stages(df):
         managed_seen: set[int] = set()
+        synced: frozenset = frozenset()  # what the environments copied from builder stages already hold
         for ins in lineage_instructions(df, stage):
+            synced |= synced_environments(df, ins)
             rs = run_script(df, ins)
             if rs is None or ins.span.start in seen:
                 continue
@@ -635,8 +669,10 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
             for cmd in rs.commands:
                 managed = manager_call(cmd)
                 if managed is not None:
-                    if not managed.installs_dependencies or managed.offline or stage.index in managed_seen:
-                        continue  # later syncs of the same lineage install the project over what is there
+                    if not managed.installs_dependencies or managed.offline or stage.index in managed_seen \
+                            or managed.selection in synced:
+                        continue  # later syncs of the same lineage, or of a synced environment copied from a
+                        # builder, install the project over what is there
                     managed_seen.add(stage.index)
                     # the manager's install of the dependencies is the finding, not the pip install of the manager
                     found = Problem(

@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.analysis.stages import (env_at, position, python_runtime_stages, span_position, stage_label,
-                                               truthy, vendor_base)
-from dockyard.analysis.stages import arg_tokens
+from dockyard.analysis.stages import (boolean_value, env_at, env_key_position, python_flag_on,
+                                               python_runtime_stages, span_position, stage_label, vendor_base)
 from dockyard.images import plain_image
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
 
-# name -> what the value must be ("flag": a true value such as 1; "set": any non-empty value)
+# name -> how its value is read: "python", a CPython flag (on unless the value reads as the number 0); "set", any
+# non-empty value; "pip-any", a pip option that acts whatever boolean it is given (`--no-cache-dir`); "pip-flag",
+# a pip on/off option (off for `0`, `false`, `no`, `off`...). pip stops with an error on a value that is no boolean.
 REQUIRED = {
-    "PYTHONDONTWRITEBYTECODE": "flag",
-    "PYTHONUNBUFFERED": "flag",
+    "PYTHONDONTWRITEBYTECODE": "python",
+    "PYTHONUNBUFFERED": "python",
     "PYTHONPATH": "set",
-    "PIP_NO_CACHE_DIR": "flag",
-    "PIP_DISABLE_PIP_VERSION_CHECK": "flag",
+    "PIP_NO_CACHE_DIR": "pip-any",
+    "PIP_DISABLE_PIP_VERSION_CHECK": "pip-flag",
 }
 
 
@@ -37,7 +38,12 @@ REQUIRED = {
     use_instead="FROM python:3.12-slim\nENV PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n"
     "    PYTHONPATH=/app \\\n    PIP_NO_CACHE_DIR=1 \\\n    PIP_DISABLE_PIP_VERSION_CHECK=1\n",
     notes="Judged on the final stage and on a stage named `production`; values set in a stage they are built "
-    "FROM count. Values that use a variable (`${APP_HOME}`) are accepted. Missing variables are asked only of a "
+    "FROM count. Values that use a variable (`${APP_HOME}`) are accepted. A value is read as the program reads it: "
+    "CPython (3.7 and later) turns `PYTHONUNBUFFERED`/`PYTHONDONTWRITEBYTECODE` on for any value but a number "
+    "that reads as zero (`false` turns them on, `0` leaves them off); pip disables its cache for every boolean "
+    "`PIP_NO_CACHE_DIR` can hold, `off` and `0` included (its `--no-cache-dir` acts whatever value it is given), "
+    "reads `PIP_DISABLE_PIP_VERSION_CHECK=off` as off, and stops with an error on a value that is no boolean "
+    "(`1`, `true`, `yes`, `on`, `y`, `t` and their opposites). Missing variables are asked only of a "
     "stage built on an OS or bare-interpreter image (`python:3.12-slim`, `debian:12`): what a vendor's image "
     "named by a build argument (`FROM ${SENTRY_IMAGE}`) or an application image (`tiangolo/uvicorn-gunicorn-"
     "fastapi` sets `PYTHONPATH`) sets cannot be seen.",
@@ -61,20 +67,27 @@ def check(ctx: Context) -> Iterator[Problem]:
                 span_position(stage.from_instruction.keyword_span),
             )
         for name, kind in REQUIRED.items():
-            if kind != "flag" or name not in env:
+            if kind == "set" or name not in env:
                 continue
             value, ins = env[name]
-            if not value.strip() or "$" in value or truthy(value) or (ins.span.start, name) in reported:
+            if not value.strip() or "$" in value or (ins.span.start, name) in reported:
+                continue
+            problem = _value_problem(name, kind, value)
+            if problem is None:
                 continue
             reported.add((ins.span.start, name))
-            yield Problem(
-                f"`{name}={value}` turns the setting off; set `{name}=1`",
-                _key_position(df, ins, name),
-            )
+            yield Problem(problem, env_key_position(df, ins, name))
 
 
-def _key_position(df, ins, name: str):
-    for tok, start, end in arg_tokens(df, ins):
-        if tok == name or tok.startswith(name + "="):
-            return position(df, start, end)
-    return span_position(ins.args_span)
+def _value_problem(name: str, kind: str, value: str) -> str | None:
+    """What is wrong with the value of a variable the runtime stage sets, as the program that reads it sees it."""
+    if kind == "python":
+        return None if python_flag_on(value) else f"`{name}={value}` turns the setting off; set `{name}=1`"
+    read = boolean_value(value)
+    if read is None:
+        return (f"`{name}={value}` is not a boolean pip reads (`1`, `true`, `yes`, `on` or their opposites): every "
+                f"pip command stops with an error; set `{name}=1`")
+    if kind == "pip-flag" and not read:
+        return f"`{name}={value}` turns the setting off; set `{name}=1`"
+    return None
+

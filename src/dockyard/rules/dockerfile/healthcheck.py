@@ -10,6 +10,7 @@ from dockyard.analysis.stages import (
     final_lineage, final_lineage_instructions, last_of, root_base, span_position,
 )
 from dockyard.model import Problem
+from dockyard.programs import instruction_argvs, started_program
 from dockyard.rules.base import Context, Scope, rule
 
 OPTIONS = ("interval", "timeout", "start-period", "retries")
@@ -25,6 +26,40 @@ def _is_none(ins) -> bool:
     return bool(ins.value) and ins.value[0].upper() == "NONE"
 
 
+# queue workers: they serve no HTTP, so a health check runs their own liveness check
+QUEUE_WORKERS = frozenset({"arq", "celery", "rq", "dramatiq", "huey_consumer", "taskiq"})
+
+
+def _worker_check(instructions) -> str | None:
+    """The advice for the health check of an image whose command starts a queue worker (None for any other):
+    the worker's own check when it has one (`arq --check SETTINGS`, `celery --app APP inspect ping`)."""
+    entrypoint, cmd = last_of(instructions, "ENTRYPOINT"), last_of(instructions, "CMD")
+    argvs = [argv for ins in (entrypoint, cmd) if ins is not None for argv in instruction_argvs(ins)]
+    if entrypoint is not None and cmd is not None and entrypoint.json_form and cmd.json_form:
+        argvs.insert(0, list(entrypoint.value) + list(cmd.value))
+    for argv in argvs:
+        name, i = started_program(argv)
+        args = argv[i + 1:]
+        if name not in QUEUE_WORKERS or (name == "celery" and "worker" not in args):
+            continue  # `celery beat`, `celery flower` (which serves HTTP) are no workers
+        how = "checks the worker itself (its process, or a heartbeat it writes) rather than a health endpoint"
+        if name == "arq" and (settings := [a for a in args if not a.startswith("-")]):
+            how = f"runs `arq --check {settings[0]}`"
+        elif name == "celery":
+            app = ""
+            for k, a in enumerate(args):
+                if a in ("-A", "--app") and k + 1 < len(args):
+                    app = f"{a} {args[k + 1]} "
+                elif a.startswith("--app="):
+                    app = f"{a} "
+            # a worker is named celery@<host> unless `-n`/`--hostname` names it otherwise
+            named = any(a in ("-n", "--hostname") or a.startswith("--hostname=") for a in args)
+            target = "" if named else " --destination celery@$HOSTNAME"
+            how = f"runs `celery {app}inspect ping{target}`"
+        return f"the image runs the `{name}` worker, which serves no HTTP: add one that {how}"
+    return None
+
+
 @rule(
     code="DF043", name="healthcheck-present", scope=Scope.DOCKERFILE, applies=roles.RUNNABLE, purposes=roles.SERVICES,
     summary="The final stage declares a HEALTHCHECK",
@@ -35,6 +70,10 @@ def _is_none(ins) -> bool:
     use_instead="FROM python:3.12-slim\nHEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
                 "    CMD [\"python\", \"-c\", \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')\"]\n"
                 "CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
+    notes="The advice fits the image: a queue worker (arq, celery, rq, dramatiq, huey, taskiq) serves no HTTP, so "
+          "its health check runs the worker's own check (`arq --check SETTINGS`, `celery --app APP inspect ping`) "
+          "or watches the process; an image without a shell or curl (`scratch`, distroless) runs a program it "
+          "has.",
 )
 def present(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -46,7 +85,7 @@ def present(ctx: Context) -> Iterator[Problem]:
         root = stages[0].base_resolved.lower()
         how = ("add one that runs a program the image has (the app's own binary with a health subcommand, an "
                "exec-form `CMD`): it has no shell and no curl" if root == "scratch" or "distroless" in root
-               else "add one that probes the app's health endpoint")
+               else _worker_check(final_lineage_instructions(df)) or "add one that probes the app's health endpoint")
         yield Problem(f"the final stage has no `HEALTHCHECK`; {how}",
                       span_position(stages[-1].from_instruction.keyword_span))
     elif _is_none(hc):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dockyard.analysis.shell import calls, instruction_script, is_install, run_scripts
-from dockyard.analysis.stages import span_position
+from dockyard.analysis.stages import shipped_stages, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
@@ -32,13 +32,17 @@ def _whole(script) -> tuple[int, int] | None:
     example="FROM python:3.12-slim\nRUN groupadd --gid 10001 app\nRUN useradd --uid 10001 --gid app app\n",
     use_instead="FROM python:3.12-slim\nRUN groupadd --gid 10001 app \\\n    && useradd --uid 10001 --gid app app\n",
     notes="Only RUNs that directly follow each other in the same stage with identical flags are judged; a run "
-          "of several such RUNs is one finding, at its second RUN, naming the others. The fix joins them with "
-          "`&&` (every pair it can: not after a background job or a trailing comment); it is unsafe because a "
-          "later script then runs in the earlier one's shell (a `cd` or `export` carries over).",
+          "of several such RUNs is one finding, at its second RUN, naming the others. A stage that other stages "
+          "only read files from (`COPY --from`, a builder) is not judged: its layers never reach an image. The fix "
+          "joins them with `&&` (every pair it can: not after a background job or a trailing comment); it is "
+          "unsafe because a later script then runs in the earlier one's shell (a `cd` or `export` carries over).",
 )
 def combine(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
+    shipped = shipped_stages(df)
     for stage in df.stages:
+        if stage.index not in shipped:
+            continue  # a stage other stages only copy files from: its layers are thrown away
         group: list = []  # a run of consecutive RUNs with the same flags
         for ins in stage.instructions:
             if ins.keyword == "RUN" and group and _run_options(group[-1]) == _run_options(ins):

@@ -6,7 +6,7 @@ import os.path
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.analysis.shell import SHELLS, instruction_script, run_scripts
+from dockyard.analysis.shell import SHELLS, instruction_script, pipe_sides, run_scripts
 from dockyard.analysis.stages import lineage_instructions, position, span_position
 from dockyard.model import Problem
 from dockyard.parsers.shell import parse_shell
@@ -132,7 +132,7 @@ def _unprotected_pipe(df, ins, advice) -> Problem | None:
     if not found:
         return None
     pipe, commands, pipes = min(found, key=lambda hit: hit[0])
-    before, after = _around(pipe, commands)
+    before, after = pipe_sides(pipe, commands)
     last = _last_of_pipeline(script.text, after, commands, pipes)
     op = "|&" if script.text.startswith("|&", pipe) else "|"
     r = script.file_range(pipe, pipe + len(op))
@@ -159,15 +159,6 @@ def _last_of_pipeline(text: str, first, commands: list, pipes: list[int]):
     return cur
 
 
-def _around(pipe: int, commands: list):
-    """The commands on either side of a pipe: the outermost one that ends last before it (`echo` in
-    `echo "$(date)" | tr`), and the first that starts after it."""
-    left = [c for c in commands if c.end <= pipe]
-    before = min(left, key=lambda c: (-c.end, c.start)) if left else None
-    after = next((c for c in commands if c.start > pipe), None)
-    return before, after
-
-
 def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int, list, list[int]] | None:
     """The first of ``pipes`` that runs without pipefail (``on``: set by the shell's options) and could hide a
     failure (its left side is not `echo`, `printf`, `true`...), with the scope's commands; `set -o pipefail` /
@@ -185,7 +176,7 @@ def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int,
             k += 1
         if on:
             continue
-        before = _around(pipe, commands)[0]
+        before = pipe_sides(pipe, commands)[0]
         if before is None or before.name not in CANNOT_FAIL:
             return pipe, commands, pipes
     return None
