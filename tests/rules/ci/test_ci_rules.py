@@ -1,5 +1,5 @@
 from dockyard.rules.ci.pipeline import BAD_WORKFLOW, GOOD_WORKFLOW
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 DF = {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"}  # a service: its image is run
 
@@ -56,6 +56,16 @@ def test_workflow_schema_points_at_the_offending_job(tmp_path):
     wf = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n  test:\n    step:\n      - run: x\n"
     found = run_files(tmp_path, {".github/workflows/ci.yml": wf}, select="CI001")
     assert triples(found) == [("CI001", 7, 3)]
+
+
+def test_a_strategy_without_a_matrix_is_valid_as_github_reads_it(tmp_path):
+    # GitHub's own workflow parser (actions/languageservices, `workflow-v1.0.json`) makes `matrix` optional in
+    # `strategy`; SchemaStore's schema requires it. The rest of the strategy is still judged.
+    job = "on: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    strategy:\n      {}\n    steps:\n      - run: x\n"
+    assert run_files(tmp_path / "a", {".github/workflows/ci.yml": job.format("fail-fast: true")}, select="CI001") == []
+    found = run_files(tmp_path / "b", {".github/workflows/ci.yml": job.format("fail-fastt: true")}, select="CI001")
+    assert described(found) == [("CI001", 5, 5, "workflow does not match the GitHub Actions schema: "
+                                 "jobs.scan.strategy must not contain {'fail-fastt'} properties")]
 
 
 def test_a_workflow_yaml_error_is_reported_in_the_workflow(tmp_path):

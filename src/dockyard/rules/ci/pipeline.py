@@ -390,7 +390,10 @@ def without_evaluated_expressions(data):
     use_instead={".github/workflows/ci.yml": "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"},
     notes="A value that is one expression (`strategy: ${{ fromJson(needs.setup.outputs.matrix) }}`) is accepted "
     "wherever GitHub evaluates one (its context availability table), although the schema types the key as a "
-    "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not.",
+    "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not. Where "
+    "SchemaStore's schema is stricter than GitHub's own workflow parser (`workflow-v1.0.json` of "
+    "actions/languageservices), GitHub's reading wins: a `strategy` with `fail-fast` or `max-parallel` and no "
+    "`matrix` is valid, as GitHub and actionlint accept it.",
 )
 def workflow_schema(ctx: Context) -> Iterator[Problem]:
     workflows = [(sf, doc) for sf, doc in pipeline(ctx.project).docs if sf.kind == FileKind.WORKFLOW]
