@@ -161,3 +161,18 @@ def test_missing_wheelhouse_is_reported_once_per_job(tmp_path):
     files = {**DF, "scripts/build.sh": BUILD_SH, ".github/workflows/release.yml": wf(*steps)}
     found = run_files(tmp_path, files, select="CI002")
     assert codes(found) == [("CI002", ".github/workflows/release.yml", 7, 9)]
+
+
+def test_depot_build_push_action_is_an_image_build(tmp_path):
+    # depot/build-push-action takes docker/build-push-action's inputs (file, context, push, tags, build-args,
+    # platforms, labels) and builds on Depot's builders: its build is judged as docker's is
+    step = ("uses: depot/build-push-action@v1\n        with:\n          project: abc123\n"
+            "          file: ./Dockerfile\n          context: .\n          platforms: linux/amd64,linux/arm64\n"
+            "          push: true\n          tags: |\n            acme/api:${{ inputs.tag }}\n"
+            "          build-args: |\n            COMMIT=${{ github.sha }}")
+    files = {**DF, ".github/workflows/release.yml": wf("uses: actions/checkout@v4", "uses: depot/setup-action@v1", step)}
+    found = run_files(tmp_path, files, select=("CI003", "CI004", "CI005"))
+    assert codes(found) == [("CI003", ".github/workflows/release.yml", 8, 9),
+                            ("CI004", ".github/workflows/release.yml", 8, 9)]
+    assert found[0].message == "image build does not pass `BUILD_VERSION`, `BUILD_DATE`, `GIT_COMMIT` as build arguments"
+    assert found[1].message == "image tags lack sha, latest (tag with the version, the commit SHA and `latest`)"

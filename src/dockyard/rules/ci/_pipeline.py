@@ -2,8 +2,9 @@
 
 An image build is found wherever CI runs one:
 
-* a ``docker/build-push-action`` step (its ``with:``), also in a matrix job, whose variants are read with the
-  matrix values they get (a per-platform matrix builds every platform it lists);
+* a ``docker/build-push-action`` step (its ``with:``; ``depot/build-push-action`` takes the same inputs), also in
+  a matrix job, whose variants are read with the matrix values they get (a per-platform matrix builds every
+  platform it lists);
 * ``docker build`` / ``docker buildx build`` / ``docker image build`` / ``docker buildx bake`` and
   ``docker compose build`` (its services' ``build:`` from the compose files it names) in a ``run`` step or a
   GitLab ``script`` line;
@@ -36,6 +37,10 @@ from dockyard.rules.ci._pushes import (VAR_ONLY as _VAR_ONLY, JobPushes, destina
 from dockyard.source import FileKind
 
 MAX_DEPTH = 4  # scripts calling scripts, make targets, local actions
+# actions that build an image from `with:` inputs of the same names (`file`, `context`, `push`, `tags`, `build-args`,
+# `platforms`, `labels`, `outputs`): Depot's take docker's inputs and build on Depot's builders
+BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action")
+BAKE_ACTIONS = ("docker/bake-action", "depot/bake-action")
 MAX_VARIANTS = 16  # matrix combinations read for one step
 
 
@@ -554,7 +559,7 @@ class _Reader:
                 self.script(step, str(inner["run"]), sf.path, step.workdir, depth + 1)
 
     def uses_step(self, step: Step, source: str = "") -> None:
-        if step.uses.startswith("docker/build-push-action"):
+        if step.uses.startswith(BUILD_PUSH_ACTIONS):
             if not _publishes(step.with_):
                 return  # a build that neither tags nor pushes (e.g. a scan stage) produces no image
             args = {}
@@ -565,7 +570,7 @@ class _Reader:
             identity = "|".join(str(step.with_.get(k) or "") for k in ("file", "context", "target"))
             self._add(step, [image], "build-push-action", source or step.path, pushes=_self_push(step.with_),
                       identity=identity)
-        elif step.uses.startswith("docker/bake-action"):
+        elif step.uses.startswith(BAKE_ACTIONS):
             push = str(step.with_.get("push", "")).strip().lower() not in ("", "false")
             self._add(step, [], "docker buildx bake", source or step.path, opaque=True, pushes=push)
         elif step.uses.startswith("docker/metadata-action"):

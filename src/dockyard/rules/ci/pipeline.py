@@ -188,7 +188,8 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     section="Build Arguments (CI/CD)",
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
-    notes="Builds are found in `docker/build-push-action` steps (matrix variants included), in `docker build`, "
+    notes="Builds are found in `docker/build-push-action` steps (matrix variants included; "
+    "`depot/build-push-action`, which takes the same inputs, alike), in `docker build`, "
     "`docker buildx build|bake` and `docker compose build` commands (compose services' `build.args`), and in the "
     "scripts, make targets, local actions and local reusable workflows a step runs. When a repository has a "
     "Dockerfile (not a template) and no CI builds an image, this rule alone reports it, at the workflows folder "
