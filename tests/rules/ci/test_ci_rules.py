@@ -88,6 +88,33 @@ def test_make_targets(tmp_path):
     assert [(f.path, f.code) for f in run_files(tmp_path / "b", dict(DF), select="CI006")] == [("./", "CI006")]
 
 
+TASKFILE = ("version: '3'\n\ntasks:\n  py:test:\n    cmds:\n      - pytest\n  deps:lock:\n    aliases: [lock-deps]\n"
+            "    cmds:\n      - uv lock\n")
+
+
+def test_make_targets_in_the_task_runner_the_project_uses(tmp_path):
+    # a Taskfile (go-task) or a justfile gives the dependency jobs one name as a Makefile does: the targets are
+    # looked for there, and the finding says to add the missing ones to it, not to add a second runner
+    found = run_files(tmp_path, {**DF, "Taskfile.yml": TASKFILE}, select="CI006")
+    assert described(found, path=True) == [
+        ("Taskfile.yml", "CI006", 1, 1, "Taskfile.yml has no `wheelhouse-build`, `wheelhouse-check` tasks: add them "
+         "to the project's task runner (the standard names them as Makefile targets)")]
+    done = TASKFILE + "  wheelhouse-build:\n    cmds: [dockyard deps wheelhouse]\n  deps:wheelhouse-check:\n    cmds: [x]\n"
+    assert run_files(tmp_path / "b", {**DF, "Taskfile.yml": done}, select="CI006") == []
+    just = ("set shell := [\"bash\", \"-c\"]\nversion := \"1\"\n\n# lock-deps: not a recipe\n[private]\n"
+            "@wheelhouse-build dir=\"wheels\":\n    pip wheel --wheel-dir {{dir}} -r requirements.lock.txt\n"
+            "alias wheelhouse-check := check\ncheck: wheelhouse-build\n    pip download --only-binary=:all: x\n")
+    found = run_files(tmp_path / "c", {**DF, "justfile": just}, select="CI006")
+    assert described(found, path=True) == [
+        ("justfile", "CI006", 1, 1, "justfile has no `lock-deps` recipe: add it to the project's task runner (the "
+         "standard names it as a Makefile target)")]
+    # a Makefile and a Taskfile together: a target counts wherever it is; what is missing is reported on the Makefile
+    mk = "lock-deps:\n\tuv lock\n"
+    found = run_files(tmp_path / "d", {**DF, "Makefile": mk, "Taskfile.yml": TASKFILE.replace("deps:lock", "wheelhouse-build")},
+                      select="CI006")
+    assert described(found, path=True) == [("Makefile", "CI006", 1, 1, "Makefile has no `wheelhouse-check` target")]
+
+
 def test_skip_media_packages(tmp_path):
     df = "FROM python:3.12-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends ffmpeg\n"
     assert triples(run_files(tmp_path, {"Dockerfile": df}, select="CI007")) == [("CI007", 2, 1)]
