@@ -10,7 +10,7 @@ from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.yamlpos import to_plain
 from dockyard.projects import builds_image, is_catalogue, ships_image, ships_python_service
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.ci._pipeline import is_expression, pipeline
+from dockyard.analysis.ci_pipeline import is_expression, pipeline
 from dockyard.source import FileKind
 
 WORKFLOW_DIR = ".github/workflows"

@@ -10,7 +10,7 @@ from dockyard.analysis.shell import calls, is_install, run_scripts
 from dockyard.model import Position, Problem, directory_path
 from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
                                ships_python_service)
-from dockyard.rules.ci._pipeline import pipeline
+from dockyard.analysis.ci_pipeline import pipeline
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
