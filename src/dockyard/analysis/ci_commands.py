@@ -35,6 +35,58 @@ def _publishes(with_: dict) -> bool:
     return bool(with_.get("tags")) or push not in ("", "false") or str(with_.get("target", "")) == "production"
 
 
+def _repo_path(folder: str, path: str) -> str | None:
+    """``path`` (relative to ``folder``, itself relative to the repository root) relative to the root; None when it
+    cannot be read (a variable, an expression, a URL) or leaves the repository."""
+    if not path or "$" in path or "{{" in path or "://" in path or path.startswith("git@") or path.startswith("/"):
+        return None
+    clean = posixpath.normpath(posixpath.join(folder, path))
+    if clean == ".":
+        return ""
+    return None if clean == ".." or clean.startswith("../") else clean
+
+
+def _built_from(folder: str, context: str, file: str, git_context: bool = False) -> tuple[str, str | None]:
+    """(Dockerfile, context folder) of a build run in ``folder`` with ``context`` and ``-f file``: the Dockerfile is
+    relative to where the build runs (``docker build -f``), or to the context of a Git context, and defaults to
+    ``Dockerfile`` in the context; "" and None for what cannot be read."""
+    where = _repo_path(folder, context) if context else folder
+    if where is None:
+        return "", None
+    if not file:
+        return posixpath.join(where, "Dockerfile") if where else "Dockerfile", where
+    return _repo_path(where if git_context else folder, file) or "", where
+
+
+def _action_build(with_: dict) -> tuple[str, str | None]:
+    """(Dockerfile, context folder) of a `docker/build-push-action` step: without `context` it builds the Git
+    context of the repository (its root; `{{defaultContext}}:sub` a folder of it), and `file` is relative to the
+    workspace (the root), or to a Git context's folder."""
+    context = str(with_.get("context") or "").strip()
+    file = str(with_.get("file") or "").strip()
+    if not context or context == "{{defaultContext}}":
+        return _built_from("", "", file, git_context=True)
+    if context.startswith("{{defaultContext}}:"):
+        return _built_from("", context.split(":", 1)[1], file, git_context=True)
+    return _built_from("", context, file)
+
+
+def _compose_built_from(entry: dict) -> tuple[str, str | None]:
+    """(Dockerfile, context folder) of a compose service's build: the context is relative to the compose file's
+    folder, the Dockerfile to the context."""
+    where = _repo_path(entry.get("folder", ""), entry["context"] or ".")
+    if where is None:
+        return "", None
+    return _repo_path(where, entry["file"] or "Dockerfile") or "", where
+
+
+def _label_lines(value) -> list[str]:
+    """The `labels:` input of a build action: one label a line (a value may hold commas)."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
 # ---------------------------------------------------------------------------------------- shell scripts
 _WRAPPERS = frozenset({"sudo", "env", "exec", "time", "command", "nice", "nohup"})
 _RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "rye"})  # `uv run CMD`
@@ -120,7 +172,7 @@ class Reader:
         elif name == "docker-compose":
             self._compose(step, words[1:], source, workdir)
         elif name == "docker":
-            self._docker(step, words[1:], source)
+            self._docker(step, words[1:], source, workdir)
         elif name in ("make", "gmake"):
             self._make(step, args, workdir, depth)
         elif name in _SHELLS and args[:1] == ["-c"] and len(args) > 1:
@@ -179,7 +231,7 @@ class Reader:
                 line = line.lstrip("@-+ \t").replace("$$", "$")
                 self.script(step, line, sf.path, folder, depth + 1)
 
-    def _docker(self, step: Step, words: list, source: str) -> None:
+    def _docker(self, step: Step, words: list, source: str, workdir: str = "") -> None:
         texts = [w.text for w in words]
         k = 0
         if texts[:1] == ["buildx"]:
@@ -199,6 +251,7 @@ class Reader:
         build_args: dict[str, str] = {}
         tags: list[str] = []
         platforms: list[str] = []
+        labels: list[str] = []
         what = {"file": "", "context": "", "target": ""}
         opaque = pushes = False
         i = 0
@@ -221,6 +274,8 @@ class Reader:
                     build_args[key] = value
                 elif name in ("-t", "--tag"):
                     tags.append(val)
+                elif name == "--label":
+                    labels.append(val)
                 elif name == "--platform":
                     platforms += [p for p in val.split(",") if p]
             elif t == "--push":
@@ -235,8 +290,10 @@ class Reader:
             elif not t.startswith("-"):
                 what["context"] = t
             i += 1
-        self._add(step, [Image("", build_args, tags, platforms)], "docker build", source, opaque, pushes,
-                  "|".join(what.values()))
+        dockerfile, context = ("", None) if "-" in (what["file"], what["context"]) else \
+            _built_from(workdir, what["context"] or ".", what["file"])
+        self._add(step, [Image("", build_args, tags, platforms, labels, dockerfile, context)], "docker build", source,
+                  opaque, pushes, "|".join(what.values()))
 
     def _compose(self, step: Step, words: list, source: str, workdir: str) -> None:
         texts = [w.text for w in words]
@@ -301,10 +358,24 @@ class Reader:
             for name, svc in defined.items():
                 if not isinstance(svc, dict):
                     continue
-                entry = merged.setdefault(str(name), {"args": {}, "tags": [], "platforms": [], "build": False})
+                entry = merged.setdefault(str(name), {"args": {}, "tags": [], "platforms": [], "build": False,
+                                                      "labels": [], "context": None, "file": None})
                 build = svc.get("build")
                 if build is not None:
                     entry["build"] = True
+                    entry["folder"] = posixpath.dirname(rel)
+                if isinstance(build, str):
+                    entry["context"] = build
+                elif isinstance(build, dict):
+                    if isinstance(build.get("context"), str):
+                        entry["context"] = build["context"]
+                    if isinstance(build.get("dockerfile"), str):
+                        entry["file"] = build["dockerfile"]
+                    labels = build.get("labels")
+                    if isinstance(labels, dict):
+                        entry["labels"] += [f"{k}={'' if v is None else v}" for k, v in labels.items()]
+                    elif isinstance(labels, list):
+                        entry["labels"] += [str(item) for item in labels]
                 if isinstance(build, dict):
                     args = build.get("args")
                     if isinstance(args, dict):
@@ -317,8 +388,9 @@ class Reader:
                     entry["platforms"] += [str(p) for p in build.get("platforms") or [] if isinstance(p, str)]
                 if isinstance(svc.get("image"), str):
                     entry["tags"].insert(0, svc["image"])
-        images = [Image(name, {**e["args"], **cli_args}, e["tags"], e["platforms"])
-                  for name, e in merged.items() if e["build"] and (not services or name in services)]
+        images = [Image(name, {**e["args"], **cli_args}, e["tags"], e["platforms"], e["labels"],
+                        *_compose_built_from(e)) for name, e in merged.items()
+                  if e["build"] and (not services or name in services)]
         if images or opaque:
             self._add(step, images, "docker compose build", source, opaque, pushes,
                       "|".join(paths) + "|" + ",".join(i.name for i in images))
@@ -352,7 +424,8 @@ class Reader:
             if uses.startswith("./"):
                 self.action(step, uses, inner_with, depth + 1)
             elif uses:
-                self.uses_step(Step(step.path, step.position, step.job, uses, dict(inner_with)), sf.path)
+                self.uses_step(Step(step.path, step.position, step.job, uses, dict(inner_with),
+                                    id=str(inner.get("id") or "")), sf.path)
             if inner.get("run"):
                 self.script(step, str(inner["run"]), sf.path, step.workdir, depth + 1)
 
@@ -364,7 +437,8 @@ class Reader:
             for line in lines(step.with_.get("build-args")):
                 k, _, v = line.partition("=")
                 args[k.strip()] = v.strip()
-            image = Image("", args, lines(step.with_.get("tags")), lines(step.with_.get("platforms")))
+            image = Image("", args, lines(step.with_.get("tags")), lines(step.with_.get("platforms")),
+                          _label_lines(step.with_.get("labels")), *_action_build(step.with_))
             identity = "|".join(str(step.with_.get(k) or "") for k in ("file", "context", "target"))
             self._add(step, [image], "build-push-action", source or step.path, pushes=_self_push(step.with_),
                       identity=identity)

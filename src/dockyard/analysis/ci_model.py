@@ -20,6 +20,7 @@ class Step:
     with_: dict = field(default_factory=dict)
     run: str = ""
     workdir: str = ""  # the step's working directory, relative to the repository root
+    id: str = ""  # the step's `id:` (what `steps.<id>.outputs` names)
 
 
 @record
@@ -30,6 +31,9 @@ class Image:
     build_args: dict[str, str]
     tags: list[str]
     platforms: list[str]
+    labels: list[str] = field(default_factory=list)  # `KEY=VALUE` labels the build applies (`--label`, `labels:`)
+    dockerfile: str = ""  # the Dockerfile built, relative to the repository root ("" when it cannot be read)
+    context: str | None = None  # the build context's folder, relative to the repository root (None: unknown)
 
 
 @record
@@ -43,6 +47,7 @@ class BuildStep:
     opaque: bool = False  # its arguments cannot be read: not judged
     pushes: bool = False  # the build itself pushes (`--push`, `push: true`, `--output type=registry`)
     identity: str = ""  # what is built (Dockerfile, context, target; compose files and services): copies share it
+    variants: list = field(default_factory=list)  # the builds of each matrix variant merged into this one
 
     # the single-image view the rules used before images were split out
     @property

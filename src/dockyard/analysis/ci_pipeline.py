@@ -17,7 +17,9 @@ An image build is found wherever CI runs one:
 expression that cannot be resolved (a matrix computed by another job) or a remote reusable workflow is
 *unknown*: nothing can be said about whether it builds an image. A build whose options come from something
 the analysis cannot read (an array of arguments, a script's ``"$@"``) is *opaque*: it builds an image, but its
-arguments are not judged.
+arguments are not judged. Each image a build makes carries its build arguments, tags, platforms and labels, and
+the Dockerfile and context it is built from, relative to the repository root (:func:`builds_of` finds the builds
+of one Dockerfile).
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def _used_names(value) -> set[str]:
 
 def _merge_variants(builds: list[BuildStep]) -> BuildStep:
     """The builds of one step's matrix variants as one: every platform any variant builds (a per-platform
-    matrix is a multi-platform build), tags of any variant, build arguments every variant passes."""
+    matrix is a multi-platform build), tags of any variant, build arguments and labels every variant passes; the
+    variants are kept, for what each builds (a matrix over Dockerfiles)."""
     first = builds[0]
     if len(builds) == 1:
         return first
@@ -90,8 +93,13 @@ def _merge_variants(builds: list[BuildStep]) -> BuildStep:
     for b in builds[1:]:
         keys &= set(b.build_args)
     args = {k: v for k, v in first.build_args.items() if k in keys}
-    return BuildStep(first.path, first.position, first.job, [Image("", args, tags, platforms)], first.via,
-                     first.source, any(b.opaque for b in builds), any(b.pushes for b in builds), first.identity)
+    images = [i for b in builds for i in b.images]
+    labels = [label for label in (images[0].labels if images else []) if all(label in i.labels for i in images)]
+    built = {(i.dockerfile, i.context) for i in images}
+    dockerfile, context = next(iter(built)) if len(built) == 1 else ("", None)
+    return BuildStep(first.path, first.position, first.job,
+                     [Image("", args, tags, platforms, labels, dockerfile, context)], first.via, first.source,
+                     any(b.opaque for b in builds), any(b.pushes for b in builds), first.identity, builds)
 
 
 # ------------------------------------------------------------------------------------------- pipelines
@@ -170,7 +178,7 @@ def _workflow_steps(reader: Reader, pl: Pipeline, sf, root: dict, callers: dict[
                 with_ = s.get("with") if isinstance(s.get("with"), dict) else {}
                 workdir = _folder(str(s.get("working-directory") or job_dir))
                 step = Step(sf.path, spos, str(job_name), str(s.get("uses") or ""), dict(with_),
-                            str(s.get("run") or ""), workdir)
+                            str(s.get("run") or ""), workdir, str(s.get("id") or ""))
                 if context is contexts[0]:
                     pl.steps.append(step)
                 if step.run and (is_expression(step.run) or "${{" in step.run and variants is None):
@@ -236,6 +244,32 @@ def pipeline(project) -> Pipeline:
         return pl
 
     return project.memo("ci.pipeline", compute)
+
+
+def real_path(project, rel: str) -> str:
+    """``rel`` with the symbolic links on its way resolved, when it stays inside the checked tree: a root
+    `Dockerfile` that links to `docker/Dockerfile` is that file (git checks the link out as one)."""
+    try:
+        target = (project.root / rel).resolve(strict=True)
+        return target.relative_to(project.root).as_posix()
+    except (OSError, RuntimeError, ValueError, AttributeError):
+        return rel
+
+
+def builds_of(project, dockerfile: str) -> list[tuple[BuildStep, Image]]:
+    """The CI builds of the Dockerfile at ``dockerfile`` and the image each makes of it (each matrix variant on its
+    own), the Dockerfile a build names and this one compared once their symbolic links are resolved."""
+
+    def compute() -> dict[str, list[tuple[BuildStep, Image]]]:
+        out: dict[str, list[tuple[BuildStep, Image]]] = {}
+        for b in pipeline(project).builds:
+            for variant in b.variants or [b]:
+                for image in variant.images:
+                    if image.dockerfile:
+                        out.setdefault(real_path(project, image.dockerfile), []).append((variant, image))
+        return out
+
+    return project.memo("ci.builds_of", compute).get(real_path(project, dockerfile), [])
 
 
 def quote(text: str) -> str:

@@ -6,11 +6,11 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.ci_pipeline import pipeline
 from dockyard.analysis.shell import calls, is_install, run_scripts
 from dockyard.model import Position, Problem, directory_path
 from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
                                ships_python_service)
-from dockyard.analysis.ci_pipeline import pipeline
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
