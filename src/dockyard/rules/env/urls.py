@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -29,7 +30,7 @@ def _prefixes(service: str, family: ImageFamily) -> list[str]:
 
 def _defined(keys: set[str], service: str, family: ImageFamily) -> bool:
     for prefix in _prefixes(service, family):
-        if f"{prefix}_HOST" in keys and f"{prefix}_PORT" in keys:
+        if (f"{prefix}_HOST" in keys or f"{prefix}_HOSTNAME" in keys) and f"{prefix}_PORT" in keys:
             return True
         if any(k.startswith(prefix) and k.endswith(_URL_SUFFIXES) for k in keys):
             return True
@@ -55,7 +56,20 @@ def referenced(view, name: str) -> bool:
     return False
 
 
-def _missing(project, view, keys: set[str]) -> list[str]:
+def _reads_env_file(view, env_path: str) -> bool:
+    """Whether the environment's compose stack reads its env file: a service loads it (`env_file:`), or the compose
+    files interpolate a variable (which compose takes from it)."""
+    name = posixpath.basename(env_path)
+    names = {name, name[: -len(".example")] if name.endswith(".example") else name}
+    for spec in view.services.values():
+        for item in spec.get("env_file") or []:
+            path = item.get("path") if isinstance(item, dict) else item
+            if isinstance(path, str) and posixpath.basename(path) in names:
+                return True
+    return bool(referenced_variables(view))
+
+
+def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
     """What the environment asks of its env file and the file does not define, in words."""
     out: list[str] = []
     # the app's address under its own name (`DOMAIN`), in the env file or in what compose interpolates (where a
@@ -64,6 +78,8 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     if any(c.role in PYTHON_IMAGES for c in roles(project).services(view).values()) and not any(
             _PUBLIC_ADDRESS.search(k) for k in own_names):
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
+    if not _reads_env_file(view, env_path):
+        return out  # nothing the file defines reaches a service: the addresses in it would configure nobody
     for service, spec in sorted(view.services.items()):
         family = image_family(spec.get("image"))
         if family is None or _defined(keys, service, family) or not referenced(view, service):
@@ -98,8 +114,12 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     "asked for them. A backing service is recognised by its image (postgres, mysql, "
     "mariadb, mongo, redis, valkey, memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio), and its "
     "address is asked for only when another service of the environment refers to it (`depends_on`, `links`, or its "
-    "name as a host in an `environment` value): nobody reads an address nobody connects to. It counts as defined by "
-    "`<PREFIX>_HOST` and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where the prefix is the "
+    "name as a host in an `environment` value): nobody reads an address nobody connects to; and only of an env file "
+    "the environment's compose stack reads (a service loads it with `env_file:`, or the compose files interpolate "
+    "a variable): in a file no service reads (a local database and its admin UI with literal settings, for an "
+    "app run on the host) an address configures nobody. It counts as defined by "
+    "`<PREFIX>_HOST` (or `<PREFIX>_HOSTNAME`) and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where "
+    "the prefix is the "
     "service's name or its kind (`db` with postgres: `DB_`, `POSTGRES_`, `DATABASE_`, `PG_`...). One finding per "
     "env file lists everything it lacks, for every environment that reads it.",
 )
@@ -116,7 +136,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     missing: list[str] = []
     names: list[str] = []
     for v in views or [view]:
-        found = _missing(ctx.project, v, keys)
+        found = _missing(ctx.project, v, keys, sf.path)
         if found:
             names.append(v.name)
             missing += [m for m in found if m not in missing]
