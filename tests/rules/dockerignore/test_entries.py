@@ -152,6 +152,13 @@ def test_an_ignore_file_beside_a_dockerfile_ci_builds_from_the_root_is_unused(tm
         "no build reads this file: `docker/Dockerfile` is built with the project root as its context "
         "(`.github/workflows/image.yml`), which reads `.dockerignore`: move the entries the build needs there, "
         "relative to that context (`docker/...`), and delete this file")
+    # nor is the folder asked for an ignore file of its own
+    del files["docker/.dockerignore"]
+    root = tmp_path / "c"
+    root.mkdir()
+    os.symlink("docker/Dockerfile", root / "Dockerfile")
+    assert run_files(root, files, select="DI") == []
+    files["docker/.dockerignore"] = "node_modules\n"
     # built from its own folder, the file beside it is read and judged
     files[".github/workflows/image.yml"] = CI_ROOT_BUILD.format(file="docker/Dockerfile").replace(
         "context: .", "context: docker")
