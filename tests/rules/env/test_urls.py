@@ -86,10 +86,9 @@ def test_an_address_variable_compose_interpolates_counts(tmp_path):
     assert run_files(tmp_path, files, select="EN011") == []
 
 
-def test_an_env_file_no_service_reads_is_not_asked_for_addresses(tmp_path):
-    # a local postgres and its admin UI with literal settings: no service loads `.env` (`env_file:`) and the
-    # compose file interpolates nothing, so nothing the env file defines reaches a container; the address of
-    # `postgres` there would configure nobody (the app that reads it runs on the host)
+def test_an_admin_ui_that_reads_no_env_file_asks_no_address_of_it(tmp_path):
+    # a local postgres and its admin UI beside it (for an app run on the host): pgAdmin depends on postgres, but it
+    # is pointed at the database in its own UI and loads no env file: the address would configure nobody
     compose = ("services:\n  postgres:\n    image: postgres:16\n    ports: ['5432:5432']\n"
                "    environment:\n      POSTGRES_PASSWORD: dev\n"
                "  pgadmin:\n    image: dpage/pgadmin4\n    depends_on: [postgres]\n"

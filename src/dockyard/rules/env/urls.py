@@ -37,36 +37,38 @@ def _defined(keys: set[str], service: str, family: ImageFamily) -> bool:
     return False
 
 
-def referenced(view, name: str) -> bool:
-    """Whether another service of the environment refers to service ``name``: it `depends_on` it, `links` to it,
-    or names it as a host in an `environment` value (``db``, ``db:5432``, ``postgresql://u:p@db:5432/app``)."""
+def referrers(view, name: str) -> list[str]:
+    """The other services of the environment that refer to service ``name``: they `depends_on` it, `links` to it,
+    or name it as a host in an `environment` value (``db``, ``db:5432``, ``postgresql://u:p@db:5432/app``)."""
     host = re.compile(rf"(?:^|[/@,\s]){re.escape(name)}(?::\d+)?(?=$|[/,\s?])")
+    found = []
     for other, spec in view.services.items():
         if other == name:
             continue
         deps = spec.get("depends_on")
-        if isinstance(deps, (dict, list)) and name in deps:
-            return True
         links = spec.get("links")
-        if isinstance(links, list) and any(str(link).split(":", 1)[0] == name for link in links):
-            return True
         env = spec.get("environment")
-        if isinstance(env, dict) and any(isinstance(v, str) and host.search(v) for v in env.values()):
-            return True
-    return False
+        if (isinstance(deps, (dict, list)) and name in deps) or \
+                (isinstance(links, list) and any(str(link).split(":", 1)[0] == name for link in links)) or \
+                (isinstance(env, dict) and any(isinstance(v, str) and host.search(v) for v in env.values())):
+            found.append(other)
+    return found
 
 
-def _reads_env_file(view, env_path: str) -> bool:
-    """Whether the environment's compose stack reads its env file: a service loads it (`env_file:`), or the compose
-    files interpolate a variable (which compose takes from it)."""
-    name = posixpath.basename(env_path)
-    names = {name, name[: -len(".example")] if name.endswith(".example") else name}
-    for spec in view.services.values():
-        for item in spec.get("env_file") or []:
-            path = item.get("path") if isinstance(item, dict) else item
-            if isinstance(path, str) and posixpath.basename(path) in names:
-                return True
-    return bool(referenced_variables(view))
+def _configured_here(project, view, name: str, env_path: str) -> bool:
+    """Whether service ``name`` takes its settings from the project: an application (compose builds it, or it runs
+    a Python image), or a service that loads the env file with `env_file:`. A third-party image that only depends
+    on a database (an admin UI) is pointed at it by its own settings or UI, not by this file."""
+    spec = view.services.get(name) or {}
+    if spec.get("build") is not None or spec.get("image") in view.built_images:
+        return True
+    role = roles(project).services(view).get(name)
+    if role is not None and role.role in PYTHON_IMAGES:
+        return True
+    base = posixpath.basename(env_path)
+    names = {base, base[: -len(".example")] if base.endswith(".example") else base}
+    return any(isinstance(p, str) and posixpath.basename(p) in names
+               for p in ((item.get("path") if isinstance(item, dict) else item) for item in spec.get("env_file") or []))
 
 
 def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
@@ -78,11 +80,10 @@ def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
     if any(c.role in PYTHON_IMAGES for c in roles(project).services(view).values()) and not any(
             _PUBLIC_ADDRESS.search(k) for k in own_names):
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
-    if not _reads_env_file(view, env_path):
-        return out  # nothing the file defines reaches a service: the addresses in it would configure nobody
     for service, spec in sorted(view.services.items()):
         family = image_family(spec.get("image"))
-        if family is None or _defined(keys, service, family) or not referenced(view, service):
+        if family is None or _defined(keys, service, family) or \
+                not any(_configured_here(project, view, other, env_path) for other in referrers(view, service)):
             continue
         prefix = family.prefixes[0]
         out.append(f"the address of `{service}` ({family.name}): `{prefix}_HOST` and `{prefix}_PORT`, or a "
@@ -114,10 +115,10 @@ def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
     "asked for them. A backing service is recognised by its image (postgres, mysql, "
     "mariadb, mongo, redis, valkey, memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio), and its "
     "address is asked for only when another service of the environment refers to it (`depends_on`, `links`, or its "
-    "name as a host in an `environment` value): nobody reads an address nobody connects to; and only of an env file "
-    "the environment's compose stack reads (a service loads it with `env_file:`, or the compose files interpolate "
-    "a variable): in a file no service reads (a local database and its admin UI with literal settings, for an "
-    "app run on the host) an address configures nobody. It counts as defined by "
+    "name as a host in an `environment` value) and that service is configured by the project: an application "
+    "(compose builds it, or it runs a Python image) or a service that loads the env file with `env_file:`. Nobody "
+    "reads an address nobody connects to, and a third-party image that only depends on the database (an admin UI "
+    "beside a database for an app run on the host) is pointed at it by its own settings. It counts as defined by "
     "`<PREFIX>_HOST` (or `<PREFIX>_HOSTNAME`) and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where "
     "the prefix is the "
     "service's name or its kind (`db` with postgres: `DB_`, `POSTGRES_`, `DATABASE_`, `PG_`...). One finding per "
