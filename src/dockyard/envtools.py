@@ -51,6 +51,8 @@ _PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
 # `xxxx`)
 _DUMMY = lazy_compile(
     r"(?:tests?|testing|dummy|example|sample|fake|placeholder|todo|tbd|fixme|none|null|nil|undefined"
+    # metasyntactic words and the defaults everyone writes for "some value" (`changeit` is the JDK keystore's)
+    r"|foo|bar|baz|qux|quux|foobar|secret|password|changeit"
     r"|change[-_ .]?me|replace[-_ .]?me|fill[-_ .]?me(?:[-_ .]?in)?|your[-_ .][\w.-]*|x{3,}|\*{3,}|\.{3}|<[^<>]*>)",
     re.IGNORECASE)
 # credentials a provider issues (an OAuth client secret, an API key, a cloud access key, a service's access or bot
@@ -147,8 +149,8 @@ def is_placeholder(value: str | None) -> bool:
 
 
 def is_dummy_value(value: str | None) -> bool:
-    """A word standing in for a secret (``test``, ``dummy``, ``your-api-key``, ``xxxx``, ``<token>``): no secret,
-    and not the standard's ``CHANGE_ME`` placeholder either."""
+    """A word standing in for a secret (``test``, ``dummy``, ``foo``, ``your-api-key``, ``xxxx``, ``<token>``): no
+    secret, and not the standard's ``CHANGE_ME`` placeholder either."""
     return bool(value) and _DUMMY.fullmatch(value.strip()) is not None
 
 

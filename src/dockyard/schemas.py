@@ -2,7 +2,8 @@
 
 The compose schema is the one compose-go v2.9.1 embeds, vendored unchanged in ``compose/schema/``; SchemaStore's
 GitHub workflow schema comes from check-jsonschema's vendored copy (both Apache License 2.0, see
-THIRD_PARTY_NOTICES.md); never a hand-written copy. Compiling a large schema with fastjsonschema takes a few hundred
+THIRD_PARTY_NOTICES.md); never a hand-written copy. Where SchemaStore's schema is stricter than GitHub's own workflow
+parser, the loaded copy is amended to agree with GitHub (:data:`AMENDMENTS`). Compiling a large schema with fastjsonschema takes a few hundred
 milliseconds, so the generated validator code is cached on disk (keyed by the schema file's and fastjsonschema's
 identity) and run on later runs without importing fastjsonschema at all: the generated code raises
 :class:`SchemaViolation` (the header that names fastjsonschema's exception classes is rewritten to name it), which
@@ -62,6 +63,22 @@ class SchemaViolation(ValueError):
         return [item for item in re.split(r"[\.\[\]]+", self.name or "") if item != ""]
 
 
+def _github_parser_differences(schema: dict) -> dict:
+    """SchemaStore's workflow schema made to accept what GitHub's own workflow parser accepts (its definitions
+    in actions/languageservices, ``workflow-parser/src/workflow-v1.0.json``): a ``strategy`` needs no ``matrix``
+    there (``fail-fast`` or ``max-parallel`` alone is valid, and such a job runs once); SchemaStore requires one."""
+    strategy = schema.get("definitions", {}).get("normalJob", {}).get("properties", {}).get("strategy")
+    if isinstance(strategy, dict):
+        strategy.pop("required", None)
+    return schema
+
+
+# what is changed in a vendored schema before it is compiled: (identity for the cache key, the change)
+AMENDMENTS: dict[str, tuple[str, Callable[[dict], dict]]] = {
+    "github-workflows": ("strategy-matrix-optional", _github_parser_differences),
+}
+
+
 def schema_path(name: str) -> Path:
     if name == "compose-go-spec":  # vendored by dockyard itself (compose-go's own copy, with its notice)
         return Path(__file__).parent / "compose" / "schema" / "compose-spec.json"
@@ -111,7 +128,9 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
     # keyed by the schema's content (crc32: hashlib's import alone costs more than the check) and the generator's
     # and Python's versions, never by where the file is installed: every install of one release shares its entry
     path = schema_path(name)
-    identity = zlib.crc32((_generator_identity() + sys.version + _OWN_IMPORT + _OWN_DECIMAL + "-definitions").encode())
+    amendment, amend = AMENDMENTS.get(name, ("", None))
+    identity = zlib.crc32((_generator_identity() + sys.version + _OWN_IMPORT + _OWN_DECIMAL + "-definitions" +
+                           amendment).encode())
     digest = f"{zlib.crc32(path.read_bytes()):08x}{identity:08x}"
     suffix = f"_{definition}" if definition else ""
     cached = Path(cache.directory()) / f"schema_{name.replace('-', '_')}{suffix}_{digest}.bin"
@@ -127,6 +146,8 @@ def validator(name: str, definition: str | None = None) -> Callable[[Any], Any]:
         import fastjsonschema
 
         schema = json.loads(path.read_text(encoding="utf-8"))
+        if amend is not None:
+            schema = amend(schema)
         if definition:
             schema = {"$schema": schema.get("$schema"), "definitions": schema.get("definitions", {}),
                       "$ref": f"#/definitions/{definition}"}

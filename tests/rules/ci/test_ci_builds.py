@@ -161,3 +161,41 @@ def test_missing_wheelhouse_is_reported_once_per_job(tmp_path):
     files = {**DF, "scripts/build.sh": BUILD_SH, ".github/workflows/release.yml": wf(*steps)}
     found = run_files(tmp_path, files, select="CI002")
     assert codes(found) == [("CI002", ".github/workflows/release.yml", 7, 9)]
+
+
+def test_depot_build_push_action_is_an_image_build(tmp_path):
+    # depot/build-push-action takes docker/build-push-action's inputs (file, context, push, tags, build-args,
+    # platforms, labels) and builds on Depot's builders: its build is judged as docker's is
+    step = ("uses: depot/build-push-action@v1\n        with:\n          project: abc123\n"
+            "          file: ./Dockerfile\n          context: .\n          platforms: linux/amd64,linux/arm64\n"
+            "          push: true\n          tags: |\n            acme/api:${{ inputs.tag }}\n"
+            "          build-args: |\n            COMMIT=${{ github.sha }}")
+    files = {**DF, ".github/workflows/release.yml": wf("uses: actions/checkout@v4", "uses: depot/setup-action@v1", step)}
+    found = run_files(tmp_path, files, select=("CI003", "CI004", "CI005"))
+    assert codes(found) == [("CI003", ".github/workflows/release.yml", 8, 9),
+                            ("CI004", ".github/workflows/release.yml", 8, 9)]
+    assert found[0].message == "image build does not pass `BUILD_VERSION`, `BUILD_DATE`, `GIT_COMMIT` as build arguments"
+    assert found[1].message == "image tags lack sha, latest (tag with the version, the commit SHA and `latest`)"
+
+
+def test_labels_the_build_applies_stand_for_the_build_arguments(tmp_path):
+    # the arguments exist to become the image's version, build-date and git-commit labels: a build that applies
+    # those labels itself (docker/metadata-action's `labels` output; `--label` with the standard's or the OCI key)
+    # records the same, and is asked only for what it records neither way
+    meta = ("id: meta\n        uses: docker/metadata-action@v5\n        with:\n          images: acme/api\n"
+            "          tags: |\n            type=semver,pattern={{version}}\n            type=sha\n"
+            "            type=raw,value=latest")
+    build = ("uses: docker/build-push-action@v6\n        with:\n          platforms: linux/amd64,linux/arm64\n"
+             "          push: true\n          tags: ${{ steps.meta.outputs.tags }}\n"
+             "          labels: ${{ steps.meta.outputs.labels }}\n          build-args: SOURCE_COMMIT=${{ github.sha }}")
+    files = {**DF, ".github/workflows/publish.yml": wf("uses: actions/checkout@v4", meta, build)}
+    assert run_files(tmp_path, files, select=("CI003", "CI004", "CI005")) == []
+    # labels of a step that is no metadata-action of the job are not known to carry anything
+    files[".github/workflows/publish.yml"] = wf("uses: actions/checkout@v4", meta.replace("id: meta", "id: other"), build)
+    assert codes(run_files(tmp_path / "b", files, select="CI003")) == [("CI003", ".github/workflows/publish.yml", 15, 9)]
+    labelled = GOOD_BUILD.replace(ARGS, "--label org.opencontainers.image.version=$V --label 'build-date=' "
+                                        "--build-arg GIT_COMMIT=$C")
+    files[".github/workflows/publish.yml"] = wf(f"run: {labelled}")
+    found = run_files(tmp_path / "c", files, select="CI003")
+    assert codes(found) == [("CI003", ".github/workflows/publish.yml", 6, 9)]
+    assert found[0].message == "image build does not pass `BUILD_DATE` as build arguments"

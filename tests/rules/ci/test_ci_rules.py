@@ -1,5 +1,5 @@
 from dockyard.rules.ci.pipeline import BAD_WORKFLOW, GOOD_WORKFLOW
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 DF = {"Dockerfile": "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"}  # a service: its image is run
 
@@ -58,6 +58,16 @@ def test_workflow_schema_points_at_the_offending_job(tmp_path):
     assert triples(found) == [("CI001", 7, 3)]
 
 
+def test_a_strategy_without_a_matrix_is_valid_as_github_reads_it(tmp_path):
+    # GitHub's own workflow parser (actions/languageservices, `workflow-v1.0.json`) makes `matrix` optional in
+    # `strategy`; SchemaStore's schema requires it. The rest of the strategy is still judged.
+    job = "on: push\njobs:\n  scan:\n    runs-on: ubuntu-latest\n    strategy:\n      {}\n    steps:\n      - run: x\n"
+    assert run_files(tmp_path / "a", {".github/workflows/ci.yml": job.format("fail-fast: true")}, select="CI001") == []
+    found = run_files(tmp_path / "b", {".github/workflows/ci.yml": job.format("fail-fastt: true")}, select="CI001")
+    assert described(found) == [("CI001", 5, 5, "workflow does not match the GitHub Actions schema: "
+                                 "jobs.scan.strategy must not contain {'fail-fastt'} properties")]
+
+
 def test_a_workflow_yaml_error_is_reported_in_the_workflow(tmp_path):
     wf = "on: push\njobs:\n  build:\n    runs-on: [ubuntu-latest\n"
     found = run_files(tmp_path, {".github/workflows/ci.yml": wf, ".github/workflows/tab.yml": "on: push\n\tjobs: {}\n"},
@@ -76,6 +86,33 @@ def test_make_targets(tmp_path):
     assert found[0].path == "Makefile"
     # an absent Makefile is reported at the folder it belongs in
     assert [(f.path, f.code) for f in run_files(tmp_path / "b", dict(DF), select="CI006")] == [("./", "CI006")]
+
+
+TASKFILE = ("version: '3'\n\ntasks:\n  py:test:\n    cmds:\n      - pytest\n  deps:lock:\n    aliases: [lock-deps]\n"
+            "    cmds:\n      - uv lock\n")
+
+
+def test_make_targets_in_the_task_runner_the_project_uses(tmp_path):
+    # a Taskfile (go-task) or a justfile gives the dependency jobs one name as a Makefile does: the targets are
+    # looked for there, and the finding says to add the missing ones to it, not to add a second runner
+    found = run_files(tmp_path, {**DF, "Taskfile.yml": TASKFILE}, select="CI006")
+    assert described(found, path=True) == [
+        ("Taskfile.yml", "CI006", 1, 1, "Taskfile.yml has no `wheelhouse-build`, `wheelhouse-check` tasks: add them "
+         "to the project's task runner (the standard names them as Makefile targets)")]
+    done = TASKFILE + "  wheelhouse-build:\n    cmds: [dockyard deps wheelhouse]\n  deps:wheelhouse-check:\n    cmds: [x]\n"
+    assert run_files(tmp_path / "b", {**DF, "Taskfile.yml": done}, select="CI006") == []
+    just = ("set shell := [\"bash\", \"-c\"]\nversion := \"1\"\n\n# lock-deps: not a recipe\n[private]\n"
+            "@wheelhouse-build dir=\"wheels\":\n    pip wheel --wheel-dir {{dir}} -r requirements.lock.txt\n"
+            "alias wheelhouse-check := check\ncheck: wheelhouse-build\n    pip download --only-binary=:all: x\n")
+    found = run_files(tmp_path / "c", {**DF, "justfile": just}, select="CI006")
+    assert described(found, path=True) == [
+        ("justfile", "CI006", 1, 1, "justfile has no `lock-deps` recipe: add it to the project's task runner (the "
+         "standard names it as a Makefile target)")]
+    # a Makefile and a Taskfile together: a target counts wherever it is; what is missing is reported on the Makefile
+    mk = "lock-deps:\n\tuv lock\n"
+    found = run_files(tmp_path / "d", {**DF, "Makefile": mk, "Taskfile.yml": TASKFILE.replace("deps:lock", "wheelhouse-build")},
+                      select="CI006")
+    assert described(found, path=True) == [("Makefile", "CI006", 1, 1, "Makefile has no `wheelhouse-check` target")]
 
 
 def test_skip_media_packages(tmp_path):

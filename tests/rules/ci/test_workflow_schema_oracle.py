@@ -43,6 +43,8 @@ CASES = {
                                         "      matrix:\n        x: [1]\n    runs-on:"),
     "container_expression": RUN.replace("    steps:", "    container: ${{ vars.IMG }}\n    steps:"),
     "env_expression": RUN.replace("    steps:", "    env: ${{ fromJson(vars.E) }}\n    steps:"),
+    "strategy_without_matrix": RUN.replace("    runs-on:", "    strategy:\n      fail-fast: true\n    runs-on:"),
+    "strategy_unknown_key": RUN.replace("    runs-on:", "    strategy:\n      fail-fastt: true\n    runs-on:"),
     "needs_unknown_job": RUN.replace("    runs-on:", "    needs: zzz\n    runs-on:"),
     # GitHub evaluates these whole expressions; actionlint wants mappings
     "strategy_expression": RUN.replace("    runs-on:", "    strategy: ${{ fromJson(vars.S) }}\n    runs-on:"),

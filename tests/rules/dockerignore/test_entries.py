@@ -1,3 +1,5 @@
+import os
+
 from dockyard.fix import apply_edits
 from dockyard.parsers.dockerignore import parse_dockerignore
 from dockyard.rules.dockerignore.entries import GROUPS, STANDARD_IGNORE
@@ -126,6 +128,42 @@ def test_ignore_files_no_build_reads_are_not_judged_but_said_unused(tmp_path):
         "no build reads this file: `backend/Dockerfile` is built with the project root as its context "
         "(`compose.yml`), which reads `.dockerignore`: move the entries the build needs there, relative to that "
         "context (`backend/...`), and delete this file")
+
+
+CI_ROOT_BUILD = ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+                 "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n"
+                 "          file: {file}\n          push: true\n          tags: acme/api:latest\n")
+
+
+def test_an_ignore_file_beside_a_dockerfile_ci_builds_from_the_root_is_unused(tmp_path):
+    # no compose file builds `docker/Dockerfile`; CI builds it with the project root as its context (through a
+    # root `Dockerfile` that links to it, as git checks the link out): the root's ignore file is the one read, and
+    # the one beside the Dockerfile is left over, as beside a Dockerfile compose builds from the root
+    files = {"docker/Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+             "docker/.dockerignore": "node_modules\n", ".dockerignore": STANDARD_IGNORE,
+             ".github/workflows/image.yml": CI_ROOT_BUILD.format(file="./Dockerfile")}
+    root = tmp_path / "a"
+    root.mkdir()
+    os.symlink("docker/Dockerfile", root / "Dockerfile")
+    found = run_files(root, files, select="DI")
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
+        ("DI005", "docker/.dockerignore", 1, 1)]
+    assert found[0].message == (
+        "no build reads this file: `docker/Dockerfile` is built with the project root as its context "
+        "(`.github/workflows/image.yml`), which reads `.dockerignore`: move the entries the build needs there, "
+        "relative to that context (`docker/...`), and delete this file")
+    # nor is the folder asked for an ignore file of its own
+    del files["docker/.dockerignore"]
+    root = tmp_path / "c"
+    root.mkdir()
+    os.symlink("docker/Dockerfile", root / "Dockerfile")
+    assert run_files(root, files, select="DI") == []
+    files["docker/.dockerignore"] = "node_modules\n"
+    # built from its own folder, the file beside it is read and judged
+    files[".github/workflows/image.yml"] = CI_ROOT_BUILD.format(file="docker/Dockerfile").replace(
+        "context: .", "context: docker")
+    found = run_files(tmp_path / "b", files, select="DI")
+    assert [(f.code, f.path) for f in found] == [("DI002", "docker/.dockerignore")]
 
 
 def test_unused_ignore_file_whose_build_context_has_none(tmp_path):

@@ -96,3 +96,14 @@ def test_secret_free_variable_files_and_one_template_request(tmp_path):
         ("deploy/.env.staging", "EN003", 1, 1, "`deploy/.env.staging` is a real env file tracked by git; it holds no "
          "secret today, but the next one added to it is published: run `git rm --cached deploy/.env.staging`"),
     ]
+
+
+def test_an_env_file_the_gitignore_re_includes_is_committed_on_purpose(tmp_path):
+    # `.env` files are ignored and `samples/.env` is re-included by name: the repository commits it on purpose
+    # (the settings of its sample data); a real `.env` forced past the ignore file is still reported
+    _git(tmp_path.parent, "init", "-q", str(tmp_path))
+    write_tree(tmp_path, {".gitignore": ".env\n!samples/.env\n", "samples/.env": "SAMPLE_DB_PASSWORD=sample\n",
+                          ".env": "SECRET_KEY=x\n"})
+    _git(tmp_path, "add", "-f", ".gitignore", "samples/.env", ".env")
+    found = run_files(tmp_path, {}, select="EN003")
+    assert described(found, path=True, message=False) == [(".env", "EN003", 1, 1)]

@@ -66,3 +66,34 @@ def test_empty_credential_a_provider_issues_is_not_generated(tmp_path):
     assert described(found) == [
         ("EN007", 1, 22, "secret `SOCIAL_CLIENT_SECRET` is empty in the template: write a `CHANGE_ME_...` placeholder "
                          "so that every environment must set it (to the value the provider issued)")]
+
+
+def test_metasyntactic_and_default_words_are_dummy_values(tmp_path):
+    # `foo`, `bar`, `changeit`, `secret`: words everyone writes for "some value", no secret anybody could leak
+    text = "JWT_SECRET=\"foo\"\nWEBHOOK_SECRET=bar\nKEYSTORE_PASSWORD=changeit\nSIGNING_SECRET=secret\n"
+    found = run_files(tmp_path, {".env.example": text}, select="EN007")
+    assert described(found) == [
+        ("EN007", 1, 12, "`JWT_SECRET` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_JWT_SECRET` so that every environment must set its own"),
+        ("EN007", 2, 16, "`WEBHOOK_SECRET` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_WEBHOOK_SECRET` so that every environment must set its own"),
+        ("EN007", 3, 19, "`KEYSTORE_PASSWORD` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_KEYSTORE_PASSWORD` so that every environment must set its own"),
+        ("EN007", 4, 16, "`SIGNING_SECRET` holds a dummy value in the template, not a placeholder: write "
+                         "`CHANGE_ME_SIGNING_SECRET` so that every environment must set its own"),
+    ]
+
+
+def test_a_value_an_env_file_committed_on_purpose_publishes_is_no_leak(tmp_path):
+    # `.gitignore` ignores `.env` files and re-includes `fixtures/.env` by name: that file is committed on purpose
+    # (the settings of the sample data it sits beside), so its values are public; a template that repeats one of
+    # them under the same name (the key the sample dump was encrypted with) leaks nothing and rotates nothing
+    files = {".gitignore": ".env\n!fixtures/.env\n", "fixtures/.env": "DB_HOST=localhost\nDATA_ENCRYPTION_KEY=Qm7dWz2PbHT8hx\n",
+             "dev/.env.example": "DATA_ENCRYPTION_KEY=\"Qm7dWz2PbHT8hx\"\nSESSION_SECRET=Qm7dWz2PbHT8hx\n"}
+    found = run_files(tmp_path / "a", files, select="EN007")
+    assert described(found, path=True, message=False) == [("dev/.env.example", "EN007", 2, 16)]
+    # without the re-inclusion the file is no deliberate publication: the value is a secret the template leaks
+    files[".gitignore"] = ".venv\n"
+    found = run_files(tmp_path / "b", files, select="EN007")
+    assert described(found, path=True, message=False) == [("dev/.env.example", "EN007", 1, 21),
+                                                          ("dev/.env.example", "EN007", 2, 16)]

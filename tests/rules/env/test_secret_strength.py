@@ -58,3 +58,15 @@ def test_credentials_a_provider_issues_are_not_to_be_generated(tmp_path):
         ("EN009", 5, 13, "secret `DB_PASSWORD` is weak: 7 characters (at least 32 required); generate one with "
                          "`secrets.token_urlsafe(32)`"),
     ]
+
+
+def test_an_env_file_committed_on_purpose_holds_no_secret_to_strengthen(tmp_path):
+    # its values are public by the repository's choice (`!fixtures/.env`): a key that decrypts a committed sample
+    # dump must stay what it is
+    files = {".gitignore": ".env\n!fixtures/.env\n", "fixtures/.env": "DATA_ENCRYPTION_KEY=Qm7dWz2PbHT8hx\n",
+             ".env.prod": "DATA_ENCRYPTION_KEY=Qm7dWz2PbHT8hx\n"}
+    found = run_files(tmp_path, files, select="EN009")
+    assert described(found, path=True) == [
+        (".env.prod", "EN009", 1, 21, "secret `DATA_ENCRYPTION_KEY` is weak: 14 characters (at least 32 required); generate "
+         "one with `secrets.token_urlsafe(32)` (data encrypted with the current key must be decrypted and encrypted "
+         "again with the new one, or it can no longer be read)")]

@@ -84,3 +84,27 @@ def test_an_address_variable_compose_interpolates_counts(tmp_path):
     files["docker-compose.dev.yml"] = ("services:\n  api:\n    env_file: [.env.dev]\n    environment:\n"
                                        "      FRONTEND_URL: https://dashboard.${DOMAIN:-localhost}\n")
     assert run_files(tmp_path, files, select="EN011") == []
+
+
+def test_an_admin_ui_that_reads_no_env_file_asks_no_address_of_it(tmp_path):
+    # a local postgres and its admin UI beside it (for an app run on the host): pgAdmin depends on postgres, but it
+    # is pointed at the database in its own UI and loads no env file: the address would configure nobody
+    compose = ("services:\n  postgres:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+               "    environment:\n      POSTGRES_PASSWORD: dev\n"
+               "  pgadmin:\n    image: dpage/pgadmin4\n    depends_on: [postgres]\n"
+               "    environment:\n      PGADMIN_DEFAULT_PASSWORD: admin\n")
+    env = "APP_UI_URL=\"\"\nDATABASE_HOSTNAME=\"\"\nDATABASE_CREDENTIALS=\"\"\n"
+    files = {"local/compose.yaml": compose, "local/.env.example": env}
+    assert run_files(tmp_path / "a", files, select="EN011") == []
+    # once a service that connects to postgres loads the file, the file is asked for the address
+    files["local/compose.yaml"] = compose.replace("    depends_on: [postgres]\n",
+                                                  "    depends_on: [postgres]\n    env_file: [.env]\n")
+    found = run_files(tmp_path / "b", files, select="EN011")
+    assert described(found, path=True) == [
+        ("local/.env.example", "EN011", 1, 1, "`local/.env.example` does not define the address of `postgres` "
+         "(postgres): `POSTGRES_HOST` and `POSTGRES_PORT`, or a `POSTGRES_URL` (environment `local/default`): "
+         "define them so that links, redirects and connections follow the deployment")]
+    # `<PREFIX>_HOSTNAME` names the host as `<PREFIX>_HOST` does
+    files["local/.env.example"] = env + "DATABASE_PORT=5432\n"
+    files["local/.env.example"] = files["local/.env.example"].replace("DATABASE_HOSTNAME=\"\"", "DATABASE_HOSTNAME=postgres")
+    assert run_files(tmp_path / "c", files, select="EN011") == []

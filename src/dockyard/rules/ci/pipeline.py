@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.ci_pipeline import is_expression, pipeline
+from dockyard.analysis.image_labels import LABELS, stamped_by_build
 from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.yamlpos import to_plain
 from dockyard.projects import builds_image, is_catalogue, ships_image, ships_python_service
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.ci._pipeline import is_expression, pipeline
 from dockyard.source import FileKind
 
 WORKFLOW_DIR = ".github/workflows"
@@ -188,7 +189,8 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     section="Build Arguments (CI/CD)",
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
-    notes="Builds are found in `docker/build-push-action` steps (matrix variants included), in `docker build`, "
+    notes="Builds are found in `docker/build-push-action` steps (matrix variants included; "
+    "`depot/build-push-action`, which takes the same inputs, alike), in `docker build`, "
     "`docker buildx build|bake` and `docker compose build` commands (compose services' `build.args`), and in the "
     "scripts, make targets, local actions and local reusable workflows a step runs. When a repository has a "
     "Dockerfile (not a template) and no CI builds an image, this rule alone reports it, at the workflows folder "
@@ -206,7 +208,11 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     "repository that releases packages and keeps such a Dockerfile is not told that CI builds no image. A catalogue of "
     "independent sample projects (nothing at the root, several folders with their own compose file: "
     "`docker/awesome-compose`) is not told that CI builds no image: its samples are built locally by `docker "
-    "compose up`, and its CI is the catalogue's, not a sample's pipeline; builds its CI does publish are judged.",
+    "compose up`, and its CI is the catalogue's, not a sample's pipeline; builds its CI does publish are judged. "
+    "The arguments exist to become the image's `version`, `build-date` and `git-commit` labels: a build that "
+    "applies a label itself (`--label` or `labels:` with the standard's or the OCI key and a value, or the `labels` "
+    "output of a `docker/metadata-action` step of its job, which holds `org.opencontainers.image.version`, "
+    "`.created` and `.revision`) records what its argument would, and is not asked for that argument.",
 )
 def build_args(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
@@ -219,13 +225,19 @@ def build_args(ctx: Context) -> Iterator[Problem]:
     for b in pipeline(ctx.project).published:
         if b.opaque:
             continue  # its arguments cannot be read here
-        failing = [(i, [a for a in BUILD_ARGS if a not in i.build_args]) for i in b.images]
+        failing = [(i, [a for a in BUILD_ARGS if a not in i.build_args and a not in _labelled(ctx.project, b, i)])
+                   for i in b.images]
         failing = [(i, m) for i, m in failing if m]
         if failing:
             missing = [a for a in BUILD_ARGS if any(a in m for _, m in failing)]
             found.append((b, f"{_label(b, [i for i, _ in failing])} does not pass "
                              f"{', '.join(f'`{m}`' for m in missing)} as build arguments"))
     yield from _once_per_build(found)
+
+
+def _labelled(project, b, image) -> set[str]:
+    """The build arguments whose label the build applies to its image itself (see DF054)."""
+    return {LABELS[label][0] for label in stamped_by_build(project, b, image)}
 
 
 def _tag_kinds(tags: list[str]) -> set[str]:
@@ -390,7 +402,10 @@ def without_evaluated_expressions(data):
     use_instead={".github/workflows/ci.yml": "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"},
     notes="A value that is one expression (`strategy: ${{ fromJson(needs.setup.outputs.matrix) }}`) is accepted "
     "wherever GitHub evaluates one (its context availability table), although the schema types the key as a "
-    "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not.",
+    "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not. Where "
+    "SchemaStore's schema is stricter than GitHub's own workflow parser (`workflow-v1.0.json` of "
+    "actions/languageservices), GitHub's reading wins: a `strategy` with `fail-fast` or `max-parallel` and no "
+    "`matrix` is valid, as GitHub and actionlint accept it.",
 )
 def workflow_schema(ctx: Context) -> Iterator[Problem]:
     workflows = [(sf, doc) for sf, doc in pipeline(ctx.project).docs if sf.kind == FileKind.WORKFLOW]

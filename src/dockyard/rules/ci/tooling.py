@@ -1,4 +1,4 @@
-"""Build tooling: Makefile targets for the dependency jobs; the media-packages switch."""
+"""Build tooling: Makefile (or task runner) targets for the dependency jobs; the media-packages switch."""
 
 from __future__ import annotations
 
@@ -6,15 +6,21 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.ci_pipeline import pipeline
 from dockyard.analysis.shell import calls, is_install, run_scripts
 from dockyard.model import Position, Problem, directory_path
 from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
                                ships_python_service)
-from dockyard.rules.ci._pipeline import pipeline
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
 TARGETS = ("lock-deps", "wheelhouse-build", "wheelhouse-check")
+# other task runners, by the file names they look for in a folder (go-task's `DefaultTaskfiles`; just's `justfile`
+# in any case, or `.justfile`), and what their targets are called
+TASKFILES = ("Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml", "Taskfile.dist.yml",
+             "taskfile.dist.yml", "Taskfile.dist.yaml", "taskfile.dist.yaml")
+JUSTFILES = ("justfile", "Justfile", "JUSTFILE", ".justfile")
+_JUST_KEYWORDS = frozenset({"set", "alias", "export", "import", "mod", "unexport"})
 SERVICE_DOCKERFILE = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 MEDIA_PACKAGES = (
     "ffmpeg", "imagemagick", "libmagickwand-dev", "ghostscript", "poppler-utils", "tesseract-ocr", "libvips",
@@ -31,8 +37,8 @@ MEDIA_PACKAGES = (
     severity="warning",
     summary="A Makefile provides `lock-deps`, `wheelhouse-build` and `wheelhouse-check`",
     why="The standard's dependency jobs (lock, build the wheelhouse, check wheel availability per platform) should "
-    "run the same way on a laptop and in CI. Make targets give them one name; a target that only exists in a "
-    "comment does not count.",
+    "run the same way on a laptop and in CI. Make targets (or the tasks of the runner the project already uses) "
+    "give them one name; a target that only exists in a comment does not count.",
     standard=("CI-MAKE-TARGETS",),
     section="Wheelhouse (Makefile targets)",
     example={"Dockerfile": SERVICE_DOCKERFILE, "Makefile": "# lock-deps: pip-compile\nup:\n\tdocker compose up\n"},
@@ -43,7 +49,12 @@ MEDIA_PACKAGES = (
     "a repository of base images or of other runtimes has no Python dependencies to lock. A Python image that "
     "nothing runs (its Dockerfile sets no command beyond an interpreter or a shell, its base image brings none, no "
     "compose service builds it: a library's `make image` environment) counts only when CI publishes a build of "
-    "the project: a library locks with its own tools and consumes no wheelhouse. The Makefile is looked "
+    "the project: a library locks with its own tools and consumes no wheelhouse. A project whose task runner is "
+    "go-task (`Taskfile.yml` or another name it looks for) or just (`justfile`) meets the item there: what it asks "
+    "for is one name that runs each dependency job on a laptop and in CI, which a task or a recipe gives as a make "
+    "target does. Their tasks and recipes count, with their aliases and, for go-task, under a namespace "
+    "(`deps:lock-deps`); without a Makefile the missing ones are reported on that file, to be added there rather "
+    "than in a second runner. The Makefile (or task runner) is looked "
     "for at the project root; in a catalogue of independent sample projects (nothing at the root, several folders "
     "with their own compose file: `docker/awesome-compose`) each sample that ships a Python service is a project, "
     "and its Makefile belongs beside its compose file.",
@@ -57,19 +68,94 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
         if not runs_python_service(project, folder) and not pipeline(project).published:
             continue  # an image nothing runs or publishes (a library's `make image`): no service to ship
         makefiles = [sf for sf in project.files_of(FileKind.MAKEFILE) if posixpath.dirname(sf.path) == folder]
-        if not makefiles:
+        runners = _task_runners(project, folder)
+        if not makefiles and not runners:
             where = f"`{folder}/`" if folder else "the project root"
             yield Problem(f"no Makefile: add one at {where} with targets "
                           f"{', '.join(f'`{t}`' for t in TARGETS)}", path=directory_path(folder))
             continue
+        elsewhere = {t for _, names in runners for t in TARGETS if _provides(names, t)}
         for sf in makefiles:
             if sf.text is None:
                 continue
             mk = project.parsed(sf, parse_makefile)
-            missing = [t for t in TARGETS if t not in mk.targets]
+            missing = [t for t in TARGETS if t not in mk.targets and t not in elsewhere]
             if missing:
                 yield Problem(f"Makefile has no {', '.join(f'`{t}`' for t in missing)} target"
                               f"{'s' if len(missing) > 1 else ''}", Position(1, 1), path=sf.path)
+        if makefiles or not runners:
+            continue
+        sf, _ = runners[0]
+        missing = [t for t in TARGETS if t not in elsewhere]
+        if missing:
+            kind = "task" if _is_taskfile(sf.path) else "recipe"
+            many = len(missing) > 1
+            them, targets = ("them", "Makefile targets") if many else ("it", "a Makefile target")
+            yield Problem(f"{posixpath.basename(sf.path)} has no {', '.join(f'`{t}`' for t in missing)} "
+                          f"{kind}{'s' if many else ''}: add {them} to the project's task runner (the standard names "
+                          f"{them} as {targets})", Position(1, 1), path=sf.path)
+
+
+def _is_taskfile(path: str) -> bool:
+    return posixpath.basename(path) in TASKFILES
+
+
+def _provides(names: set[str], target: str) -> bool:
+    """Whether a runner's task names include ``target``, also under a namespace (go-task's `deps:lock-deps`)."""
+    return target in names or any(n.endswith(":" + target) for n in names)
+
+
+def _task_runners(project, folder: str) -> list[tuple]:
+    """(SourceFile, task names) of the Taskfile and the justfile the task runners would use in ``folder``: the
+    first of the names each looks for, read as every input is (inside the tree, within the size limit)."""
+    found = []
+    for names, read in ((TASKFILES, _taskfile_tasks), (JUSTFILES, _just_recipes)):
+        for name in names:
+            rel = posixpath.join(folder, name) if folder else name
+            if project.config.excluded(rel):
+                continue
+            sf = project.include(rel)
+            if sf is not None and sf.text is not None and posixpath.basename(sf.path) == name:
+                found.append((sf, read(project, sf)))
+                break
+    return found
+
+
+def _taskfile_tasks(project, sf) -> set[str]:
+    """The names a Taskfile's tasks answer to: their keys under `tasks:` and their `aliases:`."""
+    from dockyard.parsers.yamlpos import load_yaml  # lazy: only a project with a Taskfile loads it here
+
+    root = getattr(project.parsed(sf, load_yaml), "root", None)
+    tasks = root.get("tasks") if isinstance(root, dict) else None
+    if not isinstance(tasks, dict):
+        return set()
+    names = {str(k) for k in tasks}
+    for task in tasks.values():
+        aliases = task.get("aliases") if isinstance(task, dict) else None
+        if isinstance(aliases, list):
+            names.update(str(a) for a in aliases if isinstance(a, (str, int)))
+    return names
+
+
+def _just_recipes(project, sf) -> set[str]:
+    """The names a justfile's recipes answer to: each recipe line (`name params: deps`, `@name:`, at the start of
+    a line) and each `alias name := recipe`; assignments (`x := y`), settings and comments are none."""
+    names: set[str] = set()
+    for line in (sf.text or "").splitlines():
+        if not line or line[0] in " \t#[":
+            continue
+        words = line.split()
+        if words[0] == "alias" and len(words) > 2 and words[2] == ":=":
+            names.add(words[1])
+            continue
+        if words[0] in _JUST_KEYWORDS:
+            continue
+        head = line.lstrip("@")
+        name = head.split(":", 1)[0].split()[0] if head.split(":", 1)[0].strip() else ""
+        colon = head.find(":")
+        if name and colon > 0 and head[colon + 1:colon + 2] != "=":
+            names.add(name)
+    return names
 
 
 def _media_installs(project):

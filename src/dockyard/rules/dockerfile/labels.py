@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.image_labels import LABELS, stamped_by_ci
 from dockyard.analysis.stages import final_lineage, final_lineage_instructions, key_positions, span_position
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-
-# label -> (build argument, accepted OCI equivalent)
-LABELS = {
-    "version": ("BUILD_VERSION", "org.opencontainers.image.version"),
-    "build-date": ("BUILD_DATE", "org.opencontainers.image.created"),
-    "git-commit": ("GIT_COMMIT", "org.opencontainers.image.revision"),
-}
 
 
 def _refers_to(value: str, arg: str) -> bool:
@@ -34,7 +28,15 @@ def _refers_to(value: str, arg: str) -> bool:
           "`version`, `build-date` and `git-commit`. The ARGs must be declared in the final stage's lineage: a "
           "global ARG is not visible inside a stage unless re-declared there. Asked of images that run a service "
           "(what is deployed, and must be traced back to its commit): not of a command-line tool, a one-off job or a "
-          "test image.",
+          "test image. What the item is for is an image that carries the three labels: a label that every published "
+          "CI build of the Dockerfile applies itself is met there, and not asked of the Dockerfile, neither as missing "
+          "nor as coming from another argument. A build applies it with `--label` or `labels:` (the standard's or "
+          "the OCI key, with a value) or with the `labels` output of `docker/metadata-action` (which always holds "
+          "`org.opencontainers.image.version`, `.created` and `.revision`); docker sets a build's labels on the "
+          "image as a LABEL of the final stage would, over one of the same key. The Dockerfile a build names is "
+          "compared with this one through symbolic links (a root `Dockerfile` linked to `docker/Dockerfile`). A CI "
+          "build that only feeds tests publishes nothing and counts for nothing; one whose arguments cannot be read "
+          "leaves the Dockerfile judged alone.",
 )
 def build_labels(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -49,7 +51,10 @@ def build_labels(ctx: Context) -> Iterator[Problem]:
             for k, v, pos in key_positions(ctx, ins):
                 labels[k] = (v, pos)
     missing = []
+    by_ci = stamped_by_ci(ctx.project, ctx.file.path) if ctx.file is not None else set()
     for label, (arg, oci) in LABELS.items():
+        if label in by_ci:
+            continue  # every published CI build sets it on the image
         found = labels.get(label) or labels.get(oci)
         if found is None:
             missing.append(f"`{label}` (from `{arg}`)")

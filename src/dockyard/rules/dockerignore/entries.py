@@ -9,6 +9,7 @@ from dockyard.analysis.build_contexts import build_contexts, ignore_file, source
 from dockyard.model import Edit, Fix, Problem
 from dockyard.records import record
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.rules.dockerignore._ci import ci_builds_elsewhere, unread_by_builds
 
 
 @record(frozen=True)
@@ -96,7 +97,10 @@ STANDARD_IGNORE = _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS)
     use_instead={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": STANDARD_IGNORE},
     notes="Contexts are each Dockerfile's folder and each compose `build:` context (a Dockerfile that compose "
           "builds from another context is judged with that one). `<Dockerfile>.dockerignore` beside the "
-          "Dockerfile counts, as BuildKit prefers it. A context matters when its Dockerfile copies (COPY/ADD, or a "
+          "Dockerfile counts, as BuildKit prefers it. A Dockerfile no compose file builds is taken to be built from "
+          "its own folder, unless every CI build of it names another context (`docker/build-push-action`'s "
+          "`context:`, `docker build -f docker/Dockerfile .`, also through a link such as a root `Dockerfile` to "
+          "`docker/Dockerfile`): that context is the one judged. A context matters when its Dockerfile copies (COPY/ADD, or a "
           "RUN bind mount) the folder itself, a sub-folder, a wildcard or a variable path: then whatever lies "
           "there reaches the image. A context whose Dockerfile copies only files it names (an entrypoint script) "
           "or nothing needs none: BuildKit sends only what the instructions name. The fix creates the file with "
@@ -107,8 +111,8 @@ def exists(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
     classified = roles.roles(project)
     for c in build_contexts(project):
-        if ignore_file(project, c) is not None:
-            continue
+        if ignore_file(project, c) is not None or ci_builds_elsewhere(project, c):
+            continue  # it has one; or CI builds its Dockerfile from another context only
         found = wholesale_copy(project, c)
         if found is None:
             continue  # only named files are copied: nothing else of the folder reaches the image
@@ -138,7 +142,8 @@ def exists(ctx: Context) -> Iterator[Problem]:
           "copies (`COPY dist/ ...`, `COPY logs/ ...`) is not asked for, as DF060 would then report the copy. The "
           "Python groups (virtualenvs, bytecode, test output, build output) are asked only of contexts that build a "
           "Python image: a Node build may well copy its `dist/`. An ignore file that no build of the project reads (a `backend/.dockerignore` when compose builds "
-          "`backend/Dockerfile` from the root) is not judged: its entries change nothing (DI005 says so).",
+          "`backend/Dockerfile` from the root, or when every CI build of it names the root as its context) is not "
+          "judged: its entries change nothing (DI005 says so).",
 )
 def entries(ctx: Context) -> Iterator[Problem]:
     ig = ctx.model
@@ -162,9 +167,12 @@ def _said(name: str) -> str:
 
 
 def judged(ctx: Context) -> bool:
-    """Whether an ignore file is judged: some build of the project reads it (the engine classifies it then), or
-    it was named on the command line, where the builds around it are not looked at."""
-    return ctx.role is not None or ctx.project.explicit_files
+    """Whether an ignore file is judged: some build of the project reads it (the engine classifies it then, and
+    CI does not build its Dockerfile from another context only), or it was named on the command line, where the
+    builds around it are not looked at."""
+    if ctx.project.explicit_files:
+        return True
+    return ctx.role is not None and unread_by_builds(ctx.project, ctx.file.path) is None
 
 
 BYTECODE = {"__pycache__": "**/__pycache__", "*.pyc": "**/*.pyc", "*.pyo": "**/*.pyo", "*.pyd": "**/*.pyd",

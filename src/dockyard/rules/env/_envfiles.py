@@ -60,6 +60,38 @@ def is_variable_file(project: "Project", sf: "SourceFile") -> bool:
     return bool(entries) and names_secret(entries) is None
 
 
+def committed_on_purpose(project: "Project", path: str):
+    """The root `.gitignore` line that re-includes the env file at ``path`` after an earlier line ignores it (`.env`
+    then `!data/.env`), or None: a file the repository commits on purpose, whose values are public by that choice
+    (the settings of sample data, a fixture)."""
+    from dockyard.parsers.ignorefile import GitIgnore  # lazy: only a project with env files reads it here
+
+    def compute():
+        sf = project.file(".gitignore") or project.include(".gitignore")
+        return GitIgnore.parse(sf.text) if sf is not None and sf.text is not None else None
+
+    gitignore = project.memo("env.gitignore", compute)
+    if gitignore is None:
+        return None
+    deciding = gitignore.deciding_pattern(path)
+    if deciding is None or not deciding.negated:
+        return None
+    ignored_before = any(not p.negated and not p.dir_only and p.line < deciding.line and p.regex.match(path)
+                         for p in gitignore.patterns)
+    return deciding if ignored_before else None
+
+
+def public_values(project: "Project") -> set[tuple[str, str]]:
+    """(name, value) of every entry of the env files committed on purpose (see :func:`committed_on_purpose`)."""
+
+    def compute() -> set[tuple[str, str]]:
+        return {(e.key, e.value) for sf in project.files_of(FileKind.ENV)
+                if sf.text is not None and not is_template(sf.path) and committed_on_purpose(project, sf.path)
+                for e in parsed(project, sf).entries if e.value}
+
+    return project.memo("env.public-values", compute)
+
+
 def key_position(entry: "EnvEntry") -> Position:
     return Position(entry.line, entry.column, entry.line, entry.column + len(entry.key))
 

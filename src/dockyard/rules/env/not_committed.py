@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from dockyard.envtools import TEMPLATE_SUFFIX, environment_of, holds_secret, is_env_file_name, is_template
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import is_public_config, is_variable_file, parsed
+from dockyard.rules.env._envfiles import committed_on_purpose, is_public_config, is_variable_file, parsed
 from dockyard.secrets import is_secret_name
 from dockyard.source import FileKind
 
@@ -28,8 +28,10 @@ from dockyard.source import FileKind
     "`NEXT_PUBLIC_*`, `REACT_APP_*`, `NUXT_PUBLIC_*`, `PUBLIC_*`, `EXPO_PUBLIC_*`, or no secret in a folder "
     "with a `package.json`) is committed by design and not reported, and so is a secret-free set of variables "
     "that names no environment (`.env.ports` of port numbers for compose; see EN002); nor is a file named "
-    "`.env.*` whose content is a diff or a template. A tracked `.env.<env>` without a template is told to leave "
-    "git here and asked for its template by EN002, not twice.",
+    "`.env.*` whose content is a diff or a template. Nor is an env file the `.gitignore` re-includes after "
+    "ignoring it (`.env` then `!data/.env`): the repository commits it on purpose (the settings of sample data, "
+    "a fixture), and its values are public by that choice. A tracked `.env.<env>` without a template is told to "
+    "leave git here and asked for its template by EN002, not twice.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
@@ -55,6 +57,8 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue  # public frontend build settings (`VITE_API_URL`): committed by design, no secret in them
         if sf is not None and is_variable_file(project, sf):
             continue  # a secret-free set of variables (`.env.ports`), no environment's file: committed by design
+        if committed_on_purpose(project, path) is not None:
+            continue  # the `.gitignore` ignores env files and re-includes this one: committed on purpose
         if sf is not None and sf.text is not None and not holds_secret(entries := parsed(project, sf).entries):
             empty = next((e.key for e in entries if is_secret_name(e.key, e.value)), None)
             lead = f"`{empty}` is empty today, but the value set for it will be published" if empty else \

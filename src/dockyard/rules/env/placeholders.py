@@ -11,7 +11,7 @@ from dockyard.envtools import (
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed, value_position
+from dockyard.rules.env._envfiles import parsed, public_values, value_position
 from dockyard.secrets import is_secret_name, url_credentials
 
 
@@ -34,18 +34,26 @@ def placeholder_for(key: str) -> str:
     notes="Applies to `*.example` templates. Values built only from references (`${DB_PASSWORD}`) are "
     "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. An empty value and a dummy "
     "word (`test`, `dummy`, `example`, `your-api-key`, `xxxx`, `<token>`) are no leaked secret: they are reported "
-    "as a missing placeholder, with nothing to rotate. The fix writes a placeholder; a real secret it replaces "
-    "must still be rotated, as it stays in the repository's history.",
+    "as a missing placeholder, with nothing to rotate; so are the metasyntactic words (`foo`, `bar`) and the "
+    "defaults everyone writes (`secret`, `password`, `changeit`). A value that an env file committed on purpose "
+    "holds under the same name (one the `.gitignore` re-includes after ignoring it, `.env` then `!data/.env`: the "
+    "settings of sample data) is public by that choice, and a template that repeats it (the key a committed sample "
+    "dump is encrypted with) is not reported: a placeholder there would break what the value opens. The fix "
+    "writes a placeholder; a real secret it replaces must still be rotated, as it stays in the repository's "
+    "history.",
 )
 def template_secrets(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
     if sf is None or not is_template(sf.path):
         return
     env = parsed(ctx.project, sf)
+    public = public_values(ctx.project)
     for entry in env.entries:
         raw = entry.raw_value
         if entry.inherited or is_placeholder(raw) or is_reference_only(raw):
             continue
+        if (entry.key, entry.value) in public:
+            continue  # the value of a file committed on purpose (sample data's key): public, nothing to rotate
         if is_secret_name(entry.key, entry.value):
             start, end = value_span(sf.text, entry, sf.line_starts)
             fix = Fix((Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dockyard.envtools import (
@@ -9,10 +10,13 @@ from dockyard.envtools import (
     weakness,
 )
 from dockyard.model import Problem
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed, value_position
+from dockyard.rules.env._envfiles import committed_on_purpose, parsed, value_position
 from dockyard.secrets import is_secret_name, url_credentials
 
+# keys whose replacement makes what they encrypted unreadable unless it is encrypted again
+_ENCRYPTION_KEY = lazy_compile(r"(?:ENCRYPTION|ENCRYPT|FERNET|CIPHER|CRYPT)_?KEY", re.IGNORECASE)
 
 
 @rule(
@@ -32,12 +36,17 @@ from dockyard.secrets import is_secret_name, url_credentials
     "left to other rules. `python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes a good one, except "
     "for a credential a provider issues (`*_CLIENT_SECRET`, `*_API_KEY`, `*_ACCESS_KEY`, "
     "`*_ACCESS_TOKEN`, `*_BOT_TOKEN`, ...): a dummy value there (`test`, `dummy`, `your-key`) is reported as such, "
-    "and the advice is to set the value the provider issued, never to generate one.",
+    "and the advice is to set the value the provider issued, never to generate one. Advice to replace an "
+    "encryption key (`*ENCRYPTION_KEY*`, `*FERNET_KEY*`, `*CIPHER_KEY*`) says that what it encrypted must be "
+    "encrypted again with the new one. An env file the `.gitignore` re-includes after ignoring it (`.env` then "
+    "`!data/.env`) is committed on purpose (the settings of sample data, a fixture): its values are public by that "
+    "choice, and one may have to stay what it is (the key a committed sample dump is encrypted with), so it is not "
+    "judged.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
-    if sf is None or is_template(sf.path):
-        return
+    if sf is None or is_template(sf.path) or committed_on_purpose(ctx.project, sf.path) is not None:
+        return  # a template; or a file committed on purpose, whose values are public by that choice
     for entry in parsed(ctx.project, sf).entries:
         raw, value = entry.raw_value, entry.value
         if entry.inherited or value is None or contains_placeholder(raw) or is_reference_only(raw):
@@ -56,7 +65,9 @@ def check(ctx: Context) -> Iterator[Problem]:
             if reason is not None:
                 what = "the password in" if m is not None else "secret"
                 advice = "it is a credential a provider issues: set the value the provider issued, not a made-up one" \
-                    if issued else "generate one with `secrets.token_urlsafe(32)`"
+                    if issued else "generate one with `secrets.token_urlsafe(32)`" + (
+                        " (data encrypted with the current key must be decrypted and encrypted again with the new one, "
+                        "or it can no longer be read)" if _ENCRYPTION_KEY.search(entry.key) else "")
                 yield Problem(f"{what} `{entry.key}` is weak: {reason}; {advice}", value_position(entry))
             continue
         m = next(url_credentials(value), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -29,33 +30,48 @@ def _prefixes(service: str, family: ImageFamily) -> list[str]:
 
 def _defined(keys: set[str], service: str, family: ImageFamily) -> bool:
     for prefix in _prefixes(service, family):
-        if f"{prefix}_HOST" in keys and f"{prefix}_PORT" in keys:
+        if (f"{prefix}_HOST" in keys or f"{prefix}_HOSTNAME" in keys) and f"{prefix}_PORT" in keys:
             return True
         if any(k.startswith(prefix) and k.endswith(_URL_SUFFIXES) for k in keys):
             return True
     return False
 
 
-def referenced(view, name: str) -> bool:
-    """Whether another service of the environment refers to service ``name``: it `depends_on` it, `links` to it,
-    or names it as a host in an `environment` value (``db``, ``db:5432``, ``postgresql://u:p@db:5432/app``)."""
+def referrers(view, name: str) -> list[str]:
+    """The other services of the environment that refer to service ``name``: they `depends_on` it, `links` to it,
+    or name it as a host in an `environment` value (``db``, ``db:5432``, ``postgresql://u:p@db:5432/app``)."""
     host = re.compile(rf"(?:^|[/@,\s]){re.escape(name)}(?::\d+)?(?=$|[/,\s?])")
+    found = []
     for other, spec in view.services.items():
         if other == name:
             continue
         deps = spec.get("depends_on")
-        if isinstance(deps, (dict, list)) and name in deps:
-            return True
         links = spec.get("links")
-        if isinstance(links, list) and any(str(link).split(":", 1)[0] == name for link in links):
-            return True
         env = spec.get("environment")
-        if isinstance(env, dict) and any(isinstance(v, str) and host.search(v) for v in env.values()):
-            return True
-    return False
+        if (isinstance(deps, (dict, list)) and name in deps) or \
+                (isinstance(links, list) and any(str(link).split(":", 1)[0] == name for link in links)) or \
+                (isinstance(env, dict) and any(isinstance(v, str) and host.search(v) for v in env.values())):
+            found.append(other)
+    return found
 
 
-def _missing(project, view, keys: set[str]) -> list[str]:
+def _configured_here(project, view, name: str, env_path: str) -> bool:
+    """Whether service ``name`` takes its settings from the project: an application (compose builds it, or it runs
+    a Python image), or a service that loads the env file with `env_file:`. A third-party image that only depends
+    on a database (an admin UI) is pointed at it by its own settings or UI, not by this file."""
+    spec = view.services.get(name) or {}
+    if spec.get("build") is not None or spec.get("image") in view.built_images:
+        return True
+    role = roles(project).services(view).get(name)
+    if role is not None and role.role in PYTHON_IMAGES:
+        return True
+    base = posixpath.basename(env_path)
+    names = {base, base[: -len(".example")] if base.endswith(".example") else base}
+    return any(isinstance(p, str) and posixpath.basename(p) in names
+               for p in ((item.get("path") if isinstance(item, dict) else item) for item in spec.get("env_file") or []))
+
+
+def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
     """What the environment asks of its env file and the file does not define, in words."""
     out: list[str] = []
     # the app's address under its own name (`DOMAIN`), in the env file or in what compose interpolates (where a
@@ -66,7 +82,8 @@ def _missing(project, view, keys: set[str]) -> list[str]:
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
     for service, spec in sorted(view.services.items()):
         family = image_family(spec.get("image"))
-        if family is None or _defined(keys, service, family) or not referenced(view, service):
+        if family is None or _defined(keys, service, family) or \
+                not any(_configured_here(project, view, other, env_path) for other in referrers(view, service)):
             continue
         prefix = family.prefixes[0]
         out.append(f"the address of `{service}` ({family.name}): `{prefix}_HOST` and `{prefix}_PORT`, or a "
@@ -98,8 +115,12 @@ def _missing(project, view, keys: set[str]) -> list[str]:
     "asked for them. A backing service is recognised by its image (postgres, mysql, "
     "mariadb, mongo, redis, valkey, memcached, rabbitmq, elasticsearch, opensearch, kafka, nats, minio), and its "
     "address is asked for only when another service of the environment refers to it (`depends_on`, `links`, or its "
-    "name as a host in an `environment` value): nobody reads an address nobody connects to. It counts as defined by "
-    "`<PREFIX>_HOST` and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where the prefix is the "
+    "name as a host in an `environment` value) and that service is configured by the project: an application "
+    "(compose builds it, or it runs a Python image) or a service that loads the env file with `env_file:`. Nobody "
+    "reads an address nobody connects to, and a third-party image that only depends on the database (an admin UI "
+    "beside a database for an app run on the host) is pointed at it by its own settings. It counts as defined by "
+    "`<PREFIX>_HOST` (or `<PREFIX>_HOSTNAME`) and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where "
+    "the prefix is the "
     "service's name or its kind (`db` with postgres: `DB_`, `POSTGRES_`, `DATABASE_`, `PG_`...). One finding per "
     "env file lists everything it lacks, for every environment that reads it.",
 )
@@ -116,7 +137,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     missing: list[str] = []
     names: list[str] = []
     for v in views or [view]:
-        found = _missing(ctx.project, v, keys)
+        found = _missing(ctx.project, v, keys, sf.path)
         if found:
             names.append(v.name)
             missing += [m for m in found if m not in missing]
