@@ -37,7 +37,7 @@ INTERESTING = frozenset(
     {
         FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV, FileKind.GITIGNORE,
         FileKind.PYTHON, FileKind.REQUIREMENTS, FileKind.MAKEFILE, FileKind.WORKFLOW, FileKind.GITLAB_CI,
-        FileKind.PYPROJECT, FileKind.PYTHON_LOCK,
+        FileKind.PYPROJECT, FileKind.PYTHON_LOCK, FileKind.TILTFILE,
     }
 )
 MAX_DEPTH = 12

@@ -1,7 +1,7 @@
 """Build contexts of a project and the ignore file each one uses.
 
-A context is named by a compose service's ``build``; a Dockerfile that compose builds is judged with those contexts
-only. A Dockerfile nothing names is assumed to be
+A context is named by a compose service's ``build`` or a Tiltfile's ``docker_build(ref, context, dockerfile=...)``;
+a Dockerfile that something names is judged with those contexts only. A Dockerfile nothing names is assumed to be
 built from the folder of the name it is built by (``docker build .`` beside it): its own folder, or, when links of
 the tree point to it, the folders of those links (a link is made so that the file is found under that name, there).
 Such a context is a guess (``guessed``): rules do not state what it holds, or lacks, as fact. BuildKit prefers
@@ -22,10 +22,11 @@ from dockyard.source import FileKind
 class BuildContext:
     dir: str  # relative POSIX folder of the context; "" is the project root
     dockerfile: str | None  # relative path of the Dockerfile built in it, when known
-    origin: str  # the file that names this context (a compose file), or the Dockerfile for a guess
+    origin: str  # the file that names this context (a compose file, a Tiltfile), or the Dockerfile for a guess
     position: Position  # where in ``origin``
     services: tuple[tuple[str, str], ...] = ()  # (compose file, service) of each service that builds it
     guessed: bool = False  # nothing names this context: the folder a plain `docker build .` would send
+    filtered: bool = False  # what names it also filters what it sends (Tilt's `only=`/`ignore=`)
 
     def rel(self, path: str) -> str:
         return posixpath.join(self.dir, path) if self.dir else path
@@ -73,9 +74,30 @@ def _compose_contexts(project) -> list[BuildContext]:
     return out
 
 
+def _tilt_contexts(project) -> list[BuildContext]:
+    """The contexts of the ``docker_build`` calls of every Tiltfile (see :mod:`dockyard.parsers.tiltfile`): the
+    context and the Dockerfile are both relative to the Tiltfile's folder."""
+    out = []
+    for sf in project.files_of(FileKind.TILTFILE):
+        if sf.text is None or "docker_build" not in sf.text:
+            continue
+        from dockyard.parsers.tiltfile import parse_tiltfile  # lazy: `ast` is imported only for a Tiltfile
+
+        folder = posixpath.dirname(sf.path)
+        for build in project.parsed(sf, parse_tiltfile):
+            if build.context.startswith("/") or build.dockerfile.startswith("/"):
+                continue
+            cdir = _norm(posixpath.join(folder, build.context))
+            dpath = _norm(posixpath.join(folder, build.dockerfile))
+            if cdir is None or dpath is None:
+                continue
+            out.append(BuildContext(cdir, project.real_path(dpath), sf.path, build.position, filtered=build.filtered))
+    return out
+
+
 def build_contexts(project) -> list[BuildContext]:
     def compute() -> list[BuildContext]:
-        contexts = _compose_contexts(project)
+        contexts = _compose_contexts(project) + _tilt_contexts(project)
         named = {c.dockerfile for c in contexts}
         for sf in project.files_of(FileKind.DOCKERFILE):
             if sf.path in named:

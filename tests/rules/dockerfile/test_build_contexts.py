@@ -1,4 +1,4 @@
-"""Where a Dockerfile is built from: a symbolic link to it, or only a guess."""
+"""Where a Dockerfile is built from: a symbolic link to it, a Tiltfile's `docker_build`, or only a guess."""
 
 import os
 
@@ -75,3 +75,73 @@ def test_fixing_the_real_file_leaves_the_link_a_link(tmp_path):
     fix_project(lambda: Project.discover(tmp_path), WriteBack.WRITE)
     assert os.readlink(tmp_path / "Dockerfile") == "build/Dockerfile"
     assert (tmp_path / "build/Dockerfile").read_text().count("# syntax=") == 1
+
+
+# ---------------------------------------------------------------- Tilt's docker_build
+TILT_IMAGE = IMAGE + "CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n"
+
+
+def test_a_tiltfile_names_the_context_its_dockerfile_is_built_from(tmp_path):
+    # the Dockerfile lies in `svc/docker/`, Tilt builds it from `svc/`: the pinned requirements file there is
+    # the one installed, and `svc/` is the context that needs an ignore file
+    files = {"Tiltfile": "k8s_yaml('k8s/api.yaml')\ndocker_build('api', 'svc', dockerfile='svc/docker/api.dockerfile')\n",
+             "svc/docker/api.dockerfile": TILT_IMAGE, "svc/requirements.txt": PINNED,
+             "svc/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}
+    found = run_files(tmp_path, files, select=("DF009", "PY008", "DI001"))
+    assert described(found, path=True) == [
+        ("Tiltfile", "DI001", 2, 21, "the build context `svc/` has no `.dockerignore`: `COPY ./app` (line 5 of "
+         "`svc/docker/api.dockerfile`) copies whatever it holds; create `svc/.dockerignore`")]
+
+
+def test_docker_build_arguments_by_keyword_by_position_and_by_default(tmp_path):
+    files = {
+        "Tiltfile": ("docker_build('a', 'a', {'V': '1'}, 'a/docker/a.dockerfile')\n"
+                     "docker_build(ref='b', context='./b')\n"
+                     "docker_build('c', context='.', dockerfile='c/Dockerfile', only=['c'])\n"
+                     "load_dynamic('./deploy/Tiltfile')\n"),
+        "deploy/Tiltfile": "docker_build('d', '../d', dockerfile='../d/Dockerfile')\n",
+        "a/docker/a.dockerfile": "FROM python:3.12-slim\n", "b/Dockerfile": "FROM python:3.12-slim\n",
+        "c/Dockerfile": "FROM python:3.12-slim\n", "d/Dockerfile": "FROM python:3.12-slim\n",
+    }
+    write_tree(tmp_path, files)
+    found = build_contexts(Project.discover(tmp_path))
+    assert sorted((c.dir, c.dockerfile, c.origin, c.position.line, c.position.column, c.filtered)
+                  for c in found) == [
+        ("", "c/Dockerfile", "Tiltfile", 3, 27, True),
+        ("a", "a/docker/a.dockerfile", "Tiltfile", 1, 19, False),
+        ("b", "b/Dockerfile", "Tiltfile", 2, 31, False),
+        ("d", "d/Dockerfile", "deploy/Tiltfile", 1, 19, False)]
+
+
+def test_only_literal_docker_build_calls_outside_functions_are_read(tmp_path):
+    files = {
+        "Tiltfile": ("for name in ['a', 'b']:\n    docker_build(name, name)\n"
+                     "def image(ref, path):\n    docker_build(ref, 'a', dockerfile=path)\n"
+                     "docker_build('c', 'c', dockerfile_contents='FROM scratch')\n"
+                     "docker_build('a', 'a' + '/', dockerfile='a/Dockerfile')\n"
+                     "docker_build('a', '/abs', dockerfile='a/Dockerfile')\n"
+                     "docker_build('a', '..', dockerfile='../a/Dockerfile')\n"),
+        "a/Dockerfile": "FROM python:3.12-slim\n",
+    }
+    write_tree(tmp_path, files)
+    assert contexts(tmp_path) == [("a", "a/Dockerfile", "a/Dockerfile", True)]
+
+
+def test_a_tiltfile_that_does_not_parse_names_nothing(tmp_path):
+    from dockyard.parsers.tiltfile import parse_tiltfile
+
+    assert parse_tiltfile("docker_build('a', 'a'\n") == []
+    # columns count characters, not the UTF-8 bytes Python's parser counts
+    (build,) = parse_tiltfile("x = 'é'; docker_build('é', 'ctx')\n")
+    assert (build.ref, build.context, build.dockerfile) == ("é", "ctx", "ctx/Dockerfile")
+    assert (build.position.line, build.position.column, build.position.end_column) == (1, 28, 33)
+
+
+def test_two_builds_of_one_folder_lack_one_ignore_file(tmp_path):
+    files = {"Tiltfile": ("docker_build('api', 'svc', dockerfile='svc/api.dockerfile')\n"
+                          "docker_build('worker', 'svc', dockerfile='svc/worker.dockerfile')\n"
+                          "docker_build('web', 'web', only=['./src'])\n"),
+             "svc/api.dockerfile": TILT_IMAGE, "svc/worker.dockerfile": TILT_IMAGE, "svc/app/main.py": "",
+             "web/Dockerfile": "FROM node:22-slim\nCOPY . /app\n"}
+    found = run_files(tmp_path, files, select="DI001")
+    assert described(found, path=True, message=False) == [("Tiltfile", "DI001", 1, 21)]
