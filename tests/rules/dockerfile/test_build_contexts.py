@@ -145,3 +145,41 @@ def test_two_builds_of_one_folder_lack_one_ignore_file(tmp_path):
              "web/Dockerfile": "FROM node:22-slim\nCOPY . /app\n"}
     found = run_files(tmp_path, files, select="DI001")
     assert described(found, path=True, message=False) == [("Tiltfile", "DI001", 1, 21)]
+
+
+# ---------------------------------------------------------------- a context that is only a guess
+ABSENT = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\n"
+
+
+def test_a_requirements_file_not_found_in_a_guessed_context_is_not_judged(tmp_path):
+    # nothing names the context: the file may well be in the one the build really uses, and pinned
+    found = run_files(tmp_path, {"svc/Dockerfile": ABSENT + "CMD [\"python3\", \"-m\", \"svc\"]\n"},
+                      select=("DF009", "PY008"))
+    assert described(found, path=True) == [
+        ("svc/Dockerfile", "PY008", 4, 20, "no lock file: `requirements.txt` is installed here, but it is not at "
+         "`svc/requirements.txt` (where it was looked for: nothing names this Dockerfile's build context, so its "
+         "folder was assumed) and the tree holds no lock file; generate one with `dockyard deps lock` (or `make "
+         "lock-deps`) and commit it")]
+
+
+def test_a_requirements_file_missing_from_a_named_context_is_said_so(tmp_path):
+    files = {"compose.yaml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: svc/Dockerfile\n",
+             "svc/Dockerfile": ABSENT + "CMD [\"python3\", \"-m\", \"svc\"]\n"}
+    found = run_files(tmp_path, files, select=("DF009", "PY008"))
+    assert described(found, path=True) == [
+        ("svc/Dockerfile", "DF009", 4, 20, "`pip install -r requirements.txt` installs a file the tree does not hold "
+         "(looked for `requirements.txt`), so nothing shows it pinned; commit a pinned lock such as "
+         "`requirements.lock.txt` to the build context and install it"),
+        ("svc/Dockerfile", "PY008", 4, 20, "no lock file: `requirements.txt` is installed here but is not in the "
+         "build context; generate it with `dockyard deps lock` (or `make lock-deps`) and commit it")]
+
+
+def test_a_lock_file_elsewhere_in_the_tree_may_be_in_a_guessed_context(tmp_path):
+    poetry = ("FROM python:3.12-slim\nWORKDIR /srv\nCOPY pyproject.toml poetry.lock ./\n"
+              "RUN poetry install --no-root\nCMD [\"python3\", \"-m\", \"svc\"]\n")
+    # `docker/` is only assumed to be the context; the root, which holds the lock, may well be the real one
+    assert run_files(tmp_path, {"docker/Dockerfile": poetry, "poetry.lock": ""}, select="DF009") == []
+    found = run_files(tmp_path / "b", {"docker/Dockerfile": poetry}, select="DF009")
+    assert described(found, path=True) == [
+        ("docker/Dockerfile", "DF009", 4, 12, "`poetry install` resolves the dependencies afresh: the tree has no "
+         "`poetry.lock`; commit it and copy it in before installing")]
