@@ -370,6 +370,12 @@ def dockerfile_context_dirs(project: "Project", dockerfile_path: str) -> list[st
     return dirs or [posixpath.dirname(dockerfile_path)]
 
 
+def context_guessed(project: "Project", dockerfile_path: str) -> bool:
+    """Whether nothing (a compose service, a Tiltfile) names the build context of a Dockerfile: the folder it is
+    taken to be built from is an assumption, and a file missing there may be in the context a build really uses."""
+    return all(c.guessed for c in contexts_of_dockerfile(project, dockerfile_path))
+
+
 # ------------------------------------------------------------------------- what an image installs from
 # Where a file an image reads (`pip install -r FILE`) comes from:
 CONTEXT = "context"  # a file of the build context, found in the tree
@@ -507,45 +513,57 @@ def image_file_source(df, stage, upto, path: str, is_file=lambda rel: False) -> 
     return ABSENT, None
 
 
-def context_file(project: "Project", dockerfile_path: str, rel: str | None, fallback: str | None = None):
-    """The tree's file at ``rel`` inside one of the Dockerfile's build contexts; when ``rel`` is None, the file
-    ``fallback`` names beside the Dockerfile (its path, then its base name), as the checks did before."""
-    dirs = dockerfile_context_dirs(project, dockerfile_path)
+def _candidates(project: "Project", dockerfile_path: str, rel: str | None, fallback: str | None) -> list[str]:
+    """The paths of the tree where :func:`context_file` looks, in order."""
     candidates: list[str] = []
     if rel is not None:
-        candidates += [_clean(posixpath.join(d, rel)) for d in dirs]
+        candidates += [_clean(posixpath.join(d, rel)) for d in dockerfile_context_dirs(project, dockerfile_path)]
     elif fallback:
         clean = fallback.strip("\"'")
         folder = posixpath.dirname(dockerfile_path)
         if not clean.startswith("/"):
             candidates.append(_clean(posixpath.join(folder, clean)))
         candidates.append(_clean(posixpath.join(folder, posixpath.basename(clean))))
-    for c in candidates:
-        if c.startswith(".."):
-            continue
+    return list(dict.fromkeys(c for c in candidates if not c.startswith("..")))
+
+
+def context_file(project: "Project", dockerfile_path: str, rel: str | None, fallback: str | None = None):
+    """The tree's file at ``rel`` inside one of the Dockerfile's build contexts; when ``rel`` is None, the file
+    ``fallback`` names beside the Dockerfile (its path, then its base name), as the checks did before."""
+    for c in _candidates(project, dockerfile_path, rel, fallback):
         sf = project.file(c) or project.include(c, FileKind.REQUIREMENTS)
         if sf is not None:
             return sf
     return None
 
 
+@record(frozen=True, slots=True)
+class RequirementsLookup:
+    """Where a requirements file an image installs comes from (:func:`resolve_requirements_file`)."""
+
+    origin: str  # CONTEXT, ABSENT, OUTSIDE, EXPORTED, COMPILED
+    file: "SourceFile | None"  # the file in the tree, when found
+    looked: tuple[str, ...] = ()  # the paths of the tree looked at, when it was not found there
+
+
 def resolve_requirements_file(project: "Project", dockerfile: "SourceFile", df, stage, ins,
-                              value: str) -> tuple[str, "SourceFile | None"]:
-    """(origin, file in the tree) of the requirements file ``value`` that the RUN ``ins`` installs."""
+                              value: str) -> RequirementsLookup:
+    """Where the requirements file ``value`` that the RUN ``ins`` installs comes from, and the file of the tree
+    it is (ABSENT, with the paths looked at, when the tree has none there)."""
     value = value.strip("\"'")
 
     def is_file(rel: str) -> bool:
         return context_file(project, dockerfile.path, rel) is not None
 
     origin, rel = image_file_source(df, stage, ins, value, is_file)
-    found = None
     if origin == CONTEXT:
-        found = context_file(project, dockerfile.path, rel)
+        looked = _candidates(project, dockerfile.path, rel, None)
     elif origin == ABSENT:
-        found = context_file(project, dockerfile.path, None, value)
+        looked = _candidates(project, dockerfile.path, None, value)
     else:
-        return origin, None
-    return (CONTEXT, found) if found is not None else (ABSENT, None)
+        return RequirementsLookup(origin, None)
+    found = context_file(project, dockerfile.path, rel, None if origin == CONTEXT else value)
+    return RequirementsLookup(CONTEXT, found) if found is not None else RequirementsLookup(ABSENT, None, tuple(looked))
 
 
 @record
@@ -557,6 +575,7 @@ class InstalledRequirements:
     option: object  # PipOption whose value is the file
     origin: str  # CONTEXT, ABSENT, OUTSIDE, EXPORTED, COMPILED
     file: "SourceFile | None"  # the file in the tree, when found
+    looked: tuple[str, ...] = ()  # the paths of the tree looked at, when it was not found there
 
 
 def requirement_options(call) -> list:
@@ -586,8 +605,9 @@ def installed_requirements(project: "Project", dockerfile: "SourceFile") -> list
                     if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
                         continue
                     for opt in requirement_options(call):
-                        origin, found = resolve_requirements_file(project, dockerfile, df, stage, ins, opt.value or "")
-                        out.append(InstalledRequirements(dockerfile, call, opt, origin, found))
+                        lookup = resolve_requirements_file(project, dockerfile, df, stage, ins, opt.value or "")
+                        out.append(InstalledRequirements(dockerfile, call, opt, lookup.origin, lookup.file,
+                                                         lookup.looked))
         return out
 
     return project.memo(f"locks.installed:{dockerfile.path}", compute)

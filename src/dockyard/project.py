@@ -2,7 +2,9 @@
 
 Discovery skips ``.git``, virtualenvs, ``node_modules`` and caches, honours the root ``.gitignore``
 (git's own matching, via :mod:`dockyard.parsers.ignorefile`), never follows a symlink out of the tree,
-and records files it cannot read so that the engine can report them instead of crashing.
+and records files it cannot read so that the engine can report them instead of crashing. A symbolic link to a
+Dockerfile or an ignore file of the tree is another name for that file: the file is judged once, at its own path
+(the one a user edits), and the link's name stays known to what builds it (:meth:`Project.names_of`).
 """
 
 from __future__ import annotations
@@ -35,12 +37,16 @@ INTERESTING = frozenset(
     {
         FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV, FileKind.GITIGNORE,
         FileKind.PYTHON, FileKind.REQUIREMENTS, FileKind.MAKEFILE, FileKind.WORKFLOW, FileKind.GITLAB_CI,
-        FileKind.PYPROJECT, FileKind.PYTHON_LOCK,
+        FileKind.PYPROJECT, FileKind.PYTHON_LOCK, FileKind.TILTFILE,
     }
 )
 MAX_DEPTH = 12
 # Kinds whose text, when it carries Jinja/cookiecutter markers, makes the file a template (see dockyard.templates)
 TEMPLATE_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE, FileKind.COMPOSE, FileKind.ENV})
+# Kinds whose link is folded into the file it points to (see Project._fold_links): a link to a Dockerfile or an
+# ignore file is another name for one file, which is judged once. Compose and env files are not folded: their
+# names are what compose reads (the default and override files, `.env`, environments by name).
+FOLDED_KINDS = frozenset({FileKind.DOCKERFILE, FileKind.DOCKERIGNORE})
 # Directories named like a file docker reads (a folder called `Dockerfile`, or the `docker-compose.override.yml/`
 # docker creates when it bind-mounts a file that is missing) are reported, as unreadable inputs are. Not env
 # files: a virtualenv is often called `.env/`.
@@ -70,6 +76,9 @@ class Project:
         self.explicit_files = False
         self._progress = None  # a dockyard.progress.Progress for long walks, set by discover()
         self._folders: frozenset[str] | None = None  # the only folders discover() lists, when it is told some
+        # link path -> path of the file it points to, for the links folded into their file (see _fold_links)
+        self.links: dict[str, str] = {}
+        self._link_targets: dict[str, str] = {}  # every link to a regular file of the tree the walk kept
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
@@ -83,6 +92,7 @@ class Project:
         project._folders = None if folders is None else frozenset(folders)
         project._walk()
         project._add_service_env_files()
+        project._fold_links()
         return project
 
     @classmethod
@@ -181,6 +191,7 @@ class Project:
                     if is_special(mode):
                         self.problems.append((rel, special_file_problem("a symbolic link to " + file_type(mode), kind)))
                         continue
+                    self._link_targets[rel] = relpath(target, root)
                 elif not entry.is_file(follow_symlinks=False):  # the type from the listing: no open, no stat
                     try:
                         what = file_type(entry.stat(follow_symlinks=False).st_mode)
@@ -230,6 +241,25 @@ class Project:
         self.files.sort(key=lambda f: f.path)
         self.templates.sort(key=lambda f: f.path)
 
+    def _fold_links(self) -> None:
+        """A link to a Dockerfile or an ignore file that the walk also kept under its own path is dropped: the file
+        is judged once, at its own path, which is what a user edits, what git shows with the file's lines (a
+        link's blob is one line, its target's path) and what ``fix`` rewrites, leaving the link as it is. The
+        link's name is kept in :attr:`links`: compose, CI or a plain ``docker build`` may build the file by it.
+        A link whose file the walk did not keep (excluded, ignored, or named like nothing dockyard reads) stays
+        the one name the file is judged by; a link read as another kind (``.dockerignore`` -> ``.gitignore``) is
+        another reading of the file, and is judged as such."""
+        if not self._link_targets:
+            return
+        kept = {sf.path: sf for sf in (*self.files, *self.templates)}
+        for link, real in self._link_targets.items():
+            named, target = kept.get(link), kept.get(real)
+            if named is not None and target is not None and named.kind in FOLDED_KINDS and target.kind == named.kind:
+                self.links[link] = real
+        if self.links:
+            self.files = [f for f in self.files if f.path not in self.links]
+            self.templates = [f for f in self.templates if f.path not in self.links]
+
     def _link_target(self, path: Path) -> Path | None:
         try:
             target = path.resolve(strict=True)
@@ -245,7 +275,18 @@ class Project:
     def files_of(self, kind: str) -> list[SourceFile]:
         return [f for f in self.files if f.kind == kind]
 
+    def real_path(self, rel: str) -> str:
+        """The path of the file ``rel`` names: the file a folded link points to, else ``rel`` itself."""
+        return self.links.get(rel, rel)
+
+    def names_of(self, rel: str) -> list[str]:
+        """Every name the file at ``rel`` goes by in the tree: its own path, then the folded links to it."""
+        return [rel, *sorted(link for link, real in self.links.items() if real == rel)]
+
     def file(self, rel: str) -> SourceFile | None:
+        """The file at ``rel``; for a folded link, the file it points to (whose ``path`` is its own)."""
+        if rel in self.links:
+            rel = self.links[rel]
         index = self._by_path
         if len(index) != len(self.files):  # files were added (discovery, include): index them again
             index.clear()
@@ -257,6 +298,7 @@ class Project:
 
     def is_template(self, rel: str) -> bool:
         """Whether ``rel`` was set aside as a Jinja/cookiecutter template (see :mod:`dockyard.templates`)."""
+        rel = self.real_path(rel)
         return template_path(rel) is not None or any(t.path == rel for t in self.templates)
 
     def include(self, rel: str, kind: str = FileKind.OTHER) -> SourceFile | None:

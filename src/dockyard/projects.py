@@ -54,7 +54,8 @@ def project_folders(project: "Project") -> list[str]:
     catalogue (each holding its own compose file), shallowest first."""
 
     def compute() -> list[str]:
-        if any("/" not in sf.path for sf in project.files if sf.kind in _ROOT_KINDS):
+        if any("/" not in sf.path for sf in project.files if sf.kind in _ROOT_KINDS) or any(
+                "/" not in link for link in project.links):  # a root `Dockerfile` that links to `docker/...`
             return [""]
         folders: list[str] = []
         for folder in sorted({posixpath.dirname(sf.path) for sf in project.files_of(FileKind.COMPOSE)},
@@ -178,8 +179,9 @@ def ci_texts(project: "Project") -> list[str]:
 
 
 def ci_names(project: "Project", path: str) -> bool:
-    """Whether a CI file names the project-relative ``path`` (`--file ./project/Dockerfile.prod`)."""
-    return any(_mentions(text, path) for text in ci_texts(project))
+    """Whether a CI file names the project-relative ``path`` (`--file ./project/Dockerfile.prod`), by its own path
+    or by a link to it (see :meth:`dockyard.project.Project.names_of`)."""
+    return any(_mentions(text, name) for name in project.names_of(path) for text in ci_texts(project))
 
 
 def ci_builds_images(project: "Project") -> bool:
@@ -210,7 +212,8 @@ def make_builds(project: "Project") -> list[tuple[str, str, str]]:
                     for file, context, stage in _docker_builds(line):
                         path = file if file is not None else posixpath.join(context, "Dockerfile")
                         if stage is None:
-                            out.append((mk.path, target.name, posixpath.normpath(posixpath.join(folder, path))))
+                            built = posixpath.normpath(posixpath.join(folder, path))
+                            out.append((mk.path, target.name, project.real_path(built)))
         return out
 
     return project.memo("projects.make_builds", compute)

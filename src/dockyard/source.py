@@ -34,6 +34,7 @@ class FileKind:
     GITLAB_CI = "gitlab-ci"
     PYPROJECT = "pyproject"
     PYTHON_LOCK = "python-lock"  # uv.lock, poetry.lock, pdm.lock, pylock.toml (PEP 751)
+    TILTFILE = "tiltfile"  # Tilt's Starlark build file: its `docker_build` calls name build contexts
     OTHER = "other"
 
 
@@ -43,7 +44,7 @@ KIND_WORDS = {
     FileKind.ENV: "an env file", FileKind.GITIGNORE: "a .gitignore", FileKind.PYTHON: "a Python source",
     FileKind.REQUIREMENTS: "a requirements file", FileKind.MAKEFILE: "a Makefile",
     FileKind.WORKFLOW: "a GitHub Actions workflow", FileKind.GITLAB_CI: "a GitLab CI pipeline",
-    FileKind.PYPROJECT: "a pyproject.toml", FileKind.PYTHON_LOCK: "a lock file",
+    FileKind.PYPROJECT: "a pyproject.toml", FileKind.PYTHON_LOCK: "a lock file", FileKind.TILTFILE: "a Tiltfile",
 }
 
 
@@ -170,6 +171,8 @@ def classify(name: str, parent_parts: tuple[str, ...] = ()) -> str:
         return FileKind.GITIGNORE
     if name in ("Makefile", "makefile", "GNUmakefile"):
         return FileKind.MAKEFILE
+    if name == "Tiltfile":
+        return FileKind.TILTFILE
     if name == "pyproject.toml":
         return FileKind.PYPROJECT
     if python_lock_tool(name) is not None:

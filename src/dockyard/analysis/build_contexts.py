@@ -1,8 +1,11 @@
 """Build contexts of a project and the ignore file each one uses.
 
-A context is the folder of a Dockerfile (``docker build .`` next to it) or a compose service's
-``build.context``; a Dockerfile that compose builds from another context is judged with that context only.
-BuildKit prefers ``<Dockerfile name>.dockerignore`` beside the Dockerfile over ``<context>/.dockerignore``.
+A context is named by a compose service's ``build`` or a Tiltfile's ``docker_build(ref, context, dockerfile=...)``;
+a Dockerfile that something names is judged with those contexts only. A Dockerfile nothing names is assumed to be
+built from the folder of the name it is built by (``docker build .`` beside it): its own folder, or, when links of
+the tree point to it, the folders of those links (a link is made so that the file is found under that name, there).
+Such a context is a guess (``guessed``): rules do not state what it holds, or lacks, as fact. BuildKit prefers
+``<Dockerfile name>.dockerignore`` beside the Dockerfile over ``<context>/.dockerignore``.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from dockyard.source import FileKind
 class BuildContext:
     dir: str  # relative POSIX folder of the context; "" is the project root
     dockerfile: str | None  # relative path of the Dockerfile built in it, when known
-    origin: str  # the file that names this context (a Dockerfile or a compose file)
+    origin: str  # the file that names this context (a compose file, a Tiltfile), or the Dockerfile for a guess
     position: Position  # where in ``origin``
     services: tuple[tuple[str, str], ...] = ()  # (compose file, service) of each service that builds it
+    guessed: bool = False  # nothing names this context: the folder a plain `docker build .` would send
+    filtered: bool = False  # what names it also filters what it sends (Tilt's `only=`/`ignore=`)
 
     def rel(self, path: str) -> str:
         return posixpath.join(self.dir, path) if self.dir else path
@@ -63,18 +68,43 @@ def _compose_contexts(project) -> list[BuildContext]:
             if cdir is None:
                 continue
             dpath = _norm(posixpath.join(cdir, dockerfile)) if not dockerfile.startswith("/") else None
+            if dpath is not None:
+                dpath = project.real_path(dpath)  # a link to the Dockerfile builds the file it points to
             out.append(BuildContext(cdir, dpath, sf.path, pos or Position.whole_file(), ((sf.path, str(name)),)))
+    return out
+
+
+def _tilt_contexts(project) -> list[BuildContext]:
+    """The contexts of the ``docker_build`` calls of every Tiltfile (see :mod:`dockyard.parsers.tiltfile`): the
+    context and the Dockerfile are both relative to the Tiltfile's folder."""
+    out = []
+    for sf in project.files_of(FileKind.TILTFILE):
+        if sf.text is None or "docker_build" not in sf.text:
+            continue
+        from dockyard.parsers.tiltfile import parse_tiltfile  # lazy: `ast` is imported only for a Tiltfile
+
+        folder = posixpath.dirname(sf.path)
+        for build in project.parsed(sf, parse_tiltfile):
+            if build.context.startswith("/") or build.dockerfile.startswith("/"):
+                continue
+            cdir = _norm(posixpath.join(folder, build.context))
+            dpath = _norm(posixpath.join(folder, build.dockerfile))
+            if cdir is None or dpath is None:
+                continue
+            out.append(BuildContext(cdir, project.real_path(dpath), sf.path, build.position, filtered=build.filtered))
     return out
 
 
 def build_contexts(project) -> list[BuildContext]:
     def compute() -> list[BuildContext]:
-        contexts = _compose_contexts(project)
-        by_compose = {c.dockerfile for c in contexts}
+        contexts = _compose_contexts(project) + _tilt_contexts(project)
+        named = {c.dockerfile for c in contexts}
         for sf in project.files_of(FileKind.DOCKERFILE):
-            if sf.path in by_compose:
+            if sf.path in named:
                 continue
-            contexts.append(BuildContext(posixpath.dirname(sf.path), sf.path, sf.path, Position.whole_file()))
+            links = project.names_of(sf.path)[1:]
+            for folder in dict.fromkeys(posixpath.dirname(n) for n in links or [sf.path]):
+                contexts.append(BuildContext(folder, sf.path, sf.path, Position.whole_file(), guessed=True))
         unique: dict[tuple, BuildContext] = {}
         for c in contexts:
             key = (c.dir, c.dockerfile)

@@ -42,14 +42,16 @@ def test_unpinned_names_however_pip_is_spelled(tmp_path):
 
 
 def test_loose_requirements_file(tmp_path):
-    found = run(tmp_path, HEAD + "RUN pip install --no-cache-dir -r requirements.txt\n", "DF009")
+    found = run(tmp_path, HEAD + "RUN pip install --no-cache-dir -r requirements.txt\n", "DF009",
+                {"requirements.txt": "fastapi\n"})
     assert triples(found) == [("DF009", 3, 35)]
     assert "loose requirements file" in found[0].message
 
 
 def test_attached_requirement_values(tmp_path):
     text = HEAD + "RUN pip install -rrequirements.txt --requirement=dev.txt\n"
-    assert triples(run(tmp_path, text, "DF009")) == [("DF009", 3, 19), ("DF009", 3, 50)]
+    extra = {"requirements.txt": "fastapi\n", "dev.txt": "pytest\n"}
+    assert triples(run(tmp_path, text, "DF009", extra)) == [("DF009", 3, 19), ("DF009", 3, 50)]
 
 
 def test_requirements_file_in_context_counted(tmp_path):
@@ -239,8 +241,8 @@ def test_poetry_and_pdm_install_from_their_lock_in_the_context(tmp_path):
     found = run(tmp_path / "b", text, "DF009")
     # without the lock files neither installs from a lock, so `pip install -e .` resolves the project afresh too
     assert triples(found) == [("DF009", 4, 12), ("DF009", 5, 9), ("DF009", 5, 49)]
-    assert found[0].message.startswith("`poetry install` resolves the dependencies afresh: the build context has "
-                                       "no `poetry.lock`")
+    assert found[0].message.startswith("`poetry install` resolves the dependencies afresh: the tree has no "
+                                       "`poetry.lock`")
 
 
 def test_requirements_followed_through_copy_to_the_context_file(tmp_path):

@@ -168,11 +168,13 @@ def test_lock_file_missing_unpinned_and_included(tmp_path):
     found = run_files(tmp_path, files, select="PY008")
     assert [(f.path, f.position.line, f.position.column) for f in found] == [
         ("base.lock.txt", 1, 1), ("requirements.lock.txt", 3, 1)]
-    # the absent lock is reported at the install that names it, not at a file that does not exist
+    # the absent lock is reported at the install that names it, not at a file that does not exist; nothing names
+    # the build context, so the message says where the file was looked for, not that the context lacks it
     missing = run_files(tmp_path / "b", {"Dockerfile": "FROM python:3.12-slim\nRUN pip install -r req.lock\n"}, select="PY008")
     assert [(f.path, f.position.line, f.position.column, f.position.end_column) for f in missing] == [
         ("Dockerfile", 2, 20, 28)]
-    assert missing[0].message.startswith("no lock file: `req.lock` is installed here but is not in the build context")
+    assert missing[0].message.startswith("no lock file: `req.lock` is installed here, but it is not at `req.lock` "
+                                         "(where it was looked for: nothing names this Dockerfile's build context")
 
 
 def test_lock_hashes_is_informational(tmp_path):

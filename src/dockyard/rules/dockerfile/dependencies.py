@@ -250,6 +250,13 @@ def _judge_manager(ctx: Context, df, stage, ins, rs, call: ManagerCall, tools: s
         if call.tool in tools:
             return None
         lock = _LOCK_FILE_OF[call.tool]
+        from dockyard.locks import context_guessed, context_tools  # lazy: `env check` runs without it
+
+        if ctx.file is not None and context_guessed(ctx.project, ctx.file.path):
+            if call.tool in context_tools(ctx.project, ""):
+                return None  # the tree has one, maybe in the context the build really uses: only the folder is assumed
+            return Problem(f"`{shown}` resolves the dependencies afresh: the tree has no `{lock}`; commit it and copy "
+                           "it in before installing", where)
         return Problem(f"`{shown}` resolves the dependencies afresh: the build context has no `{lock}`; commit it "
                        "and copy it in before installing", where)
     if call.subcommand == "sync" or call.has("--deploy", "--ignore-pipfile"):  # pipenv
@@ -307,8 +314,11 @@ def _scan_stage(ctx: Context, df, stage, locked_before: bool, tools: set[str]) -
     "relative to the including file as pip does; an include whose name says lock counts as pinned, one that "
     "cannot be read leaves the file loose); a file exported from a lock during the build (`uv export`, "
     "`poetry export`, `pdm export`) counts too, and one that comes from another stage or a build argument is not "
-    "judged. `uv sync --locked`/`--frozen` (or `UV_LOCKED`/`UV_FROZEN`), `poetry install` and `pdm install|sync` "
-    "with their lock file in the build context, `pipenv install --deploy` and `pipenv sync` install from a lock. "
+    "judged. A requirements file the tree does not hold where the build would read it is not called loose: when "
+    "nothing names the Dockerfile's build context (no compose service, no Tiltfile; its folder is only assumed) it "
+    "is not judged, since the context the build really uses may hold it; when one is named, the install is reported "
+    "as one that nothing shows pinned, with the paths looked at. `uv sync --locked`/`--frozen` (or `UV_LOCKED`/`UV_FROZEN`), `poetry install` and `pdm install|sync` "
+    "with their lock file in the build context (anywhere in the tree when nothing names the context), `pipenv install --deploy` and `pipenv sync` install from a lock. "
     "Names pinned inline (`pip==24.0`) and installs from a local wheelhouse (`--no-index`) are accepted. The project "
     "itself (`pip install .`) is accepted with `--no-deps` or after a lock-file install: a lock file merely lying "
     "in the build context does not pin what `pip install .` resolves. The standard's own examples install "
@@ -333,8 +343,8 @@ def check_lockfile(ctx: Context) -> Iterator[Problem]:
 
 
 def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> tuple[list[Problem], bool]:
-    from dockyard.locks import COMPILED, CONTEXT, EXPORTED, is_lock_name, requirement_options, \
-        resolve_requirements_file  # lazy: `env check` runs without it
+    from dockyard.locks import ABSENT, COMPILED, CONTEXT, EXPORTED, context_guessed, is_lock_name, \
+        requirement_options, resolve_requirements_file  # lazy: `env check` runs without it
 
     out: list[Problem] = []
     hashes = call.has("--require-hashes")
@@ -345,7 +355,8 @@ def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> 
         if "$" in value or hashes or is_lock_name(value):
             has_lock = True
             continue
-        origin, found = resolve_requirements_file(ctx.project, ctx.file, df, stage, call.run.instruction, value)
+        lookup = resolve_requirements_file(ctx.project, ctx.file, df, stage, call.run.instruction, value)
+        origin, found = lookup.origin, lookup.file
         if origin == EXPORTED:
             has_lock = True
             continue
@@ -356,9 +367,20 @@ def _judge_call(ctx: Context, df, stage, call: PipCall, locked_before: bool) -> 
                 call.value_position(opt),
             ))
             continue
-        if origin != CONTEXT and origin != "absent":
+        if origin != CONTEXT and origin != ABSENT:
             continue  # from another stage or image, or named by a build argument: not readable here
-        pins = _requirements_pins(ctx.project, found) if found is not None else None
+        if found is None:
+            if context_guessed(ctx.project, ctx.file.path):
+                continue  # not where it was looked for, in a context that is only assumed: nothing to judge
+            looked = " or ".join(f"`{p}`" for p in lookup.looked) or "the build context"
+            out.append(Problem(
+                f"`{_shown(call)} -r {value}` installs a file the tree does not hold (looked for {looked}), so "
+                f"nothing shows it pinned; commit a pinned lock such as `{LOCK_EXAMPLE}` to the build context and "
+                "install it",
+                call.value_position(opt),
+            ))
+            continue
+        pins = _requirements_pins(ctx.project, found)
         if pins is not None and pins.pinned:
             has_lock = True
             continue

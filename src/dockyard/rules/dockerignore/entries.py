@@ -95,12 +95,14 @@ STANDARD_IGNORE = _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS)
     standard=("DI-EXISTS",), section="Image Layers; .dockerignore File", severity="error", fix="safe",
     example={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"},
     use_instead={"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n", ".dockerignore": STANDARD_IGNORE},
-    notes="Contexts are each Dockerfile's folder and each compose `build:` context (a Dockerfile that compose "
-          "builds from another context is judged with that one). `<Dockerfile>.dockerignore` beside the "
-          "Dockerfile counts, as BuildKit prefers it. A Dockerfile no compose file builds is taken to be built from "
-          "its own folder, unless every CI build of it names another context (`docker/build-push-action`'s "
-          "`context:`, `docker build -f docker/Dockerfile .`, also through a link such as a root `Dockerfile` to "
-          "`docker/Dockerfile`): that context is the one judged. A context matters when its Dockerfile copies (COPY/ADD, or a "
+    notes="Contexts are each compose `build:` context, each Tiltfile `docker_build` context, and the folder of a "
+          "Dockerfile nothing names (or of a link to it: the name it is built by), unless every CI build of it names "
+          "another context (`docker/build-push-action`'s `context:`, `docker build -f docker/Dockerfile .`, also "
+          "through a link such as a root `Dockerfile` to `docker/Dockerfile`): that context is the one judged. A "
+          "Dockerfile that compose or Tilt builds from another context is judged with that one. A Tilt build that "
+          "filters its context itself (`only=`, `ignore=`) is not asked for one, and a folder that several builds "
+          "use is reported once, since one file serves them all. `<Dockerfile>.dockerignore` beside the "
+          "Dockerfile counts, as BuildKit prefers it. A context matters when its Dockerfile copies (COPY/ADD, or a "
           "RUN bind mount) the folder itself, a sub-folder, a wildcard or a variable path: then whatever lies "
           "there reaches the image. A context whose Dockerfile copies only files it names (an entrypoint script) "
           "or nothing needs none: BuildKit sends only what the instructions name. The fix creates the file with "
@@ -110,15 +112,19 @@ STANDARD_IGNORE = _IGNORE_HEADER + _block((g, g.entries) for g in GROUPS)
 def exists(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
     classified = roles.roles(project)
+    reported: set[str] = set()
     for c in build_contexts(project):
-        if ignore_file(project, c) is not None or ci_builds_elsewhere(project, c):
-            continue  # it has one; or CI builds its Dockerfile from another context only
+        if c.filtered or ignore_file(project, c) is not None or ci_builds_elsewhere(project, c):
+            continue  # Tilt's `only=`/`ignore=` filter what it sends; it has one; or CI builds it from elsewhere
+        target = c.rel(".dockerignore")
+        if target in reported:
+            continue  # another build of this folder: the one file serves both
         found = wholesale_copy(project, c)
         if found is None:
             continue  # only named files are copied: nothing else of the folder reaches the image
+        reported.add(target)
         ins, src = found
         where = f"`{c.dir}/`" if c.dir else "the project root"
-        target = c.rel(".dockerignore")
         python = classified.context([c.dockerfile]).role in roles.PYTHON_IMAGES
         content = _IGNORE_HEADER + _block(missing_entries(None, python, sources_through(project, target)))
         how = (f"`{ins.keyword} {src}` (line {ins.span.line} of `{c.dockerfile}`) copies whatever it holds"

@@ -31,7 +31,9 @@ from dockyard.source import FileKind
           "applied. An ignore file with no "
           "Dockerfile beside it that no known build reads (a root `.dockerignore` when every context is a "
           "sub-folder) is not reported: a build dockyard does not see (a CI `docker build -f sub/Dockerfile .`) may "
-          "read it. Neither file is judged by DI002/DI003.",
+          "read it. Neither file is judged by DI002/DI003. A context dockyard only assumes (nothing names the "
+          "Dockerfile's; a link to it elsewhere is taken to be built from its own folder) is no known build: the "
+          "file beside such a Dockerfile is not said unused.",
 )
 def unused(ctx: Context) -> Iterator[Problem]:
     if ctx.project.explicit_files or ctx.file is None:
@@ -53,8 +55,8 @@ def unused(ctx: Context) -> Iterator[Problem]:
         if posixpath.dirname(sf.path) != folder:
             continue
         for c in contexts_of_dockerfile(project, sf.path):
-            if c.dir == folder:
-                continue
+            if c.dir == folder or c.guessed:
+                continue  # built from this folder, or from one that is only assumed
             yield _unused(folder, sf.path, c.dir, c.origin, ignore_file(project, c), c.rel(".dockerignore"))
             return
 

@@ -69,10 +69,12 @@ def _wants_lock(project) -> bool:
     "Dockerfile installs is not a lock that went wrong but the absence of one: DF009 reports the install, and this "
     "rule says once, at the project root, that the project has no lock file when it ships a Python service (a "
     "Dockerfile whose image serves FastAPI or runs Python; base images lock nothing) and none of its requirements "
-    "files pins everything.",
+    "files pins everything. When an image installs a file the tree does not hold, that install is where it is said; "
+    "if nothing names the Dockerfile's build context (no compose service, no Tiltfile), the message says where the "
+    "file was looked for instead of stating that the context lacks it.",
 )
 def lock_pinned(ctx: Context) -> Iterator[Problem]:
-    from dockyard.locks import ABSENT, toml_lock  # lazy: `env check` runs without it
+    from dockyard.locks import ABSENT, context_guessed, toml_lock  # lazy: `env check` runs without it
     project = ctx.project
     found, installed = lock_files(project)
     if not found:
@@ -81,9 +83,16 @@ def lock_pinned(ctx: Context) -> Iterator[Problem]:
         missing = [i for i in installed if i.origin == ABSENT]
         if missing:  # an image installs a lock file the tree does not have: point at that install
             item = missing[0]
-            yield Problem(f"no lock file: `{item.option.value}` is installed here but is not in the build context; "
-                          "generate it with `dockyard deps lock` (or `make lock-deps`) and commit it",
-                          item.call.value_position(item.option), path=item.dockerfile.path)
+            if context_guessed(project, item.dockerfile.path):  # said as what was looked for where, not as fact
+                looked = " or ".join(f"`{p}`" for p in item.looked) or "the Dockerfile's folder"
+                message = (f"no lock file: `{item.option.value}` is installed here, but it is not at {looked} "
+                           "(where it was looked for: nothing names this Dockerfile's build context, so its folder "
+                           "was assumed) and the tree holds no lock file; generate one with `dockyard deps lock` "
+                           "(or `make lock-deps`) and commit it")
+            else:
+                message = (f"no lock file: `{item.option.value}` is installed here but is not in the build context; "
+                           "generate it with `dockyard deps lock` (or `make lock-deps`) and commit it")
+            yield Problem(message, item.call.value_position(item.option), path=item.dockerfile.path)
             return
         yield Problem("no lock file: generate `requirements.lock.txt` with `dockyard deps lock` (or `make "
                       "lock-deps`), or commit the lock of the project's manager (`uv.lock`, `poetry.lock`, "
