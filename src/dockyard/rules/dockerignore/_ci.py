@@ -42,3 +42,19 @@ def unread_by_builds(project, path: str) -> tuple[BuildContext, list[tuple[str, 
     if any(not builds for _, builds in found):
         return None
     return found[0]
+
+
+def ci_confirms(project, context: BuildContext) -> str | None:
+    """The workflow of a CI build of ``context``'s Dockerfile, when ``context`` is only assumed (nothing names the
+    Dockerfile's context; a link to it is taken to be built from its own folder) and every CI build of the
+    Dockerfile uses that very folder: the assumption is then a known build. None otherwise."""
+    if context.dockerfile is None or not (project.files_of(FileKind.WORKFLOW) or project.files_of(FileKind.GITLAB_CI)):
+        return None
+    from dockyard.analysis.ci_pipeline import builds_of, real_path  # lazy: a check without CI runs without it
+
+    builds = builds_of(project, context.dockerfile)
+    here = real_path(project, context.dir or ".")
+    if not builds or any(image.context is None or real_path(project, image.context or ".") != here
+                         for _, image in builds):
+        return None
+    return builds[0][0].path

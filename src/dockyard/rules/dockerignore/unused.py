@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dockyard.analysis.build_contexts import contexts_of_dockerfile, ignore_file
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.dockerignore._ci import unread_by_builds
+from dockyard.rules.dockerignore._ci import ci_confirms, unread_by_builds
 from dockyard.source import FileKind
 
 
@@ -55,9 +55,12 @@ def unused(ctx: Context) -> Iterator[Problem]:
         if posixpath.dirname(sf.path) != folder:
             continue
         for c in contexts_of_dockerfile(project, sf.path):
-            if c.dir == folder or c.guessed:
-                continue  # built from this folder, or from one that is only assumed
-            yield _unused(folder, sf.path, c.dir, c.origin, ignore_file(project, c), c.rel(".dockerignore"))
+            if c.dir == folder:
+                continue  # built from this folder
+            origin = ci_confirms(project, c) if c.guessed else c.origin
+            if origin is None:
+                continue  # another folder is only assumed, and no CI build says so
+            yield _unused(folder, sf.path, c.dir, origin, ignore_file(project, c), c.rel(".dockerignore"))
             return
 
 
