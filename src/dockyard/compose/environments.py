@@ -84,6 +84,14 @@ def is_test(name: str) -> bool:
     return posixpath.basename(name).lower() in TEST_NAMES or in_test_folder(name)
 
 
+def in_fixture_folder(path: str) -> bool:
+    """A file (or an environment ``<folder>/<env>``) of a test stack or of a development container: under
+    ``tests/``, ``e2e/``... or ``.devcontainer/``. Nothing deploys it: it holds the test images' published
+    credentials, a workspace's local addresses and development defaults."""
+    folders = _folders(path)
+    return ".devcontainer" in folders or any(f in TEST_NAMES for f in folders)
+
+
 def in_test_folder(name: str) -> bool:
     """An environment of compose files under a test folder (``tests/e2e/docker/default``): a test stack. (One
     only named ``test`` may share its base file with the deployment.)"""

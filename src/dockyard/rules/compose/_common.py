@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES, in_test_folder
+from dockyard.compose.environments import DEVELOPMENT_NAMES, in_fixture_folder
 from dockyard.compose.model import locate
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
 from dockyard.parsers.interpolation import scan
 from dockyard.parsers.yamlpos import YMap, YSeq
 from dockyard.programs import is_one_off
-from dockyard.roles import APP, EVERY, in_dev_container, roles
+from dockyard.roles import APP, EVERY, roles
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -73,7 +73,7 @@ STACK_FIXTURES = ("Compose files of a test stack (under `tests/` or `e2e/`) and 
 
 def fixture_stack(path: str) -> bool:
     """A compose file of a test stack (under ``tests/``, ``e2e/``) or of a development container."""
-    return in_test_folder(path) or in_dev_container(path)
+    return in_fixture_folder(path)
 
 
 def deployed(view) -> bool:

@@ -19,6 +19,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from dockyard.source import SourceFile
 
 
+# the env files no rule about secrets or addresses judges (see dockyard.compose.environments.in_fixture_folder)
+FIXTURES = ("An env file of a test stack or a development container (under `tests/`, `e2e/` or `.devcontainer/`) is "
+            "not judged: it holds the test images' published credentials and the workspace's development defaults, "
+            "and nothing deploys it. ")
+
+
 def env_files(project: "Project") -> list["SourceFile"]:
     """Readable env files of the tree named as the standard names them (``.env``, ``.env.<env>[.example]``), in
     path order: what the rules about naming, templates and ``.gitignore`` judge. A file a service loads with

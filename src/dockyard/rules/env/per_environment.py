@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dockyard.compose.environments import in_fixture_folder
 from dockyard.envtools import real_name, template_name
 from dockyard.model import Problem
 from dockyard.projects import project_folders, ships_python_application, under
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
-    compose_environment_names, configured_environments, env_files, env_groups, in_folder, is_variable_file,
+    committed_on_purpose, compose_environment_names, configured_environments, env_files, env_groups, in_folder,
+    is_variable_file,
 )
 from dockyard.compose.context import environment_views
 from dockyard.source import FileKind
@@ -99,9 +101,15 @@ def check(ctx: Context) -> Iterator[Problem]:
     for folder in project_folders(project):
         if any(under(f, folder) or under(folder, f) for f in named_folders):
             continue  # the project names its environments: judged above
-        plain = [sf.path for sf in files if under(sf.path, folder)]
-        composed = [sf.path for sf in compose if under(sf.path, folder)]
-        if not plain and not _configures(project, [sf for sf in compose if under(sf.path, folder)]):
+        if in_fixture_folder(f"{folder}/"):
+            continue  # a test stack's or a development container's: one environment by nature, never deployed
+        # nor do a test stack's or a development container's files below the folder make it one to split, nor
+        # an env file committed on purpose (the settings of sample data)
+        plain = [sf.path for sf in files if under(sf.path, folder) and not in_fixture_folder(sf.path)
+                 and committed_on_purpose(project, sf.path) is None]
+        inside = [sf for sf in compose if under(sf.path, folder) and not in_fixture_folder(sf.path)]
+        composed = [sf.path for sf in inside]
+        if not plain and not _configures(project, inside):
             continue  # no configuration at all: nothing to split per environment
         if not ships_python_application(project, folder):
             continue  # third-party images configured by one env file: one environment by nature

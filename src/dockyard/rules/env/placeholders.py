@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.compose.environments import in_fixture_folder
 from dockyard.envtools import (
     contains_placeholder, environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_placeholder,
     is_reference_only, is_template, value_span,
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed, public_values, value_position
+from dockyard.rules.env._envfiles import FIXTURES, parsed, public_values, value_position
 from dockyard.secrets import is_secret_name, url_credentials
 
 
@@ -31,7 +32,7 @@ def placeholder_for(key: str) -> str:
     fix="unsafe",
     example="SECRET_KEY=s3cr3t-dev-key\n",
     use_instead="SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\n",
-    notes="Applies to `*.example` templates. Values built only from references (`${DB_PASSWORD}`) are "
+    notes=FIXTURES + "Applies to `*.example` templates. Values built only from references (`${DB_PASSWORD}`) are "
     "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. An empty value and a dummy "
     "word (`test`, `dummy`, `example`, `your-api-key`, `xxxx`, `<token>`) are no leaked secret: they are reported "
     "as a missing placeholder, with nothing to rotate; so are the metasyntactic words (`foo`, `bar`) and the "
@@ -44,8 +45,8 @@ def placeholder_for(key: str) -> str:
 )
 def template_secrets(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
-    if sf is None or not is_template(sf.path):
-        return
+    if sf is None or not is_template(sf.path) or in_fixture_folder(sf.path):
+        return  # not a template; or one of a test stack or a development container
     env = parsed(ctx.project, sf)
     public = public_values(ctx.project)
     for entry in env.entries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dockyard.compose.environments import in_fixture_folder
 from dockyard.envtools import (
     MIN_SECRET_LENGTH, contains_placeholder, is_dummy_value, is_issued_credential, is_reference_only, is_template,
     weakness,
@@ -12,7 +13,7 @@ from dockyard.envtools import (
 from dockyard.model import Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import committed_on_purpose, parsed, value_position
+from dockyard.rules.env._envfiles import FIXTURES, committed_on_purpose, parsed, value_position
 from dockyard.secrets import is_secret_name, url_credentials
 
 # keys whose replacement makes what they encrypted unreadable unless it is encrypted again
@@ -28,7 +29,7 @@ _ENCRYPTION_KEY = lazy_compile(r"(?:ENCRYPTION|ENCRYPT|FERNET|CIPHER|CRYPT)_?KEY
     standard=("EN-SECRET-STRENGTH",), section="Comprehensive Environment File Organization (MIN_32_CHARS)",
     example={".env.prod": "SECRET_KEY=my-secret-key\n"},
     use_instead={".env.prod": "SECRET_KEY=q7H2vN9xLc4RtY8wZ1mKp3Bs6Dg0Jf5Ua2Xe\n"},
-    notes="Judged: variables whose names say they are secrets (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, "
+    notes=FIXTURES + "Judged: variables whose names say they are secrets (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, "
     "`*_KEY`, ...) and passwords inside URLs, in real env files (not templates). A secret is weak when it is "
     f"shorter than {MIN_SECRET_LENGTH} characters, repeats a pattern or a character, contains a common word or "
     "a keyboard/alphabet sequence, uses a single character class, or has under 3 bits of Shannon entropy per "
@@ -45,8 +46,9 @@ _ENCRYPTION_KEY = lazy_compile(r"(?:ENCRYPTION|ENCRYPT|FERNET|CIPHER|CRYPT)_?KEY
 )
 def check(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
-    if sf is None or is_template(sf.path) or committed_on_purpose(ctx.project, sf.path) is not None:
-        return  # a template; or a file committed on purpose, whose values are public by that choice
+    if sf is None or is_template(sf.path) or committed_on_purpose(ctx.project, sf.path) is not None or \
+            in_fixture_folder(sf.path):
+        return  # a template; a file committed on purpose, whose values are public by that choice; a fixture's
     for entry in parsed(ctx.project, sf).entries:
         raw, value = entry.raw_value, entry.value
         if entry.inherited or value is None or contains_placeholder(raw) or is_reference_only(raw):

@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from dockyard.compose.environments import in_fixture_folder
 from dockyard.analysis.variables import referenced_variables
 from dockyard.compose.context import environment_views
 from dockyard.images import ImageFamily, image_family
@@ -13,7 +14,7 @@ from dockyard.model import Position, Problem
 from dockyard.regex import lazy_compile
 from dockyard.roles import PYTHON_IMAGES, roles
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import parsed
+from dockyard.rules.env._envfiles import FIXTURES, parsed
 
 BASE_URLS = ("BASE_URL", "API_BASE_URL")
 _URL_SUFFIXES = ("_URL", "_URI", "_DSN", "_ENDPOINT")
@@ -107,7 +108,7 @@ def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
                  "compose.dev.yaml": "services:\n  api:\n    env_file: [.env.dev]\n",
                  ".env.dev.example": "BASE_URL=http://localhost:8150\nAPI_BASE_URL=${BASE_URL}/api\n"
                                      "POSTGRES_HOST=db\nPOSTGRES_PORT=5432\n"},
-    notes="`BASE_URL` and `API_BASE_URL` are asked of an environment that runs a Python application service "
+    notes=FIXTURES + "`BASE_URL` and `API_BASE_URL` are asked of an environment that runs a Python application service "
     "(the FastAPI service or another Python image): a stack of third-party images (a database and its admin UI, a "
     "DNS appliance) builds no links or redirects. An env file that already gives the application's address under "
     "a name of its own (`DOMAIN`, `FRONTEND_HOST`, `SERVER_HOST`, `PUBLIC_URL`, `SITE_URL`, `*_BASE_URL`, "
@@ -126,7 +127,7 @@ def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
 )
 def check(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
-    if view is None or view.env_file is None or view.env_file.text is None:
+    if view is None or view.env_file is None or view.env_file.text is None or in_fixture_folder(view.name):
         return
     sf = view.env_file
     views = [v for v in environment_views(ctx.project) if v.env_file is not None and v.env_file.path == sf.path]
