@@ -28,6 +28,7 @@ from dockyard.compose.model import InterpolationIssue, Origin
 from dockyard.model import Position
 from dockyard.parsers.yamlpos import load_yaml, yaml_text
 from dockyard.records import field, record, replace
+from dockyard.regex import lazy_compile
 from dockyard.source import FileKind, SourceFile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,9 +171,89 @@ def project_environments(project) -> list:
     names any, else by file-name convention over the discovered files; computed once per run."""
     def compute() -> list:
         configured = getattr(project.config, "environments", None) or {}
-        return discover_environments(project.root, configured or None, [sf.path for sf in project.files])
+        found = discover_environments(project.root, configured or None, [sf.path for sf in project.files])
+        return found if configured else [_run_alone(project, env) for env in found]
 
     return project.memo("compose.environments", compute)
+
+
+def _run_alone(project, env):
+    """An environment whose override the project runs on its own: a task runner or a workflow calls
+    ``docker compose -f docker-compose.dev.yml ...`` without the base file, and nothing calls the two together
+    (a file that starts a database and a mail catcher for an application run on the host). Without such a call,
+    the file names decide, as compose's conventions do."""
+    if len(env.compose_files) != 2:
+        return env
+    base, override = (relative(project, Path(p)) for p in env.compose_files)
+    calls = compose_calls(project)
+    if base is None or override is None or frozenset({override}) not in calls or \
+            any(base in files and override in files for files in calls):
+        return env
+    return replace(env, compose_files=env.compose_files[1:])
+
+
+_COMPOSE_CALL = lazy_compile(r"\bdocker[ -]compose\b([^\n;&|]*)")
+_FILE_OPTION = lazy_compile(r"(?:^|\s)(?:-f|--file)(?:\s+|=)([^\s]+)")
+_TASKFILES = ("Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml")
+
+
+def compose_calls(project) -> set[frozenset[str]]:
+    """The compose files each ``docker compose -f A -f B ...`` call of the project's Makefiles, Taskfiles and CI
+    workflows names, as paths of the tree (a Taskfile task's ``dir:`` and a Makefile's folder are where its paths
+    start; a workflow's, the root). A path that names no compose file of the tree is matched by its file name when
+    one compose file alone has it; a call naming a path neither finds (a variable, a template) is left out."""
+
+    def compute() -> set[frozenset[str]]:
+        compose = {sf.path for sf in project.files_of(FileKind.COMPOSE)}
+        by_name: dict[str, list[str]] = {}
+        for path in compose:
+            by_name.setdefault(posixpath.basename(path), []).append(path)
+        out: set[frozenset[str]] = set()
+        for folder, text in _command_texts(project):
+            for call in _COMPOSE_CALL.finditer(text):
+                files = []
+                for value in _FILE_OPTION.findall(call.group(1)):
+                    value = value.strip("\"'")
+                    path = posixpath.normpath(posixpath.join(folder, value))
+                    if path not in compose:
+                        same = by_name.get(posixpath.basename(value), [])
+                        path = same[0] if len(same) == 1 else None
+                    if path is None:
+                        break
+                    files.append(path)
+                else:
+                    if files:
+                        out.add(frozenset(files))
+        return out
+
+    return project.memo("compose.calls", compute)
+
+
+def _command_texts(project) -> list[tuple[str, str]]:
+    """(folder the commands run in, their text) of the Makefiles, the Taskfiles' tasks and the CI workflows."""
+    out = []
+    for sf in project.files_of(FileKind.MAKEFILE):
+        if sf.text is not None:
+            out.append((posixpath.dirname(sf.path), sf.text))
+    for sf in project.files_of(FileKind.WORKFLOW) + project.files_of(FileKind.GITLAB_CI):
+        if sf.text is not None and "compose" in sf.text:
+            out.append(("", sf.text))
+    folders = {""} | {posixpath.dirname(sf.path) for sf in project.files_of(FileKind.COMPOSE)}
+    for folder in sorted(folders):
+        for name in _TASKFILES:
+            sf = project.include(posixpath.join(folder, name) if folder else name)
+            if sf is None or sf.text is None or "compose" not in sf.text:
+                continue
+            tasks = getattr(project.parsed(sf, load_yaml), "root", None)
+            tasks = tasks.get("tasks") if isinstance(tasks, dict) else None
+            for task in tasks.values() if isinstance(tasks, dict) else ():
+                if not isinstance(task, dict) or not isinstance(task.get("cmds"), list):
+                    continue
+                where = posixpath.normpath(posixpath.join(folder, str(task.get("dir") or ".")))
+                where = "" if where == "." else where
+                out += [(where, cmd) for cmd in task["cmds"] if isinstance(cmd, str)]
+            break
+    return out
 
 
 def relative(project, path: Path | None) -> str | None:

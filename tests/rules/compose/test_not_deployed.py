@@ -79,3 +79,30 @@ def test_test_stack_and_development_container_files_hold_their_own_credentials_a
     assert at(found, ".devcontainer/docker-compose.yml") == []
     # the same file where a deployment may read it is judged
     assert {code for code, _l, _c in at(found, "docker-compose.yml")} == {"CO006", "CO009", "CO010", "CO011"}
+
+
+def test_an_override_the_project_runs_on_its_own_is_an_environment_of_its_own(tmp_path):
+    from dockyard.compose.context import environment_views
+    from dockyard.project import Project
+    from tests.helpers import write_tree
+
+    files = {"docker/docker-compose.yml": "services:\n  app:\n    image: example/app:1.4.2\n",
+             # a database and a mail catcher for the backend run on the host
+             "docker/docker-compose.dev.yml": "services:\n  mail:\n    image: axllent/mailpit:v1.21\n"
+                                              "  db:\n    image: postgres:17.2\n",
+             "Taskfile.yml": "version: '3'\ntasks:\n  dev:services:\n    dir: docker\n"
+                             "    cmds:\n      - docker compose -f docker-compose.dev.yml up\n",
+             # the same shape, which nothing runs alone, stays an override of its base
+             "compose.yaml": "services:\n  api:\n    build: .\n",
+             "compose.dev.yaml": "services:\n  adminer:\n    image: adminer:4.8.1\n"}
+    write_tree(tmp_path / "a", files)
+    views = {v.name: [sf.path for sf in v.compose_files] for v in environment_views(Project.discover(tmp_path / "a"))}
+    assert views["docker/dev"] == ["docker/docker-compose.dev.yml"]
+    assert views["dev"] == ["compose.yaml", "compose.dev.yaml"]
+    found = run_files(tmp_path / "b", files, select=("CO007", "CO015"))
+    assert at(found, "docker/docker-compose.dev.yml") == []  # a development helper: nothing to harden
+    # a Makefile that runs the two together keeps them one environment
+    files["Makefile"] = "up:\n\tdocker compose -f docker/docker-compose.yml -f docker/docker-compose.dev.yml up\n"
+    write_tree(tmp_path / "c", files)
+    views = {v.name: [sf.path for sf in v.compose_files] for v in environment_views(Project.discover(tmp_path / "c"))}
+    assert views["docker/dev"] == ["docker/docker-compose.yml", "docker/docker-compose.dev.yml"]
