@@ -106,3 +106,12 @@ def test_an_override_the_project_runs_on_its_own_is_an_environment_of_its_own(tm
     write_tree(tmp_path / "c", files)
     views = {v.name: [sf.path for sf in v.compose_files] for v in environment_views(Project.discover(tmp_path / "c"))}
     assert views["docker/dev"] == ["docker/docker-compose.yml", "docker/docker-compose.dev.yml"]
+
+
+def test_a_development_tool_beside_the_application_is_put_behind_a_profile_not_hardened(tmp_path):
+    stack = ("services:\n"                                    # 1
+             "  pgadmin:\n"                                   # 2
+             "    image: dpage/pgadmin4:8.14\n"               # 3
+             "    ports: [\"127.0.0.1:5050:80\"]\n" + APP)   # 4
+    found = run_files(tmp_path, {"docker-compose.yml": stack}, select=HARDENING)
+    assert [(c, line) for c, line, _col in at(found, "docker-compose.yml") if line <= 4] == [("CO024", 2)]

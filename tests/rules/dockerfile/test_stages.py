@@ -194,3 +194,23 @@ def test_editable_in_heredoc_of_final_stage(tmp_path):
 def test_non_editable_production(tmp_path):
     text = "FROM python:3.12-slim AS production\nRUN pip install --no-deps .\n"
     assert run(tmp_path, text, "DF018") == []
+
+
+def test_a_dev_package_s_run_time_library_is_named_for_what_loads_it(tmp_path):
+    # psycopg 3 (pure Python) loads libpq when the application runs: moving libpq-dev to a builder stage alone
+    # would break the image, its run-time package belongs here
+    debian = ("FROM python:3.12-slim\n"
+              "RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev gcc \\\n"
+              "    && rm -rf /var/lib/apt/lists/*\n"
+              "CMD [\"gunicorn\", \"app.main:app\"]\n")
+    found = run_files(tmp_path / "a", {"Dockerfile": debian}, select="DF015")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (2, 66, "`libpq-dev` is a build dependency installed into the runtime image (stage #0 (`FROM "
+                "python:3.12-slim`)); install it in a builder stage and copy only the built wheels or venv; what loads its library when the application "
+                "runs (psycopg 3 loads libpq, an extension links to it) needs only the run-time package here: "
+                "`libpq5`"),
+        (2, 76, "`gcc` is a build dependency installed into the runtime image (stage #0 (`FROM python:3.12-slim`)); "
+                "install it in a builder stage and copy only the built wheels or venv")]
+    alpine = "FROM python:3.12-alpine\nRUN apk add --no-cache postgresql-dev\nCMD [\"gunicorn\", \"app.main:app\"]\n"
+    found = run_files(tmp_path / "b", {"Dockerfile": alpine}, select="DF015")
+    assert [f.message.rsplit(": ", 1)[-1] for f in found] == ["`libpq`"]

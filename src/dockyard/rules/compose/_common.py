@@ -76,6 +76,13 @@ def fixture_stack(path: str) -> bool:
     return in_fixture_folder(path)
 
 
+def hardened(svc: dict, name: str, view) -> bool:
+    """A service the production hardening rules judge: long-running (:func:`is_long_running`) and no development
+    tool (a mail catcher, a database admin UI), which CO024 puts behind `profiles` instead: behind one it runs on
+    demand and is no long-running service either."""
+    return is_long_running(svc, name, view) and not is_dev_tool(name, svc)
+
+
 def deployed(view) -> bool:
     """Whether an environment may be deployed, and so is held to the standard's production hardening (restart
     policies, resource limits, log rotation, networks, healthchecks, ulimits, one name per container). Not: a

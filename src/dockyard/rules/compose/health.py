@@ -12,6 +12,7 @@ from dockyard.regex import lazy_compile
 from dockyard.roles import PYTHON_IMAGES, roles
 from dockyard.rules.base import Context, Scope, get_rule, rule
 from dockyard.rules.compose._common import (
+    hardened,
     NOT_DEPLOYED,
     deployed,
     absent,
@@ -67,7 +68,7 @@ def healthcheck(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_long_running(svc, name, view):
+        if not hardened(svc, name, view):
             continue
         base = ("services", name)
         hc = svc.get("healthcheck")

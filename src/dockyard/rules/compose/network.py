@@ -9,6 +9,7 @@ from dockyard.model import Problem
 from dockyard.programs import basename, compose_argvs, service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
+    hardened,
     NOT_DEPLOYED,
     deployed,
     absent,
@@ -49,7 +50,7 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
             continue
         nets = svc.get("networks")
         if not isinstance(nets, dict) or not nets:
-            if is_long_running(svc, name, view):
+            if hardened(svc, name, view):
                 out.append(absent(ctx, name, f"`{name}` uses only the implicit default network: attach it to a "
                                   "declared network"))
             continue

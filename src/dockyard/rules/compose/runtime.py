@@ -11,6 +11,7 @@ from dockyard.model import Problem
 from dockyard.programs import compose_argvs, started_program
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
+    hardened,
     NOT_DEPLOYED,
     deployed,
     absent,
@@ -50,7 +51,7 @@ def restart_policy(ctx: Context) -> Iterator[Problem]:
         return
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc, name, view):
+        if not hardened(svc, name, view):
             continue
         restart = svc.get("restart")
         if restart is False or (isinstance(restart, str) and restart.strip().lower() == "no"):
@@ -83,7 +84,7 @@ def resource_limits(ctx: Context) -> Iterator[Problem]:
         return
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc, name, view):
+        if not hardened(svc, name, view):
             continue
         res = dig(svc, "deploy", "resources")
         missing = [f"{part}.{k}" for part in ("limits", "reservations") for k in ("cpus", "memory")
@@ -121,7 +122,7 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
         return
     out = []
     for name, svc in view.services.items():
-        if not is_long_running(svc, name, view):
+        if not hardened(svc, name, view):
             continue
         log = svc.get("logging")
         base = ("services", name)

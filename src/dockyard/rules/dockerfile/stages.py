@@ -106,6 +106,32 @@ _TOOLCHAIN = frozenset({
 })
 
 
+# the run-time library of a `-dev` package, for what loads it when the application runs (psycopg 3 loads libpq; a
+# compiled extension links to it): Debian bookworm's and Alpine's names
+RUNTIME_LIBRARY = {
+    "libpq-dev": "libpq5", "libmariadb-dev": "libmariadb3", "default-libmysqlclient-dev": "libmariadb3",
+    "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1", "libffi-dev": "libffi8", "libjpeg-dev": "libjpeg62-turbo",
+    "libjpeg62-turbo-dev": "libjpeg62-turbo", "libwebp-dev": "libwebp7", "libyaml-dev": "libyaml-0-2",
+    "postgresql-dev": "libpq", "libpq-dev@apk": "libpq", "mariadb-dev": "mariadb-connector-c",
+    "libxml2-dev@apk": "libxml2", "libxslt-dev": "libxslt", "libffi-dev@apk": "libffi", "jpeg-dev": "libjpeg-turbo",
+}
+
+
+def runtime_library(name: str, manager: str) -> str | None:
+    """The run-time package of the `-dev` package ``name`` installed by ``manager`` (`apt-get`, `apk`...)."""
+    n = package_name(name).split(":", 1)[0]
+    if manager == "apk":
+        return RUNTIME_LIBRARY.get(f"{n}@apk") or (RUNTIME_LIBRARY.get(n) if n in (
+            "postgresql-dev", "mariadb-dev", "libxslt-dev", "jpeg-dev") else None)
+    return None if n in ("postgresql-dev", "mariadb-dev", "libxslt-dev", "jpeg-dev") else RUNTIME_LIBRARY.get(n)
+
+
+def _manager(inst) -> str:
+    """`apk` for an Alpine install, else `apt-get` (the names :data:`RUNTIME_LIBRARY` knows)."""
+    words = [w.text.rsplit("/", 1)[-1] for w in inst.command.argv[:3]]
+    return "apk" if "apk" in words else "apt-get"
+
+
 def is_build_package(name: str) -> bool:
     n = package_name(name).split(":", 1)[0]
     if n in _TOOLCHAIN:
@@ -145,7 +171,9 @@ def check_build_deps(ctx: Context) -> Iterator[Problem]:
     python = ctx.role is None or ctx.role.role in roles.PYTHON_IMAGES
     result = "the built wheels or venv" if python else "what it builds"
     for stage in runtime_stages(df):
-        for inst in package_installs(df, lineage_instructions(df, stage)):
+        installs = list(package_installs(df, lineage_instructions(df, stage)))
+        installed = {package_name(w.text).split(":", 1)[0] for inst in installs for w in inst.packages}
+        for inst in installs:
             for w in inst.packages:
                 if not is_build_package(w.text):
                     continue
@@ -154,9 +182,13 @@ def check_build_deps(ctx: Context) -> Iterator[Problem]:
                 if key in seen:
                     continue
                 seen.add(key)
+                library = runtime_library(w.text, _manager(inst))
+                library = None if library in installed else library  # the image has it already
+                also = (f"; what loads its library when the application runs (psycopg 3 loads libpq, an extension "
+                        f"links to it) needs only the run-time package here: `{library}`") if library else ""
                 yield Problem(
                     f"`{w.text}` is a build dependency installed into the runtime image (stage "
-                    f"{stage_label(stage)}); install it in a builder stage and copy only {result}",
+                    f"{stage_label(stage)}); install it in a builder stage and copy only {result}{also}",
                     pos,
                 )
 
