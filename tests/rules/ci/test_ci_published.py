@@ -10,6 +10,10 @@ SERVICE = {"svc/Dockerfile.release": "FROM python:3.12-slim\nCOPY . /srv\nCMD [\
 CI = ("CI002", "CI003", "CI004", "CI005")
 NO_WHEELS = ("image build gets no wheelhouse: no CI job builds one (`pip wheel --wheel-dir wheels -r "
              "requirements.lock.txt` or `make wheelhouse-build`) and hands it over as an artifact")
+PER_ARCHITECTURE = ("image build gets no wheelhouse: no CI job builds one per architecture it targets (`amd64`, "
+                    "`arm64`: a wheelhouse built on one runner holds that runner's wheels; build one per platform, "
+                    "e.g. a job matrix over the platforms running `make wheelhouse-build`, or install from an "
+                    "internal package registry) and hands it over as an artifact")
 NO_ARGS = "image build does not pass `BUILD_VERSION`, `BUILD_DATE`, `GIT_COMMIT` as build arguments"
 NO_TAGS = "image tags lack version, sha (tag with the version, the commit SHA and `latest`)"
 ONE_ARCH = ("image build does not target `linux/amd64,linux/arm64` (set `platforms:` on `docker/build-push-action`, "
@@ -61,7 +65,7 @@ def test_a_test_build_whose_job_logs_in_only_to_pull_a_cache_is_not_published(tm
     assert found(tmp_path, workflow(test)) == []
     # the release job of the same workflow, which pushes, is judged; the test job next to it is not
     text = workflow(test, job("release", login, BUILD.replace("-f", "--platform linux/amd64,linux/arm64 -f"), PUSH))
-    assert found(tmp_path / "b", text) == [("CI002", 15, 9, NO_WHEELS), ("CI003", 15, 9, NO_ARGS),
+    assert found(tmp_path / "b", text) == [("CI002", 15, 9, PER_ARCHITECTURE), ("CI003", 15, 9, NO_ARGS),
                                            ("CI004", 15, 9, NO_TAGS)]
 
 
@@ -150,3 +154,13 @@ def test_the_same_dockerfile_is_judged_once_something_runs_it(tmp_path):
     published = {**LIBRARY, ".github/workflows/image.yml": "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n"
                  "    steps:\n      - run: docker build -t ghcr.io/acme/geo:latest . && docker push ghcr.io/acme/geo:latest\n"}
     assert out("published", published) == [("CI003", ".github/workflows/image.yml", 6, 9, NO_ARGS), expected[1]]
+
+
+
+def test_a_build_for_several_architectures_is_asked_for_a_wheelhouse_per_architecture(tmp_path):
+    # wheels built on the amd64 runner cannot feed the arm64 image: the standard asks for one per architecture
+    multi = "docker buildx build --platform linux/amd64,linux/arm64 -f svc/Dockerfile.release -t ghcr.io/acme/svc:1 --push svc"
+    assert found(tmp_path / "a", workflow(job("release", multi)), select="CI002") == [
+        ("CI002", 7, 9, PER_ARCHITECTURE)]
+    one = multi.replace("linux/amd64,linux/arm64", "linux/amd64")
+    assert found(tmp_path / "b", workflow(job("release", one)), select="CI002") == [("CI002", 7, 9, NO_WHEELS)]

@@ -128,6 +128,13 @@ def _once_per_build(found) -> Iterator[Problem]:
         yield Problem(message, first.position, path=path)
 
 
+def _architectures(build) -> set[str]:
+    """The CPU architectures a build targets (`linux/amd64,linux/arm64` -> amd64, arm64); none when it names none."""
+    named = [part.strip() for value in build.platforms for part in str(value).split(",")]
+    return {part.split("/")[1] for part in named if "/" in part and "$" not in part}
+
+
+
 @rule(
     code="CI002",
     name="prepare-wheels",
@@ -143,23 +150,35 @@ def _once_per_build(found) -> Iterator[Problem]:
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Judged when the project ships a Python service (a Dockerfile whose image serves FastAPI or runs "
     "Python): base images and images of other runtimes install no wheelhouse. Only published builds are judged "
-    "(see CI003). A workflow that builds no wheelhouse is told so once, at its first published build.",
+    "(see CI003). A workflow that builds no wheelhouse is told so once, at its first published build. A build for "
+    "several architectures (`platforms: linux/amd64,linux/arm64`) is told to build one wheelhouse per architecture "
+    "(or to use an internal package registry), as the standard says: wheels built on one runner hold that runner's "
+    "architecture.",
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     if not ships_python_service(ctx.project):
         return  # no Python service: nothing to install from a wheelhouse
     pl = pipeline(ctx.project)
-    if not pl.published:
+    published = pl.published
+    if not published:
         return  # no published image to hand a wheelhouse to (CI003 says so when CI builds none at all)
     wheel_jobs = {s.job for s in pl.steps if s.run and re.search(
         r"pip3?\s+wheel|-m\s+pip\s+wheel|wheelhouse-build|deps\s+wheelhouse", s.run)}
     upload_jobs = {s.job for s in pl.steps if s.uses.startswith("actions/upload-artifact") or s.uses == "gitlab:artifacts"}
     if not wheel_jobs:
         reported: set[str] = set()
-        for b in pl.published:
+        for b in published:
             if b.path in reported:
                 continue  # one absence: once per workflow, at its first published build
             reported.add(b.path)
+            arches = sorted(_architectures(b))
+            if len(arches) > 1:
+                yield Problem(f"{_label(b)} gets no wheelhouse: no CI job builds one per architecture it targets "
+                              f"({', '.join(f'`{a}`' for a in arches)}: a wheelhouse built on one runner holds that "
+                              "runner's wheels; build one per platform, e.g. a job matrix over the platforms running "
+                              "`make wheelhouse-build`, or install from an internal package registry) and hands it "
+                              "over as an artifact", b.position, path=b.path)
+                continue
             yield Problem(f"{_label(b)} gets no wheelhouse: no CI job builds one (`pip wheel --wheel-dir wheels -r "
                           "requirements.lock.txt` or `make wheelhouse-build`) and hands it over as an artifact",
                           b.position, path=b.path)
@@ -170,7 +189,7 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
                       "(`actions/upload-artifact`)", step.position, path=step.path)
         return
     producers = wheel_jobs & upload_jobs
-    for b in pl.published:
+    for b in published:
         downloads = any(s.job == b.job and (s.uses.startswith("actions/download-artifact") or s.job in producers)
                         for s in pl.steps)
         if not downloads and not set(pl.job_needs.get(b.job, ())) & producers:
