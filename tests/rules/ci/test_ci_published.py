@@ -164,3 +164,12 @@ def test_a_build_for_several_architectures_is_asked_for_a_wheelhouse_per_archite
         ("CI002", 7, 9, PER_ARCHITECTURE)]
     one = multi.replace("linux/amd64,linux/arm64", "linux/amd64")
     assert found(tmp_path / "b", workflow(job("release", one)), select="CI002") == [("CI002", 7, 9, NO_WHEELS)]
+
+
+def test_a_tag_a_release_job_adds_by_promoting_the_pushed_image_counts(tmp_path):
+    push = "docker build -f svc/Dockerfile.release -t ghcr.io/acme/svc:${{ github.ref_name }} -t ghcr.io/acme/svc:sha-$SHORT svc " \
+           "&& docker push --all-tags ghcr.io/acme/svc"
+    promote = "docker buildx imagetools create --tag ghcr.io/acme/svc:latest ghcr.io/acme/svc:sha-$SHORT"
+    assert found(tmp_path / "a", workflow(job("build", push)), select="CI004") == [
+        ("CI004", 7, 9, "image tags lack latest (tag with the version, the commit SHA and `latest`)")]
+    assert found(tmp_path / "b", workflow(job("build", push), job("release", promote)), select="CI004") == []

@@ -11,6 +11,7 @@ from dockyard.analysis.image_labels import LABELS, stamped_by_build
 from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.yamlpos import to_plain
 from dockyard.projects import builds_image, is_catalogue, ships_image, ships_python_service
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
@@ -291,6 +292,11 @@ def _tag_kinds(tags: list[str]) -> set[str]:
     return kinds
 
 
+# tags a workflow adds to a pushed image by promoting it (`docker buildx imagetools create --tag IMAGE:latest IMAGE:sha`)
+_IMAGETOOLS_CREATE = lazy_compile(r"\bdocker\s+buildx\s+imagetools\s+create\b([^\n;&|]*)")
+_TAG_OPTION = lazy_compile(r"(?:^|\s)(?:--tag|-t)(?:\s+|=)(\S+)")
+
+
 @rule(
     code="CI004",
     name="image-tags",
@@ -303,20 +309,26 @@ def _tag_kinds(tags: list[str]) -> set[str]:
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Judged where the image is pushed, once per build (see CI003): a tag that a test job gives its local "
-    "image is no release tag.",
+    "image is no release tag. A tag a job of the same workflow adds by promoting a pushed image (`docker buildx "
+    "imagetools create --tag IMAGE:latest IMAGE:sha-...`, as a release job does after the tests) counts.",
 )
 def image_tags(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
         return
     pl = pipeline(ctx.project)
     meta = [t for _, tags in pl.metadata_tags for t in tags]
+    promoted: dict[str, list[str]] = {}  # workflow -> tags its `docker buildx imagetools create` steps add
+    for step in pl.steps:
+        if step.run and "imagetools" in step.run:
+            for call in _IMAGETOOLS_CREATE.finditer(step.run):
+                promoted.setdefault(step.path, []).extend(_TAG_OPTION.findall(call.group(1)))
     found = []
     for b in pl.published:
         if b.opaque:
             continue
         failing = []
         for image in b.images:
-            tags = list(image.tags)
+            tags = list(image.tags) + promoted.get(b.path, [])
             if any("steps." in t and ".outputs.tags" in t for t in tags):
                 tags += meta
             missing = [k for k in ("version", "sha", "latest") if k not in _tag_kinds(tags)]
