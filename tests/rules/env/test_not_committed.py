@@ -10,7 +10,8 @@ def _git(root, *args):
 def test_tracked_real_env_files(tmp_path):
     _git(tmp_path.parent, "init", "-q", str(tmp_path))
     write_tree(tmp_path, {".env": "A=1\n", ".env.prod": "SECRET_KEY=x\n", ".env.prod.example": "A=1\n",
-                          "deploy/.env.staging": "A=1\n", ".env.dev.sample": "A=1\n", ".env.dev": "A=1\n"})
+                          "deploy/.env.staging": "A=1\n", ".env.dev.sample": "A=1\n", ".env.dev": "A=1\n",
+                          ".gitignore": ".env*\n!*.example\n"})
     _git(tmp_path, "add", "-f", ".env", ".env.prod", ".env.prod.example", "deploy/.env.staging", ".env.dev.sample")
     found = run_files(tmp_path, {}, select="EN003")
     assert described(found, path=True, message=False) == [
@@ -107,3 +108,15 @@ def test_an_env_file_the_gitignore_re_includes_is_committed_on_purpose(tmp_path)
     _git(tmp_path, "add", "-f", ".gitignore", "samples/.env", ".env")
     found = run_files(tmp_path, {}, select="EN003")
     assert described(found, path=True, message=False) == [(".env", "EN003", 1, 1)]
+
+
+def test_a_template_the_gitignore_re_includes_under_its_own_name_is_committed_as_meant(tmp_path):
+    # `.env` and `.env.*` are ignored, `!.env.template` re-includes the repository's template name: nothing to rename
+    _git(tmp_path.parent, "init", "-q", str(tmp_path))
+    write_tree(tmp_path, {"server/.env.template": "A=1\n", ".gitignore": ".env\n.env.*\n!.env.template\n",
+                          "web/.env.sample": "B=2\n"})
+    _git(tmp_path, "add", "-f", "server/.env.template", "web/.env.sample")
+    found = run_files(tmp_path, {}, select="EN003")
+    # the sample is ignored by `.env.*` and force-added: that one is told to take the template name
+    assert described(found, path=True, message=False) == [("web/.env.sample", "EN003", 1, 1)]
+    assert "does not re-include: rename it `web/.env.example`" in found[0].message

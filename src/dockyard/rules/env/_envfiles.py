@@ -66,17 +66,28 @@ def is_variable_file(project: "Project", sf: "SourceFile") -> bool:
     return bool(entries) and names_secret(entries) is None
 
 
-def committed_on_purpose(project: "Project", path: str):
-    """The root `.gitignore` line that re-includes the env file at ``path`` after an earlier line ignores it (`.env`
-    then `!data/.env`), or None: a file the repository commits on purpose, whose values are public by that choice
-    (the settings of sample data, a fixture)."""
+def _root_gitignore(project: "Project"):
     from dockyard.parsers.ignorefile import GitIgnore  # lazy: only a project with env files reads it here
 
     def compute():
         sf = project.file(".gitignore") or project.include(".gitignore")
         return GitIgnore.parse(sf.text) if sf is not None and sf.text is not None else None
 
-    gitignore = project.memo("env.gitignore", compute)
+    return project.memo("env.gitignore", compute)
+
+
+def ignored_by_gitignore(project: "Project", path: str) -> bool:
+    """Whether the root `.gitignore` ignores ``path`` (its last matching line is no `!` re-inclusion)."""
+    gitignore = _root_gitignore(project)
+    deciding = gitignore.deciding_pattern(path) if gitignore is not None else None
+    return deciding is not None and not deciding.negated
+
+
+def committed_on_purpose(project: "Project", path: str):
+    """The root `.gitignore` line that re-includes the env file at ``path`` after an earlier line ignores it (`.env`
+    then `!data/.env`), or None: a file the repository commits on purpose, whose values are public by that choice
+    (the settings of sample data, a fixture)."""
+    gitignore = _root_gitignore(project)
     if gitignore is None:
         return None
     deciding = gitignore.deciding_pattern(path)

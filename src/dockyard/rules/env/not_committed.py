@@ -8,7 +8,8 @@ from pathlib import PurePosixPath
 from dockyard.envtools import TEMPLATE_SUFFIX, environment_of, holds_secret, is_env_file_name, is_template
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import committed_on_purpose, is_public_config, is_variable_file, parsed
+from dockyard.rules.env._envfiles import (committed_on_purpose, ignored_by_gitignore, is_public_config, is_variable_file,
+                                          parsed)
 from dockyard.secrets import is_secret_name
 from dockyard.source import FileKind
 
@@ -50,6 +51,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         if sf is not None and sf.kind != FileKind.ENV:
             continue  # named like an env file, but its content is a diff, a template or another format
         if is_template(path):
+            if not ignored_by_gitignore(project, path):
+                continue  # the `.gitignore` does not ignore it, or re-includes it (`!.env.template`)
             yield Problem(f"`{path}` is tracked by git under a template name the `.gitignore` does not re-include: "
                           f"rename it `{path.rsplit('.', 1)[0]}{TEMPLATE_SUFFIX}`", path=path)
             continue
