@@ -696,7 +696,8 @@ def package_installs(df: "Dockerfile", instructions) -> Iterator[PackageInstall]
 def _kept_installs(rs: InstructionScript) -> Iterator[PackageInstall]:
     """The installs of one RUN, replayed in order against what its later commands remove:
 
-    * `apt-get purge/remove`, `apk del`, `yum/dnf remove` of named packages; `apk del` of a `--virtual` group;
+    * `apt-get purge/remove/autoremove`, `apk del`, `yum/dnf remove` of named packages; `apk del` of a `--virtual`
+      group;
     * apt's auto-removal (`apt-get autoremove`, `purge/remove --auto-remove`) of the packages marked automatic
       by `apt-mark auto` (by name or pattern, e.g. the docker-library idiom `apt-mark auto '.*'` after saving
       `apt-mark showmanual`); `apt-get install` and `apt-mark manual <name>` mark a package manual again, and
@@ -735,7 +736,9 @@ def _kept_installs(rs: InstructionScript) -> Iterator[PackageInstall]:
                 if virtual:
                     groups.setdefault(virtual, []).append((e, k))
             continue
-        if verb in _REMOVE_VERBS.get(mgr, ()):
+        # `apt-get autoremove NAME` removes NAME too, as `remove --auto-remove NAME` does (apt's DoInstall takes
+        # autoremove for a removal)
+        if verb in _REMOVE_VERBS.get(mgr, ()) or (mgr in ("apt-get", "apt") and verb in ("autoremove", "auto-remove")):
             for w in pkgs:
                 name = package_name(w.text)
                 remove(live.pop(name, ()))

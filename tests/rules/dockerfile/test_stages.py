@@ -214,3 +214,12 @@ def test_a_dev_package_s_run_time_library_is_named_for_what_loads_it(tmp_path):
     alpine = "FROM python:3.12-alpine\nRUN apk add --no-cache postgresql-dev\nCMD [\"gunicorn\", \"app.main:app\"]\n"
     found = run_files(tmp_path / "b", {"Dockerfile": alpine}, select="DF015")
     assert [f.message.rsplit(": ", 1)[-1] for f in found] == ["`libpq`"]
+
+
+def test_apt_get_autoremove_of_named_packages_removes_them(tmp_path):
+    text = ("FROM python:3.12-slim\n"
+            "RUN apt-get update && apt-get install -y git build-essential libpq5 \\\n"
+            "    && pip install --no-cache-dir -r requirements.txt \\\n"
+            "    && apt-get autoremove -y build-essential\n"
+            "CMD [\"gunicorn\", \"app.main:app\"]\n")
+    assert triples(run(tmp_path, text, "DF015")) == []

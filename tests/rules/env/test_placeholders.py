@@ -97,3 +97,13 @@ def test_a_value_an_env_file_committed_on_purpose_publishes_is_no_leak(tmp_path)
     found = run_files(tmp_path / "b", files, select="EN007")
     assert described(found, path=True, message=False) == [("dev/.env.example", "EN007", 1, 21),
                                                           ("dev/.env.example", "EN007", 2, 16)]
+
+
+def test_marker_words_dressed_in_punctuation_are_placeholders_of_another_spelling(tmp_path):
+    # `__UNSET__` and `*** REPLACE ***` say "fill me in" as CHANGE_ME does: no real secret to rotate
+    text = "STRIPE_SECRET_KEY=\"__UNSET__\"\nGITHUB_CLIENT_SECRET=\"*** REPLACE ***\"\nAPI_TOKEN=[redacted]\n"
+    found = run_files(tmp_path, {".env.example": text}, select="EN007")
+    assert [(f.position.line, f.message.split(":")[0]) for f in found] == [
+        (1, "`STRIPE_SECRET_KEY` holds a dummy value in the template, not a placeholder"),
+        (2, "`GITHUB_CLIENT_SECRET` holds a dummy value in the template, not a placeholder"),
+        (3, "`API_TOKEN` holds a dummy value in the template, not a placeholder")]
