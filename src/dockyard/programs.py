@@ -34,12 +34,26 @@ def basename(word: str) -> str:
 _INIT_WRAPPERS = frozenset({"tini", "dumb-init", "exec", "env"})
 
 
+# project managers whose `run` starts a program in the project's environment, and the options of theirs that take a
+# value in the next word
+_PROJECT_RUNNERS = frozenset({"uv", "poetry", "pdm", "pipenv", "hatch", "rye"})
+_RUNNER_VALUE_OPTIONS = frozenset({"--with", "--project", "--directory", "--env-file", "--python", "-p", "--group",
+                                   "--extra", "--package"})
+
+
 def started_program(argv: list[str]) -> tuple[str, int]:
-    """The program an argv starts, after init wrappers (``tini --``, ``exec``, ``env``) and ``python -m``, and
-    its index in ``argv`` ("" and -1 when there is none)."""
+    """The program an argv starts, after init wrappers (``tini --``, ``exec``, ``env``), a project manager's
+    ``run`` (``uv run``, ``poetry run``) and ``python -m``, and its index in ``argv`` ("" and -1 when there is
+    none)."""
     i = 0
     while i < len(argv):
         name = basename(argv[i])
+        if name in _PROJECT_RUNNERS and i + 1 < len(argv) and argv[i + 1] == "run":
+            i += 2  # `uv run uvicorn ...`: the project manager starts the program in its environment
+            continue
+        if name in _RUNNER_VALUE_OPTIONS and i + 1 < len(argv):
+            i += 2  # `uv run --with httpx uvicorn ...`
+            continue
         if name in _INIT_WRAPPERS or name.startswith("-"):
             i += 1
             continue

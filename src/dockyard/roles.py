@@ -18,31 +18,26 @@ context and each compose service gets one role:
   are set aside during discovery (:attr:`dockyard.project.Project.templates`) and never judged as the files
   they will become.
 
-Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (a long-running
-service, the default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development
-or test tooling, not shipped) or ``editor`` (a development container: the workspace an editor opens, under
-``.devcontainer/``). An editor's image is judged only by the rules about whether it builds at all and what it
-leaks (parse errors, stale apt lists, non-interactive installs, secrets, pipefail, ignored sources: rules that
-declare :data:`BUILT`): its base image, layers and size are the editor's business, and production advice (a
-slim official base, a digest) would break what it relies on. An image is ``dev`` when:
+Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (long-running, the
+default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development or test tooling,
+not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens: judged
+only by the rules that declare :data:`BUILT`, whether it builds and what it leaks; production advice such as a
+slim official base would break what it relies on). An image is ``dev`` when:
 
-* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the
-  ``development`` stage, or it runs a test runner (its command, or every compose service that builds it);
+* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage, or it runs
+  a test runner (its command, or every compose service that builds it);
 * it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
-  (``Dockerfile.prod``, ``Dockerfile.production``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI
-  names or a production compose file (``compose.prod.yaml``) builds while compose builds the plain one. The plain
-  file is then what compose builds for local work; it stays a service when CI or a production compose file builds
-  it too;
+  (``Dockerfile.prod``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI names or a production
+  compose file builds while compose builds the plain one (it stays a service when those build it too);
 * it is a non-Python image with no command of its own (``FROM postgres`` + init scripts) that only compose files
   building such a development image build: a part of the development stack the production deployment replaces;
 * it sets no command of its own, is built FROM an image that brings none (an operating system, Python, uv),
   EXPOSEs nothing, no compose service builds it, no CI job builds any image, and a Makefile target builds it
-  without pushing it (a library's ``image: docker build .``). With no Makefile
-  target, an image without a command stays a service: a deployment manifest may supply its command.
+  without pushing it (a library's ``image: docker build .``); without such a target it stays a service.
 
-Production-service rules (a builder stage, a ``production`` stage, a scan stage, build labels, EXPOSE, a
-healthcheck, a non-root user, no build dependencies or index installs in the runtime) judge ``service`` images
-only; rules that fit any image (apt hygiene, digests, cache mounts, pinned installs) judge ``dev`` images too.
+Production-service rules (builder, ``production`` and scan stages, labels, EXPOSE, a healthcheck, a non-root user,
+no build dependencies or index installs at run time) judge ``service`` images only; rules that fit any image (apt
+hygiene, digests, cache mounts, pinned installs) judge ``dev`` images too.
 
 Every rule declares the roles it judges (:attr:`dockyard.rules.base.Rule.applies`): Python rules judge only
 Python images, FastAPI-service rules only the application service, Docker-generic rules every image. The engine
@@ -102,7 +97,8 @@ ORDER = (APP, PYTHON, OTHER, BASE)  # the strongest role first
 
 _APPLIES_NAMES = {EVERY: "every image", RUNNABLE: "images that run something (not base images)",
                   PYTHON_IMAGES: "Python images", FASTAPI_SERVICE: "the FastAPI service"}
-_PURPOSE_NAMES = {PURPOSES: " (not development containers)", BUILT: "", SHIPPED: " that are shipped (not development or test tooling)",
+_PURPOSE_NAMES = {PURPOSES: " (not development containers)", BUILT: "",
+                  SHIPPED: " that are shipped (not development or test tooling)",
                   SERVICES: " that run a long-lived service (not jobs, tools, test runners or development images)"}
 
 
@@ -218,32 +214,44 @@ _WORD_SEPARATORS = lazy_compile(r"[._-]")
 
 
 def dev_dockerfile_name(path: str) -> bool:
-    """`Dockerfile.dev`, `dev.Dockerfile`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`:
-    files meant for development or tests only."""
+    """`Dockerfile.dev`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`: not shipped."""
     parts = path.lower().split("/")
     words = set(_WORD_SEPARATORS.split(parts[-1]))
     return bool(words & _DEV_WORDS) or in_dev_container(path)
 
 
 def in_dev_container(path: str) -> bool:
-    """A file of a development container (`.devcontainer/Dockerfile`, `.devcontainer/docker-compose.yml`): what
-    an editor builds and opens as its workspace, never shipped nor deployed."""
+    """A file of a development container (`.devcontainer/Dockerfile`): an editor's workspace, never shipped."""
     return ".devcontainer" in path.lower().split("/")[:-1]
 
 
 DEV_TOOLING_STAGES = frozenset({"dev-envs", "devcontainer", "dev-container", "vscode", "codespaces"})
 
 
+LAMBDA_BASES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-", "public.ecr.aws/sam/")  # AWS Lambda functions
+
+
+def image_stage_words(df: "Dockerfile") -> str:
+    """How a message names the image's stage: `the final stage`, or `stage `production`` when that is the image."""
+    stage = image_stage(df)
+    return "the final stage" if stage is None or stage is df.final_stage else f"stage `{stage.name_raw}`"
+
+
 def image_stage(df: "Dockerfile") -> "Stage | None":
     """The stage that is the image: the final one, unless that is development tooling built FROM another stage
-    (Docker Dev Environments' `dev-envs`, a dev container): then the stage it is built FROM, which is what compose
-    and CI target."""
+    (Docker Dev Environments' `dev-envs`, a dev container: then that stage, which compose and CI target), or an AWS
+    Lambda function beside a stage named `production` (then the service it ships: no service rule fits a function
+    Lambda invokes per event)."""
     stage = df.final_stage
     seen: set[int] = set()
     while stage is not None and stage.name in DEV_TOOLING_STAGES and stage.parent is not None \
             and stage.index not in seen:
         seen.add(stage.index)
         stage = df.stages[stage.parent]
+    if stage is not None and _root_image(df, stage).startswith(LAMBDA_BASES):
+        production = df.stage_by_name("production")
+        if production is not None and production.name == "production" and production.index != stage.index:
+            return production
     return stage
 
 

@@ -488,3 +488,22 @@ def test_a_build_context_shared_with_a_development_container_is_the_service_s(tm
              ".dockerignore": "__pycache__\n"}
     found = run_files(tmp_path, files, select=("DI003",))
     assert at(found, ".dockerignore") == [("DI003", 1, 1)]
+
+
+def test_a_lambda_function_stage_after_the_production_stage_is_not_the_service(tmp_path):
+    text = ("FROM python:3.12-slim AS production\n"                                        # 1
+            "WORKDIR /app\n"                                                               # 2
+            "COPY . .\n"                                                                   # 3
+            "RUN pip install --no-cache-dir -r requirements.lock.txt\n"                    # 4
+            "CMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n"               # 5
+            "FROM public.ecr.aws/lambda/python:3.12 AS lambda\n"                          # 6
+            "COPY . ${LAMBDA_TASK_ROOT}\n"                                                 # 7
+            "CMD [\"app.worker.handler\"]\n")                                               # 8
+    found = run_files(tmp_path, {"Dockerfile": text, "requirements.lock.txt": "fastapi==0.115.0\n"},
+                      select=("DF003", "DF040", "DF043", "DF056", "DF061"))
+    # the service rules judge the production stage, which runs uvicorn as root with no healthcheck: not the
+    # function Lambda invokes per event, on the base image its bootstrap needs
+    assert {(code, line) for code, line, _col in at(found, "Dockerfile")} == {
+        ("DF040", 1), ("DF043", 1), ("DF056", 5), ("DF061", 1)}
+    # and name that stage: it is not the final one
+    assert next(f.message for f in found if f.code == "DF040").startswith("stage `production` runs as root")

@@ -141,3 +141,11 @@ def test_a_supervisor_as_the_final_command_is_reported_once_by_df057_not_df056(t
                       select=("DF056", "DF057"))
     assert triples(found) == [("DF057", 3, 5)]
     assert "supervisord" in found[0].message
+
+
+def test_a_server_started_through_a_project_manager_s_run_is_named(tmp_path):
+    text = ("FROM python:3.12-slim\nCOPY . /app\n"
+            "CMD [\"uv\", \"run\", \"--no-sync\", \"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF056")
+    assert [(f.position.line, f.position.column, f.message.split(";")[0]) for f in found] == [
+        (3, 5, "the final command starts `uvicorn`, not gunicorn with a uvicorn worker")]

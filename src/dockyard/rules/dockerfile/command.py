@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.roles import image_stage_words
 from dockyard.analysis.shell import (SHELLS, SHELL_BUILTINS, calls, exec_argv, instruction_script, is_install,
                                      package_call, run_scripts)
 from dockyard.analysis.stages import (
@@ -88,7 +89,7 @@ def exec_form(ctx: Context) -> Iterator[Problem]:
     entrypoint, cmd = _final_commands(df)
     if entrypoint is None and cmd is None:
         if _starts_its_own_server(ctx, stages):
-            yield Problem("the final stage sets no `CMD` or `ENTRYPOINT`: it inherits the base image's command (the "
+            yield Problem(f"{image_stage_words(df)} sets no `CMD` or `ENTRYPOINT`: it inherits the base image's command (the "
                           "interpreter); start the server in exec form",
                           span_position(stages[-1].from_instruction.keyword_span))
         return
@@ -366,11 +367,11 @@ def expose_port(ctx: Context) -> Iterator[Problem]:
         root = stages[0].base_resolved
         if port is None and (not root or "$" in root or not plain_image(root)):
             return
-        yield Problem(f"the final stage does not `EXPOSE` the port its server listens on (e.g. `EXPOSE {port or 8000}`)",
+        yield Problem(f"{image_stage_words(df)} does not `EXPOSE` the port its server listens on (e.g. `EXPOSE {port or 8000}`)",
                       span_position(stages[-1].from_instruction.keyword_span))
         return
     ports = {v.split("/", 1)[0] for ins in exposes for v in ins.value}
     if port is not None and port not in ports and not any("$" in p for p in ports):
         last = exposes[-1]
-        yield Problem(f"the server binds port {port}, but the final stage exposes {', '.join(sorted(ports))}",
+        yield Problem(f"the server binds port {port}, but {image_stage_words(df)} exposes {', '.join(sorted(ports))}",
                       span_position(last.args_span))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.roles import image_stage_words
 from dockyard.analysis.shell import exec_argv, installed_packages, instruction_script
 from dockyard.analysis.stages import (
     final_lineage, final_lineage_instructions, last_of, root_base, span_position,
@@ -86,7 +87,7 @@ def present(ctx: Context) -> Iterator[Problem]:
         how = ("add one that runs a program the image has (the app's own binary with a health subcommand, an "
                "exec-form `CMD`): it has no shell and no curl" if root == "scratch" or "distroless" in root
                else _worker_check(final_lineage_instructions(df)) or "add one that probes the app's health endpoint")
-        yield Problem(f"the final stage has no `HEALTHCHECK`; {how}",
+        yield Problem(f"{image_stage_words(df)} has no `HEALTHCHECK`; {how}",
                       span_position(stages[-1].from_instruction.keyword_span))
     elif _is_none(hc):
         yield Problem("`HEALTHCHECK NONE` disables the health check of the final image",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.roles import image_stage_words
 from dockyard.analysis.image_labels import LABELS, stamped_by_ci
 from dockyard.analysis.stages import final_lineage, final_lineage_instructions, key_positions, span_position
 from dockyard.model import Problem
@@ -64,8 +65,8 @@ def build_labels(ctx: Context) -> Iterator[Problem]:
             yield Problem(f"label `{label}` does not come from the `{arg}` build argument",
                           pos)
         elif arg not in args:
-            yield Problem(f"label `{label}` uses `${arg}`, but the final stage declares no `ARG {arg}`: the label "
+            yield Problem(f"label `{label}` uses `${arg}`, but {image_stage_words(df)} declares no `ARG {arg}`: the label "
                           "is always empty", pos)
     if missing:
-        yield Problem(f"the final stage sets no {', '.join(missing)} label", span_position(
+        yield Problem(f"{image_stage_words(df)} sets no {', '.join(missing)} label", span_position(
             stages[-1].from_instruction.keyword_span))

@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.roles import image_stage_words
 from dockyard.analysis.shell import exec_argv, instruction_script, pip_call, run_scripts
 from dockyard.analysis.stages import (final_lineage, final_lineage_instructions, home_dir, last_of,
                                                span_position)
@@ -58,10 +59,10 @@ def final_user(ctx: Context) -> Iterator[Problem]:
         if user is None and official in _NONROOT_IMAGES:
             return  # the image itself already runs as a non-root user
     if user is None:
-        yield Problem(f"the final stage runs as root: it never sets `USER`; {_nonroot_advice(stages)}",
+        yield Problem(f"{image_stage_words(df)} runs as root: it never sets `USER`; {_nonroot_advice(stages)}",
                       span_position(final.from_instruction.keyword_span))
     elif _is_root(_user_name(user)):
-        yield Problem(f"the final stage's last `USER` is `{user.value[0]}`: the container runs as root",
+        yield Problem(f"{image_stage_words(df)}'s last `USER` is `{user.value[0]}`: the container runs as root",
                       span_position(user.args_span))
 
 
