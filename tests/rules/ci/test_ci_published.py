@@ -173,3 +173,10 @@ def test_a_tag_a_release_job_adds_by_promoting_the_pushed_image_counts(tmp_path)
     assert found(tmp_path / "a", workflow(job("build", push)), select="CI004") == [
         ("CI004", 7, 9, "image tags lack latest (tag with the version, the commit SHA and `latest`)")]
     assert found(tmp_path / "b", workflow(job("build", push), job("release", promote)), select="CI004") == []
+
+
+def test_a_promoted_tag_written_with_an_expression_counts(tmp_path):
+    push = "docker build -f svc/Dockerfile.release -t ghcr.io/acme/svc:${{ github.ref_name }} " \
+           "-t ghcr.io/acme/svc:sha-${{ github.sha }} svc && docker push --all-tags ghcr.io/acme/svc"
+    promote = "docker buildx imagetools create --tag ${{ env.IMAGE }}:latest ${{ env.IMAGE }}:sha-${{ github.sha }}"
+    assert found(tmp_path, workflow(job("build", push), job("release", promote)), select="CI004") == []

@@ -294,7 +294,7 @@ def _tag_kinds(tags: list[str]) -> set[str]:
 
 # tags a workflow adds to a pushed image by promoting it (`docker buildx imagetools create --tag IMAGE:latest IMAGE:sha`)
 _IMAGETOOLS_CREATE = lazy_compile(r"\bdocker\s+buildx\s+imagetools\s+create\b([^\n;&|]*)")
-_TAG_OPTION = lazy_compile(r"(?:^|\s)(?:--tag|-t)(?:\s+|=)(\S+)")
+_TAG_OPTION = lazy_compile(r"(?:^|\s)(?:--tag|-t)(?:\s+|=)((?:\$\{\{.*?\}\}|[^\s$]|\$(?!\{\{))+)")
 
 
 @rule(
