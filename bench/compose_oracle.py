@@ -80,12 +80,13 @@ def run_dockyard(path: str) -> tuple[str, object, str]:
     """In a worker process: ("ok", model, "") / ("refused", None, messages) / ("crash", None, traceback)."""
     import traceback
 
-    from dockyard.compose.loader import load_project
+    from dockyard.compose.loader import command_environment, load_project
     from dockyard.compose.render import render
 
     os.environ["HOME"] = ENV["HOME"]  # `~` expands with the process's HOME, in both tools
     try:
-        project = load_project([Path(path)], environ=dict(ENV))
+        # as `dockyard env render` run in the file's folder does (compose runs there too)
+        project = load_project([Path(path)], environ=command_environment(dict(ENV), Path(path).parent))
         if not project.ok:
             return "refused", None, "; ".join(p.message for p in project.errors)
         return "ok", json.loads(render(project, "json", mask_secrets=False)), ""

@@ -14,7 +14,7 @@ from dockyard import TYPE_CHECKING, __version__
 from dockyard.commands._common import add_config_arguments, resolve_config
 from dockyard.compose.context import project_environments, source_parser
 from dockyard.compose.environments import DEFAULT_FILES, DEFAULT_OVERRIDES
-from dockyard.compose.loader import load_project
+from dockyard.compose.loader import command_environment, load_project
 from dockyard.fsutil import create_exclusive, file_type, is_special, read_regular
 from dockyard.model import Severity, UsageError
 
@@ -206,8 +206,8 @@ def run_render(args) -> int:
     for f in [*files, *env_files]:
         if not f.is_file():
             raise UsageError(f"{f}: {_special(f)}, not a regular file" if _special(f) else f"no such file: {f}")
-    project = load_project(files, env_files or None, project_dir=args.project_directory, environ=dict(os.environ),
-                           parse=parse)
+    project = load_project(files, env_files or None, project_dir=args.project_directory,
+                           environ=command_environment(dict(os.environ), os.getcwd()), parse=parse)
     if not project.ok:
         from dockyard.compose.render import redactor_for  # lazy: `env check` runs without it
 

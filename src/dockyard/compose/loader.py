@@ -60,6 +60,15 @@ def normalize_project_name(name: str) -> str:
     return name.lstrip("_-")
 
 
+def command_environment(environ: dict[str, str], cwd: str | Path) -> dict[str, str]:
+    """The shell environment `docker compose` interpolates from: ``environ``, with ``PWD`` set to the working
+    directory when the shell does not set it (docker/compose v2.40.3, cmd/compose/compose.go, Apache-2.0:
+    ``toProjectOptions``). A shell always sets it; a process started with a clean environment does not."""
+    out = dict(environ)
+    out.setdefault("PWD", str(cwd))
+    return out
+
+
 def load_project(files: list[str | Path], env_files: list[str | Path] | None = None,
                  project_dir: str | Path | None = None, environ: Mapping[str, str] | None = None,
                  profiles: list[str] | None = None, reader: Reader | None = None, track: bool = False,
