@@ -15,7 +15,8 @@ file) is the environment ``default`` on its own.
 The env file of an environment ``<env>`` is ``.env.<env>`` (dockyard assumes ``--env-file .env.<env>``),
 falling back to the template ``.env.<env>.example``; in a sub-folder, to the root's when the folder has
 neither. When there is none, it is what compose reads without ``--env-file``: the folder's ``.env`` (its
-``.env.example`` template when only that exists); the ``default`` environment always uses that.
+template ``.env.example``, ``.env.template`` or ``.env.sample`` when only that exists); the ``default``
+environment always uses that.
 Environments of a sub-folder are named ``<folder>/<env>``.
 
 An override mapping (``[tool.dockyard.environments]``: ``{name: {compose: [...], env_file: "..."}}``)
@@ -127,8 +128,9 @@ def _env_file(exists: Callable[[str], bool], folder: str, name: str) -> tuple[st
 
 
 def _dot_env(exists: Callable[[str], bool], folder: str) -> tuple[str | None, bool]:
-    """The env file compose reads without ``--env-file``: the project folder's ``.env`` (its template)."""
-    for cand, template in ((".env", False), (".env.example", True)):
+    """The env file compose reads without ``--env-file``: the project folder's ``.env`` (its template: ``.env.example``,
+    else ``.env.template`` or ``.env.sample``, from which a project's setup script makes the `.env` it ignores)."""
+    for cand, template in ((".env", False), (".env.example", True), (".env.template", True), (".env.sample", True)):
         rel = posixpath.join(folder, cand) if folder else cand
         if exists(rel):
             return rel, template

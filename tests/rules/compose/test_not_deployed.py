@@ -115,3 +115,13 @@ def test_a_development_tool_beside_the_application_is_put_behind_a_profile_not_h
              "    ports: [\"127.0.0.1:5050:80\"]\n" + APP)   # 4
     found = run_files(tmp_path, {"docker-compose.yml": stack}, select=HARDENING)
     assert [(c, line) for c, line, _col in at(found, "docker-compose.yml") if line <= 4] == [("CO024", 2)]
+
+
+def test_a_dot_env_made_from_a_template_of_another_name_resolves_the_variables(tmp_path):
+    # `.env` is ignored and made by a setup script from the committed `.env.template`: what compose will read
+    files = {"server/docker-compose.yml": "services:\n  db:\n    image: postgres:17.2\n    environment:\n"
+                                          "      POSTGRES_USER: ${APP_DB_USER}\n",
+             "server/.env.template": "APP_DB_USER=app\n"}
+    assert run_files(tmp_path / "a", files, select="CO005") == []
+    del files["server/.env.template"]
+    assert at(run_files(tmp_path / "b", files, select="CO005"), "server/docker-compose.yml") == [("CO005", 5, 22)]
