@@ -192,8 +192,10 @@ def _run_alone(project, env):
     return replace(env, compose_files=env.compose_files[1:])
 
 
-_COMPOSE_CALL = lazy_compile(r"\bdocker[ -]compose\b([^\n;&|]*)")
-_FILE_OPTION = lazy_compile(r"(?:^|\s)(?:-f|--file)(?:\s+|=)([^\s]+)")
+# a `docker compose` / `docker-compose` call of a script, and each compose file it names (also read by
+# dockyard.compose.deployed)
+COMPOSE_CALL = lazy_compile(r"\bdocker[ -]compose\b([^\n;&|]*)")
+FILE_OPTION = lazy_compile(r"(?:^|\s)(?:-f|--file)(?:\s+|=)([^\s]+)")
 _TASKFILES = ("Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml")
 
 
@@ -210,9 +212,9 @@ def compose_calls(project) -> set[frozenset[str]]:
             by_name.setdefault(posixpath.basename(path), []).append(path)
         out: set[frozenset[str]] = set()
         for folder, text in _command_texts(project):
-            for call in _COMPOSE_CALL.finditer(text):
+            for call in COMPOSE_CALL.finditer(text):
                 files = []
-                for value in _FILE_OPTION.findall(call.group(1)):
+                for value in FILE_OPTION.findall(call.group(1)):
                     value = value.strip("\"'")
                     path = posixpath.normpath(posixpath.join(folder, value))
                     if path not in compose:

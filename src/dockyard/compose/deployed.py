@@ -15,15 +15,13 @@ from __future__ import annotations
 import posixpath
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose.context import COMPOSE_CALL, FILE_OPTION
 from dockyard.parsers.yamlpos import load_yaml
-from dockyard.regex import lazy_compile
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from dockyard.project import Project
 
-_COMPOSE_CALL = lazy_compile(r"\bdocker[ -]compose\b([^\n;&|]*)")
-_FILE_OPTION = lazy_compile(r"(?:-f|--file)(?:\s+|=)([^\s]+)")
 
 
 def deploy_variables(project: "Project", compose_paths: list[str], default: bool = False) -> dict[str, str]:
@@ -32,8 +30,8 @@ def deploy_variables(project: "Project", compose_paths: list[str], default: bool
     names = {posixpath.basename(p) for p in compose_paths}
     out: dict[str, str] = {}
     for sf, envs, run in _compose_steps(project):
-        for m in _COMPOSE_CALL.finditer(run):
-            files = {posixpath.basename(f.strip("\"'")) for f in _FILE_OPTION.findall(m.group(1))}
+        for m in COMPOSE_CALL.finditer(run):
+            files = {posixpath.basename(f.strip("\"'")) for f in FILE_OPTION.findall(m.group(1))}
             if (files and files <= names and files & names) or (not files and default):
                 for key, line in envs:
                     out.setdefault(key, f"{sf.path}:{line}")

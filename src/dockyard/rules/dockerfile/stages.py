@@ -107,23 +107,20 @@ _TOOLCHAIN = frozenset({
 
 
 # the run-time library of a `-dev` package, for what loads it when the application runs (psycopg 3 loads libpq; a
-# compiled extension links to it): Debian bookworm's and Alpine's names
+# compiled extension links to it): Debian bookworm's names, and Alpine's
 RUNTIME_LIBRARY = {
-    "libpq-dev": "libpq5", "libmariadb-dev": "libmariadb3", "default-libmysqlclient-dev": "libmariadb3",
-    "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1", "libffi-dev": "libffi8", "libjpeg-dev": "libjpeg62-turbo",
-    "libjpeg62-turbo-dev": "libjpeg62-turbo", "libwebp-dev": "libwebp7", "libyaml-dev": "libyaml-0-2",
-    "postgresql-dev": "libpq", "libpq-dev@apk": "libpq", "mariadb-dev": "mariadb-connector-c",
-    "libxml2-dev@apk": "libxml2", "libxslt-dev": "libxslt", "libffi-dev@apk": "libffi", "jpeg-dev": "libjpeg-turbo",
+    "apt-get": {"libpq-dev": "libpq5", "libmariadb-dev": "libmariadb3", "default-libmysqlclient-dev": "libmariadb3",
+                "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1", "libffi-dev": "libffi8",
+                "libjpeg-dev": "libjpeg62-turbo", "libjpeg62-turbo-dev": "libjpeg62-turbo", "libwebp-dev": "libwebp7",
+                "libyaml-dev": "libyaml-0-2"},
+    "apk": {"postgresql-dev": "libpq", "libpq-dev": "libpq", "mariadb-dev": "mariadb-connector-c",
+            "libxml2-dev": "libxml2", "libxslt-dev": "libxslt", "libffi-dev": "libffi", "jpeg-dev": "libjpeg-turbo"},
 }
 
 
 def runtime_library(name: str, manager: str) -> str | None:
-    """The run-time package of the `-dev` package ``name`` installed by ``manager`` (`apt-get`, `apk`...)."""
-    n = package_name(name).split(":", 1)[0]
-    if manager == "apk":
-        return RUNTIME_LIBRARY.get(f"{n}@apk") or (RUNTIME_LIBRARY.get(n) if n in (
-            "postgresql-dev", "mariadb-dev", "libxslt-dev", "jpeg-dev") else None)
-    return None if n in ("postgresql-dev", "mariadb-dev", "libxslt-dev", "jpeg-dev") else RUNTIME_LIBRARY.get(n)
+    """The run-time package of the `-dev` package ``name`` installed by ``manager`` (`apt-get` or `apk`)."""
+    return RUNTIME_LIBRARY[manager].get(package_name(name).split(":", 1)[0])
 
 
 def _manager(inst) -> str:
