@@ -6,7 +6,9 @@ def test_real_and_empty_secrets_in_templates(tmp_path):
     text = ("SECRET_KEY=s3cr3t\nJWT_SECRET_KEY=\"another-one\"\nADMIN_PASSWORD=\nDB_PASSWORD=CHANGE_ME_DB\n"
             "DATABASE_URL=postgresql://app:hunter2@db/app\nREDIS_URL=redis://:${REDIS_PASSWORD}@redis\n"
             "DERIVED_TOKEN=${SECRET_KEY}\nJWT_ALGORITHM=HS256\n")
-    found = run_files(tmp_path, {".env.dev.example": text}, select="EN007")
+    # the stack requires the admin password (`${ADMIN_PASSWORD:?}`): its empty value is a missing placeholder
+    compose = "services:\n  app:\n    image: app:1\n    environment:\n      ADMIN: ${ADMIN_PASSWORD:?set it}\n"
+    found = run_files(tmp_path, {".env.dev.example": text, "compose.yaml": compose}, select="EN007")
     assert triples(found) == [("EN007", 1, 12), ("EN007", 2, 16), ("EN007", 3, 16), ("EN007", 5, 14)]
     assert all("s3cr3t" not in f.message and "hunter2" not in f.message for f in found)
     fixed = apply_edits(text, [e for f in found[:3] for e in f.fix.edits])
@@ -44,7 +46,9 @@ def test_empty_and_dummy_values_in_templates_are_no_leaked_secret(tmp_path):
     # `dummy`, `your-...`) is a stand-in, not a leak: no "real secret" and no rotation
     text = ("CACHE_PASSWORD=''\nSOCIAL_CLIENT_SECRET='test'\nSECRET_KEY=dummy\nMAIL_API_KEY=your-api-key-here\n"
             "SESSION_SECRET=s3cr3t-dev-key\n")
-    found = run_files(tmp_path, {".env.example": text}, select="EN007")
+    # compose refuses to start without the cache password: its empty value in the template is a missing placeholder
+    compose = "services:\n  cache:\n    image: redis:7\n    command: redis-server --requirepass ${CACHE_PASSWORD:?}\n"
+    found = run_files(tmp_path, {".env.example": text, "compose.yaml": compose}, select="EN007")
     assert described(found) == [
         ("EN007", 1, 16, "secret `CACHE_PASSWORD` is empty in the template: write a `CHANGE_ME_...` placeholder so "
                          "that every environment must set it (and `dockyard env init` can generate it)"),
@@ -62,7 +66,8 @@ def test_empty_and_dummy_values_in_templates_are_no_leaked_secret(tmp_path):
 
 
 def test_empty_credential_a_provider_issues_is_not_generated(tmp_path):
-    found = run_files(tmp_path, {".env.example": "SOCIAL_CLIENT_SECRET=\n"}, select="EN007")
+    compose = "services:\n  app:\n    image: app:1\n    environment:\n      SECRET: ${SOCIAL_CLIENT_SECRET?}\n"
+    found = run_files(tmp_path, {".env.example": "SOCIAL_CLIENT_SECRET=\n", "compose.yaml": compose}, select="EN007")
     assert described(found) == [
         ("EN007", 1, 22, "secret `SOCIAL_CLIENT_SECRET` is empty in the template: write a `CHANGE_ME_...` placeholder "
                          "so that every environment must set it (to the value the provider issued)")]
@@ -107,3 +112,11 @@ def test_marker_words_dressed_in_punctuation_are_placeholders_of_another_spellin
         (1, "`STRIPE_SECRET_KEY` holds a dummy value in the template, not a placeholder"),
         (2, "`GITHUB_CLIENT_SECRET` holds a dummy value in the template, not a placeholder"),
         (3, "`API_TOKEN` holds a dummy value in the template, not a placeholder")]
+
+
+def test_an_optional_secret_left_empty_in_a_template_is_not_reported(tmp_path):
+    # a webhook secret of an integration not used locally, a token the setup script fills in: nothing requires them,
+    # and a placeholder would switch the feature on with a bogus value
+    text = "STRIPE_WEBHOOK_SECRET=\nTINYBIRD_TOKEN=\n"
+    compose = "services:\n  app:\n    image: app:1\n    environment:\n      TOKEN: ${TINYBIRD_TOKEN:-}\n"
+    assert run_files(tmp_path, {".env.example": text, "compose.yaml": compose}, select="EN007") == []

@@ -23,7 +23,7 @@ def placeholder_for(key: str) -> str:
 
 @rule(
     code="EN007", name="template-holds-secret", scope=Scope.ENV_FILE, category="placeholder",
-    summary="Env templates hold `CHANGE_ME_...` placeholders for secrets, never real or empty secret values",
+    summary="Env templates hold `CHANGE_ME_...` placeholders for secrets, never real ones (nor empty required ones)",
     why="Templates are committed: a real value in one is a leaked secret, and it tends to be copied unchanged "
     "into every environment created from the template. A placeholder makes the missing secret obvious and "
     "lets `dockyard env init` generate a strong one.",
@@ -33,8 +33,11 @@ def placeholder_for(key: str) -> str:
     example="SECRET_KEY=s3cr3t-dev-key\n",
     use_instead="SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\n",
     notes=FIXTURES + "Applies to `*.example` templates. Values built only from references (`${DB_PASSWORD}`) are "
-    "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. An empty value and a dummy "
-    "word (`test`, `dummy`, `example`, `your-api-key`, `xxxx`, `<token>`) are no leaked secret: they are reported "
+    "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. An empty secret is reported "
+    "only when a compose file requires the variable (`${X:?...}`): templates leave optional settings empty on "
+    "purpose (an integration not used locally, a token the setup fills in), and a placeholder there would switch "
+    "the feature on with a bogus value. A dummy "
+    "word (`test`, `dummy`, `example`, `your-api-key`, `xxxx`, `<token>`) is no leaked secret: it is reported "
     "as a missing placeholder, with nothing to rotate; so are the metasyntactic words (`foo`, `bar`) and the "
     "defaults everyone writes (`secret`, `password`, `changeit`). A value that an env file committed on purpose "
     "holds under the same name (one the `.gitignore` re-includes after ignoring it, `.env` then `!data/.env`: the "
@@ -59,6 +62,8 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
             start, end = value_span(sf.text, entry, sf.line_starts)
             fix = Fix((Edit(start, end, placeholder_for(entry.key)),), Applicability.UNSAFE)
             if raw == "":
+                if entry.key not in _required_by_compose(ctx.project):
+                    continue  # an optional setting left empty on purpose: nothing requires it to be set
                 source = "to the value the provider issued" if is_issued_credential(entry.key) \
                     else "and `dockyard env init` can generate it"
                 yield Problem(f"secret `{entry.key}` is empty in the template: write a `CHANGE_ME_...` placeholder "
@@ -78,6 +83,21 @@ def template_secrets(ctx: Context) -> Iterator[Problem]:
             if not is_placeholder(password) and not is_reference_only(password) and "$" not in password:
                 yield Problem(f"`{entry.key}` embeds a password (********) in a committed template: use "
                               f"`${{...}}` references to a placeholder secret instead", value_position(entry))
+
+
+def _required_by_compose(project) -> set[str]:
+    """The variables a compose file of the project requires (``${X:?...}``, ``${X?...}``): compose refuses to start
+    without them."""
+    from dockyard.analysis.variables import compose_strings  # lazy: only a template with an empty secret needs it
+    from dockyard.compose.context import environment_views
+    from dockyard.parsers.interpolation import scan
+
+    def compute() -> set[str]:
+        return {ref.name for view in environment_views(project)
+                for _, text, _ in compose_strings(view.documents, view.compose_files)
+                for ref in scan(text).refs if ref.operator in (":?", "?")}
+
+    return project.memo("env.required_by_compose", compute)
 
 
 @rule(
