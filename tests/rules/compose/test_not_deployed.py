@@ -125,3 +125,19 @@ def test_a_dot_env_made_from_a_template_of_another_name_resolves_the_variables(t
     assert run_files(tmp_path / "a", files, select="CO005") == []
     del files["server/.env.template"]
     assert at(run_files(tmp_path / "b", files, select="CO005"), "server/docker-compose.yml") == [("CO005", 5, 22)]
+
+
+def test_a_variable_used_the_same_way_twice_is_reported_once_naming_the_other_use(tmp_path):
+    compose = ("services:\n"                                    # 1
+               "  db:\n"                                        # 2
+               "    image: postgres:17.2\n"                     # 3
+               "    environment:\n"                             # 4
+               "      POSTGRES_USER: ${APP_DB_USER}\n"          # 5
+               "  app:\n"                                       # 6
+               "    build: .\n"                                 # 7
+               "    environment:\n"                             # 8
+               "      DB_USER: ${APP_DB_USER}\n")               # 9
+    found = run_files(tmp_path, {"compose.yaml": compose}, select="CO008")
+    assert [(f.position.line, f.position.column, f.message) for f in found] == [
+        (5, 22, "`${APP_DB_USER}` is neither required nor defaulted: use `${APP_DB_USER:?message}` or "
+                "`${APP_DB_USER:-default}` (also used so at line 9)")]

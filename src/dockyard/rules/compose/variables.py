@@ -161,12 +161,14 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
     notes="An empty default (`${SMTP_PASSWORD:-}`) declares an optional setting (no SMTP authentication), not a "
-          "secret with a known value: it is accepted.",
+          "secret with a known value: it is accepted. A variable used the same way several times in a file is "
+          "reported once, at its first use, naming the others: one guard stops compose wherever it is.",
 )
 def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
     root = getattr(ctx.model, "root", None)
     if not isinstance(root, dict):
         return
+    found: dict[tuple[str, str], tuple[str, object, list[int]]] = {}  # (variable, problem) -> first, later lines
     for _path, text, pos in strings(root):
         if "$" not in text:
             continue
@@ -175,13 +177,22 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
             optional = ref.has_default and ref.argument == ""  # `${SMTP_PASSWORD:-}`: unset means none
             if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+") and not optional:
                 how = "has a default" if ref.has_default else "is neither required nor defaulted"
-                yield Problem(f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`", span)
+                key, message = how, f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`"
             elif ref.required and not (ref.argument or "").strip():
-                yield Problem(f"`${{{ref.name}{ref.operator}}}` has no message: say what to set, e.g. "
-                              f"`${{{ref.name}:?{ref.name} is required}}`", span)
+                key, message = "no message", (f"`${{{ref.name}{ref.operator}}}` has no message: say what to set, "
+                                              f"e.g. `${{{ref.name}:?{ref.name} is required}}`")
             elif ref.operator == "" and ref.depth == 0:
-                yield Problem(f"`{text[ref.start:ref.end]}` is neither required nor defaulted: use "
-                              f"`${{{ref.name}:?message}}` or `${{{ref.name}:-default}}`", span)
+                key, message = "bare", (f"`{text[ref.start:ref.end]}` is neither required nor defaulted: use "
+                                        f"`${{{ref.name}:?message}}` or `${{{ref.name}:-default}}`")
+            else:
+                continue
+            if (ref.name, key) in found:  # one guard is enough: the same variable again is named at its first use
+                found[ref.name, key][2].append(span.line)
+            else:
+                found[ref.name, key] = (message, span, [])
+    for message, span, later in found.values():
+        also = f" (also used so at line {', '.join(map(str, dict.fromkeys(later)))})" if later else ""
+        yield Problem(message + also, span)
 
 
 @rule(
