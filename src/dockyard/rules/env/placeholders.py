@@ -89,8 +89,8 @@ def _required_by_compose(project) -> set[str]:
     """The variables a compose file of the project requires (``${X:?...}``, ``${X?...}``): compose refuses to start
     without them."""
     from dockyard.analysis.variables import compose_strings  # lazy: only a template with an empty secret needs it
-    from dockyard.compose.context import environment_views
-    from dockyard.parsers.interpolation import scan
+    from dockyard.compose.context import environment_views  # lazy: only a template with an empty secret needs it
+    from dockyard.parsers.interpolation import scan  # lazy: only a template with an empty secret needs it
 
     def compute() -> set[str]:
         return {ref.name for view in environment_views(project)
