@@ -57,8 +57,9 @@ def test_the_same_services_beside_an_application_are_judged(tmp_path):
              "    image: postgres:17.2\n"
              "    container_name: app-db\n" + APP)
     found = run_files(tmp_path, {"docker/docker-compose.yml": stack}, select=("CO014", "CO015", "CO016", "CO032"))
-    codes = {code for code, _line, _col in at(found, "docker/docker-compose.yml")}
-    assert codes == {"CO014", "CO015", "CO016"}  # CO032: a backing service's fixed name is not the app's
+    # CO032: a backing service's fixed name is not the app's
+    assert at(found, "docker/docker-compose.yml") == [("CO014", 2, 3), ("CO015", 2, 3), ("CO016", 2, 3),
+                                                      ("CO014", 5, 3), ("CO015", 5, 3), ("CO016", 5, 3)]
 
 
 
@@ -78,7 +79,7 @@ def test_test_stack_and_development_container_files_hold_their_own_credentials_a
     assert at(found, "tests/e2e/docker-compose.yml") == []
     assert at(found, ".devcontainer/docker-compose.yml") == []
     # the same file where a deployment may read it is judged
-    assert {code for code, _l, _c in at(found, "docker-compose.yml")} == {"CO006", "CO009", "CO010", "CO011"}
+    assert at(found, "docker-compose.yml") == [("CO006", 1, 1), ("CO009", 7, 28), ("CO010", 8, 31), ("CO011", 9, 21)]
 
 
 def test_an_override_the_project_runs_on_its_own_is_an_environment_of_its_own(tmp_path):

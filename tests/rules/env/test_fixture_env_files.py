@@ -3,7 +3,7 @@ defaults: the rules about secrets, addresses and per-environment files do not ju
 
 from __future__ import annotations
 
-from tests.helpers import at, run_files
+from tests.helpers import at, described, run_files
 
 COMPOSE = ("services:\n  app:\n    build: ..\n    env_file: [.env]\n    depends_on: [db]\n"
            "  db:\n    image: postgres:17.2\n")
@@ -31,5 +31,6 @@ def test_the_same_files_where_a_deployment_reads_them_are_judged(tmp_path):
              ".env.example": "DATABASE_CREDENTIALS=app:app\nJWT_SECRET=foo\n",
              ".env": "LDAP_ADMIN_PASSWORD=GoodNewsEveryone\n"}
     found = run_files(tmp_path, files, select=("EN007", "EN009", "EN011"))
-    assert sorted({(f.code, f.path) for f in found}) == [("EN007", ".env.example"), ("EN009", ".env"),
-                                                         ("EN011", ".env")]
+    assert described(found, path=True, message=False) == [
+        (".env", "EN011", 1, 1), (".env", "EN009", 1, 21), (".env.example", "EN007", 1, 22),
+        (".env.example", "EN007", 2, 12)]
