@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dockyard import TYPE_CHECKING, memo
 from dockyard.analysis.stages import position, span_position
 from dockyard.model import Edit, Position
+from dockyard.parsers.buildkit_lines import json_string
 from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell, statement_tail
 from dockyard.records import record
 
@@ -160,8 +161,6 @@ def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScri
 
 
 def _exec_form(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None:
-    import json
-
     argv = exec_argv(ins)
     args = ins.args_text
     if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1] in _SHELL_FLAGS:
@@ -173,7 +172,7 @@ def _exec_form(df: "Dockerfile", ins: "Instruction") -> InstructionScript | None
     words = []
     pos = 0
     for v in argv:
-        quoted = json.dumps(v)
+        quoted = json_string(v)
         k = args.find(quoted, pos)
         if k == -1:
             k = args.find(v, pos)

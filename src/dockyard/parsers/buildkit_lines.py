@@ -246,9 +246,32 @@ def _parse_words(rest: str, esc: str) -> list[str]:
 
 _json_decoder = None
 
+# An array of plain strings (no escape, no control character: JSON's whitespace between them) is what nearly every
+# exec form holds. Such an array is read here without the `json` module, whose import costs more than the rest of
+# a short Dockerfile's parse; any other text is decoded by `json` as before. On every text this pattern matches,
+# both read the same strings (tests/parsers/test_buildkit_json.py).
+_PLAIN_STRING = r'"[^"\\\x00-\x1f]*"'
+_PLAIN_ARRAY = lazy_compile(rf"\[[ \t\n\r]*(?:{_PLAIN_STRING}[ \t\n\r]*(?:,[ \t\n\r]*{_PLAIN_STRING}[ \t\n\r]*)*)?\]")
+_PLAIN_STRINGS = lazy_compile(r'"([^"\\\x00-\x1f]*)"')
+
 
 def _no_constant(name: str):
     raise ValueError(name)
+
+
+def _decode_json(rest: str):
+    """The JSON value ``rest`` starts with (text after it is left, as Go's ``json.Decoder`` leaves it); raises
+    ValueError when it starts with none."""
+    global _json_decoder
+    if _json_decoder is None:
+        _json_decoder = _json().JSONDecoder(parse_constant=_no_constant)
+    return _json_decoder.raw_decode(rest)[0]
+
+
+def _json():
+    import importlib
+
+    return noting(importlib.import_module, "json")  # its patterns are fixed ones: kept across runs
 
 
 def _parse_json(rest: str) -> tuple[str, ...] | None:
@@ -256,16 +279,14 @@ def _parse_json(rest: str) -> tuple[str, ...] | None:
     rest = rest.lstrip(GO_SPACE)
     if not rest.startswith("["):
         return None
-    global _json_decoder
-    if _json_decoder is None:
-        import importlib
-
-        json = noting(importlib.import_module, "json")  # its patterns are fixed ones: kept across runs
-        _json_decoder = json.JSONDecoder(parse_constant=_no_constant)
-    try:
-        obj, _ = _json_decoder.raw_decode(rest)
-    except (ValueError, RecursionError):
-        return None
+    plain = _PLAIN_ARRAY.match(rest)
+    if plain is not None:
+        obj = _PLAIN_STRINGS.findall(plain.group())
+    else:
+        try:
+            obj = _decode_json(rest)
+        except (ValueError, RecursionError):
+            return None
     if not isinstance(obj, list):
         return None
     out = []
@@ -276,6 +297,14 @@ def _parse_json(rest: str) -> tuple[str, ...] | None:
             item = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in item)
         out.append(item)
     return tuple(out)
+
+
+def json_string(value: str) -> str:
+    """``json.dumps(value)``: how an exec form's word is written in JSON (its quotes included), without importing
+    `json` for a plain word (printable ASCII, no quote or backslash)."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return _json().dumps(value)
 
 
 def _parse_name_val(rest: str, key: str, esc: str) -> tuple[str, ...]:
