@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dockyard import memo
 from dockyard.analysis.build_contexts import build_contexts, ignore_file
-from dockyard.compose.context import environment_views
+from dockyard.compose import environment_views
 from dockyard.model import Applicability, Finding, Position, Problem, Severity
 from dockyard.project import Project
 from dockyard.records import field, record, replace

@@ -19,7 +19,6 @@ from dockyard import TYPE_CHECKING
 from dockyard.config import Config
 from dockyard.fsutil import file_type, is_special
 from dockyard.model import directory_path
-from dockyard.parsers.yamlpos import load_yaml
 from dockyard.source import KIND_WORDS, FileKind, SourceFile, classify, parser_of, relpath, service_env_files
 from dockyard.templates import has_template_markers, template_path
 
@@ -216,7 +215,7 @@ class Project:
             return
         known = {sf.path for sf in (*self.files, *self.templates)}
         for compose in naming:
-            doc = self.parsed(compose, load_yaml)
+            doc = self.parsed(compose, parser_of(FileKind.COMPOSE))
             folder = posixpath.dirname(compose.path)
             for written in service_env_files(doc.documents):
                 rel = posixpath.normpath(posixpath.join(folder, written))

@@ -25,7 +25,7 @@ import shlex
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.context import environment_views
+from dockyard.compose import environment_views
 from dockyard.images import image_parts, plain_image
 from dockyard.parsers.fastapi_app import project_apps
 from dockyard.parsers.makefile import parse_makefile

@@ -58,7 +58,7 @@ from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instructio
                                is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests,
                                waited_for_completion)
 from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
-from dockyard.compose.context import environment_views
+from dockyard.compose import environment_views
 from dockyard.records import record, replace
 from dockyard.regex import lazy_compile
 from dockyard.source import PYTHON_LOCK_NAMES, FileKind
