@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose import relative
 from dockyard.compose.environments import discover_environments, is_development, is_production, is_test
 from dockyard.compose.model import InterpolationIssue, Origin
 from dockyard.model import Position
@@ -256,15 +257,6 @@ def _command_texts(project) -> list[tuple[str, str]]:
                 out += [(where, cmd) for cmd in task["cmds"] if isinstance(cmd, str)]
             break
     return out
-
-
-def relative(project, path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return posixpath.normpath(path.relative_to(project.root).as_posix())
-    except ValueError:
-        return None
 
 
 # the loader's problems no rule of a single file reports: the merged project's consistency, its validation, the

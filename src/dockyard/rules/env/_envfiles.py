@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.context import project_environments, relative
+from dockyard.compose import project_environments, relative
 from dockyard.envtools import (
     ENVIRONMENT_NAMES, environment_of, is_public_build_config, is_template, names_secret, parse_env_tolerant,
 )
