@@ -47,6 +47,13 @@ ENVIRONMENT_NAMES = LOCAL_ENVIRONMENTS | PRODUCTION_NAMES | frozenset({
     "demo", "int", "integration", "perf", "canary", "beta", "dr"})
 
 _PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
+# other spellings of "fill me in": a whole value that is only a marker word, maybe dressed in punctuation
+# (`__UNSET__`, `*** REPLACE ***`, `<<FILL_ME_IN>>`, `your-api-key`, `xxxx`). Unlike a dummy (`test`, `secret`), it is
+# no value anyone would run with
+_MARKER = lazy_compile(
+    r"[\W_]*(?:replace(?:[-_ .]?me)?|fill[-_ .]?me(?:[-_ .]?in)?|set[-_ .]?me|unset|not[-_ .]?set|todo|tbd|fixme"
+    r"|placeholder|redacted|your[-_ .][\w.-]*|x{3,}|\*{3,})[\W_]*",
+    re.IGNORECASE)
 # words that stand in for a secret: nobody took them for a real one (`test`, `dummy`, `your-api-key-here`, `<key>`,
 # `xxxx`)
 _DUMMY = lazy_compile(
@@ -147,8 +154,9 @@ def is_local_environment(env: str | None) -> bool:
 
 # -- values ------------------------------------------------------------------------------------------------
 def is_placeholder(value: str | None) -> bool:
-    """A template's stand-in for a secret: ``CHANGE_ME...`` (the whole value starts with it)."""
-    return bool(value) and _PLACEHOLDER.match(value.strip()) is not None
+    """A template's stand-in for a secret: ``CHANGE_ME...`` (the whole value starts with it), or a value that is only
+    another marker saying "fill me in" (``__UNSET__``, ``*** REPLACE ***``)."""
+    return bool(value) and (_PLACEHOLDER.match(value.strip()) is not None or _MARKER.fullmatch(value.strip()) is not None)
 
 
 def is_dummy_value(value: str | None) -> bool:
@@ -164,7 +172,9 @@ def is_issued_credential(name: str) -> bool:
 
 
 def contains_placeholder(value: str | None) -> bool:
-    return bool(value) and _PLACEHOLDER.search(value) is not None
+    """``CHANGE_ME`` anywhere in the value (a URL's password), or a value that is only a marker (see
+    :func:`is_placeholder`)."""
+    return bool(value) and (_PLACEHOLDER.search(value) is not None or _MARKER.fullmatch(value.strip()) is not None)
 
 
 def shannon_entropy(value: str) -> float:

@@ -46,6 +46,17 @@ def test_creates_file_with_generated_secrets(tmp_path, capsys):
     assert found == []
 
 
+def test_secrets_behind_markers_of_another_spelling_are_generated(tmp_path, capsys):
+    template = "SECRET_KEY=\"*** REPLACE ***\"\nDB_PASSWORD=__UNSET__\nSENTRY_DSN=<your-dsn>\nSMTP_HOST=TODO\n"
+    write_tree(tmp_path, {".env.prod.example": template, ".gitignore": ".env\n.env.*\n!.env.*.example\n"})
+    assert main(["env", "init", "--env", "prod", "--project-directory", str(tmp_path)]) == 0
+    env = parse_env((tmp_path / ".env.prod").read_text()).as_dict()
+    assert all(weakness(env[k]) is None for k in ("SECRET_KEY", "DB_PASSWORD"))
+    assert (env["SENTRY_DSN"], env["SMTP_HOST"]) == ("<your-dsn>", "TODO")
+    assert capsys.readouterr().out.endswith("generated 2 secrets: SECRET_KEY, DB_PASSWORD\n"
+                                            "still to fill in: SENTRY_DSN (line 3)\nstill to fill in: SMTP_HOST (line 4)\n")
+
+
 def test_generated_file_passes_the_env_rules(tmp_path, capsys):
     files = project()
     del files[".env.prod"]

@@ -23,7 +23,7 @@ def placeholder_for(key: str) -> str:
 
 @rule(
     code="EN007", name="template-holds-secret", scope=Scope.ENV_FILE, category="placeholder",
-    summary="Env templates hold `CHANGE_ME_...` placeholders for secrets, never real ones (nor empty required ones)",
+    summary="Env templates hold placeholders (`CHANGE_ME_...`) for secrets, never real ones (nor empty required ones)",
     why="Templates are committed: a real value in one is a leaked secret, and it tends to be copied unchanged "
     "into every environment created from the template. A placeholder makes the missing secret obvious and "
     "lets `dockyard env init` generate a strong one.",
@@ -36,10 +36,12 @@ def placeholder_for(key: str) -> str:
     "fine. A password inside a URL (`postgresql://app:pw@db/app`) counts as a secret. An empty secret is reported "
     "only when a compose file requires the variable (`${X:?...}`): templates leave optional settings empty on "
     "purpose (an integration not used locally, a token the setup fills in), and a placeholder there would switch "
-    "the feature on with a bogus value. A dummy "
-    "word (`test`, `dummy`, `example`, `your-api-key`, `xxxx`, `<token>`) is no leaked secret: it is reported "
-    "as a missing placeholder, with nothing to rotate; so are the metasyntactic words (`foo`, `bar`) and the "
-    "defaults everyone writes (`secret`, `password`, `changeit`). A value that an env file committed on purpose "
+    "the feature on with a bogus value. Another spelling of \"fill me in\" is a placeholder too: a value that "
+    "is only a marker word, maybe dressed in punctuation (`__UNSET__`, `*** REPLACE ***`, `your-api-key`, "
+    "`xxxx`, `TODO`), is no value anyone runs with, and EN008 reports it where a deployed file keeps it. A dummy "
+    "word (`test`, `dummy`, `example`, `<token>`) is no leaked secret either, but it works as a value and is "
+    "copied unchanged: it is reported as a missing placeholder, with nothing to rotate; so are the metasyntactic "
+    "words (`foo`, `bar`) and the defaults everyone writes (`secret`, `password`, `changeit`). A value that an env file committed on purpose "
     "holds under the same name (one the `.gitignore` re-includes after ignoring it, `.env` then `!data/.env`: the "
     "settings of sample data) is public by that choice, and a template that repeats it (the key a committed sample "
     "dump is encrypted with) is not reported: a placeholder there would break what the value opens. The fix "
@@ -102,7 +104,7 @@ def _required_by_compose(project) -> set[str]:
 
 @rule(
     code="EN008", name="placeholder-in-env-file", scope=Scope.ENV_FILE, category="placeholder",
-    summary="Real env files of deployed environments (staging, production, ...) hold no `CHANGE_ME` placeholders",
+    summary="Real env files of deployed environments (staging, production, ...) hold no placeholders (`CHANGE_ME`)",
     why="A placeholder left in a staging or production env file is a publicly known value: anyone who has read "
     "the template knows the secret, and the service starts as if configured.",
     standard=("EN-PLACEHOLDERS",),
@@ -110,7 +112,9 @@ def _required_by_compose(project) -> set[str]:
     example={".env.prod": "SECRET_KEY=CHANGE_ME_PROD_SECRET_KEY_MIN_32_CHARS\n"},
     use_instead={".env.prod": "SECRET_KEY=q7H2vN9xLc4RtY8wZ1mKp3Bs6Dg0Jf5Ua2Xe\n"},
     notes="Real files of local environments (`dev`, `development`, `local`, `test`, `testing`, `ci`) and the "
-    "plain `.env` may keep placeholders. `dockyard env init --env NAME` replaces them with generated secrets.",
+    "plain `.env` may keep placeholders. A value that is only another marker of one (`__UNSET__`, "
+    "`*** REPLACE ***`, `TODO`) is a placeholder left too. `dockyard env init --env NAME` replaces the secrets' "
+    "placeholders with generated secrets.",
 )
 def deployed_placeholders(ctx: Context) -> Iterator[Problem]:
     sf = ctx.file
