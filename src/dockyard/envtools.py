@@ -51,18 +51,14 @@ _PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
 # (`__UNSET__`, `*** REPLACE ***`, `<<FILL_ME_IN>>`, `your-api-key`, `xxxx`). Unlike a dummy (`test`, `secret`), it is
 # no value anyone would run with
 _MARKER = lazy_compile(
-    r"[\W_]*(?:replace(?:[-_ .]?me)?|fill[-_ .]?me(?:[-_ .]?in)?|set[-_ .]?me|unset|not[-_ .]?set|todo|tbd|fixme"
-    r"|placeholder|redacted|your[-_ .][\w.-]*|x{3,}|\*{3,})[\W_]*",
+    r"[\W_]*(?:change[-_ .]?me|replace(?:[-_ .]?me)?|fill[-_ .]?me(?:[-_ .]?in)?|set[-_ .]?me|unset|not[-_ .]?set"
+    r"|todo|tbd|fixme|placeholder|redacted|your[-_ .][\w.-]*|x{3,}|\*{3,})[\W_]*",
     re.IGNORECASE)
-# words that stand in for a secret: nobody took them for a real one (`test`, `dummy`, `your-api-key-here`, `<key>`,
-# `xxxx`)
+# words that stand in for a secret and work as one: nobody took them for a real secret (`test`, `dummy`, `<key>`)
 _DUMMY = lazy_compile(
-    # a marker word may be dressed in punctuation: `__UNSET__`, `*** REPLACE ***`, `[redacted]`
-    r"[\W_]*(?:tests?|testing|dummy|example|sample|fake|placeholder|todo|tbd|fixme|none|null|nil|undefined"
-    r"|unset|not[-_ .]?set|replace|redacted|set[-_ .]?me"
+    r"[\W_]*(?:tests?|testing|dummy|example|sample|fake|none|null|nil|undefined"
     # metasyntactic words and the defaults everyone writes for "some value" (`changeit` is the JDK keystore's)
-    r"|foo|bar|baz|qux|quux|foobar|secret|password|changeit"
-    r"|change[-_ .]?me|replace[-_ .]?me|fill[-_ .]?me(?:[-_ .]?in)?|your[-_ .][\w.-]*|x{3,}|\*{3,}|\.{3}|<[^<>]*>)"
+    r"|foo|bar|baz|qux|quux|foobar|secret|password|changeit|\.{3}|<[^<>]*>)"
     r"[\W_]*",
     re.IGNORECASE)
 # credentials a provider issues (an OAuth client secret, an API key, a cloud access key, a service's access or bot
@@ -160,9 +156,9 @@ def is_placeholder(value: str | None) -> bool:
 
 
 def is_dummy_value(value: str | None) -> bool:
-    """A word standing in for a secret (``test``, ``dummy``, ``foo``, ``your-api-key``, ``xxxx``, ``<token>``): no
-    secret, and not the standard's ``CHANGE_ME`` placeholder either."""
-    return bool(value) and _DUMMY.fullmatch(value.strip()) is not None
+    """A word standing in for a secret (``test``, ``dummy``, ``foo``, ``<token>``), or a placeholder's marker: no
+    secret. The rules ask about placeholders first (:func:`is_placeholder`)."""
+    return bool(value) and (_DUMMY.fullmatch(value.strip()) is not None or _MARKER.fullmatch(value.strip()) is not None)
 
 
 def is_issued_credential(name: str) -> bool:

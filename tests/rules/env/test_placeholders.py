@@ -107,7 +107,8 @@ def test_marker_words_dressed_in_punctuation_are_placeholders_of_another_spellin
     # `__UNSET__` and `*** REPLACE ***` say "fill me in" as CHANGE_ME does, and nobody runs with them: the template
     # holds placeholders. A dummy word dressed the same way (`[test]`) still works as a value: reported
     text = ("STRIPE_SECRET_KEY=\"__UNSET__\"\nGITHUB_CLIENT_SECRET=\"*** REPLACE ***\"\nAPI_TOKEN=[redacted]\n"
-            "DISCORD_BOT_TOKEN = \"*** REPLACE ***\"\nMAPS_API_KEY=your-maps-api-key\nJWT_SECRET=[test]\n")
+            "DISCORD_BOT_TOKEN = \"*** REPLACE ***\"\nMAPS_API_KEY=your-maps-api-key\nJWT_SECRET=[test]\n"
+            "WEBHOOK_SECRET=change-me\n")
     found = run_files(tmp_path, {".env.example": text}, select="EN007")
     assert triples(found) == [("EN007", 6, 12)]
     assert found[0].message.startswith("`JWT_SECRET` holds a dummy value in the template, not a placeholder")
