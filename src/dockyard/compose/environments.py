@@ -93,6 +93,17 @@ def in_fixture_folder(path: str) -> bool:
     return ".devcontainer" in folders or any(f in TEST_NAMES for f in folders)
 
 
+def development_file(path: str) -> bool:
+    """A compose file only development runs: under a development folder (``dev/docker/compose.yml``) or named for a
+    development environment (``docker-compose.dev.yml``, ``compose.local.yaml``). Nothing is deployed from it: its
+    values are development defaults (a local database's password, the hosts of the development network,
+    ``localhost``)."""
+    if any(f in DEVELOPMENT_NAMES for f in _folders(path)):
+        return True
+    stem = posixpath.basename(path).lower().rsplit(".", 1)[0]
+    return "." in stem and stem.rsplit(".", 1)[1] in DEVELOPMENT_NAMES
+
+
 def in_test_folder(name: str) -> bool:
     """An environment of compose files under a test folder (``tests/e2e/docker/default``): a test stack. (One
     only named ``test`` may share its base file with the deployment.)"""

@@ -142,3 +142,41 @@ def test_a_variable_used_the_same_way_twice_is_reported_once_naming_the_other_us
     assert [(f.position.line, f.position.column, f.message) for f in found] == [
         (5, 22, "`${APP_DB_USER}` is neither required nor defaulted: use `${APP_DB_USER:?message}` or "
                 "`${APP_DB_USER:-default}` (also used so at line 9)")]
+
+
+def test_compose_files_only_development_runs_hold_development_defaults(tmp_path):
+    # a shared development stack under `dev/` and a development override: the local database's password, the
+    # hosts of the development network and `localhost` are their defaults, not values to take from each environment
+    stack = ("services:\n"                                                         # 1
+             "  db:\n"                                                             # 2
+             "    image: postgres:17.2\n"                                          # 3
+             "    environment:\n"                                                  # 4
+             "      POSTGRES_PASSWORD: polar\n"                                    # 5
+             "  api:\n"                                                            # 6
+             "    build: ../..\n"                                                  # 7
+             "    environment:\n"                                                  # 8
+             "      APP_POSTGRES_HOST: db\n"                                       # 9
+             "      APP_BASE_URL: http://localhost:8000\n"                         # 10
+             "      DATABASE_URL: postgresql://app:app@db:5432/app\n")             # 11
+    files = {"dev/docker/docker-compose.yml": stack, "dev/docker/docker-compose.shared.yml": stack,
+             "docker/docker-compose.dev.yml": stack.replace("../..", ".."),
+             "deploy/docker-compose.yml": stack.replace("../..", "..")}
+    found = run_files(tmp_path, files, select=("CO006", "CO009", "CO010", "CO011"))
+    for path in ("dev/docker/docker-compose.yml", "dev/docker/docker-compose.shared.yml",
+                 "docker/docker-compose.dev.yml"):
+        assert at(found, path) == []
+    # the same file where a deployment may read it is judged
+    # (`db` is a service of the file itself: a host compose's DNS answers, not reported)
+    assert at(found, "deploy/docker-compose.yml") == [("CO006", 1, 1), ("CO009", 5, 26), ("CO010", 10, 21),
+                                                      ("CO011", 11, 21)]
+
+
+def test_which_compose_files_only_development_runs():
+    from dockyard.compose.environments import development_file
+
+    assert [p for p in ("dev/docker/docker-compose.yml", "local/compose.yaml", "docker-compose.dev.yml",
+                        "docker/compose.local.yaml", "docker-compose.development.yml", "docker-compose.yml",
+                        "deploy/docker-compose.prod.yml", "devtools/compose.yaml", "docker-compose.override.yml",
+                        "docker-compose.dev.override.yml", "developer/compose.yml") if development_file(p)] == [
+        "dev/docker/docker-compose.yml", "local/compose.yaml", "docker-compose.dev.yml", "docker/compose.local.yaml",
+        "docker-compose.development.yml"]

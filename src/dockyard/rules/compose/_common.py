@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES, in_fixture_folder
+from dockyard.compose.environments import DEVELOPMENT_NAMES, development_file, in_fixture_folder
 from dockyard.compose.model import locate
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
@@ -69,11 +69,20 @@ NOT_DEPLOYED = ("Environments nobody deploys are not judged: compose files under
 STACK_FIXTURES = ("Compose files of a test stack (under `tests/` or `e2e/`) and of a development container "
                   "(`.devcontainer/`) are not judged: they hold the test images' published credentials and the "
                   "addresses a fixture or a workspace needs, and nothing deploys them. ")
+LOCAL_ONLY = STACK_FIXTURES + ("Nor are compose files only development runs, under a development folder (`dev/`, "
+                               "`local/`) or named for a development environment (`docker-compose.dev.yml`): "
+                               "their values are development defaults. ")
 
 
 def fixture_stack(path: str) -> bool:
     """A compose file of a test stack (under ``tests/``, ``e2e/``) or of a development container."""
     return in_fixture_folder(path)
+
+
+def local_only(path: str) -> bool:
+    """A compose file nothing deploys: a test stack's or a development container's (:func:`fixture_stack`), or one
+    only development runs (:func:`dockyard.compose.environments.development_file`)."""
+    return fixture_stack(path) or development_file(path)
 
 
 def hardened(svc: dict, name: str, view) -> bool:

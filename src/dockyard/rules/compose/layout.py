@@ -11,8 +11,8 @@ from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
 from dockyard.parsers.yamlpos import load_yaml
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, file_services, fixture_stack, has_role, in_file, is_application,
-                                            judged)
+from dockyard.rules.compose._common import (at, file_services, has_role, in_file, is_application,
+                                            judged, local_only)
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
@@ -38,14 +38,15 @@ _CONVENTION = ("use a base file plus one override per environment: `docker-compo
           "Production overrides are named `prod`, `production`, `prd`, `live`, `deploy` or `release`. Compose "
           "files that build nothing from the project and run no application (only databases and caches for an app "
           "run on the host) are development helpers and are not judged, nor are the compose files of a test stack "
-          "(under `tests/` or `e2e/`) or of a development container (`.devcontainer/`).",
+          "(under `tests/` or `e2e/`) or of a development container (`.devcontainer/`), nor a compose file under a "
+          "development folder (`dev/docker/compose.yml`) or named for development that no environment uses.",
 )
 def compose_layout(ctx: Context) -> Iterator[Problem]:
-    views = [v for v in environment_views(ctx.project) if _runs_the_project(ctx, v) and not fixture_stack(v.name)]
+    views = [v for v in environment_views(ctx.project) if _runs_the_project(ctx, v) and not local_only(v.name)]
     apps = {sf.path for v in views for sf in v.compose_files}
     everything = {sf.path for v in environment_views(ctx.project) for sf in v.compose_files}
     # a file of no environment is judged when environments run the project or it builds from it itself
-    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE) if not fixture_stack(sf.path) and (
+    compose_files = [sf for sf in ctx.project.files_of(FileKind.COMPOSE) if not local_only(sf.path) and (
         sf.path in apps or (sf.path not in everything and (apps or _builds(ctx, sf))))]
     if not compose_files:
         return

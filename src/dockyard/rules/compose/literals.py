@@ -10,7 +10,7 @@ from dockyard.images import TagKind, parse_ref, tag_kind
 from dockyard.model import Position, Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (STACK_FIXTURES, file_services, fixture_stack, mapping_items, scalar_span,
+from dockyard.rules.compose._common import (LOCAL_ONLY, file_services, local_only, mapping_items, scalar_span,
                                             strip_references,
                                             value_position)
 from dockyard.compose.context import environment_views
@@ -151,10 +151,10 @@ def _literal(value) -> bool:
     example="services:\n  app:\n    image: python:3.12-slim\n    environment:\n      - SECRET_KEY=hardcoded-key\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      - SECRET_KEY=${SECRET_KEY:?SECRET_KEY is required}\n",
-    notes=STACK_FIXTURES,
+    notes=LOCAL_ONLY,
 )
 def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
-    if fixture_stack(ctx.file.path):
+    if local_only(ctx.file.path):
         return
     for name, svc in file_services(ctx.model):
         seen = set()
@@ -211,7 +211,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
             "      - API_URL=https://api.example.com\n      - REDIS_HOST=redis-cluster-0\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      - API_URL=${API_URL:?API_URL is required}\n      - REDIS_HOST=${REDIS_HOST:-redis}\n",
-    notes=STACK_FIXTURES + "Defaults inside `${VAR:-default}` are allowed (the standard's own examples use them). Connection "
+    notes=LOCAL_ONLY + "Defaults inside `${VAR:-default}` are allowed (the standard's own examples use them). Connection "
           "strings are checked by CO011. Addresses that mean every interface (`0.0.0.0`, `+`), buckets "
           "(`s3://name`) and on/off values of `*_SERVER`-like settings are not hosts. Nor is compose's own DNS: "
           "the name, container name or network alias of a service of every environment that uses the file "
@@ -221,7 +221,7 @@ def hardcoded_secret(ctx: Context) -> Iterator[Problem]:
           "it: the advice is to set it in the env files.",
 )
 def hardcoded_url(ctx: Context) -> Iterator[Problem]:
-    if fixture_stack(ctx.file.path):
+    if local_only(ctx.file.path):
         return
     dns = _ComposeDns(ctx)
     listener_dns = dns.with_loopback
@@ -270,11 +270,11 @@ def hardcoded_url(ctx: Context) -> Iterator[Problem]:
             "      - REDIS_URL=redis://redis:6379/0\n",
     use_instead="services:\n  app:\n    image: python:3.12-slim\n    environment:\n"
                 "      - REDIS_URL=redis://${REDIS_HOST:-redis}:${REDIS_PORT:-6379}/0\n",
-    notes=STACK_FIXTURES + "`${REDIS_URL:-redis://${REDIS_HOST:-redis}:...}` is accepted: the whole URL comes from the "
+    notes=LOCAL_ONLY + "`${REDIS_URL:-redis://${REDIS_HOST:-redis}:...}` is accepted: the whole URL comes from the "
           "environment and its default is built from components.",
 )
 def literal_connection_string(ctx: Context) -> Iterator[Problem]:
-    if fixture_stack(ctx.file.path):
+    if local_only(ctx.file.path):
         return
     for name, svc in file_services(ctx.model):
         for key, value, pos in _literal_connections(ctx, svc):
