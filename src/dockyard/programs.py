@@ -193,13 +193,19 @@ def waited_for_completion(services: dict | None) -> frozenset[str]:
     return frozenset(waited)
 
 
+# images of a client tool, which runs the commands it is given and exits: a service of one that publishes no port is
+# a setup job (`minio/mc` creating buckets, the AWS CLI creating queues), not a server
+CLIENT_IMAGES = frozenset({"mc", "minio-client", "aws-cli", "awscli", "azure-cli", "curl"})
+
+
 def is_one_off(svc, name: str = "", services: dict | None = None, active_profiles: frozenset = frozenset(),
                waited: frozenset[str] | None = None) -> bool:
     """A compose service that is a job or a tool rather than a long-running service: behind ``profiles`` that
     the project does not turn on by default (`COMPOSE_PROFILES` in its env file turns them on);
     waited for with ``condition: service_completed_successfully``; a test runner; or ``restart: "no"`` (or a
     ``none`` restart policy) on a service that publishes no port (a server that publishes one and is not
-    restarted is still a long-running service, whose restart policy is wrong). ``waited``: the
+    restarted is still a long-running service, whose restart policy is wrong); or a client tool's image
+    (:data:`CLIENT_IMAGES`) that publishes no port. ``waited``: the
     :func:`waited_for_completion` of ``services``, when the caller has it (judging every service of a file
     then reads the file once, not once per service)."""
     if not isinstance(svc, dict):
@@ -216,4 +222,6 @@ def is_one_off(svc, name: str = "", services: dict | None = None, active_profile
     policy = deploy.get("restart_policy") if isinstance(deploy, dict) else None
     not_restarted = restart is False or (isinstance(restart, str) and restart.strip().lower() in ("no", '"no"')) \
         or (isinstance(policy, dict) and str(policy.get("condition", "")).lower() == "none")
+    if image_repository(svc.get("image")) in CLIENT_IMAGES and not svc.get("ports"):
+        return True
     return not_restarted and not svc.get("ports")

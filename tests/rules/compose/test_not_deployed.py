@@ -180,3 +180,39 @@ def test_which_compose_files_only_development_runs():
                         "docker-compose.dev.override.yml", "developer/compose.yml") if development_file(p)] == [
         "dev/docker/docker-compose.yml", "local/compose.yaml", "docker-compose.dev.yml", "docker/compose.local.yaml",
         "docker-compose.development.yml"]
+
+
+def test_a_development_helper_with_monitoring_on_demand_a_setup_job_and_emulators_is_not_deployed(tmp_path):
+    # backing services for an application run on the host: a one-shot `mc` job creating buckets, Prometheus
+    # behind a profile nobody turns on, local emulators of cloud services. Nothing is built, nothing deployed
+    helper = ("services:\n"                                                        # 1
+              "  redis:\n"                                                         # 2
+              "    image: redis:7.4\n"                                             # 3
+              "  minio:\n"                                                         # 4
+              "    image: minio/minio:RELEASE.2024-05-28T17-19-04Z\n"              # 5
+              "  minio-setup:\n"                                                   # 6
+              "    image: bitnami/minio-client:2024.5.24\n"                        # 7
+              "    entrypoint: [\"bash\", \"/config/configure.sh\"]\n"             # 8
+              "  prometheus:\n"                                                    # 9
+              "    image: prom/prometheus:v3.7.3\n"                                # 10
+              "    profiles: [monitoring]\n"                                       # 11
+              "  localstack:\n"                                                    # 12
+              "    image: localstack/localstack:4.4.0\n"                           # 13
+              "  tinybird:\n"                                                      # 14
+              "    image: tinybirdco/tinybird-local:latest\n")                     # 15
+    found = run_files(tmp_path / "helper", {"server/docker-compose.yml": helper}, select=HARDENING)
+    assert at(found, "server/docker-compose.yml") == []
+    # the same stack with the application it serves: deployed. The emulator is asked to go behind a profile;
+    # the setup job and the service on demand are not hardened
+    found = run_files(tmp_path / "app", {"server/docker-compose.yml": helper + APP.replace("build: .", "build: ..")},
+                      select=("CO014", "CO024"))
+    assert at(found, "server/docker-compose.yml") == [("CO014", 2, 3), ("CO014", 4, 3), ("CO024", 12, 3),
+                                                      ("CO024", 14, 3), ("CO014", 16, 3)]
+
+
+def test_a_client_tool_s_image_without_ports_is_a_setup_job():
+    from dockyard.programs import is_one_off
+
+    assert [is_one_off(svc) for svc in ({"image": "minio/mc:latest"}, {"image": "amazon/aws-cli:2.17.0"},
+                                        {"image": "minio/mc", "ports": ["9000:9000"]}, {"image": "minio/minio"})] == [
+        True, True, False, False]

@@ -31,7 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
-             "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb", "mongo-express")
+             "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb",
+             # local emulators of cloud services: stand-ins a deployment replaces with the service itself
+             "localstack", "tinybird-local", "azurite", "dynamodb-local", "fake-gcs-server")
 
 
 # -- images ----------------------------------------------------------------------------------------------
@@ -63,7 +65,9 @@ def is_dev_tool(name: str, svc: dict) -> bool:
 # -- environments ------------------------------------------------------------------------------------------
 NOT_DEPLOYED = ("Environments nobody deploys are not judged: compose files under a test folder (`tests/`, `e2e/`), a "
                 "development container's (`.devcontainer/`), and development helpers that build nothing and start "
-                "only backing services and development tools for an application run on the host. ")
+                "only backing services and development tools (local emulators of cloud services among them) for an "
+                "application run on the host; services behind a profile the project does not turn on and setup "
+                "jobs do not count. ")
 
 
 STACK_FIXTURES = ("Compose files of a test stack (under `tests/` or `e2e/`) and of a development container "
@@ -96,15 +100,17 @@ def deployed(view) -> bool:
     """Whether an environment may be deployed, and so is held to the standard's production hardening (restart
     policies, resource limits, log rotation, networks, healthchecks, ulimits, one name per container). Not: a
     test stack (compose files under ``tests/``, ``e2e/``...), a development container's (``.devcontainer/``),
-    and a development helper: an environment that builds nothing and only starts backing services and
-    development tools (databases, caches, mail catchers, admin UIs) for an application run elsewhere. An
-    environment named for development or tests is judged: its base file is usually what a deployment runs too
-    (``docker compose up`` reads it alone)."""
+    and a development helper: an environment that builds nothing and whose long-running services (those
+    behind profiles it does not turn on and setup jobs aside) are only backing services and development tools
+    (databases, caches, mail catchers, admin UIs, local emulators of cloud services) for an application run
+    elsewhere. An environment named for development or tests is judged: its base file is usually what a
+    deployment runs too (``docker compose up`` reads it alone)."""
     if fixture_stack(view.name):
         return False
     services = view.services
     return not services or any(svc.get("build") is not None or (backing_kind(svc) is None and
-                                                                 not is_dev_tool(name, svc))
+                                                                 not is_dev_tool(name, svc) and
+                                                                 is_long_running(svc, name, view))
                                for name, svc in services.items())
 
 

@@ -146,7 +146,8 @@ def log_rotation(ctx: Context) -> Iterator[Problem]:
 
 @rule(
     code="CO024", name="compose-dev-tools-profiles", scope=Scope.ENVIRONMENT,
-    summary="Development-only tools (mail catchers, database admin UIs) sit behind `profiles`",
+    summary="Development-only tools (mail catchers, database admin UIs, local emulators of cloud services) sit "
+    "behind `profiles`",
     why="pgAdmin, Adminer or MailHog started by default run in every environment that uses the file, "
         "exposing data and admin interfaces where nobody intended them.",
     standard=("CO-PROFILES",), section="Profiles", severity="warning",
