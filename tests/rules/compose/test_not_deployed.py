@@ -216,3 +216,18 @@ def test_a_client_tool_s_image_without_ports_is_a_setup_job():
     assert [is_one_off(svc) for svc in ({"image": "minio/mc:latest"}, {"image": "amazon/aws-cli:2.17.0"},
                                         {"image": "minio/mc", "ports": ["9000:9000"]}, {"image": "minio/minio"})] == [
         True, True, False, False]
+
+
+def test_a_secret_s_default_in_a_compose_file_only_development_runs_is_a_development_default(tmp_path):
+    text = ("services:\n"                                                          # 1
+            "  api:\n"                                                             # 2
+            "    build: ../..\n"                                                   # 3
+            "    environment:\n"                                                   # 4
+            "      APP_POSTGRES_PWD: ${APP_POSTGRES_PWD:-polar}\n"                  # 5
+            "      APP_TOKEN: ${APP_TOKEN}\n"                                      # 6
+            "      APP_HOST: ${APP_HOST}\n")                                       # 7
+    files = {"dev/docker/docker-compose.yml": text, "deploy/docker-compose.yml": text}
+    found = run_files(tmp_path, files, select="CO008")
+    # a secret with no default, and a bare variable, are still reported in the development file
+    assert at(found, "dev/docker/docker-compose.yml") == [("CO008", 6, 18), ("CO008", 7, 17)]
+    assert at(found, "deploy/docker-compose.yml") == [("CO008", 5, 25), ("CO008", 6, 18), ("CO008", 7, 17)]

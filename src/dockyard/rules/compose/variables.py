@@ -13,7 +13,7 @@ from dockyard.model import Problem
 from dockyard.parsers.dotenv import parse_env
 from dockyard.parsers.interpolation import scan
 from dockyard.rules.base import Context, Scope, get_rule, rule
-from dockyard.rules.compose._common import scalar_span, strings
+from dockyard.rules.compose._common import local_only, scalar_span, strings
 from dockyard.secrets import is_secret_name
 
 
@@ -162,13 +162,16 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
                 "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
     notes="An empty default (`${SMTP_PASSWORD:-}`) declares an optional setting (no SMTP authentication), not a "
           "secret with a known value: it is accepted. A variable used the same way several times in a file is "
-          "reported once, at its first use, naming the others: one guard stops compose wherever it is.",
+          "reported once, at its first use, naming the others: one guard stops compose wherever it is. In a "
+          "compose file only development runs (under `dev/`, or `docker-compose.dev.yml`) a secret's default is a "
+          "development default, and is accepted.",
 )
 def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
     root = getattr(ctx.model, "root", None)
     if not isinstance(root, dict):
         return
     found: dict[tuple[str, str], tuple[str, object, list[int]]] = {}  # (variable, problem) -> first, later lines
+    development = local_only(ctx.file.path)  # its secrets' defaults are development defaults
     for _path, text, pos in strings(root):
         if "$" not in text:
             continue
@@ -176,6 +179,8 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
             span = scalar_span(ctx.file, pos, text, ref.start, ref.end)
             optional = ref.has_default and ref.argument == ""  # `${SMTP_PASSWORD:-}`: unset means none
             if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+") and not optional:
+                if development and ref.has_default:
+                    continue
                 how = "has a default" if ref.has_default else "is neither required nor defaulted"
                 key, message = how, f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`"
             elif ref.required and not (ref.argument or "").strip():
