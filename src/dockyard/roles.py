@@ -20,9 +20,10 @@ context and each compose service gets one role:
 
 Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (long-running, the
 default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development or test tooling,
-not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens: judged
-only by the rules that declare :data:`BUILT`, whether it builds and what it leaks; production advice such as a
-slim official base would break what it relies on). An image is ``dev`` when:
+not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens, or an
+image only the compose files development alone runs build, such as a hot-reload image under ``dev/``: judged only
+by the rules that declare :data:`BUILT`, whether it builds and what it leaks; production advice such as a slim
+official base would break what it relies on). An image is ``dev`` when:
 
 * its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage, or it runs
   a test runner (its command, or every compose service that builds it);
@@ -51,7 +52,8 @@ import posixpath
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES, PRODUCTION_NAMES, TEST_NAMES
+from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, TEST_NAMES, WORD_SEPARATORS,
+                                          dev_dockerfile_name, development_file, in_dev_container)
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
@@ -205,26 +207,6 @@ def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction |
     return entrypoint, cmd
 
 
-# words of a Dockerfile's name that mark it as development or test tooling: what development and test
-# environments are called (one definition, dockyard.compose.environments), debug builds, browser test runners
-_DEV_WORDS = DEVELOPMENT_NAMES | TEST_NAMES | {"debug", "playwright", "cypress", "devcontainer"}
-
-
-_WORD_SEPARATORS = lazy_compile(r"[._-]")
-
-
-def dev_dockerfile_name(path: str) -> bool:
-    """`Dockerfile.dev`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`: not shipped."""
-    parts = path.lower().split("/")
-    words = set(_WORD_SEPARATORS.split(parts[-1]))
-    return bool(words & _DEV_WORDS) or in_dev_container(path)
-
-
-def in_dev_container(path: str) -> bool:
-    """A file of a development container (`.devcontainer/Dockerfile`): an editor's workspace, never shipped."""
-    return ".devcontainer" in path.lower().split("/")[:-1]
-
-
 DEV_TOOLING_STAGES = frozenset({"dev-envs", "devcontainer", "dev-container", "vscode", "codespaces"})
 
 
@@ -300,14 +282,14 @@ def _bare_command(argvs: list[list[str]]) -> bool:
 def _named_base(path: str) -> bool:
     """`Dockerfile.base`, `base.Dockerfile`, `base/Dockerfile`, `python-base/Dockerfile`..."""
     parts = [p.lower() for p in path.split("/")]
-    words = _WORD_SEPARATORS.split(parts[-1]) + [w for folder in parts[:-1] for w in _WORD_SEPARATORS.split(folder)]
+    words = WORD_SEPARATORS.split(parts[-1]) + [w for folder in parts[:-1] for w in WORD_SEPARATORS.split(folder)]
     return "base" in words
 
 
 def _production_named(path: str) -> bool:
     """`Dockerfile.prod`, `Dockerfile.production`, `prod.Dockerfile`, `Dockerfile-release`: named for the
     production environment (the names of :data:`dockyard.compose.environments.PRODUCTION_NAMES`)."""
-    return bool(set(_WORD_SEPARATORS.split(posixpath.basename(path).lower())) & PRODUCTION_NAMES)
+    return bool(set(WORD_SEPARATORS.split(posixpath.basename(path).lower())) & PRODUCTION_NAMES)
 
 
 def _plain_dockerfile(path: str) -> bool:
@@ -366,6 +348,10 @@ class Roles:
         name = posixpath.basename(sf.path)
         if in_dev_container(sf.path):
             return EDITOR, f"`{sf.path}` is a development container (under `.devcontainer/`)"
+        local = self._compose_files_building(sf.path)
+        if local and all(development_file(p) for p in local):
+            return EDITOR, "only compose files development alone runs build it (" + \
+                ", ".join(f"`{p}`" for p in local) + "): an image for a developer's machine"
         if dev_dockerfile_name(sf.path):
             return DEV, f"`{name}` is named for development or tests"
         if stage.name in DEVELOPMENT_NAMES:

@@ -252,7 +252,7 @@ def test_explain_scope_in_text_and_json(tmp_path, capsys):
 # ------------------------------------------------------------------------------------ purposes
 def test_a_dockerfile_named_like_a_development_or_test_environment_is_tooling():
     from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
-    from dockyard.roles import dev_dockerfile_name
+    from dockyard.compose.environments import dev_dockerfile_name
 
     # one definition of what development and test environments are called: every such name marks a Dockerfile
     for name in sorted(DEVELOPMENT_NAMES | TEST_NAMES):
@@ -475,6 +475,28 @@ def test_a_development_container_is_judged_only_on_whether_it_builds_and_what_it
     # the base image, digest, layers, Python settings and cache mounts are the editor's business; whether apt
     # lists are there and whether a failing download fails the build are not
     assert at(found, ".devcontainer/Dockerfile") == [("DF046", 3, 13), ("DF064", 4, 45)]
+
+
+def test_an_image_only_development_s_compose_files_build_is_a_developer_s_machine_s(tmp_path):
+    from dockyard.roles import EDITOR
+
+    # a hot-reload image that only the development stack under `dev/` builds: its base pin, apt hygiene and Python
+    # settings are the developer's business; whether apt lists are there is not
+    image = ("FROM python:3.12-slim\n"                                                   # 1
+             "RUN apt-get install -y git build-essential\n"                              # 2 no update first
+             "WORKDIR /app\n"                                                           # 3
+             "CMD [\"uvicorn\", \"app.main:app\", \"--reload\"]\n")                      # 4
+    stack = "services:\n  api:\n    build:\n      context: ../..\n      dockerfile: dev/docker/Dockerfile.api\n"
+    files = {"dev/docker/Dockerfile.api": image, "dev/docker/docker-compose.yml": stack}
+    c = role_of(tmp_path, files, "dev/docker/Dockerfile.api")
+    assert (c.purpose, c.purpose_reason) == (EDITOR, "only compose files development alone runs build it "
+                                                     "(`dev/docker/docker-compose.yml`): an image for a developer's "
+                                                     "machine")
+    found = run_files(tmp_path / "run", files, select="DF")
+    assert at(found, "dev/docker/Dockerfile.api") == [("DF046", 2, 13)]
+    # the same image that a deployment's compose file builds too is judged as the service
+    files["docker-compose.yml"] = stack.replace("../..", ".")
+    assert role_of(tmp_path / "deployed", files, "dev/docker/Dockerfile.api").purpose != EDITOR
 
 
 def test_a_build_context_shared_with_a_development_container_is_the_service_s(tmp_path):

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from dockyard import TYPE_CHECKING
 from dockyard.records import record
+from dockyard.regex import lazy_compile
 from dockyard.source import FileKind, classify
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,6 +103,26 @@ def development_file(path: str) -> bool:
         return True
     stem = posixpath.basename(path).lower().rsplit(".", 1)[0]
     return "." in stem and stem.rsplit(".", 1)[1] in DEVELOPMENT_NAMES
+
+
+# words of a Dockerfile's name that mark it as development or test tooling: what development and test
+# environments are called, debug builds, browser test runners
+DEV_WORDS = DEVELOPMENT_NAMES | TEST_NAMES | {"debug", "playwright", "cypress", "devcontainer"}
+
+
+WORD_SEPARATORS = lazy_compile(r"[._-]")  # between the words of a file's name
+
+
+def dev_dockerfile_name(path: str) -> bool:
+    """`Dockerfile.dev`, `Dockerfile.test`, `Dockerfile.playwright`, `.devcontainer/Dockerfile`: not shipped."""
+    parts = path.lower().split("/")
+    words = set(WORD_SEPARATORS.split(parts[-1]))
+    return bool(words & DEV_WORDS) or in_dev_container(path)
+
+
+def in_dev_container(path: str) -> bool:
+    """A file of a development container (`.devcontainer/Dockerfile`): an editor's workspace, never shipped."""
+    return ".devcontainer" in path.lower().split("/")[:-1]
 
 
 def in_test_folder(name: str) -> bool:
