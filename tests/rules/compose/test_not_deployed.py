@@ -125,7 +125,12 @@ def test_a_dot_env_made_from_a_template_of_another_name_resolves_the_variables(t
              "server/.env.template": "APP_DB_USER=app\n"}
     assert run_files(tmp_path / "a", files, select="CO005") == []
     del files["server/.env.template"]
-    assert at(run_files(tmp_path / "b", files, select="CO005"), "server/docker-compose.yml") == [("CO005", 5, 22)]
+    # without any env file the variable used bare is CO008's to report, at the same place: not CO005's again
+    assert at(run_files(tmp_path / "b", files, select=("CO005", "CO008")), "server/docker-compose.yml") == [
+        ("CO008", 5, 22)]
+    files["server/docker-compose.yml"] = files["server/docker-compose.yml"].replace("_USER}", "_USER:?set it}")
+    assert at(run_files(tmp_path / "c", files, select=("CO005", "CO008")), "server/docker-compose.yml") == [
+        ("CO005", 5, 22)]
 
 
 def test_a_variable_used_the_same_way_twice_is_reported_once_naming_the_other_use(tmp_path):

@@ -91,7 +91,8 @@ def _service_env_file_keys(ctx: Context, view) -> dict[str, str]:
           "service's `env_file` defines are reported by CO030 instead. When the environment has an env file, "
           "EN005 reports a variable it lacks, once, in that file (where it is to be defined), naming every use; "
           "this rule reports environments without an env file of their own (none, or the project's `.env` they "
-          "borrow), once per variable at its first use, naming the others; a variable that a CI job running compose "
+          "borrow), once per variable at its first use, naming the others (without any env file, a variable used "
+          "bare, `${HOST}`, is CO008's to report); a variable that a CI job running compose "
           "on the environment's files sets in its `env:` (a deploy workflow's `DOMAIN: ${{ vars.DOMAIN }}`) is "
           "supplied by that shell and not reported.",
 )
@@ -102,8 +103,11 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
     where = view.env_file.path if view.env_file is not None else "no env file"
     own = view.env_file is None or view.env_file_is_shared  # no env file of its own (none, or the project's .env)
     first: dict[str, tuple] = {}
+    bare_said = _bare_said_by_syntax_rule(ctx, view)
     for issue in view.issues:
         if issue.kind == "invalid" or issue.variable in only_in_env_file or issue.variable in said:
+            continue
+        if issue.kind != "required" and bare_said(issue.path):
             continue
         found = first.get(issue.variable)
         if found is None:
@@ -137,6 +141,17 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
                    f"compose substitutes an empty string{also}")
         out.append(Problem(msg, issue.position, path=issue.path, environment=view.name))
     yield from out
+
+
+def _bare_said_by_syntax_rule(ctx: Context, view):
+    """Whether CO008 reports, in a given compose file, the variables the environment uses bare (``${HOST}``: no
+    default, not required). Without any env file they are unset for the same reason: CO008 asks each use to be
+    required or defaulted, and this rule does not say it again."""
+    rule = get_rule("CO008")
+    config = ctx.project.config
+    if rule is None or view.env_file is not None or not config.enabled(rule.code):
+        return lambda path: False
+    return lambda path: not config.ignored_in_file(rule.code, path)
 
 
 def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
