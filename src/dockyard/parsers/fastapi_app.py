@@ -4,7 +4,8 @@ Each module is read by :mod:`dockyard.parsers.fastapi_ast`; this module joins wh
 Understood: ``app = FastAPI(...)`` at module level or inside a factory function; ``APIRouter(prefix=...)``;
 route decorators (``@app.get("/health")``, ``@router.api_route(path, methods=[...])``); ``add_api_route``;
 ``include_router(router, prefix=...)`` across modules (``from app.api import health``,
-``from app.api.health import router as health_router``, ``health.router``), with prefixes concatenated.
+``from app.api.health import router as health_router``, ``health.router``), with prefixes concatenated; apps
+mounted into another (``app.mount("/api/v1", api)``, ``app.host(host, admin_app)``), which that one serves.
 String constants for paths and prefixes are resolved when they are module-level literals; another prefix
 (``prefix=settings.API_V1_STR``) is kept as ``<settings.API_V1_STR>``. A module is found by its dotted name from
 the project root or from a source root below it (``backend/app/main.py`` imports ``app.api``).
@@ -39,6 +40,7 @@ class RouterObject:
     column: int
     routes: list[tuple[str, str, int, int]] = field(default_factory=list)  # (method, path, line, col)
     includes: list[tuple[tuple[str, str] | None, str, int]] = field(default_factory=list)  # (target ref, prefix, line)
+    mounts: list[tuple[str, str]] = field(default_factory=list)  # refs of the apps it mounts (`mount`, `host`)
 
 
 @record
@@ -55,6 +57,10 @@ class AppModel:
     apps: list[RouterObject]
     routes: dict[int, list[Route]]  # id(app) -> its routes
     modules: dict[str, ModuleInfo]
+    mounted: set[int] = field(default_factory=set)  # id() of the apps another app mounts: it serves them
+
+    def is_mounted(self, app: RouterObject) -> bool:
+        return id(app) in self.mounted
 
     def routes_of(self, app: RouterObject) -> list[Route]:
         return self.routes.get(id(app), [])
@@ -111,7 +117,8 @@ def analyse(sources: dict[str, str]) -> AppModel:
                 if target is not None:
                     stack.append((target, prefix + inc_prefix + target.prefix, depth + 1))
         routes[id(app)] = out
-    return AppModel(apps, routes, modules)
+    mounted = {id(target) for app in apps for ref in app.mounts if (target := _resolve(ref, module)) is not None}
+    return AppModel(apps, routes, modules, mounted)
 
 
 def _resolve(ref: tuple[str, str] | None, module: Callable[[str], ModuleInfo | None]) -> RouterObject | None:

@@ -166,6 +166,12 @@ class _Collector(ast.NodeVisitor):
             attr = node.func.attr
             if obj is not None and attr == "include_router" and node.args:
                 obj.includes.append((self._ref(node.args[0]), self._prefix(_kw(node, "prefix")), node.lineno))
+            elif obj is not None and attr in ("mount", "host"):
+                # `app.mount("/api/v1", api)`, `app.host("admin.example.com", admin_app)`: served by `obj`
+                target = node.args[1] if len(node.args) > 1 else _kw(node, "app")
+                ref = self._ref(target) if target is not None else None
+                if ref is not None:
+                    obj.mounts.append(ref)
             elif obj is not None and attr == "add_api_route" and node.args:
                 path = self._str(node.args[0])
                 if path is not None:

@@ -37,6 +37,25 @@ def test_health_with_wrong_method_or_prefix_is_reported(tmp_path):
     assert triples(run_files(tmp_path, files, select="PY001")) == [("PY001", 6, 1)]
 
 
+def test_apps_mounted_into_the_served_app_are_not_asked_for_their_own_health_endpoint(tmp_path):
+    # the API and the admin app are mounted into the app the server runs: it is the one the probes request
+    files = {
+        "app/main.py": ("from fastapi import FastAPI\n"                                  # 1
+                        "from app.admin import app as admin_app\n"                       # 2
+                        "\n"                                                             # 3
+                        "app = FastAPI()\n"                                              # 4
+                        "api = FastAPI()\n"                                              # 5
+                        "app.mount('/api/v1', app=api)\n"                                # 6
+                        "app.host('admin.example.com', admin_app)\n"                     # 7
+                        "orphan = FastAPI()\n"),                                         # 8
+        "app/admin.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    }
+    found = run_files(tmp_path, files, select="PY001")
+    # the served app still lacks one; an app nobody mounts is judged too
+    assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("app/main.py", "PY001", 4, 1),
+                                                                     ("app/main.py", "PY001", 8, 1)]
+
+
 def test_app_in_a_sub_folder_source_root_sees_its_routers(tmp_path):
     # a monorepo backend: `backend/` is the source root, `backend/app/main.py` imports `app.api.main`
     files = {

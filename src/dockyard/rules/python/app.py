@@ -18,7 +18,9 @@ from dockyard.source import FileKind
     summary="The FastAPI application defines `GET /health`",
     why="Container healthchecks, compose `depends_on: service_healthy` and orchestrators probe `/health`; without "
     "it a healthy container is reported unhealthy (or a broken one healthy). The endpoint is found statically: "
-    "decorators on the app and on routers included into it (with their prefixes), and `add_api_route`.",
+    "decorators on the app and on routers included into it (with their prefixes), and `add_api_route`. An app "
+    "that another mounts (`app.mount(\"/api/v1\", api)`, `app.host(...)`) is served by that one, whose endpoint "
+    "the probes request: it is not asked for its own.",
     standard=("PY-HEALTH-ENDPOINT",),
     section="Health Check Endpoint",
     example={"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\ndef root():\n    return {}\n"},
@@ -32,6 +34,8 @@ from dockyard.source import FileKind
 def health_endpoint(ctx: Context) -> Iterator[Problem]:
     model = project_apps(ctx.project)
     for app in model.apps:
+        if model.is_mounted(app):
+            continue  # a sub-app another app mounts: the process's probe is the app that serves it
         routes = model.routes_of(app)
         if any(r.method in ("GET", "HEAD") and r.path.rstrip("/") == "/health" for r in routes):
             continue
