@@ -115,6 +115,22 @@ def test_make_targets_in_the_task_runner_the_project_uses(tmp_path):
     assert described(found, path=True) == [("Makefile", "CI006", 1, 1, "Makefile has no `wheelhouse-check` target")]
 
 
+def test_make_targets_in_the_tasks_a_pyproject_declares(tmp_path):
+    # taskipy (`uv run task lock-deps`) and Poe the Poet keep their tasks in `pyproject.toml`: the project's runner
+    pyproject = ("[project]\nname = \"api\"\n\n[tool.taskipy.tasks]\ntest = \"pytest\"\n"
+                 "lock-deps = \"uv lock\"\n")
+    found = run_files(tmp_path, {**DF, "pyproject.toml": pyproject}, select="CI006")
+    assert described(found, path=True) == [
+        ("pyproject.toml", "CI006", 1, 1, "pyproject.toml has no `wheelhouse-build`, `wheelhouse-check` tasks: add "
+         "them to the project's task runner (the standard names them as Makefile targets)")]
+    poe = "[tool.poe.tasks]\nlock-deps = \"uv lock\"\nwheelhouse-build = \"x\"\nwheelhouse-check = \"y\"\n"
+    assert run_files(tmp_path / "b", {**DF, "pyproject.toml": poe}, select="CI006") == []
+    # a pyproject without a task runner is none: the Makefile is asked for
+    plain = "[project]\nname = \"api\"\n"
+    assert [(f.path, f.code) for f in run_files(tmp_path / "c", {**DF, "pyproject.toml": plain}, select="CI006")] \
+        == [("./", "CI006")]
+
+
 def test_skip_media_packages(tmp_path):
     df = "FROM python:3.12-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends ffmpeg\n"
     assert triples(run_files(tmp_path, {"Dockerfile": df}, select="CI007")) == [("CI007", 2, 1)]

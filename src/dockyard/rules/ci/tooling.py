@@ -9,6 +9,7 @@ from dockyard import roles
 from dockyard.analysis.ci_pipeline import pipeline
 from dockyard.analysis.shell import calls, is_install, run_scripts
 from dockyard.model import Position, Problem, directory_path
+from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
                                ships_python_service)
 from dockyard.rules.base import Context, Scope, rule
@@ -20,6 +21,8 @@ TARGETS = ("lock-deps", "wheelhouse-build", "wheelhouse-check")
 TASKFILES = ("Taskfile.yml", "taskfile.yml", "Taskfile.yaml", "taskfile.yaml", "Taskfile.dist.yml",
              "taskfile.dist.yml", "Taskfile.dist.yaml", "taskfile.dist.yaml")
 JUSTFILES = ("justfile", "Justfile", "JUSTFILE", ".justfile")
+# task runners a Python project declares in its `pyproject.toml`: taskipy (`uv run task NAME`) and Poe the Poet
+PYPROJECT_RUNNERS = (("taskipy", "tasks"), ("poe", "tasks"))
 _JUST_KEYWORDS = frozenset({"set", "alias", "export", "import", "mod", "unexport"})
 SERVICE_DOCKERFILE = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n"
 MEDIA_PACKAGES = (
@@ -50,7 +53,8 @@ MEDIA_PACKAGES = (
     "nothing runs (its Dockerfile sets no command beyond an interpreter or a shell, its base image brings none, no "
     "compose service builds it: a library's `make image` environment) counts only when CI publishes a build of "
     "the project: a library locks with its own tools and consumes no wheelhouse. A project whose task runner is "
-    "go-task (`Taskfile.yml` or another name it looks for) or just (`justfile`) meets the item there: what it asks "
+    "go-task (`Taskfile.yml` or another name it looks for), just (`justfile`), taskipy or Poe the Poet (tasks "
+    "in `pyproject.toml`) meets the item there: what it asks "
     "for is one name that runs each dependency job on a laptop and in CI, which a task or a recipe gives as a make "
     "target does. Their tasks and recipes count, with their aliases and, for go-task, under a namespace "
     "(`deps:lock-deps`); without a Makefile the missing ones are reported on that file, to be added there rather "
@@ -88,16 +92,12 @@ def make_targets(ctx: Context) -> Iterator[Problem]:
         sf, _ = runners[0]
         missing = [t for t in TARGETS if t not in elsewhere]
         if missing:
-            kind = "task" if _is_taskfile(sf.path) else "recipe"
+            kind = "recipe" if posixpath.basename(sf.path) in JUSTFILES else "task"
             many = len(missing) > 1
             them, targets = ("them", "Makefile targets") if many else ("it", "a Makefile target")
             yield Problem(f"{posixpath.basename(sf.path)} has no {', '.join(f'`{t}`' for t in missing)} "
                           f"{kind}{'s' if many else ''}: add {them} to the project's task runner (the standard names "
                           f"{them} as {targets})", Position(1, 1), path=sf.path)
-
-
-def _is_taskfile(path: str) -> bool:
-    return posixpath.basename(path) in TASKFILES
 
 
 def _provides(names: set[str], target: str) -> bool:
@@ -106,19 +106,36 @@ def _provides(names: set[str], target: str) -> bool:
 
 
 def _task_runners(project, folder: str) -> list[tuple]:
-    """(SourceFile, task names) of the Taskfile and the justfile the task runners would use in ``folder``: the
-    first of the names each looks for, read as every input is (inside the tree, within the size limit)."""
+    """(SourceFile, task names) of the Taskfile, the justfile and the `pyproject.toml` tasks the task runners would
+    use in ``folder``: the first of the names each looks for, read as every input is (inside the tree, within the
+    size limit)."""
     found = []
-    for names, read in ((TASKFILES, _taskfile_tasks), (JUSTFILES, _just_recipes)):
+    for names, read in ((TASKFILES, _taskfile_tasks), (JUSTFILES, _just_recipes),
+                        (("pyproject.toml",), _pyproject_tasks)):
         for name in names:
             rel = posixpath.join(folder, name) if folder else name
             if project.config.excluded(rel):
                 continue
             sf = project.include(rel)
             if sf is not None and sf.text is not None and posixpath.basename(sf.path) == name:
-                found.append((sf, read(project, sf)))
+                tasks = read(project, sf)
+                if tasks is not None:
+                    found.append((sf, tasks))
                 break
     return found
+
+
+def _pyproject_tasks(project, sf) -> set[str] | None:
+    """The tasks a `pyproject.toml` declares for taskipy (`[tool.taskipy.tasks]`) or Poe the Poet
+    (`[tool.poe.tasks]`); None when it declares no task runner."""
+    try:
+        tool = project.parsed(sf, parse_toml).get("tool")
+    except (TOMLError, ValueError):
+        return None
+    tables = [tool.get(runner, {}).get(key) for runner, key in PYPROJECT_RUNNERS
+              if isinstance(tool, dict) and isinstance(tool.get(runner), dict)]
+    tasks = [t for t in tables if isinstance(t, dict)]
+    return {str(name) for t in tasks for name in t} if tasks else None
 
 
 def _taskfile_tasks(project, sf) -> set[str]:
