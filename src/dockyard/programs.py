@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose import shellwords
 from dockyard.images import image_repository
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,10 +127,8 @@ def server_in_text(text: str) -> str | None:
 
 
 def compose_argvs(svc) -> list[list[str]]:
-    """The argv of each command a service's ``entrypoint`` and ``command`` run (compose splits a string as a
-    shell would, without running one; the script of ``sh -c "..."`` is parsed as the shell will run it)."""
-    import shlex
-
+    """The argv of each command a service's ``entrypoint`` and ``command`` run (a string split as compose splits
+    it, without a shell; the script of ``sh -c "..."`` is parsed as the shell will run it)."""
     from dockyard.parsers.shell import parse_shell  # lazy: a check of a compose file runs without it
 
     out: list[list[str]] = []
@@ -140,10 +139,7 @@ def compose_argvs(svc) -> list[list[str]]:
         if isinstance(value, list):
             argv = [str(v) for v in value if v is not None]
         elif isinstance(value, str) and value.strip():
-            try:
-                argv = shlex.split(value)
-            except ValueError:
-                argv = value.split()
+            argv = shellwords.words(value)
         else:
             continue
         if len(argv) >= 3 and basename(argv[0]) in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec"):

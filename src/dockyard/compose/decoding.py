@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 
 from dockyard import TYPE_CHECKING
+from dockyard.compose import shellwords
 from dockyard.compose.normalize import parse_volume
 from dockyard.compose.validate import Refusal, value_at
 from dockyard.regex import lazy_compile
@@ -85,7 +86,7 @@ _SERVICE_SIZES = (("mem_limit",), ("mem_reservation",), ("memswap_limit",), ("sh
 
 def decode_refusal(services: dict) -> Refusal | None:
     """What compose-go's decoding into its types refuses (mapstructure hooks): durations, byte sizes, CPU counts,
-    extra hosts, worded ``'services[web].healthcheck.interval' time: unknown unit "x" in duration "10x"``."""
+    commands that do not split as shell words, extra hosts, worded ``'services[web].healthcheck.interval' time: unknown unit "x" in duration "10x"``."""
     for name, svc in services.items():
         if not isinstance(svc, dict):
             continue
@@ -105,12 +106,35 @@ def decode_refusal(services: dict) -> Refusal | None:
                 except ValueError:
                     return Refusal(f"'services[{name}].{'.'.join(path)}' strconv.ParseFloat: parsing "
                                    f'"{value}": invalid syntax', ("services", name) + path, kind="consistency")
+        for path, value in shell_commands(svc):
+            if isinstance(value, str) and shellwords.split(value) is None:
+                where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+                return Refusal(f"'services[{name}]{where}' invalid command line string", ("services", name) + path,
+                               kind="consistency")
         hosts = svc.get("extra_hosts")
         for i, entry in enumerate(hosts) if isinstance(hosts, list) else ():
             if isinstance(entry, str) and "=" not in entry and ":" not in entry:
                 return Refusal(f"'services[{name}].extra_hosts' invalid additional host, missing IP: {entry}",
                                ("services", name, "extra_hosts", i), kind="consistency")
     return None
+
+
+def shell_commands(svc: dict):
+    """(path, value) of the commands compose splits as shell words (``ShellCommand``): `command`, `entrypoint`,
+    the lifecycle hooks' and the watch actions' `command`."""
+    for key in ("command", "entrypoint"):
+        if key in svc:
+            yield (key,), svc[key]
+    for hook in ("post_start", "pre_stop"):
+        for i, item in enumerate(svc.get(hook) or ()) if isinstance(svc.get(hook), list) else ():
+            if isinstance(item, dict) and "command" in item:
+                yield (hook, i, "command"), item["command"]
+    develop = svc.get("develop")
+    watch = develop.get("watch") if isinstance(develop, dict) else None
+    for i, item in enumerate(watch) if isinstance(watch, list) else ():
+        action = item.get("exec") if isinstance(item, dict) else None
+        if isinstance(action, dict) and "command" in action:
+            yield ("develop", "watch", i, "exec", "command"), action["command"]
 
 
 def volume_spec_refusal(spec: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose import normalize
+from dockyard.compose import decoding, normalize, shellwords
 from dockyard.compose.canonical import absolute
 from dockyard.compose.gotypes import go_bytes, go_duration
 from dockyard.compose.load_context import parse_env_data, read_disk
@@ -26,8 +26,6 @@ def finalize(model: dict, name: str, working_dir: Path, environment: dict, profi
              problems: list[LoadProblem], reader: Reader = read_disk, origins: dict | None = None) -> None:
     """The merged ``model`` as ``docker compose config`` prints it, in place (see the module's docstring); the
     env files services name are read with ``reader``, their problems recorded in ``problems``."""
-    import shlex
-
     model["name"] = name
     model.pop("version", None)  # obsolete; compose warns and leaves it out
     services = model.get("services") or {}
@@ -83,12 +81,15 @@ def finalize(model: dict, name: str, working_dir: Path, environment: dict, profi
         for key in ("command", "entrypoint"):
             v = svc.get(key)
             if isinstance(v, str):
-                try:
-                    svc[key] = shlex.split(v)
-                except ValueError:
-                    svc[key] = v.split()
+                svc[key] = shellwords.words(v)
             elif key not in svc:
                 svc[key] = None
+        for path, v in decoding.shell_commands(svc):
+            if isinstance(v, str) and len(path) > 1:  # the hooks' and the watch actions' commands
+                holder = svc
+                for key in path[:-1]:
+                    holder = holder[key]
+                holder[path[-1]] = shellwords.words(v)
         if "networks" not in svc and "network_mode" not in svc and "provider" not in svc:
             svc["networks"] = {"default": None}
         if isinstance(svc.get("networks"), dict) and "default" in svc["networks"]:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import shlex
 from pathlib import Path
 
 from dockyard import TYPE_CHECKING
@@ -67,14 +66,6 @@ def go_string(value: Any) -> str:
     if isinstance(value, float):
         return go_float(value)
     return str(value)
-
-
-def shell_split(command: str) -> list[str]:
-    """A string command as compose's ``ShellCommand`` splits it (go-shellwords: POSIX quoting)."""
-    try:
-        return shlex.split(command)
-    except ValueError:
-        return command.split()
 
 
 def to_mapping(value: Any, missing: Any = "") -> Any:
@@ -293,10 +284,6 @@ def service(svc: dict, base: Path) -> None:
         svc["models"] = {str(m): None for m in svc["models"]}
     if isinstance(svc.get("volumes"), list):
         svc["volumes"] = [_volume(v, base) for v in svc["volumes"]]
-    for hook in ("post_start", "pre_stop"):
-        for item in svc.get(hook) or () if isinstance(svc.get(hook), list) else ():
-            if isinstance(item, dict) and isinstance(item.get("command"), str):
-                item["command"] = shell_split(item["command"])
     build = svc.get("build")
     if isinstance(build, dict):
         for key in _BUILD_STRING_LISTS:
@@ -315,8 +302,6 @@ def service(svc: dict, base: Path) -> None:
             for key in ("include", "ignore"):
                 if key in watch:
                     watch[key] = _string_list(watch[key])
-            if isinstance(watch.get("exec"), dict) and isinstance(watch["exec"].get("command"), str):
-                watch["exec"]["command"] = shell_split(watch["exec"]["command"])
 
 
 def document(root: dict, base: Path) -> None:
