@@ -109,7 +109,7 @@ def test_every_ported_or_vendored_source_is_in_the_notices():
         assert (ROOT / module).is_file(), f"the notices name {module}, which does not exist"
         for source, version, licence in entries:
             assert re.search(r"\d+\.\d+", version), f"{source}: no upstream version"
-            assert licence == "Apache License 2.0", f"{source}: {licence}"
+            assert licence in ("Apache License 2.0", "MIT License"), f"{source}: {licence}"
     # the upstream version each module's docstring names is the one the notices name
     for module, pattern in (("src/dockyard/parsers/dockerignore.py", "v0.6.1"),
                             ("src/dockyard/parsers/interpolation.py", "v2.9.1"),
@@ -118,10 +118,14 @@ def test_every_ported_or_vendored_source_is_in_the_notices():
                             ("src/dockyard/compose/merge.py", "v2.9.1"),
                             ("src/dockyard/secrets.py", "1.5.0"),
                             ("src/dockyard/parsers/buildkit.py", "v0.12"),
-                            ("src/dockyard/parsers/buildkit_lines.py", "v0.12")):
+                            ("src/dockyard/parsers/buildkit_lines.py", "v0.12"),
+                            ("src/dockyard/compose/shellwords.py", "v1.0.12")):
         assert pattern in ast.get_docstring(ast.parse((ROOT / module).read_text(encoding="utf-8")))
         assert any(pattern in version for _, version, _ in rows[module]), module
-    assert "END OF TERMS AND CONDITIONS" in NOTICES.read_text(encoding="utf-8")  # the Apache licence's text
+    text = NOTICES.read_text(encoding="utf-8")
+    assert "END OF TERMS AND CONDITIONS" in text  # the Apache licence's text
+    # the MIT licence's text, with the copyright of the MIT-licensed source (go-shellwords)
+    assert "Copyright (c) 2017 Yasuhiro Matsumoto" in text and "Permission is hereby granted, free of charge" in text
 
 
 def test_license_is_mit_as_pyproject_declares():
