@@ -57,6 +57,8 @@ REPOS = {
     "polarsource/polar": ("polar", "c6c3645e639ee8eeaa05aa0835cf8e39e330382f", True),
     "wandb/openui": ("openui", "f9d8f0e30e1efe2a21bbefffba33bcf6b4e12dc7", True),
     "rawheel/fastapi-boilerplate": ("fastapi-boilerplate-2", "a7ba03dc8c8b9e923a4c9bffca13c43bb2ccdb73", True),
+    "assafelovic/gpt-researcher": ("gpt-researcher", "5d84d2f5553e70a2765a8ff3a0d2672d60437ce8", True),
+    "onyx-dot-app/onyx": ("onyx", "a7d66a8b778c3f9026c4f89dae47d14a3f84816f", False),
     "docker/awesome-compose": ("awesome-compose", "18f59bdb09ecf520dd5758fbf90dec314baec545", False),
     "getsentry/self-hosted": ("self-hosted", "89a143f8e4d396a858cf6f462a832ae7da9fd2db", False),
     "netbox-community/netbox-docker": ("netbox-docker", "27bf52cf3ea882324273fbabbf23f0af6a194f12", False),
