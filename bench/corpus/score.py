@@ -119,16 +119,18 @@ def span_problem(clone: Path, f: dict) -> str | None:
     return None
 
 
-def load_labels() -> dict[tuple, tuple[str, str]]:
-    labels: dict[tuple, tuple[str, str]] = {}
+def load_labels() -> dict[tuple, list[tuple[str, str]]]:
+    """Each key's labels, in the file's order: several findings of one rule may share a position (EN005 names
+    every variable an env file lacks at its first line), and their labels are matched to them in report order."""
+    labels: dict[tuple, list[tuple[str, str]]] = {}
     if not LABELS.exists():
         return labels
     with LABELS.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             if row["verdict"] not in VERDICTS:
                 raise SystemExit(f"labels.tsv: unknown verdict {row['verdict']!r} in {row}")
-            labels[(row["repo"], row["path"], int(row["line"]), int(row["column"]), row["code"])] = (
-                row["verdict"], row["reason"])
+            labels.setdefault((row["repo"], row["path"], int(row["line"]), int(row["column"]), row["code"]),
+                              []).append((row["verdict"], row["reason"]))
     return labels
 
 
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
         findings = run_dockyard(command, clone)
         totals[repo] = len(findings)
+        seen = Counter()  # findings so far at each key: the n-th takes the key's n-th label
         for f in findings:
             problem = span_problem(clone, f)
             if problem is not None:
@@ -166,10 +169,12 @@ def main(argv: list[str] | None = None) -> int:
             key = key_of(repo, f)
             if not full and not sampled(key):
                 continue
-            label = labels.get(key)
-            if label is None:
+            at_key = labels.get(key)
+            if at_key is None:
                 unlabelled.append((key, f))
                 continue
+            label = at_key[min(seen[key], len(at_key) - 1)]
+            seen[key] += 1
             used.add(key)
             counts[family_of.get(f["code"], f["code"][:2])][label[0]] += 1
             per_code[f["code"]][label[0]] += 1
