@@ -127,13 +127,18 @@ def _wanted_names(ctx: Context, view) -> set[str]:
     },
     notes="A name such as `.env.dev` is expected, not its `.example` template, which holds placeholders. An "
           "environment without its own file (its interpolation falls back to the project's `.env`) is still asked "
-          "to load `.env.<env>`: the project's `.env` holds development settings.",
+          "to load `.env.<env>`: the project's `.env` holds development settings. When no environment has a file of "
+          "its own (one `.env` shared by every overlay, as an installer writes it), a service that loads that file "
+          "is not asked for `.env.<env>` per environment: EN002 reports the missing per-environment files once.",
 )
 def service_env_file(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     if posixpath.basename(view.name) == DEFAULT_ENVIRONMENT:
         return
     wanted = _wanted_names(ctx, view)
+    # no environment has a file of its own: one shared `.env` by design, whose absence of per-environment files
+    # EN002 reports once; a service that loads it is not asked, per environment, for a file nothing has
+    shared_only = not any(v.env_file is not None and not v.env_file_is_shared for v in environment_views(ctx.project))
     services = view.services
     out = []
     for name, svc in services.items():
@@ -144,6 +149,8 @@ def service_env_file(ctx: Context) -> Iterator[Problem]:
         if any(isinstance(p, str) and posixpath.basename(p) in wanted for p in paths):
             continue
         want = sorted(wanted)[0]
+        if paths and shared_only and all(isinstance(p, str) and posixpath.basename(p) == ".env" for p in paths):
+            continue
         if paths:
             out.append(at(view, ("services", name, "env_file"),
                           f"service `{name}` loads {', '.join(f'`{p}`' for p in paths)} but not `{want}` "
