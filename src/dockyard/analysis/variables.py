@@ -6,6 +6,7 @@ The env rules (EN005, EN011) and the compose interpolation rules (CO005) read th
 
 from __future__ import annotations
 
+from dockyard.compose import CLI_VARIABLES
 from dockyard.model import Position
 from dockyard.parsers.interpolation import scan
 from dockyard.parsers.yamlpos import YMap, YSeq
@@ -115,6 +116,8 @@ def environment_needs(view, variables: dict) -> list[Need]:
     places: dict[str, list[str]] = {}
     for path, text, pos in compose_strings(view.documents, view.compose_files):
         for ref, kind in needs_of(text, variables):
+            if ref.name in CLI_VARIABLES:
+                continue  # docker compose sets it
             key = (ref.name, kind)
             if key not in needs:
                 needs[key] = Need(ref.name, kind, path, pos.line, pos.column, _form(ref))

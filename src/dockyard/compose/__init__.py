@@ -12,6 +12,12 @@ import posixpath
 from dockyard.source import FileKind
 
 
+# what docker compose's CLI sets in the environment it interpolates from when the shell does not (docker/compose
+# v2.40.3 `toProjectOptions`: `PWD`, the working directory; see dockyard.compose.loader.command_environment):
+# never unset when compose runs
+CLI_VARIABLES = frozenset({"PWD"})
+
+
 def _without_environments(project) -> bool:
     return not project.files_of(FileKind.COMPOSE) and not getattr(project.config, "environments", None)
 

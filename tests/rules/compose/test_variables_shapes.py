@@ -89,3 +89,19 @@ def test_a_variable_the_deploy_workflow_sets_is_supplied(tmp_path):
     files[".github/workflows/deploy.yml"] = other
     assert [f[:4] for f in _found(tmp_path / "other", files, ("CO005", "EN005"))] == [
         ("CO005", "compose.deploy.yml", 4, 63)]
+
+
+def test_pwd_is_set_by_docker_compose_itself(tmp_path):
+    # `${PWD}` is the directory compose runs in: its CLI sets it when the shell does not. Nothing asks to define,
+    # guard or default it; a variable beside it is still reported
+    compose = ("services:\n"                                       # 1
+               "  app:\n"                                          # 2
+               "    image: example/app:1.2\n"                      # 3
+               "    volumes:\n"                                    # 4
+               "      - ${PWD}/data:/data\n"                       # 5
+               "    environment:\n"                                # 6
+               "      HOST: ${HOST}\n")                            # 7
+    found = run_files(tmp_path, {"docker-compose.yml": compose, ".env.example": "OTHER=1\n"},
+                      select=("CO005", "CO008", "EN005"))
+    assert [(f.path, f.code, f.position.line, f.position.column, "PWD" in f.message) for f in found] == [
+        (".env.example", "EN005", 1, 1, False), ("docker-compose.yml", "CO008", 7, 13, False)]

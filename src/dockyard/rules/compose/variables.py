@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard.analysis.variables import environment_needs, listed
+from dockyard.compose import CLI_VARIABLES
 from dockyard.compose.deployed import deploy_variables
 from dockyard.envtools import parse_env_tolerant
 from dockyard.model import Problem
@@ -105,7 +106,8 @@ def unresolved_variable(ctx: Context) -> Iterator[Problem]:
     first: dict[str, tuple] = {}
     bare_said = _bare_said_by_syntax_rule(ctx, view)
     for issue in view.issues:
-        if issue.kind == "invalid" or issue.variable in only_in_env_file or issue.variable in said:
+        if issue.kind == "invalid" or issue.variable in only_in_env_file or issue.variable in said or \
+                issue.variable in CLI_VARIABLES:
             continue
         if issue.kind != "required" and bare_said(issue.path):
             continue
@@ -177,7 +179,8 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
                 "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
     notes="An empty default (`${SMTP_PASSWORD:-}`) declares an optional setting (no SMTP authentication), not a "
           "secret with a known value: it is accepted. A variable used the same way several times in a file is "
-          "reported once, at its first use, naming the others: one guard stops compose wherever it is. In a "
+          "reported once, at its first use, naming the others: one guard stops compose wherever it is. `${PWD}` is "
+          "set by docker compose itself (its CLI sets it to the working directory when the shell does not). In a "
           "compose file only development runs (under `dev/`, or `docker-compose.dev.yml`) a secret's default is a "
           "development default, and is accepted.",
 )
@@ -191,6 +194,8 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
         if "$" not in text:
             continue
         for ref in scan(text).refs:
+            if ref.name in CLI_VARIABLES:
+                continue  # docker compose sets it (`${PWD}`): no guard and no default to write
             span = scalar_span(ctx.file, pos, text, ref.start, ref.end)
             optional = ref.has_default and ref.argument == ""  # `${SMTP_PASSWORD:-}`: unset means none
             if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+") and not optional:
