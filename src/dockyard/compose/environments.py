@@ -102,7 +102,8 @@ def development_file(path: str) -> bool:
     if any(f in DEVELOPMENT_NAMES for f in _folders(path)):
         return True
     stem = posixpath.basename(path).lower().rsplit(".", 1)[0]
-    return "." in stem and stem.rsplit(".", 1)[1] in DEVELOPMENT_NAMES
+    # the environment its name gives, in words: `docker-compose.multitenant-dev.yml` is one for development
+    return "." in stem and bool(set(WORD_SEPARATORS.split(stem.rsplit(".", 1)[1])) & DEVELOPMENT_NAMES)
 
 
 # words of a Dockerfile's name that mark it as development or test tooling: what development and test

@@ -182,9 +182,19 @@ def test_which_compose_files_only_development_runs():
     assert [p for p in ("dev/docker/docker-compose.yml", "local/compose.yaml", "docker-compose.dev.yml",
                         "docker/compose.local.yaml", "docker-compose.development.yml", "docker-compose.yml",
                         "deploy/docker-compose.prod.yml", "devtools/compose.yaml", "docker-compose.override.yml",
-                        "docker-compose.dev.override.yml", "developer/compose.yml") if development_file(p)] == [
+                        "docker-compose.dev.override.yml", "developer/compose.yml", "docker-compose.multitenant-dev.yml",
+                        "docker-compose.devops.yml") if development_file(p)] == [
         "dev/docker/docker-compose.yml", "local/compose.yaml", "docker-compose.dev.yml", "docker/compose.local.yaml",
-        "docker-compose.development.yml"]
+        "docker-compose.development.yml", "docker-compose.multitenant-dev.yml"]
+
+
+def test_an_environment_made_only_of_files_development_alone_runs_is_not_held_to_production_hardening(tmp_path):
+    stack = "services:\n  db:\n    image: postgres:17.2\n" + APP.replace("build: .", "build: ../..")
+    found = run_files(tmp_path / "dev", {"dev/docker/docker-compose.yml": stack}, select=HARDENING)
+    assert at(found, "dev/docker/docker-compose.yml") == []
+    # the same stack where a deployment may run it is judged
+    found = run_files(tmp_path / "deploy", {"deploy/docker-compose.yml": stack}, select=("CO014",))
+    assert at(found, "deploy/docker-compose.yml") == [("CO014", 2, 3), ("CO014", 4, 3)]
 
 
 def test_a_development_helper_with_monitoring_on_demand_a_setup_job_and_emulators_is_not_deployed(tmp_path):

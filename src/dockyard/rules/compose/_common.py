@@ -100,12 +100,12 @@ def deployed(view) -> bool:
     """Whether an environment may be deployed, and so is held to the standard's production hardening (restart
     policies, resource limits, log rotation, networks, healthchecks, ulimits, one name per container). Not: a
     test stack (compose files under ``tests/``, ``e2e/``...), a development container's (``.devcontainer/``),
-    and a development helper: an environment that builds nothing and whose long-running services (those
+    one made only of compose files development alone runs (:func:`local_only`), and a development helper: an environment that builds nothing and whose long-running services (those
     behind profiles it does not turn on and setup jobs aside) are only backing services and development tools
     (databases, caches, mail catchers, admin UIs, local emulators of cloud services) for an application run
     elsewhere. An environment named for development or tests is judged: its base file is usually what a
     deployment runs too (``docker compose up`` reads it alone)."""
-    if fixture_stack(view.name):
+    if fixture_stack(view.name) or (view.compose_files and all(local_only(sf.path) for sf in view.compose_files)):
         return False
     services = view.services
     return not services or any(svc.get("build") is not None or (backing_kind(svc) is None and
