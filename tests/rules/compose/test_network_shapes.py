@@ -72,3 +72,23 @@ def test_a_test_runner_is_not_asked_for_port_variables(tmp_path):
     assert _found(tmp_path, {"compose.yaml": text}, "CO021") == [
         ("CO021", "compose.yaml", 11, 9, "`frontend` publishes host port 5173 literally: take it from a variable, "
                                          "e.g. `${FRONTEND_PUBLISHED_PORT:-5173}`")]
+
+
+def test_a_default_network_other_tools_join_by_name_is_not_asked_to_be_replaced(tmp_path):
+    compose = ("name: shop\n"                                          # 1
+               "services:\n"                                           # 2
+               "  api:\n"                                              # 3
+               "    build: .\n"                                        # 4
+               "    restart: unless-stopped\n")                        # 5
+    workflow = ("on: push\njobs:\n  it:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: docker compose up -d && docker run --rm --network shop_default tests:ci pytest\n")
+    found = run_files(tmp_path / "ci", {"docker-compose.yml": compose, ".github/workflows/it.yml": workflow},
+                      select="CO017")
+    assert found == []
+    # the same stack nothing joins by name: attach it to a declared network
+    found = run_files(tmp_path / "alone", {"docker-compose.yml": compose}, select="CO017")
+    assert [(f.code, f.position.line, f.position.column) for f in found] == [("CO017", 3, 3)]
+    # a development container that joins it (`"runArgs": ["--network=shop_default"]`) counts as well
+    found = run_files(tmp_path / "devc", {"docker-compose.yml": compose, ".devcontainer/devcontainer.json":
+                                          '{"runArgs": ["--network=shop_default"]}\n'}, select="CO017")
+    assert found == []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
+from dockyard.compose.loader import normalize_project_name
 from dockyard.model import Problem
 from dockyard.programs import basename, compose_argvs, service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
+from dockyard.source import FileKind
 from dockyard.rules.compose._common import (
     hardened,
     NOT_DEPLOYED,
@@ -37,12 +40,15 @@ def _ex(base: str, over: str = "services: {}\n") -> dict:
     use_instead=_ex("services:\n  app:\n    image: python:3.12-slim\n    networks:\n      - backend\n"
                     "networks:\n  backend:\n    driver: bridge\n"),
     notes=NOT_DEPLOYED + "Services with `network_mode` are not held to this, nor are one-off jobs and test runners (as for "
-          "CO014); a network a service names must be declared whatever the service.",
+          "CO014); a network a service names must be declared whatever the service. Nor is an environment whose "
+          "default network other tools join by its name (`docker run --network app_default` in a CI step, a "
+          "development container's `--network=app_default`): moving its services off it would cut them off.",
 )
 def custom_networks(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
     if not deployed(view):
         return
+    joined = _default_joined_by_name(ctx.project, view)
     declared = set(view.top("networks"))
     out = []
     for name, svc in view.services.items():
@@ -50,7 +56,7 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
             continue
         nets = svc.get("networks")
         if not isinstance(nets, dict) or not nets:
-            if hardened(svc, name, view):
+            if hardened(svc, name, view) and joined is None:
                 out.append(absent(ctx, name, f"`{name}` uses only the implicit default network: attach it to a "
                                   "declared network"))
             continue
@@ -59,6 +65,29 @@ def custom_networks(ctx: Context) -> Iterator[Problem]:
                 out.append(at(view, ("services", name, "networks", net),
                               f"`{name}` attaches to `{net}`, which is not declared under top-level `networks:`"))
     yield from out
+
+
+# files where other tools name a compose project's network: CI steps (`docker run --network app_default`), a
+# development container's arguments, make targets
+_NETWORK_USERS = (FileKind.WORKFLOW, FileKind.GITLAB_CI, FileKind.MAKEFILE)
+_DEV_CONTAINER = ".devcontainer/devcontainer.json"
+
+
+def _default_joined_by_name(project, view) -> str | None:
+    """A file that joins the environment's default network by its name (``<project>_default``): moving the
+    services off it would cut that tool off. The project name is compose's: `name:`, else the folder's."""
+    first = view.compose_files[0].path if view.compose_files else ""
+    name = view.model.get("name") if isinstance(view.model, dict) else None
+    name = normalize_project_name(str(name or posixpath.basename(posixpath.dirname(first)) or project.root.name))
+    network = f"{name}_default"
+    if not name:
+        return None
+    files = [sf for kind in _NETWORK_USERS for sf in project.files_of(kind)]
+    dev_container = project.include(_DEV_CONTAINER)
+    for sf in files + ([dev_container] if dev_container is not None else []):
+        if sf.text is not None and network in sf.text:
+            return sf.path
+    return None
 
 
 def _port_parts(item) -> tuple[str | None, str | None, str]:
