@@ -202,7 +202,11 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
                 if development and ref.has_default:
                     continue
                 how = "has a default" if ref.has_default else "is neither required nor defaulted"
-                key, message = how, f"secret `{ref.name}` {how}: write `${{{ref.name}:?{ref.name} is required}}`"
+                required = f"`${{{ref.name}:?{ref.name} is required}}`"
+                # unset, it is empty already: an optional credential (tracing, one integration) says so with `:-`
+                key, message = how, (f"secret `{ref.name}` {how}: write {required}" if ref.has_default else
+                                     f"secret `{ref.name}` {how}: write {required}, or `${{{ref.name}:-}}` when the "
+                                     "services run without it")
             elif ref.required and not (ref.argument or "").strip():
                 key, message = "no message", (f"`${{{ref.name}{ref.operator}}}` has no message: say what to set, "
                                               f"e.g. `${{{ref.name}:?{ref.name} is required}}`")
