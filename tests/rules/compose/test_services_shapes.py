@@ -31,7 +31,8 @@ services:
 def test_a_service_built_for_development_may_bind_mount_its_source(tmp_path):
     files = {"compose.yaml": HOT_RELOAD,
              "frontend/Dockerfile": "FROM node:22.12-alpine AS development\nCMD [\"npm\", \"start\"]\n",
-             "backend/Dockerfile": "FROM node:22.12-alpine AS builder\nCMD [\"npm\", \"start\"]\n"}
+             "backend/Dockerfile": "FROM node:22.12-alpine AS builder\nCMD [\"npm\", \"start\"]\n",
+             "frontend/src/index.js": "export {}\n", "backend/src/server.js": "export {}\n"}
     assert _found(tmp_path, files, "CO018") == [
         ("CO018", "compose.yaml", 13, 9, "`backend` bind-mounts `./backend/src` outside development: source bind "
                                          "mounts belong only in the development override")]

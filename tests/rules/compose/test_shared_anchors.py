@@ -50,7 +50,9 @@ def _by_code(found):
 
 
 def test_environment_rules_report_text_shared_by_services_once(tmp_path):
-    found = run_files(tmp_path, {BASE: SHARED, PROD: "services: {}\n"}, select=("CO013", "CO018", "CO020"))
+    # (`./config` holds code: a source mount)
+    found = run_files(tmp_path, {BASE: SHARED, PROD: "services: {}\n", "config/settings.py": "DEBUG = False\n"},
+                      select=("CO013", "CO018", "CO020"))
     assert _by_code(found) == {
         # the dependency is named in the shared defaults; its condition comes from another anchor
         "CO013": [(BASE, 11, 5, "`web` depends on `cache` without `condition: service_healthy`, though `cache` "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
+
 from collections.abc import Iterator
 
 from dockyard import roles
@@ -54,6 +57,34 @@ def _single_config_file(src: str) -> bool:
     return bool(stem) and bool(suffix) and f".{suffix.lower()}" not in _SOURCE_SUFFIXES
 
 
+_NOT_SOURCE_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
+_SCAN_LIMIT = 2000  # entries looked at in a mounted folder
+
+
+def _holds_source(project, view, path: tuple, src: str) -> bool:
+    """Whether a bind mount's host side, in the checked tree, is code: a code file, or a folder holding one (the
+    first few thousand entries are looked at). A folder the tree does not hold (reports a service writes, a
+    build's output such as `.next`, a path outside the tree) or that holds only data and documents is none."""
+    origin = view.origin_record(path)
+    if origin is None or src.startswith(("/", "~", "$")):
+        return False
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.path), src))
+    if rel.startswith(".."):
+        return False
+    host = project.root / rel
+    if host.is_file():
+        return host.suffix.lower() in _SOURCE_SUFFIXES
+    seen = 0
+    for _, folders, files in os.walk(host):
+        folders[:] = [f for f in folders if f not in _NOT_SOURCE_FOLDERS]
+        seen += len(files) + len(folders)
+        if any(posixpath.splitext(f)[1].lower() in _SOURCE_SUFFIXES for f in files):
+            return True
+        if seen > _SCAN_LIMIT:
+            return True  # a large tree: taken for the source it most likely is
+    return False
+
+
 _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/var/lib/redis", "/var/opt/mssql",
               "/usr/share/elasticsearch/data", "/usr/share/opensearch/data", "/var/lib/rabbitmq",
               "/var/lib/clickhouse", "/var/lib/cassandra", "/var/lib/influxdb", "/var/lib/influxdb2",
@@ -74,7 +105,8 @@ _DATA_DIRS = ("/var/lib/postgresql", "/var/lib/mysql", "/data", "/bitnami", "/va
           "is defined: its source bind mount is what that stage is for. A bind mount of one configuration or "
           "data file (`./.env`, `./nginx.conf`, `./app.db`), or of a folder that collects logs "
           "(`./logs:/var/log/app`), is no source mount, read-only or not; a folder or a code file (`./src`, "
-          "`./app/main.py`) is.",
+          "`./app/main.py`) is, when the checked tree holds code there: a folder of reports the service writes, "
+          "a build's output (`./frontend/.next`) or documents it reads is data.",
 )
 def named_volumes(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -99,7 +131,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                     has_named = True
                 elif is_application(svc, view.built_images) and not view.is_development and not ro and \
                         not builds_for_development(svc) and not _single_config_file(src or "") and \
-                        not _log_folder(src or "", target):
+                        not _log_folder(src or "", target) and _holds_source(ctx.project, view, path, src or ""):
                     out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
                                   "mounts belong only in the development override"))
         if stateful and is_database(svc) and not has_named:
