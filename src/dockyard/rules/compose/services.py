@@ -71,7 +71,10 @@ def _holds_source(project, view, path: tuple, src: str) -> bool:
     rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.path), src))
     if rel.startswith(".."):
         return False
-    host = project.root / rel
+    return project.memo(f"compose.holds_source:{rel}", lambda: _code_at(project.root / rel))
+
+
+def _code_at(host) -> bool:
     if host.is_file():
         return host.suffix.lower() in _SOURCE_SUFFIXES
     seen = 0
