@@ -86,12 +86,16 @@ def is_test(name: str) -> bool:
     return posixpath.basename(name).lower() in TEST_NAMES or in_test_folder(name)
 
 
+# an editor's folders: a development container, VS Code's launch settings and the env files they read
+EDITOR_FOLDERS = frozenset({".devcontainer", ".vscode"})
+
+
 def in_fixture_folder(path: str) -> bool:
-    """A file (or an environment ``<folder>/<env>``) of a test stack or of a development container: under
-    ``tests/``, ``e2e/``... or ``.devcontainer/``. Nothing deploys it: it holds the test images' published
-    credentials, a workspace's local addresses and development defaults."""
+    """A file (or an environment ``<folder>/<env>``) of a test stack or of an editor's workspace: under
+    ``tests/``, ``e2e/``..., ``.devcontainer/`` or ``.vscode/``. Nothing deploys it: it holds the test images'
+    published credentials, a workspace's local addresses and development defaults."""
     folders = _folders(path)
-    return ".devcontainer" in folders or any(f in TEST_NAMES for f in folders)
+    return bool(EDITOR_FOLDERS.intersection(folders)) or any(f in TEST_NAMES for f in folders)
 
 
 def development_file(path: str) -> bool:

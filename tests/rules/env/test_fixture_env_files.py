@@ -1,5 +1,5 @@
-"""The env files of test stacks and development containers hold public test credentials and development
-defaults: the rules about secrets, addresses and per-environment files do not judge them."""
+"""The env files of test stacks and editors' workspaces (development containers, VS Code's launch settings) hold
+public test credentials and development defaults: the rules about secrets, addresses and per-environment files do not judge them."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ def test_a_test_stack_s_env_files_are_its_own_business(tmp_path):
              "tests/e2e/.env": "LDAP_ADMIN_PASSWORD=GoodNewsEveryone\n"}
     found = run_files(tmp_path, files, select=("EN002", "EN007", "EN009", "EN011"))
     assert at(found, "tests/e2e/.env") == []
+
+
+def test_an_editor_s_launch_env_files_are_its_own_business(tmp_path):
+    # VS Code's launch settings read `.vscode/.env.k8s`, copied from the committed template: the local cluster's
+    # passwords, which must match it
+    files = {".vscode/.env.k8s.template": "POSTGRES_PASSWORD=postgres\nENCRYPTION_KEY_SECRET=Qm7dWz2PbHT8hx9k\n",
+             ".vscode/launch.json": "{}\n"}
+    found = run_files(tmp_path, files, select=("EN002", "EN007", "EN009", "EN011"))
+    assert [f for f in found if f.path.startswith(".vscode/")] == []
 
 
 def test_the_same_files_where_a_deployment_reads_them_are_judged(tmp_path):

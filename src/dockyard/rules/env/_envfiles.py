@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 # the env files no rule about secrets or addresses judges (see dockyard.compose.environments.in_fixture_folder)
-FIXTURES = ("An env file of a test stack or a development container (under `tests/`, `e2e/` or `.devcontainer/`) is "
+FIXTURES = ("An env file of a test stack or an editor's workspace (under `tests/`, `e2e/`, `.devcontainer/` or "
+            "`.vscode/`) is "
             "not judged: it holds the test images' published credentials and the workspace's development defaults, "
             "and nothing deploys it. ")
 

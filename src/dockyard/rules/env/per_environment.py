@@ -53,7 +53,9 @@ def check(ctx: Context) -> Iterator[Problem]:
     compose = project.files_of(FileKind.COMPOSE)
     if not files and not compose:
         return
-    groups = [g for g in env_groups(project) if not _variables_only(project, g)]
+    # a test stack's or an editor's env files are one environment by nature, never deployed
+    groups = [g for g in env_groups(project) if not _variables_only(project, g)
+              and not in_fixture_folder(f"{g.folder}/")]
     tracked = project.git_tracked()
     for group in groups:
         wanted = in_folder(group.folder, template_name(group.name))
