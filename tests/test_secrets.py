@@ -246,3 +246,14 @@ def test_a_run_masks_its_findings_by_the_values_it_knows(tmp_path):
                                         for v in values])
     redact_result(project, result)
     assert [f.message for f in result.findings] == [f"quotes {MASK} here"] * len(values)
+
+
+@pytest.mark.parametrize("name", ["MCP_API_KEY_TEST_PORT", "USE_IAM_AUTH", "ENABLE_TOKEN_AUTH", "AUTH_TIMEOUT",
+                                  "SECRET_STORE_HOST", "DISABLE_PASSWORD_LOGIN"])
+def test_a_port_a_host_or_a_flag_named_after_a_secret_is_none(name):
+    assert not is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["API_KEY", "JWT_AUTH", "DISCORD_BOT_TOKEN", "S3_AWS_SECRET_ACCESS_KEY"])
+def test_the_secrets_beside_them_still_are(name):
+    assert is_secret_name(name)

@@ -55,10 +55,13 @@ _SECRET_NAME = lazy_compile(
     re.IGNORECASE,
 )
 # settings about a secret rather than the secret (POSTGRES_HOST_AUTH_METHOD=trust, AUTH_TYPE=md5, TOKEN_TYPE=bearer,
+# a port, a host or a flag named after one,
 # MYSQL_RANDOM_ROOT_PASSWORD=yes, OAUTH_TOKEN_URL=https://...); public keys; and Sentry's DSN, which holds the
 # project's public key: Sentry ships it to browsers (an old-style DSN's secret part is still masked as a URL
 # password)
 _NOT_SECRET_NAME = lazy_compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TTL$|_LENGTH$|_HEADER$|_ENABLED$|_URL_KEY$|"
+                              # where a service listens and switches (MCP_API_KEY_TEST_PORT, USE_IAM_AUTH=false)
+                              r"_PORT$|_HOST$|_TIMEOUT$|_DISABLED$|^USE_|^ENABLE_|^DISABLE_|"
                               r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$|SENTRY_DSN|_URLS?$|_URIS?$|_ENDPOINTS?$|"
                               r"PUBLIC_?KEYS?$|PUBLISHABLE_?KEYS?$|ALLOW_EMPTY_PASSWORD$|RANDOM_ROOT_PASSWORD$)",
                               re.IGNORECASE)

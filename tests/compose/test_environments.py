@@ -84,3 +84,9 @@ def test_sub_folder_environments(tmp_path):
 ])
 def test_one_definition_of_development(name, files, expected):
     assert is_development(name, files) is expected
+
+
+def test_a_compose_template_a_generator_renders_is_no_environment(tmp_path):
+    # `docker-compose.template.yml` is rendered into the files the environments use: not an environment itself
+    assert sorted(_envs(tmp_path, "docker-compose.yml", "docker-compose.prod.yml", "docker-compose.template.yml")) \
+        == ["prod"]

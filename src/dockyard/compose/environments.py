@@ -45,7 +45,9 @@ _EXTS = (".yml", ".yaml")
 # (base stem, override stem): docker-compose.base.yml + docker-compose.<env>.yml, ...
 _CONVENTIONS = (("docker-compose.base", "docker-compose"), ("compose", "compose"),
                 ("docker-compose", "docker-compose"))
-_NOT_ENVS = frozenset(("base", "override"))
+# override names that are no environment: the base, compose's override, a template a generator renders
+# (`docker-compose.template.yml`)
+_NOT_ENVS = frozenset(("base", "override", "template"))
 # What `docker compose` reads with no -f, in compose's order of preference (compose-go's cli options).
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 DEFAULT_OVERRIDES = ("compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
