@@ -175,3 +175,13 @@ def test_install_after_a_piped_remote_setup_script_is_not_called_stale(tmp_path)
     assert triples(found) == [("DF046", 7, 13), ("DF046", 9, 16)]
     assert found[0].message == ("`apt-get install` without `apt-get update` in the same RUN installs from stale "
                                 "package lists")
+
+
+def test_an_update_followed_by_playwright_s_install_deps_is_not_alone(tmp_path):
+    # Playwright installs the browsers' system libraries with apt-get itself, after the update in the same RUN
+    text = ("FROM python:3.12-slim\n"                                                                       # 1
+            "RUN apt-get update && uvx --from playwright playwright install-deps chromium "                  # 2
+            "&& rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get update && npx playwright install --with-deps chromium\n"                          # 3
+            "RUN apt-get update && npx playwright install chromium\n")                                     # 4
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF046")) == [("DF046", 4, 13)]

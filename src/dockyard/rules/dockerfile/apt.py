@@ -43,7 +43,8 @@ def _end_of(script, word) -> int | None:
                 "    && rm -rf /var/lib/apt/lists/*\n",
     notes="An install that follows, in the same RUN, a downloaded script piped into a shell (`curl -fsSL "
           "https://deb.nodesource.com/setup_20.x | bash -`) is not judged: such setup scripts add their repository "
-          "and run `apt-get update` themselves, and what they run cannot be read here.",
+          "and run `apt-get update` themselves, and what they run cannot be read here. An update followed by "
+          "Playwright's `install-deps` (or `install --with-deps`), which runs `apt-get install`, is not alone.",
 )
 def update_with_install(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -57,10 +58,22 @@ def update_with_install(ctx: Context) -> Iterator[Problem]:
                 continue  # a downloaded setup script piped into a shell (NodeSource's) may update the lists itself
             yield Problem(f"`{c.tool} {c.sub}` without `{c.tool} update` in the same RUN installs from stale "
                           "package lists", script.word_position(c.sub_word))
-        elif updates and not installs:
+        elif updates and not installs and not _installs_through_a_tool(script):
             c = updates[0]
             yield Problem(f"`{c.tool} update` alone in a RUN: its cached layer goes stale; update and install "
                           "in one RUN", script.word_position(c.sub_word))
+
+
+def _installs_through_a_tool(script) -> bool:
+    """Whether a command of the RUN installs system packages with apt itself: Playwright's browser dependencies
+    (`playwright install-deps`, `playwright install --with-deps`, however Playwright is started)."""
+    for cmd in script.commands:
+        words = [w.text for w in cmd.argv]
+        for i, word in enumerate(words):  # `uvx --from playwright playwright install-deps`: any of them
+            rest = words[i + 1:] if word == "playwright" else []
+            if rest[:1] == ["install-deps"] or (rest[:1] == ["install"] and "--with-deps" in rest):
+                return True
+    return False
 
 
 @rule(
