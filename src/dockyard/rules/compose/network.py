@@ -10,7 +10,6 @@ from dockyard.compose.loader import normalize_project_name
 from dockyard.model import Problem
 from dockyard.programs import basename, compose_argvs, service_runs_tests
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.source import FileKind
 from dockyard.rules.compose._common import (
     hardened,
     NOT_DEPLOYED,
@@ -22,6 +21,7 @@ from dockyard.rules.compose._common import (
     is_long_running,
     strip_references,
 )
+from dockyard.source import FileKind
 
 _BASE = "docker-compose.base.yml"
 
@@ -79,9 +79,9 @@ def _default_joined_by_name(project, view) -> str | None:
     first = view.compose_files[0].path if view.compose_files else ""
     name = view.model.get("name") if isinstance(view.model, dict) else None
     name = normalize_project_name(str(name or posixpath.basename(posixpath.dirname(first)) or project.root.name))
-    network = f"{name}_default"
     if not name:
         return None
+    network = f"{name}_default"
     files = [sf for kind in _NETWORK_USERS for sf in project.files_of(kind)]
     dev_container = project.include(_DEV_CONTAINER)
     for sf in files + ([dev_container] if dev_container is not None else []):
