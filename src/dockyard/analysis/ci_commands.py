@@ -14,8 +14,8 @@ from dockyard.parsers.yamlpos import load_yaml
 
 MAX_DEPTH = 4  # scripts calling scripts, make targets, local actions
 # actions that build an image from `with:` inputs of the same names (`file`, `context`, `push`, `tags`, `build-args`,
-# `platforms`, `labels`, `outputs`): Depot's take docker's inputs and build on Depot's builders
-BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action")
+# `platforms`, `labels`, `outputs`): Depot's and Blacksmith's take docker's inputs and build on their own builders
+BUILD_PUSH_ACTIONS = ("docker/build-push-action", "depot/build-push-action", "useblacksmith/build-push-action")
 BAKE_ACTIONS = ("docker/bake-action", "depot/bake-action")
 
 

@@ -178,6 +178,22 @@ def test_depot_build_push_action_is_an_image_build(tmp_path):
     assert found[1].message == "image tags lack sha, latest (tag with the version, the commit SHA and `latest`)"
 
 
+def test_blacksmith_build_push_action_is_an_image_build_and_a_non_python_image_needs_no_wheelhouse(tmp_path):
+    # useblacksmith/build-push-action is a drop-in for docker's action: its build is judged as docker's is
+    step = ("uses: useblacksmith/build-push-action@v2\n        with:\n          context: .\n"
+            "          platforms: linux/amd64,linux/arm64\n          push: true\n          tags: |\n"
+            "            acme/api:${{ inputs.tag }}")
+    files = {**DF, ".github/workflows/release.yml": wf("uses: actions/checkout@v4", step)}
+    found = run_files(tmp_path / "py", files, select=("CI002", "CI003", "CI004"))
+    assert codes(found) == [("CI002", ".github/workflows/release.yml", 7, 9),
+                            ("CI003", ".github/workflows/release.yml", 7, 9),
+                            ("CI004", ".github/workflows/release.yml", 7, 9)]
+    # the same build of an infrastructure image (pgbouncer) gets no Python wheelhouse to install
+    infra = {**files, "Dockerfile": "FROM edoburu/pgbouncer:v1.23.1-p2\nCOPY pgbouncer.ini /etc/pgbouncer/\n",
+             "api/Dockerfile": DF["Dockerfile"]}
+    assert [c for c, *_ in codes(run_files(tmp_path / "infra", infra, select="CI002"))] == []
+
+
 def test_labels_the_build_applies_stand_for_the_build_arguments(tmp_path):
     # the arguments exist to become the image's version, build-date and git-commit labels: a build that applies
     # those labels itself (docker/metadata-action's `labels` output; `--label` with the standard's or the OCI key)

@@ -97,16 +97,18 @@ HEROKU_ENV = "    env:\n      HEROKU_IMAGE: registry.heroku.com/some-app/web\n"
 
 
 def test_an_image_pushed_only_to_heroku_needs_one_architecture(tmp_path):
-    text = workflow(job("deploy", "docker build -t registry.heroku.com/some-app/web svc "
+    text = workflow(job("deploy", "docker build -f svc/Dockerfile.release -t registry.heroku.com/some-app/web svc "
                                   "&& docker push registry.heroku.com/some-app/web"))
     assert found(tmp_path, text) == [("CI002", 7, 9, NO_WHEELS), ("CI003", 7, 9, NO_ARGS),
                                      ("CI004", 7, 9, NO_TAGS.replace("sha", "sha, latest"))]
     # named through the job's `env:`, as an expression or as a shell variable
     for i, ref in enumerate(("${{ env.HEROKU_IMAGE }}:latest", "$HEROKU_IMAGE:latest")):
-        text = workflow(job("deploy", f"docker build -t {ref} svc", f"docker push {ref}", env=HEROKU_ENV))
+        text = workflow(job("deploy", f"docker build -f svc/Dockerfile.release -t {ref} svc", f"docker push {ref}",
+                            env=HEROKU_ENV))
         assert [c for c, *_ in found(tmp_path / str(i), text)] == ["CI002", "CI003", "CI004"], ref
     # pushed to ghcr as well: other machines pull it, so the advice stays
-    both = workflow(job("deploy", "docker build -t registry.heroku.com/some-app/web -t ghcr.io/acme/svc:latest svc",
+    both = workflow(job("deploy", "docker build -f svc/Dockerfile.release -t registry.heroku.com/some-app/web "
+                                  "-t ghcr.io/acme/svc:latest svc",
                         "docker push registry.heroku.com/some-app/web && docker push ghcr.io/acme/svc:latest"))
     assert [c for c, *_ in found(tmp_path / "both", both)] == ["CI002", "CI003", "CI004", "CI005"]
 

@@ -129,6 +129,19 @@ def _once_per_build(found) -> Iterator[Problem]:
         yield Problem(message, first.position, path=path)
 
 
+def _builds_python_image(project, build) -> bool:
+    """Whether a build makes a Python image from a Dockerfile of the tree: the builds a wheelhouse is for. A build
+    of another runtime's image (an infrastructure image such as pgbouncer), or one whose Dockerfile cannot be read
+    (a context taken from a matrix computed at run time), is not judged."""
+    classified = roles.roles(project)
+    for image in build.images:
+        sf = project.file(image.dockerfile) if image.dockerfile else None
+        if sf is not None and sf.kind == FileKind.DOCKERFILE and sf.text is not None and \
+                classified.dockerfile(sf).role in roles.PYTHON_IMAGES:
+            return True
+    return False
+
+
 def _architectures(build) -> set[str]:
     """The CPU architectures a build targets (`linux/amd64,linux/arm64` -> amd64, arm64); none when it names none."""
     named = [part.strip() for value in build.platforms for part in str(value).split(",")]
@@ -160,9 +173,9 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     if not ships_python_service(ctx.project):
         return  # no Python service: nothing to install from a wheelhouse
     pl = pipeline(ctx.project)
-    published = pl.published
+    published = [b for b in pl.published if _builds_python_image(ctx.project, b)]
     if not published:
-        return  # no published image to hand a wheelhouse to (CI003 says so when CI builds none at all)
+        return  # no published Python image to hand a wheelhouse to (CI003 says so when CI builds none at all)
     wheel_jobs = {s.job for s in pl.steps if s.run and re.search(
         r"pip3?\s+wheel|-m\s+pip\s+wheel|wheelhouse-build|deps\s+wheelhouse", s.run)}
     upload_jobs = {s.job for s in pl.steps if s.uses.startswith("actions/upload-artifact") or s.uses == "gitlab:artifacts"}
