@@ -2,7 +2,7 @@
 
 An image build is found wherever CI runs one:
 
-* a ``docker/build-push-action`` step (its ``with:``; ``depot/build-push-action`` takes the same inputs), also in
+* a ``docker/build-push-action`` step (its ``with:``; Depot's and Blacksmith's take the same inputs), also in
   a matrix job, whose variants are read with the matrix values they get (a per-platform matrix builds every
   platform it lists);
 * ``docker build`` / ``docker buildx build`` / ``docker image build`` / ``docker buildx bake`` and

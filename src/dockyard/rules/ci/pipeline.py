@@ -163,8 +163,9 @@ def _architectures(build) -> set[str]:
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Judged when the project ships a Python service (a Dockerfile whose image serves FastAPI or runs "
-    "Python): base images and images of other runtimes install no wheelhouse. Only published builds are judged "
-    "(see CI003). A workflow that builds no wheelhouse is told so once, at its first published build. A build for "
+    "Python): base images and images of other runtimes install no wheelhouse. Only published builds of a Python image of "
+    "the tree are judged (see CI003): a build of an infrastructure image, or one whose Dockerfile cannot be read (a "
+    "context taken from a matrix computed at run time), is not. A workflow that builds no wheelhouse is told so once, at its first published build. A build for "
     "several architectures (`platforms: linux/amd64,linux/arm64`) is told to build one wheelhouse per architecture "
     "(or to use an internal package registry), as the standard says: wheels built on one runner hold that runner's "
     "architecture.",
@@ -223,7 +224,7 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     example={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": BAD_WORKFLOW},
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Builds are found in `docker/build-push-action` steps (matrix variants included; "
-    "`depot/build-push-action`, which takes the same inputs, alike), in `docker build`, "
+    "`depot/build-push-action` and `useblacksmith/build-push-action`, which take the same inputs, alike), in `docker build`, "
     "`docker buildx build|bake` and `docker compose build` commands (compose services' `build.args`), and in the "
     "scripts, make targets, local actions and local reusable workflows a step runs. When a repository has a "
     "Dockerfile (not a template) and no CI builds an image, this rule alone reports it, at the workflows folder "
