@@ -82,6 +82,12 @@ def _default_joined_by_name(project, view) -> str | None:
     if not name:
         return None
     network = f"{name}_default"
+    return project.memo(f"compose.joined_by_name:{network}", lambda: _file_naming(project, network))
+
+
+def _file_naming(project, network: str) -> str | None:
+    """The first CI file, Makefile or development container's settings that names ``network``; read once a run
+    for each network, whatever the number of environments that share it."""
     files = [sf for kind in _NETWORK_USERS for sf in project.files_of(kind)]
     dev_container = project.include(_DEV_CONTAINER)
     for sf in files + ([dev_container] if dev_container is not None else []):
