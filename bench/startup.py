@@ -69,6 +69,9 @@ volumes:
 """
 
 
+MANY = (2, 4, 8)  # how many Dockerfiles the "several Dockerfiles" cases hold
+
+
 def install(venv: Path) -> Path:
     """dockyard from this checkout, installed as a user installs it."""
     if venv.exists():
@@ -83,10 +86,12 @@ def trees(base: Path) -> dict[str, Path]:
     one = base / "one-dockerfile"
     one.mkdir()
     (one / "Dockerfile").write_text(DOCKERFILE)
-    two = base / "two-dockerfiles"
-    for name in ("api", "worker"):
-        (two / name).mkdir(parents=True)
-        (two / name / "Dockerfile").write_text(DOCKERFILE)
+    many = {}
+    for count in MANY:  # a repository of several services, each with its Dockerfile
+        many[count] = base / f"dockerfiles-{count}"
+        for name in service_names(count):
+            (many[count] / name).mkdir(parents=True)
+            (many[count] / name / "Dockerfile").write_text(DOCKERFILE)
     small = base / "compose-small"
     small.mkdir()
     (small / "compose.yaml").write_text("services:\n  web:\n    image: nginx:${TAG:-1.25}\n    ports: ['8080:80']\n")
@@ -95,7 +100,11 @@ def trees(base: Path) -> dict[str, Path]:
     (app / "compose.yaml").write_text(COMPOSE)
     (app / ".env").write_text("POSTGRES_PASSWORD=change-me\nTAG=1.0\n")
     (app / "Dockerfile").write_text(DOCKERFILE)
-    return {"one": one, "two": two, "small": small, "app": app}
+    return {"one": one, **{f"many-{count}": folder for count, folder in many.items()}, "small": small, "app": app}
+
+
+def service_names(count: int) -> list[str]:
+    return ["api", "worker"] if count == 2 else [f"service{i}" for i in range(1, count + 1)]
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, float, int]:
@@ -153,15 +162,20 @@ def main(argv: list[str] | None = None) -> int:
             ("dockyard --version", [str(dockyard), "--version"], t["one"], "python -c pass"),
             ("dockyard check . (one Dockerfile)", [str(dockyard), "check", "."], t["one"], "python -c pass"),
             ("dockyard check Dockerfile (named)", [str(dockyard), "check", "Dockerfile"], t["one"], "python -c pass"),
-            ("dockyard check . (two Dockerfiles)", [str(dockyard), "check", "."], t["two"], "python -c pass"),
             ("dockyard check (init project)", [str(dockyard), "check", "."], init_dir, "python -c pass"),
             ("dockyard check examples/standard-example", [str(dockyard), "check", "."],
              ROOT / "examples" / "standard-example", "python -c pass"),
         ]
         if hadolint:
-            cases += [("hadolint (one Dockerfile)", [hadolint, "--no-fail", "Dockerfile"], t["one"], "python -c pass"),
-                      ("hadolint (two Dockerfiles)", [hadolint, "--no-fail", "api/Dockerfile", "worker/Dockerfile"],
-                       t["two"], "python -c pass")]
+            cases.append(("hadolint (one Dockerfile)", [hadolint, "--no-fail", "Dockerfile"], t["one"], "python -c pass"))
+        # several Dockerfiles: dockyard checks the whole tree, hadolint is handed the Dockerfiles
+        for count in MANY:
+            files = [f"{name}/Dockerfile" for name in service_names(count)]
+            peer = f"hadolint ({count} Dockerfiles)"
+            cases.append((f"dockyard check . ({count} Dockerfiles)", [str(dockyard), "check", "."], t[f"many-{count}"],
+                          peer if hadolint else "python -c pass"))
+            if hadolint:
+                cases.append((peer, [hadolint, "--no-fail", *files], t[f"many-{count}"], "python -c pass"))
         for key, label in (("small", "one service"), ("app", "two services, .env")):
             cases.append((f"dockyard env render ({label})",
                           [str(dockyard), "env", "render", "--show-secrets", "--format", "json"], t[key],
