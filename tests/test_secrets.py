@@ -249,11 +249,20 @@ def test_a_run_masks_its_findings_by_the_values_it_knows(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["MCP_API_KEY_TEST_PORT", "USE_IAM_AUTH", "ENABLE_TOKEN_AUTH", "AUTH_TIMEOUT",
-                                  "SECRET_STORE_HOST", "DISABLE_PASSWORD_LOGIN"])
+                                  "SECRET_STORE_HOST", "DISABLE_PASSWORD_LOGIN", "TOKEN_CACHE_DIR", "MAX_TOKENS",
+                                  "PASSWORD_MIN_LENGTH", "SECRETS_DIRECTORY", "TOKEN_LIMIT"])
 def test_a_port_a_host_or_a_flag_named_after_a_secret_is_none(name):
     assert not is_secret_name(name)
 
 
-@pytest.mark.parametrize("name", ["API_KEY", "JWT_AUTH", "DISCORD_BOT_TOKEN", "S3_AWS_SECRET_ACCESS_KEY"])
+@pytest.mark.parametrize("name", ["API_KEY", "JWT_AUTH", "DISCORD_BOT_TOKEN", "S3_AWS_SECRET_ACCESS_KEY",
+                                  "GITHUB_TOKEN", "HF_TOKEN", "ACCESSTOKEN"])
 def test_the_secrets_beside_them_still_are(name):
     assert is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["TIKTOKEN_ENCODINGS_BASE", "TOKENIZERS_PARALLELISM", "HF_TOKENIZER"])
+def test_tokenizers_hold_no_token(name):
+    # tiktoken and Hugging Face's tokenizers are libraries that split text into tokens: their settings are not
+    # credentials
+    assert not is_secret_name(name)

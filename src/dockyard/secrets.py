@@ -50,18 +50,21 @@ MASK = "********"
 
 
 _SECRET_NAME = lazy_compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|_KEY$|^KEY$|DSN|SALT|SIGNING"
+    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|(?<!TIK)TOKEN(?!IZER)|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|_KEY$|^KEY$|DSN|SALT|SIGNING"
     r"|(?:^|_)(?:PW|PASS|PAT|SK|JWT|AUTH|AUTHORIZATION)$|_PWD$|_AUTH_CONFIG$)",
     re.IGNORECASE,
 )
 # settings about a secret rather than the secret (POSTGRES_HOST_AUTH_METHOD=trust, AUTH_TYPE=md5, TOKEN_TYPE=bearer,
-# a port, a host or a flag named after one,
+# a port, a host, a flag, a folder or a size named after one,
 # MYSQL_RANDOM_ROOT_PASSWORD=yes, OAUTH_TOKEN_URL=https://...); public keys; and Sentry's DSN, which holds the
 # project's public key: Sentry ships it to browsers (an old-style DSN's secret part is still masked as a URL
 # password)
 _NOT_SECRET_NAME = lazy_compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TTL$|_LENGTH$|_HEADER$|_ENABLED$|_URL_KEY$|"
                               # where a service listens and switches (MCP_API_KEY_TEST_PORT, USE_IAM_AUTH=false)
                               r"_PORT$|_HOST$|_TIMEOUT$|_DISABLED$|^USE_|^ENABLE_|^DISABLE_|"
+                              # where a library keeps its files, and how much of something (TOKEN_CACHE_DIR,
+                              # MAX_TOKENS)
+                              r"_DIR$|_DIRECTORY$|^MAX_|_LIMIT$|_COUNT$|_SIZE$|"
                               r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$|SENTRY_DSN|_URLS?$|_URIS?$|_ENDPOINTS?$|"
                               r"PUBLIC_?KEYS?$|PUBLISHABLE_?KEYS?$|ALLOW_EMPTY_PASSWORD$|RANDOM_ROOT_PASSWORD$)",
                               re.IGNORECASE)

@@ -149,7 +149,7 @@ def _workflow_steps(reader: Reader, pl: Pipeline, sf, root: dict, callers: dict[
             continue
         needs = job.get("needs")
         pl.job_needs[str(job_name)] = lines(needs) if needs else []
-        pl.job_env[f"{sf.path}\0{job_name}"] = {**workflow_env, **_plain_env(job.get("env"))}
+        job_env = pl.job_env[f"{sf.path}\0{job_name}"] = {**workflow_env, **_plain_env(job.get("env"))}
         pos = jobs.key_pos(job_name) if hasattr(jobs, "key_pos") else None
         job_pos = Position(pos.line, pos.column) if pos else Position(1, 1)
         uses = job.get("uses")
@@ -172,7 +172,10 @@ def _workflow_steps(reader: Reader, pl: Pipeline, sf, root: dict, callers: dict[
             plain = dict(raw)
             variants = _matrix_variants(job, _used_names(plain))
             found_before = len(reader.pl.builds)
-            contexts = [dict(**m, **i) for m in (variants or [{}]) for i in input_sets][:MAX_VARIANTS]
+            # `${{ env.X }}` in a step's inputs: the workflow's, the job's and the step's own `env:` (values that
+            # are themselves expressions stay unknown)
+            env = {f"env.{k}": v for k, v in {**job_env, **_plain_env(plain.get("env"))}.items() if "${{" not in v}
+            contexts = [dict(**env, **m, **i) for m in (variants or [{}]) for i in input_sets][:MAX_VARIANTS]
             for context in contexts:
                 s = substitute(plain, context)
                 with_ = s.get("with") if isinstance(s.get("with"), dict) else {}

@@ -215,3 +215,20 @@ def test_labels_the_build_applies_stand_for_the_build_arguments(tmp_path):
     found = run_files(tmp_path / "c", files, select="CI003")
     assert codes(found) == [("CI003", ".github/workflows/publish.yml", 6, 9)]
     assert found[0].message == "image build does not pass `BUILD_DATE` as build arguments"
+
+
+def test_inputs_read_from_the_workflow_job_and_step_env(tmp_path):
+    # `platforms: ${{ env.platforms }}` with the list in the workflow's `env:`: a multi-platform build
+    step = ("uses: docker/build-push-action@v6\n        with:\n          push: true\n"
+            "          tags: acme/api:${{ github.sha }},acme/api:latest\n          platforms: ${{ env.platforms }}\n"
+            "          build-args: |\n            BUILD_VERSION=${{ env.VERSION }}\n            BUILD_DATE=x\n"
+            "            GIT_COMMIT=${{ github.sha }}\n")
+    workflow = wf(step).replace("jobs:", "env:\n  platforms: linux/amd64,linux/arm64\njobs:", 1)
+    files = {**DF, ".github/workflows/release.yml": workflow}
+    assert run_files(tmp_path, files, select=("CI003", "CI005")) == []
+    # the job's `env:` overrides the workflow's; the step's overrides the job's
+    job = workflow.replace("    steps:", "    env:\n      platforms: linux/amd64\n    steps:", 1)
+    found = run_files(tmp_path / "b", {**DF, ".github/workflows/release.yml": job}, select=("CI003", "CI005"))
+    assert codes(found) == [("CI005", ".github/workflows/release.yml", 10, 9)]
+    stepped = job.replace("        with:", "        env:\n          platforms: linux/amd64,linux/arm64\n        with:", 1)
+    assert run_files(tmp_path / "c", {**DF, ".github/workflows/release.yml": stepped}, select=("CI003", "CI005")) == []

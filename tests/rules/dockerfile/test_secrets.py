@@ -36,3 +36,12 @@ def test_real_secrets_stay_secret_even_in_hex(tmp_path):
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF053")
     assert triples(found) == [("DF053", 2, 5), ("DF053", 3, 5), ("DF053", 4, 5), ("DF053", 5, 5), ("DF053", 6, 5)]
     assert all("0123456789abcdef" not in f.message and "7169605F" not in f.message for f in found)
+
+
+def test_tokenizer_caches_and_folders_are_not_secrets(tmp_path):
+    # tiktoken's cache folder and encodings, and a tokenizer library's switch, name no credential
+    text = ("FROM python:3.12-slim\n"
+            "ENV TIKTOKEN_CACHE_DIR=/home/worker/app/tiktoken_cache\n"
+            "ENV TIKTOKEN_ENCODINGS_BASE=/home/worker/app/encodings TOKENIZERS_PARALLELISM=false\n"
+            "ENV HF_TOKEN=hf_abcdefgh12345678\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF053")) == [("DF053", 4, 5)]

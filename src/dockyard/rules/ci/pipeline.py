@@ -372,7 +372,8 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     notes="Judged where the image is pushed, once per build (see CI003): a test build loaded into the runner's "
     "daemon and run there is not. An image pushed only to a registry whose platform runs one architecture "
     "(Heroku's `registry.heroku.com`, linux/amd64) needs no other; the workflow's and job's `env:` values are read "
-    "into the name (`${{ env.HEROKU_IMAGE }}`, `$HEROKU_IMAGE`).",
+    "into the name (`${{ env.HEROKU_IMAGE }}`, `$HEROKU_IMAGE`), and the step's too into its inputs "
+    "(`platforms: ${{ env.platforms }}`).",
 )
 def multi_arch(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
