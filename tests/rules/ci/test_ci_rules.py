@@ -143,6 +143,23 @@ def test_skip_media_packages(tmp_path):
                      select="CI007") == []
 
 
+def test_media_packages_a_build_argument_of_the_project_switches(tmp_path):
+    # the project's own switch: what `EXTRAS` names decides whether the media libraries are installed
+    df = ("FROM python:3.12-slim\nARG EXTRAS\nRUN ENABLE_MEDIA=0; for e in $EXTRAS; do case \"$e\" in media) "
+          "ENABLE_MEDIA=1 ;; esac; done; \\\n    apt-get update; \\\n    apt-get install -y curl; \\\n"
+          "    if [ \"$ENABLE_MEDIA\" = 1 ]; then apt-get install -y --no-install-recommends ffmpeg; fi\n")
+    assert run_files(tmp_path, {"Dockerfile": df}, select="CI007") == []
+    # the same install outside the `if`, or in an `if` of a RUN that reads no build argument, is not switched
+    always = df.replace("if [ \"$ENABLE_MEDIA\" = 1 ]; then apt-get install -y --no-install-recommends ffmpeg; fi",
+                        "apt-get install -y --no-install-recommends ffmpeg")
+    assert triples(run_files(tmp_path / "b", {"Dockerfile": always}, select="CI007")) == [("CI007", 3, 1)]
+    unswitched = df.replace("for e in $EXTRAS", "for e in media")
+    assert triples(run_files(tmp_path / "c", {"Dockerfile": unswitched}, select="CI007")) == [("CI007", 3, 1)]
+    # `libmagic1` detects file types: no media library
+    magic = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libmagic1\n"
+    assert run_files(tmp_path / "d", {"Dockerfile": magic}, select="CI007") == []
+
+
 def test_skip_media_packages_reads_the_readme_as_every_input_is_read(tmp_path, monkeypatch):
     import os
 

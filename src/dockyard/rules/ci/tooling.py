@@ -12,6 +12,7 @@ from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
                                ships_python_service)
+from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 
@@ -28,7 +29,7 @@ SERVICE_DOCKERFILE = "FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\"]
 MEDIA_PACKAGES = (
     "ffmpeg", "imagemagick", "libmagickwand-dev", "ghostscript", "poppler-utils", "tesseract-ocr", "libvips",
     "libvips-dev", "libavcodec-dev", "libavformat-dev", "libswscale-dev", "libjpeg-dev", "libjpeg62-turbo-dev",
-    "libpng-dev", "libwebp-dev", "libtiff-dev", "libheif-dev", "libopenjp2-7-dev", "libmagic1", "libsndfile1",
+    "libpng-dev", "libwebp-dev", "libtiff-dev", "libheif-dev", "libopenjp2-7-dev", "libsndfile1",
     "libgl1", "libglib2.0-0",
 )
 
@@ -176,16 +177,33 @@ def _just_recipes(project, sf) -> set[str]:
 
 
 def _media_installs(project):
-    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in Python images."""
+    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in Python images,
+    leaving out installs a build argument of the project's own already switches off."""
     found = []
     for sf in python_service_dockerfiles(project):
         df = project.dockerfile(sf)
+        # the standard's own switch is judged below, with its README
+        build_args = {v.split("=", 1)[0] for i in df.instructions if i.keyword == "ARG" for v in i.value} - {
+            "SKIP_MEDIA_PACKAGES"}
         for script in run_scripts(df, df.instructions):
             for call in calls(script):
-                if call.tool != "pip" and is_install(call):
+                if call.tool != "pip" and is_install(call) and not _switched(script.text, call.command, build_args):
                     found.extend((sf, df, script.instruction, w.text) for w in call.packages
                                  if w.text in MEDIA_PACKAGES)
     return found
+
+
+_OPENS = lazy_compile(r"(?<![\w$-])(if|case)(?![\w-])")
+_CLOSES = lazy_compile(r"(?<![\w$-])(fi|esac)(?![\w-])")
+
+
+def _switched(text: str, command, build_args: set[str]) -> bool:
+    """Whether ``command`` runs inside an `if`/`case` of a RUN that reads one of the Dockerfile's build arguments:
+    the project's own switch (`ARG EXTRAS` ... `if [ "$ENABLE_MEDIA" = 1 ]; then apt-get install ffmpeg; fi`)."""
+    before = text[:command.start]
+    if len(_OPENS.findall(before)) <= len(_CLOSES.findall(before)):
+        return False
+    return any(f"${name}" in text or f"${{{name}" in text for name in build_args)
 
 
 @rule(
@@ -206,6 +224,8 @@ def _media_installs(project):
         "apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*; fi\n",
         "README.md": "Build with `--build-arg SKIP_MEDIA_PACKAGES=1` to leave out ffmpeg.\n",
     },
+    notes="An install inside an `if` or `case` of a RUN that reads one of the Dockerfile's build arguments is "
+    "already switched by the project (`ARG EXTRAS` choosing what to install) and is not reported.",
 )
 def skip_media(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
