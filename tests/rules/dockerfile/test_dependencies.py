@@ -444,3 +444,17 @@ def test_cache_mount_advice_names_the_flag_that_turns_the_cache_off(tmp_path):
     found = run(tmp_path / "m", mounted, "DF010")
     assert triples(found) == [("DF010", 3, 5)]
     assert found[0].message.startswith("the cache mount at `/root/.cache/pip` is never used: `--no-cache` turns")
+
+
+def test_the_project_installed_without_its_dependencies_over_a_copied_environment(tmp_path):
+    # the dependencies come with the environment copied from the builder; `--no-deps .` adds only the project
+    text = ("FROM python:3.12-slim AS builder\nRUN uv venv /app/.venv && uv sync --frozen --no-install-project\n"
+            "FROM python:3.12-slim AS production\nCOPY --from=builder /app/.venv /app/.venv\nCOPY . /app\n"
+            "RUN uv pip install --python /app/.venv/bin/python --no-deps .\nRUN pip install --no-deps ./src /app\n")
+    assert run(tmp_path, text, "DF011") == []
+    # without `--no-deps`, or naming a package of the index, it resolves against the index
+    for i, line in enumerate(["RUN uv pip install --python /app/.venv/bin/python .",
+                              "RUN pip install --no-deps . fastapi"]):
+        found = run(tmp_path / str(i), text.replace("RUN uv pip install --python /app/.venv/bin/python --no-deps .",
+                                                    line), "DF011")
+        assert triples(found) == [("DF011", 6, 5)], line

@@ -672,7 +672,8 @@ def _cache_env(df, stage, ins, call: PipCall) -> str:
     notes="Judged on the final stage and a stage named `production`, including the stages they are built FROM. "
     "A runtime stage that installs nothing (a virtual environment copied from the builder) is accepted, and so "
     "is a project manager's install that repeats, with the same groups and extras, what the builder synced into "
-    "the environment copied from it: the lock's packages are all there, and it only adds the project.",
+    "the environment copied from it: the lock's packages are all there, and it only adds the project. So is "
+    "`pip install --no-deps .` (or `uv pip install --no-deps`) of the project's own folder.",
 )
 def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -706,7 +707,8 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
                     break
                 call = pip_call(rs, cmd)
                 if call is not None and call.subcommand in ("install", "sync") and call.downloads and (
-                        found is None or (found_tooling and not _installs_tooling(call))):
+                        found is None or (found_tooling and not _installs_tooling(call))) \
+                        and not _installs_only_the_project(call):
                     found_tooling = _installs_tooling(call)
                     found = Problem(
                         f"the runtime image runs `{_shown(call)}` against the package index; build wheels in a "
@@ -720,6 +722,13 @@ def check_wheelhouse(ctx: Context) -> Iterator[Problem]:
 
 
 _TOOLING = frozenset({"pip", "setuptools", "wheel", "poetry", "uv", "pipenv", "pdm", "pip-tools", "virtualenv"})
+
+
+def _installs_only_the_project(call: PipCall) -> bool:
+    """`pip install --no-deps .` (or `uv pip install --no-deps ./app`): the project's own source over the
+    dependencies already there, nothing taken from the index for it."""
+    return call.has("--no-deps") and bool(call.targets) and not call.values("--requirement") and all(
+        w.text.startswith((".", "/")) for w in call.targets)
 
 
 def _installs_tooling(call: PipCall) -> bool:
