@@ -28,6 +28,15 @@ def test_defined_by_host_and_port_or_url(tmp_path):
     assert run_files(tmp_path, _files(env), select="EN011") == []
 
 
+def test_defined_by_a_connection_string_under_another_suffix(tmp_path):
+    # `DATABASE_STRING` holding a URL is the database's address; a plain value under such a name is not
+    env = ("BASE_URL=http://localhost:8150\nAPI_BASE_URL=${BASE_URL}/api\n"
+           "DATABASE_STRING=\"postgresql+psycopg://app@db/app\"\nREDIS_CONNECTION=redis://cache:6379/0\n")
+    assert run_files(tmp_path, _files(env), select="EN011") == []
+    found = run_files(tmp_path / "b", _files(env.replace("redis://cache:6379/0", "cache")), select="EN011")
+    assert triples(found) == [("EN011", 1, 1)] and "`cache`" in found[0].message and "`db`" not in found[0].message
+
+
 def test_host_without_port_is_not_enough(tmp_path):
     env = "BASE_URL=http://x\nAPI_BASE_URL=http://x/api\nDB_HOST=db\nREDIS_HOST=cache\nREDIS_PORT=6379\n"
     found = run_files(tmp_path, _files(env), select="EN011")

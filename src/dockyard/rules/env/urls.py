@@ -29,11 +29,12 @@ def _prefixes(service: str, family: ImageFamily) -> list[str]:
     return list(dict.fromkeys([own, *family.prefixes]))
 
 
-def _defined(keys: set[str], service: str, family: ImageFamily) -> bool:
+def _defined(keys: set[str], service: str, family: ImageFamily, connections: set[str]) -> bool:
+    """``connections``: the keys whose value is a URL (``DATABASE_STRING=postgresql+psycopg://...``)."""
     for prefix in _prefixes(service, family):
         if (f"{prefix}_HOST" in keys or f"{prefix}_HOSTNAME" in keys) and f"{prefix}_PORT" in keys:
             return True
-        if any(k.startswith(prefix) and k.endswith(_URL_SUFFIXES) for k in keys):
+        if any(k.startswith(prefix) and (k.endswith(_URL_SUFFIXES) or k in connections) for k in keys):
             return True
     return False
 
@@ -72,7 +73,7 @@ def _configured_here(project, view, name: str, env_path: str) -> bool:
                for p in ((item.get("path") if isinstance(item, dict) else item) for item in spec.get("env_file") or []))
 
 
-def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
+def _missing(project, view, keys: set[str], env_path: str, connections: set[str]) -> list[str]:
     """What the environment asks of its env file and the file does not define, in words."""
     out: list[str] = []
     # the app's address under its own name (`DOMAIN`), in the env file or in what compose interpolates (where a
@@ -83,7 +84,7 @@ def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
         out += [f"`{name}`" for name in BASE_URLS if name not in keys]
     for service, spec in sorted(view.services.items()):
         family = image_family(spec.get("image"))
-        if family is None or _defined(keys, service, family) or \
+        if family is None or _defined(keys, service, family, connections) or \
                 not any(_configured_here(project, view, other, env_path) for other in referrers(view, service)):
             continue
         prefix = family.prefixes[0]
@@ -120,7 +121,8 @@ def _missing(project, view, keys: set[str], env_path: str) -> list[str]:
     "(compose builds it, or it runs a Python image) or a service that loads the env file with `env_file:`. Nobody "
     "reads an address nobody connects to, and a third-party image that only depends on the database (an admin UI "
     "beside a database for an app run on the host) is pointed at it by its own settings. It counts as defined by "
-    "`<PREFIX>_HOST` (or `<PREFIX>_HOSTNAME`) and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN`, where "
+    "`<PREFIX>_HOST` (or `<PREFIX>_HOSTNAME`) and `<PREFIX>_PORT`, or by a `<PREFIX>..._URL`/`_URI`/`_DSN` or any "
+    "`<PREFIX>...` holding a URL (`DATABASE_STRING=postgresql://...`), where "
     "the prefix is the "
     "service's name or its kind (`db` with postgres: `DB_`, `POSTGRES_`, `DATABASE_`, `PG_`...). One finding per "
     "env file lists everything it lacks, for every environment that reads it.",
@@ -134,11 +136,13 @@ def check(ctx: Context) -> Iterator[Problem]:
     if views and views[0].name != view.name:
         return  # judged with the first environment that reads it, for every environment that does
     env = parsed(ctx.project, sf)
-    keys = set(env.as_dict()) | {e.key for e in env.entries}
+    values = env.as_dict()
+    keys = set(values) | {e.key for e in env.entries}
+    connections = {k for k, v in values.items() if isinstance(v, str) and "://" in v}
     missing: list[str] = []
     names: list[str] = []
     for v in views or [view]:
-        found = _missing(ctx.project, v, keys, sf.path)
+        found = _missing(ctx.project, v, keys, sf.path, connections)
         if found:
             names.append(v.name)
             missing += [m for m in found if m not in missing]
