@@ -28,7 +28,9 @@ from dockyard.lines import line_starts
 from dockyard.model import UsageError
 from dockyard.records import record
 from dockyard.regex import lazy_compile
-from dockyard.secrets import MASK, Redactor, is_secret_name, url_has_credentials
+from dockyard.secrets import (
+    MASK, Redactor, contains_placeholder, is_marker, is_placeholder, is_secret_name, url_has_credentials,
+)
 from dockyard.source import is_env_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,14 +48,6 @@ ENVIRONMENT_NAMES = LOCAL_ENVIRONMENTS | PRODUCTION_NAMES | frozenset({
     "staging", "stage", "stg", "qa", "uat", "preprod", "pre-prod", "preproduction", "prerelease", "preview", "sandbox",
     "demo", "int", "integration", "perf", "canary", "beta", "dr"})
 
-_PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
-# other spellings of "fill me in": a whole value that is only a marker word, maybe dressed in punctuation
-# (`__UNSET__`, `*** REPLACE ***`, `<<FILL_ME_IN>>`, `your-api-key`, `xxxx`). Unlike a dummy (`test`, `secret`), it is
-# no value anyone would run with
-_MARKER = lazy_compile(
-    r"[\W_]*(?:change[-_ .]?me|replace(?:[-_ .]?me)?|fill[-_ .]?me(?:[-_ .]?in)?|set[-_ .]?me|unset|not[-_ .]?set"
-    r"|todo|tbd|fixme|placeholder|redacted|your[-_ .][\w.-]*|x{3,}|\*{3,})[\W_]*",
-    re.IGNORECASE)
 # words that stand in for a secret and work as one: nobody took them for a real secret (`test`, `dummy`, `<key>`)
 _DUMMY = lazy_compile(
     r"[\W_]*(?:tests?|testing|dummy|example|sample|fake|none|null|nil|undefined"
@@ -149,28 +143,16 @@ def is_local_environment(env: str | None) -> bool:
 
 
 # -- values ------------------------------------------------------------------------------------------------
-def is_placeholder(value: str | None) -> bool:
-    """A template's stand-in for a secret: ``CHANGE_ME...`` (the whole value starts with it), or a value that is only
-    another marker saying "fill me in" (``__UNSET__``, ``*** REPLACE ***``)."""
-    return bool(value) and (_PLACEHOLDER.match(value.strip()) is not None or _MARKER.fullmatch(value.strip()) is not None)
-
-
 def is_dummy_value(value: str | None) -> bool:
     """A word standing in for a secret (``test``, ``dummy``, ``foo``, ``<token>``), or a placeholder's marker: no
     secret. The rules ask about placeholders first (:func:`is_placeholder`)."""
-    return bool(value) and (_DUMMY.fullmatch(value.strip()) is not None or _MARKER.fullmatch(value.strip()) is not None)
+    return bool(value) and (_DUMMY.fullmatch(value.strip()) is not None or is_marker(value))
 
 
 def is_issued_credential(name: str) -> bool:
     """Whether a variable holds a credential a provider issues (``GITHUB_CLIENT_SECRET``, ``MAPS_API_KEY``,
     ``AWS_SECRET_ACCESS_KEY``, ``SLACK_BOT_TOKEN``): its value comes from the provider, it cannot be generated."""
     return _ISSUED_NAME.search(name) is not None
-
-
-def contains_placeholder(value: str | None) -> bool:
-    """``CHANGE_ME`` anywhere in the value (a URL's password), or a value that is only a marker (see
-    :func:`is_placeholder`)."""
-    return bool(value) and (_PLACEHOLDER.search(value) is not None or _MARKER.fullmatch(value.strip()) is not None)
 
 
 def shannon_entropy(value: str) -> float:

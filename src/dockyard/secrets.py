@@ -228,6 +228,36 @@ _COMMAND_END = lazy_compile(r"&&|\|\||[;|\n]")
 _CURL_USER = lazy_compile(r"(?<![\w-])(?:curl|wget)\b[^\n;|&]*?(?:-u|--user)(?:=|[ \t]+)[\"']?[^\s:\"']*:(?P<value>[^\s\"']+)")
 
 
+# -- stand-ins for a secret ----------------------------------------------------------------------------------
+_PLACEHOLDER = lazy_compile(r"change_?me", re.IGNORECASE)
+# other spellings of "fill me in": a whole value that is only a marker word, maybe dressed in punctuation
+# (`__UNSET__`, `*** REPLACE ***`, `<<FILL_ME_IN>>`, `your-api-key`, `xxxx`). Unlike a dummy (`test`, `secret`), it is
+# no value anyone would run with
+_MARKER = lazy_compile(
+    r"[\W_]*(?:change[-_ .]?me|replace(?:[-_ .]?me)?|fill[-_ .]?me(?:[-_ .]?in)?|set[-_ .]?me|unset|not[-_ .]?set"
+    r"|todo|tbd|fixme|placeholder|redacted|your[-_ .][\w.-]*|x{3,}|\*{3,}"
+    # words around the word itself: `__SKYVERN_API_KEY_PLACEHOLDER__` (an entrypoint replaces it at start)
+    r"|(?:[A-Za-z0-9]+[-_ .]+)*placeholder(?:[-_ .]+[A-Za-z0-9]+)*)[\W_]*",
+    re.IGNORECASE)
+
+
+def is_placeholder(value: str | None) -> bool:
+    """A template's stand-in for a secret: ``CHANGE_ME...`` (the whole value starts with it), or a value that is only
+    another marker saying "fill me in" (``__UNSET__``, ``*** REPLACE ***``)."""
+    return bool(value) and (_PLACEHOLDER.match(value.strip()) is not None or is_marker(value))
+
+
+def is_marker(value: str | None) -> bool:
+    """A value that is only a word saying "fill me in" (``__UNSET__``, ``*** REPLACE ***``, ``your-api-key``)."""
+    return bool(value) and _MARKER.fullmatch(value.strip()) is not None
+
+
+def contains_placeholder(value: str | None) -> bool:
+    """``CHANGE_ME`` anywhere in the value (a URL's password), or a value that is only a marker (see
+    :func:`is_placeholder`)."""
+    return bool(value) and (_PLACEHOLDER.search(value) is not None or is_marker(value))
+
+
 def _value_is_shown(value: str) -> bool:
     """A value that may be shown even for a secret name: empty, already masked, a `CHANGE_ME` placeholder, or
     made only of `${...}` references (it says how the secret is passed, not what it is)."""
@@ -236,7 +266,7 @@ def _value_is_shown(value: str) -> bool:
         return True
     if "$" not in v and "change" not in v.lower():
         return False
-    from dockyard.envtools import is_placeholder, is_reference_only  # lazy: a check of a named Dockerfile runs without it
+    from dockyard.envtools import is_reference_only  # lazy: a check of a named Dockerfile runs without it
 
     # `$NAME`, `$$NAME` (compose's escape: a shell expands it in the container), `${NAME...}`
     return is_placeholder(v) or is_reference_only(v) or re.fullmatch(r"\$+\{?[A-Za-z_]\w*\}?", v) is not None

@@ -45,3 +45,11 @@ def test_tokenizer_caches_and_folders_are_not_secrets(tmp_path):
             "ENV TIKTOKEN_ENCODINGS_BASE=/home/worker/app/encodings TOKENIZERS_PARALLELISM=false\n"
             "ENV HF_TOKEN=hf_abcdefgh12345678\n")
     assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF053")) == [("DF053", 4, 5)]
+
+
+def test_a_placeholder_an_entrypoint_replaces_is_no_secret(tmp_path):
+    text = ("FROM node:20-alpine\n"
+            "ENV VITE_API_KEY=__SKYVERN_API_KEY_PLACEHOLDER__\n"
+            "ENV API_TOKEN=CHANGE_ME API_SECRET=placeholder-secret\n"
+            "ENV SECRET_KEY=notaplaceholdervalue1\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF053")) == [("DF053", 4, 5)]

@@ -8,7 +8,7 @@ from dockyard import roles
 from dockyard.analysis.stages import key_positions
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.secrets import is_secret_name, mask
+from dockyard.secrets import is_placeholder, is_secret_name, mask
 
 
 def _is_reference(value: str) -> bool:
@@ -29,14 +29,16 @@ def _is_reference(value: str) -> bool:
     use_instead="# syntax=docker/dockerfile:1\nFROM python:3.12-slim\n"
                 "RUN --mount=type=secret,id=api_key,env=API_KEY ./fetch-private-deps.sh\n",
     notes="Values that only reference another variable (`ENV TOKEN=$TOKEN`) are not literals, but an ARG still "
-          "records the value passed at build time; prefer `RUN --mount=type=secret`.",
+          "records the value passed at build time; prefer `RUN --mount=type=secret`. A placeholder "
+          "(`CHANGE_ME`, `__API_KEY_PLACEHOLDER__`, which an entrypoint replaces at start) is no secret.",
 )
 def no_secrets(ctx: Context) -> Iterator[Problem]:
     for ins in ctx.model.instructions:
         if ins.keyword not in ("ENV", "ARG"):
             continue
         for key, value, pos in key_positions(ctx, ins):
-            if value is None or value == "" or not is_secret_name(key, value) or _is_reference(value):
+            if value is None or value == "" or not is_secret_name(key, value) or _is_reference(value) \
+                    or is_placeholder(value):
                 continue
             yield Problem(f"`{ins.keyword} {key}={mask(value, key)}` puts a secret into the image; pass it at "
                           "runtime (environment, secrets) or with `RUN --mount=type=secret`", pos)

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 from dockyard.compose.environments import in_fixture_folder
 from dockyard.envtools import (
-    contains_placeholder, environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_placeholder,
-    is_reference_only, is_template, value_span,
+    environment_of, is_dummy_value, is_issued_credential, is_local_environment, is_reference_only, is_template,
+    value_span,
 )
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import FIXTURES, parsed, public_values, value_position
-from dockyard.secrets import is_secret_name, url_credentials
+from dockyard.secrets import contains_placeholder, is_placeholder, is_secret_name, url_credentials
 
 
 

@@ -7,14 +7,13 @@ from collections.abc import Iterator
 
 from dockyard.compose.environments import in_fixture_folder
 from dockyard.envtools import (
-    MIN_SECRET_LENGTH, contains_placeholder, is_dummy_value, is_issued_credential, is_reference_only, is_template,
-    weakness,
+    MIN_SECRET_LENGTH, is_dummy_value, is_issued_credential, is_reference_only, is_template, weakness,
 )
 from dockyard.model import Problem
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import FIXTURES, committed_on_purpose, parsed, value_position
-from dockyard.secrets import is_secret_name, url_credentials
+from dockyard.secrets import contains_placeholder, is_secret_name, url_credentials
 
 # keys whose replacement makes what they encrypted unreadable unless it is encrypted again
 _ENCRYPTION_KEY = lazy_compile(r"(?:ENCRYPTION|ENCRYPT|FERNET|CIPHER|CRYPT)_?KEY", re.IGNORECASE)
