@@ -3,13 +3,15 @@
 A context is named by a compose service's ``build`` or a Tiltfile's ``docker_build(ref, context, dockerfile=...)``;
 a Dockerfile that something names is judged with those contexts only. A Dockerfile nothing names is assumed to be
 built from the folder of the name it is built by (``docker build .`` beside it): its own folder, or, when links of
-the tree point to it, the folders of those links (a link is made so that the file is found under that name, there).
+the tree point to it, the folders of those links (a link is made so that the file is found under that name, there);
+when what it copies is not in that folder but all of it is in one above, the nearest such folder.
 Such a context is a guess (``guessed``): rules do not state what it holds, or lacks, as fact. BuildKit prefers
 ``<Dockerfile name>.dockerignore`` beside the Dockerfile over ``<context>/.dockerignore``.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 
 from dockyard.model import Position
@@ -104,6 +106,7 @@ def build_contexts(project) -> list[BuildContext]:
                 continue
             links = project.names_of(sf.path)[1:]
             for folder in dict.fromkeys(posixpath.dirname(n) for n in links or [sf.path]):
+                folder = _holding_folder(project, sf.path, folder)
                 contexts.append(BuildContext(folder, sf.path, sf.path, Position.whole_file(), guessed=True))
         unique: dict[tuple, BuildContext] = {}
         for c in contexts:
@@ -113,6 +116,26 @@ def build_contexts(project) -> list[BuildContext]:
         return list(unique.values())
 
     return project.memo("dockerignore.build_contexts", compute)
+
+
+def _holding_folder(project, dockerfile: str, folder: str) -> str:
+    """The folder a Dockerfile nothing names is built from: ``folder`` (its own), unless what it copies is not
+    there but is all in a folder above it (`integrations/mcp/Dockerfile` copying the root's `pyproject.toml` and
+    `uv.lock` is built from the root); then the nearest such folder."""
+    sources = copy_sources(project, BuildContext(folder, dockerfile, dockerfile, Position.whole_file(), guessed=True))
+    if not sources or _holds(project, folder, sources):
+        return folder
+    above = folder
+    while above:
+        above = posixpath.dirname(above)
+        if _holds(project, above, sources):
+            return above
+    return folder
+
+
+def _holds(project, folder: str, sources: list[str]) -> bool:
+    base = os.path.join(project.root, folder)
+    return all(os.path.lexists(os.path.join(base, src)) for src in sources)
 
 
 def contexts_of_dockerfile(project, path: str) -> list[BuildContext]:

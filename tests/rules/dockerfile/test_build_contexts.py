@@ -183,3 +183,24 @@ def test_a_lock_file_elsewhere_in_the_tree_may_be_in_a_guessed_context(tmp_path)
     assert described(found, path=True) == [
         ("docker/Dockerfile", "DF009", 4, 12, "`poetry install` resolves the dependencies afresh: the tree has no "
          "`poetry.lock`; commit it and copy it in before installing")]
+
+
+def test_a_dockerfile_copying_what_only_a_folder_above_holds_is_built_from_there(tmp_path):
+    # `integrations/mcp/Dockerfile` copies the root's `pyproject.toml` and `uv.lock`: `docker build -f
+    # integrations/mcp/Dockerfile .` at the root, whose `.dockerignore` it reads
+    mcp = ("FROM python:3.12-slim\nCOPY pyproject.toml uv.lock /tmp/\nCOPY . /app\n"
+           "CMD [\"python3\", \"-m\", \"mcp_server\"]\n")
+    files = {"integrations/mcp/Dockerfile": mcp, "integrations/mcp/README.md": "# mcp\n", "pyproject.toml": "",
+             "uv.lock": "", ".dockerignore": ".git\n.env\n"}
+    write_tree(tmp_path, files)
+    assert contexts(tmp_path) == [("", "integrations/mcp/Dockerfile", "integrations/mcp/Dockerfile", True)]
+    assert run_files(tmp_path, {}, select="DI001") == []
+    # what it copies is in its own folder: that folder, as before
+    write_tree(tmp_path / "b", {**files, "integrations/mcp/pyproject.toml": "", "integrations/mcp/uv.lock": ""})
+    assert contexts(tmp_path / "b") == [("integrations/mcp", "integrations/mcp/Dockerfile",
+                                         "integrations/mcp/Dockerfile", True)]
+    assert described(run_files(tmp_path / "b", {}, select="DI001"), path=True, message=False) == [
+        ("integrations/mcp/Dockerfile", "DI001", 1, 1)]
+    # nowhere holds all of it: its own folder
+    write_tree(tmp_path / "c", {k: v for k, v in files.items() if k != "uv.lock"})
+    assert contexts(tmp_path / "c")[0][0] == "integrations/mcp"
