@@ -59,6 +59,8 @@ REPOS = {
     "rawheel/fastapi-boilerplate": ("fastapi-boilerplate-2", "a7ba03dc8c8b9e923a4c9bffca13c43bb2ccdb73", True),
     "assafelovic/gpt-researcher": ("gpt-researcher", "5d84d2f5553e70a2765a8ff3a0d2672d60437ce8", True),
     "onyx-dot-app/onyx": ("onyx", "a7d66a8b778c3f9026c4f89dae47d14a3f84816f", False),
+    "Skyvern-AI/skyvern": ("skyvern", "07222e7a7caae79aacd5908c30e4a4445fce5f9b", True),
+    "zylon-ai/private-gpt": ("private-gpt", "ab89a0d67bf6a30481081bdc7c487b484d82f91b", True),
     "docker/awesome-compose": ("awesome-compose", "18f59bdb09ecf520dd5758fbf90dec314baec545", False),
     "getsentry/self-hosted": ("self-hosted", "89a143f8e4d396a858cf6f462a832ae7da9fd2db", False),
     "netbox-community/netbox-docker": ("netbox-docker", "27bf52cf3ea882324273fbabbf23f0af6a194f12", False),

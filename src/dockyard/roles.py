@@ -21,9 +21,10 @@ context and each compose service gets one role:
 Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (long-running, the
 default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development or test tooling,
 not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens, or an
-image only the compose files development alone runs build, such as a hot-reload image under ``dev/``: judged only
-by the rules that declare :data:`BUILT`, whether it builds and what it leaks; production advice such as a slim
-official base would break what it relies on). An image is ``dev`` when:
+image only the compose files development alone runs build, such as a hot-reload image under ``dev/``, or an
+image under a test or documentation folder that nothing releases, such as a mock server under ``tests/`` or a
+sample under ``docs/``: judged only by the rules that declare :data:`BUILT`, whether it builds and what it leaks;
+production advice such as a slim official base would break what it relies on). An image is ``dev`` when:
 
 * its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage, or it runs
   a test runner (its command, or every compose service that builds it);
@@ -53,7 +54,7 @@ from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
 from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, TEST_NAMES, WORD_SEPARATORS,
-                                          dev_dockerfile_name, development_file, in_dev_container)
+                                          dev_dockerfile_name, development_file, in_dev_container, tooling_folder)
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
@@ -348,6 +349,9 @@ class Roles:
         name = posixpath.basename(sf.path)
         if in_dev_container(sf.path):
             return EDITOR, f"`{sf.path}` is a development container (under `.devcontainer/`)"
+        folder = tooling_folder(sf.path)
+        if folder is not None and self._released(sf.path) is None:
+            return EDITOR, f"`{sf.path}` is under `{folder}/` and nothing releases it: test or documentation tooling"
         local = self._compose_files_building(sf.path)
         if local and all(development_file(p) for p in local):
             return EDITOR, "only compose files development alone runs build it (" + \

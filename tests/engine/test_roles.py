@@ -499,6 +499,29 @@ def test_an_image_only_development_s_compose_files_build_is_a_developer_s_machin
     assert role_of(tmp_path / "deployed", files, "dev/docker/Dockerfile.api").purpose != EDITOR
 
 
+def test_an_image_under_a_test_or_documentation_folder_nothing_releases_is_tooling(tmp_path):
+    from dockyard.roles import EDITOR
+
+    # a mock server of the integration tests, a load test harness, a documentation sample: none is shipped
+    server = (f"FROM {SLIM}\n"                                                               # 1
+              "RUN apt-get install -y curl\n"                                                # 2 no update first
+              "COPY . /app\n"                                                                # 3
+              "CMD [\"uvicorn\", \"server:app\", \"--host\", \"0.0.0.0\"]\n")              # 4
+    for i, path in enumerate(["backend/tests/integration/mock_server/Dockerfile", "loadtest/Dockerfile",
+                              "docs/discord-bot/Dockerfile"]):
+        c = role_of(tmp_path / str(i), {path: server}, path)
+        folder = path.split("/")[1 if path.startswith("backend/") else 0]
+        assert (c.purpose, c.purpose_reason) == (
+            EDITOR, f"`{path}` is under `{folder}/` and nothing releases it: test or documentation tooling"), path
+        # whether it builds is still judged; production advice (stages, user, healthcheck, labels) is not
+        assert at(run_files(tmp_path / f"run{i}", {path: server}, select="DF"), path) == [("DF046", 2, 13)]
+    # one that CI releases is judged as the service it is
+    files = {"docs/Dockerfile": server, ".github/workflows/docs.yml": (
+        "on: push\njobs:\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: docker build -f docs/Dockerfile -t acme/docs:latest . && docker push acme/docs:latest\n")}
+    assert role_of(tmp_path / "released", files, "docs/Dockerfile").purpose != EDITOR
+
+
 def test_a_build_context_shared_with_a_development_container_is_the_service_s(tmp_path):
     # the dev container builds in the repository root, as the service's image does: the root's ignore file is
     # still judged for the service

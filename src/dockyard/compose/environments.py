@@ -127,6 +127,18 @@ def dev_dockerfile_name(path: str) -> bool:
     return bool(words & DEV_WORDS) or in_dev_container(path)
 
 
+# folders of images that are neither shipped nor a developer's daily image: test fixtures and mock servers, load
+# test harnesses, documentation's samples
+TOOLING_FOLDERS = TEST_NAMES | frozenset({"loadtest", "loadtests", "load-test", "load-tests", "load_test",
+                                          "load_tests", "locust", "docs", "doc", "documentation"})
+
+
+def tooling_folder(path: str) -> str | None:
+    """The folder that makes ``path`` test or documentation tooling (``backend/tests/mock_server/Dockerfile`` ->
+    ``tests``), or None."""
+    return next((f for f in path.split("/")[:-1] if f.lower() in TOOLING_FOLDERS), None)
+
+
 def in_dev_container(path: str) -> bool:
     """A file of a development container (`.devcontainer/Dockerfile`): an editor's workspace, never shipped."""
     return ".devcontainer" in path.lower().split("/")[:-1]
