@@ -53,7 +53,7 @@ import posixpath
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, TEST_NAMES, WORD_SEPARATORS,
+from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, WORD_SEPARATORS,
                                           dev_dockerfile_name, development_file, in_dev_container, tooling_folder)
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared

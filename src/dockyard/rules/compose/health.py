@@ -21,7 +21,6 @@ from dockyard.rules.compose._common import (
     healthcheck_disabled,
     healthcheck_test_words,
     is_fastapi_service,
-    is_long_running,
     is_postgres,
     is_redis,
 )

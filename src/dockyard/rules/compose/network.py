@@ -18,7 +18,6 @@ from dockyard.rules.compose._common import (
     at,
     backing_kind,
     is_application,
-    is_long_running,
     strip_references,
 )
 from dockyard.source import FileKind
