@@ -107,9 +107,21 @@ def development_file(path: str) -> bool:
     ``localhost``)."""
     if any(f in DEVELOPMENT_NAMES for f in _folders(path)):
         return True
-    stem = posixpath.basename(path).lower().rsplit(".", 1)[0]
     # the environment its name gives, in words: `docker-compose.multitenant-dev.yml` is one for development
-    return "." in stem and bool(set(WORD_SEPARATORS.split(stem.rsplit(".", 1)[1])) & DEVELOPMENT_NAMES)
+    return bool(_environment_words(path) & DEVELOPMENT_NAMES)
+
+
+def test_file(path: str) -> bool:
+    """A compose file named for tests: an overlay of mock servers and test values (``docker-compose.airgap-test.yml``,
+    ``docker-compose.search-testing.yml``, ``compose.ci.yaml``)."""
+    return bool(_environment_words(path) & TEST_NAMES)
+
+
+def _environment_words(path: str) -> set[str]:
+    """The words of the environment a compose file's name gives (``docker-compose.mcp-api-key-test.yml`` ->
+    ``mcp``, ``api``, ``key``, ``test``); none for a file of no environment (``docker-compose.yml``)."""
+    stem = posixpath.basename(path).lower().rsplit(".", 1)[0]
+    return set(WORD_SEPARATORS.split(stem.rsplit(".", 1)[1])) if "." in stem else set()
 
 
 # words of a Dockerfile's name that mark it as development or test tooling: what development and test

@@ -246,3 +246,34 @@ def test_a_secret_s_default_in_a_compose_file_only_development_runs_is_a_develop
     # a secret with no default, and a bare variable, are still reported in the development file
     assert at(found, "dev/docker/docker-compose.yml") == [("CO008", 6, 18), ("CO008", 7, 17)]
     assert at(found, "deploy/docker-compose.yml") == [("CO008", 5, 25), ("CO008", 6, 18), ("CO008", 7, 17)]
+
+
+def test_which_compose_files_are_named_for_tests():
+    from dockyard.compose.environments import test_file
+
+    assert [p for p in ("docker-compose.airgap-test.yml", "docker-compose.search-testing.yml", "compose.ci.yaml",
+                        "docker-compose.e2e.yml", "docker-compose.test.override.yml", "docker-compose.yml",
+                        "tests/docker-compose.yml", "docker-compose.latest.yml", "docker-compose.contest.yml")
+            if test_file(p)] == ["docker-compose.airgap-test.yml", "docker-compose.search-testing.yml",
+                                 "compose.ci.yaml", "docker-compose.e2e.yml"]
+
+
+def test_a_service_only_a_test_overlay_defines_is_not_held_to_production_hardening(tmp_path):
+    base = ("services:\n" + APP +                                       # 1-3
+            "    restart: unless-stopped\n")                            # 4
+    overlay = ("services:\n"                                            # 1
+               "  mock_server:\n"                                       # 2
+               "    image: example/mock:1.0\n"                          # 3
+               "    command: [\"python\", \"-m\", \"mock\", \"--port\", \"8080\"]\n"  # 4
+               "  app:\n"                                               # 5
+               "    environment:\n"                                     # 6
+               "      MOCK_TOKEN: test-only-token-value\n")             # 7
+    files = {"docker-compose.yml": base, "docker-compose.mcp-api-key-test.yml": overlay}
+    found = run_files(tmp_path, files, select=("CO012", "CO015", "CO016", "CO009"))
+    # the overlay's mock server is test tooling, and its values are test values; the base's app is judged
+    assert at(found, "docker-compose.mcp-api-key-test.yml") == []
+    assert {c for c, _, _ in at(found, "docker-compose.yml")} == {"CO012", "CO015", "CO016"}
+    # the same overlay named for an environment a deployment may run is judged
+    files["docker-compose.gpu.yml"] = files.pop("docker-compose.mcp-api-key-test.yml")
+    found = run_files(tmp_path / "gpu", files, select=("CO012", "CO015", "CO016", "CO009"))
+    assert {c for c, _, _ in at(found, "docker-compose.gpu.yml")} >= {"CO012", "CO015", "CO016"}

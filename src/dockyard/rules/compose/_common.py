@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import DEVELOPMENT_NAMES, development_file, in_fixture_folder
+from dockyard.compose.environments import DEVELOPMENT_NAMES, development_file, in_fixture_folder, test_file
 from dockyard.compose.model import locate
 from dockyard.images import image_family, image_repository
 from dockyard.model import Position, Problem
@@ -84,16 +84,26 @@ def fixture_stack(path: str) -> bool:
 
 
 def local_only(path: str) -> bool:
-    """A compose file nothing deploys: a test stack's or a development container's (:func:`fixture_stack`), or one
-    only development runs (:func:`dockyard.compose.environments.development_file`)."""
-    return fixture_stack(path) or development_file(path)
+    """A compose file nothing deploys: a test stack's or a development container's (:func:`fixture_stack`), one
+    only development runs (:func:`dockyard.compose.environments.development_file`), or an overlay named for tests
+    (:func:`dockyard.compose.environments.test_file`)."""
+    return fixture_stack(path) or development_file(path) or test_file(path)
+
+
+def defined_locally(view, name: str) -> bool:
+    """Whether service ``name`` comes only from compose files nothing deploys (:func:`local_only`): a test
+    overlay's mock server, a tool of the development override. A service of the base file that such a file
+    overrides is the base's."""
+    first = view.origin_record(("services", name), first=True)
+    return first is not None and local_only(first.path)
 
 
 def hardened(svc: dict, name: str, view) -> bool:
-    """A service the production hardening rules judge: long-running (:func:`is_long_running`) and no development
+    """A service the production hardening rules judge: long-running (:func:`is_long_running`), no development
     tool (a mail catcher, a database admin UI), which CO024 puts behind `profiles` instead: behind one it runs on
-    demand and is no long-running service either."""
-    return is_long_running(svc, name, view) and not is_dev_tool(name, svc)
+    demand and is no long-running service either; and not defined only in files nothing deploys
+    (:func:`defined_locally`)."""
+    return is_long_running(svc, name, view) and not is_dev_tool(name, svc) and not defined_locally(view, name)
 
 
 def deployed(view) -> bool:
