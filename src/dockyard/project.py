@@ -78,6 +78,9 @@ class Project:
         # link path -> path of the file it points to, for the links folded into their file (see _fold_links)
         self.links: dict[str, str] = {}
         self._link_targets: dict[str, str] = {}  # every link to a regular file of the tree the walk kept
+        # compose file of a folder that copies another's whole set -> the file it copies: never judged (see
+        # _set_aside_copies)
+        self.copies: dict[str, str] = {}
 
     # -- discovery -------------------------------------------------------------------------------
     @classmethod
@@ -92,6 +95,7 @@ class Project:
         project._walk()
         project._add_service_env_files()
         project._fold_links()
+        project._set_aside_copies()
         return project
 
     @classmethod
@@ -205,6 +209,36 @@ class Project:
             stack.extend(reversed(subdirs))
         self.files.sort(key=lambda f: f.path)
         self.templates.sort(key=lambda f: f.path)
+
+    def _set_aside_copies(self) -> None:
+        """Set aside the compose files of a folder whose two or more compose files are, name for name and byte for
+        byte, files of another folder (``cli/.../embedded/docker_compose/``, a copy a tool embeds, made from some
+        of ``deployment/docker_compose/``): the same environments, judged once, in the folder copied. Of two
+        folders that copy each other, the one nearest the root (then the first by path) is judged."""
+        sets: dict[str, dict[str, str]] = {}
+        for sf in self.files:
+            if sf.kind == FileKind.COMPOSE and sf.text is not None:
+                sets.setdefault(posixpath.dirname(sf.path), {})[posixpath.basename(sf.path)] = sf.text
+        if len(sets) < 2:
+            return
+        holders: dict[tuple[str, str], list[str]] = {}  # (name, text) -> the folders holding that file
+        for folder, texts in sets.items():
+            for item in texts.items():
+                holders.setdefault(item, []).append(folder)
+        order = {f: (f.count("/") + (f != ""), f) for f in sets}
+        for folder, texts in sets.items():
+            if len(texts) < 2:
+                continue
+            # the folders holding every one of this folder's files, this one aside
+            common = set.intersection(*(set(holders[item]) for item in texts.items())) - {folder}
+            # copied from one that holds more, or from a twin nearer the root
+            originals = [f for f in common if len(sets[f]) > len(texts) or order[f] < order[folder]]
+            if originals:
+                original = min(originals, key=lambda f: (-len(sets[f]), order[f]))
+                for name in texts:
+                    self.copies[posixpath.join(folder, name)] = posixpath.join(original, name)
+        if self.copies:
+            self.files = [f for f in self.files if f.path not in self.copies]
 
     def _add_service_env_files(self) -> None:
         """Files a compose service loads with ``env_file:`` (``env/app.env``) are env files whatever their name:

@@ -739,7 +739,7 @@ def roles(project: "Project") -> Roles:
 class ScopeEntry:
     """One line of ``--explain-scope``: what a file, stage, build context or service was judged as."""
 
-    kind: str  # dockerfile | stage | build-context | service | template
+    kind: str  # dockerfile | stage | build-context | service | template | copy
     path: str
     role: str
     reason: str
@@ -779,6 +779,13 @@ def explain(project: "Project") -> list[ScopeEntry]:
         for name, c in classified.services(view).items():
             path = view.defined_in(("services", name)) or (view.compose_files[0].path if view.compose_files else ".")
             out.append(ScopeEntry("service", path, c.role, c.reason, f"{view.name}/{name}"))
+    copied: dict[tuple[str, str], int] = {}
+    for copy, original in project.copies.items():
+        key = (posixpath.dirname(copy) + "/", posixpath.dirname(original) + "/")
+        copied[key] = copied.get(key, 0) + 1
+    for (folder, original), n in sorted(copied.items()):
+        out.append(ScopeEntry("copy", folder, "copy", f"its {n} compose files are, byte for byte, those of `{original}`: "
+                              "judged there"))
     trees: dict[str, int] = {}
     for sf in project.templates:
         tree = template_path(sf.path) or sf.path

@@ -249,6 +249,33 @@ def test_explain_scope_in_text_and_json(tmp_path, capsys):
                           "  Dockerfile (dockerfile): fastapi-service: its command starts `uvicorn`\n")
 
 
+def test_compose_files_a_folder_copies_from_another_are_judged_once_there(tmp_path, capsys):
+    # a tool embeds two of the deployment's compose files byte for byte: the same environments, judged once
+    base = "services:\n  api:\n    image: example/api:latest\n"
+    prod = "services:\n  api:\n    restart: always\n"
+    files = {"deployment/docker_compose/docker-compose.yml": base,
+             "deployment/docker_compose/docker-compose.prod.yml": prod,
+             "deployment/docker_compose/docker-compose.gpu.yml": "services:\n  api:\n    runtime: nvidia\n",
+             "cli/internal/embedded/docker_compose/docker-compose.yml": base,
+             "cli/internal/embedded/docker_compose/docker-compose.prod.yml": prod}
+    found = run_files(tmp_path, files, select="CO019")
+    assert sorted({f.path for f in found}) == ["deployment/docker_compose/docker-compose.yml"]
+    with chdir(tmp_path):
+        main(["check", ".", "--explain-scope", "--format", "json", "--select", "DY"])
+    scope = json.loads(capsys.readouterr().out)["scope"]
+    assert [e for e in scope if e["kind"] == "copy"] == [
+        {"kind": "copy", "path": "cli/internal/embedded/docker_compose/", "role": "copy",
+         "reason": "its 2 compose files are, byte for byte, those of `deployment/docker_compose/`: judged there"}]
+    # twins: the folder nearer the root is judged
+    twins = {"a/b/compose.yaml": base, "a/b/compose.prod.yaml": prod, "c/compose.yaml": base,
+             "c/compose.prod.yaml": prod}
+    assert sorted({f.path for f in run_files(tmp_path / "twins", twins, select="CO019")}) == ["c/compose.yaml"]
+    # one file alike in two sample projects is two projects' file: both are judged
+    samples = {"fastapi/compose.yaml": base, "flask/compose.yaml": base}
+    assert sorted({f.path for f in run_files(tmp_path / "samples", samples, select="CO019")}) == [
+        "fastapi/compose.yaml", "flask/compose.yaml"]
+
+
 # ------------------------------------------------------------------------------------ purposes
 def test_a_dockerfile_named_like_a_development_or_test_environment_is_tooling():
     from dockyard.compose.environments import DEVELOPMENT_NAMES, TEST_NAMES
