@@ -64,6 +64,15 @@ def started_program(argv: list[str]) -> tuple[str, int]:
     return "", -1
 
 
+def keeps_alive(argv: list[str]) -> bool:
+    """A command that only keeps the container running (``tail -f /dev/null``, ``sleep infinity``): a placeholder
+    for the commands whoever runs the image gives it (compose's ``command:``, an orchestrator's)."""
+    words = [basename(w) for w in argv]
+    if words[:1] == ["tail"]:
+        return "/dev/null" in argv[1:] and any(w in ("-f", "-F", "--follow") for w in argv[1:])
+    return words[:1] == ["sleep"] and argv[1:] in (["infinity"], ["inf"])
+
+
 def is_python_program(word: str) -> bool:
     name = basename(word)
     if name.startswith("python"):

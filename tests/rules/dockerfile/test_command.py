@@ -30,6 +30,18 @@ def test_not_a_production_server(tmp_path):
     assert triples(run_files(tmp_path / "b", {"Dockerfile": sync}, select="DF056")) == [("DF056", 3, 5)]
 
 
+def test_a_command_that_only_keeps_the_container_running_is_a_placeholder(tmp_path):
+    # one image, run by compose as several services each with its own `command:`
+    for i, cmd in enumerate(['CMD ["tail", "-f", "/dev/null"]', 'CMD ["sleep", "infinity"]',
+                             'ENTRYPOINT ["tini", "--"]\nCMD ["tail", "-F", "/dev/null"]']):
+        files = {"Dockerfile": f"FROM python:3.12-slim\nCOPY . /app\n{cmd}\n", "requirements.txt": "fastapi==0.115.0\n"}
+        assert run_files(tmp_path / str(i), files, select="DF056") == [], cmd
+    # a command that ends is no placeholder
+    files = {"Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"tail\", \"/dev/null\"]\n",
+             "requirements.txt": "fastapi==0.115.0\n"}
+    assert triples(run_files(tmp_path / "ends", files, select="DF056")) == [("DF056", 3, 5)]
+
+
 def test_gunicorn_with_worker_class_passes(tmp_path):
     text = ("FROM python:3.12-slim\nENTRYPOINT [\"python\", \"-m\", \"gunicorn\"]\n"
             "CMD [\"--worker-class=uvicorn_worker.UvicornWorker\", \"app.main:app\"]\n")

@@ -15,7 +15,7 @@ from dockyard.images import image_is_python, plain_image
 from dockyard.manifests import normalized_name
 from dockyard.model import Applicability, Edit, Fix, Problem
 from dockyard.parsers.shell import SimpleCommand, Word
-from dockyard.programs import started_program
+from dockyard.programs import keeps_alive, started_program
 from dockyard.rules.base import Context, Scope, rule
 
 SUPERVISORS = frozenset({"supervisord", "circusd", "s6-svscan", "runsvdir", "pm2", "pm2-runtime", "honcho",
@@ -146,7 +146,9 @@ def _gunicorn_ok(args: list[str]) -> bool:
     example="FROM python:3.12-slim\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n",
     use_instead="FROM python:3.12-slim\nCMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]\n",
     notes="Judged on exec-form commands (a shell form is DF055's finding). With an ENTRYPOINT the program is "
-          "looked for in ENTRYPOINT followed by CMD.",
+          "looked for in ENTRYPOINT followed by CMD. A command that only keeps the container running (`tail -f "
+          "/dev/null`, `sleep infinity`) is a placeholder for the commands whoever runs the image gives it (one "
+          "image that compose runs as several services, each with its `command:`), and is not judged.",
 )
 def production_server(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -179,9 +181,11 @@ def production_server(ctx: Context) -> Iterator[Problem]:
                           "config file (`-c gunicorn_config.py`): its default sync worker cannot serve an ASGI app",
                           span_position(target.args_span))
         return
-    program, _ = started_program(argv)
+    program, start = started_program(argv)
     if program in SUPERVISORS:
         return  # a process supervisor: what it runs is in its own configuration, and DF057 reports it
+    if keeps_alive(argv[start:]):
+        return  # a placeholder: the commands that run are given by whoever runs the image
     if program and program not in ("sh", "bash") and not program.endswith(".sh"):
         yield Problem(f"the final command starts `{program}`, not gunicorn with a uvicorn worker; use e.g. "
                       "`[\"gunicorn\", \"-c\", \"gunicorn_config.py\", \"app.main:app\"]`",
