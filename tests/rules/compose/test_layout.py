@@ -68,3 +68,18 @@ def test_production_is_asked_for_its_own_env_file_not_the_development_dot_env(tm
     files["compose.deploy.yml"] = "services:\n  backend:\n    env_file: [.env]\n"
     assert _found(tmp_path / "dot", files, "CO007") == [
         ("compose.deploy.yml", 3, 5, "service `backend` loads `.env` but not `.env.deploy` in environment `deploy`")]
+
+
+def test_a_mock_server_only_a_test_overlay_defines_is_not_asked_for_the_environment_s_file(tmp_path):
+    mock = ("services:\n  mcp_mock:\n    build: ./backend\n    command: [\"python\", \"-m\", \"mock\"]\n"
+            "    environment:\n      API_KEY: test-key\n")
+    files = {"compose.yml": APP, "compose.override.yml": OVERRIDE, "compose.mcp-api-key-test.yml": mock,
+             "backend/Dockerfile": "FROM python:3.12-slim\nCMD [\"fastapi\", \"run\"]\n"}
+    # the base's backend is still asked, in that environment too (at the overlay, which would load it); the
+    # overlay's mock is not
+    found = _found(tmp_path, files, "CO007")
+    assert [(p, line, col) for p, line, col, _m in found] == [("compose.mcp-api-key-test.yml", 1, 1)]
+    assert found[0][3].startswith("application service `backend` does not load `.env.mcp-api-key-test`")
+    # the same service in an overlay a deployment may run is asked
+    files["compose.gpu.yml"] = files.pop("compose.mcp-api-key-test.yml")
+    assert ("compose.gpu.yml", 2, 3) in [(p, line, col) for p, line, col, _m in _found(tmp_path / "b", files, "CO007")]

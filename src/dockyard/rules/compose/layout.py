@@ -11,8 +11,8 @@ from dockyard.compose.environments import DEFAULT_ENVIRONMENT
 from dockyard.model import Problem
 from dockyard.parsers.yamlpos import load_yaml
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, file_services, has_role, in_file, is_application,
-                                            judged, local_only)
+from dockyard.rules.compose._common import (at, defined_locally, file_services, has_role, in_file,
+                                            is_application, judged, local_only)
 from dockyard.source import FileKind
 
 _CONVENTION = ("use a base file plus one override per environment: `docker-compose.base.yml` + "
@@ -129,7 +129,8 @@ def _wanted_names(ctx: Context, view) -> set[str]:
           "environment without its own file (its interpolation falls back to the project's `.env`) is still asked "
           "to load `.env.<env>`: the project's `.env` holds development settings. When no environment has a file of "
           "its own (one `.env` shared by every overlay, as an installer writes it), a service that loads that file "
-          "is not asked for `.env.<env>` per environment: EN002 reports the missing per-environment files once.",
+          "is not asked for `.env.<env>` per environment: EN002 reports the missing per-environment files once. A "
+          "service only a test overlay or a development override defines (a mock server) is not asked.",
 )
 def service_env_file(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -142,8 +143,8 @@ def service_env_file(ctx: Context) -> Iterator[Problem]:
     services = view.services
     out = []
     for name, svc in services.items():
-        if not is_application(svc, view.built_images) or not judged(ctx, name):
-            continue
+        if not is_application(svc, view.built_images) or not judged(ctx, name) or defined_locally(view, name):
+            continue  # (a mock server of a test overlay is configured there, with test values)
         files = svc.get("env_file") or []
         paths = [f.get("path") if isinstance(f, dict) else f for f in files]
         if any(isinstance(p, str) and posixpath.basename(p) in wanted for p in paths):
