@@ -6,7 +6,8 @@ route decorators (``@app.get("/health")``, ``@router.api_route(path, methods=[..
 ``include_router(router, prefix=...)`` across modules (``from app.api import health``,
 ``from app.api.health import router as health_router``, ``health.router``), with prefixes concatenated; apps
 mounted into another (``app.mount("/api/v1", api)``, ``app.host(host, admin_app)``), which that one serves.
-String constants for paths and prefixes are resolved when they are module-level literals; another prefix
+String constants for paths and prefixes are resolved when they are module-level literals, of the module or
+imported from another one of the project (``from .contract import HEALTH_PATH``); another prefix
 (``prefix=settings.API_V1_STR``) is kept as ``<settings.API_V1_STR>``. A module is found by its dotted name from
 the project root or from a source root below it (``backend/app/main.py`` imports ``app.api``).
 """
@@ -19,6 +20,9 @@ from dockyard.records import field, record
 from dockyard.source import FileKind
 
 HTTP_METHODS = {"get", "post", "put", "delete", "patch", "options", "head", "trace"}
+# marks a constant imported from another module in a path or prefix (``IMPORTED + module + IMPORTED + name +
+# IMPORTED``) until every module is read; then :func:`analyse` puts its value in
+IMPORTED = "\x00"
 
 
 @record(frozen=True, slots=True)
@@ -111,7 +115,9 @@ def analyse(sources: dict[str, str]) -> AppModel:
                 continue
             seen.add(id(obj))
             for method, path, line, col in obj.routes:
-                out.append(Route(method, prefix + path, obj.module, line, col))
+                own = _imported(path, module, False)
+                if own is not None:  # a path whose constant is not found is not known
+                    out.append(Route(method, _imported(prefix, module, True) + own, obj.module, line, col))
             for ref, inc_prefix, _ in obj.includes:
                 target = _resolve(ref, module)
                 if target is not None:
@@ -119,6 +125,32 @@ def analyse(sources: dict[str, str]) -> AppModel:
         routes[id(app)] = out
     mounted = {id(target) for app in apps for ref in app.mounts if (target := _resolve(ref, module)) is not None}
     return AppModel(apps, routes, modules, mounted)
+
+
+def _imported(text: str, module: Callable[[str], ModuleInfo | None], keep: bool) -> str | None:
+    """``text`` with the value of each constant it imports; one not found is ``<NAME>`` with ``keep`` (a prefix
+    only known at run time), else the whole text is unknown (None)."""
+    if IMPORTED not in text:
+        return text
+    parts = text.split(IMPORTED)  # text, module, name, text, module, name, ..., text
+    out = [parts[0]]
+    for i in range(1, len(parts) - 1, 3):
+        value = _constant(parts[i], parts[i + 1], module)
+        if value is None and not keep:
+            return None
+        out += [value if value is not None else f"<{parts[i + 1]}>", parts[i + 2]]
+    return "".join(out)
+
+
+def _constant(mod: str, name: str, module: Callable[[str], ModuleInfo | None], depth: int = 0) -> str | None:
+    """The string constant ``name`` of module ``mod``, following re-exports."""
+    info = module(mod)
+    if info is None or depth > 10:
+        return None
+    if name in info.constants and IMPORTED not in info.constants[name]:
+        return info.constants[name]
+    m2, a2 = info.imports.get(name, ("", None))
+    return _constant(m2, a2, module, depth + 1) if a2 else None
 
 
 def _resolve(ref: tuple[str, str] | None, module: Callable[[str], ModuleInfo | None]) -> RouterObject | None:

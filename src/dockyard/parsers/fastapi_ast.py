@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from dockyard.parsers.fastapi_app import HTTP_METHODS, ModuleInfo, RouterObject, module_name
+from dockyard.parsers.fastapi_app import HTTP_METHODS, IMPORTED, ModuleInfo, RouterObject, module_name
 
 
 def read_module(path: str, text: str) -> ModuleInfo | None:
@@ -54,6 +54,9 @@ class _Collector(ast.NodeVisitor):
             return node.value
         if isinstance(node, ast.Name) and node.id in self.info.constants:
             return self.info.constants[node.id]
+        if isinstance(node, ast.Name) and self.info.imports.get(node.id, ("", None))[1]:
+            mod, attr = self.info.imports[node.id]  # `from .contract import HEALTH_PATH`: known once all are read
+            return f"{IMPORTED}{mod}{IMPORTED}{attr}{IMPORTED}"
         if isinstance(node, ast.JoinedStr):
             out = []
             for v in node.values:

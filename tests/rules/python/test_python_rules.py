@@ -107,6 +107,33 @@ def test_route_analysis_resolves_prefix_concatenation():
         ("GET", "/health"), ("GET", "/v1/items/{id}"), ("HEAD", "/health")]
 
 
+def test_a_health_path_imported_from_a_contract_module_is_found(tmp_path):
+    files = {"sandbox_daemon/contract.py": "SIDECAR_HEALTH_PATH = \"/health\"\n",
+             "sandbox_daemon/server.py": "from fastapi import FastAPI\n\nfrom .contract import SIDECAR_HEALTH_PATH\n\n"
+                                         "app = FastAPI()\n\n\n@app.get(SIDECAR_HEALTH_PATH)\ndef health():\n"
+                                         "    return {}\n"}
+    assert run_files(tmp_path, files, select="PY001") == []
+    files["sandbox_daemon/contract.py"] = "SIDECAR_HEALTH_PATH = \"/ping\"\n"
+    assert triples(run_files(tmp_path / "b", files, select="PY001")) == [("PY001", 5, 1)]
+
+
+def test_route_paths_and_prefixes_held_in_constants_of_other_modules():
+    model = analyse({
+        "daemon/contract.py": "HEALTH_PATH = '/health'\nAPI = '/api'\nSTATUS = API + '/status'\n",
+        "daemon/paths.py": "from daemon.contract import HEALTH_PATH as HP, API\n",  # re-exported under a new name
+        "daemon/server.py": "from fastapi import FastAPI, APIRouter\nfrom .contract import STATUS\n"
+                            "from .paths import HP, API\nfrom .settings import PREFIX, MISSING\n"
+                            "app = FastAPI()\nrouter = APIRouter(prefix=API)\n@app.get(HP)\ndef h():\n    pass\n"
+                            "@app.get(STATUS)\ndef s():\n    pass\n@router.get('/items')\ndef i():\n    pass\n"
+                            "@app.get(MISSING)\ndef m():\n    pass\napp.include_router(router, prefix=PREFIX)\n",
+        "daemon/settings.py": "import os\nPREFIX = os.environ['PREFIX']\n",
+    })
+    (app,) = model.apps
+    # a path whose constant is not found is not known; a prefix that is not, only at run time
+    assert sorted((r.method, r.path) for r in model.routes_of(app)) == [
+        ("GET", "/api/status"), ("GET", "/health"), ("GET", "<PREFIX>/api/items")]
+
+
 GOOD = (
     "import os\n\n\ndef _cpus():\n    try:\n        q, p = open('/sys/fs/cgroup/cpu.max').read().split()\n"
     "        return max(1, int(q) // int(p)) if q != 'max' else len(os.sched_getaffinity(0))\n"
