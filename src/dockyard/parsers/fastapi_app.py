@@ -79,8 +79,10 @@ def module_name(relpath: str) -> str:
     return ".".join(parts)
 
 
-def analyse(sources: dict[str, str]) -> AppModel:
-    """``sources``: relative path -> text of the Python files worth reading."""
+def analyse(sources: dict[str, str], others: Callable[[str], tuple[str, str] | None] | None = None) -> AppModel:
+    """``sources``: relative path -> text of the Python files worth reading. ``others``: (path, text) of another
+    module of the project by dotted name, read when a path constant is imported from it (a module of constants
+    mentions no FastAPI)."""
     modules: dict[str, ModuleInfo] = {}
     if sources:
         from dockyard.parsers.fastapi_ast import read_module  # lazy: ast costs 3 ms; most trees have no app
@@ -91,16 +93,27 @@ def analyse(sources: dict[str, str]) -> AppModel:
                 modules[info.name] = info
 
     by_suffix: dict[str, list[str]] = {}
-    for name in modules:  # `backend/app/main.py` is module `app.main` when `backend/` is the source root
+
+    def index(name: str) -> None:  # `backend/app/main.py` is module `app.main` when `backend/` is the source root
         parts = name.split(".")
         for i in range(1, len(parts)):
             by_suffix.setdefault(".".join(parts[i:]), []).append(name)
+
+    for name in modules:
+        index(name)
+    tried: set[str] = set()  # modules asked of ``others``
 
     def module(mod: str) -> ModuleInfo | None:
         info = modules.get(mod)
         if info is None:
             candidates = by_suffix.get(mod, ())
             info = modules[candidates[0]] if len(candidates) == 1 else None
+        if info is None and others is not None and mod not in tried:
+            tried.add(mod)
+            found = others(mod)
+            if found is not None and (info := read_module(*found)) is not None:
+                modules[info.name] = info
+                index(info.name)
         return info
 
     apps = [o for m in modules.values() for o in m.objects.values() if o.kind == "app"]
@@ -179,6 +192,7 @@ def project_apps(project) -> AppModel:
     computed once per run."""
     def compute() -> AppModel:
         sources = {}
+        rest = {}  # dotted name (and each shorter suffix: a source root below the project's) -> the others
         for sf in project.files_of(FileKind.PYTHON):
             parts = set(sf.path.split("/")[:-1])
             if parts & SKIP_PARTS or sf.path.rsplit("/", 1)[-1].startswith("test_"):
@@ -186,6 +200,15 @@ def project_apps(project) -> AppModel:
             project.read(sf)
             if sf.text and ("FastAPI" in sf.text or "APIRouter" in sf.text or "include_router" in sf.text):
                 sources[sf.path] = sf.text
-        return analyse(sources)
+            elif sf.text:
+                name = module_name(sf.path).split(".")
+                for i in range(len(name)):
+                    rest.setdefault(".".join(name[i:]), []).append(sf)
+
+        def other(mod: str) -> tuple[str, str] | None:
+            found = rest.get(mod, ())
+            return (found[0].path, found[0].text) if len(found) == 1 else None
+
+        return analyse(sources, other)
 
     return project.memo("python.apps", compute)
