@@ -3,6 +3,7 @@ expressions it is read through: see :mod:`dockyard.analysis.ci_pipeline`."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from dockyard.analysis.ci_pushes import JobPushes, destinations, single_arch_only
@@ -100,7 +101,21 @@ class Pipeline:
 
     @property
     def published(self) -> list[BuildStep]:
-        return [b for b in self.builds if self.publishes(b)]
+        """The builds whose image leaves the runner (:meth:`publishes`), those of test workflows aside
+        (:func:`test_workflow`): an image a pull request's integration tests push to a cache is no release."""
+        return [b for b in self.builds if self.publishes(b) and not test_workflow(b.path)]
+
+
+_TEST_WORDS = frozenset({"test", "tests", "testing", "e2e"})
+_RELEASE_WORDS = frozenset({"deploy", "deployment", "release", "publish", "push", "prod", "production", "docker",
+                            "image", "images", "cd", "build"})
+
+
+def test_workflow(path: str) -> bool:
+    """A workflow named for tests alone (``pr-integration-tests.yml``, ``e2e.yml``): not ``build-test-push.yml``
+    or ``test-and-deploy.yml``, which release too."""
+    words = set(re.split(r"[._-]", posixpath.basename(path).lower().rsplit(".", 1)[0]))
+    return bool(words & _TEST_WORDS) and not words & _RELEASE_WORDS
 
 
 def lines(value) -> list[str]:

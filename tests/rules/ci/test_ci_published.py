@@ -182,3 +182,16 @@ def test_a_promoted_tag_written_with_an_expression_counts(tmp_path):
            "-t ghcr.io/acme/svc:sha-${{ github.sha }} svc && docker push --all-tags ghcr.io/acme/svc"
     promote = "docker buildx imagetools create --tag ${{ env.IMAGE }}:latest ${{ env.IMAGE }}:sha-${{ github.sha }}"
     assert found(tmp_path, workflow(job("build", push), job("release", promote)), select="CI004") == []
+
+
+def test_an_image_a_test_workflow_pushes_is_no_release(tmp_path):
+    # a pull request's integration tests push their image to a cache for the next job: no release build
+    text = workflow(job("build", BUILD, PUSH))
+    for i, name in enumerate(["pr-integration-tests.yml", "e2e.yml", "nightly-tests.yaml"]):
+        files = {**SERVICE, f".github/workflows/{name}": text}
+        assert [f.code for f in run_files(tmp_path / str(i), files, select=("CI002", "CI004", "CI005"))] == [], name
+    # a workflow that tests and releases is judged
+    for i, name in enumerate(["build-test-push.yml", "test-and-deploy.yml", "ci.yml"]):
+        files = {**SERVICE, f".github/workflows/{name}": text}
+        codes = [f.code for f in run_files(tmp_path / f"r{i}", files, select=("CI002", "CI004", "CI005"))]
+        assert codes == ["CI002", "CI004", "CI005"], name
