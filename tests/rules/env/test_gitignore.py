@@ -72,3 +72,15 @@ def test_committed_public_frontend_settings_stay_visible(tmp_path):
     assert triples(found) == [("EN004", 1, 1)]
     assert "frontend/.env" not in found[0].message.split(": add")[0]
     assert _fixed(found[0], files[".gitignore"]) == "node_modules/\n.env\n.env.*\n!.env.*.example\n!frontend/.env\n"
+
+
+def test_an_env_file_re_included_on_purpose_is_not_asked_to_be_ignored(tmp_path):
+    # the repository commits its test configuration: `!.env.testing` after `.env.*`
+    text = ".env\n.env.*\n!.env.*.example\n!.env.testing\n"
+    files = {".gitignore": text, "server/.env.testing": "POLAR_ENV=testing\n"}
+    assert run_files(tmp_path, files, select="EN004") == []
+    # a `!` line that re-includes what nothing ignored is no such choice: the file is still asked to be ignored
+    files[".gitignore"] = ".env\n!.env.testing\n.env.dev\n.env.staging\n.env.prod\n.env.local\n"
+    found = run_files(tmp_path / "b", files, select="EN004")
+    assert triples(found) == [("EN004", 1, 1)]
+    assert found[0].message.startswith("`.gitignore` does not ignore `server/.env.testing`")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dockyard.envtools import is_template
 from dockyard.model import Applicability, Edit, Fix, Position, Problem, directory_path
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.env._envfiles import env_files, is_public_config
+from dockyard.rules.env._envfiles import committed_on_purpose, env_files, is_public_config
 from dockyard.source import FileKind
 
 IGNORE_ALL = ".env"
@@ -60,7 +60,9 @@ def _appended(text: str, lines: list[str]) -> str:
     use_instead={".gitignore": "__pycache__/\n.env\n.env.*\n!.env.*.example\n"},
     notes="The standard's own example writes `!.env.*.example  # Allow example files`: `.gitignore` has no "
     "trailing comments, so that line is the pattern `.env.*.example  # Allow example files`, which matches "
-    "nothing and leaves every template ignored. The fix appends the missing lines, each on its own line.",
+    "nothing and leaves every template ignored. The fix appends the missing lines, each on its own line. An env file "
+    "that a `!` line re-includes after a line that ignores it is committed on purpose (a test configuration such as "
+    "`!.env.testing`): it is not asked to be ignored.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
@@ -72,8 +74,9 @@ def check(ctx: Context) -> Iterator[Problem]:
     if sf is None and not env_files(project) and not project.files_of(FileKind.COMPOSE):
         return  # nothing here is deployed with env files
     public = [f.path for f in env_files(project) if is_public_config(project, f)]
-    files = [f.path for f in env_files(project) if f.path not in public] + [
-        p for p, _ in project.problems if ".env" in p]
+    # a file an explicit `!` line re-includes after `.env.*` is committed on purpose (a test configuration)
+    files = [f.path for f in env_files(project) if f.path not in public and not committed_on_purpose(project, f.path)] \
+        + [p for p, _ in project.problems if ".env" in p]
     real = list(dict.fromkeys([*REAL_NAMES, *(p for p in files if not is_template(p))]))
     templates = list(dict.fromkeys([*TEMPLATE_NAMES, *(p for p in files if p.endswith(".example"))]))
     gi, exposed, hidden = _verdicts(text, real, templates)
