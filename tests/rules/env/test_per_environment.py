@@ -135,3 +135,12 @@ def test_a_secret_free_variable_file_names_no_environment(tmp_path):
          "commit one, with `CHANGE_ME_...` placeholders for its secrets"),
         ("green/.env.green", "EN002", 1, 1, "environment `green` has no template `green/.env.green.example`: "
          "commit one, with `CHANGE_ME_...` placeholders for its secrets")]
+
+
+def test_an_env_file_committed_on_purpose_is_its_own_template(tmp_path):
+    # the test suite's configuration, re-included after `.env.*`: public by that choice, nothing to template
+    files = {".gitignore": ".env\n.env.*\n!.env.*.example\n!.env.testing\n",
+             "server/.env.testing": "APP_ENV=testing\nDATABASE_URL=postgresql://test:test@127.0.0.1/test\n",
+             "server/.env.staging": "APP_ENV=staging\n"}
+    found = run_files(tmp_path, files, select="EN002")
+    assert [(f.path, f.message.split(" has ")[0]) for f in found] == [("server/.env.staging", "environment `staging`")]

@@ -35,7 +35,8 @@ from dockyard.source import FileKind
     "secret-free `.env.<word>` (no secret-named key, not even an empty one) is a set of variables, not an "
     "environment (`.env.ports` of port numbers for compose's interpolation), unless `<word>` is an environment's "
     "name (`staging`, `prod`, `qa`, ...), a compose file (`compose.<word>.yaml`) or the configuration names it, or "
-    "it has a template. An "
+    "it has a template. An env file that a `!` line of `.gitignore` re-includes after a line that ignores it "
+    "(`!.env.testing`) is committed on purpose, public by that choice: it needs no template. An "
     "environment that has no env file of its own but reads the folder's `.env` (as compose does without "
     "`--env-file`) is told so. Compose's default environment reads `.env`: beside named environments its template is "
     "`.env.example` (a tracked `.env` is EN003's finding). A project that names no environment at all (one compose "
@@ -60,6 +61,8 @@ def check(ctx: Context) -> Iterator[Problem]:
     for group in groups:
         wanted = in_folder(group.folder, template_name(group.name))
         if group.template is None:
+            if group.real is not None and not group.others and committed_on_purpose(project, group.real.path):
+                continue  # committed on purpose (`!.env.testing`): its values are public, it is its own template
             where = group.real or (group.others[0] if group.others else None)
             hint = ""
             if group.others:
