@@ -185,3 +185,9 @@ def test_an_update_followed_by_playwright_s_install_deps_is_not_alone(tmp_path):
             "RUN apt-get update && npx playwright install --with-deps chromium\n"                          # 3
             "RUN apt-get update && npx playwright install chromium\n")                                     # 4
     assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF046")) == [("DF046", 4, 13)]
+
+
+def test_apt_that_downloads_nothing_needs_no_cache_mount(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN apt-get purge -y gcc g++ && apt-get autoremove -y && apt-get clean\n"
+            "RUN apt-get update && apt-get upgrade -y\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF050")) == [("DF050", 3, 1)]

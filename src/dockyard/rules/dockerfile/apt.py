@@ -14,6 +14,11 @@ APT = ("apt-get", "apt")
 LISTS = "/var/lib/apt/lists"
 
 
+# what apt does that fetches lists or packages
+_DOWNLOADS = frozenset({"update", "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source",
+                        "download", "reinstall"})
+
+
 def _apt_calls(script):
     return [c for c in calls(script) if c.tool in APT]
 
@@ -249,14 +254,15 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
                 "    rm -f /etc/apt/apt.conf.d/docker-clean \\\n"
                 "    && apt-get update && apt-get install -y --no-install-recommends curl\n",
     notes="Debian-based images delete downloaded packages after each install (`/etc/apt/apt.conf.d/docker-clean`); "
-          "remove that file in the same RUN for the `/var/cache/apt` mount to have an effect.",
+          "remove that file in the same RUN for the `/var/cache/apt` mount to have an effect. A RUN whose apt "
+          "commands download nothing (`apt-get purge`, `autoremove`, `clean`) needs no cache.",
 )
 def cache_mount(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     for script in run_scripts(df, df.instructions):
         ins = script.instruction
-        if not _apt_calls(script):
-            continue
+        if not any(c.sub in _DOWNLOADS for c in _apt_calls(script)):
+            continue  # (`apt-get purge`, `autoremove`, `clean` download nothing for a cache to keep)
         mounts = _cache_mounts(ins)
         missing = [t for t in ("/var/cache/apt", "/var/lib/apt") if t not in mounts]
         if missing:
