@@ -174,6 +174,25 @@ def runs_tests(argvs: Iterable[list[str]]) -> str | None:
     return None
 
 
+_JS_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
+_DEV_SERVERS = frozenset({"nodemon", "ng", "next", "vite", "nuxt", "webpack-dev-server"})
+
+
+def runs_dev_server(argvs: Iterable[list[str]]) -> str | None:
+    """The JavaScript development server a command starts (``npm run dev``, ``next dev``, ``nodemon``,
+    ``ng serve``, ``vite``), or None: hot reload for a developer's machine, never what a deployment serves."""
+    for argv in argvs:
+        words = [basename(w) for w in argv]
+        for i, w in enumerate(words):
+            nxt = words[i + 1:i + 3]
+            if w in _JS_RUNNERS and (nxt[:1] == ["dev"] or nxt == ["run", "dev"]):
+                return " ".join([w, *nxt[:1 if nxt[:1] == ["dev"] else 2]])
+            if w in ("nodemon", "webpack-dev-server") or (w == "vite" and not nxt) or \
+                    (w in ("next", "nuxt", "vite") and nxt[:1] == ["dev"]) or (w == "ng" and nxt[:1] == ["serve"]):
+                return " ".join([w, *nxt[:1]])
+    return None
+
+
 def service_runs_tests(name: str, svc: dict) -> bool:
     """A test runner service: named so (`tests`, `e2e`, `playwright`), built from such a Dockerfile, running
     a test runner's image, or running pytest, playwright, `npm test`..."""

@@ -58,8 +58,8 @@ from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, 
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
-                               is_python_program, job_in, runs_tests, server_in, server_in_text, service_runs_tests,
-                               waited_for_completion)
+                               is_python_program, job_in, runs_dev_server, runs_tests, server_in, server_in_text,
+                               service_runs_tests, waited_for_completion)
 from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
 from dockyard.compose import environment_views
 from dockyard.records import record, replace
@@ -361,9 +361,13 @@ class Roles:
         if stage.name in DEVELOPMENT_NAMES:
             return DEV, f"its image is the `{stage.name_raw}` stage"
         entrypoint, cmd = _effective_command(df, stage)
-        runner = runs_tests(a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins))
+        argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
+        runner = runs_tests(argvs)
         if runner is not None:
             return DEV, f"it runs the test runner `{runner}`"
+        server = runs_dev_server(argvs) if role.role == OTHER else None
+        if server is not None:
+            return DEV, f"it runs the development server `{server}`"
         services = self.services_building(sf.path)
         if services and all(service_runs_tests(n, svc) for n, svc, _ in services):
             return DEV, "compose runs it only as a test runner (" + ", ".join(f"`{n}`" for n, _, _ in services) + ")"
@@ -779,13 +783,10 @@ def explain(project: "Project") -> list[ScopeEntry]:
         for name, c in classified.services(view).items():
             path = view.defined_in(("services", name)) or (view.compose_files[0].path if view.compose_files else ".")
             out.append(ScopeEntry("service", path, c.role, c.reason, f"{view.name}/{name}"))
-    copied: dict[tuple[str, str], int] = {}
-    for copy, original in project.copies.items():
-        key = (posixpath.dirname(copy) + "/", posixpath.dirname(original) + "/")
-        copied[key] = copied.get(key, 0) + 1
-    for (folder, original), n in sorted(copied.items()):
-        out.append(ScopeEntry("copy", folder, "copy", f"its {n} compose files are, byte for byte, those of `{original}`: "
-                              "judged there"))
+    copied = [(posixpath.dirname(c) + "/", posixpath.dirname(o) + "/") for c, o in project.copies.items()]
+    for (folder, original) in sorted(set(copied)):
+        out.append(ScopeEntry("copy", folder, "copy", f"its {copied.count((folder, original))} compose files are, "
+                              f"byte for byte, those of `{original}`: judged there"))
     trees: dict[str, int] = {}
     for sf in project.templates:
         tree = template_path(sf.path) or sf.path

@@ -526,6 +526,23 @@ def test_an_image_only_development_s_compose_files_build_is_a_developer_s_machin
     assert role_of(tmp_path / "deployed", files, "dev/docker/Dockerfile.api").purpose != EDITOR
 
 
+def test_an_image_that_runs_a_javascript_development_server_is_development_tooling(tmp_path):
+    from dockyard.roles import DEV
+
+    for i, cmd in enumerate(['CMD ["npm", "run", "dev"]', 'CMD ["next", "dev"]', 'ENTRYPOINT ["nodemon", "server.js"]',
+                             'CMD ["yarn", "dev", "--host"]']):
+        c = role_of(tmp_path / str(i), {"Dockerfile": f"FROM node:20-alpine\nCOPY . /app\n{cmd}\n"})
+        assert c.purpose == DEV and c.purpose_reason.startswith("it runs the development server `"), cmd
+    # what a deployment serves is a service: `next start`, a build served by nginx
+    for i, cmd in enumerate(['CMD ["npm", "start"]', 'CMD ["next", "start"]', 'CMD ["vite", "preview"]']):
+        c = role_of(tmp_path / f"s{i}", {"Dockerfile": f"FROM node:20-alpine\nCOPY . /app\n{cmd}\n"})
+        assert c.purpose != DEV, cmd
+    # a Python service started with reload is still judged as the service it is meant to be (DF056 says so)
+    c = role_of(tmp_path / "py", {"Dockerfile": f"FROM {SLIM}\nCOPY . /app\nCMD [\"uvicorn\", \"main:app\", \"--reload\"]\n",
+                                  "requirements.txt": "fastapi==0.115.0\n"})
+    assert c.purpose != DEV
+
+
 def test_an_image_under_a_test_or_documentation_folder_nothing_releases_is_tooling(tmp_path):
     from dockyard.roles import EDITOR
 
