@@ -56,7 +56,8 @@ DEFAULT_ENVIRONMENT = "default"
 # What an environment is for, by its name (the last part of ``<folder>/<env>``): one definition for every rule.
 DEVELOPMENT_NAMES = frozenset({"dev", "development", "local", "develop"})
 PRODUCTION_NAMES = frozenset({"prod", "production", "prd", "live", "deploy", "release"})
-TEST_NAMES = frozenset({"test", "tests", "testing", "ci", "e2e"})
+TEST_NAMES = frozenset({"test", "tests", "testing", "ci", "e2e", "regtest", "itest", "itests", "integration-tests",
+                        "integration_tests", "e2e-tests", "e2e_tests", "smoketest", "smoketests"})
 
 
 def _folders(name: str) -> list[str]:

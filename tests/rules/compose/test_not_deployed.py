@@ -277,3 +277,13 @@ def test_a_service_only_a_test_overlay_defines_is_not_held_to_production_hardeni
     files["docker-compose.gpu.yml"] = files.pop("docker-compose.mcp-api-key-test.yml")
     found = run_files(tmp_path / "gpu", files, select=("CO012", "CO015", "CO016", "CO009"))
     assert {c for c, _, _ in at(found, "docker-compose.gpu.yml")} >= {"CO012", "CO015", "CO016"}
+
+
+def test_a_regression_test_network_is_a_test_stack(tmp_path):
+    # a Bitcoin regtest network, an integration-test stack: nothing deploys them
+    stack = "services:\n  bitcoind:\n    image: boltz/bitcoin-core:24.0.1\n    ports: [\"18443:18443\"]\n"
+    for i, folder in enumerate(["docker/regtest", "integration-tests", "itest"]):
+        found = run_files(tmp_path / str(i), {f"{folder}/docker-compose.yml": stack}, select=HARDENING + ("CO021",))
+        assert at(found, f"{folder}/docker-compose.yml") == [], folder
+    found = run_files(tmp_path / "deployed", {"docker/prod/docker-compose.yml": stack}, select=("CO014",))
+    assert at(found, "docker/prod/docker-compose.yml") == [("CO014", 2, 3)]
