@@ -261,6 +261,13 @@ def test_the_secrets_beside_them_still_are(name):
     assert is_secret_name(name)
 
 
+def test_the_path_of_a_key_file_is_no_secret():
+    assert not is_secret_name("BREEZ_GREENLIGHT_DEVICE_KEY", "/path/to/breezsdk/device.pem")
+    assert not is_secret_name("TLS_KEY", "./certs/server.key")
+    # one word, or base64 that only starts with a slash, is no path
+    assert is_secret_name("API_KEY", "/Zq8vL2xN4kT+q==") and is_secret_name("API_KEY", "/abcdef")
+
+
 @pytest.mark.parametrize("name", ["TIKTOKEN_ENCODINGS_BASE", "TOKENIZERS_PARALLELISM", "HF_TOKENIZER"])
 def test_tokenizers_hold_no_token(name):
     # tiktoken and Hugging Face's tokenizers are libraries that split text into tokens: their settings are not

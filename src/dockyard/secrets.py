@@ -91,18 +91,21 @@ def is_public_identifier(name: str, value: str) -> bool:
 
 
 _SECRET_FILE = lazy_compile(r"/(?:var/)?run/secrets/[^\s]+")
+# the path of a key file (`/path/to/device.pem`, `./certs/key.pem`): where the secret is, not the secret
+_FILE_PATH = lazy_compile(r"(?:/|\./|\.\./|~/)[\w.-]+(?:/[\w.-]+)+")
 
 
 def is_secret_name(name: str, value: str | None = None) -> bool:
     """Whether a variable called ``name`` holds a secret. With its ``value``, a public identifier that the name
     alone would make look secret (``GPG_KEY`` holding a fingerprint) is not one, nor is the path of a mounted
-    secret file (``DATABASE_PASSWORD=/run/secrets/db-password``: the application reads the secret from it); and
+    secret file (``DATABASE_PASSWORD=/run/secrets/db-password``: the application reads the secret from it) or of a
+    key file (``DEVICE_KEY=/path/to/device.pem``); and
     a value shaped like a well-known credential (``ghp_...``) is one whatever the name."""
     if value is not None and looks_like_token(value):
         return True
     if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
         return False
-    if value is not None and _SECRET_FILE.fullmatch(value.strip()):
+    if value is not None and (_SECRET_FILE.fullmatch(value.strip()) or _FILE_PATH.fullmatch(value.strip().strip("\"'"))):
         return False
     return value is None or not is_public_identifier(name, value)
 
@@ -239,6 +242,9 @@ _MARKER = lazy_compile(
     # words around the word itself: `__SKYVERN_API_KEY_PLACEHOLDER__` (an entrypoint replaces it at start)
     r"|(?:[A-Za-z0-9]+[-_ .]+)*placeholder(?:[-_ .]+[A-Za-z0-9]+)*)[\W_]*",
     re.IGNORECASE)
+# a name in capitals standing for the credential to paste (`LNBITS_ADMIN_KEY`, `ALBY_ACCESS_TOKEN`, `KEY`): a
+# variable's name, never a generated secret
+_NAMED_MARKER = lazy_compile(r"(?:[A-Z][A-Z0-9]*_)*(?:KEY|TOKEN|SECRET|PASSWORD|PASS|PWD|APIKEY)(?:_[A-Z0-9]+)*")
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -248,8 +254,14 @@ def is_placeholder(value: str | None) -> bool:
 
 
 def is_marker(value: str | None) -> bool:
-    """A value that is only a word saying "fill me in" (``__UNSET__``, ``*** REPLACE ***``, ``your-api-key``)."""
-    return bool(value) and _MARKER.fullmatch(value.strip()) is not None
+    """A value that is only a word saying "fill me in" (``__UNSET__``, ``*** REPLACE ***``, ``your-api-key``), or
+    the name, in capitals, of the credential to paste (``LNBITS_ADMIN_KEY``). (``my-secret-key`` works as a value:
+    a weak secret, not a marker.)"""
+    if not value:
+        return False
+    named = value.strip().strip("\"'")
+    # (a name is short: the bound keeps the pattern's backtracking small on a long value)
+    return _MARKER.fullmatch(value.strip()) is not None or (len(named) <= 64 and _NAMED_MARKER.fullmatch(named) is not None)
 
 
 def contains_placeholder(value: str | None) -> bool:

@@ -114,6 +114,14 @@ def test_marker_words_dressed_in_punctuation_are_placeholders_of_another_spellin
     assert found[0].message.startswith("`JWT_SECRET` holds a dummy value in the template, not a placeholder")
 
 
+def test_the_name_of_the_credential_to_paste_is_a_placeholder(tmp_path):
+    # a template that names, in capitals, what to paste holds no secret
+    text = ("LNBITS_KEY=LNBITS_ADMIN_KEY\nALBY_ACCESS_TOKEN=ALBY_ACCESS_TOKEN\nBREEZ_API_KEY=KEY\n"
+            "OPENNODE_KEY=\"OPENNODE_ADMIN_KEY\"\nLNPAY_API_KEY=Zq8vL2xN4kTqWm7\n")
+    found = run_files(tmp_path, {".env.example": text}, select="EN007")
+    assert triples(found) == [("EN007", 5, 15)]
+
+
 def test_a_marker_left_in_a_deployed_file_is_a_placeholder_left(tmp_path):
     prod = "STRIPE_SECRET_KEY=\"*** REPLACE ***\"\nGITHUB_CLIENT_SECRET=__UNSET__\nTODO_LIST_URL=https://todo.example\n"
     found = run_files(tmp_path, {".env.prod": prod}, select="EN008")
