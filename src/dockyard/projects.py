@@ -25,8 +25,9 @@ import shlex
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
+from dockyard.analysis.stages import final_lineage
 from dockyard.compose import environment_views
-from dockyard.images import image_parts, plain_image
+from dockyard.images import image_parts, parse_ref, plain_image
 from dockyard.parsers.fastapi_app import project_apps
 from dockyard.parsers.makefile import parse_makefile
 from dockyard.programs import INTERPRETERS, basename, instruction_argvs
@@ -172,6 +173,33 @@ def ships_python_application(project: "Project", folder: str = "") -> bool:
 
 # ------------------------------------------------------------------ what builds an image outside compose
 # (dockyard.roles reads them to tell a development image from the production one)
+def own_images(project: "Project") -> frozenset[str]:
+    """The repositories (``lnbits/lnbits``, ``ghcr.io/acme/api``) of the images the project builds: those its CI
+    builds tag and those compose's services name beside a `build:`. Names it cannot read (``${IMAGE}``) are left
+    out."""
+    def compute() -> frozenset[str]:
+        refs = [svc["image"] for view in environment_views(project) for svc in view.services.values()
+                if isinstance(svc, dict) and svc.get("build") is not None and isinstance(svc.get("image"), str)]
+        if ci_texts(project):
+            from dockyard.analysis.ci_pipeline import pipeline  # lazy: a check of a lone Dockerfile runs without it
+
+            refs += [t for b in pipeline(project).builds for v in (b, *b.variants) for i in v.images for t in i.tags]
+        names = (parse_ref(r.strip()).repository for r in refs)
+        return frozenset(n for n in names if n and "$" not in n and "{" not in n and "/" in n)
+
+    return project.memo("projects.own_images", compute)
+
+
+def extends_own_image(project: "Project", df) -> bool:
+    """Whether the image ``df`` builds starts FROM one the project builds itself (an add-on image on the
+    application's, ``FROM lnbits/lnbits:${LNBITS_TAG}``): its base is chosen, tagged and pinned by that build,
+    and what it inherits from it (healthcheck, labels, scanned dependencies) is judged there."""
+    stages = final_lineage(df)
+    if not stages or not stages[0].is_external or "$" in stages[0].base_resolved:
+        return False
+    return parse_ref(stages[0].base_resolved).repository in own_images(project)
+
+
 def ci_texts(project: "Project") -> list[str]:
     """The text of every CI configuration (GitHub Actions workflows, GitLab CI pipelines)."""
     return project.memo("projects.ci_texts", lambda: [

@@ -128,3 +128,27 @@ def test_digest_via_arg_default_passes(tmp_path):
 def test_escape_backtick_lowercase(tmp_path):
     text = "# escape=`\nfrom `\n  python:3.12-slim as b\n"
     assert triples(run(tmp_path, text, "DF005")) == [("DF005", 3, 3)]
+
+
+def test_an_add_on_to_the_project_s_own_image(tmp_path):
+    # CI builds and pushes `acme/app`, then an add-on image FROM it, tagged by the release
+    app = ("FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n")
+    addon = ("ARG APP_TAG=latest\nFROM acme/app:${APP_TAG}\nRUN pip install --no-cache-dir boltz-client==2.1.0\n"
+             "CMD [\"uvicorn\", \"app.main:app\"]\n")
+    workflow = ("on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n"
+                "          tags: acme/app:${{ github.ref_name }}\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n"
+                "          context: docker/addon\n          build-args: APP_TAG=${{ github.ref_name }}\n"
+                "          tags: acme/app-addon:${{ github.ref_name }}\n")
+    files = {"Dockerfile": app, "docker/addon/Dockerfile": addon, ".github/workflows/release.yml": workflow,
+             "requirements.txt": "fastapi==0.115.0\n"}
+    codes = ("DF003", "DF004", "DF005", "DF016", "DF043", "DF054")
+    found = run_files(tmp_path, files, select=codes)
+    # the add-on's base, tag and digest are the release's; its health check, labels and scan are the base's
+    assert [f.code for f in found if f.path == "docker/addon/Dockerfile"] == []
+    assert {f.code for f in found if f.path == "Dockerfile"} >= {"DF005", "DF016", "DF043", "DF054"}
+    # the same add-on on an image nobody here builds is judged in full
+    files[".github/workflows/release.yml"] = workflow.replace("tags: acme/app:", "tags: acme/other:")
+    found = run_files(tmp_path / "b", files, select=codes)
+    assert {f.code for f in found if f.path == "docker/addon/Dockerfile"} == set(codes)

@@ -10,6 +10,7 @@ from dockyard.analysis.shell import installed_packages
 from dockyard.analysis.stages import lineage, position, python_runtime_stages, value_token
 from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
+from dockyard.projects import own_images
 from dockyard.records import record
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
@@ -60,6 +61,11 @@ def copied_images(df) -> Iterator[Base]:
             yield Base(stage, ref, ref, start, start + len(ref) if at >= 0 else flag.span.end, "image copied from")
 
 
+def _own(ctx: Context, reference: str) -> bool:
+    """An image the project builds itself (:func:`dockyard.projects.own_images`)."""
+    return parse_ref(reference).repository in own_images(ctx.project)
+
+
 def _unresolved(text: str) -> bool:
     return "$" in text
 
@@ -98,7 +104,8 @@ def _suggest(ref: ImageRef) -> str:
     use_instead="FROM python:3.12-slim AS production\n",
     notes="The final stage and a stage named `production` are judged through their `FROM <stage>` chain down to "
     "the external image. `FROM scratch` and references that stay unresolved (an `ARG` without default) are not "
-    "judged here.",
+    "judged here."
+    " The project's own image (one its CI builds tag, or compose builds and names) is a base it means to extend, not judged.",
 )
 def check_official(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -111,8 +118,8 @@ def check_official(ctx: Context) -> Iterator[Problem]:
             continue
         seen.add(root.index)
         ins = root.from_instruction
-        if not ins.value or _unresolved(root.base_resolved):
-            continue
+        if not ins.value or _unresolved(root.base_resolved) or _own(ctx, root.base_resolved):
+            continue  # (the project's own image is the base it means to extend)
         start, end = value_token(df, ins, 0)
         where = position(df, start, end)
         ref = parse_ref(root.base_resolved)
@@ -186,7 +193,8 @@ def _official_instead(image: str) -> str:
     "reference pinned only by `@sha256:` digest is reproducible and accepted. A release codename is the version "
     "of the distribution's own images (`debian:bookworm-slim`, `ubuntu:noble`, `buildpack-deps:trixie`), but "
     "on any other image it pins only the system underneath (`python:slim-bookworm` follows every Python "
-    "release). `sid`, `testing`, `unstable`, `devel`, `rolling`, `lts`, `stable`, `edge` and `current` move.",
+    "release). `sid`, `testing`, `unstable`, `devel`, `rolling`, `lts`, `stable`, `edge` and `current` move."
+    " The project's own image (one its CI builds tag, or compose builds and names) is tagged by the build that makes it: not judged.",
 )
 def check_tag(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -195,6 +203,8 @@ def check_tag(ctx: Context) -> Iterator[Problem]:
     unresolved_said: set[str] = set()
     for base in [*external_bases(df), *copied_images(df)]:
         resolved = base.resolved
+        if _own(ctx, resolved):
+            continue  # the project's own image: the build that makes it tags it, here a build argument follows
         via = f" (`{base.raw}` resolves to `{resolved}`)" if resolved != base.raw else ""
         if _unresolved(resolved):
             names = _variables(resolved)
@@ -267,15 +277,16 @@ def _variables(text: str) -> str:
     use_instead="FROM python:3.12-slim@sha256:a8560b36e8b8210634f77d9f7f9efd7ffa463e380b75e2e74aff4511df3ef88c\n",
     notes="References that stay unresolved (an `ARG` without default) are left to DF004. Images a build copies "
     "files from (`COPY --from=ghcr.io/astral-sh/uv:0.9.26 /uv /bin/`, `RUN --mount=from=...`) are build inputs "
-    "as much as the base and are judged alike.",
+    "as much as the base and are judged alike."
+    " The project's own image (one its CI builds tag, or compose builds and names) is pushed by the same release: not judged.",
 )
 def check_digest(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     if df is None:
         return
     for base in [*external_bases(df), *copied_images(df)]:
-        if _unresolved(base.resolved):
-            continue
+        if _unresolved(base.resolved) or _own(ctx, base.resolved):
+            continue  # (a digest cannot follow the project's own image, built and pushed by the same release)
         ref = parse_ref(base.resolved)
         if ref.digest and ref.digest.startswith("sha256:"):
             continue

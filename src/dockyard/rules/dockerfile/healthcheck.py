@@ -11,6 +11,7 @@ from dockyard.analysis.stages import (
     final_lineage, final_lineage_instructions, last_of, root_base, span_position,
 )
 from dockyard.model import Problem
+from dockyard.projects import extends_own_image
 from dockyard.programs import instruction_argvs, started_program
 from dockyard.rules.base import Context, Scope, rule
 
@@ -74,13 +75,14 @@ def _worker_check(instructions) -> str | None:
     notes="The advice fits the image: a queue worker (arq, celery, rq, dramatiq, huey, taskiq) serves no HTTP, so "
           "its health check runs the worker's own check (`arq --check SETTINGS`, `celery --app APP inspect ping`) "
           "or watches the process; an image without a shell or curl (`scratch`, distroless) runs a program it "
-          "has.",
+          "has."
+          " An add-on image FROM the project's own image inherits its health check: judged where that image is built.",
 )
 def present(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     stages = final_lineage(df)
-    if not stages:
-        return
+    if not stages or extends_own_image(ctx.project, df):
+        return  # (an add-on to the project's own image inherits its health check, judged where it is built)
     hc = _healthcheck(df)
     if hc is None:
         root = stages[0].base_resolved.lower()

@@ -9,6 +9,7 @@ from dockyard.roles import image_stage_words
 from dockyard.analysis.image_labels import LABELS, stamped_by_ci
 from dockyard.analysis.stages import final_lineage, final_lineage_instructions, key_positions, span_position
 from dockyard.model import Problem
+from dockyard.projects import extends_own_image
 from dockyard.rules.base import Context, Scope, rule
 
 
@@ -37,13 +38,14 @@ def _refers_to(value: str, arg: str) -> bool:
           "image as a LABEL of the final stage would, over one of the same key. The Dockerfile a build names is "
           "compared with this one through symbolic links (a root `Dockerfile` linked to `docker/Dockerfile`). A CI "
           "build that only feeds tests publishes nothing and counts for nothing; one whose arguments cannot be read "
-          "leaves the Dockerfile judged alone.",
+          "leaves the Dockerfile judged alone."
+          " An add-on image FROM the project's own image inherits its labels: judged where that image is built.",
 )
 def build_labels(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     stages = final_lineage(df)
-    if not stages:
-        return
+    if not stages or extends_own_image(ctx.project, df):
+        return  # (an add-on to the project's own image inherits its labels, judged where it is built)
     instructions = final_lineage_instructions(df)
     args = {k for ins in instructions if ins.keyword == "ARG" for k, _ in ins.key_values()}
     labels: dict[str, tuple[str, object]] = {}

@@ -18,6 +18,7 @@ from dockyard.analysis.stages import (
     vendor_base,
 )
 from dockyard.model import Problem
+from dockyard.projects import extends_own_image
 from dockyard.roles import image_stage, runtime_stages
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
@@ -250,12 +251,13 @@ def _targeted_by_ci(ctx: Context, name: str) -> bool:
     notes="A scan stage counts when the final or `production` stage depends on it, or when a CI workflow, "
     "GitLab CI file, Makefile or compose file builds it as a target. The standard's own scanning example has "
     "nothing depend on its `security` stage. An image built on a vendor's image named by a build argument "
-    "without a default (`FROM ${SENTRY_IMAGE}`, with a few settings added) is not asked for one.",
+    "without a default (`FROM ${SENTRY_IMAGE}`, with a few settings added) is not asked for one."
+    " An add-on image FROM the project's own image is scanned where that image is built: not judged.",
 )
 def check_scan_stage(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    if df is None or not df.stages:
-        return
+    if df is None or not df.stages or extends_own_image(ctx.project, df):
+        return  # (an add-on to the project's own image: its dependencies are scanned where that image is built)
     scans = [(s, tool) for s in df.stages for tool in [_scanner(df, s)] if tool]
     final = image_stage(df)
     if not scans:
