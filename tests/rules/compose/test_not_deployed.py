@@ -287,3 +287,12 @@ def test_a_regression_test_network_is_a_test_stack(tmp_path):
         assert at(found, f"{folder}/docker-compose.yml") == [], folder
     found = run_files(tmp_path / "deployed", {"docker/prod/docker-compose.yml": stack}, select=("CO014",))
     assert at(found, "docker/prod/docker-compose.yml") == [("CO014", 2, 3)]
+
+
+def test_a_test_stack_s_harness_decides_when_its_services_are_ready(tmp_path):
+    stack = ("services:\n  lnd:\n    image: lightninglabs/lnd:v0.18.0\n    depends_on: [bitcoind]\n"
+             "  bitcoind:\n    image: boltz/bitcoin-core:24.0.1\n    healthcheck:\n"
+             "      test: [\"CMD\", \"bitcoin-cli\", \"getblockchaininfo\"]\n      retries: 1\n")
+    assert run_files(tmp_path / "t", {"docker/regtest/docker-compose.yml": stack}, select="CO013") == []
+    found = run_files(tmp_path / "d", {"docker-compose.yml": stack}, select="CO013")
+    assert at(found, "docker-compose.yml") == [("CO013", 4, 18)]
