@@ -191,3 +191,9 @@ def test_apt_that_downloads_nothing_needs_no_cache_mount(tmp_path):
     text = ("FROM python:3.12-slim\nRUN apt-get purge -y gcc g++ && apt-get autoremove -y && apt-get clean\n"
             "RUN apt-get update && apt-get upgrade -y\n")
     assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF050")) == [("DF050", 3, 1)]
+
+
+def test_lists_are_left_by_the_run_that_fetched_them(tmp_path):
+    # the split update/install: the lists are in the update's layer; the install RUN adds none of its own
+    text = "FROM python:3.12-slim\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl\n"
+    assert triples(run_files(tmp_path, {"Dockerfile": text}, select="DF049")) == [("DF049", 2, 1)]

@@ -199,7 +199,8 @@ def _lists_needed_later(df, ins):
     notes="A cache mount on `/var/lib/apt` keeps the lists out of the layer and is accepted instead of the removal; "
           "so is `apt-get dist-clean` (APT 2.7.8 and later), which removes the lists and the package cache. The "
           "removal must come after the RUN's last `apt-get update`/`install`. `apk add --no-network` fetches no "
-          "index and needs no `--no-cache`. The fix appends `&& rm -rf /var/lib/apt/lists/*` after the RUN's last "
+          "index and needs no `--no-cache`. A RUN that installs without `apt-get update` leaves no lists of its own: the "
+          "RUN that fetched them is judged. The fix appends `&& rm -rf /var/lib/apt/lists/*` after the RUN's last "
           "statement (a `;` ending it is dropped, a comment ending it stays last); it is not offered when the RUN "
           "ends in a background job (`&`), or when a later RUN (of the stage, or of a stage built on it) installs "
           "from these lists without its own `apt-get update`: that RUN would then fail. Judged in the stages whose "
@@ -214,7 +215,9 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
         ins = script.instruction
         mounts = _cache_mounts(ins)
         apt = [c for c in _apt_calls(script) if c.sub in ("update", "install", "upgrade", "dist-upgrade")]
-        if apt and not _lists_cleared(script, max(c.command.start for c in apt)) \
+        # the lists are written by `apt-get update`: a RUN that only installs from an earlier RUN's lists leaves
+        # none in its own layer (that RUN's is the finding)
+        if any(c.sub == "update" for c in apt) and not _lists_cleared(script, max(c.command.start for c in apt)) \
                 and not any(t in mounts for t in ("/var/lib/apt", LISTS)):
             fix = None
             edit = script.and_then("rm -rf /var/lib/apt/lists/*")
