@@ -175,7 +175,6 @@ def runs_tests(argvs: Iterable[list[str]]) -> str | None:
 
 
 _JS_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-_DEV_SERVERS = frozenset({"nodemon", "ng", "next", "vite", "nuxt", "webpack-dev-server"})
 
 
 def runs_dev_server(argvs: Iterable[list[str]]) -> str | None:

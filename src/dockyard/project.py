@@ -78,8 +78,8 @@ class Project:
         # link path -> path of the file it points to, for the links folded into their file (see _fold_links)
         self.links: dict[str, str] = {}
         self._link_targets: dict[str, str] = {}  # every link to a regular file of the tree the walk kept
-        # compose file of a folder that copies another's whole set -> the file it copies: never judged (see
-        # _set_aside_copies)
+        # compose file of a folder whose compose files all copy another folder's -> the file it copies: never
+        # judged (see _set_aside_copies)
         self.copies: dict[str, str] = {}
 
     # -- discovery -------------------------------------------------------------------------------
