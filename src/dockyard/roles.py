@@ -26,8 +26,9 @@ image under a test or documentation folder that nothing releases, such as a mock
 sample under ``docs/``: judged only by the rules that declare :data:`BUILT`, whether it builds and what it leaks;
 production advice such as a slim official base would break what it relies on). An image is ``dev`` when:
 
-* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage, or it runs
-  a test runner (its command, or every compose service that builds it);
+* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage (and no stage
+  is named ``prod``), it runs a test runner (its command, or every compose service that builds it) or a JavaScript
+  development server (``npm run dev``, ``next dev``);
 * it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
   (``Dockerfile.prod``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI names or a production
   compose file builds while compose builds the plain one (it stays a service when those build it too);
@@ -358,8 +359,8 @@ class Roles:
                 ", ".join(f"`{p}`" for p in local) + "): an image for a developer's machine"
         if dev_dockerfile_name(sf.path):
             return DEV, f"`{name}` is named for development or tests"
-        if stage.name in DEVELOPMENT_NAMES:
-            return DEV, f"its image is the `{stage.name_raw}` stage"
+        if stage.name in DEVELOPMENT_NAMES and not any(s.name in PRODUCTION_NAMES for s in df.stages):
+            return DEV, f"its image is the `{stage.name_raw}` stage"  # (beside a `prod` stage, it ships that one)
         entrypoint, cmd = _effective_command(df, stage)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
         runner = runs_tests(argvs)

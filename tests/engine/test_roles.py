@@ -526,6 +526,16 @@ def test_an_image_only_development_s_compose_files_build_is_a_developer_s_machin
     assert role_of(tmp_path / "deployed", files, "dev/docker/Dockerfile.api").purpose != EDITOR
 
 
+def test_a_development_stage_last_beside_a_production_stage_ships_that_one(tmp_path):
+    from dockyard.roles import DEV, SERVICE
+
+    text = (f"FROM {SLIM} AS prod\nCOPY . /app\nCMD [\"python\", \"-m\", \"app\"]\n"
+            "FROM prod AS dev\nRUN pip install pytest\n")
+    assert role_of(tmp_path / "a", {"Dockerfile": text}).purpose == SERVICE
+    assert role_of(tmp_path / "b", {"Dockerfile": text.replace(" AS prod", " AS base").replace("FROM prod", "FROM base")
+                                    }).purpose == DEV
+
+
 def test_an_image_that_runs_a_javascript_development_server_is_development_tooling(tmp_path):
     from dockyard.roles import DEV
 

@@ -42,6 +42,15 @@ def test_a_command_that_only_keeps_the_container_running_is_a_placeholder(tmp_pa
     assert triples(run_files(tmp_path / "ends", files, select="DF056")) == [("DF056", 3, 5)]
 
 
+def test_a_development_image_may_start_uvicorn_with_reload(tmp_path):
+    # `dev.Dockerfile` is the development stack's image: hot reload is its point
+    text = "FROM python:3.12\nCOPY . /app\nCMD [\"uvicorn\", \"main:app\", \"--reload\"]\n"
+    files = {"server/dev.Dockerfile": text, "server/requirements.txt": "fastapi==0.115.0\n"}
+    assert run_files(tmp_path, files, select="DF056") == []
+    files["server/Dockerfile"] = files.pop("server/dev.Dockerfile")
+    assert triples(run_files(tmp_path / "b", files, select="DF056")) == [("DF056", 3, 5)]
+
+
 def test_gunicorn_with_worker_class_passes(tmp_path):
     text = ("FROM python:3.12-slim\nENTRYPOINT [\"python\", \"-m\", \"gunicorn\"]\n"
             "CMD [\"--worker-class=uvicorn_worker.UvicornWorker\", \"app.main:app\"]\n")

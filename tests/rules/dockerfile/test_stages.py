@@ -186,6 +186,12 @@ def test_editable_install_in_production_lineage(tmp_path):
     assert found[0].message.startswith("`pip install -e .` is an editable install")
 
 
+def test_an_editable_install_in_a_development_image_is_its_business(tmp_path):
+    text = "FROM python:3.12\nCOPY . /app\nRUN pip install -e .\nCMD [\"python\", \"-m\", \"app\"]\n"
+    assert run_files(tmp_path, {"server/dev.Dockerfile": text}, select="DF018") == []
+    assert triples(run_files(tmp_path / "b", {"server/Dockerfile": text}, select="DF018")) == [("DF018", 3, 17)]
+
+
 def test_editable_in_heredoc_of_final_stage(tmp_path):
     text = "FROM python:3.12-slim\nRUN <<EOF\npip install -e .\nEOF\n"
     assert triples(run(tmp_path, text, "DF018")) == [("DF018", 3, 13)]

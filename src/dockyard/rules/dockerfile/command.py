@@ -139,6 +139,7 @@ def _gunicorn_ok(args: list[str]) -> bool:
 
 @rule(
     code="DF056", name="production-server", scope=Scope.DOCKERFILE, applies=roles.FASTAPI_SERVICE,
+    purposes=roles.SHIPPED,
     summary="The final command starts gunicorn with a uvicorn worker or a gunicorn config file",
     why="A bare `uvicorn` (let alone `--reload` or `fastapi dev`) runs one process with no worker supervision; "
         "gunicorn restarts crashed workers, recycles leaking ones and scales to the CPUs.",

@@ -290,7 +290,7 @@ def check_scan_stage(ctx: Context) -> Iterator[Problem]:
 @rule(
     code="DF018",
     name="no-editable-install-in-production",
-    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES,
+    scope=Scope.DOCKERFILE, applies=roles.PYTHON_IMAGES, purposes=roles.SHIPPED,
     summary="The production image does not `pip install -e`",
     why="An editable install only links the source tree into site-packages: the image then depends on that "
     "directory staying where it is, ignores the package's build step, and ships a development workflow.",
