@@ -144,3 +144,11 @@ def test_an_env_file_committed_on_purpose_is_its_own_template(tmp_path):
              "server/.env.staging": "APP_ENV=staging\n"}
     found = run_files(tmp_path, files, select="EN002")
     assert [(f.path, f.message.split(" has ")[0]) for f in found] == [("server/.env.staging", "environment `staging`")]
+
+
+def test_the_advice_is_given_at_the_folder_s_own_env_file_not_a_sample_s(tmp_path):
+    files = {"examples/demo/.env.example": "OPENAI_API_KEY=\n", "server/.env.example": "DATABASE_URL=\n",
+             "server/Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uvicorn\", \"main:app\"]\n",
+             "server/docker-compose.yaml": "services:\n  api:\n    build: .\n    env_file: .env\n"}
+    found = run_files(tmp_path, files, select="EN002")
+    assert [f.path for f in found if f.message.startswith("no per-environment env files")] == ["server/.env.example"]

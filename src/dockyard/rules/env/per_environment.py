@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockyard.compose.environments import in_fixture_folder
+from dockyard.compose.environments import in_fixture_folder, tooling_folder
 from dockyard.envtools import real_name, template_name
 from dockyard.model import Problem
 from dockyard.projects import project_folders, ships_python_application, under
@@ -118,9 +118,17 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue  # no configuration at all: nothing to split per environment
         if not ships_python_application(project, folder):
             continue  # third-party images configured by one env file: one environment by nature
+        # said at the folder's own env file: the one nearest it, a sample's (`examples/demo/.env.example`) last
+        plain.sort(key=lambda p: (_sample(p), p.count("/"), p))
         yield Problem("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and "
                       "`.env.prod.example` templates (and the real `.env.<env>` files from them, never committed)",
                       path=plain[0] if plain else composed[0])
+
+
+def _sample(path: str) -> bool:
+    """A file of an example, a sample or the documentation (``examples/demo/.env.example``)."""
+    return tooling_folder(path) is not None or any(
+        f.lower() in ("examples", "example", "samples", "sample") for f in path.split("/")[:-1])
 
 
 def _variables_only(project, group) -> bool:
