@@ -22,8 +22,8 @@ Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``
 default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development or test tooling,
 not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens, or an
 image only the compose files development alone runs build, such as a hot-reload image under ``dev/``, or an
-image under a test or documentation folder that nothing releases, such as a mock server under ``tests/`` or a
-sample under ``docs/``: judged only by the rules that declare :data:`BUILT`, whether it builds and what it leaks;
+image under a test, documentation or CI folder that nothing releases (a mock server under ``tests/``, a sample
+under ``docs/``, an action's under ``.github/``): judged only by the rules that declare :data:`BUILT`, whether it builds and what it leaks;
 production advice such as a slim official base would break what it relies on). An image is ``dev`` when:
 
 * its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage (and no stage

@@ -562,7 +562,7 @@ def test_an_image_under_a_test_or_documentation_folder_nothing_releases_is_tooli
               "COPY . /app\n"                                                                # 3
               "CMD [\"uvicorn\", \"server:app\", \"--host\", \"0.0.0.0\"]\n")              # 4
     for i, path in enumerate(["backend/tests/integration/mock_server/Dockerfile", "loadtest/Dockerfile",
-                              "docs/discord-bot/Dockerfile"]):
+                              "docs/discord-bot/Dockerfile", ".github/actions/scan/Dockerfile"]):
         c = role_of(tmp_path / str(i), {path: server}, path)
         folder = path.split("/")[1 if path.startswith("backend/") else 0]
         assert (c.purpose, c.purpose_reason) == (

@@ -141,9 +141,9 @@ def dev_dockerfile_name(path: str) -> bool:
 
 
 # folders of images that are neither shipped nor a developer's daily image: test fixtures and mock servers, load
-# test harnesses, documentation's samples
+# test harnesses, documentation's samples, the CI's own actions (`.github/actions/scan/Dockerfile`)
 TOOLING_FOLDERS = TEST_NAMES | frozenset({"loadtest", "loadtests", "load-test", "load-tests", "load_test",
-                                          "load_tests", "locust", "docs", "doc", "documentation"})
+                                          "load_tests", "locust", "docs", "doc", "documentation", ".github"})
 
 
 def tooling_folder(path: str) -> str | None:
