@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from dockyard import TYPE_CHECKING, memo
-from dockyard.analysis.stages import position, span_position
+from dockyard.analysis.stages import foreign_shell, position, span_position
 from dockyard.model import Edit, Position
 from dockyard.parsers.buildkit_lines import json_string
 from dockyard.parsers.shell import ShellScript, SimpleCommand, Word, parse_shell, statement_tail
@@ -152,7 +152,7 @@ def _instruction_script(df: "Dockerfile", ins: "Instruction") -> InstructionScri
     if ins.json_form:
         return _exec_form(df, ins)
     text = ins.shell_text
-    if not text:
+    if not text or foreign_shell(df, ins):
         return None
     if ins.heredocs and text.startswith("#!") and not text.split("\n", 1)[0].rstrip().endswith(
             ("sh", "bash", "dash", "ash")):

@@ -389,3 +389,20 @@ def run_as(df: "Dockerfile", stage: "Stage") -> dict[int, tuple[str, str, str | 
             for name in positional:
                 homes[name] = (home_dir(cmd.name, name, cmd.argv), uid)
     return out
+
+
+_FOREIGN_SHELLS = ("powershell", "pwsh", "cmd")
+
+
+def foreign_shell(df: "Dockerfile", ins: "Instruction") -> bool:
+    """Whether a shell form runs under a `SHELL` that is no POSIX shell (PowerShell or cmd, on a Windows image):
+    its text is not read as a shell script. The last `SHELL` before it in its stage or the stages it is built FROM
+    decides."""
+    if 0 <= ins.stage < len(df.stages):
+        for stage in df.ancestry(df.stages[ins.stage]):
+            shells = [i for i in stage.instructions if i.keyword == "SHELL" and i.span.start < ins.span.start]
+            if shells:
+                argv = shells[-1].value
+                name = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if argv else ""
+                return name.removesuffix(".exe") in _FOREIGN_SHELLS
+    return False

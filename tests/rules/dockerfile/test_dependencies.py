@@ -458,3 +458,16 @@ def test_the_project_installed_without_its_dependencies_over_a_copied_environmen
         found = run(tmp_path / str(i), text.replace("RUN uv pip install --python /app/.venv/bin/python --no-deps .",
                                                     line), "DF011")
         assert triples(found) == [("DF011", 6, 5)], line
+
+
+def test_a_powershell_run_is_not_read_as_a_posix_shell_script(tmp_path):
+    # a Windows image: SHELL switches RUN to PowerShell, whose braces and backticks are no shell words
+    text = ("FROM python:3.11.9\nSHELL [\"powershell\", \"-Command\", \"$ErrorActionPreference = 'Stop';\"]\n"
+            "RUN if ($env:REBUILD -eq 'true') { pip install --no-binary :all: --force-reinstall chroma-hnswlib }\n"
+            "FROM python:3.11.9 AS linux\nRUN pip install fastapi\n")
+    found = run(tmp_path, text, ("DF009", "DF010"))
+    assert sorted(triples(found)) == [("DF009", 5, 17), ("DF010", 5, 5)]
+    # `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` is a POSIX shell: read as before
+    bash = text.replace('SHELL ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';"]',
+                        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]')
+    assert [c for c, _, _ in triples(run(tmp_path / "b", bash, ("DF009",)))].count("DF009") >= 2
