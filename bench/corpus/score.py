@@ -65,6 +65,7 @@ REPOS = {
     "reworkd/AgentGPT": ("AgentGPT", "18b073ab05b2902e1d052c3d2799786d8623b5e5", True),
     "TransformerOptimus/SuperAGI": ("SuperAGI", "c3c1982e7bd6a11cfed53c5a193ea502f924b1b6", True),
     "mem0ai/mem0": ("mem0", "8d5b7865bd0521e75fe9ab1b260eeccc83f8a378", True),
+    "chroma-core/chroma": ("chroma", "93652ec0869489b803fe1682427fc02bd47bec14", True),
     "docker/awesome-compose": ("awesome-compose", "18f59bdb09ecf520dd5758fbf90dec314baec545", False),
     "getsentry/self-hosted": ("self-hosted", "89a143f8e4d396a858cf6f462a832ae7da9fd2db", False),
     "netbox-community/netbox-docker": ("netbox-docker", "27bf52cf3ea882324273fbabbf23f0af6a194f12", False),

@@ -54,8 +54,8 @@ import posixpath
 from collections.abc import Iterable
 
 from dockyard import TYPE_CHECKING
-from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, WORD_SEPARATORS,
-                                          dev_dockerfile_name, development_file, in_dev_container, tooling_folder)
+from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, WORD_SEPARATORS, dev_dockerfile_name,
+                                          development_file, in_dev_container, test_file, tooling_folder)
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
 from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
@@ -357,6 +357,8 @@ class Roles:
         if local and all(development_file(p) for p in local):
             return EDITOR, "only compose files development alone runs build it (" + \
                 ", ".join(f"`{p}`" for p in local) + "): an image for a developer's machine"
+        if local and all(test_file(p) for p in local) and self._released(sf.path) is None:
+            return DEV, "only compose files of tests build it (" + ", ".join(f"`{p}`" for p in local) + ")"
         if dev_dockerfile_name(sf.path):
             return DEV, f"`{name}` is named for development or tests"
         if stage.name in DEVELOPMENT_NAMES and not any(s.name in PRODUCTION_NAMES for s in df.stages):
@@ -768,8 +770,7 @@ def explain(project: "Project") -> list[ScopeEntry]:
         if sf.text is None:
             continue
         found = classified.dockerfile_roles(sf)
-        out.append(ScopeEntry("dockerfile", sf.path, found.file.role, found.file.explained,
-                              purpose=found.file.purpose))
+        out.append(ScopeEntry("dockerfile", sf.path, found.file.role, found.file.explained, purpose=found.file.purpose))
         df = project.dockerfile(sf)
         if len(df.stages) > 1:
             for stage, c in zip(df.stages, found.stages):

@@ -576,6 +576,23 @@ def test_an_image_under_a_test_or_documentation_folder_nothing_releases_is_tooli
     assert role_of(tmp_path / "released", files, "docs/Dockerfile").purpose != EDITOR
 
 
+def test_an_image_only_compose_files_of_tests_build_is_test_tooling(tmp_path):
+    from dockyard.roles import DEV
+
+    image = f"FROM {SLIM}\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\"]\n"
+    stack = "services:\n  server:\n    build:\n      context: .\n      dockerfile: Dockerfile\n"
+    files = {"Dockerfile": image, "docker-compose.test-auth.yml": stack, "requirements.txt": "fastapi==0.115.0\n"}
+    c = role_of(tmp_path / "a", files)
+    assert (c.purpose, c.purpose_reason) == (DEV, "only compose files of tests build it (`docker-compose.test-auth.yml`)")
+    # production advice is not asked of it; what fits any image is
+    found = run_files(tmp_path / "run", files, select=("DF043", "DF005"))
+    assert [f.code for f in found] == ["DF005"]
+    # one that CI releases too is the service
+    files[".github/workflows/release.yml"] = ("on: push\njobs:\n  r:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                              "      - run: docker build -f Dockerfile -t acme/api:1 . && docker push acme/api:1\n")
+    assert role_of(tmp_path / "b", files).purpose != DEV
+
+
 def test_a_build_context_shared_with_a_development_container_is_the_service_s(tmp_path):
     # the dev container builds in the repository root, as the service's image does: the root's ignore file is
     # still judged for the service
