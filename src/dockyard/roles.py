@@ -23,12 +23,12 @@ default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev
 not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens, or an
 image only the compose files development alone runs build, such as a hot-reload image under ``dev/``, or an
 image under a test, documentation or CI folder that nothing releases (a mock server under ``tests/``, a sample
-under ``docs/``, an action's under ``.github/``): judged only by the rules that declare :data:`BUILT`, whether it builds and what it leaks;
-production advice such as a slim official base would break what it relies on). An image is ``dev`` when:
+under ``docs/``, an action's under ``.github/``): judged only by the rules that declare :data:`BUILT`, whether it
+builds and what it leaks; production advice would break what it relies on). An image is ``dev`` when:
 
 * its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage (and no stage
   is named ``prod``), it runs a test runner (its command, or every compose service that builds it) or a JavaScript
-  development server (``npm run dev``, ``next dev``);
+  development server (``npm run dev``), or only compose files named for tests build it and nothing releases it;
 * it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
   (``Dockerfile.prod``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI names or a production
   compose file builds while compose builds the plain one (it stays a service when those build it too);
