@@ -1,52 +1,50 @@
 """What each file is, decided before it is judged.
 
-Real repositories are polyglot. Before the rules run, each Dockerfile (and each of its stages), each build
-context and each compose service gets one role:
+Real repositories are polyglot. Before the rules run, each Dockerfile (and each of its stages), each build context and
+each compose service gets one role:
 
 * ``fastapi-service``: a Python application service that serves FastAPI: its command starts an ASGI server
-  (``uvicorn``, ``gunicorn`` with a uvicorn worker, ``fastapi run``, ``hypercorn``, ``granian``), or, when the
-  command says nothing decisive (``python main.py``, an entry script, none), FastAPI is among the build
-  context's dependencies or a FastAPI app is defined in its sources;
-* ``python-image``: Python is the image's runtime (a Python base image, Python installed, pip/uv/poetry run,
-  a virtualenv copied in) but it serves no FastAPI app: a worker, a WSGI app, a CLI, another framework;
+  (``uvicorn``, ``gunicorn`` with a uvicorn worker, ``fastapi run``, ``hypercorn``, ``granian``), or, when the command
+  says nothing decisive (``python main.py``, an entry script, none), FastAPI is among the build context's dependencies
+  or a FastAPI app is defined in its sources;
+* ``python-image``: Python is the image's runtime (a Python base image, Python installed, pip/uv/poetry run, a
+  virtualenv copied in) but it serves no FastAPI app: a worker, a WSGI app, a CLI, another framework;
 * ``other-image``: anything else that runs: Node, Go, Java, nginx, databases...;
-* ``base-image``: an image whose product is the image itself: it copies no source tree from its build
-  context, no compose service builds it, and its command only starts an interpreter or a shell (``CMD
-  ["python3"]``, as ``docker-library/python``'s Dockerfiles do) or, for a file named a base
-  (``Dockerfile.base``, ``base/Dockerfile``), it has no command of its own;
-* ``template``: a file whose path or text carries Jinja/cookiecutter markers (``{{ }}``, ``{% %}``). Templates
-  are set aside during discovery (:attr:`dockyard.project.Project.templates`) and never judged as the files
-  they will become.
+* ``base-image``: an image whose product is the image itself: it copies no source tree from its build context, no
+  compose service builds it, and its command only starts an interpreter or a shell (``CMD ["python3"]``, as
+  ``docker-library/python``'s Dockerfiles do) or, for a file named a base (``Dockerfile.base``, ``base/Dockerfile``),
+  it has no command of its own;
+* ``template``: a file whose path or text carries Jinja/cookiecutter markers (``{{ }}``, ``{% %}``). Templates are set
+  aside during discovery (:attr:`dockyard.project.Project.templates`) and never judged as the files they will become.
 
-Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (long-running, the
-default), ``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development or test tooling,
-not shipped) or ``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens, or an
-image only the compose files development alone runs build, such as a hot-reload image under ``dev/``, or an
-image under a test, documentation or CI folder that nothing releases (a mock server under ``tests/``, a sample
-under ``docs/``, an action's under ``.github/``): judged only by the rules that declare :data:`BUILT`, whether it
-builds and what it leaks; production advice would break what it relies on). An image is ``dev`` when:
+Each Dockerfile's image also gets a purpose (:attr:`Classification.purpose`): ``service`` (long-running, the default),
+``job`` (a command-line tool, a one-off task compose waits for), ``dev`` (development or test tooling, not shipped) or
+``editor`` (a development container under ``.devcontainer/``, the workspace an editor opens, or an image only the
+compose files development alone runs build, such as a hot-reload image under ``dev/``, or an image under a test,
+documentation or CI folder that nothing releases (a mock server under ``tests/``, a sample under ``docs/``, an action's
+under ``.github/``): judged only by the rules that declare :data:`BUILT`, whether it builds and what it leaks;
+production advice would break what it relies on). An image is ``dev`` when:
 
-* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage (and no stage
-  is named ``prod``), it runs a test runner (its command, or every compose service that builds it) or a JavaScript
+* its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage (and no stage is
+  named ``prod``), it runs a test runner (its command, or every compose service that builds it) or a JavaScript
   development server (``npm run dev``), or only compose files named for tests build it and nothing releases it;
 * it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
-  (``Dockerfile.prod``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI names or a production
-  compose file builds while compose builds the plain one (it stays a service when those build it too);
+  (``Dockerfile.prod``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI names or a production compose
+  file builds while compose builds the plain one (it stays a service when those build it too);
 * it is a non-Python image with no command of its own (``FROM postgres`` + init scripts) that only compose files
   building such a development image build: a part of the development stack the production deployment replaces;
-* it sets no command of its own, is built FROM an image that brings none (an operating system, Python, uv),
-  EXPOSEs nothing, no compose service builds it, no CI job builds any image, and a Makefile target builds it
-  without pushing it (a library's ``image: docker build .``); without such a target it stays a service.
+* it sets no command of its own, is built FROM an image that brings none (an operating system, Python, uv), EXPOSEs
+  nothing, no compose service builds it, no CI job builds any image, and a Makefile target builds it without pushing it
+  (a library's ``image: docker build .``); without such a target it stays a service.
 
-Production-service rules (builder, ``production`` and scan stages, labels, EXPOSE, a healthcheck, a non-root user,
-no build dependencies or index installs at run time) judge ``service`` images only; rules that fit any image (apt
-hygiene, digests, cache mounts, pinned installs) judge ``dev`` images too.
+Production-service rules (builder, ``production`` and scan stages, labels, EXPOSE, a healthcheck, a non-root user, no
+build dependencies or index installs at run time) judge ``service`` images only; rules that fit any image (apt hygiene,
+digests, cache mounts, pinned installs) judge ``dev`` images too.
 
-Every rule declares the roles it judges (:attr:`dockyard.rules.base.Rule.applies`): Python rules judge only
-Python images, FastAPI-service rules only the application service, Docker-generic rules every image. The engine
-applies that declaration to Dockerfiles and build contexts; compose rules ask :func:`service_role` for each
-service. ``dockyard check --explain-scope`` prints every classification with the evidence behind it.
-"""
+Every rule declares the roles it judges (:attr:`dockyard.rules.base.Rule.applies`): Python rules judge only Python
+images, FastAPI-service rules only the application service, Docker-generic rules every image. The engine applies that
+declaration to Dockerfiles and build contexts; compose rules ask :func:`service_role` for each service. ``dockyard
+check --explain-scope`` prints every classification with the evidence behind it."""
 
 from __future__ import annotations
 
@@ -223,15 +221,17 @@ def image_stage_words(df: "Dockerfile") -> str:
 
 def image_stage(df: "Dockerfile") -> "Stage | None":
     """The stage that is the image: the final one, unless that is development tooling built FROM another stage
-    (Docker Dev Environments' `dev-envs`, a dev container: then that stage, which compose and CI target), or an AWS
-    Lambda function beside a stage named `production` (then the service it ships: no service rule fits a function
-    Lambda invokes per event)."""
+    (Docker Dev Environments' `dev-envs`, a dev container: then that stage, which compose and CI target), a `dev`
+    stage beside a `prod` one (then `prod`), or an AWS Lambda function beside a stage named `production` (then the
+    service it ships: no service rule fits a function Lambda invokes per event)."""
     stage = df.final_stage
     seen: set[int] = set()
     while stage is not None and stage.name in DEV_TOOLING_STAGES and stage.parent is not None \
             and stage.index not in seen:
         seen.add(stage.index)
         stage = df.stages[stage.parent]
+    if stage is not None and stage.name in DEVELOPMENT_NAMES:
+        stage = next((s for s in df.stages if s.name in PRODUCTION_NAMES), stage)
     if stage is not None and _root_image(df, stage).startswith(LAMBDA_BASES):
         production = df.stage_by_name("production")
         if production is not None and production.name == "production" and production.index != stage.index:
@@ -361,8 +361,8 @@ class Roles:
             return DEV, "only compose files of tests build it (" + ", ".join(f"`{p}`" for p in local) + ")"
         if dev_dockerfile_name(sf.path):
             return DEV, f"`{name}` is named for development or tests"
-        if stage.name in DEVELOPMENT_NAMES and not any(s.name in PRODUCTION_NAMES for s in df.stages):
-            return DEV, f"its image is the `{stage.name_raw}` stage"  # (beside a `prod` stage, it ships that one)
+        if stage.name in DEVELOPMENT_NAMES:
+            return DEV, f"its image is the `{stage.name_raw}` stage"
         entrypoint, cmd = _effective_command(df, stage)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
         runner = runs_tests(argvs)

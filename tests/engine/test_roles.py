@@ -532,6 +532,9 @@ def test_a_development_stage_last_beside_a_production_stage_ships_that_one(tmp_p
     text = (f"FROM {SLIM} AS prod\nCOPY . /app\nCMD [\"python\", \"-m\", \"app\"]\n"
             "FROM prod AS dev\nRUN pip install pytest\n")
     assert role_of(tmp_path / "a", {"Dockerfile": text}).purpose == SERVICE
+    # the `prod` stage is the image: what it lacks is said there
+    found = run_files(tmp_path / "run", {"Dockerfile": text}, select=("DF040",))
+    assert [(f.code, f.position.line, f.message.split(" runs")[0]) for f in found] == [("DF040", 1, "stage `prod`")]
     assert role_of(tmp_path / "b", {"Dockerfile": text.replace(" AS prod", " AS base").replace("FROM prod", "FROM base")
                                     }).purpose == DEV
 
