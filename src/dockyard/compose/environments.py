@@ -91,14 +91,17 @@ def is_test(name: str) -> bool:
 
 # an editor's folders: a development container, VS Code's launch settings and the env files they read
 EDITOR_FOLDERS = frozenset({".devcontainer", ".vscode"})
+# folders of samples to run or render: a demo stack under `examples/`, a generator's input under `templates/`
+SAMPLE_FOLDERS = frozenset({"examples", "example", "samples", "sample", "templates", "template"})
 
 
 def in_fixture_folder(path: str) -> bool:
-    """A file (or an environment ``<folder>/<env>``) of a test stack or of an editor's workspace: under
-    ``tests/``, ``e2e/``..., ``.devcontainer/`` or ``.vscode/``. Nothing deploys it: it holds the test images'
-    published credentials, a workspace's local addresses and development defaults."""
+    """A file (or an environment ``<folder>/<env>``) of a test stack, of an editor's workspace or of a sample: under
+    ``tests/``, ``e2e/``..., ``.devcontainer/``, ``.vscode/``, ``examples/`` or ``templates/``. Nothing deploys it:
+    it holds the test images' published credentials, a workspace's local addresses, development defaults and a
+    generator's placeholders."""
     folders = _folders(path)
-    return bool(EDITOR_FOLDERS.intersection(folders)) or any(f in TEST_NAMES for f in folders)
+    return bool((EDITOR_FOLDERS | SAMPLE_FOLDERS).intersection(folders)) or any(f in TEST_NAMES for f in folders)
 
 
 def development_file(path: str) -> bool:
@@ -142,8 +145,9 @@ def dev_dockerfile_name(path: str) -> bool:
 
 # folders of images that are neither shipped nor a developer's daily image: test fixtures and mock servers, load
 # test harnesses, documentation's samples, the CI's own actions (`.github/actions/scan/Dockerfile`)
-TOOLING_FOLDERS = TEST_NAMES | frozenset({"loadtest", "loadtests", "load-test", "load-tests", "load_test",
-                                          "load_tests", "locust", "docs", "doc", "documentation", ".github"})
+TOOLING_FOLDERS = TEST_NAMES | SAMPLE_FOLDERS | frozenset({
+    "loadtest", "loadtests", "load-test", "load-tests", "load_test", "load_tests", "locust", "docs", "doc", "documentation",
+    ".github"})
 
 
 def tooling_folder(path: str) -> str | None:

@@ -296,3 +296,12 @@ def test_a_test_stack_s_harness_decides_when_its_services_are_ready(tmp_path):
     assert run_files(tmp_path / "t", {"docker/regtest/docker-compose.yml": stack}, select="CO013") == []
     found = run_files(tmp_path / "d", {"docker-compose.yml": stack}, select="CO013")
     assert at(found, "docker-compose.yml") == [("CO013", 4, 18)]
+
+
+def test_a_sample_stack_or_a_generator_s_template_is_not_deployed(tmp_path):
+    stack = "services:\n  api:\n    image: chromadb/chroma:1.0.0\n    ports: [\"8000:8000\"]\n"
+    for i, folder in enumerate(["examples/server_side_embeddings/huggingface", "bin/templates"]):
+        found = run_files(tmp_path / str(i), {f"{folder}/docker-compose.yml": stack}, select=HARDENING)
+        assert at(found, f"{folder}/docker-compose.yml") == [], folder
+    found = run_files(tmp_path / "deploy", {"deployments/aws/docker-compose.yml": stack}, select=("CO014",))
+    assert at(found, "deployments/aws/docker-compose.yml") == [("CO014", 2, 3)]
