@@ -47,3 +47,12 @@ def test_absolute_paths_and_cd_need_no_workdir(tmp_path):
 def test_escape_backtick(tmp_path):
     text = "# escape=`\nFROM python:3.12-slim\nRUN pip install `\n    -r req.lock\n"
     assert triples(run(tmp_path, text)) == [("DF007", 4, 8)]
+
+
+def test_a_binary_copied_from_another_stage_is_no_source_tree(tmp_path):
+    text = ("FROM rust:1.83 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+            "FROM debian:bookworm-slim AS query_service\nCOPY --from=builder /src/target/release/query_service .\n"
+            "ENTRYPOINT [\"./query_service\"]\n"
+            "FROM debian:bookworm-slim AS tool\nCOPY config.yaml .\n")
+    found = run_files(tmp_path, {"Dockerfile": text}, select="DF007")
+    assert triples(found) == [("DF007", 9, 18)]

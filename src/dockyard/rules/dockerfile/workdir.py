@@ -74,7 +74,8 @@ def _root_reads(df, stage) -> str:
     example="FROM python:3.12-slim\nCOPY . .\n",
     use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n",
     notes="A WORKDIR set in the stage a stage is built FROM counts. A RUN that changes directory itself (`cd`) "
-    "is not judged.",
+    "is not judged, nor is a `COPY --from` of what another stage built (`COPY --from=builder /out/server .`, the "
+    "single-binary image's idiom): it brings no source tree to mix with the system's.",
 )
 def check(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -98,7 +99,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                 continue
             if has_workdir or reported:
                 continue
-            if kw in ("COPY", "ADD") and len(ins.value) >= 2 and not ins.json_form:
+            if kw in ("COPY", "ADD") and len(ins.value) >= 2 and not ins.json_form and ins.flag("from") is None:
                 dest = ins.value[-1]
                 if not _absolute(dest):
                     toks = arg_tokens(df, ins)
