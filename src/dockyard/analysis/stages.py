@@ -406,3 +406,16 @@ def foreign_shell(df: "Dockerfile", ins: "Instruction") -> bool:
                 name = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if argv else ""
                 return name.removesuffix(".exe") in _FOREIGN_SHELLS
     return False
+
+
+_WINDOWS_BASES = ("windows", "servercore", "nanoserver")
+
+
+def windows_image(df: "Dockerfile") -> bool:
+    """Whether the image is a Windows container: its final lineage runs a `SHELL` that is PowerShell or cmd, or
+    starts FROM a Windows base (`mcr.microsoft.com/windows/servercore`, `python:3.12-windowsservercore`)."""
+    stages = final_lineage(df)
+    if any(i.keyword == "SHELL" and i.value and i.value[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+           .removesuffix(".exe") in _FOREIGN_SHELLS for s in stages for i in s.instructions):
+        return True
+    return bool(stages) and any(w in stages[0].base_resolved.lower() for w in _WINDOWS_BASES)

@@ -170,3 +170,12 @@ def test_a_server_started_through_a_project_manager_s_run_is_named(tmp_path):
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF056")
     assert [(f.position.line, f.position.column, f.message.split(";")[0]) for f in found] == [
         (3, 5, "the final command starts `uvicorn`, not gunicorn with a uvicorn worker")]
+
+
+def test_a_windows_container_is_not_asked_for_gunicorn_or_a_slim_base(tmp_path):
+    text = ("FROM python:3.11.9\nSHELL [\"powershell\", \"-Command\"]\nCOPY . C:\\\\app\n"
+            "ENTRYPOINT [\"python\", \"-m\", \"uvicorn\", \"app.main:app\"]\n")
+    files = {"Dockerfile": text, "requirements.txt": "fastapi==0.115.0\n"}
+    assert run_files(tmp_path, files, select=("DF003", "DF056")) == []
+    linux = {"Dockerfile": text.replace("SHELL [\"powershell\", \"-Command\"]\n", ""), "requirements.txt": files["requirements.txt"]}
+    assert sorted(f.code for f in run_files(tmp_path / "b", linux, select=("DF003", "DF056"))) == ["DF003", "DF056"]

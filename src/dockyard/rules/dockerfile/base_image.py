@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.analysis.shell import installed_packages
-from dockyard.analysis.stages import lineage, position, python_runtime_stages, value_token
+from dockyard.analysis.stages import lineage, position, python_runtime_stages, value_token, windows_image
 from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
 from dockyard.projects import own_images
@@ -105,12 +105,13 @@ def _suggest(ref: ImageRef) -> str:
     notes="The final stage and a stage named `production` are judged through their `FROM <stage>` chain down to "
     "the external image. `FROM scratch` and references that stay unresolved (an `ARG` without default) are not "
     "judged here."
-    " The project's own image (one its CI builds tag, or compose builds and names) is a base it means to extend, not judged.",
+    " The project's own image (one its CI builds tag, or compose builds and names) is a base it means to extend, not judged. "
+          "A Windows container (a PowerShell or cmd `SHELL`, a Windows base) has no slim or Alpine variant: not judged.",
 )
 def check_official(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    if df is None:
-        return
+    if df is None or windows_image(df):
+        return  # (a Windows container has no slim or Alpine variant)
     seen: set[int] = set()
     for stage in python_runtime_stages(ctx):
         root = lineage(df, stage)[0]

@@ -9,7 +9,7 @@ from dockyard.roles import image_stage_words
 from dockyard.analysis.shell import (SHELLS, SHELL_BUILTINS, calls, exec_argv, instruction_script, is_install,
                                      package_call, run_scripts)
 from dockyard.analysis.stages import (
-    final_lineage, final_lineage_instructions, last_of, span_position,
+    final_lineage, final_lineage_instructions, last_of, span_position, windows_image,
 )
 from dockyard.images import image_is_python, plain_image
 from dockyard.manifests import normalized_name
@@ -149,10 +149,13 @@ def _gunicorn_ok(args: list[str]) -> bool:
     notes="Judged on exec-form commands (a shell form is DF055's finding). With an ENTRYPOINT the program is "
           "looked for in ENTRYPOINT followed by CMD. A command that only keeps the container running (`tail -f "
           "/dev/null`, `sleep infinity`) is a placeholder for the commands whoever runs the image gives it (one "
-          "image that compose runs as several services, each with its `command:`), and is not judged.",
+          "image that compose runs as several services, each with its `command:`), and is not judged. "
+          "gunicorn runs on POSIX systems only: a Windows container (a PowerShell or cmd `SHELL`, a Windows base) is not judged.",
 )
 def production_server(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
+    if windows_image(df):
+        return  # gunicorn runs on POSIX systems only
     entrypoint, cmd = _final_commands(df)
     if entrypoint is not None:
         if not entrypoint.json_form:
