@@ -471,3 +471,12 @@ def test_a_powershell_run_is_not_read_as_a_posix_shell_script(tmp_path):
     bash = text.replace('SHELL ["powershell", "-Command", "$ErrorActionPreference = \'Stop\';"]',
                         'SHELL ["/bin/bash", "-o", "pipefail", "-c"]')
     assert [c for c, _, _ in triples(run(tmp_path / "b", bash, ("DF009",)))].count("DF009") >= 2
+
+
+def test_wheels_installed_without_their_dependencies_need_no_pip_cache(tmp_path):
+    text = ("FROM python:3.12-slim AS builder\nRUN pip wheel --wheel-dir /wheels .\n"
+            "RUN pip install --prefix=/install --no-deps /wheels/*.whl\nRUN pip install --no-deps .\n"
+            "RUN pip install /wheels/*.whl\nFROM python:3.12-slim\nCOPY --from=builder /install /usr/local\n")
+    found = run(tmp_path, text, "DF010")
+    # the wheel build reaches the index; `/wheels/*.whl` with its dependencies may too
+    assert triples(found) == [("DF010", 2, 5), ("DF010", 5, 5)]

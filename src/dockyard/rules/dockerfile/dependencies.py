@@ -539,7 +539,8 @@ def _req_name(spec: str) -> str:
     example="FROM python:3.12-slim\nCOPY requirements.lock.txt ./\nRUN pip install -r requirements.lock.txt\n",
     use_instead="# syntax=docker/dockerfile:1\nFROM python:3.12-slim\nCOPY requirements.lock.txt ./\n"
     "RUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.lock.txt\n",
-    notes="Installs from a local wheelhouse (`--no-index`) download nothing and need no cache mount; in a "
+    notes="Installs from a local wheelhouse (`--no-index`), and of built wheels or the project's source with "
+    "`--no-deps`, download nothing and need no cache mount; in a "
     "service's runtime stage an install of built wheels (`/wheels/*`, `--find-links`) that lacks `--no-index` is "
     "left to DF011, whose fix downloads nothing. `--no-cache` (pip expands it to `--no-cache-dir`) turns the cache "
     "off like the full option, and so does `PIP_NO_CACHE_DIR` holding any boolean pip reads, `off` and `0` "
@@ -568,12 +569,11 @@ def check_cache_mount(ctx: Context) -> Iterator[Problem]:
             unused: dict[int, tuple[str, object, str]] = {}
             for cmd in rs.commands:
                 call = pip_call(rs, cmd)
-                if call is None or call.subcommand not in ("install", "wheel", "download", "sync"):
+                if call is None or call.subcommand not in ("install", "wheel", "download", "sync") or not call.downloads:
                     continue
-                if not call.downloads:
-                    continue
-                if stage.index in runtime and _wheelhouse_install(call):
-                    continue
+                if (stage.index in runtime or call.has("--no-deps")) and _wheelhouse_install(call) \
+                        or _installs_only_the_project(call):
+                    continue  # (built wheels, or the project's source, without their dependencies: nothing to fetch)
                 matching = [(t, f) for t, f in mounts if is_pip_cache_target(t, call.tool)]
                 if not matching:
                     unmounted.setdefault("uv" if call.tool == "uv" else "pip", []).append(call)
