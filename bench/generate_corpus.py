@@ -351,7 +351,8 @@ def growth_env(n: int) -> dict[str, str]:
 
 
 def growth_dockerfile(n: int) -> str:
-    """n instructions in one stage: ENV, a pip install RUN, COPY, LABEL and ARG in turn."""
+    """n instructions in one stage: ENV, a pip install RUN, COPY, LABEL and, in turn, ARG or an apt RUN that leaves
+    its package lists (each asks whether a later RUN still reads them)."""
     out = ["# syntax=docker/dockerfile:1", "FROM python:3.12-slim AS production", "WORKDIR /app"]
     for i in range(n):
         k = i % 5
@@ -363,6 +364,8 @@ def growth_dockerfile(n: int) -> str:
             out.append(f"COPY file{i}.txt /app/file{i}.txt")
         elif k == 3:
             out.append(f"LABEL org.example.step{i}=\"{i}\"")
+        elif (i // 5) % 2:
+            out.append(f"RUN apt-get update && apt-get install -y --no-install-recommends tool{i}")
         else:
             out.append(f"ARG OPTION_{i:05d}=default-{i}")
     out.append('CMD ["python", "-m", "http.server", "8000"]')

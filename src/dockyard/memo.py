@@ -16,7 +16,7 @@ from dockyard import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-LIMIT = 4096
+LIMIT = 65536  # above any Dockerfile's instruction count: a table that clears itself recomputes everything
 _TABLES: list[dict] = []
 
 

@@ -392,19 +392,27 @@ def run_as(df: "Dockerfile", stage: "Stage") -> dict[int, tuple[str, str, str | 
 
 
 _FOREIGN_SHELLS = ("powershell", "pwsh", "cmd")
+# Per Dockerfile, each stage's `SHELL` instructions as (offset, whether it is no POSIX shell), in file order: read
+# once, so that asking before every RUN of a long Dockerfile stays linear. Emptied when a project's rules have run.
+_SHELLS = memo.table()
+
+
+def _foreign(ins: "Instruction") -> bool:
+    name = ins.value[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if ins.value else ""
+    return name.removesuffix(".exe") in _FOREIGN_SHELLS
 
 
 def foreign_shell(df: "Dockerfile", ins: "Instruction") -> bool:
     """Whether a shell form runs under a `SHELL` that is no POSIX shell (PowerShell or cmd, on a Windows image):
     its text is not read as a shell script. The last `SHELL` before it in its stage or the stages it is built FROM
     decides."""
+    shells = memo.remembered(_SHELLS, df, lambda: [[(i.span.start, _foreign(i)) for i in stage.instructions
+                                                     if i.keyword == "SHELL"] for stage in df.stages])
     if 0 <= ins.stage < len(df.stages):
         for stage in df.ancestry(df.stages[ins.stage]):
-            shells = [i for i in stage.instructions if i.keyword == "SHELL" and i.span.start < ins.span.start]
-            if shells:
-                argv = shells[-1].value
-                name = argv[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if argv else ""
-                return name.removesuffix(".exe") in _FOREIGN_SHELLS
+            before = [foreign for start, foreign in shells[stage.index] if start < ins.span.start]
+            if before:
+                return before[-1]
     return False
 
 
@@ -415,7 +423,6 @@ def windows_image(df: "Dockerfile") -> bool:
     """Whether the image is a Windows container: its final lineage runs a `SHELL` that is PowerShell or cmd, or
     starts FROM a Windows base (`mcr.microsoft.com/windows/servercore`, `python:3.12-windowsservercore`)."""
     stages = final_lineage(df)
-    if any(i.keyword == "SHELL" and i.value and i.value[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
-           .removesuffix(".exe") in _FOREIGN_SHELLS for s in stages for i in s.instructions):
+    if any(i.keyword == "SHELL" and _foreign(i) for s in stages for i in s.instructions):
         return True
     return bool(stages) and any(w in stages[0].base_resolved.lower() for w in _WINDOWS_BASES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockyard import roles
+from dockyard import memo, roles
 from dockyard.analysis.shell import calls, package_call, piped_remote_scripts, run_scripts
 from dockyard.analysis.stages import cache_mount_targets, shipped_stages, span_position
 from dockyard.model import Applicability, Edit, Fix, Problem
@@ -160,17 +160,26 @@ READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "
                          "satisfy", "reinstall", "policy", "show", "search", "madison", "depends", "rdepends"})
 
 
+_PLACES = memo.table()  # per stage: each instruction's index in it
+
+
 def _lists_needed_later(df, ins):
     """The first later RUN of the same stage, or of a stage built FROM it, that reads the apt lists ``ins`` leaves
     (it installs before any `apt-get update` of its own): removing them in ``ins`` would make it fail."""
     stage = df.stages[ins.stage] if 0 <= ins.stage < len(df.stages) else None
     if stage is None:
         return None
-    later = [i for i in stage.instructions if i.span.start > ins.span.start]
-    for other in df.stages:
-        if other.index != stage.index and stage in df.ancestry(other)[1:]:
-            later.extend(other.instructions)
-    for script in run_scripts(df, later):
+
+    def later():
+        where = memo.remembered(_PLACES, stage, lambda: {id(i): k for k, i in enumerate(stage.instructions)})
+        for k in range(where.get(id(ins), len(stage.instructions)) + 1, len(stage.instructions)):
+            yield stage.instructions[k]
+        for other in df.stages:
+            if other.index != stage.index and stage in df.ancestry(other)[1:]:
+                yield from other.instructions
+
+    # read lazily, up to the first RUN that fetches lists of its own: after it nothing reads those of ``ins``
+    for script in run_scripts(df, later()):
         mounts = _cache_mounts(script.instruction)
         if any(t in mounts for t in ("/var/lib/apt", LISTS)):
             continue
@@ -178,7 +187,7 @@ def _lists_needed_later(df, ins):
             call = package_call(cmd)
             if call is not None and call.tool in APT:
                 if call.sub == "update":
-                    break
+                    return None
                 if call.sub in READS_LISTS:
                     return script.instruction
             elif cmd.name == "apt-cache":
