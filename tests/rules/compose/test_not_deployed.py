@@ -272,11 +272,11 @@ def test_a_service_only_a_test_overlay_defines_is_not_held_to_production_hardeni
     found = run_files(tmp_path, files, select=("CO012", "CO015", "CO016", "CO009"))
     # the overlay's mock server is test tooling, and its values are test values; the base's app is judged
     assert at(found, "docker-compose.mcp-api-key-test.yml") == []
-    assert {c for c, _, _ in at(found, "docker-compose.yml")} == {"CO012", "CO015", "CO016"}
+    assert at(found, "docker-compose.yml") == [("CO012", 2, 3), ("CO015", 2, 3), ("CO016", 2, 3)]
     # the same overlay named for an environment a deployment may run is judged
     files["docker-compose.gpu.yml"] = files.pop("docker-compose.mcp-api-key-test.yml")
     found = run_files(tmp_path / "gpu", files, select=("CO012", "CO015", "CO016", "CO009"))
-    assert {c for c, _, _ in at(found, "docker-compose.gpu.yml")} >= {"CO012", "CO015", "CO016"}
+    assert at(found, "docker-compose.gpu.yml") == [("CO012", 2, 3), ("CO015", 2, 3), ("CO016", 2, 3), ("CO009", 7, 19)]
 
 
 def test_a_regression_test_network_is_a_test_stack(tmp_path):

@@ -147,8 +147,10 @@ def test_an_add_on_to_the_project_s_own_image(tmp_path):
     found = run_files(tmp_path, files, select=codes)
     # the add-on's base, tag and digest are the release's; its health check, labels and scan are the base's
     assert [f.code for f in found if f.path == "docker/addon/Dockerfile"] == []
-    assert {f.code for f in found if f.path == "Dockerfile"} >= {"DF005", "DF016", "DF043", "DF054"}
+    assert [(f.code, f.position.line, f.position.column) for f in found if f.path == "Dockerfile"] == [
+        ("DF016", 1, 1), ("DF043", 1, 1), ("DF054", 1, 1), ("DF005", 1, 6)]
     # the same add-on on an image nobody here builds is judged in full
     files[".github/workflows/release.yml"] = workflow.replace("tags: acme/app:", "tags: acme/other:")
     found = run_files(tmp_path / "b", files, select=codes)
-    assert {f.code for f in found if f.path == "docker/addon/Dockerfile"} == set(codes)
+    assert [(f.code, f.position.line, f.position.column) for f in found if f.path == "docker/addon/Dockerfile"] == [
+        ("DF016", 2, 1), ("DF043", 2, 1), ("DF054", 2, 1), ("DF003", 2, 6), ("DF005", 2, 6), ("DF004", 2, 15)]
