@@ -143,14 +143,15 @@ def test_an_add_on_to_the_project_s_own_image(tmp_path):
                 "          tags: acme/app-addon:${{ github.ref_name }}\n")
     files = {"Dockerfile": app, "docker/addon/Dockerfile": addon, ".github/workflows/release.yml": workflow,
              "requirements.txt": "fastapi==0.115.0\n"}
-    codes = ("DF003", "DF004", "DF005", "DF016", "DF043", "DF054")
+    codes = ("DF003", "DF004", "DF005", "DF013", "DF014", "DF016", "DF043", "DF054")
     found = run_files(tmp_path, files, select=codes)
-    # the add-on's base, tag and digest are the release's; its health check, labels and scan are the base's
+    # the add-on's base, tag and digest are the release's; its stages, health check, labels and scan the base's
     assert [f.code for f in found if f.path == "docker/addon/Dockerfile"] == []
     assert [(f.code, f.position.line, f.position.column) for f in found if f.path == "Dockerfile"] == [
-        ("DF016", 1, 1), ("DF043", 1, 1), ("DF054", 1, 1), ("DF005", 1, 6)]
+        ("DF013", 1, 1), ("DF014", 1, 1), ("DF016", 1, 1), ("DF043", 1, 1), ("DF054", 1, 1), ("DF005", 1, 6)]
     # the same add-on on an image nobody here builds is judged in full
     files[".github/workflows/release.yml"] = workflow.replace("tags: acme/app:", "tags: acme/other:")
     found = run_files(tmp_path / "b", files, select=codes)
     assert [(f.code, f.position.line, f.position.column) for f in found if f.path == "docker/addon/Dockerfile"] == [
-        ("DF016", 2, 1), ("DF043", 2, 1), ("DF054", 2, 1), ("DF003", 2, 6), ("DF005", 2, 6), ("DF004", 2, 15)]
+        ("DF013", 2, 1), ("DF014", 2, 1), ("DF016", 2, 1), ("DF043", 2, 1), ("DF054", 2, 1), ("DF003", 2, 6),
+        ("DF005", 2, 6), ("DF004", 2, 15)]

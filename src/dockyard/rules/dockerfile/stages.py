@@ -44,11 +44,12 @@ def _from_position(stage):
     use_instead="FROM python:3.12-slim AS builder\nRUN pip wheel --wheel-dir /wheels -r requirements.lock.txt\n"
     "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\n",
     notes="The runtime stage must take something from another stage: be built FROM it, `COPY --from` it or "
-    "`RUN --mount=from=` it.",
+    "`RUN --mount=from=` it. An add-on image FROM the project's own image, which its builder stages made, is not "
+    "judged.",
 )
 def check_multistage(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    if df is None or not df.stages:
+    if df is None or not df.stages or extends_own_image(ctx.project, df):
         return
     final = image_stage(df)
     if len(df.stages) == 1:
@@ -81,11 +82,11 @@ def check_multistage(ctx: Context) -> Iterator[Problem]:
     example="FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS runtime\n",
     use_instead="FROM python:3.12-slim AS builder\nFROM python:3.12-slim AS production\n",
     notes="Dockerfiles whose name marks them as development or test only (`Dockerfile.dev`, `test.Dockerfile`) "
-    "are not judged.",
+    "are not judged, nor is an add-on image FROM the project's own image (one thin stage, built whole).",
 )
 def check_production_target(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
-    if df is None or not df.stages:
+    if df is None or not df.stages or extends_own_image(ctx.project, df):
         return
     if any(s.name == "production" for s in df.stages):
         return
