@@ -149,6 +149,9 @@ def test_an_add_on_to_the_project_s_own_image(tmp_path):
     assert [f.code for f in found if f.path == "docker/addon/Dockerfile"] == []
     assert [(f.code, f.position.line, f.position.column) for f in found if f.path == "Dockerfile"] == [
         ("DF013", 1, 1), ("DF014", 1, 1), ("DF016", 1, 1), ("DF043", 1, 1), ("DF054", 1, 1), ("DF005", 1, 6)]
+    # nor is its CI build asked for the arguments of the labels it inherits (CI003); the base's build is
+    ci = run_files(tmp_path / "ci", files, select="CI003")
+    assert [(f.path, f.position.line, f.position.column) for f in ci] == [(".github/workflows/release.yml", 6, 9)]
     # the same add-on on an image nobody here builds is judged in full
     files[".github/workflows/release.yml"] = workflow.replace("tags: acme/app:", "tags: acme/other:")
     found = run_files(tmp_path / "b", files, select=codes)

@@ -10,7 +10,7 @@ from dockyard.analysis.ci_pipeline import is_expression, pipeline
 from dockyard.analysis.image_labels import LABELS, stamped_by_build
 from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.yamlpos import to_plain
-from dockyard.projects import builds_image, is_catalogue, ships_image, ships_python_service
+from dockyard.projects import builds_image, extends_own_image, is_catalogue, ships_image, ships_python_service
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
@@ -247,7 +247,8 @@ def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     "The arguments exist to become the image's `version`, `build-date` and `git-commit` labels: a build that "
     "applies a label itself (`--label` or `labels:` with the standard's or the OCI key and a value, or the `labels` "
     "output of a `docker/metadata-action` step of its job, which holds `org.opencontainers.image.version`, "
-    "`.created` and `.revision`) records what its argument would, and is not asked for that argument.",
+    "`.created` and `.revision`) records what its argument would, and is not asked for that argument. An add-on "
+    "image FROM the project's own image inherits the labels of that image's build: it is not asked.",
 )
 def build_args(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
@@ -261,13 +262,20 @@ def build_args(ctx: Context) -> Iterator[Problem]:
         if b.opaque:
             continue  # its arguments cannot be read here
         failing = [(i, [a for a in BUILD_ARGS if a not in i.build_args and a not in _labelled(ctx.project, b, i)])
-                   for i in b.images]
+                   for i in b.images if not _add_on(ctx.project, i)]
         failing = [(i, m) for i, m in failing if m]
         if failing:
             missing = [a for a in BUILD_ARGS if any(a in m for _, m in failing)]
             found.append((b, f"{_label(b, [i for i, _ in failing])} does not pass "
                              f"{', '.join(f'`{m}`' for m in missing)} as build arguments"))
     yield from _once_per_build(found)
+
+
+def _add_on(project, image) -> bool:
+    """An image built FROM the project's own image: it inherits the labels that build stamps (see DF054)."""
+    sf = project.file(image.dockerfile) if image.dockerfile else None
+    return sf is not None and sf.kind == FileKind.DOCKERFILE and sf.text is not None and \
+        extends_own_image(project, project.dockerfile(sf))
 
 
 def _labelled(project, b, image) -> set[str]:
