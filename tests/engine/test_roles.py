@@ -589,7 +589,7 @@ def test_an_image_only_compose_files_of_tests_build_is_test_tooling(tmp_path):
     assert (c.purpose, c.purpose_reason) == (DEV, "only compose files of tests build it (`docker-compose.test-auth.yml`)")
     # production advice is not asked of it; what fits any image is
     found = run_files(tmp_path / "run", files, select=("DF043", "DF005"))
-    assert [f.code for f in found] == ["DF005"]
+    assert at(found, "Dockerfile") == [("DF005", 1, 6)]
     # one that CI releases too is the service
     files[".github/workflows/release.yml"] = ("on: push\njobs:\n  r:\n    runs-on: ubuntu-latest\n    steps:\n"
                                               "      - run: docker build -f Dockerfile -t acme/api:1 . && docker push acme/api:1\n")

@@ -178,4 +178,4 @@ def test_a_windows_container_is_not_asked_for_gunicorn_or_a_slim_base(tmp_path):
     files = {"Dockerfile": text, "requirements.txt": "fastapi==0.115.0\n"}
     assert run_files(tmp_path, files, select=("DF003", "DF056")) == []
     linux = {"Dockerfile": text.replace("SHELL [\"powershell\", \"-Command\"]\n", ""), "requirements.txt": files["requirements.txt"]}
-    assert sorted(f.code for f in run_files(tmp_path / "b", linux, select=("DF003", "DF056"))) == ["DF003", "DF056"]
+    assert triples(run_files(tmp_path / "b", linux, select=("DF003", "DF056"))) == [("DF003", 1, 6), ("DF056", 3, 12)]

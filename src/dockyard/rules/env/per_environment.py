@@ -119,16 +119,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         if not ships_python_application(project, folder):
             continue  # third-party images configured by one env file: one environment by nature
         # said at the folder's own env file: the one nearest it, a sample's (`examples/demo/.env.example`) last
-        plain.sort(key=lambda p: (_sample(p), p.count("/"), p))
+        plain.sort(key=lambda p: (tooling_folder(p) is not None, p.count("/"), p))
         yield Problem("no per-environment env files: create `.env.dev.example`, `.env.staging.example` and "
                       "`.env.prod.example` templates (and the real `.env.<env>` files from them, never committed)",
                       path=plain[0] if plain else composed[0])
-
-
-def _sample(path: str) -> bool:
-    """A file of an example, a sample or the documentation (``examples/demo/.env.example``)."""
-    return tooling_folder(path) is not None or any(
-        f.lower() in ("examples", "example", "samples", "sample") for f in path.split("/")[:-1])
 
 
 def _variables_only(project, group) -> bool:
