@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-from dockyard import __version__, regex
+from dockyard import __version__, regex, runcache
 from dockyard.model import UsageError
 
 # command name -> (module under dockyard.commands, one-line help)
@@ -111,9 +111,23 @@ def entry() -> None:
     check of one Dockerfile) and has nothing to save: the output streams are flushed and the exit handlers run
     here first. When that cannot be done cleanly (a stream that fails to flush, a thread still running), the
     interpreter exits as usual. Regular expressions compiled by an earlier run are reused (see
-    :func:`dockyard.regex.preload`)."""
+    :func:`dockyard.regex.preload`), and a check whose inputs have not changed since an earlier run replays that
+    run's report (see :mod:`dockyard.runcache`)."""
+    argv = sys.argv[1:]
+    recording = None
+    if runcache.wanted(argv):
+        code = runcache.replay(argv)
+        if code is not None:
+            _exit(code)
+        recording = runcache.record(argv)
     regex.preload()
     code = main()
+    if recording is not None:
+        recording.finish(code)
+    _exit(code, remember=True)
+
+
+def _exit(code: int, remember: bool = False) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -121,6 +135,8 @@ def entry() -> None:
         sys.exit(code)  # a closed pipe, say: the interpreter reports it as it always does
     if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
         sys.exit(code)
+    if not remember:
+        os._exit(code)
     regex.remember()
     import atexit
 

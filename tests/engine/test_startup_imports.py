@@ -25,7 +25,8 @@ def test_the_cli_imports_no_command_nor_secret_masking_before_a_command_runs():
     script = ("import json, sys\nimport dockyard.cli\n"
               "print(json.dumps(sorted(m for m in sys.modules if m.startswith('dockyard'))))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == ["dockyard", "dockyard.cli", "dockyard.model", "dockyard.records", "dockyard.regex"]
+    assert json.loads(out.stdout) == ["dockyard", "dockyard.cache", "dockyard.cli", "dockyard.model", "dockyard.records",
+                                      "dockyard.regex", "dockyard.runcache"]
 
 
 def test_checking_a_hashed_lock_file_with_markers_does_not_import_packaging(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from dockyard import runcache
 from dockyard.commands._common import add_config_arguments, load_projects
 from dockyard.engine import run_rules
 from dockyard.fsutil import atomic_write
@@ -30,6 +31,8 @@ def configure(parser, words: list[str] = ()) -> None:
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="record every current finding in FILE and exit 0; later runs with --baseline FILE "
                         "report only new ones")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check afresh, neither replaying nor keeping a report (see the README's Cache)")
     add_config_arguments(parser)
 
 
@@ -125,6 +128,7 @@ def run(args) -> int:
     if args.output:
         atomic_write(args.output, render(result, fmt, color=color))
     else:
+        runcache.approve()  # the report goes to stdout, and nothing else is written: a later run may replay it
         write(result, fmt, sys.stdout, color=color)
     if args.exit_zero:
         return 0
