@@ -65,6 +65,8 @@ _NOT_SECRET_NAME = lazy_compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TT
                               # where a library keeps its files, and how much of something (TOKEN_CACHE_DIR,
                               # MAX_TOKENS)
                               r"_DIR$|_DIRECTORY$|^MAX_|_LIMIT$|_COUNT$|_SIZE$|"
+                              # a question about one (IS_ALLOWED_CREDENTIALS, CORS_ALLOW_CREDENTIALS, HAS_API_KEY)
+                              r"^(?:IS|HAS|ALLOW|ALLOWED|SHOULD|REQUIRE|REQUIRES)_|_ALLOW_CREDENTIALS$|"
                               r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$|SENTRY_DSN|_URLS?$|_URIS?$|_ENDPOINTS?$|"
                               r"PUBLIC_?KEYS?$|PUBLISHABLE_?KEYS?$|ALLOW_EMPTY_PASSWORD$|RANDOM_ROOT_PASSWORD$)",
                               re.IGNORECASE)
@@ -95,17 +97,22 @@ _SECRET_FILE = lazy_compile(r"/(?:var/)?run/secrets/[^\s]+")
 _FILE_PATH = lazy_compile(r"(?:/|\./|\.\./|~/)[\w.-]+(?:/[\w.-]+)+")
 
 
+# a switch's value: no credential is spelt `true` (`IS_ALLOWED_CREDENTIALS=True`, `AUTH_TOKEN_REQUIRED=false`)
+_SWITCH_WORDS = frozenset({"true", "false", "yes", "no", "on", "off"})
+
+
 def is_secret_name(name: str, value: str | None = None) -> bool:
     """Whether a variable called ``name`` holds a secret. With its ``value``, a public identifier that the name
     alone would make look secret (``GPG_KEY`` holding a fingerprint) is not one, nor is the path of a mounted
     secret file (``DATABASE_PASSWORD=/run/secrets/db-password``: the application reads the secret from it) or of a
-    key file (``DEVICE_KEY=/path/to/device.pem``); and
+    key file (``DEVICE_KEY=/path/to/device.pem``), nor a switch (``true``, ``off``); and
     a value shaped like a well-known credential (``ghp_...``) is one whatever the name."""
     if value is not None and looks_like_token(value):
         return True
     if not _SECRET_NAME.search(name) or _NOT_SECRET_NAME.search(name):
         return False
-    if value is not None and (_SECRET_FILE.fullmatch(value.strip()) or _FILE_PATH.fullmatch(value.strip().strip("\"'"))):
+    if value is not None and (_SECRET_FILE.fullmatch(value.strip()) or _FILE_PATH.fullmatch(value.strip().strip("\"'"))
+                              or value.strip().strip("\"'").lower() in _SWITCH_WORDS):
         return False
     return value is None or not is_public_identifier(name, value)
 

@@ -23,6 +23,14 @@ def test_public_key_fingerprints_in_templates_need_no_placeholder(tmp_path):
     assert triples(found) == [("EN007", 3, 13)]
 
 
+def test_switches_named_after_a_credential_are_no_secret(tmp_path):
+    # a CORS flag (`allow_credentials`) and switches about a token: no credential is spelt `True`
+    text = ("IS_ALLOWED_CREDENTIALS=True\nAUTH_TOKEN_REQUIRED=false\nHAS_API_KEY=yes\nAPI_TOKEN=on\n"
+            "JWT_SECRET_KEY=realvalue\n")
+    found = run_files(tmp_path, {".env.example": text}, select="EN007")
+    assert described(found, path=True, message=False) == [(".env.example", "EN007", 5, 16)]
+
+
 def test_templates_with_placeholders_pass(tmp_path):
     text = "SECRET_KEY=CHANGE_ME_DEV_SECRET_KEY_MIN_32_CHARS\nURL=postgresql://app:CHANGE_ME_PW@db/app\n"
     assert run_files(tmp_path, {".env.dev.example": text, ".env.dev": "SECRET_KEY=x\n"}, select="EN007") == []
