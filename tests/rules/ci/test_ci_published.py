@@ -196,3 +196,21 @@ def test_an_image_a_test_workflow_pushes_is_no_release(tmp_path):
         found = run_files(tmp_path / f"r{i}", files, select=("CI002", "CI004", "CI005"))
         assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
             (code, f".github/workflows/{name}", 7, 9) for code in ("CI002", "CI004", "CI005")], name
+
+
+def test_images_built_apart_and_joined_into_one_manifest_are_multi_arch(tmp_path):
+    per_arch = "docker build -f svc/Dockerfile.release -t ghcr.io/acme/svc:1-{a} svc && docker push ghcr.io/acme/svc:1-{a}"
+    build = job("build", per_arch.format(a="amd64"))
+    joined = workflow(build, job("manifest", "docker buildx imagetools create \\\n            -t ghcr.io/acme/svc:1 "
+                                             "\\\n            -t ghcr.io/acme/svc:latest \\\n            "
+                                             "ghcr.io/acme/svc:1-amd64 \\\n            ghcr.io/acme/svc:1-arm64"))
+    assert [(c, line, col) for c, line, col, _ in found(tmp_path / "joined", joined)] == [
+        ("CI002", 7, 9), ("CI003", 7, 9), ("CI004", 7, 9)]
+    assert found(tmp_path / "joined", joined)[2][3] == NO_TAGS  # `latest`, on a continued line of the manifest
+    with_manifest = workflow(build, job("manifest", "docker manifest create ghcr.io/acme/svc:1 ghcr.io/acme/svc:1-amd64 "
+                                                    "ghcr.io/acme/svc:1-arm64"))
+    assert "CI005" not in [c for c, *_ in found(tmp_path / "manifest", with_manifest)]
+    # promoting one pushed image to another tag joins nothing
+    promoted = workflow(build, job("promote", "docker buildx imagetools create --tag ghcr.io/acme/svc:latest "
+                                              "ghcr.io/acme/svc:1-amd64"))
+    assert ("CI005", 7, 9, ONE_ARCH) in found(tmp_path / "promoted", promoted)

@@ -316,7 +316,7 @@ def _tag_kinds(tags: list[str]) -> set[str]:
 
 
 # tags a workflow adds to a pushed image by promoting it (`docker buildx imagetools create --tag IMAGE:latest IMAGE:sha`)
-_IMAGETOOLS_CREATE = lazy_compile(r"\bdocker\s+buildx\s+imagetools\s+create\b([^\n;&|]*)")
+_IMAGETOOLS_CALL = lazy_compile(r"\bdocker\s+buildx\s+imagetools\s+create\b((?:\\\n|[^\n;&|])*)")
 _TAG_OPTION = lazy_compile(r"(?:^|\s)(?:--tag|-t)(?:\s+|=)((?:\$\{\{.*?\}\}|[^\s$]|\$(?!\{\{))+)")
 
 
@@ -343,8 +343,8 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     promoted: dict[str, list[str]] = {}  # workflow -> tags its `docker buildx imagetools create` steps add
     for step in pl.steps:
         if step.run and "imagetools" in step.run:
-            for call in _IMAGETOOLS_CREATE.finditer(step.run):
-                promoted.setdefault(step.path, []).extend(_TAG_OPTION.findall(call.group(1)))
+            for call in _IMAGETOOLS_CALL.finditer(step.run):
+                promoted.setdefault(step.path, []).extend(_TAG_OPTION.findall(call.group(1).replace("\\\n", " ")))
     found = []
     for b in pl.published:
         if b.opaque:
@@ -366,6 +366,31 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     yield from _once_per_build(found)
 
 
+# `docker buildx imagetools create -t IMAGE:v1 IMAGE:v1-amd64 IMAGE:v1-arm64` (two sources or more), `docker
+# manifest create IMAGE:v1 IMAGE:v1-amd64 IMAGE:v1-arm64`
+_MANIFEST_CREATE = lazy_compile(r"\bdocker\s+manifest\s+create\b")
+_IMAGETOOLS_VALUED = frozenset({"-t", "--tag", "-f", "--file", "--annotation", "--builder", "--progress",
+                                "--platform"})
+
+
+def _merges_manifests(script: str) -> bool:
+    if _MANIFEST_CREATE.search(script):
+        return True
+    for call in _IMAGETOOLS_CALL.finditer(script):
+        words = call.group(1).replace("\\\n", " ").split()
+        sources, i = 0, 0
+        while i < len(words):
+            word = words[i]
+            if word.startswith("-"):
+                i += 2 if word in _IMAGETOOLS_VALUED else 1
+                continue
+            sources += 1
+            i += 1
+        if sources >= 2:
+            return True
+    return False
+
+
 @rule(
     code="CI005",
     name="multi-arch",
@@ -380,7 +405,9 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Judged where the image is pushed, once per build (see CI003): a test build loaded into the runner's "
     "daemon and run there is not. An image pushed only to a registry whose platform runs one architecture "
-    "(Heroku's `registry.heroku.com`, linux/amd64) needs no other; the workflow's and job's `env:` values are read "
+    "(Heroku's `registry.heroku.com`, linux/amd64) needs no other, nor does the build of a workflow that joins "
+    "images built apart into one manifest (one job per runner architecture, then `docker buildx imagetools create` "
+    "of two images or more, or `docker manifest create`); the workflow's and job's `env:` values are read "
     "into the name (`${{ env.HEROKU_IMAGE }}`, `$HEROKU_IMAGE`), and the step's too into its inputs "
     "(`platforms: ${{ env.platforms }}`).",
 )
@@ -388,10 +415,12 @@ def multi_arch(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
         return
     pl = pipeline(ctx.project)
+    # workflows that join images built apart (one per runner architecture) into one manifest
+    merging = {step.path for step in pl.steps if step.run and _merges_manifests(step.run)}
     found = []
     for b in pl.published:
-        if b.opaque or pl.single_arch_only(b):
-            continue  # unreadable; or pushed only where one architecture runs (Heroku)
+        if b.opaque or pl.single_arch_only(b) or b.path in merging:
+            continue  # unreadable; pushed only where one architecture runs (Heroku); or one part of a manifest
         failing = [i for i in b.images if not {"linux/amd64", "linux/arm64"} <= {p.strip() for p in i.platforms}]
         if failing:
             found.append((b, f"{_label(b, failing)} does not target `linux/amd64,linux/arm64` (set `platforms:` on "
