@@ -54,12 +54,14 @@ def _matrix_variants(job: dict, used: set[str]) -> list[dict[str, str]] | None:
     keys = sorted(k for k in used if k.startswith("matrix."))
     dims = []
     for key in keys:
-        name = key[len("matrix."):]
+        name, *inner = key[len("matrix."):].split(".")  # `matrix.image.name`: the field of each `image:` value
         values = matrix.get(name)
         found = [values] if values is not None and not isinstance(values, list) else list(values or [])
         for extra in matrix.get("include") or []:
             if isinstance(extra, dict) and name in extra and extra[name] not in found:
                 found.append(extra[name])
+        for field in inner:
+            found = [v[field] for v in found if isinstance(v, dict) and field in v]
         if not found:
             return None if is_expression(matrix.get(name)) else [{}]
         dims.append([(key, scalar(v)) for v in found if not isinstance(v, (dict, list))])

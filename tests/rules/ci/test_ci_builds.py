@@ -91,6 +91,20 @@ def test_per_platform_matrix_of_build_push_action_is_multi_arch(tmp_path):
     assert run_files(tmp_path, files, select="CI005") == []
 
 
+def test_a_matrix_of_mappings_gives_each_field_its_values(tmp_path):
+    # `matrix.image.name`: one of the images is `latest`, so the tag list holds `latest`
+    extra = ("    strategy:\n      matrix:\n        image:\n          - name: latest\n            python: \"3.12\"\n"
+             "          - name: python3.12\n            python: \"3.12\"\n")
+    step = ("uses: docker/build-push-action@v6\n        with:\n          platforms: linux/amd64,linux/arm64\n"
+            "          push: true\n          build-args: |\n            BUILD_VERSION=1\n            BUILD_DATE=2\n"
+            "            GIT_COMMIT=3\n          tags: |\n            acme/api:${{ matrix.image.name }}\n"
+            "            acme/api:${{ github.sha }}")
+    files = {**DF, ".github/workflows/ci.yml": wf(step, extra=extra)}
+    found = run_files(tmp_path, files, select=("CI003", "CI004", "CI005"))
+    assert codes(found) == [("CI004", ".github/workflows/ci.yml", 13, 9)]
+    assert found[0].message == "image tags lack version (tag with the version, the commit SHA and `latest`)"
+
+
 def test_computed_matrix_is_not_a_missing_build(tmp_path):
     # the steps run commands another job computes: nothing can say CI builds no image
     workflow = ("on: push\njobs:\n  generate:\n    runs-on: ubuntu-latest\n    outputs:\n      strategy: ${{ steps.g.outputs.s }}\n"
