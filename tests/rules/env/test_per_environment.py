@@ -152,3 +152,12 @@ def test_the_advice_is_given_at_the_folder_s_own_env_file_not_a_sample_s(tmp_pat
              "server/docker-compose.yaml": "services:\n  api:\n    build: .\n    env_file: .env\n"}
     found = run_files(tmp_path, files, select="EN002")
     assert [f.path for f in found if f.message.startswith("no per-environment env files")] == ["server/.env.example"]
+
+
+def test_a_frontend_s_public_build_settings_are_their_own_template(tmp_path):
+    # Next.js reads `.env.production` when it builds: committed public settings, nothing to template
+    files = {"web/package.json": "{\"name\": \"web\"}\n", "web/.env.production": "NEXT_PUBLIC_ENV='production'\n",
+             "web/.env.development": "NEXT_PUBLIC_ENV='development'\n",
+             "api/.env.staging": "APP_ENV=staging\nAPI_TOKEN=\n"}
+    found = run_files(tmp_path, files, select="EN002")
+    assert described(found, path=True, message=False) == [("api/.env.staging", "EN002", 1, 1)]

@@ -11,7 +11,7 @@ from dockyard.projects import project_folders, ships_python_application, under
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.env._envfiles import (
     committed_on_purpose, compose_environment_names, configured_environments, env_files, env_groups, in_folder,
-    is_variable_file,
+    is_public_config, is_variable_file,
 )
 from dockyard.compose.context import environment_views
 from dockyard.source import FileKind
@@ -36,7 +36,8 @@ from dockyard.source import FileKind
     "environment (`.env.ports` of port numbers for compose's interpolation), unless `<word>` is an environment's "
     "name (`staging`, `prod`, `qa`, ...), a compose file (`compose.<word>.yaml`) or the configuration names it, or "
     "it has a template. An env file that a `!` line of `.gitignore` re-includes after a line that ignores it "
-    "(`!.env.testing`) is committed on purpose, public by that choice: it needs no template. An "
+    "(`!.env.testing`) is committed on purpose, public by that choice: it needs no template; so does a frontend's "
+    "file of public build settings (`NEXT_PUBLIC_*`, `VITE_*` keys, or no secret beside a `package.json`). An "
     "environment that has no env file of its own but reads the folder's `.env` (as compose does without "
     "`--env-file`) is told so. Compose's default environment reads `.env`: beside named environments its template is "
     "`.env.example` (a tracked `.env` is EN003's finding). A project that names no environment at all (one compose "
@@ -61,8 +62,10 @@ def check(ctx: Context) -> Iterator[Problem]:
     for group in groups:
         wanted = in_folder(group.folder, template_name(group.name))
         if group.template is None:
-            if group.real is not None and not group.others and committed_on_purpose(project, group.real.path):
-                continue  # committed on purpose (`!.env.testing`): its values are public, it is its own template
+            if group.real is not None and not group.others and (committed_on_purpose(project, group.real.path)
+                                                                or is_public_config(project, group.real)):
+                continue  # committed on purpose (`!.env.testing`), or a frontend's public build settings
+                # (`NEXT_PUBLIC_ENV=production`): its values are public, it is its own template
             where = group.real or (group.others[0] if group.others else None)
             hint = ""
             if group.others:
