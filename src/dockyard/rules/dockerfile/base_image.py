@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.analysis.shell import installed_packages
-from dockyard.analysis.stages import (lineage, lineage_instructions, position, python_runtime_stages, value_token,
-                                      windows_image)
+from dockyard.analysis.stages import lineage, position, python_runtime_stages, value_token, windows_image
 from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
-from dockyard.projects import brings_no_command, own_images
+from dockyard.projects import own_images
 from dockyard.records import record
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
@@ -107,10 +106,7 @@ def _suggest(ref: ImageRef) -> str:
     "the external image. `FROM scratch` and references that stay unresolved (an `ARG` without default) are not "
     "judged here."
     " The project's own image (one its CI builds tag, or compose builds and names) is a base it means to extend, not judged. "
-          "A Windows container (a PowerShell or cmd `SHELL`, a Windows base) has no slim or Alpine variant: not judged. "
-          "Nor is an image that sets no command of its own on a base that brings one (`FROM "
-          "tiangolo/uvicorn-gunicorn:python3.11` runs the base's `/start.sh`): on `python:3.11-slim` it would start "
-          "nothing.",
+          "A Windows container (a PowerShell or cmd `SHELL`, a Windows base) has no slim or Alpine variant: not judged.",
 )
 def check_official(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
@@ -130,9 +126,6 @@ def check_official(ctx: Context) -> Iterator[Problem]:
         ref = parse_ref(root.base_resolved)
         shown = f"`{root.base_resolved}`"
         if ref.official_name != "python":
-            if not brings_no_command(root.base_resolved) and not any(
-                    ins.keyword in ("CMD", "ENTRYPOINT") for ins in lineage_instructions(df, stage)):
-                continue  # the base starts the server (`tiangolo/uvicorn-gunicorn`): on another, nothing would start
             yield Problem(f"the runtime image is built on {shown}, which is not the official minimal Python image; "
                           f"{_official_instead(root.base_resolved)}", where)
             continue
