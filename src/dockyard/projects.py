@@ -32,7 +32,8 @@ from dockyard.parsers.fastapi_app import project_apps
 from dockyard.parsers.makefile import parse_makefile
 from dockyard.programs import INTERPRETERS, basename, instruction_argvs
 from dockyard.regex import lazy_compile
-from dockyard.roles import PYTHON_IMAGES, RUNNABLE, SERVICE, SHIPPED, image_stage, roles
+from dockyard.analysis.image_stage import image_stage
+from dockyard.roles import PYTHON_IMAGES, RUNNABLE, SERVICE, SHIPPED, roles
 from dockyard.source import FileKind
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -60,6 +60,8 @@ from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instructio
                                is_python_program, job_in, runs_dev_server, runs_tests, server_in, server_in_text,
                                service_runs_tests, waited_for_completion)
 from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
+from dockyard.analysis.image_stage import (effective_command, image_stage, lineage_instructions, root_image,
+                                           runtime_stages)
 from dockyard.compose import environment_views
 from dockyard.records import record, replace
 from dockyard.regex import lazy_compile
@@ -67,7 +69,7 @@ from dockyard.source import PYTHON_LOCK_NAMES, FileKind
 from dockyard.templates import template_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dockyard.parsers.dockerfile import Dockerfile, Instruction, Stage
+    from dockyard.parsers.dockerfile import Dockerfile, Stage
     from dockyard.project import Project
     from dockyard.source import SourceFile
 
@@ -130,18 +132,6 @@ class Classification:
 
 
 # --------------------------------------------------------------------------------------- dockerfiles
-def _lineage_instructions(df: "Dockerfile", stage: "Stage") -> list["Instruction"]:
-    out: list = []
-    for s in reversed(df.ancestry(stage)):
-        out.extend(s.instructions)
-    return out
-
-
-def _root_image(df: "Dockerfile", stage: "Stage") -> str:
-    chain = df.ancestry(stage)
-    return chain[-1].base_resolved if chain else ""
-
-
 _PY_PACKAGE = lazy_compile(r"^(python3?(\.\d+)?|python3?-(pip|venv|dev|full|minimal)|py3-pip|python-is-python3|"
                          r"python3\d*)([=:<>~].*)?$")
 _INSTALLERS = {"apt-get": "install", "apt": "install", "apk": "add", "yum": "install", "dnf": "install",
@@ -150,12 +140,12 @@ _INSTALLERS = {"apt-get": "install", "apt": "install", "apk": "add", "yum": "ins
 
 def _stage_python(df: "Dockerfile", stage: "Stage", python_stages: dict[int, str | None]) -> str | None:
     """Why a stage is a Python image (None when it is not)."""
-    root = _root_image(df, stage)
+    root = root_image(df, stage)
     if root and image_is_python(root):
         return f"built on `{root}`"
     other = image_runtime(root) if root else None
     installs_python = None
-    for ins in _lineage_instructions(df, stage):
+    for ins in lineage_instructions(df, stage):
         kw = ins.keyword
         if kw == "ENV" and any(k == "PYTHON_VERSION" for k, _ in ins.key_values()):
             return "builds Python (`PYTHON_VERSION`)"
@@ -191,67 +181,6 @@ def _stage_python(df: "Dockerfile", stage: "Stage", python_stages: dict[int, str
     return None
 
 
-def _effective_command(df: "Dockerfile", stage: "Stage") -> tuple["Instruction | None", "Instruction | None"]:
-    """The ENTRYPOINT and CMD in effect at the end of ``stage``: as BuildKit dispatches them, an ENTRYPOINT
-    resets a CMD inherited from an earlier stage, not one set in its own stage."""
-    entrypoint = cmd = None
-    for s in reversed(df.ancestry(stage)):
-        cmd_here = False
-        for ins in s.instructions:
-            if ins.keyword == "ENTRYPOINT":
-                entrypoint = ins
-                if not cmd_here:
-                    cmd = None
-            elif ins.keyword == "CMD":
-                cmd, cmd_here = ins, True
-    return entrypoint, cmd
-
-
-DEV_TOOLING_STAGES = frozenset({"dev-envs", "devcontainer", "dev-container", "vscode", "codespaces"})
-
-
-LAMBDA_BASES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-", "public.ecr.aws/sam/")  # AWS Lambda functions
-
-
-def image_stage_words(df: "Dockerfile") -> str:
-    """How a message names the image's stage: `the final stage`, or `stage `production`` when that is the image."""
-    stage = image_stage(df)
-    return "the final stage" if stage is None or stage is df.final_stage else f"stage `{stage.name_raw}`"
-
-
-def image_stage(df: "Dockerfile") -> "Stage | None":
-    """The stage that is the image: the final one, unless that is development tooling built FROM another stage
-    (Docker Dev Environments' `dev-envs`, a dev container: then that stage, which compose and CI target), a `dev`
-    stage beside a `prod` one (then `prod`), or an AWS Lambda function beside a stage named `production` (then the
-    service it ships: no service rule fits a function Lambda invokes per event)."""
-    stage = df.final_stage
-    seen: set[int] = set()
-    while stage is not None and stage.name in DEV_TOOLING_STAGES and stage.parent is not None \
-            and stage.index not in seen:
-        seen.add(stage.index)
-        stage = df.stages[stage.parent]
-    if stage is not None and stage.name in DEVELOPMENT_NAMES:
-        stage = next((s for s in df.stages if s.name in PRODUCTION_NAMES), stage)
-    if stage is not None and _root_image(df, stage).startswith(LAMBDA_BASES):
-        production = df.stage_by_name("production")
-        if production is not None and production.name == "production" and production.index != stage.index:
-            return production
-    return stage
-
-
-def runtime_stages(df: "Dockerfile") -> list["Stage"]:
-    """The stages the standard calls the runtime image: the image's stage (:func:`image_stage`), and a stage
-    named `production`."""
-    out = []
-    final = image_stage(df)
-    if final is not None:
-        out.append(final)
-    production = df.stage_by_name("production")
-    if production is not None and production.name == "production" and all(production.index != s.index for s in out):
-        out.append(production)
-    return out
-
-
 _NOT_TOOLS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "s6-svscan", "supervisord", "runsvdir", "init",
                         "java", "node", "dotnet", "nginx", "httpd", "caddy", "traefik", "php-fpm", "php", "ruby",
                         "bundle", "rails", "npm", "yarn", "pnpm", "bun", "deno", "redis-server", "postgres",
@@ -261,14 +190,14 @@ _NOT_TOOLS = frozenset({"tini", "dumb-init", "gosu", "su-exec", "s6-svscan", "su
 def _command_line_tool(df: "Dockerfile", stage: "Stage") -> str | None:
     """The command an image runs as a tool: an exec-form ENTRYPOINT that starts a program (not an init, a shell
     or an entry script, not a server or a runtime that serves), in an image that EXPOSEs nothing."""
-    entrypoint, _cmd = _effective_command(df, stage)
+    entrypoint, _cmd = effective_command(df, stage)
     if entrypoint is None or not entrypoint.json_form or not entrypoint.value:
         return None
     argv = list(entrypoint.value)
     program = basename(argv[0])
     if program in _NOT_TOOLS or program.endswith(".sh") or "entrypoint" in program or server_in([argv]):
         return None
-    if any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
+    if any(ins.keyword == "EXPOSE" for ins in lineage_instructions(df, stage)):
         return None
     return " ".join(argv)
 
@@ -336,7 +265,7 @@ class Roles:
         for stage in df.stages:
             why = python[stage.index]
             stages.append(Classification(PYTHON, why) if why else Classification(
-                OTHER, f"built on `{_root_image(df, stage) or stage.base}`, no Python"))
+                OTHER, f"built on `{root_image(df, stage) or stage.base}`, no Python"))
         # the image is the stage a build ships, or the `production` stage compose and CI build (the strongest)
         found = [self._image_role(sf, df, stage, python[stage.index]) for stage in runtime_stages(df)]
         role = min(found, key=lambda c: ORDER.index(c.role))
@@ -363,7 +292,7 @@ class Roles:
             return DEV, f"`{name}` is named for development or tests"
         if stage.name in DEVELOPMENT_NAMES:
             return DEV, f"its image is the `{stage.name_raw}` stage"
-        entrypoint, cmd = _effective_command(df, stage)
+        entrypoint, cmd = effective_command(df, stage)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
         runner = runs_tests(argvs)
         if runner is not None:
@@ -459,7 +388,7 @@ class Roles:
         with no command of its own (a database image with init scripts: `FROM postgres` + `COPY seed.sql`),
         built only by compose files that also build the development image of a `Dockerfile`/`Dockerfile.prod`
         pair. The production deployment does not build it: it is not shipped."""
-        entrypoint, cmd = _effective_command(df, stage)
+        entrypoint, cmd = effective_command(df, stage)
         if role.role != OTHER or entrypoint is not None or cmd is not None or self._released(sf.path) is not None:
             return None
         origins = self._compose_files_building(sf.path)
@@ -480,10 +409,10 @@ class Roles:
         (nor runs its make target), and a Makefile target builds it without pushing it (`image: docker build .`,
         as a library repository has). Such an image runs no service and is not shipped. An image with no command
         that nothing builds stays a service: its command may come from a deployment manifest."""
-        entrypoint, cmd = _effective_command(df, stage)
+        entrypoint, cmd = effective_command(df, stage)
         if entrypoint is not None or cmd is not None or self.services_building(sf.path) \
                 or df.stage_by_name("production") is not None \
-                or any(ins.keyword == "EXPOSE" for ins in _lineage_instructions(df, stage)):
+                or any(ins.keyword == "EXPOSE" for ins in lineage_instructions(df, stage)):
             return None
         from dockyard.projects import (brings_no_command, ci_builds_images, ci_names, ci_runs_make, make_builds,
                                        makefile_pushes)  # lazy: dockyard.projects reads the roles
@@ -501,7 +430,7 @@ class Roles:
                 "no CI job builds it")
 
     def _image_role(self, sf: "SourceFile", df: "Dockerfile", final: "Stage", python: str | None) -> Classification:
-        entrypoint, cmd = _effective_command(df, final)
+        entrypoint, cmd = effective_command(df, final)
         argvs = [a for ins in (entrypoint, cmd) if ins is not None for a in instruction_argvs(ins)]
         services = [(n, compose_argvs(svc)) for n, svc, _ in self.services_building(sf.path)]
         if not services and not self._copies_source(sf.path) and (
@@ -509,7 +438,7 @@ class Roles:
             what = f"only starts `{' '.join(argvs[0])}`" if argvs else "named a base image, no command of its own"
             return Classification(BASE, f"{what}, copies no source, built by no compose service")
         if python is None:
-            return Classification(OTHER, f"built on `{_root_image(df, final) or final.base}`, no Python")
+            return Classification(OTHER, f"built on `{root_image(df, final) or final.base}`, no Python")
         contexts = self._context_dirs(sf.path)
         server = server_in(argvs) or self._server_in_scripts(argvs, contexts)
         where = "its command"

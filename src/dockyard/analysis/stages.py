@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dockyard import TYPE_CHECKING, memo
 from dockyard.model import Position
 from dockyard.parsers.dockerfile import LineIndex
-from dockyard.roles import PYTHON, image_stage, roles, runtime_stages
+from dockyard.analysis.image_stage import image_stage, lineage_instructions, runtime_stages
+from dockyard.roles import PYTHON, roles
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -27,14 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
 def lineage(df: "Dockerfile", stage: "Stage") -> list["Stage"]:
     """The stage and the stages it is built FROM, root first."""
     return list(reversed(df.ancestry(stage)))
-
-
-def lineage_instructions(df: "Dockerfile", stage: "Stage") -> list["Instruction"]:
-    """Every instruction that contributes to ``stage``'s filesystem, in build order (FROM lines excluded)."""
-    out: list = []
-    for s in lineage(df, stage):
-        out.extend(s.instructions)
-    return out
 
 
 def python_runtime_stages(ctx) -> list["Stage"]:
@@ -203,7 +196,7 @@ def key_positions(ctx, ins: "Instruction"):
 
 # ------------------------------------------------------------------------------------ the final stage
 def final_lineage(df: "Dockerfile") -> list["Stage"]:
-    """The image's stage (:func:`dockyard.roles.image_stage`: the final one, unless that is dev tooling) and the
+    """The image's stage (:func:`dockyard.analysis.image_stage.image_stage`: the final one, unless that is dev tooling) and the
     stages it is built FROM, root first (empty when the file has no stage)."""
     final = image_stage(df)
     return [] if final is None else lineage(df, final)

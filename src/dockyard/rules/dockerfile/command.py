@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.roles import image_stage_words
+from dockyard.analysis.image_stage import image_stage_words
 from dockyard.analysis.shell import (SHELLS, SHELL_BUILTINS, calls, exec_argv, instruction_script, is_install,
                                      package_call, run_scripts)
 from dockyard.analysis.stages import (

@@ -31,7 +31,7 @@ from dockyard.analysis.stages import lineage
 from dockyard.model import Problem
 from dockyard.records import record
 from dockyard.parsers.tomlfile import TOMLError, parse_toml
-from dockyard.roles import runtime_stages
+from dockyard.analysis.image_stage import runtime_stages
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.roles import image_stage_words
+from dockyard.analysis.image_stage import image_stage_words
 from dockyard.analysis.shell import exec_argv, installed_packages, instruction_script
 from dockyard.analysis.stages import (
     final_lineage, final_lineage_instructions, last_of, root_base, span_position,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.roles import image_stage_words
+from dockyard.analysis.image_stage import image_stage_words
 from dockyard.analysis.image_labels import LABELS, stamped_by_ci
 from dockyard.analysis.stages import final_lineage, final_lineage_instructions, key_positions, span_position
 from dockyard.model import Problem

@@ -19,7 +19,7 @@ from dockyard.analysis.stages import (
 )
 from dockyard.model import Problem
 from dockyard.projects import extends_own_image
-from dockyard.roles import image_stage, runtime_stages
+from dockyard.analysis.image_stage import image_stage, runtime_stages
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.source import FileKind
 

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 
 from dockyard import roles
-from dockyard.roles import image_stage_words
+from dockyard.analysis.image_stage import image_stage_words
 from dockyard.analysis.shell import exec_argv, instruction_script, pip_call, run_scripts
 from dockyard.analysis.stages import (final_lineage, final_lineage_instructions, home_dir, last_of,
                                                span_position)

@@ -10,7 +10,8 @@ from pathlib import PurePosixPath
 
 from dockyard.parsers.gunicorn import GunicornConfig, parse_cmd_args_env, parse_command
 from dockyard.records import field, record
-from dockyard.roles import APP, image_stage, roles
+from dockyard.analysis.image_stage import image_stage
+from dockyard.roles import APP, roles
 from dockyard.source import FileKind
 
 CONFIG_NAMES = ("gunicorn_config.py", "gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_cfg.py")
