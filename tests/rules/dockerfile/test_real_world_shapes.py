@@ -18,7 +18,10 @@ def test_official_image_advice_keeps_the_python_version_and_variant(tmp_path):
     assert triples(found) == [("DF003", 1, 6), ("DF003", 1, 6)]
     assert found[0].message.endswith("use `python:3.13-alpine` and copy uv in: "
                                      "`COPY --from=ghcr.io/astral-sh/uv:0.9.12 /uv /uvx /bin/`")
-    assert found[1].message.endswith("use `python:3.9-slim`")
+    # the image runs the base's server (`/start.sh`): the advice gives it a command of its own
+    assert found[1].message.endswith("use `python:3.9-slim` with a command of the image's own (`CMD [\"gunicorn\", "
+                                     "\"-c\", \"gunicorn_config.py\", \"app.main:app\"]`): it runs the base image's "
+                                     "command now, which the official image does not have")
 
 
 def test_a_global_arg_without_default_is_reported_once(tmp_path):

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from dockyard import roles
 from dockyard.analysis.shell import installed_packages
-from dockyard.analysis.stages import lineage, position, python_runtime_stages, value_token, windows_image
+from dockyard.analysis.stages import (lineage, lineage_instructions, position, python_runtime_stages, value_token,
+                                      windows_image)
 from dockyard.images import ImageRef, TagKind, codename_of, parse_ref, tag_kind
 from dockyard.model import Position, Problem
-from dockyard.projects import own_images
+from dockyard.projects import brings_no_command, own_images
 from dockyard.records import record
 from dockyard.regex import lazy_compile
 from dockyard.rules.base import Context, Scope, rule
@@ -126,8 +127,16 @@ def check_official(ctx: Context) -> Iterator[Problem]:
         ref = parse_ref(root.base_resolved)
         shown = f"`{root.base_resolved}`"
         if ref.official_name != "python":
+            advice = _official_instead(root.base_resolved)
+            if not brings_no_command(root.base_resolved) and not any(
+                    ins.keyword in ("CMD", "ENTRYPOINT") for ins in lineage_instructions(df, stage)):
+                # the base starts the server (`tiangolo/uvicorn-gunicorn` runs its `/start.sh`): on the official
+                # image nothing would start without a command of the image's own
+                advice += (" with a command of the image's own (`CMD [\"gunicorn\", \"-c\", \"gunicorn_config.py\", "
+                           "\"app.main:app\"]`): it runs the base image's command now, which the official image "
+                           "does not have")
             yield Problem(f"the runtime image is built on {shown}, which is not the official minimal Python image; "
-                          f"{_official_instead(root.base_resolved)}", where)
+                          f"{advice}", where)
             continue
         variant = (ref.tag or "").lower()
         if not any(part.startswith(("slim", "alpine")) for part in variant.split("-")):
