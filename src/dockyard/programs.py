@@ -22,6 +22,17 @@ if TYPE_CHECKING:  # pragma: no cover
 ASGI_SERVERS = frozenset({"uvicorn", "hypercorn", "granian", "fastapi"})
 _JOBS = frozenset({"celery", "dramatiq", "rq", "arq", "huey_consumer", "alembic", "pytest", "taskiq", "faust",
                    "flower", "streamlit", "jupyter", "jupyter-lab", "daphne", "waitress-serve"})
+# programs that serve a desktop (a virtual display, a VNC server, a desktop session): an image whose command starts
+# one is a workstation a person or an agent drives, whatever Python it carries
+DESKTOP_PROGRAMS = frozenset({"Xvfb", "Xvnc", "Xtigervnc", "x11vnc", "vncserver", "tigervncserver", "startxfce4",
+                              "xfce4-session", "startlxde", "startlxqt", "fluxbox", "openbox", "xrdp"})
+
+
+def desktop_in(argvs: Iterable[list[str]]) -> str | None:
+    """The desktop program a command starts (``Xvfb :1 &``, ``x11vnc -forever``), None when it starts none."""
+    return next((basename(a[0]) for a in argvs if a and basename(a[0]) in DESKTOP_PROGRAMS), None)
+
+
 INTERPRETERS = frozenset({"python", "python3", "ipython", "bash", "sh", "ash", "dash", "zsh", "node", "irb",
                            "pypy", "pypy3", "jshell", "iex", "erl"})
 _PYTHON_WORDS = frozenset({"python", "python3", "pip", "pip3", "uv", "poetry", "pipenv", "pdm", "gunicorn",

@@ -27,7 +27,8 @@ production advice would break what it relies on). An image is ``dev`` when:
 
 * its name says so (``Dockerfile.dev``, ``test.Dockerfile``), its image is the ``development`` stage (and no stage is
   named ``prod``), it runs a test runner (its command, or every compose service that builds it) or a JavaScript
-  development server (``npm run dev``), or only compose files named for tests build it and nothing releases it;
+  development server (``npm run dev``) or a desktop (``Xvfb``, a VNC server: a workstation whose tools are its
+  purpose), or only compose files named for tests build it and nothing releases it;
 * it is a plain ``Dockerfile`` beside the production image of the same folder: a sibling named for production
   (``Dockerfile.prod``, ``prod.Dockerfile``: :data:`PRODUCTION_NAMES`), or one that CI names or a production compose
   file builds while compose builds the plain one (it stays a service when those build it too);
@@ -56,7 +57,7 @@ from dockyard.compose.environments import (DEVELOPMENT_NAMES, PRODUCTION_NAMES, 
                                           development_file, in_dev_container, test_file, tooling_folder)
 from dockyard.images import image_is_python, image_runtime
 from dockyard.manifests import FASTAPI, WSGI_FRAMEWORKS, declared
-from dockyard.programs import (INTERPRETERS, basename, compose_argvs, instruction_argvs, is_one_off,
+from dockyard.programs import (INTERPRETERS, basename, compose_argvs, desktop_in, instruction_argvs, is_one_off,
                                is_python_program, job_in, runs_dev_server, runs_tests, server_in, server_in_text,
                                service_runs_tests, waited_for_completion)
 from dockyard.analysis.build_contexts import build_contexts, ignore_file, wholesale_copy
@@ -297,6 +298,9 @@ class Roles:
         runner = runs_tests(argvs)
         if runner is not None:
             return DEV, f"it runs the test runner `{runner}`"
+        desktop = desktop_in(argvs)
+        if desktop is not None:
+            return DEV, f"it starts `{desktop}`: a desktop workstation, whose build tools are its purpose"
         server = runs_dev_server(argvs) if role.role == OTHER else None
         if server is not None:
             return DEV, f"it runs the development server `{server}`"
@@ -455,6 +459,9 @@ class Roles:
         job = job_in(argvs)
         if job is not None:
             return Classification(PYTHON, f"{python}; runs `{job}`, not a FastAPI server")
+        desktop = desktop_in(argvs)
+        if desktop is not None and not any(a and is_python_program(a[0]) for a in argvs):
+            return Classification(PYTHON, f"{python}; its command starts `{desktop}`: a desktop, not a FastAPI server")
         evidence = self._fastapi_evidence(contexts)
         if evidence is not None:
             return Classification(APP, f"{python}; {evidence}")

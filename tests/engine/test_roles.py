@@ -625,3 +625,22 @@ def test_a_lambda_function_stage_after_the_production_stage_is_not_the_service(t
     assert at(found, "Dockerfile") == [("DF040", 1, 1), ("DF043", 1, 1), ("DF061", 1, 1), ("DF056", 5, 5)]
     # and name that stage: it is not the final one
     assert next(f.message for f in found if f.code == "DF040").startswith("stage `production` runs as root")
+
+
+DESKTOP = ("FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y --no-install-recommends xfce4=4.18 "
+           "x11vnc=0.9.16 xvfb=2:21.1 build-essential=12.10 python3-pip=24.0 && rm -rf /var/lib/apt/lists/*\n"
+           "RUN pip install pyautogui\n"
+           "CMD [\"/bin/sh\", \"-c\", \"Xvfb :99 -screen 0 1280x720x24 & x11vnc -display :99 -forever & startxfce4\"]\n")
+
+
+def test_an_image_whose_command_starts_a_desktop_is_a_workstation_not_a_service(tmp_path):
+    from dockyard.roles import DEV
+
+    files = {"computer.Dockerfile": DESKTOP, "pyproject.toml": "[project]\nname = \"agent\"\ndependencies = [\"fastapi\"]\n"}
+    c = role_of(tmp_path, files, "computer.Dockerfile")
+    assert (c.role, c.purpose) == (PYTHON, DEV)
+    assert c.purpose_reason == "it starts `Xvfb`: a desktop workstation, whose build tools are its purpose"
+    # its build tools are what it is for; how it installs them is judged as in any image
+    found = run_files(tmp_path / "rules", files, select=("DF009", "DF013", "DF015", "DF043"))
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
+        ("DF009", "computer.Dockerfile", 3, 17)]
