@@ -311,8 +311,9 @@ class Reader:
                 elif name == "--project-directory":
                     folder = posixpath.join(workdir, val)
             k += 1
-        if texts[k:k + 1] != ["build"]:
-            return
+        command = texts[k] if k < len(texts) else ""
+        if command not in ("build", "up", "create", "run") or (command != "build" and "--no-build" in texts[k:]):
+            return  # `up`, `create` and `run` build what a service's image lacks, and a runner has no image
         rest = words[k + 1:]
         cli_args: dict[str, str] = {}
         services: list[str] = []
@@ -388,11 +389,13 @@ class Reader:
                     entry["platforms"] += [str(p) for p in build.get("platforms") or [] if isinstance(p, str)]
                 if isinstance(svc.get("image"), str):
                     entry["tags"].insert(0, svc["image"])
+        if command != "build":  # the words after `up`/`run` are services, flag values and a command: keep services
+            services = [n for n in services if n in merged][: 1 if command == "run" else None]
         images = [Image(name, {**e["args"], **cli_args}, e["tags"], e["platforms"], e["labels"],
                         *_compose_built_from(e)) for name, e in merged.items()
                   if e["build"] and (not services or name in services)]
         if images or opaque:
-            self._add(step, images, "docker compose build", source, opaque, pushes,
+            self._add(step, images, f"docker compose {command}", source, opaque, pushes,
                       "|".join(paths) + "|" + ",".join(i.name for i in images))
 
     def _add(self, step: Step, images: list[Image], via: str, source: str, opaque: bool = False,

@@ -43,7 +43,7 @@ class BuildStep:
     position: Position
     job: str
     images: list[Image]
-    via: str  # "build-push-action" | "docker build" | "docker buildx bake" | "docker compose build"
+    via: str  # "build-push-action" | "docker build" | "docker buildx bake" | "docker compose build|up|create|run"
     source: str = ""  # the file the build command is written in, when not the workflow itself
     opaque: bool = False  # its arguments cannot be read: not judged
     pushes: bool = False  # the build itself pushes (`--push`, `push: true`, `--output type=registry`)

@@ -108,7 +108,7 @@ def destinations(b, jp: JobPushes | None) -> list[str] | None:
         return tags
     if jp is None:
         return []
-    if jp.compose and b.via == "docker compose build":
+    if jp.compose and b.via.startswith("docker compose "):
         return tags
     if jp.unknown:
         return None

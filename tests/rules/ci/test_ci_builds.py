@@ -246,3 +246,18 @@ def test_inputs_read_from_the_workflow_job_and_step_env(tmp_path):
     assert codes(found) == [("CI005", ".github/workflows/release.yml", 10, 9)]
     stepped = job.replace("        with:", "        env:\n          platforms: linux/amd64,linux/arm64\n        with:", 1)
     assert run_files(tmp_path / "c", {**DF, ".github/workflows/release.yml": stepped}, select=("CI003", "CI005")) == []
+
+
+def test_compose_up_in_ci_builds_the_images_its_services_lack(tmp_path):
+    # a smoke test: `docker compose up` builds the service's image on a fresh runner; nothing is pushed
+    files = {**DF, "compose.yaml": "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n"}
+    for i, command in enumerate(("docker compose up -d", "docker compose up --wait api",
+                                 "docker-compose run --rm api pytest")):
+        found = run_files(tmp_path / str(i), {**files, ".github/workflows/ci.yml": wf(f"run: {command}")},
+                          select=("CI003", "CI004", "CI005"))
+        assert found == [], command
+    found = run_files(tmp_path / "no-build", {**files, ".github/workflows/ci.yml": wf("run: docker compose up "
+                                                                                     "--no-build -d")},
+                      select="CI003")
+    assert codes(found) == [("CI003", ".github/workflows/", 1, 1)]
+    assert found[0].message.startswith("no CI step builds")

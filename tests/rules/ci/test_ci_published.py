@@ -133,7 +133,7 @@ def test_a_library_whose_dockerfile_runs_nothing_is_not_asked_for_image_ci(tmp_p
 
 def test_the_same_dockerfile_is_judged_once_something_runs_it(tmp_path):
     expected = [("CI003", ".github/workflows/", 1, 1, "no CI step builds the image (`docker/build-push-action`, "
-                 "`docker buildx build` or `docker compose build`, directly or through a script, a make target or "
+                 "`docker buildx build` or `docker compose build` or `up`, directly or through a script, a make target or "
                  "a local action)"),
                 ("CI006", "Makefile", 1, 1, "Makefile has no `lock-deps`, `wheelhouse-build`, `wheelhouse-check` "
                                             "targets")]

@@ -92,15 +92,16 @@ def no_build_problem(project) -> Problem | None:
     workflows = [f for f in pl.files if f.kind == FileKind.WORKFLOW]
     where = directory_path(WORKFLOW_DIR) if workflows else pl.files[0].path
     return Problem("no CI step builds the image (`docker/build-push-action`, `docker buildx build` or `docker "
-                   "compose build`, directly or through a script, a make target or a local action)", path=where)
+                   "compose build` or `up`, directly or through a script, a make target or a local action)",
+                   path=where)
 
 
 def _label(b, images=None) -> str:
     """How a message names a build: ``image build`` and where it is, and which compose services."""
     text = "image build" + b.where
-    if b.via == "docker compose build":
+    if b.via.startswith("docker compose "):
         names = [i.name for i in (images if images is not None else b.images) if i.name]
-        text = "`docker compose build`" + b.where + (f" of {', '.join(f'`{n}`' for n in names)}" if names else "")
+        text = f"`{b.via}`" + b.where + (f" of {', '.join(f'`{n}`' for n in names)}" if names else "")
     return text
 
 
