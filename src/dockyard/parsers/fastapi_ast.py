@@ -167,16 +167,17 @@ class _Collector(ast.NodeVisitor):
         if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
             obj = self._lookup(node.func.value.id)
             attr = node.func.attr
-            if obj is not None and attr == "include_router" and node.args:
-                obj.includes.append((self._ref(node.args[0]), self._prefix(_kw(node, "prefix")), node.lineno))
+            included = (node.args[0] if node.args else _kw(node, "router")) if attr == "include_router" else None
+            if obj is not None and included is not None:  # `include_router(api_router)`, `(router=api_router)`
+                obj.includes.append((self._ref(included), self._prefix(_kw(node, "prefix")), node.lineno))
             elif obj is not None and attr in ("mount", "host"):
                 # `app.mount("/api/v1", api)`, `app.host("admin.example.com", admin_app)`: served by `obj`
                 target = node.args[1] if len(node.args) > 1 else _kw(node, "app")
                 ref = self._ref(target) if target is not None else None
                 if ref is not None:
                     obj.mounts.append(ref)
-            elif obj is not None and attr == "add_api_route" and node.args:
-                path = self._str(node.args[0])
+            elif obj is not None and attr == "add_api_route" and (node.args or _kw(node, "path") is not None):
+                path = self._str(node.args[0] if node.args else _kw(node, "path"))
                 if path is not None:
                     for m in self._methods(_kw(node, "methods")):
                         obj.routes.append((m, path, node.lineno, node.col_offset + 1))

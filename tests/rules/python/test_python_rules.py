@@ -1,5 +1,5 @@
 from dockyard.parsers.fastapi_app import analyse
-from tests.helpers import run_files, triples
+from tests.helpers import described, run_files, triples
 
 APP_NO_HEALTH = "from fastapi import FastAPI\n\napp = FastAPI(title='x')\n\n\n@app.get('/items')\ndef items():\n    return []\n"
 
@@ -54,6 +54,28 @@ def test_apps_mounted_into_the_served_app_are_not_asked_for_their_own_health_end
     # the served app still lacks one; an app nobody mounts is judged too
     assert [(f.path, *t) for f, t in zip(found, triples(found))] == [("app/main.py", "PY001", 4, 1),
                                                                      ("app/main.py", "PY001", 8, 1)]
+
+
+def test_routers_included_and_routes_added_by_keyword_are_found(tmp_path):
+    # `include_router(router=api_router, prefix="/api")` in an app factory, the router's own router re-exported by
+    # its package's `__init__`; `add_api_route(path=..., endpoint=...)`
+    files = {
+        "pkg/web/application.py": "from fastapi import FastAPI\nfrom pkg.web.api.router import api_router\n\n\n"
+                                  "def get_app() -> FastAPI:\n    app = FastAPI()\n"
+                                  "    app.include_router(router=api_router, prefix=\"/api\")\n    return app\n",
+        "pkg/web/api/router.py": "from fastapi.routing import APIRouter\nfrom pkg.web.api import monitoring\n\n"
+                                 "api_router = APIRouter()\n"
+                                 "api_router.include_router(monitoring.router, prefix=\"/monitoring\")\n",
+        "pkg/web/api/monitoring/__init__.py": "from pkg.web.api.monitoring.views import router\n",
+        "pkg/web/api/monitoring/views.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                                           "@router.get(\"/health\")\ndef health():\n    return None\n",
+        "other/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\ndef ping():\n    return 1\n\n\n"
+                         "app.add_api_route(path=\"/health\", endpoint=ping)\n",
+    }
+    found = run_files(tmp_path, files, select="PY001")
+    assert described(found, path=True, message=False) == [("pkg/web/application.py", "PY001", 6, 5)]
+    assert "(its health check is `GET /api/monitoring/health`, but the probes the standard writes request " \
+           "`/health`)" in found[0].message
 
 
 def test_app_in_a_sub_folder_source_root_sees_its_routers(tmp_path):
