@@ -179,7 +179,9 @@ def _said_by_env_file_rule(ctx: Context, view) -> set[str]:
                 "      SECRET_KEY: \"${SECRET_KEY:?SECRET_KEY is required}\"\n      HOST: \"${HOST:-0.0.0.0}\"\n",
     notes="An empty default (`${SMTP_PASSWORD:-}`) declares an optional setting (no SMTP authentication), not a "
           "secret with a known value: it is accepted. A variable used the same way several times in a file is "
-          "reported once, at its first use, naming the others: one guard stops compose wherever it is. `${PWD}` is "
+          "reported once, at its first use, naming the others: one guard stops compose wherever it is; a plain use "
+          "of a variable the file requires elsewhere (`${POSTGRES_DB?...}`, then `pg_isready -d $POSTGRES_DB`) needs "
+          "none. `${PWD}` is "
           "set by docker compose itself (its CLI sets it to the working directory when the shell does not). In a "
           "compose file only development runs (under `dev/`, or `docker-compose.dev.yml`) a secret's default is a "
           "development default, and is accepted.",
@@ -190,12 +192,15 @@ def required_variable_syntax(ctx: Context) -> Iterator[Problem]:
         return
     found: dict[tuple[str, str], tuple[str, object, list[int]]] = {}  # (variable, problem) -> first, later lines
     development = local_only(ctx.file.path)  # its secrets' defaults are development defaults
-    for _path, text, pos in strings(root):
-        if "$" not in text:
-            continue
-        for ref in scan(text).refs:
+    values = [(text, pos, scan(text).refs) for _path, text, pos in strings(root) if "$" in text]
+    # a variable required anywhere in the file stops compose when it is unset: its other uses need no guard
+    guarded = {ref.name for _, _, refs in values for ref in refs if ref.required}
+    for text, pos, refs in values:
+        for ref in refs:
             if ref.name in CLI_VARIABLES:
                 continue  # docker compose sets it (`${PWD}`): no guard and no default to write
+            if ref.name in guarded and ref.operator == "":
+                continue  # `$POSTGRES_DB` beside `${POSTGRES_DB?Variable not set}`: compose stops before this
             span = scalar_span(ctx.file, pos, text, ref.start, ref.end)
             optional = ref.has_default and ref.argument == ""  # `${SMTP_PASSWORD:-}`: unset means none
             if is_secret_name(ref.name) and not ref.required and ref.operator not in (":+", "+") and not optional:
