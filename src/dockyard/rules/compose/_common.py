@@ -15,6 +15,7 @@ Kinds of services (decided on the merged model of an environment, or on one file
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from dockyard import TYPE_CHECKING
@@ -30,6 +31,9 @@ from dockyard.roles import APP, EVERY, roles
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
+    from dockyard.project import Project
+    from dockyard.source import SourceFile
+
 DEV_TOOLS = ("mailhog", "mailpit", "maildev", "smtp4dev", "pgadmin", "pgadmin4", "adminer", "phpmyadmin",
              "redis-commander", "redisinsight", "mongo-express", "dbgate", "pgweb",
              # local emulators of cloud services: stand-ins a deployment replaces with the service itself
@@ -41,6 +45,36 @@ def backing_kind(svc: dict) -> str | None:
     """``database``, ``cache``, ``message broker``... for a backing service, else None."""
     family = image_family(svc.get("image")) if isinstance(svc, dict) else None
     return family.kind if family else None
+
+
+def dockerfile_of(project: "Project", view, svc: dict) -> "SourceFile | None":
+    """The project's Dockerfile a service builds from (``build.context`` + ``build.dockerfile``), or None."""
+    build = svc.get("build")
+    if not isinstance(build, dict) or build.get("dockerfile_inline"):
+        return None
+    context = build.get("context") or "."
+    if not isinstance(context, str) or "://" in context or context.startswith("git@"):
+        return None
+    dockerfile = build.get("dockerfile") or "Dockerfile"
+    if not isinstance(dockerfile, str):
+        return None
+    base_dir = posixpath.dirname(view.compose_files[0].path) if view.compose_files else ""
+    rel = posixpath.normpath(posixpath.join(base_dir, context, dockerfile))
+    return project.file(rel)
+
+
+def service_backing_kind(project: "Project", view, svc: dict) -> str | None:
+    """:func:`backing_kind` of the service's image; for a service compose builds from the project's Dockerfile, of
+    the image that build starts FROM (``FROM postgres:16`` and its init scripts: a database all the same)."""
+    kind = backing_kind(svc)
+    if kind is not None or not isinstance(svc, dict) or svc.get("build") is None:
+        return kind
+    sf = dockerfile_of(project, view, svc)
+    df = project.dockerfile(sf) if sf is not None else None
+    if df is None or df.final_stage is None:
+        return None
+    chain = df.ancestry(df.final_stage)
+    return backing_kind({"image": chain[-1].base_resolved}) if chain and chain[-1].is_external else None
 
 
 def is_database(svc: dict) -> bool:

@@ -13,6 +13,7 @@ from dockyard.roles import PYTHON_IMAGES, roles
 from dockyard.rules.base import Context, Scope, get_rule, rule
 from dockyard.rules.compose._common import (
     hardened,
+    dockerfile_of,
     NOT_DEPLOYED,
     deployed,
     fixture_stack,
@@ -141,7 +142,7 @@ def _image_has_none(ctx: Context, view, svc: dict) -> str:
     if stage is None:
         return "is not known to have one"
     df, built = stage
-    sf = dockerfile_of(ctx, view, svc)
+    sf = dockerfile_of(ctx.project, view, svc)
     label = f"stage `{built.name_raw}`" if built.name_raw else "the final stage"
     declared = next((ins for s in df.ancestry(built) for ins in reversed(s.instructions)
                      if ins.keyword == "HEALTHCHECK"), None)
@@ -155,7 +156,7 @@ def _said_on_the_dockerfile(ctx: Context, view, svc: dict) -> bool:
     runs on that file (selected, not ignored for it, judging its role) and finds no HEALTHCHECK in the final
     stage's lineage (or ``HEALTHCHECK NONE``)."""
     stage = _built_stage(ctx, view, svc)
-    sf = dockerfile_of(ctx, view, svc)
+    sf = dockerfile_of(ctx.project, view, svc)
     rule = get_rule("DF043")
     if stage is None or sf is None or rule is None:
         return False
@@ -272,7 +273,7 @@ def _built_stage(ctx: Context, view, svc: dict):
     build = svc.get("build")
     if not isinstance(build, dict):
         return None
-    sf = dockerfile_of(ctx, view, svc)
+    sf = dockerfile_of(ctx.project, view, svc)
     if sf is None:
         return None
     try:
@@ -284,22 +285,6 @@ def _built_stage(ctx: Context, view, svc: dict):
     target = build.get("target")
     st = df.stage_by_name(target) if isinstance(target, str) and target else df.final_stage
     return (df, st) if st is not None else None
-
-
-def dockerfile_of(ctx: Context, view, svc: dict):
-    """The project's Dockerfile a service builds from (``build.context`` + ``build.dockerfile``), or None."""
-    build = svc.get("build")
-    if not isinstance(build, dict) or build.get("dockerfile_inline"):
-        return None
-    context = build.get("context") or "."
-    if not isinstance(context, str) or "://" in context or context.startswith("git@"):
-        return None
-    dockerfile = build.get("dockerfile") or "Dockerfile"
-    if not isinstance(dockerfile, str):
-        return None
-    base_dir = posixpath.dirname(view.compose_files[0].path) if view.compose_files else ""
-    rel = posixpath.normpath(posixpath.join(base_dir, context, dockerfile))
-    return ctx.project.file(rel)
 
 
 _PY_SLIM = lazy_compile(r"^(python|pypy)$")

@@ -16,7 +16,7 @@ from dockyard.rules.compose._common import (
     deployed,
     absent,
     at,
-    backing_kind,
+    service_backing_kind,
     is_application,
     strip_references,
 )
@@ -128,7 +128,8 @@ def _port_parts(item) -> tuple[str | None, str | None, str]:
           "timescaledb, bitnami/postgresql), mysql (mariadb, percona), SQL Server, mongo, cassandra/scylla, "
           "clickhouse, influxdb, couchdb, neo4j, cockroach, redis (valkey, keydb, redis-stack), dragonfly, "
           "memcached, elasticsearch/opensearch, rabbitmq, kafka/redpanda, nats, zookeeper/etcd. Their web UIs "
-          "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached. A test "
+          "(pgAdmin, redis-commander, Kibana) are not; nor is MinIO, whose S3 API is meant to be reached. A service "
+          "compose builds from the project's Dockerfile is the family of the image it starts FROM. A test "
           "environment (`test`, `tests`, `testing`, `ci`, `e2e`: `docker-compose.test.yml`) runs the test suite and "
           "is not deployed: its host ports are not asked to come from variables (a backing service it publishes on "
           "all interfaces is still reported); nor are a test runner's (`compose run` publishes none unless asked "
@@ -142,7 +143,7 @@ def port_binding(ctx: Context) -> Iterator[Problem]:
         ports = svc.get("ports")
         if not isinstance(ports, list):
             continue
-        backend = backing_kind(svc)
+        backend = service_backing_kind(ctx.project, view, svc)
         if backend == "object store":
             backend = None  # an S3 API is meant to be reached, and is authenticated
         several = len({_port_parts(item)[2] for item in ports}) > 1
@@ -188,7 +189,8 @@ def _variable_name(service: str, target: str = "") -> str:
     notes=NOT_DEPLOYED + "The standard's basic compose example sets `container_name: myapp`; the checklist item wins. A service "
           "that runs one of a kind by design is not judged: Celery's `beat` scheduler (two would run every "
           "periodic task twice) and its `flower` monitor, known by their command or, behind a wrapper script, "
-          "by the service's name (`celery_beat`, `flower`, `scheduler`).",
+          "by the service's name (`celery_beat`, `flower`, `scheduler`); nor is a database or another backing "
+          "service compose builds from the project's Dockerfile (`FROM postgres:16` and its init scripts).",
 )
 def fixed_container_name(ctx: Context) -> Iterator[Problem]:
     view = ctx.environment
@@ -198,7 +200,7 @@ def fixed_container_name(ctx: Context) -> Iterator[Problem]:
     out = []
     for name, svc in services.items():
         if svc.get("container_name") and is_application(svc, view.built_images) and \
-                not _one_of_a_kind(name, svc):
+                not _one_of_a_kind(name, svc) and service_backing_kind(ctx.project, view, svc) is None:
             out.append(at(view, ("services", name, "container_name"),
                           f"application service `{name}` has a fixed `container_name`: it cannot be scaled"))
     yield from out

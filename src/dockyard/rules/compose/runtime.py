@@ -12,6 +12,7 @@ from dockyard.programs import compose_argvs, started_program
 from dockyard.rules.base import Context, Scope, rule
 from dockyard.rules.compose._common import (
     hardened,
+    dockerfile_of,
     NOT_DEPLOYED,
     deployed,
     absent,
@@ -23,7 +24,6 @@ from dockyard.rules.compose._common import (
     is_fastapi_service,
     is_long_running,
 )
-from dockyard.rules.compose.health import dockerfile_of
 
 _BASE = "docker-compose.base.yml"
 
@@ -268,7 +268,7 @@ def production_server(ctx: Context) -> Iterator[Problem]:
     for name, svc in view.services.items():
         if not is_fastapi_service(ctx, name) or builds_for_development(svc):
             continue
-        built = dockerfile_of(ctx, view, svc)
+        built = dockerfile_of(ctx.project, view, svc)
         if built is not None and classified.dockerfile(built).purpose not in roles.SHIPPED:
             continue  # it builds the development image (a `Dockerfile.prod` beside it is the production one)
         for key in ("entrypoint", "command"):

@@ -11,10 +11,9 @@ from dockyard import roles
 from dockyard.compose.merge import split_volume
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, backing_kind, builds_for_development, is_application,
-                                            is_database, is_redis, judged)
+from dockyard.rules.compose._common import (at, backing_kind, builds_for_development, dockerfile_of,
+                                            is_application, is_database, is_redis, judged)
 from dockyard.rules.compose._redis import redis_settings
-from dockyard.rules.compose.health import dockerfile_of
 
 _BASE = "docker-compose.base.yml"
 
@@ -177,7 +176,7 @@ def build_target(ctx: Context) -> Iterator[Problem]:
 
 def _lacks_production_stage(ctx: Context, view, svc: dict) -> bool:
     """The Dockerfile the service builds is in the checked tree and has no stage named `production`."""
-    sf = dockerfile_of(ctx, view, svc)
+    sf = dockerfile_of(ctx.project, view, svc)
     if sf is None or sf.text is None:
         return False
     try:
@@ -206,7 +205,7 @@ def build_target_missing_stage(ctx: Context) -> Iterator[Problem]:
         build = svc.get("build")
         if not isinstance(build, dict) or not isinstance(build.get("target"), str) or not build.get("target"):
             continue
-        sf = dockerfile_of(ctx, view, svc)
+        sf = dockerfile_of(ctx.project, view, svc)
         if sf is None or sf.text is None:
             continue
         try:
