@@ -138,8 +138,10 @@ def job_in(argvs: Iterable[list[str]]) -> str | None:
 
 
 def server_in_text(text: str) -> str | None:
+    """The ASGI server a script's text starts; a module path (`uvicorn.workers.UvicornWorker`, a worker class
+    gunicorn is given) or a file name (`gunicorn.conf.py`) names none."""
     for name in ("uvicorn", "hypercorn", "granian", "fastapi run", "gunicorn"):
-        if re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w-])", text):
+        if re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w.-])", text):
             if name == "gunicorn":
                 return "gunicorn+uvicorn" if "uvicorn" in text else "gunicorn"
             return name.split()[0]

@@ -498,13 +498,18 @@ class Roles:
         """The server an entry script (``./start.sh``, ``/app/scripts/run``) starts, when the script is in the
         build context under its own name (``<context>/``, ``scripts/``, ``docker/``)."""
         for argv in argvs:
-            for word in argv:
+            for i, word in enumerate(argv):
                 name = basename(word)
                 if not name or (not name.endswith(".sh") and "/" not in word):
                     continue
+                runs = i == 0 or name.endswith(".sh")  # what the command runs, not a file it hands over
                 for cdir in contexts:
-                    for folder in ("", "scripts", "docker", "bin"):
-                        rel = posixpath.join(cdir, folder, name) if (cdir or folder) else name
+                    # as written (`entrypoints/gunicorn.sh`, relative to the WORKDIR the context is copied to),
+                    # then under its own name in the usual folders
+                    written = [posixpath.join(cdir, word)] if runs and not word.startswith("/") and "$" not in word \
+                        else []
+                    for rel in written + [posixpath.join(cdir, folder, name)
+                                          for folder in ("", "scripts", "docker", "bin")]:
                         rel = posixpath.normpath(rel)
                         script = self.project.include(rel)
                         if script is not None and script.text:
@@ -641,10 +646,13 @@ class Roles:
         if not argvs or role.role not in (APP, PYTHON):
             return role
         server = server_in(argvs)
+        where = "its command"
+        if server is None and contexts:
+            server, where = self._server_in_scripts(argvs, list(contexts)), "its command's script"
         if server == "gunicorn" and contexts and self._wsgi_framework(list(contexts)):
-            return Classification(PYTHON, "its command starts gunicorn for a WSGI app (Django/Flask)")
+            return Classification(PYTHON, f"{where} starts gunicorn for a WSGI app (Django/Flask)")
         if server is not None:
-            return Classification(APP, f"its command starts `{server.replace('+', ' with ')}`")
+            return Classification(APP, f"{where} starts `{server.replace('+', ' with ')}`")
         if role.role == APP:
             job = job_in(argvs)
             what = f"`{job}`" if job else "another command"

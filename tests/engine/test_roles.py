@@ -644,3 +644,27 @@ def test_an_image_whose_command_starts_a_desktop_is_a_workstation_not_a_service(
     found = run_files(tmp_path / "rules", files, select=("DF009", "DF013", "DF015", "DF043"))
     assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
         ("DF009", "computer.Dockerfile", 3, 17)]
+
+
+def test_a_compose_command_that_runs_an_entry_script_is_judged_by_the_server_the_script_starts(tmp_path):
+    script = ("#!/usr/bin/env bash\nset -e\nexport WORKER_CLASS=${WORKER_CLASS:-\"uvicorn.workers.UvicornWorker\"}\n"
+              "gunicorn -k \"$WORKER_CLASS\" -c gunicorn/gunicorn_conf.py src.main:app\n")
+    files = {"Dockerfile": f"FROM {SLIM}\nWORKDIR /src\nCOPY . .\n", "entrypoints/gunicorn.sh": script,
+             "src/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+             "requirements.txt": "fastapi==0.115.0\ngunicorn==23.0.0\nuvicorn==0.30.0\n",
+             "compose.yaml": "services:\n  app:\n    build: .\n    command:\n      - entrypoints/gunicorn.sh\n"
+                             "    volumes:\n      - ./logging.ini:/src/logging.ini\n"}
+    write_tree(tmp_path, files)
+    project = Project.discover(tmp_path)
+    from dockyard.compose.context import environment_views
+
+    found = roles(project).service(environment_views(project)[0], "app")
+    # the worker class's module path names no server of its own: gunicorn runs, with uvicorn workers
+    assert (found.role, found.reason) == (APP, "its command's script starts `gunicorn with uvicorn`")
+    # a file the command hands over (a log configuration that mentions uvicorn's loggers) is no script
+    files["compose.yaml"] = ("services:\n  app:\n    build: .\n    command: --log-config conf/log.yml\n")
+    files["conf/log.yml"] = "loggers:\n  uvicorn:\n    level: INFO\n"
+    write_tree(tmp_path / "b", files)
+    project = Project.discover(tmp_path / "b")
+    found = roles(project).service(environment_views(project)[0], "app")
+    assert found.reason != "its command's script starts `uvicorn`"
