@@ -30,6 +30,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+import time
 
 from dockyard.cache import directory
 
@@ -41,6 +42,9 @@ VOLATILE = frozenset({"_", "OLDPWD", "SHLVL", "PWD"})
 OPT_OUT = "--no-cache"
 
 _stat = os.stat  # the real functions: recording puts wrappers in their place
+# the frequent events that say nothing of what a run reads (an import's `.pyc` is opened, and noted as ignored)
+_IGNORED_EVENTS = frozenset({"builtins.id", "exec", "marshal.loads", "import", "sys._getframe", "compile",
+                             "object.__getattr__", "object.__setattr__"})
 
 
 def wanted(argv: list[str]) -> bool:
@@ -147,22 +151,26 @@ class Recording:
         self.spoiled = True
 
     def note(self, path, how: int = STAT) -> None:
-        if isinstance(path, os.PathLike):
-            path = os.fspath(path)
-        if isinstance(path, bytes):
-            path = os.fsdecode(path)
-        if not isinstance(path, str):
-            return  # a file descriptor: its path was noted when it was opened
-        path = os.path.join(self._cwd, path)
-        if path.endswith(".pyc") or path.startswith(self._skip_below) or path == self._skip:
-            return
+        # called for every stat and open of the run: the common case (an absolute or relative `str`) first
+        if path.__class__ is not str:
+            if isinstance(path, os.PathLike):
+                path = os.fspath(path)
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            if not isinstance(path, str):
+                return  # a file descriptor: its path was noted when it was opened
+        if path[:1] != "/":
+            path = os.path.join(self._cwd, path)
         key = (path, how)
-        if key not in self.watched:
-            self.watched[key] = _identity(path, how)
+        if key in self.watched or path.endswith(".pyc") or path.startswith(self._skip_below) or path == self._skip:
+            return
+        self.watched[key] = _identity(path, how)
 
     def _hook(self, event: str, args) -> None:
         if self._saved is None:
             return  # finished: the hook cannot be removed, only silenced
+        if event in _IGNORED_EVENTS:
+            return
         if event == "open":
             self.note(args[0])
         elif event == "os.scandir" or event == "os.listdir":
@@ -222,8 +230,6 @@ class Recording:
             return False
 
     def _store(self, code: int) -> bool:
-        import time
-
         stdlib = os.path.join(os.path.dirname(os.__file__), "")
         for module in list(sys.modules.values()):
             file = getattr(module, "__file__", None)
@@ -237,12 +243,8 @@ class Recording:
             if isinstance(identity, tuple) and len(identity) == 6 and max(identity[4], identity[5]) >= recent:
                 return False  # racy: changed too recently for its times to tell a later change
             watched.append((path, how, identity))
-        from dockyard.fsutil import atomic_write  # lazy: only a run whose report is kept writes
-
-        path = self._entry
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic_write(path, marshal.dumps((FORMAT, watched, "".join(self.out), int(code))))
-        _prune(os.path.dirname(path))
+        _write(self._entry, marshal.dumps((FORMAT, watched, "".join(self.out), int(code))))
+        _prune(os.path.dirname(self._entry))
         return True
 
 
@@ -260,6 +262,26 @@ def approve() -> None:
     baseline is written."""
     if _current is not None:
         _current.approved = True
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all, readable by the user alone (a report names the checked
+    files): a temporary file beside it, then renamed over it. Not synced: an entry a crash cuts short fails to
+    load and is checked afresh."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    tmp = os.path.join(folder, f".{os.getpid()}.{time.monotonic_ns()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _prune(folder: str) -> None:
