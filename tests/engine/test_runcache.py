@@ -195,3 +195,11 @@ def test_output_that_goes_around_the_kept_stream_spoils_the_recording():
     assert bypassed == []
     getattr(tee, "writelines")
     assert bypassed == [True]
+
+
+def test_kept_reports_are_readable_by_the_user_alone(tree):
+    root, cache = tree
+    _run(root, cache, "check", ".")
+    [entry] = _entries(cache)
+    assert (entry.stat().st_mode & 0o777, entry.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary file left beside it
