@@ -98,6 +98,8 @@ def test_checking_a_lone_dockerfile_tree_imports_no_costly_module_and_no_rule_wi
     # nor the parsers of the kinds of file it does not hold (YAML's wrapper may load, PyYAML is not: HEAVY)
     for parser in ("dockyard.parsers.dotenv", "dockyard.schemas"):
         assert parser not in modules
+    # nor, without CI files, the reader of CI commands
+    assert "dockyard.analysis.ci_commands" not in modules
     # the env rules that run on every project ask for environments: without compose files, the compose stack
     # is not imported for them
     assert "dockyard.rules.env.not_committed" in modules

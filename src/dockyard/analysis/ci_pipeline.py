@@ -28,12 +28,14 @@ import itertools
 import posixpath
 import shlex
 
-from dockyard.analysis.ci_commands import Reader
+from dockyard import TYPE_CHECKING
 from dockyard.analysis.ci_model import (EXPR_RE, BuildStep, Image, Pipeline, Step, input_values, is_expression, lines,
                                         scalar, substitute)
 from dockyard.model import Position
-from dockyard.parsers.yamlpos import load_yaml
 from dockyard.source import FileKind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dockyard.analysis.ci_commands import Reader
 
 MAX_VARIANTS = 16  # matrix combinations read for one step
 
@@ -231,10 +233,14 @@ def _gitlab_steps(reader: Reader, pl: Pipeline, sf, root: dict) -> None:
 def pipeline(project) -> Pipeline:
     def compute() -> Pipeline:
         pl = Pipeline()
+        files = [sf for sf in project.files if sf.kind in (FileKind.WORKFLOW, FileKind.GITLAB_CI) and sf.text is not None]
+        if not files:
+            return pl
+        from dockyard.analysis.ci_commands import Reader  # lazy: a project without CI files runs without it
+        from dockyard.parsers.yamlpos import load_yaml  # lazy: nor does it parse YAML when it has no compose file
+
         reader = Reader(project, pl)
-        for sf in project.files:
-            if sf.kind not in (FileKind.WORKFLOW, FileKind.GITLAB_CI) or sf.text is None:
-                continue
+        for sf in files:
             pl.files.append(sf)
             pl.docs.append((sf, project.parsed(sf, load_yaml)))
         callers = _callers(project, [(sf, doc) for sf, doc in pl.docs if sf.kind == FileKind.WORKFLOW])
