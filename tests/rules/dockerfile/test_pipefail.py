@@ -77,6 +77,17 @@ def test_a_pipe_from_a_command_that_cannot_fail_is_skipped(tmp_path):
     assert found[0].message.startswith("`find` is piped (`|`) into `awk`")
 
 
+def test_cat_of_a_file_a_copy_put_in_the_image_is_skipped(tmp_path):
+    # the key is in the image or the COPY failed: `cat` hides nothing; a file no COPY put there may be missing
+    text = (FROM + "COPY nodesource.gpg.key /tmp/nodesource.gpg.key\nCOPY a.sh b.sh /opt/\n"
+            "RUN cat /tmp/nodesource.gpg.key | gpg --dearmor -o /etc/apt/keyrings/nodesource.gpg\n"
+            "RUN cat /opt/a.sh /opt/b.sh | sh\n"
+            "RUN cat /etc/ssl/extra.pem | tee -a /etc/ssl/certs/ca-certificates.crt\n")
+    found = run(tmp_path, text)
+    assert triples(found) == [("DF064", 6, 28)]
+    assert found[0].message.startswith("`cat` is piped (`|`) into `tee`")
+
+
 def test_exec_form_shell_script_points_at_the_keyword(tmp_path):
     text = FROM + 'RUN ["sh", "-c", "curl -fsSL https://example.org/x | sh"]\n'
     assert triples(run(tmp_path, text)) == [("DF064", 2, 1)]

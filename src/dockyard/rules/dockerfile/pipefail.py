@@ -56,7 +56,8 @@ def _shell_state(ins) -> tuple[bool, bool]:
           "pipefail`, `set -euxo pipefail`; it does not carry over to the next RUN) or when the `SHELL` in effect "
           "passes `-o pipefail`; a stage built FROM another stage inherits its `SHELL`, as BuildKit does (hadolint "
           "starts every stage afresh). Pipes inside `$(...)` and subshells count, `||` is not a pipe; a pipe "
-          "from `echo`, `printf`, `true` or `yes` hides no failure (hadolint flags it). Exec-form "
+          "from `echo`, `printf`, `true` or `yes` hides no failure (hadolint flags it), nor does `cat` of files an earlier "
+          "COPY or ADD put in the image (`cat /tmp/key.gpg | gpg --dearmor`: a missing file fails the COPY). Exec-form "
           "RUNs other than `[\"sh\", \"-c\", \"...\"]`, heredocs run by another interpreter and RUNs under a "
           "PowerShell or cmd `SHELL` are not judged. The advice fits the shell: Debian's and Ubuntu's `/bin/sh` "
           "is dash, which rejects `set -o pipefail` (dash 0.5.12 on bookworm: `Illegal option -o pipefail`), so "
@@ -68,14 +69,16 @@ def pipefail(ctx: Context) -> Iterator[Problem]:
         own = {id(ins) for ins in stage.instructions}
         judged, shell_pipefail, shell = True, False, ""
         alpine: list[bool] = []  # whether the stage is Alpine, decided once (on the first pipe reported)
+        copied: set[str] = set()  # files the COPY and ADD instructions so far put in the image
         for ins in lineage_instructions(df, stage):
+            copied.update(_copied_to(ins))
             if ins.keyword == "SHELL":
                 judged, shell_pipefail = _shell_state(ins)
                 shell = os.path.basename(ins.value[0]).lower() if ins.json_form and ins.value else ""
                 continue
             if ins.keyword != "RUN" or id(ins) not in own or not judged or shell_pipefail:
                 continue
-            problem = _unprotected_pipe(df, ins, lambda: _advice(df, stage, shell, alpine))
+            problem = _unprotected_pipe(df, ins, lambda: _advice(df, stage, shell, alpine), frozenset(copied))
             if problem is not None:
                 yield problem
 
@@ -117,9 +120,9 @@ def _scopes(ins, script) -> list[tuple[bool, list[int], list]]:
     return scopes
 
 
-def _unprotected_pipe(df, ins, advice) -> Problem | None:
+def _unprotected_pipe(df, ins, advice, copied: frozenset[str] = frozenset()) -> Problem | None:
     """The first pipe of a RUN's script that runs without pipefail, as a finding; ``advice`` is a callable that
-    gives what to do, asked only for a pipe that is reported."""
+    gives what to do, asked only for a pipe that is reported; ``copied``: the files earlier COPYs put in place."""
     script = instruction_script(df, ins)
     if script is None:
         return None
@@ -128,7 +131,7 @@ def _unprotected_pipe(df, ins, advice) -> Problem | None:
         argv = list(ins.value)
         if _pipefail_switch(argv[1:argv.index("-c")] if "-c" in argv else []):
             return None
-    found = [hit for scope in _scopes(ins, script) if (hit := _first_unprotected(*scope)) is not None]
+    found = [hit for scope in _scopes(ins, script) if (hit := _first_unprotected(*scope, copied)) is not None]
     if not found:
         return None
     pipe, commands, pipes = min(found, key=lambda hit: hit[0])
@@ -159,10 +162,31 @@ def _last_of_pipeline(text: str, first, commands: list, pipes: list[int]):
     return cur
 
 
-def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int, list, list[int]] | None:
+def _copied_to(ins) -> list[str]:
+    """The absolute paths a COPY or ADD puts files at: ``COPY key.gpg /tmp/key.gpg``, and ``COPY a b /opt/`` as
+    ``/opt/a`` and ``/opt/b``."""
+    if ins.keyword not in ("COPY", "ADD") or len(ins.value) < 2 or ins.heredocs:
+        return []
+    *sources, dest = ins.value
+    if not dest.startswith("/") or "$" in dest:
+        return []
+    if dest.endswith("/") or len(sources) > 1:
+        return [os.path.join(dest, os.path.basename(src.rstrip("/"))) for src in sources]
+    return [dest]
+
+
+def _reads_copied_files(before, copied) -> bool:
+    """`cat /tmp/key.gpg | gpg --dearmor`: `cat` of files a COPY put in the image reads what the build holds; a
+    missing one would have failed the COPY."""
+    args = [w.text for w in before.argv[1:]] if before is not None and before.name == "cat" else []
+    return bool(args) and all(a in copied for a in args)
+
+
+def _first_unprotected(on: bool, pipes: list[int], commands: list,
+                       copied: frozenset[str] = frozenset()) -> tuple[int, list, list[int]] | None:
     """The first of ``pipes`` that runs without pipefail (``on``: set by the shell's options) and could hide a
-    failure (its left side is not `echo`, `printf`, `true`...), with the scope's commands; `set -o pipefail` /
-    `set +o pipefail` before a pipe switch it."""
+    failure (its left side is not `echo`, `printf`, `true`..., nor `cat` of files a COPY put in the image), with
+    the scope's commands; `set -o pipefail` / `set +o pipefail` before a pipe switch it."""
     if on:
         return None
     k = 0
@@ -177,6 +201,6 @@ def _first_unprotected(on: bool, pipes: list[int], commands: list) -> tuple[int,
         if on:
             continue
         before = pipe_sides(pipe, commands)[0]
-        if before is None or before.name not in CANNOT_FAIL:
+        if (before is None or before.name not in CANNOT_FAIL) and not _reads_copied_files(before, copied):
             return pipe, commands, pipes
     return None
