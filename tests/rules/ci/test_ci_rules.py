@@ -160,6 +160,16 @@ def test_media_packages_a_build_argument_of_the_project_switches(tmp_path):
     assert run_files(tmp_path / "d", {"Dockerfile": magic}, select="CI007") == []
 
 
+def test_media_headers_of_a_builder_no_image_ships_are_not_judged(tmp_path):
+    # libwebp-dev builds a wheel in the builder, whose layers are thrown away; the runtime's ffmpeg ships
+    df = ("FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y --no-install-recommends "
+          "libwebp-dev && rm -rf /var/lib/apt/lists/*\nRUN pip wheel --wheel-dir /wheels pillow\n"
+          "FROM python:3.12-slim AS production\nCOPY --from=builder /wheels /wheels\n"
+          "RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*\n"
+          "CMD [\"uvicorn\", \"main:app\"]\n")
+    assert triples(run_files(tmp_path, {"Dockerfile": df}, select="CI007")) == [("CI007", 6, 1)]
+
+
 def test_skip_media_packages_reads_the_readme_as_every_input_is_read(tmp_path, monkeypatch):
     import os
 

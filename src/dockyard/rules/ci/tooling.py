@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dockyard import roles
 from dockyard.analysis.ci_pipeline import pipeline
 from dockyard.analysis.shell import calls, is_install, run_scripts
+from dockyard.analysis.stages import shipped_stages
 from dockyard.model import Position, Problem, directory_path
 from dockyard.parsers.tomlfile import TOMLError, parse_toml
 from dockyard.projects import (project_folder_of, project_folders, python_service_dockerfiles, runs_python_service,
@@ -177,15 +178,17 @@ def _just_recipes(project, sf) -> set[str]:
 
 
 def _media_installs(project):
-    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in Python images,
-    leaving out installs a build argument of the project's own already switches off."""
+    """(Dockerfile SourceFile, instruction, package) for media packages installed by apt/apk in the stages that
+    make up Python images (a builder's headers are thrown away with it), leaving out installs a build argument of
+    the project's own already switches off."""
     found = []
     for sf in python_service_dockerfiles(project):
         df = project.dockerfile(sf)
         # the standard's own switch is judged below, with its README
         build_args = {v.split("=", 1)[0] for i in df.instructions if i.keyword == "ARG" for v in i.value} - {
             "SKIP_MEDIA_PACKAGES"}
-        for script in run_scripts(df, df.instructions):
+        shipped = shipped_stages(df)
+        for script in run_scripts(df, [i for st in df.stages if st.index in shipped for i in st.instructions]):
             for call in calls(script):
                 if call.tool != "pip" and is_install(call) and not _switched(script.text, call.command, build_args):
                     found.extend((sf, df, script.instruction, w.text) for w in call.packages
@@ -225,7 +228,8 @@ def _switched(text: str, command, build_args: set[str]) -> bool:
         "README.md": "Build with `--build-arg SKIP_MEDIA_PACKAGES=1` to leave out ffmpeg.\n",
     },
     notes="An install inside an `if` or `case` of a RUN that reads one of the Dockerfile's build arguments is "
-    "already switched by the project (`ARG EXTRAS` choosing what to install) and is not reported.",
+    "already switched by the project (`ARG EXTRAS` choosing what to install) and is not reported; nor is one in a "
+    "stage whose layers no image ships (a builder other stages only copy files from).",
 )
 def skip_media(ctx: Context) -> Iterator[Problem]:
     project = ctx.project
