@@ -68,6 +68,18 @@ def test_a_strategy_without_a_matrix_is_valid_as_github_reads_it(tmp_path):
                                  "jobs.scan.strategy must not contain {'fail-fastt'} properties")]
 
 
+def test_null_values_in_matrix_rows_are_valid_as_github_reads_them(tmp_path):
+    # a row that needs no database host says so with `null`: GitHub's parser takes any value there
+    wf = ("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        include:\n"
+          "          - name: POSTGRES\n            database_host: localhost\n          - name: SQLITE\n"
+          "            database_host: null\n    steps:\n      - run: pytest\n")
+    assert run_files(tmp_path / "a", {".github/workflows/ci.yml": wf}, select="CI001") == []
+    # the rest of the matrix is still judged
+    found = run_files(tmp_path / "b", {".github/workflows/ci.yml": wf.replace("        include:", "        include: 3\n"
+                                                                              "        exclude:")}, select="CI001")
+    assert triples(found) == [("CI001", 6, 7)]
+
+
 def test_a_workflow_yaml_error_is_reported_in_the_workflow(tmp_path):
     wf = "on: push\njobs:\n  build:\n    runs-on: [ubuntu-latest\n"
     found = run_files(tmp_path, {".github/workflows/ci.yml": wf, ".github/workflows/tab.yml": "on: push\n\tjobs: {}\n"},

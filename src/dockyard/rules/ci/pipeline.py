@@ -437,6 +437,18 @@ _JOB_EVALUATED = ("strategy", "services", "container", "environment", "env", "co
 _STEP_EVALUATED = ("with", "env", "timeout-minutes", "continue-on-error", "working-directory")
 
 
+def _without_null_values(matrix: dict) -> dict:
+    """A matrix whose `include` and `exclude` rows hold no `null`: GitHub takes any value there (its own schema's
+    `matrix-filter-item`: `database_host: null` on a row that needs no host), SchemaStore's schema takes none."""
+    out = dict(matrix)
+    for key in ("include", "exclude"):
+        rows = out.get(key)
+        if isinstance(rows, list):
+            out[key] = [{k: v for k, v in row.items() if v is not None} if isinstance(row, dict) else row
+                        for row in rows]
+    return out
+
+
 def without_evaluated_expressions(data):
     """The workflow without the values that are one expression at a key GitHub evaluates: GitHub accepts them
     whatever the schema says of the key's type, so the schema judges the rest of the file."""
@@ -456,6 +468,9 @@ def without_evaluated_expressions(data):
             strategy = job.get("strategy")
             if isinstance(strategy, dict):
                 job["strategy"] = {k: v for k, v in strategy.items() if not is_expression(v) or k == "matrix"}
+                matrix = job["strategy"].get("matrix")
+                if isinstance(matrix, dict):
+                    job["strategy"]["matrix"] = _without_null_values(matrix)
             defaults = job.get("defaults")
             if isinstance(defaults, dict) and is_expression(defaults.get("run")):
                 job["defaults"] = {k: v for k, v in defaults.items() if k != "run"}
@@ -490,7 +505,8 @@ def without_evaluated_expressions(data):
     "mapping; actionlint, the second oracle of the tests, rejects some of them where GitHub does not. Where "
     "SchemaStore's schema is stricter than GitHub's own workflow parser (`workflow-v1.0.json` of "
     "actions/languageservices), GitHub's reading wins: a `strategy` with `fail-fast` or `max-parallel` and no "
-    "`matrix` is valid, as GitHub and actionlint accept it.",
+    "`matrix` is valid, as GitHub and actionlint accept it; so is `null` as a value of a matrix's `include` or "
+    "`exclude` row (`database_host: null`).",
 )
 def workflow_schema(ctx: Context) -> Iterator[Problem]:
     workflows = [(sf, doc) for sf, doc in pipeline(ctx.project).docs if sf.kind == FileKind.WORKFLOW]
