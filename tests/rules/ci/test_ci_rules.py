@@ -235,9 +235,18 @@ def test_metadata_action_tag_rules(tmp_path):
                     "      - uses: docker/metadata-action@v5\n        id: meta\n        with:\n          images: ghcr.io/acme/api\n"
                     "          tags: |\n            type=semver,pattern={{version}}\n            type=sha\n"
                     "      - uses: docker/setup-buildx-action@v3\n")
-    found = run_files(tmp_path, {**DF, ".github/workflows/ci.yml": wf}, select="CI004")
-    assert [(f.code, f.position.line) for f in found] == [("CI004", 33)]
+    # metadata-action's default flavor (`latest=auto`) tags `latest` for a semver rule: nothing lacks
+    assert run_files(tmp_path, {**DF, ".github/workflows/ci.yml": wf}, select="CI004") == []
+    # turned off, `latest` is missing
+    no_latest = wf.replace("            type=sha\n", "            type=sha\n          flavor: |\n            latest=false\n")
+    found = run_files(tmp_path / "off", {**DF, ".github/workflows/ci.yml": no_latest}, select="CI004")
+    assert [(f.code, f.position.line) for f in found] == [("CI004", 35)]
     assert found[0].message.startswith("image tags lack latest")
+    # tags that are one input the person starting the workflow types: nothing to judge
+    typed = wf.replace("on:", "on:\n  workflow_dispatch:\n    inputs:\n      tags:\n        required: true\n", 1).replace(
+        "          tags: |\n            type=semver,pattern={{version}}\n            type=sha\n",
+        "          tags: ${{ inputs.tags }}\n")
+    assert run_files(tmp_path / "typed", {**DF, ".github/workflows/ci.yml": typed}, select="CI004") == []
 
 
 BASE_IMAGE = ("FROM debian:trixie-slim\nENV PYTHON_VERSION=3.13.1\nRUN ./configure && make -j4 && make install\n"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from dockyard import roles
+from dockyard.analysis.ci_model import lines
 from dockyard.analysis.ci_pipeline import is_expression, pipeline
 from dockyard.analysis.image_labels import LABELS, stamped_by_build
 from dockyard.model import Position, Problem, directory_path
@@ -316,6 +317,26 @@ def _tag_kinds(tags: list[str]) -> set[str]:
     return kinds
 
 
+# metadata-action's rules for which its default `flavor` (`latest=auto`) also tags `latest`
+_AUTO_LATEST = ("type=semver", "type=pep440", "type=match")
+
+
+def _with_automatic_latest(step, tags: list[str]) -> list[str]:
+    """A `docker/metadata-action` step's tag rules, with the `latest` its default flavor adds (`latest=auto`: for
+    `type=semver`, `type=pep440`, `type=match` and `type=ref,event=tag` rules) unless `flavor` says
+    `latest=false`."""
+    flavor = " ".join(lines(step.with_.get("flavor"))).lower().replace(" ", "")
+    rules = [t.lower().replace(" ", "") for t in tags]
+    auto = any(r.startswith(_AUTO_LATEST) or (r.startswith("type=ref") and "event=tag" in r) for r in rules)
+    return tags + ["type=raw,value=latest"] if auto and "latest=false" not in flavor else tags
+
+
+def _given_at_run(tag: str) -> bool:
+    """A tag list that is one input a person types when starting the workflow (`${{ inputs.tags }}`)."""
+    t = tag.strip()
+    return t.startswith("${{") and t.endswith("}}") and "inputs." in t and t.count("${{") == 1
+
+
 # tags a workflow adds to a pushed image by promoting it (`docker buildx imagetools create --tag IMAGE:latest IMAGE:sha`)
 _IMAGETOOLS_CALL = lazy_compile(r"\bdocker\s+buildx\s+imagetools\s+create\b((?:\\\n|[^\n;&|])*)")
 _TAG_OPTION = lazy_compile(r"(?:^|\s)(?:--tag|-t)(?:\s+|=)((?:\$\{\{.*?\}\}|[^\s$]|\$(?!\{\{))+)")
@@ -334,13 +355,17 @@ _TAG_OPTION = lazy_compile(r"(?:^|\s)(?:--tag|-t)(?:\s+|=)((?:\$\{\{.*?\}\}|[^\s
     use_instead={"Dockerfile": DOCKERFILE, ".github/workflows/ci.yml": GOOD_WORKFLOW},
     notes="Judged where the image is pushed, once per build (see CI003): a tag that a test job gives its local "
     "image is no release tag. A tag a job of the same workflow adds by promoting a pushed image (`docker buildx "
-    "imagetools create --tag IMAGE:latest IMAGE:sha-...`, as a release job does after the tests) counts.",
+    "imagetools create --tag IMAGE:latest IMAGE:sha-...`, as a release job does after the tests) counts. "
+    "`docker/metadata-action`'s default flavor tags `latest` for its semver, pep440, match and tag-event rules; tags "
+    "that are one input the person starting the workflow types (`${{ inputs.tags }}`) are not judged.",
 )
 def image_tags(ctx: Context) -> Iterator[Problem]:
     if not judges_images(ctx.project):
         return
     pl = pipeline(ctx.project)
-    meta = [t for _, tags in pl.metadata_tags for t in tags]
+    meta: dict[tuple[str, str], list[str]] = {}  # (workflow, job) -> the tag rules of its metadata-action steps
+    for step, tags in pl.metadata_tags:
+        meta.setdefault((step.path, step.job), []).extend(_with_automatic_latest(step, tags))
     promoted: dict[str, list[str]] = {}  # workflow -> tags its `docker buildx imagetools create` steps add
     for step in pl.steps:
         if step.run and "imagetools" in step.run:
@@ -354,7 +379,11 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
         for image in b.images:
             tags = list(image.tags) + promoted.get(b.path, [])
             if any("steps." in t and ".outputs.tags" in t for t in tags):
-                tags += meta
+                # the job's own metadata step; one of another job of the workflow when it has none
+                tags += meta.get((b.path, b.job)) or [t for (path, _), rules in meta.items() if path == b.path
+                                                      for t in rules]
+            if any(_given_at_run(t) for t in tags):
+                continue  # the tags are what the person who starts the workflow types: nothing to judge
             missing = [k for k in ("version", "sha", "latest") if k not in _tag_kinds(tags)]
             if missing:
                 failing.append((image, missing))
