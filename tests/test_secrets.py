@@ -250,7 +250,9 @@ def test_a_run_masks_its_findings_by_the_values_it_knows(tmp_path):
 
 @pytest.mark.parametrize("name", ["MCP_API_KEY_TEST_PORT", "USE_IAM_AUTH", "ENABLE_TOKEN_AUTH", "AUTH_TIMEOUT",
                                   "SECRET_STORE_HOST", "DISABLE_PASSWORD_LOGIN", "TOKEN_CACHE_DIR", "MAX_TOKENS",
-                                  "PASSWORD_MIN_LENGTH", "SECRETS_DIRECTORY", "TOKEN_LIMIT"])
+                                  "PASSWORD_MIN_LENGTH", "SECRETS_DIRECTORY", "TOKEN_LIMIT",
+                                  "TRACECAT__EXECUTOR_TOKEN_TTL_SECONDS", "CREDENTIAL_CACHE_TTL_MINUTES",
+                                  "SESSION_TOKEN_EXPIRY_MS"])
 def test_a_port_a_host_or_a_flag_named_after_a_secret_is_none(name):
     assert not is_secret_name(name)
 

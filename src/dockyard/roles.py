@@ -284,7 +284,7 @@ class Roles:
         if folder is not None and self._released(sf.path) is None:
             return EDITOR, f"`{sf.path}` is under `{folder}/` and nothing releases it: test or documentation tooling"
         local = self._compose_files_building(sf.path)
-        if local and all(development_file(p) for p in local):
+        if local and all(development_file(p) for p in local) and self._released(sf.path) is None:
             return EDITOR, "only compose files development alone runs build it (" + \
                 ", ".join(f"`{p}`" for p in local) + "): an image for a developer's machine"
         if local and all(test_file(p) for p in local) and self._released(sf.path) is None:
@@ -351,10 +351,17 @@ class Roles:
         that names it (`--file ./project/Dockerfile.prod`), or a compose file named for production that builds it."""
         if _production_named(dockerfile):
             return "named for production"
-        from dockyard.projects import ci_names  # lazy: dockyard.projects reads the roles
+        from dockyard.projects import ci_names, ci_texts  # lazy: dockyard.projects reads the roles
 
         if ci_names(self.project, dockerfile):
             return "CI builds it"
+        if ci_texts(self.project):
+            from dockyard.analysis.ci_pipeline import pipeline  # lazy: a project without CI runs without it
+
+            pl = pipeline(self.project)
+            if any(i.dockerfile == dockerfile for b in pl.builds if b.pushes or b in pl.published
+                   for v in (b, *b.variants) for i in v.images):
+                return "CI pushes its image"
         for origin in self._compose_files_building(dockerfile):
             if _production_named(origin):
                 return f"`{origin}` builds it"

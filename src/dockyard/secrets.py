@@ -65,6 +65,8 @@ _NOT_SECRET_NAME = lazy_compile(r"(_FILE$|_PATH$|_ALGORITHM$|_EXPIRE|_EXPIRY|_TT
                               # where a library keeps its files, and how much of something (TOKEN_CACHE_DIR,
                               # MAX_TOKENS)
                               r"_DIR$|_DIRECTORY$|^MAX_|_LIMIT$|_COUNT$|_SIZE$|"
+                              # a duration in a unit (TOKEN_TTL_SECONDS, CREDENTIAL_CACHE_TTL_MINUTES)
+                              r"_(?:SECONDS|SECS|SEC|MS|MILLIS|MILLISECONDS|MINUTES|MINS|HOURS|DAYS)$|"
                               # a question about one (IS_ALLOWED_CREDENTIALS, CORS_ALLOW_CREDENTIALS, HAS_API_KEY)
                               r"^(?:IS|HAS|ALLOW|ALLOWED|SHOULD|REQUIRE|REQUIRES)_|_ALLOW_CREDENTIALS$|"
                               r"_METHOD$|_TYPE$|_MODE$|_PLUGIN$|SENTRY_DSN|_URLS?$|_URIS?$|_ENDPOINTS?$|"

@@ -668,3 +668,19 @@ def test_a_compose_command_that_runs_an_entry_script_is_judged_by_the_server_the
     project = Project.discover(tmp_path / "b")
     found = roles(project).service(environment_views(project)[0], "app")
     assert found.reason != "its command's script starts `uvicorn`"
+
+
+def test_an_image_ci_pushes_is_no_developer_s_image_whatever_compose_builds_it(tmp_path):
+    from dockyard.roles import EDITOR, SERVICE
+
+    files = {"Dockerfile": f"FROM {SLIM}\nCOPY . /app\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+             "requirements.txt": "fastapi==0.115.0\n",
+             "docker-compose.dev.yml": "services:\n  api:\n    build: .\n    volumes: ['./app:/app/app']\n"}
+    assert role_of(tmp_path / "dev", files).purpose == EDITOR
+    # pushed by digest: no tag names it, the build pushes it itself
+    workflow = ("on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n"
+                "          target: production\n          outputs: type=image,name=ghcr.io/acme/api,push-by-digest=true,"
+                "push=true\n")
+    c = role_of(tmp_path / "ci", {**files, ".github/workflows/image.yml": workflow})
+    assert c.purpose == SERVICE

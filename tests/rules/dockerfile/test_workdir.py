@@ -22,6 +22,15 @@ def test_run_with_project_path_and_heredoc(tmp_path):
     assert triples(run(tmp_path, text)) == [("DF007", 4, 33)]
 
 
+def test_a_symbolic_link_target_is_relative_to_the_link_not_the_working_directory(tmp_path):
+    text = ("FROM python:3.12-slim\nRUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && \\\n"
+            "    ln -sf ../share/tool /usr/local/bin/tool\n")
+    assert run(tmp_path, text) == []
+    # the link's own path is the working directory's when relative; a hard link's target is too
+    text = "FROM python:3.12-slim\nRUN ln -s /opt/tool ./tool\nRUN ln ../data/a /srv/a\n"
+    assert triples(run(tmp_path / "b", text)) == [("DF007", 2, 21)]
+
+
 def test_relative_workdir(tmp_path):
     text = "FROM python:3.12-slim\nWORKDIR app\nCOPY . .\n"
     assert triples(run(tmp_path, text)) == [("DF007", 2, 9)]

@@ -39,7 +39,13 @@ def _run_relies(df, ins):
                 if _relative_word(opt.value.split("[", 1)[0]):
                     return rs, (opt, call)
             continue
-        for w in cmd.argv[1:]:
+        words = cmd.argv[1:]
+        if cmd.name == "ln" and any(w.text == "--symbolic" or (w.text[:1] == "-" and w.text[1:2] != "-" and
+                                                               "s" in w.text[1:]) for w in words):
+            # `ln -s ../lib/x /usr/local/bin/x`: a symbolic link's target is relative to the link's folder
+            operands = [w for w in words if not w.text.startswith("-")]
+            words = operands[-1:] if len(operands) > 1 else []
+        for w in words:
             if _relative_word(w.text):
                 return rs, w
     return None, None
