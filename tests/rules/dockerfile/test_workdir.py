@@ -65,3 +65,13 @@ def test_a_binary_copied_from_another_stage_is_no_source_tree(tmp_path):
             "FROM debian:bookworm-slim AS tool\nCOPY config.yaml .\n")
     found = run_files(tmp_path, {"Dockerfile": text}, select="DF007")
     assert triples(found) == [("DF007", 9, 18)]
+
+
+def test_an_image_from_the_project_s_own_image_keeps_its_working_directory(tmp_path):
+    files = {"Dockerfile": "FROM python:3.12-slim\nWORKDIR /backend\nCOPY . .\n",
+             "compose.yaml": "services:\n  api:\n    build: .\n    image: acme/api:latest\n",
+             "tools/migrate/Dockerfile": "FROM acme/api:latest\nCOPY migrate.py .\nCMD [\"python\", \"migrate.py\"]\n"}
+    assert run_files(tmp_path, files, select="DF007") == []
+    other = {**files, "tools/migrate/Dockerfile": "FROM acme/other:latest\nCOPY migrate.py .\n"}
+    assert [(f.path, f.code, f.position.line, f.position.column)
+            for f in run_files(tmp_path / "b", other, select="DF007")] == [("tools/migrate/Dockerfile", "DF007", 2, 17)]

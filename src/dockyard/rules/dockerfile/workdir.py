@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from dockyard.analysis.shell import pip_call, run_script
 from dockyard.analysis.stages import arg_tokens, position, stage_label
+from dockyard.images import parse_ref
 from dockyard.model import Problem
+from dockyard.projects import own_images
 from dockyard.rules.base import Context, Scope, rule
 
 
@@ -79,7 +81,9 @@ def _root_reads(df, stage) -> str:
     severity="error",
     example="FROM python:3.12-slim\nCOPY . .\n",
     use_instead="FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n",
-    notes="A WORKDIR set in the stage a stage is built FROM counts. A RUN that changes directory itself (`cd`) "
+    notes="A WORKDIR set in the stage a stage is built FROM counts, and so does the project's own image's (an "
+    "image FROM one the project's CI or compose builds and names, whose WORKDIR is set where it is built). A RUN "
+    "that changes directory itself (`cd`) "
     "is not judged, nor is a `COPY --from` of what another stage built (`COPY --from=builder /out/server .`, the "
     "single-binary image's idiom): it brings no source tree to mix with the system's.",
 )
@@ -88,8 +92,11 @@ def check(ctx: Context) -> Iterator[Problem]:
     if df is None:
         return
     state: dict[int, bool] = {}
+    own = own_images(ctx.project) if ctx.project is not None else frozenset()
     for stage in df.stages:
-        has_workdir = state.get(stage.parent, False) if stage.parent is not None else False
+        # FROM the project's own image (`FROM langchain/open-gpts:latest`): its WORKDIR is set where it is built
+        has_workdir = state.get(stage.parent, False) if stage.parent is not None else (
+            bool(own) and "$" not in stage.base_resolved and parse_ref(stage.base_resolved).repository in own)
         reported = False
         for ins in stage.instructions:
             kw = ins.keyword
