@@ -267,14 +267,17 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
                 "    && apt-get update && apt-get install -y --no-install-recommends curl\n",
     notes="Debian-based images delete downloaded packages after each install (`/etc/apt/apt.conf.d/docker-clean`); "
           "remove that file in the same RUN for the `/var/cache/apt` mount to have an effect. A RUN whose apt "
-          "commands download nothing (`apt-get purge`, `autoremove`, `clean`) needs no cache.",
+          "commands download nothing (`apt-get purge`, `autoremove`, `clean`) needs no cache, nor one that only "
+          "runs `apt-get update` (DF046 says it installs nothing).",
 )
 def cache_mount(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     for script in run_scripts(df, df.instructions):
         ins = script.instruction
-        if not any(c.sub in _DOWNLOADS for c in _apt_calls(script)):
-            continue  # (`apt-get purge`, `autoremove`, `clean` download nothing for a cache to keep)
+        if not any(c.sub in _DOWNLOADS and c.sub != "update" for c in _apt_calls(script)):
+            # (`apt-get purge`, `autoremove`, `clean` download nothing for a cache to keep; lists fetched by an
+            # `update` that installs nothing are DF046's finding: the RUN does nothing)
+            continue
         mounts = _cache_mounts(ins)
         missing = [t for t in ("/var/cache/apt", "/var/lib/apt") if t not in mounts]
         if missing:
