@@ -247,6 +247,10 @@ def test_metadata_action_tag_rules(tmp_path):
         "          tags: |\n            type=semver,pattern={{version}}\n            type=sha\n",
         "          tags: ${{ inputs.tags }}\n")
     assert run_files(tmp_path / "typed", {**DF, ".github/workflows/ci.yml": typed}, select="CI004") == []
+    # a reusable workflow's input is its callers' value, read where they call it: judged
+    called = typed.replace("  workflow_dispatch:\n", "  workflow_call:\n")
+    assert [f.code for f in run_files(tmp_path / "called", {**DF, ".github/workflows/ci.yml": called},
+                                      select="CI004")] == ["CI004"]
 
 
 BASE_IMAGE = ("FROM debian:trixie-slim\nENV PYTHON_VERSION=3.13.1\nRUN ./configure && make -j4 && make install\n"

@@ -194,6 +194,9 @@ def test_apt_that_downloads_nothing_needs_no_cache_mount(tmp_path):
     # lists fetched by a RUN that installs nothing: the RUN itself is the finding (DF046), not its cache
     text = "FROM python:3.12-slim\nRUN apt-get update && rm -rf /var/lib/apt/lists/*\n"
     assert triples(run_files(tmp_path / "u", {"Dockerfile": text}, select=("DF046", "DF050"))) == [("DF046", 2, 13)]
+    # lists an update leaves for the install of a later RUN are worth a cache
+    text = "FROM python:3.12-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
+    assert triples(run_files(tmp_path / "l", {"Dockerfile": text}, select="DF050")) == [("DF050", 2, 1), ("DF050", 3, 1)]
 
 
 def test_lists_are_left_by_the_run_that_fetched_them(tmp_path):

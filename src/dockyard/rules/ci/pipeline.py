@@ -331,10 +331,27 @@ def _with_automatic_latest(step, tags: list[str]) -> list[str]:
     return tags + ["type=raw,value=latest"] if auto and "latest=false" not in flavor else tags
 
 
-def _given_at_run(tag: str) -> bool:
+def _typed_inputs(root) -> frozenset[str]:
+    """The inputs a person types when starting the workflow by hand (`on: workflow_dispatch: inputs:`); none when
+    another workflow calls it too (`workflow_call`: its callers' values are read)."""
+    on = root.get("on", root.get(True)) if isinstance(root, dict) else None
+    if not isinstance(on, dict) or "workflow_call" in on:
+        return frozenset()
+    dispatch = on.get("workflow_dispatch")
+    inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
+    return frozenset(map(str, inputs)) if isinstance(inputs, dict) else frozenset()
+
+
+def _given_at_run(tag: str, typed) -> bool:
     """A tag list that is one input a person types when starting the workflow (`${{ inputs.tags }}`)."""
     t = tag.strip()
-    return t.startswith("${{") and t.endswith("}}") and "inputs." in t and t.count("${{") == 1
+    if not (t.startswith("${{") and t.endswith("}}") and t.count("${{") == 1):
+        return False
+    name = t[3:-2].strip()
+    for prefix in ("inputs.", "github.event.inputs."):
+        if name.startswith(prefix):
+            return name[len(prefix):] in typed
+    return False
 
 
 # tags a workflow adds to a pushed image by promoting it (`docker buildx imagetools create --tag IMAGE:latest IMAGE:sha`)
@@ -371,6 +388,7 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
         if step.run and "imagetools" in step.run:
             for call in _IMAGETOOLS_CALL.finditer(step.run):
                 promoted.setdefault(step.path, []).extend(_TAG_OPTION.findall(call.group(1).replace("\\\n", " ")))
+    typed = {sf.path: _typed_inputs(getattr(doc, "root", None)) for sf, doc in pl.docs}
     found = []
     for b in pl.published:
         if b.opaque:
@@ -382,7 +400,7 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
                 # the job's own metadata step; one of another job of the workflow when it has none
                 tags += meta.get((b.path, b.job)) or [t for (path, _), rules in meta.items() if path == b.path
                                                       for t in rules]
-            if any(_given_at_run(t) for t in tags):
+            if any(_given_at_run(t, typed.get(b.path, ())) for t in tags):
                 continue  # the tags are what the person who starts the workflow types: nothing to judge
             missing = [k for k in ("version", "sha", "latest") if k not in _tag_kinds(tags)]
             if missing:

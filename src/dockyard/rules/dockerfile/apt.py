@@ -268,15 +268,16 @@ def lists_cleanup(ctx: Context) -> Iterator[Problem]:
     notes="Debian-based images delete downloaded packages after each install (`/etc/apt/apt.conf.d/docker-clean`); "
           "remove that file in the same RUN for the `/var/cache/apt` mount to have an effect. A RUN whose apt "
           "commands download nothing (`apt-get purge`, `autoremove`, `clean`) needs no cache, nor one that only "
-          "runs `apt-get update` (DF046 says it installs nothing).",
+          "runs `apt-get update` and deletes the lists it fetched (DF046 says it installs nothing).",
 )
 def cache_mount(ctx: Context) -> Iterator[Problem]:
     df = ctx.model
     for script in run_scripts(df, df.instructions):
         ins = script.instruction
-        if not any(c.sub in _DOWNLOADS and c.sub != "update" for c in _apt_calls(script)):
-            # (`apt-get purge`, `autoremove`, `clean` download nothing for a cache to keep; lists fetched by an
-            # `update` that installs nothing are DF046's finding: the RUN does nothing)
+        subs = {c.sub for c in _apt_calls(script)}
+        if not subs & _DOWNLOADS or (subs & _DOWNLOADS == {"update"} and "/var/lib/apt/lists" in script.text):
+            # (`apt-get purge`, `autoremove`, `clean` download nothing for a cache to keep; lists an `update`
+            # fetches and the same RUN deletes serve nothing: the RUN is DF046's finding)
             continue
         mounts = _cache_mounts(ins)
         missing = [t for t in ("/var/cache/apt", "/var/lib/apt") if t not in mounts]
