@@ -31,8 +31,9 @@ def _self_push(with_: dict) -> bool:
 
 
 def _publishes(with_: dict) -> bool:
-    push = str(with_.get("push", "")).strip().lower()
-    return bool(with_.get("tags")) or push not in ("", "false") or str(with_.get("target", "")) == "production"
+    """Whether a build step produces an image: it tags one, pushes one (`push:`, or an `outputs:` that pushes, by
+    digest too), or builds the `production` target."""
+    return bool(with_.get("tags")) or _self_push(with_) or str(with_.get("target", "")) == "production"
 
 
 def _repo_path(folder: str, path: str) -> str | None:

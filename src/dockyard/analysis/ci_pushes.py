@@ -105,7 +105,7 @@ def destinations(b, jp: JobPushes | None) -> list[str] | None:
     pushes nothing: a job may log in only to pull a cache image."""
     tags = [t for i in b.images for t in i.tags]
     if b.pushes:
-        return tags
+        return tags or None  # pushed by digest (`outputs: type=image,push-by-digest=true`): under no tag it names
     if jp is None:
         return []
     if jp.compose and b.via.startswith("docker compose "):

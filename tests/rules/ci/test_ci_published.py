@@ -210,7 +210,35 @@ def test_images_built_apart_and_joined_into_one_manifest_are_multi_arch(tmp_path
     with_manifest = workflow(build, job("manifest", "docker manifest create ghcr.io/acme/svc:1 ghcr.io/acme/svc:1-amd64 "
                                                     "ghcr.io/acme/svc:1-arm64"))
     assert "CI005" not in [c for c, *_ in found(tmp_path / "manifest", with_manifest)]
+    # the images joined are a list expanded in place
+    expanded = workflow(build, job("manifest", "docker buildx imagetools create -t ghcr.io/acme/svc:1 \"${IMAGES[@]}\""))
+    assert "CI005" not in [c for c, *_ in found(tmp_path / "expanded", expanded)]
     # promoting one pushed image to another tag joins nothing
     promoted = workflow(build, job("promote", "docker buildx imagetools create --tag ghcr.io/acme/svc:latest "
                                               "ghcr.io/acme/svc:1-amd64"))
     assert ("CI005", 7, 9, ONE_ARCH) in found(tmp_path / "promoted", promoted)
+
+
+def test_a_build_pushed_by_digest_is_published_under_no_tag_of_its_own(tmp_path):
+    # one job per architecture pushes by digest; a later job joins the digests and tags them
+    per_arch = ("  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+                "      - uses: docker/build-push-action@v6\n        with:\n          context: svc\n"
+                "          file: svc/Dockerfile.release\n          platforms: linux/amd64\n"
+                "          outputs: type=image,name=ghcr.io/acme/svc,push-by-digest=true,push=true\n")
+    text = "on: push\njobs:\n" + per_arch
+    codes = [(c, line, col) for c, line, col, _ in found(tmp_path, text)]
+    # judged as a release (wheelhouse, build arguments, architectures); its tags are the joining job's
+    assert codes == [("CI002", 7, 9), ("CI003", 7, 9), ("CI005", 7, 9)]
+
+
+def test_an_image_installed_from_a_hashed_lock_is_not_asked_for_a_wheelhouse(tmp_path):
+    uv = {"svc/Dockerfile.release": "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.9.15 /uv /bin/\n"
+                                     "COPY . /srv\nWORKDIR /srv\nRUN --mount=type=cache,target=/root/.cache/uv "
+                                     "uv sync --locked --no-dev\nCMD [\"uvicorn\", \"main:app\"]\n"}
+    text = workflow(job("release", BUILD, PUSH))
+    out = run_files(tmp_path, {**uv, ".github/workflows/ship.yml": text}, select=CI)
+    assert [f.code for f in out] == ["CI003", "CI004", "CI005"]
+    # without --locked, uv may resolve afresh: the wheelhouse advice stays
+    loose = {"svc/Dockerfile.release": uv["svc/Dockerfile.release"].replace("uv sync --locked", "uv sync")}
+    assert [f.code for f in run_files(tmp_path / "b", {**loose, ".github/workflows/ship.yml": text}, select=CI)] == [
+        "CI002", "CI003", "CI004", "CI005"]

@@ -144,6 +144,34 @@ def _builds_python_image(project, build) -> bool:
     return False
 
 
+def _installs_from_hashed_lock(project, build) -> bool:
+    """Whether every Python image a build makes installs its dependencies from a lock that pins and hashes them
+    (`uv sync --locked` or `--frozen` from `uv.lock`, `uv pip install --require-hashes`): the lock already fixes
+    what is installed, and uv's cache mount serves the rebuilds a wheelhouse would."""
+    from dockyard.analysis.shell import manager_call, pip_call, run_scripts  # lazy: only a uv build asks
+
+    images = [project.file(i.dockerfile) for i in build.images if i.dockerfile]
+    if not images or any(sf is None or sf.kind != FileKind.DOCKERFILE for sf in images):
+        return False
+    for sf in images:
+        df = project.dockerfile(sf)
+        if df is None:
+            return False
+        locked = False
+        for script in run_scripts(df, df.instructions):
+            for cmd in script.commands:
+                call = manager_call(cmd)
+                if call is not None and call.tool == "uv" and call.installs_dependencies and \
+                        call.has("--locked", "--frozen"):
+                    locked = True
+                pip = pip_call(script, cmd)
+                if pip is not None and pip.tool == "uv" and pip.has("--require-hashes"):
+                    locked = True
+        if not locked:
+            return False
+    return True
+
+
 def _architectures(build) -> set[str]:
     """The CPU architectures a build targets (`linux/amd64,linux/arm64` -> amd64, arm64); none when it names none."""
     named = [part.strip() for value in build.platforms for part in str(value).split(",")]
@@ -170,13 +198,16 @@ def _architectures(build) -> set[str]:
     "context taken from a matrix computed at run time), is not. A workflow that builds no wheelhouse is told so once, at its first published build. A build for "
     "several architectures (`platforms: linux/amd64,linux/arm64`) is told to build one wheelhouse per architecture "
     "(or to use an internal package registry), as the standard says: wheels built on one runner hold that runner's "
-    "architecture.",
+    "architecture. A build whose Dockerfile installs from a lock that pins and hashes every package (`uv sync "
+    "--locked` or `--frozen`, `uv pip install --require-hashes`) is not asked: the lock fixes what is installed and "
+    "uv's cache mount serves the rebuilds.",
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:
     if not ships_python_service(ctx.project):
         return  # no Python service: nothing to install from a wheelhouse
     pl = pipeline(ctx.project)
-    published = [b for b in pl.published if _builds_python_image(ctx.project, b)]
+    published = [b for b in pl.published if _builds_python_image(ctx.project, b)
+                 and not _installs_from_hashed_lock(ctx.project, b)]
     if not published:
         return  # no published Python image to hand a wheelhouse to (CI003 says so when CI builds none at all)
     wheel_jobs = {s.job for s in pl.steps if s.run and re.search(
@@ -396,6 +427,8 @@ def image_tags(ctx: Context) -> Iterator[Problem]:
         failing = []
         for image in b.images:
             tags = list(image.tags) + promoted.get(b.path, [])
+            if not image.tags and b.pushes:
+                continue  # pushed by digest: the tags come later, from a step that joins the digests
             if any("steps." in t and ".outputs.tags" in t for t in tags):
                 # the job's own metadata step; one of another job of the workflow when it has none
                 tags += meta.get((b.path, b.job)) or [t for (path, _), rules in meta.items() if path == b.path
@@ -432,7 +465,8 @@ def _merges_manifests(script: str) -> bool:
             if word.startswith("-"):
                 i += 2 if word in _IMAGETOOLS_VALUED else 1
                 continue
-            sources += 1
+            # a list expanded in place (`"${IMAGES[@]}"`, `$(...)`, `"$@"`) may name any number of images
+            sources += 2 if ("[@]" in word or "$(" in word or word.strip('"') in ("$@", "$*")) else 1
             i += 1
         if sources >= 2:
             return True
