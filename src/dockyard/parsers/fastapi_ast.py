@@ -129,6 +129,13 @@ class _Collector(ast.NodeVisitor):
                     prefix = self._prefix(_kw(value, "prefix"))
                     self.info.objects[self._key(target.id)] = RouterObject(
                         self.info.name, self._key(target.id), kind, prefix, node.lineno, node.col_offset + 1)
+                elif not self.scope and isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+                    # `app = create_app()`: the one app the module's factory builds, whose routes the module then
+                    # adds to (`@app.get("/health")` after the factory returns)
+                    made = [o for k, o in self.info.objects.items()
+                            if k.startswith(value.func.id + ".") and o.kind == "app"]
+                    if len(made) == 1:
+                        self.info.objects[target.id] = made[0]
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:

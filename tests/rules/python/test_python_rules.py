@@ -78,6 +78,17 @@ def test_routers_included_and_routes_added_by_keyword_are_found(tmp_path):
            "`/health`)" in found[0].message
 
 
+def test_routes_a_module_adds_to_the_app_its_factory_built_are_the_app_s(tmp_path):
+    # `app = create_app()`, then `@app.get("/health")` after the factory returned it
+    text = ("from fastapi import FastAPI\n\n\ndef create_app() -> FastAPI:\n    app = FastAPI()\n"
+            "    return app\n\n\napp = create_app()\n\n\n@app.get(\"/health\")\ndef health():\n"
+            "    return {\"status\": \"ok\"}\n")
+    assert run_files(tmp_path, {"api/app.py": text}, select=("PY001",)) == []
+    without = text.replace('@app.get("/health")', '@app.get("/items")')
+    found = run_files(tmp_path / "b", {"api/app.py": without}, select=("PY001",))
+    assert described(found, path=True, message=False) == [("api/app.py", "PY001", 5, 5)]
+
+
 def test_app_in_a_sub_folder_source_root_sees_its_routers(tmp_path):
     # a monorepo backend: `backend/` is the source root, `backend/app/main.py` imports `app.api.main`
     files = {
