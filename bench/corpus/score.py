@@ -81,6 +81,8 @@ REPOS = {
     "langchain-ai/opengpts": ("opengpts", "8e7fef72e1f7fd1cd3518b4c6e1d6fbb33a4fe2c", True),
     "fief-dev/fief": ("fief", "a77e7fb65fc54d7994740619684a87e85d1293ed", True),
     "TracecatHQ/tracecat": ("tracecat", "4209a655bc1da1a36d75ea29edfea69daffbdd23", True),
+    "QuivrHQ/quivr": ("quivr", "947a785415c6c35ab2ae8157222b4720b0710b4d", True),
+    "serge-chat/serge": ("serge", "3cb250c48286d644fd1e73e8a47cbacb60be6e21", True),
     "docker/awesome-compose": ("awesome-compose", "18f59bdb09ecf520dd5758fbf90dec314baec545", False),
     "getsentry/self-hosted": ("self-hosted", "89a143f8e4d396a858cf6f462a832ae7da9fd2db", False),
     "netbox-community/netbox-docker": ("netbox-docker", "27bf52cf3ea882324273fbabbf23f0af6a194f12", False),

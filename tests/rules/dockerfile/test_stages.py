@@ -220,6 +220,12 @@ def test_a_dev_package_s_run_time_library_is_named_for_what_loads_it(tmp_path):
     alpine = "FROM python:3.12-alpine\nRUN apk add --no-cache postgresql-dev\nCMD [\"gunicorn\", \"app.main:app\"]\n"
     found = run_files(tmp_path / "b", {"Dockerfile": alpine}, select="DF015")
     assert [f.message.rsplit(": ", 1)[-1] for f in found] == ["`libpq`"]
+    # musl's C library, linked for wheels built against musl: the run-time package is `musl`
+    musl = ("FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends musl-dev \\\n"
+            "    && ln -s /usr/lib/x86_64-linux-musl/libc.so /lib/libc.musl-x86_64.so.1\n"
+            "CMD [\"gunicorn\", \"app.main:app\"]\n")
+    found = run_files(tmp_path / "c", {"Dockerfile": musl}, select="DF015")
+    assert [(f.position.line, f.position.column, f.message.rsplit(": ", 1)[-1]) for f in found] == [(2, 66, "`musl`")]
 
 
 def test_apt_get_autoremove_of_named_packages_removes_them(tmp_path):

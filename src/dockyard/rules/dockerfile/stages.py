@@ -114,7 +114,9 @@ RUNTIME_LIBRARY = {
     "apt-get": {"libpq-dev": "libpq5", "libmariadb-dev": "libmariadb3", "default-libmysqlclient-dev": "libmariadb3",
                 "libxml2-dev": "libxml2", "libxslt1-dev": "libxslt1.1", "libffi-dev": "libffi8",
                 "libjpeg-dev": "libjpeg62-turbo", "libjpeg62-turbo-dev": "libjpeg62-turbo", "libwebp-dev": "libwebp7",
-                "libyaml-dev": "libyaml-0-2"},
+                "libyaml-dev": "libyaml-0-2",
+                # musl's C library, for wheels built against musl (`ln -s .../libc.so /lib/libc.musl-x86_64.so.1`)
+                "musl-dev": "musl"},
     "apk": {"postgresql-dev": "libpq", "libpq-dev": "libpq", "mariadb-dev": "mariadb-connector-c",
             "libxml2-dev": "libxml2", "libxslt-dev": "libxslt", "libffi-dev": "libffi", "jpeg-dev": "libjpeg-turbo"},
 }
