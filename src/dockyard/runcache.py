@@ -17,8 +17,9 @@ importing anything of the checker. As git does with its index, a report is not k
 within :data:`RACY_NS` of the run's end (a file written in the same clock tick as it was read can keep its size
 and times), nor when a path changed during the run.
 
-Never kept: a run that writes to stderr (an error, a warning), writes its report to a file (``--output``) or a
-baseline, or starts a process other than ``git ls-files`` (whose answer the index's identity stands for).
+Never kept: a run that writes to stderr (an error, a warning), ends with another exit code than 0 or 1 (an
+interrupted run may have written half its report), writes its report to a file (``--output``) or a baseline, or
+starts a process other than ``git ls-files`` (whose answer the index's identity stands for).
 ``--no-cache`` or ``DOCKYARD_NO_CACHE=1`` turn the cache off; entries live in ``check/`` under
 :func:`dockyard.cache.directory`, the newest :data:`KEEP` of them.
 
@@ -222,8 +223,8 @@ class Recording:
             return False
         os.stat, os.lstat, sys.stdout, sys.stderr = self._saved
         self._saved = None
-        if not self.approved or self.spoiled:
-            return False
+        if not self.approved or self.spoiled or code not in (0, 1):
+            return False  # (an interrupted run, 130, may have written half its report)
         try:
             return self._store(code)
         except Exception:  # an unwritable cache: the next run checks again

@@ -203,3 +203,20 @@ def test_kept_reports_are_readable_by_the_user_alone(tree):
     [entry] = _entries(cache)
     assert (entry.stat().st_mode & 0o777, entry.parent.stat().st_mode & 0o777) == (0o600, 0o700)
     assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary file left beside it
+
+
+def test_an_interrupted_run_keeps_nothing(tree, monkeypatch):
+    # an exit code other than 0 and 1 (130 after Ctrl-C) may follow half a report
+    root, cache = tree
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DOCKYARD_CACHE_DIR", str(cache))
+    monkeypatch.setattr(runcache, "RACY_NS", 0)  # the tree was written just now
+
+    def finished(code: int) -> bool:
+        recording = runcache.Recording(["check", "."])
+        recording.approved, recording.out = True, ["./: half a rep"]
+        recording._saved = (os.stat, os.lstat, sys.stdout, sys.stderr)  # as start() leaves it, without the hooks
+        return recording.finish(code)
+
+    assert finished(130) is False and _entries(cache) == []
+    assert finished(1) is True and len(_entries(cache)) == 1  # the same run ending as a check does is kept
