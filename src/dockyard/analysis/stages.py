@@ -306,6 +306,14 @@ def truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on", "y")
 
 
+def uv_installs_locked(df: "Dockerfile", stage: "Stage", ins: "Instruction", call) -> bool:
+    """Whether a `uv sync` (a :class:`dockyard.analysis.shell.ManagerCall`) installs from `uv.lock` without
+    resolving again: `--locked` or `--frozen`, or `UV_LOCKED` / `UV_FROZEN` set in the stage before it."""
+    if call.has("--locked", "--frozen"):
+        return True
+    return any(truthy(v[0]) for k in ("UV_LOCKED", "UV_FROZEN") if (v := env_value_at(df, stage, ins, k)) is not None)
+
+
 # pip reads a boolean setting (an option, or its `PIP_` variable) with its own strtobool, and uv its `UV_` booleans
 # with clap's boolish parser: both take these words in any case; pip stops with an error on any other non-empty value
 # (an empty one is ignored)

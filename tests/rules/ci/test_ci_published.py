@@ -236,9 +236,18 @@ def test_an_image_installed_from_a_hashed_lock_is_not_asked_for_a_wheelhouse(tmp
                                      "COPY . /srv\nWORKDIR /srv\nRUN --mount=type=cache,target=/root/.cache/uv "
                                      "uv sync --locked --no-dev\nCMD [\"uvicorn\", \"main:app\"]\n"}
     text = workflow(job("release", BUILD, PUSH))
-    out = run_files(tmp_path, {**uv, ".github/workflows/ship.yml": text}, select=CI)
-    assert [f.code for f in out] == ["CI003", "CI004", "CI005"]
-    # without --locked, uv may resolve afresh: the wheelhouse advice stays
+    assert [(c, line, col) for c, line, col, _ in found_with(tmp_path, uv, text)] == [
+        ("CI003", 7, 9), ("CI004", 7, 9), ("CI005", 7, 9)]
+    # UV_LOCKED set in the stage locks `uv sync` as `--locked` does
+    env = {"svc/Dockerfile.release": uv["svc/Dockerfile.release"].replace(
+        "WORKDIR /srv\n", "WORKDIR /srv\nENV UV_LOCKED=1\n").replace("uv sync --locked", "uv sync")}
+    assert "CI002" not in [c for c, *_ in found_with(tmp_path / "env", env, text)]
+    # without either, uv may resolve afresh: the wheelhouse advice stays
     loose = {"svc/Dockerfile.release": uv["svc/Dockerfile.release"].replace("uv sync --locked", "uv sync")}
-    assert [f.code for f in run_files(tmp_path / "b", {**loose, ".github/workflows/ship.yml": text}, select=CI)] == [
-        "CI002", "CI003", "CI004", "CI005"]
+    assert [(c, line, col) for c, line, col, _ in found_with(tmp_path / "b", loose, text)] == [
+        ("CI002", 7, 9), ("CI003", 7, 9), ("CI004", 7, 9), ("CI005", 7, 9)]
+
+
+def found_with(tmp_path, dockerfiles: dict, text: str):
+    out = run_files(tmp_path, {**dockerfiles, ".github/workflows/ship.yml": text}, select=CI)
+    return [(f.code, f.position.line, f.position.column, f.message) for f in out]

@@ -240,7 +240,8 @@ def test_metadata_action_tag_rules(tmp_path):
     # turned off, `latest` is missing
     no_latest = wf.replace("            type=sha\n", "            type=sha\n          flavor: |\n            latest=false\n")
     found = run_files(tmp_path / "off", {**DF, ".github/workflows/ci.yml": no_latest}, select="CI004")
-    assert [(f.code, f.position.line) for f in found] == [("CI004", 35)]
+    assert [(f.code, f.path, f.position.line, f.position.column) for f in found] == [
+        ("CI004", ".github/workflows/ci.yml", 35, 9)]
     assert found[0].message.startswith("image tags lack latest")
     # tags that are one input the person starting the workflow types: nothing to judge
     typed = wf.replace("on:", "on:\n  workflow_dispatch:\n    inputs:\n      tags:\n        required: true\n", 1).replace(
@@ -249,8 +250,8 @@ def test_metadata_action_tag_rules(tmp_path):
     assert run_files(tmp_path / "typed", {**DF, ".github/workflows/ci.yml": typed}, select="CI004") == []
     # a reusable workflow's input is its callers' value, read where they call it: judged
     called = typed.replace("  workflow_dispatch:\n", "  workflow_call:\n")
-    assert [f.code for f in run_files(tmp_path / "called", {**DF, ".github/workflows/ci.yml": called},
-                                      select="CI004")] == ["CI004"]
+    assert [(f.code, f.position.line, f.position.column) for f in run_files(
+        tmp_path / "called", {**DF, ".github/workflows/ci.yml": called}, select="CI004")] == [("CI004", 36, 9)]
 
 
 BASE_IMAGE = ("FROM debian:trixie-slim\nENV PYTHON_VERSION=3.13.1\nRUN ./configure && make -j4 && make install\n"

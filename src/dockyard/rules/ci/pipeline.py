@@ -148,26 +148,24 @@ def _installs_from_hashed_lock(project, build) -> bool:
     """Whether every Python image a build makes installs its dependencies from a lock that pins and hashes them
     (`uv sync --locked` or `--frozen` from `uv.lock`, `uv pip install --require-hashes`): the lock already fixes
     what is installed, and uv's cache mount serves the rebuilds a wheelhouse would."""
-    from dockyard.analysis.shell import manager_call, pip_call, run_scripts  # lazy: only a uv build asks
+    from dockyard.analysis.shell import manager_call, pip_call, run_script  # lazy: only a uv build asks
+    from dockyard.analysis.stages import uv_installs_locked  # lazy: likewise
 
     images = [project.file(i.dockerfile) for i in build.images if i.dockerfile]
     if not images or any(sf is None or sf.kind != FileKind.DOCKERFILE for sf in images):
         return False
+    def locked(df, stage, ins, script, cmd) -> bool:
+        call = manager_call(cmd)
+        if call is not None:
+            return call.tool == "uv" and call.installs_dependencies and uv_installs_locked(df, stage, ins, call)
+        pip = pip_call(script, cmd)
+        return pip is not None and pip.tool == "uv" and pip.has("--require-hashes")
+
     for sf in images:
         df = project.dockerfile(sf)
-        if df is None:
-            return False
-        locked = False
-        for script in run_scripts(df, df.instructions):
-            for cmd in script.commands:
-                call = manager_call(cmd)
-                if call is not None and call.tool == "uv" and call.installs_dependencies and \
-                        call.has("--locked", "--frozen"):
-                    locked = True
-                pip = pip_call(script, cmd)
-                if pip is not None and pip.tool == "uv" and pip.has("--require-hashes"):
-                    locked = True
-        if not locked:
+        if df is None or not any(locked(df, stage, ins, script, cmd) for stage in df.stages
+                                 for ins in stage.instructions if (script := run_script(df, ins)) is not None
+                                 for cmd in script.commands):
             return False
     return True
 
@@ -199,7 +197,7 @@ def _architectures(build) -> set[str]:
     "several architectures (`platforms: linux/amd64,linux/arm64`) is told to build one wheelhouse per architecture "
     "(or to use an internal package registry), as the standard says: wheels built on one runner hold that runner's "
     "architecture. A build whose Dockerfile installs from a lock that pins and hashes every package (`uv sync "
-    "--locked` or `--frozen`, `uv pip install --require-hashes`) is not asked: the lock fixes what is installed and "
+    "--locked` or `--frozen`, or `UV_LOCKED`/`UV_FROZEN` set; `uv pip install --require-hashes`) is not asked: the lock fixes what is installed and "
     "uv's cache mount serves the rebuilds.",
 )
 def prepare_wheels(ctx: Context) -> Iterator[Problem]:

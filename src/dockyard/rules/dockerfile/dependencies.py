@@ -25,7 +25,7 @@ from dockyard.analysis.stages import (
     run_as,
     span_position,
     synced_environments,
-    truthy,
+    uv_installs_locked,
 )
 from dockyard.analysis.stages import lineage
 from dockyard.model import Problem
@@ -241,9 +241,7 @@ def _judge_manager(ctx: Context, df, stage, ins, rs, call: ManagerCall, tools: s
     where = rs.word_position(call.sub_word)
     shown = f"{call.tool} {call.subcommand}"
     if call.tool == "uv":
-        if call.has("--locked", "--frozen"):
-            return None
-        if any(truthy(v[0]) for k in ("UV_LOCKED", "UV_FROZEN") if (v := env_value_at(df, stage, ins, k)) is not None):
+        if uv_installs_locked(df, stage, ins, call):
             return None
         return Problem("`uv sync` may re-resolve and rewrite `uv.lock`; use `uv sync --locked` (or `--frozen`)", where)
     if call.tool in _LOCK_FILE_OF:
