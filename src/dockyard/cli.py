@@ -116,10 +116,11 @@ def entry() -> None:
     argv = sys.argv[1:]
     recording = None
     if runcache.wanted(argv):
-        code = runcache.replay(argv)
+        entry = runcache.entry_path(argv)
+        code = runcache.replay(entry)
         if code is not None:
             _exit(code)
-        recording = runcache.record(argv)
+        recording = runcache.record(entry)
     regex.preload()
     code = main()
     if recording is not None:

@@ -81,7 +81,9 @@ def _columns(fd: int) -> int:
         return 0
 
 
-def _entry_path(argv: list[str]) -> str:
+def entry_path(argv: list[str]) -> str:
+    """Where the report of this command line, in this folder and environment, is kept: computed once per run, as
+    it starts (a replay that misses hands it to the recording)."""
     try:
         from _sha256 import sha256
     except ImportError:  # Python 3.12 and later
@@ -97,11 +99,11 @@ def _entry_path(argv: list[str]) -> str:
     return os.path.join(directory(), "check", digest + ".bin")
 
 
-def replay(argv: list[str]) -> int | None:
-    """Write the kept report of this command line and return its exit code; None when there is none, or when
-    anything it read has changed."""
+def replay(entry: str) -> int | None:
+    """Write the kept report at ``entry`` (:func:`entry_path`) and return its exit code; None when there is none, or
+    when anything it read has changed."""
     try:
-        with open(_entry_path(argv), "rb") as fh:
+        with open(entry, "rb") as fh:
             fmt, watched, out, code = marshal.loads(fh.read())
         if fmt != FORMAT:
             return None
@@ -136,14 +138,13 @@ class _Tee:
 class Recording:
     """What a run reads, from :meth:`start` to :meth:`finish`."""
 
-    def __init__(self, argv: list[str]) -> None:
-        self.argv = list(argv)
+    def __init__(self, entry: str) -> None:
         self.approved = False  # set by the check command once its arguments allow a replay (see :func:`approve`)
         self.spoiled = False
         self.watched: dict[tuple[str, int], object] = {}
         self.out: list[str] = []
         self._cwd = os.getcwd()
-        self._entry = _entry_path(self.argv)  # the key as the run starts, before anything sets a variable
+        self._entry = entry  # the key as the run started, before anything could set a variable
         self._skip = os.path.abspath(directory())
         self._skip_below = os.path.join(self._skip, "")
         self._saved = None
@@ -252,9 +253,9 @@ class Recording:
 _current: Recording | None = None
 
 
-def record(argv: list[str]) -> Recording:
+def record(entry: str) -> Recording:
     global _current
-    _current = Recording(argv).start()
+    _current = Recording(entry).start()
     return _current
 
 

@@ -175,7 +175,7 @@ def test_a_replay_imports_nothing_of_the_checker(tree):
     root, cache = tree
     _run(root, cache, "check", ".")
     script = ("import io, json, sys\nfrom dockyard import cli, runcache\nreal, sys.stdout = sys.stdout, io.StringIO()\n"
-              "code = runcache.replay(['check', '.'])\nsys.stdout = real\n"
+              "code = runcache.replay(runcache.entry_path(['check', '.']))\nsys.stdout = real\n"
               "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('dockyard'))]))\n")
     environ = {k: v for k, v in os.environ.items() if k != "DOCKYARD_NO_CACHE"}
     out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
@@ -213,7 +213,7 @@ def test_an_interrupted_run_keeps_nothing(tree, monkeypatch):
     monkeypatch.setattr(runcache, "RACY_NS", 0)  # the tree was written just now
 
     def finished(code: int) -> bool:
-        recording = runcache.Recording(["check", "."])
+        recording = runcache.Recording(runcache.entry_path(["check", "."]))
         recording.approved, recording.out = True, ["./: half a rep"]
         recording._saved = (os.stat, os.lstat, sys.stdout, sys.stderr)  # as start() leaves it, without the hooks
         return recording.finish(code)
