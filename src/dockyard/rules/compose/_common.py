@@ -77,10 +77,6 @@ def service_backing_kind(project: "Project", view, svc: dict) -> str | None:
     return backing_kind({"image": chain[-1].base_resolved}) if chain and chain[-1].is_external else None
 
 
-def is_database(svc: dict) -> bool:
-    return backing_kind(svc) == "database"
-
-
 def is_redis(svc: dict) -> bool:
     family = image_family(svc.get("image")) if isinstance(svc, dict) else None
     return family is not None and family.name == "redis"

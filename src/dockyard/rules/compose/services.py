@@ -11,8 +11,8 @@ from dockyard import roles
 from dockyard.compose.merge import split_volume
 from dockyard.model import Problem
 from dockyard.rules.base import Context, Scope, rule
-from dockyard.rules.compose._common import (at, backing_kind, builds_for_development, dockerfile_of,
-                                            is_application, is_database, is_redis, judged)
+from dockyard.rules.compose._common import (at, builds_for_development, dockerfile_of, is_application, is_redis,
+                                            judged, service_backing_kind)
 from dockyard.rules.compose._redis import redis_settings
 
 _BASE = "docker-compose.base.yml"
@@ -117,7 +117,8 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
     out = []
     for name, svc in services.items():
         vols = svc.get("volumes") if isinstance(svc.get("volumes"), list) else []
-        stateful = backing_kind(svc) is not None
+        kind = service_backing_kind(ctx.project, view, svc)
+        stateful = kind is not None
         has_named = False
         for i, item in enumerate(vols):
             kind, src, target, ro = _mount(item)
@@ -136,7 +137,7 @@ def named_volumes(ctx: Context) -> Iterator[Problem]:
                         not _log_folder(src or "", target) and _holds_source(ctx.project, view, path, src or ""):
                     out.append(at(view, path, f"`{name}` bind-mounts `{src}` outside development: source bind "
                                   "mounts belong only in the development override"))
-        if stateful and is_database(svc) and not has_named:
+        if kind == "database" and not has_named:
             out.append(at(view, ("services", name), f"database `{name}` keeps its data in no named volume",
                           first=True))
     yield from out
